@@ -1,0 +1,276 @@
+/*
+ * ni_xapian.h - newsindex's C interface to Xapian.
+ *
+ * This header is plain C with opaque handles; lib/xapian_wrap.cc is the
+ * only file in the project that includes <xapian.h>.  The index schema
+ * (term prefixes, value slots and their encodings, metadata keys, the
+ * schema version) is written down once, at the top of that file; callers
+ * speak in fields (NI_FIELD_TITLE) and filters (NI_FILTER_TOPIC), never in
+ * prefixes, so the same table drives indexing and querying.
+ *
+ * Errors: every fallible function returns an ni_status (ni_status.h).
+ * Xapian exceptions never cross this interface: each function catches
+ * them and maps each kind to its own status (a locked index is
+ * NI_EDB_LOCKED, a corrupt one NI_EDB_CORRUPT, ...).  The detail text is
+ * kept in the handle that failed and read with ni_db_errmsg() or
+ * ni_doc_errmsg(); it stays valid until the next call on that handle.
+ * Out-parameters are set to NULL (or 0) whenever a call fails.
+ *
+ * Ownership: each constructor (_new, _open, ni_query_*) returns an object the
+ * caller frees with the matching _free or _close function; X_free(NULL) is a
+ * no-op.  Strings passed in are borrowed for the call only and copied if
+ * kept.  Strings handed out are owned by the object that returned them,
+ * as each function says.
+ *
+ * Threads: a handle may be used by one thread at a time; separate handles
+ * may be used from separate threads.
+ */
+#ifndef NI_XAPIAN_H
+#define NI_XAPIAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ni_status.h"
+
+#ifdef __cplusplus
+extern "C" {
+/* Nothing is ever thrown through this interface. */
+#define NI_NOEXCEPT noexcept
+#else
+#define NI_NOEXCEPT
+#endif
+
+typedef struct ni_db ni_db;        /* an open index */
+typedef struct ni_doc ni_doc;      /* a document being built */
+typedef struct ni_query ni_query;  /* an immutable query tree */
+typedef struct ni_mset ni_mset;    /* one page of search results */
+
+/* Free-text fields.  Every word of each is also searchable unqualified. */
+enum ni_field {
+	NI_FIELD_ANY = 0,    /* query side only: all text fields */
+	NI_FIELD_TITLE,      /* the headline: weighted above the excerpt */
+	NI_FIELD_EXCERPT,
+	NI_FIELD_TOPIC,      /* topic names, as free text */
+	NI_FIELD_COUNT
+};
+
+/* Exact-match (boolean) filters: they select, they never score. */
+enum ni_filter {
+	NI_FILTER_TOPIC = 0, /* a whole topic name, folded */
+	NI_FILTER_PROVIDER,  /* provider name, folded */
+	NI_FILTER_SITE,      /* provider domain, lowercase */
+	NI_FILTER_CATEGORY,  /* folded */
+	NI_FILTER_TYPE,      /* folded */
+	NI_FILTER_URL,       /* webUrl and originalUrl, as written */
+	NI_FILTER_PATH,      /* absolute path of the article's file */
+	NI_FILTER_PUBLISHED, /* "true" or "false" */
+	NI_FILTER_COUNT
+};
+
+/* Numeric value slots, stored with Xapian's sortable_serialise(). */
+enum ni_slot {
+	NI_SLOT_QUALITY = 0, /* 0..100; NI_DEFAULT_QUALITY when not given */
+	NI_SLOT_DATE = 1,    /* publishedDateTime, seconds since the epoch */
+	NI_SLOT_HEAT = 2,    /* as written */
+};
+
+/* Metadata keys the wrapper writes when it creates an index. */
+#define NI_META_SCHEMA "newsindex.schema"
+#define NI_META_ANALYZER "newsindex.analyzer"
+#define NI_META_STEMMER "newsindex.stemmer"
+
+/* The quality an article without one is ranked with: the middle. */
+#define NI_DEFAULT_QUALITY 50.0
+
+enum ni_db_mode {
+	NI_DB_READ = 0,      /* open an existing index for searching */
+	NI_DB_WRITE = 1,     /* open or create an index for writing */
+};
+
+/* ---- opening and closing -------------------------------------------- */
+
+/*
+ * Open the index at `path`.  NI_DB_WRITE creates it (but not its parent
+ * folders) when missing and records the schema version and `analyzer`
+ * (ni_analyzer_settings()) in its metadata.  Either mode refuses, with
+ * NI_EDB_SCHEMA, an index recorded with another schema version or other
+ * analyzer settings, and a folder that is a Xapian index but not ours.
+ *
+ * On NI_OK `*out` is an open index the caller closes with ni_db_close().
+ * On failure `*out` is NULL and, when `errmsg` is not NULL, `*errmsg` is
+ * a message the caller frees with free() (NULL if out of memory), e.g.
+ * "index is locked by another writer: /path (Unable to get write lock...)".
+ */
+ni_status ni_db_open(const char *path, enum ni_db_mode mode,
+		     const char *analyzer, ni_db **out, char **errmsg) NI_NOEXCEPT;
+
+/*
+ * Close the index, committing pending changes first when it was opened
+ * for writing.  Returns the commit's status (the handle is freed either
+ * way; the message, if any, is copied to *errmsg as for ni_db_open).
+ * NULL is a no-op returning NI_OK.
+ */
+ni_status ni_db_close(ni_db *db, char **errmsg) NI_NOEXCEPT;
+
+/*
+ * The detail of the last failure on `db`, e.g. "DatabaseLockError: ...".
+ * Owned by `db`, valid until the next call on it; "" when none.
+ */
+const char *ni_db_errmsg(const ni_db *db) NI_NOEXCEPT;
+
+/* ---- writing ---------------------------------------------------------- */
+
+/*
+ * Start a new, empty document for `db` (which supplies the stemmer).
+ * The caller frees it with ni_doc_free(), after ni_db_replace() or not.
+ */
+ni_status ni_doc_new(ni_db *db, ni_doc **out) NI_NOEXCEPT;
+void ni_doc_free(ni_doc *doc) NI_NOEXCEPT;
+const char *ni_doc_errmsg(const ni_doc *doc) NI_NOEXCEPT;
+
+/*
+ * Add one analyzed word (from ni_analyzer) of `field` at the next position.
+ * The wrapper adds the word and its stem under that field's prefixes and
+ * unprefixed, with the field's weight.  Words are given in text order.
+ */
+ni_status ni_doc_add_word(ni_doc *doc, enum ni_field field,
+			  const char *word, size_t len) NI_NOEXCEPT;
+
+/*
+ * End a run of text: the next word starts a gap of positions later, so a
+ * phrase never matches across a field (or topic) boundary.
+ */
+ni_status ni_doc_end_text(ni_doc *doc) NI_NOEXCEPT;
+
+/* Add an exact-match filter term.  Over-long values are hashed. */
+ni_status ni_doc_add_filter(ni_doc *doc, enum ni_filter filter,
+			    const char *value, size_t len) NI_NOEXCEPT;
+
+/* Set a numeric value slot. */
+ni_status ni_doc_set_number(ni_doc *doc, enum ni_slot slot, double value) NI_NOEXCEPT;
+
+/* Set the document data (opaque bytes; the caller defines the format). */
+ni_status ni_doc_set_data(ni_doc *doc, const char *data, size_t len) NI_NOEXCEPT;
+
+/*
+ * Store `doc` as the one document whose unique key is `key` (a URL or a
+ * path), replacing any document with that key, so indexing the same
+ * article twice never duplicates it.  `doc` can be freed afterwards.
+ */
+ni_status ni_db_replace(ni_db *db, const char *key, ni_doc *doc) NI_NOEXCEPT;
+
+/* Delete the document with unique key `key`, if there is one. */
+ni_status ni_db_delete(ni_db *db, const char *key) NI_NOEXCEPT;
+
+/* Make everything written so far durable and visible to readers. */
+ni_status ni_db_commit(ni_db *db) NI_NOEXCEPT;
+
+/* ---- reading ---------------------------------------------------------- */
+
+/* Number of documents in the index. */
+ni_status ni_db_doc_count(ni_db *db, uint64_t *count) NI_NOEXCEPT;
+
+/*
+ * Read metadata `key` (one of the wrapper's documented keys or a key the
+ * application owns under "app.").  `*value` is a string the caller frees
+ * with free(); "" when the key is not set.
+ */
+ni_status ni_db_get_metadata(ni_db *db, const char *key, char **value) NI_NOEXCEPT;
+ni_status ni_db_set_metadata(ni_db *db, const char *key, const char *value) NI_NOEXCEPT;
+
+/* ---- queries ---------------------------------------------------------- */
+
+/* How ni_query_combine() joins its parts. */
+enum ni_query_op {
+	NI_QOP_AND = 0,   /* all parts match; weights add up */
+	NI_QOP_OR,        /* any part matches */
+	NI_QOP_AND_NOT,   /* the first part, without documents of the rest */
+	NI_QOP_FILTER,    /* the first part, restricted by the rest (no weight) */
+	NI_QOP_AND_MAYBE, /* the first part; the rest only add weight */
+};
+
+/*
+ * Query constructors.  Each returns a new query the caller frees with
+ * ni_query_free() (the parts given to ni_query_combine() stay the
+ * caller's: they are copied).  Failures: NI_ENOMEM, NI_EINVAL; no message.
+ */
+
+/* A word (from ni_analyzer) in `field`, matching any form with its stem. */
+ni_status ni_query_word(ni_db *db, enum ni_field field, const char *word,
+			size_t len, ni_query **out) NI_NOEXCEPT;
+
+/* The exact, unstemmed words, adjacent and in order. */
+ni_status ni_query_phrase(ni_db *db, enum ni_field field,
+			  const char *const *words, const size_t *lens,
+			  size_t n_words, ni_query **out) NI_NOEXCEPT;
+
+/* An exact filter value, as ni_doc_add_filter() stored it. */
+ni_status ni_query_filter(enum ni_filter filter, const char *value,
+			  size_t len, ni_query **out) NI_NOEXCEPT;
+
+/* Documents whose slot value is within [lo, hi]; ±INFINITY for open ends. */
+ni_status ni_query_range(enum ni_slot slot, double lo, double hi,
+			 ni_query **out) NI_NOEXCEPT;
+
+/* Join `n` parts (n >= 1) with `op`. */
+ni_status ni_query_combine(enum ni_query_op op,
+			   const ni_query *const *parts, size_t n,
+			   ni_query **out) NI_NOEXCEPT;
+
+/* Xapian's description of the query, for debugging; caller frees. */
+char *ni_query_describe(const ni_query *query) NI_NOEXCEPT;
+
+void ni_query_free(ni_query *query) NI_NOEXCEPT;
+
+/* ---- searching -------------------------------------------------------- */
+
+struct ni_search_params {
+	unsigned offset;        /* skip this many best hits */
+	unsigned limit;         /* return at most this many */
+	double quality_weight;  /* see docs/ranking.md; 0 turns it off */
+	double bm25_k1;         /* BM25 term frequency saturation */
+	double bm25_b;          /* BM25 length normalization */
+	unsigned check_at_least; /* count at least this many matches, so the
+				    total is exact when there are fewer */
+};
+
+/* One hit.  Strings are owned by the ni_mset, valid until it is freed. */
+struct ni_hit {
+	uint32_t docid;
+	double score;        /* what the hits are ordered by */
+	double relevance;    /* the BM25 part of score */
+	double quality;      /* the value in NI_SLOT_QUALITY */
+	const char *data;    /* the document data */
+	size_t data_len;
+};
+
+/*
+ * Run `query` and fetch one page of hits with their data.  When the index
+ * changes under the search (a build committing), it is reopened and the
+ * search run again, a few times, before NI_EDB_MODIFIED is returned.
+ * On NI_OK `*out` is a result page the caller frees with ni_mset_free().
+ */
+ni_status ni_db_search(ni_db *db, const ni_query *query,
+		       const struct ni_search_params *params, ni_mset **out) NI_NOEXCEPT;
+
+size_t ni_mset_size(const ni_mset *mset) NI_NOEXCEPT;
+
+/*
+ * Matching documents in all: an estimate, between the two bounds below,
+ * exact when they are equal.
+ */
+uint64_t ni_mset_estimated(const ni_mset *mset) NI_NOEXCEPT;
+uint64_t ni_mset_lower_bound(const ni_mset *mset) NI_NOEXCEPT;
+uint64_t ni_mset_upper_bound(const ni_mset *mset) NI_NOEXCEPT;
+
+/* The i-th hit of the page (i < ni_mset_size()); NI_EINVAL past the end. */
+ni_status ni_mset_hit(const ni_mset *mset, size_t i, struct ni_hit *out) NI_NOEXCEPT;
+
+void ni_mset_free(ni_mset *mset) NI_NOEXCEPT;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,850 @@
+/*
+ * xapian_wrap.cc - the only file that includes <xapian.h>; see ni_xapian.h.
+ *
+ * THE INDEX SCHEMA (version 1).  Change it here and nowhere else, bump
+ * SCHEMA_VERSION when an old index could not be read correctly, and keep
+ * docs/schema.md in step.
+ *
+ * Term prefixes (Omega's conventions where Omega has one):
+ *   (none)  every word of title, excerpt and topics, unstemmed, positional
+ *   Z       stem of every word above (English Snowball), no positions
+ *   S       title words, unstemmed, positional         (Omega: S = title)
+ *   ZS      stems of title words
+ *   K       a whole topic name, folded                 (Omega: K = keyword)
+ *   XP      provider name, folded
+ *   H       provider domain, lowercase                 (Omega: H = host)
+ *   XCAT    category, folded
+ *   XTYPE   type, folded
+ *   U       webUrl and originalUrl, as written         (Omega: U = URL)
+ *   P       absolute path of the article's file       (Omega: P = path)
+ *   XPUB    "true" or "false"
+ *   Q       unique key: webUrl, else originalUrl, else the file's path
+ *           (Omega: Q = unique id)
+ * A prefix is followed by ':' when the value starts with an uppercase
+ * ASCII letter, so "XP" + "Apple" cannot be read as "XPA" + "pple".
+ * Boolean terms longer than MAX_TERM_BYTES keep their first bytes and end
+ * in a hash of the whole, so they stay unique and within Xapian's limit.
+ *
+ * Word weights (within-document frequency added per occurrence):
+ *   title 3, excerpt 1, topics 1.  Tuned on the Cranfield harness
+ *   (docs/ranking.md).  Positions jump by FIELD_GAP between runs of text
+ *   (ni_doc_end_text), so phrases never match across fields.
+ *
+ * Value slots (all Xapian::sortable_serialise of a double):
+ *   0  quality, 0..100 (NI_DEFAULT_QUALITY when the article gives none)
+ *   1  publishedDateTime as seconds since the epoch (UTC)
+ *   2  heat
+ *
+ * Document data: opaque to this file; the indexer stores one JSON object
+ * (docs/schema.md).
+ *
+ * Metadata keys:
+ *   newsindex.schema    SCHEMA_VERSION when the index was created
+ *   newsindex.analyzer  ni_analyzer_settings() of the indexer
+ *   newsindex.stemmer   the Snowball stemmer's language ("english")
+ *   app.*               owned by the programs, not by this file
+ *
+ * Error handling: every exported function is one try block; a failure is
+ * turned into its status by map_exception(), which goes from the most
+ * specific Xapian exception to the most general.
+ */
+#include <xapian.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ni_xapian.h"
+
+namespace {
+
+const char SCHEMA_VERSION[] = "1";
+const char KEY_SCHEMA[] = NI_META_SCHEMA;
+const char KEY_ANALYZER[] = NI_META_ANALYZER;
+const char KEY_STEMMER[] = NI_META_STEMMER;
+const char STEMMER_LANGUAGE[] = "english";
+
+/* Positions skipped between runs of text, so phrases cannot span them. */
+const Xapian::termpos FIELD_GAP = 100;
+/* Xapian's glass backend refuses terms over 245 bytes. */
+const size_t MAX_TERM_BYTES = 240;
+/* Bytes of an over-long term kept before its hash. */
+const size_t HASHED_TERM_KEEP = 200;
+/* The stem cache is cleared when it grows past this many words. */
+const size_t STEM_CACHE_MAX = 100000;
+/* How often a search is rerun after the index changed under it. */
+const int MODIFIED_RETRIES = 5;
+
+struct field_schema {
+	const char *prefix;       /* NULL: only searchable unqualified */
+	const char *stem_prefix;
+	Xapian::termcount weight;
+};
+
+const field_schema FIELDS[NI_FIELD_COUNT] = {
+	/* NI_FIELD_ANY */     {"", "Z", 1},
+	/* NI_FIELD_TITLE */   {"S", "ZS", 3},
+	/* NI_FIELD_EXCERPT */ {nullptr, nullptr, 1},
+	/* NI_FIELD_TOPIC */   {nullptr, nullptr, 1},
+};
+
+const char *const FILTER_PREFIXES[NI_FILTER_COUNT] = {
+	/* NI_FILTER_TOPIC */     "K",
+	/* NI_FILTER_PROVIDER */  "XP",
+	/* NI_FILTER_SITE */      "H",
+	/* NI_FILTER_CATEGORY */  "XCAT",
+	/* NI_FILTER_TYPE */      "XTYPE",
+	/* NI_FILTER_URL */       "U",
+	/* NI_FILTER_PATH */      "P",
+	/* NI_FILTER_PUBLISHED */ "XPUB",
+};
+
+const char UNIQUE_PREFIX[] = "Q";
+
+/* Our own refusal to open an index, mapped to NI_EDB_SCHEMA. */
+struct schema_mismatch : std::runtime_error {
+	using std::runtime_error::runtime_error;
+};
+
+/* A bad argument from the C side, mapped to NI_EINVAL. */
+struct bad_argument : std::invalid_argument {
+	using std::invalid_argument::invalid_argument;
+};
+
+/*
+ * Turn the exception being handled into a status and a message.  Called
+ * only from inside a catch block (it rethrows to look at the exception).
+ * Never throws: a message that cannot be stored is left empty.
+ */
+ni_status map_exception(std::string &msg) noexcept
+{
+	ni_status status;
+	const char *what = "";
+	std::string xapian_text;
+	try {
+		throw;
+	} catch (const Xapian::DatabaseModifiedError &e) {
+		status = NI_EDB_MODIFIED;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::DatabaseLockError &e) {
+		status = NI_EDB_LOCKED;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::DatabaseNotFoundError &e) {
+		status = NI_EDB_NOT_FOUND;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::DatabaseVersionError &e) {
+		status = NI_EDB_VERSION;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::DatabaseCorruptError &e) {
+		status = NI_EDB_CORRUPT;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::DatabaseOpeningError &e) {
+		status = NI_EDB_OPENING;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::DatabaseError &e) {
+		status = NI_EDB;
+		try {
+			xapian_text = e.get_description();
+		} catch (...) {
+		}
+		what = xapian_text.c_str();
+	} catch (const Xapian::NetworkError &e) {
+		status = NI_ENETWORK;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::QueryParserError &e) {
+		status = NI_EQUERY;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::InvalidArgumentError &e) {
+		status = NI_EINVAL;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::Error &e) {
+		status = NI_EXAPIAN_OTHER;
+		try {
+			xapian_text = e.get_description();
+		} catch (...) {
+		}
+		what = xapian_text.c_str();
+	} catch (const schema_mismatch &e) {
+		status = NI_EDB_SCHEMA;
+		what = e.what();
+	} catch (const bad_argument &e) {
+		status = NI_EINVAL;
+		what = e.what();
+	} catch (const std::bad_alloc &) {
+		status = NI_ENOMEM;
+	} catch (const std::exception &e) {
+		status = NI_ECXX;
+		what = e.what();
+	} catch (...) {
+		status = NI_EUNKNOWN;
+	}
+	try {
+		msg = what;
+	} catch (...) {
+		msg.clear();
+	}
+	return status;
+}
+
+/* Hand a message to C as a malloc()ed string, or NULL if out of memory. */
+char *c_string(const std::string &text) noexcept
+{
+	char *copy = static_cast<char *>(std::malloc(text.size() + 1));
+	if (copy)
+		std::memcpy(copy, text.c_str(), text.size() + 1);
+	return copy;
+}
+
+/* 64-bit FNV-1a: stable across builds and machines, unlike std::hash. */
+uint64_t fnv1a(const std::string &text)
+{
+	uint64_t hash = 14695981039346656037ULL;
+	for (unsigned char c : text) {
+		hash ^= c;
+		hash *= 1099511628211ULL;
+	}
+	return hash;
+}
+
+/* prefix + value, with Omega's ':' rule and hashing of over-long terms. */
+std::string make_term(const char *prefix, const char *value, size_t len)
+{
+	std::string term(prefix);
+	if (len && *prefix && value[0] >= 'A' && value[0] <= 'Z')
+		term += ':';
+	term.append(value, len);
+	if (term.size() <= MAX_TERM_BYTES)
+		return term;
+	char hex[17];
+	std::snprintf(hex, sizeof hex, "%016llx",
+		      static_cast<unsigned long long>(fnv1a(term)));
+	term.resize(HASHED_TERM_KEEP);
+	return term + hex;
+}
+
+/*
+ * Xapian's TermGenerator stems only words that start with a letter; we do
+ * the same so that "2021" or "3.5" is never turned into a Z term.
+ */
+bool should_stem(const char *word, size_t len)
+{
+	return len > 0 && !(word[0] >= '0' && word[0] <= '9');
+}
+
+void check_field(enum ni_field field)
+{
+	if (static_cast<unsigned>(field) >= NI_FIELD_COUNT)
+		throw bad_argument("unknown field");
+}
+
+void check_filter(enum ni_filter filter)
+{
+	if (static_cast<unsigned>(filter) >= NI_FILTER_COUNT)
+		throw bad_argument("unknown filter");
+}
+
+} // namespace
+
+struct ni_db {
+	std::string path;
+	bool writable = false;
+	Xapian::WritableDatabase wdb;
+	Xapian::Database db;          /* the same index, for reading */
+	Xapian::Stem stemmer;
+	std::unordered_map<std::string, std::string> stem_cache;
+	std::string errmsg;
+
+	/* The stem of `word`, remembered: news reuses its words a lot. */
+	const std::string &stem(const std::string &word)
+	{
+		auto found = stem_cache.find(word);
+		if (found != stem_cache.end())
+			return found->second;
+		if (stem_cache.size() >= STEM_CACHE_MAX)
+			stem_cache.clear();
+		return stem_cache.emplace(word, stemmer(word)).first->second;
+	}
+};
+
+struct ni_doc {
+	ni_db *db;
+	Xapian::Document doc;
+	Xapian::termpos pos = 0;
+	std::string errmsg;
+};
+
+struct ni_query {
+	Xapian::Query query;
+};
+
+namespace {
+
+struct stored_hit {
+	Xapian::docid docid;
+	double score;
+	double relevance;
+	double quality;
+	std::string data;
+};
+
+} // namespace
+
+struct ni_mset {
+	std::vector<stored_hit> hits;
+	Xapian::doccount estimated = 0;
+	Xapian::doccount lower_bound = 0;
+	Xapian::doccount upper_bound = 0;
+};
+
+namespace {
+
+/*
+ * Check (or, for a new index, record) the schema and analyzer metadata.
+ * Throws schema_mismatch with a message naming what differs.
+ */
+void check_schema(ni_db &d, const char *analyzer)
+{
+	std::string schema = d.db.get_metadata(KEY_SCHEMA);
+	if (schema.empty()) {
+		if (!d.writable || d.db.get_doccount() != 0 ||
+		    d.db.metadata_keys_begin() != d.db.metadata_keys_end())
+			throw schema_mismatch(d.path + " is a Xapian database "
+					      "but not a newsindex index");
+		d.wdb.set_metadata(KEY_SCHEMA, SCHEMA_VERSION);
+		d.wdb.set_metadata(KEY_ANALYZER, analyzer);
+		d.wdb.set_metadata(KEY_STEMMER, STEMMER_LANGUAGE);
+		return;
+	}
+	if (schema != SCHEMA_VERSION)
+		throw schema_mismatch("index " + d.path + " has schema version " +
+				      schema + ", this program uses version " +
+				      SCHEMA_VERSION);
+	std::string stored = d.db.get_metadata(KEY_ANALYZER);
+	if (stored != analyzer)
+		throw schema_mismatch("index " + d.path +
+				      " was built with analyzer \"" + stored +
+				      "\", this program uses \"" + analyzer +
+				      "\"");
+	std::string language = d.db.get_metadata(KEY_STEMMER);
+	if (language != STEMMER_LANGUAGE)
+		throw schema_mismatch("index " + d.path +
+				      " was built with stemmer \"" + language +
+				      "\", this program uses \"" +
+				      STEMMER_LANGUAGE + "\"");
+}
+
+void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
+{
+	if (mode == NI_DB_WRITE) {
+		d.writable = true;
+		d.wdb = Xapian::WritableDatabase(
+			d.path, Xapian::DB_CREATE_OR_OPEN |
+					Xapian::DB_BACKEND_GLASS);
+		d.db = d.wdb;
+	} else {
+		d.db = Xapian::Database(d.path);
+	}
+	d.stemmer = Xapian::Stem(STEMMER_LANGUAGE);
+	check_schema(d, analyzer);
+}
+
+/* Xapian::Query for a word in a field, as ni_doc_add_word() indexed it. */
+Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
+			 size_t len)
+{
+	check_field(field);
+	const field_schema &schema = FIELDS[field];
+	if (!schema.prefix)
+		throw bad_argument("this field cannot be searched on its own");
+	std::string text(word, len);
+	if (!should_stem(word, len))
+		return Xapian::Query(schema.prefix + text);
+	return Xapian::Query(schema.stem_prefix + d.stem(text));
+}
+
+void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len)
+{
+	check_field(field);
+	if (field == NI_FIELD_ANY)
+		throw bad_argument("a document word needs a field");
+	if (len == 0)
+		return;
+	const field_schema &schema = FIELDS[field];
+	std::string text(word, len);
+	Xapian::termpos pos = ++doc.pos;
+	doc.doc.add_posting(text, pos, schema.weight);
+	bool stem = should_stem(word, len);
+	const std::string *stemmed = stem ? &doc.db->stem(text) : nullptr;
+	if (stemmed)
+		doc.doc.add_term("Z" + *stemmed, schema.weight);
+	if (!schema.prefix)
+		return;
+	doc.doc.add_posting(schema.prefix + text, pos);
+	if (stemmed)
+		doc.doc.add_term(schema.stem_prefix + *stemmed);
+}
+
+Xapian::Query::op xapian_op(enum ni_query_op op)
+{
+	switch (op) {
+	case NI_QOP_AND: return Xapian::Query::OP_AND;
+	case NI_QOP_OR: return Xapian::Query::OP_OR;
+	case NI_QOP_AND_NOT: return Xapian::Query::OP_AND_NOT;
+	case NI_QOP_FILTER: return Xapian::Query::OP_FILTER;
+	case NI_QOP_AND_MAYBE: return Xapian::Query::OP_AND_MAYBE;
+	}
+	throw bad_argument("unknown query operator");
+}
+
+/*
+ * The query as run: with the quality blend added as a weight-only part,
+ * so it reorders matches but never adds any (docs/ranking.md).
+ */
+Xapian::Query blended_query(const Xapian::Query &query, double weight)
+{
+	if (weight <= 0)
+		return query;
+	auto *source = new Xapian::ValueWeightPostingSource(NI_SLOT_QUALITY);
+	Xapian::Query boost(source->release());
+	boost = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, boost,
+			      weight / 100.0);
+	return Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost);
+}
+
+void run_search(ni_db &d, const Xapian::Query &query,
+		const ni_search_params &params, ni_mset &out)
+{
+	Xapian::Enquire enquire(d.db);
+	enquire.set_weighting_scheme(Xapian::BM25Weight(
+		params.bm25_k1, 0, 1, params.bm25_b, 0.5));
+	enquire.set_query(blended_query(query, params.quality_weight));
+	Xapian::doccount check = std::max(params.check_at_least,
+					  params.offset + params.limit);
+	Xapian::MSet mset = enquire.get_mset(params.offset, params.limit,
+					     check);
+	out.hits.clear();
+	out.hits.reserve(mset.size());
+	for (auto it = mset.begin(); it != mset.end(); ++it) {
+		Xapian::Document doc = it.get_document();
+		std::string value = doc.get_value(NI_SLOT_QUALITY);
+		double quality = value.empty()
+			? NI_DEFAULT_QUALITY
+			: Xapian::sortable_unserialise(value);
+		double score = it.get_weight();
+		double boost = params.quality_weight > 0
+			? params.quality_weight * quality / 100.0 : 0;
+		out.hits.push_back({*it, score, score - boost, quality,
+				    doc.get_data()});
+	}
+	out.estimated = mset.get_matches_estimated();
+	out.lower_bound = mset.get_matches_lower_bound();
+	out.upper_bound = mset.get_matches_upper_bound();
+}
+
+} // namespace
+
+/* ---- opening and closing ------------------------------------------------ */
+
+ni_status ni_db_open(const char *path, enum ni_db_mode mode,
+		     const char *analyzer, ni_db **out, char **errmsg) noexcept
+{
+	*out = nullptr;
+	if (errmsg)
+		*errmsg = nullptr;
+	std::string msg;
+	ni_db *d = nullptr;
+	try {
+		if (!path || !analyzer)
+			throw bad_argument("no index path or analyzer given");
+		d = new ni_db;
+		d->path = path;
+		open_database(*d, mode, analyzer);
+		*out = d;
+		return NI_OK;
+	} catch (...) {
+		ni_status status = map_exception(msg);
+		delete d;
+		if (errmsg)
+			*errmsg = c_string(msg);
+		return status;
+	}
+}
+
+ni_status ni_db_close(ni_db *d, char **errmsg) noexcept
+{
+	if (errmsg)
+		*errmsg = nullptr;
+	if (!d)
+		return NI_OK;
+	ni_status status = NI_OK;
+	try {
+		if (d->writable)
+			d->wdb.commit();
+		d->db.close();
+	} catch (...) {
+		std::string msg;
+		status = map_exception(msg);
+		if (errmsg)
+			*errmsg = c_string(msg);
+	}
+	delete d;
+	return status;
+}
+
+const char *ni_db_errmsg(const ni_db *d) noexcept
+{
+	return d ? d->errmsg.c_str() : "";
+}
+
+/* ---- writing -------------------------------------------------------------- */
+
+ni_status ni_doc_new(ni_db *d, ni_doc **out) noexcept
+{
+	*out = nullptr;
+	try {
+		*out = new ni_doc{d, Xapian::Document(), 0, std::string()};
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+void ni_doc_free(ni_doc *doc) noexcept
+{
+	delete doc;
+}
+
+const char *ni_doc_errmsg(const ni_doc *doc) noexcept
+{
+	return doc ? doc->errmsg.c_str() : "";
+}
+
+ni_status ni_doc_add_word(ni_doc *doc, enum ni_field field, const char *word,
+			  size_t len) noexcept
+{
+	try {
+		add_word(*doc, field, word, len);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(doc->errmsg);
+	}
+}
+
+ni_status ni_doc_end_text(ni_doc *doc) noexcept
+{
+	doc->pos += FIELD_GAP;
+	return NI_OK;
+}
+
+ni_status ni_doc_add_filter(ni_doc *doc, enum ni_filter filter,
+			    const char *value, size_t len) noexcept
+{
+	try {
+		check_filter(filter);
+		doc->doc.add_boolean_term(
+			make_term(FILTER_PREFIXES[filter], value, len));
+		return NI_OK;
+	} catch (...) {
+		return map_exception(doc->errmsg);
+	}
+}
+
+ni_status ni_doc_set_number(ni_doc *doc, enum ni_slot slot,
+			    double value) noexcept
+{
+	try {
+		doc->doc.add_value(slot, Xapian::sortable_serialise(value));
+		return NI_OK;
+	} catch (...) {
+		return map_exception(doc->errmsg);
+	}
+}
+
+ni_status ni_doc_set_data(ni_doc *doc, const char *data, size_t len) noexcept
+{
+	try {
+		doc->doc.set_data(std::string(data, len));
+		return NI_OK;
+	} catch (...) {
+		return map_exception(doc->errmsg);
+	}
+}
+
+ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc) noexcept
+{
+	try {
+		if (!d->writable)
+			throw bad_argument("index is open for reading only");
+		std::string unique = make_term(UNIQUE_PREFIX, key,
+					       std::strlen(key));
+		doc->doc.add_boolean_term(unique);
+		d->wdb.replace_document(unique, doc->doc);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_delete(ni_db *d, const char *key) noexcept
+{
+	try {
+		if (!d->writable)
+			throw bad_argument("index is open for reading only");
+		d->wdb.delete_document(
+			make_term(UNIQUE_PREFIX, key, std::strlen(key)));
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_commit(ni_db *d) noexcept
+{
+	try {
+		if (d->writable)
+			d->wdb.commit();
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+ni_status ni_db_doc_count(ni_db *d, uint64_t *count) noexcept
+{
+	*count = 0;
+	try {
+		*count = d->db.get_doccount();
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_get_metadata(ni_db *d, const char *key, char **value) noexcept
+{
+	*value = nullptr;
+	try {
+		std::string text = d->db.get_metadata(key);
+		*value = c_string(text);
+		return *value ? NI_OK : NI_ENOMEM;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_set_metadata(ni_db *d, const char *key,
+			     const char *value) noexcept
+{
+	try {
+		if (!d->writable)
+			throw bad_argument("index is open for reading only");
+		d->wdb.set_metadata(key, value);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+/* ---- queries -------------------------------------------------------------- */
+
+ni_status ni_query_word(ni_db *d, enum ni_field field, const char *word,
+			size_t len, ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		*out = new ni_query{word_query(*d, field, word, len)};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_phrase(ni_db *d, enum ni_field field,
+			  const char *const *words, const size_t *lens,
+			  size_t n_words, ni_query **out) noexcept
+{
+	(void)d;
+	*out = nullptr;
+	try {
+		check_field(field);
+		const char *prefix = FIELDS[field].prefix;
+		if (!prefix || n_words == 0)
+			throw bad_argument("bad phrase");
+		std::vector<Xapian::Query> terms;
+		for (size_t i = 0; i < n_words; i++)
+			terms.emplace_back(prefix +
+					   std::string(words[i], lens[i]));
+		*out = new ni_query{Xapian::Query(Xapian::Query::OP_PHRASE,
+						  terms.begin(), terms.end(),
+						  terms.size())};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_filter(enum ni_filter filter, const char *value,
+			  size_t len, ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		check_filter(filter);
+		*out = new ni_query{Xapian::Query(
+			make_term(FILTER_PREFIXES[filter], value, len))};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_range(enum ni_slot slot, double lo, double hi,
+			 ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		Xapian::Query query;
+		if (std::isinf(lo) && std::isinf(hi))
+			query = Xapian::Query::MatchAll;
+		else if (std::isinf(lo))
+			query = Xapian::Query(Xapian::Query::OP_VALUE_LE, slot,
+					      Xapian::sortable_serialise(hi));
+		else if (std::isinf(hi))
+			query = Xapian::Query(Xapian::Query::OP_VALUE_GE, slot,
+					      Xapian::sortable_serialise(lo));
+		else
+			query = Xapian::Query(Xapian::Query::OP_VALUE_RANGE,
+					      slot,
+					      Xapian::sortable_serialise(lo),
+					      Xapian::sortable_serialise(hi));
+		*out = new ni_query{query};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_combine(enum ni_query_op op,
+			   const ni_query *const *parts, size_t n,
+			   ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		if (n == 0)
+			throw bad_argument("nothing to combine");
+		std::vector<Xapian::Query> queries;
+		for (size_t i = 0; i < n; i++)
+			queries.push_back(parts[i]->query);
+		Xapian::Query::op xop = xapian_op(op);
+		Xapian::Query combined;
+		if (n == 1)
+			combined = queries[0];
+		else if (op == NI_QOP_AND || op == NI_QOP_OR)
+			combined = Xapian::Query(xop, queries.begin(),
+						 queries.end());
+		else
+			combined = Xapian::Query(
+				xop, queries[0],
+				Xapian::Query(Xapian::Query::OP_OR,
+					      queries.begin() + 1,
+					      queries.end()));
+		*out = new ni_query{combined};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+char *ni_query_describe(const ni_query *query) noexcept
+{
+	try {
+		return c_string(query->query.get_description());
+	} catch (...) {
+		return nullptr;
+	}
+}
+
+void ni_query_free(ni_query *query) noexcept
+{
+	delete query;
+}
+
+/* ---- searching ------------------------------------------------------------ */
+
+ni_status ni_db_search(ni_db *d, const ni_query *query,
+		       const struct ni_search_params *params,
+		       ni_mset **out) noexcept
+{
+	*out = nullptr;
+	ni_mset *mset = nullptr;
+	try {
+		mset = new ni_mset;
+		for (int attempt = 0;; attempt++) {
+			try {
+				run_search(*d, query->query, *params, *mset);
+				break;
+			} catch (const Xapian::DatabaseModifiedError &) {
+				if (attempt == MODIFIED_RETRIES)
+					throw;
+				d->db.reopen();
+			}
+		}
+		*out = mset;
+		return NI_OK;
+	} catch (...) {
+		delete mset;
+		return map_exception(d->errmsg);
+	}
+}
+
+size_t ni_mset_size(const ni_mset *mset) noexcept
+{
+	return mset->hits.size();
+}
+
+uint64_t ni_mset_estimated(const ni_mset *mset) noexcept
+{
+	return mset->estimated;
+}
+
+uint64_t ni_mset_lower_bound(const ni_mset *mset) noexcept
+{
+	return mset->lower_bound;
+}
+
+uint64_t ni_mset_upper_bound(const ni_mset *mset) noexcept
+{
+	return mset->upper_bound;
+}
+
+ni_status ni_mset_hit(const ni_mset *mset, size_t i,
+		      struct ni_hit *out) noexcept
+{
+	if (i >= mset->hits.size()) {
+		*out = ni_hit();
+		return NI_EINVAL;
+	}
+	const stored_hit &hit = mset->hits[i];
+	*out = {hit.docid, hit.score, hit.relevance, hit.quality,
+		hit.data.data(), hit.data.size()};
+	return NI_OK;
+}
+
+void ni_mset_free(ni_mset *mset) noexcept
+{
+	delete mset;
+}

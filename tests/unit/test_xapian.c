@@ -1,0 +1,361 @@
+/*
+ * Tests of the Xapian wrapper: opening, error mapping, the schema check,
+ * replacing by unique key, and the query constructors.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ni_xapian.h"
+
+#define ANALYZER "test-analyzer"
+
+struct fixture {
+	char dir[64];
+	char path[128];
+};
+
+static int make_dir(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/ni-test-xapian-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/db", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int remove_dir(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[160];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	int rc = system(cmd);
+	free(f);
+	return rc;
+}
+
+static ni_db *open_writer(const char *path)
+{
+	ni_db *db = NULL;
+	char *msg = NULL;
+	ni_status st = ni_db_open(path, NI_DB_WRITE, ANALYZER, &db, &msg);
+	if (st != NI_OK)
+		fprintf(stderr, "open failed: %s\n", msg ? msg : "?");
+	free(msg);
+	assert_int_equal(st, NI_OK);
+	return db;
+}
+
+/* Add a document with these title words under `key`. */
+static void add_doc(ni_db *db, const char *key, const char *const *words,
+		    size_t n, double quality)
+{
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ni_doc_add_word(doc, NI_FIELD_TITLE, words[i],
+						 strlen(words[i])), NI_OK);
+	assert_int_equal(ni_doc_end_text(doc), NI_OK);
+	assert_int_equal(ni_doc_set_number(doc, NI_SLOT_QUALITY, quality),
+			 NI_OK);
+	assert_int_equal(ni_doc_set_data(doc, key, strlen(key)), NI_OK);
+	assert_int_equal(ni_db_replace(db, key, doc), NI_OK);
+	ni_doc_free(doc);
+}
+
+static void test_missing_index_is_not_found(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = (ni_db *)1;
+	char *msg = NULL;
+	ni_status st = ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, &msg);
+	assert_true(st == NI_EDB_NOT_FOUND || st == NI_EDB_OPENING);
+	assert_null(db);
+	assert_non_null(msg);
+	assert_true(strlen(msg) > 0);
+	free(msg);
+}
+
+static void test_second_writer_is_locked(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *first = open_writer(f->path);
+	ni_db *second = (ni_db *)1;
+	char *msg = NULL;
+	ni_status st = ni_db_open(f->path, NI_DB_WRITE, ANALYZER, &second,
+				  &msg);
+	assert_int_equal(st, NI_EDB_LOCKED);
+	assert_null(second);
+	assert_non_null(msg);
+	free(msg);
+	assert_int_equal(ni_db_close(first, NULL), NI_OK);
+	/* Once the first writer is gone the lock is free again. */
+	assert_int_equal(ni_db_close(open_writer(f->path), NULL), NI_OK);
+}
+
+static void test_schema_recorded_and_checked(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(ni_db_close(open_writer(f->path), NULL), NI_OK);
+	ni_db *db = NULL;
+	char *msg = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, &msg),
+			 NI_OK);
+	char *value = NULL;
+	assert_int_equal(ni_db_get_metadata(db, NI_META_ANALYZER, &value),
+			 NI_OK);
+	assert_string_equal(value, ANALYZER);
+	free(value);
+	assert_int_equal(ni_db_get_metadata(db, NI_META_SCHEMA, &value),
+			 NI_OK);
+	assert_string_equal(value, "1");
+	free(value);
+	ni_db_close(db, NULL);
+
+	ni_status st = ni_db_open(f->path, NI_DB_READ, "other-analyzer", &db,
+				  &msg);
+	assert_int_equal(st, NI_EDB_SCHEMA);
+	assert_null(db);
+	assert_non_null(strstr(msg, "other-analyzer"));
+	assert_non_null(strstr(msg, ANALYZER));
+	free(msg);
+	st = ni_db_open(f->path, NI_DB_WRITE, "other-analyzer", &db, &msg);
+	assert_int_equal(st, NI_EDB_SCHEMA);
+	free(msg);
+}
+
+static void test_replace_by_key_never_duplicates(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	const char *one[] = {"sensetime", "sanctions"};
+	const char *two[] = {"other", "story"};
+	add_doc(db, "https://example.com/a", one, 2, 40);
+	add_doc(db, "https://example.com/b", two, 2, 40);
+	add_doc(db, "https://example.com/a", one, 2, 40);
+	uint64_t count;
+	assert_int_equal(ni_db_doc_count(db, &count), NI_OK);
+	assert_int_equal(count, 2);
+	assert_int_equal(ni_db_delete(db, "https://example.com/b"), NI_OK);
+	assert_int_equal(ni_db_doc_count(db, &count), NI_OK);
+	assert_int_equal(count, 1);
+	ni_db_close(db, NULL);
+}
+
+static void test_overlong_key_is_hashed_and_unique(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	char a[600], b[600];
+	memset(a, 'x', sizeof a - 1);
+	a[sizeof a - 1] = '\0';
+	memcpy(b, a, sizeof b);
+	b[550] = 'y';  /* differs only past what a term could hold */
+	const char *words[] = {"word"};
+	add_doc(db, a, words, 1, 50);
+	add_doc(db, b, words, 1, 50);
+	add_doc(db, a, words, 1, 50);
+	uint64_t count;
+	assert_int_equal(ni_db_doc_count(db, &count), NI_OK);
+	assert_int_equal(count, 2);
+	ni_db_close(db, NULL);
+}
+
+static ni_mset *search(ni_db *db, const ni_query *q, double qw)
+{
+	struct ni_search_params p = {0, 10, qw, 1.2, 0.75, 0};
+	ni_mset *mset = NULL;
+	assert_int_equal(ni_db_search(db, q, &p, &mset), NI_OK);
+	return mset;
+}
+
+static void test_stemmed_word_and_phrase_queries(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	const char *one[] = {"stock", "sale", "pulled"};
+	const char *two[] = {"sale", "of", "stock"};
+	add_doc(db, "one", one, 3, 50);
+	add_doc(db, "two", two, 3, 50);
+	ni_db_commit(db);
+
+	ni_query *q;
+	/* "pulling" and "pulled" share the stem "pull". */
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "pulling", 7, &q),
+			 NI_OK);
+	ni_mset *m = search(db, q, 0);
+	assert_int_equal(ni_mset_size(m), 1);
+	struct ni_hit hit;
+	assert_int_equal(ni_mset_hit(m, 0, &hit), NI_OK);
+	assert_memory_equal(hit.data, "one", 3);
+	assert_int_equal(ni_mset_hit(m, 1, &hit), NI_EINVAL);
+	ni_mset_free(m);
+	ni_query_free(q);
+
+	const char *words[] = {"stock", "sale"};
+	size_t lens[] = {5, 4};
+	assert_int_equal(ni_query_phrase(db, NI_FIELD_TITLE, words, lens, 2,
+					 &q), NI_OK);
+	m = search(db, q, 0);
+	assert_int_equal(ni_mset_size(m), 1);
+	ni_mset_hit(m, 0, &hit);
+	assert_memory_equal(hit.data, "one", 3);
+	ni_mset_free(m);
+	ni_query_free(q);
+	ni_db_close(db, NULL);
+}
+
+static void test_quality_breaks_ties_and_can_be_off(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	const char *words[] = {"election"};
+	add_doc(db, "low", words, 1, 10);
+	add_doc(db, "high", words, 1, 90);
+	ni_db_commit(db);
+	ni_query *q;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "election", 8, &q),
+			 NI_OK);
+	ni_mset *m = search(db, q, 1.0);
+	struct ni_hit first, second;
+	ni_mset_hit(m, 0, &first);
+	ni_mset_hit(m, 1, &second);
+	assert_memory_equal(first.data, "high", 4);
+	assert_true(fabs(first.quality - 90) < 1e-9);
+	/* The blend is exactly weight * quality / 100 over relevance. */
+	assert_true(fabs(first.score - first.relevance - 0.9) < 1e-9);
+	assert_true(fabs(first.relevance - second.relevance) < 1e-9);
+	ni_mset_free(m);
+
+	m = search(db, q, 0);
+	ni_mset_hit(m, 0, &first);
+	assert_true(fabs(first.score - first.relevance) < 1e-12);
+	/* Equal relevance, no blend: Xapian keeps docid order. */
+	assert_memory_equal(first.data, "low", 3);
+	ni_mset_free(m);
+	ni_query_free(q);
+	ni_db_close(db, NULL);
+}
+
+static void test_filters_and_ranges(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_add_word(doc, NI_FIELD_EXCERPT, "text", 4),
+			 NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_TOPIC, "ai", 2),
+			 NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_URL,
+					   "Https://X", 9), NI_OK);
+	assert_int_equal(ni_doc_set_number(doc, NI_SLOT_DATE, 1639390920),
+			 NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_COUNT, "x", 1),
+			 NI_EINVAL);
+	assert_true(strlen(ni_doc_errmsg(doc)) > 0);
+	assert_int_equal(ni_db_replace(db, "k", doc), NI_OK);
+	ni_doc_free(doc);
+	ni_db_commit(db);
+
+	ni_query *topic, *url, *range, *miss, *both;
+	assert_int_equal(ni_query_filter(NI_FILTER_TOPIC, "ai", 2, &topic),
+			 NI_OK);
+	assert_int_equal(ni_query_filter(NI_FILTER_URL, "Https://X", 9, &url),
+			 NI_OK);
+	assert_int_equal(ni_query_range(NI_SLOT_DATE, 1.6e9, INFINITY, &range),
+			 NI_OK);
+	assert_int_equal(ni_query_range(NI_SLOT_DATE, -INFINITY, 1.6e9, &miss),
+			 NI_OK);
+	const ni_query *parts[] = {topic, url, range};
+	assert_int_equal(ni_query_combine(NI_QOP_AND, parts, 3, &both), NI_OK);
+	ni_mset *m = search(db, both, 0);
+	assert_int_equal(ni_mset_size(m), 1);
+	ni_mset_free(m);
+	m = search(db, miss, 0);
+	assert_int_equal(ni_mset_size(m), 0);
+	ni_mset_free(m);
+	char *text = ni_query_describe(both);
+	assert_non_null(strstr(text, "Kai"));
+	free(text);
+	ni_query *bad = (ni_query *)1;
+	assert_int_equal(ni_query_combine(NI_QOP_AND, parts, 0, &bad),
+			 NI_EINVAL);
+	assert_null(bad);
+	ni_query_free(topic);
+	ni_query_free(url);
+	ni_query_free(range);
+	ni_query_free(miss);
+	ni_query_free(both);
+	ni_db_close(db, NULL);
+}
+
+static void test_foreign_xapian_db_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[1024];
+	/* A Xapian index made by another program: Omega's scriptindex. */
+	snprintf(cmd, sizeof cmd,
+		 "command -v scriptindex >/dev/null || exit 77; "
+		 "printf 'text : index\\n' > '%s/script' && "
+		 "printf 'text=hello world\\n' > '%s/input' && "
+		 "scriptindex '%s' '%s/script' '%s/input' >/dev/null",
+		 f->dir, f->dir, f->path, f->dir, f->dir);
+	int rc = system(cmd);
+	if (WIFEXITED(rc) && WEXITSTATUS(rc) == 77)
+		skip();
+	assert_int_equal(rc, 0);
+	for (int mode = NI_DB_READ; mode <= NI_DB_WRITE; mode++) {
+		ni_db *db = (ni_db *)1;
+		char *msg = NULL;
+		ni_status st = ni_db_open(f->path, (enum ni_db_mode)mode,
+					  ANALYZER, &db, &msg);
+		assert_int_equal(st, NI_EDB_SCHEMA);
+		assert_null(db);
+		assert_non_null(strstr(msg, "not a newsindex index"));
+		free(msg);
+	}
+}
+
+static void test_reader_cannot_write(void **state)
+{
+	struct fixture *f = *state;
+	ni_db_close(open_writer(f->path), NULL);
+	ni_db *db = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, NULL),
+			 NI_OK);
+	assert_int_equal(ni_db_delete(db, "k"), NI_EINVAL);
+	assert_true(strlen(ni_db_errmsg(db)) > 0);
+	assert_int_equal(ni_db_set_metadata(db, "app.x", "y"), NI_EINVAL);
+	ni_db_close(db, NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(fn) cmocka_unit_test_setup_teardown(fn, make_dir, remove_dir)
+		T(test_missing_index_is_not_found),
+		T(test_second_writer_is_locked),
+		T(test_schema_recorded_and_checked),
+		T(test_replace_by_key_never_duplicates),
+		T(test_overlong_key_is_hashed_and_unique),
+		T(test_stemmed_word_and_phrase_queries),
+		T(test_quality_breaks_ties_and_can_be_off),
+		T(test_filters_and_ranges),
+		T(test_foreign_xapian_db_is_refused),
+		T(test_reader_cannot_write),
+#undef T
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
