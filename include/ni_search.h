@@ -1,0 +1,76 @@
+/*
+ * ni_search.h - answer a free-text query with one page of ranked articles.
+ *
+ * The query text goes through the same analyzer as the articles.  English
+ * stopwords ("the", "of", ...) are left out of the query, unless the query
+ * has nothing else.  Ranking (docs/ranking.md):
+ *   1. articles that contain every query word come first;
+ *   2. then articles that contain some of them, so a long question still
+ *      gets answers;
+ * and within each tier by score = BM25 + quality_weight * quality / 100.
+ *
+ * Ownership: ni_search() fills a struct ni_results that owns its hits;
+ * the caller frees them with ni_results_clear().  The ni_db and
+ * ni_analyzer are borrowed for the call.
+ */
+#ifndef NI_SEARCH_H
+#define NI_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ni_analyzer.h"
+#include "ni_buf.h"
+#include "ni_docdata.h"
+#include "ni_status.h"
+#include "ni_xapian.h"
+
+/* Defaults, tuned on the Cranfield harness (docs/ranking.md). */
+#define NI_DEFAULT_QUALITY_WEIGHT 1.0
+#define NI_DEFAULT_BM25_K1 1.2
+#define NI_DEFAULT_BM25_B 0.75
+
+struct ni_search_options {
+	unsigned offset;
+	unsigned limit;
+	double quality_weight;
+	double bm25_k1;
+	double bm25_b;
+};
+
+/* Fill `options` with the defaults: offset 0, limit 10. */
+void ni_search_options_init(struct ni_search_options *options);
+
+struct ni_result {
+	double score;        /* relevance + the quality blend */
+	double relevance;    /* BM25 */
+	double quality;      /* the quality ranked with */
+	bool all_words;      /* in the first tier */
+	struct ni_docdata doc;
+};
+
+struct ni_results {
+	struct ni_result *hits;
+	size_t n_hits;
+	uint64_t total;      /* matching articles: an estimate ... */
+	bool total_exact;    /* ... unless this is true */
+	size_t n_words;      /* query words searched for (stopwords out) */
+};
+
+/*
+ * Search `db` for `query` (UTF-8).  On NI_OK `*out` holds the page (maybe
+ * empty).  On failure `*out` is empty and `errmsg` (appended to) says why:
+ * NI_EQUERY for a query with no searchable word, NI_EDB_* from the index.
+ */
+ni_status ni_search(ni_db *db, ni_analyzer *analyzer, const char *query,
+		    const struct ni_search_options *options,
+		    struct ni_results *out, struct ni_buf *errmsg);
+
+/* Free what `results` owns and zero it.  Safe on a zeroed struct. */
+void ni_results_clear(struct ni_results *results);
+
+/* Whether a folded word is an English stopword. */
+bool ni_is_stopword(const char *word, size_t len);
+
+#endif
