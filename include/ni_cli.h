@@ -1,0 +1,53 @@
+/*
+ * ni_cli.h - small helpers both command-line programs share.
+ *
+ * Only the programs (indexer/, query/) print and choose exit codes; these
+ * helpers stay silent and return what they found, so the two programs
+ * read their options and name their index the same way.
+ */
+#ifndef NI_CLI_H
+#define NI_CLI_H
+
+#include <stdbool.h>
+
+#include "ni_buf.h"
+#include "ni_status.h"
+
+/* Exit codes of newsindex (docs/newsindex.1). */
+enum ni_index_exit {
+	NI_EXIT_OK = 0,
+	NI_EXIT_FAILED = 1,     /* could not do its job: index, sources */
+	NI_EXIT_USAGE = 2,      /* bad command line */
+};
+
+/* Exit codes of newsquery (docs/newsquery.1), like grep's. */
+enum ni_query_exit {
+	NI_QUERY_EXIT_MATCH = 0,
+	NI_QUERY_EXIT_NO_MATCH = 1,
+	NI_QUERY_EXIT_ERROR = 2,
+};
+
+/*
+ * Parse `text` as a whole decimal number in [0, max].  False for empty
+ * text, signs, trailing characters or overflow.
+ */
+bool ni_parse_unsigned(const char *text, unsigned long max,
+		       unsigned long *out);
+
+/* Parse `text` as a whole finite decimal number in [lo, hi]. */
+bool ni_parse_double(const char *text, double lo, double hi, double *out);
+
+/*
+ * The index path the user means: `flag` (--db), else the environment's
+ * NEWSINDEX_DB, XDG_DATA_HOME or HOME, by ni_db_path_choose().
+ */
+ni_status ni_cli_db_path(const char *flag, struct ni_buf *out);
+
+/*
+ * Whether to colour output on a stream: `mode` is "auto", "always" or
+ * "never"; "auto" means only on a terminal and only when NO_COLOR is unset
+ * or empty (no-color.org).  False for any other mode.
+ */
+bool ni_cli_use_color(const char *mode, int fd);
+
+#endif

@@ -1,0 +1,54 @@
+/* Helpers for the two programs: see include/ni_cli.h. */
+#include "ni_cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ni_dbpath.h"
+
+bool ni_parse_unsigned(const char *text, unsigned long max,
+		       unsigned long *out)
+{
+	if (!text || !isdigit((unsigned char)text[0]))
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long value = strtoul(text, &end, 10);
+	if (errno || *end || value > max)
+		return false;
+	*out = value;
+	return true;
+}
+
+bool ni_parse_double(const char *text, double lo, double hi, double *out)
+{
+	if (!text || !*text || isspace((unsigned char)text[0]))
+		return false;
+	char *end;
+	errno = 0;
+	double value = strtod(text, &end);
+	if (errno || *end || !isfinite(value) || value < lo || value > hi)
+		return false;
+	*out = value;
+	return true;
+}
+
+ni_status ni_cli_db_path(const char *flag, struct ni_buf *out)
+{
+	return ni_db_path_choose(flag, getenv("NEWSINDEX_DB"),
+				 getenv("XDG_DATA_HOME"), getenv("HOME"), out);
+}
+
+bool ni_cli_use_color(const char *mode, int fd)
+{
+	if (!strcmp(mode, "always"))
+		return true;
+	if (strcmp(mode, "auto"))
+		return false;
+	const char *no_color = getenv("NO_COLOR");
+	return (!no_color || !*no_color) && isatty(fd);
+}

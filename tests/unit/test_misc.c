@@ -1,0 +1,129 @@
+/*
+ * Tests of the small shared pieces: ni_buf, the index path rule, option
+ * number parsing, colour choice, status strings.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ni_buf.h"
+#include "ni_cli.h"
+#include "ni_dbpath.h"
+#include "ni_status.h"
+
+static void test_buf_grows_and_formats(void **state)
+{
+	(void)state;
+	struct ni_buf buf = NI_BUF_INIT;
+	assert_string_equal(ni_buf_str(&buf), "");
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(ni_buf_addf(&buf, "%d,", i % 10), NI_OK);
+	assert_int_equal(buf.len, 2000);
+	assert_int_equal(strncmp(buf.data, "0,1,2,", 6), 0);
+	assert_int_equal(buf.data[buf.len], '\0');
+	ni_buf_truncate(&buf, 3);
+	assert_string_equal(buf.data, "0,1");
+	ni_buf_truncate(&buf, 10);  /* longer than the contents: no change */
+	assert_string_equal(buf.data, "0,1");
+	assert_int_equal(ni_buf_add(&buf, "a\0b", 3), NI_OK);
+	assert_int_equal(buf.len, 6);
+	char *text = ni_buf_detach(&buf);
+	assert_memory_equal(text, "0,1a\0b", 7);
+	assert_null(buf.data);
+	assert_int_equal(buf.len, 0);
+	free(text);
+	text = ni_buf_detach(&buf);
+	assert_string_equal(text, "");
+	free(text);
+	ni_buf_release(&buf);
+}
+
+static void expect_path(const char *flag, const char *env, const char *xdg,
+			const char *home, const char *expected)
+{
+	struct ni_buf out = NI_BUF_INIT;
+	assert_int_equal(ni_db_path_choose(flag, env, xdg, home, &out), NI_OK);
+	assert_string_equal(out.data, expected);
+	ni_buf_release(&out);
+}
+
+static void test_index_path_rule(void **state)
+{
+	(void)state;
+	expect_path("/f", "/e", "/x", "/h", "/f");
+	expect_path(NULL, "/e", "/x", "/h", "/e");
+	expect_path("", "", "/x", "/h", "/x/newsindex");
+	/* A relative XDG_DATA_HOME is invalid per the spec: ignored. */
+	expect_path(NULL, NULL, "rel", "/h", "/h/.local/share/newsindex");
+	expect_path(NULL, NULL, NULL, "/h", "/h/.local/share/newsindex");
+	struct ni_buf out = NI_BUF_INIT;
+	assert_int_equal(ni_db_path_choose(NULL, "", NULL, "", &out),
+			 NI_EINVAL);
+	ni_buf_release(&out);
+}
+
+static void test_number_parsing(void **state)
+{
+	(void)state;
+	unsigned long u = 7;
+	assert_true(ni_parse_unsigned("0", 10, &u));
+	assert_int_equal(u, 0);
+	assert_true(ni_parse_unsigned("10", 10, &u));
+	assert_int_equal(u, 10);
+	assert_false(ni_parse_unsigned("11", 10, &u));
+	assert_false(ni_parse_unsigned("-1", 10, &u));
+	assert_false(ni_parse_unsigned("+1", 10, &u));
+	assert_false(ni_parse_unsigned(" 1", 10, &u));
+	assert_false(ni_parse_unsigned("1x", 10, &u));
+	assert_false(ni_parse_unsigned("", 10, &u));
+	assert_false(ni_parse_unsigned("99999999999999999999999", -1UL, &u));
+	double d = 0;
+	assert_true(ni_parse_double("0.5", 0, 1, &d));
+	assert_true(d == 0.5);
+	assert_false(ni_parse_double("1.5", 0, 1, &d));
+	assert_false(ni_parse_double("nan", 0, 1, &d));
+	assert_false(ni_parse_double("inf", 0, 1e300, &d));
+	assert_false(ni_parse_double("0.5x", 0, 1, &d));
+	assert_false(ni_parse_double("", 0, 1, &d));
+}
+
+static void test_color_choice(void **state)
+{
+	(void)state;
+	assert_true(ni_cli_use_color("always", -1));
+	assert_false(ni_cli_use_color("never", -1));
+	assert_false(ni_cli_use_color("sometimes", -1));
+	/* -1 is no terminal: auto is off whatever NO_COLOR says. */
+	assert_false(ni_cli_use_color("auto", -1));
+}
+
+static void test_status_strings(void **state)
+{
+	(void)state;
+	assert_string_equal(ni_status_str(NI_OK), "success");
+	assert_string_equal(ni_status_str(NI_EDB_LOCKED),
+			    "index is locked by another writer");
+	/* Every status up to the last one has its own text. */
+	for (int a = NI_OK; a <= NI_EUNKNOWN; a++)
+		for (int b = a + 1; b <= NI_EUNKNOWN; b++)
+			assert_string_not_equal(ni_status_str(a),
+						ni_status_str(b));
+	assert_string_equal(ni_status_str((ni_status)999), "unknown status");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_grows_and_formats),
+		cmocka_unit_test(test_index_path_rule),
+		cmocka_unit_test(test_number_parsing),
+		cmocka_unit_test(test_color_choice),
+		cmocka_unit_test(test_status_strings),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
