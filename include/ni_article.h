@@ -1,0 +1,162 @@
+/*
+ * ni_article.h - one news article, read from its file's YAML front matter.
+ *
+ * An article file starts with a line `---`, then YAML front matter, then a
+ * line `---` (or `...`); whatever follows is ignored.  A UTF-8 byte order
+ * mark before the first `---` and CRLF line endings are accepted.  The
+ * front matter is parsed with libyaml's event API (never its document
+ * loader), so aliases are never expanded and nesting depth is bounded.
+ *
+ * What makes a file unreadable (NI_EPARSE, the file is skipped): no opening
+ * `---`, no closing line, invalid YAML (including invalid UTF-8, control
+ * characters and NUL bytes), more than one YAML document, front matter
+ * that is not a mapping, nesting deeper than NI_ARTICLE_MAX_DEPTH.  What only earns a warning (the
+ * field is dropped, the article is kept): a known key whose value has the
+ * wrong type or an unreadable value (quality "very high", a date that is
+ * not a date, quality outside 0..100).  Unknown keys are ignored, and
+ * `secured` is never read into the struct at all.
+ *
+ * Ownership: every pointer inside struct ni_article is owned by the
+ * article and freed by ni_article_clear().  Strings are NUL-terminated
+ * UTF-8 as written in the file (no normalization here).  A string field
+ * that was absent is NULL; a list that was absent has count 0.
+ *
+ * Lines and columns are 1-based; columns count characters, as libyaml
+ * does.  Numbers are read with strtod() under the "C" decimal point
+ * whatever the locale; the locale must not change while a parse runs.
+ */
+#ifndef NI_ARTICLE_H
+#define NI_ARTICLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ni_status.h"
+
+/* Front matter nested deeper than this is refused (YAML bombs). */
+#define NI_ARTICLE_MAX_DEPTH 32
+/* At most this many warnings are kept per article; the rest are counted. */
+#define NI_ARTICLE_MAX_WARNINGS 16
+
+struct ni_provider {
+	char *name;    /* "TheStreet.com", or NULL */
+	char *domain;  /* "thestreet.com", or NULL */
+};
+
+struct ni_image {
+	char *url;       /* never NULL: an image without one is dropped */
+	int64_t width;   /* 0 when absent */
+	int64_t height;  /* 0 when absent */
+	bool is_cached;
+};
+
+/*
+ * A number or date that may be absent: `present` says whether the file
+ * gave a usable value.
+ */
+struct ni_opt_double {
+	bool present;
+	double value;
+};
+
+struct ni_opt_time {
+	bool present;
+	int64_t epoch;   /* seconds since 1970-01-01T00:00:00Z */
+};
+
+struct ni_opt_bool {
+	bool present;
+	bool value;
+};
+
+/* A small record of another article, as listed under `related:`. */
+struct ni_related {
+	char *title;
+	char *excerpt;
+	char *web_url;
+	char *original_url;
+	char *type;
+	char *published_date_time;       /* the text as written */
+	struct ni_opt_time published_at; /* parsed from it */
+	struct ni_opt_double quality;
+	struct ni_provider provider;
+	struct ni_image *images;
+	size_t n_images;
+};
+
+/* Something that was wrong with a field but did not stop the article. */
+struct ni_warning {
+	unsigned line;      /* 1-based line in the file, 0 if unknown */
+	unsigned column;    /* 1-based column, 0 if unknown */
+	char *message;      /* "quality: expected a number, got \"very high\"" */
+};
+
+struct ni_article {
+	char *title;
+	char *excerpt;
+	char *category;
+	char *type;
+	char *published_date_time;       /* the text as written */
+	struct ni_opt_time published_at; /* parsed from publishedDateTime */
+	char *original_url;
+	char *web_url;
+	struct ni_opt_double quality;    /* 0..100 */
+	struct ni_opt_double heat;
+	struct ni_opt_bool published;
+	struct ni_provider provider;
+	char **topics;
+	size_t n_topics;
+	struct ni_image *images;
+	size_t n_images;
+	struct ni_related *related;
+	size_t n_related;
+	struct ni_warning *warnings;
+	size_t n_warnings;
+	size_t n_warnings_dropped;       /* beyond NI_ARTICLE_MAX_WARNINGS */
+};
+
+/* Where and why parsing failed. */
+struct ni_parse_error {
+	unsigned line;       /* 1-based line in the file, 0 if unknown */
+	unsigned column;     /* 1-based column, 0 if unknown */
+	char message[256];   /* "front matter is not closed by a --- line" */
+};
+
+/*
+ * Parse an article from the whole text of its file.
+ *
+ * `text` need not be NUL-terminated; it is borrowed for the call only.
+ * On NI_OK `*out` holds the article and the caller frees it with
+ * ni_article_clear() (`*out` is overwritten, so clear a used one first).
+ * On NI_EPARSE `*err` says where and why, and `*out` is left empty.
+ * NI_ENOMEM when memory ran out; NI_EINVAL for a NULL `out`, or NULL
+ * `text` with a length.  `err` may be NULL when the caller does not care;
+ * it is untouched on success.
+ */
+ni_status ni_article_parse(const char *text, size_t len,
+			   struct ni_article *out, struct ni_parse_error *err);
+
+/* Free everything the article owns and zero it.  Safe on a zeroed one. */
+void ni_article_clear(struct ni_article *article);
+
+/*
+ * Parse an ISO 8601 date-time as it appears in publishedDateTime:
+ * "2021-12-13T10:22:00Z", with optional fractional seconds, a "+hh:mm" /
+ * "-hhmm" / "Z" offset (no offset means UTC), or a plain date
+ * "2021-12-13" (midnight UTC).  Sets *epoch and returns true when the whole
+ * string is such a date with valid fields (years 0000-9999; "hh:mm"
+ * without seconds is accepted, second 60 is a leap second); false
+ * otherwise, leaving *epoch untouched.  Lowercase 't'/'z', a space for
+ * 'T' and "+hh" offsets are refused.
+ */
+bool ni_parse_iso8601(const char *text, int64_t *epoch);
+
+/*
+ * Format epoch seconds as "2021-12-13T10:22:00Z" into `out` (at least 21
+ * bytes).  Times outside years 0000-9999 are clamped to those years' ends.
+ * Returns `out`.
+ */
+char *ni_format_iso8601(int64_t epoch, char out[static 21]);
+
+#endif

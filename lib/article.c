@@ -1,0 +1,1380 @@
+/*
+ * ni_article: see include/ni_article.h.
+ *
+ * The file is framed by hand (BOM, the `---` lines), then the front
+ * matter alone is handed to libyaml's event parser.  The events are read
+ * by a small recursive descent driven by one table of fields per mapping
+ * (article, related item, provider, image): each field names its key, the
+ * kind of value it takes and where in the struct it goes.  Anything the
+ * tables do not name is consumed without being looked at, so an unknown
+ * key can hold any structure, and `secured` is never copied.
+ *
+ * Aliases are never followed: an alias where a value is expected is just
+ * a value of the wrong type.  That, with a cap on nesting depth checked on
+ * every event, is what keeps YAML bombs cheap.
+ */
+#include "ni_article.h"
+
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "ni_buf.h"
+
+/* The front matter starts on the line after the opening `---`. */
+#define FRONT_MATTER_FIRST_LINE 2
+/* A quoted value in a warning is cut after this many bytes. */
+#define QUOTE_MAX 60
+
+/* ---- small text helpers ---------------------------------------------- */
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Compare `len` bytes to a lowercase word, ignoring ASCII case. */
+static bool equals_word_ci(const char *s, size_t len, const char *word)
+{
+	size_t i;
+	for (i = 0; i < len && word[i]; i++)
+		if (ascii_lower(s[i]) != word[i])
+			return false;
+	return i == len && !word[i];
+}
+
+static char *dup_bytes(const char *s, size_t len)
+{
+	char *copy = malloc(len + 1);
+	if (copy) {
+		memcpy(copy, s, len);
+		copy[len] = '\0';
+	}
+	return copy;
+}
+
+/* ---- framing: BOM, the opening and closing lines ---------------------- */
+
+struct frame {
+	const char *fm;   /* the front matter, between the two marker lines */
+	size_t fm_len;
+};
+
+static void set_error(struct ni_parse_error *err, unsigned line,
+		      unsigned column, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void set_error(struct ni_parse_error *err, unsigned line,
+		      unsigned column, const char *fmt, ...)
+{
+	va_list ap;
+	err->line = line;
+	err->column = column;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+}
+
+/* The length of the line at `s`, without its '\n'. */
+static size_t line_length(const char *s, size_t len)
+{
+	const char *nl = memchr(s, '\n', len);
+	return nl ? (size_t)(nl - s) : len;
+}
+
+/* Is the line exactly `marker` ("---" or "..."), give or take trailing
+ * blanks and the CR of a CRLF ending? */
+static bool line_is_marker(const char *line, size_t len, const char *marker)
+{
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
+		       line[len - 1] == '\r'))
+		len--;
+	return len == 3 && !memcmp(line, marker, 3);
+}
+
+static bool line_closes(const char *line, size_t len)
+{
+	return line_is_marker(line, len, "---") ||
+	       line_is_marker(line, len, "...");
+}
+
+/*
+ * File position of a place in the front matter, given either as a byte
+ * offset or as libyaml's character index (whichever is reached first).
+ * Columns count characters, as libyaml's do.  Counting '\n' ourselves
+ * rather than trusting mark.line keeps lines equal to the file's lines
+ * even where YAML 1.1 sees other line breaks (NEL, LS, PS, lone CR).
+ */
+static void locate(const struct frame *fr, size_t stop_byte,
+		   size_t stop_char, unsigned *line, unsigned *column)
+{
+	size_t chars = 0;
+	*line = FRONT_MATTER_FIRST_LINE;
+	*column = 1;
+	for (size_t i = 0; i < fr->fm_len && i < stop_byte; i++) {
+		unsigned char c = (unsigned char)fr->fm[i];
+		if ((c & 0xC0) == 0x80)
+			continue;  /* UTF-8 continuation byte */
+		if (chars++ == stop_char)
+			break;
+		if (c == '\n') {
+			(*line)++;
+			*column = 1;
+		} else {
+			(*column)++;
+		}
+	}
+}
+
+static ni_status find_front_matter(const char *text, size_t len,
+				   struct frame *fr,
+				   struct ni_parse_error *err)
+{
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+		text += 3;
+		len -= 3;
+	}
+	if (len == 0) {
+		/* No line to point at. */
+		set_error(err, 0, 0, "empty file");
+		return NI_EPARSE;
+	}
+	size_t first = line_length(text, len);
+	if (!line_is_marker(text, first, "---")) {
+		set_error(err, 1, 1,
+			  "no front matter: the first line is not ---");
+		return NI_EPARSE;
+	}
+	size_t pos = first < len ? first + 1 : len;
+	fr->fm = text + pos;
+	while (pos < len) {
+		size_t n = line_length(text + pos, len - pos);
+		if (line_closes(text + pos, n)) {
+			fr->fm_len = (size_t)(text + pos - fr->fm);
+			return NI_OK;
+		}
+		pos += n + 1;
+	}
+	set_error(err, 1, 1, "front matter is not closed by a --- line");
+	return NI_EPARSE;
+}
+
+/* libyaml would stop at a NUL with a vaguer message; say what it is. */
+static ni_status refuse_nul_byte(const struct frame *fr,
+				 struct ni_parse_error *err)
+{
+	const char *nul = memchr(fr->fm, '\0', fr->fm_len);
+	if (!nul)
+		return NI_OK;
+	unsigned line, column;
+	locate(fr, (size_t)(nul - fr->fm), SIZE_MAX, &line, &column);
+	set_error(err, line, column, "front matter contains a NUL byte");
+	return NI_EPARSE;
+}
+
+/* ---- the event reader ------------------------------------------------- */
+
+struct fm_parser {
+	yaml_parser_t yaml;
+	yaml_event_t event;       /* the current event, owned when has_event */
+	bool has_event;
+	unsigned depth;           /* collections open at the current event */
+	const struct frame *frame;
+	struct ni_article *article;
+	struct ni_parse_error *err;
+};
+
+static void locate_mark(const struct fm_parser *p, yaml_mark_t mark,
+			unsigned *line, unsigned *column)
+{
+	locate(p->frame, SIZE_MAX, mark.index, line, column);
+}
+
+static ni_status yaml_failure(struct fm_parser *p)
+{
+	const yaml_parser_t *y = &p->yaml;
+	unsigned line, column;
+
+	if (y->error == YAML_MEMORY_ERROR)
+		return NI_ENOMEM;
+	if (y->error == YAML_READER_ERROR) {
+		/* Reader errors carry a byte offset, not a mark. */
+		locate(p->frame, y->problem_offset, SIZE_MAX, &line, &column);
+		const char *problem = y->problem ? y->problem : "unreadable";
+		/* The value is the offending byte or character. */
+		if (y->problem_value >= 0)
+			set_error(p->err, line, column, "%s (#x%02x)", problem,
+				  (unsigned)y->problem_value);
+		else
+			set_error(p->err, line, column, "%s", problem);
+		return NI_EPARSE;
+	}
+	locate_mark(p, y->problem_mark, &line, &column);
+	const char *problem = y->problem ? y->problem : "invalid yaml";
+	/* libyaml's contexts read "while parsing a block mapping". */
+	if (y->context)
+		set_error(p->err, line, column, "%s %s", problem, y->context);
+	else
+		set_error(p->err, line, column, "%s", problem);
+	return NI_EPARSE;
+}
+
+static ni_status refuse_too_deep(struct fm_parser *p)
+{
+	unsigned line, column;
+	locate_mark(p, p->event.start_mark, &line, &column);
+	set_error(p->err, line, column,
+		  "front matter nested deeper than %d levels",
+		  NI_ARTICLE_MAX_DEPTH);
+	return NI_EPARSE;
+}
+
+/*
+ * Move to the next event.  The depth check lives here so that no path,
+ * skipped or parsed, can walk into a deeper structure than allowed.
+ */
+static ni_status next_event(struct fm_parser *p)
+{
+	if (p->has_event) {
+		yaml_event_delete(&p->event);
+		p->has_event = false;
+	}
+	if (!yaml_parser_parse(&p->yaml, &p->event))
+		return yaml_failure(p);
+	p->has_event = true;
+	switch (p->event.type) {
+	case YAML_MAPPING_START_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+		if (++p->depth > NI_ARTICLE_MAX_DEPTH)
+			return refuse_too_deep(p);
+		break;
+	case YAML_MAPPING_END_EVENT:
+	case YAML_SEQUENCE_END_EVENT:
+		p->depth--;
+		break;
+	default:
+		break;
+	}
+	return NI_OK;
+}
+
+/* Consume the whole node whose first event is the current one. */
+static ni_status skip_node(struct fm_parser *p)
+{
+	unsigned open = 0;
+	for (;;) {
+		switch (p->event.type) {
+		case YAML_MAPPING_START_EVENT:
+		case YAML_SEQUENCE_START_EVENT:
+			open++;
+			break;
+		case YAML_MAPPING_END_EVENT:
+		case YAML_SEQUENCE_END_EVENT:
+			open--;
+			break;
+		default:
+			break;
+		}
+		if (open == 0)
+			return NI_OK;
+		ni_status st = next_event(p);
+		if (st != NI_OK)
+			return st;
+	}
+}
+
+static bool is_scalar(const struct fm_parser *p)
+{
+	return p->event.type == YAML_SCALAR_EVENT;
+}
+
+static const char *scalar_text(const struct fm_parser *p)
+{
+	return (const char *)p->event.data.scalar.value;
+}
+
+static size_t scalar_length(const struct fm_parser *p)
+{
+	return p->event.data.scalar.length;
+}
+
+/* `~`, `null` or nothing at all, unquoted: the key might as well be
+ * absent. */
+static bool is_null(const struct fm_parser *p)
+{
+	if (!is_scalar(p) ||
+	    p->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	const char *s = scalar_text(p);
+	size_t len = scalar_length(p);
+	return len == 0 || (len == 1 && s[0] == '~') ||
+	       (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
+			     !memcmp(s, "NULL", 4)));
+}
+
+/* ---- warnings --------------------------------------------------------- */
+
+/* Where a value sits in the article, for messages: related[1].title. */
+struct path {
+	const struct path *parent;
+	const char *key;   /* NULL for an item of a list */
+	size_t index;
+};
+
+static ni_status add_path(struct ni_buf *buf, const struct path *path)
+{
+	if (!path)
+		return NI_OK;
+	ni_status st = add_path(buf, path->parent);
+	if (st != NI_OK)
+		return st;
+	if (!path->key)
+		return ni_buf_addf(buf, "[%zu]", path->index);
+	if (path->parent && (st = ni_buf_addch(buf, '.')) != NI_OK)
+		return st;
+	return ni_buf_adds(buf, path->key);
+}
+
+/* Cut at most `max` bytes without splitting a UTF-8 character. */
+static size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max && ((unsigned char)s[max] & 0xC0) == 0x80)
+		max--;
+	return max;
+}
+
+/* Append a value in double quotes, escaped, shortened if long. */
+static ni_status add_quoted(struct ni_buf *buf, const char *s, size_t len)
+{
+	size_t n = utf8_cut(s, len, QUOTE_MAX);
+	ni_status st = ni_buf_addch(buf, '"');
+	for (size_t i = 0; i < n && st == NI_OK; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			st = ni_buf_addf(buf, "\\%c", c);
+		else if (c < 0x20 || c == 0x7F)
+			st = ni_buf_addf(buf, "\\x%02x", c);
+		else
+			st = ni_buf_addch(buf, (char)c);
+	}
+	if (st == NI_OK && n < len)
+		st = ni_buf_adds(buf, "...");
+	if (st == NI_OK)
+		st = ni_buf_addch(buf, '"');
+	return st;
+}
+
+/* What the current event is, for "expected X, got Y". */
+static ni_status add_node_summary(struct ni_buf *buf,
+				  const struct fm_parser *p)
+{
+	switch (p->event.type) {
+	case YAML_SCALAR_EVENT:
+		return add_quoted(buf, scalar_text(p), scalar_length(p));
+	case YAML_MAPPING_START_EVENT:
+		return ni_buf_adds(buf, "a mapping");
+	case YAML_SEQUENCE_START_EVENT:
+		return ni_buf_adds(buf, "a sequence");
+	case YAML_ALIAS_EVENT:
+		return ni_buf_addf(buf, "an alias (*%s)",
+				   (const char *)p->event.data.alias.anchor);
+	default:
+		return ni_buf_adds(buf, "nothing");
+	}
+}
+
+/*
+ * Is there room for one more warning?  When there is not, the warning is
+ * only counted, and the caller does not even build its message.
+ */
+static bool warning_fits(struct fm_parser *p)
+{
+	if (p->article->n_warnings < NI_ARTICLE_MAX_WARNINGS)
+		return true;
+	p->article->n_warnings_dropped++;
+	return false;
+}
+
+/* Store the message built so far (`st` says whether building it
+ * worked) as a warning at `mark`. */
+static ni_status store_warning(struct fm_parser *p, yaml_mark_t mark,
+			       struct ni_buf *msg, ni_status st)
+{
+	struct ni_article *a = p->article;
+	if (st == NI_OK && !a->warnings) {
+		a->warnings = calloc(NI_ARTICLE_MAX_WARNINGS,
+				     sizeof *a->warnings);
+		if (!a->warnings)
+			st = NI_ENOMEM;
+	}
+	if (st != NI_OK) {
+		ni_buf_release(msg);
+		return st;
+	}
+	struct ni_warning *w = &a->warnings[a->n_warnings];
+	w->message = ni_buf_detach(msg);
+	if (!w->message)
+		return NI_ENOMEM;
+	locate_mark(p, mark, &w->line, &w->column);
+	a->n_warnings++;
+	return NI_OK;
+}
+
+/* "<path>: <text>" about the value at `mark`. */
+static ni_status warn_at(struct fm_parser *p, yaml_mark_t mark,
+			 const struct path *path, const char *text)
+{
+	if (!warning_fits(p))
+		return NI_OK;
+	struct ni_buf msg = NI_BUF_INIT;
+	ni_status st = add_path(&msg, path);
+	if (st == NI_OK)
+		st = ni_buf_addf(&msg, ": %s", text);
+	return store_warning(p, mark, &msg, st);
+}
+
+/* "<path>: <text>"<the value quoted, or what it is>. */
+static ni_status warn_with_value(struct fm_parser *p,
+				 const struct path *path, const char *text)
+{
+	if (!warning_fits(p))
+		return NI_OK;
+	struct ni_buf msg = NI_BUF_INIT;
+	ni_status st = add_path(&msg, path);
+	if (st == NI_OK)
+		st = ni_buf_addf(&msg, ": %s", text);
+	if (st == NI_OK)
+		st = add_node_summary(&msg, p);
+	return store_warning(p, p->event.start_mark, &msg, st);
+}
+
+/* The value has the wrong type or cannot be read: say so, drop it. */
+static ni_status reject_value(struct fm_parser *p, const struct path *path,
+			      const char *expected)
+{
+	char text[64];
+	snprintf(text, sizeof text, "expected %s, got ", expected);
+	ni_status st = warn_with_value(p, path, text);
+	return st == NI_OK ? skip_node(p) : st;
+}
+
+static ni_status warn_duplicate_key(struct fm_parser *p,
+				    const struct path *path)
+{
+	if (!warning_fits(p))
+		return NI_OK;
+	struct ni_buf msg = NI_BUF_INIT;
+	ni_status st = ni_buf_adds(&msg, "duplicate key '");
+	if (st == NI_OK)
+		st = add_path(&msg, path);
+	if (st == NI_OK)
+		st = ni_buf_addch(&msg, '\'');
+	return store_warning(p, p->event.start_mark, &msg, st);
+}
+
+/* ---- scalar values ---------------------------------------------------- */
+
+/* Leave *slot NULL unless the value is usable text. */
+static ni_status parse_text(struct fm_parser *p, const struct path *path,
+			    char **slot)
+{
+	if (is_null(p))
+		return NI_OK;
+	if (!is_scalar(p))
+		return reject_value(p, path, "text");
+	/* A quoted "\0" would silently cut a C string short. */
+	if (memchr(scalar_text(p), '\0', scalar_length(p)))
+		return warn_at(p, p->event.start_mark, path,
+			       "text contains a NUL byte");
+	*slot = dup_bytes(scalar_text(p), scalar_length(p));
+	return *slot ? NI_OK : NI_ENOMEM;
+}
+
+static ni_status parse_date(struct fm_parser *p, const struct path *path,
+			    char **text, struct ni_opt_time *at)
+{
+	if (is_null(p))
+		return NI_OK;
+	if (!is_scalar(p))
+		return reject_value(p, path, "a date");
+	char *copy = NULL;
+	ni_status st = parse_text(p, path, &copy);
+	if (st != NI_OK || !copy)
+		return st;
+	if (!ni_parse_iso8601(copy, &at->epoch)) {
+		free(copy);
+		return warn_with_value(p, path, "not an ISO 8601 date: ");
+	}
+	at->present = true;
+	*text = copy;
+	return NI_OK;
+}
+
+/* Only what could start a finite number: no blanks, "inf" or "nan". */
+static bool starts_like_number(char c)
+{
+	return is_digit(c) || c == '-' || c == '+' || c == '.';
+}
+
+/*
+ * YAML numbers are written with '.', but strtod() reads the decimal point
+ * of the current locale, and a program may well have called setlocale()
+ * (ICU wants it), so swap the locale's point in before converting.
+ */
+static bool read_number(const char *s, size_t len, double *out)
+{
+	char buf[64];
+	if (len == 0 || len >= sizeof buf || !starts_like_number(s[0]))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	const char *point = localeconv()->decimal_point;
+	if (point[0] != '.' && point[0] && !point[1]) {
+		if (memchr(buf, point[0], len))
+			return false;
+		for (char *dot = memchr(buf, '.', len); dot;
+		     dot = memchr(dot, '.', len - (size_t)(dot - buf)))
+			*dot = point[0];
+	}
+	char *end;
+	double value = strtod(buf, &end);
+	if (end != buf + len || !isfinite(value))
+		return false;
+	*out = value;
+	return true;
+}
+
+static ni_status parse_number(struct fm_parser *p, const struct path *path,
+			      struct ni_opt_double *slot, bool is_percent)
+{
+	double value;
+	if (is_null(p))
+		return NI_OK;
+	if (!is_scalar(p) || !read_number(scalar_text(p), scalar_length(p),
+					  &value))
+		return reject_value(p, path, "a number");
+	if (is_percent && (value < 0 || value > 100))
+		return reject_value(p, path, "a number from 0 to 100");
+	slot->present = true;
+	slot->value = value;
+	return NI_OK;
+}
+
+/* Image sizes: digits only, so "11.5", "-3" and "1e3" are refused. */
+static bool read_pixels(const char *s, size_t len, int64_t *out)
+{
+	size_t i = len && s[0] == '+';
+	int64_t value = 0;
+	if (i == len)
+		return false;
+	for (; i < len; i++) {
+		if (!is_digit(s[i]) || value > (INT64_MAX - 9) / 10)
+			return false;
+		value = value * 10 + (s[i] - '0');
+	}
+	*out = value;
+	return true;
+}
+
+static ni_status parse_pixels(struct fm_parser *p, const struct path *path,
+			      int64_t *slot)
+{
+	if (is_null(p))
+		return NI_OK;
+	if (!is_scalar(p) ||
+	    !read_pixels(scalar_text(p), scalar_length(p), slot))
+		return reject_value(p, path, "a non-negative integer");
+	return NI_OK;
+}
+
+/* The YAML 1.1 booleans people write; "y" and "n" are left out. */
+static bool read_bool(const char *s, size_t len, bool *out)
+{
+	static const char *const yes[] = {"true", "yes", "on"};
+	static const char *const no[] = {"false", "no", "off"};
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (equals_word_ci(s, len, yes[i])) {
+			*out = true;
+			return true;
+		}
+		if (equals_word_ci(s, len, no[i])) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}
+
+static ni_status parse_flag(struct fm_parser *p, const struct path *path,
+			    bool *slot)
+{
+	if (is_null(p))
+		return NI_OK;
+	if (!is_scalar(p) ||
+	    !read_bool(scalar_text(p), scalar_length(p), slot))
+		return reject_value(p, path, "true or false");
+	return NI_OK;
+}
+
+static ni_status parse_opt_bool(struct fm_parser *p,
+				const struct path *path,
+				struct ni_opt_bool *slot)
+{
+	bool value;
+	if (is_null(p))
+		return NI_OK;
+	if (!is_scalar(p) ||
+	    !read_bool(scalar_text(p), scalar_length(p), &value))
+		return reject_value(p, path, "true or false");
+	slot->present = true;
+	slot->value = value;
+	return NI_OK;
+}
+
+/* ---- the field tables ------------------------------------------------- */
+
+enum field_kind {
+	FIELD_TEXT,       /* char * */
+	FIELD_DATE,       /* char * as written, aux: struct ni_opt_time */
+	FIELD_PERCENT,    /* struct ni_opt_double, 0..100 */
+	FIELD_NUMBER,     /* struct ni_opt_double */
+	FIELD_OPT_BOOL,   /* struct ni_opt_bool */
+	FIELD_FLAG,       /* bool, false when absent */
+	FIELD_PIXELS,     /* int64_t, 0 when absent */
+	FIELD_PROVIDER,   /* struct ni_provider */
+	FIELD_TOPICS,     /* char **, aux: size_t count */
+	FIELD_IMAGES,     /* struct ni_image *, aux: size_t count */
+	FIELD_RELATED,    /* struct ni_related *, aux: size_t count */
+};
+
+struct field {
+	const char *key;
+	size_t key_len;
+	enum field_kind kind;
+	size_t offset;   /* of the member the value goes to */
+	size_t aux;      /* of a second member, see enum field_kind */
+};
+
+#define FIELD(key, kind, type, member) \
+	{key, sizeof key - 1, kind, offsetof(type, member), 0}
+#define FIELD2(key, kind, type, member, aux) \
+	{key, sizeof key - 1, kind, offsetof(type, member), \
+	 offsetof(type, aux)}
+
+static const struct field provider_fields[] = {
+	FIELD("name", FIELD_TEXT, struct ni_provider, name),
+	FIELD("domain", FIELD_TEXT, struct ni_provider, domain),
+};
+
+static const struct field image_fields[] = {
+	FIELD("url", FIELD_TEXT, struct ni_image, url),
+	FIELD("width", FIELD_PIXELS, struct ni_image, width),
+	FIELD("height", FIELD_PIXELS, struct ni_image, height),
+	FIELD("isCached", FIELD_FLAG, struct ni_image, is_cached),
+};
+
+static const struct field related_fields[] = {
+	FIELD("title", FIELD_TEXT, struct ni_related, title),
+	FIELD("excerpt", FIELD_TEXT, struct ni_related, excerpt),
+	FIELD2("publishedDateTime", FIELD_DATE, struct ni_related,
+	       published_date_time, published_at),
+	FIELD("webUrl", FIELD_TEXT, struct ni_related, web_url),
+	FIELD("originalUrl", FIELD_TEXT, struct ni_related, original_url),
+	FIELD("type", FIELD_TEXT, struct ni_related, type),
+	FIELD("provider", FIELD_PROVIDER, struct ni_related, provider),
+	FIELD("quality", FIELD_PERCENT, struct ni_related, quality),
+	FIELD2("images", FIELD_IMAGES, struct ni_related, images, n_images),
+};
+
+static const struct field article_fields[] = {
+	FIELD("title", FIELD_TEXT, struct ni_article, title),
+	FIELD("excerpt", FIELD_TEXT, struct ni_article, excerpt),
+	FIELD("category", FIELD_TEXT, struct ni_article, category),
+	FIELD("type", FIELD_TEXT, struct ni_article, type),
+	FIELD2("publishedDateTime", FIELD_DATE, struct ni_article,
+	       published_date_time, published_at),
+	FIELD("originalUrl", FIELD_TEXT, struct ni_article, original_url),
+	FIELD("webUrl", FIELD_TEXT, struct ni_article, web_url),
+	FIELD("quality", FIELD_PERCENT, struct ni_article, quality),
+	FIELD("heat", FIELD_NUMBER, struct ni_article, heat),
+	FIELD("published", FIELD_OPT_BOOL, struct ni_article, published),
+	FIELD("provider", FIELD_PROVIDER, struct ni_article, provider),
+	FIELD2("topics", FIELD_TOPICS, struct ni_article, topics, n_topics),
+	FIELD2("images", FIELD_IMAGES, struct ni_article, images, n_images),
+	FIELD2("related", FIELD_RELATED, struct ni_article, related,
+	       n_related),
+};
+
+#define N_FIELDS(table) (sizeof table / sizeof table[0])
+
+/* parse_fields() tracks keys seen in a bitmask. */
+_Static_assert(N_FIELDS(article_fields) <= 32, "too many fields");
+
+/* ---- freeing ---------------------------------------------------------- */
+
+static void free_topics(char **topics, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(topics[i]);
+	free(topics);
+}
+
+static void clear_provider(struct ni_provider *provider)
+{
+	free(provider->name);
+	free(provider->domain);
+	*provider = (struct ni_provider){0};
+}
+
+static void clear_image(struct ni_image *image)
+{
+	free(image->url);
+	*image = (struct ni_image){0};
+}
+
+static void free_images(struct ni_image *images, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		clear_image(&images[i]);
+	free(images);
+}
+
+static void clear_related(struct ni_related *related)
+{
+	free(related->title);
+	free(related->excerpt);
+	free(related->web_url);
+	free(related->original_url);
+	free(related->type);
+	free(related->published_date_time);
+	clear_provider(&related->provider);
+	free_images(related->images, related->n_images);
+	*related = (struct ni_related){0};
+}
+
+static void free_related(struct ni_related *related, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		clear_related(&related[i]);
+	free(related);
+}
+
+static void *member(void *base, size_t offset)
+{
+	return (char *)base + offset;
+}
+
+/* Forget a field's value, so that a duplicate key starts afresh. */
+static void clear_field(const struct field *f, void *base)
+{
+	void *at = member(base, f->offset);
+	size_t *count = member(base, f->aux);
+
+	switch (f->kind) {
+	case FIELD_TEXT:
+		free(*(char **)at);
+		*(char **)at = NULL;
+		break;
+	case FIELD_DATE:
+		free(*(char **)at);
+		*(char **)at = NULL;
+		*(struct ni_opt_time *)member(base, f->aux) =
+			(struct ni_opt_time){0};
+		break;
+	case FIELD_PERCENT:
+	case FIELD_NUMBER:
+		*(struct ni_opt_double *)at = (struct ni_opt_double){0};
+		break;
+	case FIELD_OPT_BOOL:
+		*(struct ni_opt_bool *)at = (struct ni_opt_bool){0};
+		break;
+	case FIELD_FLAG:
+		*(bool *)at = false;
+		break;
+	case FIELD_PIXELS:
+		*(int64_t *)at = 0;
+		break;
+	case FIELD_PROVIDER:
+		clear_provider(at);
+		break;
+	case FIELD_TOPICS:
+		free_topics(*(char ***)at, *count);
+		*(char ***)at = NULL;
+		*count = 0;
+		break;
+	case FIELD_IMAGES:
+		free_images(*(struct ni_image **)at, *count);
+		*(struct ni_image **)at = NULL;
+		*count = 0;
+		break;
+	case FIELD_RELATED:
+		free_related(*(struct ni_related **)at, *count);
+		*(struct ni_related **)at = NULL;
+		*count = 0;
+		break;
+	}
+}
+
+/* ---- mappings and lists ----------------------------------------------- */
+
+static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
+			      size_t n_fields, void *base,
+			      const struct path *path);
+
+/*
+ * Make room for one more item in an array of `n` items of `size` bytes
+ * with `*cap` allocated.  Returns the array, moved or not, or NULL (the
+ * old array untouched) when out of memory.
+ */
+static void *grow_array(void *items, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return items;
+	size_t new_cap = *cap ? *cap * 2 : 4;
+	if (new_cap > SIZE_MAX / size)
+		return NULL;
+	void *grown = realloc(items, new_cap * size);
+	if (grown)
+		*cap = new_cap;
+	return grown;
+}
+
+static ni_status parse_provider(struct fm_parser *p, const struct path *path,
+				struct ni_provider *provider)
+{
+	if (is_null(p))
+		return NI_OK;
+	if (p->event.type != YAML_MAPPING_START_EVENT)
+		return reject_value(p, path, "a mapping");
+	return parse_fields(p, provider_fields, N_FIELDS(provider_fields),
+			    provider, path);
+}
+
+/*
+ * Walk a list, calling `parse_item` on each item's first event.  A lone
+ * item of the right kind (`single`) is taken as a list of one, because
+ * hand-edited files write `topics: AI` as often as `topics: [AI]`.
+ */
+typedef ni_status parse_item_fn(struct fm_parser *p, const struct path *path,
+				void *list);
+
+static ni_status parse_list(struct fm_parser *p, const struct path *path,
+			    yaml_event_type_t single,
+			    parse_item_fn *parse_item, void *list)
+{
+	if (is_null(p))
+		return NI_OK;
+	if (p->event.type == single)
+		return parse_item(p, path, list);
+	if (p->event.type != YAML_SEQUENCE_START_EVENT)
+		return reject_value(p, path, "a sequence");
+	for (size_t i = 0;; i++) {
+		ni_status st = next_event(p);
+		if (st != NI_OK)
+			return st;
+		if (p->event.type == YAML_SEQUENCE_END_EVENT)
+			return NI_OK;
+		struct path item = {path, NULL, i};
+		st = is_null(p) ? NI_OK : parse_item(p, &item, list);
+		if (st != NI_OK)
+			return st;
+	}
+}
+
+/* A list being filled: the struct's pointer and count, and capacity. */
+struct topic_list {
+	char ***items;
+	size_t *n;
+	size_t cap;
+};
+
+static ni_status parse_topic(struct fm_parser *p, const struct path *path,
+			     void *list)
+{
+	struct topic_list *topics = list;
+	char *topic = NULL;
+	ni_status st = parse_text(p, path, &topic);
+	if (st != NI_OK || !topic)
+		return st;
+	char **grown = grow_array(*topics->items, *topics->n, &topics->cap,
+				  sizeof *grown);
+	if (!grown) {
+		free(topic);
+		return NI_ENOMEM;
+	}
+	grown[(*topics->n)++] = topic;
+	*topics->items = grown;
+	return NI_OK;
+}
+
+struct image_list {
+	struct ni_image **items;
+	size_t *n;
+	size_t cap;
+};
+
+/* Move `image` to the end of the list; on failure it stays the caller's. */
+static ni_status append_image(struct image_list *images,
+			      const struct ni_image *image)
+{
+	struct ni_image *grown = grow_array(*images->items, *images->n,
+					    &images->cap, sizeof *grown);
+	if (!grown)
+		return NI_ENOMEM;
+	grown[(*images->n)++] = *image;
+	*images->items = grown;
+	return NI_OK;
+}
+
+static ni_status parse_image(struct fm_parser *p, const struct path *path,
+			     void *list)
+{
+	struct ni_image image = {0};
+	if (p->event.type != YAML_MAPPING_START_EVENT)
+		return reject_value(p, path, "a mapping");
+	yaml_mark_t mark = p->event.start_mark;
+	ni_status st = parse_fields(p, image_fields, N_FIELDS(image_fields),
+				    &image, path);
+	if (st == NI_OK && !image.url) {
+		/* An image without a url is no use to anyone. */
+		clear_image(&image);
+		return warn_at(p, mark, path, "image has no url");
+	}
+	if (st == NI_OK)
+		st = append_image(list, &image);
+	if (st != NI_OK)
+		clear_image(&image);
+	return st;
+}
+
+struct related_list {
+	struct ni_related **items;
+	size_t *n;
+	size_t cap;
+};
+
+/* Move `item` to the end of the list; on failure it stays the caller's. */
+static ni_status append_related(struct related_list *related,
+				const struct ni_related *item)
+{
+	struct ni_related *grown = grow_array(*related->items, *related->n,
+					      &related->cap, sizeof *grown);
+	if (!grown)
+		return NI_ENOMEM;
+	grown[(*related->n)++] = *item;
+	*related->items = grown;
+	return NI_OK;
+}
+
+static ni_status parse_one_related(struct fm_parser *p,
+				   const struct path *path, void *list)
+{
+	struct ni_related item = {0};
+	if (p->event.type != YAML_MAPPING_START_EVENT)
+		return reject_value(p, path, "a mapping");
+	ni_status st = parse_fields(p, related_fields,
+				    N_FIELDS(related_fields), &item, path);
+	if (st == NI_OK)
+		st = append_related(list, &item);
+	if (st != NI_OK)
+		clear_related(&item);
+	return st;
+}
+
+static ni_status parse_value(struct fm_parser *p, const struct field *f,
+			     void *base, const struct path *path)
+{
+	void *at = member(base, f->offset);
+	size_t *count = member(base, f->aux);
+
+	switch (f->kind) {
+	case FIELD_TEXT:
+		return parse_text(p, path, at);
+	case FIELD_DATE:
+		return parse_date(p, path, at, member(base, f->aux));
+	case FIELD_PERCENT:
+		return parse_number(p, path, at, true);
+	case FIELD_NUMBER:
+		return parse_number(p, path, at, false);
+	case FIELD_OPT_BOOL:
+		return parse_opt_bool(p, path, at);
+	case FIELD_FLAG:
+		return parse_flag(p, path, at);
+	case FIELD_PIXELS:
+		return parse_pixels(p, path, at);
+	case FIELD_PROVIDER:
+		return parse_provider(p, path, at);
+	case FIELD_TOPICS: {
+		struct topic_list list = {at, count, 0};
+		return parse_list(p, path, YAML_SCALAR_EVENT, parse_topic,
+				  &list);
+	}
+	case FIELD_IMAGES: {
+		struct image_list list = {at, count, 0};
+		return parse_list(p, path, YAML_MAPPING_START_EVENT,
+				  parse_image, &list);
+	}
+	case FIELD_RELATED: {
+		struct related_list list = {at, count, 0};
+		return parse_list(p, path, YAML_MAPPING_START_EVENT,
+				  parse_one_related, &list);
+	}
+	}
+	return skip_node(p);
+}
+
+/* The field named by the current event, a key, or NULL if none is. */
+static const struct field *find_field(const struct fm_parser *p,
+				      const struct field *fields,
+				      size_t n_fields)
+{
+	if (!is_scalar(p))
+		return NULL;  /* an alias or a collection as a key */
+	for (size_t i = 0; i < n_fields; i++)
+		if (fields[i].key_len == scalar_length(p) &&
+		    !memcmp(fields[i].key, scalar_text(p), fields[i].key_len))
+			return &fields[i];
+	return NULL;
+}
+
+/* Skip a key we do not know and its value, whatever they hold. */
+static ni_status skip_entry(struct fm_parser *p)
+{
+	ni_status st = skip_node(p);
+	if (st == NI_OK)
+		st = next_event(p);
+	if (st == NI_OK)
+		st = skip_node(p);
+	return st;
+}
+
+/*
+ * Fill `base` from the mapping whose MAPPING-START is the current event,
+ * up to and including its MAPPING-END.
+ */
+static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
+			      size_t n_fields, void *base,
+			      const struct path *path)
+{
+	uint32_t seen = 0;
+	for (;;) {
+		ni_status st = next_event(p);
+		if (st != NI_OK)
+			return st;
+		if (p->event.type == YAML_MAPPING_END_EVENT)
+			return NI_OK;
+		const struct field *f = find_field(p, fields, n_fields);
+		if (!f) {
+			st = skip_entry(p);
+			if (st != NI_OK)
+				return st;
+			continue;
+		}
+		struct path here = {path, f->key, 0};
+		uint32_t bit = UINT32_C(1) << (f - fields);
+		if (seen & bit) {
+			/* The later value wins, even if it is unusable. */
+			clear_field(f, base);
+			st = warn_duplicate_key(p, &here);
+		}
+		seen |= bit;
+		if (st == NI_OK)
+			st = next_event(p);
+		if (st == NI_OK)
+			st = parse_value(p, f, base, &here);
+		if (st != NI_OK)
+			return st;
+	}
+}
+
+/* ---- the document ----------------------------------------------------- */
+
+static ni_status refuse_at_event(struct fm_parser *p, const char *message)
+{
+	unsigned line, column;
+	locate_mark(p, p->event.start_mark, &line, &column);
+	set_error(p->err, line, column, "%s", message);
+	return NI_EPARSE;
+}
+
+/* STREAM-START DOCUMENT-START <mapping> DOCUMENT-END STREAM-END */
+static ni_status parse_stream(struct fm_parser *p)
+{
+	ni_status st = next_event(p);  /* STREAM-START */
+	if (st == NI_OK)
+		st = next_event(p);
+	if (st != NI_OK)
+		return st;
+	if (p->event.type == YAML_STREAM_END_EVENT) {
+		/* Nothing but blanks and comments; point at the opening. */
+		set_error(p->err, 1, 1, "front matter is empty");
+		return NI_EPARSE;
+	}
+	st = next_event(p);  /* past DOCUMENT-START */
+	if (st != NI_OK)
+		return st;
+	if (p->event.type != YAML_MAPPING_START_EVENT)
+		return refuse_at_event(p, "front matter is not a mapping");
+	st = parse_fields(p, article_fields, N_FIELDS(article_fields),
+			  p->article, NULL);
+	if (st == NI_OK)
+		st = next_event(p);  /* DOCUMENT-END */
+	if (st == NI_OK)
+		st = next_event(p);
+	if (st == NI_OK && p->event.type != YAML_STREAM_END_EVENT)
+		return refuse_at_event(p, "front matter holds more than one "
+				       "yaml document");
+	return st;
+}
+
+static ni_status parse_front_matter(const struct frame *fr,
+				    struct ni_article *article,
+				    struct ni_parse_error *err)
+{
+	struct fm_parser p = {.frame = fr, .article = article, .err = err};
+	if (!yaml_parser_initialize(&p.yaml))
+		return NI_ENOMEM;
+	yaml_parser_set_input_string(&p.yaml, (const unsigned char *)fr->fm,
+				     fr->fm_len);
+	/* The BOM, if any, was before the opening line: do not guess. */
+	yaml_parser_set_encoding(&p.yaml, YAML_UTF8_ENCODING);
+	ni_status st = parse_stream(&p);
+	if (p.has_event)
+		yaml_event_delete(&p.event);
+	yaml_parser_delete(&p.yaml);
+	return st;
+}
+
+ni_status ni_article_parse(const char *text, size_t len,
+			   struct ni_article *out, struct ni_parse_error *err)
+{
+	struct ni_parse_error scratch;
+	struct ni_article article = {0};
+	struct frame fr = {0};
+
+	if (!err)
+		err = &scratch;
+	if (!out || (!text && len))
+		return NI_EINVAL;
+	ni_status st = find_front_matter(text ? text : "", len, &fr, err);
+	if (st == NI_OK)
+		st = refuse_nul_byte(&fr, err);
+	if (st == NI_OK)
+		st = parse_front_matter(&fr, &article, err);
+	if (st != NI_OK) {
+		ni_article_clear(&article);
+		*out = (struct ni_article){0};
+		return st;
+	}
+	*out = article;
+	return NI_OK;
+}
+
+void ni_article_clear(struct ni_article *a)
+{
+	free(a->title);
+	free(a->excerpt);
+	free(a->category);
+	free(a->type);
+	free(a->published_date_time);
+	free(a->original_url);
+	free(a->web_url);
+	clear_provider(&a->provider);
+	free_topics(a->topics, a->n_topics);
+	free_images(a->images, a->n_images);
+	free_related(a->related, a->n_related);
+	for (size_t i = 0; i < a->n_warnings; i++)
+		free(a->warnings[i].message);
+	free(a->warnings);
+	*a = (struct ni_article){0};
+}
+
+/* ---- ISO 8601 --------------------------------------------------------- */
+
+/*
+ * Days since 1970-01-01 in the proleptic Gregorian calendar (Howard
+ * Hinnant's days_from_civil).  Our own arithmetic because timegm() is not
+ * standard and mktime() depends on the local time zone.
+ */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static bool is_leap_year(unsigned y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+	static const unsigned char days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+}
+
+/* Read exactly `n` digits. */
+static bool read_digits(const char **s, int n, unsigned *value)
+{
+	*value = 0;
+	for (int i = 0; i < n; i++) {
+		if (!is_digit((*s)[i]))
+			return false;
+		*value = *value * 10 + (unsigned)((*s)[i] - '0');
+	}
+	*s += n;
+	return true;
+}
+
+/* Step over `c` if it is next; never past the terminating NUL. */
+static bool skip_char(const char **s, char c)
+{
+	if (**s != c)
+		return false;
+	(*s)++;
+	return true;
+}
+
+static bool read_date(const char **s, int64_t *days)
+{
+	unsigned y, m, d;
+	if (!read_digits(s, 4, &y) || !skip_char(s, '-') ||
+	    !read_digits(s, 2, &m) || !skip_char(s, '-') ||
+	    !read_digits(s, 2, &d))
+		return false;
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return false;
+	*days = days_from_civil(y, m, d);
+	return true;
+}
+
+/* hh:mm[:ss[.fraction]]; the fraction is dropped. */
+static bool read_time(const char **s, int64_t *seconds)
+{
+	unsigned h, min, sec = 0;
+	if (!read_digits(s, 2, &h) || !skip_char(s, ':') ||
+	    !read_digits(s, 2, &min))
+		return false;
+	if (skip_char(s, ':')) {
+		if (!read_digits(s, 2, &sec))
+			return false;
+		if (skip_char(s, '.')) {
+			if (!is_digit(**s))
+				return false;
+			while (is_digit(**s))
+				(*s)++;
+		}
+	}
+	/* 60 is a leap second; it counts as the next minute's first. */
+	if (h > 23 || min > 59 || sec > 60)
+		return false;
+	*seconds = h * 3600 + min * 60 + sec;
+	return true;
+}
+
+/* Z, +hh:mm, -hhmm, or nothing (UTC): seconds east of UTC. */
+static bool read_offset(const char **s, int64_t *offset)
+{
+	unsigned h, min;
+	*offset = 0;
+	if (!**s || skip_char(s, 'Z'))
+		return true;
+	int sign = skip_char(s, '+') ? 1 : skip_char(s, '-') ? -1 : 0;
+	if (!sign || !read_digits(s, 2, &h))
+		return false;
+	skip_char(s, ':');
+	if (!read_digits(s, 2, &min) || h > 23 || min > 59)
+		return false;
+	*offset = sign * (int64_t)(h * 3600 + min * 60);
+	return true;
+}
+
+bool ni_parse_iso8601(const char *text, int64_t *epoch)
+{
+	const char *s = text;
+	int64_t days, seconds = 0, offset = 0;
+	if (!read_date(&s, &days))
+		return false;
+	if (skip_char(&s, 'T') &&
+	    (!read_time(&s, &seconds) || !read_offset(&s, &offset)))
+		return false;
+	if (*s)
+		return false;
+	*epoch = days * 86400 + seconds - offset;
+	return true;
+}
+
+/* Write `value` as exactly `width` digits. */
+static char *put_digits(char *out, unsigned value, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		out[i] = (char)('0' + value % 10);
+		value /= 10;
+	}
+	return out + width;
+}
+
+char *ni_format_iso8601(int64_t epoch, char out[static 21])
+{
+	/* Four-digit years are all that fit in 20 characters. */
+	const int64_t min = days_from_civil(0, 1, 1) * 86400;
+	const int64_t max = days_from_civil(9999, 12, 31) * 86400 + 86399;
+	if (epoch < min)
+		epoch = min;
+	if (epoch > max)
+		epoch = max;
+
+	int64_t days = epoch / 86400, secs = epoch % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	int64_t y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+
+	char *p = put_digits(out, (unsigned)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)(secs / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(secs % 60), 2);
+	*p++ = 'Z';
+	*p = '\0';
+	return out;
+}

@@ -1,0 +1,1086 @@
+/*
+ * Unit tests for lib/article.c: front matter framing, field parsing,
+ * warnings, errors with their positions, YAML bombs, and the ISO 8601
+ * helpers.  Fixture files are read from $NI_TEST_FIXTURES/articles/.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "ni_article.h"
+#include "ni_buf.h"
+
+/* Generous even under ASan; an expanding parser takes minutes. */
+#define QUICK_SECONDS 2.0
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char *read_fixture(const char *name, size_t *len)
+{
+	const char *dir = getenv("NI_TEST_FIXTURES");
+	char path[4096];
+	if (!dir)
+		fail_msg("NI_TEST_FIXTURES is not set");
+	snprintf(path, sizeof path, "%s/articles/%s", dir, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open fixture '%s'", path);
+	struct ni_buf buf = NI_BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		assert_int_equal(ni_buf_add(&buf, chunk, n), NI_OK);
+	fclose(f);
+	*len = buf.len;
+	return ni_buf_detach(&buf);
+}
+
+static double seconds_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+static void parse_ok_len(const char *text, size_t len, struct ni_article *a)
+{
+	struct ni_parse_error err = {0};
+	memset(a, 0, sizeof *a);
+	ni_status st = ni_article_parse(text, len, a, &err);
+	if (st != NI_OK)
+		fail_msg("parse failed (%d) at %u:%u: %s", st, err.line,
+			 err.column, err.message);
+}
+
+static void parse_ok(const char *text, struct ni_article *a)
+{
+	parse_ok_len(text, strlen(text), a);
+}
+
+static void assert_all_zero(const void *mem, size_t size)
+{
+	const unsigned char *bytes = mem;
+	for (size_t i = 0; i < size; i++)
+		assert_int_equal(bytes[i], 0);
+}
+
+/* Parsing must fail with exactly this position and message. */
+static void expect_error_len(const char *text, size_t len, unsigned line,
+			     unsigned column, const char *message)
+{
+	struct ni_article a;
+	struct ni_parse_error err;
+	/* Garbage in *out shows that a failed parse really zeroes it. */
+	memset(&a, 0xA5, sizeof a);
+	memset(&err, 0xA5, sizeof err);
+	assert_int_equal(ni_article_parse(text, len, &a, &err), NI_EPARSE);
+	assert_string_equal(err.message, message);
+	assert_int_equal(err.line, line);
+	assert_int_equal(err.column, column);
+	assert_all_zero(&a, sizeof a);
+}
+
+static void expect_error(const char *text, unsigned line, unsigned column,
+			 const char *message)
+{
+	expect_error_len(text, strlen(text), line, column, message);
+}
+
+static void assert_warning(const struct ni_article *a, size_t i,
+			   unsigned line, unsigned column, const char *message)
+{
+	if (i >= a->n_warnings)
+		fail_msg("no warning #%zu (want \"%s\")", i, message);
+	assert_string_equal(a->warnings[i].message, message);
+	assert_int_equal(a->warnings[i].line, line);
+	assert_int_equal(a->warnings[i].column, column);
+}
+
+/* An article holding exactly one warning, at line/column. */
+static void expect_one_warning(const char *text, unsigned line,
+			       unsigned column, const char *message,
+			       struct ni_article *a)
+{
+	parse_ok(text, a);
+	assert_int_equal(a->n_warnings, 1);
+	assert_warning(a, 0, line, column, message);
+}
+
+static char *repeat_between(const char *head, const char *unit, size_t n,
+			    const char *unit2, size_t n2, const char *tail)
+{
+	struct ni_buf buf = NI_BUF_INIT;
+	assert_int_equal(ni_buf_adds(&buf, head), NI_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(ni_buf_adds(&buf, unit), NI_OK);
+	for (size_t i = 0; i < n2; i++)
+		assert_int_equal(ni_buf_adds(&buf, unit2), NI_OK);
+	assert_int_equal(ni_buf_adds(&buf, tail), NI_OK);
+	return ni_buf_detach(&buf);
+}
+
+/* `a: [[[...]]]` with `levels` brackets under the root mapping. */
+static char *nested_brackets(size_t levels)
+{
+	return repeat_between("---\na: ", "[", levels, "]", levels,
+			      "\ntitle: t\n---\n");
+}
+
+/* ---- the seed article ------------------------------------------------- */
+
+static bool contains(const char *s, const char *needle)
+{
+	return s && strstr(s, needle);
+}
+
+/* `secured` must not have leaked into any string of the article. */
+static void assert_no_secret(const struct ni_article *a, const char *secret)
+{
+	const char *fields[] = {
+		a->title, a->excerpt, a->category, a->type,
+		a->published_date_time, a->original_url, a->web_url,
+		a->provider.name, a->provider.domain,
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		assert_false(contains(fields[i], secret));
+	for (size_t i = 0; i < a->n_topics; i++)
+		assert_false(contains(a->topics[i], secret));
+	for (size_t i = 0; i < a->n_related; i++) {
+		assert_false(contains(a->related[i].title, secret));
+		assert_false(contains(a->related[i].excerpt, secret));
+	}
+}
+
+static void check_seed(const struct ni_article *a)
+{
+	assert_string_equal(a->title, "AI Developer SenseTime Pulls Stock "
+			    "Sale Due to U.S. Sanctions");
+	assert_string_equal(a->excerpt, "The Hong Kong-based company "
+			    "SenseTime protests its inclusion on a U.S. "
+			    "sanctions list for supplying AI software to the "
+			    "Chinese surveillance state.");
+	assert_string_equal(a->category, "news");
+	assert_string_equal(a->type, "article");
+	assert_string_equal(a->published_date_time, "2021-12-13T10:22:00Z");
+	assert_true(a->published_at.present);
+	assert_int_equal(a->published_at.epoch, 1639390920);
+	const char *url = "https://realmoney.thestreet.com/investing/"
+		"global-equity/ai-developer-sensetime-pulls-stock-sale-due-"
+		"to-u-s-sanctions-15858865";
+	assert_string_equal(a->original_url, url);
+	assert_string_equal(a->web_url, url);
+	assert_true(a->quality.present);
+	assert_true(a->quality.value == 37.0);
+	assert_true(a->heat.present);
+	assert_true(a->heat.value == -1.0);
+	assert_true(a->published.present);
+	assert_false(a->published.value);
+	assert_string_equal(a->provider.name, "TheStreet.com");
+	assert_string_equal(a->provider.domain, "thestreet.com");
+
+	assert_int_equal(a->n_topics, 1);
+	assert_string_equal(a->topics[0], "AI");
+
+	assert_int_equal(a->n_images, 1);
+	assert_string_equal(a->images[0].url, "http://s.thestreet.com/files/"
+			    "tsc/v2008/photos/contrib/uploads/509c96e5-3901-"
+			    "11e8-903c-f93462b03a68.png");
+	assert_int_equal(a->images[0].width, 1152);
+	assert_int_equal(a->images[0].height, 768);
+	assert_true(a->images[0].is_cached);
+
+	assert_int_equal(a->n_related, 2);
+	const struct ni_related *r = &a->related[0];
+	assert_string_equal(r->title, "SoftBank unit spreads SenseTime "
+			    "facial recognition tech in Japan");
+	assert_true(contains(r->excerpt, "quietly on the rise in Japan"));
+	assert_string_equal(r->published_date_time, "2021-12-15T07:38:00Z");
+	assert_true(r->published_at.present);
+	assert_int_equal(r->published_at.epoch, 1639553880);
+	assert_string_equal(r->web_url, "https://asia.nikkei.com/Business/"
+			    "SoftBank2/SoftBank-unit-spreads-SenseTime-"
+			    "facial-recognition-tech-in-Japan");
+	assert_null(r->original_url);
+	assert_string_equal(r->type, "article");
+	assert_string_equal(r->provider.name, "NIKKEI");
+	assert_string_equal(r->provider.domain, "nikkei.com");
+	assert_true(r->quality.present);
+	assert_true(r->quality.value == 39.0);
+	assert_int_equal(r->n_images, 1);
+	assert_true(contains(r->images[0].url, "MYK_6146re.jpg"));
+	assert_int_equal(r->images[0].width, 1024);
+	assert_int_equal(r->images[0].height, 512);
+	assert_true(r->images[0].is_cached);
+
+	r = &a->related[1];
+	assert_string_equal(r->title, "Tag: Facial recognition tech");
+	assert_true(contains(r->excerpt, "At NationofChange, our mission"));
+	assert_int_equal(r->published_at.epoch, 1639751400);
+	assert_string_equal(r->web_url, "https://www.nationofchange.org/"
+			    "topics/facial-recognition-tech/");
+	assert_string_equal(r->provider.name, "NationofChange");
+	assert_string_equal(r->provider.domain, "nationofchange.org");
+	assert_true(r->quality.value == 39.0);
+	assert_int_equal(r->n_images, 1);
+	assert_int_equal(r->images[0].width, 291);
+	assert_int_equal(r->images[0].height, 291);
+
+	assert_int_equal(a->n_warnings, 0);
+	assert_null(a->warnings);
+	assert_int_equal(a->n_warnings_dropped, 0);
+	assert_no_secret(a, "Ez9hEoPuZPRb4tqE0dA");
+}
+
+static void test_seed_article(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = read_fixture("seed.txt", &len);
+	struct ni_article a;
+	parse_ok_len(text, len, &a);
+	check_seed(&a);
+	ni_article_clear(&a);
+	assert_all_zero(&a, sizeof a);
+	free(text);
+}
+
+static void test_bom(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = read_fixture("seed.txt", &len);
+	struct ni_buf buf = NI_BUF_INIT;
+	assert_int_equal(ni_buf_adds(&buf, "\xEF\xBB\xBF"), NI_OK);
+	assert_int_equal(ni_buf_add(&buf, text, len), NI_OK);
+	struct ni_article a;
+	parse_ok_len(buf.data, buf.len, &a);
+	check_seed(&a);
+	ni_article_clear(&a);
+	/* The BOM does not shift lines or columns. */
+	expect_error("\xEF\xBB\xBF---\ntitle: a\n  b: c\n---\n", 3, 4,
+		     "mapping values are not allowed in this context");
+	ni_buf_release(&buf);
+	free(text);
+}
+
+static void test_crlf(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = read_fixture("seed.txt", &len);
+	struct ni_buf buf = NI_BUF_INIT;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			assert_int_equal(ni_buf_addch(&buf, '\r'), NI_OK);
+		assert_int_equal(ni_buf_addch(&buf, text[i]), NI_OK);
+	}
+	struct ni_article a;
+	parse_ok_len(buf.data, buf.len, &a);
+	check_seed(&a);  /* no stray '\r' at the end of any value */
+	ni_article_clear(&a);
+	expect_error("---\r\ntitle: a\r\nx: [1,\r\n---\r\n", 4, 1,
+		     "did not find expected node content while parsing a "
+		     "flow node");
+	ni_buf_release(&buf);
+	free(text);
+}
+
+static void test_body_after_front_matter_ignored(void **state)
+{
+	(void)state;
+	static const char text[] = "---\ntitle: Kept\n---\n"
+		"body: [not yaml\n\xff\xfe binary \x01\0 here\n---\n...\n";
+	struct ni_article a;
+	parse_ok_len(text, sizeof text - 1, &a);
+	assert_string_equal(a.title, "Kept");
+	assert_int_equal(a.n_warnings, 0);
+	ni_article_clear(&a);
+}
+
+static void test_closing_lines(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntitle: dots\n...\nbody\n", &a);
+	assert_string_equal(a.title, "dots");
+	ni_article_clear(&a);
+	parse_ok("--- \t\r\ntitle: blanks\n--- \t \r\n", &a);
+	assert_string_equal(a.title, "blanks");
+	ni_article_clear(&a);
+	/* No newline after the closing line, nor before the end. */
+	parse_ok("---\ntitle: end\n---", &a);
+	assert_string_equal(a.title, "end");
+	ni_article_clear(&a);
+	/* "----" and " ---" are YAML content, not the closing line. */
+	parse_ok("---\ntitle: |\n  ----\n   ---\n---\n", &a);
+	assert_string_equal(a.title, "----\n ---\n");
+	ni_article_clear(&a);
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static void test_error_empty_file(void **state)
+{
+	(void)state;
+	expect_error("", 0, 0, "empty file");
+	expect_error("\xEF\xBB\xBF", 0, 0, "empty file");
+	struct ni_article a = {0};
+	assert_int_equal(ni_article_parse(NULL, 0, &a, NULL), NI_EPARSE);
+}
+
+static void test_error_no_opening_line(void **state)
+{
+	(void)state;
+	const char *msg = "no front matter: the first line is not ---";
+	expect_error("title: x\n---\n", 1, 1, msg);
+	expect_error("----\ntitle: x\n---\n", 1, 1, msg);
+	expect_error(" ---\ntitle: x\n---\n", 1, 1, msg);
+	expect_error("--- title: x\n---\n", 1, 1, msg);
+	expect_error("\n---\ntitle: x\n---\n", 1, 1, msg);
+	expect_error("...\ntitle: x\n---\n", 1, 1, msg);
+}
+
+static void test_error_not_closed(void **state)
+{
+	(void)state;
+	const char *msg = "front matter is not closed by a --- line";
+	expect_error("---", 1, 1, msg);
+	expect_error("---\n", 1, 1, msg);
+	expect_error("---\ntitle: x\n", 1, 1, msg);
+	expect_error("---\ntitle: x\n----\n--- x\n", 1, 1, msg);
+}
+
+static void test_error_empty_front_matter(void **state)
+{
+	(void)state;
+	const char *msg = "front matter is empty";
+	expect_error("---\n---\n", 1, 1, msg);
+	expect_error("---\r\n---\r\nbody\n", 1, 1, msg);
+	expect_error("---\n\n# only a comment\n\n...\n", 1, 1, msg);
+}
+
+static void test_error_not_a_mapping(void **state)
+{
+	(void)state;
+	const char *msg = "front matter is not a mapping";
+	expect_error("---\n- a\n- b\n---\n", 2, 1, msg);
+	expect_error("---\njust some text\n---\n", 2, 1, msg);
+	expect_error("---\n\n  [a, b]\n---\n", 3, 3, msg);
+	expect_error("---\n~\n---\n", 2, 1, msg);
+	expect_error("---\n&x a\n---\n", 2, 1, msg);
+}
+
+static void test_error_yaml_syntax(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: a\nexcerpt: b\ntype: c\n  x: y\n---\n",
+		     5, 4, "mapping values are not allowed in this context");
+	expect_error("---\ntitle: a\nexcerpt: b\ntopics:\n  - a\n"
+		     "  b: c\n---\n", 6, 3, "did not find expected '-' "
+		     "indicator while parsing a block collection");
+	expect_error("---\ntitle: a\nexcerpt: \"unclosed\n---\n", 4, 1,
+		     "found unexpected end of stream while scanning a "
+		     "quoted scalar");
+	expect_error("---\ntitle: a\n\t- x\n---\n", 3, 1,
+		     "found a tab character that violates indentation "
+		     "while scanning a plain scalar");
+	/* Columns count characters, not bytes, like libyaml's. */
+	expect_error("---\ntitle: \xc3\xa9\xc3\xa9: x\n---\n", 2, 10,
+		     "mapping values are not allowed in this context");
+	/* A NEL inside a value does not start a new file line. */
+	expect_error("---\ntitle: \"a\xc2\x85" "b\"\nx: y\n  z: w\n---\n",
+		     4, 4,
+		     "mapping values are not allowed in this context");
+}
+
+static void test_error_second_document(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: a\n--- x\n---\n", 3, 1,
+		     "front matter holds more than one yaml document");
+}
+
+static void test_error_nul_byte(void **state)
+{
+	(void)state;
+	static const char text[] = "---\ntitle: ok\nexcerpt: a\0b\n---\n";
+	expect_error_len(text, sizeof text - 1, 3, 11,
+			 "front matter contains a NUL byte");
+}
+
+static void test_error_invalid_utf8(void **state)
+{
+	(void)state;
+	expect_error("---\ntitle: ok\nexcerpt: caf\xff\n---\n", 3, 13,
+		     "invalid leading UTF-8 octet (#xff)");
+	expect_error("---\ntitle: ok\nexcerpt: caf\xe9\n---\n", 3, 13,
+		     "incomplete UTF-8 octet sequence");
+	expect_error("---\ntitle: \xc3\xa9 \x01\n---\n", 2, 10,
+		     "control characters are not allowed (#x01)");
+	/* The encoding is UTF-8, not guessed from a UTF-16 BOM. */
+	expect_error("---\n\xff\xfetitle: x\n---\n", 2, 1,
+		     "invalid leading UTF-8 octet (#xff)");
+}
+
+static void test_error_after_fields_frees_them(void **state)
+{
+	(void)state;
+	/* Everything parsed before the error is freed (LSan checks). */
+	expect_error("---\ntitle: t\ntopics: [a, b]\nprovider: {name: n}\n"
+		     "images: [{url: u}]\nrelated: [{title: r, images: "
+		     "[{url: v}]}]\nquality: high\nbad: [\n---\n", 9, 1,
+		     "did not find expected node content while parsing a "
+		     "flow node");
+}
+
+/* ---- nesting and bombs ------------------------------------------------ */
+
+static void test_depth_limit_boundary(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	/* The root mapping is level 1, so 31 brackets reach level 32. */
+	char *text = nested_brackets(NI_ARTICLE_MAX_DEPTH - 1);
+	parse_ok(text, &a);
+	assert_string_equal(a.title, "t");
+	ni_article_clear(&a);
+	free(text);
+	/* The 32nd bracket is level 33, at column 3 + 32. */
+	text = nested_brackets(NI_ARTICLE_MAX_DEPTH);
+	expect_error(text, 2, 35, "front matter nested deeper than 32 "
+		     "levels");
+	free(text);
+	/* Block sequences count the same way, under a known key too. */
+	text = repeat_between("---\nrelated:\n", "- ", 31, "", 0,
+			      "x\n---\n");
+	parse_ok(text, &a);
+	assert_int_equal(a.n_warnings, 1);
+	assert_warning(&a, 0, 3, 3,
+		       "related[0]: expected a mapping, got a sequence");
+	ni_article_clear(&a);
+	free(text);
+	text = repeat_between("---\nrelated:\n", "- ", 32, "", 0,
+			      "x\n---\n");
+	expect_error(text, 3, 63, "front matter nested deeper than 32 "
+		     "levels");
+	free(text);
+}
+
+static void test_deep_nesting_refused_quickly(void **state)
+{
+	(void)state;
+	char *text = nested_brackets(100000);
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	expect_error(text, 2, 35, "front matter nested deeper than 32 "
+		     "levels");
+	double took = seconds_since(&start);
+	free(text);
+	if (took > QUICK_SECONDS)
+		fail_msg("refusing 100,000 levels took %.2f s", took);
+
+	/* Unclosed and in block-sequence form too. */
+	text = repeat_between("---\nx:\n", "- ", 100000, "", 0,
+			      "y\n---\n");
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	expect_error(text, 3, 63, "front matter nested deeper than 32 "
+		     "levels");
+	took = seconds_since(&start);
+	free(text);
+	if (took > QUICK_SECONDS)
+		fail_msg("refusing 100,000 dashes took %.2f s", took);
+}
+
+static void test_billion_laughs(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = read_fixture("billion-laughs.txt", &len);
+	struct ni_article a;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	parse_ok_len(text, len, &a);
+	double took = seconds_since(&start);
+	if (took > QUICK_SECONDS)
+		fail_msg("the alias bomb took %.2f s", took);
+	assert_null(a.title);
+	assert_int_equal(a.n_topics, 0);
+	assert_int_equal(a.n_related, 0);
+	assert_string_equal(a.excerpt, "still read");
+	assert_int_equal(a.n_warnings, 3);
+	assert_warning(&a, 0, 11, 8, "title: expected text, got an alias "
+		       "(*i)");
+	assert_warning(&a, 1, 12, 9, "topics: expected a sequence, got an "
+		       "alias (*i)");
+	assert_warning(&a, 2, 13, 10, "related: expected a sequence, got "
+		       "an alias (*i)");
+	ni_article_clear(&a);
+	free(text);
+}
+
+static void test_unknown_keys_skipped(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = read_fixture("unknown-keys.txt", &len);
+	struct ni_article a;
+	parse_ok_len(text, len, &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_string_equal(a.title, "Kept title");
+	assert_string_equal(a.excerpt, "Kept excerpt");
+	assert_null(a.category);
+	assert_int_equal(a.n_related, 1);
+	assert_string_equal(a.related[0].title, "Related one");
+	assert_string_equal(a.related[0].provider.name, "Provider P");
+	assert_null(a.related[0].provider.domain);
+	assert_int_equal(a.related[0].n_images, 1);
+	assert_string_equal(a.related[0].images[0].url,
+			    "http://example.com/r.png");
+	assert_int_equal(a.related[0].images[0].width, 10);
+	assert_no_secret(&a, "SECRET-VALUE");
+	ni_article_clear(&a);
+	free(text);
+}
+
+/* ---- warnings --------------------------------------------------------- */
+
+static void test_messy_article_warnings(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = read_fixture("messy.txt", &len);
+	struct ni_article a;
+	parse_ok_len(text, len, &a);
+
+	assert_int_equal(a.n_warnings, 16);
+	assert_int_equal(a.n_warnings_dropped, 0);
+	assert_warning(&a, 0, 3, 3, "title: expected text, got a mapping");
+	assert_warning(&a, 1, 4, 10,
+		       "excerpt: expected text, got a sequence");
+	assert_warning(&a, 2, 6, 10,
+		       "quality: expected a number, got \"very high\"");
+	assert_warning(&a, 3, 7, 7,
+		       "heat: expected a number, got \"12abc\"");
+	assert_warning(&a, 4, 8, 12,
+		       "published: expected true or false, got \"maybe\"");
+	assert_warning(&a, 5, 9, 20, "publishedDateTime: not an ISO 8601 "
+		       "date: \"yesterday\"");
+	assert_warning(&a, 6, 10, 11, "provider: expected a mapping, got "
+		       "\"TheStreet.com\"");
+	assert_warning(&a, 7, 13, 5,
+		       "topics[1]: expected text, got a mapping");
+	assert_warning(&a, 8, 18, 12, "images[0].width: expected a "
+		       "non-negative integer, got \"wide\"");
+	assert_warning(&a, 9, 20, 15, "images[0].isCached: expected true or "
+		       "false, got \"sometimes\"");
+	assert_warning(&a, 10, 21, 5, "images[1]: image has no url");
+	assert_warning(&a, 11, 23, 5, "images[2]: expected a mapping, got "
+		       "\"http://example.com/b.png\"");
+	assert_warning(&a, 12, 26, 14, "related[0].quality: expected a "
+		       "number from 0 to 100, got \"150\"");
+	assert_warning(&a, 13, 27, 24, "related[0].publishedDateTime: not "
+		       "an ISO 8601 date: \"2021-02-29T10:00:00Z\"");
+	assert_warning(&a, 14, 29, 13, "related[0].provider.name: expected "
+		       "text, got a sequence");
+	assert_warning(&a, 15, 35, 1, "duplicate key 'type'");
+
+	/* Every bad field is dropped; everything else is kept. */
+	assert_null(a.title);
+	assert_null(a.excerpt);
+	assert_string_equal(a.category, "news");
+	assert_false(a.quality.present);
+	assert_false(a.heat.present);
+	assert_false(a.published.present);
+	assert_null(a.published_date_time);
+	assert_false(a.published_at.present);
+	assert_null(a.provider.name);
+	assert_int_equal(a.n_topics, 2);
+	assert_string_equal(a.topics[0], "AI");
+	assert_string_equal(a.topics[1], "Machine learning");
+	assert_int_equal(a.n_images, 1);
+	assert_string_equal(a.images[0].url, "http://example.com/a.png");
+	assert_int_equal(a.images[0].width, 0);
+	assert_int_equal(a.images[0].height, 768);
+	assert_false(a.images[0].is_cached);
+	assert_int_equal(a.n_related, 2);
+	assert_false(a.related[0].quality.present);
+	assert_null(a.related[0].published_date_time);
+	assert_false(a.related[0].published_at.present);
+	assert_null(a.related[0].provider.name);
+	assert_string_equal(a.related[0].provider.domain, "nikkei.com");
+	assert_true(a.related[1].quality.present);
+	assert_true(a.related[1].quality.value == 39.0);
+	assert_int_equal(a.related[1].published_at.epoch, 1639521480);
+	assert_string_equal(a.type, "story");
+	ni_article_clear(&a);
+	free(text);
+}
+
+static void test_warning_wrong_types(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	expect_one_warning("---\ntitle:\n  a: b\nexcerpt: ok\n---\n", 3, 3,
+			   "title: expected text, got a mapping", &a);
+	assert_null(a.title);
+	assert_string_equal(a.excerpt, "ok");
+	ni_article_clear(&a);
+	expect_one_warning("---\ntitle: [a, b]\nexcerpt: ok\n---\n", 2, 8,
+			   "title: expected text, got a sequence", &a);
+	assert_null(a.title);
+	assert_string_equal(a.excerpt, "ok");
+	ni_article_clear(&a);
+	expect_one_warning("---\ntopics: {a: b}\n---\n", 2, 9,
+			   "topics: expected a sequence, got a mapping", &a);
+	ni_article_clear(&a);
+	expect_one_warning("---\npublishedDateTime: [2021]\n---\n", 2, 20,
+			   "publishedDateTime: expected a date, got a "
+			   "sequence", &a);
+	ni_article_clear(&a);
+	expect_one_warning("---\ntitle: \"a\\0b\"\n---\n", 2, 8,
+			   "title: text contains a NUL byte", &a);
+	assert_null(a.title);
+	ni_article_clear(&a);
+}
+
+static void test_warning_quality(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	expect_one_warning("---\nquality: very high\n---\n", 2, 10,
+			   "quality: expected a number, got \"very high\"",
+			   &a);
+	assert_false(a.quality.present);
+	ni_article_clear(&a);
+	expect_one_warning("---\nquality: 150\n---\n", 2, 10,
+			   "quality: expected a number from 0 to 100, got "
+			   "\"150\"", &a);
+	assert_false(a.quality.present);
+	ni_article_clear(&a);
+	expect_one_warning("---\nquality: -0.5\n---\n", 2, 10,
+			   "quality: expected a number from 0 to 100, got "
+			   "\"-0.5\"", &a);
+	ni_article_clear(&a);
+	expect_one_warning("---\nquality: .nan\n---\n", 2, 10,
+			   "quality: expected a number, got \".nan\"", &a);
+	ni_article_clear(&a);
+}
+
+static void test_numbers(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	/* Editors quote numbers; that is fine. */
+	parse_ok("---\nquality: \"37\"\nheat: '-1.5'\n---\n", &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_true(a.quality.present && a.quality.value == 37.0);
+	assert_true(a.heat.present && a.heat.value == -1.5);
+	ni_article_clear(&a);
+	parse_ok("---\nquality: 100\nheat: 1e3\n---\n", &a);
+	assert_true(a.quality.value == 100.0);
+	assert_true(a.heat.value == 1000.0);
+	ni_article_clear(&a);
+	parse_ok("---\nquality: 0\nheat: +2.25\n---\n", &a);
+	assert_true(a.quality.present && a.quality.value == 0.0);
+	assert_true(a.heat.value == 2.25);
+	ni_article_clear(&a);
+
+	static const char *const bad[] = {
+		"inf", "-inf", "nan", "1e999", "12abc", "\" 12\"", "''",
+		"1_000", ".inf", "0x", "'12 '", "1.2.3",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char text[64];
+		snprintf(text, sizeof text, "---\nheat: %s\n---\n", bad[i]);
+		parse_ok(text, &a);
+		if (a.heat.present || a.n_warnings != 1)
+			fail_msg("heat: %s was accepted", bad[i]);
+		assert_true(contains(a.warnings[0].message,
+				     "heat: expected a number, got "));
+		ni_article_clear(&a);
+	}
+}
+
+static void test_booleans_and_pixels(void **state)
+{
+	(void)state;
+	static const char *const yes[] = {"true", "True", "YES", "on"};
+	static const char *const no[] = {"false", "FALSE", "no", "Off"};
+	struct ni_article a;
+	char text[128];
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(text, sizeof text, "---\npublished: %s\nimages:\n"
+			 "  - {url: u, isCached: %s}\n---\n", yes[i], no[i]);
+		parse_ok(text, &a);
+		assert_int_equal(a.n_warnings, 0);
+		assert_true(a.published.present && a.published.value);
+		assert_false(a.images[0].is_cached);
+		ni_article_clear(&a);
+		snprintf(text, sizeof text, "---\npublished: \"%s\"\n---\n",
+			 no[i]);
+		parse_ok(text, &a);
+		assert_true(a.published.present && !a.published.value);
+		ni_article_clear(&a);
+	}
+	expect_one_warning("---\npublished: 1\n---\n", 2, 12,
+			   "published: expected true or false, got \"1\"",
+			   &a);
+	ni_article_clear(&a);
+	expect_one_warning("---\npublished: trueish\n---\n", 2, 12,
+			   "published: expected true or false, got "
+			   "\"trueish\"", &a);
+	assert_false(a.published.present);
+	ni_article_clear(&a);
+	expect_one_warning("---\nimages:\n  - url: u\n    height: 11.5\n---\n",
+			   4, 13, "images[0].height: expected a "
+			   "non-negative integer, got \"11.5\"", &a);
+	assert_int_equal(a.n_images, 1);
+	assert_int_equal(a.images[0].height, 0);
+	ni_article_clear(&a);
+	expect_one_warning("---\nimages: [{url: u, width: -3}]\n---\n", 2, 26,
+			   "images[0].width: expected a non-negative "
+			   "integer, got \"-3\"", &a);
+	ni_article_clear(&a);
+	expect_one_warning("---\nimages: [{url: u, width: "
+			   "99999999999999999999}]\n---\n", 2, 26,
+			   "images[0].width: expected a non-negative "
+			   "integer, got \"99999999999999999999\"", &a);
+	ni_article_clear(&a);
+	/* A single mapping is taken as a list of one image. */
+	parse_ok("---\nimages: {url: u, width: \"640\", height: +480}\n"
+		 "---\n", &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_int_equal(a.n_images, 1);
+	assert_int_equal(a.images[0].width, 640);
+	assert_int_equal(a.images[0].height, 480);
+	ni_article_clear(&a);
+}
+
+static void test_warning_bad_date(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	expect_one_warning("---\npublishedDateTime: yesterday\ntitle: t\n"
+			   "---\n", 2, 20, "publishedDateTime: not an ISO "
+			   "8601 date: \"yesterday\"", &a);
+	assert_null(a.published_date_time);
+	assert_false(a.published_at.present);
+	assert_string_equal(a.title, "t");
+	ni_article_clear(&a);
+	expect_one_warning("---\npublishedDateTime: \"2021-02-29\"\n---\n",
+			   2, 20, "publishedDateTime: not an ISO 8601 date: "
+			   "\"2021-02-29\"", &a);
+	assert_false(a.published_at.present);
+	ni_article_clear(&a);
+	parse_ok("---\npublishedDateTime: 2021-12-13T15:52:00+05:30\n---\n",
+		 &a);
+	assert_string_equal(a.published_date_time,
+			    "2021-12-13T15:52:00+05:30");
+	assert_int_equal(a.published_at.epoch, 1639390920);
+	ni_article_clear(&a);
+}
+
+static void test_warning_duplicate_key(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	expect_one_warning("---\ntitle: first\nexcerpt: e\ntitle: second\n"
+			   "---\n", 4, 1, "duplicate key 'title'", &a);
+	assert_string_equal(a.title, "second");
+	ni_article_clear(&a);
+	/* The later value wins even when it is unusable. */
+	parse_ok("---\nquality: 10\nquality: lots\n---\n", &a);
+	assert_int_equal(a.n_warnings, 2);
+	assert_warning(&a, 0, 3, 1, "duplicate key 'quality'");
+	assert_warning(&a, 1, 3, 10,
+		       "quality: expected a number, got \"lots\"");
+	assert_false(a.quality.present);
+	ni_article_clear(&a);
+	/* Lists start afresh rather than growing. */
+	parse_ok("---\ntopics: [a, b]\nrelated:\n  - title: r\n"
+		 "    provider: {name: x}\n    provider: {domain: y}\n"
+		 "topics: [c]\n---\n", &a);
+	assert_int_equal(a.n_warnings, 2);
+	assert_warning(&a, 0, 6, 5, "duplicate key 'related[0].provider'");
+	assert_warning(&a, 1, 7, 1, "duplicate key 'topics'");
+	assert_int_equal(a.n_topics, 1);
+	assert_string_equal(a.topics[0], "c");
+	assert_null(a.related[0].provider.name);
+	assert_string_equal(a.related[0].provider.domain, "y");
+	ni_article_clear(&a);
+}
+
+static void test_warning_alias(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	expect_one_warning("---\nsomething: &a hello\ntitle: *a\n"
+			   "excerpt: &b Anchored is fine\n---\n", 3, 8,
+			   "title: expected text, got an alias (*a)", &a);
+	assert_null(a.title);
+	assert_string_equal(a.excerpt, "Anchored is fine");
+	ni_article_clear(&a);
+	expect_one_warning("---\nx: &q 50\ntopics: [a, *q]\n---\n", 3, 13,
+			   "topics[1]: expected text, got an alias (*q)", &a);
+	ni_article_clear(&a);
+}
+
+static void test_warning_limit(void **state)
+{
+	(void)state;
+	char *text = repeat_between("---\ntopics: [", "{a: 1}, ", 20, "", 0,
+				    "ok]\n---\n");
+	struct ni_article a;
+	parse_ok(text, &a);
+	free(text);
+	assert_int_equal(a.n_warnings, NI_ARTICLE_MAX_WARNINGS);
+	assert_int_equal(a.n_warnings_dropped, 20 - NI_ARTICLE_MAX_WARNINGS);
+	assert_warning(&a, 0, 2, 10,
+		       "topics[0]: expected text, got a mapping");
+	assert_warning(&a, 15, 2, 10 + 15 * 8,
+		       "topics[15]: expected text, got a mapping");
+	assert_int_equal(a.n_topics, 1);
+	assert_string_equal(a.topics[0], "ok");
+	ni_article_clear(&a);
+}
+
+static void test_warning_quotes_long_and_odd_values(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	expect_one_warning("---\nquality: \"a\\\"b\\\\c\\td\"\n---\n", 2, 10,
+			   "quality: expected a number, got "
+			   "\"a\\\"b\\\\c\\x09d\"", &a);
+	ni_article_clear(&a);
+	/* 58 ASCII bytes then "é" (2 bytes) straddling the 60-byte cut. */
+	char *text = repeat_between("---\nquality: x", "x", 58, "", 0,
+				    "\xc3\xa9tail\n---\n");
+	parse_ok(text, &a);
+	free(text);
+	assert_int_equal(a.n_warnings, 1);
+	char *want = repeat_between("quality: expected a number, got \"",
+				    "x", 59, "", 0, "...\"");
+	assert_string_equal(a.warnings[0].message, want);
+	free(want);
+	ni_article_clear(&a);
+}
+
+static void test_nulls_mean_absent(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntitle: ~\nexcerpt: null\ncategory:\nquality: NULL\n"
+		 "heat: Null\npublished: ~\nprovider: ~\ntopics:\n"
+		 "images: null\nrelated: ~\npublishedDateTime: ~\n"
+		 "type: \"null\"\n---\n", &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_null(a.title);
+	assert_null(a.excerpt);
+	assert_null(a.category);
+	assert_false(a.quality.present);
+	assert_false(a.heat.present);
+	assert_false(a.published.present);
+	assert_null(a.provider.name);
+	assert_int_equal(a.n_topics, 0);
+	assert_int_equal(a.n_images, 0);
+	assert_int_equal(a.n_related, 0);
+	assert_false(a.published_at.present);
+	/* Quoted, it is the word. */
+	assert_string_equal(a.type, "null");
+	ni_article_clear(&a);
+}
+
+static void test_topics_forms(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntopics: []\ntitle: t\n---\n", &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_int_equal(a.n_topics, 0);
+	assert_null(a.topics);
+	assert_string_equal(a.title, "t");
+	ni_article_clear(&a);
+	parse_ok("---\ntopics: AI\n---\n", &a);
+	assert_int_equal(a.n_topics, 1);
+	assert_string_equal(a.topics[0], "AI");
+	ni_article_clear(&a);
+	parse_ok("---\ntopics: [AI, \"Machine learning\", ~, '', x5, x6]\n"
+		 "---\n", &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_int_equal(a.n_topics, 5);
+	assert_string_equal(a.topics[1], "Machine learning");
+	assert_string_equal(a.topics[2], "");
+	assert_string_equal(a.topics[4], "x6");
+	ni_article_clear(&a);
+}
+
+static void test_image_without_url_dropped(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	expect_one_warning("---\nrelated:\n  - title: r\n    images:\n"
+			   "      - width: 3\n      - url: v\n---\n", 5, 9,
+			   "related[0].images[0]: image has no url", &a);
+	assert_int_equal(a.related[0].n_images, 1);
+	assert_string_equal(a.related[0].images[0].url, "v");
+	ni_article_clear(&a);
+}
+
+static void test_clear_is_idempotent(void **state)
+{
+	(void)state;
+	struct ni_article a = {0};
+	ni_article_clear(&a);
+	assert_all_zero(&a, sizeof a);
+	parse_ok("---\ntitle: t\ntopics: [a]\n---\n", &a);
+	ni_article_clear(&a);
+	ni_article_clear(&a);
+	assert_all_zero(&a, sizeof a);
+}
+
+/* ---- ISO 8601 --------------------------------------------------------- */
+
+static void expect_epoch(const char *text, int64_t want)
+{
+	int64_t epoch = 12345;
+	if (!ni_parse_iso8601(text, &epoch))
+		fail_msg("\"%s\" was refused", text);
+	if (epoch != want)
+		fail_msg("\"%s\" gave %lld, want %lld", text,
+			 (long long)epoch, (long long)want);
+}
+
+static void test_iso8601_valid(void **state)
+{
+	(void)state;
+	expect_epoch("2021-12-13T10:22:00Z", 1639390920);
+	expect_epoch("2021-12-13T10:22:00", 1639390920);
+	expect_epoch("2021-12-13T10:22Z", 1639390920);
+	expect_epoch("2021-12-13T15:52:00+05:30", 1639390920);
+	expect_epoch("2021-12-13T02:22:00-0800", 1639390920);
+	expect_epoch("2021-12-13T10:22:00.999999Z", 1639390920);
+	expect_epoch("2021-12-13T10:22:00.5+00:00", 1639390920);
+	expect_epoch("2021-12-13", 1639353600);
+	expect_epoch("2020-02-29", 1582934400);
+	expect_epoch("2000-02-29", 951782400);
+	expect_epoch("1970-01-01T00:00:00Z", 0);
+	expect_epoch("1969-12-31T23:59:59Z", -1);
+	expect_epoch("2016-12-31T23:59:60Z", 1483228800);
+	expect_epoch("0000-01-01", -62167219200);
+	expect_epoch("0001-01-01T00:00:00Z", -62135596800);
+	expect_epoch("9999-12-31T23:59:59Z", 253402300799);
+}
+
+static void test_iso8601_invalid(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"2021-02-29", "1900-02-29", "2021-13-01", "2021-00-10",
+		"2021-04-31", "2021-12-00", "2021-12-32",
+		"2021-12-13T24:00:00Z", "2021-12-13T10:60:00Z",
+		"2021-12-13T10:22:61Z", "2021-12-13T10:22:00+24:00",
+		"2021-12-13T10:22:00+05:60", "2021-12-13T10:22:00+05",
+		"2021-12-13T10:22:00.Z", "2021-12-13T", "2021-12-13T10",
+		"2021-12-13 10:22:00", "21-12-13", "2021-1-13", "",
+		"yesterday", "2021-12-13T10:22:00Zjunk", "2021-12-13Z",
+		"+2021-12-13", "2021-12-13T10:22:00 ", "20211213",
+		"2021-12-13T10:22:00z", "2021-12-13T1:22:00Z",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t epoch;
+		if (ni_parse_iso8601(bad[i], &epoch))
+			fail_msg("\"%s\" was accepted", bad[i]);
+	}
+}
+
+static void expect_format(int64_t epoch, const char *want)
+{
+	char out[21];
+	memset(out, 'x', sizeof out);
+	assert_ptr_equal(ni_format_iso8601(epoch, out), out);
+	assert_string_equal(out, want);
+}
+
+static void test_iso8601_format(void **state)
+{
+	(void)state;
+	expect_format(1639390920, "2021-12-13T10:22:00Z");
+	expect_format(0, "1970-01-01T00:00:00Z");
+	expect_format(-1, "1969-12-31T23:59:59Z");
+	expect_format(951782400, "2000-02-29T00:00:00Z");
+	expect_format(-62167219200, "0000-01-01T00:00:00Z");
+	expect_format(253402300799, "9999-12-31T23:59:59Z");
+	/* Out of the four-digit range: clamped, never overflowing out. */
+	expect_format(INT64_MIN, "0000-01-01T00:00:00Z");
+	expect_format(INT64_MAX, "9999-12-31T23:59:59Z");
+}
+
+static void test_iso8601_round_trip(void **state)
+{
+	(void)state;
+	const int64_t first = -62167219200, last = 253402300799;
+	size_t checked = 0;
+	/* A step coprime with 86400 visits every time of day over time. */
+	for (int64_t t = first; t <= last; t += 7777777 + 13) {
+		char out[21];
+		int64_t back;
+		ni_format_iso8601(t, out);
+		if (!ni_parse_iso8601(out, &back) || back != t)
+			fail_msg("%lld -> %s does not come back",
+				 (long long)t, out);
+		checked++;
+	}
+	assert_true(checked > 30000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed_article),
+		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_body_after_front_matter_ignored),
+		cmocka_unit_test(test_closing_lines),
+		cmocka_unit_test(test_error_empty_file),
+		cmocka_unit_test(test_error_no_opening_line),
+		cmocka_unit_test(test_error_not_closed),
+		cmocka_unit_test(test_error_empty_front_matter),
+		cmocka_unit_test(test_error_not_a_mapping),
+		cmocka_unit_test(test_error_yaml_syntax),
+		cmocka_unit_test(test_error_second_document),
+		cmocka_unit_test(test_error_nul_byte),
+		cmocka_unit_test(test_error_invalid_utf8),
+		cmocka_unit_test(test_error_after_fields_frees_them),
+		cmocka_unit_test(test_depth_limit_boundary),
+		cmocka_unit_test(test_deep_nesting_refused_quickly),
+		cmocka_unit_test(test_billion_laughs),
+		cmocka_unit_test(test_unknown_keys_skipped),
+		cmocka_unit_test(test_messy_article_warnings),
+		cmocka_unit_test(test_warning_wrong_types),
+		cmocka_unit_test(test_warning_quality),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_booleans_and_pixels),
+		cmocka_unit_test(test_warning_bad_date),
+		cmocka_unit_test(test_warning_duplicate_key),
+		cmocka_unit_test(test_warning_alias),
+		cmocka_unit_test(test_warning_limit),
+		cmocka_unit_test(test_warning_quotes_long_and_odd_values),
+		cmocka_unit_test(test_nulls_mean_absent),
+		cmocka_unit_test(test_topics_forms),
+		cmocka_unit_test(test_image_without_url_dropped),
+		cmocka_unit_test(test_clear_is_idempotent),
+		cmocka_unit_test(test_iso8601_valid),
+		cmocka_unit_test(test_iso8601_invalid),
+		cmocka_unit_test(test_iso8601_format),
+		cmocka_unit_test(test_iso8601_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
