@@ -1,0 +1,117 @@
+/*
+ * ni_analyzer.h - the one text analyzer, used to index and to query.
+ *
+ * The same code turns an article's title into index terms and a user's
+ * query into search terms; if the two sides ever differed, matches would
+ * silently disappear.  Given UTF-8 text it:
+ *   1. splits it into words with ICU's word break iterator (UBRK_WORD),
+ *      keeping only segments whose rule status says they are words
+ *      (letters, numbers, kana, ideographs), not spaces or punctuation;
+ *   2. normalizes each word with NFKC_Casefold (case folding, full-width
+ *      and compatibility forms, ligatures), and maps typographic
+ *      apostrophes to ASCII "'";
+ *   3. drops words longer than NI_ANALYZER_MAX_WORD bytes after folding
+ *      (Xapian terms have a length limit and such strings are never words
+ *      a person searches for), counting them in ni_analyzer_dropped().
+ * Invalid UTF-8 is read with U+FFFD substituted, never refused.
+ *
+ * Stemming is not done here: it belongs to Xapian (ni_stemmer in
+ * ni_xapian.h), and the indexer and query builder apply it to the words
+ * this module emits.
+ *
+ * Ownership: an analyzer is created with ni_analyzer_new() and freed with
+ * ni_analyzer_free().  It is not thread-safe; use one per thread.  The word
+ * passed to the callback is owned by the analyzer and valid only during
+ * that call.
+ */
+#ifndef NI_ANALYZER_H
+#define NI_ANALYZER_H
+
+#include <stddef.h>
+
+#include "ni_status.h"
+
+/* Longest word kept, in bytes of folded UTF-8. */
+#define NI_ANALYZER_MAX_WORD 64
+
+typedef struct ni_analyzer ni_analyzer;
+
+/*
+ * One word of the text: `word` is the folded form (`len` bytes, also
+ * NUL-terminated); `start` and `end` are byte offsets of the original
+ * word in the text given to ni_analyzer_run(), end exclusive; `index` is
+ * the word's position among the words emitted by this call, from 0.
+ */
+struct ni_token {
+	const char *word;
+	size_t len;
+	size_t start;
+	size_t end;
+	unsigned index;
+};
+
+/*
+ * Called once per word, in text order.  Return 0 to go on; any other value
+ * stops the run, and ni_analyzer_run() returns NI_OK with that value
+ * stored in *stopped_by (when stopped_by is not NULL).
+ */
+typedef int (*ni_token_fn)(void *ctx, const struct ni_token *token);
+
+/*
+ * Create an analyzer.  On NI_OK `*out` is a new analyzer the caller frees
+ * with ni_analyzer_free(); otherwise `*out` is NULL and the status is
+ * NI_ENOMEM or NI_EUNICODE (ICU's data could not be loaded; there is no
+ * handle to hold the detail, so ni_status_str() is all there is).
+ */
+ni_status ni_analyzer_new(ni_analyzer **out);
+
+/* Free an analyzer.  NULL is a no-op. */
+void ni_analyzer_free(ni_analyzer *analyzer);
+
+/*
+ * Split `text` (`len` bytes of UTF-8, need not be NUL-terminated, borrowed
+ * for the call) into words and call `fn(ctx, token)` for each.
+ * `*stopped_by` (when not NULL) is set to 0 unless the callback stopped
+ * the run.  The callback may call ni_analyzer_fold() on the same analyzer
+ * but not ni_analyzer_run() (NI_EINVAL).
+ * Returns NI_OK, NI_ENOMEM, NI_EINVAL (NULL text with a length, or more
+ * than INT32_MAX bytes, ICU's limit), or NI_EUNICODE with the detail in
+ * ni_analyzer_errmsg().  Words passed to the callback before a failure
+ * stay delivered.
+ */
+ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
+			  size_t len, ni_token_fn fn, void *ctx,
+			  int *stopped_by);
+
+/*
+ * Fold one short string as words are folded (step 2 above), with no word
+ * breaking and no length limit, then collapse runs of white space to one
+ * space and trim: for boolean terms such as a topic ("Artificial
+ * Intelligence" -> "artificial intelligence") or a provider name.  The
+ * result is appended to *out (an ni_buf from ni_buf.h), which keeps its
+ * previous contents on failure.
+ */
+struct ni_buf;
+ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
+			   size_t len, struct ni_buf *out);
+
+/*
+ * The analyzer's settings as one stable string, stored in the index when
+ * it is created and compared when it is opened:
+ * "icu-word;nfkc-casefold;apostrophe;maxword=64".  Owned by the library,
+ * static.  It does not name the ICU version: a newer ICU may break some
+ * CJK text differently, which the CJK work (issue 6) has to weigh
+ * against forcing a rebuild on every ICU upgrade.
+ */
+const char *ni_analyzer_settings(void);
+
+/* Words dropped as too long since the analyzer was created. */
+size_t ni_analyzer_dropped(const ni_analyzer *analyzer);
+
+/*
+ * The detail of the last failure, e.g. "ubrk_open: U_MISSING_RESOURCE_ERROR".
+ * Owned by the analyzer, valid until the next call on it; "" if none.
+ */
+const char *ni_analyzer_errmsg(const ni_analyzer *analyzer);
+
+#endif

@@ -1,0 +1,470 @@
+/*
+ * ni_analyzer: see include/ni_analyzer.h.
+ *
+ * A call converts the whole UTF-8 text to UTF-16 once, because that is
+ * what ICU's break iterator and normalizer read, and then walks the word
+ * boundaries.  Byte offsets into the original UTF-8 are recovered by
+ * walking the UTF-8 text in step with the UTF-16 index, instead of keeping
+ * an offset table as large as the text.
+ *
+ * Speed matters (millions of articles), so nothing is allocated per word:
+ * a word longer than NI_ANALYZER_MAX_WORD after folding is dropped, which
+ * bounds the scratch space for one folded word, and the UTF-16 copy of
+ * the text only grows when a longer text arrives.
+ */
+#include "ni_analyzer.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+#include "ni_buf.h"
+
+#define NI_STR_(x) #x
+#define NI_STR(x) NI_STR_(x)
+
+/*
+ * Folded UTF-8 takes at least one byte per UTF-16 unit, so a word whose
+ * folded UTF-16 is longer than NI_ANALYZER_MAX_WORD units is too long, and
+ * one that is not needs at most 3 bytes per unit.
+ */
+#define WORD16_CAP NI_ANALYZER_MAX_WORD
+#define WORD8_CAP (3 * NI_ANALYZER_MAX_WORD + 1)
+
+#define SUBSTITUTE_CHAR 0xFFFD
+
+/* A growable UTF-16 buffer; ICU counts in int32_t, so the capacity does. */
+struct u16buf {
+	UChar *data;
+	int32_t cap;
+};
+
+struct ni_analyzer {
+	UBreakIterator *words;
+	const UNormalizer2 *folder;  /* owned by ICU, never closed */
+	struct u16buf text16;        /* the text being broken into words */
+	/*
+	 * ni_analyzer_fold() has buffers of its own, so a callback may fold
+	 * a string while ni_analyzer_run() is still using text16.
+	 */
+	struct u16buf fold_src;
+	struct u16buf fold_dst;
+	UChar word16[WORD16_CAP];
+	char word8[WORD8_CAP];
+	size_t dropped;
+	bool running;
+	char errmsg[128];
+};
+
+const char *ni_analyzer_settings(void)
+{
+	return "icu-word;nfkc-casefold;apostrophe;maxword="
+	       NI_STR(NI_ANALYZER_MAX_WORD);
+}
+
+size_t ni_analyzer_dropped(const ni_analyzer *analyzer)
+{
+	return analyzer->dropped;
+}
+
+const char *ni_analyzer_errmsg(const ni_analyzer *analyzer)
+{
+	return analyzer->errmsg;
+}
+
+static ni_status fail(ni_analyzer *a, ni_status st, const char *what)
+{
+	snprintf(a->errmsg, sizeof(a->errmsg), "%s", what);
+	return st;
+}
+
+static ni_status fail_icu(ni_analyzer *a, const char *function,
+			  UErrorCode code)
+{
+	snprintf(a->errmsg, sizeof(a->errmsg), "%s: %s", function,
+		 u_errorName(code));
+	return NI_EUNICODE;
+}
+
+ni_status ni_analyzer_new(ni_analyzer **out)
+{
+	*out = NULL;
+	ni_analyzer *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NI_ENOMEM;
+
+	UErrorCode err = U_ZERO_ERROR;
+	a->folder = unorm2_getNFKCCasefoldInstance(&err);
+	/*
+	 * The root locale: word breaking does not depend on the language
+	 * (dictionaries for CJK and Thai are chosen by script), and the same
+	 * rules must apply to every article and every query.
+	 */
+	if (U_SUCCESS(err))
+		a->words = ubrk_open(UBRK_WORD, "", NULL, 0, &err);
+	if (U_FAILURE(err)) {
+		ni_analyzer_free(a);
+		return NI_EUNICODE;
+	}
+	*out = a;
+	return NI_OK;
+}
+
+void ni_analyzer_free(ni_analyzer *analyzer)
+{
+	if (!analyzer)
+		return;
+	ubrk_close(analyzer->words);
+	free(analyzer->text16.data);
+	free(analyzer->fold_src.data);
+	free(analyzer->fold_dst.data);
+	free(analyzer);
+}
+
+/* Make room for `need` units; grows geometrically so it rarely happens. */
+static ni_status u16buf_reserve(struct u16buf *b, int32_t need)
+{
+	if (need <= b->cap)
+		return NI_OK;
+	int32_t cap = b->cap > INT32_MAX / 2 ? INT32_MAX : b->cap * 2;
+	if (cap < need)
+		cap = need;
+	UChar *data = realloc(b->data, (size_t)cap * sizeof(UChar));
+	if (!data)
+		return NI_ENOMEM;
+	b->data = data;
+	b->cap = cap;
+	return NI_OK;
+}
+
+/*
+ * Checks the arguments shared by ni_analyzer_run() and ni_analyzer_fold()
+ * and clears the previous error.  ICU takes int32_t lengths, hence the
+ * limit.
+ */
+static ni_status check_text(ni_analyzer *a, const char *text, size_t len)
+{
+	a->errmsg[0] = '\0';
+	if (!text && len)
+		return fail(a, NI_EINVAL,
+			    "text is NULL but its length is not 0");
+	if (len > INT32_MAX)
+		return fail(a, NI_EINVAL,
+			    "text is longer than 2147483647 bytes");
+	return NI_OK;
+}
+
+/*
+ * Convert `len` bytes of UTF-8 into `dst`, with U+FFFD for each maximal
+ * ill-formed subsequence.  A UTF-8 sequence of n bytes never gives more
+ * than n UTF-16 units, so `len` units are always enough.
+ */
+static ni_status to_utf16(ni_analyzer *a, struct u16buf *dst,
+			  const char *text, int32_t len, int32_t *len16)
+{
+	if (u16buf_reserve(dst, len) != NI_OK)
+		return fail(a, NI_ENOMEM, "cannot allocate the UTF-16 text");
+	UErrorCode err = U_ZERO_ERROR;
+	u_strFromUTF8WithSub(dst->data, dst->cap, len16, text, len,
+			     SUBSTITUTE_CHAR, NULL, &err);
+	if (U_FAILURE(err))
+		return fail_icu(a, "u_strFromUTF8WithSub", err);
+	return NI_OK;
+}
+
+/*
+ * Tracks the UTF-8 byte offset matching a UTF-16 index as the index moves
+ * forward.  U8_NEXT() consumes one maximal ill-formed subsequence at a
+ * time, as u_strFromUTF8WithSub() does when it writes one U+FFFD, so the
+ * two stay in step on invalid input too (tests/unit/test_analyzer.c
+ * checks this on random bytes).
+ *
+ * A sequence of n bytes gives at most n UTF-16 units, and exactly n only
+ * when n is 1 (ASCII, or one invalid byte).  So when the text has as many
+ * units as bytes, index and offset are equal everywhere and there is
+ * nothing to walk: the usual case for English news.
+ */
+struct offset_walk {
+	const uint8_t *text;
+	int32_t len;
+	bool same;
+	int32_t at8;
+	int32_t at16;
+};
+
+static size_t walk_to(struct offset_walk *w, int32_t target16)
+{
+	if (w->same)
+		return (size_t)target16;
+	while (w->at16 < target16 && w->at8 < w->len) {
+		UChar32 c;
+		U8_NEXT(w->text, w->at8, w->len, c);
+		w->at16 += c < 0 ? 1 : U16_LENGTH(c);
+	}
+	return (size_t)w->at8;
+}
+
+static bool is_apostrophe(UChar c)
+{
+	return c == 0x2019 || c == 0x02BC || c == 0xFF07;
+}
+
+/*
+ * Typographic apostrophes become "'" so that "SenseTime’s" typed by an
+ * editor and "SenseTime's" typed by a reader give the same term.
+ */
+static void map_apostrophes(UChar *s, int32_t n)
+{
+	for (int32_t i = 0; i < n; i++)
+		if (is_apostrophe(s[i]))
+			s[i] = '\'';
+}
+
+/*
+ * The fast path for the common case: NFKC_Casefold leaves every ASCII
+ * character alone except A-Z, which it lowercases, so a pure-ASCII word
+ * needs no ICU call.  Returns false, having written garbage, if the word
+ * is not pure ASCII.  `*len8` > NI_ANALYZER_MAX_WORD means too long.
+ */
+static bool fold_ascii(const UChar *w, int32_t n, char *out, size_t *len8)
+{
+	for (int32_t i = 0; i < n; i++) {
+		UChar c = w[i];
+		if (c >= 0x80)
+			return false;
+		if (c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		if (i < NI_ANALYZER_MAX_WORD)
+			out[i] = (char)c;
+	}
+	if (n <= NI_ANALYZER_MAX_WORD)
+		out[n] = '\0';
+	*len8 = (size_t)n;
+	return true;
+}
+
+/*
+ * The general path: NFKC_Casefold into the fixed word16, apostrophes, then
+ * UTF-8 into word8.  A result that overflows word16 is too long, and ICU
+ * reports that as U_BUFFER_OVERFLOW_ERROR, which is not a failure here.
+ */
+static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
+			      size_t *len8)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	int32_t n16 = unorm2_normalize(a->folder, w, n, a->word16,
+				       WORD16_CAP, &err);
+	if (err == U_BUFFER_OVERFLOW_ERROR || n16 > WORD16_CAP) {
+		*len8 = (size_t)n16;
+		return NI_OK;
+	}
+	if (U_FAILURE(err))
+		return fail_icu(a, "unorm2_normalize", err);
+	map_apostrophes(a->word16, n16);
+
+	int32_t n8 = 0;
+	err = U_ZERO_ERROR;
+	u_strToUTF8(a->word8, WORD8_CAP, &n8, a->word16, n16, &err);
+	if (U_FAILURE(err))
+		return fail_icu(a, "u_strToUTF8", err);
+	*len8 = (size_t)n8;
+	return NI_OK;
+}
+
+/*
+ * Fold one word into a->word8.  `*len8` is its length; 0 means nothing is
+ * left, more than NI_ANALYZER_MAX_WORD means too long (word8 is then not
+ * filled in).
+ */
+static ni_status fold_word(ni_analyzer *a, const UChar *w, int32_t n,
+			   size_t *len8)
+{
+	if (fold_ascii(w, n, a->word8, len8))
+		return NI_OK;
+	return fold_unicode(a, w, n, len8);
+}
+
+/*
+ * Rule statuses below UBRK_WORD_NONE_LIMIT mark spaces, punctuation and
+ * symbols (emoji among them); the others are numbers, letters, kana and
+ * ideographs.
+ */
+static bool segment_is_word(UBreakIterator *words)
+{
+	return ubrk_getRuleStatus(words) >= UBRK_WORD_NONE_LIMIT;
+}
+
+/* The word loop of ni_analyzer_run(), once the text is in text16. */
+static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
+			    int32_t len16, ni_token_fn fn, void *ctx,
+			    int *stopped_by)
+{
+	struct offset_walk walk = {
+		.text = (const uint8_t *)text,
+		.len = len,
+		.same = len16 == len,
+	};
+	struct ni_token token = { .word = a->word8 };
+	const UChar *text16 = a->text16.data;
+	int32_t start = ubrk_first(a->words);
+
+	for (int32_t end = ubrk_next(a->words); end != UBRK_DONE;
+	     start = end, end = ubrk_next(a->words)) {
+		if (!segment_is_word(a->words))
+			continue;
+		size_t len8;
+		ni_status st = fold_word(a, text16 + start, end - start,
+					 &len8);
+		if (st != NI_OK)
+			return st;
+		if (len8 > NI_ANALYZER_MAX_WORD) {
+			a->dropped++;
+			continue;
+		}
+		if (len8 == 0)
+			continue;
+		token.len = len8;
+		token.start = walk_to(&walk, start);
+		token.end = walk_to(&walk, end);
+		int stop = fn(ctx, &token);
+		if (stop) {
+			*stopped_by = stop;
+			return NI_OK;
+		}
+		token.index++;
+	}
+	return NI_OK;
+}
+
+ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
+			  size_t len, ni_token_fn fn, void *ctx,
+			  int *stopped_by)
+{
+	int ignored;
+	if (!stopped_by)
+		stopped_by = &ignored;
+	*stopped_by = 0;
+
+	/* text16 and the break iterator belong to the running call. */
+	if (analyzer->running)
+		return fail(analyzer, NI_EINVAL,
+			    "ni_analyzer_run called from its own callback");
+	ni_status st = check_text(analyzer, text, len);
+	if (st != NI_OK || len == 0)
+		return st;
+
+	int32_t len16;
+	st = to_utf16(analyzer, &analyzer->text16, text, (int32_t)len,
+		      &len16);
+	if (st != NI_OK)
+		return st;
+	UErrorCode err = U_ZERO_ERROR;
+	ubrk_setText(analyzer->words, analyzer->text16.data, len16, &err);
+	if (U_FAILURE(err))
+		return fail_icu(analyzer, "ubrk_setText", err);
+
+	analyzer->running = true;
+	st = emit_words(analyzer, text, (int32_t)len, len16, fn, ctx,
+			stopped_by);
+	analyzer->running = false;
+	return st;
+}
+
+/* NFKC_Casefold all of src into a->fold_dst, growing it as needed. */
+static ni_status fold_string(ni_analyzer *a, const UChar *src, int32_t n,
+			     int32_t *n16)
+{
+	/* Folding rarely grows text much; retry once with the exact size. */
+	int32_t guess = n > INT32_MAX - 16 ? INT32_MAX : n + 16;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (u16buf_reserve(&a->fold_dst, guess) != NI_OK)
+			return fail(a, NI_ENOMEM,
+				    "cannot allocate the folded text");
+		UErrorCode err = U_ZERO_ERROR;
+		*n16 = unorm2_normalize(a->folder, src, n, a->fold_dst.data,
+					a->fold_dst.cap, &err);
+		if (err != U_BUFFER_OVERFLOW_ERROR) {
+			if (U_FAILURE(err))
+				return fail_icu(a, "unorm2_normalize", err);
+			return NI_OK;
+		}
+		guess = *n16;
+	}
+	return fail_icu(a, "unorm2_normalize", U_BUFFER_OVERFLOW_ERROR);
+}
+
+/*
+ * Replace every run of white space with one space and drop it at both
+ * ends, in place, so "  Artificial \t Intelligence " and "Artificial
+ * Intelligence" name the same topic.  Returns the new length.
+ */
+static int32_t collapse_spaces(UChar *s, int32_t n)
+{
+	int32_t out = 0;
+	bool pending = false;
+	for (int32_t i = 0; i < n; i++) {
+		if (u_isUWhiteSpace(s[i])) {
+			pending = out > 0;
+			continue;
+		}
+		if (pending)
+			s[out++] = ' ';
+		pending = false;
+		s[out++] = s[i];
+	}
+	return out;
+}
+
+/* Append n units of UTF-16 to out as UTF-8, writing into it directly. */
+static ni_status append_utf8(ni_analyzer *a, struct ni_buf *out,
+			     const UChar *s, int32_t n)
+{
+	/* At most 3 bytes per unit: a surrogate pair gives 4 for 2. */
+	if (ni_buf_grow(out, 3 * (size_t)n) != NI_OK)
+		return fail(a, NI_ENOMEM, "cannot grow the output buffer");
+	size_t room = out->cap - out->len;
+	int32_t cap = room > INT32_MAX ? INT32_MAX : (int32_t)room;
+	int32_t n8 = 0;
+	UErrorCode err = U_ZERO_ERROR;
+	u_strToUTF8(out->data + out->len, cap, &n8, s, n, &err);
+	if (U_FAILURE(err)) {
+		out->data[out->len] = '\0';
+		return fail_icu(a, "u_strToUTF8", err);
+	}
+	out->len += (size_t)n8;
+	out->data[out->len] = '\0';
+	return NI_OK;
+}
+
+ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
+			   size_t len, struct ni_buf *out)
+{
+	/*
+	 * Always the ICU path, no ASCII shortcut: this is called once per
+	 * topic or provider, not per word, and the tests use it as the
+	 * reference for the shortcut in fold_ascii().
+	 */
+	ni_status st = check_text(analyzer, text, len);
+	if (st != NI_OK || len == 0)
+		return st;
+	int32_t n16;
+	st = to_utf16(analyzer, &analyzer->fold_src, text, (int32_t)len,
+		      &n16);
+	if (st == NI_OK)
+		st = fold_string(analyzer, analyzer->fold_src.data, n16,
+				 &n16);
+	if (st != NI_OK)
+		return st;
+	UChar *folded = analyzer->fold_dst.data;
+	map_apostrophes(folded, n16);
+	n16 = collapse_spaces(folded, n16);
+	return append_utf8(analyzer, out, folded, n16);
+}

@@ -1,0 +1,768 @@
+/*
+ * Unit tests for lib/analyzer.c (include/ni_analyzer.h).
+ *
+ * Several expected outputs (CJK dictionary words, "U.S." -> "u.s") are
+ * what ICU 72 really produces, not what one might guess.  If an ICU
+ * upgrade changes them, existing indexes were built with other terms than
+ * new queries would use: that is the moment to change the analyzer
+ * settings string and reindex, and these tests are the tripwire.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <unicode/uclean.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
+#include "ni_analyzer.h"
+#include "ni_buf.h"
+
+#define MAX_TOKENS 256
+
+struct tok {
+	char word[4 * NI_ANALYZER_MAX_WORD];
+	size_t len;
+	size_t start;
+	size_t end;
+};
+
+/* What the collecting callback saw, checked against the API's promises. */
+struct run {
+	const char *text;
+	size_t text_len;
+	struct tok tok[MAX_TOKENS];
+	size_t n;
+	size_t stop_after;   /* 0: never stop */
+	int stop_value;
+};
+
+static int collect(void *ctx, const struct ni_token *t)
+{
+	struct run *r = ctx;
+	assert_true(r->n < MAX_TOKENS);
+	assert_int_equal(t->index, r->n);
+	assert_true(t->len > 0 && t->len <= NI_ANALYZER_MAX_WORD);
+	assert_int_equal(strlen(t->word), t->len);
+	assert_true(t->start < t->end && t->end <= r->text_len);
+	if (r->n > 0)
+		assert_true(t->start >= r->tok[r->n - 1].end);
+	struct tok *k = &r->tok[r->n++];
+	memcpy(k->word, t->word, t->len + 1);
+	k->len = t->len;
+	k->start = t->start;
+	k->end = t->end;
+	if (r->stop_after && r->n == r->stop_after)
+		return r->stop_value;
+	return 0;
+}
+
+static void analyze_n(ni_analyzer *a, const char *text, size_t len,
+		      struct run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->text = text;
+	r->text_len = len;
+	int stopped_by = -1;
+	assert_int_equal(ni_analyzer_run(a, text, len, collect, r,
+					 &stopped_by), NI_OK);
+	assert_int_equal(stopped_by, 0);
+	assert_string_equal(ni_analyzer_errmsg(a), "");
+}
+
+static void analyze(ni_analyzer *a, const char *text, struct run *r)
+{
+	analyze_n(a, text, strlen(text), r);
+}
+
+struct want {
+	const char *word;
+	size_t start;
+	size_t end;
+};
+
+#define WANT_RUN(a, text, ...) do { \
+	const struct want w_[] = { __VA_ARGS__ }; \
+	check_run((a), (text), w_, sizeof(w_) / sizeof(w_[0])); \
+} while (0)
+
+static void check_run(ni_analyzer *a, const char *text,
+		      const struct want *want, size_t n)
+{
+	struct run r;
+	analyze(a, text, &r);
+	for (size_t i = 0; i < n && i < r.n; i++) {
+		assert_string_equal(r.tok[i].word, want[i].word);
+		assert_int_equal(r.tok[i].start, want[i].start);
+		assert_int_equal(r.tok[i].end, want[i].end);
+	}
+	assert_int_equal(r.n, n);
+}
+
+/* The words of `text` joined with "|", offsets not checked. */
+static void check_words(ni_analyzer *a, const char *text, const char *want)
+{
+	static struct run r;
+	char got[2048] = "";
+	analyze(a, text, &r);
+	for (size_t i = 0; i < r.n; i++) {
+		if (i)
+			strcat(got, "|");
+		assert_true(strlen(got) + r.tok[i].len < sizeof(got) - 2);
+		strcat(got, r.tok[i].word);
+	}
+	assert_string_equal(got, want);
+}
+
+static char *fold(ni_analyzer *a, const char *text, size_t len)
+{
+	struct ni_buf buf = NI_BUF_INIT;
+	assert_int_equal(ni_analyzer_fold(a, text, len, &buf), NI_OK);
+	return ni_buf_detach(&buf);
+}
+
+static int setup(void **state)
+{
+	ni_analyzer *a;
+	if (ni_analyzer_new(&a) != NI_OK)
+		return -1;
+	*state = a;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	ni_analyzer_free(*state);
+	return 0;
+}
+
+static void test_english_sentence(void **state)
+{
+	/*
+	 * UAX #29 joins letters around a "." (MidNumLet), so "U.S" is one
+	 * word; the final "." has no letter after it and is left out as
+	 * punctuation.  "U.S." therefore gives "u.s", not "us" nor "u", "s".
+	 */
+	WANT_RUN(*state,
+		 "AI Developer SenseTime Pulls Stock Sale Due to U.S. "
+		 "Sanctions",
+		 {"ai", 0, 2}, {"developer", 3, 12}, {"sensetime", 13, 22},
+		 {"pulls", 23, 28}, {"stock", 29, 34}, {"sale", 35, 39},
+		 {"due", 40, 43}, {"to", 44, 46}, {"u.s", 47, 50},
+		 {"sanctions", 52, 61});
+}
+
+static void test_punctuation_never_emitted(void **state)
+{
+	struct run r;
+	analyze(*state, "  -- !!! ... ,,, ?? () [] {} \"\" '' \t\n\r "
+		"\xe2\x80\x94 \xe2\x80\xa6 \xc2\xab\xc2\xbb \xc2\xa0 "
+		"\xe3\x80\x81\xe3\x80\x82 \xe2\x80\x9c\xe2\x80\x9d # & * / \\",
+		&r);
+	assert_int_equal(r.n, 0);
+
+	WANT_RUN(*state, "\"Hello,\" she said -- (yes) -- and left...",
+		 {"hello", 1, 6}, {"she", 9, 12}, {"said", 13, 17},
+		 {"yes", 22, 25}, {"and", 30, 33}, {"left", 34, 38});
+	/* Hyphens split, underscores and inner apostrophes do not. */
+	check_words(*state, "x-ray foo_bar rock'n'roll e.g. U.S.A.",
+		    "x|ray|foo_bar|rock'n'roll|e.g|u.s.a");
+}
+
+static void test_apostrophes(void **state)
+{
+	WANT_RUN(*state, "SenseTime's", {"sensetime's", 0, 11});
+	/* U+2019: the original is 3 bytes longer than the folded word. */
+	WANT_RUN(*state, "SenseTime\xe2\x80\x99s", {"sensetime's", 0, 13});
+	/* U+02BC MODIFIER LETTER APOSTROPHE, U+FF07 FULLWIDTH APOSTROPHE. */
+	WANT_RUN(*state, "SenseTime\xca\xbcs", {"sensetime's", 0, 12});
+	WANT_RUN(*state, "SenseTime\xef\xbc\x87s", {"sensetime's", 0, 13});
+	/* A quote around a word is punctuation, not part of it. */
+	check_words(*state, "\xe2\x80\x98quoted\xe2\x80\x99 'too'",
+		    "quoted|too");
+}
+
+static void test_accents_kept(void **state)
+{
+	WANT_RUN(*state, "Caf\xc3\xa9 \xc3\x9c" "berwachung",
+		 {"caf\xc3\xa9", 0, 5}, {"\xc3\xbc" "berwachung", 6, 18});
+}
+
+static void test_decomposed_equals_precomposed(void **state)
+{
+	/* e + U+0301 COMBINING ACUTE ACCENT is composed by NFKC. */
+	WANT_RUN(*state, "Cafe\xcc\x81 CAFE\xcc\x81",
+		 {"caf\xc3\xa9", 0, 6}, {"caf\xc3\xa9", 7, 13});
+}
+
+static void test_compatibility_forms(void **state)
+{
+	/* Full-width letters and digits. */
+	WANT_RUN(*state, "\xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3 "
+		 "\xef\xbc\x92\xef\xbc\x90\xef\xbc\x92\xef\xbc\x91",
+		 {"abc", 0, 9}, {"2021", 10, 22});
+	/* U+FB01 LATIN SMALL LIGATURE FI. */
+	WANT_RUN(*state, "\xef\xac\x81nance", {"finance", 0, 8});
+	/* NFKC_Casefold folds sharp s to "ss", capital or small. */
+	check_words(*state, "Stra\xc3\x9f" "e STRASSE \xe1\xba\x9e",
+		    "strasse|strasse|ss");
+	/* A soft hyphen is a default ignorable: folding removes it. */
+	WANT_RUN(*state, "inter\xc2\xad" "national",
+		 {"international", 0, 15});
+}
+
+static void test_greek_and_cyrillic(void **state)
+{
+	check_words(*state, "\xd0\x9c\xd0\x9e\xd0\xa1\xd0\x9a\xd0\x92\xd0\x90",
+		    "\xd0\xbc\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0");
+	/*
+	 * Case folding, unlike lowercasing, maps final sigma to sigma, so
+	 * the capital and the small spelling of a Greek word meet.
+	 */
+	const char *sisyphos = "\xcf\x83\xce\xaf\xcf\x83\xcf\x85\xcf\x86"
+			       "\xce\xbf\xcf\x83";
+	check_words(*state, "\xce\xa3\xce\x8a\xce\xa3\xce\xa5\xce\xa6\xce\x9f"
+		    "\xce\xa3", sisyphos);
+	check_words(*state, "\xce\xa3\xce\xaf\xcf\x83\xcf\x85\xcf\x86\xce\xbf"
+		    "\xcf\x82", sisyphos);
+}
+
+/* The words of a CJK run are contiguous and spell the input again. */
+static void check_concatenation(const struct run *r, const char *text)
+{
+	char joined[512] = "";
+	size_t at = 0;
+	for (size_t i = 0; i < r->n; i++) {
+		assert_int_equal(r->tok[i].start, at);
+		at = r->tok[i].end;
+		assert_true(strlen(joined) + r->tok[i].len < sizeof(joined));
+		strcat(joined, r->tok[i].word);
+	}
+	assert_string_equal(joined, text);
+}
+
+static void test_chinese(void **state)
+{
+	/* 商汤科技发布人工智能: ICU's dictionary finds two-character words. */
+	const char *text = "\xe5\x95\x86\xe6\xb1\xa4\xe7\xa7\x91\xe6\x8a\x80"
+			   "\xe5\x8f\x91\xe5\xb8\x83\xe4\xba\xba\xe5\xb7\xa5"
+			   "\xe6\x99\xba\xe8\x83\xbd";
+	struct run r;
+	analyze(*state, text, &r);
+	assert_true(r.n > 1);
+	check_concatenation(&r, text);
+	check_words(*state, text,
+		    "\xe5\x95\x86\xe6\xb1\xa4|\xe7\xa7\x91\xe6\x8a\x80|"
+		    "\xe5\x8f\x91\xe5\xb8\x83|\xe4\xba\xba\xe5\xb7\xa5|"
+		    "\xe6\x99\xba\xe8\x83\xbd");
+}
+
+static void test_japanese_mixed(void **state)
+{
+	/*
+	 * 東京タワーでカタカナとABCの2021年: kanji, katakana, hiragana
+	 * particles, full-width Latin and digits.  The full-width "ＡＢＣ"
+	 * folds to "abc"; the particles come out as one-character words.
+	 */
+	const char *text = "\xe6\x9d\xb1\xe4\xba\xac\xe3\x82\xbf\xe3\x83\xaf"
+			   "\xe3\x83\xbc\xe3\x81\xa7\xe3\x82\xab\xe3\x82\xbf"
+			   "\xe3\x82\xab\xe3\x83\x8a\xe3\x81\xa8\xef\xbc\xa1"
+			   "\xef\xbc\xa2\xef\xbc\xa3\xe3\x81\xae" "2021"
+			   "\xe5\xb9\xb4";
+	WANT_RUN(*state, text,
+		 {"\xe6\x9d\xb1\xe4\xba\xac\xe3\x82\xbf\xe3\x83\xaf"
+		  "\xe3\x83\xbc", 0, 15},
+		 {"\xe3\x81\xa7", 15, 18},
+		 {"\xe3\x82\xab\xe3\x82\xbf\xe3\x82\xab\xe3\x83\x8a", 18, 30},
+		 {"\xe3\x81\xa8", 30, 33},
+		 {"abc", 33, 42},
+		 {"\xe3\x81\xae", 42, 45},
+		 {"2021", 45, 49},
+		 {"\xe5\xb9\xb4", 49, 52});
+}
+
+static void test_numbers(void **state)
+{
+	WANT_RUN(*state, "3.5% of 2021, 1,000.50 and $40",
+		 {"3.5", 0, 3}, {"of", 5, 7}, {"2021", 8, 12},
+		 {"1,000.50", 14, 22}, {"and", 23, 26}, {"40", 28, 30});
+}
+
+static void test_emoji_dropped(void **state)
+{
+	/* 😀, 👍🏽 (with a skin tone), ❤️ (with VS16), 🇫🇷 (a flag). */
+	WANT_RUN(*state, "\xf0\x9f\x98\x80 up"
+		 "\xf0\x9f\x91\x8d\xf0\x9f\x8f\xbd "
+		 "\xe2\x9d\xa4\xef\xb8\x8f "
+		 "\xf0\x9f\x87\xab\xf0\x9f\x87\xb7 ok",
+		 {"up", 5, 7}, {"ok", 32, 34});
+}
+
+static void test_long_words_dropped(void **state)
+{
+	ni_analyzer *a = *state;
+	char text[512];
+	struct run r;
+
+	memset(text, 'x', 100);
+	strcpy(text + 100, " kept");
+	analyze(a, text, &r);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.tok[0].word, "kept");
+	assert_int_equal(r.tok[0].start, 101);
+	assert_int_equal(ni_analyzer_dropped(a), 1);
+
+	/* The limit itself is kept, one byte more is not. */
+	memset(text, 'Y', NI_ANALYZER_MAX_WORD);
+	text[NI_ANALYZER_MAX_WORD] = ' ';
+	memset(text + NI_ANALYZER_MAX_WORD + 1, 'z', NI_ANALYZER_MAX_WORD + 1);
+	text[2 * NI_ANALYZER_MAX_WORD + 2] = '\0';
+	analyze(a, text, &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.tok[0].len, NI_ANALYZER_MAX_WORD);
+	assert_int_equal(ni_analyzer_dropped(a), 2);
+
+	/* Counted in folded bytes: 32 "é" are 64 bytes, 33 are 66. */
+	size_t at = 0;
+	for (int i = 0; i < 32; i++, at += 2)
+		memcpy(text + at, "\xc3\x89", 2);
+	memcpy(text + at, " \xc3\x89", 3);
+	at += 3;
+	for (int i = 0; i < 32; i++, at += 2)
+		memcpy(text + at, "\xc3\x89", 2);
+	text[at] = '\0';
+	analyze(a, text, &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.tok[0].len, 64);
+	assert_int_equal(ni_analyzer_dropped(a), 3);
+
+	/* 62 letters + U+2019 + "s": 66 bytes in, 64 folded: kept. */
+	memset(text, 'a', 62);
+	strcpy(text + 62, "\xe2\x80\x99s");
+	analyze(a, text, &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.tok[0].len, 64);
+	assert_int_equal(r.tok[0].end, 66);
+	assert_int_equal(ni_analyzer_dropped(a), 3);
+
+	/* 10 letters between 100 soft hyphens: folds to 10 bytes. */
+	at = 0;
+	for (int i = 0; i < 100; i++) {
+		if (i % 10 == 0)
+			text[at++] = 'w';
+		memcpy(text + at, "\xc2\xad", 2);
+		at += 2;
+	}
+	text[at] = '\0';
+	analyze(a, text, &r);
+	assert_int_equal(r.n, 1);
+	assert_string_equal(r.tok[0].word, "wwwwwwwwww");
+	assert_int_equal(r.tok[0].end, at);
+	assert_int_equal(ni_analyzer_dropped(a), 3);
+}
+
+static void test_empty_after_folding(void **state)
+{
+	/*
+	 * The Hangul fillers U+3164, U+FFA0 and U+115F U+1160 are letters
+	 * to the word breaker but default ignorables to NFKC_Casefold, so
+	 * they fold to nothing and must not become empty terms, nor take up
+	 * an index.
+	 */
+	WANT_RUN(*state, "a \xe3\x85\xa4 b \xef\xbe\xa0 c "
+		 "\xe1\x85\x9f\xe1\x85\xa0 d",
+		 {"a", 0, 1}, {"b", 6, 7}, {"c", 12, 13}, {"d", 21, 22});
+	assert_int_equal(ni_analyzer_dropped(*state), 0);
+}
+
+static void test_invalid_utf8(void **state)
+{
+	/*
+	 * Each maximal ill-formed subsequence (a lone 0xFF, the truncated
+	 * "\xe2\x82", a surrogate "\xed\xa0\x80" read as three) becomes one
+	 * U+FFFD, which is not a letter, so it splits words.
+	 */
+	WANT_RUN(*state, "ab\xff" "cd \xe2\x82 ef\xed\xa0\x80gh \xc3",
+		 {"ab", 0, 2}, {"cd", 3, 5}, {"ef", 9, 11}, {"gh", 14, 16});
+	/* Lone invalid bytes in ASCII: as many UTF-16 units as bytes. */
+	WANT_RUN(*state, "ab\xff" "cd\x80 ef\xc3",
+		 {"ab", 0, 2}, {"cd", 3, 5}, {"ef", 7, 9});
+	/* Overlong forms and a lone trail byte before a real character. */
+	WANT_RUN(*state, "\xc0\xaf" "x\x80\xc3\xa9y \xf4\x90\x80\x80" "z\xf5",
+		 {"x", 2, 3}, {"\xc3\xa9y", 4, 7}, {"z", 12, 13});
+}
+
+/* A small deterministic generator, so failures can be replayed. */
+static uint32_t next_random(uint32_t *seed)
+{
+	*seed ^= *seed << 13;
+	*seed ^= *seed >> 17;
+	*seed ^= *seed << 5;
+	return *seed;
+}
+
+/* Bytes that make well-formed and ill-formed UTF-8 alike. */
+static uint8_t random_byte(uint32_t *seed)
+{
+	static const uint8_t interesting[] = {
+		'a', 'Z', ' ', '.', '\'', 0x80, 0x8f, 0x9f, 0xa0, 0xbf,
+		0xc0, 0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0,
+		0xf4, 0xf5, 0xff,
+	};
+	uint32_t r = next_random(seed);
+	if (r & 1)
+		return (uint8_t)(r >> 8);
+	return interesting[(r >> 8) % sizeof(interesting)];
+}
+
+/*
+ * The analyzer maps UTF-16 indexes back to byte offsets by reading the
+ * UTF-8 with U8_NEXT while u_strFromUTF8WithSub did the conversion; that
+ * is only right if both substitute the same way.
+ */
+static void test_u8_next_matches_conversion(void **state)
+{
+	(void)state;
+	uint32_t seed = 2463534242u;
+	uint8_t text[24];
+	UChar icu16[32], ours16[32];
+	for (int iter = 0; iter < 200000; iter++) {
+		int32_t len = (int32_t)(next_random(&seed) % sizeof(text));
+		for (int32_t i = 0; i < len; i++)
+			text[i] = random_byte(&seed);
+		int32_t icu_len = 0, our_len = 0;
+		UErrorCode err = U_ZERO_ERROR;
+		u_strFromUTF8WithSub(icu16, 32, &icu_len, (const char *)text,
+				     len, 0xFFFD, NULL, &err);
+		assert_false(U_FAILURE(err));
+		for (int32_t i = 0; i < len;) {
+			UChar32 c;
+			U8_NEXT(text, i, len, c);
+			U16_APPEND_UNSAFE(ours16, our_len, c < 0 ? 0xFFFD : c);
+		}
+		assert_int_equal(icu_len, our_len);
+		assert_memory_equal(icu16, ours16, icu_len * sizeof(UChar));
+	}
+}
+
+/*
+ * On random text with invalid bytes, every word's offsets are in range
+ * and text[start..end) folds to the word itself.
+ */
+static void test_random_offsets(void **state)
+{
+	static const char *pieces[] = {
+		"a", "B", "\xc3\xa9", "\xc3\x89", " ", "'", ".",
+		"\xe2\x80\x99", "\xff", "\xe2\x82", "\xc3", "\x80",
+		"\xed\xa0\x80", "1", "\xc3\x9f", "\xef\xac\x81",
+		"\xef\xbc\xb8", "e\xcc\x81", "\xc2\xad", ",", "-",
+	};
+	ni_analyzer *a = *state;
+	const uint32_t npieces = sizeof(pieces) / sizeof(*pieces);
+	uint32_t seed = 88172645u;
+	static struct run r;
+	char text[128];
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t len = 0;
+		int count = (int)(next_random(&seed) % 40);
+		for (int i = 0; i < count; i++) {
+			const char *p = pieces[next_random(&seed) % npieces];
+			memcpy(text + len, p, strlen(p));
+			len += strlen(p);
+		}
+		analyze_n(a, text, len, &r);
+		for (size_t i = 0; i < r.n; i++) {
+			char *folded = fold(a, text + r.tok[i].start,
+					    r.tok[i].end - r.tok[i].start);
+			assert_string_equal(folded, r.tok[i].word);
+			free(folded);
+		}
+	}
+}
+
+static int stop_on_third(void *ctx, const struct ni_token *t)
+{
+	int *seen = ctx;
+	++*seen;
+	return t->index == 2 ? 7 : 0;
+}
+
+static void test_callback_stop(void **state)
+{
+	ni_analyzer *a = *state;
+	const char *text = "one two three four five";
+	int seen = 0, stopped_by = -1;
+	assert_int_equal(ni_analyzer_run(a, text, strlen(text),
+					 stop_on_third, &seen, &stopped_by),
+			 NI_OK);
+	assert_int_equal(seen, 3);
+	assert_int_equal(stopped_by, 7);
+
+	/* Without a stop, *stopped_by is 0; NULL is allowed. */
+	seen = 0;
+	assert_int_equal(ni_analyzer_run(a, "one two", 7, stop_on_third,
+					 &seen, &stopped_by), NI_OK);
+	assert_int_equal(stopped_by, 0);
+	assert_int_equal(seen, 2);
+	seen = 0;
+	assert_int_equal(ni_analyzer_run(a, text, strlen(text),
+					 stop_on_third, &seen, NULL), NI_OK);
+	assert_int_equal(seen, 3);
+}
+
+static void test_index_restarts_per_call(void **state)
+{
+	struct run r;
+	analyze(*state, "first call", &r);
+	assert_int_equal(r.n, 2);
+	/* collect() asserts index == position, from 0, in every call. */
+	analyze(*state, "second call here", &r);
+	assert_int_equal(r.n, 3);
+}
+
+static void test_empty_and_bad_arguments(void **state)
+{
+	ni_analyzer *a = *state;
+	struct run r;
+	analyze_n(a, "", 0, &r);
+	assert_int_equal(r.n, 0);
+	analyze_n(a, NULL, 0, &r);
+	assert_int_equal(r.n, 0);
+	analyze(a, " \t ", &r);
+	assert_int_equal(r.n, 0);
+
+	int stopped_by = -1;
+	assert_int_equal(ni_analyzer_run(a, NULL, 3, collect, &r,
+					 &stopped_by), NI_EINVAL);
+	assert_int_equal(stopped_by, 0);
+	assert_string_not_equal(ni_analyzer_errmsg(a), "");
+	/* Refused before the text is read, so a short buffer is safe. */
+	assert_int_equal(ni_analyzer_run(a, "x", (size_t)INT32_MAX + 1,
+					 collect, &r, NULL), NI_EINVAL);
+	assert_non_null(strstr(ni_analyzer_errmsg(a), "longer"));
+
+	struct ni_buf buf = NI_BUF_INIT;
+	assert_int_equal(ni_analyzer_fold(a, NULL, 1, &buf), NI_EINVAL);
+	assert_int_equal(ni_analyzer_fold(a, "x", (size_t)INT32_MAX + 1,
+					  &buf), NI_EINVAL);
+	assert_int_equal(ni_analyzer_fold(a, NULL, 0, &buf), NI_OK);
+	assert_int_equal(buf.len, 0);
+	/* A success clears the previous error. */
+	assert_string_equal(ni_analyzer_errmsg(a), "");
+	ni_buf_release(&buf);
+}
+
+static void test_fold(void **state)
+{
+	ni_analyzer *a = *state;
+	char *s = fold(a, "  Artificial   Intelligence ", 28);
+	assert_string_equal(s, "artificial intelligence");
+	free(s);
+
+	/* Tabs, newlines, NBSP and the ideographic space count as spaces. */
+	const char *spaces = "\tTheStreet.com\xc2\xa0\n Inc\xe3\x80\x80"
+			     "SenseTime\xe2\x80\x99s\r\n";
+	s = fold(a, spaces, strlen(spaces));
+	assert_string_equal(s, "thestreet.com inc sensetime's");
+	free(s);
+
+	const char *forms = "\xef\xac\x81nance \xc3\x9c" "BER \xef\xbc\xa1";
+	s = fold(a, forms, strlen(forms));
+	assert_string_equal(s, "finance \xc3\xbc" "ber a");
+	free(s);
+
+	/* It appends, and a blank string adds nothing. */
+	struct ni_buf buf = NI_BUF_INIT;
+	assert_int_equal(ni_buf_adds(&buf, "topic:"), NI_OK);
+	assert_int_equal(ni_analyzer_fold(a, " \t ", 3, &buf), NI_OK);
+	assert_string_equal(ni_buf_str(&buf), "topic:");
+	assert_int_equal(ni_analyzer_fold(a, "World News", 10, &buf), NI_OK);
+	assert_string_equal(ni_buf_str(&buf), "topic:world news");
+	assert_int_equal(buf.len, strlen("topic:world news"));
+	ni_buf_release(&buf);
+
+	/* Invalid bytes become U+FFFD rather than an error. */
+	s = fold(a, "A\xff" "B", 3);
+	assert_string_equal(s, "a\xef\xbf\xbd" "b");
+	free(s);
+}
+
+/* NFKC_Casefold of `len` bytes of UTF-8 straight from ICU, as UTF-8. */
+static void icu_fold(const char *text, int32_t len, char *out, int32_t cap)
+{
+	UChar src[128], dst[256];
+	int32_t n = 0;
+	UErrorCode err = U_ZERO_ERROR;
+	const UNormalizer2 *nfkc_cf = unorm2_getNFKCCasefoldInstance(&err);
+	u_strFromUTF8(src, 128, &n, text, len, &err);
+	n = unorm2_normalize(nfkc_cf, src, n, dst, 256, &err);
+	u_strToUTF8(out, cap, NULL, dst, n, &err);
+	assert_false(U_FAILURE(err));
+}
+
+static void test_fold_growing(void **state)
+{
+	/*
+	 * U+FDFA ARABIC LIGATURE SALLALLAHOU ALAYHE WASALLAM folds to 18
+	 * characters (33 bytes), more than the folding buffer's first guess.
+	 */
+	const char *three = "\xef\xb7\xba\xef\xb7\xba\xef\xb7\xba";
+	char want[256];
+	icu_fold(three, 9, want, sizeof(want));
+	assert_int_equal(strlen(want), 3 * 33);
+	char *s = fold(*state, three, 9);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+/*
+ * The ASCII shortcut must give what ICU gives.  Every printable ASCII
+ * character is put inside a word, once in a pure-ASCII word (shortcut)
+ * and once in a word that also holds an "é" (ICU path).
+ */
+static void test_ascii_fast_path_matches_icu(void **state)
+{
+	ni_analyzer *a = *state;
+	struct run ascii, mixed;
+	for (int c = 0x21; c < 0x7f; c++) {
+		char text[16], text_e[16], want[sizeof(ascii.tok[0].word) + 4];
+		snprintf(text, sizeof(text), "Ab%cCd9", c);
+		snprintf(text_e, sizeof(text_e), "Ab%cCd9\xc3\xa9", c);
+		analyze(a, text, &ascii);
+		analyze(a, text_e, &mixed);
+		assert_int_equal(ascii.n, mixed.n);
+		assert_true(ascii.n >= 1);
+		for (size_t i = 0; i < ascii.n; i++) {
+			struct tok *t = &ascii.tok[i];
+			icu_fold(text + t->start,
+				 (int32_t)(t->end - t->start), want,
+				 sizeof(want));
+			assert_string_equal(t->word, want);
+			/* All but the last word are the same in both. */
+			if (i + 1 < ascii.n)
+				assert_string_equal(mixed.tok[i].word,
+						    t->word);
+		}
+		snprintf(want, sizeof(want), "%s\xc3\xa9",
+			 ascii.tok[ascii.n - 1].word);
+		assert_string_equal(mixed.tok[mixed.n - 1].word, want);
+	}
+}
+
+static int run_inside(void *ctx, const struct ni_token *t)
+{
+	ni_analyzer *a = ctx;
+	struct ni_buf buf = NI_BUF_INIT;
+	char word[NI_ANALYZER_MAX_WORD + 1];
+	memcpy(word, t->word, t->len + 1);
+
+	/* Folding from a callback is fine and leaves the token alone. */
+	assert_int_equal(ni_analyzer_fold(a, "Nested Fold", 11, &buf), NI_OK);
+	assert_string_equal(ni_buf_str(&buf), "nested fold");
+	assert_string_equal(t->word, word);
+	ni_buf_release(&buf);
+
+	/* Running again would pull the text from under the outer run. */
+	assert_int_equal(ni_analyzer_run(a, "inner", 5, run_inside, a, NULL),
+			 NI_EINVAL);
+	return 0;
+}
+
+static void test_reentry(void **state)
+{
+	ni_analyzer *a = *state;
+	assert_int_equal(ni_analyzer_run(a, "Outer Words", 11, run_inside, a,
+					 NULL), NI_OK);
+	/* Usable again once the outer run is over. */
+	check_words(a, "after it", "after|it");
+}
+
+static int count_tokens(void *ctx, const struct ni_token *t)
+{
+	(void)t;
+	++*(size_t *)ctx;
+	return 0;
+}
+
+static void test_growing_text(void **state)
+{
+	ni_analyzer *a = *state;
+	const char *sentence = "Stocks rose 3.5% in T\xc3\xb6kyo today. ";
+	size_t slen = strlen(sentence), reps = 20000;
+	char *big = malloc(slen * reps);
+	assert_non_null(big);
+	for (size_t i = 0; i < reps; i++)
+		memcpy(big + i * slen, sentence, slen);
+	size_t count = 0;
+	assert_int_equal(ni_analyzer_run(a, big, slen * reps, count_tokens,
+					 &count, NULL), NI_OK);
+	assert_int_equal(count, 6 * reps);
+	free(big);
+	check_words(a, sentence, "stocks|rose|3.5|in|t\xc3\xb6kyo|today");
+}
+
+static void test_settings(void **state)
+{
+	(void)state;
+	assert_string_equal(ni_analyzer_settings(),
+			    "icu-word;nfkc-casefold;apostrophe;maxword=64");
+	assert_ptr_equal(ni_analyzer_settings(), ni_analyzer_settings());
+}
+
+static void test_free_null(void **state)
+{
+	(void)state;
+	ni_analyzer_free(NULL);
+	ni_analyzer *a = NULL;
+	assert_int_equal(ni_analyzer_new(&a), NI_OK);
+	assert_non_null(a);
+	assert_int_equal(ni_analyzer_dropped(a), 0);
+	assert_string_equal(ni_analyzer_errmsg(a), "");
+	ni_analyzer_free(a);
+}
+
+#define TEST(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_english_sentence),
+		TEST(test_punctuation_never_emitted),
+		TEST(test_apostrophes),
+		TEST(test_accents_kept),
+		TEST(test_decomposed_equals_precomposed),
+		TEST(test_compatibility_forms),
+		TEST(test_greek_and_cyrillic),
+		TEST(test_chinese),
+		TEST(test_japanese_mixed),
+		TEST(test_numbers),
+		TEST(test_emoji_dropped),
+		TEST(test_long_words_dropped),
+		TEST(test_empty_after_folding),
+		TEST(test_invalid_utf8),
+		TEST(test_u8_next_matches_conversion),
+		TEST(test_random_offsets),
+		TEST(test_callback_stop),
+		TEST(test_index_restarts_per_call),
+		TEST(test_empty_and_bad_arguments),
+		TEST(test_fold),
+		TEST(test_fold_growing),
+		TEST(test_ascii_fast_path_matches_icu),
+		TEST(test_reentry),
+		TEST(test_growing_text),
+		TEST(test_settings),
+		TEST(test_free_null),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	/* ICU keeps its data and caches until told; LSan would report them. */
+	u_cleanup();
+	return failed;
+}
