@@ -28,7 +28,7 @@
 
 /* Defaults, tuned on the Cranfield harness (docs/ranking.md). */
 #define NI_DEFAULT_QUALITY_WEIGHT 1.0
-#define NI_DEFAULT_BM25_K1 1.2
+#define NI_DEFAULT_BM25_K1 1.6
 #define NI_DEFAULT_BM25_B 0.75
 
 struct ni_search_options {

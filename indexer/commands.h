@@ -1,0 +1,22 @@
+/*
+ * commands.h - the subcommands of newsindex, one file each.
+ *
+ * Each takes the arguments after its name (argv[0] is the subcommand's
+ * name) and returns the process exit code (enum ni_index_exit).
+ */
+#ifndef NEWSINDEX_COMMANDS_H
+#define NEWSINDEX_COMMANDS_H
+
+#include "ni_status.h"
+
+int cmd_build(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+
+/* Print "newsindex: " and the formatted message to stderr. */
+void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Exit code and message for an index that cannot be opened. */
+int report_open_failure(const char *path, ni_status status,
+			const char *detail);
+
+#endif

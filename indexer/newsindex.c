@@ -1,0 +1,99 @@
+/*
+ * newsindex - build and inspect a newsindex index.
+ *
+ * This file only dispatches: each subcommand lives in its own file and is
+ * listed in the table below, as git does with its builtins.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ni_cli.h"
+#include "ni_status.h"
+#include "ni_version.h"
+#include "commands.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command COMMANDS[] = {
+	{"build", cmd_build, "index article files (new or changed ones)"},
+	{"stats", cmd_stats, "show what an index holds"},
+};
+
+void report_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("newsindex: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int report_open_failure(const char *path, ni_status status,
+			const char *detail)
+{
+	switch (status) {
+	case NI_EDB_LOCKED:
+		report_error("index %s is locked: another newsindex build is "
+			     "writing it", path);
+		break;
+	case NI_EDB_NOT_FOUND:
+		report_error("no index at %s: run 'newsindex build SOURCE...' "
+			     "to create it", path);
+		break;
+	case NI_EDB_SCHEMA:
+		report_error("%s; delete %s and run 'newsindex build "
+			     "SOURCE...' again", detail, path);
+		break;
+	default:
+		report_error("cannot open index %s: %s (%s)", path,
+			     ni_status_str(status), detail ? detail : "");
+		break;
+	}
+	return NI_EXIT_FAILED;
+}
+
+static void usage(FILE *out)
+{
+	fputs("usage: newsindex [--version] [--help] COMMAND [ARGS...]\n"
+	      "\n"
+	      "Index news articles (YAML front matter files) for newsquery.\n"
+	      "\n"
+	      "Commands:\n", out);
+	for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", COMMANDS[i].name,
+			COMMANDS[i].summary);
+	fputs("\n"
+	      "'newsindex COMMAND --help' tells more about one command.\n"
+	      "The index is --db PATH, else $NEWSINDEX_DB, else\n"
+	      "$XDG_DATA_HOME/newsindex (~/.local/share/newsindex).\n"
+	      "See newsindex(1).\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return NI_EXIT_USAGE;
+	}
+	const char *name = argv[1];
+	if (!strcmp(name, "--help") || !strcmp(name, "-h") ||
+	    !strcmp(name, "help")) {
+		usage(stdout);
+		return NI_EXIT_OK;
+	}
+	if (!strcmp(name, "--version")) {
+		printf("newsindex %s\n", NI_VERSION);
+		return NI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof COMMANDS / sizeof *COMMANDS; i++)
+		if (!strcmp(name, COMMANDS[i].name))
+			return COMMANDS[i].run(argc - 1, argv + 1);
+	report_error("'%s' is not a command; see 'newsindex --help'", name);
+	return NI_EXIT_USAGE;
+}

@@ -1,0 +1,78 @@
+/*
+ * newsindex stats - show what an index holds.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ni_analyzer.h"
+#include "ni_buf.h"
+#include "ni_cli.h"
+#include "ni_xapian.h"
+#include "commands.h"
+
+static const char STATS_USAGE[] =
+	"usage: newsindex stats [--db PATH]\n"
+	"\n"
+	"Print the index's path, its number of articles, and the schema and\n"
+	"analyzer it was built with, one 'key: value' line each.\n";
+
+static void print_metadata(ni_db *db, const char *label, const char *key)
+{
+	char *value = NULL;
+	if (ni_db_get_metadata(db, key, &value) == NI_OK)
+		printf("%s: %s\n", label, value);
+	free(value);
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *db_flag = NULL;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'd') {
+			db_flag = optarg;
+		} else if (opt == 'h') {
+			fputs(STATS_USAGE, stdout);
+			return NI_EXIT_OK;
+		} else {
+			fputs(STATS_USAGE, stderr);
+			return NI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		report_error("stats takes no arguments but --db");
+		return NI_EXIT_USAGE;
+	}
+	struct ni_buf path = NI_BUF_INIT;
+	if (ni_cli_db_path(db_flag, &path) != NI_OK) {
+		report_error("no index path: use --db PATH or set "
+			     "NEWSINDEX_DB or HOME");
+		return NI_EXIT_USAGE;
+	}
+	ni_db *db = NULL;
+	char *detail = NULL;
+	ni_status status = ni_db_open(path.data, NI_DB_READ,
+				      ni_analyzer_settings(), &db, &detail);
+	int code = NI_EXIT_OK;
+	if (status != NI_OK) {
+		code = report_open_failure(path.data, status, detail);
+	} else {
+		uint64_t count = 0;
+		ni_db_doc_count(db, &count);
+		printf("index: %s\narticles: %llu\n", path.data,
+		       (unsigned long long)count);
+		print_metadata(db, "schema", NI_META_SCHEMA);
+		print_metadata(db, "analyzer", NI_META_ANALYZER);
+		print_metadata(db, "stemmer", NI_META_STEMMER);
+	}
+	free(detail);
+	ni_db_close(db, NULL);
+	ni_buf_release(&path);
+	return code;
+}
