@@ -1,0 +1,68 @@
+# End to end: build the sample articles, query them, build again.
+. "$(dirname "$0")/lib.sh"
+
+DB="$WORK/db"
+SEED_URL='https://realmoney.thestreet.com/investing/global-equity/ai-developer-sensetime-pulls-stock-sale-due-to-u-s-sanctions-15858865'
+n_samples=$(find "$NI_TEST_SAMPLES" -type f \( -name '*.txt' -o -name '*.md' \) | wc -l)
+
+expect_status 0 "build the samples" -- "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES"
+expect_match "$WORK/out" "^indexed $n_samples, skipped 0, .* holds $n_samples articles$" "build summary"
+[ -s "$WORK/err" ] && fail "build of clean samples printed on stderr: $(cat "$WORK/err")"
+
+expect_status 0 "query SenseTime sanctions" -- "$NEWSQUERY" --db "$DB" SenseTime sanctions
+expect_match "$WORK/out" '^ 1\. AI Developer SenseTime Pulls Stock Sale Due to U\.S\. Sanctions$' "seed ranks first"
+expect_match "$WORK/out" '^    TheStreet\.com · 2021-12-13 · quality 37$' "provider, date, quality line"
+expect_match "$WORK/out" "^    $SEED_URL\$" "url line"
+expect_no_match "$WORK/out" $'\033' "no colour when not a terminal"
+
+# Building again replaces every article: the count does not change.
+expect_status 0 "build again" -- "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES"
+expect_match "$WORK/out" "holds $n_samples articles\$" "no duplicates after a second build"
+expect_status 0 "stats" -- "$NEWSINDEX" stats --db "$DB"
+expect_match "$WORK/out" "^articles: $n_samples\$" "stats count"
+expect_match "$WORK/out" '^schema: 1$' "stats schema"
+
+# A second copy of an article under another name is the same article.
+mkdir -p "$WORK/copy"
+cp "$NI_TEST_SAMPLES/000_9d2a1a51c9f77b9a.txt" "$WORK/copy/seed-again.md"
+expect_status 0 "build a copy" -- "$NEWSINDEX" build --db "$DB" "$WORK/copy"
+expect_match "$WORK/out" "holds $n_samples articles\$" "same URL is one article"
+
+# Partial matches follow the article with every word.
+expect_status 0 "json query" -- "$NEWSQUERY" --db "$DB" --json --limit 5 SenseTime sanctions
+CHECKS=$((CHECKS + 1))
+python3 - "$WORK/out" "$SEED_URL" <<'PY' || fail "partial matches after the full match"
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = d["results"]
+assert r[0]["url"] == sys.argv[2], r[0]["url"]
+assert r[0]["all_words"] and not any(x["all_words"] for x in r[1:])
+assert len(r) == 5 and d["total"] >= 5
+PY
+
+# Paging: offset 1 limit 1 is the second hit of the first page.
+second=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][1]["url"])' "$WORK/out")
+expect_status 0 "second page" -- "$NEWSQUERY" --db "$DB" --json --offset 1 --limit 1 SenseTime sanctions
+expect_match "$WORK/out" "\"rank\":2,.*\"url\":\"$second\"" "offset pages through the same order"
+
+# Queries in other scripts find their articles.
+expect_status 0 "German query" -- "$NEWSQUERY" --db "$DB" überwachung
+expect_match "$WORK/out" 'spiegel\.de|Der Spiegel' "German article found"
+expect_status 0 "Chinese query" -- "$NEWSQUERY" --db "$DB" 人工智能
+expect_match "$WORK/out" 'Xinhua' "Chinese article found"
+
+# Broken files are named with a reason, and the rest is indexed.
+mkdir -p "$WORK/mixed"
+cp "$NI_TEST_SAMPLES/000_9d2a1a51c9f77b9a.txt" "$WORK/mixed/good.txt"
+printf 'no front matter here\n' > "$WORK/mixed/plain.txt"
+printf -- '---\ntitle: "ok"\nexcerpt: [unclosed\n---\n' > "$WORK/mixed/bad-yaml.txt"
+printf -- '---\ntitle: "never closed"\n' > "$WORK/mixed/open.md"
+printf -- '---\ntitle: "bad quality"\nquality: very high\n---\n' > "$WORK/mixed/warn.txt"
+expect_status 0 "build with broken files" -- "$NEWSINDEX" build --db "$WORK/db2" "$WORK/mixed"
+expect_match "$WORK/out" '^indexed 2, skipped 3, warnings 1, ' "summary counts"
+expect_match "$WORK/err" "^$WORK/mixed/plain\.txt: line 1 col 1: no front matter" "no front matter named"
+expect_match "$WORK/err" "^$WORK/mixed/bad-yaml\.txt: line [0-9]+ col [0-9]+: " "YAML error with line and column"
+expect_match "$WORK/err" "^$WORK/mixed/open\.md: line 1 col 1: front matter is not closed" "unclosed front matter"
+expect_match "$WORK/err" "^$WORK/mixed/warn\.txt: line 3 col 10: warning: quality" "bad quality is a warning"
+
+finish

@@ -1,0 +1,52 @@
+# Shared helpers for the end-to-end tests (sourced, not run).
+# meson sets NEWSINDEX, NEWSQUERY, NI_TEST_SAMPLES and NI_TEST_FIXTURES.
+set -u
+
+WORK=$(mktemp -d /tmp/ni-e2e-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+export HOME="$WORK/home" XDG_DATA_HOME="" NEWSINDEX_DB="" NO_COLOR=""
+mkdir -p "$HOME"
+FAILURES=0
+CHECKS=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	FAILURES=$((FAILURES + 1))
+}
+
+# expect_status WANT DESCRIPTION -- COMMAND...: run, keep output in
+# $WORK/out and $WORK/err, and check the exit status.
+expect_status() {
+	local want=$1 what=$2
+	shift 3
+	CHECKS=$((CHECKS + 1))
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	local got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "$what: exit $got, wanted $want"
+		sed 's/^/  stdout: /' "$WORK/out" >&2
+		sed 's/^/  stderr: /' "$WORK/err" >&2
+	fi
+}
+
+# expect_match FILE REGEX DESCRIPTION: FILE has a line matching REGEX.
+expect_match() {
+	CHECKS=$((CHECKS + 1))
+	if ! grep -Eq -- "$2" "$1"; then
+		fail "$3: no line matches /$2/ in $(basename "$1")"
+		sed 's/^/  | /' "$1" >&2
+	fi
+}
+
+expect_no_match() {
+	CHECKS=$((CHECKS + 1))
+	if grep -Eq -- "$2" "$1"; then
+		fail "$3: a line matches /$2/ in $(basename "$1")"
+		sed 's/^/  | /' "$1" >&2
+	fi
+}
+
+finish() {
+	echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
+	[ "$FAILURES" -eq 0 ]
+}
