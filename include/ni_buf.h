@@ -17,6 +17,10 @@
 
 #include "ni_status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct ni_buf {
 	char *data;   /* NUL-terminated; NULL until something is appended */
 	size_t len;   /* bytes in use, not counting the NUL */
@@ -64,5 +68,9 @@ static inline const char *ni_buf_str(const struct ni_buf *buf)
 {
 	return buf->data ? buf->data : "";
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

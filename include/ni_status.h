@@ -14,6 +14,10 @@
 #ifndef NI_STATUS_H
 #define NI_STATUS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum ni_status {
 	NI_OK = 0,
 	/* An iterator has no more items; not an error. */
@@ -61,5 +65,9 @@ typedef enum ni_status {
  * by another writer").  Never NULL; unknown values give "unknown status".
  */
 const char *ni_status_str(ni_status status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

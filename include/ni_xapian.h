@@ -205,6 +205,39 @@ ni_status ni_query_phrase(ni_db *db, enum ni_field field,
 			  const char *const *words, const size_t *lens,
 			  size_t n_words, ni_query **out) NI_NOEXCEPT;
 
+/* The exact, unstemmed word in `field` (a quoted single word). */
+ni_status ni_query_exact_word(ni_db *db, enum ni_field field,
+			      const char *word, size_t len,
+			      ni_query **out) NI_NOEXCEPT;
+
+/*
+ * Any word of `field` that starts with `prefix` (already folded), as if
+ * they were ORed.  NI_EQUERY when more than `max_words` words start so
+ * (the message in ni_db_errmsg() says how many at least), or when none
+ * does not matter: that is an empty match, not an error.
+ */
+ni_status ni_query_prefix(ni_db *db, enum ni_field field, const char *prefix,
+			  size_t len, unsigned max_words,
+			  ni_query **out) NI_NOEXCEPT;
+
+/*
+ * The parts within `window` positions of each other, in any order
+ * (Xapian's OP_NEAR); the parts must be words or exact words.
+ */
+ni_status ni_query_near(const ni_query *const *parts, size_t n,
+			unsigned window, ni_query **out) NI_NOEXCEPT;
+
+/* Every document, with no weight: the base of a query of filters only. */
+ni_status ni_query_match_all(ni_query **out) NI_NOEXCEPT;
+
+/*
+ * Append the stem of `word` (an analyzer word) as this index stems it, to
+ * `out` (an ni_buf): the word itself when such words are not stemmed.
+ */
+struct ni_buf;
+ni_status ni_db_stem(ni_db *db, const char *word, size_t len,
+		     struct ni_buf *out) NI_NOEXCEPT;
+
 /* An exact filter value, as ni_doc_add_filter() stored it. */
 ni_status ni_query_filter(enum ni_filter filter, const char *value,
 			  size_t len, ni_query **out) NI_NOEXCEPT;

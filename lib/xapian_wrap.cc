@@ -62,6 +62,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "ni_buf.h"
 #include "ni_xapian.h"
 
 namespace {
@@ -160,6 +161,9 @@ ni_status map_exception(std::string &msg) noexcept
 		status = NI_ENETWORK;
 		what = e.get_msg().c_str();
 	} catch (const Xapian::QueryParserError &e) {
+		status = NI_EQUERY;
+		what = e.get_msg().c_str();
+	} catch (const Xapian::WildcardError &e) {
 		status = NI_EQUERY;
 		what = e.get_msg().c_str();
 	} catch (const Xapian::InvalidArgumentError &e) {
@@ -692,6 +696,108 @@ ni_status ni_query_phrase(ni_db *d, enum ni_field field,
 	} catch (...) {
 		std::string ignored;
 		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_exact_word(ni_db *d, enum ni_field field,
+			      const char *word, size_t len,
+			      ni_query **out) noexcept
+{
+	(void)d;
+	*out = nullptr;
+	try {
+		check_field(field);
+		const char *prefix = FIELDS[field].prefix;
+		if (!prefix)
+			throw bad_argument("this field cannot be searched on "
+					   "its own");
+		*out = new ni_query{Xapian::Query(prefix +
+						  std::string(word, len))};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_prefix(ni_db *d, enum ni_field field, const char *prefix,
+			  size_t len, unsigned max_words,
+			  ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		check_field(field);
+		const char *field_prefix = FIELDS[field].prefix;
+		if (!field_prefix)
+			throw bad_argument("this field cannot be searched on "
+					   "its own");
+		std::string start = field_prefix + std::string(prefix, len);
+		/*
+		 * Count the expansion here rather than let Xapian throw at
+		 * search time, so the caller can point at the culprit.
+		 */
+		unsigned n = 0;
+		for (auto t = d->db.allterms_begin(start);
+		     t != d->db.allterms_end(start); ++t) {
+			if (++n > max_words) {
+				d->errmsg = "more than " +
+					std::to_string(max_words) +
+					" words start with \"" +
+					std::string(prefix, len) + "\"";
+				return NI_EQUERY;
+			}
+		}
+		*out = new ni_query{Xapian::Query(
+			Xapian::Query::OP_WILDCARD, start, max_words,
+			Xapian::Query::WILDCARD_LIMIT_ERROR)};
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_query_near(const ni_query *const *parts, size_t n,
+			unsigned window, ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		if (n < 2)
+			throw bad_argument("NEAR needs two parts");
+		std::vector<Xapian::Query> queries;
+		for (size_t i = 0; i < n; i++)
+			queries.push_back(parts[i]->query);
+		*out = new ni_query{Xapian::Query(Xapian::Query::OP_NEAR,
+						  queries.begin(),
+						  queries.end(), window)};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_match_all(ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		*out = new ni_query{Xapian::Query::MatchAll};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_db_stem(ni_db *d, const char *word, size_t len,
+		     struct ni_buf *out) noexcept
+{
+	try {
+		if (!should_stem(word, len))
+			return ni_buf_add(out, word, len);
+		const std::string &stem = d->stem(std::string(word, len));
+		return ni_buf_add(out, stem.data(), stem.size());
+	} catch (...) {
+		return map_exception(d->errmsg);
 	}
 }
 
