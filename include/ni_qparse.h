@@ -1,0 +1,88 @@
+/*
+ * ni_qparse.h - newsquery's query language, parsed into Xapian queries.
+ *
+ * The syntax (docs/query-syntax.md has the full description):
+ *   sanctions china          words; see "tiers" below
+ *   a OR b, a AND b, a NOT b, ( ... )     operators (uppercase only)
+ *   +word, -word, -"a phrase"            required, excluded
+ *   "a phrase"               the words adjacent, in order, unstemmed
+ *   a NEAR b, a NEAR/5 b     within 10 (or 5) words of each other
+ *   sanc*                    words starting with "sanc" (bounded)
+ *   title:WORD, title:"PHRASE", title:(GROUP)     words of the title
+ *   topic:, provider:, site:, category:, type:, url:   exact filters
+ *   date:2021-12-13  date:2021-12  date:2021  date:A..B  date:..B
+ *   date:A..  date:7d..  (relative: d, w, m, y before now)
+ *   quality:>=40  quality:>40  quality:<=40  quality:<40  quality:40
+ *   quality:20..60  published:true  published:false
+ *
+ * Every word goes through the same analyzer as the articles.  A typed
+ * word the analyzer splits in several (e-commerce, 人工智能) is searched
+ * as a phrase of them.
+ *
+ * Tiers: words joined by nothing (the default operator) must all match
+ * in the strict query; in the relaxed query any of them may, so partial
+ * matches can follow the full ones.  Explicit operators, required and
+ * excluded words, phrases and filters mean the same in both.  When the
+ * query has no default-operator join, `relaxed` is NULL.
+ *
+ * English stopwords joined by the default operator are left out, unless
+ * nothing else is left; inside phrases and after + they are kept.
+ *
+ * Ownership: ni_qparse() fills a struct ni_parsed_query whose queries and
+ * words it owns; ni_parsed_query_clear() frees them.  The ni_db (for
+ * stemming and prefix expansion) and ni_analyzer are borrowed for the
+ * call.
+ */
+#ifndef NI_QPARSE_H
+#define NI_QPARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ni_analyzer.h"
+#include "ni_status.h"
+#include "ni_xapian.h"
+
+/* A prefix query may stand for at most this many words. */
+#define NI_QPARSE_MAX_PREFIX_WORDS 200
+/* NEAR without a distance means within this many words. */
+#define NI_QPARSE_DEFAULT_NEAR 10
+
+/* A free-text word of the query that a match contains (not excluded). */
+struct ni_query_word {
+	char *word;          /* folded, as the analyzer gave it */
+	size_t start;        /* byte offsets in the query text of the */
+	size_t end;          /* typed token it came from, end exclusive */
+	bool in_phrase;      /* part of a phrase or a split token */
+};
+
+struct ni_parsed_query {
+	ni_query *strict;    /* never NULL on success */
+	ni_query *relaxed;   /* NULL when the same as strict */
+	struct ni_query_word *words;
+	size_t n_words;
+	bool has_text;       /* false for a query of filters only */
+};
+
+struct ni_qparse_error {
+	size_t offset;       /* byte offset in the query of the problem */
+	size_t length;       /* bytes to underline, at least 1 */
+	char message[256];   /* "unknown field 'foo:' (fields: title, ...)" */
+};
+
+/*
+ * Parse `text` (UTF-8, NUL-terminated).  `now` (seconds since the epoch)
+ * anchors relative dates.  On NI_OK `*out` holds the queries; on NI_EQUERY
+ * `*err` says where and what; NI_ENOMEM, or another status from the
+ * wrapper or the analyzer with the detail in err->message.  `*out` is
+ * empty on failure.
+ */
+ni_status ni_qparse(ni_db *db, ni_analyzer *analyzer, const char *text,
+		    int64_t now, struct ni_parsed_query *out,
+		    struct ni_qparse_error *err);
+
+/* Free what `query` owns and zero it.  Safe on a zeroed struct. */
+void ni_parsed_query_clear(struct ni_parsed_query *query);
+
+#endif
