@@ -55,6 +55,7 @@ struct ni_query_word {
 	size_t start;        /* byte offsets in the query text of the */
 	size_t end;          /* typed token it came from, end exclusive */
 	bool in_phrase;      /* part of a phrase or a split token */
+	bool is_prefix;      /* `word` is a prefix: sanc* gives "sanc" */
 };
 
 struct ni_parsed_query {
