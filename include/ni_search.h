@@ -31,23 +31,44 @@
 #define NI_DEFAULT_BM25_K1 1.6
 #define NI_DEFAULT_BM25_B 0.75
 
+/* What --recent adds at most to a score (a strong term match's worth). */
+#define NI_RECENCY_WEIGHT 4.0
+#define NI_DEFAULT_HALF_LIFE_DAYS 7.0
+
 struct ni_search_options {
 	unsigned offset;
 	unsigned limit;
 	double quality_weight;
 	double bm25_k1;
 	double bm25_b;
+	enum ni_sort sort;       /* NI_SORT_DATE / QUALITY: all-words tier
+				    only, in that order */
+	bool all_copies;         /* false: one hit per story, "+N similar" */
+	bool recent;             /* add recency (half_life_days) */
+	double half_life_days;
+	int64_t now;             /* seconds since the epoch */
+	unsigned facets;         /* bits 1u << NI_FACET_* */
 };
 
-/* Fill `options` with the defaults: offset 0, limit 10. */
+/* Fill `options` with the defaults: offset 0, limit 10, now = time(). */
 void ni_search_options_init(struct ni_search_options *options);
 
 struct ni_result {
-	double score;        /* relevance + the quality blend */
+	double score;        /* relevance + quality_part + recency_part */
 	double relevance;    /* BM25 */
+	double quality_part; /* what quality added */
+	double recency_part; /* what recency added */
 	double quality;      /* the quality ranked with */
 	bool all_words;      /* in the first tier */
+	uint32_t n_similar;  /* other copies of the story, not shown */
 	struct ni_docdata doc;
+};
+
+/* Counts of one facet over every match, most frequent first. */
+struct ni_facet_list {
+	char **values;
+	uint64_t *counts;
+	size_t n;
 };
 
 struct ni_results {
@@ -56,7 +77,18 @@ struct ni_results {
 	uint64_t total;      /* matching articles: an estimate ... */
 	bool total_exact;    /* ... unless this is true */
 	size_t n_words;      /* query words searched for (stopwords out) */
+	struct ni_facet_list facets[NI_FACET_COUNT];
 };
+
+/*
+ * Run a parsed query: `strict` is the all-words tier, `relaxed` (may be
+ * NULL) the query whose other matches follow.  Both are borrowed.
+ * On failure `*out` is empty and `errmsg` (appended to) says why.
+ */
+ni_status ni_search_run(ni_db *db, const ni_query *strict,
+			const ni_query *relaxed,
+			const struct ni_search_options *options,
+			struct ni_results *out, struct ni_buf *errmsg);
 
 /*
  * Search `db` for `query` (UTF-8).  On NI_OK `*out` holds the page (maybe

@@ -68,12 +68,24 @@ enum ni_filter {
 	NI_FILTER_COUNT
 };
 
-/* Numeric value slots, stored with Xapian's sortable_serialise(). */
+/*
+ * Value slots.  Numbers are stored with Xapian's sortable_serialise()
+ * (ni_doc_set_number), text as it is (ni_doc_set_text).
+ */
 enum ni_slot {
-	NI_SLOT_QUALITY = 0, /* 0..100; NI_DEFAULT_QUALITY when not given */
-	NI_SLOT_DATE = 1,    /* publishedDateTime, seconds since the epoch */
-	NI_SLOT_HEAT = 2,    /* as written */
+	NI_SLOT_QUALITY = 0,  /* 0..100; NI_DEFAULT_QUALITY when not given */
+	NI_SLOT_DATE = 1,     /* publishedDateTime, seconds since the epoch */
+	NI_SLOT_HEAT = 2,     /* as written */
+	NI_SLOT_PROVIDER = 3, /* text: provider name as written (facets) */
+	NI_SLOT_DAY = 4,      /* text: "YYYY-MM-DD", the UTC day published
+				 (month facets, recency) */
+	NI_SLOT_TOPICS = 5,   /* text: the topics as written, each followed
+				 by NI_TOPIC_SEPARATOR (topic facets) */
+	NI_SLOT_STORY = 6,    /* text: the story key (ni_doc_set_story) */
 };
+
+/* Ends each topic in NI_SLOT_TOPICS: a control character no topic has. */
+#define NI_TOPIC_SEPARATOR '\x1f'
 
 /* Metadata keys the wrapper writes when it creates an index. */
 #define NI_META_SCHEMA "newsindex.schema"
@@ -149,6 +161,19 @@ ni_status ni_doc_add_filter(ni_doc *doc, enum ni_filter filter,
 
 /* Set a numeric value slot. */
 ni_status ni_doc_set_number(ni_doc *doc, enum ni_slot slot, double value) NI_NOEXCEPT;
+
+/* Set a text value slot (NI_SLOT_PROVIDER, NI_SLOT_DAY, NI_SLOT_TOPICS). */
+ni_status ni_doc_set_text(ni_doc *doc, enum ni_slot slot, const char *value,
+			  size_t len) NI_NOEXCEPT;
+
+/*
+ * Set the story key: articles with the same key are copies of one story
+ * (a wire story reprinted under the same headline), shown once in
+ * results unless the search asks for every copy.  Over-long keys are
+ * hashed.
+ */
+ni_status ni_doc_set_story(ni_doc *doc, const char *key,
+			   size_t len) NI_NOEXCEPT;
 
 /* Set the document data (opaque bytes; the caller defines the format). */
 ni_status ni_doc_set_data(ni_doc *doc, const char *data, size_t len) NI_NOEXCEPT;
@@ -238,6 +263,25 @@ struct ni_buf;
 ni_status ni_db_stem(ni_db *db, const char *word, size_t len,
 		     struct ni_buf *out) NI_NOEXCEPT;
 
+/*
+ * Articles like the one whose unique key (URL) or file path is `key`:
+ * the `n_terms` stems that best tell it apart (Xapian's expand set from a
+ * relevance set of that one article), ORed, without the article itself.
+ * NI_EINVAL, with the message in ni_db_errmsg(), when no article has that
+ * key or path.
+ */
+ni_status ni_query_like(ni_db *db, const char *key, unsigned n_terms,
+			ni_query **out) NI_NOEXCEPT;
+
+/*
+ * Append to `out` the spelling correction Xapian's spelling data offers
+ * for `word` (an analyzer word), within `max_edits` edits; nothing when it
+ * has none (the word is known, or nothing is close).
+ */
+ni_status ni_db_spelling(ni_db *db, const char *word, size_t len,
+			 unsigned max_edits,
+			 struct ni_buf *out) NI_NOEXCEPT;
+
 /* An exact filter value, as ni_doc_add_filter() stored it. */
 ni_status ni_query_filter(enum ni_filter filter, const char *value,
 			  size_t len, ni_query **out) NI_NOEXCEPT;
@@ -258,6 +302,22 @@ void ni_query_free(ni_query *query) NI_NOEXCEPT;
 
 /* ---- searching -------------------------------------------------------- */
 
+/* What results are ordered by. */
+enum ni_sort {
+	NI_SORT_RELEVANCE = 0, /* score: BM25 plus the quality and recency
+				  parts (docs/ranking.md) */
+	NI_SORT_DATE,          /* newest first, then score */
+	NI_SORT_QUALITY,       /* best quality first, then score */
+};
+
+/* Counts over the whole match set (ni_mset_facet). */
+enum ni_facet {
+	NI_FACET_TOPIC = 0,
+	NI_FACET_PROVIDER,
+	NI_FACET_MONTH,        /* "YYYY-MM" */
+	NI_FACET_COUNT
+};
+
 struct ni_search_params {
 	unsigned offset;        /* skip this many best hits */
 	unsigned limit;         /* return at most this many */
@@ -266,6 +326,13 @@ struct ni_search_params {
 	double bm25_b;          /* BM25 length normalization */
 	unsigned check_at_least; /* count at least this many matches, so the
 				    total is exact when there are fewer */
+	enum ni_sort sort;
+	int collapse;           /* non-zero: one hit per story key */
+	double recency_weight;  /* the most recency adds; 0 turns it off */
+	double half_life_days;  /* recency halves every so many days */
+	int64_t now;            /* seconds since the epoch, for recency */
+	unsigned facets;        /* bits 1u << NI_FACET_*: count these over
+				   every match (costs a full match count) */
 };
 
 /* One hit.  Strings are owned by the ni_mset, valid until it is freed. */
@@ -274,8 +341,18 @@ struct ni_hit {
 	double score;        /* what the hits are ordered by */
 	double relevance;    /* the BM25 part of score */
 	double quality;      /* the value in NI_SLOT_QUALITY */
+	double quality_part; /* what quality added to score */
+	double recency_part; /* what recency added to score */
+	uint32_t n_similar;  /* other copies of the story collapsed into it
+				(at least this many) */
 	const char *data;    /* the document data */
 	size_t data_len;
+};
+
+/* One facet value and how many matching articles have it. */
+struct ni_facet_count {
+	const char *value;   /* owned by the ni_mset */
+	uint64_t count;
 };
 
 /*
@@ -291,7 +368,9 @@ size_t ni_mset_size(const ni_mset *mset) NI_NOEXCEPT;
 
 /*
  * Matching documents in all: an estimate, between the two bounds below,
- * exact when they are equal.
+ * exact when they are equal.  When collapsing, Xapian counts stories and
+ * its bounds are often apart; count without collapsing for an exact
+ * number of articles.
  */
 uint64_t ni_mset_estimated(const ni_mset *mset) NI_NOEXCEPT;
 uint64_t ni_mset_lower_bound(const ni_mset *mset) NI_NOEXCEPT;
@@ -299,6 +378,15 @@ uint64_t ni_mset_upper_bound(const ni_mset *mset) NI_NOEXCEPT;
 
 /* The i-th hit of the page (i < ni_mset_size()); NI_EINVAL past the end. */
 ni_status ni_mset_hit(const ni_mset *mset, size_t i, struct ni_hit *out) NI_NOEXCEPT;
+
+/*
+ * The counts of `facet` (when it was asked for), most frequent first, then
+ * by value; *n is 0 when it was not asked for or nothing matched.  The
+ * array is owned by the ni_mset.
+ */
+void ni_mset_facet(const ni_mset *mset, enum ni_facet facet,
+		   const struct ni_facet_count **counts,
+		   size_t *n) NI_NOEXCEPT;
 
 void ni_mset_free(ni_mset *mset) NI_NOEXCEPT;
 

@@ -20,6 +20,7 @@ struct ni_indexer {
 	size_t max_file_bytes;
 	struct ni_buf file;       /* the file's bytes, reused */
 	struct ni_buf scratch;    /* folded filter values, document data */
+	struct ni_buf story;      /* the title's words: the story key */
 	struct ni_buf errmsg;
 	struct ni_article article;
 	struct ni_parse_error parse_error;
@@ -31,6 +32,7 @@ struct ni_indexer {
 struct word_sink {
 	ni_doc *doc;
 	enum ni_field field;
+	struct ni_buf *words;     /* when not NULL, gets the words too */
 	ni_status status;
 };
 
@@ -52,6 +54,7 @@ void ni_indexer_free(ni_indexer *ix)
 		return;
 	ni_buf_release(&ix->file);
 	ni_buf_release(&ix->scratch);
+	ni_buf_release(&ix->story);
 	ni_buf_release(&ix->errmsg);
 	ni_article_clear(&ix->article);
 	free(ix);
@@ -151,15 +154,22 @@ static int add_token(void *ctx, const struct ni_token *token)
 	struct word_sink *sink = ctx;
 	sink->status = ni_doc_add_word(sink->doc, sink->field, token->word,
 				       token->len);
+	if (sink->status == NI_OK && sink->words) {
+		if (sink->words->len)
+			sink->status = ni_buf_addch(sink->words, ' ');
+		if (sink->status == NI_OK)
+			sink->status = ni_buf_add(sink->words, token->word,
+						  token->len);
+	}
 	return sink->status != NI_OK;
 }
 
 static ni_status add_text(ni_indexer *ix, ni_doc *doc, enum ni_field field,
-			  const char *text)
+			  const char *text, struct ni_buf *words)
 {
 	if (!text || !*text)
 		return NI_OK;
-	struct word_sink sink = {doc, field, NI_OK};
+	struct word_sink sink = {doc, field, words, NI_OK};
 	ni_status status = ni_analyzer_run(ix->analyzer, text, strlen(text),
 					   add_token, &sink, NULL);
 	if (status != NI_OK)
@@ -203,15 +213,41 @@ static ni_status add_exact_filter(ni_indexer *ix, ni_doc *doc,
 static ni_status add_words(ni_indexer *ix, ni_doc *doc)
 {
 	const struct ni_article *a = &ix->article;
-	ni_status status = add_text(ix, doc, NI_FIELD_TITLE, a->title);
+	/*
+	 * The title's folded words are the story key: a wire story
+	 * reprinted under the same headline is one story, whatever its
+	 * capitals and punctuation.
+	 */
+	ni_buf_reset(&ix->story);
+	ni_status status = add_text(ix, doc, NI_FIELD_TITLE, a->title,
+				    &ix->story);
+	if (status == NI_OK && ix->story.len)
+		status = ni_doc_set_story(doc, ix->story.data, ix->story.len);
 	if (status == NI_OK)
-		status = add_text(ix, doc, NI_FIELD_EXCERPT, a->excerpt);
+		status = add_text(ix, doc, NI_FIELD_EXCERPT, a->excerpt, NULL);
 	for (size_t i = 0; status == NI_OK && i < a->n_topics; i++) {
-		status = add_text(ix, doc, NI_FIELD_TOPIC, a->topics[i]);
+		status = add_text(ix, doc, NI_FIELD_TOPIC, a->topics[i], NULL);
 		if (status == NI_OK)
 			status = add_folded_filter(ix, doc, NI_FILTER_TOPIC,
 						   a->topics[i]);
 	}
+	return status;
+}
+
+/*
+ * site:nikkei.com should find asia.nikkei.com: each parent domain with a
+ * dot left in it is a site term too.
+ */
+static ni_status add_parent_domains(ni_indexer *ix, ni_doc *doc)
+{
+	const char *domain = ix->article.provider.domain;
+	if (!domain)
+		return NI_OK;
+	ni_status status = NI_OK;
+	for (const char *dot = strchr(domain, '.');
+	     status == NI_OK && dot && strchr(dot + 1, '.');
+	     dot = strchr(dot + 1, '.'))
+		status = add_folded_filter(ix, doc, NI_FILTER_SITE, dot + 1);
 	return status;
 }
 
@@ -242,6 +278,36 @@ static ni_status add_filters(ni_indexer *ix, ni_doc *doc)
 					    filters[i].value)
 			: add_exact_filter(ix, doc, filters[i].filter,
 					   filters[i].value);
+	return status == NI_OK ? add_parent_domains(ix, doc) : status;
+}
+
+/* The text slots the facets count: provider, day, topics. */
+static ni_status add_facet_values(ni_indexer *ix, ni_doc *doc)
+{
+	const struct ni_article *a = &ix->article;
+	const char *provider = a->provider.name ? a->provider.name
+						: a->provider.domain;
+	ni_status status = NI_OK;
+	if (provider)
+		status = ni_doc_set_text(doc, NI_SLOT_PROVIDER, provider,
+					 strlen(provider));
+	if (status == NI_OK && a->published_at.present) {
+		char date[21];
+		ni_format_iso8601(a->published_at.epoch, date);
+		status = ni_doc_set_text(doc, NI_SLOT_DAY, date, 10);
+	}
+	if (status != NI_OK || !a->n_topics)
+		return status;
+	ni_buf_reset(&ix->scratch);
+	for (size_t i = 0; status == NI_OK && i < a->n_topics; i++) {
+		status = ni_buf_adds(&ix->scratch, a->topics[i]);
+		if (status == NI_OK)
+			status = ni_buf_addch(&ix->scratch,
+					      NI_TOPIC_SEPARATOR);
+	}
+	if (status == NI_OK)
+		status = ni_doc_set_text(doc, NI_SLOT_TOPICS,
+					 ix->scratch.data, ix->scratch.len);
 	return status;
 }
 
@@ -256,6 +322,8 @@ static ni_status add_values(ni_indexer *ix, ni_doc *doc)
 					   (double)a->published_at.epoch);
 	if (status == NI_OK && a->heat.present)
 		status = ni_doc_set_number(doc, NI_SLOT_HEAT, a->heat.value);
+	if (status == NI_OK)
+		status = add_facet_values(ix, doc);
 	if (status == NI_OK) {
 		ni_buf_reset(&ix->scratch);
 		status = ni_docdata_encode(a, ix->abs_path, &ix->scratch);

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /*
  * Totals up to this many matches are counted exactly, so the count does
@@ -22,11 +23,14 @@ struct word_list {
 
 void ni_search_options_init(struct ni_search_options *o)
 {
-	o->offset = 0;
+	memset(o, 0, sizeof *o);
 	o->limit = 10;
 	o->quality_weight = NI_DEFAULT_QUALITY_WEIGHT;
 	o->bm25_k1 = NI_DEFAULT_BM25_K1;
 	o->bm25_b = NI_DEFAULT_BM25_B;
+	o->sort = NI_SORT_RELEVANCE;
+	o->half_life_days = NI_DEFAULT_HALF_LIFE_DAYS;
+	o->now = (int64_t)time(NULL);
 }
 
 static int collect_word(void *ctx, const struct ni_token *token)
@@ -138,8 +142,11 @@ static ni_status take_hits(const ni_mset *mset, bool all_words,
 		memset(r, 0, sizeof *r);
 		r->score = hit.score;
 		r->relevance = hit.relevance;
+		r->quality_part = hit.quality_part;
+		r->recency_part = hit.recency_part;
 		r->quality = hit.quality;
 		r->all_words = all_words;
+		r->n_similar = hit.n_similar;
 		ni_status status = ni_docdata_decode(hit.data, hit.data_len,
 						     &r->doc);
 		if (status == NI_ENOMEM)
@@ -152,64 +159,164 @@ static ni_status take_hits(const ni_mset *mset, bool all_words,
 
 static ni_status run(ni_db *db, const ni_query *query,
 		     const struct ni_search_options *o, unsigned offset,
-		     unsigned limit, ni_mset **mset, struct ni_buf *errmsg)
+		     unsigned limit, bool collapse, unsigned facets,
+		     ni_mset **mset, struct ni_buf *errmsg)
 {
-	struct ni_search_params params = {offset, limit, o->quality_weight,
-					  o->bm25_k1, o->bm25_b,
-					  EXACT_COUNT_UP_TO};
+	struct ni_search_params params = {
+		.offset = offset,
+		.limit = limit,
+		.quality_weight = o->quality_weight,
+		.bm25_k1 = o->bm25_k1,
+		.bm25_b = o->bm25_b,
+		.check_at_least = EXACT_COUNT_UP_TO,
+		.sort = o->sort,
+		.collapse = collapse,
+		.recency_weight = o->recent ? NI_RECENCY_WEIGHT : 0,
+		.half_life_days = o->half_life_days,
+		.now = o->now,
+		.facets = facets,
+	};
 	ni_status status = ni_db_search(db, query, &params, mset);
 	if (status != NI_OK)
 		ni_buf_addf(errmsg, "search failed: %s", ni_db_errmsg(db));
 	return status;
 }
 
+/* A page of hits of `query`, appended to `out`. */
+static ni_status page(ni_db *db, const ni_query *query,
+		      const struct ni_search_options *o, unsigned offset,
+		      unsigned limit, bool first_tier, struct ni_results *out,
+		      size_t *n_hits, struct ni_buf *errmsg)
+{
+	ni_mset *mset = NULL;
+	size_t before = out->n_hits;
+	ni_status status = run(db, query, o, offset, limit, !o->all_copies,
+			       0, &mset, errmsg);
+	if (status == NI_OK)
+		status = take_hits(mset, first_tier, out);
+	*n_hits = out->n_hits - before;
+	ni_mset_free(mset);
+	return status;
+}
+
+/* Copy the facet counts of `mset` into `out`, which owns them after. */
+static ni_status take_facets(const ni_mset *mset, struct ni_results *out)
+{
+	for (int f = 0; f < NI_FACET_COUNT; f++) {
+		const struct ni_facet_count *counts;
+		size_t n;
+		ni_mset_facet(mset, (enum ni_facet)f, &counts, &n);
+		struct ni_facet_list *list = &out->facets[f];
+		if (!n)
+			continue;
+		list->values = calloc(n, sizeof *list->values);
+		list->counts = calloc(n, sizeof *list->counts);
+		if (!list->values || !list->counts)
+			return NI_ENOMEM;
+		for (; list->n < n; list->n++) {
+			list->values[list->n] = strdup(counts[list->n].value);
+			if (!list->values[list->n])
+				return NI_ENOMEM;
+			list->counts[list->n] = counts[list->n].count;
+		}
+	}
+	return NI_OK;
+}
+
 /*
- * The page [offset, offset + limit) of: every article with all the words,
- * then every other article with some of them.  Tier one is searched
- * first; only when it runs out within the page is tier two searched,
- * from where tier one ended.
+ * The number of matching articles (every copy of a story counts, so the
+ * number is exact up to EXACT_COUNT_UP_TO whatever the collapsing), and
+ * the facet counts over them.
  */
-static ni_status tiered_search(ni_db *db, const ni_query *all,
-			       const ni_query *any,
+static ni_status count_matches(ni_db *db, const ni_query *query,
 			       const struct ni_search_options *o,
 			       struct ni_results *out, struct ni_buf *errmsg)
 {
-	ni_mset *first = NULL, *rest = NULL;
-	ni_query *others = NULL;
-	uint64_t n_first = 0;
-	ni_status status = NI_OK;
-	if (all) {
-		status = run(db, all, o, o->offset, o->limit, &first, errmsg);
-		if (status != NI_OK)
-			return status;
-		status = take_hits(first, true, out);
-		n_first = ni_mset_estimated(first);
-	}
-	/* A full page of tier one: tier two only adds to the count. */
-	bool page_full = all && out->n_hits == o->limit;
-	if (status == NI_OK && all) {
-		const ni_query *parts[2] = {any, all};
-		status = ni_query_combine(NI_QOP_AND_NOT, parts, 2, &others);
-	}
+	ni_mset *mset = NULL;
+	ni_status status = run(db, query, o, 0, 0, false, o->facets, &mset,
+			       errmsg);
 	if (status == NI_OK) {
-		unsigned skip = o->offset > n_first
-			? (unsigned)(o->offset - n_first) : 0;
-		unsigned want = page_full ? 0 : o->limit - (unsigned)out->n_hits;
-		status = run(db, others ? others : any, o, all ? skip : o->offset,
-			     want, &rest, errmsg);
+		out->total = ni_mset_estimated(mset);
+		out->total_exact = ni_mset_lower_bound(mset) ==
+				   ni_mset_upper_bound(mset);
+		status = take_facets(mset, out);
 	}
+	ni_mset_free(mset);
+	return status;
+}
+
+/*
+ * How many hits the first tier has in all, when its page was not full
+ * (`on_page` hits): then they end on this page, or before it.  Hits, not
+ * matches: collapsed copies of a story are one hit, so the count comes
+ * from the pages, not from Xapian's match count.
+ */
+static ni_status first_tier_hits(ni_db *db, const ni_query *strict,
+				 const struct ni_search_options *o,
+				 size_t on_page, unsigned *n,
+				 struct ni_buf *errmsg)
+{
+	*n = o->offset + (unsigned)on_page;
+	if (on_page > 0 || o->offset == 0)
+		return NI_OK;
+	ni_mset *before = NULL;
+	ni_status status = run(db, strict, o, 0, o->offset, !o->all_copies,
+			       0, &before, errmsg);
 	if (status == NI_OK)
-		status = take_hits(rest, !all, out);
+		*n = (unsigned)ni_mset_size(before);
+	ni_mset_free(before);
+	return status;
+}
+
+/*
+ * The page [offset, offset + limit) of: every match of the strict query,
+ * then every other match of the relaxed one.  The strict tier is searched
+ * first; only when it runs out within the page is the second searched,
+ * from where the first ended.
+ */
+static ni_status tiered_search(ni_db *db, const ni_query *strict,
+			       const ni_query *relaxed,
+			       const struct ni_search_options *o,
+			       struct ni_results *out, struct ni_buf *errmsg)
+{
+	size_t on_page;
+	ni_status status = page(db, strict, o, o->offset, o->limit, true, out,
+				&on_page, errmsg);
+	if (status != NI_OK || on_page == o->limit)
+		return status;
+	unsigned n_first;
+	status = first_tier_hits(db, strict, o, on_page, &n_first, errmsg);
+	ni_query *others = NULL;
+	const ni_query *parts[2] = {relaxed, strict};
+	if (status == NI_OK)
+		status = ni_query_combine(NI_QOP_AND_NOT, parts, 2, &others);
 	if (status == NI_OK) {
-		out->total = n_first + ni_mset_estimated(rest);
-		out->total_exact = ni_mset_lower_bound(rest) ==
-				   ni_mset_upper_bound(rest) &&
-				   (!first || ni_mset_lower_bound(first) ==
-						      ni_mset_upper_bound(first));
+		unsigned skip = o->offset > n_first ? o->offset - n_first : 0;
+		status = page(db, others, o, skip, o->limit - (unsigned)on_page,
+			      false, out, &on_page, errmsg);
 	}
 	ni_query_free(others);
-	ni_mset_free(first);
-	ni_mset_free(rest);
+	return status;
+}
+
+ni_status ni_search_run(ni_db *db, const ni_query *strict,
+			const ni_query *relaxed,
+			const struct ni_search_options *o,
+			struct ni_results *out, struct ni_buf *errmsg)
+{
+	memset(out, 0, sizeof *out);
+	/* Sorted by date or quality, partial matches would only be noise. */
+	bool tiers = relaxed && o->sort == NI_SORT_RELEVANCE;
+	size_t on_page;
+	ni_status status = tiers
+		? tiered_search(db, strict, relaxed, o, out, errmsg)
+		: page(db, strict, o, o->offset, o->limit, true, out,
+		       &on_page, errmsg);
+	if (status == NI_OK)
+		status = count_matches(db, tiers ? relaxed : strict, o, out,
+				       errmsg);
+	if (status != NI_OK)
+		ni_results_clear(out);
 	return status;
 }
 
@@ -239,17 +346,17 @@ ni_status ni_search(ni_db *db, ni_analyzer *analyzer, const char *query,
 	}
 	ni_query *all, *any;
 	status = build_queries(db, &list, &all, &any);
-	out->n_words = list.n;
+	size_t n_words = list.n;
 	free_words(&list);
 	if (status == NI_OK)
-		status = tiered_search(db, all, any, o, out, errmsg);
+		status = ni_search_run(db, all ? all : any, all ? any : NULL,
+				       o, out, errmsg);
 	else
 		ni_buf_addf(errmsg, "cannot build the query: %s",
 			    ni_status_str(status));
+	out->n_words = n_words;
 	ni_query_free(all);
 	ni_query_free(any);
-	if (status != NI_OK)
-		ni_results_clear(out);
 	return status;
 }
 
@@ -258,5 +365,11 @@ void ni_results_clear(struct ni_results *r)
 	for (size_t i = 0; i < r->n_hits; i++)
 		ni_docdata_clear(&r->hits[i].doc);
 	free(r->hits);
+	for (int f = 0; f < NI_FACET_COUNT; f++) {
+		for (size_t i = 0; i < r->facets[f].n; i++)
+			free(r->facets[f].values[i]);
+		free(r->facets[f].values);
+		free(r->facets[f].counts);
+	}
 	memset(r, 0, sizeof *r);
 }

@@ -55,6 +55,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <map>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -296,6 +298,9 @@ struct stored_hit {
 	double score;
 	double relevance;
 	double quality;
+	double quality_part;
+	double recency_part;
+	Xapian::doccount n_similar;
 	std::string data;
 };
 
@@ -303,6 +308,10 @@ struct stored_hit {
 
 struct ni_mset {
 	std::vector<stored_hit> hits;
+	/* Facet values own their strings; facets point into them. */
+	std::vector<std::pair<std::string, uint64_t>>
+		facet_values[NI_FACET_COUNT];
+	std::vector<ni_facet_count> facets[NI_FACET_COUNT];
 	Xapian::doccount estimated = 0;
 	Xapian::doccount lower_bound = 0;
 	Xapian::doccount upper_bound = 0;
@@ -385,6 +394,9 @@ void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len)
 	std::string text(word, len);
 	Xapian::termpos pos = ++doc.pos;
 	doc.doc.add_posting(text, pos, schema.weight);
+	/* The words people type are those of titles and excerpts. */
+	if (field != NI_FIELD_TOPIC && doc.db->writable)
+		doc.db->wdb.add_spelling(text);
 	bool stem = should_stem(word, len);
 	const std::string *stemmed = stem ? &doc.db->stem(text) : nullptr;
 	if (stemmed)
@@ -408,46 +420,233 @@ Xapian::Query::op xapian_op(enum ni_query_op op)
 	throw bad_argument("unknown query operator");
 }
 
-/*
- * The query as run: with the quality blend added as a weight-only part,
- * so it reorders matches but never adds any (docs/ranking.md).
- */
-Xapian::Query blended_query(const Xapian::Query &query, double weight)
+/* "YYYY-MM-DD" of the UTC day that `epoch` falls in. */
+std::string utc_day(int64_t epoch)
 {
-	if (weight <= 0)
-		return query;
-	auto *source = new Xapian::ValueWeightPostingSource(NI_SLOT_QUALITY);
-	Xapian::Query boost(source->release());
-	boost = Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, boost,
-			      weight / 100.0);
-	return Xapian::Query(Xapian::Query::OP_AND_MAYBE, query, boost);
+	time_t t = static_cast<time_t>(epoch);
+	struct tm tm;
+	char day[32];
+	if (!gmtime_r(&t, &tm))
+		return std::string();
+	std::snprintf(day, sizeof day, "%04d-%02d-%02d", tm.tm_year + 1900,
+		      tm.tm_mon + 1, tm.tm_mday);
+	return day;
 }
 
-void run_search(ni_db &d, const Xapian::Query &query,
-		const ni_search_params &params, ni_mset &out)
+/*
+ * What recency adds to an article published `age_days` whole days before
+ * now: the full weight up to a day old, then halving every half-life.
+ */
+double recency_part(const ni_search_params &p, double age_days)
 {
+	if (p.recency_weight <= 0 || p.half_life_days <= 0)
+		return 0;
+	if (age_days < 0)
+		age_days = 0;
+	return p.recency_weight * std::exp2(-age_days / p.half_life_days);
+}
+
+/*
+ * Recency as a weight-only posting source Xapian has built in (so it also
+ * works on remote shards): a map from the day an article was published
+ * to its weight, for the days that still weigh more than 1/1024 of the
+ * full weight.  Older articles get nothing.
+ */
+Xapian::Query recency_query(const ni_search_params &p)
+{
+	auto *source = new Xapian::ValueMapPostingSource(NI_SLOT_DAY);
+	double horizon = std::min(10 * p.half_life_days, 36500.0);
+	/* A day or two ahead too: clocks and time zones disagree. */
+	for (int64_t age = -2; age <= static_cast<int64_t>(horizon); age++)
+		source->add_mapping(utc_day(p.now - age * 86400),
+				    recency_part(p, static_cast<double>(age)));
+	source->set_default_weight(0);
+	return Xapian::Query(source->release());
+}
+
+Xapian::Query quality_query(const ni_search_params &p)
+{
+	auto *source = new Xapian::ValueWeightPostingSource(NI_SLOT_QUALITY);
+	return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+			     Xapian::Query(source->release()),
+			     p.quality_weight / 100.0);
+}
+
+/*
+ * The query as run: the quality and recency parts are joined as
+ * weight-only parts (OP_AND_MAYBE), so they reorder matches but never add
+ * any (docs/ranking.md).
+ */
+Xapian::Query blended_query(const Xapian::Query &query,
+			    const ni_search_params &p)
+{
+	std::vector<Xapian::Query> boosts;
+	if (p.quality_weight > 0)
+		boosts.push_back(quality_query(p));
+	if (p.recency_weight > 0 && p.half_life_days > 0)
+		boosts.push_back(recency_query(p));
+	if (boosts.empty())
+		return query;
+	return Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
+			     Xapian::Query(Xapian::Query::OP_OR,
+					   boosts.begin(), boosts.end()));
+}
+
+double quality_of(const Xapian::Document &doc)
+{
+	std::string value = doc.get_value(NI_SLOT_QUALITY);
+	return value.empty() ? NI_DEFAULT_QUALITY
+			     : Xapian::sortable_unserialise(value);
+}
+
+/* Whole days between the article's day and now's, as recency sees it. */
+double age_in_days(const Xapian::Document &doc, int64_t now)
+{
+	std::string day = doc.get_value(NI_SLOT_DAY);
+	int y, m, dd;
+	if (day.size() != 10 ||
+	    std::sscanf(day.c_str(), "%4d-%2d-%2d", &y, &m, &dd) != 3)
+		return INFINITY;
+	/* Days from civil (proleptic Gregorian), as in ni_article.c. */
+	auto days = [](int64_t year, int64_t month, int64_t mday) {
+		year -= month <= 2;
+		int64_t era = (year >= 0 ? year : year - 399) / 400;
+		int64_t yoe = year - era * 400;
+		int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 +
+			      mday - 1;
+		int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+		return era * 146097 + doe - 719468;
+	};
+	int64_t today = now >= 0 ? now / 86400 : (now - 86399) / 86400;
+	return static_cast<double>(today - days(y, m, dd));
+}
+
+const std::string STORY_PREFIX = "XSTORY";
+
+/*
+ * The copy of a collapsed story to show: the one of best quality among
+ * those that match the query.
+ */
+Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
+			   const Xapian::Document &found)
+{
+	std::string story = found.get_value(NI_SLOT_STORY);
 	Xapian::Enquire enquire(d.db);
-	enquire.set_weighting_scheme(Xapian::BM25Weight(
-		params.bm25_k1, 0, 1, params.bm25_b, 0.5));
-	enquire.set_query(blended_query(query, params.quality_weight));
-	Xapian::doccount check = std::max(params.check_at_least,
-					  params.offset + params.limit);
-	Xapian::MSet mset = enquire.get_mset(params.offset, params.limit,
-					     check);
+	enquire.set_query(Xapian::Query(
+		Xapian::Query::OP_FILTER, query,
+		Xapian::Query(make_term(STORY_PREFIX.c_str(), story.data(),
+					story.size()))));
+	enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY, true);
+	Xapian::MSet best = enquire.get_mset(0, 1);
+	return best.empty() ? found : best.begin().get_document();
+}
+
+void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
+	       const ni_search_params &p, ni_mset &out)
+{
 	out.hits.clear();
 	out.hits.reserve(mset.size());
 	for (auto it = mset.begin(); it != mset.end(); ++it) {
 		Xapian::Document doc = it.get_document();
-		std::string value = doc.get_value(NI_SLOT_QUALITY);
-		double quality = value.empty()
-			? NI_DEFAULT_QUALITY
-			: Xapian::sortable_unserialise(value);
 		double score = it.get_weight();
-		double boost = params.quality_weight > 0
-			? params.quality_weight * quality / 100.0 : 0;
-		out.hits.push_back({*it, score, score - boost, quality,
-				    doc.get_data()});
+		double quality_part = p.quality_weight > 0
+			? p.quality_weight * quality_of(doc) / 100.0 : 0;
+		double recency = std::isinf(age_in_days(doc, p.now))
+			? 0 : recency_part(p, age_in_days(doc, p.now));
+		Xapian::doccount similar = it.get_collapse_count();
+		/* Ranked by its best-scoring copy, shown by its best one. */
+		Xapian::Document shown = similar ? best_copy(d, query, doc)
+						 : doc;
+		out.hits.push_back({*it, score,
+				    score - quality_part - recency,
+				    quality_of(shown), quality_part, recency,
+				    similar, shown.get_data()});
 	}
+}
+
+/* Facet counts, most frequent first, then by value. */
+void sort_counts(std::vector<std::pair<std::string, uint64_t>> &counts)
+{
+	std::sort(counts.begin(), counts.end(),
+		  [](const auto &a, const auto &b) {
+			  return a.second != b.second ? a.second > b.second
+						      : a.first < b.first;
+		  });
+}
+
+/*
+ * Turn a spy's counts of slot values into facet counts: topics are split
+ * (an article counts once for each of its topics), days are summed by
+ * month.  Xapian's built-in ValueCountMatchSpy does the counting, so
+ * facets also work on remote shards.
+ */
+void take_facet(enum ni_facet facet, const Xapian::ValueCountMatchSpy &spy,
+		ni_mset &out)
+{
+	std::map<std::string, uint64_t> sums;
+	for (auto v = spy.values_begin(); v != spy.values_end(); ++v) {
+		const std::string value = *v;
+		uint64_t count = v.get_termfreq();
+		if (facet == NI_FACET_MONTH) {
+			sums[value.substr(0, 7)] += count;
+		} else if (facet == NI_FACET_TOPIC) {
+			size_t from = 0, end;
+			while ((end = value.find(NI_TOPIC_SEPARATOR, from)) !=
+			       std::string::npos) {
+				if (end > from)
+					sums[value.substr(from, end - from)] +=
+						count;
+				from = end + 1;
+			}
+		} else if (!value.empty()) {
+			sums[value] += count;
+		}
+	}
+	auto &counts = out.facet_values[facet];
+	counts.assign(sums.begin(), sums.end());
+	sort_counts(counts);
+	out.facets[facet].clear();
+	for (const auto &c : counts)
+		out.facets[facet].push_back({c.first.c_str(), c.second});
+}
+
+const ni_slot FACET_SLOTS[NI_FACET_COUNT] = {
+	/* NI_FACET_TOPIC */    NI_SLOT_TOPICS,
+	/* NI_FACET_PROVIDER */ NI_SLOT_PROVIDER,
+	/* NI_FACET_MONTH */    NI_SLOT_DAY,
+};
+
+void run_search(ni_db &d, const Xapian::Query &query,
+		const ni_search_params &p, ni_mset &out)
+{
+	Xapian::Enquire enquire(d.db);
+	enquire.set_weighting_scheme(Xapian::BM25Weight(p.bm25_k1, 0, 1,
+							p.bm25_b, 0.5));
+	enquire.set_query(blended_query(query, p));
+	if (p.collapse)
+		enquire.set_collapse_key(NI_SLOT_STORY);
+	if (p.sort == NI_SORT_DATE)
+		enquire.set_sort_by_value_then_relevance(NI_SLOT_DATE, true);
+	else if (p.sort == NI_SORT_QUALITY)
+		enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY,
+							 true);
+	std::unique_ptr<Xapian::ValueCountMatchSpy> spies[NI_FACET_COUNT];
+	for (int f = 0; f < NI_FACET_COUNT; f++) {
+		if (!(p.facets & (1u << f)))
+			continue;
+		spies[f].reset(new Xapian::ValueCountMatchSpy(FACET_SLOTS[f]));
+		enquire.add_matchspy(spies[f].get());
+	}
+	Xapian::doccount check = std::max(p.check_at_least,
+					  p.offset + p.limit);
+	/* Facets count the whole match set, not only the page. */
+	if (p.facets)
+		check = std::max(check, d.db.get_doccount());
+	Xapian::MSet mset = enquire.get_mset(p.offset, p.limit, check);
+	take_hits(d, query, mset, p, out);
+	for (int f = 0; f < NI_FACET_COUNT; f++)
+		if (spies[f])
+			take_facet(static_cast<ni_facet>(f), *spies[f], out);
 	out.estimated = mset.get_matches_estimated();
 	out.lower_bound = mset.get_matches_lower_bound();
 	out.upper_bound = mset.get_matches_upper_bound();
@@ -566,6 +765,31 @@ ni_status ni_doc_set_number(ni_doc *doc, enum ni_slot slot,
 {
 	try {
 		doc->doc.add_value(slot, Xapian::sortable_serialise(value));
+		return NI_OK;
+	} catch (...) {
+		return map_exception(doc->errmsg);
+	}
+}
+
+ni_status ni_doc_set_text(ni_doc *doc, enum ni_slot slot, const char *value,
+			  size_t len) noexcept
+{
+	try {
+		doc->doc.add_value(slot, std::string(value, len));
+		return NI_OK;
+	} catch (...) {
+		return map_exception(doc->errmsg);
+	}
+}
+
+ni_status ni_doc_set_story(ni_doc *doc, const char *key, size_t len) noexcept
+{
+	try {
+		std::string term = make_term(STORY_PREFIX.c_str(), key, len);
+		/* The value is what the term holds after the prefix. */
+		doc->doc.add_value(NI_SLOT_STORY,
+				   term.substr(STORY_PREFIX.size()));
+		doc->doc.add_boolean_term(term);
 		return NI_OK;
 	} catch (...) {
 		return map_exception(doc->errmsg);
@@ -801,6 +1025,58 @@ ni_status ni_db_stem(ni_db *d, const char *word, size_t len,
 	}
 }
 
+/* The document indexed with `term`, or 0. */
+static Xapian::docid find_document(ni_db &d, const std::string &term)
+{
+	Xapian::PostingIterator it = d.db.postlist_begin(term);
+	return it == d.db.postlist_end(term) ? 0 : *it;
+}
+
+ni_status ni_query_like(ni_db *d, const char *key, unsigned n_terms,
+			ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		size_t len = std::strlen(key);
+		std::string term = make_term(UNIQUE_PREFIX, key, len);
+		Xapian::docid id = find_document(*d, term);
+		if (!id) {
+			term = make_term(FILTER_PREFIXES[NI_FILTER_PATH], key,
+					 len);
+			id = find_document(*d, term);
+		}
+		if (!id)
+			throw bad_argument(std::string("no article has the "
+						       "URL or path \"") +
+					   key + "\"");
+		Xapian::Enquire enquire(d->db);
+		Xapian::RSet rset;
+		rset.add_document(id);
+		Xapian::ExpandDeciderFilterPrefix stems_only("Z");
+		Xapian::ESet eset = enquire.get_eset(n_terms, rset,
+						     &stems_only);
+		Xapian::Query like(Xapian::Query::OP_OR, eset.begin(),
+				   eset.end());
+		*out = new ni_query{Xapian::Query(Xapian::Query::OP_AND_NOT,
+						  like, Xapian::Query(term))};
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_spelling(ni_db *d, const char *word, size_t len,
+			 unsigned max_edits, struct ni_buf *out) noexcept
+{
+	try {
+		std::string fix = d->db.get_spelling_suggestion(
+			std::string(word, len), max_edits);
+		return ni_buf_add(out, fix.data(), fix.size());
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
 ni_status ni_query_filter(enum ni_filter filter, const char *value,
 			  size_t len, ni_query **out) noexcept
 {
@@ -946,8 +1222,21 @@ ni_status ni_mset_hit(const ni_mset *mset, size_t i,
 	}
 	const stored_hit &hit = mset->hits[i];
 	*out = {hit.docid, hit.score, hit.relevance, hit.quality,
-		hit.data.data(), hit.data.size()};
+		hit.quality_part, hit.recency_part,
+		static_cast<uint32_t>(hit.n_similar), hit.data.data(),
+		hit.data.size()};
 	return NI_OK;
+}
+
+void ni_mset_facet(const ni_mset *mset, enum ni_facet facet,
+		   const struct ni_facet_count **counts, size_t *n) noexcept
+{
+	*counts = nullptr;
+	*n = 0;
+	if (static_cast<unsigned>(facet) >= NI_FACET_COUNT)
+		return;
+	*counts = mset->facets[facet].data();
+	*n = mset->facets[facet].size();
 }
 
 void ni_mset_free(ni_mset *mset) noexcept

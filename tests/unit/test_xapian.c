@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ni_buf.h"
 #include "ni_xapian.h"
 
 #define ANALYZER "test-analyzer"
@@ -174,7 +175,8 @@ static void test_overlong_key_is_hashed_and_unique(void **state)
 
 static ni_mset *search(ni_db *db, const ni_query *q, double qw)
 {
-	struct ni_search_params p = {0, 10, qw, 1.2, 0.75, 0};
+	struct ni_search_params p = {.limit = 10, .quality_weight = qw,
+				     .bm25_k1 = 1.2, .bm25_b = 0.75};
 	ni_mset *mset = NULL;
 	assert_int_equal(ni_db_search(db, q, &p, &mset), NI_OK);
 	return mset;
@@ -341,6 +343,192 @@ static void test_reader_cannot_write(void **state)
 	ni_db_close(db, NULL);
 }
 
+
+/* A document with a story key, a day, topics, a provider and quality. */
+static void add_story(ni_db *db, const char *key, const char *word,
+		      const char *story, const char *day, const char *topics,
+		      const char *provider, double quality)
+{
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_add_word(doc, NI_FIELD_TITLE, word,
+					 strlen(word)), NI_OK);
+	assert_int_equal(ni_doc_set_number(doc, NI_SLOT_QUALITY, quality),
+			 NI_OK);
+	if (story)
+		assert_int_equal(ni_doc_set_story(doc, story, strlen(story)),
+				 NI_OK);
+	assert_int_equal(ni_doc_set_text(doc, NI_SLOT_DAY, day, 10), NI_OK);
+	assert_int_equal(ni_doc_set_text(doc, NI_SLOT_TOPICS, topics,
+					 strlen(topics)), NI_OK);
+	assert_int_equal(ni_doc_set_text(doc, NI_SLOT_PROVIDER, provider,
+					 strlen(provider)), NI_OK);
+	assert_int_equal(ni_doc_set_data(doc, key, strlen(key)), NI_OK);
+	assert_int_equal(ni_db_replace(db, key, doc), NI_OK);
+	ni_doc_free(doc);
+}
+
+static ni_db *story_index(const char *path)
+{
+	ni_db *db = open_writer(path);
+	/* Two copies of one story, the better one second. */
+	add_story(db, "ap", "rates", "fed holds rates", "2024-01-31",
+		  "Markets\x1fPolitics\x1f", "AP", 40);
+	add_story(db, "indy", "rates", "fed holds rates", "2024-01-31",
+		  "Markets\x1f", "Independent", 80);
+	add_story(db, "ft", "rates", "ecb", "2023-12-05", "Markets\x1f",
+		  "FT", 60);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	return db;
+}
+
+static ni_mset *search_with(ni_db *db, const char *word,
+			    struct ni_search_params *p)
+{
+	ni_query *q;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, word, strlen(word),
+				       &q), NI_OK);
+	ni_mset *m = NULL;
+	assert_int_equal(ni_db_search(db, q, p, &m), NI_OK);
+	ni_query_free(q);
+	return m;
+}
+
+static void test_collapse_shows_the_best_copy(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = story_index(f->path);
+	struct ni_search_params p = {.limit = 10, .quality_weight = 0,
+				     .bm25_k1 = 1.2, .bm25_b = 0.75,
+				     .collapse = 1};
+	ni_mset *m = search_with(db, "rates", &p);
+	assert_int_equal(ni_mset_size(m), 2);
+	struct ni_hit hit;
+	size_t story = 0;
+	ni_mset_hit(m, 0, &hit);
+	if (hit.n_similar == 0)
+		story = 1;
+	ni_mset_hit(m, story, &hit);
+	assert_int_equal(hit.n_similar, 1);
+	/* Shown by its best-quality copy, whichever copy ranked. */
+	assert_memory_equal(hit.data, "indy", 4);
+	assert_true(hit.quality == 80);
+	ni_mset_free(m);
+	p.collapse = 0;
+	m = search_with(db, "rates", &p);
+	assert_int_equal(ni_mset_size(m), 3);
+	ni_mset_free(m);
+	ni_db_close(db, NULL);
+}
+
+static void test_facets_count_every_match(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = story_index(f->path);
+	struct ni_search_params p = {.limit = 1, .bm25_k1 = 1.2,
+				     .bm25_b = 0.75, .collapse = 1,
+				     .facets = 1u << NI_FACET_TOPIC |
+					       1u << NI_FACET_MONTH |
+					       1u << NI_FACET_PROVIDER};
+	ni_mset *m = search_with(db, "rates", &p);
+	assert_int_equal(ni_mset_size(m), 1);
+	const struct ni_facet_count *c;
+	size_t n;
+	ni_mset_facet(m, NI_FACET_TOPIC, &c, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].value, "Markets");
+	assert_int_equal(c[0].count, 3);
+	assert_string_equal(c[1].value, "Politics");
+	assert_int_equal(c[1].count, 1);
+	ni_mset_facet(m, NI_FACET_MONTH, &c, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(c[0].value, "2024-01");
+	assert_int_equal(c[0].count, 2);
+	assert_string_equal(c[1].value, "2023-12");
+	ni_mset_facet(m, NI_FACET_PROVIDER, &c, &n);
+	assert_int_equal(n, 3);
+	/* Equal counts: by name. */
+	assert_string_equal(c[0].value, "AP");
+	ni_mset_free(m);
+	p.facets = 0;
+	m = search_with(db, "rates", &p);
+	ni_mset_facet(m, NI_FACET_TOPIC, &c, &n);
+	assert_int_equal(n, 0);
+	ni_mset_free(m);
+	ni_db_close(db, NULL);
+}
+
+static void test_sort_and_recency(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = story_index(f->path);
+	struct ni_search_params p = {.limit = 10, .bm25_k1 = 1.2,
+				     .bm25_b = 0.75,
+				     .sort = NI_SORT_QUALITY};
+	ni_mset *m = search_with(db, "rates", &p);
+	struct ni_hit hit;
+	ni_mset_hit(m, 0, &hit);
+	assert_memory_equal(hit.data, "indy", 4);
+	ni_mset_hit(m, 2, &hit);
+	assert_memory_equal(hit.data, "ap", 2);
+	ni_mset_free(m);
+
+	/* Recency: now is 2024-02-07, a week after the Fed story. */
+	p.sort = NI_SORT_RELEVANCE;
+	p.recency_weight = 4;
+	p.half_life_days = 7;
+	p.now = 1707264000;
+	m = search_with(db, "rates", &p);
+	ni_mset_hit(m, 0, &hit);
+	assert_true(fabs(hit.recency_part - 2.0) < 1e-9);
+	assert_true(fabs(hit.score - hit.relevance - hit.recency_part)
+		    < 1e-9);
+	ni_mset_hit(m, 2, &hit);
+	assert_memory_equal(hit.data, "ft", 2);
+	/* 64 days old: 4 / 2^(64/7). */
+	assert_true(fabs(hit.recency_part - 4 * exp2(-64.0 / 7)) < 1e-9);
+	ni_mset_free(m);
+	ni_db_close(db, NULL);
+}
+
+static void test_like_and_spelling(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	const char *a[] = {"central", "bank", "raises", "interest", "rates"};
+	const char *b[] = {"central", "bank", "cuts", "interest", "rates"};
+	const char *c[] = {"football", "final", "tonight"};
+	add_doc(db, "https://x/a", a, 5, 50);
+	add_doc(db, "https://x/b", b, 5, 50);
+	add_doc(db, "https://x/c", c, 3, 50);
+	ni_db_commit(db);
+	ni_query *q;
+	assert_int_equal(ni_query_like(db, "https://x/a", 10, &q), NI_OK);
+	struct ni_search_params p = {.limit = 10, .bm25_k1 = 1.2,
+				     .bm25_b = 0.75};
+	ni_mset *m;
+	assert_int_equal(ni_db_search(db, q, &p, &m), NI_OK);
+	assert_int_equal(ni_mset_size(m), 1);
+	struct ni_hit hit;
+	ni_mset_hit(m, 0, &hit);
+	assert_memory_equal(hit.data, "https://x/b", 11);
+	ni_mset_free(m);
+	ni_query_free(q);
+	assert_int_equal(ni_query_like(db, "https://nowhere", 10, &q),
+			 NI_EINVAL);
+	assert_null(q);
+	assert_non_null(strstr(ni_db_errmsg(db), "https://nowhere"));
+
+	struct ni_buf fix = NI_BUF_INIT;
+	assert_int_equal(ni_db_spelling(db, "intrest", 7, 2, &fix), NI_OK);
+	assert_string_equal(ni_buf_str(&fix), "interest");
+	ni_buf_reset(&fix);
+	assert_int_equal(ni_db_spelling(db, "interest", 8, 2, &fix), NI_OK);
+	assert_string_equal(ni_buf_str(&fix), "");
+	ni_buf_release(&fix);
+	ni_db_close(db, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +543,10 @@ int main(void)
 		T(test_filters_and_ranges),
 		T(test_foreign_xapian_db_is_refused),
 		T(test_reader_cannot_write),
+		T(test_collapse_shows_the_best_copy),
+		T(test_facets_count_every_match),
+		T(test_sort_and_recency),
+		T(test_like_and_spelling),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
