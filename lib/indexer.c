@@ -210,21 +210,45 @@ static ni_status add_exact_filter(ni_indexer *ix, ni_doc *doc,
 			       : fail(ix, status, "index", ni_doc_errmsg(doc));
 }
 
+/* Words of the excerpt's start that the story key keeps. */
+#define STORY_LEDE_WORDS 8
+
+/* The story key from "title words |" and every excerpt word. */
+static ni_status set_story(ni_doc *doc, struct ni_buf *words)
+{
+	char *bar = strstr(words->data, " |");
+	size_t end = words->len, n = 0;
+	for (char *p = bar + 2; *p; p++) {
+		if (*p == ' ' && ++n > STORY_LEDE_WORDS) {
+			end = (size_t)(p - words->data);
+			break;
+		}
+	}
+	return ni_doc_set_story(doc, words->data, end);
+}
+
 static ni_status add_words(ni_indexer *ix, ni_doc *doc)
 {
 	const struct ni_article *a = &ix->article;
 	/*
-	 * The title's folded words are the story key: a wire story
-	 * reprinted under the same headline is one story, whatever its
-	 * capitals and punctuation.
+	 * The story key: the title's folded words, then the excerpt's first
+	 * STORY_LEDE_WORDS.  A wire story reprinted under the same headline
+	 * is one story whatever its capitals and punctuation; the lede keeps
+	 * apart different articles that share a generic headline ("Markets
+	 * wrap"; 17 Cranfield papers are all "note on creep buckling of
+	 * columns").
 	 */
 	ni_buf_reset(&ix->story);
 	ni_status status = add_text(ix, doc, NI_FIELD_TITLE, a->title,
 				    &ix->story);
-	if (status == NI_OK && ix->story.len)
-		status = ni_doc_set_story(doc, ix->story.data, ix->story.len);
+	bool has_title = ix->story.len > 0;
+	if (status == NI_OK && has_title)
+		status = ni_buf_adds(&ix->story, " |");
 	if (status == NI_OK)
-		status = add_text(ix, doc, NI_FIELD_EXCERPT, a->excerpt, NULL);
+		status = add_text(ix, doc, NI_FIELD_EXCERPT, a->excerpt,
+				  has_title ? &ix->story : NULL);
+	if (status == NI_OK && has_title)
+		status = set_story(doc, &ix->story);
 	for (size_t i = 0; status == NI_OK && i < a->n_topics; i++) {
 		status = add_text(ix, doc, NI_FIELD_TOPIC, a->topics[i], NULL);
 		if (status == NI_OK)
