@@ -38,10 +38,13 @@ bool ni_parse_unsigned(const char *text, unsigned long max,
 bool ni_parse_double(const char *text, double lo, double hi, double *out);
 
 /*
- * The index path the user means: `flag` (--db), else the environment's
- * NEWSINDEX_DB, XDG_DATA_HOME or HOME, by ni_db_path_choose().
+ * The index path the user means, appended to `out`: `flag` (--db), else
+ * the environment's NEWSINDEX_DB, else `config_db` (the config file's
+ * `db`, NULL when it has none), else the environment's XDG_DATA_HOME or
+ * HOME, by ni_db_path_choose().  NI_EINVAL when none of them is set.
  */
-ni_status ni_cli_db_path(const char *flag, struct ni_buf *out);
+ni_status ni_cli_db_path(const char *flag, const char *config_db,
+			 struct ni_buf *out);
 
 /*
  * Whether to colour output on a stream: `mode` is "auto", "always" or

@@ -273,7 +273,7 @@ int cmd_build(int argc, char **argv)
 	if (code >= 0)
 		return code;
 	struct ni_buf path = NI_BUF_INIT;
-	if (ni_cli_db_path(o.db_flag, &path) != NI_OK) {
+	if (ni_cli_db_path(o.db_flag, NULL, &path) != NI_OK) {
 		report_error("no index path: use --db PATH or set "
 			     "NEWSINDEX_DB or HOME");
 		return NI_EXIT_USAGE;

@@ -50,7 +50,7 @@ int cmd_stats(int argc, char **argv)
 		return NI_EXIT_USAGE;
 	}
 	struct ni_buf path = NI_BUF_INIT;
-	if (ni_cli_db_path(db_flag, &path) != NI_OK) {
+	if (ni_cli_db_path(db_flag, NULL, &path) != NI_OK) {
 		report_error("no index path: use --db PATH or set "
 			     "NEWSINDEX_DB or HOME");
 		return NI_EXIT_USAGE;

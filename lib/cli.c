@@ -37,9 +37,10 @@ bool ni_parse_double(const char *text, double lo, double hi, double *out)
 	return true;
 }
 
-ni_status ni_cli_db_path(const char *flag, struct ni_buf *out)
+ni_status ni_cli_db_path(const char *flag, const char *config_db,
+			 struct ni_buf *out)
 {
-	return ni_db_path_choose(flag, getenv("NEWSINDEX_DB"),
+	return ni_db_path_choose(flag, getenv("NEWSINDEX_DB"), config_db,
 				 getenv("XDG_DATA_HOME"), getenv("HOME"), out);
 }
 

@@ -254,7 +254,7 @@ int main(int argc, char **argv)
 	if (code >= 0)
 		return code;
 	struct ni_buf path = NI_BUF_INIT, query = NI_BUF_INIT;
-	if (ni_cli_db_path(o.db_flag, &path) != NI_OK ||
+	if (ni_cli_db_path(o.db_flag, NULL, &path) != NI_OK ||
 	    join_words(argc, argv, &query) != NI_OK) {
 		error("no index path: use --db PATH or set NEWSINDEX_DB");
 		return NI_QUERY_EXIT_ERROR;
