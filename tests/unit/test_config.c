@@ -1,7 +1,8 @@
 /*
- * Unit tests for lib/config.c: which file is read, every setting, every
- * error with its line, column and message, missing files (named or not),
- * ~/ expansion, facets as text or a list, the size cap.  Files are written to a fresh temporary folder.
+ * Unit tests for lib/config.c and ni_cli_load_config(): which file is
+ * read, every setting, every error with its line, column and message,
+ * missing files (named or not), ~/ expansion, facets as text or a list,
+ * the size cap.  Files are written to a fresh temporary folder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "ni_buf.h"
+#include "ni_cli.h"
 #include "ni_config.h"
 
 #define HOME "/home/u"
@@ -620,6 +622,84 @@ static void test_locale_decimal_point(void **state)
 	setlocale(LC_NUMERIC, "C");
 }
 
+/* ---- ni_cli_load_config: the environment ------------------------------ */
+
+static void set_env(const char *name, const char *value)
+{
+	if (value)
+		assert_int_equal(setenv(name, value, 1), 0);
+	else
+		assert_int_equal(unsetenv(name), 0);
+}
+
+static void test_cli_load_config(void **state)
+{
+	(void)state;
+	struct ni_config config;
+	struct ni_parse_error err;
+	struct ni_buf used = NI_BUF_INIT;
+	char home[sizeof tmp_dir + 16], dir[sizeof tmp_dir + 64];
+
+	/* $NEWSINDEX_CONFIG names the file. */
+	write_config("db: ~/idx\nlimit: 4\n");
+	set_env("NEWSINDEX_CONFIG", config_path);
+	set_env("XDG_CONFIG_HOME", NULL);
+	set_env("HOME", "/home/v");
+	assert_int_equal(ni_cli_load_config(&config, &used, &err), NI_OK);
+	assert_string_equal(used.data, config_path);
+	assert_string_equal(config.db, "/home/v/idx");
+	assert_int_equal(config.limit, 4);
+	ni_config_clear(&config);
+	ni_buf_reset(&used);
+
+	/* ... and then it must exist; the error names nothing else. */
+	set_env("NEWSINDEX_CONFIG", "/nonexistent/config.yaml");
+	assert_int_equal(ni_cli_load_config(&config, &used, &err), NI_EIO);
+	assert_string_equal(used.data, "/nonexistent/config.yaml");
+	assert_string_equal(err.message, "No such file or directory");
+	ni_buf_reset(&used);
+
+	/* Else $HOME/.config/newsindex/config.yaml, which may be missing. */
+	set_env("NEWSINDEX_CONFIG", "");
+	snprintf(home, sizeof home, "%s/home", tmp_dir);
+	set_env("HOME", home);
+	assert_int_equal(ni_cli_load_config(&config, &used, &err), NI_OK);
+	assert_true(all_zero(&config));
+	assert_true(strstr(used.data, "/home/.config/newsindex/config.yaml"));
+	ni_buf_reset(&used);
+	snprintf(dir, sizeof dir, "%s/.config", home);
+	assert_int_equal(mkdir(home, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(dir, sizeof dir, "%s/.config/newsindex", home);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(dir, sizeof dir, "%s/.config/newsindex/config.yaml", home);
+	write_bytes(dir, "limt: 4\n", 8);
+	assert_int_equal(ni_cli_load_config(&config, &used, &err), NI_EPARSE);
+	assert_string_equal(used.data, dir);
+	assert_string_equal(err.message, "unknown setting 'limt'");
+	assert_int_equal(err.line, 1);
+	ni_buf_reset(&used);
+
+	/* Else $XDG_CONFIG_HOME/newsindex/config.yaml, when absolute. */
+	set_env("XDG_CONFIG_HOME", tmp_dir);
+	assert_int_equal(ni_cli_load_config(&config, &used, &err), NI_OK);
+	assert_true(strstr(used.data, "/newsindex/config.yaml"));
+	assert_true(all_zero(&config));
+	ni_buf_reset(&used);
+	set_env("XDG_CONFIG_HOME", "relative");
+	assert_int_equal(ni_cli_load_config(&config, &used, &err), NI_EPARSE);
+	assert_string_equal(used.data, dir);
+	ni_buf_reset(&used);
+
+	/* Nowhere to look: nothing configured. */
+	set_env("XDG_CONFIG_HOME", NULL);
+	set_env("HOME", NULL);
+	assert_int_equal(ni_cli_load_config(&config, &used, &err), NI_OK);
+	assert_true(all_zero(&config));
+	assert_int_equal(used.len, 0);
+	ni_buf_release(&used);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -637,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_locale_decimal_point),
+		cmocka_unit_test(test_cli_load_config),
 	};
 	return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }
