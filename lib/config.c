@@ -469,8 +469,9 @@ static bool read_count(const char *s, size_t len, double hi, unsigned *out)
 		if (!is_digit(s[i]))
 			return false;
 		value = value * 10 + (unsigned long)(s[i] - '0');
+		/* Checked on every digit, so the sum cannot overflow. */
 		if (value > hi)
-			return false;  /* also keeps the sum from overflowing */
+			return false;
 	}
 	*out = (unsigned)value;
 	return true;

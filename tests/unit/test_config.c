@@ -380,8 +380,9 @@ static void test_wrong_values(void **state)
 		 "10000, got \"0\""},
 		{"limit: 10001", 8, "limit: expected a whole number from 1 to "
 		 "10000, got \"10001\""},
-		{"limit: 99999999999999999999999", 8, "limit: expected a whole "
-		 "number from 1 to 10000, got \"99999999999999999999999\""},
+		{"limit: 99999999999999999999999", 8,
+		 "limit: expected a whole number from 1 to 10000, got "
+		 "\"99999999999999999999999\""},
 		{"limit: -1", 8, "limit: expected a whole number from 1 to "
 		 "10000, got \"-1\""},
 		{"limit: +5", 8, "limit: expected a whole number from 1 to "
