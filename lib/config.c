@@ -560,11 +560,11 @@ static ni_status parse_name_list(struct cfg_parser *p,
 		if (p->event.type == YAML_SEQUENCE_END_EVENT)
 			return NI_OK;
 		snprintf(name, sizeof name, "%s[%zu]", s->name, i);
-		/* An item holds one name, so no comma and not empty. */
+		/* An item holds one name: not empty, no comma, not null. */
 		const char *expected = "a name (text without commas)";
 		if (!take_text(p, name, expected, &st))
 			return st;
-		if (scalar_length(p) == 0 ||
+		if (scalar_length(p) == 0 || is_null(p) ||
 		    memchr(scalar_text(p), ',', scalar_length(p)))
 			return reject(p, name, expected);
 		if (i > 0)

@@ -329,6 +329,11 @@ static void test_facets(void **state)
 	snprintf(message, sizeof message,
 		 "facets[1]: expected %s, got \"\"", name);
 	expect_error("facets:\n  - a\n  -\n  - b\n", 3, 4, message);
+	snprintf(message, sizeof message,
+		 "facets[0]: expected %s, got \"~\"", name);
+	expect_error("facets: [~, b]", 1, 10, message);
+	/* Quoted, "~" is a name like any other. */
+	expect_facets("facets: ['~', b]", "~,b");
 	expect_error("facets: {topic: 1}", 1, 9,
 		     "facets: expected text or a list of names, got a "
 		     "mapping");
