@@ -64,8 +64,8 @@ int cmd_stats(int argc, char **argv)
 	}
 	ni_db *db = NULL;
 	char *detail = NULL;
-	status = ni_db_open(path.data, NI_DB_READ,
-				      ni_analyzer_settings(), &db, &detail);
+	status = ni_db_open(path.data, NI_DB_READ, ni_analyzer_settings(), &db,
+			    &detail);
 	code = NI_EXIT_OK;
 	if (status != NI_OK) {
 		code = report_open_failure(path.data, status, detail);
