@@ -10,7 +10,9 @@
 
 #include <stdbool.h>
 
+#include "ni_article.h"
 #include "ni_buf.h"
+#include "ni_config.h"
 #include "ni_status.h"
 
 /* Exit codes of newsindex (docs/newsindex.1). */
@@ -38,10 +40,26 @@ bool ni_parse_unsigned(const char *text, unsigned long max,
 bool ni_parse_double(const char *text, double lo, double hi, double *out);
 
 /*
- * The index path the user means: `flag` (--db), else the environment's
- * NEWSINDEX_DB, XDG_DATA_HOME or HOME, by ni_db_path_choose().
+ * The index path the user means, appended to `out`: `flag` (--db), else
+ * the environment's NEWSINDEX_DB, else `config_db` (the config file's
+ * `db`, NULL when it has none), else the environment's XDG_DATA_HOME or
+ * HOME, by ni_db_path_choose().  NI_EINVAL when none of them is set.
  */
-ni_status ni_cli_db_path(const char *flag, struct ni_buf *out);
+ni_status ni_cli_db_path(const char *flag, const char *config_db,
+			 struct ni_buf *out);
+
+/*
+ * The user's config file, for the programs: ni_config_path() and
+ * ni_config_load() with the environment's NEWSINDEX_CONFIG,
+ * XDG_CONFIG_HOME and HOME.  The path read is appended to `path_used`,
+ * also on failure, so that the error can name the file; it stays empty
+ * when there is no path at all (none of the three is set), which is an
+ * empty config and NI_OK.  Otherwise as ni_config_load(): on NI_OK the
+ * caller frees `*out` with ni_config_clear(); on NI_EIO or NI_EPARSE
+ * `*err` says where and why; NI_ENOMEM.
+ */
+ni_status ni_cli_load_config(struct ni_config *out, struct ni_buf *path_used,
+			     struct ni_parse_error *err);
 
 /*
  * Whether to colour output on a stream: `mode` is "auto", "always" or

@@ -28,7 +28,8 @@ typedef enum ni_status {
 	NI_EINVAL = 3,
 	/* A file could not be read or written; the message carries errno. */
 	NI_EIO = 4,
-	/* An article's front matter is missing or is not valid YAML. */
+	/* An article's front matter is missing or is not valid YAML; the
+	 * config file (ni_config.h) or stored data is malformed. */
 	NI_EPARSE = 5,
 	/* ICU failed (word breaking, normalization, conversion). */
 	NI_EUNICODE = 6,

@@ -49,7 +49,8 @@ static const char BUILD_USAGE[] =
 	"An article already in the index (same webUrl, originalUrl or path)\n"
 	"is replaced, never duplicated.\n"
 	"\n"
-	"  --db PATH             the index (default: $NEWSINDEX_DB, else\n"
+	"  --db PATH             the index (default: $NEWSINDEX_DB, else the\n"
+	"                        config file's db, else\n"
 	"                        $XDG_DATA_HOME/newsindex)\n"
 	"  --max-file-size BYTES skip larger files (default 16777216)\n"
 	"  -q, --quiet           do not print warnings, only skipped files\n"
@@ -272,10 +273,17 @@ int cmd_build(int argc, char **argv)
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0)
 		return code;
+	/* Read even with --db: a broken file must not go unnoticed. */
+	struct ni_config config = {0};
+	code = load_config(&config);
+	if (code >= 0)
+		return code;
 	struct ni_buf path = NI_BUF_INIT;
-	if (ni_cli_db_path(o.db_flag, &path) != NI_OK) {
-		report_error("no index path: use --db PATH or set "
-			     "NEWSINDEX_DB or HOME");
+	ni_status status = ni_cli_db_path(o.db_flag, config.db, &path);
+	ni_config_clear(&config);
+	if (status != NI_OK) {
+		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
+			     "or HOME, or db in the config file");
 		return NI_EXIT_USAGE;
 	}
 	struct timespec start;
@@ -286,8 +294,8 @@ int cmd_build(int argc, char **argv)
 	if (code < 0) {
 		ni_indexer_set_max_file_bytes(b.indexer, o.max_file_bytes);
 		struct ni_walk_callbacks cb = {index_one, report_problem, &b};
-		ni_status status = ni_walk((const char *const *)argv + optind,
-					   (size_t)(argc - optind), &cb, NULL);
+		status = ni_walk((const char *const *)argv + optind,
+				 (size_t)(argc - optind), &cb, NULL);
 		if (status != NI_OK && b.fatal == NI_OK) {
 			report_error("cannot walk the sources: %s",
 				     ni_status_str(status));

@@ -7,6 +7,7 @@
 #ifndef NEWSINDEX_COMMANDS_H
 #define NEWSINDEX_COMMANDS_H
 
+#include "ni_config.h"
 #include "ni_status.h"
 
 int cmd_build(int argc, char **argv);
@@ -14,6 +15,13 @@ int cmd_stats(int argc, char **argv);
 
 /* Print "newsindex: " and the formatted message to stderr. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Read the user's config file into `config` (ni_cli_load_config()).
+ * Returns -1 when it is fine or absent, else NI_EXIT_USAGE after naming
+ * the file and saying what is wrong where: "PATH: line L col C: MESSAGE".
+ */
+int load_config(struct ni_config *config);
 
 /* Exit code and message for an index that cannot be opened. */
 int report_open_failure(const char *path, ni_status status,

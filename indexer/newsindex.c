@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ni_buf.h"
 #include "ni_cli.h"
 #include "ni_status.h"
 #include "ni_version.h"
@@ -32,6 +33,23 @@ void report_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
+}
+
+int load_config(struct ni_config *config)
+{
+	struct ni_buf path = NI_BUF_INIT;
+	struct ni_parse_error err = {0};
+	ni_status status = ni_cli_load_config(config, &path, &err);
+	if (status == NI_EPARSE && err.line)
+		report_error("%s: line %u col %u: %s", ni_buf_str(&path),
+			     err.line, err.column, err.message);
+	else if (status == NI_EPARSE || status == NI_EIO)
+		report_error("%s: %s", ni_buf_str(&path), err.message);
+	else if (status != NI_OK)
+		report_error("cannot read the config file %s: %s",
+			     ni_buf_str(&path), ni_status_str(status));
+	ni_buf_release(&path);
+	return status == NI_OK ? -1 : NI_EXIT_USAGE;
 }
 
 int report_open_failure(const char *path, ni_status status,
@@ -70,7 +88,8 @@ static void usage(FILE *out)
 			COMMANDS[i].summary);
 	fputs("\n"
 	      "'newsindex COMMAND --help' tells more about one command.\n"
-	      "The index is --db PATH, else $NEWSINDEX_DB, else\n"
+	      "The index is --db PATH, else $NEWSINDEX_DB, else db in the\n"
+	      "config file (~/.config/newsindex/config.yaml), else\n"
 	      "$XDG_DATA_HOME/newsindex (~/.local/share/newsindex).\n"
 	      "See newsindex(1).\n", out);
 }

@@ -49,17 +49,24 @@ int cmd_stats(int argc, char **argv)
 		report_error("stats takes no arguments but --db");
 		return NI_EXIT_USAGE;
 	}
+	/* Read even with --db: a broken file must not go unnoticed. */
+	struct ni_config config = {0};
+	int code = load_config(&config);
+	if (code >= 0)
+		return code;
 	struct ni_buf path = NI_BUF_INIT;
-	if (ni_cli_db_path(db_flag, &path) != NI_OK) {
-		report_error("no index path: use --db PATH or set "
-			     "NEWSINDEX_DB or HOME");
+	ni_status status = ni_cli_db_path(db_flag, config.db, &path);
+	ni_config_clear(&config);
+	if (status != NI_OK) {
+		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
+			     "or HOME, or db in the config file");
 		return NI_EXIT_USAGE;
 	}
 	ni_db *db = NULL;
 	char *detail = NULL;
-	ni_status status = ni_db_open(path.data, NI_DB_READ,
-				      ni_analyzer_settings(), &db, &detail);
-	int code = NI_EXIT_OK;
+	status = ni_db_open(path.data, NI_DB_READ, ni_analyzer_settings(), &db,
+			    &detail);
+	code = NI_EXIT_OK;
 	if (status != NI_OK) {
 		code = report_open_failure(path.data, status, detail);
 	} else {

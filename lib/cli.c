@@ -37,10 +37,28 @@ bool ni_parse_double(const char *text, double lo, double hi, double *out)
 	return true;
 }
 
-ni_status ni_cli_db_path(const char *flag, struct ni_buf *out)
+ni_status ni_cli_db_path(const char *flag, const char *config_db,
+			 struct ni_buf *out)
 {
-	return ni_db_path_choose(flag, getenv("NEWSINDEX_DB"),
+	return ni_db_path_choose(flag, getenv("NEWSINDEX_DB"), config_db,
 				 getenv("XDG_DATA_HOME"), getenv("HOME"), out);
+}
+
+ni_status ni_cli_load_config(struct ni_config *out, struct ni_buf *path_used,
+			     struct ni_parse_error *err)
+{
+	const char *home = getenv("HOME");
+	bool explicit_path = false;
+	*out = (struct ni_config){0};
+	ni_status st = ni_config_path(getenv("NEWSINDEX_CONFIG"),
+				      getenv("XDG_CONFIG_HOME"), home,
+				      path_used, &explicit_path);
+	if (st == NI_EINVAL)
+		return NI_OK;  /* nowhere to look: nothing configured */
+	if (st != NI_OK)
+		return st;
+	return ni_config_load(ni_buf_str(path_used), explicit_path, home, out,
+			      err);
 }
 
 bool ni_cli_use_color(const char *mode, int fd)

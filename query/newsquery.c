@@ -16,6 +16,7 @@
 #include "ni_analyzer.h"
 #include "ni_buf.h"
 #include "ni_cli.h"
+#include "ni_config.h"
 #include "ni_search.h"
 #include "ni_version.h"
 #include "ni_xapian.h"
@@ -31,7 +32,8 @@ static const char USAGE[] =
 	"the words of QUERY come first, then those with some of them; within\n"
 	"each, the best BM25 match first, lifted a little by its quality.\n"
 	"\n"
-	"  --db PATH             the index (default: $NEWSINDEX_DB, else\n"
+	"  --db PATH             the index (default: $NEWSINDEX_DB, else the\n"
+	"                        config file's db, else\n"
 	"                        $XDG_DATA_HOME/newsindex)\n"
 	"  -n, --limit N         show N results (default 10)\n"
 	"  --offset N            skip the first N results (default 0)\n"
@@ -45,14 +47,31 @@ static const char USAGE[] =
 	"  -h, --help            show this help\n"
 	"  --version             show the version\n"
 	"\n"
+	"The config file, ~/.config/newsindex/config.yaml (or the file\n"
+	"$NEWSINDEX_CONFIG names), can set the defaults of --db, --limit,\n"
+	"--quality-weight, --bm25-k1, --bm25-b and --color; options win.\n"
+	"\n"
 	"Exit status: 0 something matched, 1 nothing matched, 2 an error.\n"
 	"See newsquery(1).\n";
 
 struct options {
 	const char *db_flag;
-	const char *color;
+	const char *color;   /* NULL until --color or the config file */
 	bool json;
 	struct ni_search_options search;
+	/* Set by their flags: the config file must not override them. */
+	bool limit_given;
+	bool quality_weight_given;
+	bool bm25_k1_given;
+	bool bm25_b_given;
+	/*
+	 * Read from the config file but not used yet: links in the output,
+	 * a lift for recent articles and the default --facets list come
+	 * with the query language work.  NULL or 0 when not set.
+	 */
+	const char *hyperlinks;
+	double recent_half_life_days;
+	const char *facets;
 };
 
 static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -97,17 +116,25 @@ static bool take_option(int opt, struct options *o)
 {
 	switch (opt) {
 	case OPT_DB: o->db_flag = optarg; return true;
-	case 'n': return number_option("--limit", optarg, MAX_LIMIT,
-				       &o->search.limit);
+	case 'n':
+		o->limit_given = true;
+		return number_option("--limit", optarg, MAX_LIMIT,
+				     &o->search.limit);
 	case OPT_OFFSET: return number_option("--offset", optarg, 1000000000,
 					      &o->search.offset);
 	case OPT_JSON: o->json = true; return true;
-	case OPT_QW: return real_option("--quality-weight", optarg, 0, 1000,
-					&o->search.quality_weight);
-	case OPT_K1: return real_option("--bm25-k1", optarg, 0, 100,
-					&o->search.bm25_k1);
-	case OPT_B: return real_option("--bm25-b", optarg, 0, 1,
-				       &o->search.bm25_b);
+	case OPT_QW:
+		o->quality_weight_given = true;
+		return real_option("--quality-weight", optarg, 0, 1000,
+				   &o->search.quality_weight);
+	case OPT_K1:
+		o->bm25_k1_given = true;
+		return real_option("--bm25-k1", optarg, 0, 100,
+				   &o->search.bm25_k1);
+	case OPT_B:
+		o->bm25_b_given = true;
+		return real_option("--bm25-b", optarg, 0, 1,
+				   &o->search.bm25_b);
 	case OPT_COLOR:
 		if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
 		    strcmp(optarg, "never")) {
@@ -159,6 +186,46 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return NI_QUERY_EXIT_ERROR;
 	}
 	return -1;
+}
+
+/*
+ * Read the config file into `config`; returns -1 when it is fine (or
+ * absent), else the exit code after saying what is wrong and where.
+ */
+static int load_config(struct ni_config *config)
+{
+	struct ni_buf path = NI_BUF_INIT;
+	struct ni_parse_error err = {0};
+	ni_status status = ni_cli_load_config(config, &path, &err);
+	if (status == NI_EPARSE && err.line)
+		error("%s: line %u col %u: %s", ni_buf_str(&path), err.line,
+		      err.column, err.message);
+	else if (status == NI_EPARSE || status == NI_EIO)
+		error("%s: %s", ni_buf_str(&path), err.message);
+	else if (status != NI_OK)
+		error("cannot read the config file %s: %s", ni_buf_str(&path),
+		      ni_status_str(status));
+	ni_buf_release(&path);
+	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
+}
+
+/* The config file's values, where no option gave one. */
+static void apply_config(struct options *o, const struct ni_config *c)
+{
+	if (c->has_limit && !o->limit_given)
+		o->search.limit = c->limit;
+	if (c->has_quality_weight && !o->quality_weight_given)
+		o->search.quality_weight = c->quality_weight;
+	if (c->has_bm25_k1 && !o->bm25_k1_given)
+		o->search.bm25_k1 = c->bm25_k1;
+	if (c->has_bm25_b && !o->bm25_b_given)
+		o->search.bm25_b = c->bm25_b;
+	if (!o->color)
+		o->color = c->color ? c->color : "auto";
+	o->hyperlinks = c->hyperlinks;
+	if (c->has_recent_half_life_days)
+		o->recent_half_life_days = c->recent_half_life_days;
+	o->facets = c->facets;
 }
 
 static ni_status join_words(int argc, char **argv, struct ni_buf *out)
@@ -248,15 +315,23 @@ int main(int argc, char **argv)
 {
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	struct options o = {.color = "auto"};
+	struct options o = {0};
 	ni_search_options_init(&o.search);
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0)
 		return code;
+	/* After the options, so that --help works with a broken file. */
+	struct ni_config config = {0};
+	code = load_config(&config);
+	if (code >= 0)
+		return code;
+	apply_config(&o, &config);
 	struct ni_buf path = NI_BUF_INIT, query = NI_BUF_INIT;
-	if (ni_cli_db_path(o.db_flag, &path) != NI_OK ||
+	if (ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK ||
 	    join_words(argc, argv, &query) != NI_OK) {
-		error("no index path: use --db PATH or set NEWSINDEX_DB");
+		error("no index path: use --db PATH, set NEWSINDEX_DB or "
+		      "db in the config file");
+		ni_config_clear(&config);
 		return NI_QUERY_EXIT_ERROR;
 	}
 	ni_db *db = NULL;
@@ -266,6 +341,7 @@ int main(int argc, char **argv)
 	ni_db_close(db, NULL);
 	ni_buf_release(&path);
 	ni_buf_release(&query);
+	ni_config_clear(&config);
 	if (fflush(stdout) != 0 && code != NI_QUERY_EXIT_ERROR) {
 		error("cannot write the results");
 		code = NI_QUERY_EXIT_ERROR;

@@ -5,6 +5,8 @@ set -u
 WORK=$(mktemp -d /tmp/ni-e2e-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 export HOME="$WORK/home" XDG_DATA_HOME="" NEWSINDEX_DB="" NO_COLOR=""
+# No config file unless a test writes one (~/.config is under $WORK).
+export NEWSINDEX_CONFIG="" XDG_CONFIG_HOME=""
 mkdir -p "$HOME"
 FAILURES=0
 CHECKS=0

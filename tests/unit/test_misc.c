@@ -43,11 +43,13 @@ static void test_buf_grows_and_formats(void **state)
 	ni_buf_release(&buf);
 }
 
-static void expect_path(const char *flag, const char *env, const char *xdg,
-			const char *home, const char *expected)
+static void expect_path(const char *flag, const char *env,
+			const char *config, const char *xdg, const char *home,
+			const char *expected)
 {
 	struct ni_buf out = NI_BUF_INIT;
-	assert_int_equal(ni_db_path_choose(flag, env, xdg, home, &out), NI_OK);
+	assert_int_equal(ni_db_path_choose(flag, env, config, xdg, home, &out),
+			 NI_OK);
 	assert_string_equal(out.data, expected);
 	ni_buf_release(&out);
 }
@@ -55,14 +57,17 @@ static void expect_path(const char *flag, const char *env, const char *xdg,
 static void test_index_path_rule(void **state)
 {
 	(void)state;
-	expect_path("/f", "/e", "/x", "/h", "/f");
-	expect_path(NULL, "/e", "/x", "/h", "/e");
-	expect_path("", "", "/x", "/h", "/x/newsindex");
+	expect_path("/f", "/e", "/c", "/x", "/h", "/f");
+	expect_path(NULL, "/e", "/c", "/x", "/h", "/e");
+	/* The config file's db comes after the environment's. */
+	expect_path(NULL, NULL, "/c", "/x", "/h", "/c");
+	expect_path("", "", "", "/x", "/h", "/x/newsindex");
 	/* A relative XDG_DATA_HOME is invalid per the spec: ignored. */
-	expect_path(NULL, NULL, "rel", "/h", "/h/.local/share/newsindex");
-	expect_path(NULL, NULL, NULL, "/h", "/h/.local/share/newsindex");
+	expect_path(NULL, NULL, NULL, "rel", "/h",
+		    "/h/.local/share/newsindex");
+	expect_path(NULL, NULL, NULL, NULL, "/h", "/h/.local/share/newsindex");
 	struct ni_buf out = NI_BUF_INIT;
-	assert_int_equal(ni_db_path_choose(NULL, "", NULL, "", &out),
+	assert_int_equal(ni_db_path_choose(NULL, "", NULL, NULL, "", &out),
 			 NI_EINVAL);
 	ni_buf_release(&out);
 }
