@@ -3,10 +3,10 @@
 
 #include <json-c/json.h>
 #include <string.h>
-#include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
 #include "ni_article.h"
+#include "ni_snippet.h"
 
 #define BOLD "\033[1m"
 #define DIM "\033[2m"
@@ -19,15 +19,6 @@
 static const char *style(const struct render_context *ctx, const char *code)
 {
 	return ctx->color ? code : "";
-}
-
-/* Terminal columns a code point takes: East Asian wide ones take two. */
-static unsigned columns_of(UChar32 c)
-{
-	if (u_getCombiningClass(c) > 0 || c == 0x200B)
-		return 0;
-	int width = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
-	return width == U_EA_WIDE || width == U_EA_FULLWIDTH ? 2 : 1;
 }
 
 /*
@@ -48,13 +39,13 @@ static void print_wrapped(FILE *out, const struct render_context *ctx,
 		unsigned piece_cols = 0;
 		UChar32 c;
 		U8_NEXT(text, end, len, c);
-		piece_cols = columns_of(c < 0 ? 0xFFFD : c);
+		piece_cols = ni_char_columns(c);
 		if (c != ' ' && piece_cols < 2) {
 			int32_t next = end;
 			while (next < len) {
 				int32_t at = next;
 				U8_NEXT(text, next, len, c);
-				unsigned w = columns_of(c < 0 ? 0xFFFD : c);
+				unsigned w = ni_char_columns(c);
 				if (c == ' ' || w == 2) {
 					next = at;
 					break;
