@@ -31,6 +31,15 @@
 #define NI_DEFAULT_BM25_K1 1.6
 #define NI_DEFAULT_BM25_B 0.75
 
+/*
+ * Pseudo-relevance feedback (docs/ranking.md): the stems that best tell
+ * apart the top NI_FEEDBACK_DOCS matches, NI_FEEDBACK_TERMS of them, add
+ * weight (scaled by NI_FEEDBACK_WEIGHT) to the matches that have them.
+ */
+#define NI_FEEDBACK_DOCS 5
+#define NI_FEEDBACK_TERMS 20
+#define NI_FEEDBACK_WEIGHT 0.3
+
 /* What --recent adds at most to a score (a strong term match's worth). */
 #define NI_RECENCY_WEIGHT 4.0
 #define NI_DEFAULT_HALF_LIFE_DAYS 7.0
@@ -48,6 +57,7 @@ struct ni_search_options {
 	double half_life_days;
 	int64_t now;             /* seconds since the epoch */
 	unsigned facets;         /* bits 1u << NI_FACET_* */
+	bool feedback;           /* pseudo-relevance feedback (default on) */
 };
 
 /* Fill `options` with the defaults: offset 0, limit 10, now = time(). */

@@ -45,6 +45,7 @@ typedef struct ni_db ni_db;        /* an open index */
 typedef struct ni_doc ni_doc;      /* a document being built */
 typedef struct ni_query ni_query;  /* an immutable query tree */
 typedef struct ni_mset ni_mset;    /* one page of search results */
+struct ni_search_params;
 
 /* Free-text fields.  Every word of each is also searchable unqualified. */
 enum ni_field {
@@ -252,6 +253,10 @@ ni_status ni_query_prefix(ni_db *db, enum ni_field field, const char *prefix,
 ni_status ni_query_near(const ni_query *const *parts, size_t n,
 			unsigned window, ni_query **out) NI_NOEXCEPT;
 
+/* `query` with its weight multiplied by `factor` (>= 0). */
+ni_status ni_query_scale(const ni_query *query, double factor,
+			 ni_query **out) NI_NOEXCEPT;
+
 /* Every document, with no weight: the base of a query of filters only. */
 ni_status ni_query_match_all(ni_query **out) NI_NOEXCEPT;
 
@@ -272,6 +277,17 @@ ni_status ni_db_stem(ni_db *db, const char *word, size_t len,
  */
 ni_status ni_query_like(ni_db *db, const char *key, unsigned n_terms,
 			ni_query **out) NI_NOEXCEPT;
+
+/*
+ * Pseudo-relevance feedback: the `n_terms` stems that best characterize
+ * the top `n_docs` matches of `query` (ranked by BM25 with `params`' k1
+ * and b), ORed and scaled by `weight`, to be joined with the query.
+ * `*out` is NULL when the query matches nothing.
+ */
+ni_status ni_query_feedback(ni_db *db, const ni_query *query,
+			    const struct ni_search_params *params,
+			    unsigned n_docs, unsigned n_terms, double weight,
+			    ni_query **out) NI_NOEXCEPT;
 
 /*
  * Append to `out` the spelling correction Xapian's spelling data offers

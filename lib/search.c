@@ -30,6 +30,7 @@ void ni_search_options_init(struct ni_search_options *o)
 	o->bm25_b = NI_DEFAULT_BM25_B;
 	o->sort = NI_SORT_RELEVANCE;
 	o->half_life_days = NI_DEFAULT_HALF_LIFE_DAYS;
+	o->feedback = true;
 	o->now = (int64_t)time(NULL);
 }
 
@@ -104,9 +105,10 @@ static ni_status build_queries(ni_db *db, const struct word_list *list,
 	if (!parts)
 		return NI_ENOMEM;
 	ni_status status = NI_OK;
-	for (size_t i = 0; status == NI_OK && i < list->n; i++)
+	for (size_t i = 0; status == NI_OK && i < list->n; i++) {
 		status = ni_query_word(db, NI_FIELD_ANY, list->words[i],
 				       list->lens[i], &parts[i]);
+	}
 	if (status == NI_OK)
 		status = ni_query_combine(NI_QOP_OR,
 					  (const ni_query *const *)parts,
@@ -299,10 +301,57 @@ static ni_status tiered_search(ni_db *db, const ni_query *strict,
 	return status;
 }
 
+static ni_status search_tiers(ni_db *db, const ni_query *strict,
+			      const ni_query *relaxed,
+			      const struct ni_search_options *o,
+			      struct ni_results *out, struct ni_buf *errmsg);
+
+/*
+ * `query` with the feedback terms as a weight-only part: they reorder
+ * matches, never add any, so every result still has a query word.
+ */
+static ni_status with_feedback(const ni_query *query, const ni_query *fb,
+			       ni_query **out)
+{
+	if (!query || !fb)
+		return NI_OK;
+	const ni_query *parts[2] = {query, fb};
+	return ni_query_combine(NI_QOP_AND_MAYBE, parts, 2, out);
+}
+
 ni_status ni_search_run(ni_db *db, const ni_query *strict,
 			const ni_query *relaxed,
 			const struct ni_search_options *o,
 			struct ni_results *out, struct ni_buf *errmsg)
+{
+	if (!o->feedback)
+		return search_tiers(db, strict, relaxed, o, out, errmsg);
+	struct ni_search_params params = {.bm25_k1 = o->bm25_k1,
+					  .bm25_b = o->bm25_b};
+	ni_query *fb = NULL, *strict_fb = NULL, *relaxed_fb = NULL;
+	ni_status status = ni_query_feedback(
+		db, relaxed ? relaxed : strict, &params, NI_FEEDBACK_DOCS,
+		NI_FEEDBACK_TERMS, NI_FEEDBACK_WEIGHT, &fb);
+	if (status != NI_OK)
+		ni_buf_addf(errmsg, "search failed: %s", ni_db_errmsg(db));
+	if (status == NI_OK)
+		status = with_feedback(strict, fb, &strict_fb);
+	if (status == NI_OK)
+		status = with_feedback(relaxed, fb, &relaxed_fb);
+	if (status == NI_OK)
+		status = search_tiers(db, strict_fb ? strict_fb : strict,
+				      relaxed_fb ? relaxed_fb : relaxed, o,
+				      out, errmsg);
+	ni_query_free(fb);
+	ni_query_free(strict_fb);
+	ni_query_free(relaxed_fb);
+	return status;
+}
+
+static ni_status search_tiers(ni_db *db, const ni_query *strict,
+			      const ni_query *relaxed,
+			      const struct ni_search_options *o,
+			      struct ni_results *out, struct ni_buf *errmsg)
 {
 	memset(out, 0, sizeof *out);
 	/* Sorted by date or quality, partial matches would only be noise. */

@@ -83,6 +83,11 @@ const size_t MAX_TERM_BYTES = 240;
 const size_t HASHED_TERM_KEEP = 200;
 /* The stem cache is cleared when it grows past this many words. */
 const size_t STEM_CACHE_MAX = 100000;
+/*
+ * How much more an exact match of a query word weighs than a match of its
+ * stem alone, in proportion (tuned on Cranfield, docs/ranking.md).
+ */
+const double EXACT_FORM_WEIGHT = 0.5;
 /* How often a search is rerun after the index changed under it. */
 const int MODIFIED_RETRIES = 5;
 
@@ -378,9 +383,15 @@ Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
 	if (!schema.prefix)
 		throw bad_argument("this field cannot be searched on its own");
 	std::string text(word, len);
+	Xapian::Query exact(schema.prefix + text);
 	if (!should_stem(word, len))
-		return Xapian::Query(schema.prefix + text);
-	return Xapian::Query(schema.stem_prefix + d.stem(text));
+		return exact;
+	/* Any form with the stem matches; the form typed weighs more. */
+	return Xapian::Query(
+		Xapian::Query::OP_OR,
+		Xapian::Query(schema.stem_prefix + d.stem(text)),
+		Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, exact,
+			      EXACT_FORM_WEIGHT));
 }
 
 void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len)
@@ -1000,6 +1011,20 @@ ni_status ni_query_near(const ni_query *const *parts, size_t n,
 	}
 }
 
+ni_status ni_query_scale(const ni_query *query, double factor,
+			 ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		*out = new ni_query{Xapian::Query(
+			Xapian::Query::OP_SCALE_WEIGHT, query->query, factor)};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
 ni_status ni_query_match_all(ni_query **out) noexcept
 {
 	*out = nullptr;
@@ -1059,6 +1084,45 @@ ni_status ni_query_like(ni_db *d, const char *key, unsigned n_terms,
 				   eset.end());
 		*out = new ni_query{Xapian::Query(Xapian::Query::OP_AND_NOT,
 						  like, Xapian::Query(term))};
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_query_feedback(ni_db *d, const ni_query *query,
+			    const struct ni_search_params *params,
+			    unsigned n_docs, unsigned n_terms, double weight,
+			    ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		Xapian::Enquire enquire(d->db);
+		enquire.set_weighting_scheme(Xapian::BM25Weight(
+			params->bm25_k1, 0, 1, params->bm25_b, 0.5));
+		enquire.set_query(query->query);
+		Xapian::MSet top = enquire.get_mset(0, n_docs);
+		if (top.empty())
+			return NI_OK;
+		Xapian::RSet rset;
+		for (auto it = top.begin(); it != top.end(); ++it)
+			rset.add_document(*it);
+		Xapian::ExpandDeciderFilterPrefix stems_only("Z");
+		Xapian::ESet eset = enquire.get_eset(n_terms, rset,
+						     &stems_only);
+		if (eset.empty())
+			return NI_OK;
+		/* Each term weighs as much as it tells the top apart. */
+		std::vector<Xapian::Query> parts;
+		double top_weight = eset.begin().get_weight();
+		for (auto t = eset.begin(); t != eset.end(); ++t)
+			parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
+					   Xapian::Query(*t),
+					   t.get_weight() / top_weight);
+		Xapian::Query terms(Xapian::Query::OP_OR, parts.begin(),
+				    parts.end());
+		*out = new ni_query{Xapian::Query(
+			Xapian::Query::OP_SCALE_WEIGHT, terms, weight)};
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
