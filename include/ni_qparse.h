@@ -7,6 +7,7 @@
  *   +word, -word, -"a phrase"            required, excluded
  *   "a phrase"               the words adjacent, in order, unstemmed
  *   a NEAR b, a NEAR/5 b     within 10 (or 5) words of each other
+ *                            (single words, matched unstemmed)
  *   sanc*                    words starting with "sanc" (bounded)
  *   title:WORD, title:"PHRASE", title:(GROUP)     words of the title
  *   topic:, provider:, site:, category:, type:, url:   exact filters
@@ -26,7 +27,8 @@
  * query has no default-operator join, `relaxed` is NULL.
  *
  * English stopwords joined by the default operator are left out, unless
- * nothing else is left; inside phrases and after + they are kept.
+ * nothing else is left; inside phrases, after +, - and NOT, under NEAR
+ * and in fields they are kept.
  *
  * Ownership: ni_qparse() fills a struct ni_parsed_query whose queries and
  * words it owns; ni_parsed_query_clear() frees them.  The ni_db (for
@@ -63,7 +65,8 @@ struct ni_parsed_query {
 	ni_query *relaxed;   /* NULL when the same as strict */
 	struct ni_query_word *words;
 	size_t n_words;
-	bool has_text;       /* false for a query of filters only */
+	bool has_text;       /* false when no word scores: a query of
+				filters or exclusions only (n_words 0) */
 };
 
 struct ni_qparse_error {

@@ -1,0 +1,1947 @@
+/*
+ * ni_qparse: see include/ni_qparse.h; docs/query-syntax.md is the user's
+ * description of the language.
+ *
+ * Three layers, and the text is read once:
+ *   - the lexer cuts the text into tokens with byte offsets, one token
+ *     ahead of the parser;
+ *   - the parser is recursive descent, one function per precedence
+ *     level: OR, then AND / NOT / the default join, then NEAR, then the
+ *     signs + and -, then terms, phrases, fields and groups;
+ *   - builders turn what each level parsed into a `struct node` that
+ *     holds the strict and the relaxed query together, so a group nested
+ *     in a default-operator sequence keeps tiers of its own.
+ *
+ * Stopwords are left out only when something else is left, which is
+ * known at the end: a query whose every searchable word was a dropped
+ * stopword is parsed a second time keeping them (at most twice).
+ *
+ * Recursion is bounded by MAX_PAREN_DEPTH; runs of NOT and chains of
+ * operators are loops.  Xapian walks query trees recursively too, so
+ * the depth of the trees built is bounded as well (MAX_QUERY_DEPTH).
+ */
+#include "ni_qparse.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ni_article.h"
+#include "ni_buf.h"
+#include "ni_search.h"
+
+/* More nested parentheses than this are refused: the parser recurses. */
+#define MAX_PAREN_DEPTH 64
+/* Deeper query trees are refused; Xapian recurses over them. */
+#define MAX_QUERY_DEPTH 1000
+/* Typed text quoted in an error message is cut to about this many bytes. */
+#define MAX_QUOTED 64
+#define SECONDS_PER_DAY 86400.0
+
+enum field_id {
+	F_NONE = -1,
+	F_TITLE, F_TOPIC, F_PROVIDER, F_SITE, F_CATEGORY, F_TYPE, F_URL,
+	F_DATE, F_QUALITY, F_PUBLISHED,
+	F_COUNT
+};
+
+static const char *const FIELD_NAMES[F_COUNT] = {
+	"title", "topic", "provider", "site", "category", "type", "url",
+	"date", "quality", "published",
+};
+#define FIELD_LIST "title, topic, provider, site, category, type, url, " \
+		   "date, quality, published"
+
+static const char BAD_DATE[] =
+	"date: '%.*s' is not a date (YYYY-MM-DD, YYYY-MM, YYYY, Nd...)";
+static const char BAD_QUALITY[] =
+	"quality: takes a number from 0 to 100, a comparison (>=40) or a "
+	"range (20..60)";
+static const char BAD_NEAR_OPERAND[] =
+	"'NEAR' joins single words, not phrases, prefixes, groups or filters";
+
+enum tok_kind {
+	T_END, T_TERM, T_PHRASE, T_LPAREN, T_RPAREN, T_PLUS, T_MINUS,
+	T_AND, T_OR, T_NOT, T_NEAR, T_FIELD,
+};
+
+struct token {
+	enum tok_kind kind;
+	size_t start;          /* its bytes in the text, end exclusive; */
+	size_t end;            /* a phrase's include the quotes */
+	unsigned distance;     /* T_NEAR: within this many words */
+	int field;             /* T_FIELD: which one */
+};
+
+enum node_kind {
+	N_EMPTY,    /* nothing to search: punctuation, a dropped stopword */
+	N_TEXT,     /* free text: selects and scores */
+	N_FILTER,   /* selects without scoring */
+	N_EXCLUDE,  /* every document except those of `strict` */
+};
+
+/* What one piece of the query became. */
+struct node {
+	enum node_kind kind;
+	ni_query *strict;
+	ni_query *relaxed;     /* NULL: the same as strict */
+	int key;               /* the field all its filters come from */
+	unsigned depth;        /* of the query trees, at most */
+	char *word;            /* a single typed word: for NEAR, stopwords */
+	size_t word_len;
+	enum ni_field field;   /* where `word` is searched */
+	bool bare;             /* `word` was typed alone: no quotes, no field */
+	size_t start;          /* its span in the text */
+	size_t end;
+};
+
+/* Where an item of a sequence goes when the sequence is built. */
+enum role {
+	R_SKIP, R_REQUIRED, R_PLAIN, R_EXCLUDED, R_FILTER, R_FILTER_ALONE,
+};
+
+struct item {
+	struct node node;
+	char sign;             /* '+', '-' or 0 */
+	enum role role;
+};
+
+/* Items joined by the default operator (or, in AND mode, by AND). */
+struct seq {
+	struct item *items;
+	size_t n;
+	size_t cap;
+};
+
+/* The words the analyzer found in a term or a phrase. */
+struct word_span {
+	size_t offset;         /* in `chars` */
+	size_t len;
+	size_t start;          /* the typed chunk it came from */
+	size_t end;
+};
+
+struct term_words {
+	struct ni_buf chars;   /* the words, each NUL-terminated */
+	struct word_span *spans;
+	const char **ptrs;     /* into chars, for ni_query_phrase() */
+	size_t *lens;
+	size_t n;
+	size_t cap;
+};
+
+struct parser {
+	ni_db *db;
+	ni_analyzer *analyzer;
+	const char *text;
+	size_t len;
+	int64_t now;
+	struct ni_qparse_error *err;
+	bool err_set;
+	/* the lexer */
+	size_t pos;
+	bool after_sign;       /* the next token follows + or - */
+	bool value_next;       /* the next token is the value of `field` */
+	struct token field;
+	struct token tok;      /* the next token, not yet consumed */
+	/* the parser */
+	unsigned paren_depth;
+	bool negated;          /* under - or NOT: words are not listed */
+	bool keep_stopwords;
+	size_t stopwords_dropped;
+	enum ni_field text_field;  /* NI_FIELD_TITLE inside title:( ) */
+	int filter_field;      /* inside topic:( ) and the like */
+	struct term_words tw;
+	struct ni_buf scratch;
+	struct ni_query_word *words;
+	size_t n_words;
+	size_t cap_words;
+};
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* How much of `n` bytes at `s` to quote: MAX_QUOTED, on a UTF-8 boundary. */
+static int clip(const char *s, size_t n)
+{
+	if (n <= MAX_QUOTED)
+		return (int)n;
+	n = MAX_QUOTED;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return (int)n;
+}
+
+__attribute__((format(printf, 4, 5)))
+static ni_status fail_at(struct parser *p, size_t start, size_t end,
+			 const char *fmt, ...)
+{
+	p->err->offset = start;
+	p->err->length = end > start ? end - start : 1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(p->err->message, sizeof p->err->message, fmt, ap);
+	va_end(ap);
+	p->err_set = true;
+	return NI_EQUERY;
+}
+
+static ni_status fail_token(struct parser *p, const struct token *t,
+			    const char *fmt)
+{
+	return fail_at(p, t->start, t->end, fmt,
+		       clip(p->text + t->start, t->end - t->start),
+		       p->text + t->start);
+}
+
+/* A failure that is not the query's fault, with what the callee said. */
+static ni_status fail_status(struct parser *p, ni_status status,
+			     const char *detail)
+{
+	if (status == NI_OK || p->err_set)
+		return status;
+	p->err->offset = 0;
+	p->err->length = p->len ? p->len : 1;
+	snprintf(p->err->message, sizeof p->err->message, "%s",
+		 detail && *detail ? detail : ni_status_str(status));
+	p->err_set = true;
+	return status;
+}
+
+/* ---- the lexer ---------------------------------------------------------- */
+
+/*
+ * Bytes of the white space character at p->text[pos], 0 if it is not
+ * one: ASCII's, and the Unicode spaces people paste (no-break, ideographic
+ * and the like), which the analyzer would split words at anyway.
+ */
+static size_t space_len(const struct parser *p, size_t pos)
+{
+	const unsigned char *s = (const unsigned char *)p->text + pos;
+	if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+		return 1;
+	if (s[0] == 0xC2)
+		return pos + 1 < p->len && (s[1] == 0xA0 || s[1] == 0x85)
+			? 2 : 0;
+	if (pos + 2 >= p->len || s[0] < 0xE1 || s[0] > 0xE3)
+		return 0;
+	unsigned code = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 |
+			(s[2] & 0x3Fu);
+	bool space = code == 0x1680 || (code >= 0x2000 && code <= 0x200A) ||
+		     code == 0x2028 || code == 0x2029 || code == 0x202F ||
+		     code == 0x205F || code == 0x3000;
+	return space && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+}
+
+static size_t skip_space(const struct parser *p, size_t pos, size_t end)
+{
+	size_t n;
+	while (pos < end && (n = space_len(p, pos)) > 0)
+		pos += n;
+	return pos;
+}
+
+static bool ends_term(const struct parser *p, size_t pos)
+{
+	char c = p->text[pos];
+	return c == '(' || c == ')' || c == '"' || space_len(p, pos) > 0;
+}
+
+static size_t term_end(const struct parser *p, size_t pos)
+{
+	while (pos < p->len && !ends_term(p, pos))
+		pos++;
+	return pos;
+}
+
+static char ascii_lower(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+static bool ascii_alpha(char c)
+{
+	return ascii_lower(c) >= 'a' && ascii_lower(c) <= 'z';
+}
+
+static bool same_ascii_word(const char *s, size_t n, const char *word)
+{
+	if (strlen(word) != n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (ascii_lower(s[i]) != word[i])
+			return false;
+	return true;
+}
+
+static int field_named(const char *name, size_t n)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		if (same_ascii_word(name, n, FIELD_NAMES[f]))
+			return f;
+	return F_NONE;
+}
+
+static ni_status lex_phrase(struct parser *p, struct token *t)
+{
+	size_t open = p->pos;
+	const char *close = memchr(p->text + open + 1, '"', p->len - open - 1);
+	if (!close)
+		return fail_at(p, open, open + 1, "unclosed quote");
+	*t = (struct token){T_PHRASE, open, (size_t)(close - p->text) + 1, 0,
+			    F_NONE};
+	p->pos = t->end;
+	if (skip_space(p, open + 1, t->end - 1) == t->end - 1)
+		return fail_at(p, open, t->end, "empty phrase");
+	return NI_OK;
+}
+
+/* A + or - that starts a term: it must be followed by something. */
+static ni_status lex_sign(struct parser *p, struct token *t)
+{
+	size_t at = p->pos;
+	char c = p->text[at];
+	if (at + 1 >= p->len || space_len(p, at + 1) || p->text[at + 1] == ')')
+		return fail_at(p, at, at + 1, "'%c' needs a word", c);
+	*t = (struct token){c == '+' ? T_PLUS : T_MINUS, at, at + 1, 0, F_NONE};
+	p->pos = at + 1;
+	p->after_sign = true;
+	return NI_OK;
+}
+
+static ni_status lex_near_distance(struct parser *p, struct token *t)
+{
+	const char *digits = p->text + t->start + 5;
+	size_t n = t->end - t->start - 5;
+	unsigned distance = 0;
+	bool ok = n >= 1 && n <= 4;
+	for (size_t i = 0; ok && i < n; i++) {
+		ok = digits[i] >= '0' && digits[i] <= '9';
+		distance = distance * 10 + (unsigned)(digits[i] - '0');
+	}
+	if (!ok || distance < 1 || distance > 1000)
+		return fail_token(p, t,
+				  "'%.*s' needs a distance from 1 to 1000");
+	t->kind = T_NEAR;
+	t->distance = distance;
+	return NI_OK;
+}
+
+/* Operators are whole terms, in uppercase only. */
+static ni_status classify_operator(struct parser *p, struct token *t)
+{
+	const char *s = p->text + t->start;
+	size_t n = t->end - t->start;
+	if (n == 3 && memcmp(s, "AND", 3) == 0)
+		t->kind = T_AND;
+	else if (n == 2 && memcmp(s, "OR", 2) == 0)
+		t->kind = T_OR;
+	else if (n == 3 && memcmp(s, "NOT", 3) == 0)
+		t->kind = T_NOT;
+	else if (n == 4 && memcmp(s, "NEAR", 4) == 0)
+		*t = (struct token){T_NEAR, t->start, t->end,
+				    NI_QPARSE_DEFAULT_NEAR, F_NONE};
+	else if (n > 4 && memcmp(s, "NEAR/", 5) == 0)
+		return lex_near_distance(p, t);
+	return NI_OK;
+}
+
+/*
+ * `name:` at the start of the term `t`, `colon` being the position of
+ * the ':'.  It is a field when something other than white space follows,
+ * except "//" (https://...), which is text; "Note: ..." is text too.
+ */
+static ni_status lex_field(struct parser *p, struct token *t, size_t colon)
+{
+	size_t after = colon + 1;
+	bool has_value = after < p->len && !space_len(p, after);
+	if (has_value && after + 1 < p->len && p->text[after] == '/' &&
+	    p->text[after + 1] == '/')
+		return NI_OK;
+	int field = field_named(p->text + t->start, colon - t->start);
+	if (field == F_NONE && !has_value)
+		return NI_OK;
+	t->end = after;
+	if (field == F_NONE)
+		return fail_token(p, t, "unknown field '%.*s' (fields: "
+				  FIELD_LIST ")");
+	if (!has_value)
+		return fail_at(p, t->start, after, "%s: needs a value",
+			       FIELD_NAMES[field]);
+	t->kind = T_FIELD;
+	t->field = field;
+	p->pos = after;
+	p->value_next = true;
+	p->field = *t;
+	return NI_OK;
+}
+
+static ni_status lex_term(struct parser *p, bool after_sign, struct token *t)
+{
+	size_t start = p->pos;
+	*t = (struct token){T_TERM, start, term_end(p, start), 0, F_NONE};
+	p->pos = t->end;
+	size_t colon = start;
+	while (colon < t->end && ascii_alpha(p->text[colon]))
+		colon++;
+	if (colon > start && colon < t->end && p->text[colon] == ':')
+		return lex_field(p, t, colon);
+	return after_sign ? NI_OK : classify_operator(p, t);
+}
+
+/* The value right after `field:`: a phrase, a group or a raw term. */
+static ni_status lex_value(struct parser *p, struct token *t)
+{
+	p->value_next = false;
+	char c = p->text[p->pos];
+	if (c == '"')
+		return lex_phrase(p, t);
+	if (c == ')')
+		return fail_at(p, p->field.start, p->field.end,
+			       "%s: needs a value", FIELD_NAMES[p->field.field]);
+	if (c == '(') {
+		*t = (struct token){T_LPAREN, p->pos, p->pos + 1, 0, F_NONE};
+		p->pos++;
+		return NI_OK;
+	}
+	*t = (struct token){T_TERM, p->pos, term_end(p, p->pos), 0, F_NONE};
+	p->pos = t->end;
+	return NI_OK;
+}
+
+static ni_status lex(struct parser *p, struct token *t)
+{
+	if (p->value_next)
+		return lex_value(p, t);
+	bool after_sign = p->after_sign;
+	p->after_sign = false;
+	p->pos = skip_space(p, p->pos, p->len);
+	if (p->pos >= p->len) {
+		*t = (struct token){T_END, p->len, p->len, 0, F_NONE};
+		return NI_OK;
+	}
+	char c = p->text[p->pos];
+	if (c == '(' || c == ')') {
+		*t = (struct token){c == '(' ? T_LPAREN : T_RPAREN, p->pos,
+				    p->pos + 1, 0, F_NONE};
+		p->pos++;
+		return NI_OK;
+	}
+	if (c == '"')
+		return lex_phrase(p, t);
+	if (!after_sign && (c == '+' || c == '-'))
+		return lex_sign(p, t);
+	return lex_term(p, after_sign, t);
+}
+
+static ni_status advance(struct parser *p)
+{
+	return lex(p, &p->tok);
+}
+
+static bool starts_near_chain(enum tok_kind kind)
+{
+	return kind == T_TERM || kind == T_PHRASE || kind == T_LPAREN ||
+	       kind == T_FIELD || kind == T_PLUS || kind == T_MINUS;
+}
+
+static bool starts_item(enum tok_kind kind)
+{
+	return starts_near_chain(kind) || kind == T_NOT;
+}
+
+/* ---- nodes and the words list ------------------------------------------ */
+
+static void node_init(struct node *node, size_t start, size_t end)
+{
+	memset(node, 0, sizeof *node);
+	node->kind = N_EMPTY;
+	node->key = F_NONE;
+	node->start = start;
+	node->end = end;
+}
+
+static void node_forget_word(struct node *node)
+{
+	free(node->word);
+	node->word = NULL;
+	node->bare = false;
+}
+
+static void node_clear(struct node *node)
+{
+	ni_query_free(node->strict);
+	ni_query_free(node->relaxed);
+	free(node->word);
+	node_init(node, node->start, node->end);
+}
+
+/* Only what a match may contain is listed, so nothing under - or NOT. */
+static ni_status list_word(struct parser *p, const char *word, size_t len,
+			   const struct word_span *span, bool in_phrase,
+			   bool is_prefix)
+{
+	if (p->negated)
+		return NI_OK;
+	if (p->n_words == p->cap_words) {
+		size_t cap = p->cap_words ? p->cap_words * 2 : 8;
+		struct ni_query_word *words = realloc(p->words,
+						      cap * sizeof *words);
+		if (!words)
+			return NI_ENOMEM;
+		p->words = words;
+		p->cap_words = cap;
+	}
+	char *copy = strndup(word, len);
+	if (!copy)
+		return NI_ENOMEM;
+	p->words[p->n_words++] = (struct ni_query_word){
+		copy, span->start, span->end, in_phrase, is_prefix};
+	return NI_OK;
+}
+
+static void unlist_last_word(struct parser *p)
+{
+	free(p->words[--p->n_words].word);
+}
+
+/* Join `n` queries with `op`, the parts given as the wrapper takes them. */
+static ni_status combine(enum ni_query_op op, ni_query *const *parts,
+			 size_t n, ni_query **out)
+{
+	return ni_query_combine(op, (const ni_query *const *)parts, n, out);
+}
+
+static ni_status combine2(enum ni_query_op op, ni_query *a, ni_query *b,
+			  ni_query **out)
+{
+	ni_query *parts[2] = {a, b};
+	return combine(op, parts, 2, out);
+}
+
+/* *q = *q op other: on failure *q is unchanged. */
+static ni_status join_into(enum ni_query_op op, ni_query **q, ni_query *other)
+{
+	ni_query *joined;
+	ni_status status = combine2(op, *q, other, &joined);
+	if (status != NI_OK)
+		return status;
+	ni_query_free(*q);
+	*q = joined;
+	return NI_OK;
+}
+
+/*
+ * The node under - or NOT: "everything except" it.  Negated again, it is
+ * what it was, but as a filter: -(-x) selects x without scoring it.
+ */
+static void negate_node(struct node *node)
+{
+	node_forget_word(node);
+	if (node->kind == N_EMPTY)
+		return;
+	ni_query_free(node->relaxed);
+	node->relaxed = NULL;
+	node->kind = node->kind == N_EXCLUDE ? N_FILTER : N_EXCLUDE;
+}
+
+/* An N_EXCLUDE node as a query of its own: all AND_NOT what it excludes. */
+static ni_status everything_except(struct node *node)
+{
+	ni_query *all, *except;
+	ni_status status = ni_query_match_all(&all);
+	if (status != NI_OK)
+		return status;
+	status = combine2(NI_QOP_AND_NOT, all, node->strict, &except);
+	ni_query_free(all);
+	if (status != NI_OK)
+		return status;
+	ni_query_free(node->strict);
+	node->strict = except;
+	node->kind = N_FILTER;
+	node->depth++;
+	return NI_OK;
+}
+
+/* ---- free text ---------------------------------------------------------- */
+
+struct collect_ctx {
+	struct term_words *tw;
+	size_t chunk_start;
+	size_t chunk_end;
+	ni_status status;
+};
+
+static int collect_word(void *ctx, const struct ni_token *token)
+{
+	struct collect_ctx *c = ctx;
+	struct term_words *tw = c->tw;
+	if (tw->n == tw->cap) {
+		size_t cap = tw->cap ? tw->cap * 2 : 8;
+		struct word_span *spans = realloc(tw->spans,
+						  cap * sizeof *spans);
+		if (!spans) {
+			c->status = NI_ENOMEM;
+			return 1;
+		}
+		tw->spans = spans;
+		tw->cap = cap;
+	}
+	size_t offset = tw->chars.len;
+	c->status = ni_buf_add(&tw->chars, token->word, token->len + 1);
+	if (c->status != NI_OK)
+		return 1;
+	tw->spans[tw->n++] = (struct word_span){offset, token->len,
+						c->chunk_start, c->chunk_end};
+	return 0;
+}
+
+/* Point tw->ptrs and tw->lens at the words, for ni_query_phrase(). */
+static ni_status index_words(struct term_words *tw)
+{
+	const char **ptrs = realloc(tw->ptrs, (tw->n + 1) * sizeof *ptrs);
+	if (ptrs)
+		tw->ptrs = ptrs;
+	size_t *lens = realloc(tw->lens, (tw->n + 1) * sizeof *lens);
+	if (lens)
+		tw->lens = lens;
+	if (!ptrs || !lens)
+		return NI_ENOMEM;
+	for (size_t i = 0; i < tw->n; i++) {
+		ptrs[i] = tw->chars.data + tw->spans[i].offset;
+		lens[i] = tw->spans[i].len;
+	}
+	return NI_OK;
+}
+
+/*
+ * The analyzer's words of text[start, end), one white-space separated
+ * chunk at a time so each word remembers the typed chunk it came from.
+ */
+static ni_status analyze(struct parser *p, size_t start, size_t end)
+{
+	struct term_words *tw = &p->tw;
+	tw->n = 0;
+	ni_buf_reset(&tw->chars);
+	struct collect_ctx ctx = {tw, 0, 0, NI_OK};
+	for (size_t pos = skip_space(p, start, end); pos < end;
+	     pos = skip_space(p, ctx.chunk_end, end)) {
+		ctx.chunk_start = pos;
+		ctx.chunk_end = pos;
+		while (ctx.chunk_end < end && !space_len(p, ctx.chunk_end))
+			ctx.chunk_end++;
+		ni_status status = ni_analyzer_run(p->analyzer, p->text + pos,
+						   ctx.chunk_end - pos,
+						   collect_word, &ctx, NULL);
+		if (status == NI_OK)
+			status = ctx.status;
+		if (status != NI_OK)
+			return fail_status(p, status,
+					   ni_analyzer_errmsg(p->analyzer));
+	}
+	return index_words(tw);
+}
+
+/*
+ * The words just analyzed, as one node: a word (stemmed) or, quoted, an
+ * exact word; several words are a phrase, whether quoted or not.
+ */
+static ni_status text_node(struct parser *p, bool quoted, bool bare,
+			   struct node *out)
+{
+	struct term_words *tw = &p->tw;
+	enum ni_field field = p->text_field;
+	ni_status status;
+	if (tw->n == 0)
+		return NI_OK;
+	if (tw->n > 1)
+		status = ni_query_phrase(p->db, field, tw->ptrs, tw->lens,
+					 tw->n, &out->strict);
+	else if (quoted)
+		status = ni_query_exact_word(p->db, field, tw->ptrs[0],
+					     tw->lens[0], &out->strict);
+	else
+		status = ni_query_word(p->db, field, tw->ptrs[0], tw->lens[0],
+				       &out->strict);
+	if (status != NI_OK)
+		return status;
+	out->kind = N_TEXT;
+	out->depth = tw->n > 1 ? 2 : 1;
+	if (tw->n == 1) {
+		out->word = strndup(tw->ptrs[0], tw->lens[0]);
+		if (!out->word)
+			return NI_ENOMEM;
+		out->word_len = tw->lens[0];
+		out->field = field;
+		out->bare = bare;
+	}
+	for (size_t i = 0; status == NI_OK && i < tw->n; i++)
+		status = list_word(p, tw->ptrs[i], tw->lens[i], &tw->spans[i],
+				   tw->n > 1, false);
+	return status;
+}
+
+static size_t count_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* word*: the words that start with the word, a bounded number of them. */
+static ni_status prefix_node(struct parser *p, size_t start, size_t end,
+			     struct node *out)
+{
+	if (end - start == 1)
+		return fail_at(p, start, end, "prefix too short");
+	ni_status status = analyze(p, start, end - 1);
+	if (status != NI_OK)
+		return status;
+	struct term_words *tw = &p->tw;
+	if (tw->n != 1)
+		return fail_at(p, start, end, "a prefix must be one word");
+	if (count_chars(tw->ptrs[0], tw->lens[0]) < 2)
+		return fail_at(p, start, end, "prefix too short");
+	status = ni_query_prefix(p->db, p->text_field, tw->ptrs[0],
+				 tw->lens[0], NI_QPARSE_MAX_PREFIX_WORDS,
+				 &out->strict);
+	if (status == NI_EQUERY)
+		return fail_at(p, start, end, "%s (make the prefix longer)",
+			       ni_db_errmsg(p->db));
+	if (status != NI_OK)
+		return fail_status(p, status, ni_db_errmsg(p->db));
+	out->kind = N_TEXT;
+	out->depth = 1;
+	struct word_span span = {0, 0, start, end};
+	return list_word(p, tw->ptrs[0], tw->lens[0], &span, false, true);
+}
+
+/* A typed term of free text: a word, a split word or a prefix. */
+static ni_status term_node(struct parser *p, const struct token *t,
+			   bool bare, struct node *out)
+{
+	node_init(out, t->start, t->end);
+	if (p->text[t->end - 1] == '*')
+		return prefix_node(p, t->start, t->end, out);
+	ni_status status = analyze(p, t->start, t->end);
+	return status == NI_OK ? text_node(p, false, bare, out) : status;
+}
+
+static ni_status phrase_node(struct parser *p, const struct token *t,
+			     struct node *out)
+{
+	node_init(out, t->start, t->end);
+	ni_status status = analyze(p, t->start + 1, t->end - 1);
+	return status == NI_OK ? text_node(p, true, false, out) : status;
+}
+
+/* ---- filter values ------------------------------------------------------ */
+
+/* A span of time, [lo, hi] in seconds since the epoch. */
+struct period {
+	double lo;
+	double hi;
+};
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+static long days_in(long year, long month)
+{
+	static const long DAYS[12] = {31, 28, 31, 30, 31, 30,
+				      31, 31, 30, 31, 30, 31};
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	if (month == 0)
+		return leap ? 366 : 365;
+	return DAYS[month - 1] + (month == 2 && leap);
+}
+
+static long digits_value(const char *s, size_t n)
+{
+	long value = 0;
+	for (size_t i = 0; i < n; i++)
+		value = value * 10 + (s[i] - '0');
+	return value;
+}
+
+/* Nd, Nw, Nm, Ny: the instant that long before now. */
+static bool relative_date(const struct parser *p, const char *s, size_t n,
+			  struct period *out)
+{
+	if (n < 2 || n > 7 || !all_digits(s, n - 1))
+		return false;
+	const char *units = "dwmy";
+	static const double DAYS[] = {1, 7, 30, 365};
+	const char *unit = memchr(units, s[n - 1], 4);
+	if (!unit)
+		return false;
+	double count = (double)digits_value(s, n - 1);
+	out->lo = out->hi = (double)p->now -
+			    count * DAYS[unit - units] * SECONDS_PER_DAY;
+	return true;
+}
+
+/* YYYY, YYYY-MM, YYYY-MM-DD: the whole year, month or day (UTC). */
+static bool calendar_date(const char *s, size_t n, struct period *out)
+{
+	long days;
+	if (n == 4 && all_digits(s, 4)) {
+		days = days_in(digits_value(s, 4), 0);
+	} else if (n == 7 && all_digits(s, 4) && s[4] == '-' &&
+		   all_digits(s + 5, 2)) {
+		long month = digits_value(s + 5, 2);
+		if (month < 1 || month > 12)
+			return false;
+		days = days_in(digits_value(s, 4), month);
+	} else if (n == 10) {
+		days = 1;   /* ni_parse_iso8601() checks the rest */
+	} else {
+		return false;
+	}
+	char first_day[11];
+	snprintf(first_day, sizeof first_day, "%.*s%s", (int)n, s,
+		 n == 4 ? "-01-01" : n == 7 ? "-01" : "");
+	int64_t start;
+	if (!ni_parse_iso8601(first_day, &start))
+		return false;
+	out->lo = (double)start;
+	out->hi = nextafter(out->lo + (double)days * SECONDS_PER_DAY,
+			    -INFINITY);
+	return true;
+}
+
+/* A full date-time: that instant. */
+static bool instant_date(const char *s, size_t n, struct period *out)
+{
+	char copy[40];
+	int64_t at;
+	if (n >= sizeof copy || !memchr(s, 'T', n))
+		return false;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	if (!ni_parse_iso8601(copy, &at))
+		return false;
+	out->lo = out->hi = (double)at;
+	return true;
+}
+
+static bool date_point(const struct parser *p, const char *s, size_t n,
+		       struct period *out, bool *relative)
+{
+	*relative = relative_date(p, s, n, out);
+	return *relative || calendar_date(s, n, out) ||
+	       instant_date(s, n, out);
+}
+
+static ni_status bad_date(struct parser *p, size_t start, size_t end)
+{
+	return fail_at(p, start, end, BAD_DATE,
+		       clip(p->text + start, end - start), p->text + start);
+}
+
+static const char *find_dots(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if (s[i] == '.' && s[i + 1] == '.')
+			return s + i;
+	return NULL;
+}
+
+static ni_status date_filter(struct parser *p, size_t start, size_t end,
+			     ni_query **out)
+{
+	const char *s = p->text + start;
+	size_t n = end - start;
+	const char *dots = find_dots(s, n);
+	struct period a, b;
+	bool relative;
+	double lo = -INFINITY, hi = INFINITY;
+	if (!dots) {
+		if (!date_point(p, s, n, &a, &relative))
+			return bad_date(p, start, end);
+		lo = a.lo;
+		hi = relative ? INFINITY : a.hi;
+	} else {
+		size_t na = (size_t)(dots - s), nb = n - na - 2;
+		if (na == 0 && nb == 0)
+			return bad_date(p, start, end);
+		if (na && !date_point(p, s, na, &a, &relative))
+			return bad_date(p, start, start + na);
+		if (nb && !date_point(p, dots + 2, nb, &b, &relative))
+			return bad_date(p, start + na + 2, end);
+		lo = na ? a.lo : -INFINITY;
+		hi = nb ? b.hi : INFINITY;
+		if (lo > hi)
+			return fail_at(p, start, end,
+				       "date: range starts after it ends");
+	}
+	return ni_query_range(NI_SLOT_DATE, lo, hi, out);
+}
+
+/* A quality: digits, maybe a decimal part, from 0 to 100. */
+static bool quality_number(const char *s, size_t n, double *out)
+{
+	/* Up to 15 digits, the mantissa and its power of ten are exact. */
+	uint64_t mantissa = 0;
+	double scale = 1;
+	size_t digits = 0, i = 0;
+	bool point = false;
+	for (; i < n; i++) {
+		if (s[i] == '.' && !point && digits > 0) {
+			point = true;
+			continue;
+		}
+		if (s[i] < '0' || s[i] > '9' || ++digits > 15)
+			return false;
+		mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
+		if (point)
+			scale *= 10;
+	}
+	if (digits == 0 || s[n - 1] == '.')
+		return false;
+	*out = (double)mantissa / scale;
+	return *out <= 100;
+}
+
+/* ">=40", "<40", "=40", "40", "20..60", "20..", "..60" as [lo, hi]. */
+static bool quality_bounds(const char *s, size_t n, double *lo, double *hi)
+{
+	double x;
+	const char *dots = find_dots(s, n);
+	*lo = -INFINITY;
+	*hi = INFINITY;
+	if (n >= 2 && (s[0] == '>' || s[0] == '<') && s[1] == '=') {
+		if (!quality_number(s + 2, n - 2, &x))
+			return false;
+		*(s[0] == '>' ? lo : hi) = x;
+	} else if (n >= 1 && (s[0] == '>' || s[0] == '<')) {
+		if (!quality_number(s + 1, n - 1, &x))
+			return false;
+		if (s[0] == '>')
+			*lo = nextafter(x, INFINITY);
+		else
+			*hi = nextafter(x, -INFINITY);
+	} else if (dots) {
+		size_t na = (size_t)(dots - s), nb = n - na - 2;
+		if ((!na && !nb) || (na && !quality_number(s, na, lo)) ||
+		    (nb && !quality_number(dots + 2, nb, hi)))
+			return false;
+	} else {
+		size_t skip = n >= 1 && s[0] == '=';
+		if (!quality_number(s + skip, n - skip, &x))
+			return false;
+		*lo = *hi = x;
+	}
+	return true;
+}
+
+static ni_status quality_filter(struct parser *p, size_t start, size_t end,
+				ni_query **out)
+{
+	double lo, hi;
+	if (!quality_bounds(p->text + start, end - start, &lo, &hi))
+		return fail_at(p, start, end, BAD_QUALITY);
+	if (lo > hi && find_dots(p->text + start, end - start))
+		return fail_at(p, start, end,
+			       "quality: range starts after it ends");
+	return ni_query_range(NI_SLOT_QUALITY, lo, hi, out);
+}
+
+static ni_status published_filter(struct parser *p, size_t start,
+				  size_t end, ni_query **out)
+{
+	const char *s = p->text + start;
+	size_t n = end - start;
+	const char *value = same_ascii_word(s, n, "true") ? "true"
+			  : same_ascii_word(s, n, "false") ? "false" : NULL;
+	if (!value)
+		return fail_at(p, start, end, "published: takes true or false");
+	return ni_query_filter(NI_FILTER_PUBLISHED, value, strlen(value), out);
+}
+
+/* topic:, category:, type:, site:, provider: compare folded values. */
+static ni_status folded_filter(struct parser *p, int field, size_t start,
+			       size_t end, ni_query **out)
+{
+	ni_buf_reset(&p->scratch);
+	ni_status status = ni_analyzer_fold(p->analyzer, p->text + start,
+					    end - start, &p->scratch);
+	if (status != NI_OK)
+		return fail_status(p, status,
+				   ni_analyzer_errmsg(p->analyzer));
+	if (p->scratch.len == 0)
+		return fail_at(p, start, end, "%s: needs a value",
+			       FIELD_NAMES[field]);
+	const char *value = p->scratch.data;
+	size_t len = p->scratch.len;
+	enum ni_filter filter = field == F_TOPIC ? NI_FILTER_TOPIC
+			      : field == F_CATEGORY ? NI_FILTER_CATEGORY
+			      : field == F_TYPE ? NI_FILTER_TYPE
+			      : field == F_SITE ? NI_FILTER_SITE
+			      : NI_FILTER_PROVIDER;
+	if (filter != NI_FILTER_PROVIDER)
+		return ni_query_filter(filter, value, len, out);
+	/* A provider is named by its name or by its site. */
+	ni_query *name, *site;
+	status = ni_query_filter(NI_FILTER_PROVIDER, value, len, &name);
+	if (status != NI_OK)
+		return status;
+	status = ni_query_filter(NI_FILTER_SITE, value, len, &site);
+	if (status == NI_OK)
+		status = combine2(NI_QOP_OR, name, site, out);
+	ni_query_free(name);
+	ni_query_free(site);
+	return status;
+}
+
+/* The value text[start, end) of `field` as a filter node. */
+static ni_status filter_node(struct parser *p, int field, size_t start,
+			     size_t end, struct node *out)
+{
+	ni_status status;
+	out->kind = N_FILTER;
+	out->key = field;
+	out->depth = 2;
+	if (field == F_DATE)
+		status = date_filter(p, start, end, &out->strict);
+	else if (field == F_QUALITY)
+		status = quality_filter(p, start, end, &out->strict);
+	else if (field == F_PUBLISHED)
+		status = published_filter(p, start, end, &out->strict);
+	else if (field == F_URL)
+		status = ni_query_filter(NI_FILTER_URL, p->text + start,
+					 end - start, &out->strict);
+	else
+		status = folded_filter(p, field, start, end, &out->strict);
+	return status;
+}
+
+/* ---- building sequences, OR and NEAR ------------------------------------ */
+
+static enum role item_role(const struct item *it)
+{
+	const struct node *node = &it->node;
+	switch (node->kind) {
+	case N_EMPTY:
+		return R_SKIP;
+	case N_EXCLUDE:
+		/* -(-x): documents with x, as a filter. */
+		return it->sign == '-' ? R_FILTER_ALONE : R_EXCLUDED;
+	case N_FILTER:
+		if (it->sign == '-')
+			return R_EXCLUDED;
+		return it->sign == '+' || node->key == F_NONE
+			? R_FILTER_ALONE : R_FILTER;
+	case N_TEXT:
+		break;
+	}
+	return it->sign == '-' ? R_EXCLUDED
+	     : it->sign == '+' ? R_REQUIRED : R_PLAIN;
+}
+
+/* The queries of the items in `role` (of filter field `key`, if any). */
+static size_t gather(const struct seq *s, enum role role, int key,
+		     bool relaxed, ni_query **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct node *node = &s->items[i].node;
+		if (s->items[i].role != role ||
+		    (role == R_FILTER && node->key != key))
+			continue;
+		out[n++] = relaxed && node->relaxed ? node->relaxed
+						    : node->strict;
+	}
+	return n;
+}
+
+static size_t count_role(const struct seq *s, enum role role)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n; i++)
+		n += s->items[i].role == role;
+	return n;
+}
+
+/*
+ * The tiers of the free text of a sequence: strict needs every required
+ * and plain item; relaxed needs the required ones and any plain one.
+ * out->relaxed stays NULL when the two are the same.
+ */
+static ni_status seq_text(const struct seq *s, ni_query **tmp,
+			  struct node *out)
+{
+	size_t n_required = count_role(s, R_REQUIRED);
+	size_t n_plain = count_role(s, R_PLAIN);
+	bool loose = n_plain >= 2 || (n_plain && n_required);
+	for (size_t i = 0; i < s->n; i++)
+		loose |= s->items[i].node.relaxed &&
+			 (s->items[i].role == R_REQUIRED ||
+			  s->items[i].role == R_PLAIN);
+	size_t n = gather(s, R_REQUIRED, F_NONE, false, tmp);
+	n += gather(s, R_PLAIN, F_NONE, false, tmp + n);
+	if (n == 0)
+		return NI_OK;
+	ni_status status = combine(NI_QOP_AND, tmp, n, &out->strict);
+	if (status != NI_OK || !loose)
+		return status;
+	ni_query *required = NULL, *any = NULL;
+	if (n_required)
+		status = combine(NI_QOP_AND, tmp,
+				 gather(s, R_REQUIRED, F_NONE, true, tmp),
+				 &required);
+	if (status == NI_OK && n_plain)
+		status = combine(NI_QOP_OR, tmp,
+				 gather(s, R_PLAIN, F_NONE, true, tmp), &any);
+	if (status == NI_OK && required && any)
+		status = combine2(NI_QOP_AND_MAYBE, required, any,
+				  &out->relaxed);
+	else if (status == NI_OK)
+		out->relaxed = required ? required : any;
+	if (out->relaxed != required)
+		ni_query_free(required);
+	if (out->relaxed != any)
+		ni_query_free(any);
+	return status;
+}
+
+/*
+ * The filters of a sequence, Xapian's QueryParser's way: those of one
+ * field are ORed (topic:ai topic:robots is either), different fields and
+ * required filters are ANDed.  *out stays NULL when there are none.
+ */
+static ni_status seq_filters(const struct seq *s, ni_query **tmp,
+			     ni_query **out)
+{
+	ni_query *by_field[F_COUNT] = {NULL};
+	ni_status status = NI_OK;
+	for (int key = 0; status == NI_OK && key < F_COUNT; key++) {
+		size_t n = gather(s, R_FILTER, key, false, tmp);
+		if (n)
+			status = combine(NI_QOP_OR, tmp, n, &by_field[key]);
+	}
+	size_t n = 0;
+	for (int key = 0; key < F_COUNT; key++)
+		if (by_field[key])
+			tmp[n++] = by_field[key];
+	n += gather(s, R_FILTER_ALONE, F_NONE, false, tmp + n);
+	if (status == NI_OK && n)
+		status = combine(NI_QOP_AND, tmp, n, out);
+	for (int key = 0; key < F_COUNT; key++)
+		ni_query_free(by_field[key]);
+	return status;
+}
+
+/* q AND_NOT excluded, FILTER filters: each optional. */
+static ni_status restrict_query(ni_query **q, ni_query *excluded,
+				ni_query *filters)
+{
+	ni_status status = NI_OK;
+	if (excluded)
+		status = join_into(NI_QOP_AND_NOT, q, excluded);
+	if (status == NI_OK && filters)
+		status = join_into(NI_QOP_FILTER, q, filters);
+	return status;
+}
+
+/* The field every item of `s` filters on, or F_NONE. */
+static int common_key(const struct seq *s)
+{
+	int key = F_NONE;
+	for (size_t i = 0; i < s->n; i++) {
+		const struct node *node = &s->items[i].node;
+		if (node->kind == N_EMPTY)
+			continue;
+		if (node->kind == N_TEXT || node->key == F_NONE ||
+		    (key != F_NONE && key != node->key))
+			return F_NONE;
+		key = node->key;
+	}
+	return key;
+}
+
+static ni_status too_deep(struct parser *p, const struct node *node)
+{
+	return fail_at(p, node->start, node->end,
+		       "the query is too complex (too many nested operators)");
+}
+
+/* Build a sequence of two or more items into one node. */
+static ni_status seq_build(struct seq *s, struct node *out)
+{
+	ni_query **tmp = calloc(s->n, sizeof *tmp);
+	if (!tmp)
+		return NI_ENOMEM;
+	for (size_t i = 0; i < s->n; i++) {
+		s->items[i].role = item_role(&s->items[i]);
+		out->depth = s->items[i].node.depth > out->depth
+			? s->items[i].node.depth : out->depth;
+	}
+	out->depth += 4;
+	ni_query *excluded = NULL, *filters = NULL;
+	size_t n_excluded = gather(s, R_EXCLUDED, F_NONE, false, tmp);
+	ni_status status = n_excluded
+		? combine(NI_QOP_OR, tmp, n_excluded, &excluded) : NI_OK;
+	if (status == NI_OK)
+		status = seq_filters(s, tmp, &filters);
+	if (status == NI_OK)
+		status = seq_text(s, tmp, out);
+	free(tmp);
+	if (status == NI_OK && out->strict) {
+		out->kind = N_TEXT;
+		status = restrict_query(&out->strict, excluded, filters);
+		if (status == NI_OK && out->relaxed)
+			status = restrict_query(&out->relaxed, excluded,
+						filters);
+	} else if (status == NI_OK && filters) {
+		out->kind = N_FILTER;
+		out->strict = filters;
+		filters = NULL;
+		status = restrict_query(&out->strict, excluded, NULL);
+	} else if (status == NI_OK && excluded) {
+		out->kind = N_EXCLUDE;
+		out->strict = excluded;
+		excluded = NULL;
+	}
+	out->key = common_key(s);
+	ni_query_free(excluded);
+	ni_query_free(filters);
+	return status;
+}
+
+static void seq_clear(struct seq *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		node_clear(&s->items[i].node);
+	s->n = 0;
+}
+
+/* Add `it` to `s`, which owns it from then on, even on failure. */
+static ni_status seq_push(struct seq *s, struct item *it)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 4;
+		struct item *items = realloc(s->items, cap * sizeof *items);
+		if (!items) {
+			node_clear(&it->node);
+			return NI_ENOMEM;
+		}
+		s->items = items;
+		s->cap = cap;
+	}
+	s->items[s->n++] = *it;
+	return NI_OK;
+}
+
+/* Turn the items of `s` into one node; `s` is left empty. */
+static ni_status seq_finish(struct parser *p, struct seq *s,
+			    struct node *out)
+{
+	size_t live = 0, last = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->items[i].node.kind != N_EMPTY) {
+			live++;
+			last = i;
+		}
+	node_init(out, s->n ? s->items[0].node.start : 0,
+		  s->n ? s->items[s->n - 1].node.end : 0);
+	ni_status status = NI_OK;
+	if (live == 1) {
+		/* One item is itself, no need to wrap it. */
+		struct item *it = &s->items[last];
+		*out = it->node;
+		node_init(&it->node, out->start, out->end);
+		if (it->sign == '-')
+			negate_node(out);
+	} else if (live > 1) {
+		status = seq_build(s, out);
+		out->start = s->items[0].node.start;
+		out->end = s->items[s->n - 1].node.end;
+		if (status == NI_OK && out->depth > MAX_QUERY_DEPTH)
+			status = too_deep(p, out);
+	}
+	seq_clear(s);
+	if (status != NI_OK)
+		node_clear(out);
+	return status;
+}
+
+/* Close the sequence so far into one item of a new one, with `sign`. */
+static ni_status seq_close(struct parser *p, struct seq *s, char sign)
+{
+	struct item it = {.sign = sign};
+	ni_status status = seq_finish(p, s, &it.node);
+	return status == NI_OK ? seq_push(s, &it) : status;
+}
+
+/* OR of the nodes; each is consumed. */
+static ni_status or_nodes(struct parser *p, struct node *nodes, size_t n,
+			  struct node *out)
+{
+	ni_query **tmp = calloc(n, sizeof *tmp);
+	ni_status status = tmp ? NI_OK : NI_ENOMEM;
+	size_t live = 0;
+	bool loose = false;
+	node_init(out, nodes[0].start, nodes[n - 1].end);
+	out->kind = N_FILTER;
+	out->key = nodes[0].key;
+	for (size_t i = 0; status == NI_OK && i < n; i++) {
+		if (nodes[i].kind == N_EXCLUDE)
+			status = everything_except(&nodes[i]);
+		if (nodes[i].kind == N_EMPTY)
+			continue;
+		live++;
+		loose |= nodes[i].relaxed != NULL;
+		out->kind = nodes[i].kind == N_TEXT ? N_TEXT : out->kind;
+		out->key = nodes[i].key == out->key ? out->key : F_NONE;
+		out->depth = nodes[i].depth > out->depth ? nodes[i].depth
+							 : out->depth;
+	}
+	out->depth++;
+	if (status == NI_OK && live > 0) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (nodes[i].kind != N_EMPTY)
+				tmp[k++] = nodes[i].strict;
+		status = combine(NI_QOP_OR, tmp, k, &out->strict);
+	}
+	if (status == NI_OK && loose) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (nodes[i].kind != N_EMPTY)
+				tmp[k++] = nodes[i].relaxed ? nodes[i].relaxed
+							    : nodes[i].strict;
+		status = combine(NI_QOP_OR, tmp, k, &out->relaxed);
+	}
+	free(tmp);
+	for (size_t i = 0; i < n; i++)
+		node_clear(&nodes[i]);
+	if (status == NI_OK && live == 0)
+		node_init(out, out->start, out->end);
+	if (status == NI_OK && out->depth > MAX_QUERY_DEPTH)
+		status = too_deep(p, out);
+	if (status != NI_OK)
+		node_clear(out);
+	return status;
+}
+
+/* Growable arrays of nodes, for OR and NEAR operands. */
+struct node_list {
+	struct node *nodes;
+	size_t n;
+	size_t cap;
+};
+
+static ni_status node_list_push(struct node_list *list, struct node *node)
+{
+	if (list->n == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 4;
+		struct node *nodes = realloc(list->nodes, cap * sizeof *nodes);
+		if (!nodes) {
+			node_clear(node);
+			return NI_ENOMEM;
+		}
+		list->nodes = nodes;
+		list->cap = cap;
+	}
+	list->nodes[list->n++] = *node;
+	return NI_OK;
+}
+
+static void node_list_release(struct node_list *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		node_clear(&list->nodes[i]);
+	free(list->nodes);
+	list->nodes = NULL;
+	list->n = list->cap = 0;
+}
+
+/*
+ * NEAR of the words (empty operands left out).  Stemmed words are
+ * indexed without positions, so each word is searched exactly as typed.
+ * Xapian's window spans all the words: n words within `distance` of
+ * each other fit in distance + n - 1 positions.
+ */
+static ni_status near_nodes(struct parser *p, struct node_list *list,
+			    unsigned distance, struct node *out)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < list->n; i++)
+		if (list->nodes[i].kind != N_EMPTY)
+			list->nodes[live++] = list->nodes[i];
+	list->n = live;
+	node_init(out, 0, 0);
+	if (live < 2) {
+		if (live == 1)
+			*out = list->nodes[0];
+		list->n = 0;
+		node_forget_word(out);
+		return NI_OK;
+	}
+	ni_query **parts = calloc(live, sizeof *parts);
+	ni_status status = parts ? NI_OK : NI_ENOMEM;
+	for (size_t i = 0; status == NI_OK && i < live; i++) {
+		const struct node *node = &list->nodes[i];
+		status = ni_query_exact_word(p->db, node->field, node->word,
+					     node->word_len, &parts[i]);
+	}
+	if (status == NI_OK)
+		status = ni_query_near((const ni_query *const *)parts, live,
+				       distance + (unsigned)live - 1,
+				       &out->strict);
+	for (size_t i = 0; parts && i < live; i++)
+		ni_query_free(parts[i]);
+	free(parts);
+	out->kind = N_TEXT;
+	out->depth = 2;
+	return status;
+}
+
+/* ---- the parser --------------------------------------------------------- */
+
+static ni_status parse_or(struct parser *p, struct node *out, bool *found);
+
+/* Consume the token a node was built from; the node is cleared on failure. */
+static ni_status built(struct parser *p, ni_status status, struct node *out)
+{
+	if (status == NI_OK)
+		status = advance(p);
+	if (status != NI_OK)
+		node_clear(out);
+	return status;
+}
+
+/* ( ... ): its own sequence; `(the)` is no longer a bare word. */
+static ni_status parse_group(struct parser *p, struct node *out)
+{
+	struct token open = p->tok;
+	node_init(out, open.start, open.end);
+	if (p->paren_depth >= MAX_PAREN_DEPTH)
+		return fail_at(p, open.start, open.end,
+			       "parentheses nested too deep");
+	ni_status status = advance(p);
+	if (status != NI_OK)
+		return status;
+	if (p->tok.kind == T_RPAREN)
+		return fail_at(p, open.start, p->tok.end, "empty group");
+	bool found;
+	p->paren_depth++;
+	status = parse_or(p, out, &found);
+	p->paren_depth--;
+	if (status != NI_OK)
+		return status;
+	if (p->tok.kind != T_RPAREN) {
+		node_clear(out);
+		return fail_at(p, open.start, open.end,
+			       "unclosed parenthesis");
+	}
+	node_forget_word(out);
+	out->start = open.start;
+	out->end = p->tok.end;
+	return built(p, NI_OK, out);
+}
+
+/* Inside topic:( ) and the like: values, groups and operators only. */
+static ni_status parse_filter_primary(struct parser *p, struct node *out)
+{
+	struct token t = p->tok;
+	const char *name = FIELD_NAMES[p->filter_field];
+	node_init(out, t.start, t.end);
+	if (t.kind == T_LPAREN)
+		return parse_group(p, out);
+	if (t.kind == T_FIELD)
+		return fail_at(p, t.start, t.end,
+			       "'%.*s' cannot be used inside %s:(...)",
+			       clip(p->text + t.start, t.end - t.start),
+			       p->text + t.start, name);
+	size_t quote = t.kind == T_PHRASE;
+	ni_status status = filter_node(p, p->filter_field, t.start + quote,
+				       t.end - quote, out);
+	return built(p, status, out);
+}
+
+/* title:WORD, title:"PHRASE", title:(GROUP): free text of the title. */
+static ni_status parse_title(struct parser *p, struct node *out)
+{
+	struct token value = p->tok;
+	enum ni_field saved = p->text_field;
+	ni_status status;
+	p->text_field = NI_FIELD_TITLE;
+	if (value.kind == T_LPAREN)
+		status = parse_group(p, out);
+	else if (value.kind == T_PHRASE)
+		status = built(p, phrase_node(p, &value, out), out);
+	else
+		status = built(p, term_node(p, &value, false, out), out);
+	p->text_field = saved;
+	return status;
+}
+
+static ni_status parse_field(struct parser *p, struct node *out)
+{
+	struct token field = p->tok;
+	node_init(out, field.start, field.end);
+	ni_status status = advance(p);
+	if (status != NI_OK)
+		return status;
+	struct token value = p->tok;
+	if (field.field == F_TITLE) {
+		status = parse_title(p, out);
+	} else if (value.kind == T_LPAREN) {
+		int saved = p->filter_field;
+		p->filter_field = field.field;
+		status = parse_group(p, out);
+		p->filter_field = saved;
+		out->key = field.field;
+	} else {
+		size_t quote = value.kind == T_PHRASE;
+		node_init(out, field.start, value.end);
+		status = built(p, filter_node(p, field.field,
+					      value.start + quote,
+					      value.end - quote, out), out);
+	}
+	out->start = field.start;
+	return status;
+}
+
+static ni_status parse_primary(struct parser *p, struct node *out)
+{
+	struct token t = p->tok;
+	if (p->filter_field != F_NONE)
+		return parse_filter_primary(p, out);
+	if (t.kind == T_LPAREN)
+		return parse_group(p, out);
+	if (t.kind == T_FIELD)
+		return parse_field(p, out);
+	if (t.kind == T_PHRASE)
+		return built(p, phrase_node(p, &t, out), out);
+	return built(p, term_node(p, &t, p->text_field == NI_FIELD_ANY, out),
+		     out);
+}
+
+static ni_status sign_in_near(struct parser *p, const struct token *sign)
+{
+	char c = p->text[sign->start];
+	return fail_at(p, sign->start, sign->end,
+		       "'%c' cannot be used on a word joined by 'NEAR' "
+		       "(write %c(a NEAR b))", c, c);
+}
+
+/* The operands after the first, which is in `list` already. */
+static ni_status parse_near_operands(struct parser *p, struct node_list *list,
+				     unsigned *distance)
+{
+	ni_status status = NI_OK;
+	while (status == NI_OK && p->tok.kind == T_NEAR) {
+		struct token op = p->tok;
+		*distance = op.distance > *distance ? op.distance : *distance;
+		status = advance(p);
+		if (status != NI_OK)
+			break;
+		if (p->tok.kind == T_PLUS || p->tok.kind == T_MINUS)
+			return sign_in_near(p, &p->tok);
+		if (!starts_near_chain(p->tok.kind))
+			return fail_token(p, &op,
+					  "'%.*s' needs something on both "
+					  "sides");
+		struct node node;
+		status = parse_primary(p, &node);
+		if (status != NI_OK)
+			break;
+		if (node.kind != N_EMPTY && !node.word) {
+			status = fail_at(p, node.start, node.end,
+					 BAD_NEAR_OPERAND);
+			node_clear(&node);
+			break;
+		}
+		status = node_list_push(list, &node);
+	}
+	return status;
+}
+
+/* a NEAR b NEAR/5 c: `first` is a, already parsed. */
+static ni_status parse_near_chain(struct parser *p, struct node *first,
+				  struct node *out)
+{
+	size_t start = first->start;
+	if (p->filter_field != F_NONE)
+		return fail_at(p, p->tok.start, p->tok.end,
+			       "'NEAR' cannot be used inside %s:(...)",
+			       FIELD_NAMES[p->filter_field]);
+	if (first->kind != N_EMPTY && !first->word)
+		return fail_at(p, first->start, first->end, BAD_NEAR_OPERAND);
+	struct node_list list = {0};
+	unsigned distance = 0;
+	ni_status status = node_list_push(&list, first);
+	node_init(first, start, start);
+	if (status == NI_OK)
+		status = parse_near_operands(p, &list, &distance);
+	size_t end = list.n ? list.nodes[list.n - 1].end : start;
+	if (status == NI_OK)
+		status = near_nodes(p, &list, distance, out);
+	node_list_release(&list);
+	out->start = start;
+	out->end = end;
+	if (status != NI_OK)
+		node_clear(out);
+	return status;
+}
+
+/* [+|-] primary [NEAR primary]... */
+static ni_status parse_near(struct parser *p, struct item *out)
+{
+	struct token sign = p->tok;
+	bool saved = p->negated;
+	ni_status status = NI_OK;
+	out->sign = 0;
+	node_init(&out->node, sign.start, sign.end);
+	if (sign.kind == T_PLUS || sign.kind == T_MINUS) {
+		if (p->filter_field != F_NONE)
+			return fail_at(p, sign.start, sign.end,
+				       "'%c' cannot be used inside %s:(...)",
+				       p->text[sign.start],
+				       FIELD_NAMES[p->filter_field]);
+		out->sign = sign.kind == T_PLUS ? '+' : '-';
+		p->negated ^= out->sign == '-';
+		status = advance(p);
+	}
+	struct node first;
+	node_init(&first, sign.start, sign.end);
+	if (status == NI_OK)
+		status = parse_primary(p, &first);
+	if (status == NI_OK && p->tok.kind != T_NEAR) {
+		out->node = first;
+	} else {
+		if (status == NI_OK)
+			status = out->sign ? sign_in_near(p, &sign)
+				: parse_near_chain(p, &first, &out->node);
+		node_clear(&first);
+	}
+	p->negated = saved;
+	if (status == NI_OK && out->sign)
+		out->node.start = sign.start;
+	return status;
+}
+
+/* A '-' sign as the node's meaning: "everything except" it. */
+static void apply_sign(struct item *it)
+{
+	if (it->sign == '-')
+		negate_node(&it->node);
+	it->sign = 0;
+}
+
+/*
+ * A plain typed word of a sequence that is a stopword is left out,
+ * unless this is the second pass, made because nothing else was left.
+ * Words under - or NOT are kept: what is excluded is what was typed.
+ */
+static void drop_stopword(struct parser *p, struct item *it)
+{
+	const struct node *node = &it->node;
+	if (p->keep_stopwords || p->negated || it->sign || !node->bare ||
+	    !ni_is_stopword(node->word, node->word_len))
+		return;
+	node_clear(&it->node);
+	unlist_last_word(p);
+	p->stopwords_dropped++;
+}
+
+/* [NOT]... [+|-] near-chain */
+static ni_status parse_item(struct parser *p, struct item *out)
+{
+	unsigned nots = 0;
+	struct token last = p->tok;
+	ni_status status = NI_OK;
+	node_init(&out->node, last.start, last.end);
+	out->sign = 0;
+	while (status == NI_OK && p->tok.kind == T_NOT) {
+		last = p->tok;
+		nots++;
+		status = advance(p);
+	}
+	if (status != NI_OK)
+		return status;
+	if (nots && !starts_near_chain(p->tok.kind))
+		return fail_token(p, &last,
+				  "'%.*s' needs something on both sides");
+	bool saved = p->negated;
+	p->negated ^= nots & 1;
+	status = parse_near(p, out);
+	p->negated = saved;
+	if (status != NI_OK)
+		return status;
+	if (nots & 1) {
+		apply_sign(out);
+		negate_node(&out->node);
+	} else if (nots == 0) {
+		drop_stopword(p, out);
+	}
+	return NI_OK;
+}
+
+/* a AND b, a NOT b: AND mode, where every item is required. */
+static ni_status chain_operator(struct parser *p, struct seq *s,
+				bool *and_mode)
+{
+	struct token op = p->tok;
+	ni_status status = advance(p);
+	if (status != NI_OK)
+		return status;
+	if (!starts_item(p->tok.kind))
+		return fail_token(p, &op,
+				  "'%.*s' needs something on both sides");
+	if (!*and_mode) {
+		status = seq_close(p, s, '+');
+		if (status != NI_OK)
+			return status;
+		*and_mode = true;
+	}
+	struct item it;
+	bool saved = p->negated;
+	p->negated ^= op.kind == T_NOT;
+	status = parse_item(p, &it);
+	p->negated = saved;
+	if (status != NI_OK)
+		return status;
+	if (op.kind == T_NOT) {
+		apply_sign(&it);
+		it.sign = '-';
+	} else if (it.sign != '-') {
+		it.sign = '+';
+	}
+	return seq_push(s, &it);
+}
+
+/* a b: the default operator; an AND mode before it becomes one item. */
+static ni_status chain_implicit(struct parser *p, struct seq *s,
+				bool *and_mode)
+{
+	if (*and_mode) {
+		ni_status status = seq_close(p, s, 0);
+		if (status != NI_OK)
+			return status;
+		*and_mode = false;
+	}
+	struct item it;
+	ni_status status = parse_item(p, &it);
+	return status == NI_OK ? seq_push(s, &it) : status;
+}
+
+/*
+ * Items joined by AND, NOT or nothing, from left to right at one level
+ * of precedence: "a AND b c" is "(a AND b) c".  *found is false when no
+ * item starts here.
+ */
+static ni_status parse_chain(struct parser *p, struct node *out, bool *found)
+{
+	*found = false;
+	node_init(out, p->tok.start, p->tok.start);
+	if (p->tok.kind == T_AND || p->tok.kind == T_NEAR)
+		return fail_token(p, &p->tok,
+				  "'%.*s' needs something on both sides");
+	if (!starts_item(p->tok.kind))
+		return NI_OK;
+	*found = true;
+	struct seq s = {0};
+	bool and_mode = false;
+	struct item it;
+	ni_status status = parse_item(p, &it);
+	if (status == NI_OK)
+		status = seq_push(&s, &it);
+	while (status == NI_OK) {
+		enum tok_kind kind = p->tok.kind;
+		if (kind == T_AND || kind == T_NOT)
+			status = chain_operator(p, &s, &and_mode);
+		else if (starts_near_chain(kind))
+			status = chain_implicit(p, &s, &and_mode);
+		else
+			break;
+	}
+	if (status == NI_OK)
+		status = seq_finish(p, &s, out);
+	seq_clear(&s);
+	free(s.items);
+	return status;
+}
+
+/* chain [OR chain]... */
+static ni_status parse_or(struct parser *p, struct node *out, bool *found)
+{
+	ni_status status = parse_chain(p, out, found);
+	if (status != NI_OK || p->tok.kind != T_OR)
+		return status;
+	if (!*found)
+		return fail_token(p, &p->tok,
+				  "'%.*s' needs something on both sides");
+	struct node_list list = {0};
+	status = node_list_push(&list, out);
+	node_init(out, out->start, out->end);
+	while (status == NI_OK && p->tok.kind == T_OR) {
+		struct token op = p->tok;
+		status = advance(p);
+		if (status == NI_OK && !starts_item(p->tok.kind))
+			status = fail_token(p, &op, "'%.*s' needs something "
+					    "on both sides");
+		struct node node;
+		bool more;
+		if (status == NI_OK)
+			status = parse_chain(p, &node, &more);
+		if (status == NI_OK)
+			status = node_list_push(&list, &node);
+	}
+	if (status == NI_OK)
+		status = or_nodes(p, list.nodes, list.n, out);
+	else
+		node_list_release(&list);
+	free(list.nodes);
+	return status;
+}
+
+/* ---- the whole query --------------------------------------------------- */
+
+static void parser_release(struct parser *p)
+{
+	for (size_t i = 0; i < p->n_words; i++)
+		free(p->words[i].word);
+	free(p->words);
+	p->words = NULL;
+	p->n_words = p->cap_words = 0;
+	ni_buf_release(&p->tw.chars);
+	free(p->tw.spans);
+	free(p->tw.ptrs);
+	free(p->tw.lens);
+	memset(&p->tw, 0, sizeof p->tw);
+	ni_buf_release(&p->scratch);
+}
+
+/* Back to the start of the text, keeping the buffers' memory. */
+static void parser_rewind(struct parser *p)
+{
+	for (size_t i = 0; i < p->n_words; i++)
+		free(p->words[i].word);
+	p->n_words = 0;
+	p->pos = 0;
+	p->after_sign = p->value_next = false;
+	p->paren_depth = 0;
+	p->negated = false;
+	p->stopwords_dropped = 0;
+	p->text_field = NI_FIELD_ANY;
+	p->filter_field = F_NONE;
+}
+
+static ni_status parse_text(struct parser *p, struct node *root)
+{
+	parser_rewind(p);
+	node_init(root, 0, p->len);
+	ni_status status = advance(p);
+	bool found;
+	if (status == NI_OK)
+		status = parse_or(p, root, &found);
+	if (status == NI_OK && p->tok.kind == T_RPAREN) {
+		node_clear(root);
+		status = fail_at(p, p->tok.start, p->tok.end,
+				 "unmatched closing parenthesis");
+	}
+	return status;
+}
+
+/* A filter alone selects: every document, filtered. */
+static ni_status filter_everything(struct node *node)
+{
+	ni_query *all, *filtered;
+	ni_status status = ni_query_match_all(&all);
+	if (status != NI_OK)
+		return status;
+	status = combine2(NI_QOP_FILTER, all, node->strict, &filtered);
+	ni_query_free(all);
+	if (status == NI_OK) {
+		ni_query_free(node->strict);
+		node->strict = filtered;
+	}
+	return status;
+}
+
+/* The root as the strict and relaxed queries to run. */
+static ni_status finish(struct parser *p, struct node *root,
+			struct ni_parsed_query *out)
+{
+	ni_status status = NI_OK;
+	if (root->kind == N_EMPTY)
+		return fail_at(p, 0, p->len,
+			       "the query has no words to search for");
+	if (root->kind == N_EXCLUDE)
+		status = everything_except(root);
+	else if (root->kind == N_FILTER)
+		status = filter_everything(root);
+	if (status != NI_OK)
+		return status;
+	out->strict = root->strict;
+	out->relaxed = root->relaxed;
+	root->strict = root->relaxed = NULL;
+	out->words = p->words;
+	out->n_words = p->n_words;
+	out->has_text = p->n_words > 0;
+	p->words = NULL;
+	p->n_words = p->cap_words = 0;
+	return NI_OK;
+}
+
+static bool only_space(const struct parser *p)
+{
+	return skip_space(p, 0, p->len) == p->len;
+}
+
+ni_status ni_qparse(ni_db *db, ni_analyzer *analyzer, const char *text,
+		    int64_t now, struct ni_parsed_query *out,
+		    struct ni_qparse_error *err)
+{
+	if (!out || !err)
+		return NI_EINVAL;
+	memset(out, 0, sizeof *out);
+	memset(err, 0, sizeof *err);
+	struct parser p = {
+		.db = db, .analyzer = analyzer, .text = text,
+		.len = text ? strlen(text) : 0, .now = now, .err = err,
+		.filter_field = F_NONE,
+	};
+	if (!db || !analyzer || !text)
+		return fail_status(&p, NI_EINVAL, "no index, analyzer or text");
+	if (only_space(&p))
+		return fail_at(&p, 0, p.len, "empty query");
+	struct node root;
+	ni_status status = parse_text(&p, &root);
+	if (status == NI_OK && p.n_words == 0 && p.stopwords_dropped > 0) {
+		/* Only stopwords were typed: search for them after all. */
+		node_clear(&root);
+		p.keep_stopwords = true;
+		status = parse_text(&p, &root);
+	}
+	if (status == NI_OK)
+		status = finish(&p, &root, out);
+	if (status != NI_OK) {
+		fail_status(&p, status, NULL);
+		ni_parsed_query_clear(out);
+	}
+	node_clear(&root);
+	parser_release(&p);
+	return status;
+}
+
+void ni_parsed_query_clear(struct ni_parsed_query *query)
+{
+	ni_query_free(query->strict);
+	ni_query_free(query->relaxed);
+	for (size_t i = 0; i < query->n_words; i++)
+		free(query->words[i].word);
+	free(query->words);
+	memset(query, 0, sizeof *query);
+}

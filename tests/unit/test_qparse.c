@@ -1,0 +1,1054 @@
+/*
+ * Tests of ni_qparse: every piece of the query language, checked by the
+ * articles each query matches in a small index built from hand-written
+ * article files (through the real indexer, so the query side is held to
+ * how the index side analyzes and folds), and by the query's description
+ * where the shape is the point.  Every error is checked with its exact
+ * offset, length and message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ni_analyzer.h"
+#include "ni_article.h"
+#include "ni_docdata.h"
+#include "ni_indexer.h"
+#include "ni_qparse.h"
+#include "ni_xapian.h"
+
+#define URL_BASE "https://example.com/"
+
+struct world {
+	char dir[64];
+	ni_analyzer *analyzer;
+	ni_db *db;
+	int64_t now;
+};
+
+/*
+ * The articles, named by the end of their URL.  Words the tests rely on:
+ * "sanctions" in seed and chips, "china" only in chips, "recycling" and
+ * "engineers" only in robots (the latter only in its excerpt), "quantum"
+ * 1, 10 and 11 words before "computing" in robots, near10 and near11,
+ * and 201 words starting with "zq" in zq.
+ */
+static const char *const ARTICLES[][2] = {
+	{"seed",
+	 "title: \"AI Developer SenseTime Pulls Stock Sale Due to U.S. "
+	 "Sanctions\"\n"
+	 "excerpt: \"The Hong Kong-based company protests its inclusion on "
+	 "a sanctions list.\"\n"
+	 "publishedDateTime: 2021-12-13T10:22:00Z\n"
+	 "category: news\ntype: article\nquality: 37\npublished: false\n"
+	 "provider: {name: TheStreet.com, domain: thestreet.com}\n"
+	 "topics: [AI]\n"},
+	{"chips",
+	 "title: \"China answers chip sanctions with an e-commerce push\"\n"
+	 "excerpt: \"Beijing responds to the export rules on chips.\"\n"
+	 "publishedDateTime: 2022-03-01T08:00:00Z\n"
+	 "category: Business\ntype: article\nquality: 40\npublished: true\n"
+	 "provider: {name: Reuters, domain: reuters.com}\n"
+	 "topics: [Trade, Artificial Intelligence]\n"},
+	{"robots",
+	 "title: \"Robots learn to sort recycling\"\n"
+	 "excerpt: \"Engineers say quantum computing will change recycling; "
+	 "人工智能 helps the robots.\"\n"
+	 "publishedDateTime: 2021-12-31T23:59:59Z\n"
+	 "category: science\ntype: video\nquality: 80\npublished: true\n"
+	 "provider: {name: Der Spiegel, domain: spiegel.de}\n"
+	 "topics: [Robotics]\n"},
+	{"near10",
+	 "title: \"Counting words\"\n"
+	 "excerpt: \"quantum one two three four five six seven eight nine "
+	 "computing\"\n"},
+	{"near11",
+	 "title: \"Counting more words\"\n"
+	 "excerpt: \"quantum one two three four five six seven eight nine "
+	 "ten computing\"\n"},
+	{"zq", NULL},
+};
+
+#define N_ARTICLES (sizeof ARTICLES / sizeof *ARTICLES)
+
+/* The zq article: 201 words that start with "zq", zq000 to zq200. */
+static void write_zq(FILE *f)
+{
+	fputs("title: \"Prefix stress\"\ncategory: test\nexcerpt: \"", f);
+	for (int i = 0; i <= 200; i++)
+		fprintf(f, "zq%03d ", i);
+	fputs("\"\n", f);
+}
+
+static int write_and_index(struct world *w, ni_indexer *ix, size_t i)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/%s.txt", w->dir, ARTICLES[i][0]);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "---\nwebUrl: \"" URL_BASE "%s\"\n", ARTICLES[i][0]);
+	if (ARTICLES[i][1])
+		fputs(ARTICLES[i][1], f);
+	else
+		write_zq(f);
+	fputs("---\n", f);
+	if (fclose(f) != 0)
+		return -1;
+	struct ni_index_result res;
+	if (ni_indexer_add_file(ix, path, &res) != NI_OK || !res.indexed ||
+	    res.n_warnings)
+		return -1;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof *w);
+	if (!w)
+		return -1;
+	strcpy(w->dir, "/tmp/ni-test-qparse-XXXXXX");
+	if (!mkdtemp(w->dir) || ni_analyzer_new(&w->analyzer) != NI_OK)
+		return -1;
+	char path[128];
+	snprintf(path, sizeof path, "%s/db", w->dir);
+	if (ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(), &w->db,
+		       NULL) != NI_OK)
+		return -1;
+	ni_indexer *ix;
+	if (ni_indexer_new(w->db, w->analyzer, &ix) != NI_OK)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < N_ARTICLES; i++)
+		rc = write_and_index(w, ix, i);
+	ni_indexer_free(ix);
+	if (rc != 0 || ni_db_commit(w->db) != NI_OK ||
+	    !ni_parse_iso8601("2022-03-10T00:00:00Z", &w->now))
+		return -1;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+	ni_db_close(w->db, NULL);
+	ni_analyzer_free(w->analyzer);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", w->dir);
+	int rc = system(cmd);
+	free(w);
+	return rc;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static void parse(struct world *w, const char *query,
+		  struct ni_parsed_query *out)
+{
+	struct ni_qparse_error err;
+	ni_status st = ni_qparse(w->db, w->analyzer, query, w->now, out, &err);
+	if (st != NI_OK)
+		fprintf(stderr, "query %s: %s (at %zu+%zu)\n", query,
+			err.message, err.offset, err.length);
+	assert_int_equal(st, NI_OK);
+	assert_non_null(out->strict);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the articles `query` matches, sorted, space-separated. */
+static char *matches(struct world *w, const ni_query *query)
+{
+	static char out[256];
+	struct ni_search_params params = {0, 100, 0, 1.2, 0.75, 100};
+	ni_mset *mset;
+	assert_int_equal(ni_db_search(w->db, query, &params, &mset), NI_OK);
+	size_t n = ni_mset_size(mset);
+	char *names[N_ARTICLES];
+	assert_true(n <= N_ARTICLES);
+	for (size_t i = 0; i < n; i++) {
+		struct ni_hit hit;
+		struct ni_docdata doc;
+		assert_int_equal(ni_mset_hit(mset, i, &hit), NI_OK);
+		assert_int_equal(ni_docdata_decode(hit.data, hit.data_len,
+						   &doc), NI_OK);
+		names[i] = strdup(doc.url + strlen(URL_BASE));
+		ni_docdata_clear(&doc);
+	}
+	ni_mset_free(mset);
+	qsort(names, n, sizeof *names, compare_names);
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strcat(out, " ");
+		strcat(out, names[i]);
+		free(names[i]);
+	}
+	return out;
+}
+
+/* `query` matches `strict` in its first tier and `relaxed` in its second
+   (NULL: the query has no second tier). */
+static void expect(struct world *w, const char *query, const char *strict,
+		   const char *relaxed)
+{
+	struct ni_parsed_query q;
+	parse(w, query, &q);
+	const char *got = matches(w, q.strict);
+	if (strcmp(got, strict) != 0)
+		fail_msg("%s: strict matched \"%s\", not \"%s\"", query, got,
+			 strict);
+	if (!relaxed && q.relaxed)
+		fail_msg("%s: has a relaxed tier", query);
+	if (relaxed && !q.relaxed)
+		fail_msg("%s: has no relaxed tier", query);
+	if (relaxed && strcmp(got = matches(w, q.relaxed), relaxed) != 0)
+		fail_msg("%s: relaxed matched \"%s\", not \"%s\"", query, got,
+			 relaxed);
+	ni_parsed_query_clear(&q);
+}
+
+static void expect_described(struct world *w, const char *query,
+			     const char *strict, const char *relaxed)
+{
+	struct ni_parsed_query q;
+	parse(w, query, &q);
+	char *got = ni_query_describe(q.strict);
+	assert_string_equal(got, strict);
+	free(got);
+	if (relaxed) {
+		assert_non_null(q.relaxed);
+		got = ni_query_describe(q.relaxed);
+		assert_string_equal(got, relaxed);
+		free(got);
+	} else {
+		assert_null(q.relaxed);
+	}
+	ni_parsed_query_clear(&q);
+}
+
+static void expect_error(struct world *w, const char *query, size_t offset,
+			 size_t length, const char *message)
+{
+	struct ni_parsed_query q;
+	struct ni_qparse_error err;
+	ni_status st = ni_qparse(w->db, w->analyzer, query, w->now, &q, &err);
+	if (st != NI_EQUERY)
+		fail_msg("%s: status %d, not an error", query, st);
+	if (strcmp(err.message, message) != 0)
+		fail_msg("%s: message \"%s\", not \"%s\"", query, err.message,
+			 message);
+	if (err.offset != offset || err.length != length)
+		fail_msg("%s: error at %zu+%zu, not %zu+%zu", query,
+			 err.offset, err.length, offset, length);
+	assert_null(q.strict);
+	assert_null(q.relaxed);
+	assert_null(q.words);
+	assert_int_equal(q.n_words, 0);
+}
+
+static void expect_word(const struct ni_parsed_query *q, size_t i,
+			const char *word, size_t start, size_t end,
+			bool in_phrase, bool is_prefix)
+{
+	assert_true(i < q->n_words);
+	assert_string_equal(q->words[i].word, word);
+	assert_int_equal(q->words[i].start, start);
+	assert_int_equal(q->words[i].end, end);
+	assert_int_equal(q->words[i].in_phrase, in_phrase);
+	assert_int_equal(q->words[i].is_prefix, is_prefix);
+}
+
+/* ---- words and the default operator ------------------------------------ */
+
+static void test_words_all_then_any(void **state)
+{
+	struct world *w = *state;
+	expect(w, "sanctions china", "chips", "chips seed");
+	expect(w, "SANCTION", "chips seed", NULL);
+	expect(w, "sanctioned", "chips seed", NULL);
+	expect(w, "recycling", "robots", NULL);
+	expect(w, "quantum computing recycling", "robots",
+	       "near10 near11 robots");
+	expect_described(w, "sanctions china",
+			 "Query((Zsanction AND Zchina))",
+			 "Query((Zsanction OR Zchina))");
+}
+
+static void test_explicit_operators(void **state)
+{
+	struct world *w = *state;
+	expect(w, "recycling OR china", "chips robots", NULL);
+	expect(w, "sanctions AND china", "chips", NULL);
+	expect(w, "sanctions NOT china", "seed", NULL);
+	expect(w, "sanctions NOT china NOT stock", "", NULL);
+	expect(w, "sanctions OR recycling OR quantum",
+	       "chips near10 near11 robots seed", NULL);
+	expect_described(w, "sanctions NOT china NOT stock",
+			 "Query((Zsanction AND_NOT (Zchina OR Zstock)))",
+			 NULL);
+	/* Lowercase operators are words, here stopwords. */
+	expect(w, "sanctions or china", "chips", "chips seed");
+	expect(w, "recycling and", "robots", NULL);
+	/* An operator after a sign or in quotes is a word. */
+	expect_described(w, "sanctions +OR", "Query((Zor AND Zsanction))",
+			 "Query((Zor AND_MAYBE Zsanction))");
+	expect_described(w, "\"AND\"", "Query(and)", NULL);
+}
+
+static void test_precedence(void **state)
+{
+	struct world *w = *state;
+	/* OR is loosest: recycling OR (sanctions china). */
+	expect(w, "recycling OR sanctions china", "chips robots",
+	       "chips robots seed");
+	/* AND and the default join group from the left. */
+	expect(w, "chip AND sanctions recycling", "", "chips robots");
+	expect(w, "recycling sanctions AND chip", "",
+	       "chips");
+	/* Parentheses. */
+	expect(w, "chip AND (sanctions recycling)", "", "chips");
+	expect(w, "(recycling OR sanctions) china", "chips",
+	       "chips robots seed");
+	expect_described(w, "chip AND sanctions AND china",
+			 "Query((Zchip AND Zsanction AND Zchina))", NULL);
+}
+
+static void test_required_and_excluded(void **state)
+{
+	struct world *w = *state;
+	expect(w, "+sanctions china", "chips", "chips seed");
+	expect(w, "+sanctions +china", "chips", NULL);
+	expect(w, "sanctions -china", "seed", NULL);
+	expect(w, "sanctions -\"stock sale\"", "chips", NULL);
+	expect(w, "sanctions -(hong kong)", "chips", NULL);
+	expect(w, "sanctions -(hong beijing)", "chips seed", NULL);
+	expect(w, "sanctions recycling -china", "", "robots seed");
+	expect_described(w, "+sanctions china -stock",
+			 "Query(((Zsanction AND Zchina) AND_NOT Zstock))",
+			 "Query(((Zsanction AND_MAYBE Zchina) AND_NOT "
+			 "Zstock))");
+	/* "-+x" and "--x": one sign per term, the rest is the word. */
+	expect(w, "sanctions -+china", "seed", NULL);
+}
+
+static void test_everything_except(void **state)
+{
+	struct world *w = *state;
+	const char *others = "near10 near11 robots zq";
+	expect(w, "-sanctions", others, NULL);
+	expect(w, "NOT sanctions", others, NULL);
+	expect(w, "NOT sanctions recycling", "robots", NULL);
+	expect(w, "recycling OR NOT quantum", "chips robots seed zq", NULL);
+	expect(w, "sanctions AND NOT china", "seed", NULL);
+	expect(w, "NOT NOT recycling", "robots", NULL);
+	expect(w, "-(-recycling)", "robots", NULL);
+	expect(w, "sanctions NOT -china", "chips", NULL);
+	expect_described(w, "-sanctions",
+			 "Query((<alldocuments> AND_NOT Zsanction))", NULL);
+	struct ni_parsed_query q;
+	parse(w, "-sanctions", &q);
+	assert_false(q.has_text);
+	assert_int_equal(q.n_words, 0);
+	ni_parsed_query_clear(&q);
+}
+
+static void test_phrases(void **state)
+{
+	struct world *w = *state;
+	expect(w, "\"stock sale\"", "seed", NULL);
+	expect(w, "\"sale stock\"", "", NULL);
+	expect(w, "\"STOCK   Sale\"", "seed", NULL);
+	/* Phrases are not stemmed: one quoted word is exact. */
+	expect(w, "\"sanctions\"", "chips seed", NULL);
+	expect(w, "\"sanction\"", "", NULL);
+	expect_described(w, "\"sanctions\"", "Query(sanctions)", NULL);
+	expect_described(w, "\"stock sale\"",
+			 "Query((stock PHRASE 2 sale))", NULL);
+	/* A phrase never matches across the title and the excerpt. */
+	expect(w, "\"sanctions the hong\"", "", NULL);
+	expect(w, "sanctions \"hong kong\"", "seed", "chips seed");
+}
+
+static void test_split_words_are_phrases(void **state)
+{
+	struct world *w = *state;
+	expect(w, "e-commerce", "chips", NULL);
+	expect(w, "commerce-e", "", NULL);
+	expect(w, "人工智能", "robots", NULL);
+	expect_described(w, "e-commerce", "Query((e PHRASE 2 commerce))",
+			 NULL);
+	/* Punctuation alone is no word and is left out. */
+	expect(w, "recycling & robots", "robots", "robots");
+	expect(w, "recycling 😀", "robots", NULL);
+}
+
+static void test_white_space(void **state)
+{
+	struct world *w = *state;
+	/* Tabs, newlines, no-break and ideographic spaces separate. */
+	expect_described(w, "\tsanctions\n\xc2\xa0" "china\xe3\x80\x80",
+			 "Query((Zsanction AND Zchina))",
+			 "Query((Zsanction OR Zchina))");
+	struct ni_parsed_query q;
+	parse(w, "人工\xe3\x80\x80智能", &q);
+	assert_int_equal(q.n_words, 2);
+	expect_word(&q, 0, "人工", 0, 6, false, false);
+	expect_word(&q, 1, "智能", 9, 15, false, false);
+	ni_parsed_query_clear(&q);
+}
+
+/* ---- NEAR and prefixes -------------------------------------------------- */
+
+static void test_near(void **state)
+{
+	struct world *w = *state;
+	expect(w, "quantum NEAR computing", "near10 robots", NULL);
+	expect(w, "computing NEAR quantum", "near10 robots", NULL);
+	expect(w, "quantum NEAR/11 computing", "near10 near11 robots", NULL);
+	expect(w, "quantum NEAR/10 computing", "near10 robots", NULL);
+	expect(w, "quantum NEAR/1 computing", "robots", NULL);
+	expect(w, "quantum NEAR computing NEAR recycling", "robots", NULL);
+	expect(w, "quantum NEAR/1 computing NEAR/9 nine", "near10", NULL);
+	expect(w, "title:words NEAR title:counting", "near10 near11", NULL);
+	expect(w, "quantum NEAR \"computing\"", "near10 robots", NULL);
+	/* Stopwords are kept; words are matched as typed. */
+	expect(w, "the NEAR export", "chips", NULL);
+	expect(w, "export NEAR rule", "", NULL);
+	expect_described(w, "quantum NEAR computing",
+			 "Query((quantum NEAR 11 computing))", NULL);
+	expect_described(w, "quantum NEAR/3 computing NEAR recycling",
+			 "Query((quantum NEAR 12 computing NEAR 12 "
+			 "recycling))", NULL);
+	expect_described(w, "quantum NEAR computing -recycling",
+			 "Query(((quantum NEAR 11 computing) AND_NOT "
+			 "Zrecycl))", NULL);
+	/* Ignored punctuation leaves the other word alone. */
+	expect(w, "recycling NEAR &", "robots", NULL);
+}
+
+static void test_prefixes(void **state)
+{
+	struct world *w = *state;
+	expect(w, "sanc*", "chips seed", NULL);
+	expect(w, "SANC*", "chips seed", NULL);
+	expect(w, "recyc*", "robots", NULL);
+	expect(w, "title:sanc*", "chips seed", NULL);
+	expect(w, "title:engin*", "", NULL);
+	expect(w, "engin*", "robots", NULL);
+	expect(w, "zq1*", "zq", NULL);
+	expect(w, "zz*", "", NULL);
+	expect(w, "sanc* -china", "seed", NULL);
+	struct ni_parsed_query q;
+	parse(w, "sanc*", &q);
+	assert_int_equal(q.n_words, 1);
+	expect_word(&q, 0, "sanc", 0, 5, false, true);
+	ni_parsed_query_clear(&q);
+}
+
+/* ---- fields ------------------------------------------------------------- */
+
+static void test_title(void **state)
+{
+	struct world *w = *state;
+	expect(w, "engineers", "robots", NULL);
+	expect(w, "title:engineers", "", NULL);
+	expect(w, "title:sanctions", "chips seed", NULL);
+	expect(w, "title:\"stock sale\"", "seed", NULL);
+	expect(w, "title:\"hong kong\"", "", NULL);
+	expect(w, "title:(chip OR robots)", "chips robots", NULL);
+	expect(w, "title:(sanctions china)", "chips", "chips seed");
+	expect(w, "TITLE:Robots", "robots", NULL);
+	expect(w, "title:(chip topic:trade)", "chips", NULL);
+	expect(w, "title:(chip -china)", "", NULL);
+	expect(w, "title:e-commerce", "chips", NULL);
+	expect_described(w, "title:sanctions", "Query(ZSsanction)", NULL);
+	expect_described(w, "title:\"stock sale\"",
+			 "Query((Sstock PHRASE 2 Ssale))", NULL);
+	/* Stopwords under title: are kept. */
+	expect_described(w, "title:the", "Query(ZSthe)", NULL);
+	/* A value that looks like a field is text of the title. */
+	expect(w, "title:topic:robots", "", NULL);
+}
+
+static void test_filters(void **state)
+{
+	struct world *w = *state;
+	expect(w, "topic:ai", "seed", NULL);
+	expect(w, "topic:AI", "seed", NULL);
+	expect(w, "topic:\"Artificial  Intelligence\"", "chips", NULL);
+	expect(w, "topic:artificial", "", NULL);
+	expect(w, "topic:(ai OR robotics)", "robots seed", NULL);
+	expect(w, "topic:(ai robotics)", "robots seed", NULL);
+	expect(w, "topic:(trade AND \"artificial intelligence\")", "chips",
+	       NULL);
+	expect(w, "topic:(ai AND trade)", "", NULL);
+	expect(w, "topic:(trade NOT ai)", "chips", NULL);
+	expect(w, "topic:((ai OR trade) NOT robotics)", "chips seed", NULL);
+	expect(w, "category:business", "chips", NULL);
+	expect(w, "category:BUSINESS", "chips", NULL);
+	expect(w, "type:video", "robots", NULL);
+	expect(w, "type:(video OR article)", "chips robots seed", NULL);
+	expect(w, "provider:reuters", "chips", NULL);
+	expect(w, "provider:reuters.com", "chips", NULL);
+	expect(w, "provider:\"Der Spiegel\"", "robots", NULL);
+	expect(w, "provider:TheStreet.com", "seed", NULL);
+	expect(w, "site:spiegel.de", "robots", NULL);
+	expect(w, "site:Spiegel.DE", "robots", NULL);
+	expect(w, "site:\"der spiegel\"", "", NULL);
+	expect(w, "url:https://example.com/seed", "seed", NULL);
+	expect(w, "url:\"https://example.com/seed\"", "seed", NULL);
+	expect(w, "url:HTTPS://EXAMPLE.COM/seed", "", NULL);
+	expect(w, "url:(https://example.com/seed OR https://example.com/zq)",
+	       "seed zq", NULL);
+	expect(w, "published:true", "chips robots", NULL);
+	expect(w, "published:FALSE", "seed", NULL);
+	expect(w, "published:(true OR false)", "chips robots seed", NULL);
+	expect_described(w, "topic:ai", "Query((<alldocuments> FILTER Kai))",
+			 NULL);
+	expect_described(w, "provider:Reuters",
+			 "Query((<alldocuments> FILTER (XPreuters OR "
+			 "Hreuters)))", NULL);
+}
+
+static void test_filters_combine(void **state)
+{
+	struct world *w = *state;
+	/* One field: either value; different fields: both. */
+	expect(w, "topic:ai topic:robotics", "robots seed", NULL);
+	expect(w, "topic:ai category:news", "seed", NULL);
+	expect(w, "topic:ai category:science", "", NULL);
+	expect(w, "topic:ai topic:robotics published:true", "robots", NULL);
+	expect(w, "+topic:ai topic:robotics", "", NULL);
+	expect(w, "topic:ai AND topic:robotics", "", NULL);
+	expect(w, "topic:ai OR category:science", "robots seed", NULL);
+	/* With words: the words, filtered. */
+	expect(w, "sanctions topic:ai", "seed", NULL);
+	expect(w, "sanctions -topic:ai", "chips", NULL);
+	expect(w, "sanctions NOT site:thestreet.com", "chips", NULL);
+	expect(w, "-topic:ai sanctions", "chips", NULL);
+	expect(w, "sanctions recycling published:true", "",
+	       "chips robots");
+	expect(w, "topic:(ai robotics) sanctions", "seed", NULL);
+	expect(w, "sanctions AND topic:trade", "chips", NULL);
+	expect(w, "-topic:ai -topic:robotics type:article", "chips", NULL);
+	expect_described(w, "sanctions china topic:ai -site:x.com",
+			 "Query((((Zsanction AND Zchina) AND_NOT Hx.com) "
+			 "FILTER Kai))",
+			 "Query((((Zsanction OR Zchina) AND_NOT Hx.com) "
+			 "FILTER Kai))");
+	expect_described(w, "topic:ai topic:ml site:x.com",
+			 "Query((<alldocuments> FILTER ((Kai OR Kml) AND "
+			 "Hx.com)))", NULL);
+}
+
+/* The relevance (BM25, no quality) `query` gives the article `name`. */
+static double relevance_of(struct world *w, const char *query,
+			   const char *name)
+{
+	struct ni_search_params params = {0, 100, 0, 1.2, 0.75, 100};
+	struct ni_parsed_query q;
+	ni_mset *mset;
+	double relevance = -1;
+	parse(w, query, &q);
+	assert_int_equal(ni_db_search(w->db, q.strict, &params, &mset), NI_OK);
+	for (size_t i = 0; i < ni_mset_size(mset); i++) {
+		struct ni_hit hit;
+		struct ni_docdata doc;
+		assert_int_equal(ni_mset_hit(mset, i, &hit), NI_OK);
+		assert_int_equal(ni_docdata_decode(hit.data, hit.data_len,
+						   &doc), NI_OK);
+		if (strcmp(doc.url + strlen(URL_BASE), name) == 0)
+			relevance = hit.relevance;
+		ni_docdata_clear(&doc);
+	}
+	ni_mset_free(mset);
+	ni_parsed_query_clear(&q);
+	return relevance;
+}
+
+/* Filters select; they never add to a match's score. */
+static void test_filters_do_not_score(void **state)
+{
+	struct world *w = *state;
+	double alone = relevance_of(w, "sanctions", "seed");
+	assert_true(alone > 0);
+	assert_true(relevance_of(w, "sanctions topic:ai", "seed") == alone);
+	assert_true(relevance_of(w, "sanctions OR topic:ai", "seed") == alone);
+	assert_true(relevance_of(w, "sanctions AND date:2021", "seed") ==
+		    alone);
+	assert_true(relevance_of(w, "topic:ai", "seed") == 0);
+	struct ni_parsed_query q;
+	parse(w, "topic:ai published:false", &q);
+	assert_false(q.has_text);
+	assert_null(q.relaxed);
+	assert_int_equal(q.n_words, 0);
+	ni_parsed_query_clear(&q);
+}
+
+static void test_dates(void **state)
+{
+	struct world *w = *state;
+	/* now is 2022-03-10T00:00:00Z. */
+	expect(w, "date:2021-12-13", "seed", NULL);
+	expect(w, "date:2021-12-31", "robots", NULL);
+	expect(w, "date:2021-12", "robots seed", NULL);
+	expect(w, "date:2021", "robots seed", NULL);
+	expect(w, "date:2022", "chips", NULL);
+	expect(w, "date:2022-02", "", NULL);
+	expect(w, "date:2021-12-14..2022", "chips robots", NULL);
+	expect(w, "date:2022..", "chips", NULL);
+	expect(w, "date:..2021-12-13", "seed", NULL);
+	expect(w, "date:2021-12..2021-12", "robots seed", NULL);
+	expect(w, "date:2021-12-13T10:22:00Z", "seed", NULL);
+	expect(w, "date:2021-12-13T11:22:00+01:00", "seed", NULL);
+	expect(w, "date:2021-12-13T10:22:01Z..", "chips robots", NULL);
+	expect(w, "date:..2021-12-13T10:21:59Z", "", NULL);
+	/* Relative: before now. */
+	expect(w, "date:10d..", "chips", NULL);
+	expect(w, "date:10d", "chips", NULL);
+	expect(w, "date:7d..", "", NULL);
+	expect(w, "date:..30d", "robots seed", NULL);
+	expect(w, "date:..1y", "", NULL);
+	expect(w, "date:1y..", "chips robots seed", NULL);
+	expect(w, "date:1m", "chips", NULL);
+	expect(w, "date:3m..1m", "robots seed", NULL);
+	expect(w, "date:12w..2w", "robots", NULL);
+	/* Several dates: either; with words: filtered. */
+	expect(w, "date:2021-12-13 date:2022", "chips seed", NULL);
+	expect(w, "date:(2021-12-13 OR 2022)", "chips seed", NULL);
+	expect(w, "sanctions date:2022", "chips", NULL);
+	expect(w, "sanctions -date:2022", "seed", NULL);
+}
+
+static void test_quality(void **state)
+{
+	struct world *w = *state;
+	/* seed 37, chips 40, robots 80, the others 50 (the default). */
+	expect(w, "quality:>=40", "chips near10 near11 robots zq", NULL);
+	expect(w, "quality:>40", "near10 near11 robots zq", NULL);
+	expect(w, "quality:<40", "seed", NULL);
+	expect(w, "quality:<=40", "chips seed", NULL);
+	expect(w, "quality:40", "chips", NULL);
+	expect(w, "quality:=40", "chips", NULL);
+	expect(w, "quality:40.0", "chips", NULL);
+	expect(w, "quality:37..40", "chips seed", NULL);
+	expect(w, "quality:60..", "robots", NULL);
+	expect(w, "quality:..39.5", "seed", NULL);
+	expect(w, "quality:>79.99", "robots", NULL);
+	expect(w, "quality:>100", "", NULL);
+	expect(w, "quality:0..100", "chips near10 near11 robots seed zq",
+	       NULL);
+	expect(w, "sanctions quality:>=40", "chips", NULL);
+	expect(w, "quality:<40 OR quality:>60", "robots seed", NULL);
+}
+
+/* ---- stopwords, tiers, the words list ----------------------------------- */
+
+static void test_stopwords(void **state)
+{
+	struct world *w = *state;
+	expect_described(w, "the sanctions of the", "Query(Zsanction)", NULL);
+	expect_described(w, "sanctions AND the", "Query(Zsanction)", NULL);
+	expect_described(w, "+china the", "Query(Zchina)", NULL);
+	/* Nothing else left: the stopwords are searched for. */
+	expect_described(w, "the", "Query(Zthe)", NULL);
+	expect_described(w, "to be", "Query((Zto AND Zbe))",
+			 "Query((Zto OR Zbe))");
+	expect_described(w, "the topic:ai", "Query((Zthe FILTER Kai))", NULL);
+	expect_described(w, "the -china",
+			 "Query((Zthe AND_NOT Zchina))", NULL);
+	/* Kept in phrases, after +, - and NOT, in NEAR and in fields. */
+	expect(w, "\"to the export\"", "chips", NULL);
+	expect_described(w, "+the sanctions",
+			 "Query((Zthe AND Zsanction))",
+			 "Query((Zthe AND_MAYBE Zsanction))");
+	expect_described(w, "sanctions -the",
+			 "Query((Zsanction AND_NOT Zthe))", NULL);
+	expect_described(w, "sanctions NOT the",
+			 "Query((Zsanction AND_NOT Zthe))", NULL);
+	expect_described(w, "title:to robots",
+			 "Query((ZSto AND Zrobot))", "Query((ZSto OR Zrobot))");
+	struct ni_parsed_query q;
+	parse(w, "the sanctions (of) the", &q);
+	assert_int_equal(q.n_words, 1);
+	expect_word(&q, 0, "sanctions", 4, 13, false, false);
+	ni_parsed_query_clear(&q);
+	parse(w, "to be", &q);
+	assert_int_equal(q.n_words, 2);
+	ni_parsed_query_clear(&q);
+}
+
+static void test_tiers(void **state)
+{
+	struct world *w = *state;
+	/* No default-operator join of two plain items: one tier. */
+	const char *single[] = {
+		"sanctions", "sanctions AND china", "sanctions OR china",
+		"\"stock sale\"", "sanctions -china", "topic:ai",
+		"sanctions topic:ai", "+sanctions +china", "-(sanctions china)",
+		"recycling NOT (sanctions china)", "quantum NEAR computing",
+	};
+	for (size_t i = 0; i < sizeof single / sizeof *single; i++) {
+		struct ni_parsed_query q;
+		parse(w, single[i], &q);
+		if (q.relaxed)
+			fail_msg("%s: has a relaxed tier", single[i]);
+		ni_parsed_query_clear(&q);
+	}
+	/* Nested groups keep their own tiers. */
+	expect(w, "(sanctions china) recycling", "",
+	       "chips robots seed");
+	expect(w, "(sanctions china) OR recycling", "chips robots",
+	       "chips robots seed");
+	expect(w, "+(sanctions china) recycling", "",
+	       "chips seed");
+	expect(w, "(sanctions china) AND title:sanctions", "chips",
+	       "chips seed");
+	expect_described(w, "(sanctions china) OR recycling",
+			 "Query(((Zsanction AND Zchina) OR Zrecycl))",
+			 "Query(((Zsanction OR Zchina) OR Zrecycl))");
+}
+
+/* The relaxed tier holds every match of the strict one. */
+static void test_relaxed_holds_strict(void **state)
+{
+	struct world *w = *state;
+	const char *queries[] = {
+		"sanctions china recycling", "+sanctions china -stock",
+		"(sanctions china) OR (quantum computing)",
+		"title:(sanctions china) topic:(trade ai)",
+		"chip AND sanctions recycling", "x NOT (b c) d",
+	};
+	for (size_t i = 0; i < sizeof queries / sizeof *queries; i++) {
+		struct ni_parsed_query q;
+		parse(w, queries[i], &q);
+		assert_non_null(q.relaxed);
+		ni_query *missing;
+		const ni_query *parts[2] = {q.strict, q.relaxed};
+		assert_int_equal(ni_query_combine(NI_QOP_AND_NOT, parts, 2,
+						  &missing), NI_OK);
+		assert_string_equal(matches(w, missing), "");
+		ni_query_free(missing);
+		ni_parsed_query_clear(&q);
+	}
+}
+
+static void test_words_list(void **state)
+{
+	struct world *w = *state;
+	struct ni_parsed_query q;
+	parse(w, "sanc* \"Stock sale\" e-commerce title:Robots -china "
+		 "NOT beijing topic:ai the x NEAR y", &q);
+	assert_true(q.has_text);
+	assert_int_equal(q.n_words, 8);
+	expect_word(&q, 0, "sanc", 0, 5, false, true);
+	expect_word(&q, 1, "stock", 7, 12, true, false);
+	expect_word(&q, 2, "sale", 13, 17, true, false);
+	expect_word(&q, 3, "e", 19, 29, true, false);
+	expect_word(&q, 4, "commerce", 19, 29, true, false);
+	expect_word(&q, 5, "robots", 36, 42, false, false);
+	expect_word(&q, 6, "x", 75, 76, false, false);
+	expect_word(&q, 7, "y", 82, 83, false, false);
+	ni_parsed_query_clear(&q);
+	/* Nothing under - or NOT, even in groups. */
+	parse(w, "recycling -(sanctions china) NOT (quantum OR \"stock "
+		 "sale\")", &q);
+	assert_int_equal(q.n_words, 1);
+	expect_word(&q, 0, "recycling", 0, 9, false, false);
+	ni_parsed_query_clear(&q);
+	/* Twice excluded is included. */
+	parse(w, "-(-recycling)", &q);
+	assert_int_equal(q.n_words, 1);
+	expect_word(&q, 0, "recycling", 3, 12, false, false);
+	ni_parsed_query_clear(&q);
+}
+
+/* ---- errors ------------------------------------------------------------- */
+
+struct error_case {
+	const char *query;
+	size_t offset;
+	size_t length;
+	const char *message;
+};
+
+static void check_errors(struct world *w, const struct error_case *cases,
+			 size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		expect_error(w, cases[i].query, cases[i].offset,
+			     cases[i].length, cases[i].message);
+}
+
+#define FIELDS "(fields: title, topic, provider, site, category, type, " \
+	       "url, date, quality, published)"
+
+static void test_syntax_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{"", 0, 1, "empty query"},
+		{" \t\n", 0, 3, "empty query"},
+		{"&", 0, 1, "the query has no words to search for"},
+		{"( & ) -!", 0, 8, "the query has no words to search for"},
+		{"(sanctions", 0, 1, "unclosed parenthesis"},
+		{"((sanctions) china", 0, 1, "unclosed parenthesis"},
+		{"sanctions)", 9, 1, "unmatched closing parenthesis"},
+		{"sanctions ) china", 10, 1, "unmatched closing parenthesis"},
+		{"()", 0, 2, "empty group"},
+		{"sanctions ( \t)", 10, 4, "empty group"},
+		{"\"stock sale", 0, 1, "unclosed quote"},
+		{"sanctions \"", 10, 1, "unclosed quote"},
+		{"\"\"", 0, 2, "empty phrase"},
+		{"sanctions \"  \"", 10, 4, "empty phrase"},
+		{"OR sanctions", 0, 2, "'OR' needs something on both sides"},
+		{"sanctions OR", 10, 2, "'OR' needs something on both sides"},
+		{"a OR OR b", 2, 2, "'OR' needs something on both sides"},
+		{"(OR b)", 1, 2, "'OR' needs something on both sides"},
+		{"(b OR)", 3, 2, "'OR' needs something on both sides"},
+		{"AND sanctions", 0, 3, "'AND' needs something on both sides"},
+		{"sanctions AND", 10, 3,
+		 "'AND' needs something on both sides"},
+		{"sanctions AND OR x", 10, 3,
+		 "'AND' needs something on both sides"},
+		{"sanctions NOT", 10, 3,
+		 "'NOT' needs something on both sides"},
+		{"NOT", 0, 3, "'NOT' needs something on both sides"},
+		{"x OR NOT", 5, 3, "'NOT' needs something on both sides"},
+		{"NEAR x", 0, 4, "'NEAR' needs something on both sides"},
+		{"x NEAR", 2, 4, "'NEAR' needs something on both sides"},
+		{"x NEAR/5 )", 2, 6, "'NEAR/5' needs something on both sides"},
+		{"x AND NEAR y", 2, 3, "'AND' needs something on both sides"},
+		{"+", 0, 1, "'+' needs a word"},
+		{"sanctions -", 10, 1, "'-' needs a word"},
+		{"sanctions - china", 10, 1, "'-' needs a word"},
+		{"(x +)", 3, 1, "'+' needs a word"},
+	};
+	check_errors(*state, cases, sizeof cases / sizeof *cases);
+}
+
+static void test_term_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{"*", 0, 1, "prefix too short"},
+		{"x -*", 3, 1, "prefix too short"},
+		{"s*", 0, 2, "prefix too short"},
+		{"x 人*", 2, 4, "prefix too short"},
+		{"e-c*", 0, 4, "a prefix must be one word"},
+		{"&*", 0, 2, "a prefix must be one word"},
+		{"zq*", 0, 3, "more than 200 words start with \"zq\" "
+			      "(make the prefix longer)"},
+		{"NEAR/0 x", 0, 6, "'NEAR/0' needs a distance from 1 to 1000"},
+		{"x NEAR/1001 y", 2, 9,
+		 "'NEAR/1001' needs a distance from 1 to 1000"},
+		{"x NEAR/ y", 2, 5, "'NEAR/' needs a distance from 1 to 1000"},
+		{"x NEAR/ten y", 2, 8,
+		 "'NEAR/ten' needs a distance from 1 to 1000"},
+		{"x NEAR \"stock sale\"", 7, 12, "'NEAR' joins single words, "
+		 "not phrases, prefixes, groups or filters"},
+		{"\"stock sale\" NEAR x", 0, 12, "'NEAR' joins single words, "
+		 "not phrases, prefixes, groups or filters"},
+		{"x NEAR sanc*", 7, 5, "'NEAR' joins single words, "
+		 "not phrases, prefixes, groups or filters"},
+		{"(x) NEAR y", 0, 3, "'NEAR' joins single words, "
+		 "not phrases, prefixes, groups or filters"},
+		{"x NEAR topic:ai", 7, 8, "'NEAR' joins single words, "
+		 "not phrases, prefixes, groups or filters"},
+		{"x NEAR e-commerce", 7, 10, "'NEAR' joins single words, "
+		 "not phrases, prefixes, groups or filters"},
+		{"-x NEAR y", 0, 1, "'-' cannot be used on a word joined by "
+		 "'NEAR' (write -(a NEAR b))"},
+		{"x NEAR +y", 7, 1, "'+' cannot be used on a word joined by "
+		 "'NEAR' (write +(a NEAR b))"},
+	};
+	check_errors(*state, cases, sizeof cases / sizeof *cases);
+}
+
+static void test_field_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{"foo:bar", 0, 4, "unknown field 'foo:' " FIELDS},
+		{"x -Author:smith", 3, 7, "unknown field 'Author:' " FIELDS},
+		{"std::vector", 0, 4, "unknown field 'std:' " FIELDS},
+		{"title:", 0, 6, "title: needs a value"},
+		{"title: sanctions", 0, 6, "title: needs a value"},
+		{"(TOPIC:)", 1, 6, "topic: needs a value"},
+		{"topic:\"\"", 6, 2, "empty phrase"},
+		{"topic:(", 6, 1, "unclosed parenthesis"},
+		{"topic:()", 6, 2, "empty group"},
+		{"topic:(-ai)", 7, 1, "'-' cannot be used inside topic:(...)"},
+		{"topic:(ai NEAR ml)", 10, 4,
+		 "'NEAR' cannot be used inside topic:(...)"},
+		{"site:(title:x)", 6, 6,
+		 "'title:' cannot be used inside site:(...)"},
+		{"published:maybe", 10, 5, "published: takes true or false"},
+		{"published:(true OR no)", 19, 2,
+		 "published: takes true or false"},
+	};
+	check_errors(*state, cases, sizeof cases / sizeof *cases);
+}
+
+static void test_date_and_quality_errors(void **state)
+{
+	static const struct error_case cases[] = {
+		{"date:yesterday", 5, 9, "date: 'yesterday' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:2021-13", 5, 7, "date: '2021-13' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:2021-02-29", 5, 10, "date: '2021-02-29' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:21", 5, 2, "date: '21' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:7h", 5, 2, "date: '7h' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:..", 5, 2, "date: '..' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:x..2021", 5, 1, "date: 'x' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:2021..2022..2023", 11, 10, "date: '2022..2023' is not a "
+		 "date (YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:2021-12-13t10:22:00z", 5, 20, "date: "
+		 "'2021-12-13t10:22:00z' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:2022..2021", 5, 10, "date: range starts after it ends"},
+		{"date:7d..30d", 5, 7, "date: range starts after it ends"},
+		{"quality:101", 8, 3, "quality: takes a number from 0 to 100, a "
+		 "comparison (>=40) or a range (20..60)"},
+		{"quality:-5", 8, 2, "quality: takes a number from 0 to 100, a "
+		 "comparison (>=40) or a range (20..60)"},
+		{"quality:high", 8, 4, "quality: takes a number from 0 to 100, "
+		 "a comparison (>=40) or a range (20..60)"},
+		{"quality:>=", 8, 2, "quality: takes a number from 0 to 100, a "
+		 "comparison (>=40) or a range (20..60)"},
+		{"quality:40.", 8, 3, "quality: takes a number from 0 to 100, a "
+		 "comparison (>=40) or a range (20..60)"},
+		{"quality:1e2", 8, 3, "quality: takes a number from 0 to 100, a "
+		 "comparison (>=40) or a range (20..60)"},
+		{"quality:..", 8, 2, "quality: takes a number from 0 to 100, a "
+		 "comparison (>=40) or a range (20..60)"},
+		{"quality:60..20", 8, 6, "quality: range starts after it ends"},
+	};
+	check_errors(*state, cases, sizeof cases / sizeof *cases);
+}
+
+/* Bare URLs and "Note:" are text; only name: and a value is a field. */
+static void test_colons_in_text(void **state)
+{
+	struct world *w = *state;
+	expect(w, "https://example.com/seed", "", NULL);
+	expect_described(w, "http://x.com",
+			 "Query((http PHRASE 2 x.com))", NULL);
+	expect_described(w, "Note: sanctions",
+			 "Query((Znote AND Zsanction))",
+			 "Query((Znote OR Zsanction))");
+	expect_described(w, "10:30", "Query((10 PHRASE 2 30))", NULL);
+}
+
+static void test_limits(void **state)
+{
+	struct world *w = *state;
+	char query[4096];
+	/* 64 nested groups are fine, 65 are not. */
+	memset(query, '(', 64);
+	strcpy(query + 64, "recycling");
+	memset(query + 73, ')', 64);
+	query[137] = '\0';
+	expect(w, query, "robots", NULL);
+	memset(query, '(', 65);
+	strcpy(query + 65, "recycling");
+	expect_error(w, query, 64, 1, "parentheses nested too deep");
+	/* Long runs of operators are loops, not recursion. */
+	query[0] = '\0';
+	for (int i = 0; i < 500; i++)
+		strcat(query, "NOT ");
+	strcat(query, "recycling");
+	expect(w, query, "robots", NULL);
+}
+
+/* Alternating operators nest query trees: the depth is bounded. */
+static void test_deep_trees_are_refused(void **state)
+{
+	struct world *w = *state;
+	size_t size = 20000 * 12 + 1;
+	char *query = malloc(size);
+	assert_non_null(query);
+	for (size_t i = 0; i < 20000; i++)
+		memcpy(query + i * 12, "x AND y z   ", 12);
+	query[size - 1] = '\0';
+	struct ni_parsed_query q;
+	struct ni_qparse_error err;
+	assert_int_equal(ni_qparse(w->db, w->analyzer, query, w->now, &q,
+				   &err), NI_EQUERY);
+	assert_string_equal(err.message,
+			    "the query is too complex (too many nested "
+			    "operators)");
+	assert_true(err.offset + err.length <= strlen(query));
+	/* A long flat query is fine. */
+	for (size_t i = 0; i < 20000; i++)
+		memcpy(query + i * 10, "recycling ", 10);
+	query[20000 * 10] = '\0';
+	expect(w, query, "robots", "robots");
+	free(query);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct world *w = *state;
+	struct ni_parsed_query q;
+	struct ni_qparse_error err;
+	assert_int_equal(ni_qparse(w->db, w->analyzer, NULL, w->now, &q,
+				   &err), NI_EINVAL);
+	assert_null(q.strict);
+	assert_true(err.message[0] != '\0');
+	assert_int_equal(ni_qparse(NULL, w->analyzer, "x", w->now, &q, &err),
+			 NI_EINVAL);
+	/* Clearing twice, or a zeroed struct, is safe. */
+	memset(&q, 0, sizeof q);
+	ni_parsed_query_clear(&q);
+	ni_parsed_query_clear(&q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_words_all_then_any),
+		cmocka_unit_test(test_explicit_operators),
+		cmocka_unit_test(test_precedence),
+		cmocka_unit_test(test_required_and_excluded),
+		cmocka_unit_test(test_everything_except),
+		cmocka_unit_test(test_phrases),
+		cmocka_unit_test(test_split_words_are_phrases),
+		cmocka_unit_test(test_white_space),
+		cmocka_unit_test(test_near),
+		cmocka_unit_test(test_prefixes),
+		cmocka_unit_test(test_title),
+		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_filters_combine),
+		cmocka_unit_test(test_filters_do_not_score),
+		cmocka_unit_test(test_dates),
+		cmocka_unit_test(test_quality),
+		cmocka_unit_test(test_stopwords),
+		cmocka_unit_test(test_tiers),
+		cmocka_unit_test(test_relaxed_holds_strict),
+		cmocka_unit_test(test_words_list),
+		cmocka_unit_test(test_syntax_errors),
+		cmocka_unit_test(test_term_errors),
+		cmocka_unit_test(test_field_errors),
+		cmocka_unit_test(test_date_and_quality_errors),
+		cmocka_unit_test(test_colons_in_text),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_deep_trees_are_refused),
+		cmocka_unit_test(test_bad_arguments),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
