@@ -297,13 +297,20 @@ static ni_status lex_phrase(struct parser *p, struct token *t)
 	return NI_OK;
 }
 
-/* A + or - that starts a term: it must be followed by something. */
+static ni_status lex_term(struct parser *p, bool after_sign,
+			  struct token *t);
+
+/*
+ * A + or - that starts a term.  One that stands alone ("1990 - 2000",
+ * "results - (a) ...") is punctuation in the text people paste, not an
+ * operator: it becomes a term with no word in it, which is ignored.
+ */
 static ni_status lex_sign(struct parser *p, struct token *t)
 {
 	size_t at = p->pos;
 	char c = p->text[at];
 	if (at + 1 >= p->len || space_len(p, at + 1) || p->text[at + 1] == ')')
-		return fail_at(p, at, at + 1, "'%c' needs a word", c);
+		return lex_term(p, true, t);
 	*t = (struct token){c == '+' ? T_PLUS : T_MINUS, at, at + 1, 0, F_NONE};
 	p->pos = at + 1;
 	p->after_sign = true;
@@ -644,8 +651,42 @@ static ni_status analyze(struct parser *p, size_t start, size_t end)
 }
 
 /*
+ * A typed term the analyzer split in several words (pitot-static,
+ * e-commerce, 人工智能) stands for those words as if typed apart: all of
+ * them in the strict tier, any in the relaxed one, in any form and order.
+ * A phrase would lose the articles that write "pitot static tube" or
+ * "static pitot": on Cranfield, whose questions are full of such
+ * compounds, phrases cost 0.006 nDCG@10 and a bonus for adjacent words
+ * 0.010.  Quote the term to ask for the phrase.
+ */
+static ni_status split_word_node(struct parser *p, struct node *out)
+{
+	struct term_words *tw = &p->tw;
+	ni_query **words = calloc(tw->n, sizeof *words);
+	if (!words)
+		return NI_ENOMEM;
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < tw->n; i++)
+		status = ni_query_word(p->db, p->text_field, tw->ptrs[i],
+				       tw->lens[i], &words[i]);
+	if (status == NI_OK)
+		status = ni_query_combine(NI_QOP_AND,
+					  (const ni_query *const *)words,
+					  tw->n, &out->strict);
+	if (status == NI_OK)
+		status = ni_query_combine(NI_QOP_OR,
+					  (const ni_query *const *)words,
+					  tw->n, &out->relaxed);
+	for (size_t i = 0; i < tw->n; i++)
+		ni_query_free(words[i]);
+	free(words);
+	return status;
+}
+
+/*
  * The words just analyzed, as one node: a word (stemmed) or, quoted, an
- * exact word; several words are a phrase, whether quoted or not.
+ * exact word; several words are a phrase when quoted, and the words
+ * apart when not.
  */
 static ni_status text_node(struct parser *p, bool quoted, bool bare,
 			   struct node *out)
@@ -655,7 +696,9 @@ static ni_status text_node(struct parser *p, bool quoted, bool bare,
 	ni_status status;
 	if (tw->n == 0)
 		return NI_OK;
-	if (tw->n > 1)
+	if (tw->n > 1 && !quoted)
+		status = split_word_node(p, out);
+	else if (tw->n > 1)
 		status = ni_query_phrase(p->db, field, tw->ptrs, tw->lens,
 					 tw->n, &out->strict);
 	else if (quoted)
