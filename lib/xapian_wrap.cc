@@ -444,13 +444,21 @@ std::string utc_day(int64_t epoch)
 	return day;
 }
 
+/* Articles older than this many days gain nothing from recency. */
+double recency_horizon(const ni_search_params &p)
+{
+	return std::floor(std::min(10 * p.half_life_days, 36500.0));
+}
+
 /*
  * What recency adds to an article published `age_days` whole days before
- * now: the full weight up to a day old, then halving every half-life.
+ * now: the full weight up to a day old, then halving every half-life,
+ * nothing past the horizon.
  */
 double recency_part(const ni_search_params &p, double age_days)
 {
-	if (p.recency_weight <= 0 || p.half_life_days <= 0)
+	if (p.recency_weight <= 0 || p.half_life_days <= 0 ||
+	    age_days > recency_horizon(p))
 		return 0;
 	if (age_days < 0)
 		age_days = 0;
@@ -466,9 +474,9 @@ double recency_part(const ni_search_params &p, double age_days)
 Xapian::Query recency_query(const ni_search_params &p)
 {
 	auto *source = new Xapian::ValueMapPostingSource(NI_SLOT_DAY);
-	double horizon = std::min(10 * p.half_life_days, 36500.0);
 	/* A day or two ahead too: clocks and time zones disagree. */
-	for (int64_t age = -2; age <= static_cast<int64_t>(horizon); age++)
+	for (int64_t age = -2; age <= static_cast<int64_t>(recency_horizon(p));
+	     age++)
 		source->add_mapping(utc_day(p.now - age * 86400),
 				    recency_part(p, static_cast<double>(age)));
 	source->set_default_weight(0);
