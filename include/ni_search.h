@@ -23,6 +23,7 @@
 #include "ni_analyzer.h"
 #include "ni_buf.h"
 #include "ni_docdata.h"
+#include "ni_qparse.h"
 #include "ni_status.h"
 #include "ni_xapian.h"
 
@@ -101,18 +102,35 @@ ni_status ni_search_run(ni_db *db, const ni_query *strict,
 			struct ni_results *out, struct ni_buf *errmsg);
 
 /*
- * Search `db` for `query` (UTF-8).  On NI_OK `*out` holds the page (maybe
- * empty).  On failure `*out` is empty and `errmsg` (appended to) says why:
- * NI_EQUERY for a query with no searchable word, NI_EDB_* from the index.
+ * Parse `query` (UTF-8, the language of ni_qparse.h) and run it.  On NI_OK
+ * `*out` holds the page (maybe empty).  On failure `*out` is empty and
+ * `errmsg` (appended to) says why: NI_EQUERY for a query that does not
+ * parse (the place is lost: call ni_qparse() to show it), NI_EDB_* from
+ * the index.
  */
 ni_status ni_search(ni_db *db, ni_analyzer *analyzer, const char *query,
 		    const struct ni_search_options *options,
 		    struct ni_results *out, struct ni_buf *errmsg);
 
+/* A query that finds fewer articles than this may get a suggestion. */
+#define NI_SUGGEST_BELOW 5
+
+/*
+ * "Did you mean": when `text`, parsed as `parsed`, found fewer than
+ * NI_SUGGEST_BELOW articles (`total`), and replacing its words by the
+ * spellings Xapian's spelling data prefers finds more, append that query
+ * text to `out`; otherwise leave `out` alone.
+ */
+ni_status ni_search_suggest(ni_db *db, ni_analyzer *analyzer,
+			    const char *text,
+			    const struct ni_parsed_query *parsed,
+			    const struct ni_search_options *options,
+			    uint64_t total, struct ni_buf *out);
+
 /* Free what `results` owns and zero it.  Safe on a zeroed struct. */
 void ni_results_clear(struct ni_results *results);
 
-/* Whether a folded word is an English stopword. */
+/* Whether a folded word is an English stopword (lib/stopwords.c). */
 bool ni_is_stopword(const char *word, size_t len);
 
 #endif

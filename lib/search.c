@@ -12,14 +12,8 @@
  */
 #define EXACT_COUNT_UP_TO 1000
 
-/* The words of a query, as the analyzer gave them. */
-struct word_list {
-	char **words;
-	size_t *lens;
-	size_t n;
-	size_t cap;
-	bool nomem;
-};
+/* Spelling corrections are at most this many edits from the typed word. */
+#define SUGGEST_MAX_EDITS 2
 
 void ni_search_options_init(struct ni_search_options *o)
 {
@@ -32,97 +26,6 @@ void ni_search_options_init(struct ni_search_options *o)
 	o->half_life_days = NI_DEFAULT_HALF_LIFE_DAYS;
 	o->feedback = true;
 	o->now = (int64_t)time(NULL);
-}
-
-static int collect_word(void *ctx, const struct ni_token *token)
-{
-	struct word_list *list = ctx;
-	if (list->n == list->cap) {
-		size_t cap = list->cap ? list->cap * 2 : 16;
-		char **words = realloc(list->words, cap * sizeof *words);
-		if (words)
-			list->words = words;
-		size_t *lens = realloc(list->lens, cap * sizeof *lens);
-		if (lens)
-			list->lens = lens;
-		if (!words || !lens) {
-			list->nomem = true;
-			return 1;
-		}
-		list->cap = cap;
-	}
-	char *copy = strndup(token->word, token->len);
-	if (!copy) {
-		list->nomem = true;
-		return 1;
-	}
-	list->words[list->n] = copy;
-	list->lens[list->n++] = token->len;
-	return 0;
-}
-
-static void free_words(struct word_list *list)
-{
-	for (size_t i = 0; i < list->n; i++)
-		free(list->words[i]);
-	free(list->words);
-	free(list->lens);
-}
-
-/* Drop stopwords, unless that would leave nothing to search for. */
-static void drop_stopwords(struct word_list *list)
-{
-	size_t kept = 0;
-	for (size_t i = 0; i < list->n; i++)
-		kept += !ni_is_stopword(list->words[i], list->lens[i]);
-	if (kept == 0)
-		return;
-	size_t out = 0;
-	for (size_t i = 0; i < list->n; i++) {
-		if (ni_is_stopword(list->words[i], list->lens[i])) {
-			free(list->words[i]);
-			continue;
-		}
-		list->words[out] = list->words[i];
-		list->lens[out++] = list->lens[i];
-	}
-	list->n = out;
-}
-
-static void free_parts(ni_query **parts, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		ni_query_free(parts[i]);
-	free(parts);
-}
-
-/* AND and OR of the words; *all is NULL when there is only one word. */
-static ni_status build_queries(ni_db *db, const struct word_list *list,
-			       ni_query **all, ni_query **any)
-{
-	*all = *any = NULL;
-	ni_query **parts = calloc(list->n, sizeof *parts);
-	if (!parts)
-		return NI_ENOMEM;
-	ni_status status = NI_OK;
-	for (size_t i = 0; status == NI_OK && i < list->n; i++) {
-		status = ni_query_word(db, NI_FIELD_ANY, list->words[i],
-				       list->lens[i], &parts[i]);
-	}
-	if (status == NI_OK)
-		status = ni_query_combine(NI_QOP_OR,
-					  (const ni_query *const *)parts,
-					  list->n, any);
-	if (status == NI_OK && list->n > 1)
-		status = ni_query_combine(NI_QOP_AND,
-					  (const ni_query *const *)parts,
-					  list->n, all);
-	free_parts(parts, list->n);
-	if (status != NI_OK) {
-		ni_query_free(*any);
-		*any = NULL;
-	}
-	return status;
 }
 
 /* Append the hits of `mset` to `out`, decoding their document data. */
@@ -374,38 +277,84 @@ ni_status ni_search(ni_db *db, ni_analyzer *analyzer, const char *query,
 		    struct ni_buf *errmsg)
 {
 	memset(out, 0, sizeof *out);
-	struct word_list list = {0};
-	ni_status status = ni_analyzer_run(analyzer, query, strlen(query),
-					   collect_word, &list, NULL);
-	if (status == NI_OK && list.nomem)
-		status = NI_ENOMEM;
+	struct ni_parsed_query parsed;
+	struct ni_qparse_error err;
+	ni_status status = ni_qparse(db, analyzer, query, o->now, &parsed,
+				     &err);
 	if (status != NI_OK) {
-		ni_buf_addf(errmsg, "cannot analyze the query: %s",
-			    *ni_analyzer_errmsg(analyzer)
-				    ? ni_analyzer_errmsg(analyzer)
-				    : ni_status_str(status));
-		free_words(&list);
+		ni_buf_addf(errmsg, "%s", err.message);
 		return status;
 	}
-	drop_stopwords(&list);
-	if (list.n == 0) {
-		ni_buf_addf(errmsg, "the query has no words to search for");
-		free_words(&list);
-		return NI_EQUERY;
+	status = ni_search_run(db, parsed.strict, parsed.relaxed, o, out,
+			       errmsg);
+	out->n_words = parsed.n_words;
+	ni_parsed_query_clear(&parsed);
+	return status;
+}
+
+/*
+ * The query text with each word Xapian's spelling data would correct
+ * replaced by its correction; empty when no word would change.
+ */
+static ni_status respell(ni_db *db, const char *text,
+			 const struct ni_parsed_query *q, struct ni_buf *out)
+{
+	struct ni_buf fix = NI_BUF_INIT;
+	size_t done = 0;
+	bool changed = false;
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < q->n_words; i++) {
+		const struct ni_query_word *w = &q->words[i];
+		/* A typed token that made several words is left alone. */
+		if (w->in_phrase || w->is_prefix || w->start < done)
+			continue;
+		ni_buf_reset(&fix);
+		status = ni_db_spelling(db, w->word, strlen(w->word),
+					SUGGEST_MAX_EDITS, &fix);
+		if (status != NI_OK || !fix.len)
+			continue;
+		status = ni_buf_add(out, text + done, w->start - done);
+		if (status == NI_OK)
+			status = ni_buf_add(out, fix.data, fix.len);
+		done = w->end;
+		changed = true;
 	}
-	ni_query *all, *any;
-	status = build_queries(db, &list, &all, &any);
-	size_t n_words = list.n;
-	free_words(&list);
-	if (status == NI_OK)
-		status = ni_search_run(db, all ? all : any, all ? any : NULL,
-				       o, out, errmsg);
-	else
-		ni_buf_addf(errmsg, "cannot build the query: %s",
-			    ni_status_str(status));
-	out->n_words = n_words;
-	ni_query_free(all);
-	ni_query_free(any);
+	if (status == NI_OK && changed)
+		status = ni_buf_adds(out, text + done);
+	if (!changed)
+		ni_buf_reset(out);
+	ni_buf_release(&fix);
+	return status;
+}
+
+ni_status ni_search_suggest(ni_db *db, ni_analyzer *analyzer,
+			    const char *text, const struct ni_parsed_query *q,
+			    const struct ni_search_options *o, uint64_t total,
+			    struct ni_buf *out)
+{
+	if (total >= NI_SUGGEST_BELOW || !q->has_text)
+		return NI_OK;
+	struct ni_buf fixed = NI_BUF_INIT, ignored = NI_BUF_INIT;
+	ni_status status = respell(db, text, q, &fixed);
+	if (status != NI_OK || !fixed.len) {
+		ni_buf_release(&fixed);
+		return status;
+	}
+	/* Offer it only when it finds more than what was typed. */
+	struct ni_search_options count = *o;
+	count.offset = 0;
+	count.limit = 0;
+	count.facets = 0;
+	count.feedback = false;
+	struct ni_results r;
+	status = ni_search(db, analyzer, fixed.data, &count, &r, &ignored);
+	if (status == NI_EQUERY)
+		status = NI_OK;  /* the respelled text did not parse: no offer */
+	else if (status == NI_OK && r.total > total)
+		status = ni_buf_add(out, fixed.data, fixed.len);
+	ni_results_clear(&r);
+	ni_buf_release(&fixed);
+	ni_buf_release(&ignored);
 	return status;
 }
 
