@@ -1,9 +1,10 @@
 /*
  * newsquery - search a newsindex index.
  *
- * Reads the options, runs the search (ni_search.h) and shows the page of
- * results for a person or as JSON (render.h).  Exit status as grep's:
- * 0 something matched, 1 nothing did, 2 an error.
+ * Reads the options and the config file, parses the query (ni_qparse.h),
+ * runs it (ni_search.h), makes a snippet per hit (ni_snippet.h) and shows
+ * the page (render.h).  Exit status as grep's: 0 something matched,
+ * 1 nothing did, 2 an error.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -17,61 +18,91 @@
 #include "ni_buf.h"
 #include "ni_cli.h"
 #include "ni_config.h"
+#include "ni_qparse.h"
 #include "ni_search.h"
+#include "ni_snippet.h"
 #include "ni_version.h"
 #include "ni_xapian.h"
 #include "render.h"
 
 /* A page larger than this is surely a mistake (and costs memory). */
 #define MAX_LIMIT 10000
+/* Stems that describe the article of --like. */
+#define LIKE_TERMS 30
+/* A snippet fills at most this many lines of the terminal. */
+#define SNIPPET_LINES 3
+/* Wrap width when the output is not a terminal (snippets are cut still). */
+#define DEFAULT_WIDTH 80
 
 static const char USAGE[] =
 	"usage: newsquery [OPTIONS] QUERY...\n"
+	"       newsquery [OPTIONS] --like URL|PATH [QUERY...]\n"
 	"\n"
 	"Search the articles indexed by 'newsindex build'.  Articles with all\n"
 	"the words of QUERY come first, then those with some of them; within\n"
 	"each, the best BM25 match first, lifted a little by its quality.\n"
 	"\n"
+	"Query: words, \"a phrase\", a OR b, a AND b, a NOT b, (groups),\n"
+	"  +required, -excluded, a NEAR/5 b, prefix*, and fields:\n"
+	"  title: topic: provider: site: category: type: url:\n"
+	"  date:2021-12  date:2021-12-01..2021-12-31  date:7d..\n"
+	"  quality:>=40  quality:20..60  published:true\n"
+	"  (see newsquery(1) and docs/query-syntax.md)\n"
+	"\n"
+	"Results:\n"
+	"  -n, --limit N         show N results (default 10)\n"
+	"  --offset N            skip the first N results (default 0)\n"
+	"  --sort ORDER          relevance (default), date or quality; date\n"
+	"                        and quality show only articles with every word\n"
+	"  --recent              favour recent articles: up to 4 points, halving\n"
+	"                        every --half-life DAYS (default 7)\n"
+	"  --all                 show every copy of a reprinted story\n"
+	"  --like URL|PATH       articles like the indexed one with that URL or\n"
+	"                        file (within QUERY's matches, if given)\n"
+	"  --facets LIST         count topic, provider, month (comma-separated)\n"
+	"                        over all matches\n"
+	"  --quality-weight W    score = BM25 + W * quality / 100 (default 1;\n"
+	"                        0 ranks by relevance alone)\n"
+	"  --no-feedback         no pseudo-relevance feedback\n"
+	"  --bm25-k1 K, --bm25-b B  BM25 parameters (default 1.6 and 0.75)\n"
+	"Output:\n"
+	"  --format FORMAT       text (default), json, paths, urls or tsv\n"
+	"  --json                the same as --format json (docs/json.md)\n"
+	"  --explain             a line per result: its tier and score parts\n"
+	"  --color WHEN          auto (default), always or never; NO_COLOR\n"
+	"                        turns auto off\n"
+	"  --hyperlinks WHEN     clickable URLs (OSC 8): auto (with colour),\n"
+	"                        always or never\n"
+	"Other:\n"
 	"  --db PATH             the index (default: $NEWSINDEX_DB, else the\n"
 	"                        config file's db, else\n"
 	"                        $XDG_DATA_HOME/newsindex)\n"
-	"  -n, --limit N         show N results (default 10)\n"
-	"  --offset N            skip the first N results (default 0)\n"
-	"  --json                print one JSON object (docs/json.md)\n"
-	"  --quality-weight W    how much quality (0-100) lifts a result:\n"
-	"                        score = BM25 + W * quality / 100 (default 1;\n"
-	"                        0 ranks by relevance alone)\n"
-	"  --bm25-k1 K, --bm25-b B  BM25 parameters (default 1.6 and 0.75)\n"
-	"  --color WHEN          auto (default), always or never; NO_COLOR\n"
-	"                        turns auto off\n"
 	"  -h, --help            show this help\n"
 	"  --version             show the version\n"
 	"\n"
 	"The config file, ~/.config/newsindex/config.yaml (or the file\n"
 	"$NEWSINDEX_CONFIG names), can set the defaults of --db, --limit,\n"
-	"--quality-weight, --bm25-k1, --bm25-b and --color; options win.\n"
+	"--quality-weight, --bm25-k1, --bm25-b, --color, --hyperlinks,\n"
+	"--half-life and --facets; options win.\n"
 	"\n"
 	"Exit status: 0 something matched, 1 nothing matched, 2 an error.\n"
 	"See newsquery(1).\n";
 
 struct options {
 	const char *db_flag;
-	const char *color;   /* NULL until --color or the config file */
-	bool json;
+	const char *color;       /* NULL until --color or the config file */
+	const char *hyperlinks;  /* likewise */
+	const char *facets;      /* likewise */
+	const char *like;
+	enum render_format format;
+	bool explain;
 	struct ni_search_options search;
 	/* Set by their flags: the config file must not override them. */
 	bool limit_given;
 	bool quality_weight_given;
 	bool bm25_k1_given;
 	bool bm25_b_given;
-	/*
-	 * Read from the config file but not used yet: links in the output,
-	 * a lift for recent articles and the default --facets list come
-	 * with the query language work.  NULL or 0 when not set.
-	 */
-	const char *hyperlinks;
-	double recent_half_life_days;
-	const char *facets;
+	bool half_life_given;
 };
 
 static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -108,21 +139,74 @@ static bool real_option(const char *name, const char *text, double lo,
 	return false;
 }
 
-enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
-       OPT_COLOR, OPT_VERSION };
+static bool when_option(const char *name, const char *text,
+			const char **out)
+{
+	if (strcmp(text, "auto") && strcmp(text, "always") &&
+	    strcmp(text, "never")) {
+		error("%s: '%s' is not auto, always or never", name, text);
+		return false;
+	}
+	*out = text;
+	return true;
+}
 
-/* One option; false when its value is bad (the error is printed). */
-static bool take_option(int opt, struct options *o)
+static bool sort_option(const char *text, enum ni_sort *out)
+{
+	static const char *const names[] = {"relevance", "date", "quality"};
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(text, names[i])) {
+			*out = (enum ni_sort)i;
+			return true;
+		}
+	}
+	error("--sort: '%s' is not relevance, date or quality", text);
+	return false;
+}
+
+/* "topic,month" -> bits; false (with the error said) on an unknown name. */
+static bool facets_named(const char *list, const char *where,
+			 unsigned *out)
+{
+	static const char *const names[NI_FACET_COUNT] = {
+		"topic", "provider", "month"};
+	*out = 0;
+	const char *p = list;
+	while (*p) {
+		size_t len = strcspn(p, ", ");
+		int f = 0;
+		while (f < NI_FACET_COUNT &&
+		       (strlen(names[f]) != len || strncmp(p, names[f], len)))
+			f++;
+		if (len && f == NI_FACET_COUNT) {
+			error("%s: '%.*s' is not a facet (topic, provider, "
+			      "month)", where, (int)len, p);
+			return false;
+		}
+		if (len)
+			*out |= 1u << f;
+		p += len;
+		p += strspn(p, ", ");
+	}
+	return true;
+}
+
+enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
+       OPT_COLOR, OPT_VERSION, OPT_SORT, OPT_RECENT, OPT_HALF_LIFE,
+       OPT_ALL, OPT_LIKE, OPT_FACETS, OPT_FORMAT, OPT_EXPLAIN,
+       OPT_NO_FEEDBACK, OPT_HYPERLINKS };
+
+/* An option that takes a number. */
+static bool take_number(int opt, struct options *o)
 {
 	switch (opt) {
-	case OPT_DB: o->db_flag = optarg; return true;
 	case 'n':
 		o->limit_given = true;
 		return number_option("--limit", optarg, MAX_LIMIT,
 				     &o->search.limit);
-	case OPT_OFFSET: return number_option("--offset", optarg, 1000000000,
-					      &o->search.offset);
-	case OPT_JSON: o->json = true; return true;
+	case OPT_OFFSET:
+		return number_option("--offset", optarg, 1000000000,
+				     &o->search.offset);
 	case OPT_QW:
 		o->quality_weight_given = true;
 		return real_option("--quality-weight", optarg, 0, 1000,
@@ -135,17 +219,38 @@ static bool take_option(int opt, struct options *o)
 		o->bm25_b_given = true;
 		return real_option("--bm25-b", optarg, 0, 1,
 				   &o->search.bm25_b);
-	case OPT_COLOR:
-		if (strcmp(optarg, "auto") && strcmp(optarg, "always") &&
-		    strcmp(optarg, "never")) {
-			error("--color: '%s' is not auto, always or never",
-			      optarg);
-			return false;
-		}
-		o->color = optarg;
-		return true;
+	case OPT_HALF_LIFE:
+		o->half_life_given = true;
+		return real_option("--half-life", optarg, 0.01, 36500,
+				   &o->search.half_life_days);
 	}
 	return false;
+}
+
+/* One option; false when its value is bad (the error is said). */
+static bool take_option(int opt, struct options *o)
+{
+	switch (opt) {
+	case OPT_DB: o->db_flag = optarg; return true;
+	case OPT_JSON: o->format = FORMAT_JSON; return true;
+	case OPT_RECENT: o->search.recent = true; return true;
+	case OPT_ALL: o->search.all_copies = true; return true;
+	case OPT_LIKE: o->like = optarg; return true;
+	case OPT_EXPLAIN: o->explain = true; return true;
+	case OPT_NO_FEEDBACK: o->search.feedback = false; return true;
+	case OPT_FACETS: o->facets = optarg; return true;
+	case OPT_SORT: return sort_option(optarg, &o->search.sort);
+	case OPT_COLOR: return when_option("--color", optarg, &o->color);
+	case OPT_HYPERLINKS:
+		return when_option("--hyperlinks", optarg, &o->hyperlinks);
+	case OPT_FORMAT:
+		if (render_format_named(optarg, &o->format))
+			return true;
+		error("--format: '%s' is not text, json, paths, urls or tsv",
+		      optarg);
+		return false;
+	}
+	return take_number(opt, o);
 }
 
 /* Returns -1 when the options are fine, else the exit code. */
@@ -156,10 +261,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"limit", required_argument, NULL, 'n'},
 		{"offset", required_argument, NULL, OPT_OFFSET},
 		{"json", no_argument, NULL, OPT_JSON},
+		{"format", required_argument, NULL, OPT_FORMAT},
 		{"quality-weight", required_argument, NULL, OPT_QW},
 		{"bm25-k1", required_argument, NULL, OPT_K1},
 		{"bm25-b", required_argument, NULL, OPT_B},
+		{"sort", required_argument, NULL, OPT_SORT},
+		{"recent", no_argument, NULL, OPT_RECENT},
+		{"half-life", required_argument, NULL, OPT_HALF_LIFE},
+		{"all", no_argument, NULL, OPT_ALL},
+		{"like", required_argument, NULL, OPT_LIKE},
+		{"facets", required_argument, NULL, OPT_FACETS},
+		{"explain", no_argument, NULL, OPT_EXPLAIN},
+		{"no-feedback", no_argument, NULL, OPT_NO_FEEDBACK},
 		{"color", required_argument, NULL, OPT_COLOR},
+		{"hyperlinks", required_argument, NULL, OPT_HYPERLINKS},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -181,7 +296,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			return NI_QUERY_EXIT_ERROR;
 		}
 	}
-	if (optind == argc) {
+	if (optind == argc && !o->like) {
 		error("no query given: newsquery WORDS... (see --help)");
 		return NI_QUERY_EXIT_ERROR;
 	}
@@ -209,8 +324,11 @@ static int load_config(struct ni_config *config)
 	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
 }
 
-/* The config file's values, where no option gave one. */
-static void apply_config(struct options *o, const struct ni_config *c)
+/*
+ * The config file's values, where no option gave one.  Returns -1 when
+ * they are usable, else the exit code.
+ */
+static int apply_config(struct options *o, const struct ni_config *c)
 {
 	if (c->has_limit && !o->limit_given)
 		o->search.limit = c->limit;
@@ -220,17 +338,23 @@ static void apply_config(struct options *o, const struct ni_config *c)
 		o->search.bm25_k1 = c->bm25_k1;
 	if (c->has_bm25_b && !o->bm25_b_given)
 		o->search.bm25_b = c->bm25_b;
+	if (c->has_recent_half_life_days && !o->half_life_given)
+		o->search.half_life_days = c->recent_half_life_days;
 	if (!o->color)
 		o->color = c->color ? c->color : "auto";
-	o->hyperlinks = c->hyperlinks;
-	if (c->has_recent_half_life_days)
-		o->recent_half_life_days = c->recent_half_life_days;
-	o->facets = c->facets;
+	if (!o->hyperlinks)
+		o->hyperlinks = c->hyperlinks ? c->hyperlinks : "auto";
+	const char *facets = o->facets ? o->facets : c->facets;
+	if (facets && !facets_named(facets, o->facets ? "--facets"
+					     : "config facets",
+				    &o->search.facets))
+		return NI_QUERY_EXIT_ERROR;
+	return -1;
 }
 
 static ni_status join_words(int argc, char **argv, struct ni_buf *out)
 {
-	ni_status status = NI_OK;
+	ni_status status = ni_buf_adds(out, "");
 	for (int i = optind; status == NI_OK && i < argc; i++) {
 		if (i > optind)
 			status = ni_buf_addch(out, ' ');
@@ -245,10 +369,24 @@ static unsigned terminal_width(void)
 	if (!isatty(STDOUT_FILENO))
 		return 0;
 	struct winsize ws;
-	unsigned width = 80;
+	unsigned width = DEFAULT_WIDTH;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
 		width = ws.ws_col;
 	return width > 100 ? 100 : width;
+}
+
+/*
+ * OSC 8 links: asked for, or (auto) wherever colour is on and the
+ * terminal is not one known to print the sequence as text.
+ */
+static bool use_hyperlinks(const char *mode, bool color)
+{
+	if (!strcmp(mode, "always"))
+		return true;
+	if (strcmp(mode, "auto") || !color)
+		return false;
+	const char *term = getenv("TERM");
+	return term && strcmp(term, "dumb") && strcmp(term, "linux");
 }
 
 static int open_index(const char *path, ni_db **db)
@@ -277,38 +415,186 @@ static double ms_since(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-static int search_and_show(ni_db *db, const struct options *o,
-			   const char *query, const struct timespec *start)
+/* What one search needs, and what it found. */
+struct session {
+	const struct options *o;
+	ni_db *db;
+	ni_analyzer *analyzer;
+	const char *text;            /* the query as typed ("" for --like) */
+	struct ni_parsed_query parsed;
+	ni_query *like;
+	ni_query *like_within;
+	struct ni_results results;
+	struct ni_snippet *snippets;
+	struct ni_buf suggestion;
+};
+
+/* Print the query with a caret line under the problem, then the message. */
+static void show_query_error(const char *text,
+			     const struct ni_qparse_error *err)
 {
-	ni_analyzer *analyzer = NULL;
-	struct ni_results results = {0};
-	struct ni_buf errmsg = NI_BUF_INIT;
-	ni_status status = ni_analyzer_new(&analyzer);
-	if (status == NI_OK)
-		status = ni_search(db, analyzer, query, &o->search, &results,
-				   &errmsg);
-	int code = NI_QUERY_EXIT_ERROR;
+	size_t len = strlen(text);
+	size_t at = err->offset <= len ? err->offset : len;
+	size_t span = err->length && at + err->length <= len ? err->length : 1;
+	unsigned before = ni_text_columns(text, at);
+	unsigned under = ni_text_columns(text + at, span);
+	error("%s", err->message);
+	fprintf(stderr, "  %s\n  %*s", text, (int)before, "");
+	for (unsigned i = 0; i < (under ? under : 1); i++)
+		fputc('^', stderr);
+	fputc('\n', stderr);
+}
+
+static int parse_query(struct session *s)
+{
+	struct ni_qparse_error err = {0};
+	ni_status status = ni_qparse(s->db, s->analyzer, s->text,
+				     s->o->search.now, &s->parsed, &err);
+	if (status == NI_EQUERY)
+		show_query_error(s->text, &err);
+	else if (status != NI_OK)
+		error("cannot parse the query: %s", err.message[0]
+		      ? err.message : ni_status_str(status));
+	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
+}
+
+/* --like: the similar articles, within the query's matches if any. */
+static int build_like(struct session *s)
+{
+	ni_status status = ni_query_like(s->db, s->o->like, LIKE_TERMS,
+					 &s->like);
 	if (status != NI_OK) {
-		error("%s", errmsg.len ? errmsg.data : ni_status_str(status));
-	} else {
-		struct render_context ctx = {
-			query, o->search.offset, o->search.limit,
-			ms_since(start),
-			!o->json && ni_cli_use_color(o->color, STDOUT_FILENO),
-			terminal_width()};
-		if (o->json && !render_json(stdout, &ctx, &results))
-			error("out of memory");
-		else {
-			if (!o->json)
-				render_text(stdout, &ctx, &results);
-			code = results.n_hits ? NI_QUERY_EXIT_MATCH
-					      : NI_QUERY_EXIT_NO_MATCH;
+		error("--like: %s", ni_db_errmsg(s->db));
+		return NI_QUERY_EXIT_ERROR;
+	}
+	if (!*s->text)
+		return -1;
+	const ni_query *within = s->parsed.relaxed ? s->parsed.relaxed
+						   : s->parsed.strict;
+	const ni_query *parts[2] = {s->like, within};
+	status = ni_query_combine(NI_QOP_FILTER, parts, 2, &s->like_within);
+	if (status != NI_OK) {
+		error("--like: %s", ni_status_str(status));
+		return NI_QUERY_EXIT_ERROR;
+	}
+	return -1;
+}
+
+/* A snippet of each hit's excerpt, marking the query's words. */
+static int make_snippets(struct session *s, unsigned width)
+{
+	size_t n = s->results.n_hits;
+	s->snippets = calloc(n ? n : 1, sizeof *s->snippets);
+	if (!s->snippets) {
+		error("out of memory");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	unsigned columns = ((width ? width : DEFAULT_WIDTH) - 4) *
+			   SNIPPET_LINES;
+	for (size_t i = 0; i < n; i++) {
+		const char *excerpt = s->results.hits[i].doc.excerpt;
+		if (!excerpt)
+			continue;
+		ni_status status = ni_snippet_make(
+			s->db, s->analyzer, excerpt, strlen(excerpt),
+			s->parsed.words, s->parsed.n_words, columns,
+			&s->snippets[i]);
+		if (status != NI_OK) {
+			error("cannot make a snippet: %s",
+			      ni_status_str(status));
+			return NI_QUERY_EXIT_ERROR;
 		}
 	}
-	ni_results_clear(&results);
+	return -1;
+}
+
+static int run_search(struct session *s)
+{
+	struct ni_search_options search = s->o->search;
+	const ni_query *strict = s->parsed.strict, *relaxed = s->parsed.relaxed;
+	if (s->like) {
+		/* The like query is already an expansion: no feedback. */
+		search.feedback = false;
+		strict = s->like_within ? s->like_within : s->like;
+		relaxed = NULL;
+	}
+	search.feedback = search.feedback && (s->like || s->parsed.has_text);
+	struct ni_buf errmsg = NI_BUF_INIT;
+	ni_status status = ni_search_run(s->db, strict, relaxed, &search,
+					 &s->results, &errmsg);
+	if (status == NI_OK && !s->like)
+		status = ni_search_suggest(s->db, s->analyzer, s->text,
+					   &s->parsed, &search,
+					   s->results.total, &s->suggestion);
+	if (status != NI_OK)
+		error("%s", errmsg.len ? errmsg.data : ni_status_str(status));
 	ni_buf_release(&errmsg);
-	ni_analyzer_free(analyzer);
+	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
+}
+
+static int show(struct session *s, const struct timespec *start)
+{
+	const struct options *o = s->o;
+	bool color = o->format == FORMAT_TEXT &&
+		     ni_cli_use_color(o->color, STDOUT_FILENO);
+	struct render_context ctx = {
+		.query = s->like && !*s->text ? o->like : s->text,
+		.offset = o->search.offset,
+		.limit = o->search.limit,
+		.elapsed_ms = ms_since(start),
+		.color = color,
+		.hyperlinks = use_hyperlinks(o->hyperlinks, color),
+		.explain = o->explain,
+		.width = terminal_width(),
+		.suggestion = s->suggestion.len ? s->suggestion.data : NULL,
+		.snippets = s->snippets,
+		.facets = o->search.facets,
+	};
+	if (o->format == FORMAT_JSON) {
+		if (!render_json(stdout, &ctx, &s->results)) {
+			error("out of memory");
+			return NI_QUERY_EXIT_ERROR;
+		}
+	} else if (o->format == FORMAT_TEXT) {
+		render_text(stdout, &ctx, &s->results);
+	} else {
+		render_lines(stdout, o->format, &ctx, &s->results);
+	}
+	return s->results.n_hits ? NI_QUERY_EXIT_MATCH
+				 : NI_QUERY_EXIT_NO_MATCH;
+}
+
+static int search_and_show(struct session *s, const struct timespec *start)
+{
+	int code = -1;
+	if (ni_analyzer_new(&s->analyzer) != NI_OK) {
+		error("cannot start the text analyzer");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	if (*s->text)
+		code = parse_query(s);
+	if (code < 0 && s->o->like)
+		code = build_like(s);
+	if (code < 0)
+		code = run_search(s);
+	if (code < 0)
+		code = make_snippets(s, terminal_width());
+	if (code < 0)
+		code = show(s, start);
 	return code;
+}
+
+static void end_session(struct session *s)
+{
+	for (size_t i = 0; s->snippets && i < s->results.n_hits; i++)
+		ni_snippet_clear(&s->snippets[i]);
+	free(s->snippets);
+	ni_results_clear(&s->results);
+	ni_parsed_query_clear(&s->parsed);
+	ni_query_free(s->like);
+	ni_query_free(s->like_within);
+	ni_buf_release(&s->suggestion);
+	ni_analyzer_free(s->analyzer);
 }
 
 int main(int argc, char **argv)
@@ -323,22 +609,24 @@ int main(int argc, char **argv)
 	/* After the options, so that --help works with a broken file. */
 	struct ni_config config = {0};
 	code = load_config(&config);
-	if (code >= 0)
-		return code;
-	apply_config(&o, &config);
+	if (code < 0)
+		code = apply_config(&o, &config);
 	struct ni_buf path = NI_BUF_INIT, query = NI_BUF_INIT;
-	if (ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK ||
-	    join_words(argc, argv, &query) != NI_OK) {
+	if (code < 0 && (ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK ||
+			 join_words(argc, argv, &query) != NI_OK)) {
 		error("no index path: use --db PATH, set NEWSINDEX_DB or "
 		      "db in the config file");
-		ni_config_clear(&config);
-		return NI_QUERY_EXIT_ERROR;
+		code = NI_QUERY_EXIT_ERROR;
 	}
-	ni_db *db = NULL;
-	code = open_index(path.data, &db);
+	struct session s = {.o = &o, .suggestion = NI_BUF_INIT};
 	if (code < 0)
-		code = search_and_show(db, &o, query.data, &start);
-	ni_db_close(db, NULL);
+		code = open_index(path.data, &s.db);
+	if (code < 0) {
+		s.text = query.data;
+		code = search_and_show(&s, &start);
+	}
+	end_session(&s);
+	ni_db_close(s.db, NULL);
 	ni_buf_release(&path);
 	ni_buf_release(&query);
 	ni_config_clear(&config);

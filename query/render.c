@@ -11,10 +11,34 @@
 #define BOLD "\033[1m"
 #define DIM "\033[2m"
 #define UNDERLINE "\033[4m"
+#define MATCH "\033[1;33m"    /* bold yellow: a matched word */
 #define RESET "\033[0m"
 
 /* JSON schema version of the output; bump it with docs/json.md. */
 #define JSON_VERSION 1
+
+/* Facet values shown per facet on the terminal (JSON has them all). */
+#define FACET_VALUES_SHOWN 6
+
+static const char *const FACET_NAMES[NI_FACET_COUNT] = {
+	"topic", "provider", "month",
+};
+
+static const char *const FORMAT_NAMES[] = {
+	"text", "json", "paths", "urls", "tsv",
+};
+
+bool render_format_named(const char *name, enum render_format *out)
+{
+	for (size_t i = 0; i < sizeof FORMAT_NAMES / sizeof *FORMAT_NAMES;
+	     i++) {
+		if (!strcmp(name, FORMAT_NAMES[i])) {
+			*out = (enum render_format)i;
+			return true;
+		}
+	}
+	return false;
+}
 
 static const char *style(const struct render_context *ctx, const char *code)
 {
@@ -22,39 +46,94 @@ static const char *style(const struct render_context *ctx, const char *code)
 }
 
 /*
- * Print `text` indented, breaking lines at spaces so none is wider than
- * ctx->width columns (a word longer than a line is left whole), and
- * between any two wide characters, since CJK text has no spaces.
+ * Write text from an article, turning control characters (an ESC could
+ * restyle the terminal) into U+FFFD and invalid UTF-8 likewise.
+ */
+static void put_clean(FILE *out, const char *text, int32_t len)
+{
+	int32_t i = 0;
+	while (i < len) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(text, i, len, c);
+		if (c < 0 || (c < 0x20 && c != '\t') || (c >= 0x7f && c < 0xa0))
+			fputs("\xef\xbf\xbd", out);
+		else
+			fwrite(text + start, 1, (size_t)(i - start), out);
+	}
+}
+
+static void put_clean_str(FILE *out, const char *text)
+{
+	put_clean(out, text, (int32_t)strlen(text));
+}
+
+/* Write text[from, to), switching the match style on at span edges. */
+static void put_marked(FILE *out, const struct render_context *ctx,
+		       const struct ni_snippet *s, size_t from, size_t to,
+		       size_t *span)
+{
+	const char *text = s->text.data;
+	size_t at = from;
+	while (at < to) {
+		size_t next = to;
+		bool inside = *span < s->n_spans && s->spans[*span].start <= at;
+		if (*span < s->n_spans) {
+			size_t edge = inside ? s->spans[*span].end
+					     : s->spans[*span].start;
+			if (edge > at && edge < next)
+				next = edge;
+		}
+		if (inside)
+			fputs(style(ctx, MATCH), out);
+		put_clean(out, text + at, (int32_t)(next - at));
+		if (inside)
+			fputs(style(ctx, RESET), out);
+		at = next;
+		if (inside && *span < s->n_spans && at >= s->spans[*span].end)
+			(*span)++;
+	}
+}
+
+/* The end of the piece starting at `i`: a wide character, or up to a space. */
+static int32_t piece_end(const char *text, int32_t i, int32_t len,
+			 unsigned *cols)
+{
+	UChar32 c;
+	U8_NEXT(text, i, len, c);
+	*cols = ni_char_columns(c);
+	if (c == ' ' || *cols == 2)
+		return i;
+	while (i < len) {
+		int32_t at = i;
+		U8_NEXT(text, i, len, c);
+		unsigned w = ni_char_columns(c);
+		if (c == ' ' || w == 2)
+			return at;
+		*cols += w;
+	}
+	return i;
+}
+
+/*
+ * Print a snippet indented, its matched words marked, breaking lines at
+ * spaces so none is wider than ctx->width columns (a word longer than a
+ * line is left whole), and between any two wide characters, since CJK
+ * text has no spaces.
  */
 static void print_wrapped(FILE *out, const struct render_context *ctx,
-			  const char *text, unsigned indent)
+			  const struct ni_snippet *s, unsigned indent)
 {
 	unsigned width = ctx->width > indent + 20 ? ctx->width - indent : 0;
-	int32_t len = (int32_t)strlen(text), i = 0;
+	const char *text = ni_buf_str(&s->text);
+	int32_t len = (int32_t)s->text.len, i = 0;
 	unsigned col = 0;
+	size_t span = 0;
 	fprintf(out, "%*s", (int)indent, "");
 	while (i < len) {
-		/* The next piece: one wide character, or a run up to a space. */
-		int32_t start = i, end = i;
-		unsigned piece_cols = 0;
-		UChar32 c;
-		U8_NEXT(text, end, len, c);
-		piece_cols = ni_char_columns(c);
-		if (c != ' ' && piece_cols < 2) {
-			int32_t next = end;
-			while (next < len) {
-				int32_t at = next;
-				U8_NEXT(text, next, len, c);
-				unsigned w = ni_char_columns(c);
-				if (c == ' ' || w == 2) {
-					next = at;
-					break;
-				}
-				piece_cols += w;
-			}
-			end = next;
-		}
-		i = end;
+		unsigned cols;
+		int32_t start = i;
+		i = piece_end(text, i, len, &cols);
 		if (text[start] == ' ') {
 			if (col > 0 && width && col + 1 >= width) {
 				fprintf(out, "\n%*s", (int)indent, "");
@@ -65,24 +144,25 @@ static void print_wrapped(FILE *out, const struct render_context *ctx,
 			}
 			continue;
 		}
-		if (width && col > 0 && col + piece_cols > width) {
+		if (width && col > 0 && col + cols > width) {
 			fprintf(out, "\n%*s", (int)indent, "");
 			col = 0;
 		}
-		fwrite(text + start, 1, (size_t)(end - start), out);
-		col += piece_cols;
+		put_marked(out, ctx, s, (size_t)start, (size_t)i, &span);
+		col += cols;
 	}
 	fputc('\n', out);
 }
 
 static void print_meta(FILE *out, const struct render_context *ctx,
-		       const struct ni_docdata *doc)
+		       const struct ni_result *hit)
 {
+	const struct ni_docdata *doc = &hit->doc;
 	const char *sep = "";
 	fprintf(out, "    %s", style(ctx, DIM));
 	if (doc->provider_name || doc->provider_domain) {
-		fputs(doc->provider_name ? doc->provider_name
-					 : doc->provider_domain, out);
+		put_clean_str(out, doc->provider_name ? doc->provider_name
+						      : doc->provider_domain);
 		sep = " · ";
 	}
 	if (doc->date.present) {
@@ -91,48 +171,171 @@ static void print_meta(FILE *out, const struct render_context *ctx,
 		fprintf(out, "%s%.10s", sep, date);
 		sep = " · ";
 	}
-	if (doc->quality.present)
+	if (doc->quality.present) {
 		fprintf(out, "%squality %g", sep, doc->quality.value);
+		sep = " · ";
+	}
+	if (hit->n_similar)
+		fprintf(out, "%s+%u similar", sep, (unsigned)hit->n_similar);
 	fprintf(out, "%s\n", style(ctx, RESET));
 }
 
+/* The URL, as an OSC 8 hyperlink where the terminal is told to link it. */
+static void print_link(FILE *out, const struct render_context *ctx,
+		       const char *link)
+{
+	fprintf(out, "    %s", style(ctx, UNDERLINE));
+	if (ctx->hyperlinks) {
+		fputs("\033]8;;", out);
+		put_clean_str(out, link);
+		fputs("\033\\", out);
+	}
+	put_clean_str(out, link);
+	if (ctx->hyperlinks)
+		fputs("\033]8;;\033\\", out);
+	fprintf(out, "%s\n", style(ctx, RESET));
+}
+
+/* One line that says why the hit is where it is (docs/ranking.md). */
+static void print_explain(FILE *out, const struct render_context *ctx,
+			  const struct ni_result *hit)
+{
+	fprintf(out, "    %s%s · bm25 %.3f + quality %.3f + recency %.3f"
+		" = %.3f%s\n", style(ctx, DIM),
+		hit->all_words ? "all words" : "some words", hit->relevance,
+		hit->quality_part, hit->recency_part, hit->score,
+		style(ctx, RESET));
+}
+
 static void print_hit(FILE *out, const struct render_context *ctx,
-		      unsigned rank, const struct ni_result *hit)
+		      size_t i, const struct ni_result *hit)
 {
 	const struct ni_docdata *doc = &hit->doc;
-	const char *title = doc->title && *doc->title ? doc->title
-						      : "(no title)";
-	fprintf(out, "%s%2u. %s%s\n", style(ctx, BOLD), rank, title,
-		style(ctx, RESET));
-	print_meta(out, ctx, doc);
+	fprintf(out, "%s%2u. ", style(ctx, BOLD),
+		ctx->offset + (unsigned)i + 1);
+	put_clean_str(out, doc->title && *doc->title ? doc->title
+						     : "(no title)");
+	fprintf(out, "%s\n", style(ctx, RESET));
+	print_meta(out, ctx, hit);
 	const char *link = doc->url ? doc->url : doc->path;
 	if (link)
-		fprintf(out, "    %s%s%s\n", style(ctx, UNDERLINE), link,
+		print_link(out, ctx, link);
+	if (ctx->snippets && ctx->snippets[i].text.len)
+		print_wrapped(out, ctx, &ctx->snippets[i], 4);
+	if (ctx->explain)
+		print_explain(out, ctx, hit);
+}
+
+/* "topic: AI 12 · Markets 8 · …" for each facet asked for. */
+static void print_facets(FILE *out, const struct render_context *ctx,
+			 const struct ni_results *r)
+{
+	for (int f = 0; f < NI_FACET_COUNT; f++) {
+		if (!(ctx->facets & (1u << f)))
+			continue;
+		const struct ni_facet_list *list = &r->facets[f];
+		fprintf(out, "%s%s:%s", style(ctx, BOLD), FACET_NAMES[f],
 			style(ctx, RESET));
-	if (doc->excerpt && *doc->excerpt)
-		print_wrapped(out, ctx, doc->excerpt, 4);
+		for (size_t i = 0; i < list->n && i < FACET_VALUES_SHOWN;
+		     i++) {
+			fputs(i ? " · " : " ", out);
+			put_clean_str(out, list->values[i]);
+			fprintf(out, " %llu",
+				(unsigned long long)list->counts[i]);
+		}
+		if (list->n > FACET_VALUES_SHOWN)
+			fprintf(out, " · … (%zu more)",
+				list->n - FACET_VALUES_SHOWN);
+		if (!list->n)
+			fputs(" none", out);
+		fputc('\n', out);
+	}
+}
+
+static void print_header(FILE *out, const struct render_context *ctx,
+			 const struct ni_results *r)
+{
+	fprintf(out, "%s%s%llu result%s for \"", style(ctx, DIM),
+		r->total_exact ? "" : "about ", (unsigned long long)r->total,
+		r->total == 1 ? "" : "s");
+	put_clean_str(out, ctx->query);
+	fprintf(out, "\", %u to %zu (%.1f ms)%s\n", ctx->offset + 1,
+		ctx->offset + r->n_hits, ctx->elapsed_ms, style(ctx, RESET));
 }
 
 void render_text(FILE *out, const struct render_context *ctx,
 		 const struct ni_results *r)
 {
+	if (ctx->suggestion) {
+		fputs("did you mean: ", out);
+		put_clean_str(out, ctx->suggestion);
+		fputs("\n", out);
+	}
 	if (r->n_hits == 0) {
 		if (r->total && ctx->offset)
-			fprintf(out, "no results past the first %llu for "
-				"\"%s\"\n", (unsigned long long)r->total,
-				ctx->query);
+			fprintf(out, "no results past the first %llu for \"",
+				(unsigned long long)r->total);
 		else
-			fprintf(out, "no results for \"%s\"\n", ctx->query);
+			fputs("no results for \"", out);
+		put_clean_str(out, ctx->query);
+		fputs("\"\n", out);
 		return;
 	}
-	fprintf(out, "%s%s%llu result%s for \"%s\", %u to %zu (%.1f ms)%s\n",
-		style(ctx, DIM), r->total_exact ? "" : "about ",
-		(unsigned long long)r->total, r->total == 1 ? "" : "s",
-		ctx->query, ctx->offset + 1, ctx->offset + r->n_hits,
-		ctx->elapsed_ms, style(ctx, RESET));
+	print_header(out, ctx, r);
+	if (ctx->facets) {
+		fputc('\n', out);
+		print_facets(out, ctx, r);
+	}
 	for (size_t i = 0; i < r->n_hits; i++) {
 		fputc('\n', out);
-		print_hit(out, ctx, ctx->offset + (unsigned)i + 1, &r->hits[i]);
+		print_hit(out, ctx, i, &r->hits[i]);
+	}
+}
+
+/* ---- lines for pipes ------------------------------------------------------ */
+
+/* A TSV field: tabs and line breaks would end it, so they become spaces. */
+static void put_field(FILE *out, const char *text)
+{
+	for (const char *p = text ? text : ""; *p; p++)
+		fputc(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p, out);
+}
+
+void render_lines(FILE *out, enum render_format format,
+		  const struct render_context *ctx,
+		  const struct ni_results *r)
+{
+	if (format == FORMAT_TSV)
+		fputs("rank\tscore\tdate\tquality\tprovider\ttitle\turl\tpath\n",
+		      out);
+	for (size_t i = 0; i < r->n_hits; i++) {
+		const struct ni_docdata *doc = &r->hits[i].doc;
+		if (format == FORMAT_PATHS) {
+			if (doc->path)
+				fprintf(out, "%s\n", doc->path);
+			continue;
+		}
+		if (format == FORMAT_URLS) {
+			if (doc->url)
+				fprintf(out, "%s\n", doc->url);
+			continue;
+		}
+		char date[21] = "";
+		if (doc->date.present)
+			ni_format_iso8601(doc->date.epoch, date);
+		fprintf(out, "%u\t%.4f\t%s\t", ctx->offset + (unsigned)i + 1,
+			r->hits[i].score, date);
+		if (doc->quality.present)
+			fprintf(out, "%g", doc->quality.value);
+		fputc('\t', out);
+		put_field(out, doc->provider_name);
+		fputc('\t', out);
+		put_field(out, doc->title);
+		fputc('\t', out);
+		put_field(out, doc->url);
+		fputc('\t', out);
+		put_field(out, doc->path);
+		fputc('\n', out);
 	}
 }
 
@@ -146,11 +349,16 @@ static bool put(json_object *obj, const char *key, json_object *value)
 	return json_object_object_add(obj, key, value) == 0;
 }
 
+static bool put_null(json_object *obj, const char *key)
+{
+	return json_object_object_add(obj, key, NULL) == 0;
+}
+
 /* A string, or JSON null for a missing one. */
 static bool put_string(json_object *obj, const char *key, const char *text)
 {
 	if (!text)
-		return json_object_object_add(obj, key, NULL) == 0;
+		return put_null(obj, key);
 	return put(obj, key, json_object_new_string(text));
 }
 
@@ -170,7 +378,7 @@ static bool put_facts(json_object *obj, const struct ni_docdata *doc)
 	ok = ok && (doc->published.present
 		    ? put(obj, "published",
 			  json_object_new_boolean(doc->published.value))
-		    : json_object_object_add(obj, "published", NULL) == 0);
+		    : put_null(obj, "published"));
 	json_object *topics = json_object_new_array();
 	ok = ok && put(obj, "topics", topics);
 	for (size_t i = 0; ok && i < doc->n_topics; i++)
@@ -179,10 +387,59 @@ static bool put_facts(json_object *obj, const struct ni_docdata *doc)
 	return ok;
 }
 
-static json_object *hit_object(unsigned rank, const struct ni_result *hit)
+/* Code points in text[0, byte): what JSON readers index strings by. */
+static int64_t code_points(const char *text, size_t byte)
+{
+	int64_t n = 0;
+	for (size_t i = 0; i < byte; i++)
+		n += ((unsigned char)text[i] & 0xc0) != 0x80;
+	return n;
+}
+
+/* {"text": ..., "highlights": [[start, end], ...]} in code points. */
+static bool put_snippet(json_object *obj, const struct ni_snippet *s)
+{
+	if (!s)
+		return put_null(obj, "snippet");
+	json_object *snippet = json_object_new_object();
+	json_object *marks = json_object_new_array();
+	bool ok = put(obj, "snippet", snippet) &&
+		  put_string(snippet, "text", ni_buf_str(&s->text));
+	if (!ok || !put(snippet, "highlights", marks)) {
+		json_object_put(marks);
+		return false;
+	}
+	const char *text = ni_buf_str(&s->text);
+	for (size_t i = 0; ok && i < s->n_spans; i++) {
+		json_object *pair = json_object_new_array();
+		ok = pair && json_object_array_add(marks, pair) == 0 &&
+		     json_object_array_add(pair, json_object_new_int64(
+					code_points(text, s->spans[i].start))) == 0 &&
+		     json_object_array_add(pair, json_object_new_int64(
+					code_points(text, s->spans[i].end))) == 0;
+	}
+	return ok;
+}
+
+static bool put_explain(json_object *obj, const struct ni_result *hit)
+{
+	json_object *explain = json_object_new_object();
+	return put(obj, "explain", explain) &&
+	       put(explain, "tier", json_object_new_string(
+				hit->all_words ? "all words" : "some words")) &&
+	       put(explain, "bm25", json_object_new_double(hit->relevance)) &&
+	       put(explain, "quality",
+		   json_object_new_double(hit->quality_part)) &&
+	       put(explain, "recency",
+		   json_object_new_double(hit->recency_part));
+}
+
+static json_object *hit_object(const struct render_context *ctx, size_t i,
+			       const struct ni_result *hit)
 {
 	const struct ni_docdata *doc = &hit->doc;
 	json_object *obj = json_object_new_object();
+	unsigned rank = ctx->offset + (unsigned)i + 1;
 	bool ok = obj && put(obj, "rank", json_object_new_int((int)rank)) &&
 		  put(obj, "score", json_object_new_double(hit->score)) &&
 		  put(obj, "relevance",
@@ -190,19 +447,46 @@ static json_object *hit_object(unsigned rank, const struct ni_result *hit)
 		  (doc->quality.present
 		   ? put(obj, "quality",
 			 json_object_new_double(doc->quality.value))
-		   : json_object_object_add(obj, "quality", NULL) == 0) &&
+		   : put_null(obj, "quality")) &&
 		  put(obj, "all_words",
 		      json_object_new_boolean(hit->all_words)) &&
+		  put(obj, "similar",
+		      json_object_new_int((int)hit->n_similar)) &&
 		  put_string(obj, "title", doc->title) &&
 		  put_string(obj, "excerpt", doc->excerpt) &&
 		  put_string(obj, "url", doc->url) &&
 		  put_string(obj, "path", doc->path) &&
-		  put_provider(obj, doc) && put_facts(obj, doc);
+		  put_provider(obj, doc) && put_facts(obj, doc) &&
+		  put_snippet(obj, ctx->snippets ? &ctx->snippets[i] : NULL) &&
+		  put_explain(obj, hit);
 	if (!ok) {
 		json_object_put(obj);
 		return NULL;
 	}
 	return obj;
+}
+
+/* {"topic": [{"value": "AI", "count": 12}, ...], ...} as asked for. */
+static bool put_facets(json_object *root, const struct render_context *ctx,
+		       const struct ni_results *r)
+{
+	json_object *facets = json_object_new_object();
+	bool ok = put(root, "facets", facets);
+	for (int f = 0; ok && f < NI_FACET_COUNT; f++) {
+		if (!(ctx->facets & (1u << f)))
+			continue;
+		json_object *list = json_object_new_array();
+		ok = put(facets, FACET_NAMES[f], list);
+		for (size_t i = 0; ok && i < r->facets[f].n; i++) {
+			json_object *entry = json_object_new_object();
+			ok = entry && json_object_array_add(list, entry) == 0 &&
+			     put_string(entry, "value",
+					r->facets[f].values[i]) &&
+			     put(entry, "count", json_object_new_int64(
+					(int64_t)r->facets[f].counts[i]));
+		}
+	}
+	return ok;
 }
 
 bool render_json(FILE *out, const struct render_context *ctx,
@@ -215,14 +499,15 @@ bool render_json(FILE *out, const struct render_context *ctx,
 		json_object_put(hits);
 		return false;
 	}
-	bool ok = put(root, "version",
-			      json_object_new_int(JSON_VERSION)) &&
+	bool ok = put(root, "version", json_object_new_int(JSON_VERSION)) &&
 		  put(root, "query", json_object_new_string(ctx->query)) &&
 		  put(root, "total", json_object_new_int64(
 					     (int64_t)r->total)) &&
 		  put(root, "total_exact",
 		      json_object_new_boolean(r->total_exact)) &&
-		  put(root, "offset", json_object_new_int((int)ctx->offset));
+		  put(root, "offset", json_object_new_int((int)ctx->offset)) &&
+		  put_string(root, "suggestion", ctx->suggestion) &&
+		  put_facets(root, ctx, r);
 	/* Added last so it comes last; owned by root from here on. */
 	if (json_object_object_add(root, "results", hits) != 0) {
 		json_object_put(hits);
@@ -230,8 +515,7 @@ bool render_json(FILE *out, const struct render_context *ctx,
 	}
 	for (size_t i = 0; ok && i < r->n_hits; i++)
 		ok = json_object_array_add(
-			     hits, hit_object(ctx->offset + (unsigned)i + 1,
-					      &r->hits[i])) == 0;
+			     hits, hit_object(ctx, i, &r->hits[i])) == 0;
 	if (ok) {
 		const char *text = json_object_to_json_string_ext(
 			root, JSON_C_TO_STRING_PLAIN |

@@ -1,5 +1,6 @@
 /*
- * render.h - how newsquery shows results: for a person, or as JSON.
+ * render.h - how newsquery shows results: for a person, as JSON, or as
+ * lines for pipes (paths, urls, tsv).
  */
 #ifndef NEWSQUERY_RENDER_H
 #define NEWSQUERY_RENDER_H
@@ -8,25 +9,46 @@
 #include <stdio.h>
 
 #include "ni_search.h"
+#include "ni_snippet.h"
 
+enum render_format {
+	FORMAT_TEXT = 0,   /* for a person (the default) */
+	FORMAT_JSON,       /* one object, docs/json.md */
+	FORMAT_PATHS,      /* one article file path per line */
+	FORMAT_URLS,       /* one URL per line */
+	FORMAT_TSV,        /* a header line, then one line per result */
+};
+
+/* Everything about the page besides the results themselves. */
 struct render_context {
-	const char *query;     /* as the user typed it */
+	const char *query;       /* as the user typed it */
 	unsigned offset;
 	unsigned limit;
 	double elapsed_ms;
-	bool color;            /* ANSI bold/dim; see ni_cli_use_color() */
-	unsigned width;        /* wrap excerpts at this many columns; 0: never */
+	bool color;              /* ANSI styles; see ni_cli_use_color() */
+	bool hyperlinks;         /* OSC 8 links around URLs */
+	bool explain;            /* a line per hit saying why it is there */
+	unsigned width;          /* wrap at this many columns; 0: never */
+	const char *suggestion;  /* "did you mean" query, or NULL */
+	/* One snippet per hit (borrowed), or NULL to show no excerpt. */
+	const struct ni_snippet *snippets;
+	unsigned facets;         /* bits 1u << NI_FACET_* that were asked */
 };
 
-/* Results for a person: header, then one block per hit. */
+/* The format named `name` ("json", "paths", ...); false if none is. */
+bool render_format_named(const char *name, enum render_format *out);
+
+/* Results for a person: header, facets, then one block per hit. */
 void render_text(FILE *out, const struct render_context *ctx,
 		 const struct ni_results *results);
 
-/*
- * Results as one JSON object (docs/json.md).  Returns false when out of
- * memory.
- */
+/* Results as one JSON object.  Returns false when out of memory. */
 bool render_json(FILE *out, const struct render_context *ctx,
 		 const struct ni_results *results);
+
+/* Results as lines for pipes: FORMAT_PATHS, FORMAT_URLS or FORMAT_TSV. */
+void render_lines(FILE *out, enum render_format format,
+		  const struct render_context *ctx,
+		  const struct ni_results *results);
 
 #endif

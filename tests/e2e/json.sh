@@ -14,9 +14,11 @@ assert d["version"] == 1
 assert d["query"] == "SenseTime sanctions"
 assert isinstance(d["total"], int) and d["total"] >= 3
 assert d["offset"] == 0 and d["total_exact"] is True
+assert d["suggestion"] is None and d["facets"] == {}
 assert len(d["results"]) == 3
-fields = {"rank", "score", "relevance", "quality", "all_words", "title",
-          "excerpt", "url", "path", "provider", "date", "published", "topics"}
+fields = {"rank", "score", "relevance", "quality", "all_words", "similar",
+          "title", "excerpt", "url", "path", "provider", "date",
+          "published", "topics", "snippet", "explain"}
 for i, r in enumerate(d["results"]):
     assert set(r) == fields, set(r) ^ fields
     assert r["rank"] == i + 1
@@ -34,6 +36,11 @@ assert seed["provider"] == {"name": "TheStreet.com", "domain": "thestreet.com"}
 assert seed["url"].startswith("https://realmoney.thestreet.com/")
 # score = relevance + 1.0 * quality / 100 (the default blend)
 assert abs(seed["score"] - seed["relevance"] - 0.37) < 1e-6
+e = seed["explain"]
+assert e["tier"] == "all words" and e["bm25"] == seed["relevance"]
+assert abs(e["bm25"] + e["quality"] + e["recency"] - seed["score"]) < 1e-6
+assert seed["similar"] == 0
+assert seed["snippet"]["text"] == seed["excerpt"]
 # Within a tier, best score first.
 for tier in (True, False):
     scores = [r["score"] for r in d["results"] if r["all_words"] is tier]
