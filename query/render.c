@@ -2,6 +2,7 @@
 #include "render.h"
 
 #include <json-c/json.h>
+#include <stdio.h>
 #include <string.h>
 #include <unicode/utf8.h>
 
@@ -17,8 +18,8 @@
 /* JSON schema version of the output; bump it with docs/json.md. */
 #define JSON_VERSION 1
 
-/* Facet values shown per facet on the terminal (JSON has them all). */
-#define FACET_VALUES_SHOWN 6
+/* Facet lines fit this many columns when the width is not known. */
+#define DEFAULT_FACET_WIDTH 80
 
 static const char *const FACET_NAMES[NI_FACET_COUNT] = {
 	"topic", "provider", "month",
@@ -226,26 +227,45 @@ static void print_hit(FILE *out, const struct render_context *ctx,
 		print_explain(out, ctx, hit);
 }
 
-/* "topic: AI 12 · Markets 8 · …" for each facet asked for. */
+/* Columns "value count" takes, with the " · " before it. */
+static unsigned facet_columns(const struct ni_facet_list *list, size_t i)
+{
+	char count[24];
+	int n = snprintf(count, sizeof count, " %llu",
+			 (unsigned long long)list->counts[i]);
+	return 3 + ni_text_columns(list->values[i], strlen(list->values[i])) +
+	       (unsigned)n;
+}
+
+/*
+ * "topic: AI 12 · Markets 8 · … (9 more)" for each facet asked for: the
+ * most frequent values that fit on the line (JSON has them all).
+ */
 static void print_facets(FILE *out, const struct render_context *ctx,
 			 const struct ni_results *r)
 {
+	/* Room for " · … (999 more)" at the end. */
+	unsigned width = ctx->width ? ctx->width : DEFAULT_FACET_WIDTH;
 	for (int f = 0; f < NI_FACET_COUNT; f++) {
 		if (!(ctx->facets & (1u << f)))
 			continue;
 		const struct ni_facet_list *list = &r->facets[f];
 		fprintf(out, "%s%s:%s", style(ctx, BOLD), FACET_NAMES[f],
 			style(ctx, RESET));
-		for (size_t i = 0; i < list->n && i < FACET_VALUES_SHOWN;
-		     i++) {
+		unsigned col = (unsigned)strlen(FACET_NAMES[f]) + 1;
+		size_t i = 0;
+		for (; i < list->n; i++) {
+			unsigned need = facet_columns(list, i);
+			if (i > 0 && col + need + 16 > width)
+				break;
 			fputs(i ? " · " : " ", out);
 			put_clean_str(out, list->values[i]);
 			fprintf(out, " %llu",
 				(unsigned long long)list->counts[i]);
+			col += need;
 		}
-		if (list->n > FACET_VALUES_SHOWN)
-			fprintf(out, " · … (%zu more)",
-				list->n - FACET_VALUES_SHOWN);
+		if (i < list->n)
+			fprintf(out, " · … (%zu more)", list->n - i);
 		if (!list->n)
 			fputs(" none", out);
 		fputc('\n', out);
