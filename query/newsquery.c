@@ -458,11 +458,17 @@ static int parse_query(struct session *s)
 	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
 }
 
-/* --like: the similar articles, within the query's matches if any. */
+/*
+ * --like: the similar articles, within the query's matches if any.  The
+ * article is named by its URL, or by its file, which the index knows by
+ * absolute path.
+ */
 static int build_like(struct session *s)
 {
-	ni_status status = ni_query_like(s->db, s->o->like, LIKE_TERMS,
-					 &s->like);
+	char *path = realpath(s->o->like, NULL);
+	ni_status status = ni_query_like(s->db, path ? path : s->o->like,
+					 LIKE_TERMS, &s->like);
+	free(path);
 	if (status != NI_OK) {
 		error("--like: %s", ni_db_errmsg(s->db));
 		return NI_QUERY_EXIT_ERROR;

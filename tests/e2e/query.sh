@@ -131,6 +131,8 @@ expect_match "$WORK/out" '^did you mean: sensetime sanctions$' "suggestion"
 expect_status 0 "like" -- "$NEWSQUERY" --db "$DB" --json --like "$(sed -n 's/^webUrl: "\(.*\)"/\1/p' "$NI_TEST_SAMPLES/000_9d2a1a51c9f77b9a.txt")"
 expect_json 'd["results"][0]["title"].startswith("SenseTime")' True "most like the seed: the other SenseTime story"
 expect_json 'any("Pulls Stock Sale" in r["title"] for r in d["results"])' False "not the article itself"
+( cd "$NI_TEST_SAMPLES" && "$NEWSQUERY" --db "$DB" --format urls --limit 1 --like 000_9d2a1a51c9f77b9a.txt ) >"$WORK/out" 2>"$WORK/err"
+expect_match "$WORK/out" '^https://asia\.nikkei\.com/' "like a file named by a relative path"
 expect_status 2 "like nothing" -- "$NEWSQUERY" --db "$DB" --like https://nowhere.example/
 mkdir -p "$WORK/fresh"
 today=$(date -u +%Y-%m-%dT%H:%M:%SZ)
