@@ -285,8 +285,11 @@ ni_status ni_search(ni_db *db, ni_analyzer *analyzer, const char *query,
 		ni_buf_addf(errmsg, "%s", err.message);
 		return status;
 	}
-	status = ni_search_run(db, parsed.strict, parsed.relaxed, o, out,
-			       errmsg);
+	/* Feedback learns from ranked text matches; filters have none. */
+	struct ni_search_options options = *o;
+	options.feedback = o->feedback && parsed.has_text;
+	status = ni_search_run(db, parsed.strict, parsed.relaxed, &options,
+			       out, errmsg);
 	out->n_words = parsed.n_words;
 	ni_parsed_query_clear(&parsed);
 	return status;

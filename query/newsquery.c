@@ -519,12 +519,14 @@ static int run_search(struct session *s)
 	struct ni_search_options search = s->o->search;
 	const ni_query *strict = s->parsed.strict, *relaxed = s->parsed.relaxed;
 	if (s->like) {
-		/* The like query is already an expansion: no feedback. */
-		search.feedback = false;
 		strict = s->like_within ? s->like_within : s->like;
 		relaxed = NULL;
 	}
-	search.feedback = search.feedback && (s->like || s->parsed.has_text);
+	/*
+	 * Feedback needs ranked text matches to learn from; the like query
+	 * is already such an expansion.
+	 */
+	search.feedback = search.feedback && !s->like && s->parsed.has_text;
 	struct ni_buf errmsg = NI_BUF_INIT;
 	ni_status status = ni_search_run(s->db, strict, relaxed, &search,
 					 &s->results, &errmsg);
