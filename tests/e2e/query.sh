@@ -84,6 +84,12 @@ expect_json 'len(d["results"]) > 3' True "several AI articles"
 expect_status 0 "sort by quality" -- "$NEWSQUERY" --db "$DB" --json --sort quality sanctions
 expect_json '[r["quality"] for r in d["results"]]' '[72.0, 63.0, 55.0, 37.0]' "best quality first"
 
+# Filters alone rank nothing: the quality blend orders them (and no
+# feedback from arbitrary articles reorders them).
+expect_status 0 "filters only" -- "$NEWSQUERY" --db "$DB" --json --limit 50 'topic:AI'
+expect_json '[r["relevance"] for r in d["results"]] == [0.0] * len(d["results"])' True "no relevance"
+expect_json '[r["quality"] for r in d["results"]] == sorted([r["quality"] for r in d["results"]], reverse=True)' True "by quality"
+
 # --- collapsing reprints -----------------------------------------------------
 expect_status 0 "collapsed story" -- "$NEWSQUERY" --db "$DB" --json 'title:"Federal Reserve holds rates"'
 expect_json 'len(d["results"])' 1 "one hit for the story"
