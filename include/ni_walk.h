@@ -16,15 +16,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "ni_status.h"
 
 struct ni_walk_callbacks {
 	/*
-	 * An article file to index.  Return 0 to go on, non-zero to stop
-	 * the walk (ni_walk() then returns NI_OK and sets *stopped_by).
+	 * An article file to index, with what stat() said of it.  Return 0
+	 * to go on, non-zero to stop the walk (ni_walk() then returns NI_OK
+	 * and sets *stopped_by).
 	 */
-	int (*file)(void *ctx, const char *path);
+	int (*file)(void *ctx, const char *path, const struct stat *st);
 	/*
 	 * A source or folder that could not be read, with errno's value
 	 * (ENOENT for a source that does not exist, EACCES, ELOOP for a

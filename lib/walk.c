@@ -178,7 +178,7 @@ static ni_status walk_path(struct walker *w, bool is_source)
 	const char *name = strrchr(w->path.data, '/');
 	name = name ? name + 1 : w->path.data;
 	if (is_source || ni_walk_is_article_name(name))
-		w->stopped_by = w->cb->file(w->cb->ctx, w->path.data);
+		w->stopped_by = w->cb->file(w->cb->ctx, w->path.data, &st);
 	return NI_OK;
 }
 

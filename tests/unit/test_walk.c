@@ -28,9 +28,10 @@ struct seen {
 	int n_files;
 };
 
-static int on_file(void *ctx, const char *path)
+static int on_file(void *ctx, const char *path, const struct stat *st)
 {
 	struct seen *s = ctx;
+	assert_true(S_ISREG(st->st_mode));
 	ni_buf_addf(&s->files, "%s\n", path + s->root_len);
 	return ++s->n_files == s->stop_after ? 42 : 0;
 }
