@@ -66,6 +66,8 @@ enum ni_filter {
 	NI_FILTER_URL,       /* webUrl and originalUrl, as written */
 	NI_FILTER_PATH,      /* absolute path of the article's file */
 	NI_FILTER_PUBLISHED, /* "true" or "false" */
+	NI_FILTER_PARENT,    /* a related record: its parent article's key */
+	NI_FILTER_RELATED,   /* "" on every related record */
 	NI_FILTER_COUNT
 };
 
@@ -83,6 +85,8 @@ enum ni_slot {
 	NI_SLOT_TOPICS = 5,   /* text: the topics as written, each followed
 				 by NI_TOPIC_SEPARATOR (topic facets) */
 	NI_SLOT_STORY = 6,    /* text: the story key (ni_doc_set_story) */
+	NI_SLOT_FILE = 7,     /* text: where an article file's document came
+				 from, for incremental builds (ni_builder) */
 };
 
 /* Ends each topic in NI_SLOT_TOPICS: a control character no topic has. */
@@ -182,12 +186,49 @@ ni_status ni_doc_set_data(ni_doc *doc, const char *data, size_t len) NI_NOEXCEPT
 /*
  * Store `doc` as the one document whose unique key is `key` (a URL or a
  * path), replacing any document with that key, so indexing the same
- * article twice never duplicates it.  `doc` can be freed afterwards.
+ * article twice never duplicates it.  `*docid` (when not NULL) receives
+ * the document's id: the replaced one's when there was one.  `doc` can
+ * be freed afterwards.
  */
-ni_status ni_db_replace(ni_db *db, const char *key, ni_doc *doc) NI_NOEXCEPT;
+ni_status ni_db_replace(ni_db *db, const char *key, ni_doc *doc,
+			uint32_t *docid) NI_NOEXCEPT;
 
 /* Delete the document with unique key `key`, if there is one. */
 ni_status ni_db_delete(ni_db *db, const char *key) NI_NOEXCEPT;
+
+/* Delete document `docid`, if it exists. */
+ni_status ni_db_delete_docid(ni_db *db, uint32_t docid) NI_NOEXCEPT;
+
+/* Delete every document that has the filter value (related records of a
+ * parent: NI_FILTER_PARENT and the parent's key). */
+ni_status ni_db_delete_filtered(ni_db *db, enum ni_filter filter,
+				const char *value, size_t len) NI_NOEXCEPT;
+
+/*
+ * The id of the document with unique key `key` in `*docid`, 0 when there
+ * is none; `*related` (may be NULL) says whether it is a related record
+ * (has NI_FILTER_RELATED).
+ */
+ni_status ni_db_find(ni_db *db, const char *key, uint32_t *docid,
+		     int *related) NI_NOEXCEPT;
+
+/* How many documents have the filter value. */
+ni_status ni_db_filter_count(ni_db *db, enum ni_filter filter,
+			     const char *value, size_t len,
+			     uint64_t *count) NI_NOEXCEPT;
+
+/*
+ * An iterator over the documents that have a value in `slot`, in docid
+ * order: ni_values_next() gives each document's id and value (owned by
+ * the iterator, valid until the next call) and returns NI_OK, then
+ * NI_DONE at the end, or an error.  Free with ni_values_free().
+ */
+typedef struct ni_values ni_values;
+ni_status ni_db_values(ni_db *db, enum ni_slot slot,
+		       ni_values **out) NI_NOEXCEPT;
+ni_status ni_values_next(ni_values *values, uint32_t *docid,
+			 const char **value, size_t *len) NI_NOEXCEPT;
+void ni_values_free(ni_values *values) NI_NOEXCEPT;
 
 /* Make everything written so far durable and visible to readers. */
 ni_status ni_db_commit(ni_db *db) NI_NOEXCEPT;

@@ -113,6 +113,8 @@ const char *const FILTER_PREFIXES[NI_FILTER_COUNT] = {
 	/* NI_FILTER_URL */       "U",
 	/* NI_FILTER_PATH */      "P",
 	/* NI_FILTER_PUBLISHED */ "XPUB",
+	/* NI_FILTER_PARENT */    "XPARENT",
+	/* NI_FILTER_RELATED */   "XREL",
 };
 
 const char UNIQUE_PREFIX[] = "Q";
@@ -825,19 +827,143 @@ ni_status ni_doc_set_data(ni_doc *doc, const char *data, size_t len) noexcept
 	}
 }
 
-ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc) noexcept
+ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc,
+			uint32_t *docid) noexcept
 {
+	if (docid)
+		*docid = 0;
 	try {
 		if (!d->writable)
 			throw bad_argument("index is open for reading only");
 		std::string unique = make_term(UNIQUE_PREFIX, key,
 					       std::strlen(key));
 		doc->doc.add_boolean_term(unique);
-		d->wdb.replace_document(unique, doc->doc);
+		Xapian::docid id = d->wdb.replace_document(unique, doc->doc);
+		if (docid)
+			*docid = id;
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
 	}
+}
+
+ni_status ni_db_delete_docid(ni_db *d, uint32_t docid) noexcept
+{
+	try {
+		if (!d->writable)
+			throw bad_argument("index is open for reading only");
+		try {
+			d->wdb.delete_document(docid);
+		} catch (const Xapian::DocNotFoundError &) {
+			/* Gone already: what was asked for is true. */
+		}
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_delete_filtered(ni_db *d, enum ni_filter filter,
+				const char *value, size_t len) noexcept
+{
+	try {
+		check_filter(filter);
+		if (!d->writable)
+			throw bad_argument("index is open for reading only");
+		d->wdb.delete_document(
+			make_term(FILTER_PREFIXES[filter], value, len));
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_find(ni_db *d, const char *key, uint32_t *docid,
+		     int *related) noexcept
+{
+	*docid = 0;
+	if (related)
+		*related = 0;
+	try {
+		std::string unique = make_term(UNIQUE_PREFIX, key,
+					       std::strlen(key));
+		Xapian::PostingIterator it = d->db.postlist_begin(unique);
+		if (it == d->db.postlist_end(unique))
+			return NI_OK;
+		*docid = *it;
+		if (related) {
+			std::string mark = FILTER_PREFIXES[NI_FILTER_RELATED];
+			Xapian::TermIterator t = d->db.termlist_begin(*it);
+			t.skip_to(mark);
+			*related = t != d->db.termlist_end(*it) && *t == mark;
+		}
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_filter_count(ni_db *d, enum ni_filter filter,
+			     const char *value, size_t len,
+			     uint64_t *count) noexcept
+{
+	*count = 0;
+	try {
+		check_filter(filter);
+		*count = d->db.get_termfreq(
+			make_term(FILTER_PREFIXES[filter], value, len));
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+struct ni_values {
+	ni_db *db;
+	Xapian::ValueIterator it;
+	Xapian::ValueIterator end;
+	bool started = false;
+	std::string value;
+};
+
+ni_status ni_db_values(ni_db *d, enum ni_slot slot, ni_values **out) noexcept
+{
+	*out = nullptr;
+	try {
+		*out = new ni_values{d, d->db.valuestream_begin(slot),
+				     d->db.valuestream_end(slot), false,
+				     std::string()};
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_values_next(ni_values *v, uint32_t *docid, const char **value,
+			 size_t *len) noexcept
+{
+	*docid = 0;
+	*value = nullptr;
+	*len = 0;
+	try {
+		if (v->started && v->it != v->end)
+			++v->it;
+		v->started = true;
+		if (v->it == v->end)
+			return NI_DONE;
+		v->value = *v->it;
+		*docid = v->it.get_docid();
+		*value = v->value.data();
+		*len = v->value.size();
+		return NI_OK;
+	} catch (...) {
+		return map_exception(v->db->errmsg);
+	}
+}
+
+void ni_values_free(ni_values *values) noexcept
+{
+	delete values;
 }
 
 ni_status ni_db_delete(ni_db *d, const char *key) noexcept

@@ -71,7 +71,7 @@ static void add_doc(ni_db *db, const char *key, const char *const *words,
 	assert_int_equal(ni_doc_set_number(doc, NI_SLOT_QUALITY, quality),
 			 NI_OK);
 	assert_int_equal(ni_doc_set_data(doc, key, strlen(key)), NI_OK);
-	assert_int_equal(ni_db_replace(db, key, doc), NI_OK);
+	assert_int_equal(ni_db_replace(db, key, doc, NULL), NI_OK);
 	ni_doc_free(doc);
 }
 
@@ -267,7 +267,7 @@ static void test_filters_and_ranges(void **state)
 	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_COUNT, "x", 1),
 			 NI_EINVAL);
 	assert_true(strlen(ni_doc_errmsg(doc)) > 0);
-	assert_int_equal(ni_db_replace(db, "k", doc), NI_OK);
+	assert_int_equal(ni_db_replace(db, "k", doc, NULL), NI_OK);
 	ni_doc_free(doc);
 	ni_db_commit(db);
 
@@ -364,7 +364,7 @@ static void add_story(ni_db *db, const char *key, const char *word,
 	assert_int_equal(ni_doc_set_text(doc, NI_SLOT_PROVIDER, provider,
 					 strlen(provider)), NI_OK);
 	assert_int_equal(ni_doc_set_data(doc, key, strlen(key)), NI_OK);
-	assert_int_equal(ni_db_replace(db, key, doc), NI_OK);
+	assert_int_equal(ni_db_replace(db, key, doc, NULL), NI_OK);
 	ni_doc_free(doc);
 }
 
