@@ -5,7 +5,8 @@
  * result needs to be shown without reading the article's file again
  * (docs/schema.md gives the format):
  *   {"title", "excerpt", "url", "path", "provider": {"name", "domain"},
- *    "date", "quality", "published", "topics": [...], "category", "type"}
+ *    "date", "quality", "published", "topics": [...], "category", "type",
+ *    "related_of"}
  * Absent values are left out.  The indexer encodes it, the query side
  * decodes it; this module is the only place that knows the format.
  *
@@ -30,6 +31,7 @@ struct ni_docdata {
 	char *provider_domain;
 	char *category;
 	char *type;
+	char *related_of;      /* the parent's key, for a related record */
 	struct ni_opt_time date;
 	struct ni_opt_double quality;
 	struct ni_opt_bool published;
@@ -39,10 +41,12 @@ struct ni_docdata {
 
 /*
  * Append the document data of `article`, read from the file at `path`
- * (absolute), to `out`.  NI_ENOMEM on failure.
+ * (absolute), to `out`; `related_of` is the key of the article it is a
+ * related record of, or NULL.  NI_ENOMEM on failure.
  */
 ni_status ni_docdata_encode(const struct ni_article *article,
-			    const char *path, struct ni_buf *out);
+			    const char *path, const char *related_of,
+			    struct ni_buf *out);
 
 /*
  * Read document data written by ni_docdata_encode().  `data` is borrowed

@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ni_analyzer.h"
 #include "ni_article.h"
@@ -46,6 +47,16 @@ struct ni_index_result {
 	size_t n_warnings_dropped;
 	/* Words too long to index, dropped from this article. */
 	size_t n_words_dropped;
+	/* When indexed: its unique key, document id, related records. */
+	const char *key;
+	uint32_t docid;
+	size_t n_related;
+};
+
+/* What the next build compares to tell a changed file. */
+struct ni_file_stamp {
+	int64_t mtime_ns;        /* modification time, ns since the epoch */
+	uint64_t size;
 };
 
 /*
@@ -61,13 +72,38 @@ void ni_indexer_free(ni_indexer *indexer);
 void ni_indexer_set_max_file_bytes(ni_indexer *indexer, size_t bytes);
 
 /*
- * Index the article in the file at `path`.  Returns NI_OK whether the file
+ * Index the article in the file at `path` (absolute, or resolved with
+ * realpath()), and each of its related records that has a URL as an
+ * article of its own (unless an article file has that URL: the file
+ * wins; the parent's earlier records are replaced).  `stamp` (may be
+ * NULL) is stored for incremental builds.  Returns NI_OK whether the file
  * was indexed or skipped (see result->indexed); any other status means
- * indexing cannot go on (NI_ENOMEM, or an index failure whose detail is in
- * ni_indexer_errmsg()).
+ * indexing cannot go on (NI_ENOMEM, or an index failure whose detail is
+ * in ni_indexer_errmsg()).
  */
 ni_status ni_indexer_add_file(ni_indexer *indexer, const char *path,
+			      const struct ni_file_stamp *stamp,
 			      struct ni_index_result *result);
+
+/*
+ * The two halves of ni_indexer_add_file(), for a caller that must see the
+ * article's key before it is stored (to refuse a second file with the
+ * same URL): ni_indexer_load() reads and parses the file (on success
+ * result->key is set; a skipped file has it NULL and a reason), then
+ * ni_indexer_store() writes it.  The result must be the same struct.
+ */
+ni_status ni_indexer_load(ni_indexer *indexer, const char *path,
+			  struct ni_index_result *result);
+ni_status ni_indexer_store(ni_indexer *indexer,
+			   const struct ni_file_stamp *stamp,
+			   struct ni_index_result *result);
+
+/*
+ * Remove the article with document id `docid` and, when `key` is not NULL,
+ * the related records of the article with that key: its file is gone.
+ */
+ni_status ni_indexer_remove(ni_indexer *indexer, uint32_t docid,
+			    const char *key);
 
 /*
  * The detail of the last failure returned as a status.  Owned by the

@@ -1,65 +1,72 @@
 /*
- * newsindex build - index article files.
+ * newsindex build - bring the index up to date with article files.
  *
- * Walks the sources, indexes every article file, names on stderr each
- * file it skipped and why, and ends with a one-line summary on stdout.
+ * Parses the options, resolves the sources (or takes those the index
+ * remembers), runs the build (ni_builder.h) and says what happened: each
+ * skipped file and why on stderr, a progress line on a terminal, and a
+ * one-line summary on stdout.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ni_analyzer.h"
 #include "ni_buf.h"
+#include "ni_builder.h"
 #include "ni_cli.h"
-#include "ni_indexer.h"
-#include "ni_walk.h"
+#include "ni_config.h"
 #include "ni_xapian.h"
 #include "commands.h"
 
-/*
- * Articles written between commits.  Xapian keeps a batch in memory and
- * its cost per document grows with the batch: a few thousand is cheaper
- * than its default 10,000 (bench/README.md).
- */
-#define COMMIT_EVERY 3000
-
-struct build {
-	ni_db *db;
-	ni_indexer *indexer;
-	bool quiet;
-	unsigned long indexed;
-	unsigned long skipped;
-	unsigned long warned;
-	unsigned long errors;        /* folders that could not be read */
-	unsigned long bad_sources;   /* named sources that could not be */
-	unsigned long since_commit;
-	ni_status fatal;             /* stops the walk */
-};
-
 static const char BUILD_USAGE[] =
 	"usage: newsindex build [--db PATH] [--max-file-size BYTES] [--quiet]\n"
-	"                       SOURCE...\n"
+	"                       [--progress] [SOURCE...]\n"
 	"\n"
-	"Index the articles in each SOURCE, a file or a folder (walked\n"
-	"recursively for *.txt, *.md and *.markdown; hidden entries skipped).\n"
-	"An article already in the index (same webUrl, originalUrl or path)\n"
-	"is replaced, never duplicated.\n"
+	"Bring the index up to date with the articles in each SOURCE, a file or\n"
+	"a folder (walked recursively for *.txt, *.md and *.markdown; hidden\n"
+	"entries skipped).  Without SOURCE, the sources of earlier builds.\n"
+	"Unchanged files are not read again; changed ones are indexed again;\n"
+	"articles whose file is gone are deleted.  An article already in the\n"
+	"index (same webUrl, originalUrl or path) is replaced, never\n"
+	"duplicated.  Related records with a URL become articles too.\n"
 	"\n"
 	"  --db PATH             the index (default: $NEWSINDEX_DB, else the\n"
 	"                        config file's db, else\n"
 	"                        $XDG_DATA_HOME/newsindex)\n"
 	"  --max-file-size BYTES skip larger files (default 16777216)\n"
 	"  -q, --quiet           do not print warnings, only skipped files\n"
+	"  --progress            a progress line even when stderr is not a\n"
+	"                        terminal (it is shown on one by default)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Each skipped file is named on stderr with the reason, as\n"
-	"'PATH: line L col C: REASON'; the summary goes to stdout.\n"
+	"'PATH: line L col C: REASON'; the summary goes to stdout.  Ctrl-C\n"
+	"stops at the next article and keeps what was done.\n"
 	"Exit status: 0 done (even if files were skipped), 1 the index could\n"
 	"not be written or a SOURCE could not be read, 2 bad usage.\n";
+
+/* Set by SIGINT/SIGTERM: the builder stops at the next article. */
+static volatile sig_atomic_t stop_requested;
+
+static void request_stop(int sig)
+{
+	stop_requested = 1;
+	/* A second signal ends the program at once, as usual. */
+	signal(sig, SIG_DFL);
+}
+
+struct reporter {
+	bool quiet;
+	bool progress;
+	bool progress_shown;
+	struct timespec start;
+};
 
 static double seconds_since(const struct timespec *start)
 {
@@ -69,6 +76,14 @@ static double seconds_since(const struct timespec *start)
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
+static void clear_progress(struct reporter *r)
+{
+	if (r->progress_shown) {
+		fputs("\r\033[K", stderr);
+		r->progress_shown = false;
+	}
+}
+
 static void print_place(const char *path, unsigned line, unsigned column)
 {
 	fprintf(stderr, "%s: ", path);
@@ -76,15 +91,17 @@ static void print_place(const char *path, unsigned line, unsigned column)
 		fprintf(stderr, "line %u col %u: ", line, column);
 }
 
-static void report_file(struct build *b, const char *path,
-			const struct ni_index_result *res)
+static void on_file(void *ctx, const char *path,
+		    const struct ni_index_result *res)
 {
-	if (!res->indexed) {
+	struct reporter *r = ctx;
+	clear_progress(r);
+	if (!res->indexed && !res->key) {
 		print_place(path, res->line, res->column);
 		fprintf(stderr, "%s\n", res->reason);
 		return;
 	}
-	if (b->quiet)
+	if (r->quiet)
 		return;
 	for (size_t i = 0; i < res->n_warnings; i++) {
 		print_place(path, res->warnings[i].line,
@@ -100,42 +117,19 @@ static void report_file(struct build *b, const char *path,
 			NI_ANALYZER_MAX_WORD);
 }
 
-static int index_one(void *ctx, const char *path)
+static void on_duplicate(void *ctx, const char *path, const char *key,
+			 const char *first_path)
 {
-	struct build *b = ctx;
-	struct ni_index_result res;
-	ni_status status = ni_indexer_add_file(b->indexer, path, &res);
-	if (status != NI_OK) {
-		b->fatal = status;
-		report_error("%s", ni_indexer_errmsg(b->indexer));
-		return 1;
-	}
-	report_file(b, path, &res);
-	if (!res.indexed) {
-		b->skipped++;
-		return 0;
-	}
-	b->indexed++;
-	b->warned += res.n_warnings > 0;
-	if (++b->since_commit < COMMIT_EVERY)
-		return 0;
-	b->since_commit = 0;
-	status = ni_db_commit(b->db);
-	if (status != NI_OK) {
-		b->fatal = status;
-		report_error("cannot commit to the index: %s",
-			     ni_db_errmsg(b->db));
-		return 1;
-	}
-	return 0;
+	clear_progress(ctx);
+	fprintf(stderr, "%s: skipped: %s is already the article of %s\n",
+		path, key, first_path);
 }
 
-static void report_problem(void *ctx, const char *path, int errnum,
-			   bool is_source)
+static void on_problem(void *ctx, const char *path, int errnum,
+		       bool is_source)
 {
-	struct build *b = ctx;
-	b->errors++;
-	b->bad_sources += is_source;
+	(void)is_source;
+	clear_progress(ctx);
 	if (errnum == ELOOP)
 		report_error("%s: skipped: folder already walked (a link loop, "
 			     "or named twice)", path);
@@ -143,6 +137,73 @@ static void report_problem(void *ctx, const char *path, int errnum,
 		report_error("%s: skipped: not a regular file or folder", path);
 	else
 		report_error("%s: %s", path, strerror(errnum));
+}
+
+/* "1234/200000 files, 3456 files/s, 0:52 left", redrawn in place. */
+static void on_progress(void *ctx, const struct ni_build_counts *c)
+{
+	struct reporter *r = ctx;
+	if (!r->progress || !c->files)
+		return;
+	double seconds = seconds_since(&r->start);
+	double rate = seconds > 0 ? (double)c->done / seconds : 0;
+	fprintf(stderr, "\r\033[K%lu/%lu files, %.0f files/s", c->done,
+		c->files, rate);
+	if (rate > 0 && c->done < c->files) {
+		unsigned long left = (unsigned long)((double)(c->files -
+							      c->done) / rate);
+		fprintf(stderr, ", %lu:%02lu left", left / 60, left % 60);
+	}
+	r->progress_shown = true;
+}
+
+struct build_options {
+	const char *db_flag;
+	unsigned long max_file_bytes;
+	bool quiet;
+	bool progress;
+};
+
+/* Returns -1 when the options are fine, else the exit code. */
+static int parse_options(int argc, char **argv, struct build_options *o)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"max-file-size", required_argument, NULL, 'm'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"progress", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			o->db_flag = optarg;
+			break;
+		case 'm':
+			if (!ni_parse_unsigned(optarg, 1UL << 40,
+					       &o->max_file_bytes)) {
+				report_error("--max-file-size: '%s' is not a "
+					     "number of bytes", optarg);
+				return NI_EXIT_USAGE;
+			}
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'p':
+			o->progress = true;
+			break;
+		case 'h':
+			fputs(BUILD_USAGE, stdout);
+			return NI_EXIT_OK;
+		default:
+			fputs(BUILD_USAGE, stderr);
+			return NI_EXIT_USAGE;
+		}
+	}
+	return -1;
 }
 
 /* mkdir -p for the folders above the index: Xapian creates only its own. */
@@ -165,148 +226,164 @@ static int make_parent_folders(const char *path)
 	return result;
 }
 
-struct build_options {
-	const char *db_flag;
-	unsigned long max_file_bytes;
-	bool quiet;
-};
-
-/* Returns -1 when the options are fine, else the exit code. */
-static int parse_options(int argc, char **argv, struct build_options *o)
+/*
+ * A source as an absolute path, without resolving links: the index
+ * remembers paths as the user sees them.  One that does not exist is
+ * kept, so the walk names it.
+ */
+static char *absolute(const char *source)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},
-		{"max-file-size", required_argument, NULL, 'm'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'd':
-			o->db_flag = optarg;
-			break;
-		case 'm':
-			if (!ni_parse_unsigned(optarg, 1UL << 40,
-					       &o->max_file_bytes)) {
-				report_error("--max-file-size: '%s' is not a "
-					     "number of bytes", optarg);
-				return NI_EXIT_USAGE;
-			}
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case 'h':
-			fputs(BUILD_USAGE, stdout);
-			return NI_EXIT_OK;
-		default:
-			fputs(BUILD_USAGE, stderr);
-			return NI_EXIT_USAGE;
-		}
+	struct ni_buf path = NI_BUF_INIT;
+	ni_status status = NI_OK;
+	if (source[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+		status = cwd ? ni_buf_addf(&path, "%s/", cwd) : NI_ENOMEM;
+		free(cwd);
 	}
+	if (status == NI_OK)
+		status = ni_buf_adds(&path, source);
+	/* "a/./b/" and "a/b" must be the same source. */
+	while (status == NI_OK && path.len > 1 &&
+	       path.data[path.len - 1] == '/')
+		ni_buf_truncate(&path, path.len - 1);
+	if (status != NI_OK) {
+		ni_buf_release(&path);
+		return NULL;
+	}
+	return ni_buf_detach(&path);
+}
+
+/* The sources named on the command line, else those remembered. */
+static int choose_sources(int argc, char **argv, ni_db *db,
+			  char ***sources, size_t *n)
+{
 	if (optind == argc) {
-		report_error("no sources given: name the files or folders of "
-			     "articles to index (newsindex build DIR)");
+		if (ni_build_sources(db, sources, n) != NI_OK)
+			return NI_EXIT_FAILED;
+		if (*n)
+			return -1;
+		report_error("no sources given, and this index has none "
+			     "from earlier builds: name the files or folders "
+			     "of articles to index (newsindex build DIR)");
 		return NI_EXIT_USAGE;
+	}
+	*n = (size_t)(argc - optind);
+	*sources = calloc(*n, sizeof **sources);
+	for (size_t i = 0; *sources && i < *n; i++)
+		if (!((*sources)[i] = absolute(argv[optind + (int)i]))) {
+			ni_sources_free(*sources, *n);
+			*sources = NULL;
+		}
+	if (!*sources) {
+		report_error("out of memory");
+		return NI_EXIT_FAILED;
 	}
 	return -1;
 }
 
-static int open_everything(const char *path, struct build *b,
-			   ni_analyzer **analyzer)
+static int open_index(const char *path, ni_db **db)
 {
-	ni_status status = ni_analyzer_new(analyzer);
-	if (status != NI_OK) {
-		report_error("cannot start the text analyzer: %s",
-			     ni_status_str(status));
-		return NI_EXIT_FAILED;
-	}
 	if (make_parent_folders(path) != 0) {
 		report_error("cannot create the folders above %s: %s", path,
 			     strerror(errno));
 		return NI_EXIT_FAILED;
 	}
 	char *detail = NULL;
-	status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(), &b->db,
-			    &detail);
-	if (status != NI_OK) {
-		int code = report_open_failure(path, status, detail);
-		free(detail);
-		return code;
-	}
-	status = ni_indexer_new(b->db, *analyzer, &b->indexer);
-	if (status != NI_OK) {
-		report_error("%s", ni_status_str(status));
-		return NI_EXIT_FAILED;
-	}
-	return -1;
+	ni_status status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
+				      db, &detail);
+	int code = status == NI_OK ? -1
+				   : report_open_failure(path, status, detail);
+	free(detail);
+	return code;
 }
 
-static int finish(struct build *b, const char *path, double seconds)
+static void print_summary(const struct ni_build_counts *c, ni_db *db,
+			  const char *path, double seconds)
 {
-	ni_indexer_free(b->indexer);
-	uint64_t total = 0;
-	ni_db_doc_count(b->db, &total);
-	char *detail = NULL;
-	ni_status status = ni_db_close(b->db, &detail);
-	if (status != NI_OK) {
-		report_error("cannot commit to the index %s: %s", path,
-			     detail ? detail : ni_status_str(status));
-		free(detail);
-		return NI_EXIT_FAILED;
+	uint64_t total = 0, related = 0;
+	ni_db_doc_count(db, &total);
+	ni_db_filter_count(db, NI_FILTER_RELATED, "", 0, &related);
+	unsigned long touched = c->added + c->updated;
+	printf("%sadded %lu, updated %lu, unchanged %lu, deleted %lu, "
+	       "skipped %lu, duplicates %lu, warnings %lu, errors %lu "
+	       "in %.2f s (%.0f files/s); index %s holds %llu articles and "
+	       "%llu related records\n",
+	       c->stopped ? "stopped early: " : "", c->added, c->updated,
+	       c->unchanged, c->deleted, c->skipped, c->duplicates, c->warned,
+	       c->errors, seconds,
+	       seconds > 0 ? (double)(touched + c->unchanged) / seconds : 0,
+	       path, (unsigned long long)(total - related),
+	       (unsigned long long)related);
+}
+
+static int run(const char *path, const struct build_options *o,
+	       int argc, char **argv)
+{
+	struct reporter r = {o->quiet, o->progress || isatty(STDERR_FILENO),
+			     false, {0, 0}};
+	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	ni_db *db = NULL;
+	ni_analyzer *analyzer = NULL;
+	char **sources = NULL;
+	size_t n_sources = 0;
+	int code = open_index(path, &db);
+	if (code < 0)
+		code = choose_sources(argc, argv, db, &sources, &n_sources);
+	if (code < 0 && ni_analyzer_new(&analyzer) != NI_OK) {
+		report_error("cannot start the text analyzer");
+		code = NI_EXIT_FAILED;
 	}
-	printf("%s %lu, skipped %lu, warnings %lu, errors %lu in %.2f s; "
-	       "index %s holds %llu articles\n",
-	       b->fatal ? "stopped after indexing" : "indexed", b->indexed,
-	       b->skipped, b->warned, b->errors, seconds, path,
-	       (unsigned long long)total);
-	if (b->fatal != NI_OK || b->bad_sources)
-		return NI_EXIT_FAILED;
-	return NI_EXIT_OK;
+	if (code < 0) {
+		struct ni_build_options options = {
+			o->max_file_bytes, 0, &stop_requested};
+		struct ni_build_callbacks cb = {on_file, on_duplicate,
+						on_problem, on_progress, &r};
+		struct ni_build_counts counts;
+		struct ni_buf errmsg = NI_BUF_INIT;
+		signal(SIGINT, request_stop);
+		signal(SIGTERM, request_stop);
+		ni_status status = ni_build(db, analyzer,
+					    (const char *const *)sources,
+					    n_sources, &options, &cb, &counts,
+					    &errmsg);
+		clear_progress(&r);
+		if (status != NI_OK)
+			report_error("%s", ni_buf_str(&errmsg));
+		print_summary(&counts, db, path, seconds_since(&r.start));
+		code = status != NI_OK || counts.bad_sources ? NI_EXIT_FAILED
+							      : NI_EXIT_OK;
+		ni_buf_release(&errmsg);
+	}
+	char *detail = NULL;
+	if (db && ni_db_close(db, &detail) != NI_OK) {
+		report_error("cannot commit to the index %s: %s", path,
+			     detail ? detail : "");
+		code = NI_EXIT_FAILED;
+	}
+	free(detail);
+	ni_sources_free(sources, n_sources);
+	ni_analyzer_free(analyzer);
+	return code;
 }
 
 int cmd_build(int argc, char **argv)
 {
-	struct build_options o = {NULL, NI_DEFAULT_MAX_FILE_BYTES, false};
+	struct build_options o = {NULL, NI_DEFAULT_MAX_FILE_BYTES, false,
+				  false};
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0)
 		return code;
-	/* Read even with --db: a broken file must not go unnoticed. */
 	struct ni_config config = {0};
-	code = load_config(&config);
-	if (code >= 0)
-		return code;
 	struct ni_buf path = NI_BUF_INIT;
-	ni_status status = ni_cli_db_path(o.db_flag, config.db, &path);
-	ni_config_clear(&config);
-	if (status != NI_OK) {
+	code = load_config(&config);
+	if (code < 0 && ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK) {
 		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
-			     "or HOME, or db in the config file");
-		return NI_EXIT_USAGE;
+			     "or db in the config file, or HOME");
+		code = NI_EXIT_USAGE;
 	}
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	struct build b = {.quiet = o.quiet};
-	ni_analyzer *analyzer = NULL;
-	code = open_everything(path.data, &b, &analyzer);
-	if (code < 0) {
-		ni_indexer_set_max_file_bytes(b.indexer, o.max_file_bytes);
-		struct ni_walk_callbacks cb = {index_one, report_problem, &b};
-		status = ni_walk((const char *const *)argv + optind,
-				 (size_t)(argc - optind), &cb, NULL);
-		if (status != NI_OK && b.fatal == NI_OK) {
-			report_error("cannot walk the sources: %s",
-				     ni_status_str(status));
-			b.fatal = status;
-		}
-		code = finish(&b, path.data, seconds_since(&start));
-	} else {
-		ni_indexer_free(b.indexer);
-		ni_db_close(b.db, NULL);
-	}
-	ni_analyzer_free(analyzer);
+	if (code < 0)
+		code = run(path.data, &o, argc, argv);
 	ni_buf_release(&path);
+	ni_config_clear(&config);
 	return code;
 }

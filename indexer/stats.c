@@ -7,6 +7,7 @@
 
 #include "ni_analyzer.h"
 #include "ni_buf.h"
+#include "ni_builder.h"
 #include "ni_cli.h"
 #include "ni_xapian.h"
 #include "commands.h"
@@ -14,8 +15,9 @@
 static const char STATS_USAGE[] =
 	"usage: newsindex stats [--db PATH]\n"
 	"\n"
-	"Print the index's path, its number of articles, and the schema and\n"
-	"analyzer it was built with, one 'key: value' line each.\n";
+	"Print the index's path, its numbers of articles and related records,\n"
+	"its last build and sources, and the schema and analyzer it was built\n"
+	"with, one 'key: value' line each.\n";
 
 static void print_metadata(ni_db *db, const char *label, const char *key)
 {
@@ -23,6 +25,28 @@ static void print_metadata(ni_db *db, const char *label, const char *key)
 	if (ni_db_get_metadata(db, key, &value) == NI_OK)
 		printf("%s: %s\n", label, value);
 	free(value);
+}
+
+static void print_counts(ni_db *db, const char *path)
+{
+	uint64_t total = 0, related = 0;
+	ni_db_doc_count(db, &total);
+	ni_db_filter_count(db, NI_FILTER_RELATED, "", 0, &related);
+	printf("index: %s\narticles: %llu\nrelated records: %llu\n", path,
+	       (unsigned long long)(total - related),
+	       (unsigned long long)related);
+}
+
+/* One "source:" line per remembered source (what a bare build walks). */
+static void print_sources(ni_db *db)
+{
+	char **sources;
+	size_t n;
+	if (ni_build_sources(db, &sources, &n) != NI_OK)
+		return;
+	for (size_t i = 0; i < n; i++)
+		printf("source: %s\n", sources[i]);
+	ni_sources_free(sources, n);
 }
 
 int cmd_stats(int argc, char **argv)
@@ -70,10 +94,9 @@ int cmd_stats(int argc, char **argv)
 	if (status != NI_OK) {
 		code = report_open_failure(path.data, status, detail);
 	} else {
-		uint64_t count = 0;
-		ni_db_doc_count(db, &count);
-		printf("index: %s\narticles: %llu\n", path.data,
-		       (unsigned long long)count);
+		print_counts(db, path.data);
+		print_metadata(db, "last build", NI_META_LAST_BUILD);
+		print_sources(db);
 		print_metadata(db, "schema", NI_META_SCHEMA);
 		print_metadata(db, "analyzer", NI_META_ANALYZER);
 		print_metadata(db, "stemmer", NI_META_STEMMER);

@@ -60,7 +60,7 @@ static int add_facts(json_object *obj, const struct ni_article *a)
 }
 
 ni_status ni_docdata_encode(const struct ni_article *a, const char *path,
-			    struct ni_buf *out)
+			    const char *related_of, struct ni_buf *out)
 {
 	json_object *obj = json_object_new_object();
 	const char *url = a->web_url ? a->web_url : a->original_url;
@@ -71,7 +71,8 @@ ni_status ni_docdata_encode(const struct ni_article *a, const char *path,
 		 add_provider(obj, &a->provider) && add_facts(obj, a) &&
 		 add_topics(obj, a->topics, a->n_topics) &&
 		 add_string(obj, "category", a->category) &&
-		 add_string(obj, "type", a->type);
+		 add_string(obj, "type", a->type) &&
+		 add_string(obj, "related_of", related_of);
 	ni_status status = NI_ENOMEM;
 	if (ok) {
 		size_t len;
@@ -169,6 +170,7 @@ ni_status ni_docdata_decode(const char *data, size_t len,
 		 take_provider(obj, out) &&
 		 take_string(obj, "category", &out->category) &&
 		 take_string(obj, "type", &out->type) &&
+		 take_string(obj, "related_of", &out->related_of) &&
 		 take_topics(obj, out);
 	take_facts(obj, out);
 	json_object_put(obj);
@@ -189,6 +191,7 @@ void ni_docdata_clear(struct ni_docdata *d)
 	free(d->provider_domain);
 	free(d->category);
 	free(d->type);
+	free(d->related_of);
 	for (size_t i = 0; i < d->n_topics; i++)
 		free(d->topics[i]);
 	free(d->topics);

@@ -24,6 +24,7 @@ struct ni_indexer {
 	struct ni_buf errmsg;
 	struct ni_article article;
 	struct ni_parse_error parse_error;
+	bool loaded;              /* an article waits for ni_indexer_store */
 	char reason[512];
 	char abs_path[PATH_MAX];
 };
@@ -227,9 +228,20 @@ static ni_status set_story(ni_doc *doc, struct ni_buf *words)
 	return ni_doc_set_story(doc, words->data, end);
 }
 
-static ni_status add_words(ni_indexer *ix, ni_doc *doc)
+/*
+ * What one document is made of: an article read from its file, or one of
+ * its related records (then `parent_key` is the article's key).
+ */
+struct entry {
+	const struct ni_article *a;
+	const char *path;        /* the file it came from, absolute */
+	const char *parent_key;  /* NULL for the article itself */
+};
+
+static ni_status add_words(ni_indexer *ix, ni_doc *doc,
+			   const struct entry *e)
 {
-	const struct ni_article *a = &ix->article;
+	const struct ni_article *a = e->a;
 	/*
 	 * The story key: the title's folded words, then the excerpt's first
 	 * STORY_LEDE_WORDS.  A wire story reprinted under the same headline
@@ -262,9 +274,9 @@ static ni_status add_words(ni_indexer *ix, ni_doc *doc)
  * site:nikkei.com should find asia.nikkei.com: each parent domain with a
  * dot left in it is a site term too.
  */
-static ni_status add_parent_domains(ni_indexer *ix, ni_doc *doc)
+static ni_status add_parent_domains(ni_indexer *ix, ni_doc *doc,
+				    const char *domain)
 {
-	const char *domain = ix->article.provider.domain;
 	if (!domain)
 		return NI_OK;
 	ni_status status = NI_OK;
@@ -275,9 +287,11 @@ static ni_status add_parent_domains(ni_indexer *ix, ni_doc *doc)
 	return status;
 }
 
-static ni_status add_filters(ni_indexer *ix, ni_doc *doc)
+static ni_status add_filters(ni_indexer *ix, ni_doc *doc,
+			     const struct entry *e)
 {
-	const struct ni_article *a = &ix->article;
+	const struct ni_article *a = e->a;
+	/* A related record is found by its parent, not by the file. */
 	struct {
 		enum ni_filter filter;
 		const char *value;
@@ -289,7 +303,8 @@ static ni_status add_filters(ni_indexer *ix, ni_doc *doc)
 		{NI_FILTER_TYPE, a->type, true},
 		{NI_FILTER_URL, a->web_url, false},
 		{NI_FILTER_URL, a->original_url, false},
-		{NI_FILTER_PATH, ix->abs_path, false},
+		{NI_FILTER_PATH, e->parent_key ? NULL : e->path, false},
+		{NI_FILTER_PARENT, e->parent_key, false},
 		{NI_FILTER_PUBLISHED, !a->published.present ? NULL
 				      : a->published.value ? "true" : "false",
 		 false},
@@ -302,13 +317,19 @@ static ni_status add_filters(ni_indexer *ix, ni_doc *doc)
 					    filters[i].value)
 			: add_exact_filter(ix, doc, filters[i].filter,
 					   filters[i].value);
-	return status == NI_OK ? add_parent_domains(ix, doc) : status;
+	/* "" is not an exact filter value: the mark is added by hand. */
+	if (status == NI_OK && e->parent_key &&
+	    ni_doc_add_filter(doc, NI_FILTER_RELATED, "", 0) != NI_OK)
+		status = fail(ix, NI_ENOMEM, "index", ni_doc_errmsg(doc));
+	return status == NI_OK ? add_parent_domains(ix, doc,
+						    a->provider.domain)
+			       : status;
 }
 
 /* The text slots the facets count: provider, day, topics. */
-static ni_status add_facet_values(ni_indexer *ix, ni_doc *doc)
+static ni_status add_facet_values(ni_indexer *ix, ni_doc *doc,
+				  const struct ni_article *a)
 {
-	const struct ni_article *a = &ix->article;
 	const char *provider = a->provider.name ? a->provider.name
 						: a->provider.domain;
 	ni_status status = NI_OK;
@@ -335,9 +356,39 @@ static ni_status add_facet_values(ni_indexer *ix, ni_doc *doc)
 	return status;
 }
 
-static ni_status add_values(ni_indexer *ix, ni_doc *doc)
+/*
+ * NI_SLOT_FILE of an article file's document: "MTIME_NS SIZE", a NUL,
+ * the path, a NUL, the key.  What the next build compares and needs
+ * without reading the file (docs/schema.md).
+ */
+static ni_status add_file_stamp(ni_indexer *ix, ni_doc *doc,
+				const struct entry *e,
+				const struct ni_file_stamp *stamp,
+				const char *key)
 {
-	const struct ni_article *a = &ix->article;
+	if (!stamp)
+		return NI_OK;
+	ni_buf_reset(&ix->scratch);
+	ni_status status = ni_buf_addf(&ix->scratch, "%lld %llu",
+				       (long long)stamp->mtime_ns,
+				       (unsigned long long)stamp->size);
+	if (status == NI_OK)
+		status = ni_buf_add(&ix->scratch, "", 1);
+	if (status == NI_OK)
+		status = ni_buf_add(&ix->scratch, e->path,
+				    strlen(e->path) + 1);
+	if (status == NI_OK)
+		status = ni_buf_adds(&ix->scratch, key);
+	if (status == NI_OK)
+		status = ni_doc_set_text(doc, NI_SLOT_FILE, ix->scratch.data,
+					 ix->scratch.len);
+	return status;
+}
+
+static ni_status add_values(ni_indexer *ix, ni_doc *doc,
+			    const struct entry *e)
+{
+	const struct ni_article *a = e->a;
 	double quality = a->quality.present ? a->quality.value
 					    : NI_DEFAULT_QUALITY;
 	ni_status status = ni_doc_set_number(doc, NI_SLOT_QUALITY, quality);
@@ -347,10 +398,11 @@ static ni_status add_values(ni_indexer *ix, ni_doc *doc)
 	if (status == NI_OK && a->heat.present)
 		status = ni_doc_set_number(doc, NI_SLOT_HEAT, a->heat.value);
 	if (status == NI_OK)
-		status = add_facet_values(ix, doc);
+		status = add_facet_values(ix, doc, a);
 	if (status == NI_OK) {
 		ni_buf_reset(&ix->scratch);
-		status = ni_docdata_encode(a, ix->abs_path, &ix->scratch);
+		status = ni_docdata_encode(a, e->path, e->parent_key,
+					   &ix->scratch);
 	}
 	if (status == NI_OK)
 		status = ni_doc_set_data(doc, ix->scratch.data,
@@ -359,23 +411,30 @@ static ni_status add_values(ni_indexer *ix, ni_doc *doc)
 			       : fail(ix, status, "index", ni_doc_errmsg(doc));
 }
 
-static ni_status store_article(ni_indexer *ix)
+static const char *key_of(const struct ni_article *a, const char *path)
+{
+	return a->web_url ? a->web_url
+	       : a->original_url ? a->original_url : path;
+}
+
+/* Build and store one document; *docid receives its id. */
+static ni_status store(ni_indexer *ix, const struct entry *e,
+		       const struct ni_file_stamp *stamp, uint32_t *docid)
 {
 	ni_doc *doc;
+	const char *key = key_of(e->a, e->path);
 	ni_status status = ni_doc_new(ix->db, &doc);
 	if (status != NI_OK)
 		return fail(ix, status, "index", ni_db_errmsg(ix->db));
-	status = add_words(ix, doc);
+	status = add_words(ix, doc, e);
 	if (status == NI_OK)
-		status = add_filters(ix, doc);
+		status = add_filters(ix, doc, e);
 	if (status == NI_OK)
-		status = add_values(ix, doc);
+		status = add_values(ix, doc, e);
+	if (status == NI_OK)
+		status = add_file_stamp(ix, doc, e, stamp, key);
 	if (status == NI_OK) {
-		const struct ni_article *a = &ix->article;
-		const char *key = a->web_url ? a->web_url
-				: a->original_url ? a->original_url
-				: ix->abs_path;
-		status = ni_db_replace(ix->db, key, doc);
+		status = ni_db_replace(ix->db, key, doc, docid);
 		if (status != NI_OK)
 			fail(ix, status, "index", ni_db_errmsg(ix->db));
 	}
@@ -383,21 +442,76 @@ static ni_status store_article(ni_indexer *ix)
 	return status;
 }
 
+/* A related record seen as an article, borrowing its strings. */
+static void related_view(const struct ni_related *r, struct ni_article *a)
+{
+	memset(a, 0, sizeof *a);
+	a->title = r->title;
+	a->excerpt = r->excerpt;
+	a->web_url = r->web_url;
+	a->original_url = r->original_url;
+	a->type = r->type;
+	a->published_at = r->published_at;
+	a->quality = r->quality;
+	a->provider = r->provider;
+}
+
+/*
+ * Each related record with a URL becomes a document of its own, marked
+ * with its parent's key, unless an article file has that URL: the file
+ * wins.  The parent's earlier records go first, so an edited or shortened
+ * list leaves nothing behind.
+ */
+static ni_status store_related(ni_indexer *ix, const char *path,
+			       const char *parent_key, size_t *stored)
+{
+	ni_status status = ni_db_delete_filtered(
+		ix->db, NI_FILTER_PARENT, parent_key, strlen(parent_key));
+	if (status != NI_OK)
+		return fail(ix, status, "index", ni_db_errmsg(ix->db));
+	for (size_t i = 0; i < ix->article.n_related; i++) {
+		struct ni_article view;
+		related_view(&ix->article.related[i], &view);
+		if (!view.web_url && !view.original_url)
+			continue;
+		uint32_t found;
+		int related;
+		status = ni_db_find(ix->db, key_of(&view, NULL), &found,
+				    &related);
+		if (status != NI_OK)
+			return fail(ix, status, "index",
+				    ni_db_errmsg(ix->db));
+		if (found && !related)
+			continue;
+		struct entry e = {&view, path, parent_key};
+		status = store(ix, &e, NULL, NULL);
+		if (status != NI_OK)
+			return status;
+		(*stored)++;
+	}
+	return NI_OK;
+}
+
 /* The file's absolute path, the key of articles without a URL. */
 static ni_status resolve_path(ni_indexer *ix, const char *path,
 			      struct ni_index_result *res)
 {
+	if (path[0] == '/' && strlen(path) < sizeof ix->abs_path) {
+		strcpy(ix->abs_path, path);
+		return NI_OK;
+	}
 	if (realpath(path, ix->abs_path))
 		return NI_OK;
 	skip(ix, res, "cannot resolve path", errno);
 	return NI_EIO;
 }
 
-ni_status ni_indexer_add_file(ni_indexer *ix, const char *path,
-			      struct ni_index_result *res)
+ni_status ni_indexer_load(ni_indexer *ix, const char *path,
+			  struct ni_index_result *res)
 {
 	memset(res, 0, sizeof *res);
 	ni_article_clear(&ix->article);
+	ix->loaded = false;
 	ni_status status = resolve_path(ix, path, res);
 	if (status == NI_OK)
 		status = read_file(ix, path, res);
@@ -418,10 +532,45 @@ ni_status ni_indexer_add_file(ni_indexer *ix, const char *path,
 	res->warnings = ix->article.warnings;
 	res->n_warnings = ix->article.n_warnings;
 	res->n_warnings_dropped = ix->article.n_warnings_dropped;
+	res->key = key_of(&ix->article, ix->abs_path);
+	ix->loaded = true;
+	return NI_OK;
+}
+
+ni_status ni_indexer_store(ni_indexer *ix, const struct ni_file_stamp *stamp,
+			   struct ni_index_result *res)
+{
+	if (!ix->loaded)
+		return fail(ix, NI_EINVAL, "index", "no article loaded");
+	ix->loaded = false;
 	size_t dropped_before = ni_analyzer_dropped(ix->analyzer);
-	status = store_article(ix);
+	struct entry e = {&ix->article, ix->abs_path, NULL};
+	ni_status status = store(ix, &e, stamp, &res->docid);
+	if (status == NI_OK)
+		status = store_related(ix, ix->abs_path, res->key,
+				       &res->n_related);
 	res->n_words_dropped = ni_analyzer_dropped(ix->analyzer) -
 			       dropped_before;
 	res->indexed = status == NI_OK;
 	return status;
+}
+
+ni_status ni_indexer_add_file(ni_indexer *ix, const char *path,
+			      const struct ni_file_stamp *stamp,
+			      struct ni_index_result *res)
+{
+	ni_status status = ni_indexer_load(ix, path, res);
+	if (status != NI_OK || !res->key)
+		return status;
+	return ni_indexer_store(ix, stamp, res);
+}
+
+ni_status ni_indexer_remove(ni_indexer *ix, uint32_t docid, const char *key)
+{
+	ni_status status = ni_db_delete_docid(ix->db, docid);
+	if (status == NI_OK && key)
+		status = ni_db_delete_filtered(ix->db, NI_FILTER_PARENT, key,
+					       strlen(key));
+	return status == NI_OK ? NI_OK
+			       : fail(ix, status, "index", ni_db_errmsg(ix->db));
 }

@@ -176,8 +176,12 @@ static void print_meta(FILE *out, const struct render_context *ctx,
 		fprintf(out, "%squality %g", sep, doc->quality.value);
 		sep = " · ";
 	}
-	if (hit->n_similar)
+	if (hit->n_similar) {
 		fprintf(out, "%s+%u similar", sep, (unsigned)hit->n_similar);
+		sep = " · ";
+	}
+	if (doc->related_of)
+		fprintf(out, "%srelated record", sep);
 	fprintf(out, "%s\n", style(ctx, RESET));
 }
 
@@ -476,6 +480,7 @@ static json_object *hit_object(const struct render_context *ctx, size_t i,
 		  put_string(obj, "excerpt", doc->excerpt) &&
 		  put_string(obj, "url", doc->url) &&
 		  put_string(obj, "path", doc->path) &&
+		  put_string(obj, "related_of", doc->related_of) &&
 		  put_provider(obj, doc) && put_facts(obj, doc) &&
 		  put_snippet(obj, ctx->snippets ? &ctx->snippets[i] : NULL) &&
 		  put_explain(obj, hit);

@@ -6,7 +6,7 @@ SEED_URL='https://realmoney.thestreet.com/investing/global-equity/ai-developer-s
 n_samples=$(find "$NI_TEST_SAMPLES" -type f \( -name '*.txt' -o -name '*.md' \) | wc -l)
 
 expect_status 0 "build the samples" -- "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES"
-expect_match "$WORK/out" "^indexed $n_samples, skipped 0, .* holds $n_samples articles$" "build summary"
+expect_match "$WORK/out" "^added $n_samples, updated 0, unchanged 0, deleted 0, skipped 0, duplicates 0, warnings 0, errors 0 in [0-9.]+ s \\([0-9]+ files/s\\); index $DB holds $n_samples articles and [1-9][0-9]* related records$" "build summary"
 [ -s "$WORK/err" ] && fail "build of clean samples printed on stderr: $(cat "$WORK/err")"
 
 expect_status 0 "query SenseTime sanctions" -- "$NEWSQUERY" --db "$DB" SenseTime sanctions
@@ -17,7 +17,7 @@ expect_no_match "$WORK/out" $'\033' "no colour when not a terminal"
 
 # Building again replaces every article: the count does not change.
 expect_status 0 "build again" -- "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES"
-expect_match "$WORK/out" "holds $n_samples articles\$" "no duplicates after a second build"
+expect_match "$WORK/out" "^added 0, updated 0, unchanged $n_samples, .* holds $n_samples articles and" "no duplicates after a second build"
 expect_status 0 "stats" -- "$NEWSINDEX" stats --db "$DB"
 expect_match "$WORK/out" "^articles: $n_samples\$" "stats count"
 expect_match "$WORK/out" '^schema: 1$' "stats schema"
@@ -26,7 +26,7 @@ expect_match "$WORK/out" '^schema: 1$' "stats schema"
 mkdir -p "$WORK/copy"
 cp "$NI_TEST_SAMPLES/000_9d2a1a51c9f77b9a.txt" "$WORK/copy/seed-again.md"
 expect_status 0 "build a copy" -- "$NEWSINDEX" build --db "$DB" "$WORK/copy"
-expect_match "$WORK/out" "holds $n_samples articles\$" "same URL is one article"
+expect_match "$WORK/out" "holds $n_samples articles and" "same URL is one article"
 
 # Partial matches follow the article with every word.
 expect_status 0 "json query" -- "$NEWSQUERY" --db "$DB" --json --limit 5 SenseTime sanctions
@@ -59,7 +59,7 @@ printf -- '---\ntitle: "ok"\nexcerpt: [unclosed\n---\n' > "$WORK/mixed/bad-yaml.
 printf -- '---\ntitle: "never closed"\n' > "$WORK/mixed/open.md"
 printf -- '---\ntitle: "bad quality"\nquality: very high\n---\n' > "$WORK/mixed/warn.txt"
 expect_status 0 "build with broken files" -- "$NEWSINDEX" build --db "$WORK/db2" "$WORK/mixed"
-expect_match "$WORK/out" '^indexed 2, skipped 3, warnings 1, ' "summary counts"
+expect_match "$WORK/out" '^added 2, updated 0, unchanged 0, deleted 0, skipped 3, duplicates 0, warnings 1, ' "summary counts"
 expect_match "$WORK/err" "^$WORK/mixed/plain\.txt: line 1 col 1: no front matter" "no front matter named"
 expect_match "$WORK/err" "^$WORK/mixed/bad-yaml\.txt: line [0-9]+ col [0-9]+: " "YAML error with line and column"
 expect_match "$WORK/err" "^$WORK/mixed/open\.md: line 1 col 1: front matter is not closed" "unclosed front matter"

@@ -36,7 +36,7 @@ expect_status 1 "stats before any build" -- "$NEWSINDEX" stats --db "$WORK/none"
 # A source that does not exist: the rest is indexed, the exit is 1.
 expect_status 1 "missing source" -- "$NEWSINDEX" build --db "$WORK/db" "$WORK/nowhere" "$NI_TEST_SAMPLES"
 expect_match "$WORK/err" "$WORK/nowhere: No such file or directory" "missing source named"
-expect_match "$WORK/out" '^indexed [1-9][0-9]*, ' "other sources indexed"
+expect_match "$WORK/out" '^added [1-9][0-9]*, ' "other sources indexed"
 
 # Exit 0 on a match, 1 on none.
 expect_status 0 "a match" -- "$NEWSQUERY" --db "$WORK/db" sanctions

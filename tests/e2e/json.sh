@@ -17,7 +17,7 @@ assert d["offset"] == 0 and d["total_exact"] is True
 assert d["suggestion"] is None and d["facets"] == {}
 assert len(d["results"]) == 3
 fields = {"rank", "score", "relevance", "quality", "all_words", "similar",
-          "title", "excerpt", "url", "path", "provider", "date",
+          "title", "excerpt", "url", "path", "related_of", "provider", "date",
           "published", "topics", "snippet", "explain"}
 for i, r in enumerate(d["results"]):
     assert set(r) == fields, set(r) ^ fields
@@ -39,7 +39,7 @@ assert abs(seed["score"] - seed["relevance"] - 0.37) < 1e-6
 e = seed["explain"]
 assert e["tier"] == "all words" and e["bm25"] == seed["relevance"]
 assert abs(e["bm25"] + e["quality"] + e["recency"] - seed["score"]) < 1e-6
-assert seed["similar"] == 0
+assert seed["similar"] == 0 and seed["related_of"] is None
 assert seed["snippet"]["text"] == seed["excerpt"]
 # Within a tier, best score first.
 for tier in (True, False):

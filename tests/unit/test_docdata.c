@@ -32,7 +32,7 @@ static void test_round_trip_of_every_field(void **state)
 	a.type = "article";
 
 	struct ni_buf buf = NI_BUF_INIT;
-	assert_int_equal(ni_docdata_encode(&a, "/abs/path.txt", &buf), NI_OK);
+	assert_int_equal(ni_docdata_encode(&a, "/abs/path.txt", "https://parent/", &buf), NI_OK);
 	/* URLs are stored as written, not with escaped slashes. */
 	assert_non_null(strstr(buf.data, "https://example.com/a/b"));
 
@@ -54,6 +54,7 @@ static void test_round_trip_of_every_field(void **state)
 	assert_string_equal(d.topics[1], "Markets \"quoted\"");
 	assert_string_equal(d.category, "news");
 	assert_string_equal(d.type, "article");
+	assert_string_equal(d.related_of, "https://parent/");
 	ni_docdata_clear(&d);
 	assert_null(d.title);
 	ni_buf_release(&buf);
@@ -65,11 +66,12 @@ static void test_absent_values_stay_absent(void **state)
 	struct ni_article a = {0};
 	a.original_url = "https://only.original/";
 	struct ni_buf buf = NI_BUF_INIT;
-	assert_int_equal(ni_docdata_encode(&a, "/p", &buf), NI_OK);
+	assert_int_equal(ni_docdata_encode(&a, "/p", NULL, &buf), NI_OK);
 	struct ni_docdata d;
 	assert_int_equal(ni_docdata_decode(buf.data, buf.len, &d), NI_OK);
 	assert_null(d.title);
 	assert_null(d.provider_name);
+	assert_null(d.related_of);
 	/* Without a webUrl, the originalUrl is the one to show. */
 	assert_string_equal(d.url, "https://only.original/");
 	assert_false(d.date.present);

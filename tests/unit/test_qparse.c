@@ -102,7 +102,7 @@ static int write_and_index(struct world *w, ni_indexer *ix, size_t i)
 	if (fclose(f) != 0)
 		return -1;
 	struct ni_index_result res;
-	if (ni_indexer_add_file(ix, path, &res) != NI_OK || !res.indexed ||
+	if (ni_indexer_add_file(ix, path, NULL, &res) != NI_OK || !res.indexed ||
 	    res.n_warnings)
 		return -1;
 	return 0;

@@ -1,0 +1,108 @@
+/*
+ * ni_builder.h - bring an index up to date with the article files under
+ * its sources, doing only what changed.
+ *
+ * A build walks the sources (ni_walk.h) and, for each article file:
+ *   - unchanged (same modification time and size as when it was indexed,
+ *     remembered in the document): skipped without being read;
+ *   - new or changed: indexed (ni_indexer.h), replacing the article with
+ *     the same key; if its key changed, the old document goes;
+ *   - a second file with a key (URL) an earlier file of this build already
+ *     had: reported as a duplicate and not indexed, so one file wins and
+ *     the result does not depend on which changed last.
+ * Then every article whose file was under a walked source and is gone is
+ * deleted, with its related records.  A source that could not be walked
+ * deletes nothing: an unmounted disk must not empty the index.
+ *
+ * Changes are committed every `commit_every` articles and at the end, so
+ * a build that is killed loses at most that batch, and running it again
+ * finishes the job: unchanged files are skipped, the rest indexed again.
+ *
+ * The builder never prints: it reports through callbacks.  Paths and
+ * results passed to them are valid only during the call.
+ */
+#ifndef NI_BUILDER_H
+#define NI_BUILDER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ni_analyzer.h"
+#include "ni_buf.h"
+#include "ni_indexer.h"
+#include "ni_status.h"
+#include "ni_xapian.h"
+
+/* Metadata the builder keeps in the index. */
+#define NI_META_SOURCES "app.sources"        /* absolute paths, '\n' */
+#define NI_META_LAST_BUILD "app.last_build"  /* ISO 8601, UTC */
+
+struct ni_build_options {
+	size_t max_file_bytes;   /* 0: NI_DEFAULT_MAX_FILE_BYTES */
+	unsigned commit_every;   /* 0: NI_BUILD_COMMIT_EVERY */
+	/* When it becomes non-zero (a signal handler), the build stops at
+	 * the next article and commits what it did.  May be NULL. */
+	volatile sig_atomic_t *stop;
+};
+
+/*
+ * Articles written between commits.  Xapian keeps a batch in memory and
+ * its cost per document grows with the batch: a few thousand is cheaper
+ * than its default 10,000 (docs/benchmarks.md).
+ */
+#define NI_BUILD_COMMIT_EVERY 3000
+
+struct ni_build_counts {
+	unsigned long files;       /* article files found */
+	unsigned long done;        /* of them, dealt with so far */
+	unsigned long added;
+	unsigned long updated;
+	unsigned long unchanged;
+	unsigned long deleted;     /* articles whose file is gone */
+	unsigned long skipped;     /* files that could not be indexed */
+	unsigned long duplicates;  /* files whose URL an earlier one had */
+	unsigned long warned;      /* indexed with a field dropped */
+	unsigned long related;     /* related records written */
+	unsigned long errors;      /* folders or sources not readable */
+	unsigned long bad_sources; /* of the errors, named sources */
+	bool stopped;              /* *options->stop ended it early */
+};
+
+struct ni_build_callbacks {
+	/* A file indexed with warnings, or skipped (result->indexed). */
+	void (*file)(void *ctx, const char *path,
+		     const struct ni_index_result *result);
+	/* A file whose key an earlier file of this build had. */
+	void (*duplicate)(void *ctx, const char *path, const char *key,
+			  const char *first_path);
+	/* A source or folder that could not be read (ni_walk.h). */
+	void (*problem)(void *ctx, const char *path, int errnum,
+			bool is_source);
+	/* Every few hundred files, and once when the walk is done. */
+	void (*progress)(void *ctx, const struct ni_build_counts *counts);
+	void *ctx;
+};
+
+/*
+ * Bring `db` (open for writing) up to date with `sources` (absolute
+ * paths), using `analyzer`, and remember the sources in the index's
+ * metadata (NI_META_SOURCES, merged with those already there).
+ * Returns NI_OK when the build ran to its end or was stopped (counts say
+ * which); NI_ENOMEM or an index failure stops it, with `errmsg` appended
+ * to (what was committed before stays).
+ */
+ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
+		   const char *const *sources, size_t n_sources,
+		   const struct ni_build_options *options,
+		   const struct ni_build_callbacks *callbacks,
+		   struct ni_build_counts *counts, struct ni_buf *errmsg);
+
+/*
+ * The sources remembered in `db`, as a list the caller frees with
+ * ni_sources_free(); *n is 0 when there are none.
+ */
+ni_status ni_build_sources(ni_db *db, char ***sources, size_t *n);
+void ni_sources_free(char **sources, size_t n);
+
+#endif

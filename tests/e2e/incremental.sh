@@ -1,0 +1,95 @@
+# End to end: a second build does only what changed, deletes what is
+# gone, never duplicates, and survives being killed.
+. "$(dirname "$0")/lib.sh"
+
+DB="$WORK/db"
+NEWS="$WORK/news"
+cp -r "$NI_TEST_SAMPLES" "$NEWS"
+n=$(find "$NEWS" -type f \( -name '*.txt' -o -name '*.md' \) | wc -l)
+SEED="$NEWS/000_9d2a1a51c9f77b9a.txt"
+
+build() { local want=$1 what=$2; shift 2; expect_status "$want" "$what" -- "$NEWSINDEX" build --db "$DB" "$@"; }
+
+build 0 "first build" "$NEWS"
+expect_match "$WORK/out" "^added $n, updated 0, unchanged 0, deleted 0, " "all added"
+build 0 "nothing changed" "$NEWS"
+expect_match "$WORK/out" "^added 0, updated 0, unchanged $n, deleted 0, " "nothing read again"
+
+# A changed file is indexed again; the others are not read.
+sed -i 's/^title: .*/title: "SenseTime renamed its stock sale"/' "$SEED"
+touch -d '+1 minute' "$SEED"
+build 0 "one changed" "$NEWS"
+expect_match "$WORK/out" "^added 0, updated 1, unchanged $((n - 1)), deleted 0, " "one updated"
+expect_status 0 "new title found" -- "$NEWSQUERY" --db "$DB" 'title:renamed'
+expect_match "$WORK/out" 'SenseTime renamed its stock sale' "the new title"
+
+# The sources are remembered: a bare build refreshes them.
+build 0 "bare build" 
+expect_match "$WORK/out" "^added 0, updated 0, unchanged $n, " "remembered sources"
+expect_status 0 "stats" -- "$NEWSINDEX" stats --db "$DB"
+expect_match "$WORK/out" "^source: $NEWS\$" "stats lists the source"
+
+# A renamed file is the same article.
+mv "$NEWS/002_a41e6d0c93b7f285.txt" "$NEWS/002-renamed.md"
+build 0 "renamed" "$NEWS"
+expect_match "$WORK/out" "^added 1, updated 0, unchanged $((n - 1)), deleted 0, .* holds $n articles" "rename does not duplicate"
+
+# A deleted file's article goes, and its related records with it.
+expect_status 0 "related record before" -- "$NEWSQUERY" --db "$DB" 'title:"SoftBank unit spreads"'
+rm "$SEED"
+build 0 "deleted" "$NEWS"
+expect_match "$WORK/out" "^added 0, updated 0, unchanged $((n - 1)), deleted 1, .* holds $((n - 1)) articles" "one deleted"
+expect_status 1 "related record after" -- "$NEWSQUERY" --db "$DB" 'title:"SoftBank unit spreads"'
+
+# The same URL in two files: one article, the second file named.
+cp "$NEWS/003_5b72e08fd1c6a93e.txt" "$NEWS/zzz-copy.txt"
+build 0 "duplicate URL" "$NEWS"
+expect_match "$WORK/out" "^added 0, .* duplicates 1, .* holds $((n - 1)) articles" "one article per URL"
+expect_match "$WORK/err" "zzz-copy\.txt: skipped: https://asia\.nikkei\.com/.* is already the article of .*/003_5b72e08fd1c6a93e\.txt$" "duplicate named"
+build 0 "duplicate again" "$NEWS"
+expect_match "$WORK/out" "duplicates 1, .* holds $((n - 1)) articles" "the same file wins again"
+rm "$NEWS/zzz-copy.txt"
+
+# A source that cannot be read deletes nothing of its articles.
+mkdir -p "$WORK/more"
+cp "$NI_TEST_SAMPLES/2023/001_3f9c0a7be21d4c58.txt" "$WORK/more/one.txt"
+sed -i 's|^webUrl: .*|webUrl: "https://example.com/more/one"|' "$WORK/more/one.txt"
+build 0 "second source" "$NEWS" "$WORK/more"
+expect_match "$WORK/out" "holds $n articles" "second source added"
+mv "$WORK/more" "$WORK/more-away"
+build 1 "missing source" "$NEWS" "$WORK/more"
+expect_match "$WORK/out" "deleted 0, .* holds $n articles" "nothing deleted for a missing source"
+expect_match "$WORK/err" "$WORK/more: No such file or directory" "missing source named"
+
+# Killed at any moment, a build run again ends with one article per file.
+python3 - "$WORK/many" <<'PY'
+import os, sys
+out = sys.argv[1]
+os.makedirs(out)
+for i in range(4000):
+    with open(os.path.join(out, f"{i:05d}.txt"), "w") as f:
+        f.write(f"""---
+title: "Story number {i} about markets and weather"
+excerpt: "Word{i % 97} and word{i % 89} report on prices, rain, trade and elections."
+webUrl: "https://example.com/{i}"
+quality: {i % 100}
+topics: [Markets]
+---
+""")
+PY
+for delay in 0.05 0.2 0.5 0.9; do
+	rm -rf "$WORK/killed"
+	"$NEWSINDEX" build --db "$WORK/killed" "$WORK/many" >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	expect_status 0 "rerun after kill -9 at ${delay}s" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
+	expect_match "$WORK/out" "holds 4000 articles and 0 related records\$" "4000 articles after kill at ${delay}s"
+	if command -v xapian-check >/dev/null; then
+		expect_status 0 "xapian-check after kill at ${delay}s" -- xapian-check "$WORK/killed"
+	fi
+	expect_status 0 "a URL once after kill at ${delay}s" -- "$NEWSQUERY" --db "$WORK/killed" --json 'url:https://example.com/1234'
+	expect_match "$WORK/out" '"total":1,' "one document for the URL"
+done
+finish
