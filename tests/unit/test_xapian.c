@@ -529,6 +529,71 @@ static void test_like_and_spelling(void **state)
 	ni_db_close(db, NULL);
 }
 
+
+static void test_find_delete_and_values(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	ni_doc *doc;
+	uint32_t a = 0, b = 0;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_set_text(doc, NI_SLOT_FILE, "x\0y", 3),
+			 NI_OK);
+	assert_int_equal(ni_db_replace(db, "https://x/a", doc, &a), NI_OK);
+	ni_doc_free(doc);
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_PARENT,
+					   "https://x/a", 11), NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_RELATED, "", 0),
+			 NI_OK);
+	assert_int_equal(ni_db_replace(db, "https://x/b", doc, &b), NI_OK);
+	ni_doc_free(doc);
+	assert_true(a != 0 && b != 0 && a != b);
+
+	uint32_t found;
+	int related;
+	assert_int_equal(ni_db_find(db, "https://x/a", &found, &related),
+			 NI_OK);
+	assert_int_equal(found, a);
+	assert_int_equal(related, 0);
+	assert_int_equal(ni_db_find(db, "https://x/b", &found, &related),
+			 NI_OK);
+	assert_int_equal(found, b);
+	assert_int_equal(related, 1);
+	assert_int_equal(ni_db_find(db, "https://x/none", &found, NULL),
+			 NI_OK);
+	assert_int_equal(found, 0);
+	uint64_t n;
+	assert_int_equal(ni_db_filter_count(db, NI_FILTER_RELATED, "", 0, &n),
+			 NI_OK);
+	assert_int_equal(n, 1);
+
+	/* The values iterator gives each document's bytes, NULs and all. */
+	ni_values *values;
+	assert_int_equal(ni_db_values(db, NI_SLOT_FILE, &values), NI_OK);
+	uint32_t docid;
+	const char *value;
+	size_t len;
+	assert_int_equal(ni_values_next(values, &docid, &value, &len), NI_OK);
+	assert_int_equal(docid, a);
+	assert_int_equal(len, 3);
+	assert_memory_equal(value, "x\0y", 3);
+	assert_int_equal(ni_values_next(values, &docid, &value, &len),
+			 NI_DONE);
+	ni_values_free(values);
+
+	assert_int_equal(ni_db_delete_filtered(db, NI_FILTER_PARENT,
+					       "https://x/a", 11), NI_OK);
+	assert_int_equal(ni_db_find(db, "https://x/b", &found, NULL), NI_OK);
+	assert_int_equal(found, 0);
+	assert_int_equal(ni_db_delete_docid(db, a), NI_OK);
+	/* Deleting what is gone is not an error. */
+	assert_int_equal(ni_db_delete_docid(db, a), NI_OK);
+	assert_int_equal(ni_db_doc_count(db, &n), NI_OK);
+	assert_int_equal(n, 0);
+	ni_db_close(db, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -547,6 +612,7 @@ int main(void)
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
+		T(test_find_delete_and_values),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
