@@ -136,6 +136,26 @@ ni_status ni_db_close(ni_db *db, char **errmsg) NI_NOEXCEPT;
  */
 const char *ni_db_errmsg(const ni_db *db) NI_NOEXCEPT;
 
+/*
+ * Check the index at `path`: Xapian's own consistency check of its tables,
+ * then ours: every document has one unique key, no key is on two
+ * documents, every related record's parent is there.  `*problems` gets
+ * how many were found, and `report` (an ni_buf) a line for each.
+ * NI_OK means the check ran (look at *problems); other statuses that it
+ * could not (NI_EDB_NOT_FOUND, NI_EDB_SCHEMA, ...), with *errmsg as for
+ * ni_db_open().
+ */
+struct ni_buf;
+ni_status ni_db_check(const char *path, const char *analyzer,
+		      uint64_t *problems, struct ni_buf *report,
+		      char **errmsg) NI_NOEXCEPT;
+
+/*
+ * Write a compacted copy of the open index `db` to `dest` (a folder that
+ * must not exist yet): smaller, and faster to search.
+ */
+ni_status ni_db_compact_to(ni_db *db, const char *dest) NI_NOEXCEPT;
+
 /* ---- writing ---------------------------------------------------------- */
 
 /*

@@ -23,6 +23,8 @@ struct command {
 static const struct command COMMANDS[] = {
 	{"build", cmd_build, "index article files (new or changed ones)"},
 	{"stats", cmd_stats, "show what an index holds"},
+	{"check", cmd_check, "check an index for damage"},
+	{"compact", cmd_compact, "rewrite an index smaller and faster"},
 };
 
 void report_error(const char *fmt, ...)

@@ -59,6 +59,7 @@
 #include <map>
 #include <memory>
 #include <new>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -721,6 +722,96 @@ ni_status ni_db_close(ni_db *d, char **errmsg) noexcept
 	}
 	delete d;
 	return status;
+}
+
+namespace {
+
+/* A line of the check's report. */
+void problem(ni_buf *report, uint64_t &count, const std::string &text)
+{
+	count++;
+	if (report)
+		ni_buf_addf(report, "%s\n", text.c_str());
+}
+
+/* Unique keys: one per document, on one document each. */
+void check_keys(const Xapian::Database &db, ni_buf *report, uint64_t &count)
+{
+	Xapian::doccount with_key = 0;
+	for (auto t = db.allterms_begin(UNIQUE_PREFIX);
+	     t != db.allterms_end(UNIQUE_PREFIX); ++t) {
+		with_key += t.get_termfreq();
+		if (t.get_termfreq() > 1)
+			problem(report, count, "key " + *t + " is on " +
+				std::to_string(t.get_termfreq()) +
+				" documents");
+	}
+	if (with_key != db.get_doccount())
+		problem(report, count,
+			std::to_string(db.get_doccount()) + " documents but " +
+			std::to_string(with_key) + " unique keys");
+}
+
+/* Related records whose parent article is not in the index. */
+void check_parents(const Xapian::Database &db, ni_buf *report,
+		   uint64_t &count)
+{
+	const std::string prefix = FILTER_PREFIXES[NI_FILTER_PARENT];
+	for (auto t = db.allterms_begin(prefix);
+	     t != db.allterms_end(prefix); ++t) {
+		std::string key = (*t).substr(prefix.size());
+		if (!key.empty() && key[0] == ':')
+			key.erase(0, 1);
+		std::string unique = make_term(UNIQUE_PREFIX, key.data(),
+					       key.size());
+		if (db.get_termfreq(unique) == 0)
+			problem(report, count, "related records of " + key +
+				" have no parent article");
+	}
+}
+
+} // namespace
+
+ni_status ni_db_check(const char *path, const char *analyzer,
+		      uint64_t *problems, struct ni_buf *report,
+		      char **errmsg) noexcept
+{
+	*problems = 0;
+	if (errmsg)
+		*errmsg = nullptr;
+	std::string msg;
+	try {
+		ni_db d;
+		d.path = path;
+		open_database(d, NI_DB_READ, analyzer);
+		std::ostringstream xapian_report;
+		size_t errors = Xapian::Database::check(path, 0,
+							&xapian_report);
+		if (errors)
+			problem(report, *problems, "xapian-check: " +
+				std::to_string(errors) + " errors: " +
+				xapian_report.str());
+		check_keys(d.db, report, *problems);
+		check_parents(d.db, report, *problems);
+		return NI_OK;
+	} catch (...) {
+		ni_status status = map_exception(msg);
+		if (errmsg)
+			*errmsg = c_string(msg);
+		return status;
+	}
+}
+
+ni_status ni_db_compact_to(ni_db *d, const char *dest) noexcept
+{
+	try {
+		/* A reader's snapshot: a writer's lock stays with `d`. */
+		Xapian::Database snapshot(d->path);
+		snapshot.compact(dest);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
 }
 
 const char *ni_db_errmsg(const ni_db *d) noexcept

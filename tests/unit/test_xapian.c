@@ -594,6 +594,33 @@ static void test_find_delete_and_values(void **state)
 	ni_db_close(db, NULL);
 }
 
+
+static void test_check_finds_orphan_related_records(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_PARENT,
+					   "https://x/gone", 14), NI_OK);
+	assert_int_equal(ni_db_replace(db, "https://x/r", doc, NULL), NI_OK);
+	ni_doc_free(doc);
+	ni_db_close(db, NULL);
+	uint64_t problems;
+	struct ni_buf report = NI_BUF_INIT;
+	char *msg = NULL;
+	assert_int_equal(ni_db_check(f->path, ANALYZER, &problems, &report,
+				     &msg), NI_OK);
+	assert_int_equal(problems, 1);
+	assert_non_null(strstr(ni_buf_str(&report),
+			       "related records of https://x/gone have no "
+			       "parent article"));
+	ni_buf_release(&report);
+	assert_int_equal(ni_db_check(f->path, "other", &problems, NULL,
+				     &msg), NI_EDB_SCHEMA);
+	free(msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +640,7 @@ int main(void)
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
 		T(test_find_delete_and_values),
+		T(test_check_finds_orphan_related_records),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,221 @@
+/*
+ * newsindex check / compact - look after an index.
+ *
+ * check runs Xapian's consistency check and ours (ni_db_check); compact
+ * writes a compacted copy beside the index and swaps it in.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ni_analyzer.h"
+#include "ni_buf.h"
+#include "ni_cli.h"
+#include "ni_config.h"
+#include "ni_xapian.h"
+#include "commands.h"
+
+static const char CHECK_USAGE[] =
+	"usage: newsindex check [--db PATH]\n"
+	"\n"
+	"Check the index: Xapian's consistency check of its tables, then\n"
+	"newsindex's own (one unique key per article, related records with\n"
+	"their parent).  Prints each problem; exit status 0 when there is\n"
+	"none, 1 when there are some or the index cannot be read.\n";
+
+static const char COMPACT_USAGE[] =
+	"usage: newsindex compact [--db PATH]\n"
+	"\n"
+	"Rewrite the index compacted (often a third smaller, and faster to\n"
+	"search) and swap it in.  Builds wait: the index is locked for\n"
+	"writing while it is copied.  Needs free space for the copy.\n";
+
+/* --db (and --help) for the small commands; -1 when fine, else exit code. */
+static int parse_db_option(int argc, char **argv, const char *usage,
+			   const char **db_flag)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'd') {
+			*db_flag = optarg;
+		} else if (opt == 'h') {
+			fputs(usage, stdout);
+			return NI_EXIT_OK;
+		} else {
+			fputs(usage, stderr);
+			return NI_EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		report_error("%s takes no arguments but --db", argv[0]);
+		return NI_EXIT_USAGE;
+	}
+	return -1;
+}
+
+/* The index path from --db, the environment or the config file. */
+static int index_path(const char *db_flag, struct ni_buf *path)
+{
+	struct ni_config config = {0};
+	int code = load_config(&config);
+	if (code < 0 && ni_cli_db_path(db_flag, config.db, path) != NI_OK) {
+		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
+			     "or db in the config file, or HOME");
+		code = NI_EXIT_USAGE;
+	}
+	ni_config_clear(&config);
+	return code;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	const char *db_flag = NULL;
+	struct ni_buf path = NI_BUF_INIT, report = NI_BUF_INIT;
+	int code = parse_db_option(argc, argv, CHECK_USAGE, &db_flag);
+	if (code < 0)
+		code = index_path(db_flag, &path);
+	if (code >= 0) {
+		ni_buf_release(&path);
+		return code;
+	}
+	uint64_t problems = 0;
+	char *detail = NULL;
+	ni_status status = ni_db_check(path.data, ni_analyzer_settings(),
+				       &problems, &report, &detail);
+	if (status != NI_OK) {
+		code = report_open_failure(path.data, status, detail);
+	} else if (problems) {
+		fputs(ni_buf_str(&report), stdout);
+		printf("check: %s: %llu problems\n", path.data,
+		       (unsigned long long)problems);
+		code = NI_EXIT_FAILED;
+	} else {
+		printf("check: %s: no problems\n", path.data);
+		code = NI_EXIT_OK;
+	}
+	free(detail);
+	ni_buf_release(&report);
+	ni_buf_release(&path);
+	return code;
+}
+
+/* Bytes in the files of a (flat) index folder. */
+static unsigned long long folder_bytes(const char *path)
+{
+	unsigned long long total = 0;
+	DIR *dir = opendir(path);
+	struct dirent *e;
+	struct ni_buf file = NI_BUF_INIT;
+	while (dir && (e = readdir(dir))) {
+		struct stat st;
+		ni_buf_reset(&file);
+		if (ni_buf_addf(&file, "%s/%s", path, e->d_name) == NI_OK &&
+		    stat(file.data, &st) == 0 && S_ISREG(st.st_mode))
+			total += (unsigned long long)st.st_size;
+	}
+	if (dir)
+		closedir(dir);
+	ni_buf_release(&file);
+	return total;
+}
+
+/* Remove a Xapian index folder: its files, then itself. */
+static int remove_folder(const char *path)
+{
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -1;
+	struct dirent *e;
+	struct ni_buf file = NI_BUF_INIT;
+	int result = 0;
+	while ((e = readdir(dir))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		ni_buf_reset(&file);
+		if (ni_buf_addf(&file, "%s/%s", path, e->d_name) != NI_OK ||
+		    unlink(file.data) != 0)
+			result = -1;
+	}
+	closedir(dir);
+	ni_buf_release(&file);
+	return result == 0 ? rmdir(path) : result;
+}
+
+/*
+ * Put the compacted copy in place of the index: two renames, so a reader
+ * that opens the index between them finds no index and says so; one that
+ * has it open keeps reading the old files until it reopens.
+ */
+static int swap_in(const char *path, const char *copy)
+{
+	struct ni_buf old = NI_BUF_INIT;
+	if (ni_buf_addf(&old, "%s.old-%ld", path, (long)getpid()) != NI_OK)
+		return NI_EXIT_FAILED;
+	int code = NI_EXIT_OK;
+	if (rename(path, old.data) != 0 || rename(copy, path) != 0) {
+		report_error("cannot swap the compacted index in: %s; it is "
+			     "in %s", strerror(errno), copy);
+		code = NI_EXIT_FAILED;
+	} else if (remove_folder(old.data) != 0) {
+		report_error("cannot remove the old index %s: %s", old.data,
+			     strerror(errno));
+	}
+	ni_buf_release(&old);
+	return code;
+}
+
+static int compact(const char *path)
+{
+	ni_db *db = NULL;
+	char *detail = NULL;
+	ni_status status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
+				      &db, &detail);
+	if (status != NI_OK) {
+		int code = report_open_failure(path, status, detail);
+		free(detail);
+		return code;
+	}
+	struct ni_buf copy = NI_BUF_INIT;
+	int code = NI_EXIT_OK;
+	unsigned long long before = folder_bytes(path);
+	if (ni_buf_addf(&copy, "%s.compact-%ld", path, (long)getpid()) !=
+	    NI_OK)
+		code = NI_EXIT_FAILED;
+	else if (ni_db_compact_to(db, copy.data) != NI_OK) {
+		report_error("cannot compact %s: %s", path, ni_db_errmsg(db));
+		remove_folder(copy.data);
+		code = NI_EXIT_FAILED;
+	}
+	ni_db_close(db, NULL);
+	if (code == NI_EXIT_OK)
+		code = swap_in(path, copy.data);
+	if (code == NI_EXIT_OK)
+		printf("compacted %s: %.1f MB -> %.1f MB\n", path,
+		       (double)before / 1e6, (double)folder_bytes(path) / 1e6);
+	ni_buf_release(&copy);
+	return code;
+}
+
+int cmd_compact(int argc, char **argv)
+{
+	const char *db_flag = NULL;
+	struct ni_buf path = NI_BUF_INIT;
+	int code = parse_db_option(argc, argv, COMPACT_USAGE, &db_flag);
+	if (code < 0)
+		code = index_path(db_flag, &path);
+	if (code < 0)
+		code = compact(path.data);
+	ni_buf_release(&path);
+	return code;
+}
