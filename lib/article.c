@@ -592,21 +592,37 @@ static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
 			      const struct path *path);
 
 /*
- * Make room for one more item in an array of `n` items of `size` bytes
- * with `*cap` allocated.  Returns the array, moved or not, or NULL (the
- * old array untouched) when out of memory.
+ * A list being read, item by item: the array so far, its count and
+ * capacity, and the size of one item.  parse_list_field() hands the
+ * array to the struct when the list ends.
  */
-static void *grow_array(void *items, size_t n, size_t *cap, size_t size)
+struct item_list {
+	void *items;
+	size_t n;
+	size_t cap;
+	size_t size;
+};
+
+/*
+ * Copy the item at `item` (list->size bytes) to the end of the list,
+ * growing it when full.  NI_ENOMEM leaves the list as it was and the
+ * item the caller's.
+ */
+static ni_status append_item(struct item_list *list, const void *item)
 {
-	if (n < *cap)
-		return items;
-	size_t new_cap = *cap ? *cap * 2 : 4;
-	if (new_cap > SIZE_MAX / size)
-		return NULL;
-	void *grown = realloc(items, new_cap * size);
-	if (grown)
-		*cap = new_cap;
-	return grown;
+	if (list->n == list->cap) {
+		size_t new_cap = list->cap ? list->cap * 2 : 4;
+		if (new_cap > SIZE_MAX / list->size)
+			return NI_ENOMEM;
+		void *grown = realloc(list->items, new_cap * list->size);
+		if (!grown)
+			return NI_ENOMEM;
+		list->items = grown;
+		list->cap = new_cap;
+	}
+	memcpy((char *)list->items + list->n++ * list->size, item,
+	       list->size);
+	return NI_OK;
 }
 
 static ni_status parse_provider(struct fm_parser *p, const struct path *path,
@@ -626,11 +642,11 @@ static ni_status parse_provider(struct fm_parser *p, const struct path *path,
  * hand-edited files write `topics: AI` as often as `topics: [AI]`.
  */
 typedef ni_status parse_item_fn(struct fm_parser *p, const struct path *path,
-				void *list);
+				struct item_list *list);
 
 static ni_status parse_list(struct fm_parser *p, const struct path *path,
 			    yaml_event_type_t single,
-			    parse_item_fn *parse_item, void *list)
+			    parse_item_fn *parse_item, struct item_list *list)
 {
 	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
@@ -652,53 +668,21 @@ static ni_status parse_list(struct fm_parser *p, const struct path *path,
 	}
 }
 
-/* A list being filled: the struct's pointer and count, and capacity. */
-struct topic_list {
-	char ***items;
-	size_t *n;
-	size_t cap;
-};
-
 static ni_status parse_topic(struct fm_parser *p, const struct path *path,
-			     void *list)
+			     struct item_list *list)
 {
-	struct topic_list *topics = list;
 	char *topic = NULL;
 	ni_status st = parse_text(p, path, &topic);
 	if (st != NI_OK || !topic)
 		return st;
-	char **grown = grow_array(*topics->items, *topics->n, &topics->cap,
-				  sizeof *grown);
-	if (!grown) {
+	st = append_item(list, &topic);
+	if (st != NI_OK)
 		free(topic);
-		return NI_ENOMEM;
-	}
-	grown[(*topics->n)++] = topic;
-	*topics->items = grown;
-	return NI_OK;
-}
-
-struct image_list {
-	struct ni_image **items;
-	size_t *n;
-	size_t cap;
-};
-
-/* Move `image` to the end of the list; on failure it stays the caller's. */
-static ni_status append_image(struct image_list *images,
-			      const struct ni_image *image)
-{
-	struct ni_image *grown = grow_array(*images->items, *images->n,
-					    &images->cap, sizeof *grown);
-	if (!grown)
-		return NI_ENOMEM;
-	grown[(*images->n)++] = *image;
-	*images->items = grown;
-	return NI_OK;
+	return st;
 }
 
 static ni_status parse_image(struct fm_parser *p, const struct path *path,
-			     void *list)
+			     struct item_list *list)
 {
 	struct ni_image image = {0};
 	if (p->y.event.type != YAML_MAPPING_START_EVENT)
@@ -712,33 +696,15 @@ static ni_status parse_image(struct fm_parser *p, const struct path *path,
 		return warn_at(p, mark, path, "image has no url");
 	}
 	if (st == NI_OK)
-		st = append_image(list, &image);
+		st = append_item(list, &image);
 	if (st != NI_OK)
 		clear_image(&image);
 	return st;
 }
 
-struct related_list {
-	struct ni_related **items;
-	size_t *n;
-	size_t cap;
-};
-
-/* Move `item` to the end of the list; on failure it stays the caller's. */
-static ni_status append_related(struct related_list *related,
-				const struct ni_related *item)
-{
-	struct ni_related *grown = grow_array(*related->items, *related->n,
-					      &related->cap, sizeof *grown);
-	if (!grown)
-		return NI_ENOMEM;
-	grown[(*related->n)++] = *item;
-	*related->items = grown;
-	return NI_OK;
-}
-
 static ni_status parse_one_related(struct fm_parser *p,
-				   const struct path *path, void *list)
+				   const struct path *path,
+				   struct item_list *list)
 {
 	struct ni_related item = {0};
 	if (p->y.event.type != YAML_MAPPING_START_EVENT)
@@ -746,9 +712,48 @@ static ni_status parse_one_related(struct fm_parser *p,
 	ni_status st = parse_fields(p, related_fields,
 				    N_FIELDS(related_fields), &item, path);
 	if (st == NI_OK)
-		st = append_related(list, &item);
+		st = append_item(list, &item);
 	if (st != NI_OK)
 		clear_related(&item);
+	return st;
+}
+
+/*
+ * A list field, read into an item_list and then handed to the struct,
+ * whole or not, so that ni_article_clear() frees whatever was read
+ * before a failure.  The field is empty here: never set, or emptied by
+ * clear_field() for a duplicate key.
+ */
+static ni_status parse_list_field(struct fm_parser *p, const struct field *f,
+				  void *base, const struct path *path)
+{
+	void *at = member(base, f->offset);
+	struct item_list list = {NULL, 0, 0, 0};
+	ni_status st;
+
+	switch (f->kind) {
+	case FIELD_TOPICS:
+		list.size = sizeof(char *);
+		st = parse_list(p, path, YAML_SCALAR_EVENT, parse_topic,
+				&list);
+		*(char ***)at = list.items;
+		break;
+	case FIELD_IMAGES:
+		list.size = sizeof(struct ni_image);
+		st = parse_list(p, path, YAML_MAPPING_START_EVENT, parse_image,
+				&list);
+		*(struct ni_image **)at = list.items;
+		break;
+	case FIELD_RELATED:
+		list.size = sizeof(struct ni_related);
+		st = parse_list(p, path, YAML_MAPPING_START_EVENT,
+				parse_one_related, &list);
+		*(struct ni_related **)at = list.items;
+		break;
+	default:
+		return skip_node(p);  /* not reached: not a list */
+	}
+	*(size_t *)member(base, f->aux) = list.n;
 	return st;
 }
 
@@ -756,7 +761,6 @@ static ni_status parse_value(struct fm_parser *p, const struct field *f,
 			     void *base, const struct path *path)
 {
 	void *at = member(base, f->offset);
-	size_t *count = member(base, f->aux);
 
 	switch (f->kind) {
 	case FIELD_TEXT:
@@ -775,21 +779,10 @@ static ni_status parse_value(struct fm_parser *p, const struct field *f,
 		return parse_pixels(p, path, at);
 	case FIELD_PROVIDER:
 		return parse_provider(p, path, at);
-	case FIELD_TOPICS: {
-		struct topic_list list = {at, count, 0};
-		return parse_list(p, path, YAML_SCALAR_EVENT, parse_topic,
-				  &list);
-	}
-	case FIELD_IMAGES: {
-		struct image_list list = {at, count, 0};
-		return parse_list(p, path, YAML_MAPPING_START_EVENT,
-				  parse_image, &list);
-	}
-	case FIELD_RELATED: {
-		struct related_list list = {at, count, 0};
-		return parse_list(p, path, YAML_MAPPING_START_EVENT,
-				  parse_one_related, &list);
-	}
+	case FIELD_TOPICS:
+	case FIELD_IMAGES:
+	case FIELD_RELATED:
+		return parse_list_field(p, f, base, path);
 	}
 	return skip_node(p);
 }
