@@ -2,9 +2,10 @@
  * ni_article: see include/ni_article.h.
  *
  * The file is framed by hand (BOM, the `---` lines), then the front
- * matter alone is handed to libyaml's event parser.  The events are read
- * by a small recursive descent driven by one table of fields per mapping
- * (article, related item, provider, image): each field names its key, the
+ * matter alone is handed to libyaml's event parser, through the reader
+ * config.c uses too (ni_yaml.h).  The events are read by a small
+ * recursive descent driven by one table of fields per mapping (article,
+ * related item, provider, image): each field names its key, the
  * kind of value it takes and where in the struct it goes.  Anything the
  * tables do not name is consumed without being looked at, so an unknown
  * key can hold any structure, and `secured` is never copied.
@@ -15,20 +16,16 @@
  */
 #include "ni_article.h"
 
-#include <locale.h>
-#include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
 #include "ni_buf.h"
+#include "ni_yaml.h"
 
 /* The front matter starts on the line after the opening `---`. */
 #define FRONT_MATTER_FIRST_LINE 2
-/* A quoted value in a warning is cut after this many bytes. */
-#define QUOTE_MAX 60
 
 /* ---- small text helpers ---------------------------------------------- */
 
@@ -52,37 +49,12 @@ static bool equals_word_ci(const char *s, size_t len, const char *word)
 	return i == len && !word[i];
 }
 
-static char *dup_bytes(const char *s, size_t len)
-{
-	char *copy = malloc(len + 1);
-	if (copy) {
-		memcpy(copy, s, len);
-		copy[len] = '\0';
-	}
-	return copy;
-}
-
 /* ---- framing: BOM, the opening and closing lines ---------------------- */
 
 struct frame {
 	const char *fm;   /* the front matter, between the two marker lines */
 	size_t fm_len;
 };
-
-static void set_error(struct ni_parse_error *err, unsigned line,
-		      unsigned column, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void set_error(struct ni_parse_error *err, unsigned line,
-		      unsigned column, const char *fmt, ...)
-{
-	va_list ap;
-	err->line = line;
-	err->column = column;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-}
 
 /* The length of the line at `s`, without its '\n'. */
 static size_t line_length(const char *s, size_t len)
@@ -107,34 +79,6 @@ static bool line_closes(const char *line, size_t len)
 	       line_is_marker(line, len, "...");
 }
 
-/*
- * File position of a place in the front matter, given either as a byte
- * offset or as libyaml's character index (whichever is reached first).
- * Columns count characters, as libyaml's do.  Counting '\n' ourselves
- * rather than trusting mark.line keeps lines equal to the file's lines
- * even where YAML 1.1 sees other line breaks (NEL, LS, PS, lone CR).
- */
-static void locate(const struct frame *fr, size_t stop_byte,
-		   size_t stop_char, unsigned *line, unsigned *column)
-{
-	size_t chars = 0;
-	*line = FRONT_MATTER_FIRST_LINE;
-	*column = 1;
-	for (size_t i = 0; i < fr->fm_len && i < stop_byte; i++) {
-		unsigned char c = (unsigned char)fr->fm[i];
-		if ((c & 0xC0) == 0x80)
-			continue;  /* UTF-8 continuation byte */
-		if (chars++ == stop_char)
-			break;
-		if (c == '\n') {
-			(*line)++;
-			*column = 1;
-		} else {
-			(*column)++;
-		}
-	}
-}
-
 static ni_status find_front_matter(const char *text, size_t len,
 				   struct frame *fr,
 				   struct ni_parse_error *err)
@@ -145,13 +89,13 @@ static ni_status find_front_matter(const char *text, size_t len,
 	}
 	if (len == 0) {
 		/* No line to point at. */
-		set_error(err, 0, 0, "empty file");
+		ni_parse_error_set(err, 0, 0, "empty file");
 		return NI_EPARSE;
 	}
 	size_t first = line_length(text, len);
 	if (!line_is_marker(text, first, "---")) {
-		set_error(err, 1, 1,
-			  "no front matter: the first line is not ---");
+		ni_parse_error_set(err, 1, 1, "no front matter: the first "
+				   "line is not ---");
 		return NI_EPARSE;
 	}
 	size_t pos = first < len ? first + 1 : len;
@@ -164,115 +108,24 @@ static ni_status find_front_matter(const char *text, size_t len,
 		}
 		pos += n + 1;
 	}
-	set_error(err, 1, 1, "front matter is not closed by a --- line");
-	return NI_EPARSE;
-}
-
-/* libyaml would stop at a NUL with a vaguer message; say what it is. */
-static ni_status refuse_nul_byte(const struct frame *fr,
-				 struct ni_parse_error *err)
-{
-	const char *nul = memchr(fr->fm, '\0', fr->fm_len);
-	if (!nul)
-		return NI_OK;
-	unsigned line, column;
-	locate(fr, (size_t)(nul - fr->fm), SIZE_MAX, &line, &column);
-	set_error(err, line, column, "front matter contains a NUL byte");
+	ni_parse_error_set(err, 1, 1,
+			   "front matter is not closed by a --- line");
 	return NI_EPARSE;
 }
 
 /* ---- the event reader ------------------------------------------------- */
 
 struct fm_parser {
-	yaml_parser_t yaml;
-	yaml_event_t event;       /* the current event, owned when has_event */
-	bool has_event;
-	unsigned depth;           /* collections open at the current event */
-	const struct frame *frame;
+	struct ni_yaml y;         /* its depth limit is NI_ARTICLE_MAX_DEPTH */
 	struct ni_article *article;
-	struct ni_parse_error *err;
 };
-
-static void locate_mark(const struct fm_parser *p, yaml_mark_t mark,
-			unsigned *line, unsigned *column)
-{
-	locate(p->frame, SIZE_MAX, mark.index, line, column);
-}
-
-static ni_status yaml_failure(struct fm_parser *p)
-{
-	const yaml_parser_t *y = &p->yaml;
-	unsigned line, column;
-
-	if (y->error == YAML_MEMORY_ERROR)
-		return NI_ENOMEM;
-	if (y->error == YAML_READER_ERROR) {
-		/* Reader errors carry a byte offset, not a mark. */
-		locate(p->frame, y->problem_offset, SIZE_MAX, &line, &column);
-		const char *problem = y->problem ? y->problem : "unreadable";
-		/* The value is the offending byte or character. */
-		if (y->problem_value >= 0)
-			set_error(p->err, line, column, "%s (#x%02x)", problem,
-				  (unsigned)y->problem_value);
-		else
-			set_error(p->err, line, column, "%s", problem);
-		return NI_EPARSE;
-	}
-	locate_mark(p, y->problem_mark, &line, &column);
-	const char *problem = y->problem ? y->problem : "invalid yaml";
-	/* libyaml's contexts read "while parsing a block mapping". */
-	if (y->context)
-		set_error(p->err, line, column, "%s %s", problem, y->context);
-	else
-		set_error(p->err, line, column, "%s", problem);
-	return NI_EPARSE;
-}
-
-static ni_status refuse_too_deep(struct fm_parser *p)
-{
-	unsigned line, column;
-	locate_mark(p, p->event.start_mark, &line, &column);
-	set_error(p->err, line, column,
-		  "front matter nested deeper than %d levels",
-		  NI_ARTICLE_MAX_DEPTH);
-	return NI_EPARSE;
-}
-
-/*
- * Move to the next event.  The depth check lives here so that no path,
- * skipped or parsed, can walk into a deeper structure than allowed.
- */
-static ni_status next_event(struct fm_parser *p)
-{
-	if (p->has_event) {
-		yaml_event_delete(&p->event);
-		p->has_event = false;
-	}
-	if (!yaml_parser_parse(&p->yaml, &p->event))
-		return yaml_failure(p);
-	p->has_event = true;
-	switch (p->event.type) {
-	case YAML_MAPPING_START_EVENT:
-	case YAML_SEQUENCE_START_EVENT:
-		if (++p->depth > NI_ARTICLE_MAX_DEPTH)
-			return refuse_too_deep(p);
-		break;
-	case YAML_MAPPING_END_EVENT:
-	case YAML_SEQUENCE_END_EVENT:
-		p->depth--;
-		break;
-	default:
-		break;
-	}
-	return NI_OK;
-}
 
 /* Consume the whole node whose first event is the current one. */
 static ni_status skip_node(struct fm_parser *p)
 {
 	unsigned open = 0;
 	for (;;) {
-		switch (p->event.type) {
+		switch (p->y.event.type) {
 		case YAML_MAPPING_START_EVENT:
 		case YAML_SEQUENCE_START_EVENT:
 			open++;
@@ -286,39 +139,10 @@ static ni_status skip_node(struct fm_parser *p)
 		}
 		if (open == 0)
 			return NI_OK;
-		ni_status st = next_event(p);
+		ni_status st = ni_yaml_next(&p->y);
 		if (st != NI_OK)
 			return st;
 	}
-}
-
-static bool is_scalar(const struct fm_parser *p)
-{
-	return p->event.type == YAML_SCALAR_EVENT;
-}
-
-static const char *scalar_text(const struct fm_parser *p)
-{
-	return (const char *)p->event.data.scalar.value;
-}
-
-static size_t scalar_length(const struct fm_parser *p)
-{
-	return p->event.data.scalar.length;
-}
-
-/* `~`, `null` or nothing at all, unquoted: the key might as well be
- * absent. */
-static bool is_null(const struct fm_parser *p)
-{
-	if (!is_scalar(p) ||
-	    p->event.data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	const char *s = scalar_text(p);
-	size_t len = scalar_length(p);
-	return len == 0 || (len == 1 && s[0] == '~') ||
-	       (len == 4 && (!memcmp(s, "null", 4) || !memcmp(s, "Null", 4) ||
-			     !memcmp(s, "NULL", 4)));
 }
 
 /* ---- warnings --------------------------------------------------------- */
@@ -344,54 +168,18 @@ static ni_status add_path(struct ni_buf *buf, const struct path *path)
 	return ni_buf_adds(buf, path->key);
 }
 
-/* Cut at most `max` bytes without splitting a UTF-8 character. */
-static size_t utf8_cut(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	while (max && ((unsigned char)s[max] & 0xC0) == 0x80)
-		max--;
-	return max;
-}
-
-/* Append a value in double quotes, escaped, shortened if long. */
-static ni_status add_quoted(struct ni_buf *buf, const char *s, size_t len)
-{
-	size_t n = utf8_cut(s, len, QUOTE_MAX);
-	ni_status st = ni_buf_addch(buf, '"');
-	for (size_t i = 0; i < n && st == NI_OK; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			st = ni_buf_addf(buf, "\\%c", c);
-		else if (c < 0x20 || c == 0x7F)
-			st = ni_buf_addf(buf, "\\x%02x", c);
-		else
-			st = ni_buf_addch(buf, (char)c);
-	}
-	if (st == NI_OK && n < len)
-		st = ni_buf_adds(buf, "...");
-	if (st == NI_OK)
-		st = ni_buf_addch(buf, '"');
-	return st;
-}
-
-/* What the current event is, for "expected X, got Y". */
+/*
+ * What the current event is, for "expected X, got Y".  An alias is named
+ * with its anchor, however long: a warning has room for it.
+ */
 static ni_status add_node_summary(struct ni_buf *buf,
 				  const struct fm_parser *p)
 {
-	switch (p->event.type) {
-	case YAML_SCALAR_EVENT:
-		return add_quoted(buf, scalar_text(p), scalar_length(p));
-	case YAML_MAPPING_START_EVENT:
-		return ni_buf_adds(buf, "a mapping");
-	case YAML_SEQUENCE_START_EVENT:
-		return ni_buf_adds(buf, "a sequence");
-	case YAML_ALIAS_EVENT:
+	char quoted[NI_YAML_QUOTED_SIZE];
+	if (p->y.event.type == YAML_ALIAS_EVENT)
 		return ni_buf_addf(buf, "an alias (*%s)",
-				   (const char *)p->event.data.alias.anchor);
-	default:
-		return ni_buf_adds(buf, "nothing");
-	}
+				   (const char *)p->y.event.data.alias.anchor);
+	return ni_buf_adds(buf, ni_yaml_describe(&p->y, quoted));
 }
 
 /*
@@ -426,7 +214,7 @@ static ni_status store_warning(struct fm_parser *p, yaml_mark_t mark,
 	w->message = ni_buf_detach(msg);
 	if (!w->message)
 		return NI_ENOMEM;
-	locate_mark(p, mark, &w->line, &w->column);
+	ni_yaml_locate(&p->y, mark, &w->line, &w->column);
 	a->n_warnings++;
 	return NI_OK;
 }
@@ -456,7 +244,7 @@ static ni_status warn_with_value(struct fm_parser *p,
 		st = ni_buf_addf(&msg, ": %s", text);
 	if (st == NI_OK)
 		st = add_node_summary(&msg, p);
-	return store_warning(p, p->event.start_mark, &msg, st);
+	return store_warning(p, p->y.event.start_mark, &msg, st);
 }
 
 /* The value has the wrong type or cannot be read: say so, drop it. */
@@ -480,7 +268,7 @@ static ni_status warn_duplicate_key(struct fm_parser *p,
 		st = add_path(&msg, path);
 	if (st == NI_OK)
 		st = ni_buf_addch(&msg, '\'');
-	return store_warning(p, p->event.start_mark, &msg, st);
+	return store_warning(p, p->y.event.start_mark, &msg, st);
 }
 
 /* ---- scalar values ---------------------------------------------------- */
@@ -489,24 +277,25 @@ static ni_status warn_duplicate_key(struct fm_parser *p,
 static ni_status parse_text(struct fm_parser *p, const struct path *path,
 			    char **slot)
 {
-	if (is_null(p))
+	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (!is_scalar(p))
+	if (!ni_yaml_is_scalar(&p->y))
 		return reject_value(p, path, "text");
 	/* A quoted "\0" would silently cut a C string short. */
-	if (memchr(scalar_text(p), '\0', scalar_length(p)))
-		return warn_at(p, p->event.start_mark, path,
+	if (memchr(ni_yaml_scalar_text(&p->y), '\0',
+		   ni_yaml_scalar_length(&p->y)))
+		return warn_at(p, p->y.event.start_mark, path,
 			       "text contains a NUL byte");
-	*slot = dup_bytes(scalar_text(p), scalar_length(p));
+	*slot = ni_yaml_scalar_dup(&p->y);
 	return *slot ? NI_OK : NI_ENOMEM;
 }
 
 static ni_status parse_date(struct fm_parser *p, const struct path *path,
 			    char **text, struct ni_opt_time *at)
 {
-	if (is_null(p))
+	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (!is_scalar(p))
+	if (!ni_yaml_is_scalar(&p->y))
 		return reject_value(p, path, "a date");
 	char *copy = NULL;
 	ni_status st = parse_text(p, path, &copy);
@@ -521,48 +310,15 @@ static ni_status parse_date(struct fm_parser *p, const struct path *path,
 	return NI_OK;
 }
 
-/* Only what could start a finite number: no blanks, "inf" or "nan". */
-static bool starts_like_number(char c)
-{
-	return is_digit(c) || c == '-' || c == '+' || c == '.';
-}
-
-/*
- * YAML numbers are written with '.', but strtod() reads the decimal point
- * of the current locale, and a program may well have called setlocale()
- * (ICU wants it), so swap the locale's point in before converting.
- */
-static bool read_number(const char *s, size_t len, double *out)
-{
-	char buf[64];
-	if (len == 0 || len >= sizeof buf || !starts_like_number(s[0]))
-		return false;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	const char *point = localeconv()->decimal_point;
-	if (point[0] != '.' && point[0] && !point[1]) {
-		if (memchr(buf, point[0], len))
-			return false;
-		for (char *dot = memchr(buf, '.', len); dot;
-		     dot = memchr(dot, '.', len - (size_t)(dot - buf)))
-			*dot = point[0];
-	}
-	char *end;
-	double value = strtod(buf, &end);
-	if (end != buf + len || !isfinite(value))
-		return false;
-	*out = value;
-	return true;
-}
-
 static ni_status parse_number(struct fm_parser *p, const struct path *path,
 			      struct ni_opt_double *slot, bool is_percent)
 {
 	double value;
-	if (is_null(p))
+	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (!is_scalar(p) || !read_number(scalar_text(p), scalar_length(p),
-					  &value))
+	if (!ni_yaml_is_scalar(&p->y) ||
+	    !ni_yaml_read_number(ni_yaml_scalar_text(&p->y),
+				 ni_yaml_scalar_length(&p->y), &value))
 		return reject_value(p, path, "a number");
 	if (is_percent && (value < 0 || value > 100))
 		return reject_value(p, path, "a number from 0 to 100");
@@ -590,10 +346,11 @@ static bool read_pixels(const char *s, size_t len, int64_t *out)
 static ni_status parse_pixels(struct fm_parser *p, const struct path *path,
 			      int64_t *slot)
 {
-	if (is_null(p))
+	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (!is_scalar(p) ||
-	    !read_pixels(scalar_text(p), scalar_length(p), slot))
+	if (!ni_yaml_is_scalar(&p->y) ||
+	    !read_pixels(ni_yaml_scalar_text(&p->y),
+			 ni_yaml_scalar_length(&p->y), slot))
 		return reject_value(p, path, "a non-negative integer");
 	return NI_OK;
 }
@@ -619,10 +376,11 @@ static bool read_bool(const char *s, size_t len, bool *out)
 static ni_status parse_flag(struct fm_parser *p, const struct path *path,
 			    bool *slot)
 {
-	if (is_null(p))
+	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (!is_scalar(p) ||
-	    !read_bool(scalar_text(p), scalar_length(p), slot))
+	if (!ni_yaml_is_scalar(&p->y) ||
+	    !read_bool(ni_yaml_scalar_text(&p->y),
+		       ni_yaml_scalar_length(&p->y), slot))
 		return reject_value(p, path, "true or false");
 	return NI_OK;
 }
@@ -632,10 +390,11 @@ static ni_status parse_opt_bool(struct fm_parser *p,
 				struct ni_opt_bool *slot)
 {
 	bool value;
-	if (is_null(p))
+	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (!is_scalar(p) ||
-	    !read_bool(scalar_text(p), scalar_length(p), &value))
+	if (!ni_yaml_is_scalar(&p->y) ||
+	    !read_bool(ni_yaml_scalar_text(&p->y),
+		       ni_yaml_scalar_length(&p->y), &value))
 		return reject_value(p, path, "true or false");
 	slot->present = true;
 	slot->value = value;
@@ -833,29 +592,45 @@ static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
 			      const struct path *path);
 
 /*
- * Make room for one more item in an array of `n` items of `size` bytes
- * with `*cap` allocated.  Returns the array, moved or not, or NULL (the
- * old array untouched) when out of memory.
+ * A list being read, item by item: the array so far, its count and
+ * capacity, and the size of one item.  parse_list_field() hands the
+ * array to the struct when the list ends.
  */
-static void *grow_array(void *items, size_t n, size_t *cap, size_t size)
+struct item_list {
+	void *items;
+	size_t n;
+	size_t cap;
+	size_t size;
+};
+
+/*
+ * Copy the item at `item` (list->size bytes) to the end of the list,
+ * growing it when full.  NI_ENOMEM leaves the list as it was and the
+ * item the caller's.
+ */
+static ni_status append_item(struct item_list *list, const void *item)
 {
-	if (n < *cap)
-		return items;
-	size_t new_cap = *cap ? *cap * 2 : 4;
-	if (new_cap > SIZE_MAX / size)
-		return NULL;
-	void *grown = realloc(items, new_cap * size);
-	if (grown)
-		*cap = new_cap;
-	return grown;
+	if (list->n == list->cap) {
+		size_t new_cap = list->cap ? list->cap * 2 : 4;
+		if (new_cap > SIZE_MAX / list->size)
+			return NI_ENOMEM;
+		void *grown = realloc(list->items, new_cap * list->size);
+		if (!grown)
+			return NI_ENOMEM;
+		list->items = grown;
+		list->cap = new_cap;
+	}
+	memcpy((char *)list->items + list->n++ * list->size, item,
+	       list->size);
+	return NI_OK;
 }
 
 static ni_status parse_provider(struct fm_parser *p, const struct path *path,
 				struct ni_provider *provider)
 {
-	if (is_null(p))
+	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (p->event.type != YAML_MAPPING_START_EVENT)
+	if (p->y.event.type != YAML_MAPPING_START_EVENT)
 		return reject_value(p, path, "a mapping");
 	return parse_fields(p, provider_fields, N_FIELDS(provider_fields),
 			    provider, path);
@@ -867,83 +642,52 @@ static ni_status parse_provider(struct fm_parser *p, const struct path *path,
  * hand-edited files write `topics: AI` as often as `topics: [AI]`.
  */
 typedef ni_status parse_item_fn(struct fm_parser *p, const struct path *path,
-				void *list);
+				struct item_list *list);
 
 static ni_status parse_list(struct fm_parser *p, const struct path *path,
 			    yaml_event_type_t single,
-			    parse_item_fn *parse_item, void *list)
+			    parse_item_fn *parse_item, struct item_list *list)
 {
-	if (is_null(p))
+	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (p->event.type == single)
+	if (p->y.event.type == single)
 		return parse_item(p, path, list);
-	if (p->event.type != YAML_SEQUENCE_START_EVENT)
+	if (p->y.event.type != YAML_SEQUENCE_START_EVENT)
 		return reject_value(p, path, "a sequence");
 	for (size_t i = 0;; i++) {
-		ni_status st = next_event(p);
+		ni_status st = ni_yaml_next(&p->y);
 		if (st != NI_OK)
 			return st;
-		if (p->event.type == YAML_SEQUENCE_END_EVENT)
+		if (p->y.event.type == YAML_SEQUENCE_END_EVENT)
 			return NI_OK;
 		struct path item = {path, NULL, i};
-		st = is_null(p) ? NI_OK : parse_item(p, &item, list);
+		st = ni_yaml_is_null(&p->y) ? NI_OK
+					    : parse_item(p, &item, list);
 		if (st != NI_OK)
 			return st;
 	}
 }
 
-/* A list being filled: the struct's pointer and count, and capacity. */
-struct topic_list {
-	char ***items;
-	size_t *n;
-	size_t cap;
-};
-
 static ni_status parse_topic(struct fm_parser *p, const struct path *path,
-			     void *list)
+			     struct item_list *list)
 {
-	struct topic_list *topics = list;
 	char *topic = NULL;
 	ni_status st = parse_text(p, path, &topic);
 	if (st != NI_OK || !topic)
 		return st;
-	char **grown = grow_array(*topics->items, *topics->n, &topics->cap,
-				  sizeof *grown);
-	if (!grown) {
+	st = append_item(list, &topic);
+	if (st != NI_OK)
 		free(topic);
-		return NI_ENOMEM;
-	}
-	grown[(*topics->n)++] = topic;
-	*topics->items = grown;
-	return NI_OK;
-}
-
-struct image_list {
-	struct ni_image **items;
-	size_t *n;
-	size_t cap;
-};
-
-/* Move `image` to the end of the list; on failure it stays the caller's. */
-static ni_status append_image(struct image_list *images,
-			      const struct ni_image *image)
-{
-	struct ni_image *grown = grow_array(*images->items, *images->n,
-					    &images->cap, sizeof *grown);
-	if (!grown)
-		return NI_ENOMEM;
-	grown[(*images->n)++] = *image;
-	*images->items = grown;
-	return NI_OK;
+	return st;
 }
 
 static ni_status parse_image(struct fm_parser *p, const struct path *path,
-			     void *list)
+			     struct item_list *list)
 {
 	struct ni_image image = {0};
-	if (p->event.type != YAML_MAPPING_START_EVENT)
+	if (p->y.event.type != YAML_MAPPING_START_EVENT)
 		return reject_value(p, path, "a mapping");
-	yaml_mark_t mark = p->event.start_mark;
+	yaml_mark_t mark = p->y.event.start_mark;
 	ni_status st = parse_fields(p, image_fields, N_FIELDS(image_fields),
 				    &image, path);
 	if (st == NI_OK && !image.url) {
@@ -952,43 +696,64 @@ static ni_status parse_image(struct fm_parser *p, const struct path *path,
 		return warn_at(p, mark, path, "image has no url");
 	}
 	if (st == NI_OK)
-		st = append_image(list, &image);
+		st = append_item(list, &image);
 	if (st != NI_OK)
 		clear_image(&image);
 	return st;
 }
 
-struct related_list {
-	struct ni_related **items;
-	size_t *n;
-	size_t cap;
-};
-
-/* Move `item` to the end of the list; on failure it stays the caller's. */
-static ni_status append_related(struct related_list *related,
-				const struct ni_related *item)
-{
-	struct ni_related *grown = grow_array(*related->items, *related->n,
-					      &related->cap, sizeof *grown);
-	if (!grown)
-		return NI_ENOMEM;
-	grown[(*related->n)++] = *item;
-	*related->items = grown;
-	return NI_OK;
-}
-
 static ni_status parse_one_related(struct fm_parser *p,
-				   const struct path *path, void *list)
+				   const struct path *path,
+				   struct item_list *list)
 {
 	struct ni_related item = {0};
-	if (p->event.type != YAML_MAPPING_START_EVENT)
+	if (p->y.event.type != YAML_MAPPING_START_EVENT)
 		return reject_value(p, path, "a mapping");
 	ni_status st = parse_fields(p, related_fields,
 				    N_FIELDS(related_fields), &item, path);
 	if (st == NI_OK)
-		st = append_related(list, &item);
+		st = append_item(list, &item);
 	if (st != NI_OK)
 		clear_related(&item);
+	return st;
+}
+
+/*
+ * A list field, read into an item_list and then handed to the struct,
+ * whole or not, so that ni_article_clear() frees whatever was read
+ * before a failure.  The field is empty here: never set, or emptied by
+ * clear_field() for a duplicate key.
+ */
+static ni_status parse_list_field(struct fm_parser *p, const struct field *f,
+				  void *base, const struct path *path)
+{
+	void *at = member(base, f->offset);
+	struct item_list list = {NULL, 0, 0, 0};
+	ni_status st;
+
+	switch (f->kind) {
+	case FIELD_TOPICS:
+		list.size = sizeof(char *);
+		st = parse_list(p, path, YAML_SCALAR_EVENT, parse_topic,
+				&list);
+		*(char ***)at = list.items;
+		break;
+	case FIELD_IMAGES:
+		list.size = sizeof(struct ni_image);
+		st = parse_list(p, path, YAML_MAPPING_START_EVENT, parse_image,
+				&list);
+		*(struct ni_image **)at = list.items;
+		break;
+	case FIELD_RELATED:
+		list.size = sizeof(struct ni_related);
+		st = parse_list(p, path, YAML_MAPPING_START_EVENT,
+				parse_one_related, &list);
+		*(struct ni_related **)at = list.items;
+		break;
+	default:
+		return skip_node(p);  /* not reached: not a list */
+	}
+	*(size_t *)member(base, f->aux) = list.n;
 	return st;
 }
 
@@ -996,7 +761,6 @@ static ni_status parse_value(struct fm_parser *p, const struct field *f,
 			     void *base, const struct path *path)
 {
 	void *at = member(base, f->offset);
-	size_t *count = member(base, f->aux);
 
 	switch (f->kind) {
 	case FIELD_TEXT:
@@ -1015,21 +779,10 @@ static ni_status parse_value(struct fm_parser *p, const struct field *f,
 		return parse_pixels(p, path, at);
 	case FIELD_PROVIDER:
 		return parse_provider(p, path, at);
-	case FIELD_TOPICS: {
-		struct topic_list list = {at, count, 0};
-		return parse_list(p, path, YAML_SCALAR_EVENT, parse_topic,
-				  &list);
-	}
-	case FIELD_IMAGES: {
-		struct image_list list = {at, count, 0};
-		return parse_list(p, path, YAML_MAPPING_START_EVENT,
-				  parse_image, &list);
-	}
-	case FIELD_RELATED: {
-		struct related_list list = {at, count, 0};
-		return parse_list(p, path, YAML_MAPPING_START_EVENT,
-				  parse_one_related, &list);
-	}
+	case FIELD_TOPICS:
+	case FIELD_IMAGES:
+	case FIELD_RELATED:
+		return parse_list_field(p, f, base, path);
 	}
 	return skip_node(p);
 }
@@ -1039,11 +792,13 @@ static const struct field *find_field(const struct fm_parser *p,
 				      const struct field *fields,
 				      size_t n_fields)
 {
-	if (!is_scalar(p))
+	if (!ni_yaml_is_scalar(&p->y))
 		return NULL;  /* an alias or a collection as a key */
+	const char *key = ni_yaml_scalar_text(&p->y);
+	size_t key_len = ni_yaml_scalar_length(&p->y);
 	for (size_t i = 0; i < n_fields; i++)
-		if (fields[i].key_len == scalar_length(p) &&
-		    !memcmp(fields[i].key, scalar_text(p), fields[i].key_len))
+		if (fields[i].key_len == key_len &&
+		    !memcmp(fields[i].key, key, key_len))
 			return &fields[i];
 	return NULL;
 }
@@ -1053,7 +808,7 @@ static ni_status skip_entry(struct fm_parser *p)
 {
 	ni_status st = skip_node(p);
 	if (st == NI_OK)
-		st = next_event(p);
+		st = ni_yaml_next(&p->y);
 	if (st == NI_OK)
 		st = skip_node(p);
 	return st;
@@ -1069,10 +824,10 @@ static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
 {
 	uint32_t seen = 0;
 	for (;;) {
-		ni_status st = next_event(p);
+		ni_status st = ni_yaml_next(&p->y);
 		if (st != NI_OK)
 			return st;
-		if (p->event.type == YAML_MAPPING_END_EVENT)
+		if (p->y.event.type == YAML_MAPPING_END_EVENT)
 			return NI_OK;
 		const struct field *f = find_field(p, fields, n_fields);
 		if (!f) {
@@ -1090,7 +845,7 @@ static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
 		}
 		seen |= bit;
 		if (st == NI_OK)
-			st = next_event(p);
+			st = ni_yaml_next(&p->y);
 		if (st == NI_OK)
 			st = parse_value(p, f, base, &here);
 		if (st != NI_OK)
@@ -1100,41 +855,24 @@ static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
 
 /* ---- the document ----------------------------------------------------- */
 
-static ni_status refuse_at_event(struct fm_parser *p, const char *message)
-{
-	unsigned line, column;
-	locate_mark(p, p->event.start_mark, &line, &column);
-	set_error(p->err, line, column, "%s", message);
-	return NI_EPARSE;
-}
-
 /* STREAM-START DOCUMENT-START <mapping> DOCUMENT-END STREAM-END */
 static ni_status parse_stream(struct fm_parser *p)
 {
-	ni_status st = next_event(p);  /* STREAM-START */
-	if (st == NI_OK)
-		st = next_event(p);
-	if (st != NI_OK)
-		return st;
-	if (p->event.type == YAML_STREAM_END_EVENT) {
+	ni_status st = ni_yaml_begin_document(&p->y);
+	if (st == NI_DONE) {
 		/* Nothing but blanks and comments; point at the opening. */
-		set_error(p->err, 1, 1, "front matter is empty");
+		ni_parse_error_set(p->y.err, 1, 1, "front matter is empty");
 		return NI_EPARSE;
 	}
-	st = next_event(p);  /* past DOCUMENT-START */
 	if (st != NI_OK)
 		return st;
-	if (p->event.type != YAML_MAPPING_START_EVENT)
-		return refuse_at_event(p, "front matter is not a mapping");
+	if (p->y.event.type != YAML_MAPPING_START_EVENT)
+		return ni_yaml_fail_at(&p->y, p->y.event.start_mark,
+				       "front matter is not a mapping");
 	st = parse_fields(p, article_fields, N_FIELDS(article_fields),
 			  p->article, NULL);
 	if (st == NI_OK)
-		st = next_event(p);  /* DOCUMENT-END */
-	if (st == NI_OK)
-		st = next_event(p);
-	if (st == NI_OK && p->event.type != YAML_STREAM_END_EVENT)
-		return refuse_at_event(p, "front matter holds more than one "
-				       "yaml document");
+		st = ni_yaml_end_document(&p->y);
 	return st;
 }
 
@@ -1142,17 +880,15 @@ static ni_status parse_front_matter(const struct frame *fr,
 				    struct ni_article *article,
 				    struct ni_parse_error *err)
 {
-	struct fm_parser p = {.frame = fr, .article = article, .err = err};
-	if (!yaml_parser_initialize(&p.yaml))
-		return NI_ENOMEM;
-	yaml_parser_set_input_string(&p.yaml, (const unsigned char *)fr->fm,
-				     fr->fm_len);
-	/* The BOM, if any, was before the opening line: do not guess. */
-	yaml_parser_set_encoding(&p.yaml, YAML_UTF8_ENCODING);
-	ni_status st = parse_stream(&p);
-	if (p.has_event)
-		yaml_event_delete(&p.event);
-	yaml_parser_delete(&p.yaml);
+	struct fm_parser p = {.article = article};
+	/* The BOM, if any, was before the opening line: none to strip. */
+	ni_status st = ni_yaml_open(&p.y, fr->fm, fr->fm_len,
+				    FRONT_MATTER_FIRST_LINE,
+				    NI_ARTICLE_MAX_DEPTH, "front matter", err);
+	if (st != NI_OK)
+		return st;
+	st = parse_stream(&p);
+	ni_yaml_close(&p.y);
 	return st;
 }
 
@@ -1168,8 +904,6 @@ ni_status ni_article_parse(const char *text, size_t len,
 	if (!out || (!text && len))
 		return NI_EINVAL;
 	ni_status st = find_front_matter(text ? text : "", len, &fr, err);
-	if (st == NI_OK)
-		st = refuse_nul_byte(&fr, err);
 	if (st == NI_OK)
 		st = parse_front_matter(&fr, &article, err);
 	if (st != NI_OK) {
