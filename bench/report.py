@@ -103,7 +103,7 @@ def corpus_rows(results, name):
             continue
         indexed = read(os.path.join(d, f"docs-{label}.txt"))
         if indexed and int(indexed) != docs:
-            what += f" ({int(indexed):,} documents indexed!)"
+            what += f" ({int(indexed):,} documents, related records included)"
         yield (what, seconds(w), f"{docs / w:,.0f}", mb(rss_mb(d, label)),
                mb(size_mb(d, label)), ratio(w, base))
     changed = int(read(os.path.join(d, "changed.txt"), "0"))
