@@ -103,7 +103,8 @@ static int run_query(ni_db *db, ni_analyzer *analyzer,
 		return -1;
 	}
 	struct ni_search_options options = *base;
-	options.feedback = options.feedback && parsed.has_text;
+	options.feedback = options.feedback &&
+			   ni_search_wants_feedback(&parsed);
 	struct ni_results results = {0};
 	struct ni_buf errmsg = NI_BUF_INIT;
 	status = ni_search_run(db, parsed.strict, parsed.relaxed, &options,

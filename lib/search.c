@@ -222,6 +222,12 @@ static ni_status with_feedback(const ni_query *query, const ni_query *fb,
 	return ni_query_combine(NI_QOP_AND_MAYBE, parts, 2, out);
 }
 
+bool ni_search_wants_feedback(const struct ni_parsed_query *parsed)
+{
+	/* Filters alone rank nothing, so there is nothing to learn from. */
+	return parsed->has_text && parsed->n_words >= NI_FEEDBACK_MIN_WORDS;
+}
+
 ni_status ni_search_run(ni_db *db, const ni_query *strict,
 			const ni_query *relaxed,
 			const struct ni_search_options *o,
@@ -285,9 +291,8 @@ ni_status ni_search(ni_db *db, ni_analyzer *analyzer, const char *query,
 		ni_buf_addf(errmsg, "%s", err.message);
 		return status;
 	}
-	/* Feedback learns from ranked text matches; filters have none. */
 	struct ni_search_options options = *o;
-	options.feedback = o->feedback && parsed.has_text;
+	options.feedback = o->feedback && ni_search_wants_feedback(&parsed);
 	status = ni_search_run(db, parsed.strict, parsed.relaxed, &options,
 			       out, errmsg);
 	out->n_words = parsed.n_words;

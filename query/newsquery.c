@@ -522,11 +522,9 @@ static int run_search(struct session *s)
 		strict = s->like_within ? s->like_within : s->like;
 		relaxed = NULL;
 	}
-	/*
-	 * Feedback needs ranked text matches to learn from; the like query
-	 * is already such an expansion.
-	 */
-	search.feedback = search.feedback && !s->like && s->parsed.has_text;
+	/* The like query is already an expansion. */
+	search.feedback = search.feedback && !s->like &&
+			  ni_search_wants_feedback(&s->parsed);
 	struct ni_buf errmsg = NI_BUF_INIT;
 	ni_status status = ni_search_run(s->db, strict, relaxed, &search,
 					 &s->results, &errmsg);

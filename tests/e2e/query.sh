@@ -47,7 +47,7 @@ expect_json() {
 
 # --- words, phrases, operators -------------------------------------------
 expect_ids '000( r?0[0-9]{2})+' "every word first" -- SenseTime sanctions
-expect_ids '000 r000 003' "OR, with the seed's related record" -- SenseTime OR SenseTime
+expect_ids '(r?00[03] ?){3}' "OR, with the seed's related record" -- SenseTime OR SenseTime
 expect_ids '(r?0(17|18) ?){3}' "NOT" -- sanctions NOT Iran NOT SenseTime
 expect_ids '(0(00|18|19) ?){3}' "-word" -- sanctions -Russia
 expect_ids '000' "+word" -- +sanctions +SenseTime
