@@ -26,7 +26,7 @@
 
 static const char BUILD_USAGE[] =
 	"usage: newsindex build [--db PATH] [--max-file-size BYTES] [--quiet]\n"
-	"                       [--progress] [SOURCE...]\n"
+	"                       [--progress] [--rebuild] [SOURCE...]\n"
 	"\n"
 	"Bring the index up to date with the articles in each SOURCE, a file or\n"
 	"a folder (walked recursively for *.txt, *.md and *.markdown; hidden\n"
@@ -43,6 +43,9 @@ static const char BUILD_USAGE[] =
 	"  -q, --quiet           do not print warnings, only skipped files\n"
 	"  --progress            a progress line even when stderr is not a\n"
 	"                        terminal (it is shown on one by default)\n"
+	"  --rebuild             build a new index from scratch beside the old\n"
+	"                        one (still searchable meanwhile), then swap it\n"
+	"                        in; the old one stays if the rebuild fails\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Each skipped file is named on stderr with the reason, as\n"
@@ -162,6 +165,7 @@ struct build_options {
 	unsigned long max_file_bytes;
 	bool quiet;
 	bool progress;
+	bool rebuild;
 };
 
 /* Returns -1 when the options are fine, else the exit code. */
@@ -172,6 +176,7 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 		{"max-file-size", required_argument, NULL, 'm'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"progress", no_argument, NULL, 'p'},
+		{"rebuild", no_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -194,6 +199,9 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 			break;
 		case 'p':
 			o->progress = true;
+			break;
+		case 'r':
+			o->rebuild = true;
 			break;
 		case 'h':
 			fputs(BUILD_USAGE, stdout);
@@ -316,6 +324,89 @@ static void print_summary(const struct ni_build_counts *c, ni_db *db,
 	       (unsigned long long)related);
 }
 
+/* Build `sources` into `db`, report, and return the exit code. */
+static int build_into(ni_db *db, const char *shown_path, char **sources,
+		      size_t n_sources, const struct build_options *o,
+		      struct reporter *r, bool *complete)
+{
+	ni_analyzer *analyzer = NULL;
+	if (ni_analyzer_new(&analyzer) != NI_OK) {
+		report_error("cannot start the text analyzer");
+		return NI_EXIT_FAILED;
+	}
+	struct ni_build_options options = {o->max_file_bytes, 0,
+					   &stop_requested};
+	struct ni_build_callbacks cb = {on_file, on_duplicate, on_problem,
+					on_progress, r};
+	struct ni_build_counts counts;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	signal(SIGINT, request_stop);
+	signal(SIGTERM, request_stop);
+	ni_status status = ni_build(db, analyzer, (const char *const *)sources,
+				    n_sources, &options, &cb, &counts,
+				    &errmsg);
+	clear_progress(r);
+	if (status != NI_OK)
+		report_error("%s", ni_buf_str(&errmsg));
+	print_summary(&counts, db, shown_path, seconds_since(&r->start));
+	*complete = status == NI_OK && !counts.stopped;
+	ni_buf_release(&errmsg);
+	ni_analyzer_free(analyzer);
+	return status != NI_OK || counts.bad_sources ? NI_EXIT_FAILED
+						     : NI_EXIT_OK;
+}
+
+static int close_index(ni_db *db, const char *path)
+{
+	char *detail = NULL;
+	int code = -1;
+	if (db && ni_db_close(db, &detail) != NI_OK) {
+		report_error("cannot commit to the index %s: %s", path,
+			     detail ? detail : "");
+		code = NI_EXIT_FAILED;
+	}
+	free(detail);
+	return code;
+}
+
+/*
+ * --rebuild: a new index beside the old one, from the same sources, then
+ * swapped in; the old one stays locked meanwhile, so no build changes it,
+ * and searchable.  A rebuild that fails or is stopped leaves the old
+ * index as it was.
+ */
+static int rebuild(ni_db *old, const char *path, char **sources,
+		   size_t n_sources, const struct build_options *o,
+		   struct reporter *r)
+{
+	struct ni_buf fresh = NI_BUF_INIT;
+	ni_db *db = NULL;
+	bool complete = false;
+	int code = ni_buf_addf(&fresh, "%s.rebuild-%ld", path,
+			       (long)getpid()) == NI_OK
+		? open_index(fresh.data, &db) : NI_EXIT_FAILED;
+	if (code < 0)
+		code = build_into(db, path, sources, n_sources, o, r,
+				  &complete);
+	int closed = close_index(db, fresh.data);
+	if (closed >= 0)
+		code = closed;
+	closed = close_index(old, path);
+	if (closed >= 0)
+		code = closed;
+	if (complete && code != NI_EXIT_FAILED) {
+		int swapped = swap_index_in(path, fresh.data);
+		if (swapped != NI_EXIT_OK)
+			code = swapped;
+	} else if (db) {
+		report_error("rebuild not finished: %s is unchanged", path);
+		remove_index_folder(fresh.data);
+		code = NI_EXIT_FAILED;
+	}
+	ni_buf_release(&fresh);
+	return code;
+}
+
 static int run(const char *path, const struct build_options *o,
 	       int argc, char **argv)
 {
@@ -323,53 +414,30 @@ static int run(const char *path, const struct build_options *o,
 			     false, {0, 0}};
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
 	ni_db *db = NULL;
-	ni_analyzer *analyzer = NULL;
 	char **sources = NULL;
 	size_t n_sources = 0;
+	bool complete;
 	int code = open_index(path, &db);
 	if (code < 0)
 		code = choose_sources(argc, argv, db, &sources, &n_sources);
-	if (code < 0 && ni_analyzer_new(&analyzer) != NI_OK) {
-		report_error("cannot start the text analyzer");
-		code = NI_EXIT_FAILED;
+	if (code < 0 && o->rebuild) {
+		code = rebuild(db, path, sources, n_sources, o, &r);
+		db = NULL;
+	} else if (code < 0) {
+		code = build_into(db, path, sources, n_sources, o, &r,
+				  &complete);
 	}
-	if (code < 0) {
-		struct ni_build_options options = {
-			o->max_file_bytes, 0, &stop_requested};
-		struct ni_build_callbacks cb = {on_file, on_duplicate,
-						on_problem, on_progress, &r};
-		struct ni_build_counts counts;
-		struct ni_buf errmsg = NI_BUF_INIT;
-		signal(SIGINT, request_stop);
-		signal(SIGTERM, request_stop);
-		ni_status status = ni_build(db, analyzer,
-					    (const char *const *)sources,
-					    n_sources, &options, &cb, &counts,
-					    &errmsg);
-		clear_progress(&r);
-		if (status != NI_OK)
-			report_error("%s", ni_buf_str(&errmsg));
-		print_summary(&counts, db, path, seconds_since(&r.start));
-		code = status != NI_OK || counts.bad_sources ? NI_EXIT_FAILED
-							      : NI_EXIT_OK;
-		ni_buf_release(&errmsg);
-	}
-	char *detail = NULL;
-	if (db && ni_db_close(db, &detail) != NI_OK) {
-		report_error("cannot commit to the index %s: %s", path,
-			     detail ? detail : "");
-		code = NI_EXIT_FAILED;
-	}
-	free(detail);
+	int closed = close_index(db, path);
+	if (closed >= 0)
+		code = closed;
 	ni_sources_free(sources, n_sources);
-	ni_analyzer_free(analyzer);
 	return code;
 }
 
 int cmd_build(int argc, char **argv)
 {
 	struct build_options o = {NULL, NI_DEFAULT_MAX_FILE_BYTES, false,
-				  false};
+				  false, false};
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0)
 		return code;

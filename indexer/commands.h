@@ -25,6 +25,17 @@ void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int load_config(struct ni_config *config);
 
+/*
+ * Put the index folder `copy` in place of the one at `path` (compact,
+ * build --rebuild): two renames, so a reader that opens the index
+ * between them finds no index and says so, and one that has it open
+ * keeps reading the old files until it reopens.  Returns an exit code.
+ */
+int swap_index_in(const char *path, const char *copy);
+
+/* Remove a Xapian index folder: its files, then itself.  0 or -1. */
+int remove_index_folder(const char *path);
+
 /* Exit code and message for an index that cannot be opened. */
 int report_open_failure(const char *path, ni_status status,
 			const char *detail);

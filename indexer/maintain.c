@@ -130,8 +130,7 @@ static unsigned long long folder_bytes(const char *path)
 	return total;
 }
 
-/* Remove a Xapian index folder: its files, then itself. */
-static int remove_folder(const char *path)
+int remove_index_folder(const char *path)
 {
 	DIR *dir = opendir(path);
 	if (!dir)
@@ -152,22 +151,17 @@ static int remove_folder(const char *path)
 	return result == 0 ? rmdir(path) : result;
 }
 
-/*
- * Put the compacted copy in place of the index: two renames, so a reader
- * that opens the index between them finds no index and says so; one that
- * has it open keeps reading the old files until it reopens.
- */
-static int swap_in(const char *path, const char *copy)
+int swap_index_in(const char *path, const char *copy)
 {
 	struct ni_buf old = NI_BUF_INIT;
 	if (ni_buf_addf(&old, "%s.old-%ld", path, (long)getpid()) != NI_OK)
 		return NI_EXIT_FAILED;
 	int code = NI_EXIT_OK;
 	if (rename(path, old.data) != 0 || rename(copy, path) != 0) {
-		report_error("cannot swap the compacted index in: %s; it is "
-			     "in %s", strerror(errno), copy);
+		report_error("cannot swap the new index in: %s; it is in %s",
+			     strerror(errno), copy);
 		code = NI_EXIT_FAILED;
-	} else if (remove_folder(old.data) != 0) {
+	} else if (remove_index_folder(old.data) != 0) {
 		report_error("cannot remove the old index %s: %s", old.data,
 			     strerror(errno));
 	}
@@ -194,12 +188,12 @@ static int compact(const char *path)
 		code = NI_EXIT_FAILED;
 	else if (ni_db_compact_to(db, copy.data) != NI_OK) {
 		report_error("cannot compact %s: %s", path, ni_db_errmsg(db));
-		remove_folder(copy.data);
+		remove_index_folder(copy.data);
 		code = NI_EXIT_FAILED;
 	}
 	ni_db_close(db, NULL);
 	if (code == NI_EXIT_OK)
-		code = swap_in(path, copy.data);
+		code = swap_index_in(path, copy.data);
 	if (code == NI_EXIT_OK)
 		printf("compacted %s: %.1f MB -> %.1f MB\n", path,
 		       (double)before / 1e6, (double)folder_bytes(path) / 1e6);

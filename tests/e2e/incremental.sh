@@ -61,6 +61,20 @@ build 1 "missing source" "$NEWS" "$WORK/more"
 expect_match "$WORK/out" "deleted 0, .* holds $n articles" "nothing deleted for a missing source"
 expect_match "$WORK/err" "$WORK/more: No such file or directory" "missing source named"
 
+# --rebuild: from scratch beside the old index, swapped in; one that
+# cannot finish leaves the old index alone.
+build 0 "rebuild" --rebuild "$NEWS"
+expect_match "$WORK/out" "^added $((n - 1)), updated 0, unchanged 0, deleted 0, .* holds $((n - 1)) articles" "rebuilt from scratch"
+CHECKS=$((CHECKS + 1))
+ls -d "$DB".* 2>/dev/null && fail "rebuild left a folder beside the index"
+expect_status 0 "search after rebuild" -- "$NEWSQUERY" --db "$DB" sanctions
+build 1 "rebuild with a missing source" --rebuild "$NEWS" "$WORK/gone"
+expect_match "$WORK/err" "rebuild not finished: $DB is unchanged" "failed rebuild said"
+CHECKS=$((CHECKS + 1))
+ls -d "$DB".* 2>/dev/null && fail "failed rebuild left a folder beside the index"
+build 0 "the old index after a failed rebuild" "$NEWS"
+expect_match "$WORK/out" "^added 0, updated 0, unchanged $((n - 1)), " "old index intact"
+
 # Killed at any moment, a build run again ends with one article per file.
 python3 - "$WORK/many" <<'PY'
 import os, sys
