@@ -63,6 +63,13 @@ char *ni_buf_detach(struct ni_buf *buf);
 /* Free the memory and leave an empty buffer.  Safe on an empty buffer. */
 void ni_buf_release(struct ni_buf *buf);
 
+/*
+ * Make the array `*items` (of `*cap` elements of `size` bytes) hold at
+ * least `want` elements, doubling its capacity (git's ALLOC_GROW).  On
+ * NI_ENOMEM the array is unchanged.  `*items` may be NULL with *cap 0.
+ */
+ni_status ni_grow(void *items, size_t *cap, size_t want, size_t size);
+
 /* The contents as a C string: "" for a buffer that owns nothing yet. */
 static inline const char *ni_buf_str(const struct ni_buf *buf)
 {

@@ -98,3 +98,22 @@ void ni_buf_release(struct ni_buf *buf)
 	buf->data = NULL;
 	buf->len = buf->cap = 0;
 }
+
+ni_status ni_grow(void *items, size_t *cap, size_t want, size_t size)
+{
+	if (want <= *cap)
+		return NI_OK;
+	size_t grown = *cap ? *cap : 16;
+	while (grown < want) {
+		if (grown > SIZE_MAX / 2 / size)
+			return NI_ENOMEM;
+		grown *= 2;
+	}
+	void **array = items;
+	void *bigger = realloc(*array, grown * size);
+	if (!bigger)
+		return NI_ENOMEM;
+	*array = bigger;
+	*cap = grown;
+	return NI_OK;
+}

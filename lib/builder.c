@@ -80,14 +80,8 @@ static bool parse_stamp(const char *value, size_t len, struct known *k)
 static ni_status add_known(struct builder *b, uint32_t docid,
 			   const char *value, size_t len, size_t *cap)
 {
-	if (b->n_known == *cap) {
-		size_t bigger = *cap ? *cap * 2 : 1024;
-		struct known *known = realloc(b->known, bigger * sizeof *known);
-		if (!known)
-			return NI_ENOMEM;
-		b->known = known;
-		*cap = bigger;
-	}
+	if (ni_grow(&b->known, cap, b->n_known + 1, sizeof *b->known) != NI_OK)
+		return NI_ENOMEM;
 	struct known *k = &b->known[b->n_known];
 	memset(k, 0, sizeof *k);
 	k->docid = docid;
@@ -129,14 +123,9 @@ static int64_t mtime_ns(const struct stat *st)
 static int on_file(void *ctx, const char *path, const struct stat *st)
 {
 	struct builder *b = ctx;
-	if (b->n_found == b->cap_found) {
-		size_t cap = b->cap_found ? b->cap_found * 2 : 1024;
-		struct found *found = realloc(b->found, cap * sizeof *found);
-		if (!found)
-			return ENOMEM;
-		b->found = found;
-		b->cap_found = cap;
-	}
+	if (ni_grow(&b->found, &b->cap_found, b->n_found + 1,
+		    sizeof *b->found) != NI_OK)
+		return ENOMEM;
 	char *copy = strdup(path);
 	if (!copy)
 		return ENOMEM;

@@ -58,14 +58,9 @@ static ni_status mark_visited(struct walker *w, const struct stat *st,
 			return NI_OK;
 		}
 	}
-	if (w->n_seen == w->cap_seen) {
-		size_t cap = w->cap_seen ? w->cap_seen * 2 : 64;
-		struct visited *seen = realloc(w->seen, cap * sizeof *seen);
-		if (!seen)
-			return NI_ENOMEM;
-		w->seen = seen;
-		w->cap_seen = cap;
-	}
+	if (ni_grow(&w->seen, &w->cap_seen, w->n_seen + 1,
+		    sizeof *w->seen) != NI_OK)
+		return NI_ENOMEM;
 	w->seen[w->n_seen++] = (struct visited){st->st_dev, st->st_ino};
 	*first_time = true;
 	return NI_OK;
@@ -95,14 +90,8 @@ static ni_status read_names(DIR *dir, char ***out, size_t *n_out)
 	while ((entry = readdir(dir))) {
 		if (entry->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			size_t grown = cap ? cap * 2 : 32;
-			char **bigger = realloc(names, grown * sizeof *names);
-			if (!bigger)
-				goto nomem;
-			names = bigger;
-			cap = grown;
-		}
+		if (ni_grow(&names, &cap, n + 1, sizeof *names) != NI_OK)
+			goto nomem;
 		if (!(names[n] = strdup(entry->d_name)))
 			goto nomem;
 		n++;

@@ -43,6 +43,26 @@ static void test_buf_grows_and_formats(void **state)
 	ni_buf_release(&buf);
 }
 
+static void test_grow_doubles_and_keeps(void **state)
+{
+	(void)state;
+	int *items = NULL;
+	size_t cap = 0;
+	assert_int_equal(ni_grow(&items, &cap, 1, sizeof *items), NI_OK);
+	assert_int_equal(cap, 16);
+	for (int i = 0; i < 16; i++)
+		items[i] = i;
+	assert_int_equal(ni_grow(&items, &cap, 17, sizeof *items), NI_OK);
+	assert_int_equal(cap, 32);
+	assert_int_equal(items[15], 15);
+	assert_int_equal(ni_grow(&items, &cap, 20, sizeof *items), NI_OK);
+	assert_int_equal(cap, 32);  /* room enough: unchanged */
+	assert_int_equal(ni_grow(&items, &cap, SIZE_MAX / 2, sizeof *items),
+			 NI_ENOMEM);
+	assert_int_equal(cap, 32);
+	free(items);
+}
+
 static void expect_path(const char *flag, const char *env,
 			const char *config, const char *xdg, const char *home,
 			const char *expected)
@@ -125,6 +145,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_buf_grows_and_formats),
+		cmocka_unit_test(test_grow_doubles_and_keeps),
 		cmocka_unit_test(test_index_path_rule),
 		cmocka_unit_test(test_number_parsing),
 		cmocka_unit_test(test_color_choice),
