@@ -44,7 +44,16 @@ struct ni_build_options {
 	/* When it becomes non-zero (a signal handler), the build stops at
 	 * the next article and commits what it did.  May be NULL. */
 	volatile sig_atomic_t *stop;
+	/*
+	 * Writers for a first build (an empty index, 2,000 files or more):
+	 * each writes a part beside the index (PATH.part-N), merged at the
+	 * end by Xapian's compaction.  0 or 1: one writer.  At most
+	 * NI_BUILD_MAX_JOBS.  Incremental builds always use one.
+	 */
+	unsigned jobs;
 };
+
+#define NI_BUILD_MAX_JOBS 16
 
 /*
  * Articles written between commits.  Xapian keeps a batch in memory and

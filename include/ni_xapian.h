@@ -130,6 +130,9 @@ ni_status ni_db_open(const char *path, enum ni_db_mode mode,
  */
 ni_status ni_db_close(ni_db *db, char **errmsg) NI_NOEXCEPT;
 
+/* The path the index was opened with.  Owned by `db`. */
+const char *ni_db_path(const ni_db *db) NI_NOEXCEPT;
+
 /*
  * The detail of the last failure on `db`, e.g. "DatabaseLockError: ...".
  * Owned by `db`, valid until the next call on it; "" when none.
@@ -155,6 +158,28 @@ ni_status ni_db_check(const char *path, const char *analyzer,
  * must not exist yet): smaller, and faster to search.
  */
 ni_status ni_db_compact_to(ni_db *db, const char *dest) NI_NOEXCEPT;
+
+/*
+ * Replace the contents of the open, writable index `db` (with no
+ * documents) by the documents of the index folders `parts` (written in
+ * parallel, then closed), merged with Xapian's compaction; `db` is then
+ * open on the merged index.  The parts stay; remove them with
+ * ni_db_remove_folder().  Metadata comes from the first part.
+ */
+ni_status ni_db_adopt_parts(ni_db *db, const char *const *parts,
+			    size_t n) NI_NOEXCEPT;
+
+/*
+ * Where a unique key ended up on several documents (parts written in
+ * parallel each stored a related record with the same URL, or a related
+ * record and an article file), keep one: the article file's, else the
+ * first; delete the others.  *removed counts them.
+ */
+ni_status ni_db_dedupe_keys(ni_db *db, uint64_t *removed) NI_NOEXCEPT;
+
+/* Remove the folder `path` and all it holds (a temporary part); a
+ * missing folder is not an error. */
+ni_status ni_db_remove_folder(const char *path) NI_NOEXCEPT;
 
 /* ---- writing ---------------------------------------------------------- */
 

@@ -26,7 +26,7 @@
 
 static const char BUILD_USAGE[] =
 	"usage: newsindex build [--db PATH] [--max-file-size BYTES] [--quiet]\n"
-	"                       [--progress] [--rebuild] [SOURCE...]\n"
+	"                       [--progress] [--rebuild] [-j N] [SOURCE...]\n"
 	"\n"
 	"Bring the index up to date with the articles in each SOURCE, a file or\n"
 	"a folder (walked recursively for *.txt, *.md and *.markdown; hidden\n"
@@ -43,6 +43,8 @@ static const char BUILD_USAGE[] =
 	"  -q, --quiet           do not print warnings, only skipped files\n"
 	"  --progress            a progress line even when stderr is not a\n"
 	"                        terminal (it is shown on one by default)\n"
+	"  -j, --jobs N          writers for a first build of 2,000 files or\n"
+	"                        more (default: the number of CPUs)\n"
 	"  --rebuild             build a new index from scratch beside the old\n"
 	"                        one (still searchable meanwhile), then swap it\n"
 	"                        in; the old one stays if the rebuild fails\n"
@@ -166,6 +168,7 @@ struct build_options {
 	bool quiet;
 	bool progress;
 	bool rebuild;
+	unsigned long jobs;
 };
 
 /* Returns -1 when the options are fine, else the exit code. */
@@ -177,11 +180,12 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 		{"quiet", no_argument, NULL, 'q'},
 		{"progress", no_argument, NULL, 'p'},
 		{"rebuild", no_argument, NULL, 'r'},
+		{"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "qhj:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			o->db_flag = optarg;
@@ -202,6 +206,15 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 			break;
 		case 'r':
 			o->rebuild = true;
+			break;
+		case 'j':
+			if (!ni_parse_unsigned(optarg, NI_BUILD_MAX_JOBS,
+					       &o->jobs) || o->jobs == 0) {
+				report_error("--jobs: '%s' is not a number "
+					     "from 1 to %d", optarg,
+					     NI_BUILD_MAX_JOBS);
+				return NI_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			fputs(BUILD_USAGE, stdout);
@@ -335,7 +348,7 @@ static int build_into(ni_db *db, const char *shown_path, char **sources,
 		return NI_EXIT_FAILED;
 	}
 	struct ni_build_options options = {o->max_file_bytes, 0,
-					   &stop_requested};
+					   &stop_requested, o->jobs};
 	struct ni_build_callbacks cb = {on_file, on_duplicate, on_problem,
 					on_progress, r};
 	struct ni_build_counts counts;
@@ -436,8 +449,11 @@ static int run(const char *path, const struct build_options *o,
 
 int cmd_build(int argc, char **argv)
 {
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct build_options o = {NULL, NI_DEFAULT_MAX_FILE_BYTES, false,
-				  false, false};
+				  false, false,
+				  cpus < 1 ? 1 : cpus > NI_BUILD_MAX_JOBS
+				  ? NI_BUILD_MAX_JOBS : (unsigned long)cpus};
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0)
 		return code;

@@ -2,6 +2,8 @@
 #include "ni_builder.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +31,27 @@ struct found {
 	struct ni_file_stamp stamp;
 };
 
-struct builder {
+/*
+ * Where one thread writes: the index itself, or one part of a parallel
+ * first build.  Its counts and messages are summed into the build's.
+ */
+struct lane {
 	ni_db *db;
 	ni_indexer *indexer;
+	ni_analyzer *analyzer;       /* a part's own; NULL for the main lane */
+	struct ni_build_counts *counts;
+	struct ni_buf *errmsg;
+	unsigned since_commit;
+	char *path;                  /* a part's folder */
+	struct ni_build_counts own_counts;
+	struct ni_buf own_errmsg;
+	ni_status status;
+	struct builder *b;
+	pthread_t thread;
+};
+
+struct builder {
+	ni_db *db;
 	const struct ni_build_options *options;
 	const struct ni_build_callbacks *cb;
 	struct ni_build_counts *counts;
@@ -47,8 +67,26 @@ struct builder {
 	size_t written_bytes;
 	char **unwalked;                  /* sources or folders not read */
 	size_t n_unwalked;
-	unsigned since_commit;
+	struct lane main;                 /* the index itself */
+	/* A parallel build: lanes take files from `next`; `mutex` guards
+	 * the claims, the callbacks and `done`. */
+	bool parallel;
+	pthread_mutex_t mutex;
+	atomic_size_t next;
+	size_t done;
 };
+
+static void lock(struct builder *b)
+{
+	if (b->parallel)
+		pthread_mutex_lock(&b->mutex);
+}
+
+static void unlock(struct builder *b)
+{
+	if (b->parallel)
+		pthread_mutex_unlock(&b->mutex);
+}
 
 static ni_status fail(struct builder *b, ni_status status, const char *what,
 		      const char *detail)
@@ -204,31 +242,54 @@ static bool same_stamp(const struct ni_file_stamp *a,
  * Claim `key` for found file `i`.  False when an earlier file of this
  * build has it (a duplicate, reported).
  */
-static bool claim(struct builder *b, const char *key, size_t i,
-		  ni_status *status)
+static bool claim(struct builder *b, struct lane *l, const char *key,
+		  size_t i, ni_status *status)
 {
 	size_t first;
-	if (ni_strmap_get(&b->claimed, key, strlen(key), &first) &&
-	    first != i) {
-		b->counts->duplicates++;
+	lock(b);
+	bool taken = ni_strmap_get(&b->claimed, key, strlen(key), &first) &&
+		     first != i;
+	if (taken) {
+		l->counts->duplicates++;
 		if (b->cb->duplicate)
 			b->cb->duplicate(b->cb->ctx, b->found[i].path, key,
 					 b->found[first].path);
-		return false;
+	} else {
+		*status = ni_strmap_put(&b->claimed, key, strlen(key), i);
 	}
-	*status = ni_strmap_put(&b->claimed, key, strlen(key), i);
-	return true;
+	unlock(b);
+	return !taken;
 }
 
-static ni_status commit_batch(struct builder *b)
+/* Tell the caller about a file: skipped, or indexed with warnings. */
+static void report_file(struct builder *b, const char *path,
+			const struct ni_index_result *res)
 {
-	if (++b->since_commit < b->options->commit_every)
+	if (!b->cb->file)
+		return;
+	lock(b);
+	b->cb->file(b->cb->ctx, path, res);
+	unlock(b);
+}
+
+static ni_status lane_fail(struct lane *l, ni_status status,
+			   const char *what, const char *detail)
+{
+	ni_buf_addf(l->errmsg, "%s: %s", what,
+		    detail && *detail ? detail : ni_status_str(status));
+	return status;
+}
+
+static ni_status commit_batch(struct builder *b, struct lane *l)
+{
+	if (++l->since_commit < b->options->commit_every)
 		return NI_OK;
-	b->since_commit = 0;
-	ni_status status = ni_db_commit(b->db);
+	l->since_commit = 0;
+	ni_status status = ni_db_commit(l->db);
 	return status == NI_OK ? NI_OK
-			       : fail(b, status, "cannot commit to the index",
-				      ni_db_errmsg(b->db));
+			       : lane_fail(l, status,
+					   "cannot commit to the index",
+					   ni_db_errmsg(l->db));
 }
 
 /*
@@ -241,43 +302,47 @@ static ni_status drop_replaced(struct builder *b, const struct known *k,
 	if (!k || k->docid == res->docid || was_written(b, k->docid) ||
 	    !strcmp(k->key, res->key))
 		return NI_OK;
-	ni_status status = ni_indexer_remove(b->indexer, k->docid, k->key);
+	ni_status status = ni_indexer_remove(b->main.indexer, k->docid,
+					     k->key);
 	return status == NI_OK ? NI_OK
 			       : fail(b, status, "index",
-				      ni_indexer_errmsg(b->indexer));
+				      ni_indexer_errmsg(b->main.indexer));
 }
 
-static ni_status index_file(struct builder *b, size_t i,
+static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 			    const struct known *k)
 {
 	struct found *f = &b->found[i];
 	struct ni_index_result res;
-	ni_status status = ni_indexer_load(b->indexer, f->path, &res);
+	ni_status status = ni_indexer_load(l->indexer, f->path, &res);
 	if (status != NI_OK)
-		return fail(b, status, "index", ni_indexer_errmsg(b->indexer));
+		return lane_fail(l, status, "index",
+				 ni_indexer_errmsg(l->indexer));
 	if (!res.key) {
-		b->counts->skipped++;
-		if (b->cb->file)
-			b->cb->file(b->cb->ctx, f->path, &res);
+		l->counts->skipped++;
+		report_file(b, f->path, &res);
 		return NI_OK;
 	}
-	if (!claim(b, res.key, i, &status) || status != NI_OK)
+	if (!claim(b, l, res.key, i, &status) || status != NI_OK)
 		return status;
-	status = ni_indexer_store(b->indexer, &f->stamp, &res);
+	status = ni_indexer_store(l->indexer, &f->stamp, &res);
 	if (status != NI_OK)
-		return fail(b, status, "index", ni_indexer_errmsg(b->indexer));
-	if (res.n_warnings && b->cb->file)
-		b->cb->file(b->cb->ctx, f->path, &res);
-	b->counts->warned += res.n_warnings > 0;
-	b->counts->related += res.n_related;
-	*(k ? &b->counts->updated : &b->counts->added) += 1;
-	status = mark_written(b, res.docid);
+		return lane_fail(l, status, "index",
+				 ni_indexer_errmsg(l->indexer));
+	if (res.n_warnings)
+		report_file(b, f->path, &res);
+	l->counts->warned += res.n_warnings > 0;
+	l->counts->related += res.n_related;
+	*(k ? &l->counts->updated : &l->counts->added) += 1;
+	/* Only a build of a known index deletes, and it has one lane. */
+	if (!b->parallel)
+		status = mark_written(b, res.docid);
 	if (status == NI_OK)
 		status = drop_replaced(b, k, &res);
-	return status == NI_OK ? commit_batch(b) : status;
+	return status == NI_OK ? commit_batch(b, l) : status;
 }
 
-static ni_status process(struct builder *b, size_t i)
+static ni_status process(struct builder *b, struct lane *l, size_t i)
 {
 	struct found *f = &b->found[i];
 	size_t at;
@@ -286,23 +351,28 @@ static ni_status process(struct builder *b, size_t i)
 		? &b->known[at] : NULL;
 	ni_status status = NI_OK;
 	if (k && same_stamp(&k->stamp, &f->stamp)) {
-		b->counts->unchanged++;
+		l->counts->unchanged++;
 		/* Unchanged, it still owns its key against later files. */
-		claim(b, k->key, i, &status);
+		claim(b, l, k->key, i, &status);
 		return status;
 	}
-	return index_file(b, i, k);
+	return index_file(b, l, i, k);
+}
+
+static bool stop_asked(const struct builder *b)
+{
+	return b->options->stop && *b->options->stop;
 }
 
 static ni_status process_all(struct builder *b)
 {
 	ni_status status = NI_OK;
 	for (size_t i = 0; status == NI_OK && i < b->n_found; i++) {
-		if (b->options->stop && *b->options->stop) {
+		if (stop_asked(b)) {
 			b->counts->stopped = true;
 			break;
 		}
-		status = process(b, i);
+		status = process(b, &b->main, i);
 		b->counts->done = i + 1;
 		if (b->cb->progress && (i + 1) % PROGRESS_EVERY == 0)
 			b->cb->progress(b->cb->ctx, b->counts);
@@ -341,11 +411,11 @@ static ni_status delete_vanished(struct builder *b,
 		if (k->seen || was_written(b, k->docid) ||
 		    !walked(b, k->path, sources, n))
 			continue;
-		ni_status status = ni_indexer_remove(b->indexer, k->docid,
-						     k->key);
+		ni_status status = ni_indexer_remove(b->main.indexer,
+						     k->docid, k->key);
 		if (status != NI_OK)
 			return fail(b, status, "index",
-				    ni_indexer_errmsg(b->indexer));
+				    ni_indexer_errmsg(b->main.indexer));
 		b->counts->deleted++;
 	}
 	return NI_OK;
@@ -430,6 +500,166 @@ static ni_status remember(struct builder *b, const char *const *sources,
 
 /* ---- the build ------------------------------------------------------------------ */
 
+/* ---- a parallel first build -------------------------------------------------------- */
+
+/*
+ * A first build of this many files or more is split over parallel
+ * writers: Xapian's document insertion is most of a build's time, and
+ * one writer keeps one core busy.
+ */
+#define PARALLEL_MIN_FILES 2000
+
+static bool wants_parallel(const struct builder *b)
+{
+	uint64_t docs = 1;
+	ni_db_doc_count(b->db, &docs);
+	return b->options->jobs > 1 && b->n_known == 0 && docs == 0 &&
+	       b->n_found >= PARALLEL_MIN_FILES;
+}
+
+static void *run_lane(void *arg)
+{
+	struct lane *l = arg;
+	struct builder *b = l->b;
+	while (l->status == NI_OK) {
+		if (stop_asked(b)) {
+			l->counts->stopped = true;
+			break;
+		}
+		size_t i = atomic_fetch_add(&b->next, 1);
+		if (i >= b->n_found)
+			break;
+		l->status = process(b, l, i);
+		lock(b);
+		b->counts->done = ++b->done;
+		if (b->cb->progress && b->done % PROGRESS_EVERY == 0)
+			b->cb->progress(b->cb->ctx, b->counts);
+		unlock(b);
+	}
+	return NULL;
+}
+
+/* A part: its own folder beside the index, analyzer, writer, indexer. */
+static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
+{
+	memset(l, 0, sizeof *l);
+	l->b = b;
+	l->counts = &l->own_counts;
+	l->errmsg = &l->own_errmsg;
+	struct ni_buf path = NI_BUF_INIT;
+	ni_status status = ni_buf_addf(&path, "%s.part-%u", ni_db_path(b->db),
+				       j);
+	l->path = ni_buf_detach(&path);
+	if (status == NI_OK && !l->path)
+		status = NI_ENOMEM;
+	/* A part left by a build that was killed is of no use. */
+	if (status == NI_OK)
+		status = ni_db_remove_folder(l->path);
+	if (status == NI_OK)
+		status = ni_analyzer_new(&l->analyzer);
+	char *detail = NULL;
+	if (status == NI_OK)
+		status = ni_db_open(l->path, NI_DB_WRITE,
+				    ni_analyzer_settings(), &l->db, &detail);
+	if (status == NI_OK)
+		status = ni_indexer_new(l->db, l->analyzer, &l->indexer);
+	if (status == NI_OK)
+		ni_indexer_set_max_file_bytes(l->indexer,
+					      b->options->max_file_bytes);
+	if (status != NI_OK)
+		fail(b, status, "cannot start a part of the build", detail);
+	free(detail);
+	return status;
+}
+
+/* Close a part (committing it); NI_OK or why its work is lost. */
+static ni_status close_lane(struct builder *b, struct lane *l)
+{
+	ni_indexer_free(l->indexer);
+	l->indexer = NULL;
+	char *detail = NULL;
+	ni_status status = ni_db_close(l->db, &detail);
+	l->db = NULL;
+	if (status != NI_OK)
+		fail(b, status, "cannot commit a part of the build", detail);
+	free(detail);
+	ni_analyzer_free(l->analyzer);
+	l->analyzer = NULL;
+	if (l->status != NI_OK) {
+		ni_buf_addf(b->errmsg, "%s", ni_buf_str(&l->own_errmsg));
+		status = l->status;
+	}
+	return status;
+}
+
+static void add_counts(struct ni_build_counts *to,
+		       const struct ni_build_counts *c)
+{
+	to->added += c->added;
+	to->skipped += c->skipped;
+	to->duplicates += c->duplicates;
+	to->warned += c->warned;
+	to->related += c->related;
+	to->stopped = to->stopped || c->stopped;
+}
+
+/* Merge the parts into the (empty) index, then make keys unique again. */
+static ni_status merge_lanes(struct builder *b, struct lane *lanes,
+			     unsigned n)
+{
+	const char *parts[NI_BUILD_MAX_JOBS];
+	for (unsigned j = 0; j < n; j++)
+		parts[j] = lanes[j].path;
+	ni_status status = ni_db_adopt_parts(b->db, parts, n);
+	uint64_t removed = 0;
+	if (status == NI_OK)
+		status = ni_db_dedupe_keys(b->db, &removed);
+	if (status != NI_OK)
+		return fail(b, status, "cannot merge the parts of the build",
+			    ni_db_errmsg(b->db));
+	/* Only related records lose to a file or to each other. */
+	b->counts->related -= removed < b->counts->related
+		? removed : b->counts->related;
+	return NI_OK;
+}
+
+static ni_status process_parallel(struct builder *b)
+{
+	unsigned n = b->options->jobs;
+	struct lane lanes[NI_BUILD_MAX_JOBS];
+	unsigned opened = 0, started = 0;
+	ni_status status = NI_OK;
+	b->parallel = true;
+	pthread_mutex_init(&b->mutex, NULL);
+	atomic_init(&b->next, 0);
+	for (; opened < n && status == NI_OK; opened++)
+		status = open_lane(b, &lanes[opened], opened);
+	for (; started < opened && status == NI_OK; started++)
+		if (pthread_create(&lanes[started].thread, NULL, run_lane,
+				   &lanes[started]) != 0)
+			status = fail(b, NI_ENOMEM, "cannot start a thread",
+				      NULL);
+	if (status != NI_OK)
+		atomic_store(&b->next, b->n_found);  /* the others stop */
+	for (unsigned j = 0; j < started; j++)
+		pthread_join(lanes[j].thread, NULL);
+	b->parallel = false;
+	pthread_mutex_destroy(&b->mutex);
+	for (unsigned j = 0; j < opened; j++) {
+		ni_status closed = close_lane(b, &lanes[j]);
+		status = status == NI_OK ? closed : status;
+		add_counts(b->counts, &lanes[j].own_counts);
+	}
+	if (status == NI_OK)
+		status = merge_lanes(b, lanes, opened);
+	for (unsigned j = 0; j < opened; j++) {
+		ni_db_remove_folder(lanes[j].path);
+		free(lanes[j].path);
+		ni_buf_release(&lanes[j].own_errmsg);
+	}
+	return status;
+}
+
 static void release(struct builder *b)
 {
 	for (size_t i = 0; i < b->n_known; i++) {
@@ -446,7 +676,7 @@ static void release(struct builder *b)
 	free(b->written);
 	ni_strmap_release(&b->known_by_path);
 	ni_strmap_release(&b->claimed);
-	ni_indexer_free(b->indexer);
+	ni_indexer_free(b->main.indexer);
 }
 
 ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
@@ -461,11 +691,17 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	if (!o.commit_every)
 		o.commit_every = NI_BUILD_COMMIT_EVERY;
 	memset(counts, 0, sizeof *counts);
+	if (o.jobs > NI_BUILD_MAX_JOBS)
+		o.jobs = NI_BUILD_MAX_JOBS;
 	struct builder b = {.db = db, .options = &o, .cb = callbacks,
 			    .counts = counts, .errmsg = errmsg};
-	ni_status status = ni_indexer_new(db, analyzer, &b.indexer);
+	b.main.db = db;
+	b.main.counts = counts;
+	b.main.errmsg = errmsg;
+	ni_status status = ni_indexer_new(db, analyzer, &b.main.indexer);
 	if (status == NI_OK) {
-		ni_indexer_set_max_file_bytes(b.indexer, o.max_file_bytes);
+		ni_indexer_set_max_file_bytes(b.main.indexer,
+					      o.max_file_bytes);
 		status = load_known(&b);
 	}
 	if (status == NI_OK)
@@ -473,7 +709,8 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	if (status == NI_OK && callbacks->progress)
 		callbacks->progress(callbacks->ctx, counts);
 	if (status == NI_OK)
-		status = process_all(&b);
+		status = wants_parallel(&b) ? process_parallel(&b)
+					    : process_all(&b);
 	/* Stopped early, the walk still saw every file: what is gone is. */
 	if (status == NI_OK)
 		status = delete_vanished(&b, sources, n_sources);

@@ -55,6 +55,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -191,6 +192,9 @@ ni_status map_exception(std::string &msg) noexcept
 		what = e.what();
 	} catch (const bad_argument &e) {
 		status = NI_EINVAL;
+		what = e.what();
+	} catch (const std::filesystem::filesystem_error &e) {
+		status = NI_EIO;
 		what = e.what();
 	} catch (const std::bad_alloc &) {
 		status = NI_ENOMEM;
@@ -812,6 +816,87 @@ ni_status ni_db_compact_to(ni_db *d, const char *dest) noexcept
 	} catch (...) {
 		return map_exception(d->errmsg);
 	}
+}
+
+ni_status ni_db_adopt_parts(ni_db *d, const char *const *parts,
+			    size_t n) noexcept
+{
+	try {
+		if (!d->writable || d->db.get_doccount() != 0)
+			throw bad_argument("parts go only into an empty index "
+					   "open for writing");
+		Xapian::Database all;
+		for (size_t i = 0; i < n; i++)
+			all.add_database(Xapian::Database(parts[i]));
+		std::string merged = d->path + ".merged";
+		std::filesystem::remove_all(merged);
+		all.compact(merged);
+		all.close();
+		/* The empty index goes; the merged one takes its place. */
+		d->wdb.close();
+		d->db.close();
+		std::string old = d->path + ".empty";
+		std::filesystem::remove_all(old);
+		std::filesystem::rename(d->path, old);
+		std::filesystem::rename(merged, d->path);
+		std::filesystem::remove_all(old);
+		d->wdb = Xapian::WritableDatabase(
+			d->path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
+		d->db = d->wdb;
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_dedupe_keys(ni_db *d, uint64_t *removed) noexcept
+{
+	*removed = 0;
+	try {
+		std::vector<std::string> shared;
+		for (auto t = d->db.allterms_begin(UNIQUE_PREFIX);
+		     t != d->db.allterms_end(UNIQUE_PREFIX); ++t)
+			if (t.get_termfreq() > 1)
+				shared.push_back(*t);
+		const std::string related = FILTER_PREFIXES[NI_FILTER_RELATED];
+		for (const std::string &term : shared) {
+			std::vector<Xapian::docid> ids(d->db.postlist_begin(term),
+						       d->db.postlist_end(term));
+			Xapian::docid keep = ids[0];
+			for (Xapian::docid id : ids) {
+				auto t = d->db.termlist_begin(id);
+				t.skip_to(related);
+				if (t == d->db.termlist_end(id) || *t != related) {
+					keep = id;
+					break;
+				}
+			}
+			for (Xapian::docid id : ids)
+				if (id != keep) {
+					d->wdb.delete_document(id);
+					(*removed)++;
+				}
+		}
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_remove_folder(const char *path) noexcept
+{
+	try {
+		std::filesystem::remove_all(path);
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+const char *ni_db_path(const ni_db *d) noexcept
+{
+	return d->path.c_str();
 }
 
 const char *ni_db_errmsg(const ni_db *d) noexcept
