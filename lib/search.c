@@ -137,9 +137,20 @@ static ni_status count_matches(ni_db *db, const ni_query *query,
 			       const struct ni_search_options *o,
 			       struct ni_results *out, struct ni_buf *errmsg)
 {
+	/*
+	 * Counting needs no scores: a query weighted zero lets Xapian's
+	 * matcher skip BM25, and no blend is added.
+	 */
+	struct ni_search_options unscored = *o;
+	unscored.quality_weight = 0;
+	unscored.recent = false;
+	ni_query *boolean = NULL;
 	ni_mset *mset = NULL;
-	ni_status status = run(db, query, o, 0, 0, false, o->facets, &mset,
-			       errmsg);
+	ni_status status = ni_query_scale(query, 0, &boolean);
+	if (status == NI_OK)
+		status = run(db, boolean, &unscored, 0, 0, false, o->facets,
+			     &mset, errmsg);
+	ni_query_free(boolean);
 	if (status == NI_OK) {
 		out->total = ni_mset_estimated(mset);
 		out->total_exact = ni_mset_lower_bound(mset) ==
