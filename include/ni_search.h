@@ -1,17 +1,21 @@
 /*
- * ni_search.h - answer a free-text query with one page of ranked articles.
+ * ni_search.h - run a parsed query and return one page of ranked articles.
  *
- * The query text goes through the same analyzer as the articles.  English
- * stopwords ("the", "of", ...) are left out of the query, unless the query
- * has nothing else.  Ranking (docs/ranking.md):
- *   1. articles that contain every query word come first;
- *   2. then articles that contain some of them, so a long question still
- *      gets answers;
- * and within each tier by score = BM25 + quality_weight * quality / 100.
+ * A query is parsed by ni_qparse.h into a strict and a relaxed query.
+ * Ranking (docs/ranking.md):
+ *   1. the strict query's matches (every word) come first;
+ *   2. then the relaxed query's other matches (some of the words), so a
+ *      long question still gets answers;
+ * and within each tier by score = BM25 (refined by pseudo-relevance
+ * feedback for queries of 3 words or more) + quality_weight * quality /
+ * 100 [+ recency], with reprints of one story collapsed into its
+ * best-quality copy.  Totals and facets come from a separate, unscored
+ * count of every match.
  *
- * Ownership: ni_search() fills a struct ni_results that owns its hits;
- * the caller frees them with ni_results_clear().  The ni_db and
- * ni_analyzer are borrowed for the call.
+ * Ownership: ni_search_run() and ni_search() fill a struct ni_results
+ * that owns its hits and facets; the caller frees them with
+ * ni_results_clear().  The ni_db, ni_analyzer and queries are borrowed
+ * for the call.
  */
 #ifndef NI_SEARCH_H
 #define NI_SEARCH_H
