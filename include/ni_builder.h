@@ -108,6 +108,16 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		   struct ni_build_counts *counts, struct ni_buf *errmsg);
 
 /*
+ * Stop indexing `sources` (absolute paths): delete every article whose
+ * file is under one of them (and its related records), and remove them
+ * from the remembered sources.  `*deleted` counts the articles deleted.
+ * NI_ENOMEM or an index failure, with `errmsg` appended to.
+ */
+ni_status ni_build_forget(ni_db *db, const char *const *sources,
+			  size_t n_sources, unsigned long *deleted,
+			  struct ni_buf *errmsg);
+
+/*
  * The sources remembered in `db`, as a list the caller frees with
  * ni_sources_free(); *n is 0 when there are none.
  */

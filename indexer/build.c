@@ -252,7 +252,7 @@ static int make_parent_folders(const char *path)
  * remembers paths as the user sees them.  One that does not exist is
  * kept, so the walk names it.
  */
-static char *absolute(const char *source)
+char *absolute_source(const char *source)
 {
 	struct ni_buf path = NI_BUF_INIT;
 	ni_status status = NI_OK;
@@ -291,7 +291,7 @@ static int choose_sources(int argc, char **argv, ni_db *db,
 	*n = (size_t)(argc - optind);
 	*sources = calloc(*n, sizeof **sources);
 	for (size_t i = 0; *sources && i < *n; i++)
-		if (!((*sources)[i] = absolute(argv[optind + (int)i]))) {
+		if (!((*sources)[i] = absolute_source(argv[optind + (int)i]))) {
 			ni_sources_free(*sources, *n);
 			*sources = NULL;
 		}

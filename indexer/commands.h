@@ -14,6 +14,14 @@ int cmd_build(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
+
+/*
+ * `source` as an absolute path, without resolving links (the index
+ * remembers paths as the user sees them).  Caller frees; NULL if out of
+ * memory.
+ */
+char *absolute_source(const char *source);
 
 /* Print "newsindex: " and the formatted message to stderr. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

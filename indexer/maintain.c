@@ -16,6 +16,7 @@
 
 #include "ni_analyzer.h"
 #include "ni_buf.h"
+#include "ni_builder.h"
 #include "ni_cli.h"
 #include "ni_config.h"
 #include "ni_xapian.h"
@@ -29,6 +30,13 @@ static const char CHECK_USAGE[] =
 	"their parent).  Prints each problem; exit status 0 when there is\n"
 	"none, 1 when there are some or the index cannot be read.\n";
 
+static const char FORGET_USAGE[] =
+	"usage: newsindex forget [--db PATH] SOURCE...\n"
+	"\n"
+	"Stop indexing each SOURCE: delete the articles of its files (and\n"
+	"their related records) and remove it from the sources a bare\n"
+	"'newsindex build' refreshes.  The files themselves are not touched.\n";
+
 static const char COMPACT_USAGE[] =
 	"usage: newsindex compact [--db PATH]\n"
 	"\n"
@@ -36,9 +44,12 @@ static const char COMPACT_USAGE[] =
 	"search) and swap it in.  Builds wait: the index is locked for\n"
 	"writing while it is copied.  Needs free space for the copy.\n";
 
-/* --db (and --help) for the small commands; -1 when fine, else exit code. */
+/*
+ * --db (and --help) for the small commands; -1 when fine, else the exit
+ * code.  `takes_args`: whether arguments may follow.
+ */
 static int parse_db_option(int argc, char **argv, const char *usage,
-			   const char **db_flag)
+			   bool takes_args, const char **db_flag)
 {
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'd'},
@@ -57,8 +68,12 @@ static int parse_db_option(int argc, char **argv, const char *usage,
 			return NI_EXIT_USAGE;
 		}
 	}
-	if (optind != argc) {
+	if (!takes_args && optind != argc) {
 		report_error("%s takes no arguments but --db", argv[0]);
+		return NI_EXIT_USAGE;
+	}
+	if (takes_args && optind == argc) {
+		fputs(usage, stderr);
 		return NI_EXIT_USAGE;
 	}
 	return -1;
@@ -82,7 +97,7 @@ int cmd_check(int argc, char **argv)
 {
 	const char *db_flag = NULL;
 	struct ni_buf path = NI_BUF_INIT, report = NI_BUF_INIT;
-	int code = parse_db_option(argc, argv, CHECK_USAGE, &db_flag);
+	int code = parse_db_option(argc, argv, CHECK_USAGE, false, &db_flag);
 	if (code < 0)
 		code = index_path(db_flag, &path);
 	if (code >= 0) {
@@ -205,11 +220,65 @@ int cmd_compact(int argc, char **argv)
 {
 	const char *db_flag = NULL;
 	struct ni_buf path = NI_BUF_INIT;
-	int code = parse_db_option(argc, argv, COMPACT_USAGE, &db_flag);
+	int code = parse_db_option(argc, argv, COMPACT_USAGE, false, &db_flag);
 	if (code < 0)
 		code = index_path(db_flag, &path);
 	if (code < 0)
 		code = compact(path.data);
+	ni_buf_release(&path);
+	return code;
+}
+
+static int forget(const char *path, char **sources, size_t n)
+{
+	ni_db *db = NULL;
+	char *detail = NULL;
+	ni_status status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
+				      &db, &detail);
+	if (status != NI_OK) {
+		int code = report_open_failure(path, status, detail);
+		free(detail);
+		return code;
+	}
+	struct ni_buf errmsg = NI_BUF_INIT;
+	unsigned long deleted = 0;
+	status = ni_build_forget(db, (const char *const *)sources, n,
+				 &deleted, &errmsg);
+	int code = NI_EXIT_OK;
+	if (status != NI_OK) {
+		report_error("%s", ni_buf_str(&errmsg));
+		code = NI_EXIT_FAILED;
+	} else {
+		printf("forgot %zu source%s, deleted %lu articles\n", n,
+		       n == 1 ? "" : "s", deleted);
+	}
+	if (ni_db_close(db, NULL) != NI_OK)
+		code = NI_EXIT_FAILED;
+	ni_buf_release(&errmsg);
+	return code;
+}
+
+int cmd_forget(int argc, char **argv)
+{
+	const char *db_flag = NULL;
+	struct ni_buf path = NI_BUF_INIT;
+	int code = parse_db_option(argc, argv, FORGET_USAGE, true, &db_flag);
+	if (code < 0)
+		code = index_path(db_flag, &path);
+	size_t n = (size_t)(argc - optind);
+	char **sources = code < 0 ? calloc(n, sizeof *sources) : NULL;
+	for (size_t i = 0; sources && i < n; i++)
+		if (!(sources[i] = absolute_source(argv[optind + (int)i]))) {
+			ni_sources_free(sources, n);
+			sources = NULL;
+		}
+	if (code < 0 && !sources) {
+		report_error("out of memory");
+		code = NI_EXIT_FAILED;
+	}
+	if (code < 0)
+		code = forget(path.data, sources, n);
+	ni_sources_free(sources, sources ? n : 0);
 	ni_buf_release(&path);
 	return code;
 }

@@ -25,6 +25,7 @@ static const struct command COMMANDS[] = {
 	{"stats", cmd_stats, "show what an index holds"},
 	{"check", cmd_check, "check an index for damage"},
 	{"compact", cmd_compact, "rewrite an index smaller and faster"},
+	{"forget", cmd_forget, "stop indexing a source, delete its articles"},
 };
 
 void report_error(const char *fmt, ...)

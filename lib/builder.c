@@ -500,6 +500,57 @@ static ni_status remember(struct builder *b, const char *const *sources,
 
 /* ---- the build ------------------------------------------------------------------ */
 
+static void release(struct builder *b);
+
+/* Write the remembered sources, without those in `drop`. */
+static ni_status forget_sources(struct builder *b, const char *const *drop,
+				size_t n_drop)
+{
+	char **old;
+	size_t n_old;
+	struct ni_buf text = NI_BUF_INIT;
+	ni_status status = ni_build_sources(b->db, &old, &n_old);
+	for (size_t i = 0; status == NI_OK && i < n_old; i++) {
+		bool dropped = false;
+		for (size_t j = 0; j < n_drop && !dropped; j++)
+			dropped = !strcmp(old[i], drop[j]);
+		if (!dropped)
+			status = ni_buf_addf(&text, "%s\n", old[i]);
+	}
+	if (status == NI_OK)
+		status = ni_db_set_metadata(b->db, NI_META_SOURCES,
+					    ni_buf_str(&text));
+	ni_sources_free(old, n_old);
+	ni_buf_release(&text);
+	return status == NI_OK ? NI_OK
+			       : fail(b, status, "index", ni_db_errmsg(b->db));
+}
+
+ni_status ni_build_forget(ni_db *db, const char *const *sources,
+			  size_t n_sources, unsigned long *deleted,
+			  struct ni_buf *errmsg)
+{
+	struct ni_build_options o = {0};
+	struct ni_build_counts counts = {0};
+	struct builder b = {.db = db, .options = &o, .counts = &counts,
+			    .errmsg = errmsg};
+	*deleted = 0;
+	ni_status status = ni_indexer_new(db, NULL, &b.main.indexer);
+	if (status == NI_OK)
+		status = load_known(&b);
+	/* Nothing of theirs is seen: all of it goes. */
+	if (status == NI_OK)
+		status = delete_vanished(&b, sources, n_sources);
+	*deleted = counts.deleted;
+	if (status == NI_OK)
+		status = forget_sources(&b, sources, n_sources);
+	if (status == NI_OK && ni_db_commit(db) != NI_OK)
+		status = fail(&b, NI_EDB, "cannot commit to the index",
+			      ni_db_errmsg(db));
+	release(&b);
+	return status;
+}
+
 /* ---- a parallel first build -------------------------------------------------------- */
 
 /*

@@ -61,6 +61,14 @@ build 1 "missing source" "$NEWS" "$WORK/more"
 expect_match "$WORK/out" "deleted 0, .* holds $n articles" "nothing deleted for a missing source"
 expect_match "$WORK/err" "$WORK/more: No such file or directory" "missing source named"
 
+# Forgetting a source deletes its articles; bare builds work again.
+expect_status 1 "bare build with a source gone" -- "$NEWSINDEX" build --db "$DB"
+expect_status 0 "forget" -- "$NEWSINDEX" forget --db "$DB" "$WORK/more"
+expect_match "$WORK/out" '^forgot 1 source, deleted 1 articles$' "forget summary"
+build 0 "bare build after forget"
+expect_match "$WORK/out" "^added 0, updated 0, unchanged $((n - 1)), .* holds $((n - 1)) articles" "only the forgotten source's article went"
+expect_status 2 "forget without a source" -- "$NEWSINDEX" forget --db "$DB"
+
 # --rebuild: from scratch beside the old index, swapped in; one that
 # cannot finish leaves the old index alone.
 build 0 "rebuild" --rebuild "$NEWS"
