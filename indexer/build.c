@@ -252,7 +252,7 @@ static int make_parent_folders(const char *path)
  * remembers paths as the user sees them.  One that does not exist is
  * kept, so the walk names it.
  */
-char *absolute_source(const char *source)
+static char *absolute_source(const char *source)
 {
 	struct ni_buf path = NI_BUF_INIT;
 	ni_status status = NI_OK;
@@ -274,6 +274,18 @@ char *absolute_source(const char *source)
 	return ni_buf_detach(&path);
 }
 
+char **absolute_sources(char *const *args, size_t n)
+{
+	char **sources = calloc(n ? n : 1, sizeof *sources);
+	for (size_t i = 0; sources && i < n; i++) {
+		if (!(sources[i] = absolute_source(args[i]))) {
+			ni_sources_free(sources, n);
+			sources = NULL;
+		}
+	}
+	return sources;
+}
+
 /* The sources named on the command line, else those remembered. */
 static int choose_sources(int argc, char **argv, ni_db *db,
 			  char ***sources, size_t *n)
@@ -289,12 +301,7 @@ static int choose_sources(int argc, char **argv, ni_db *db,
 		return NI_EXIT_USAGE;
 	}
 	*n = (size_t)(argc - optind);
-	*sources = calloc(*n, sizeof **sources);
-	for (size_t i = 0; *sources && i < *n; i++)
-		if (!((*sources)[i] = absolute_source(argv[optind + (int)i]))) {
-			ni_sources_free(*sources, *n);
-			*sources = NULL;
-		}
+	*sources = absolute_sources(argv + optind, *n);
 	if (!*sources) {
 		report_error("out of memory");
 		return NI_EXIT_FAILED;
@@ -309,13 +316,7 @@ static int open_index(const char *path, ni_db **db)
 			     strerror(errno));
 		return NI_EXIT_FAILED;
 	}
-	char *detail = NULL;
-	ni_status status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
-				      db, &detail);
-	int code = status == NI_OK ? -1
-				   : report_open_failure(path, status, detail);
-	free(detail);
-	return code;
+	return open_for_writing(path, db);
 }
 
 static void print_summary(const struct ni_build_counts *c, ni_db *db,

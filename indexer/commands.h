@@ -8,7 +8,10 @@
 #define NEWSINDEX_COMMANDS_H
 
 #include "ni_config.h"
+#include <stddef.h>
+
 #include "ni_status.h"
+#include "ni_xapian.h"
 
 int cmd_build(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
@@ -17,11 +20,17 @@ int cmd_compact(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
 
 /*
- * `source` as an absolute path, without resolving links (the index
- * remembers paths as the user sees them).  Caller frees; NULL if out of
- * memory.
+ * The `n` command-line sources as absolute paths, without resolving links
+ * (the index remembers paths as the user sees them).  The caller frees
+ * the list with ni_sources_free(); NULL if out of memory.
  */
-char *absolute_source(const char *source);
+char **absolute_sources(char *const *args, size_t n);
+
+/*
+ * Open the index at `path` for writing; on failure say why and return
+ * the exit code, else -1 with *db open.
+ */
+int open_for_writing(const char *path, ni_db **db);
 
 /* Print "newsindex: " and the formatted message to stderr. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

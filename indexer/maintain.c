@@ -187,14 +187,9 @@ int swap_index_in(const char *path, const char *copy)
 static int compact(const char *path)
 {
 	ni_db *db = NULL;
-	char *detail = NULL;
-	ni_status status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
-				      &db, &detail);
-	if (status != NI_OK) {
-		int code = report_open_failure(path, status, detail);
-		free(detail);
-		return code;
-	}
+	int opened = open_for_writing(path, &db);
+	if (opened >= 0)
+		return opened;
 	struct ni_buf copy = NI_BUF_INIT;
 	int code = NI_EXIT_OK;
 	unsigned long long before = folder_bytes(path);
@@ -232,17 +227,12 @@ int cmd_compact(int argc, char **argv)
 static int forget(const char *path, char **sources, size_t n)
 {
 	ni_db *db = NULL;
-	char *detail = NULL;
-	ni_status status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
-				      &db, &detail);
-	if (status != NI_OK) {
-		int code = report_open_failure(path, status, detail);
-		free(detail);
-		return code;
-	}
+	int opened = open_for_writing(path, &db);
+	if (opened >= 0)
+		return opened;
 	struct ni_buf errmsg = NI_BUF_INIT;
 	unsigned long deleted = 0;
-	status = ni_build_forget(db, (const char *const *)sources, n,
+	ni_status status = ni_build_forget(db, (const char *const *)sources, n,
 				 &deleted, &errmsg);
 	int code = NI_EXIT_OK;
 	if (status != NI_OK) {
@@ -266,12 +256,7 @@ int cmd_forget(int argc, char **argv)
 	if (code < 0)
 		code = index_path(db_flag, &path);
 	size_t n = (size_t)(argc - optind);
-	char **sources = code < 0 ? calloc(n, sizeof *sources) : NULL;
-	for (size_t i = 0; sources && i < n; i++)
-		if (!(sources[i] = absolute_source(argv[optind + (int)i]))) {
-			ni_sources_free(sources, n);
-			sources = NULL;
-		}
+	char **sources = code < 0 ? absolute_sources(argv + optind, n) : NULL;
 	if (code < 0 && !sources) {
 		report_error("out of memory");
 		code = NI_EXIT_FAILED;

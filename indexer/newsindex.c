@@ -6,9 +6,11 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ni_buf.h"
+#include "ni_analyzer.h"
 #include "ni_cli.h"
 #include "ni_status.h"
 #include "ni_version.h"
@@ -77,6 +79,17 @@ int report_open_failure(const char *path, ni_status status,
 		break;
 	}
 	return NI_EXIT_FAILED;
+}
+
+int open_for_writing(const char *path, ni_db **db)
+{
+	char *detail = NULL;
+	ni_status status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
+				      db, &detail);
+	int code = status == NI_OK ? -1
+				   : report_open_failure(path, status, detail);
+	free(detail);
+	return code;
 }
 
 static void usage(FILE *out)
