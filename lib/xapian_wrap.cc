@@ -393,9 +393,14 @@ Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
 	Xapian::Query exact(schema.prefix + text);
 	if (!should_stem(word, len))
 		return exact;
-	/* Any form with the stem matches; the form typed weighs more. */
+	/*
+	 * Any form with the stem matches; the form typed weighs more.  Every
+	 * document with the exact term has its stem too, so AND_MAYBE ranks
+	 * as OR would, but only looks the exact term up in the stem's
+	 * matches, which is cheaper than merging two posting lists.
+	 */
 	return Xapian::Query(
-		Xapian::Query::OP_OR,
+		Xapian::Query::OP_AND_MAYBE,
 		Xapian::Query(schema.stem_prefix + d.stem(text)),
 		Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, exact,
 			      EXACT_FORM_WEIGHT));
