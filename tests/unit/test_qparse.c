@@ -222,10 +222,12 @@ static void expect(struct world *w, const char *query, const char *strict,
 
 /*
  * Xapian's description of `query`, with each word written as its stem
- * alone: "(Zsanction OR 0.5 * sanctions)" becomes "Zsanction".  The
+ * alone: "(Zsanction AND_MAYBE 0.5 * sanctions)" becomes "Zsanction".  The
  * extra weight of the exact form is the wrapper's business (tested in
  * test_xapian.c); here the structure the parser built is what counts.
  */
+#define EXACT_FORM " AND_MAYBE 0.5 * "
+
 static char *describe(const ni_query *query)
 {
 	char *text = ni_query_describe(query);
@@ -233,11 +235,12 @@ static char *describe(const ni_query *query)
 	char *out = text, *in = text;
 	while (*in) {
 		char *z = in[0] == '(' && (in[1] == 'Z') ? in + 1 : NULL;
-		char *or = z ? strstr(z, " OR 0.5 * ") : NULL;
+		char *or = z ? strstr(z, EXACT_FORM) : NULL;
 		char *space = z ? strpbrk(z, " )") : NULL;
 		char *close = or ? strchr(or, ')') : NULL;
 		if (or && space == or && close &&
-		    !memchr(or + 10, ' ', (size_t)(close - or - 10))) {
+		    !memchr(or + strlen(EXACT_FORM), ' ',
+			    (size_t)(close - or - strlen(EXACT_FORM)))) {
 			size_t n = (size_t)(or - z);
 			memmove(out, z, n);
 			out += n;
