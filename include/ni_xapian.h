@@ -28,7 +28,6 @@
 #ifndef NI_XAPIAN_H
 #define NI_XAPIAN_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -177,17 +176,6 @@ ni_status ni_db_adopt_parts(ni_db *db, const char *const *parts,
  * first; delete the others.  *removed counts them.
  */
 ni_status ni_db_dedupe_keys(ni_db *db, uint64_t *removed) NI_NOEXCEPT;
-
-/*
- * Spelling data ("did you mean") is added word by word as documents are
- * (the default), or, after ni_db_set_word_spelling(db, false), once for
- * the whole index by ni_db_spell_from_terms(): every word term, with the
- * number of documents that have it as its frequency.  A parallel first
- * build does the latter in each part: one addition per distinct word
- * instead of one per word written, a fifth of a build's time.
- */
-void ni_db_set_word_spelling(ni_db *db, bool on) NI_NOEXCEPT;
-ni_status ni_db_spell_from_terms(ni_db *db) NI_NOEXCEPT;
 
 /* Remove the folder `path` and all it holds (a temporary part); a
  * missing folder is not an error. */

@@ -612,9 +612,6 @@ static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 	if (status == NI_OK)
 		status = ni_db_open(l->path, NI_DB_WRITE,
 				    ni_analyzer_settings(), &l->db, &detail);
-	/* Spelling data is made once per part, at its end (close_lane). */
-	if (status == NI_OK)
-		ni_db_set_word_spelling(l->db, false);
 	if (status == NI_OK)
 		status = ni_indexer_new(l->db, l->analyzer, &l->indexer);
 	if (status == NI_OK)
@@ -632,15 +629,10 @@ static ni_status close_lane(struct builder *b, struct lane *l)
 	ni_indexer_free(l->indexer);
 	l->indexer = NULL;
 	char *detail = NULL;
-	ni_status status = l->db ? ni_db_spell_from_terms(l->db) : NI_OK;
-	if (status != NI_OK)
-		fail(b, status, "cannot make the spelling data of a part",
-		     ni_db_errmsg(l->db));
-	ni_status closed = ni_db_close(l->db, &detail);
+	ni_status status = ni_db_close(l->db, &detail);
 	l->db = NULL;
-	if (status == NI_OK && closed != NI_OK)
-		status = fail(b, closed, "cannot commit a part of the build",
-			      detail);
+	if (status != NI_OK)
+		fail(b, status, "cannot commit a part of the build", detail);
 	free(detail);
 	ni_analyzer_free(l->analyzer);
 	l->analyzer = NULL;

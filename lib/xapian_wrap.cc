@@ -274,7 +274,6 @@ void check_filter(enum ni_filter filter)
 struct ni_db {
 	std::string path;
 	bool writable = false;
-	bool word_spelling = true;    /* see ni_db_set_word_spelling() */
 	Xapian::WritableDatabase wdb;
 	Xapian::Database db;          /* the same index, for reading */
 	Xapian::Stem stemmer;
@@ -418,7 +417,8 @@ void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len)
 	std::string text(word, len);
 	Xapian::termpos pos = ++doc.pos;
 	doc.doc.add_posting(text, pos, schema.weight);
-	if (doc.db->writable && doc.db->word_spelling)
+	/* The words people type are those of titles and excerpts. */
+	if (field != NI_FIELD_TOPIC && doc.db->writable)
 		doc.db->wdb.add_spelling(text);
 	bool stem = should_stem(word, len);
 	const std::string *stemmed = stem ? &doc.db->stem(text) : nullptr;
@@ -881,38 +881,6 @@ ni_status ni_db_dedupe_keys(ni_db *d, uint64_t *removed) noexcept
 					(*removed)++;
 				}
 		}
-		return NI_OK;
-	} catch (...) {
-		return map_exception(d->errmsg);
-	}
-}
-
-void ni_db_set_word_spelling(ni_db *d, bool on) noexcept
-{
-	d->word_spelling = on;
-}
-
-ni_status ni_db_spell_from_terms(ni_db *d) noexcept
-{
-	try {
-		if (!d->writable)
-			throw bad_argument("the index is not open for writing");
-		/*
-		 * Words are folded, so they never start with an uppercase
-		 * ASCII letter; every prefix does.  Terms come sorted, so the
-		 * words are the terms before "A" and after the last prefix
-		 * letter "Z".
-		 */
-		auto add = [d](Xapian::TermIterator t,
-			       const Xapian::TermIterator &end,
-			       const char *stop) {
-			for (; t != end && (!stop || *t < stop); ++t)
-				d->wdb.add_spelling(*t, t.get_termfreq());
-		};
-		add(d->db.allterms_begin(), d->db.allterms_end(), "A");
-		Xapian::TermIterator after = d->db.allterms_begin();
-		after.skip_to("[");
-		add(after, d->db.allterms_end(), nullptr);
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

@@ -530,41 +530,6 @@ static void test_like_and_spelling(void **state)
 }
 
 
-/* Spelling made once from the index's words, as parallel builds do. */
-static void test_spelling_from_terms(void **state)
-{
-	struct fixture *f = *state;
-	ni_db *db = open_writer(f->path);
-	ni_db_set_word_spelling(db, false);
-	const char *a[] = {"interest", "rates", "2021"};
-	add_doc(db, "https://x/a", a, 3, 50);
-	ni_db_commit(db);
-	struct ni_buf fix = NI_BUF_INIT;
-	assert_int_equal(ni_db_spelling(db, "intrest", 7, 2, &fix), NI_OK);
-	assert_string_equal(ni_buf_str(&fix), "");
-
-	assert_int_equal(ni_db_spell_from_terms(db), NI_OK);
-	ni_db_commit(db);
-	assert_int_equal(ni_db_spelling(db, "intrest", 7, 2, &fix), NI_OK);
-	assert_string_equal(ni_buf_str(&fix), "interest");
-	ni_buf_reset(&fix);
-	assert_int_equal(ni_db_spelling(db, "2012", 4, 2, &fix), NI_OK);
-	assert_string_equal(ni_buf_str(&fix), "2021");
-	/*
-	 * Prefixed terms (title stem "ZSinterest", key "Qhttps://x/a") are
-	 * not words: one edit from them, three or more from any word.
-	 */
-	ni_buf_reset(&fix);
-	assert_int_equal(ni_db_spelling(db, "ZSintrest", 9, 2, &fix), NI_OK);
-	assert_string_equal(ni_buf_str(&fix), "");
-	ni_buf_reset(&fix);
-	assert_int_equal(ni_db_spelling(db, "Qhttps://x/b", 12, 2, &fix),
-			 NI_OK);
-	assert_string_equal(ni_buf_str(&fix), "");
-	ni_buf_release(&fix);
-	ni_db_close(db, NULL);
-}
-
 static void test_find_delete_and_values(void **state)
 {
 	struct fixture *f = *state;
@@ -674,7 +639,6 @@ int main(void)
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
-		T(test_spelling_from_terms),
 		T(test_find_delete_and_values),
 		T(test_check_finds_orphan_related_records),
 #undef T
