@@ -688,6 +688,26 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	out.upper_bound = mset.get_matches_upper_bound();
 }
 
+/*
+ * Run `body`, a read of the index, again on the newest revision when a
+ * build committed twice while it ran (Xapian's DatabaseModifiedError: the
+ * blocks it was reading were reused), at most MODIFIED_RETRIES times.
+ * Readers never fail because a build is running.
+ */
+template <typename Body>
+auto retrying(ni_db &d, Body body) -> decltype(body())
+{
+	for (int attempt = 0;; attempt++) {
+		try {
+			return body();
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt == MODIFIED_RETRIES)
+				throw;
+			d.db.reopen();
+		}
+	}
+}
+
 /* Commit what was written, with the spelling data of its words. */
 void commit(ni_db &d)
 {
@@ -1307,16 +1327,19 @@ ni_status ni_query_prefix(ni_db *d, enum ni_field field, const char *prefix,
 		 * Count the expansion here rather than let Xapian throw at
 		 * search time, so the caller can point at the culprit.
 		 */
-		unsigned n = 0;
-		for (auto t = d->db.allterms_begin(start);
-		     t != d->db.allterms_end(start); ++t) {
-			if (++n > max_words) {
-				d->errmsg = "more than " +
-					std::to_string(max_words) +
-					" words start with \"" +
-					std::string(prefix, len) + "\"";
-				return NI_EQUERY;
-			}
+		unsigned n = retrying(*d, [&] {
+			unsigned words = 0;
+			for (auto t = d->db.allterms_begin(start);
+			     t != d->db.allterms_end(start) &&
+			     words <= max_words; ++t)
+				words++;
+			return words;
+		});
+		if (n > max_words) {
+			d->errmsg = "more than " + std::to_string(max_words) +
+				    " words start with \"" +
+				    std::string(prefix, len) + "\"";
+			return NI_EQUERY;
 		}
 		*out = new ni_query{Xapian::Query(
 			Xapian::Query::OP_WILDCARD, start, max_words,
@@ -1399,27 +1422,31 @@ ni_status ni_query_like(ni_db *d, const char *key, unsigned n_terms,
 	*out = nullptr;
 	try {
 		size_t len = std::strlen(key);
-		std::string term = make_term(UNIQUE_PREFIX, key, len);
-		Xapian::docid id = find_document(*d, term);
-		if (!id) {
-			term = make_term(FILTER_PREFIXES[NI_FILTER_PATH], key,
-					 len);
-			id = find_document(*d, term);
-		}
-		if (!id)
-			throw bad_argument(std::string("no article has the "
-						       "URL or path \"") +
-					   key + "\"");
-		Xapian::Enquire enquire(d->db);
-		Xapian::RSet rset;
-		rset.add_document(id);
-		Xapian::ExpandDeciderFilterPrefix stems_only("Z");
-		Xapian::ESet eset = enquire.get_eset(n_terms, rset,
-						     &stems_only);
-		Xapian::Query like(Xapian::Query::OP_OR, eset.begin(),
-				   eset.end());
-		*out = new ni_query{Xapian::Query(Xapian::Query::OP_AND_NOT,
-						  like, Xapian::Query(term))};
+		*out = new ni_query{retrying(*d, [&] {
+			std::string term = make_term(UNIQUE_PREFIX, key, len);
+			Xapian::docid id = find_document(*d, term);
+			if (!id) {
+				term = make_term(
+					FILTER_PREFIXES[NI_FILTER_PATH], key,
+					len);
+				id = find_document(*d, term);
+			}
+			if (!id)
+				throw bad_argument(
+					std::string("no article has the URL "
+						    "or path \"") +
+					key + "\"");
+			Xapian::Enquire enquire(d->db);
+			Xapian::RSet rset;
+			rset.add_document(id);
+			Xapian::ExpandDeciderFilterPrefix stems_only("Z");
+			Xapian::ESet eset = enquire.get_eset(n_terms, rset,
+							     &stems_only);
+			Xapian::Query like(Xapian::Query::OP_OR, eset.begin(),
+					   eset.end());
+			return Xapian::Query(Xapian::Query::OP_AND_NOT, like,
+					     Xapian::Query(term));
+		})};
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -1433,19 +1460,20 @@ ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 {
 	*out = nullptr;
 	try {
-		Xapian::Enquire enquire(d->db);
-		enquire.set_weighting_scheme(Xapian::BM25Weight(
-			params->bm25_k1, 0, 1, params->bm25_b, 0.5));
-		enquire.set_query(query->query);
-		Xapian::MSet top = enquire.get_mset(0, n_docs);
-		if (top.empty())
-			return NI_OK;
-		Xapian::RSet rset;
-		for (auto it = top.begin(); it != top.end(); ++it)
-			rset.add_document(*it);
-		Xapian::ExpandDeciderFilterPrefix stems_only("Z");
-		Xapian::ESet eset = enquire.get_eset(n_terms, rset,
-						     &stems_only);
+		Xapian::ESet eset = retrying(*d, [&] {
+			Xapian::Enquire enquire(d->db);
+			enquire.set_weighting_scheme(Xapian::BM25Weight(
+				params->bm25_k1, 0, 1, params->bm25_b, 0.5));
+			enquire.set_query(query->query);
+			Xapian::MSet top = enquire.get_mset(0, n_docs);
+			Xapian::RSet rset;
+			for (auto it = top.begin(); it != top.end(); ++it)
+				rset.add_document(*it);
+			Xapian::ExpandDeciderFilterPrefix stems_only("Z");
+			return top.empty() ? Xapian::ESet()
+					   : enquire.get_eset(n_terms, rset,
+							      &stems_only);
+		});
 		if (eset.empty())
 			return NI_OK;
 		/* Each term weighs as much as it tells the top apart. */
@@ -1469,8 +1497,10 @@ ni_status ni_db_spelling(ni_db *d, const char *word, size_t len,
 			 unsigned max_edits, struct ni_buf *out) noexcept
 {
 	try {
-		std::string fix = d->db.get_spelling_suggestion(
-			std::string(word, len), max_edits);
+		std::string fix = retrying(*d, [&] {
+			return d->db.get_spelling_suggestion(
+				std::string(word, len), max_edits);
+		});
 		return ni_buf_add(out, fix.data(), fix.size());
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -1575,16 +1605,9 @@ ni_status ni_db_search(ni_db *d, const ni_query *query,
 	ni_mset *mset = nullptr;
 	try {
 		mset = new ni_mset;
-		for (int attempt = 0;; attempt++) {
-			try {
-				run_search(*d, query->query, *params, *mset);
-				break;
-			} catch (const Xapian::DatabaseModifiedError &) {
-				if (attempt == MODIFIED_RETRIES)
-					throw;
-				d->db.reopen();
-			}
-		}
+		retrying(*d, [&] {
+			run_search(*d, query->query, *params, *mset);
+		});
 		*out = mset;
 		return NI_OK;
 	} catch (...) {

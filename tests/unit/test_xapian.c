@@ -530,6 +530,62 @@ static void test_like_and_spelling(void **state)
 }
 
 
+/*
+ * Rewrite documents 0..n-1, each with the word `word` (and "filler" in
+ * every `filler_every`th), and commit.
+ */
+static void rewrite_all(ni_db *db, const char *word, unsigned n,
+			unsigned filler_every)
+{
+	for (unsigned i = 0; i < n; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "https://x/%u", i);
+		const char *words[] = {word, "text", "filler"};
+		add_doc(db, key, words, i % filler_every ? 2 : 3, 50);
+	}
+	assert_int_equal(ni_db_commit(db), NI_OK);
+}
+
+static uint64_t count_matches(ni_db *db, const char *word)
+{
+	ni_query *q;
+	assert_int_equal(ni_query_exact_word(db, NI_FIELD_ANY, word,
+					     strlen(word), &q), NI_OK);
+	struct ni_search_params p = {.limit = 10, .bm25_k1 = 1.2,
+				     .bm25_b = 0.75, .check_at_least = 1u << 30};
+	ni_mset *m;
+	assert_int_equal(ni_db_search(db, q, &p, &m), NI_OK);
+	uint64_t n = ni_mset_estimated(m);
+	ni_mset_free(m);
+	ni_query_free(q);
+	return n;
+}
+
+/*
+ * A reader whose revision builds have since overwritten (Xapian's
+ * DatabaseModifiedError) searches again on the newest one, not failing
+ * and not answering from the old one.
+ */
+static void test_reader_survives_commits(void **state)
+{
+	struct fixture *f = *state;
+	enum { DOCS = 5000 };
+	ni_db *writer = open_writer(f->path);
+	rewrite_all(writer, "first", DOCS, 1);
+	ni_db *reader = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &reader,
+				    NULL), NI_OK);
+	assert_int_equal(count_matches(reader, "first"), DOCS);
+
+	/* Three commits: the reader's revision and its blocks are gone. */
+	rewrite_all(writer, "second", DOCS, 1);
+	rewrite_all(writer, "third", DOCS, 1);
+	rewrite_all(writer, "fourth", DOCS, 2);
+	assert_int_equal(count_matches(reader, "filler"), DOCS / 2);
+	ni_db_close(reader, NULL);
+	ni_db_close(writer, NULL);
+}
+
 static void test_find_delete_and_values(void **state)
 {
 	struct fixture *f = *state;
@@ -639,6 +695,7 @@ int main(void)
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
+		T(test_reader_survives_commits),
 		T(test_find_delete_and_values),
 		T(test_check_finds_orphan_related_records),
 #undef T
