@@ -20,6 +20,7 @@ enum ni_index_exit {
 	NI_EXIT_OK = 0,
 	NI_EXIT_FAILED = 1,     /* could not do its job: index, sources */
 	NI_EXIT_USAGE = 2,      /* bad command line */
+	NI_EXIT_BUSY = 4,       /* another command is writing the index */
 };
 
 /* Exit codes of newsquery (docs/newsquery.1), like grep's. */

@@ -26,7 +26,8 @@
 
 static const char BUILD_USAGE[] =
 	"usage: newsindex build [--db PATH] [--max-file-size BYTES] [--quiet]\n"
-	"                       [--progress] [--rebuild] [-j N] [SOURCE...]\n"
+	"                       [--progress] [--rebuild] [-j N]\n"
+	"                       [--wait[=SECONDS]] [SOURCE...]\n"
 	"\n"
 	"Bring the index up to date with the articles in each SOURCE, a file or\n"
 	"a folder (walked recursively for *.txt, *.md and *.markdown; hidden\n"
@@ -48,13 +49,17 @@ static const char BUILD_USAGE[] =
 	"  --rebuild             build a new index from scratch beside the old\n"
 	"                        one (still searchable meanwhile), then swap it\n"
 	"                        in; the old one stays if the rebuild fails\n"
+	"  --wait[=SECONDS]      when another build (or compact, forget) is\n"
+	"                        writing the index, wait for it to end (at\n"
+	"                        most SECONDS) instead of failing at once\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Each skipped file is named on stderr with the reason, as\n"
 	"'PATH: line L col C: REASON'; the summary goes to stdout.  Ctrl-C\n"
 	"stops at the next article and keeps what was done.\n"
 	"Exit status: 0 done (even if files were skipped), 1 the index could\n"
-	"not be written or a SOURCE could not be read, 2 bad usage.\n";
+	"not be written or a SOURCE could not be read, 2 bad usage, 4 another\n"
+	"command is writing the index (see --wait).\n";
 
 /* Set by SIGINT/SIGTERM: the builder stops at the next article. */
 static volatile sig_atomic_t stop_requested;
@@ -169,6 +174,7 @@ struct build_options {
 	bool progress;
 	bool rebuild;
 	unsigned long jobs;
+	double wait_seconds;   /* for another writer: 0 not, < 0 for ever */
 };
 
 /* Returns -1 when the options are fine, else the exit code. */
@@ -181,6 +187,7 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 		{"progress", no_argument, NULL, 'p'},
 		{"rebuild", no_argument, NULL, 'r'},
 		{"jobs", required_argument, NULL, 'j'},
+		{"wait", optional_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -213,6 +220,15 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 				report_error("--jobs: '%s' is not a number "
 					     "from 1 to %d", optarg,
 					     NI_BUILD_MAX_JOBS);
+				return NI_EXIT_USAGE;
+			}
+			break;
+		case 'w':
+			o->wait_seconds = -1;
+			if (optarg && !ni_parse_double(optarg, 0, 1e9,
+						       &o->wait_seconds)) {
+				report_error("--wait: '%s' is not a number "
+					     "of seconds", optarg);
 				return NI_EXIT_USAGE;
 			}
 			break;
@@ -309,14 +325,14 @@ static int choose_sources(int argc, char **argv, ni_db *db,
 	return -1;
 }
 
-static int open_index(const char *path, ni_db **db)
+static int open_index(const char *path, double wait_seconds, ni_db **db)
 {
 	if (make_parent_folders(path) != 0) {
 		report_error("cannot create the folders above %s: %s", path,
 			     strerror(errno));
 		return NI_EXIT_FAILED;
 	}
-	return open_for_writing(path, db);
+	return open_for_writing(path, wait_seconds, db);
 }
 
 static void print_summary(const struct ni_build_counts *c, ni_db *db,
@@ -398,7 +414,7 @@ static int rebuild(ni_db *old, const char *path, char **sources,
 	bool complete = false;
 	int code = ni_buf_addf(&fresh, "%s.rebuild-%ld", path,
 			       (long)getpid()) == NI_OK
-		? open_index(fresh.data, &db) : NI_EXIT_FAILED;
+		? open_index(fresh.data, 0, &db) : NI_EXIT_FAILED;
 	if (code < 0)
 		code = build_into(db, path, sources, n_sources, o, r,
 				  &complete);
@@ -431,7 +447,7 @@ static int run(const char *path, const struct build_options *o,
 	char **sources = NULL;
 	size_t n_sources = 0;
 	bool complete;
-	int code = open_index(path, &db);
+	int code = open_index(path, o->wait_seconds, &db);
 	if (code < 0)
 		code = choose_sources(argc, argv, db, &sources, &n_sources);
 	if (code < 0 && o->rebuild) {
@@ -451,10 +467,11 @@ static int run(const char *path, const struct build_options *o,
 int cmd_build(int argc, char **argv)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	struct build_options o = {NULL, NI_DEFAULT_MAX_FILE_BYTES, false,
-				  false, false,
-				  cpus < 1 ? 1 : cpus > NI_BUILD_MAX_JOBS
-				  ? NI_BUILD_MAX_JOBS : (unsigned long)cpus};
+	struct build_options o = {
+		.max_file_bytes = NI_DEFAULT_MAX_FILE_BYTES,
+		.jobs = cpus < 1 ? 1 : cpus > NI_BUILD_MAX_JOBS
+			? NI_BUILD_MAX_JOBS : (unsigned long)cpus,
+	};
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0)
 		return code;

@@ -28,9 +28,11 @@ char **absolute_sources(char *const *args, size_t n);
 
 /*
  * Open the index at `path` for writing; on failure say why and return
- * the exit code, else -1 with *db open.
+ * the exit code, else -1 with *db open.  While another command writes
+ * the index (Xapian's lock), wait up to `wait_seconds` for it (negative:
+ * as long as it takes), saying so once on stderr; then NI_EXIT_BUSY.
  */
-int open_for_writing(const char *path, ni_db **db);
+int open_for_writing(const char *path, double wait_seconds, ni_db **db);
 
 /* Print "newsindex: " and the formatted message to stderr. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,9 +5,11 @@
  * listed in the table below, as git does with its builtins.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "ni_buf.h"
 #include "ni_analyzer.h"
@@ -62,9 +64,11 @@ int report_open_failure(const char *path, ni_status status,
 {
 	switch (status) {
 	case NI_EDB_LOCKED:
-		report_error("index %s is locked: another newsindex build is "
-			     "writing it", path);
-		break;
+		report_error("index %s is busy: another newsindex command "
+			     "(build, compact or forget) is writing it; try "
+			     "again when it ends, or wait for it with "
+			     "'newsindex build --wait'", path);
+		return NI_EXIT_BUSY;
 	case NI_EDB_NOT_FOUND:
 		report_error("no index at %s: run 'newsindex build SOURCE...' "
 			     "to create it", path);
@@ -81,15 +85,37 @@ int report_open_failure(const char *path, ni_status status,
 	return NI_EXIT_FAILED;
 }
 
-int open_for_writing(const char *path, ni_db **db)
+/* How often a waiting command tries the lock again. */
+#define LOCK_RETRY_NS 100000000L
+
+int open_for_writing(const char *path, double wait_seconds, ni_db **db)
 {
-	char *detail = NULL;
-	ni_status status = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
-				      db, &detail);
-	int code = status == NI_OK ? -1
-				   : report_open_failure(path, status, detail);
-	free(detail);
-	return code;
+	struct timespec start, now, pause = {0, LOCK_RETRY_NS};
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	bool said = false;
+	for (;;) {
+		char *detail = NULL;
+		ni_status status = ni_db_open(path, NI_DB_WRITE,
+					      ni_analyzer_settings(), db,
+					      &detail);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double waited = (double)(now.tv_sec - start.tv_sec) +
+				(double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		if (status != NI_EDB_LOCKED ||
+		    (wait_seconds >= 0 && waited >= wait_seconds)) {
+			int code = status == NI_OK
+				? -1 : report_open_failure(path, status,
+							   detail);
+			free(detail);
+			return code;
+		}
+		free(detail);
+		if (!said)
+			fprintf(stderr, "newsindex: waiting for the command "
+				"writing %s to finish\n", path);
+		said = true;
+		nanosleep(&pause, NULL);
+	}
 }
 
 static void usage(FILE *out)
