@@ -590,6 +590,31 @@ static void *run_lane(void *arg)
 	return NULL;
 }
 
+/* The folder of part `j` beside the index; NULL if out of memory. */
+static char *part_path(const struct builder *b, unsigned j)
+{
+	struct ni_buf path = NI_BUF_INIT;
+	if (ni_buf_addf(&path, "%s.part-%u", ni_db_path(b->db), j) != NI_OK) {
+		ni_buf_release(&path);
+		return NULL;
+	}
+	return ni_buf_detach(&path);
+}
+
+/*
+ * Parts left by a parallel build that was killed are of no use, and only
+ * a build holding the index's lock (this one) could be writing them.
+ */
+static void remove_leftover_parts(const struct builder *b)
+{
+	for (unsigned j = 0; j < NI_BUILD_MAX_JOBS; j++) {
+		char *path = part_path(b, j);
+		if (path)
+			ni_db_remove_folder(path);
+		free(path);
+	}
+}
+
 /* A part: its own folder beside the index, analyzer, writer, indexer. */
 static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 {
@@ -597,15 +622,8 @@ static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 	l->b = b;
 	l->counts = &l->own_counts;
 	l->errmsg = &l->own_errmsg;
-	struct ni_buf path = NI_BUF_INIT;
-	ni_status status = ni_buf_addf(&path, "%s.part-%u", ni_db_path(b->db),
-				       j);
-	l->path = ni_buf_detach(&path);
-	if (status == NI_OK && !l->path)
-		status = NI_ENOMEM;
-	/* A part left by a build that was killed is of no use. */
-	if (status == NI_OK)
-		status = ni_db_remove_folder(l->path);
+	l->path = part_path(b, j);
+	ni_status status = l->path ? NI_OK : NI_ENOMEM;
 	if (status == NI_OK)
 		status = ni_analyzer_new(&l->analyzer);
 	char *detail = NULL;
@@ -755,8 +773,10 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 					      o.max_file_bytes);
 		status = load_known(&b);
 	}
-	if (status == NI_OK)
+	if (status == NI_OK) {
+		remove_leftover_parts(&b);
 		status = walk(&b, sources, n_sources);
+	}
 	if (status == NI_OK && callbacks->progress)
 		callbacks->progress(callbacks->ctx, counts);
 	if (status == NI_OK)

@@ -1,5 +1,5 @@
 # End to end: a second build does only what changed, deletes what is
-# gone, never duplicates, and survives being killed.
+# gone, never duplicates (kills and concurrency: crash.sh).
 . "$(dirname "$0")/lib.sh"
 
 DB="$WORK/db"
@@ -83,37 +83,8 @@ ls -d "$DB".* 2>/dev/null && fail "failed rebuild left a folder beside the index
 build 0 "the old index after a failed rebuild" "$NEWS"
 expect_match "$WORK/out" "^added 0, updated 0, unchanged $((n - 1)), " "old index intact"
 
-# Killed at any moment, a build run again ends with one article per file.
-python3 - "$WORK/many" <<'PY'
-import os, sys
-out = sys.argv[1]
-os.makedirs(out)
-for i in range(4000):
-    with open(os.path.join(out, f"{i:05d}.txt"), "w") as f:
-        f.write(f"""---
-title: "Story number {i} about markets and weather"
-excerpt: "Word{i % 97} and word{i % 89} report on prices, rain, trade and elections."
-webUrl: "https://example.com/{i}"
-quality: {i % 100}
-topics: [Markets]
----
-""")
-PY
-for delay in 0.05 0.2 0.5 0.9; do
-	rm -rf "$WORK/killed"
-	"$NEWSINDEX" build --db "$WORK/killed" "$WORK/many" >/dev/null 2>&1 &
-	pid=$!
-	sleep "$delay"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	expect_status 0 "rerun after kill -9 at ${delay}s" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
-	expect_match "$WORK/out" "holds 4000 articles and 0 related records\$" "4000 articles after kill at ${delay}s"
-	if command -v xapian-check >/dev/null; then
-		expect_status 0 "xapian-check after kill at ${delay}s" -- xapian-check "$WORK/killed"
-	fi
-	expect_status 0 "a URL once after kill at ${delay}s" -- "$NEWSQUERY" --db "$WORK/killed" --json 'url:https://example.com/1234'
-	expect_match "$WORK/out" '"total":1,' "one document for the URL"
-done
+make_articles "$WORK/many" 4000
+# (Builds killed at any moment: crash.sh.)
 # A first build of 2,000 files or more is split over writers and merged:
 # the same articles as one writer, each URL once, a file beats a related
 # record with its URL whichever part each landed in.

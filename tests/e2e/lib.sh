@@ -48,6 +48,26 @@ expect_no_match() {
 	fi
 }
 
+# make_articles DIR N [ROUND]: N articles, one URL each; ROUND changes
+# their excerpts (so a build has something to update).
+make_articles() {
+	python3 - "$1" "$2" "${3:-0}" <<'PY'
+import os, sys
+out, n, round_ = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+os.makedirs(out, exist_ok=True)
+for i in range(n):
+    with open(os.path.join(out, f"{i:05d}.txt"), "w") as f:
+        f.write(f"""---
+title: "Story number {i} about markets and weather"
+excerpt: "Word{i % 97} and word{i % 89} report on prices, rain, trade (round {round_})."
+webUrl: "https://example.com/{i}"
+quality: {i % 100}
+topics: [Markets]
+---
+""")
+PY
+}
+
 finish() {
 	echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
 	[ "$FAILURES" -eq 0 ]

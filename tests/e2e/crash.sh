@@ -1,0 +1,159 @@
+#!/bin/bash
+# Crash safety and concurrency: a second writer is refused at once (exit
+# 4) or waits (--wait); searches never fail while builds commit; SIGTERM
+# stops at an article and keeps what was done; SIGKILL at any point of a
+# first build (its parts and their merge), of an incremental build or of
+# a compaction leaves an index that opens and passes check, and a rerun
+# ends with exactly one article per file.
+. "$(dirname "$0")/lib.sh"
+
+# ---- a second writer ----------------------------------------------------
+DB=$WORK/db
+coproc HOLD { "$HOLD_INDEX" "$DB"; }
+read -r held <&"${HOLD[0]}"
+CHECKS=$((CHECKS + 1))
+[ "$held" = locked ] || fail "hold_index did not take the lock: '$held'"
+
+expect_status 4 "a second build is refused" -- timeout 20 "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES"
+expect_match "$WORK/err" "^newsindex: index $DB is busy: another newsindex command .* is writing it; .*--wait" "the refusal names the index and the way out"
+expect_status 4 "compact is refused too" -- timeout 20 "$NEWSINDEX" compact --db "$DB"
+expect_status 4 "--wait=0.3 gives up" -- timeout 20 "$NEWSINDEX" build --wait=0.3 --db "$DB" "$NI_TEST_SAMPLES"
+expect_match "$WORK/err" "^newsindex: waiting for the command writing $DB to finish" "--wait says it waits"
+expect_status 2 "a bad --wait" -- "$NEWSINDEX" build --wait=soon --db "$DB"
+
+# --wait: the build starts once the lock is let go.
+"$NEWSINDEX" build --wait --db "$DB" "$NI_TEST_SAMPLES" >"$WORK/waited.out" 2>"$WORK/waited.err" &
+waiter=$!
+sleep 0.5
+CHECKS=$((CHECKS + 1))
+kill -0 "$waiter" 2>/dev/null || fail "build --wait did not wait for the lock"
+eval "exec ${HOLD[1]}>&-"
+wait "$HOLD_PID"
+wait "$waiter"
+got=$?
+CHECKS=$((CHECKS + 1))
+[ "$got" -eq 0 ] || fail "build --wait: exit $got after the lock was let go"
+expect_match "$WORK/waited.out" "^added [1-9][0-9]*, " "build --wait indexed the samples"
+
+# ---- searching while builds commit --------------------------------------
+make_articles "$WORK/many" 3000
+expect_status 0 "the live index" -- "$NEWSINDEX" build -q --db "$WORK/live" "$WORK/many"
+(
+	for round in 1 2 3 4 5 6; do
+		make_articles "$WORK/many" 3000 "$round"
+		"$NEWSINDEX" build -q -j 1 --db "$WORK/live" >/dev/null 2>&1 || exit 1
+	done
+) &
+builder=$!
+searches=0
+failed=0
+while kill -0 "$builder" 2>/dev/null; do
+	for q in markets 'weather rain' 'title:story' 'word1*' '"report on prices"' 'round'; do
+		"$NEWSQUERY" --db "$WORK/live" --limit 5 "$q" >/dev/null 2>>"$WORK/search.err"
+		[ $? -le 1 ] || failed=$((failed + 1))
+		searches=$((searches + 1))
+	done
+done
+wait "$builder"
+CHECKS=$((CHECKS + 1))
+[ $? -eq 0 ] || fail "the builds under the searches failed"
+CHECKS=$((CHECKS + 1))
+[ "$searches" -ge 12 ] || fail "only $searches searches ran during the builds"
+CHECKS=$((CHECKS + 1))
+[ "$failed" -eq 0 ] || fail "$failed of $searches searches failed during builds"
+expect_no_match "$WORK/search.err" . "searches during builds printed nothing on stderr"
+# count_phrase DB PHRASE: how many articles have PHRASE.
+count_phrase() {
+	"$NEWSQUERY" --db "$1" --all --format paths --limit 10000 "\"$2\"" | wc -l
+}
+CHECKS=$((CHECKS + 1))
+[ "$(count_phrase "$WORK/live" "round 6")" -eq 3000 ] ||
+	fail "not every article has the last round's text"
+
+
+# ---- SIGTERM --------------------------------------------------------------
+make_articles "$WORK/many" 3000
+"$NEWSINDEX" build -j 1 --db "$WORK/term" "$WORK/many" >"$WORK/term.out" 2>&1 &
+pid=$!
+sleep 0.4
+kill -TERM "$pid" 2>/dev/null
+wait "$pid"
+CHECKS=$((CHECKS + 1))
+if grep -q "stopped early" "$WORK/term.out"; then
+	expect_status 0 "check after SIGTERM" -- "$NEWSINDEX" check --db "$WORK/term"
+	expect_status 0 "rerun after SIGTERM" -- "$NEWSINDEX" build --db "$WORK/term" "$WORK/many"
+	expect_match "$WORK/out" "holds 3000 articles and 0 related records\$" "3000 articles after SIGTERM and a rerun"
+elif ! grep -q "holds 3000 articles" "$WORK/term.out"; then
+	fail "SIGTERM: neither stopped early nor done"
+	sed 's/^/  | /' "$WORK/term.out" >&2
+fi
+
+# ---- SIGKILL anywhere -----------------------------------------------------
+# Kill points are spread over the whole of a build as long as this
+# machine takes for it (measured first), so the last ones fall in the
+# merge of the parts, whatever the machine's speed.
+# run_killed WHAT DB SECONDS -- COMMAND...: start COMMAND, kill -9 it
+# after SECONDS.
+run_killed() {
+	local delay=$3
+	shift 4
+	"$@" >/dev/null 2>&1 &
+	local pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# after_kill WHAT DB: the index opens, passes check, and a rerun ends
+# with the 3000 articles, each URL once.
+after_kill() {
+	expect_status 0 "rerun after kill -9 $1" -- "$NEWSINDEX" build --db "$2" "$WORK/many"
+	expect_match "$WORK/out" "holds 3000 articles and 0 related records\$" "3000 articles after kill -9 $1"
+	expect_status 0 "check after kill -9 $1" -- "$NEWSINDEX" check --db "$2"
+	expect_status 0 "a URL once after kill -9 $1" -- "$NEWSQUERY" --db "$2" --json 'url:https://example.com/1234'
+	expect_match "$WORK/out" '"total":1,' "one article for the URL after kill -9 $1"
+}
+
+start=$(date +%s%N)
+"$NEWSINDEX" build --db "$WORK/timed" "$WORK/many" >/dev/null 2>&1
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+for percent in 5 20 40 60 75 85 92 97; do
+	delay=$(awk -v ms="$took" -v p="$percent" 'BEGIN { printf "%.3f", ms * p / 100000 }')
+	rm -rf "$WORK/killed"
+	run_killed build "$WORK/killed" "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
+	after_kill "at $percent% of a first build" "$WORK/killed"
+	CHECKS=$((CHECKS + 1))
+	! ls -d "$WORK/killed".* 2>/dev/null ||
+		fail "folders left beside the index after kill at $percent% and a rerun"
+done
+
+# Parts a killed parallel build left go with the next build of any kind.
+mkdir -p "$WORK/timed.part-3/stale"
+expect_status 0 "an incremental build" -- "$NEWSINDEX" build --db "$WORK/timed" "$WORK/many"
+CHECKS=$((CHECKS + 1))
+[ ! -e "$WORK/timed.part-3" ] || fail "a part left by a killed build stayed"
+
+# An incremental build (every file changed) and a compaction, killed.
+cp -a "$WORK/timed" "$WORK/incr"
+make_articles "$WORK/many" 3000 7
+start=$(date +%s%N)
+"$NEWSINDEX" build --db "$WORK/timed" "$WORK/many" >/dev/null 2>&1
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+for percent in 30 70; do
+	delay=$(awk -v ms="$took" -v p="$percent" 'BEGIN { printf "%.3f", ms * p / 100000 }')
+	rm -rf "$WORK/killed"
+	cp -a "$WORK/incr" "$WORK/killed"
+	run_killed update "$WORK/killed" "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
+	after_kill "at $percent% of an update" "$WORK/killed"
+	CHECKS=$((CHECKS + 1))
+	[ "$(count_phrase "$WORK/killed" "round 7")" -eq 3000 ] ||
+		fail "not every article updated after kill at $percent%"
+done
+for delay in 0.02 0.1; do
+	rm -rf "$WORK/killed"
+	cp -a "$WORK/timed" "$WORK/killed"
+	run_killed compact "$WORK/killed" "$delay" -- "$NEWSINDEX" compact --db "$WORK/killed"
+	after_kill "${delay}s into a compaction" "$WORK/killed"
+done
+
+finish
