@@ -59,6 +59,8 @@ typedef enum ni_status {
 	NI_ECXX = 18,
 	/* Something was thrown that is not a std::exception. */
 	NI_EUNKNOWN = 19,
+	/* The disk holding the index is full (a write failed with ENOSPC). */
+	NI_ENOSPC = 20,
 } ni_status;
 
 /*

@@ -335,8 +335,9 @@ static int open_index(const char *path, double wait_seconds, ni_db **db)
 	return open_for_writing(path, wait_seconds, db);
 }
 
-static void print_summary(const struct ni_build_counts *c, ni_db *db,
-			  const char *path, double seconds)
+/* The summary line; `failed`: the counts say what was tried, not done. */
+static void print_summary(const struct ni_build_counts *c, bool failed,
+			  ni_db *db, const char *path, double seconds)
 {
 	uint64_t total = 0, related = 0;
 	ni_db_doc_count(db, &total);
@@ -346,7 +347,8 @@ static void print_summary(const struct ni_build_counts *c, ni_db *db,
 	       "skipped %lu, duplicates %lu, warnings %lu, errors %lu "
 	       "in %.2f s (%.0f files/s); index %s holds %llu articles and "
 	       "%llu related records\n",
-	       c->stopped ? "stopped early: " : "", c->added, c->updated,
+	       failed ? "failed: " : c->stopped ? "stopped early: " : "",
+	       c->added, c->updated,
 	       c->unchanged, c->deleted, c->skipped, c->duplicates, c->warned,
 	       c->errors, seconds,
 	       seconds > 0 ? (double)(touched + c->unchanged) / seconds : 0,
@@ -377,8 +379,12 @@ static int build_into(ni_db *db, const char *shown_path, char **sources,
 				    &errmsg);
 	clear_progress(r);
 	if (status != NI_OK)
-		report_error("%s", ni_buf_str(&errmsg));
-	print_summary(&counts, db, shown_path, seconds_since(&r->start));
+		report_error("%s: %s%s", shown_path, ni_buf_str(&errmsg),
+			     status == NI_ENOSPC
+			     ? "; the index keeps what its last commit had: "
+			       "free some space and build again" : "");
+	print_summary(&counts, status != NI_OK, db, shown_path,
+		      seconds_since(&r->start));
 	*complete = status == NI_OK && !counts.stopped;
 	ni_buf_release(&errmsg);
 	ni_analyzer_free(analyzer);
@@ -428,7 +434,8 @@ static int rebuild(ni_db *old, const char *path, char **sources,
 		int swapped = swap_index_in(path, fresh.data);
 		if (swapped != NI_EXIT_OK)
 			code = swapped;
-	} else if (db) {
+	} else if (fresh.len) {
+		/* Even one that could not be opened may have begun a folder. */
 		report_error("rebuild not finished: %s is unchanged", path);
 		remove_index_folder(fresh.data);
 		code = NI_EXIT_FAILED;

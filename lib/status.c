@@ -24,6 +24,7 @@ const char *ni_status_str(ni_status status)
 	case NI_EXAPIAN_OTHER: return "xapian error";
 	case NI_ECXX: return "internal c++ error";
 	case NI_EUNKNOWN: return "unknown internal error";
+	case NI_ENOSPC: return "no space left on the device";
 	}
 	return "unknown status";
 }

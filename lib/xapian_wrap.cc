@@ -51,6 +51,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -162,7 +163,10 @@ ni_status map_exception(std::string &msg) noexcept
 		status = NI_EDB_OPENING;
 		what = e.get_msg().c_str();
 	} catch (const Xapian::DatabaseError &e) {
-		status = NI_EDB;
+		/* Xapian keeps the errno's text of a failed write. */
+		const char *cause = e.get_error_string();
+		status = cause && std::strcmp(cause, std::strerror(ENOSPC)) == 0
+			? NI_ENOSPC : NI_EDB;
 		try {
 			xapian_text = e.get_description();
 		} catch (...) {
