@@ -74,8 +74,8 @@ int report_open_failure(const char *path, ni_status status,
 			     "to create it", path);
 		break;
 	case NI_EDB_SCHEMA:
-		report_error("%s; delete %s and run 'newsindex build "
-			     "SOURCE...' again", detail, path);
+		report_error("%s; delete %s and run 'newsindex build --db "
+			     "%s SOURCE...' again", detail, path, path);
 		break;
 	default:
 		report_error("cannot open index %s: %s (%s)", path,

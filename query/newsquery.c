@@ -398,8 +398,8 @@ static int open_index(const char *path, ni_db **db)
 		error("no index at %s: run 'newsindex build SOURCE...' to "
 		      "create it (%s)", path, detail ? detail : "");
 	else if (status == NI_EDB_SCHEMA)
-		error("%s; run 'newsindex build' again into a new index",
-		      detail ? detail : "");
+		error("%s; delete %s and run 'newsindex build --db %s "
+		      "SOURCE...' again", detail ? detail : "", path, path);
 	else if (status != NI_OK)
 		error("cannot open index %s: %s (%s)", path,
 		      ni_status_str(status), detail ? detail : "");

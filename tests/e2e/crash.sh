@@ -35,6 +35,18 @@ CHECKS=$((CHECKS + 1))
 [ "$got" -eq 0 ] || fail "build --wait: exit $got after the lock was let go"
 expect_match "$WORK/waited.out" "^added [1-9][0-9]*, " "build --wait indexed the samples"
 
+# ---- an index of another analyzer setting -------------------------------
+if command -v xapian-metadata >/dev/null; then
+	expect_status 0 "an index to change" -- "$NEWSINDEX" build --db "$WORK/other" "$NI_TEST_SAMPLES"
+	xapian-metadata set "$WORK/other" newsindex.analyzer "icu-word;other"
+	expect_status 1 "newsindex refuses another analyzer" -- "$NEWSINDEX" build --db "$WORK/other"
+	expect_match "$WORK/err" "^newsindex: index $WORK/other was built with analyzer \"icu-word;other\", this program uses \".*\"; delete $WORK/other and run 'newsindex build --db $WORK/other SOURCE...' again\$" "newsindex says what differs and what to run"
+	expect_status 2 "newsquery refuses another analyzer" -- "$NEWSQUERY" --db "$WORK/other" sensetime
+	expect_match "$WORK/err" "^newsquery: index $WORK/other was built with analyzer .*; delete $WORK/other and run 'newsindex build --db $WORK/other SOURCE...' again\$" "newsquery says what to run"
+else
+	echo "SKIP: no xapian-metadata to change an index's analyzer setting"
+fi
+
 # ---- searching while builds commit --------------------------------------
 make_articles "$WORK/many" 3000
 expect_status 0 "the live index" -- "$NEWSINDEX" build -q --db "$WORK/live" "$WORK/many"
