@@ -7,14 +7,21 @@
  * front matter is parsed with libyaml's event API (never its document
  * loader), so aliases are never expanded and nesting depth is bounded.
  *
- * What makes a file unreadable (NI_EPARSE, the file is skipped): no opening
- * `---`, no closing line, invalid YAML (including invalid UTF-8, control
- * characters and NUL bytes), more than one YAML document, front matter
- * that is not a mapping, nesting deeper than NI_ARTICLE_MAX_DEPTH.  What only earns a warning (the
- * field is dropped, the article is kept): a known key whose value has the
- * wrong type or an unreadable value (quality "very high", a date that is
- * not a date, quality outside 0..100).  Unknown keys are ignored, and
- * `secured` is never read into the struct at all.
+ * What makes a file unreadable (NI_EPARSE, the file is skipped, and
+ * err->kind says which of these it was): an empty file or empty front
+ * matter, a NUL byte in the first NI_ARTICLE_BINARY_PROBE bytes or in
+ * the front matter (binary data), no opening `---`, no closing line,
+ * front matter that is not UTF-8 (never repaired: the message says the
+ * file is skipped and where the first bad byte is), invalid YAML
+ * (including control characters), more than one YAML document, front
+ * matter that is not a mapping, nesting deeper than
+ * NI_ARTICLE_MAX_DEPTH.  What only earns a warning (the field is
+ * dropped, the article is kept): a known key whose value has the wrong
+ * type or an unreadable value (title a mapping, topics a lone number,
+ * quality "very high", a date that is not a date, quality outside
+ * 0..100, a number that overflows), a key given twice (the later value
+ * wins).  Unknown keys are ignored, and `secured` is never read into
+ * the struct at all.
  *
  * Ownership: every pointer inside struct ni_article is owned by the
  * article and freed by ni_article_clear().  Strings are NUL-terminated
@@ -38,6 +45,8 @@
 #define NI_ARTICLE_MAX_DEPTH 32
 /* At most this many warnings are kept per article; the rest are counted. */
 #define NI_ARTICLE_MAX_WARNINGS 16
+/* A NUL byte this early means binary data, as git and grep decide. */
+#define NI_ARTICLE_BINARY_PROBE 8000
 
 struct ni_provider {
 	char *name;    /* "TheStreet.com", or NULL */
@@ -116,11 +125,42 @@ struct ni_article {
 	size_t n_warnings_dropped;       /* beyond NI_ARTICLE_MAX_WARNINGS */
 };
 
+/*
+ * Why a file was not indexed, by kind: what a build's summary counts
+ * ("skipped 3 (2 invalid YAML, 1 too large)").  The message says the
+ * details; the kind is for counting and for callers that decide by it.
+ * Append-only, like ni_status: the names may be in scripts' logs.
+ */
+enum ni_skip {
+	NI_SKIP_NONE = 0,         /* not skipped */
+	NI_SKIP_EMPTY,            /* no bytes, or nothing between the --- */
+	NI_SKIP_NO_FRONT_MATTER,  /* the first line is not --- */
+	NI_SKIP_UNCLOSED,         /* no closing --- line */
+	NI_SKIP_BINARY,           /* NUL bytes: not a text file */
+	NI_SKIP_INVALID_UTF8,     /* front matter that is not UTF-8 */
+	NI_SKIP_INVALID_YAML,     /* libyaml refused it, or two documents */
+	NI_SKIP_NOT_MAPPING,      /* valid YAML, but not key: value pairs */
+	NI_SKIP_TOO_DEEP,         /* nested deeper than NI_ARTICLE_MAX_DEPTH */
+	NI_SKIP_TOO_LARGE,        /* over the size limit (ni_indexer.h) */
+	NI_SKIP_UNREADABLE,       /* open or read failed, not a regular file */
+	NI_SKIP_VANISHED,         /* listed by the walk, gone when read */
+	NI_SKIP_KINDS             /* how many kinds there are */
+};
+
+/*
+ * The kind as a short lowercase phrase for summaries ("invalid YAML",
+ * "no front matter"): static, never NULL ("unknown" out of range).
+ */
+const char *ni_skip_name(enum ni_skip kind);
+
 /* Where and why parsing failed. */
 struct ni_parse_error {
 	unsigned line;       /* 1-based line in the file, 0 if unknown */
 	unsigned column;     /* 1-based column, 0 if unknown */
 	char message[256];   /* "front matter is not closed by a --- line" */
+	/* What kind of failure, set by ni_article_parse() (readers of
+	 * other files, like the config, may leave it as it was). */
+	enum ni_skip kind;
 };
 
 /*
@@ -139,6 +179,15 @@ ni_status ni_article_parse(const char *text, size_t len,
 
 /* Free everything the article owns and zero it.  Safe on a zeroed one. */
 void ni_article_clear(struct ni_article *article);
+
+/*
+ * Add a warning found after parsing (the indexer's word limit) at `line`
+ * and `column` (0 when there is no place), with a printf-style message.
+ * Past NI_ARTICLE_MAX_WARNINGS it is only counted.  NI_OK or NI_ENOMEM.
+ */
+ni_status ni_article_warn(struct ni_article *article, unsigned line,
+			  unsigned column, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /*
  * Parse an ISO 8601 date-time as it appears in publishedDateTime:

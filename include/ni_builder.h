@@ -51,6 +51,8 @@ struct ni_build_options {
 	 * NI_BUILD_MAX_JOBS.  Incremental builds always use one.
 	 */
 	unsigned jobs;
+	/* Words indexed per field; 0: NI_DEFAULT_MAX_FIELD_WORDS. */
+	size_t max_field_words;
 };
 
 #define NI_BUILD_MAX_JOBS 16
@@ -70,6 +72,8 @@ struct ni_build_counts {
 	unsigned long unchanged;
 	unsigned long deleted;     /* articles whose file is gone */
 	unsigned long skipped;     /* files that could not be indexed */
+	/* ... by kind (enum ni_skip); [NI_SKIP_NONE] stays 0 */
+	unsigned long skipped_by[NI_SKIP_KINDS];
 	unsigned long duplicates;  /* files whose URL an earlier one had */
 	unsigned long warned;      /* indexed with a field dropped */
 	unsigned long related;     /* related records written */
@@ -79,7 +83,10 @@ struct ni_build_counts {
 };
 
 struct ni_build_callbacks {
-	/* A file indexed with warnings, or skipped (result->indexed). */
+	/* A file indexed with warnings, or skipped (result->indexed; why
+	 * in result->skip and result->reason).  A file listed by the walk
+	 * and gone when read is skipped as NI_SKIP_VANISHED: the build
+	 * goes on, and its article, if any, stays until the next build. */
 	void (*file)(void *ctx, const char *path,
 		     const struct ni_index_result *result);
 	/* A file whose key an earlier file of this build had. */

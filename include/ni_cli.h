@@ -20,6 +20,9 @@ enum ni_index_exit {
 	NI_EXIT_OK = 0,
 	NI_EXIT_FAILED = 1,     /* could not do its job: index, sources */
 	NI_EXIT_USAGE = 2,      /* bad command line */
+	/* build --strict: done, but a file was skipped or a duplicate, or
+	 * a folder could not be read */
+	NI_EXIT_SKIPPED = 3,
 	NI_EXIT_BUSY = 4,       /* another command is writing the index */
 };
 

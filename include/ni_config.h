@@ -12,6 +12,8 @@
  *     hyperlinks: auto            # auto | always | never
  *     recent_half_life_days: 7    # more than 0, at most 36500
  *     facets: topic,provider      # text, or a list of names
+ *     max_file_size: 16777216     # newsindex build: bytes, 1..4294967295
+ *     max_field_words: 10000      # newsindex build: 1..10000000
  *
  * The file only supplies defaults: a program's flags override it, and
  * for the index the environment's NEWSINDEX_DB does too (ni_dbpath.h).
@@ -82,6 +84,12 @@ struct ni_config {
 	 * names are not checked here.  "" when the file gave "" or [].
 	 */
 	char *facets;
+	/* newsindex build's limits: bytes per file, 1..4294967295, and
+	 * words indexed per field, 1..10000000 (ni_indexer.h). */
+	bool has_max_file_size;
+	unsigned max_file_size;
+	bool has_max_field_words;
+	unsigned max_field_words;
 };
 
 /*

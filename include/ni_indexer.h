@@ -7,9 +7,12 @@
  * article's unique key: its webUrl, else its originalUrl, else the file's
  * absolute path.  Writing the same article again replaces it.
  *
- * A file that cannot be indexed (unreadable, too large, bad front matter)
- * is not an error of the indexer: ni_indexer_add_file() says so in its
- * result and the caller goes on with the next file.  Only failures that
+ * A file that cannot be indexed (unreadable, too large, bad front matter,
+ * gone since it was listed) is not an error of the indexer:
+ * ni_indexer_add_file() says so in its result, with the kind of reason
+ * (enum ni_skip, ni_article.h), and the caller goes on with the next
+ * file.  A file is opened without blocking and must be a regular file,
+ * so a FIFO put in its place does not hang a build.  Only failures that
  * stop all indexing (the index cannot be written, memory ran out) are
  * returned as a status.
  *
@@ -31,12 +34,21 @@
 
 /* Files larger than this are skipped by default (a news article is KBs). */
 #define NI_DEFAULT_MAX_FILE_BYTES (16u * 1024 * 1024)
+/*
+ * Words indexed per field (title, excerpt, all the topics together) by
+ * default: far more than any article has, few enough that a 3 MB title
+ * costs milliseconds.  The rest of the field is not indexed, and the
+ * article gets a warning naming the field and the limit.
+ */
+#define NI_DEFAULT_MAX_FIELD_WORDS 10000
 
 typedef struct ni_indexer ni_indexer;
 
 struct ni_index_result {
 	bool indexed;            /* false: the file was skipped */
-	/* Why it was skipped: the place in the file (0 when none) ... */
+	/* Why it was skipped: its kind (NI_SKIP_NONE when it was not),
+	 * the place in the file (0 when none) ... */
+	enum ni_skip skip;
 	unsigned line;
 	unsigned column;
 	/* ... and the reason, e.g. "invalid YAML: did not find ..." */
@@ -70,6 +82,12 @@ void ni_indexer_free(ni_indexer *indexer);
 
 /* Refuse files over `bytes` (default NI_DEFAULT_MAX_FILE_BYTES). */
 void ni_indexer_set_max_file_bytes(ni_indexer *indexer, size_t bytes);
+
+/*
+ * Index at most `words` words per field (0: NI_DEFAULT_MAX_FIELD_WORDS).
+ * A related record's fields have the same limit.
+ */
+void ni_indexer_set_max_field_words(ni_indexer *indexer, size_t words);
 
 /*
  * Index the article in the file at `path` (absolute, or resolved with

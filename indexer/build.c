@@ -25,7 +25,8 @@
 #include "commands.h"
 
 static const char BUILD_USAGE[] =
-	"usage: newsindex build [--db PATH] [--max-file-size BYTES] [--quiet]\n"
+	"usage: newsindex build [--db PATH] [--max-file-size BYTES]\n"
+	"                       [--max-field-words N] [--strict] [--quiet]\n"
 	"                       [--progress] [--rebuild] [-j N]\n"
 	"                       [--wait[=SECONDS]] [SOURCE...]\n"
 	"\n"
@@ -40,7 +41,14 @@ static const char BUILD_USAGE[] =
 	"  --db PATH             the index (default: $NEWSINDEX_DB, else the\n"
 	"                        config file's db, else\n"
 	"                        $XDG_DATA_HOME/newsindex)\n"
-	"  --max-file-size BYTES skip larger files (default 16777216)\n"
+	"  --max-file-size BYTES skip larger files (default 16777216, or the\n"
+	"                        config file's max_file_size)\n"
+	"  --max-field-words N   index at most N words of a title, an excerpt\n"
+	"                        and the topics; the rest is not indexed, with\n"
+	"                        a warning (default 10000, or the config\n"
+	"                        file's max_field_words)\n"
+	"  --strict              exit 3 when any file was skipped (or was a\n"
+	"                        duplicate, or a folder could not be read)\n"
 	"  -q, --quiet           do not print warnings, only skipped files\n"
 	"  --progress            a progress line even when stderr is not a\n"
 	"                        terminal (it is shown on one by default)\n"
@@ -55,11 +63,17 @@ static const char BUILD_USAGE[] =
 	"  -h, --help            show this help\n"
 	"\n"
 	"Each skipped file is named on stderr with the reason, as\n"
-	"'PATH: line L col C: REASON'; the summary goes to stdout.  Ctrl-C\n"
-	"stops at the next article and keeps what was done.\n"
+	"'PATH: line L col C: REASON', and the build goes on; the summary on\n"
+	"stdout counts skipped files by reason: empty, no front matter,\n"
+	"unclosed front matter, binary, invalid UTF-8 (never repaired),\n"
+	"invalid YAML, not a mapping, too deeply nested, too large,\n"
+	"unreadable, vanished.  A bad optional field is dropped with a\n"
+	"warning and the article is indexed.  Ctrl-C stops at the next\n"
+	"article and keeps what was done.\n"
 	"Exit status: 0 done (even if files were skipped), 1 the index could\n"
-	"not be written or a SOURCE could not be read, 2 bad usage, 4 another\n"
-	"command is writing the index (see --wait).\n";
+	"not be written or a SOURCE could not be read, 2 bad usage, 3 with\n"
+	"--strict, done but something was skipped, 4 another command is\n"
+	"writing the index (see --wait).\n";
 
 /* Set by SIGINT/SIGTERM: the builder stops at the next article. */
 static volatile sig_atomic_t stop_requested;
@@ -141,8 +155,9 @@ static void on_problem(void *ctx, const char *path, int errnum,
 	(void)is_source;
 	clear_progress(ctx);
 	if (errnum == ELOOP)
-		report_error("%s: skipped: folder already walked (a link loop, "
-			     "or named twice)", path);
+		report_error("%s: skipped: a link loop (a link to itself or "
+			     "to a folder already walked), or a folder named "
+			     "twice", path);
 	else if (errnum == EINVAL)
 		report_error("%s: skipped: not a regular file or folder", path);
 	else
@@ -170,6 +185,9 @@ static void on_progress(void *ctx, const struct ni_build_counts *c)
 struct build_options {
 	const char *db_flag;
 	unsigned long max_file_bytes;
+	unsigned long max_field_words;   /* 0: the config's, or the default */
+	bool max_file_bytes_given;
+	bool strict;
 	bool quiet;
 	bool progress;
 	bool rebuild;
@@ -183,11 +201,13 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 	static const struct option longopts[] = {
 		{"db", required_argument, NULL, 'd'},
 		{"max-file-size", required_argument, NULL, 'm'},
+		{"max-field-words", required_argument, NULL, 'w'},
+		{"strict", no_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"progress", no_argument, NULL, 'p'},
 		{"rebuild", no_argument, NULL, 'r'},
 		{"jobs", required_argument, NULL, 'j'},
-		{"wait", optional_argument, NULL, 'w'},
+		{"wait", optional_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -204,6 +224,20 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 					     "number of bytes", optarg);
 				return NI_EXIT_USAGE;
 			}
+			o->max_file_bytes_given = true;
+			break;
+		case 'w':
+			if (!ni_parse_unsigned(optarg, 10000000,
+					       &o->max_field_words) ||
+			    o->max_field_words == 0) {
+				report_error("--max-field-words: '%s' is not a "
+					     "number from 1 to 10000000",
+					     optarg);
+				return NI_EXIT_USAGE;
+			}
+			break;
+		case 's':
+			o->strict = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -223,7 +257,7 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 				return NI_EXIT_USAGE;
 			}
 			break;
-		case 'w':
+		case 'W':
 			o->wait_seconds = -1;
 			if (optarg && !ni_parse_double(optarg, 0, 1e9,
 						       &o->wait_seconds)) {
@@ -335,6 +369,27 @@ static int open_index(const char *path, double wait_seconds, ni_db **db)
 	return open_for_writing(path, wait_seconds, db);
 }
 
+/* " (3 invalid YAML, 1 too large)": the most frequent reason first. */
+static void print_skipped_by(const struct ni_build_counts *c)
+{
+	bool done[NI_SKIP_KINDS] = {false};
+	const char *sep = " (";
+	for (;;) {
+		size_t most = 0;
+		for (size_t k = 1; k < NI_SKIP_KINDS; k++)
+			if (!done[k] && c->skipped_by[k] > c->skipped_by[most])
+				most = k;
+		if (!most)
+			break;
+		done[most] = true;
+		printf("%s%lu %s", sep, c->skipped_by[most],
+		       ni_skip_name((enum ni_skip)most));
+		sep = ", ";
+	}
+	if (*sep == ',')
+		putchar(')');
+}
+
 /* The summary line; `failed`: the counts say what was tried, not done. */
 static void print_summary(const struct ni_build_counts *c, bool failed,
 			  ni_db *db, const char *path, double seconds)
@@ -344,13 +399,15 @@ static void print_summary(const struct ni_build_counts *c, bool failed,
 	ni_db_filter_count(db, NI_FILTER_RELATED, "", 0, &related);
 	unsigned long touched = c->added + c->updated;
 	printf("%sadded %lu, updated %lu, unchanged %lu, deleted %lu, "
-	       "skipped %lu, duplicates %lu, warnings %lu, errors %lu "
+	       "skipped %lu",
+	       failed ? "failed: " : c->stopped ? "stopped early: " : "",
+	       c->added,
+	       c->updated, c->unchanged, c->deleted, c->skipped);
+	print_skipped_by(c);
+	printf(", duplicates %lu, warnings %lu, errors %lu "
 	       "in %.2f s (%.0f files/s); index %s holds %llu articles and "
 	       "%llu related records\n",
-	       failed ? "failed: " : c->stopped ? "stopped early: " : "",
-	       c->added, c->updated,
-	       c->unchanged, c->deleted, c->skipped, c->duplicates, c->warned,
-	       c->errors, seconds,
+	       c->duplicates, c->warned, c->errors, seconds,
 	       seconds > 0 ? (double)(touched + c->unchanged) / seconds : 0,
 	       path, (unsigned long long)(total - related),
 	       (unsigned long long)related);
@@ -366,8 +423,12 @@ static int build_into(ni_db *db, const char *shown_path, char **sources,
 		report_error("cannot start the text analyzer");
 		return NI_EXIT_FAILED;
 	}
-	struct ni_build_options options = {o->max_file_bytes, 0,
-					   &stop_requested, o->jobs};
+	struct ni_build_options options = {
+		.max_file_bytes = o->max_file_bytes,
+		.stop = &stop_requested,
+		.jobs = o->jobs,
+		.max_field_words = o->max_field_words,
+	};
 	struct ni_build_callbacks cb = {on_file, on_duplicate, on_problem,
 					on_progress, r};
 	struct ni_build_counts counts;
@@ -388,8 +449,13 @@ static int build_into(ni_db *db, const char *shown_path, char **sources,
 	*complete = status == NI_OK && !counts.stopped;
 	ni_buf_release(&errmsg);
 	ni_analyzer_free(analyzer);
-	return status != NI_OK || counts.bad_sources ? NI_EXIT_FAILED
-						     : NI_EXIT_OK;
+	if (status != NI_OK || counts.bad_sources)
+		return NI_EXIT_FAILED;
+	/* --strict: a clean build, or a code a script can act on. */
+	if (o->strict && (counts.skipped || counts.duplicates ||
+			  counts.errors))
+		return NI_EXIT_SKIPPED;
+	return NI_EXIT_OK;
 }
 
 static int close_index(ni_db *db, const char *path)
@@ -485,6 +551,11 @@ int cmd_build(int argc, char **argv)
 	struct ni_config config = {0};
 	struct ni_buf path = NI_BUF_INIT;
 	code = load_config(&config);
+	/* The config file's limits, unless an option gave them. */
+	if (config.has_max_file_size && !o.max_file_bytes_given)
+		o.max_file_bytes = config.max_file_size;
+	if (config.has_max_field_words && !o.max_field_words)
+		o.max_field_words = config.max_field_words;
 	if (code < 0 && ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK) {
 		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
 			     "or db in the config file, or HOME");

@@ -16,9 +16,11 @@
  */
 #include "ni_article.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/utf8.h>
 #include <yaml.h>
 
 #include "ni_buf.h"
@@ -79,6 +81,72 @@ static bool line_closes(const char *line, size_t len)
 	       line_is_marker(line, len, "...");
 }
 
+/* Set `*err` to a failure of kind `kind`, and return NI_EPARSE. */
+static ni_status refuse(struct ni_parse_error *err, enum ni_skip kind,
+			unsigned line, unsigned column, const char *message)
+{
+	ni_parse_error_set(err, line, column, "%s", message);
+	err->kind = kind;
+	return NI_EPARSE;
+}
+
+/*
+ * A file without front matter and with a NUL byte near its start is
+ * binary data (an image, an archive saved as .txt): say so, rather than
+ * "no front matter".  A body after good front matter may hold anything.
+ */
+static ni_status refuse_binary(const char *text, size_t len,
+			       struct ni_parse_error *err)
+{
+	size_t probe = len < NI_ARTICLE_BINARY_PROBE ? len
+						     : NI_ARTICLE_BINARY_PROBE;
+	const char *nul = memchr(text, '\0', probe);
+	if (!nul)
+		return NI_OK;
+	char message[96];
+	snprintf(message, sizeof message,
+		 "binary data (a NUL byte at byte %zu), not a text file",
+		 (size_t)(nul - text) + 1);
+	return refuse(err, NI_SKIP_BINARY, 0, 0, message);
+}
+
+/*
+ * Front matter that is not UTF-8 is refused here, before libyaml sees
+ * it, so the message can say that the file is skipped, not repaired
+ * (guessing Latin-1 would index wrong words), and point at the first bad
+ * byte.  ICU's U8_NEXT decides what is well-formed, as the analyzer's
+ * conversions do.  Lines and columns count as libyaml's do.
+ */
+static ni_status refuse_invalid_utf8(const char *fm, size_t len,
+				     struct ni_parse_error *err)
+{
+	const uint8_t *s = (const uint8_t *)fm;
+	unsigned line = FRONT_MATTER_FIRST_LINE, column = 1;
+	/* ICU's macros index with int32_t; front matter past 2 GiB is
+	 * over any size limit a build allows. */
+	int32_t n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+	for (int32_t i = 0; i < n;) {
+		int32_t at = i;
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
+		if (c < 0) {
+			char message[96];
+			snprintf(message, sizeof message,
+				 "invalid UTF-8 (byte 0x%02x): file skipped, "
+				 "not repaired; save it as UTF-8", s[at]);
+			return refuse(err, NI_SKIP_INVALID_UTF8, line, column,
+				      message);
+		}
+		if (c == '\n') {
+			line++;
+			column = 1;
+		} else {
+			column++;
+		}
+	}
+	return NI_OK;
+}
+
 static ni_status find_front_matter(const char *text, size_t len,
 				   struct frame *fr,
 				   struct ni_parse_error *err)
@@ -87,16 +155,15 @@ static ni_status find_front_matter(const char *text, size_t len,
 		text += 3;
 		len -= 3;
 	}
-	if (len == 0) {
-		/* No line to point at. */
-		ni_parse_error_set(err, 0, 0, "empty file");
-		return NI_EPARSE;
-	}
+	if (len == 0)  /* no line to point at */
+		return refuse(err, NI_SKIP_EMPTY, 0, 0, "empty file");
 	size_t first = line_length(text, len);
 	if (!line_is_marker(text, first, "---")) {
-		ni_parse_error_set(err, 1, 1, "no front matter: the first "
-				   "line is not ---");
-		return NI_EPARSE;
+		ni_status st = refuse_binary(text, len, err);
+		if (st != NI_OK)
+			return st;
+		return refuse(err, NI_SKIP_NO_FRONT_MATTER, 1, 1,
+			      "no front matter: the first line is not ---");
 	}
 	size_t pos = first < len ? first + 1 : len;
 	fr->fm = text + pos;
@@ -104,13 +171,12 @@ static ni_status find_front_matter(const char *text, size_t len,
 		size_t n = line_length(text + pos, len - pos);
 		if (line_closes(text + pos, n)) {
 			fr->fm_len = (size_t)(text + pos - fr->fm);
-			return NI_OK;
+			return refuse_invalid_utf8(fr->fm, fr->fm_len, err);
 		}
 		pos += n + 1;
 	}
-	ni_parse_error_set(err, 1, 1,
-			   "front matter is not closed by a --- line");
-	return NI_EPARSE;
+	return refuse(err, NI_SKIP_UNCLOSED, 1, 1,
+		      "front matter is not closed by a --- line");
 }
 
 /* ---- the event reader ------------------------------------------------- */
@@ -194,29 +260,37 @@ static bool warning_fits(struct fm_parser *p)
 	return false;
 }
 
+/* Keep `message` (the article's now) as a warning at `line`, `column`. */
+static ni_status keep_warning(struct ni_article *a, unsigned line,
+			      unsigned column, char *message)
+{
+	if (!message)
+		return NI_ENOMEM;
+	if (!a->warnings) {
+		a->warnings = calloc(NI_ARTICLE_MAX_WARNINGS,
+				     sizeof *a->warnings);
+		if (!a->warnings) {
+			free(message);
+			return NI_ENOMEM;
+		}
+	}
+	a->warnings[a->n_warnings++] = (struct ni_warning){line, column,
+							   message};
+	return NI_OK;
+}
+
 /* Store the message built so far (`st` says whether building it
  * worked) as a warning at `mark`. */
 static ni_status store_warning(struct fm_parser *p, yaml_mark_t mark,
 			       struct ni_buf *msg, ni_status st)
 {
-	struct ni_article *a = p->article;
-	if (st == NI_OK && !a->warnings) {
-		a->warnings = calloc(NI_ARTICLE_MAX_WARNINGS,
-				     sizeof *a->warnings);
-		if (!a->warnings)
-			st = NI_ENOMEM;
-	}
 	if (st != NI_OK) {
 		ni_buf_release(msg);
 		return st;
 	}
-	struct ni_warning *w = &a->warnings[a->n_warnings];
-	w->message = ni_buf_detach(msg);
-	if (!w->message)
-		return NI_ENOMEM;
-	ni_yaml_locate(&p->y, mark, &w->line, &w->column);
-	a->n_warnings++;
-	return NI_OK;
+	unsigned line, column;
+	ni_yaml_locate(&p->y, mark, &line, &column);
+	return keep_warning(p->article, line, column, ni_buf_detach(msg));
 }
 
 /* "<path>: <text>" about the value at `mark`. */
@@ -718,6 +792,16 @@ static ni_status parse_one_related(struct fm_parser *p,
 	return st;
 }
 
+/* Is the current event an unquoted number, like 5 or 1e3? */
+static bool is_plain_number(const struct fm_parser *p)
+{
+	double value;
+	return ni_yaml_is_scalar(&p->y) &&
+	       p->y.event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       ni_yaml_read_number(ni_yaml_scalar_text(&p->y),
+				   ni_yaml_scalar_length(&p->y), &value);
+}
+
 /*
  * A list field, read into an item_list and then handed to the struct,
  * whole or not, so that ni_article_clear() frees whatever was read
@@ -733,6 +817,10 @@ static ni_status parse_list_field(struct fm_parser *p, const struct field *f,
 
 	switch (f->kind) {
 	case FIELD_TOPICS:
+		/* `topics: 5` is a count or a slip, not a topic named "5";
+		 * in a list ([2024, elections]) a number is a topic. */
+		if (is_plain_number(p))
+			return reject_value(p, path, "a list of topics");
 		list.size = sizeof(char *);
 		st = parse_list(p, path, YAML_SCALAR_EVENT, parse_topic,
 				&list);
@@ -859,16 +947,17 @@ static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
 static ni_status parse_stream(struct fm_parser *p)
 {
 	ni_status st = ni_yaml_begin_document(&p->y);
-	if (st == NI_DONE) {
-		/* Nothing but blanks and comments; point at the opening. */
-		ni_parse_error_set(p->y.err, 1, 1, "front matter is empty");
-		return NI_EPARSE;
-	}
+	if (st == NI_DONE)  /* blanks and comments; point at the opening */
+		return refuse(p->y.err, NI_SKIP_EMPTY, 1, 1,
+			      "front matter is empty");
 	if (st != NI_OK)
 		return st;
-	if (p->y.event.type != YAML_MAPPING_START_EVENT)
-		return ni_yaml_fail_at(&p->y, p->y.event.start_mark,
-				       "front matter is not a mapping");
+	if (p->y.event.type != YAML_MAPPING_START_EVENT) {
+		st = ni_yaml_fail_at(&p->y, p->y.event.start_mark,
+				     "front matter is not a mapping");
+		p->y.err->kind = NI_SKIP_NOT_MAPPING;
+		return st;
+	}
 	st = parse_fields(p, article_fields, N_FIELDS(article_fields),
 			  p->article, NULL);
 	if (st == NI_OK)
@@ -913,6 +1002,44 @@ ni_status ni_article_parse(const char *text, size_t len,
 	}
 	*out = article;
 	return NI_OK;
+}
+
+ni_status ni_article_warn(struct ni_article *a, unsigned line,
+			  unsigned column, const char *fmt, ...)
+{
+	if (a->n_warnings >= NI_ARTICLE_MAX_WARNINGS) {
+		a->n_warnings_dropped++;
+		return NI_OK;
+	}
+	struct ni_buf msg = NI_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	ni_status st = ni_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	if (st != NI_OK) {
+		ni_buf_release(&msg);
+		return st;
+	}
+	return keep_warning(a, line, column, ni_buf_detach(&msg));
+}
+
+const char *ni_skip_name(enum ni_skip kind)
+{
+	static const char *const names[NI_SKIP_KINDS] = {
+		[NI_SKIP_NONE] = "not skipped",
+		[NI_SKIP_EMPTY] = "empty",
+		[NI_SKIP_NO_FRONT_MATTER] = "no front matter",
+		[NI_SKIP_UNCLOSED] = "unclosed front matter",
+		[NI_SKIP_BINARY] = "binary",
+		[NI_SKIP_INVALID_UTF8] = "invalid UTF-8",
+		[NI_SKIP_INVALID_YAML] = "invalid YAML",
+		[NI_SKIP_NOT_MAPPING] = "not a mapping",
+		[NI_SKIP_TOO_DEEP] = "too deeply nested",
+		[NI_SKIP_TOO_LARGE] = "too large",
+		[NI_SKIP_UNREADABLE] = "unreadable",
+		[NI_SKIP_VANISHED] = "vanished",
+	};
+	return kind < NI_SKIP_KINDS ? names[kind] : "unknown";
 }
 
 void ni_article_clear(struct ni_article *a)

@@ -320,6 +320,8 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 				 ni_indexer_errmsg(l->indexer));
 	if (!res.key) {
 		l->counts->skipped++;
+		l->counts->skipped_by[res.skip < NI_SKIP_KINDS
+				      ? res.skip : NI_SKIP_NONE]++;
 		report_file(b, f->path, &res);
 		return NI_OK;
 	}
@@ -632,9 +634,12 @@ static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 				    ni_analyzer_settings(), &l->db, &detail);
 	if (status == NI_OK)
 		status = ni_indexer_new(l->db, l->analyzer, &l->indexer);
-	if (status == NI_OK)
+	if (status == NI_OK) {
 		ni_indexer_set_max_file_bytes(l->indexer,
 					      b->options->max_file_bytes);
+		ni_indexer_set_max_field_words(l->indexer,
+					       b->options->max_field_words);
+	}
 	if (status != NI_OK)
 		fail(b, status, "cannot start a part of the build", detail);
 	free(detail);
@@ -666,6 +671,8 @@ static void add_counts(struct ni_build_counts *to,
 {
 	to->added += c->added;
 	to->skipped += c->skipped;
+	for (size_t k = 0; k < NI_SKIP_KINDS; k++)
+		to->skipped_by[k] += c->skipped_by[k];
 	to->duplicates += c->duplicates;
 	to->warned += c->warned;
 	to->related += c->related;
@@ -771,6 +778,8 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	if (status == NI_OK) {
 		ni_indexer_set_max_file_bytes(b.main.indexer,
 					      o.max_file_bytes);
+		ni_indexer_set_max_field_words(b.main.indexer,
+					       o.max_field_words);
 		status = load_known(&b);
 	}
 	if (status == NI_OK) {

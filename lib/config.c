@@ -198,6 +198,10 @@ static const struct setting SETTINGS[] = {
 	NUMBER_SETTING(recent_half_life_days, SETTING_REAL, 0, 36500, true,
 		       "a number above 0 and at most 36500"),
 	TEXT_SETTING(facets, SETTING_NAMES, "text or a list of names"),
+	NUMBER_SETTING(max_file_size, SETTING_COUNT, 1, 4294967295.0, false,
+		       "a whole number of bytes from 1 to 4294967295"),
+	NUMBER_SETTING(max_field_words, SETTING_COUNT, 1, 10000000, false,
+		       "a whole number from 1 to 10000000"),
 };
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])

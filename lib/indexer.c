@@ -18,6 +18,7 @@ struct ni_indexer {
 	ni_db *db;
 	ni_analyzer *analyzer;
 	size_t max_file_bytes;
+	size_t max_field_words;
 	struct ni_buf file;       /* the file's bytes, reused */
 	struct ni_buf scratch;    /* folded filter values, document data */
 	struct ni_buf story;      /* the title's words: the story key */
@@ -34,6 +35,8 @@ struct word_sink {
 	ni_doc *doc;
 	enum ni_field field;
 	struct ni_buf *words;     /* when not NULL, gets the words too */
+	size_t *budget;           /* words the field may still index */
+	bool full;                /* the budget ran out: the rest is not */
 	ni_status status;
 };
 
@@ -46,6 +49,7 @@ ni_status ni_indexer_new(ni_db *db, ni_analyzer *analyzer,
 	(*out)->db = db;
 	(*out)->analyzer = analyzer;
 	(*out)->max_file_bytes = NI_DEFAULT_MAX_FILE_BYTES;
+	(*out)->max_field_words = NI_DEFAULT_MAX_FIELD_WORDS;
 	return NI_OK;
 }
 
@@ -66,6 +70,11 @@ void ni_indexer_set_max_file_bytes(ni_indexer *ix, size_t bytes)
 	ix->max_file_bytes = bytes;
 }
 
+void ni_indexer_set_max_field_words(ni_indexer *ix, size_t words)
+{
+	ix->max_field_words = words ? words : NI_DEFAULT_MAX_FIELD_WORDS;
+}
+
 const char *ni_indexer_errmsg(const ni_indexer *ix)
 {
 	return ni_buf_str(&ix->errmsg);
@@ -83,8 +92,9 @@ static ni_status fail(ni_indexer *ix, ni_status status, const char *what,
 
 /* Say why the file is skipped: `text`, and errno's meaning if any. */
 static void skip(ni_indexer *ix, struct ni_index_result *res,
-		 const char *text, int errnum)
+		 enum ni_skip kind, const char *text, int errnum)
 {
+	res->skip = kind;
 	if (errnum)
 		snprintf(ix->reason, sizeof ix->reason, "%s: %s", text,
 			 strerror(errnum));
@@ -101,21 +111,33 @@ static ni_status read_file(ni_indexer *ix, const char *path,
 			   struct ni_index_result *res)
 {
 	ni_buf_reset(&ix->file);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO put where the walk saw a file must not hang
+	 * the build; it changes nothing for a regular file. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT) {
+		skip(ix, res, NI_SKIP_VANISHED, "vanished before it was read "
+		     "(deleted or renamed since the folder was listed)", 0);
+		return NI_EIO;
+	}
 	if (fd < 0) {
-		skip(ix, res, "cannot open", errno);
+		skip(ix, res, NI_SKIP_UNREADABLE, "cannot open", errno);
 		return NI_EIO;
 	}
 	struct stat st;
 	ni_status status = NI_OK;
 	if (fstat(fd, &st) != 0) {
-		skip(ix, res, "cannot stat", errno);
+		skip(ix, res, NI_SKIP_UNREADABLE, "cannot stat", errno);
+		status = NI_EIO;
+	} else if (!S_ISREG(st.st_mode)) {
+		skip(ix, res, NI_SKIP_UNREADABLE, S_ISDIR(st.st_mode)
+		     ? "a folder, not a file" : "not a regular file", 0);
 		status = NI_EIO;
 	} else if ((uintmax_t)st.st_size > ix->max_file_bytes) {
 		snprintf(ix->reason, sizeof ix->reason,
 			 "file is larger than the limit of %zu bytes",
 			 ix->max_file_bytes);
 		res->reason = ix->reason;
+		res->skip = NI_SKIP_TOO_LARGE;
 		status = NI_EIO;
 	} else {
 		status = ni_buf_grow(&ix->file, (size_t)st.st_size);
@@ -123,7 +145,7 @@ static ni_status read_file(ni_indexer *ix, const char *path,
 	while (status == NI_OK) {
 		/* Read to the end: the file may have grown since fstat. */
 		if (ix->file.len >= ix->max_file_bytes + 1) {
-			skip(ix, res,
+			skip(ix, res, NI_SKIP_TOO_LARGE,
 			     "file grew past the size limit", 0);
 			status = NI_EIO;
 			break;
@@ -136,8 +158,8 @@ static ni_status read_file(ni_indexer *ix, const char *path,
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
-			skip(ix, res,
-			     "cannot read", errno);
+			skip(ix, res, NI_SKIP_UNREADABLE, "cannot read",
+			     errno);
 			status = NI_EIO;
 		} else if (got == 0) {
 			break;
@@ -153,6 +175,13 @@ static ni_status read_file(ni_indexer *ix, const char *path,
 static int add_token(void *ctx, const struct ni_token *token)
 {
 	struct word_sink *sink = ctx;
+	if (*sink->budget == 0) {
+		/* Stopping the analyzer here is what bounds the time a
+		 * 3 MB title costs, not only its terms. */
+		sink->full = true;
+		return 1;
+	}
+	(*sink->budget)--;
 	sink->status = ni_doc_add_word(sink->doc, sink->field, token->word,
 				       token->len);
 	if (sink->status == NI_OK && sink->words) {
@@ -165,12 +194,17 @@ static int add_token(void *ctx, const struct ni_token *token)
 	return sink->status != NI_OK;
 }
 
+/*
+ * Index the words of `text` in `field`, at most `*budget` of them (which
+ * is decreased); `*full` is set when words were left out.
+ */
 static ni_status add_text(ni_indexer *ix, ni_doc *doc, enum ni_field field,
-			  const char *text, struct ni_buf *words)
+			  const char *text, struct ni_buf *words,
+			  size_t *budget, bool *full)
 {
 	if (!text || !*text)
 		return NI_OK;
-	struct word_sink sink = {doc, field, words, NI_OK};
+	struct word_sink sink = {doc, field, words, budget, false, NI_OK};
 	ni_status status = ni_analyzer_run(ix->analyzer, text, strlen(text),
 					   add_token, &sink, NULL);
 	if (status != NI_OK)
@@ -178,6 +212,7 @@ static ni_status add_text(ni_indexer *ix, ni_doc *doc, enum ni_field field,
 			    ni_analyzer_errmsg(ix->analyzer));
 	if (sink.status != NI_OK)
 		return fail(ix, sink.status, "index", ni_doc_errmsg(doc));
+	*full = *full || sink.full;
 	return ni_doc_end_text(doc);
 }
 
@@ -236,7 +271,24 @@ struct entry {
 	const struct ni_article *a;
 	const char *path;        /* the file it came from, absolute */
 	const char *parent_key;  /* NULL for the article itself */
+	size_t related_index;    /* which related record, when parent_key */
 };
+
+/* Say that a field had more words than are indexed. */
+static ni_status warn_field_full(ni_indexer *ix, const struct entry *e,
+				 const char *field)
+{
+	char where[48] = "";
+	if (e->parent_key)
+		snprintf(where, sizeof where, "related[%zu].",
+			 e->related_index);
+	ni_status status = ni_article_warn(
+		&ix->article, 0, 0, "%s%s: only the first %zu words are "
+		"indexed (the limit of words per field)", where, field,
+		ix->max_field_words);
+	return status == NI_OK ? NI_OK
+			       : fail(ix, status, "index", "out of memory");
+}
 
 static ni_status add_words(ni_indexer *ix, ni_doc *doc,
 			   const struct entry *e)
@@ -251,22 +303,39 @@ static ni_status add_words(ni_indexer *ix, ni_doc *doc,
 	 * columns").
 	 */
 	ni_buf_reset(&ix->story);
+	size_t budget = ix->max_field_words;
+	bool full = false;
 	ni_status status = add_text(ix, doc, NI_FIELD_TITLE, a->title,
-				    &ix->story);
+				    &ix->story, &budget, &full);
+	if (status == NI_OK && full)
+		status = warn_field_full(ix, e, "title");
 	bool has_title = ix->story.len > 0;
 	if (status == NI_OK && has_title)
 		status = ni_buf_adds(&ix->story, " |");
+	budget = ix->max_field_words;
+	full = false;
 	if (status == NI_OK)
 		status = add_text(ix, doc, NI_FIELD_EXCERPT, a->excerpt,
-				  has_title ? &ix->story : NULL);
+				  has_title ? &ix->story : NULL, &budget,
+				  &full);
+	if (status == NI_OK && full)
+		status = warn_field_full(ix, e, "excerpt");
 	if (status == NI_OK && has_title)
 		status = set_story(doc, &ix->story);
-	for (size_t i = 0; status == NI_OK && i < a->n_topics; i++) {
-		status = add_text(ix, doc, NI_FIELD_TOPIC, a->topics[i], NULL);
-		if (status == NI_OK)
+	/* One budget for all the topics: a million of them is one field
+	 * too long, and their filter terms stop with their words. */
+	budget = ix->max_field_words;
+	full = false;
+	for (size_t i = 0; status == NI_OK && i < a->n_topics && !full;
+	     i++) {
+		status = add_text(ix, doc, NI_FIELD_TOPIC, a->topics[i], NULL,
+				  &budget, &full);
+		if (status == NI_OK && !full)
 			status = add_folded_filter(ix, doc, NI_FILTER_TOPIC,
 						   a->topics[i]);
 	}
+	if (status == NI_OK && full)
+		status = warn_field_full(ix, e, "topics");
 	return status;
 }
 
@@ -483,7 +552,7 @@ static ni_status store_related(ni_indexer *ix, const char *path,
 				    ni_db_errmsg(ix->db));
 		if (found && !related)
 			continue;
-		struct entry e = {&view, path, parent_key};
+		struct entry e = {&view, path, parent_key, i};
 		status = store(ix, &e, NULL, NULL);
 		if (status != NI_OK)
 			return status;
@@ -502,7 +571,12 @@ static ni_status resolve_path(ni_indexer *ix, const char *path,
 	}
 	if (realpath(path, ix->abs_path))
 		return NI_OK;
-	skip(ix, res, "cannot resolve path", errno);
+	if (errno == ENOENT)
+		skip(ix, res, NI_SKIP_VANISHED, "vanished before it was read "
+		     "(deleted or renamed since the folder was listed)", 0);
+	else
+		skip(ix, res, NI_SKIP_UNREADABLE, "cannot resolve path",
+		     errno);
 	return NI_EIO;
 }
 
@@ -519,12 +593,16 @@ ni_status ni_indexer_load(ni_indexer *ix, const char *path,
 		return NI_OK;
 	if (status != NI_OK)
 		return fail(ix, status, path, NULL);
+	/* The kind is set by every failure; never left from a last file. */
+	ix->parse_error.kind = NI_SKIP_NONE;
 	status = ni_article_parse(ix->file.data, ix->file.len, &ix->article,
 				  &ix->parse_error);
 	if (status == NI_EPARSE) {
 		res->line = ix->parse_error.line;
 		res->column = ix->parse_error.column;
 		res->reason = ix->parse_error.message;
+		res->skip = ix->parse_error.kind ? ix->parse_error.kind
+						 : NI_SKIP_INVALID_YAML;
 		return NI_OK;
 	}
 	if (status != NI_OK)
@@ -544,13 +622,17 @@ ni_status ni_indexer_store(ni_indexer *ix, const struct ni_file_stamp *stamp,
 		return fail(ix, NI_EINVAL, "index", "no article loaded");
 	ix->loaded = false;
 	size_t dropped_before = ni_analyzer_dropped(ix->analyzer);
-	struct entry e = {&ix->article, ix->abs_path, NULL};
+	struct entry e = {&ix->article, ix->abs_path, NULL, 0};
 	ni_status status = store(ix, &e, stamp, &res->docid);
 	if (status == NI_OK)
 		status = store_related(ix, ix->abs_path, res->key,
 				       &res->n_related);
 	res->n_words_dropped = ni_analyzer_dropped(ix->analyzer) -
 			       dropped_before;
+	/* Storing can add warnings (a field over the word limit). */
+	res->warnings = ix->article.warnings;
+	res->n_warnings = ix->article.n_warnings;
+	res->n_warnings_dropped = ix->article.n_warnings_dropped;
 	res->indexed = status == NI_OK;
 	return status;
 }

@@ -70,6 +70,8 @@ ni_status ni_yaml_fail_at(struct ni_yaml *y, yaml_mark_t mark,
 	va_start(ap, fmt);
 	vsnprintf(y->err->message, sizeof y->err->message, fmt, ap);
 	va_end(ap);
+	/* A reader that knows better (not a mapping) says so after. */
+	y->err->kind = NI_SKIP_INVALID_YAML;
 	return NI_EPARSE;
 }
 
@@ -94,6 +96,7 @@ ni_status ni_yaml_open(struct ni_yaml *y, const char *text, size_t len,
 		locate(y, (size_t)(nul - text), SIZE_MAX, &line, &column);
 		ni_parse_error_set(err, line, column, "%s contains a NUL byte",
 				   what);
+		err->kind = NI_SKIP_BINARY;
 		return NI_EPARSE;
 	}
 	if (!yaml_parser_initialize(&y->parser))
@@ -114,11 +117,26 @@ void ni_yaml_close(struct ni_yaml *y)
 	yaml_parser_delete(&y->parser);
 }
 
+/* The byte that starts character `index` of the text, or 0 past it. */
+static char char_at(const struct ni_yaml *y, size_t index)
+{
+	size_t chars = 0;
+	for (size_t i = 0; i < y->len; i++) {
+		if (((unsigned char)y->text[i] & 0xC0) == 0x80)
+			continue;  /* UTF-8 continuation byte */
+		if (chars++ == index)
+			return y->text[i];
+	}
+	return '\0';
+}
+
 /* libyaml stopped: its reason, at its place, in `err`. */
 static ni_status yaml_failure(struct ni_yaml *y)
 {
 	const yaml_parser_t *parser = &y->parser;
 	unsigned line, column;
+
+	y->err->kind = NI_SKIP_INVALID_YAML;
 
 	if (parser->error == YAML_MEMORY_ERROR)
 		return NI_ENOMEM;
@@ -141,11 +159,12 @@ static ni_status yaml_failure(struct ni_yaml *y)
 	const char *problem = parser->problem ? parser->problem
 					      : "invalid yaml";
 	/* libyaml's contexts read "while parsing a block mapping". */
-	if (parser->context)
-		ni_parse_error_set(y->err, line, column, "%s %s", problem,
-				   parser->context);
-	else
-		ni_parse_error_set(y->err, line, column, "%s", problem);
+	const char *context = parser->context ? parser->context : "";
+	/* libyaml's words for a tab do not say what to do about it. */
+	const char *hint = char_at(y, parser->problem_mark.index) == '\t'
+		? " (a tab: YAML indents with spaces)" : "";
+	ni_parse_error_set(y->err, line, column, "%s%s%s%s", problem,
+			   *context ? " " : "", context, hint);
 	return NI_EPARSE;
 }
 
@@ -161,11 +180,13 @@ ni_status ni_yaml_next(struct ni_yaml *y)
 	switch (y->event.type) {
 	case YAML_MAPPING_START_EVENT:
 	case YAML_SEQUENCE_START_EVENT:
-		if (++y->depth > y->max_depth && y->max_depth != 0)
-			return ni_yaml_fail_at(y, y->event.start_mark,
-					       "%s nested deeper than %u "
-					       "levels", y->what,
-					       y->max_depth);
+		if (++y->depth > y->max_depth && y->max_depth != 0) {
+			ni_yaml_fail_at(y, y->event.start_mark,
+					"%s nested deeper than %u levels",
+					y->what, y->max_depth);
+			y->err->kind = NI_SKIP_TOO_DEEP;
+			return NI_EPARSE;
+		}
 		break;
 	case YAML_MAPPING_END_EVENT:
 	case YAML_SEQUENCE_END_EVENT:

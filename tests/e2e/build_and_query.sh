@@ -59,7 +59,7 @@ printf -- '---\ntitle: "ok"\nexcerpt: [unclosed\n---\n' > "$WORK/mixed/bad-yaml.
 printf -- '---\ntitle: "never closed"\n' > "$WORK/mixed/open.md"
 printf -- '---\ntitle: "bad quality"\nquality: very high\n---\n' > "$WORK/mixed/warn.txt"
 expect_status 0 "build with broken files" -- "$NEWSINDEX" build --db "$WORK/db2" "$WORK/mixed"
-expect_match "$WORK/out" '^added 2, updated 0, unchanged 0, deleted 0, skipped 3, duplicates 0, warnings 1, ' "summary counts"
+expect_match "$WORK/out" '^added 2, updated 0, unchanged 0, deleted 0, skipped 3 \(1 no front matter, 1 unclosed front matter, 1 invalid YAML\), duplicates 0, warnings 1, ' "summary counts"
 expect_match "$WORK/err" "^$WORK/mixed/plain\.txt: line 1 col 1: no front matter" "no front matter named"
 expect_match "$WORK/err" "^$WORK/mixed/bad-yaml\.txt: line [0-9]+ col [0-9]+: " "YAML error with line and column"
 expect_match "$WORK/err" "^$WORK/mixed/open\.md: line 1 col 1: front matter is not closed" "unclosed front matter"

@@ -31,12 +31,24 @@ expect_status() {
 	fi
 }
 
-# expect_match FILE REGEX DESCRIPTION: FILE has a line matching REGEX.
+# expect_match FILE REGEX DESCRIPTION: FILE has a line matching REGEX;
+# expect_line FILE LINE DESCRIPTION: FILE has exactly this line.
 expect_match() {
+	expect_grep "$1" "$3" "no line matches /$2/" -Eq -- "$2"
+}
+
+expect_line() {
+	expect_grep "$1" "$3" "no line '$2'" -qxF -- "$2"
+}
+
+# expect_grep FILE DESCRIPTION PROBLEM GREP-ARGS...: grep finds it.
+expect_grep() {
+	local file=$1 what=$2 problem=$3
+	shift 3
 	CHECKS=$((CHECKS + 1))
-	if ! grep -Eq -- "$2" "$1"; then
-		fail "$3: no line matches /$2/ in $(basename "$1")"
-		sed 's/^/  | /' "$1" >&2
+	if ! grep "$@" "$file"; then
+		fail "$what: $problem in $(basename "$file")"
+		sed 's/^/  | /' "$file" >&2
 	fi
 }
 

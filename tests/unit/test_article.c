@@ -389,9 +389,15 @@ static void test_error_yaml_syntax(void **state)
 	expect_error("---\ntitle: a\nexcerpt: \"unclosed\n---\n", 4, 1,
 		     "found unexpected end of stream while scanning a "
 		     "quoted scalar");
+	/* libyaml's words for a tab get a hint of what to do. */
 	expect_error("---\ntitle: a\n\t- x\n---\n", 3, 1,
 		     "found a tab character that violates indentation "
-		     "while scanning a plain scalar");
+		     "while scanning a plain scalar (a tab: YAML indents "
+		     "with spaces)");
+	expect_error("---\nprovider:\n\tname: x\n---\n", 3, 1,
+		     "found character that cannot start any token while "
+		     "scanning for the next token (a tab: YAML indents with "
+		     "spaces)");
 	/* Columns count characters, not bytes, like libyaml's. */
 	expect_error("---\ntitle: \xc3\xa9\xc3\xa9: x\n---\n", 2, 10,
 		     "mapping values are not allowed in this context");
@@ -419,15 +425,135 @@ static void test_error_nul_byte(void **state)
 static void test_error_invalid_utf8(void **state)
 {
 	(void)state;
+	/* Found before libyaml, to say that nothing is repaired. */
 	expect_error("---\ntitle: ok\nexcerpt: caf\xff\n---\n", 3, 13,
-		     "invalid leading UTF-8 octet (#xff)");
+		     "invalid UTF-8 (byte 0xff): file skipped, not repaired; "
+		     "save it as UTF-8");
 	expect_error("---\ntitle: ok\nexcerpt: caf\xe9\n---\n", 3, 13,
-		     "incomplete UTF-8 octet sequence");
+		     "invalid UTF-8 (byte 0xe9): file skipped, not repaired; "
+		     "save it as UTF-8");
+	/* Columns count characters; overlong forms and surrogates are
+	 * not UTF-8 either. */
+	expect_error("---\ntitle: \xc3\xa9\xc0\xaf\n---\n", 2, 9,
+		     "invalid UTF-8 (byte 0xc0): file skipped, not repaired; "
+		     "save it as UTF-8");
+	expect_error("---\ntitle: \xed\xa0\x80\n---\n", 2, 8,
+		     "invalid UTF-8 (byte 0xed): file skipped, not repaired; "
+		     "save it as UTF-8");
 	expect_error("---\ntitle: \xc3\xa9 \x01\n---\n", 2, 10,
 		     "control characters are not allowed (#x01)");
 	/* The encoding is UTF-8, not guessed from a UTF-16 BOM. */
 	expect_error("---\n\xff\xfetitle: x\n---\n", 2, 1,
-		     "invalid leading UTF-8 octet (#xff)");
+		     "invalid UTF-8 (byte 0xff): file skipped, not repaired; "
+		     "save it as UTF-8");
+}
+
+/* The kind of each failure, which the build's summary counts. */
+static void expect_kind(const char *text, size_t len, enum ni_skip kind)
+{
+	struct ni_article a;
+	struct ni_parse_error err;
+	memset(&err, 0xA5, sizeof err);
+	assert_int_equal(ni_article_parse(text, len, &a, &err), NI_EPARSE);
+	if (err.kind != kind)
+		fail_msg("kind %s, wanted %s, for: %s", ni_skip_name(err.kind),
+			 ni_skip_name(kind), err.message);
+}
+
+static void test_error_kinds(void **state)
+{
+	(void)state;
+	static const char nul_fm[] = "---\ntitle: a\0b\n---\n";
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	static const struct {
+		const char *text;
+		enum ni_skip kind;
+	} cases[] = {
+		{"", NI_SKIP_EMPTY},
+		{"\xEF\xBB\xBF", NI_SKIP_EMPTY},
+		{"---\n---\n", NI_SKIP_EMPTY},
+		{"---\n# only a comment\n---\n", NI_SKIP_EMPTY},
+		{"title: x\n", NI_SKIP_NO_FRONT_MATTER},
+		{"---\ntitle: x\n", NI_SKIP_UNCLOSED},
+		{"---\ntitle: caf\xe9\n---\n", NI_SKIP_INVALID_UTF8},
+		{"---\ntopics: [a\n---\n", NI_SKIP_INVALID_YAML},
+		{"---\nx:\n\ty: 1\n---\n", NI_SKIP_INVALID_YAML},
+		{"---\ntitle: a\n--- x\n---\n", NI_SKIP_INVALID_YAML},
+		{"---\njust text\n---\n", NI_SKIP_NOT_MAPPING},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		expect_kind(cases[i].text, strlen(cases[i].text),
+			    cases[i].kind);
+	expect_kind(nul_fm, sizeof nul_fm - 1, NI_SKIP_BINARY);
+	expect_kind(png, sizeof png - 1, NI_SKIP_BINARY);
+
+	struct ni_buf deep = NI_BUF_INIT;
+	assert_int_equal(ni_buf_adds(&deep, "---\nx: "), NI_OK);
+	for (int i = 0; i < 40; i++)
+		assert_int_equal(ni_buf_addch(&deep, '['), NI_OK);
+	assert_int_equal(ni_buf_adds(&deep, "\n---\n"), NI_OK);
+	expect_kind(deep.data, deep.len, NI_SKIP_TOO_DEEP);
+	ni_buf_release(&deep);
+
+	assert_string_equal(ni_skip_name(NI_SKIP_INVALID_YAML),
+			    "invalid YAML");
+	assert_string_equal(ni_skip_name(NI_SKIP_VANISHED), "vanished");
+	assert_string_equal(ni_skip_name(NI_SKIP_KINDS), "unknown");
+	for (int k = 0; k < NI_SKIP_KINDS; k++)
+		assert_non_null(ni_skip_name((enum ni_skip)k));
+}
+
+static void test_binary_message(void **state)
+{
+	(void)state;
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	expect_error_len(png, sizeof png - 1, 0, 0,
+			 "binary data (a NUL byte at byte 9), not a text "
+			 "file");
+	/* Past the probe, a NUL is only "no front matter". */
+	struct ni_buf text = NI_BUF_INIT;
+	for (int i = 0; i < NI_ARTICLE_BINARY_PROBE; i++)
+		assert_int_equal(ni_buf_addch(&text, 'x'), NI_OK);
+	assert_int_equal(ni_buf_add(&text, "\0", 1), NI_OK);
+	expect_error_len(text.data, text.len, 1, 1,
+			 "no front matter: the first line is not ---");
+	ni_buf_release(&text);
+}
+
+/* `topics: 5` is refused; a number in a list is a topic. */
+static void test_warning_topics_number(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntitle: t\ntopics: 5\n---\n", &a);
+	assert_int_equal(a.n_topics, 0);
+	assert_warning(&a, 0, 3, 9,
+		       "topics: expected a list of topics, got \"5\"");
+	ni_article_clear(&a);
+	parse_ok("---\ntopics: [2024, elections]\n---\n", &a);
+	assert_int_equal(a.n_topics, 2);
+	assert_string_equal(a.topics[0], "2024");
+	assert_int_equal(a.n_warnings, 0);
+	ni_article_clear(&a);
+	parse_ok("---\ntopics: \"5\"\n---\n", &a);
+	assert_int_equal(a.n_topics, 1);
+	ni_article_clear(&a);
+}
+
+/* Warnings added after parsing share the limit and the count. */
+static void test_article_warn(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntitle: t\n---\n", &a);
+	assert_int_equal(ni_article_warn(&a, 0, 0, "title: %d words", 3),
+			 NI_OK);
+	assert_warning(&a, 0, 0, 0, "title: 3 words");
+	for (int i = 1; i < NI_ARTICLE_MAX_WARNINGS + 2; i++)
+		assert_int_equal(ni_article_warn(&a, 1, 1, "w%d", i), NI_OK);
+	assert_int_equal(a.n_warnings, NI_ARTICLE_MAX_WARNINGS);
+	assert_int_equal(a.n_warnings_dropped, 2);
+	ni_article_clear(&a);
 }
 
 static void test_error_after_fields_frees_them(void **state)
@@ -1058,6 +1184,10 @@ int main(void)
 		cmocka_unit_test(test_error_second_document),
 		cmocka_unit_test(test_error_nul_byte),
 		cmocka_unit_test(test_error_invalid_utf8),
+		cmocka_unit_test(test_error_kinds),
+		cmocka_unit_test(test_binary_message),
+		cmocka_unit_test(test_warning_topics_number),
+		cmocka_unit_test(test_article_warn),
 		cmocka_unit_test(test_error_after_fields_frees_them),
 		cmocka_unit_test(test_depth_limit_boundary),
 		cmocka_unit_test(test_deep_nesting_refused_quickly),

@@ -477,7 +477,8 @@ static void test_bad_documents(void **state)
 		     "mapping values are not allowed in this context");
 	expect_error("limit: 5\n\tcolor: auto\n", 2, 1,
 		     "found a tab character that violates indentation while "
-		     "scanning a plain scalar");
+		     "scanning a plain scalar (a tab: YAML indents with "
+		     "spaces)");
 	expect_error("db: /\xFF\n", 1, 6,
 		     "invalid leading UTF-8 octet (#xff)");
 }
@@ -543,7 +544,7 @@ static void test_missing_file(void **state)
 {
 	(void)state;
 	struct ni_config config;
-	struct ni_parse_error err = {7, 7, "untouched"};
+	struct ni_parse_error err = {7, 7, "untouched", NI_SKIP_NONE};
 	char path[sizeof tmp_dir + 64];
 
 	/* Not named by the user: nothing configured. */
@@ -706,11 +707,42 @@ static void test_cli_load_config(void **state)
 	ni_buf_release(&used);
 }
 
+/* newsindex build's limits: whole numbers in their ranges. */
+static void test_build_limits(void **state)
+{
+	(void)state;
+	struct ni_config c;
+	load_ok("max_file_size: 1000\nmax_field_words: 50\n", &c);
+	assert_true(c.has_max_file_size);
+	assert_int_equal(c.max_file_size, 1000);
+	assert_true(c.has_max_field_words);
+	assert_int_equal(c.max_field_words, 50);
+	ni_config_clear(&c);
+	load_ok("max_file_size: 4294967295\nmax_field_words: 10000000\n",
+		&c);
+	assert_int_equal(c.max_file_size, 4294967295u);
+	assert_int_equal(c.max_field_words, 10000000);
+	ni_config_clear(&c);
+	expect_error("max_field_words: 0\n", 1, 18,
+		     "max_field_words: expected a whole number from 1 to "
+		     "10000000, got \"0\"");
+	expect_error("max_field_words: 10000001\n", 1, 18,
+		     "max_field_words: expected a whole number from 1 to "
+		     "10000000, got \"10000001\"");
+	expect_error("max_file_size: 4294967296\n", 1, 16,
+		     "max_file_size: expected a whole number of bytes from 1 "
+		     "to 4294967295, got \"4294967296\"");
+	expect_error("max_file_size: 16M\n", 1, 16,
+		     "max_file_size: expected a whole number of bytes from 1 "
+		     "to 4294967295, got \"16M\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_choice),
 		cmocka_unit_test(test_every_setting),
+		cmocka_unit_test(test_build_limits),
 		cmocka_unit_test(test_empty_config),
 		cmocka_unit_test(test_db_expansion),
 		cmocka_unit_test(test_facets),

@@ -1,0 +1,232 @@
+/*
+ * Unit tests for lib/builder.c with lib/indexer.c: what a build reports
+ * of files that change between the walk and the read (deleted, replaced
+ * by a FIFO), the skip counts by kind, and the word limit per field.
+ * The end-to-end hostile cases are tests/e2e/hostile.sh; a file that
+ * vanishes is tested here because only a callback between the walk and
+ * the reads can make the race certain.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ni_analyzer.h"
+#include "ni_builder.h"
+#include "ni_search.h"
+#include "ni_xapian.h"
+
+struct fixture {
+	char dir[64];
+	char db_path[128];
+	char src[128];
+	ni_db *db;
+	ni_analyzer *analyzer;
+};
+
+/* What the callbacks saw. */
+struct seen {
+	const char *remove_at_walk_end;  /* deleted once the walk is done */
+	const char *fifo_at_walk_end;    /* replaced by a FIFO then */
+	int progress_calls;
+	char reasons[8][256];            /* "name: kind: reason" */
+	size_t n_reasons;
+	char warnings[8][256];           /* "name: message" */
+	size_t n_warnings;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/ni-test-builder-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->db_path, sizeof f->db_path, "%s/db", f->dir);
+	snprintf(f->src, sizeof f->src, "%s/src", f->dir);
+	assert_int_equal(mkdir(f->src, 0755), 0);
+	assert_int_equal(ni_analyzer_new(&f->analyzer), NI_OK);
+	assert_int_equal(ni_db_open(f->db_path, NI_DB_WRITE,
+				    ni_analyzer_settings(), &f->db, NULL),
+			 NI_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[128];
+	ni_db_close(f->db, NULL);
+	ni_analyzer_free(f->analyzer);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void write_file(const struct fixture *f, const char *name,
+		       const char *text)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", f->src, name);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	fputs(text, out);
+	assert_int_equal(fclose(out), 0);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static void on_file(void *ctx, const char *path,
+		    const struct ni_index_result *res)
+{
+	struct seen *s = ctx;
+	if (!res->indexed && !res->key) {
+		assert_true(s->n_reasons < 8);
+		snprintf(s->reasons[s->n_reasons++], 256, "%s: %s: %s",
+			 base_name(path), ni_skip_name(res->skip),
+			 res->reason);
+		return;
+	}
+	for (size_t i = 0; i < res->n_warnings && s->n_warnings < 8; i++)
+		snprintf(s->warnings[s->n_warnings++], 256, "%s: %s",
+			 base_name(path), res->warnings[i].message);
+}
+
+/* The first call comes when the walk is done, before any file is read. */
+static void on_progress(void *ctx, const struct ni_build_counts *counts)
+{
+	struct seen *s = ctx;
+	if (s->progress_calls++ || counts->done != 0)
+		return;
+	if (s->remove_at_walk_end)
+		assert_int_equal(unlink(s->remove_at_walk_end), 0);
+	if (s->fifo_at_walk_end) {
+		assert_int_equal(unlink(s->fifo_at_walk_end), 0);
+		assert_int_equal(mkfifo(s->fifo_at_walk_end, 0644), 0);
+	}
+}
+
+static ni_status build(struct fixture *f, const struct ni_build_options *o,
+		       struct seen *s, struct ni_build_counts *counts)
+{
+	const char *sources[] = {f->src};
+	struct ni_build_callbacks cb = {on_file, NULL, NULL, on_progress, s};
+	struct ni_buf errmsg = NI_BUF_INIT;
+	ni_status st = ni_build(f->db, f->analyzer, sources, 1, o, &cb,
+				counts, &errmsg);
+	if (st != NI_OK)
+		fail_msg("build failed: %s", ni_buf_str(&errmsg));
+	ni_buf_release(&errmsg);
+	return st;
+}
+
+static void test_vanished_and_replaced_files(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f, "a.txt", "---\ntitle: kept\n---\n");
+	write_file(f, "b.txt", "---\ntitle: gone\n---\n");
+	write_file(f, "c.txt", "---\ntitle: fifo\n---\n");
+	write_file(f, "d.txt", "no front matter\n");
+	char gone[256], fifo[256];
+	snprintf(gone, sizeof gone, "%s/b.txt", f->src);
+	snprintf(fifo, sizeof fifo, "%s/c.txt", f->src);
+	struct seen s = {.remove_at_walk_end = gone, .fifo_at_walk_end = fifo};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+
+	/* A FIFO would block a plain open(): the build would hang here. */
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.files, 4);
+	assert_int_equal(c.added, 1);
+	assert_int_equal(c.skipped, 3);
+	assert_int_equal(c.errors, 0);
+	assert_int_equal(c.skipped_by[NI_SKIP_VANISHED], 1);
+	assert_int_equal(c.skipped_by[NI_SKIP_UNREADABLE], 1);
+	assert_int_equal(c.skipped_by[NI_SKIP_NO_FRONT_MATTER], 1);
+	assert_int_equal(c.skipped_by[NI_SKIP_NONE], 0);
+	assert_int_equal(s.n_reasons, 3);
+	assert_string_equal(s.reasons[0], "b.txt: vanished: vanished before "
+			    "it was read (deleted or renamed since the "
+			    "folder was listed)");
+	assert_string_equal(s.reasons[1], "c.txt: unreadable: not a regular "
+			    "file");
+	assert_string_equal(s.reasons[2], "d.txt: no front matter: no front "
+			    "matter: the first line is not ---");
+}
+
+static size_t search_hits(struct fixture *f, const char *word)
+{
+	struct ni_search_options o;
+	ni_search_options_init(&o);
+	struct ni_results r;
+	struct ni_buf err = NI_BUF_INIT;
+	ni_status st = ni_search(f->db, f->analyzer, word, &o, &r, &err);
+	if (st != NI_OK)
+		fail_msg("search failed: %s", ni_buf_str(&err));
+	ni_buf_release(&err);
+	size_t n = r.n_hits;
+	ni_results_clear(&r);
+	return n;
+}
+
+static void test_field_word_limit(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f, "a.txt", "---\ntitle: one two three four\n"
+		   "excerpt: five six\ntopics: [seven eight, nine]\n---\n");
+	struct seen s = {0};
+	struct ni_build_options o = {.max_field_words = 2};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, 1);
+	assert_int_equal(c.warned, 1);
+	assert_int_equal(s.n_warnings, 2);
+	assert_string_equal(s.warnings[0], "a.txt: title: only the first 2 "
+			    "words are indexed (the limit of words per "
+			    "field)");
+	assert_string_equal(s.warnings[1], "a.txt: topics: only the first 2 "
+			    "words are indexed (the limit of words per "
+			    "field)");
+	/* The first words are terms, the rest are not; a topic past the
+	 * limit is not a filter either. */
+	static const struct {
+		const char *word;
+		int found;
+	} words[] = {
+		{"one", 1}, {"two", 1}, {"three", 0}, {"five", 1},
+		{"six", 1}, {"seven", 1}, {"eight", 1}, {"nine", 0},
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+		int found = search_hits(f, words[i].word) > 0;
+		if (found != words[i].found)
+			fail_msg("'%s' found: %d, wanted %d", words[i].word,
+				 found, words[i].found);
+	}
+	uint64_t nine = 1;
+	assert_int_equal(ni_db_filter_count(f->db, NI_FILTER_TOPIC, "nine", 4,
+					    &nine), NI_OK);
+	assert_int_equal(nine, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_vanished_and_replaced_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_field_word_limit, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
