@@ -378,6 +378,26 @@ struct ni_mset {
 namespace {
 
 /*
+ * Run `body`, a read of the index, again on the newest revision when a
+ * build committed twice while it ran (Xapian's DatabaseModifiedError: the
+ * blocks it was reading were reused), at most MODIFIED_RETRIES times.
+ * Readers never fail because a build is running.
+ */
+template <typename Body>
+auto retrying(ni_db &d, Body body) -> decltype(body())
+{
+	for (int attempt = 0;; attempt++) {
+		try {
+			return body();
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt == MODIFIED_RETRIES)
+				throw;
+			d.db.reopen();
+		}
+	}
+}
+
+/*
  * Check (or, for a new index, record) the schema and analyzer metadata.
  * Throws schema_mismatch with a message naming what differs.
  */
@@ -431,6 +451,14 @@ stemmer &known_stemmer(ni_db &d, const std::string &language,
 	}
 }
 
+/* Check the schema and start stemming in the index's default. */
+void read_settings(ni_db &d, const char *analyzer)
+{
+	check_schema(d, analyzer);
+	d.language = &known_stemmer(d, recorded_language(d),
+				    "the default language of index " + d.path);
+}
+
 void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 {
 	if (mode == NI_DB_WRITE) {
@@ -439,13 +467,23 @@ void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 			d.path, Xapian::DB_CREATE_OR_OPEN |
 					Xapian::DB_BACKEND_GLASS);
 		d.db = d.wdb;
-	} else {
-		d.db = Xapian::Database(d.path);
+		read_settings(d, analyzer);
+		return;
 	}
-	check_schema(d, analyzer);
-	d.language = &known_stemmer(d, recorded_language(d),
-				    "the default language of index " +
-				    d.path);
+	/*
+	 * A build may commit twice while a reader opens, as while it
+	 * searches: open again, on the newest revision.
+	 */
+	for (int attempt = 0;; attempt++) {
+		try {
+			d.db = Xapian::Database(d.path);
+			read_settings(d, analyzer);
+			return;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt == MODIFIED_RETRIES)
+				throw;
+		}
+	}
 }
 
 /*
@@ -488,8 +526,13 @@ Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
 	 * in another language, their stems may differ: OR keeps the exact
 	 * form a match of its own.
 	 */
-	Xapian::Query::op op = other_stemmers(d, d.language->name)
-		? Xapian::Query::OP_OR : Xapian::Query::OP_AND_MAYBE;
+	Xapian::Query::op op = Xapian::Query::OP_OR;
+	try {
+		if (!other_stemmers(d, d.language->name))
+			op = Xapian::Query::OP_AND_MAYBE;
+	} catch (const Xapian::DatabaseModifiedError &) {
+		/* A build committed meanwhile: OR is right in any case. */
+	}
 	return Xapian::Query(
 		op, Xapian::Query(schema.stem_prefix + d.stem(text)),
 		Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, exact,
@@ -772,26 +815,6 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	out.upper_bound = mset.get_matches_upper_bound();
 }
 
-/*
- * Run `body`, a read of the index, again on the newest revision when a
- * build committed twice while it ran (Xapian's DatabaseModifiedError: the
- * blocks it was reading were reused), at most MODIFIED_RETRIES times.
- * Readers never fail because a build is running.
- */
-template <typename Body>
-auto retrying(ni_db &d, Body body) -> decltype(body())
-{
-	for (int attempt = 0;; attempt++) {
-		try {
-			return body();
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt == MODIFIED_RETRIES)
-				throw;
-			d.db.reopen();
-		}
-	}
-}
-
 /* Commit what was written, with the spelling data of its words. */
 void commit(ni_db &d)
 {
@@ -1029,8 +1052,10 @@ ni_status ni_db_set_language(ni_db *d, const char *language) noexcept
 		if (!language)
 			throw bad_argument("no language given");
 		stemmer &chosen = d->stemmer_for(language);
-		std::string recorded = recorded_language(*d);
-		if (d->writable && recorded != language) {
+		/* A reader reads nothing: a build may be committing. */
+		std::string recorded = d->writable ? recorded_language(*d)
+						   : language;
+		if (recorded != language) {
 			/*
 			 * Articles without a `lang` indexed before were
 			 * stemmed in the recorded language: new ones in
