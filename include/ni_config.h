@@ -90,6 +90,12 @@ struct ni_config {
 	unsigned max_file_size;
 	bool has_max_field_words;
 	unsigned max_field_words;
+	/*
+	 * The default language, for indexing articles without a `lang` and
+	 * for stemming queries: a stemmer's name from ni_language_stemmer()
+	 * ("german", "none").  Static, not freed; NULL when not set.
+	 */
+	const char *language;
 };
 
 /*

@@ -130,6 +130,29 @@ ni_status ni_db_open(const char *path, enum ni_db_mode mode,
  */
 ni_status ni_db_close(ni_db *db, char **errmsg) NI_NOEXCEPT;
 
+/*
+ * Choose the language `db` stems in: a Xapian Snowball stemmer's name
+ * ("german"), or "none" (ni_language_stemmer() maps language codes to
+ * these).  A new index stems in the default language it records
+ * (newsindex.stemmer, "english" when created), until this is called.
+ *
+ * On an index open for reading it is the language of query words
+ * (ni_query_word, ni_db_stem); documents stemmed in another one are
+ * still found by the exact forms of their words.  On an index open for
+ * writing it is also the default of documents without a language of
+ * their own (ni_doc_set_language), recorded in the index: an index that
+ * has documents and records another default is refused with
+ * NI_EDB_SCHEMA ("index PATH was built with default language "english",
+ * not "german""), because its articles without a language would be
+ * stemmed differently from one build to the next.  NI_EINVAL for a name
+ * that is no stemmer (ni_db_errmsg() says which).
+ */
+ni_status ni_db_set_language(ni_db *db, const char *language) NI_NOEXCEPT;
+
+/* The stemmer's name ni_db_set_language() chose, or the index's default.
+ * Owned by `db`, valid until the next ni_db_set_language(). */
+const char *ni_db_language(const ni_db *db) NI_NOEXCEPT;
+
 /* The path the index was opened with.  Owned by `db`. */
 const char *ni_db_path(const ni_db *db) NI_NOEXCEPT;
 
@@ -184,12 +207,21 @@ ni_status ni_db_remove_folder(const char *path) NI_NOEXCEPT;
 /* ---- writing ---------------------------------------------------------- */
 
 /*
- * Start a new, empty document for `db` (which supplies the stemmer).
+ * Start a new, empty document for `db` (which supplies the stemmer: its
+ * language, ni_db_set_language(), unless ni_doc_set_language() says).
  * The caller frees it with ni_doc_free(), after ni_db_replace() or not.
  */
 ni_status ni_doc_new(ni_db *db, ni_doc **out) NI_NOEXCEPT;
 void ni_doc_free(ni_doc *doc) NI_NOEXCEPT;
 const char *ni_doc_errmsg(const ni_doc *doc) NI_NOEXCEPT;
+
+/*
+ * Stem the words `doc` is given from now on in `language` (a stemmer's
+ * name, as for ni_db_set_language(), "none" for none), and record it in
+ * the document.  Call it before the first ni_doc_add_word().  NI_EINVAL
+ * for a name that is no stemmer.
+ */
+ni_status ni_doc_set_language(ni_doc *doc, const char *language) NI_NOEXCEPT;
 
 /*
  * Add one analyzed word (from ni_analyzer) of `field` at the next position.

@@ -70,6 +70,9 @@ static const char BUILD_USAGE[] =
 	"unreadable, vanished.  A bad optional field is dropped with a\n"
 	"warning and the article is indexed.  Ctrl-C stops at the next\n"
 	"article and keeps what was done.\n"
+	"An article's lang key (de, fr-FR, zh-Hans) picks its stemmer; the\n"
+	"others are stemmed in the config file's language, else the index's\n"
+	"default (English for a new index); a new default needs --rebuild.\n"
 	"Exit status: 0 done (even if files were skipped), 1 the index could\n"
 	"not be written or a SOURCE could not be read, 2 bad usage, 3 with\n"
 	"--strict, done but something was skipped, 4 another command is\n"
@@ -191,6 +194,9 @@ struct build_options {
 	bool quiet;
 	bool progress;
 	bool rebuild;
+	/* The config file's language (a stemmer's name), or NULL: the
+	 * index's own default. */
+	const char *language;
 	unsigned long jobs;
 	double wait_seconds;   /* for another writer: 0 not, < 0 for ever */
 };
@@ -369,6 +375,32 @@ static int open_index(const char *path, double wait_seconds, ni_db **db)
 	return open_for_writing(path, wait_seconds, db);
 }
 
+/*
+ * Stem articles without a `lang` in `language` (NULL: as the index
+ * records).  An index with articles stemmed in another default is
+ * refused: -1 when fine, else the exit code, said.
+ */
+static int set_language(ni_db *db, const char *path, const char *language)
+{
+	if (!language)
+		return -1;
+	ni_status status = ni_db_set_language(db, language);
+	if (status == NI_EDB_SCHEMA) {
+		report_error("%s, the config file's language; set language: "
+			     "%s there, or rebuild the index in %s with "
+			     "'newsindex build --rebuild --db %s'",
+			     ni_db_errmsg(db), ni_db_language(db), language,
+			     path);
+		return NI_EXIT_FAILED;
+	}
+	if (status != NI_OK) {
+		report_error("cannot stem in %s: %s", language,
+			     ni_db_errmsg(db));
+		return NI_EXIT_FAILED;
+	}
+	return -1;
+}
+
 /* " (3 invalid YAML, 1 too large)": the most frequent reason first. */
 static void print_skipped_by(const struct ni_build_counts *c)
 {
@@ -487,6 +519,10 @@ static int rebuild(ni_db *old, const char *path, char **sources,
 	int code = ni_buf_addf(&fresh, "%s.rebuild-%ld", path,
 			       (long)getpid()) == NI_OK
 		? open_index(fresh.data, 0, &db) : NI_EXIT_FAILED;
+	/* A rebuild is how the default language changes; unset, it stays. */
+	if (code < 0)
+		code = set_language(db, path, o->language ? o->language
+						 : ni_db_language(old));
 	if (code < 0)
 		code = build_into(db, path, sources, n_sources, o, r,
 				  &complete);
@@ -521,6 +557,8 @@ static int run(const char *path, const struct build_options *o,
 	size_t n_sources = 0;
 	bool complete;
 	int code = open_index(path, o->wait_seconds, &db);
+	if (code < 0 && !o->rebuild)
+		code = set_language(db, path, o->language);
 	if (code < 0)
 		code = choose_sources(argc, argv, db, &sources, &n_sources);
 	if (code < 0 && o->rebuild) {
@@ -556,6 +594,7 @@ int cmd_build(int argc, char **argv)
 		o.max_file_bytes = config.max_file_size;
 	if (config.has_max_field_words && !o.max_field_words)
 		o.max_field_words = config.max_field_words;
+	o.language = config.language;
 	if (code < 0 && ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK) {
 		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
 			     "or db in the config file, or HOME");

@@ -632,6 +632,9 @@ static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 	if (status == NI_OK)
 		status = ni_db_open(l->path, NI_DB_WRITE,
 				    ni_analyzer_settings(), &l->db, &detail);
+	/* Articles without a `lang` are stemmed as in the index. */
+	if (status == NI_OK)
+		status = ni_db_set_language(l->db, ni_db_language(b->db));
 	if (status == NI_OK)
 		status = ni_indexer_new(l->db, l->analyzer, &l->indexer);
 	if (status == NI_OK) {

@@ -161,6 +161,7 @@ enum setting_kind {
 	SETTING_REAL,    /* double in [lo, hi], or (lo, hi] when lo_open */
 	SETTING_WHEN,    /* char *: auto, always or never */
 	SETTING_NAMES,   /* char *: text, or a list of names joined by "," */
+	SETTING_LANGUAGE, /* const char *: a static stemmer name */
 };
 
 struct setting {
@@ -202,6 +203,9 @@ static const struct setting SETTINGS[] = {
 		       "a whole number of bytes from 1 to 4294967295"),
 	NUMBER_SETTING(max_field_words, SETTING_COUNT, 1, 10000000, false,
 		       "a whole number from 1 to 10000000"),
+	TEXT_SETTING(language, SETTING_LANGUAGE,
+		     "a language code (en, de, zh-Hans) or a stemmer's name "
+		     "(english)"),
 };
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
@@ -349,6 +353,20 @@ static ni_status parse_when(struct cfg_parser *p, const struct setting *s,
 	return reject(p, s->name, s->expected);
 }
 
+/* A language, as an article's `lang` gives it: its stemmer's name. */
+static ni_status parse_language(struct cfg_parser *p,
+				const struct setting *s, const char **slot)
+{
+	const char *stemmer = NULL;
+	if (ni_yaml_is_scalar(&p->y))
+		stemmer = ni_language_stemmer(ni_yaml_scalar_text(&p->y),
+					      ni_yaml_scalar_length(&p->y));
+	if (!stemmer)
+		return reject(p, s->name, s->expected);
+	*slot = stemmer;
+	return NI_OK;
+}
+
 /* The items of a list of names, up to its end, joined with ",". */
 static ni_status parse_name_list(struct cfg_parser *p,
 				 const struct setting *s, struct ni_buf *out)
@@ -416,6 +434,8 @@ static ni_status parse_value(struct cfg_parser *p, const struct setting *s)
 		return parse_when(p, s, slot);
 	case SETTING_NAMES:
 		return parse_names(p, s, slot);
+	case SETTING_LANGUAGE:
+		return parse_language(p, s, slot);
 	}
 	return NI_EINVAL;  /* not reached: every kind is handled above */
 }

@@ -495,7 +495,14 @@ static ni_status store(ni_indexer *ix, const struct entry *e,
 	ni_status status = ni_doc_new(ix->db, &doc);
 	if (status != NI_OK)
 		return fail(ix, status, "index", ni_db_errmsg(ix->db));
-	status = add_words(ix, doc, e);
+	/* Without a `lang`, the index's default language stems it. */
+	if (e->a->stemmer) {
+		status = ni_doc_set_language(doc, e->a->stemmer);
+		if (status != NI_OK)
+			fail(ix, status, "index", ni_doc_errmsg(doc));
+	}
+	if (status == NI_OK)
+		status = add_words(ix, doc, e);
 	if (status == NI_OK)
 		status = add_filters(ix, doc, e);
 	if (status == NI_OK)
@@ -541,6 +548,8 @@ static ni_status store_related(ni_indexer *ix, const char *path,
 	for (size_t i = 0; i < ix->article.n_related; i++) {
 		struct ni_article view;
 		related_view(&ix->article.related[i], &view);
+		/* A record is the article's news: in its language. */
+		view.stemmer = ix->article.stemmer;
 		if (!view.web_url && !view.original_url)
 			continue;
 		uint32_t found;

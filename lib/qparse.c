@@ -1691,7 +1691,8 @@ static void drop_stopword(struct parser *p, struct item *it)
 {
 	const struct node *node = &it->node;
 	if (p->keep_stopwords || p->negated || it->sign || !node->bare ||
-	    !ni_is_stopword(node->word, node->word_len))
+	    !ni_is_stopword(ni_db_language(p->db), node->word,
+			    node->word_len))
 		return;
 	node_clear(&it->node);
 	unlist_last_word(p);

@@ -7,7 +7,8 @@
  *
  * Term prefixes (Omega's conventions where Omega has one):
  *   (none)  every word of title, excerpt and topics, unstemmed, positional
- *   Z       stem of every word above (English Snowball), no positions
+ *   Z       stem of every word above (the Snowball stemmer of the
+ *           document's language, XSTEM; "none": the word), no positions
  *   S       title words, unstemmed, positional         (Omega: S = title)
  *   ZS      stems of title words
  *   K       a whole topic name, folded                 (Omega: K = keyword)
@@ -20,6 +21,9 @@
  *   XPUB    "true" or "false"
  *   Q       unique key: webUrl, else originalUrl, else the file's path
  *           (Omega: Q = unique id)
+ *   XSTEM   the stemmer of the document's Z terms ("english", "german",
+ *           "none"); an index written before it had the default's
+ *           (newsindex.stemmer) on every document
  * A prefix is followed by ':' when the value starts with an uppercase
  * ASCII letter, so "XP" + "Apple" cannot be read as "XPA" + "pple".
  * Boolean terms longer than MAX_TERM_BYTES keep their first bytes and end
@@ -41,7 +45,8 @@
  * Metadata keys:
  *   newsindex.schema    SCHEMA_VERSION when the index was created
  *   newsindex.analyzer  ni_analyzer_settings() of the indexer
- *   newsindex.stemmer   the Snowball stemmer's language ("english")
+ *   newsindex.stemmer   the default language: the stemmer of articles
+ *                       without a `lang` ("english" unless configured)
  *   app.*               owned by the programs, not by this file
  *
  * Error handling: every exported function is one try block; a failure is
@@ -76,7 +81,9 @@ const char SCHEMA_VERSION[] = "1";
 const char KEY_SCHEMA[] = NI_META_SCHEMA;
 const char KEY_ANALYZER[] = NI_META_ANALYZER;
 const char KEY_STEMMER[] = NI_META_STEMMER;
-const char STEMMER_LANGUAGE[] = "english";
+/* The default language of a new index unless set otherwise. */
+const char DEFAULT_STEMMER[] = "english";
+const char STEMMER_PREFIX[] = "XSTEM";
 
 /* Positions skipped between runs of text, so phrases cannot span them. */
 const Xapian::termpos FIELD_GAP = 100;
@@ -261,6 +268,29 @@ bool should_stem(const char *word, size_t len)
 	return len > 0 && !(word[0] >= '0' && word[0] <= '9');
 }
 
+/* A Snowball stemmer with the stems it made, remembered: news reuses
+ * its words a lot. */
+struct stemmer {
+	std::string name;             /* "english", "none" */
+	Xapian::Stem stem_of;
+	std::unordered_map<std::string, std::string> cache;
+
+	explicit stemmer(const std::string &language)
+		: name(language), stem_of(language)
+	{
+	}
+
+	const std::string &stem(const std::string &word)
+	{
+		auto found = cache.find(word);
+		if (found != cache.end())
+			return found->second;
+		if (cache.size() >= STEM_CACHE_MAX)
+			cache.clear();
+		return cache.emplace(word, stem_of(word)).first->second;
+	}
+};
+
 void check_field(enum ni_field field)
 {
 	if (static_cast<unsigned>(field) >= NI_FIELD_COUNT)
@@ -286,19 +316,24 @@ struct ni_db {
 	std::unordered_map<std::string, Xapian::termcount> new_words;
 	Xapian::WritableDatabase wdb;
 	Xapian::Database db;          /* the same index, for reading */
-	Xapian::Stem stemmer;
-	std::unordered_map<std::string, std::string> stem_cache;
+	/* One per language met, made when first needed; never removed, so
+	 * pointers to them stay valid. */
+	std::unordered_map<std::string, stemmer> stemmers;
+	/* Query words and documents without a language of their own. */
+	stemmer *language = nullptr;
 	std::string errmsg;
 
-	/* The stem of `word`, remembered: news reuses its words a lot. */
+	stemmer &stemmer_for(const std::string &name)
+	{
+		auto found = stemmers.find(name);
+		if (found != stemmers.end())
+			return found->second;
+		return stemmers.emplace(name, stemmer(name)).first->second;
+	}
+
 	const std::string &stem(const std::string &word)
 	{
-		auto found = stem_cache.find(word);
-		if (found != stem_cache.end())
-			return found->second;
-		if (stem_cache.size() >= STEM_CACHE_MAX)
-			stem_cache.clear();
-		return stem_cache.emplace(word, stemmer(word)).first->second;
+		return language->stem(word);
 	}
 };
 
@@ -307,6 +342,7 @@ struct ni_doc {
 	Xapian::Document doc;
 	Xapian::termpos pos = 0;
 	std::string errmsg;
+	stemmer *stems;               /* owned by db */
 };
 
 struct ni_query {
@@ -342,6 +378,26 @@ struct ni_mset {
 namespace {
 
 /*
+ * Run `body`, a read of the index, again on the newest revision when a
+ * build committed twice while it ran (Xapian's DatabaseModifiedError: the
+ * blocks it was reading were reused), at most MODIFIED_RETRIES times.
+ * Readers never fail because a build is running.
+ */
+template <typename Body>
+auto retrying(ni_db &d, Body body) -> decltype(body())
+{
+	for (int attempt = 0;; attempt++) {
+		try {
+			return body();
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt == MODIFIED_RETRIES)
+				throw;
+			d.db.reopen();
+		}
+	}
+}
+
+/*
  * Check (or, for a new index, record) the schema and analyzer metadata.
  * Throws schema_mismatch with a message naming what differs.
  */
@@ -355,7 +411,7 @@ void check_schema(ni_db &d, const char *analyzer)
 					      "but not a newsindex index");
 		d.wdb.set_metadata(KEY_SCHEMA, SCHEMA_VERSION);
 		d.wdb.set_metadata(KEY_ANALYZER, analyzer);
-		d.wdb.set_metadata(KEY_STEMMER, STEMMER_LANGUAGE);
+		d.wdb.set_metadata(KEY_STEMMER, DEFAULT_STEMMER);
 		return;
 	}
 	if (schema != SCHEMA_VERSION)
@@ -368,12 +424,39 @@ void check_schema(ni_db &d, const char *analyzer)
 				      " was built with analyzer \"" + stored +
 				      "\", this program uses \"" + analyzer +
 				      "\"");
+	/*
+	 * Another stemmer no longer makes an index unreadable: documents
+	 * record theirs (XSTEM), and query words match their exact forms
+	 * too (word_query).  Only a build's default may not change
+	 * (ni_db_set_language).
+	 */
+}
+
+/* The index's default language, as recorded. */
+std::string recorded_language(ni_db &d)
+{
 	std::string language = d.db.get_metadata(KEY_STEMMER);
-	if (language != STEMMER_LANGUAGE)
-		throw schema_mismatch("index " + d.path +
-				      " was built with stemmer \"" + language +
-				      "\", this program uses \"" +
-				      STEMMER_LANGUAGE + "\"");
+	return language.empty() ? DEFAULT_STEMMER : language;
+}
+
+/* The stemmer named `language`, or a schema_mismatch naming `what`. */
+stemmer &known_stemmer(ni_db &d, const std::string &language,
+		       const std::string &what)
+{
+	try {
+		return d.stemmer_for(language);
+	} catch (const Xapian::InvalidArgumentError &) {
+		throw schema_mismatch(what + " \"" + language +
+				      "\" has no Snowball stemmer here");
+	}
+}
+
+/* Check the schema and start stemming in the index's default. */
+void read_settings(ni_db &d, const char *analyzer)
+{
+	check_schema(d, analyzer);
+	d.language = &known_stemmer(d, recorded_language(d),
+				    "the default language of index " + d.path);
 }
 
 void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
@@ -384,11 +467,42 @@ void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 			d.path, Xapian::DB_CREATE_OR_OPEN |
 					Xapian::DB_BACKEND_GLASS);
 		d.db = d.wdb;
-	} else {
-		d.db = Xapian::Database(d.path);
+		read_settings(d, analyzer);
+		return;
 	}
-	d.stemmer = Xapian::Stem(STEMMER_LANGUAGE);
-	check_schema(d, analyzer);
+	/*
+	 * A build may commit twice while a reader opens, as while it
+	 * searches: open again, on the newest revision.
+	 */
+	for (int attempt = 0;; attempt++) {
+		try {
+			d.db = Xapian::Database(d.path);
+			read_settings(d, analyzer);
+			return;
+		} catch (const Xapian::DatabaseModifiedError &) {
+			if (attempt == MODIFIED_RETRIES)
+				throw;
+		}
+	}
+}
+
+/*
+ * Would a query word stemmed by `language` miss documents that have the
+ * word itself?  Yes when some document was stemmed by another stemmer.
+ */
+bool other_stemmers(ni_db &d, const std::string &language)
+{
+	Xapian::doccount marked = 0;
+	for (auto t = d.db.allterms_begin(STEMMER_PREFIX);
+	     t != d.db.allterms_end(STEMMER_PREFIX); ++t) {
+		if ((*t).compare(sizeof STEMMER_PREFIX - 1, std::string::npos,
+				 language) != 0)
+			return true;
+		marked += t.get_termfreq();
+	}
+	/* Documents written before XSTEM have the recorded default's. */
+	return marked < d.db.get_doccount() &&
+	       recorded_language(d) != language;
 }
 
 /* Xapian::Query for a word in a field, as ni_doc_add_word() indexed it. */
@@ -404,14 +518,23 @@ Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
 	if (!should_stem(word, len))
 		return exact;
 	/*
-	 * Any form with the stem matches; the form typed weighs more.  Every
-	 * document with the exact term has its stem too, so AND_MAYBE ranks
-	 * as OR would, but only looks the exact term up in the stem's
-	 * matches, which is cheaper than merging two posting lists.
+	 * Any form with the stem matches; the form typed weighs more.  When
+	 * every document was stemmed as the query is, each one with the
+	 * exact term has its stem too, so AND_MAYBE ranks as OR would, but
+	 * only looks the exact term up in the stem's matches, which is
+	 * cheaper than merging two posting lists.  When some were stemmed
+	 * in another language, their stems may differ: OR keeps the exact
+	 * form a match of its own.
 	 */
+	Xapian::Query::op op = Xapian::Query::OP_OR;
+	try {
+		if (!other_stemmers(d, d.language->name))
+			op = Xapian::Query::OP_AND_MAYBE;
+	} catch (const Xapian::DatabaseModifiedError &) {
+		/* A build committed meanwhile: OR is right in any case. */
+	}
 	return Xapian::Query(
-		Xapian::Query::OP_AND_MAYBE,
-		Xapian::Query(schema.stem_prefix + d.stem(text)),
+		op, Xapian::Query(schema.stem_prefix + d.stem(text)),
 		Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, exact,
 			      EXACT_FORM_WEIGHT));
 }
@@ -431,7 +554,7 @@ void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len)
 	if (field != NI_FIELD_TOPIC && doc.db->writable)
 		doc.db->new_words[text]++;
 	bool stem = should_stem(word, len);
-	const std::string *stemmed = stem ? &doc.db->stem(text) : nullptr;
+	const std::string *stemmed = stem ? &doc.stems->stem(text) : nullptr;
 	if (stemmed)
 		doc.doc.add_term("Z" + *stemmed, schema.weight);
 	if (!schema.prefix)
@@ -692,26 +815,6 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	out.upper_bound = mset.get_matches_upper_bound();
 }
 
-/*
- * Run `body`, a read of the index, again on the newest revision when a
- * build committed twice while it ran (Xapian's DatabaseModifiedError: the
- * blocks it was reading were reused), at most MODIFIED_RETRIES times.
- * Readers never fail because a build is running.
- */
-template <typename Body>
-auto retrying(ni_db &d, Body body) -> decltype(body())
-{
-	for (int attempt = 0;; attempt++) {
-		try {
-			return body();
-		} catch (const Xapian::DatabaseModifiedError &) {
-			if (attempt == MODIFIED_RETRIES)
-				throw;
-			d.db.reopen();
-		}
-	}
-}
-
 /* Commit what was written, with the spelling data of its words. */
 void commit(ni_db &d)
 {
@@ -943,6 +1046,40 @@ const char *ni_db_path(const ni_db *d) noexcept
 	return d->path.c_str();
 }
 
+ni_status ni_db_set_language(ni_db *d, const char *language) noexcept
+{
+	try {
+		if (!language)
+			throw bad_argument("no language given");
+		stemmer &chosen = d->stemmer_for(language);
+		/* A reader reads nothing: a build may be committing. */
+		std::string recorded = d->writable ? recorded_language(*d)
+						   : language;
+		if (recorded != language) {
+			/*
+			 * Articles without a `lang` indexed before were
+			 * stemmed in the recorded language: new ones in
+			 * another would not be found alike.
+			 */
+			if (d->db.get_doccount() != 0)
+				throw schema_mismatch(
+					"index " + d->path + " was built with "
+					"default language \"" + recorded +
+					"\", not \"" + language + "\"");
+			d->wdb.set_metadata(KEY_STEMMER, language);
+		}
+		d->language = &chosen;
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+const char *ni_db_language(const ni_db *d) noexcept
+{
+	return d->language->name.c_str();
+}
+
 const char *ni_db_errmsg(const ni_db *d) noexcept
 {
 	return d ? d->errmsg.c_str() : "";
@@ -954,7 +1091,8 @@ ni_status ni_doc_new(ni_db *d, ni_doc **out) noexcept
 {
 	*out = nullptr;
 	try {
-		*out = new ni_doc{d, Xapian::Document(), 0, std::string()};
+		*out = new ni_doc{d, Xapian::Document(), 0, std::string(),
+				  d->language};
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -969,6 +1107,18 @@ void ni_doc_free(ni_doc *doc) noexcept
 const char *ni_doc_errmsg(const ni_doc *doc) noexcept
 {
 	return doc ? doc->errmsg.c_str() : "";
+}
+
+ni_status ni_doc_set_language(ni_doc *doc, const char *language) noexcept
+{
+	try {
+		if (!language)
+			throw bad_argument("no language given");
+		doc->stems = &doc->db->stemmer_for(language);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(doc->errmsg);
+	}
 }
 
 ni_status ni_doc_add_word(ni_doc *doc, enum ni_field field, const char *word,
@@ -1065,6 +1215,7 @@ ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc,
 		std::string unique = make_term(UNIQUE_PREFIX, key,
 					       std::strlen(key));
 		doc->doc.add_boolean_term(unique);
+		doc->doc.add_boolean_term(STEMMER_PREFIX + doc->stems->name);
 		Xapian::docid id = d->wdb.replace_document(unique, doc->doc);
 		if (docid)
 			*docid = id;

@@ -65,6 +65,10 @@ static const char USAGE[] =
 	"                        0 ranks by relevance alone)\n"
 	"  --no-feedback         no pseudo-relevance feedback\n"
 	"  --bm25-k1 K, --bm25-b B  BM25 parameters (default 1.6 and 0.75)\n"
+	"  --lang LANG           stem and drop stopwords of the query in LANG\n"
+	"                        (de, fr-FR, german, none; default: the\n"
+	"                        index's default language); exact forms of\n"
+	"                        words match in any language\n"
 	"Output:\n"
 	"  --format FORMAT       text (default), json, paths, urls or tsv\n"
 	"  --json                the same as --format json (docs/json.md)\n"
@@ -83,7 +87,7 @@ static const char USAGE[] =
 	"The config file, ~/.config/newsindex/config.yaml (or the file\n"
 	"$NEWSINDEX_CONFIG names), can set the defaults of --db, --limit,\n"
 	"--quality-weight, --bm25-k1, --bm25-b, --color, --hyperlinks,\n"
-	"--half-life and --facets; options win.\n"
+	"--half-life, --facets and --lang (language); options win.\n"
 	"\n"
 	"Exit status: 0 something matched, 1 nothing matched, 2 an error.\n"
 	"See newsquery(1).\n";
@@ -94,6 +98,7 @@ struct options {
 	const char *hyperlinks;  /* likewise */
 	const char *facets;      /* likewise */
 	const char *like;
+	const char *language;    /* a stemmer's name; NULL: the index's */
 	enum render_format format;
 	bool explain;
 	struct ni_search_options search;
@@ -194,7 +199,7 @@ static bool facets_named(const char *list, const char *where,
 enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
        OPT_COLOR, OPT_VERSION, OPT_SORT, OPT_RECENT, OPT_HALF_LIFE,
        OPT_ALL, OPT_LIKE, OPT_FACETS, OPT_FORMAT, OPT_EXPLAIN,
-       OPT_NO_FEEDBACK, OPT_HYPERLINKS };
+       OPT_NO_FEEDBACK, OPT_HYPERLINKS, OPT_LANG };
 
 /* An option that takes a number. */
 static bool take_number(int opt, struct options *o)
@@ -243,6 +248,13 @@ static bool take_option(int opt, struct options *o)
 	case OPT_COLOR: return when_option("--color", optarg, &o->color);
 	case OPT_HYPERLINKS:
 		return when_option("--hyperlinks", optarg, &o->hyperlinks);
+	case OPT_LANG:
+		o->language = ni_language_stemmer(optarg, strlen(optarg));
+		if (o->language)
+			return true;
+		error("--lang: '%s' is not a language code (en, de, zh-Hans) "
+		      "or a stemmer's name (english)", optarg);
+		return false;
 	case OPT_FORMAT:
 		if (render_format_named(optarg, &o->format))
 			return true;
@@ -275,6 +287,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"no-feedback", no_argument, NULL, OPT_NO_FEEDBACK},
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"hyperlinks", required_argument, NULL, OPT_HYPERLINKS},
+		{"lang", required_argument, NULL, OPT_LANG},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -344,6 +357,8 @@ static int apply_config(struct options *o, const struct ni_config *c)
 		o->color = c->color ? c->color : "auto";
 	if (!o->hyperlinks)
 		o->hyperlinks = c->hyperlinks ? c->hyperlinks : "auto";
+	if (!o->language)
+		o->language = c->language;
 	const char *facets = o->facets ? o->facets : c->facets;
 	if (facets && !facets_named(facets, o->facets ? "--facets"
 					     : "config facets",
@@ -389,11 +404,16 @@ static bool use_hyperlinks(const char *mode, bool color)
 	return term && strcmp(term, "dumb") && strcmp(term, "linux");
 }
 
-static int open_index(const char *path, ni_db **db)
+static int open_index(const char *path, const char *language, ni_db **db)
 {
 	char *detail = NULL;
 	ni_status status = ni_db_open(path, NI_DB_READ, ni_analyzer_settings(),
 				      db, &detail);
+	if (status == NI_OK && language &&
+	    (status = ni_db_set_language(*db, language)) != NI_OK) {
+		error("cannot stem in %s: %s", language, ni_db_errmsg(*db));
+		return NI_QUERY_EXIT_ERROR;
+	}
 	if (status == NI_EDB_NOT_FOUND || status == NI_EDB_OPENING)
 		error("no index at %s: run 'newsindex build SOURCE...' to "
 		      "create it (%s)", path, detail ? detail : "");
@@ -626,7 +646,7 @@ int main(int argc, char **argv)
 	}
 	struct session s = {.o = &o, .suggestion = NI_BUF_INIT};
 	if (code < 0)
-		code = open_index(path.data, &s.db);
+		code = open_index(path.data, o.language, &s.db);
 	if (code < 0) {
 		s.text = query.data;
 		code = search_and_show(&s, &start);

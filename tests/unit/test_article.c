@@ -1167,6 +1167,70 @@ static void test_iso8601_round_trip(void **state)
 	assert_true(checked > 30000);
 }
 
+/* Language tags and names map to Xapian's stemmers, or to none. */
+static void test_language_stemmer(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		const char *stemmer;   /* NULL: not a language */
+	} cases[] = {
+		{"de", "german"}, {"DE", "german"}, {"de-DE", "german"},
+		{"de_AT", "german"}, {"deu", "german"}, {"German", "german"},
+		{"fr-FR", "french"}, {"en", "english"}, {"en-GB", "english"},
+		{"ru", "russian"}, {"ar", "arabic"}, {"pt-BR", "portuguese"},
+		{"es-419", "spanish"}, {"nb", "norwegian"},
+		{"zh", "none"}, {"zh-Hans", "none"}, {"zh-Hant-TW", "none"},
+		{"ja", "none"}, {"ko", "none"}, {"th", "none"}, {"none", "none"},
+		{"klingon", NULL}, {"xx", NULL}, {"", NULL}, {"-de", NULL},
+		{"de-", NULL}, {"de--DE", NULL}, {"de-DE!", NULL},
+		{"de-abcdefghi", NULL}, {"german-DE", NULL}, {"d", NULL},
+		{"no", "norwegian"}, {"non", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const char *got = ni_language_stemmer(cases[i].value,
+						      strlen(cases[i].value));
+		if (cases[i].stemmer == NULL ? got != NULL
+		    : got == NULL || strcmp(got, cases[i].stemmer) != 0)
+			fail_msg("\"%s\": got %s, want %s", cases[i].value,
+				 got ? got : "NULL",
+				 cases[i].stemmer ? cases[i].stemmer : "NULL");
+	}
+	/* The length counts, not a NUL. */
+	assert_string_equal(ni_language_stemmer("de-DE", 2), "german");
+}
+
+/* `lang` and `language` set the stemmer; a bad value only warns. */
+static void test_lang_key(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntitle: x\nlang: fr-FR\n---\n", &a);
+	assert_string_equal(a.stemmer, "french");
+	assert_int_equal(a.n_warnings, 0);
+	ni_article_clear(&a);
+	parse_ok("---\nlanguage: zh-Hans\n---\n", &a);
+	assert_string_equal(a.stemmer, "none");
+	ni_article_clear(&a);
+	parse_ok("---\ntitle: x\n---\n", &a);
+	assert_null(a.stemmer);
+	ni_article_clear(&a);
+	/* The later key wins, as for any key given twice. */
+	parse_ok("---\nlang: de\nlanguage: ru\n---\n", &a);
+	assert_string_equal(a.stemmer, "russian");
+	ni_article_clear(&a);
+	expect_one_warning("---\ntitle: x\nlang: klingon\n---\n", 3, 7,
+			   "lang: not a language code: \"klingon\"", &a);
+	assert_null(a.stemmer);
+	assert_non_null(a.title);
+	ni_article_clear(&a);
+	expect_one_warning("---\nlanguage: [de]\n---\n", 2, 11,
+			   "language: expected a language code, got a sequence",
+			   &a);
+	assert_null(a.stemmer);
+	ni_article_clear(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1211,6 +1275,8 @@ int main(void)
 		cmocka_unit_test(test_iso8601_invalid),
 		cmocka_unit_test(test_iso8601_format),
 		cmocka_unit_test(test_iso8601_round_trip),
+		cmocka_unit_test(test_language_stemmer),
+		cmocka_unit_test(test_lang_key),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

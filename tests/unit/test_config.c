@@ -737,6 +737,36 @@ static void test_build_limits(void **state)
 		     "to 4294967295, got \"16M\"");
 }
 
+/* language: a code or a stemmer's name, kept as the stemmer's name. */
+static void test_language(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		const char *language;
+	} cases[] = {
+		{"language: de-DE\n", "german"},
+		{"language: english\n", "english"},
+		{"language: zh-Hans\n", "none"},
+		{"limit: 3\n", NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct ni_config c;
+		load_ok(cases[i].text, &c);
+		if (cases[i].language)
+			assert_string_equal(c.language, cases[i].language);
+		else
+			assert_null(c.language);
+		ni_config_clear(&c);
+	}
+	expect_error("language: klingon\n", 1, 11,
+		     "language: expected a language code (en, de, zh-Hans) "
+		     "or a stemmer's name (english), got \"klingon\"");
+	expect_error("language: [de]\n", 1, 11,
+		     "language: expected a language code (en, de, zh-Hans) "
+		     "or a stemmer's name (english), got a list");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -756,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_file),
 		cmocka_unit_test(test_locale_decimal_point),
 		cmocka_unit_test(test_cli_load_config),
+		cmocka_unit_test(test_language),
 	};
 	return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
 }

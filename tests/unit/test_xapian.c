@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ni_buf.h"
+#include "ni_search.h"
 #include "ni_xapian.h"
 
 #define ANALYZER "test-analyzer"
@@ -546,11 +547,9 @@ static void rewrite_all(ni_db *db, const char *word, unsigned n,
 	assert_int_equal(ni_db_commit(db), NI_OK);
 }
 
-static uint64_t count_matches(ni_db *db, const char *word)
+/* How many documents `q` matches; frees it. */
+static uint64_t count_query(ni_db *db, ni_query *q)
 {
-	ni_query *q;
-	assert_int_equal(ni_query_exact_word(db, NI_FIELD_ANY, word,
-					     strlen(word), &q), NI_OK);
 	struct ni_search_params p = {.limit = 10, .bm25_k1 = 1.2,
 				     .bm25_b = 0.75, .check_at_least = 1u << 30};
 	ni_mset *m;
@@ -559,6 +558,14 @@ static uint64_t count_matches(ni_db *db, const char *word)
 	ni_mset_free(m);
 	ni_query_free(q);
 	return n;
+}
+
+static uint64_t count_matches(ni_db *db, const char *word)
+{
+	ni_query *q;
+	assert_int_equal(ni_query_exact_word(db, NI_FIELD_ANY, word,
+					     strlen(word), &q), NI_OK);
+	return count_query(db, q);
 }
 
 /*
@@ -677,6 +684,89 @@ static void test_check_finds_orphan_related_records(void **state)
 	free(msg);
 }
 
+/* How many documents ni_query_word() finds for `word`. */
+static uint64_t count_word(ni_db *db, const char *word)
+{
+	ni_query *q;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, word, strlen(word),
+				       &q), NI_OK);
+	return count_query(db, q);
+}
+
+/*
+ * Each document is stemmed in its own language; a query in its
+ * language's stemmer, and exact forms match whatever the language.
+ */
+static void test_languages(void **state)
+{
+	struct fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	assert_string_equal(ni_db_language(db), "english");
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_set_language(doc, "german"), NI_OK);
+	assert_int_equal(ni_doc_add_word(doc, NI_FIELD_TITLE, "verbindungen",
+					 12), NI_OK);
+	assert_int_equal(ni_db_replace(db, "de", doc, NULL), NI_OK);
+	ni_doc_free(doc);
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_set_language(doc, "klingon"), NI_EINVAL);
+	ni_doc_free(doc);
+	const char *const english[] = {"connections"};
+	add_doc(db, "en", english, 1, 50);
+
+	/* The index has documents: its default may no longer change. */
+	assert_int_equal(ni_db_set_language(db, "german"), NI_EDB_SCHEMA);
+	assert_non_null(strstr(ni_db_errmsg(db), "default language "
+				"\"english\", not \"german\""));
+	assert_string_equal(ni_db_language(db), "english");
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+
+	ni_db *reader = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &reader,
+				    NULL), NI_OK);
+	/* English stems: "connection" finds "connections" only. */
+	assert_int_equal(count_word(reader, "connection"), 1);
+	assert_int_equal(count_word(reader, "verbindung"), 0);
+	/* The exact form, though stemmed otherwise in English. */
+	assert_int_equal(count_word(reader, "verbindungen"), 1);
+	/* A reader may stem in any language. */
+	assert_int_equal(ni_db_set_language(reader, "german"), NI_OK);
+	assert_string_equal(ni_db_language(reader), "german");
+	assert_int_equal(count_word(reader, "verbindung"), 1);
+	assert_int_equal(ni_db_set_language(reader, "klingon"), NI_EINVAL);
+	assert_int_equal(ni_db_close(reader, NULL), NI_OK);
+
+	/* A new, empty index records the default it is given. */
+	char other[160];
+	snprintf(other, sizeof other, "%s/other", f->dir);
+	db = open_writer(other);
+	assert_int_equal(ni_db_set_language(db, "none"), NI_OK);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	db = open_writer(other);
+	assert_string_equal(ni_db_language(db), "none");
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+}
+
+/* Stopwords are per language; languages without a list have none. */
+static void test_stopwords_per_language(void **state)
+{
+	(void)state;
+	assert_true(ni_is_stopword("english", "the", 3));
+	assert_false(ni_is_stopword("english", "der", 3));
+	assert_true(ni_is_stopword("german", "der", 3));
+	assert_true(ni_is_stopword("german", "für", strlen("für")));
+	assert_false(ni_is_stopword("german", "the", 3));
+	assert_true(ni_is_stopword("french", "les", 3));
+	assert_true(ni_is_stopword("russian", "что", strlen("что")));
+	assert_true(ni_is_stopword("arabic", "في", strlen("في")));
+	assert_false(ni_is_stopword("none", "the", 3));
+	assert_false(ni_is_stopword(NULL, "the", 3));
+	/* The length counts, not a NUL. */
+	assert_true(ni_is_stopword("english", "then", 3));
+	assert_false(ni_is_stopword("english", "thesis", 6));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -698,6 +788,8 @@ int main(void)
 		T(test_reader_survives_commits),
 		T(test_find_delete_and_values),
 		T(test_check_finds_orphan_related_records),
+		T(test_languages),
+		T(test_stopwords_per_language),
 #undef T
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
