@@ -101,6 +101,14 @@ int open_for_writing(const char *path, double wait_seconds, ni_db **db)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		double waited = (double)(now.tv_sec - start.tv_sec) +
 				(double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		if (status == NI_EDB_NOT_FOUND || status == NI_EDB_OPENING) {
+			/* Not "no index, run build": this is build. */
+			report_error("cannot create an index at %s: the "
+				     "folder holds other files (%s)", path,
+				     detail ? detail : "");
+			free(detail);
+			return NI_EXIT_FAILED;
+		}
 		if (status != NI_EDB_LOCKED ||
 		    (wait_seconds >= 0 && waited >= wait_seconds)) {
 			int code = status == NI_OK

@@ -459,10 +459,40 @@ void read_settings(ni_db &d, const char *analyzer)
 				    "the default language of index " + d.path);
 }
 
+/*
+ * Glass writes its tables before its version file "iamglass", so a build
+ * killed while it created an index leaves a folder Xapian will neither
+ * open nor create over.  Without "iamglass" nothing was ever committed:
+ * when the folder holds only glass files, remove them so the index can be
+ * created.  Anything else in it is left for Xapian to complain about.
+ */
+void clear_half_created(const std::string &path)
+{
+	namespace fs = std::filesystem;
+	std::error_code error;
+	if (!fs::is_directory(path, error) ||
+	    fs::exists(path + "/iamglass", error))
+		return;
+	std::vector<fs::path> files;
+	for (const auto &entry : fs::directory_iterator(path, error)) {
+		std::string name = entry.path().filename().string();
+		bool glass = name == "flintlock" ||
+			     (name.size() > 6 &&
+			      (name.compare(name.size() - 6, 6, ".glass") == 0 ||
+			       name.compare(name.size() - 4, 4, ".tmp") == 0));
+		if (!glass || !entry.is_regular_file(error))
+			return;
+		files.push_back(entry.path());
+	}
+	for (const fs::path &file : files)
+		fs::remove(file, error);
+}
+
 void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 {
 	if (mode == NI_DB_WRITE) {
 		d.writable = true;
+		clear_half_created(d.path);
 		d.wdb = Xapian::WritableDatabase(
 			d.path, Xapian::DB_CREATE_OR_OPEN |
 					Xapian::DB_BACKEND_GLASS);

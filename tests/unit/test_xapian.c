@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -593,6 +594,46 @@ static void test_reader_survives_commits(void **state)
 	ni_db_close(writer, NULL);
 }
 
+static void touch(const char *dir, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+}
+
+/*
+ * A build killed while it created the index leaves glass tables without
+ * "iamglass": the next one creates the index over them, but never over a
+ * folder with other files in it.
+ */
+static void test_half_created_index_is_created_again(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(mkdir(f->path, 0777), 0);
+	touch(f->path, "flintlock");
+	touch(f->path, "postlist.glass");
+	touch(f->path, "termlist.glass");
+	ni_db *db = open_writer(f->path);
+	const char *words[] = {"alive"};
+	add_doc(db, "https://x/a", words, 1, 50);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+
+	char other[160];
+	snprintf(other, sizeof other, "%s/other", f->dir);
+	assert_int_equal(mkdir(other, 0777), 0);
+	touch(other, "postlist.glass");
+	touch(other, "notes.txt");
+	char *msg = NULL;
+	assert_int_not_equal(ni_db_open(other, NI_DB_WRITE, ANALYZER, &db,
+					&msg), NI_OK);
+	free(msg);
+	char kept[200];
+	snprintf(kept, sizeof kept, "%s/notes.txt", other);
+	assert_int_equal(access(kept, F_OK), 0);
+}
+
 static void test_find_delete_and_values(void **state)
 {
 	struct fixture *f = *state;
@@ -786,6 +827,7 @@ int main(void)
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
 		T(test_reader_survives_commits),
+		T(test_half_created_index_is_created_again),
 		T(test_find_delete_and_values),
 		T(test_check_finds_orphan_related_records),
 		T(test_languages),
