@@ -18,10 +18,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
@@ -50,6 +52,9 @@ struct u16buf {
 struct ni_analyzer {
 	UBreakIterator *words;
 	const UNormalizer2 *folder;  /* owned by ICU, never closed */
+	const UNormalizer2 *nfd;     /* likewise */
+	const UNormalizer2 *nfc;     /* likewise */
+	struct u16buf marks;         /* a word decomposed, to drop marks */
 	struct u16buf text16;        /* the text being broken into words */
 	/*
 	 * ni_analyzer_fold() has buffers of its own, so a callback may fold
@@ -66,8 +71,8 @@ struct ni_analyzer {
 
 const char *ni_analyzer_settings(void)
 {
-	return "icu-word;nfkc-casefold;apostrophe;maxword="
-	       NI_STR(NI_ANALYZER_MAX_WORD);
+	return "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
+	       "compounds;maxword=" NI_STR(NI_ANALYZER_MAX_WORD);
 }
 
 size_t ni_analyzer_dropped(const ni_analyzer *analyzer)
@@ -103,6 +108,8 @@ ni_status ni_analyzer_new(ni_analyzer **out)
 
 	UErrorCode err = U_ZERO_ERROR;
 	a->folder = unorm2_getNFKCCasefoldInstance(&err);
+	a->nfd = unorm2_getNFDInstance(&err);
+	a->nfc = unorm2_getNFCInstance(&err);
 	/*
 	 * The root locale: word breaking does not depend on the language
 	 * (dictionaries for CJK and Thai are chosen by script), and the same
@@ -124,6 +131,7 @@ void ni_analyzer_free(ni_analyzer *analyzer)
 		return;
 	ubrk_close(analyzer->words);
 	free(analyzer->text16.data);
+	free(analyzer->marks.data);
 	free(analyzer->fold_src.data);
 	free(analyzer->fold_dst.data);
 	free(analyzer);
@@ -252,6 +260,86 @@ static bool fold_ascii(const UChar *w, int32_t n, char *out, size_t *len8)
 }
 
 /*
+ * Marks are dropped only after a Latin or Greek letter, where they are
+ * accents people leave out when they type (cafe, uberwachung, Αθηνα).
+ * Elsewhere they are part of the letter: the voicing marks of kana
+ * (が is not か), the vowel signs of Indic scripts and Thai.
+ */
+static bool marks_are_accents(UChar32 base)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	UScriptCode script = uscript_getScript(base, &err);
+	return U_SUCCESS(err) &&
+	       (script == USCRIPT_LATIN || script == USCRIPT_GREEK);
+}
+
+/* Whether s has a character that may carry a mark to drop. */
+static bool may_have_accents(const UChar *s, int32_t n)
+{
+	for (int32_t i = 0; i < n; i++)
+		if (s[i] >= 0xC0)
+			return true;
+	return false;
+}
+
+/*
+ * Drop the accents of s (n units, room for cap) in place: decompose
+ * (NFD), leave out the non-spacing marks that follow a Latin or Greek
+ * letter, compose again (NFC).  Decomposed and precomposed input give the
+ * same result, since NFKC_Casefold composed both already.  A letter gives
+ * at most itself back, so the result fits where the word was.
+ */
+static ni_status drop_accents(ni_analyzer *a, UChar *s, int32_t *n,
+			      int32_t cap)
+{
+	if (!may_have_accents(s, *n))
+		return NI_OK;
+	/* Decomposing rarely quadruples a word; else retry at the size
+	 * ICU asks for. */
+	int32_t want = *n > INT32_MAX / 4 ? INT32_MAX : *n * 4;
+	int32_t nd = 0;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (u16buf_reserve(&a->marks, want) != NI_OK)
+			return fail(a, NI_ENOMEM,
+				    "cannot allocate the decomposed word");
+		UErrorCode err = U_ZERO_ERROR;
+		nd = unorm2_normalize(a->nfd, s, *n, a->marks.data,
+				      a->marks.cap, &err);
+		if (err == U_BUFFER_OVERFLOW_ERROR) {
+			want = nd;
+			continue;
+		}
+		if (U_FAILURE(err))
+			return fail_icu(a, "unorm2_normalize", err);
+		break;
+	}
+	UChar *d = a->marks.data;
+	int32_t out = 0;
+	bool dropping = false;
+	bool changed = false;
+	for (int32_t i = 0; i < nd;) {
+		int32_t at = i;
+		UChar32 c;
+		U16_NEXT(d, i, nd, c);
+		if (u_charType(c) != U_NON_SPACING_MARK)
+			dropping = marks_are_accents(c);
+		else if (dropping) {
+			changed = true;
+			continue;
+		}
+		while (at < i)
+			d[out++] = d[at++];
+	}
+	if (!changed)
+		return NI_OK;
+	UErrorCode err = U_ZERO_ERROR;
+	*n = unorm2_normalize(a->nfc, d, out, s, cap, &err);
+	if (U_FAILURE(err))
+		return fail_icu(a, "unorm2_normalize", err);
+	return NI_OK;
+}
+
+/*
  * The general path: NFKC_Casefold into the fixed word16, apostrophes, then
  * UTF-8 into word8.  A result that overflows word16 is too long, and ICU
  * reports that as U_BUFFER_OVERFLOW_ERROR, which is not a failure here.
@@ -269,6 +357,9 @@ static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
 	if (U_FAILURE(err))
 		return fail_icu(a, "unorm2_normalize", err);
 	map_apostrophes(a->word16, n16);
+	ni_status st = drop_accents(a, a->word16, &n16, WORD16_CAP);
+	if (st != NI_OK)
+		return st;
 
 	int32_t n8 = 0;
 	err = U_ZERO_ERROR;
@@ -302,46 +393,177 @@ static bool segment_is_word(UBreakIterator *words)
 	return ubrk_getRuleStatus(words) >= UBRK_WORD_NONE_LIMIT;
 }
 
+/* Hyphens that join the parts of a compound (e-commerce, covid-19). */
+static bool is_hyphen(UChar c)
+{
+	return c == '-' || c == 0x2010 || c == 0x2011;
+}
+
+/*
+ * Punctuation inside one of ICU's words splits it into parts (U.S,
+ * l'économie, SenseTime's), except between digits, where it belongs to
+ * the number (3.5, 1,000).
+ */
+static bool splits_word(const UChar *s, int32_t i, int32_t end)
+{
+	UChar c = s[i];
+	if (!u_ispunct(c) && !is_apostrophe(c))
+		return false;
+	return !(i > 0 && u_isdigit(s[i - 1]) && i + 1 < end &&
+		 u_isdigit(s[i + 1]));
+}
+
+/*
+ * The state of one ni_analyzer_run(): where the words go, and the
+ * compound being read.  A compound is a run of parts joined by hyphens
+ * or by punctuation inside a word; its parts are words of their own,
+ * and when there are two or more, their concatenation ("ecommerce",
+ * "us") follows them as a token marked `also`.
+ */
+struct run {
+	ni_analyzer *a;
+	const UChar *text16;
+	struct offset_walk walk;
+	ni_token_fn fn;
+	void *ctx;
+	int stopped;
+	struct ni_token token;
+	char joined[NI_ANALYZER_MAX_WORD + 2];
+	size_t joined_len;      /* > NI_ANALYZER_MAX_WORD: too long */
+	unsigned parts;
+	size_t start;           /* bytes: the compound's first part */
+	size_t end;             /* bytes: its last part's end */
+	int32_t end16;          /* where its last word or hyphen ended */
+	bool hyphen;            /* it ends with a hyphen, awaiting a part */
+};
+
+static void deliver(struct run *r)
+{
+	r->stopped = r->fn(r->ctx, &r->token);
+}
+
+/* Emit the joined form of the compound, if it has one, and forget it. */
+static void end_compound(struct run *r)
+{
+	if (r->parts >= 2 && r->joined_len <= NI_ANALYZER_MAX_WORD) {
+		r->joined[r->joined_len] = '\0';
+		struct ni_token part = r->token;
+		r->token = (struct ni_token){
+			.word = r->joined, .len = r->joined_len,
+			.start = r->start, .end = r->end,
+			.index = part.index - 1, .also = true,
+			.parts = r->parts,
+		};
+		deliver(r);
+		r->token = part;
+	}
+	r->parts = 0;
+	r->joined_len = 0;
+	r->hyphen = false;
+}
+
+/* Fold text16[start, end) and emit it as a part of the compound. */
+static ni_status emit_part(struct run *r, int32_t start, int32_t end)
+{
+	ni_analyzer *a = r->a;
+	size_t len8;
+	ni_status st = fold_word(a, r->text16 + start, end - start, &len8);
+	if (st != NI_OK)
+		return st;
+	if (len8 > NI_ANALYZER_MAX_WORD) {
+		a->dropped++;
+		r->joined_len = NI_ANALYZER_MAX_WORD + 1;
+		return NI_OK;
+	}
+	if (len8 == 0)
+		return NI_OK;
+	r->token.len = len8;
+	r->token.start = walk_to(&r->walk, start);
+	r->token.end = walk_to(&r->walk, end);
+	if (r->parts++ == 0)
+		r->start = r->token.start;
+	r->end = r->token.end;
+	if (r->joined_len + len8 <= NI_ANALYZER_MAX_WORD)
+		memcpy(r->joined + r->joined_len, a->word8, len8);
+	r->joined_len += len8;
+	deliver(r);
+	r->token.index++;
+	return NI_OK;
+}
+
+/*
+ * A possessive "'s" ends a word without being a part of it: SenseTime's
+ * is the word sensetime, as a reader types it.
+ */
+static bool is_possessive(const UChar *s, int32_t sep, int32_t end)
+{
+	return end == sep + 2 && (is_apostrophe(s[sep]) || s[sep] == '\'') &&
+	       (s[sep + 1] == 's' || s[sep + 1] == 'S');
+}
+
+/* Emit the parts of ICU's word text16[start, end). */
+static ni_status emit_word(struct run *r, int32_t start, int32_t end)
+{
+	const UChar *s = r->text16;
+	int32_t part = start;
+	for (int32_t i = start; i < end && !r->stopped; i++) {
+		if (!splits_word(s, i, end))
+			continue;
+		if (is_possessive(s, i, end))
+			return emit_part(r, part, i);
+		ni_status st = emit_part(r, part, i);
+		if (st != NI_OK)
+			return st;
+		part = i + 1;
+	}
+	return r->stopped ? NI_OK : emit_part(r, part, end);
+}
+
 /* The word loop of ni_analyzer_run(), once the text is in text16. */
 static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 			    int32_t len16, ni_token_fn fn, void *ctx,
 			    int *stopped_by)
 {
-	struct offset_walk walk = {
-		.text = (const uint8_t *)text,
-		.len = len,
-		.same = len16 == len,
+	struct run r = {
+		.a = a,
+		.text16 = a->text16.data,
+		.walk = {
+			.text = (const uint8_t *)text,
+			.len = len,
+			.same = len16 == len,
+		},
+		.fn = fn,
+		.ctx = ctx,
+		.token = { .word = a->word8 },
 	};
-	struct ni_token token = { .word = a->word8 };
-	const UChar *text16 = a->text16.data;
+	ni_status st = NI_OK;
 	int32_t start = ubrk_first(a->words);
-
-	for (int32_t end = ubrk_next(a->words); end != UBRK_DONE;
+	for (int32_t end = ubrk_next(a->words);
+	     end != UBRK_DONE && st == NI_OK && !r.stopped;
 	     start = end, end = ubrk_next(a->words)) {
-		if (!segment_is_word(a->words))
-			continue;
-		size_t len8;
-		ni_status st = fold_word(a, text16 + start, end - start,
-					 &len8);
-		if (st != NI_OK)
-			return st;
-		if (len8 > NI_ANALYZER_MAX_WORD) {
-			a->dropped++;
+		bool adjacent = r.parts && start == r.end16;
+		if (!segment_is_word(a->words)) {
+			if (adjacent && !r.hyphen && end == start + 1 &&
+			    is_hyphen(r.text16[start])) {
+				r.hyphen = true;
+				r.end16 = end;
+			} else {
+				end_compound(&r);
+			}
 			continue;
 		}
-		if (len8 == 0)
-			continue;
-		token.len = len8;
-		token.start = walk_to(&walk, start);
-		token.end = walk_to(&walk, end);
-		int stop = fn(ctx, &token);
-		if (stop) {
-			*stopped_by = stop;
-			return NI_OK;
-		}
-		token.index++;
+		if (!(adjacent && r.hyphen))
+			end_compound(&r);
+		if (r.stopped)
+			break;
+		r.hyphen = false;
+		st = emit_word(&r, start, end);
+		r.end16 = end;
 	}
-	return NI_OK;
+	if (st == NI_OK && !r.stopped)
+		end_compound(&r);
+	*stopped_by = r.stopped;
+	return st;
 }
 
 ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
@@ -465,6 +687,9 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 		return st;
 	UChar *folded = analyzer->fold_dst.data;
 	map_apostrophes(folded, n16);
+	st = drop_accents(analyzer, folded, &n16, analyzer->fold_dst.cap);
+	if (st != NI_OK)
+		return st;
 	n16 = collapse_spaces(folded, n16);
 	return append_utf8(analyzer, out, folded, n16);
 }

@@ -296,11 +296,30 @@ static ni_status match_word(struct pass1 *p, const char *word, size_t len,
 	return NI_OK;
 }
 
+/*
+ * A compound's joined form ("ecommerce" after "e", "commerce") that
+ * matches a query word marks every part it spans.
+ */
+static int on_joined_form(struct pass1 *p, const struct ni_token *token)
+{
+	uint64_t mask = 0;
+	p->status = match_word(p, token->word, token->len, &mask);
+	for (size_t i = p->words.n; mask && i-- > 0;) {
+		struct word *part = &p->words.items[i];
+		if (part->start < token->start)
+			break;
+		part->mask |= mask;
+	}
+	return p->status != NI_OK;
+}
+
 static int on_word(void *ctx, const struct ni_token *token)
 {
 	struct pass1 *p = ctx;
 	struct column_walk *w = &p->walk;
 	size_t n = p->words.n;
+	if (token->also)
+		return on_joined_form(p, token);
 	struct word word = {
 		.start = (uint32_t)token->start,
 		.end = (uint32_t)token->end,

@@ -265,6 +265,24 @@ static void test_case_and_width_folding(void **state)
 	ni_buf_release(&typed);
 }
 
+static void test_accents_and_compounds(void **state)
+{
+	struct fixture *f = *state;
+	/* The words the query side makes of "cafe", "ecommerce", "us". */
+	const char *text = "Caf\xc3\xa9 E-commerce and e commerce in the U.S. "
+			   "and SenseTime\xe2\x80\x99s.";
+	struct ni_query_word q[] = { word("cafe") };
+	snip(f, text, q, 1, 200);
+	assert_string_equal(marked(&f->snip), "Caf\xc3\xa9");
+	/* A joined form marks the parts it was joined from, each apart. */
+	struct ni_query_word q2[] = { word("ecommerce") };
+	snip(f, text, q2, 1, 200);
+	assert_string_equal(marked(&f->snip), "E|commerce");
+	struct ni_query_word q3[] = { word("us"), word("sensetime") };
+	snip(f, text, q3, 2, 200);
+	assert_string_equal(marked(&f->snip), "U|S|SenseTime");
+}
+
 static void test_several_words_and_duplicates(void **state)
 {
 	struct fixture *f = *state;
@@ -786,6 +804,7 @@ int main(void)
 		TEST(test_phrase_words_only_exact),
 		TEST(test_prefix),
 		TEST(test_case_and_width_folding),
+		TEST(test_accents_and_compounds),
 		TEST(test_several_words_and_duplicates),
 		TEST(test_without_db_no_stemming),
 		TEST(test_many_query_words),
