@@ -20,7 +20,9 @@
  *      in step 2), emits their concatenation as one more token marked
  *      `also` (e-commerce -> e, commerce, also ecommerce; U.S -> u, s,
  *      also us), so the forms people type apart, joined or hyphenated
- *      all meet;
+ *      all meet; after the dictionary's words of a run of Han and kana,
+ *      emits the run's overlapping bigrams, also marked `also`
+ *      (ni_cjk_mode below);
  *   5. drops words longer than NI_ANALYZER_MAX_WORD bytes after folding
  *      (Xapian terms have a length limit and such strings are never words
  *      a person searches for), counting them in ni_analyzer_dropped().
@@ -116,14 +118,35 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 /*
  * The analyzer's settings as one stable string, stored in the index when
  * it is created and compared when it is opened:
- * "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;maxword=64".
+ * "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;
+ * cjk=dict+bigrams;maxword=64" (one line).
  * It changes whenever the words emitted for some text change, so an
  * index built by an older analyzer is refused, not silently missed.
  * Owned by the library, static.  It does not name the ICU version: a
- * newer ICU may break some CJK text differently, which the CJK work
- * (issue 6) has to weigh against forcing a rebuild on every ICU upgrade.
+ * newer ICU may split some CJK text into other dictionary words, and
+ * the bigrams still match it, which is better than a rebuild on every
+ * ICU upgrade.
  */
 const char *ni_analyzer_settings(void);
+
+/*
+ * How runs of Han and kana (Chinese, Japanese) become words:
+ * NI_CJK_DICTIONARY: ICU's dictionary words only; NI_CJK_BIGRAMS: the
+ * overlapping pairs of characters of each run only; NI_CJK_BOTH: the
+ * dictionary's words, then the run's bigrams as tokens marked `also`,
+ * so a query whose words the dictionary split otherwise still matches
+ * by its bigrams.  Thai, Lao, Khmer and Burmese are always split by the
+ * dictionary.  ni_analyzer_new() chooses NI_CJK_BOTH, which
+ * ni_analyzer_settings() describes; the other modes exist to measure
+ * (bench/cjk_eval.c), and an index must be built and searched in one
+ * mode.
+ */
+enum ni_cjk_mode {
+	NI_CJK_DICTIONARY = 0,
+	NI_CJK_BIGRAMS,
+	NI_CJK_BOTH,
+};
+void ni_analyzer_set_cjk(ni_analyzer *analyzer, enum ni_cjk_mode mode);
 
 /* Words dropped as too long since the analyzer was created. */
 size_t ni_analyzer_dropped(const ni_analyzer *analyzer);

@@ -55,6 +55,8 @@ struct ni_analyzer {
 	const UNormalizer2 *nfd;     /* likewise */
 	const UNormalizer2 *nfc;     /* likewise */
 	struct u16buf marks;         /* a word decomposed, to drop marks */
+	struct u16buf cjk;           /* a run of CJK text, folded */
+	enum ni_cjk_mode cjk_mode;
 	struct u16buf text16;        /* the text being broken into words */
 	/*
 	 * ni_analyzer_fold() has buffers of its own, so a callback may fold
@@ -72,7 +74,8 @@ struct ni_analyzer {
 const char *ni_analyzer_settings(void)
 {
 	return "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
-	       "compounds;maxword=" NI_STR(NI_ANALYZER_MAX_WORD);
+	       "compounds;cjk=dict+bigrams;maxword="
+	       NI_STR(NI_ANALYZER_MAX_WORD);
 }
 
 size_t ni_analyzer_dropped(const ni_analyzer *analyzer)
@@ -121,6 +124,8 @@ ni_status ni_analyzer_new(ni_analyzer **out)
 		ni_analyzer_free(a);
 		return NI_EUNICODE;
 	}
+	/* Measured best on bench/cjk/ (docs/architecture.md). */
+	a->cjk_mode = NI_CJK_BOTH;
 	*out = a;
 	return NI_OK;
 }
@@ -132,6 +137,7 @@ void ni_analyzer_free(ni_analyzer *analyzer)
 	ubrk_close(analyzer->words);
 	free(analyzer->text16.data);
 	free(analyzer->marks.data);
+	free(analyzer->cjk.data);
 	free(analyzer->fold_src.data);
 	free(analyzer->fold_dst.data);
 	free(analyzer);
@@ -393,6 +399,9 @@ static bool segment_is_word(UBreakIterator *words)
 	return ubrk_getRuleStatus(words) >= UBRK_WORD_NONE_LIMIT;
 }
 
+static ni_status fold_string(ni_analyzer *a, struct u16buf *dst,
+			     const UChar *src, int32_t n, int32_t *n16);
+
 /* Hyphens that join the parts of a compound (e-commerce, covid-19). */
 static bool is_hyphen(UChar c)
 {
@@ -435,6 +444,12 @@ struct run {
 	size_t end;             /* bytes: its last part's end */
 	int32_t end16;          /* where its last word or hyphen ended */
 	bool hyphen;            /* it ends with a hyphen, awaiting a part */
+	/* The run of Han and kana words being read, for its bigrams. */
+	int32_t cjk_start;
+	int32_t cjk_end;
+	unsigned cjk_words;     /* the dictionary's words emitted for it */
+	size_t cjk_start8;      /* bytes */
+	char bigram[2 * 4 + 1];
 };
 
 static void deliver(struct run *r)
@@ -519,6 +534,91 @@ static ni_status emit_word(struct run *r, int32_t start, int32_t end)
 	return r->stopped ? NI_OK : emit_part(r, part, end);
 }
 
+/*
+ * Han and kana words (ICU's rule status KANA or IDEO): the ones whose
+ * runs get bigrams.  Hangul is written with spaces and its words are
+ * LETTER.
+ */
+static bool segment_is_cjk(UBreakIterator *words)
+{
+	int32_t status = ubrk_getRuleStatus(words);
+	return status >= UBRK_WORD_KANA && status < UBRK_WORD_IDEO_LIMIT;
+}
+
+/*
+ * Emit the overlapping bigrams of the CJK run just read (folded first,
+ * so half-width ｶﾞｽ gives the bigrams of ガス), and forget it.  With
+ * NI_CJK_BOTH they are tokens marked `also`, joining the dictionary's
+ * words of the run; with NI_CJK_BIGRAMS they are the words (and a run
+ * of one character is its own word).
+ */
+static ni_status end_cjk_run(struct run *r)
+{
+	ni_analyzer *a = r->a;
+	int32_t start = r->cjk_start, end = r->cjk_end;
+	unsigned words = r->cjk_words;
+	r->cjk_start = r->cjk_end = 0;
+	r->cjk_words = 0;
+	bool both = a->cjk_mode == NI_CJK_BOTH;
+	if (end == start || (both && words == 0))
+		return NI_OK;
+	int32_t n = 0;
+	ni_status st = fold_string(a, &a->cjk, r->text16 + start,
+				   end - start, &n);
+	if (st != NI_OK)
+		return st;
+	const UChar *f = a->cjk.data;
+	struct ni_token saved = r->token;
+	/*
+	 * Folding rarely changes a CJK run's length; when it does not, a
+	 * bigram's place in the folded run is its place in the text, and
+	 * it spans its two characters, so a snippet marks only them.
+	 */
+	bool in_place = n == end - start;
+	/* Bigrams overlap: one walk for their starts, one for their ends. */
+	struct offset_walk starts = r->walk;
+	starts.at8 = (int32_t)r->cjk_start8;
+	starts.at16 = start;
+	struct offset_walk ends = starts;
+	size_t run_end8 = walk_to(&r->walk, end);
+	int32_t at = 0;
+	UChar32 c;
+	U16_NEXT(f, at, n, c);
+	if (at == n && both)
+		return NI_OK;
+	for (int32_t i = 0; i < n && !r->stopped; ) {
+		int32_t next = i;
+		U16_NEXT(f, next, n, c);
+		int32_t stop = next;
+		if (stop < n)
+			U16_NEXT(f, stop, n, c);
+		else if (i > 0 || both)
+			break;
+		int32_t n8 = 0;
+		UErrorCode err = U_ZERO_ERROR;
+		u_strToUTF8(r->bigram, sizeof(r->bigram), &n8, f + i,
+			    stop - i, &err);
+		if (U_FAILURE(err))
+			return fail_icu(a, "u_strToUTF8", err);
+		size_t start8 = in_place ? walk_to(&starts, start + i)
+					 : r->cjk_start8;
+		size_t end8 = in_place ? walk_to(&ends, start + stop)
+				       : run_end8;
+		r->token = (struct ni_token){
+			.word = r->bigram, .len = (size_t)n8,
+			.start = start8, .end = end8,
+			.index = both ? saved.index - 1 : saved.index,
+			.also = both, .parts = both ? words : 0,
+		};
+		deliver(r);
+		if (!both)
+			saved.index++;
+		i = next;
+	}
+	r->token = saved;
+	return NI_OK;
+}
+
 /* The word loop of ni_analyzer_run(), once the text is in text16. */
 static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 			    int32_t len16, ni_token_fn fn, void *ctx,
@@ -542,6 +642,21 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 	     end != UBRK_DONE && st == NI_OK && !r.stopped;
 	     start = end, end = ubrk_next(a->words)) {
 		bool adjacent = r.parts && start == r.end16;
+		if (a->cjk_mode != NI_CJK_DICTIONARY) {
+			bool cjk = segment_is_cjk(a->words);
+			if (!cjk || start != r.cjk_end)
+				st = end_cjk_run(&r);
+			if (st != NI_OK || r.stopped)
+				break;
+			if (cjk && r.cjk_end == r.cjk_start) {
+				r.cjk_start = start;
+				r.cjk_start8 = walk_to(&r.walk, start);
+			}
+			if (cjk)
+				r.cjk_end = end;
+			if (cjk && a->cjk_mode == NI_CJK_BIGRAMS)
+				continue;
+		}
 		if (!segment_is_word(a->words)) {
 			if (adjacent && !r.hyphen && end == start + 1 &&
 			    is_hyphen(r.text16[start])) {
@@ -557,13 +672,23 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 		if (r.stopped)
 			break;
 		r.hyphen = false;
+		unsigned before = r.token.index;
 		st = emit_word(&r, start, end);
 		r.end16 = end;
+		if (r.cjk_end == end)
+			r.cjk_words += r.token.index - before;
 	}
 	if (st == NI_OK && !r.stopped)
 		end_compound(&r);
+	if (st == NI_OK && !r.stopped && a->cjk_mode != NI_CJK_DICTIONARY)
+		st = end_cjk_run(&r);
 	*stopped_by = r.stopped;
 	return st;
+}
+
+void ni_analyzer_set_cjk(ni_analyzer *analyzer, enum ni_cjk_mode mode)
+{
+	analyzer->cjk_mode = mode;
 }
 
 ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
@@ -600,19 +725,19 @@ ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
 	return st;
 }
 
-/* NFKC_Casefold all of src into a->fold_dst, growing it as needed. */
-static ni_status fold_string(ni_analyzer *a, const UChar *src, int32_t n,
-			     int32_t *n16)
+/* NFKC_Casefold all of src into dst, growing it as needed. */
+static ni_status fold_string(ni_analyzer *a, struct u16buf *dst,
+			     const UChar *src, int32_t n, int32_t *n16)
 {
 	/* Folding rarely grows text much; retry once with the exact size. */
 	int32_t guess = n > INT32_MAX - 16 ? INT32_MAX : n + 16;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (u16buf_reserve(&a->fold_dst, guess) != NI_OK)
+		if (u16buf_reserve(dst, guess) != NI_OK)
 			return fail(a, NI_ENOMEM,
 				    "cannot allocate the folded text");
 		UErrorCode err = U_ZERO_ERROR;
-		*n16 = unorm2_normalize(a->folder, src, n, a->fold_dst.data,
-					a->fold_dst.cap, &err);
+		*n16 = unorm2_normalize(a->folder, src, n, dst->data,
+					dst->cap, &err);
 		if (err != U_BUFFER_OVERFLOW_ERROR) {
 			if (U_FAILURE(err))
 				return fail_icu(a, "unorm2_normalize", err);
@@ -681,8 +806,8 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 	st = to_utf16(analyzer, &analyzer->fold_src, text, (int32_t)len,
 		      &n16);
 	if (st == NI_OK)
-		st = fold_string(analyzer, analyzer->fold_src.data, n16,
-				 &n16);
+		st = fold_string(analyzer, &analyzer->fold_dst,
+				 analyzer->fold_src.data, n16, &n16);
 	if (st != NI_OK)
 		return st;
 	UChar *folded = analyzer->fold_dst.data;

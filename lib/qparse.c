@@ -724,27 +724,40 @@ static ni_status split_word_node(struct parser *p, struct node *out)
 	for (size_t i = 0; status == NI_OK && i < tw->n; i++)
 		status = ni_query_word(p->db, p->text_field, tw->ptrs[i],
 				       tw->lens[i], &words[i]);
-	size_t n_wanted = 0;
-	size_t next = 0;    /* the first word not yet wanted */
 	for (size_t f = 0; status == NI_OK && f < tw->n_also; f++) {
-		const struct joined_form *form = &tw->forms[f];
-		const char *joined = tw->also.data + form->offset;
+		const char *joined = tw->also.data + tw->forms[f].offset;
 		status = ni_query_word(p->db, p->text_field, joined,
 				       strlen(joined), &words[tw->n + f]);
+	}
+	size_t n_wanted = 0;
+	size_t next = 0;    /* the first word not yet wanted */
+	for (size_t f = 0, g; status == NI_OK && f < tw->n_also; f = g) {
+		const struct joined_form *form = &tw->forms[f];
+		/* The forms of the same words (a CJK run's bigrams) are one
+		 * other way to match them, all together. */
+		for (g = f + 1; g < tw->n_also &&
+		     tw->forms[g].first == form->first &&
+		     tw->forms[g].n == form->n; g++)
+			;
 		for (; status == NI_OK && next < form->first; next++)
 			status = ni_query_combine(NI_QOP_AND,
 				(const ni_query *const *)&words[next], 1,
 				&wanted[n_wanted++]);
-		ni_query *parts = NULL;
+		ni_query *either[2] = {NULL, NULL};
 		if (status == NI_OK)
 			status = ni_query_combine(NI_QOP_AND,
 				(const ni_query *const *)&words[form->first],
-				form->n, &parts);
-		const ni_query *either[2] = {parts, words[tw->n + f]};
+				form->n, &either[0]);
 		if (status == NI_OK)
-			status = ni_query_combine(NI_QOP_OR, either, 2,
-						  &wanted[n_wanted++]);
-		ni_query_free(parts);
+			status = ni_query_combine(NI_QOP_AND,
+				(const ni_query *const *)&words[tw->n + f],
+				g - f, &either[1]);
+		if (status == NI_OK)
+			status = ni_query_combine(NI_QOP_OR,
+				(const ni_query *const *)either, 2,
+				&wanted[n_wanted++]);
+		ni_query_free(either[0]);
+		ni_query_free(either[1]);
 		next = form->first + form->n;
 	}
 	for (; status == NI_OK && next < tw->n; next++)
@@ -795,7 +808,7 @@ static ni_status text_node(struct parser *p, bool quoted, bool bare,
 	ni_status status;
 	if (tw->n == 0)
 		return NI_OK;
-	if (tw->n > 1 && !quoted)
+	if ((tw->n > 1 || tw->n_also) && !quoted)
 		status = split_word_node(p, out);
 	else if (tw->n > 1)
 		status = ni_query_phrase(p->db, field, tw->ptrs, tw->lens,

@@ -178,6 +178,7 @@ struct query_word {
 	size_t len;
 	bool by_stem;
 	bool prefix;
+	bool in_phrase;
 	size_t stem_at, stem_len;     /* the stem, in the scratch buffer */
 };
 
@@ -297,18 +298,23 @@ static ni_status match_word(struct pass1 *p, const char *word, size_t len,
 }
 
 /*
- * A compound's joined form ("ecommerce" after "e", "commerce") that
- * matches a query word marks every part it spans.
+ * A compound's joined form ("ecommerce" after "e", "commerce") or a CJK
+ * bigram that matches a query word marks every word it overlaps; not a
+ * word of a phrase, which the search matches by words alone.
  */
 static int on_joined_form(struct pass1 *p, const struct ni_token *token)
 {
 	uint64_t mask = 0;
 	p->status = match_word(p, token->word, token->len, &mask);
+	for (size_t i = 0; i < p->n_query; i++)
+		if (p->query[i].in_phrase)
+			mask &= ~query_bit(i);
 	for (size_t i = p->words.n; mask && i-- > 0;) {
 		struct word *part = &p->words.items[i];
-		if (part->start < token->start)
+		if (part->end <= token->start)
 			break;
-		part->mask |= mask;
+		if (part->start < token->end)
+			part->mask |= mask;
 	}
 	return p->status != NI_OK;
 }
@@ -357,6 +363,7 @@ static ni_status prepare_query(struct pass1 *p,
 			continue;
 		q->len = strlen(q->word);
 		q->prefix = words[i].is_prefix;
+		q->in_phrase = words[i].in_phrase;
 		q->by_stem = p->db && !words[i].in_phrase && !q->prefix;
 		if (!q->by_stem)
 			continue;

@@ -61,6 +61,15 @@ finds_nothing 'カス'
 finds '人工智能' chinese
 finds '반도체' korean
 finds 'ธนาคาร' thai
+# ... and their bigrams: a word the dictionary split otherwise, or kept
+# inside a longer one, is found; a phrase of the dictionary's words too.
+finds '语言模型' chinese
+finds '新的语言模型' chinese
+finds '"人工智能公司"' chinese
+finds '東京' kana
+finds '料金' kana
+finds 'ソニー' kana
+finds_nothing '"智能人工"'
 
 # An index built before accents and compounds (its settings string) is
 # refused, with what to run, not searched with other words.
@@ -70,7 +79,7 @@ if command -v xapian-metadata >/dev/null; then
 	xapian-metadata set "$WORK/old" newsindex.analyzer "$old"
 	expect_status 2 "an index of the older analyzer is refused" -- \
 		"$NEWSQUERY" --db "$WORK/old" cafe
-	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;maxword=64\"; delete" \
+	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;cjk=dict\+bigrams;maxword=64\"; delete" \
 		"the older analyzer named, and the new one"
 fi
 

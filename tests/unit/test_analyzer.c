@@ -42,6 +42,7 @@ struct run {
 	struct tok tok[MAX_TOKENS];
 	size_t n;
 	size_t n_words;      /* tokens not marked `also` */
+	size_t word_end;     /* where the last of them ended */
 	size_t stop_after;   /* 0: never stop */
 	int stop_value;
 };
@@ -59,15 +60,17 @@ static int collect(void *ctx, const struct ni_token *t)
 	assert_int_equal(strlen(t->word), t->len);
 	assert_true(t->start < t->end && t->end <= r->text_len);
 	if (t->also) {
-		assert_true(t->parts >= 2 && r->n_words >= t->parts);
+		/* A CJK run of one dictionary word has bigrams too. */
+		assert_true(t->parts >= 1 && r->n_words >= t->parts);
 		assert_int_equal(t->index, r->n_words - 1);
-		assert_int_equal(t->end, r->tok[r->n - 1].end);
+		assert_true(t->end <= r->word_end);
 	} else {
 		assert_int_equal(t->parts, 0);
 		assert_int_equal(t->index, r->n_words);
 		if (r->n > 0)
 			assert_true(t->start >= r->tok[r->n - 1].end);
 		r->n_words++;
+		r->word_end = t->end;
 	}
 	struct tok *k = &r->tok[r->n++];
 	if (t->also)
@@ -308,6 +311,8 @@ static void check_concatenation(const struct run *r, const char *text)
 	char joined[512] = "";
 	size_t at = 0;
 	for (size_t i = 0; i < r->n; i++) {
+		if (r->tok[i].word[0] == '+')
+			continue;
 		assert_int_equal(r->tok[i].start, at);
 		at = r->tok[i].end;
 		assert_true(strlen(joined) + r->tok[i].len < sizeof(joined));
@@ -326,10 +331,78 @@ static void test_chinese(void **state)
 	analyze(*state, text, &r);
 	assert_true(r.n > 1);
 	check_concatenation(&r, text);
+	/* The dictionary's words, then the run's bigrams. */
 	check_words(*state, text,
 		    "\xe5\x95\x86\xe6\xb1\xa4|\xe7\xa7\x91\xe6\x8a\x80|"
 		    "\xe5\x8f\x91\xe5\xb8\x83|\xe4\xba\xba\xe5\xb7\xa5|"
-		    "\xe6\x99\xba\xe8\x83\xbd");
+		    "\xe6\x99\xba\xe8\x83\xbd|"
+		    "+\xe5\x95\x86\xe6\xb1\xa4|+\xe6\xb1\xa4\xe7\xa7\x91|"
+		    "+\xe7\xa7\x91\xe6\x8a\x80|+\xe6\x8a\x80\xe5\x8f\x91|"
+		    "+\xe5\x8f\x91\xe5\xb8\x83|+\xe5\xb8\x83\xe4\xba\xba|"
+		    "+\xe4\xba\xba\xe5\xb7\xa5|+\xe5\xb7\xa5\xe6\x99\xba|"
+		    "+\xe6\x99\xba\xe8\x83\xbd");
+}
+
+/* Every token's word and "|", with no other check. */
+static int join_words(void *ctx, const struct ni_token *t)
+{
+	struct ni_buf *out = ctx;
+	assert_false(t->also);
+	assert_int_equal(ni_buf_add(out, t->word, t->len), NI_OK);
+	assert_int_equal(ni_buf_addch(out, '|'), NI_OK);
+	return 0;
+}
+
+static void test_cjk_bigrams(void **state)
+{
+	ni_analyzer *a = *state;
+	/* 北京的人工智能: each bigram spans its two characters. */
+	const char *text = "\xe5\x8c\x97\xe4\xba\xac\xe7\x9a\x84\xe4\xba\xba"
+			   "\xe5\xb7\xa5\xe6\x99\xba\xe8\x83\xbd";
+	WANT_RUN(a, text,
+		 {"\xe5\x8c\x97\xe4\xba\xac", 0, 6},
+		 {"\xe7\x9a\x84", 6, 9},
+		 {"\xe4\xba\xba\xe5\xb7\xa5", 9, 15},
+		 {"\xe6\x99\xba\xe8\x83\xbd", 15, 21},
+		 {"+\xe5\x8c\x97\xe4\xba\xac", 0, 6},
+		 {"+\xe4\xba\xac\xe7\x9a\x84", 3, 9},
+		 {"+\xe7\x9a\x84\xe4\xba\xba", 6, 12},
+		 {"+\xe4\xba\xba\xe5\xb7\xa5", 9, 15},
+		 {"+\xe5\xb7\xa5\xe6\x99\xba", 12, 18},
+		 {"+\xe6\x99\xba\xe8\x83\xbd", 15, 21});
+	/* A katakana word the dictionary keeps whole (ソニーグループ) gets
+	 * its bigrams, so ソニー finds it; a one-character run gets none. */
+	check_words(a, "\xe3\x82\xbd\xe3\x83\x8b\xe3\x83\xbc\xe3\x82\xb0"
+		    " \xe3\x81\xae",
+		    "\xe3\x82\xbd\xe3\x83\x8b\xe3\x83\xbc\xe3\x82\xb0|"
+		    "+\xe3\x82\xbd\xe3\x83\x8b|+\xe3\x83\x8b\xe3\x83\xbc|"
+		    "+\xe3\x83\xbc\xe3\x82\xb0|\xe3\x81\xae");
+	/* Half-width ｶﾞｽ料金 folds before its bigrams are made. */
+	check_words(a, "\xef\xbd\xb6\xef\xbe\x9e\xef\xbd\xbd\xe6\x96\x99"
+		    "\xe9\x87\x91",
+		    "\xe3\x82\xac\xe3\x82\xb9|\xe6\x96\x99\xe9\x87\x91|"
+		    "+\xe3\x82\xac\xe3\x82\xb9|+\xe3\x82\xb9\xe6\x96\x99|"
+		    "+\xe6\x96\x99\xe9\x87\x91");
+	/* Hangul and Thai get none: spaces and the dictionary split them. */
+	check_words(a, "\xeb\xb0\x98\xeb\x8f\x84\xec\xb2\xb4",
+		    "\xeb\xb0\x98\xeb\x8f\x84\xec\xb2\xb4");
+
+	/* The modes measured against it (bench/cjk_eval.c). */
+	ni_analyzer_set_cjk(a, NI_CJK_DICTIONARY);
+	check_words(a, "\xe4\xba\xba\xe5\xb7\xa5\xe6\x99\xba\xe8\x83\xbd",
+		    "\xe4\xba\xba\xe5\xb7\xa5|\xe6\x99\xba\xe8\x83\xbd");
+	/* Bigrams alone are overlapping words, and a lone character is
+	 * its own. */
+	ni_analyzer_set_cjk(a, NI_CJK_BIGRAMS);
+	const char *two = "\xe4\xba\xba\xe5\xb7\xa5\xe6\x99\xba \xe5\xb9\xb4";
+	struct ni_buf got = NI_BUF_INIT;
+	assert_int_equal(ni_analyzer_run(a, two, strlen(two), join_words,
+					 &got, NULL), NI_OK);
+	assert_string_equal(ni_buf_str(&got),
+			    "\xe4\xba\xba\xe5\xb7\xa5|\xe5\xb7\xa5\xe6\x99\xba|"
+			    "\xe5\xb9\xb4|");
+	ni_buf_release(&got);
+	ni_analyzer_set_cjk(a, NI_CJK_BOTH);
 }
 
 static void test_japanese_mixed(void **state)
@@ -344,6 +417,8 @@ static void test_japanese_mixed(void **state)
 			   "\xe3\x82\xab\xe3\x83\x8a\xe3\x81\xa8\xef\xbc\xa1"
 			   "\xef\xbc\xa2\xef\xbc\xa3\xe3\x81\xae" "2021"
 			   "\xe5\xb9\xb4";
+	/* The dictionary's words (the bigrams: test_cjk_bigrams). */
+	ni_analyzer_set_cjk(*state, NI_CJK_DICTIONARY);
 	WANT_RUN(*state, text,
 		 {"\xe6\x9d\xb1\xe4\xba\xac\xe3\x82\xbf\xe3\x83\xaf"
 		  "\xe3\x83\xbc", 0, 15},
@@ -354,6 +429,7 @@ static void test_japanese_mixed(void **state)
 		 {"\xe3\x81\xae", 42, 45},
 		 {"2021", 45, 49},
 		 {"\xe5\xb9\xb4", 49, 52});
+	ni_analyzer_set_cjk(*state, NI_CJK_BOTH);
 }
 
 static void test_numbers(void **state)
@@ -788,7 +864,7 @@ static void test_settings(void **state)
 	(void)state;
 	assert_string_equal(ni_analyzer_settings(),
 			    "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
-			    "compounds;maxword=64");
+			    "compounds;cjk=dict+bigrams;maxword=64");
 	assert_ptr_equal(ni_analyzer_settings(), ni_analyzer_settings());
 }
 
@@ -819,6 +895,7 @@ int main(void)
 		TEST(test_greek_and_cyrillic),
 		TEST(test_chinese),
 		TEST(test_japanese_mixed),
+		TEST(test_cjk_bigrams),
 		TEST(test_numbers),
 		TEST(test_emoji_dropped),
 		TEST(test_long_words_dropped),

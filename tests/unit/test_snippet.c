@@ -691,7 +691,8 @@ static bool fuzz_matches(const char *w)
 static int collect_matches(void *ctx, const struct ni_token *t)
 {
 	struct found *found = ctx;
-	if (fuzz_matches(t->word) && found->n < 256) {
+	/* The one CJK query word is a phrase's: words alone mark it. */
+	if (!t->also && fuzz_matches(t->word) && found->n < 256) {
 		found->start[found->n] = t->start;
 		found->end[found->n++] = t->end;
 	}
