@@ -52,9 +52,7 @@ struct u16buf {
 struct ni_analyzer {
 	UBreakIterator *words;
 	const UNormalizer2 *folder;  /* owned by ICU, never closed */
-	const UNormalizer2 *nfd;     /* likewise */
-	const UNormalizer2 *nfc;     /* likewise */
-	struct u16buf marks;         /* a word decomposed, to drop marks */
+	const UNormalizer2 *nfd;     /* likewise; letters' decompositions */
 	struct u16buf cjk;           /* a run of CJK text, folded */
 	enum ni_cjk_mode cjk_mode;
 	struct u16buf text16;        /* the text being broken into words */
@@ -112,7 +110,6 @@ ni_status ni_analyzer_new(ni_analyzer **out)
 	UErrorCode err = U_ZERO_ERROR;
 	a->folder = unorm2_getNFKCCasefoldInstance(&err);
 	a->nfd = unorm2_getNFDInstance(&err);
-	a->nfc = unorm2_getNFCInstance(&err);
 	/*
 	 * The root locale: word breaking does not depend on the language
 	 * (dictionaries for CJK and Thai are chosen by script), and the same
@@ -136,7 +133,6 @@ void ni_analyzer_free(ni_analyzer *analyzer)
 		return;
 	ubrk_close(analyzer->words);
 	free(analyzer->text16.data);
-	free(analyzer->marks.data);
 	free(analyzer->cjk.data);
 	free(analyzer->fold_src.data);
 	free(analyzer->fold_dst.data);
@@ -279,70 +275,84 @@ static bool marks_are_accents(UChar32 base)
 	       (script == USCRIPT_LATIN || script == USCRIPT_GREEK);
 }
 
-/* Whether s has a character that may carry a mark to drop. */
+/*
+ * Whether s has a character that may carry a mark to drop: accented
+ * Latin and Greek letters and the combining marks are all in
+ * U+00C0..U+1FFF (Latin Extended-C and later, rare in news, are left
+ * alone), and CJK words, far above, skip the decomposition.
+ */
 static bool may_have_accents(const UChar *s, int32_t n)
 {
 	for (int32_t i = 0; i < n; i++)
-		if (s[i] >= 0xC0)
+		if (s[i] >= 0xC0 && s[i] < 0x2000)
 			return true;
 	return false;
 }
 
 /*
- * Drop the accents of s (n units, room for cap) in place: decompose
- * (NFD), leave out the non-spacing marks that follow a Latin or Greek
- * letter, compose again (NFC).  Decomposed and precomposed input give the
- * same result, since NFKC_Casefold composed both already.  A letter gives
- * at most itself back, so the result fits where the word was.
+ * The letter an accented letter is made of (é -> e, ệ -> e, ί -> ι),
+ * or c itself: its canonical decomposition is a Latin or Greek letter
+ * and non-spacing marks only.
  */
-static ni_status drop_accents(ni_analyzer *a, UChar *s, int32_t *n,
-			      int32_t cap)
+static UChar32 base_letter(ni_analyzer *a, UChar32 c)
+{
+	UChar d[8];
+	UErrorCode err = U_ZERO_ERROR;
+	int32_t n = unorm2_getDecomposition(a->nfd, c, d, 8, &err);
+	if (U_FAILURE(err) || n <= 1)
+		return c;
+	int32_t i = 0;
+	UChar32 base;
+	U16_NEXT(d, i, n, base);
+	while (i < n) {
+		UChar32 mark;
+		U16_NEXT(d, i, n, mark);
+		if (u_charType(mark) != U_NON_SPACING_MARK)
+			return c;
+	}
+	return marks_are_accents(base) ? base : c;
+}
+
+/*
+ * Drop the accents of s (n units) in place: an accented Latin or Greek
+ * letter becomes its base letter, and a non-spacing mark after a Latin
+ * or Greek letter (one with no precomposed form) is left out.  Decomposed
+ * and precomposed input give the same result, since NFKC_Casefold
+ * composed both already.  One character at a time, with no
+ * normalization pass: the words of European news are full of accents,
+ * and two more normalizations per word cost 10% of the analyzer's time
+ * (docs/benchmarks.md).  A letter gives at most itself back, so the
+ * result fits where the word was.
+ */
+static void drop_accents(ni_analyzer *a, UChar *s, int32_t *n)
 {
 	if (!may_have_accents(s, *n))
-		return NI_OK;
-	/* Decomposing rarely quadruples a word; else retry at the size
-	 * ICU asks for. */
-	int32_t want = *n > INT32_MAX / 4 ? INT32_MAX : *n * 4;
-	int32_t nd = 0;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (u16buf_reserve(&a->marks, want) != NI_OK)
-			return fail(a, NI_ENOMEM,
-				    "cannot allocate the decomposed word");
-		UErrorCode err = U_ZERO_ERROR;
-		nd = unorm2_normalize(a->nfd, s, *n, a->marks.data,
-				      a->marks.cap, &err);
-		if (err == U_BUFFER_OVERFLOW_ERROR) {
-			want = nd;
-			continue;
-		}
-		if (U_FAILURE(err))
-			return fail_icu(a, "unorm2_normalize", err);
-		break;
-	}
-	UChar *d = a->marks.data;
+		return;
 	int32_t out = 0;
-	bool dropping = false;
-	bool changed = false;
-	for (int32_t i = 0; i < nd;) {
+	UChar32 prev = 0;     /* the last character that is not a mark */
+	for (int32_t i = 0; i < *n;) {
 		int32_t at = i;
 		UChar32 c;
-		U16_NEXT(d, i, nd, c);
-		if (u_charType(c) != U_NON_SPACING_MARK)
-			dropping = marks_are_accents(c);
-		else if (dropping) {
-			changed = true;
-			continue;
+		U16_NEXT(s, i, *n, c);
+		if (c >= 0xC0 && c < 0x2000) {
+			if (u_charType(c) == U_NON_SPACING_MARK) {
+				if (marks_are_accents(prev))
+					continue;
+			} else {
+				prev = c;
+				c = base_letter(a, c);
+			}
+		} else {
+			prev = c;
 		}
-		while (at < i)
-			d[out++] = d[at++];
+		if (c >= 0x10000 || at + 1 != i) {
+			while (at < i)
+				s[out++] = s[at++];
+		} else {
+			s[out++] = (UChar)c;
+		}
 	}
-	if (!changed)
-		return NI_OK;
-	UErrorCode err = U_ZERO_ERROR;
-	*n = unorm2_normalize(a->nfc, d, out, s, cap, &err);
-	if (U_FAILURE(err))
-		return fail_icu(a, "unorm2_normalize", err);
-	return NI_OK;
+	*n = out;
 }
 
 /*
@@ -354,8 +364,20 @@ static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
 			      size_t *len8)
 {
 	UErrorCode err = U_ZERO_ERROR;
-	int32_t n16 = unorm2_normalize(a->folder, w, n, a->word16,
+	int32_t n16;
+	/*
+	 * Most words of CJK and other scripts are folded already; seeing
+	 * that is cheaper than folding them (docs/benchmarks.md).
+	 */
+	if (n <= WORD16_CAP &&
+	    unorm2_spanQuickCheckYes(a->folder, w, n, &err) == n) {
+		memcpy(a->word16, w, (size_t)n * sizeof(*w));
+		n16 = n;
+	} else {
+		err = U_ZERO_ERROR;
+		n16 = unorm2_normalize(a->folder, w, n, a->word16,
 				       WORD16_CAP, &err);
+	}
 	if (err == U_BUFFER_OVERFLOW_ERROR || n16 > WORD16_CAP) {
 		*len8 = (size_t)n16;
 		return NI_OK;
@@ -363,15 +385,20 @@ static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
 	if (U_FAILURE(err))
 		return fail_icu(a, "unorm2_normalize", err);
 	map_apostrophes(a->word16, n16);
-	ni_status st = drop_accents(a, a->word16, &n16, WORD16_CAP);
-	if (st != NI_OK)
-		return st;
+	drop_accents(a, a->word16, &n16);
 
+	/*
+	 * The text came from u_strFromUTF8WithSub() and the normalizer, so
+	 * it is well-formed UTF-16, and WORD8_CAP holds 3 bytes per unit:
+	 * no checks to pay for, per word.
+	 */
 	int32_t n8 = 0;
-	err = U_ZERO_ERROR;
-	u_strToUTF8(a->word8, WORD8_CAP, &n8, a->word16, n16, &err);
-	if (U_FAILURE(err))
-		return fail_icu(a, "u_strToUTF8", err);
+	for (int32_t i = 0; i < n16;) {
+		UChar32 c;
+		U16_NEXT(a->word16, i, n16, c);
+		U8_APPEND_UNSAFE(a->word8, n8, c);
+	}
+	a->word8[n8] = '\0';
 	*len8 = (size_t)n8;
 	return NI_OK;
 }
@@ -389,15 +416,6 @@ static ni_status fold_word(ni_analyzer *a, const UChar *w, int32_t n,
 	return fold_unicode(a, w, n, len8);
 }
 
-/*
- * Rule statuses below UBRK_WORD_NONE_LIMIT mark spaces, punctuation and
- * symbols (emoji among them); the others are numbers, letters, kana and
- * ideographs.
- */
-static bool segment_is_word(UBreakIterator *words)
-{
-	return ubrk_getRuleStatus(words) >= UBRK_WORD_NONE_LIMIT;
-}
 
 static ni_status fold_string(ni_analyzer *a, struct u16buf *dst,
 			     const UChar *src, int32_t n, int32_t *n16);
@@ -416,6 +434,19 @@ static bool is_hyphen(UChar c)
 static bool splits_word(const UChar *s, int32_t i, int32_t end)
 {
 	UChar c = s[i];
+	/*
+	 * Most characters are ASCII letters and digits, or kana, Han and
+	 * Hangul (U+3040..U+FE0F holds no punctuation UAX #29 keeps inside
+	 * a word): no lookup.
+	 */
+	if (c < 0x80) {
+		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+			return false;
+		if (c >= '0' && c <= '9')
+			return false;
+	} else if (c >= 0x3040 && c < 0xFE10) {
+		return false;
+	}
 	if (!u_ispunct(c) && !is_apostrophe(c))
 		return false;
 	return !(i > 0 && u_isdigit(s[i - 1]) && i + 1 < end &&
@@ -535,13 +566,22 @@ static ni_status emit_word(struct run *r, int32_t start, int32_t end)
 }
 
 /*
+ * Rule statuses below UBRK_WORD_NONE_LIMIT mark spaces, punctuation and
+ * symbols (emoji among them); the others are numbers, letters, kana and
+ * ideographs.
+ */
+static bool status_is_word(int32_t status)
+{
+	return status >= UBRK_WORD_NONE_LIMIT;
+}
+
+/*
  * Han and kana words (ICU's rule status KANA or IDEO): the ones whose
  * runs get bigrams.  Hangul is written with spaces and its words are
  * LETTER.
  */
-static bool segment_is_cjk(UBreakIterator *words)
+static bool status_is_cjk(int32_t status)
 {
-	int32_t status = ubrk_getRuleStatus(words);
 	return status >= UBRK_WORD_KANA && status < UBRK_WORD_IDEO_LIMIT;
 }
 
@@ -562,12 +602,16 @@ static ni_status end_cjk_run(struct run *r)
 	bool both = a->cjk_mode == NI_CJK_BOTH;
 	if (end == start || (both && words == 0))
 		return NI_OK;
-	int32_t n = 0;
-	ni_status st = fold_string(a, &a->cjk, r->text16 + start,
-				   end - start, &n);
-	if (st != NI_OK)
-		return st;
-	const UChar *f = a->cjk.data;
+	/* Most runs are folded already, and seeing it is cheap. */
+	const UChar *f = r->text16 + start;
+	int32_t n = end - start;
+	UErrorCode err = U_ZERO_ERROR;
+	if (unorm2_spanQuickCheckYes(a->folder, f, n, &err) != n) {
+		ni_status st = fold_string(a, &a->cjk, f, n, &n);
+		if (st != NI_OK)
+			return st;
+		f = a->cjk.data;
+	}
 	struct ni_token saved = r->token;
 	/*
 	 * Folding rarely changes a CJK run's length; when it does not, a
@@ -594,12 +638,13 @@ static ni_status end_cjk_run(struct run *r)
 			U16_NEXT(f, stop, n, c);
 		else if (i > 0 || both)
 			break;
+		/* Two code points, valid UTF-16: at most 8 bytes. */
 		int32_t n8 = 0;
-		UErrorCode err = U_ZERO_ERROR;
-		u_strToUTF8(r->bigram, sizeof(r->bigram), &n8, f + i,
-			    stop - i, &err);
-		if (U_FAILURE(err))
-			return fail_icu(a, "u_strToUTF8", err);
+		for (int32_t k = i; k < stop;) {
+			U16_NEXT(f, k, stop, c);
+			U8_APPEND_UNSAFE(r->bigram, n8, c);
+		}
+		r->bigram[n8] = '\0';
 		size_t start8 = in_place ? walk_to(&starts, start + i)
 					 : r->cjk_start8;
 		size_t end8 = in_place ? walk_to(&ends, start + stop)
@@ -642,8 +687,9 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 	     end != UBRK_DONE && st == NI_OK && !r.stopped;
 	     start = end, end = ubrk_next(a->words)) {
 		bool adjacent = r.parts && start == r.end16;
+		int32_t status = ubrk_getRuleStatus(a->words);
 		if (a->cjk_mode != NI_CJK_DICTIONARY) {
-			bool cjk = segment_is_cjk(a->words);
+			bool cjk = status_is_cjk(status);
 			if (!cjk || start != r.cjk_end)
 				st = end_cjk_run(&r);
 			if (st != NI_OK || r.stopped)
@@ -657,7 +703,7 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 			if (cjk && a->cjk_mode == NI_CJK_BIGRAMS)
 				continue;
 		}
-		if (!segment_is_word(a->words)) {
+		if (!status_is_word(status)) {
 			if (adjacent && !r.hyphen && end == start + 1 &&
 			    is_hyphen(r.text16[start])) {
 				r.hyphen = true;
@@ -812,9 +858,7 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 		return st;
 	UChar *folded = analyzer->fold_dst.data;
 	map_apostrophes(folded, n16);
-	st = drop_accents(analyzer, folded, &n16, analyzer->fold_dst.cap);
-	if (st != NI_OK)
-		return st;
+	drop_accents(analyzer, folded, &n16);
 	n16 = collapse_spaces(folded, n16);
 	return append_utf8(analyzer, out, folded, n16);
 }
