@@ -405,6 +405,30 @@ static void test_cjk_bigrams(void **state)
 	ni_analyzer_set_cjk(a, NI_CJK_BOTH);
 }
 
+static void test_southeast_asian(void **state)
+{
+	/*
+	 * Lao (ສະບາຍດີປະເທດລາວ), Khmer (ព្រះរាជាណាចក្រកម្ពុជា) and Burmese
+	 * (မြန်မာနိုင်ငံ) have no spaces between words: ICU's dictionaries
+	 * split them, with their vowel signs and viramas kept, and no
+	 * bigrams follow.
+	 */
+	check_words(*state, "\u0eaa\u0eb0\u0e9a\u0eb2\u0e8d\u0e94\u0eb5"
+		    "\u0e9b\u0eb0\u0ec0\u0e97\u0e94\u0ea5\u0eb2\u0ea7",
+		    "\u0eaa\u0eb0\u0e9a\u0eb2\u0e8d\u0e94\u0eb5|"
+		    "\u0e9b\u0eb0\u0ec0\u0e97\u0e94|\u0ea5\u0eb2\u0ea7");
+	check_words(*state, "\u1796\u17d2\u179a\u17c7\u179a\u17b6\u1787"
+		    "\u17b6\u178e\u17b6\u1785\u1780\u17d2\u179a\u1780"
+		    "\u1798\u17d2\u1796\u17bb\u1787\u17b6",
+		    "\u1796\u17d2\u179a\u17c7\u179a\u17b6\u1787\u17b6"
+		    "\u178e\u17b6\u1785\u1780\u17d2\u179a|\u1780\u1798"
+		    "\u17d2\u1796\u17bb\u1787\u17b6");
+	check_words(*state, "\u1019\u103c\u1014\u103a\u1019\u102c\u1014"
+		    "\u102d\u102f\u1004\u103a\u1004\u1036",
+		    "\u1019\u103c\u1014\u103a\u1019\u102c\u1014\u102d"
+		    "\u102f\u1004\u103a\u1004\u1036");
+}
+
 static void test_japanese_mixed(void **state)
 {
 	/*
@@ -894,6 +918,7 @@ int main(void)
 		TEST(test_compatibility_forms),
 		TEST(test_greek_and_cyrillic),
 		TEST(test_chinese),
+		TEST(test_southeast_asian),
 		TEST(test_japanese_mixed),
 		TEST(test_cjk_bigrams),
 		TEST(test_numbers),
