@@ -690,7 +690,9 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 		int32_t status = ubrk_getRuleStatus(a->words);
 		if (a->cjk_mode != NI_CJK_DICTIONARY) {
 			bool cjk = status_is_cjk(status);
-			if (!cjk || start != r.cjk_end)
+			/* Most segments neither end a run nor start one. */
+			if ((!cjk || start != r.cjk_end) &&
+			    r.cjk_end != r.cjk_start)
 				st = end_cjk_run(&r);
 			if (st != NI_OK || r.stopped)
 				break;
@@ -708,12 +710,12 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 			    is_hyphen(r.text16[start])) {
 				r.hyphen = true;
 				r.end16 = end;
-			} else {
+			} else if (r.parts) {
 				end_compound(&r);
 			}
 			continue;
 		}
-		if (!(adjacent && r.hyphen))
+		if (r.parts && !(adjacent && r.hyphen))
 			end_compound(&r);
 		if (r.stopped)
 			break;
