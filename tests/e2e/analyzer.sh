@@ -20,6 +20,13 @@ finds() {
 		fail "query '$1': first result '$first', wanted $2.md"
 }
 
+# finds_among QUERY ARTICLE: ARTICLE is one of the results.
+finds_among() {
+	expect_status 0 "query '$1'" -- "$NEWSQUERY" --db "$DB" \
+		--format paths -- "$1"
+	expect_line "$WORK/out" "$FIX/$2.md" "query '$1' finds $2.md"
+}
+
 # finds_nothing QUERY: no article has the query's words.
 finds_nothing() {
 	expect_status 1 "query '$1' finds nothing" -- "$NEWSQUERY" \
@@ -44,6 +51,7 @@ finds ecommerce ecommerce
 finds 'E‑Commerce' ecommerce
 finds u.s. ecommerce
 finds us plain
+finds_among us ecommerce
 finds sensetime ecommerce
 finds "sensetime's" ecommerce
 finds 3.5 ecommerce

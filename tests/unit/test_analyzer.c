@@ -631,6 +631,10 @@ static void test_random_offsets(void **state)
 		"\xe2\x80\x99", "\xff", "\xe2\x82", "\xc3", "\x80",
 		"\xed\xa0\x80", "1", "\xc3\x9f", "\xef\xac\x81",
 		"\xef\xbc\xb8", "e\xcc\x81", "\xc2\xad", ",", "-",
+		/* 人, 工, が, half-width ｶ and its voicing mark: CJK runs,
+		 * their bigrams and their folding. */
+		"\xe4\xba\xba", "\xe5\xb7\xa5", "\xe3\x81\x8c",
+		"\xef\xbd\xb6", "\xef\xbe\x9e",
 	};
 	ni_analyzer *a = *state;
 	const uint32_t npieces = sizeof(pieces) / sizeof(*pieces);
