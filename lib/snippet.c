@@ -586,6 +586,7 @@ static ni_status write_snippet(struct ni_snippet *out, const char *text,
 		return st;
 	if (out->cut_start)
 		w.status = ni_buf_add(&out->text, ELLIPSIS, 3);
+	uint32_t marked_end = 0;    /* where the last marked word ended */
 	for (size_t i = 0; i < words->n && w.status == NI_OK; i++) {
 		const struct word *word = &words->items[i];
 		if (!word->mask || word->start < (uint32_t)from)
@@ -595,8 +596,20 @@ static ni_status write_snippet(struct ni_snippet *out, const char *text,
 		write_to(&w, (int32_t)word->start);
 		size_t start = out->text.len + (w.pending ? 1 : 0);
 		write_to(&w, (int32_t)word->end);
-		if (w.status == NI_OK && out->text.len > start)
+		if (w.status != NI_OK || out->text.len <= start)
+			continue;
+		/*
+		 * The parts of a compound ("e-commerce", "U.S") are marked
+		 * as one: one joint character between two marked words.
+		 */
+		char joint = marked_end && word->start == marked_end + 1
+				     ? text[marked_end] : '\0';
+		if (joint && strchr("-.'", joint) && out->n_spans &&
+		    out->spans[out->n_spans - 1].end + 1 == start)
+			out->spans[out->n_spans - 1].end = out->text.len;
+		else
 			w.status = push_span(out, start, out->text.len);
+		marked_end = word->end;
 	}
 	write_to(&w, to);
 	if (w.status == NI_OK && out->cut_end)

@@ -274,13 +274,18 @@ static void test_accents_and_compounds(void **state)
 	struct ni_query_word q[] = { word("cafe") };
 	snip(f, text, q, 1, 200);
 	assert_string_equal(marked(&f->snip), "Caf\xc3\xa9");
-	/* A joined form marks the parts it was joined from, each apart. */
+	/* A joined form marks the parts it was joined from, as one. */
 	struct ni_query_word q2[] = { word("ecommerce") };
 	snip(f, text, q2, 1, 200);
-	assert_string_equal(marked(&f->snip), "E|commerce");
+	assert_string_equal(marked(&f->snip), "E-commerce");
+	/* Words typed apart mark the words, and their joint only when
+	 * both sides are marked. */
+	struct ni_query_word q4[] = { word("commerce") };
+	snip(f, text, q4, 1, 200);
+	assert_string_equal(marked(&f->snip), "commerce|commerce");
 	struct ni_query_word q3[] = { word("us"), word("sensetime") };
 	snip(f, text, q3, 2, 200);
-	assert_string_equal(marked(&f->snip), "U|S|SenseTime");
+	assert_string_equal(marked(&f->snip), "U.S|SenseTime");
 }
 
 static void test_several_words_and_duplicates(void **state)
