@@ -22,7 +22,8 @@
 #include "ni_search.h"
 #include "ni_xapian.h"
 
-static const char *const MODES[] = {"dictionary", "bigrams", "both"};
+static const char *const MODES[] = {"dictionary", "bigrams", "both",
+				    "both+hangul"};
 
 /* Whether the file name of `path`, without ".md", is in `names`. */
 static int wanted(const char *names, const char *path)
@@ -145,7 +146,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int rc = 0;
-	for (int m = NI_CJK_DICTIONARY; m <= NI_CJK_BOTH && !rc; m++)
+	for (int m = NI_CJK_DICTIONARY; m <= NI_CJK_BOTH_HANGUL && !rc; m++)
 		rc = eval_mode((enum ni_cjk_mode)m, articles, queries);
 	fclose(queries);
 	free(articles);

@@ -21,8 +21,8 @@
  *      `also` (e-commerce -> e, commerce, also ecommerce; U.S -> u, s,
  *      also us), so the forms people type apart, joined or hyphenated
  *      all meet; after the dictionary's words of a run of Han and kana,
- *      emits the run's overlapping bigrams, also marked `also`
- *      (ni_cjk_mode below);
+ *      and after a Korean word, emits the overlapping bigrams, also
+ *      marked `also` (ni_cjk_mode below);
  *   5. drops words longer than NI_ANALYZER_MAX_WORD bytes after folding
  *      (Xapian terms have a length limit and such strings are never words
  *      a person searches for), counting them in ni_analyzer_dropped().
@@ -119,7 +119,7 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
  * The analyzer's settings as one stable string, stored in the index when
  * it is created and compared when it is opened:
  * "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;
- * cjk=dict+bigrams;maxword=64" (one line).
+ * cjk=dict+bigrams+hangul;maxword=64" (one line).
  * It changes whenever the words emitted for some text change, so an
  * index built by an older analyzer is refused, not silently missed.
  * Owned by the library, static.  It does not name the ICU version: a
@@ -135,8 +135,10 @@ const char *ni_analyzer_settings(void);
  * overlapping pairs of characters of each run only; NI_CJK_BOTH: the
  * dictionary's words, then the run's bigrams as tokens marked `also`,
  * so a query whose words the dictionary split otherwise still matches
- * by its bigrams.  Thai, Lao, Khmer and Burmese are always split by the
- * dictionary.  ni_analyzer_new() chooses NI_CJK_BOTH, which
+ * by its bigrams.  NI_CJK_BOTH_HANGUL adds the bigrams of each Korean
+ * word, whose particles are written joined to it (판매량이).  Thai, Lao,
+ * Khmer and Burmese are always split by the dictionary.
+ * ni_analyzer_new() chooses NI_CJK_BOTH_HANGUL, which
  * ni_analyzer_settings() describes; the other modes exist to measure
  * (bench/cjk_eval.c), and an index must be built and searched in one
  * mode.
@@ -145,6 +147,7 @@ enum ni_cjk_mode {
 	NI_CJK_DICTIONARY = 0,
 	NI_CJK_BIGRAMS,
 	NI_CJK_BOTH,
+	NI_CJK_BOTH_HANGUL,   /* NI_CJK_BOTH, and each Korean word's too */
 };
 void ni_analyzer_set_cjk(ni_analyzer *analyzer, enum ni_cjk_mode mode);
 

@@ -72,7 +72,7 @@ struct ni_analyzer {
 const char *ni_analyzer_settings(void)
 {
 	return "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
-	       "compounds;cjk=dict+bigrams;maxword="
+	       "compounds;cjk=dict+bigrams+hangul;maxword="
 	       NI_STR(NI_ANALYZER_MAX_WORD);
 }
 
@@ -122,7 +122,7 @@ ni_status ni_analyzer_new(ni_analyzer **out)
 		return NI_EUNICODE;
 	}
 	/* Measured best on bench/cjk/ (docs/architecture.md). */
-	a->cjk_mode = NI_CJK_BOTH;
+	a->cjk_mode = NI_CJK_BOTH_HANGUL;
 	*out = a;
 	return NI_OK;
 }
@@ -578,8 +578,16 @@ static bool status_is_word(int32_t status)
 /*
  * Han and kana words (ICU's rule status KANA or IDEO): the ones whose
  * runs get bigrams.  Hangul is written with spaces and its words are
- * LETTER.
+ * LETTER: with NI_CJK_BOTH_HANGUL each Korean word is a run of its own,
+ * so 판매량 finds 판매량이 (the word with its particle).
  */
+/* Hangul syllables and jamo: a Korean word starts with one. */
+static bool is_hangul(UChar c)
+{
+	return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF) ||
+	       (c >= 0x3130 && c <= 0x318F);
+}
+
 static bool status_is_cjk(int32_t status)
 {
 	return status >= UBRK_WORD_KANA && status < UBRK_WORD_IDEO_LIMIT;
@@ -599,7 +607,7 @@ static ni_status end_cjk_run(struct run *r)
 	unsigned words = r->cjk_words;
 	r->cjk_start = r->cjk_end = 0;
 	r->cjk_words = 0;
-	bool both = a->cjk_mode == NI_CJK_BOTH;
+	bool both = a->cjk_mode != NI_CJK_BIGRAMS;
 	if (end == start || (both && words == 0))
 		return NI_OK;
 	/* Most runs are folded already, and seeing it is cheap. */
@@ -630,6 +638,12 @@ static ni_status end_cjk_run(struct run *r)
 	U16_NEXT(f, at, n, c);
 	if (at == n && both)
 		return NI_OK;
+	/* One word of two characters is its own only bigram. */
+	if (both && words == 1) {
+		U16_NEXT(f, at, n, c);
+		if (at == n)
+			return NI_OK;
+	}
 	for (int32_t i = 0; i < n && !r->stopped; ) {
 		int32_t next = i;
 		U16_NEXT(f, next, n, c);
@@ -689,7 +703,10 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 		bool adjacent = r.parts && start == r.end16;
 		int32_t status = ubrk_getRuleStatus(a->words);
 		if (a->cjk_mode != NI_CJK_DICTIONARY) {
-			bool cjk = status_is_cjk(status);
+			bool cjk = status_is_cjk(status) ||
+				   (a->cjk_mode == NI_CJK_BOTH_HANGUL &&
+				    status_is_word(status) &&
+				    is_hangul(r.text16[start]));
 			/* Most segments neither end a run nor start one. */
 			if ((!cjk || start != r.cjk_end) &&
 			    r.cjk_end != r.cjk_start)

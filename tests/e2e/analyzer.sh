@@ -68,6 +68,9 @@ finds_nothing 'カス'
 # Unspaced scripts: the dictionary's words, on both sides.
 finds '人工智能' chinese
 finds '반도체' korean
+# Korean: a word's bigrams find it with its particle (수출이).
+finds '수출' korean
+finds '늘었다' korean
 finds 'ธนาคาร' thai
 # ... and their bigrams: a word the dictionary split otherwise, or kept
 # inside a longer one, is found; a phrase of the dictionary's words too.
@@ -87,7 +90,7 @@ if command -v xapian-metadata >/dev/null; then
 	xapian-metadata set "$WORK/old" newsindex.analyzer "$old"
 	expect_status 2 "an index of the older analyzer is refused" -- \
 		"$NEWSQUERY" --db "$WORK/old" cafe
-	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;cjk=dict\+bigrams;maxword=64\"; delete" \
+	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;cjk=dict\+bigrams\+hangul;maxword=64\"; delete" \
 		"the older analyzer named, and the new one"
 fi
 

@@ -383,9 +383,18 @@ static void test_cjk_bigrams(void **state)
 		    "\xe3\x82\xac\xe3\x82\xb9|\xe6\x96\x99\xe9\x87\x91|"
 		    "+\xe3\x82\xac\xe3\x82\xb9|+\xe3\x82\xb9\xe6\x96\x99|"
 		    "+\xe6\x96\x99\xe9\x87\x91");
-	/* Hangul and Thai get none: spaces and the dictionary split them. */
-	check_words(a, "\xeb\xb0\x98\xeb\x8f\x84\xec\xb2\xb4",
-		    "\xeb\xb0\x98\xeb\x8f\x84\xec\xb2\xb4");
+	/* A Korean word gets its own (반도체: 반도, 도체), so a word
+	 * with its particle (반도체의) still holds 반도체's bigrams. */
+	check_words(a, "\xeb\xb0\x98\xeb\x8f\x84\xec\xb2\xb4 "
+		    "\xeb\xb0\x98\xeb\x8f\x84\xec\xb2\xb4\xec\x9d\x98",
+		    "\xeb\xb0\x98\xeb\x8f\x84\xec\xb2\xb4|"
+		    "+\xeb\xb0\x98\xeb\x8f\x84|+\xeb\x8f\x84\xec\xb2\xb4|"
+		    "\xeb\xb0\x98\xeb\x8f\x84\xec\xb2\xb4\xec\x9d\x98|"
+		    "+\xeb\xb0\x98\xeb\x8f\x84|+\xeb\x8f\x84\xec\xb2\xb4|"
+		    "+\xec\xb2\xb4\xec\x9d\x98");
+	/* Thai gets none: the dictionary splits it. */
+	check_words(a, "\u0e18\u0e19\u0e32\u0e04\u0e32\u0e23",
+		    "\u0e18\u0e19\u0e32\u0e04\u0e32\u0e23");
 
 	/* The modes measured against it (bench/cjk_eval.c). */
 	ni_analyzer_set_cjk(a, NI_CJK_DICTIONARY);
@@ -402,7 +411,7 @@ static void test_cjk_bigrams(void **state)
 			    "\xe4\xba\xba\xe5\xb7\xa5|\xe5\xb7\xa5\xe6\x99\xba|"
 			    "\xe5\xb9\xb4|");
 	ni_buf_release(&got);
-	ni_analyzer_set_cjk(a, NI_CJK_BOTH);
+	ni_analyzer_set_cjk(a, NI_CJK_BOTH_HANGUL);
 }
 
 static void test_southeast_asian(void **state)
@@ -453,7 +462,7 @@ static void test_japanese_mixed(void **state)
 		 {"\xe3\x81\xae", 42, 45},
 		 {"2021", 45, 49},
 		 {"\xe5\xb9\xb4", 49, 52});
-	ni_analyzer_set_cjk(*state, NI_CJK_BOTH);
+	ni_analyzer_set_cjk(*state, NI_CJK_BOTH_HANGUL);
 }
 
 static void test_numbers(void **state)
@@ -892,7 +901,7 @@ static void test_settings(void **state)
 	(void)state;
 	assert_string_equal(ni_analyzer_settings(),
 			    "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
-			    "compounds;cjk=dict+bigrams;maxword=64");
+			    "compounds;cjk=dict+bigrams+hangul;maxword=64");
 	assert_ptr_equal(ni_analyzer_settings(), ni_analyzer_settings());
 }
 
