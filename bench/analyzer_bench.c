@@ -30,6 +30,8 @@
 #include "ni_analyzer.h"
 #include "ni_article.h"
 
+#define USAGE "usage: analyzer_bench [-r RUNS] [-x TIMES] DIR...\n"
+
 static char **texts;
 static size_t n_texts, cap_texts, total_bytes, n_files;
 
@@ -134,13 +136,12 @@ int main(int argc, char **argv)
 	while ((opt = getopt(argc, argv, "r:x:")) != -1) {
 		long *value = opt == 'r' ? &runs : opt == 'x' ? &times : NULL;
 		if (!value || (*value = strtol(optarg, NULL, 10)) < 1) {
-			fputs("usage: analyzer_bench [-r RUNS] [-x TIMES] DIR...\n",
-			      stderr);
+			fputs(USAGE, stderr);
 			return 2;
 		}
 	}
 	if (optind == argc) {
-		fputs("usage: analyzer_bench [-r RUNS] [-x TIMES] DIR...\n", stderr);
+		fputs(USAGE, stderr);
 		return 2;
 	}
 	for (int i = optind; i < argc; i++)
