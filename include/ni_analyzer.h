@@ -7,10 +7,23 @@
  *   1. splits it into words with ICU's word break iterator (UBRK_WORD),
  *      keeping only segments whose rule status says they are words
  *      (letters, numbers, kana, ideographs), not spaces or punctuation;
- *   2. normalizes each word with NFKC_Casefold (case folding, full-width
- *      and compatibility forms, ligatures), and maps typographic
- *      apostrophes to ASCII "'";
- *   3. drops words longer than NI_ANALYZER_MAX_WORD bytes after folding
+ *   2. splits ICU's words at the punctuation inside them (U.S ->
+ *      u, s; l'économie -> l, économie), except between digits (3.5,
+ *      1,000 stay whole), and leaves out a possessive "'s" (SenseTime's
+ *      -> sensetime);
+ *   3. normalizes each word with NFKC_Casefold (case folding, full-width
+ *      and compatibility forms, ligatures), maps typographic apostrophes
+ *      to ASCII "'", and drops the accents of Latin and Greek letters
+ *      (café -> cafe, Überwachung -> uberwachung), never other marks
+ *      (が stays が; Indic and Thai vowel signs stay);
+ *   4. after the parts of a compound (words joined by hyphens, or split
+ *      in step 2), emits their concatenation as one more token marked
+ *      `also` (e-commerce -> e, commerce, also ecommerce; U.S -> u, s,
+ *      also us), so the forms people type apart, joined or hyphenated
+ *      all meet; after the dictionary's words of a run of Han and kana,
+ *      and after a Korean word, emits the overlapping bigrams, also
+ *      marked `also` (ni_cjk_mode below);
+ *   5. drops words longer than NI_ANALYZER_MAX_WORD bytes after folding
  *      (Xapian terms have a length limit and such strings are never words
  *      a person searches for), counting them in ni_analyzer_dropped().
  * Invalid UTF-8 is read with U+FFFD substituted, never refused.
@@ -27,6 +40,7 @@
 #ifndef NI_ANALYZER_H
 #define NI_ANALYZER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ni_status.h"
@@ -41,6 +55,10 @@ typedef struct ni_analyzer ni_analyzer;
  * NUL-terminated); `start` and `end` are byte offsets of the original
  * word in the text given to ni_analyzer_run(), end exclusive; `index` is
  * the word's position among the words emitted by this call, from 0.
+ * `also` marks another form of the words just emitted (a compound's
+ * joined form): it spans them all, has the index of the last of them,
+ * and is indexed at that word's position, not as a word of its own;
+ * `parts` is how many words it joins (0 when `also` is false).
  */
 struct ni_token {
 	const char *word;
@@ -48,6 +66,8 @@ struct ni_token {
 	size_t start;
 	size_t end;
 	unsigned index;
+	bool also;
+	unsigned parts;
 };
 
 /*
@@ -98,12 +118,38 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 /*
  * The analyzer's settings as one stable string, stored in the index when
  * it is created and compared when it is opened:
- * "icu-word;nfkc-casefold;apostrophe;maxword=64".  Owned by the library,
- * static.  It does not name the ICU version: a newer ICU may break some
- * CJK text differently, which the CJK work (issue 6) has to weigh
- * against forcing a rebuild on every ICU upgrade.
+ * "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;
+ * cjk=dict+bigrams+hangul;maxword=64" (one line).
+ * It changes whenever the words emitted for some text change, so an
+ * index built by an older analyzer is refused, not silently missed.
+ * Owned by the library, static.  It does not name the ICU version: a
+ * newer ICU may split some CJK text into other dictionary words, and
+ * the bigrams still match it, which is better than a rebuild on every
+ * ICU upgrade.
  */
 const char *ni_analyzer_settings(void);
+
+/*
+ * How runs of Han and kana (Chinese, Japanese) become words:
+ * NI_CJK_DICTIONARY: ICU's dictionary words only; NI_CJK_BIGRAMS: the
+ * overlapping pairs of characters of each run only; NI_CJK_BOTH: the
+ * dictionary's words, then the run's bigrams as tokens marked `also`,
+ * so a query whose words the dictionary split otherwise still matches
+ * by its bigrams.  NI_CJK_BOTH_HANGUL adds the bigrams of each Korean
+ * word, whose particles are written joined to it (판매량이).  Thai, Lao,
+ * Khmer and Burmese are always split by the dictionary.
+ * ni_analyzer_new() chooses NI_CJK_BOTH_HANGUL, which
+ * ni_analyzer_settings() describes; the other modes exist to measure
+ * (bench/cjk_eval.c), and an index must be built and searched in one
+ * mode.
+ */
+enum ni_cjk_mode {
+	NI_CJK_DICTIONARY = 0,
+	NI_CJK_BIGRAMS,
+	NI_CJK_BOTH,
+	NI_CJK_BOTH_HANGUL,   /* NI_CJK_BOTH, and each Korean word's too */
+};
+void ni_analyzer_set_cjk(ni_analyzer *analyzer, enum ni_cjk_mode mode);
 
 /* Words dropped as too long since the analyzer was created. */
 size_t ni_analyzer_dropped(const ni_analyzer *analyzer);

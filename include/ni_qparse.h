@@ -18,7 +18,8 @@
  *
  * Every word goes through the same analyzer as the articles.  A typed
  * word the analyzer splits in several (e-commerce, 人工智能) is searched
- * as a phrase of them.
+ * as those words apart, or (a compound) as its joined form
+ * ("ecommerce"); quoted, as a phrase of them.
  *
  * Tiers: words joined by nothing (the default operator) must all match
  * in the strict query; in the relaxed query any of them may, so partial

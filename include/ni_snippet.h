@@ -11,8 +11,12 @@
  *     "sanction" finds "sanctions" as the search did, or
  *   - the query word is a prefix (sanc*) and the folded word starts
  *     with it.
+ *   - the query word is not in a phrase and equals a compound's joined
+ *     form ("ecommerce") or a CJK bigram (ni_analyzer.h) that overlaps
+ *     the word: each word of it is marked.
  * The whole original bytes of a matching word are marked, so "ＡＩ" in
- * the text is marked whole when the query says "ai".
+ * the text is marked whole when the query says "ai"; two marked words
+ * joined by one "-", "." or "'" (e-commerce, U.S) are one marked span.
  *
  * The snippet is the whole text when it fits in max_columns terminal
  * columns.  Otherwise it is the stretch of at most max_columns columns

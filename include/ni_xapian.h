@@ -232,6 +232,14 @@ ni_status ni_doc_add_word(ni_doc *doc, enum ni_field field,
 			  const char *word, size_t len) NI_NOEXCEPT;
 
 /*
+ * Add another form of the word just added (a token marked `also` by the
+ * analyzer: "ecommerce" after "e", "commerce") at that word's position,
+ * with its stem, as ni_doc_add_word() would.
+ */
+ni_status ni_doc_add_form(ni_doc *doc, enum ni_field field,
+			  const char *word, size_t len) NI_NOEXCEPT;
+
+/*
  * End a run of text: the next word starts a gap of positions later, so a
  * phrase never matches across a field (or topic) boundary.
  */

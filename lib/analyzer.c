@@ -18,10 +18,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
@@ -50,6 +52,9 @@ struct u16buf {
 struct ni_analyzer {
 	UBreakIterator *words;
 	const UNormalizer2 *folder;  /* owned by ICU, never closed */
+	const UNormalizer2 *nfd;     /* likewise; letters' decompositions */
+	struct u16buf cjk;           /* a run of CJK text, folded */
+	enum ni_cjk_mode cjk_mode;
 	struct u16buf text16;        /* the text being broken into words */
 	/*
 	 * ni_analyzer_fold() has buffers of its own, so a callback may fold
@@ -66,7 +71,8 @@ struct ni_analyzer {
 
 const char *ni_analyzer_settings(void)
 {
-	return "icu-word;nfkc-casefold;apostrophe;maxword="
+	return "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
+	       "compounds;cjk=dict+bigrams+hangul;maxword="
 	       NI_STR(NI_ANALYZER_MAX_WORD);
 }
 
@@ -103,6 +109,7 @@ ni_status ni_analyzer_new(ni_analyzer **out)
 
 	UErrorCode err = U_ZERO_ERROR;
 	a->folder = unorm2_getNFKCCasefoldInstance(&err);
+	a->nfd = unorm2_getNFDInstance(&err);
 	/*
 	 * The root locale: word breaking does not depend on the language
 	 * (dictionaries for CJK and Thai are chosen by script), and the same
@@ -114,6 +121,8 @@ ni_status ni_analyzer_new(ni_analyzer **out)
 		ni_analyzer_free(a);
 		return NI_EUNICODE;
 	}
+	/* Measured best on bench/cjk/ (docs/architecture.md). */
+	a->cjk_mode = NI_CJK_BOTH_HANGUL;
 	*out = a;
 	return NI_OK;
 }
@@ -124,6 +133,7 @@ void ni_analyzer_free(ni_analyzer *analyzer)
 		return;
 	ubrk_close(analyzer->words);
 	free(analyzer->text16.data);
+	free(analyzer->cjk.data);
 	free(analyzer->fold_src.data);
 	free(analyzer->fold_dst.data);
 	free(analyzer);
@@ -252,6 +262,100 @@ static bool fold_ascii(const UChar *w, int32_t n, char *out, size_t *len8)
 }
 
 /*
+ * Marks are dropped only after a Latin or Greek letter, where they are
+ * accents people leave out when they type (cafe, uberwachung, Αθηνα).
+ * Elsewhere they are part of the letter: the voicing marks of kana
+ * (が is not か), the vowel signs of Indic scripts and Thai.
+ */
+static bool marks_are_accents(UChar32 base)
+{
+	UErrorCode err = U_ZERO_ERROR;
+	UScriptCode script = uscript_getScript(base, &err);
+	return U_SUCCESS(err) &&
+	       (script == USCRIPT_LATIN || script == USCRIPT_GREEK);
+}
+
+/*
+ * Whether s has a character that may carry a mark to drop: accented
+ * Latin and Greek letters and the combining marks are all in
+ * U+00C0..U+1FFF (Latin Extended-C and later, rare in news, are left
+ * alone), and CJK words, far above, skip the decomposition.
+ */
+static bool may_have_accents(const UChar *s, int32_t n)
+{
+	for (int32_t i = 0; i < n; i++)
+		if (s[i] >= 0xC0 && s[i] < 0x2000)
+			return true;
+	return false;
+}
+
+/*
+ * The letter an accented letter is made of (é -> e, ệ -> e, ί -> ι),
+ * or c itself: its canonical decomposition is a Latin or Greek letter
+ * and non-spacing marks only.
+ */
+static UChar32 base_letter(ni_analyzer *a, UChar32 c)
+{
+	UChar d[8];
+	UErrorCode err = U_ZERO_ERROR;
+	int32_t n = unorm2_getDecomposition(a->nfd, c, d, 8, &err);
+	if (U_FAILURE(err) || n <= 1)
+		return c;
+	int32_t i = 0;
+	UChar32 base;
+	U16_NEXT(d, i, n, base);
+	while (i < n) {
+		UChar32 mark;
+		U16_NEXT(d, i, n, mark);
+		if (u_charType(mark) != U_NON_SPACING_MARK)
+			return c;
+	}
+	return marks_are_accents(base) ? base : c;
+}
+
+/*
+ * Drop the accents of s (n units) in place: an accented Latin or Greek
+ * letter becomes its base letter, and a non-spacing mark after a Latin
+ * or Greek letter (one with no precomposed form) is left out.  Decomposed
+ * and precomposed input give the same result, since NFKC_Casefold
+ * composed both already.  One character at a time, with no
+ * normalization pass: the words of European news are full of accents,
+ * and two more normalizations per word cost 10% of the analyzer's time
+ * (docs/benchmarks.md).  A letter gives at most itself back, so the
+ * result fits where the word was.
+ */
+static void drop_accents(ni_analyzer *a, UChar *s, int32_t *n)
+{
+	if (!may_have_accents(s, *n))
+		return;
+	int32_t out = 0;
+	UChar32 prev = 0;     /* the last character that is not a mark */
+	for (int32_t i = 0; i < *n;) {
+		int32_t at = i;
+		UChar32 c;
+		U16_NEXT(s, i, *n, c);
+		if (c >= 0xC0 && c < 0x2000) {
+			if (u_charType(c) == U_NON_SPACING_MARK) {
+				if (marks_are_accents(prev))
+					continue;
+			} else {
+				prev = c;
+				c = base_letter(a, c);
+			}
+		} else {
+			prev = c;
+		}
+		if (c >= 0x10000 || at + 1 != i) {
+			while (at < i)
+				s[out++] = s[at++];
+		} else {
+			s[out++] = (UChar)c;
+		}
+	}
+	*n = out;
+}
+
+/*
  * The general path: NFKC_Casefold into the fixed word16, apostrophes, then
  * UTF-8 into word8.  A result that overflows word16 is too long, and ICU
  * reports that as U_BUFFER_OVERFLOW_ERROR, which is not a failure here.
@@ -260,8 +364,20 @@ static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
 			      size_t *len8)
 {
 	UErrorCode err = U_ZERO_ERROR;
-	int32_t n16 = unorm2_normalize(a->folder, w, n, a->word16,
+	int32_t n16;
+	/*
+	 * Most words of CJK and other scripts are folded already; seeing
+	 * that is cheaper than folding them (docs/benchmarks.md).
+	 */
+	if (n <= WORD16_CAP &&
+	    unorm2_spanQuickCheckYes(a->folder, w, n, &err) == n) {
+		memcpy(a->word16, w, (size_t)n * sizeof(*w));
+		n16 = n;
+	} else {
+		err = U_ZERO_ERROR;
+		n16 = unorm2_normalize(a->folder, w, n, a->word16,
 				       WORD16_CAP, &err);
+	}
 	if (err == U_BUFFER_OVERFLOW_ERROR || n16 > WORD16_CAP) {
 		*len8 = (size_t)n16;
 		return NI_OK;
@@ -269,12 +385,20 @@ static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
 	if (U_FAILURE(err))
 		return fail_icu(a, "unorm2_normalize", err);
 	map_apostrophes(a->word16, n16);
+	drop_accents(a, a->word16, &n16);
 
+	/*
+	 * The text came from u_strFromUTF8WithSub() and the normalizer, so
+	 * it is well-formed UTF-16, and WORD8_CAP holds 3 bytes per unit:
+	 * no checks to pay for, per word.
+	 */
 	int32_t n8 = 0;
-	err = U_ZERO_ERROR;
-	u_strToUTF8(a->word8, WORD8_CAP, &n8, a->word16, n16, &err);
-	if (U_FAILURE(err))
-		return fail_icu(a, "u_strToUTF8", err);
+	for (int32_t i = 0; i < n16;) {
+		UChar32 c;
+		U16_NEXT(a->word16, i, n16, c);
+		U8_APPEND_UNSAFE(a->word8, n8, c);
+	}
+	a->word8[n8] = '\0';
 	*len8 = (size_t)n8;
 	return NI_OK;
 }
@@ -292,14 +416,266 @@ static ni_status fold_word(ni_analyzer *a, const UChar *w, int32_t n,
 	return fold_unicode(a, w, n, len8);
 }
 
+
+static ni_status fold_string(ni_analyzer *a, struct u16buf *dst,
+			     const UChar *src, int32_t n, int32_t *n16);
+
+/* Hyphens that join the parts of a compound (e-commerce, covid-19). */
+static bool is_hyphen(UChar c)
+{
+	return c == '-' || c == 0x2010 || c == 0x2011;
+}
+
+/*
+ * Punctuation inside one of ICU's words splits it into parts (U.S,
+ * l'économie, SenseTime's), except between digits, where it belongs to
+ * the number (3.5, 1,000).
+ */
+static bool splits_word(const UChar *s, int32_t i, int32_t end)
+{
+	UChar c = s[i];
+	/*
+	 * Most characters are ASCII letters and digits, or kana, Han and
+	 * Hangul (U+3040..U+FE0F holds no punctuation UAX #29 keeps inside
+	 * a word): no lookup.
+	 */
+	if (c < 0x80) {
+		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+			return false;
+		if (c >= '0' && c <= '9')
+			return false;
+	} else if (c >= 0x3040 && c < 0xFE10) {
+		return false;
+	}
+	if (!u_ispunct(c) && !is_apostrophe(c))
+		return false;
+	return !(i > 0 && u_isdigit(s[i - 1]) && i + 1 < end &&
+		 u_isdigit(s[i + 1]));
+}
+
+/*
+ * The state of one ni_analyzer_run(): where the words go, and the
+ * compound being read.  A compound is a run of parts joined by hyphens
+ * or by punctuation inside a word; its parts are words of their own,
+ * and when there are two or more, their concatenation ("ecommerce",
+ * "us") follows them as a token marked `also`.
+ */
+struct run {
+	ni_analyzer *a;
+	const UChar *text16;
+	struct offset_walk walk;
+	ni_token_fn fn;
+	void *ctx;
+	int stopped;
+	struct ni_token token;
+	char joined[NI_ANALYZER_MAX_WORD + 2];
+	size_t joined_len;      /* > NI_ANALYZER_MAX_WORD: too long */
+	unsigned parts;
+	size_t start;           /* bytes: the compound's first part */
+	size_t end;             /* bytes: its last part's end */
+	int32_t end16;          /* where its last word or hyphen ended */
+	bool hyphen;            /* it ends with a hyphen, awaiting a part */
+	/* The run of Han and kana words being read, for its bigrams. */
+	int32_t cjk_start;
+	int32_t cjk_end;
+	unsigned cjk_words;     /* the dictionary's words emitted for it */
+	size_t cjk_start8;      /* bytes */
+	char bigram[2 * 4 + 1];
+};
+
+static void deliver(struct run *r)
+{
+	r->stopped = r->fn(r->ctx, &r->token);
+}
+
+/* Emit the joined form of the compound, if it has one, and forget it. */
+static void end_compound(struct run *r)
+{
+	if (r->parts >= 2 && r->joined_len <= NI_ANALYZER_MAX_WORD) {
+		r->joined[r->joined_len] = '\0';
+		struct ni_token part = r->token;
+		r->token = (struct ni_token){
+			.word = r->joined, .len = r->joined_len,
+			.start = r->start, .end = r->end,
+			.index = part.index - 1, .also = true,
+			.parts = r->parts,
+		};
+		deliver(r);
+		r->token = part;
+	}
+	r->parts = 0;
+	r->joined_len = 0;
+	r->hyphen = false;
+}
+
+/* Fold text16[start, end) and emit it as a part of the compound. */
+static ni_status emit_part(struct run *r, int32_t start, int32_t end)
+{
+	ni_analyzer *a = r->a;
+	size_t len8;
+	ni_status st = fold_word(a, r->text16 + start, end - start, &len8);
+	if (st != NI_OK)
+		return st;
+	if (len8 > NI_ANALYZER_MAX_WORD) {
+		a->dropped++;
+		r->joined_len = NI_ANALYZER_MAX_WORD + 1;
+		return NI_OK;
+	}
+	if (len8 == 0)
+		return NI_OK;
+	r->token.len = len8;
+	r->token.start = walk_to(&r->walk, start);
+	r->token.end = walk_to(&r->walk, end);
+	if (r->parts++ == 0)
+		r->start = r->token.start;
+	r->end = r->token.end;
+	if (r->joined_len + len8 <= NI_ANALYZER_MAX_WORD)
+		memcpy(r->joined + r->joined_len, a->word8, len8);
+	r->joined_len += len8;
+	deliver(r);
+	r->token.index++;
+	return NI_OK;
+}
+
+/*
+ * A possessive "'s" ends a word without being a part of it: SenseTime's
+ * is the word sensetime, as a reader types it.
+ */
+static bool is_possessive(const UChar *s, int32_t sep, int32_t end)
+{
+	return end == sep + 2 && (is_apostrophe(s[sep]) || s[sep] == '\'') &&
+	       (s[sep + 1] == 's' || s[sep + 1] == 'S');
+}
+
+/* Emit the parts of ICU's word text16[start, end). */
+static ni_status emit_word(struct run *r, int32_t start, int32_t end)
+{
+	const UChar *s = r->text16;
+	int32_t part = start;
+	for (int32_t i = start; i < end && !r->stopped; i++) {
+		if (!splits_word(s, i, end))
+			continue;
+		if (is_possessive(s, i, end))
+			return emit_part(r, part, i);
+		ni_status st = emit_part(r, part, i);
+		if (st != NI_OK)
+			return st;
+		part = i + 1;
+	}
+	return r->stopped ? NI_OK : emit_part(r, part, end);
+}
+
 /*
  * Rule statuses below UBRK_WORD_NONE_LIMIT mark spaces, punctuation and
  * symbols (emoji among them); the others are numbers, letters, kana and
  * ideographs.
  */
-static bool segment_is_word(UBreakIterator *words)
+static bool status_is_word(int32_t status)
 {
-	return ubrk_getRuleStatus(words) >= UBRK_WORD_NONE_LIMIT;
+	return status >= UBRK_WORD_NONE_LIMIT;
+}
+
+/*
+ * Han and kana words (ICU's rule status KANA or IDEO): the ones whose
+ * runs get bigrams.  Hangul is written with spaces and its words are
+ * LETTER: with NI_CJK_BOTH_HANGUL each Korean word is a run of its own,
+ * so 판매량 finds 판매량이 (the word with its particle).
+ */
+/* Hangul syllables and jamo: a Korean word starts with one. */
+static bool is_hangul(UChar c)
+{
+	return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x1100 && c <= 0x11FF) ||
+	       (c >= 0x3130 && c <= 0x318F);
+}
+
+static bool status_is_cjk(int32_t status)
+{
+	return status >= UBRK_WORD_KANA && status < UBRK_WORD_IDEO_LIMIT;
+}
+
+/*
+ * Emit the overlapping bigrams of the CJK run just read (folded first,
+ * so half-width ｶﾞｽ gives the bigrams of ガス), and forget it.  With
+ * NI_CJK_BOTH they are tokens marked `also`, joining the dictionary's
+ * words of the run; with NI_CJK_BIGRAMS they are the words (and a run
+ * of one character is its own word).
+ */
+static ni_status end_cjk_run(struct run *r)
+{
+	ni_analyzer *a = r->a;
+	int32_t start = r->cjk_start, end = r->cjk_end;
+	unsigned words = r->cjk_words;
+	r->cjk_start = r->cjk_end = 0;
+	r->cjk_words = 0;
+	bool both = a->cjk_mode != NI_CJK_BIGRAMS;
+	if (end == start || (both && words == 0))
+		return NI_OK;
+	/* Most runs are folded already, and seeing it is cheap. */
+	const UChar *f = r->text16 + start;
+	int32_t n = end - start;
+	UErrorCode err = U_ZERO_ERROR;
+	if (unorm2_spanQuickCheckYes(a->folder, f, n, &err) != n) {
+		ni_status st = fold_string(a, &a->cjk, f, n, &n);
+		if (st != NI_OK)
+			return st;
+		f = a->cjk.data;
+	}
+	struct ni_token saved = r->token;
+	/*
+	 * Folding rarely changes a CJK run's length; when it does not, a
+	 * bigram's place in the folded run is its place in the text, and
+	 * it spans its two characters, so a snippet marks only them.
+	 */
+	bool in_place = n == end - start;
+	/* Bigrams overlap: one walk for their starts, one for their ends. */
+	struct offset_walk starts = r->walk;
+	starts.at8 = (int32_t)r->cjk_start8;
+	starts.at16 = start;
+	struct offset_walk ends = starts;
+	size_t run_end8 = walk_to(&r->walk, end);
+	int32_t at = 0;
+	UChar32 c;
+	U16_NEXT(f, at, n, c);
+	if (at == n && both)
+		return NI_OK;
+	/* One word of two characters is its own only bigram. */
+	if (both && words == 1) {
+		U16_NEXT(f, at, n, c);
+		if (at == n)
+			return NI_OK;
+	}
+	for (int32_t i = 0; i < n && !r->stopped; ) {
+		int32_t next = i;
+		U16_NEXT(f, next, n, c);
+		int32_t stop = next;
+		if (stop < n)
+			U16_NEXT(f, stop, n, c);
+		else if (i > 0 || both)
+			break;
+		/* Two code points, valid UTF-16: at most 8 bytes. */
+		int32_t n8 = 0;
+		for (int32_t k = i; k < stop;) {
+			U16_NEXT(f, k, stop, c);
+			U8_APPEND_UNSAFE(r->bigram, n8, c);
+		}
+		r->bigram[n8] = '\0';
+		size_t start8 = in_place ? walk_to(&starts, start + i)
+					 : r->cjk_start8;
+		size_t end8 = in_place ? walk_to(&ends, start + stop)
+				       : run_end8;
+		r->token = (struct ni_token){
+			.word = r->bigram, .len = (size_t)n8,
+			.start = start8, .end = end8,
+			.index = both ? saved.index - 1 : saved.index,
+			.also = both, .parts = both ? words : 0,
+		};
+		deliver(r);
+		if (!both)
+			saved.index++;
+		i = next;
+	}
+	r->token = saved;
+	return NI_OK;
 }
 
 /* The word loop of ni_analyzer_run(), once the text is in text16. */
@@ -307,41 +683,77 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 			    int32_t len16, ni_token_fn fn, void *ctx,
 			    int *stopped_by)
 {
-	struct offset_walk walk = {
-		.text = (const uint8_t *)text,
-		.len = len,
-		.same = len16 == len,
+	struct run r = {
+		.a = a,
+		.text16 = a->text16.data,
+		.walk = {
+			.text = (const uint8_t *)text,
+			.len = len,
+			.same = len16 == len,
+		},
+		.fn = fn,
+		.ctx = ctx,
+		.token = { .word = a->word8 },
 	};
-	struct ni_token token = { .word = a->word8 };
-	const UChar *text16 = a->text16.data;
+	ni_status st = NI_OK;
 	int32_t start = ubrk_first(a->words);
-
-	for (int32_t end = ubrk_next(a->words); end != UBRK_DONE;
+	for (int32_t end = ubrk_next(a->words);
+	     end != UBRK_DONE && st == NI_OK && !r.stopped;
 	     start = end, end = ubrk_next(a->words)) {
-		if (!segment_is_word(a->words))
-			continue;
-		size_t len8;
-		ni_status st = fold_word(a, text16 + start, end - start,
-					 &len8);
-		if (st != NI_OK)
-			return st;
-		if (len8 > NI_ANALYZER_MAX_WORD) {
-			a->dropped++;
+		bool adjacent = r.parts && start == r.end16;
+		int32_t status = ubrk_getRuleStatus(a->words);
+		if (a->cjk_mode != NI_CJK_DICTIONARY) {
+			bool cjk = status_is_cjk(status) ||
+				   (a->cjk_mode == NI_CJK_BOTH_HANGUL &&
+				    status_is_word(status) &&
+				    is_hangul(r.text16[start]));
+			/* Most segments neither end a run nor start one. */
+			if ((!cjk || start != r.cjk_end) &&
+			    r.cjk_end != r.cjk_start)
+				st = end_cjk_run(&r);
+			if (st != NI_OK || r.stopped)
+				break;
+			if (cjk && r.cjk_end == r.cjk_start) {
+				r.cjk_start = start;
+				r.cjk_start8 = walk_to(&r.walk, start);
+			}
+			if (cjk)
+				r.cjk_end = end;
+			if (cjk && a->cjk_mode == NI_CJK_BIGRAMS)
+				continue;
+		}
+		if (!status_is_word(status)) {
+			if (adjacent && !r.hyphen && end == start + 1 &&
+			    is_hyphen(r.text16[start])) {
+				r.hyphen = true;
+				r.end16 = end;
+			} else if (r.parts) {
+				end_compound(&r);
+			}
 			continue;
 		}
-		if (len8 == 0)
-			continue;
-		token.len = len8;
-		token.start = walk_to(&walk, start);
-		token.end = walk_to(&walk, end);
-		int stop = fn(ctx, &token);
-		if (stop) {
-			*stopped_by = stop;
-			return NI_OK;
-		}
-		token.index++;
+		if (r.parts && !(adjacent && r.hyphen))
+			end_compound(&r);
+		if (r.stopped)
+			break;
+		r.hyphen = false;
+		unsigned before = r.token.index;
+		st = emit_word(&r, start, end);
+		r.end16 = end;
+		if (r.cjk_end == end)
+			r.cjk_words += r.token.index - before;
 	}
-	return NI_OK;
+	if (st == NI_OK && !r.stopped)
+		end_compound(&r);
+	if (st == NI_OK && !r.stopped && a->cjk_mode != NI_CJK_DICTIONARY)
+		st = end_cjk_run(&r);
+	*stopped_by = r.stopped;
+	return st;
+}
+
+void ni_analyzer_set_cjk(ni_analyzer *analyzer, enum ni_cjk_mode mode)
+{
+	analyzer->cjk_mode = mode;
 }
 
 ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
@@ -378,19 +790,19 @@ ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
 	return st;
 }
 
-/* NFKC_Casefold all of src into a->fold_dst, growing it as needed. */
-static ni_status fold_string(ni_analyzer *a, const UChar *src, int32_t n,
-			     int32_t *n16)
+/* NFKC_Casefold all of src into dst, growing it as needed. */
+static ni_status fold_string(ni_analyzer *a, struct u16buf *dst,
+			     const UChar *src, int32_t n, int32_t *n16)
 {
 	/* Folding rarely grows text much; retry once with the exact size. */
 	int32_t guess = n > INT32_MAX - 16 ? INT32_MAX : n + 16;
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (u16buf_reserve(&a->fold_dst, guess) != NI_OK)
+		if (u16buf_reserve(dst, guess) != NI_OK)
 			return fail(a, NI_ENOMEM,
 				    "cannot allocate the folded text");
 		UErrorCode err = U_ZERO_ERROR;
-		*n16 = unorm2_normalize(a->folder, src, n, a->fold_dst.data,
-					a->fold_dst.cap, &err);
+		*n16 = unorm2_normalize(a->folder, src, n, dst->data,
+					dst->cap, &err);
 		if (err != U_BUFFER_OVERFLOW_ERROR) {
 			if (U_FAILURE(err))
 				return fail_icu(a, "unorm2_normalize", err);
@@ -459,12 +871,13 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 	st = to_utf16(analyzer, &analyzer->fold_src, text, (int32_t)len,
 		      &n16);
 	if (st == NI_OK)
-		st = fold_string(analyzer, analyzer->fold_src.data, n16,
-				 &n16);
+		st = fold_string(analyzer, &analyzer->fold_dst,
+				 analyzer->fold_src.data, n16, &n16);
 	if (st != NI_OK)
 		return st;
 	UChar *folded = analyzer->fold_dst.data;
 	map_apostrophes(folded, n16);
+	drop_accents(analyzer, folded, &n16);
 	n16 = collapse_spaces(folded, n16);
 	return append_utf8(analyzer, out, folded, n16);
 }

@@ -181,6 +181,12 @@ static int add_token(void *ctx, const struct ni_token *token)
 		sink->full = true;
 		return 1;
 	}
+	if (token->also) {
+		/* Another form of words already counted, not a word. */
+		sink->status = ni_doc_add_form(sink->doc, sink->field,
+					       token->word, token->len);
+		return sink->status != NI_OK;
+	}
 	(*sink->budget)--;
 	sink->status = ni_doc_add_word(sink->doc, sink->field, token->word,
 				       token->len);

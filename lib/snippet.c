@@ -178,6 +178,7 @@ struct query_word {
 	size_t len;
 	bool by_stem;
 	bool prefix;
+	bool in_phrase;
 	size_t stem_at, stem_len;     /* the stem, in the scratch buffer */
 };
 
@@ -296,11 +297,35 @@ static ni_status match_word(struct pass1 *p, const char *word, size_t len,
 	return NI_OK;
 }
 
+/*
+ * A compound's joined form ("ecommerce" after "e", "commerce") or a CJK
+ * bigram that matches a query word marks every word it overlaps; not a
+ * word of a phrase, which the search matches by words alone.
+ */
+static int on_joined_form(struct pass1 *p, const struct ni_token *token)
+{
+	uint64_t mask = 0;
+	p->status = match_word(p, token->word, token->len, &mask);
+	for (size_t i = 0; i < p->n_query; i++)
+		if (p->query[i].in_phrase)
+			mask &= ~query_bit(i);
+	for (size_t i = p->words.n; mask && i-- > 0;) {
+		struct word *part = &p->words.items[i];
+		if (part->end <= token->start)
+			break;
+		if (part->start < token->end)
+			part->mask |= mask;
+	}
+	return p->status != NI_OK;
+}
+
 static int on_word(void *ctx, const struct ni_token *token)
 {
 	struct pass1 *p = ctx;
 	struct column_walk *w = &p->walk;
 	size_t n = p->words.n;
+	if (token->also)
+		return on_joined_form(p, token);
 	struct word word = {
 		.start = (uint32_t)token->start,
 		.end = (uint32_t)token->end,
@@ -338,6 +363,7 @@ static ni_status prepare_query(struct pass1 *p,
 			continue;
 		q->len = strlen(q->word);
 		q->prefix = words[i].is_prefix;
+		q->in_phrase = words[i].in_phrase;
 		q->by_stem = p->db && !words[i].in_phrase && !q->prefix;
 		if (!q->by_stem)
 			continue;
@@ -560,6 +586,7 @@ static ni_status write_snippet(struct ni_snippet *out, const char *text,
 		return st;
 	if (out->cut_start)
 		w.status = ni_buf_add(&out->text, ELLIPSIS, 3);
+	uint32_t marked_end = 0;    /* where the last marked word ended */
 	for (size_t i = 0; i < words->n && w.status == NI_OK; i++) {
 		const struct word *word = &words->items[i];
 		if (!word->mask || word->start < (uint32_t)from)
@@ -569,8 +596,20 @@ static ni_status write_snippet(struct ni_snippet *out, const char *text,
 		write_to(&w, (int32_t)word->start);
 		size_t start = out->text.len + (w.pending ? 1 : 0);
 		write_to(&w, (int32_t)word->end);
-		if (w.status == NI_OK && out->text.len > start)
+		if (w.status != NI_OK || out->text.len <= start)
+			continue;
+		/*
+		 * The parts of a compound ("e-commerce", "U.S") are marked
+		 * as one: one joint character between two marked words.
+		 */
+		char joint = marked_end && word->start == marked_end + 1
+				     ? text[marked_end] : '\0';
+		if (joint && strchr("-.'", joint) && out->n_spans &&
+		    out->spans[out->n_spans - 1].end + 1 == start)
+			out->spans[out->n_spans - 1].end = out->text.len;
+		else
 			w.status = push_span(out, start, out->text.len);
+		marked_end = word->end;
 	}
 	write_to(&w, to);
 	if (w.status == NI_OK && out->cut_end)

@@ -32,7 +32,9 @@
  * Word weights (within-document frequency added per occurrence):
  *   title 3, excerpt 1, topics 1.  Tuned on the Cranfield harness
  *   (docs/ranking.md).  Positions jump by FIELD_GAP between runs of text
- *   (ni_doc_end_text), so phrases never match across fields.
+ *   (ni_doc_end_text), so phrases never match across fields.  A
+ *   compound's joined form (ni_doc_add_form: "ecommerce" after "e",
+ *   "commerce") shares its last part's position.
  *
  * Value slots (all Xapian::sortable_serialise of a double):
  *   0  quality, 0..100 (NI_DEFAULT_QUALITY when the article gives none)
@@ -44,7 +46,10 @@
  *
  * Metadata keys:
  *   newsindex.schema    SCHEMA_VERSION when the index was created
- *   newsindex.analyzer  ni_analyzer_settings() of the indexer
+ *   newsindex.analyzer  ni_analyzer_settings() of the indexer, e.g.
+ *                       "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;
+ *                       compounds;cjk=dict+bigrams+hangul;maxword=64";
+ *                       another value is refused
  *   newsindex.stemmer   the default language: the stemmer of articles
  *                       without a `lang` ("english" unless configured)
  *   app.*               owned by the programs, not by this file
@@ -569,7 +574,8 @@ Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
 			      EXACT_FORM_WEIGHT));
 }
 
-void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len)
+void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len,
+	      bool same_position)
 {
 	check_field(field);
 	if (field == NI_FIELD_ANY)
@@ -578,7 +584,8 @@ void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len)
 		return;
 	const field_schema &schema = FIELDS[field];
 	std::string text(word, len);
-	Xapian::termpos pos = ++doc.pos;
+	/* Before the first word there is no position to share. */
+	Xapian::termpos pos = same_position && doc.pos ? doc.pos : ++doc.pos;
 	doc.doc.add_posting(text, pos, schema.weight);
 	/* The words people type are those of titles and excerpts. */
 	if (field != NI_FIELD_TOPIC && doc.db->writable)
@@ -1155,7 +1162,18 @@ ni_status ni_doc_add_word(ni_doc *doc, enum ni_field field, const char *word,
 			  size_t len) noexcept
 {
 	try {
-		add_word(*doc, field, word, len);
+		add_word(*doc, field, word, len, false);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(doc->errmsg);
+	}
+}
+
+ni_status ni_doc_add_form(ni_doc *doc, enum ni_field field, const char *word,
+			  size_t len) noexcept
+{
+	try {
+		add_word(*doc, field, word, len, true);
 		return NI_OK;
 	} catch (...) {
 		return map_exception(doc->errmsg);

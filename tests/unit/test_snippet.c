@@ -265,6 +265,29 @@ static void test_case_and_width_folding(void **state)
 	ni_buf_release(&typed);
 }
 
+static void test_accents_and_compounds(void **state)
+{
+	struct fixture *f = *state;
+	/* The words the query side makes of "cafe", "ecommerce", "us". */
+	const char *text = "Caf\xc3\xa9 E-commerce and e commerce in the U.S. "
+			   "and SenseTime\xe2\x80\x99s.";
+	struct ni_query_word q[] = { word("cafe") };
+	snip(f, text, q, 1, 200);
+	assert_string_equal(marked(&f->snip), "Caf\xc3\xa9");
+	/* A joined form marks the parts it was joined from, as one. */
+	struct ni_query_word q2[] = { word("ecommerce") };
+	snip(f, text, q2, 1, 200);
+	assert_string_equal(marked(&f->snip), "E-commerce");
+	/* Words typed apart mark the words, and their joint only when
+	 * both sides are marked. */
+	struct ni_query_word q4[] = { word("commerce") };
+	snip(f, text, q4, 1, 200);
+	assert_string_equal(marked(&f->snip), "commerce|commerce");
+	struct ni_query_word q3[] = { word("us"), word("sensetime") };
+	snip(f, text, q3, 2, 200);
+	assert_string_equal(marked(&f->snip), "U.S|SenseTime");
+}
+
 static void test_several_words_and_duplicates(void **state)
 {
 	struct fixture *f = *state;
@@ -673,7 +696,8 @@ static bool fuzz_matches(const char *w)
 static int collect_matches(void *ctx, const struct ni_token *t)
 {
 	struct found *found = ctx;
-	if (fuzz_matches(t->word) && found->n < 256) {
+	/* The one CJK query word is a phrase's: words alone mark it. */
+	if (!t->also && fuzz_matches(t->word) && found->n < 256) {
 		found->start[found->n] = t->start;
 		found->end[found->n++] = t->end;
 	}
@@ -786,6 +810,7 @@ int main(void)
 		TEST(test_phrase_words_only_exact),
 		TEST(test_prefix),
 		TEST(test_case_and_width_folding),
+		TEST(test_accents_and_compounds),
 		TEST(test_several_words_and_duplicates),
 		TEST(test_without_db_no_stemming),
 		TEST(test_many_query_words),
