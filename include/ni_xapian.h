@@ -187,7 +187,9 @@ ni_status ni_db_compact_to(ni_db *db, const char *dest) NI_NOEXCEPT;
  * documents) by the documents of the index folders `parts` (written in
  * parallel, then closed), merged with Xapian's compaction; `db` is then
  * open on the merged index.  The parts stay; remove them with
- * ni_db_remove_folder().  Metadata comes from the first part.
+ * ni_db_remove_folder().  Metadata comes from the first part.  It works
+ * in the folders PATH.merged and PATH.empty beside the index, which a
+ * process killed meanwhile leaves behind (the builder removes them).
  */
 ni_status ni_db_adopt_parts(ni_db *db, const char *const *parts,
 			    size_t n) NI_NOEXCEPT;

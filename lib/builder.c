@@ -604,8 +604,10 @@ static char *part_path(const struct builder *b, unsigned j)
 }
 
 /*
- * Parts left by a parallel build that was killed are of no use, and only
- * a build holding the index's lock (this one) could be writing them.
+ * Parts left by a parallel build that was killed are of no use, nor are
+ * the folders of its merge (ni_db_adopt_parts: PATH.merged, PATH.empty),
+ * and only a build holding the index's lock (this one) could be writing
+ * them.
  */
 static void remove_leftover_parts(const struct builder *b)
 {
@@ -614,6 +616,14 @@ static void remove_leftover_parts(const struct builder *b)
 		if (path)
 			ni_db_remove_folder(path);
 		free(path);
+	}
+	static const char *const merge_folders[] = {"merged", "empty"};
+	for (size_t i = 0; i < 2; i++) {
+		struct ni_buf path = NI_BUF_INIT;
+		if (ni_buf_addf(&path, "%s.%s", ni_db_path(b->db),
+				merge_folders[i]) == NI_OK)
+			ni_db_remove_folder(path.data);
+		ni_buf_release(&path);
 	}
 }
 
