@@ -796,6 +796,78 @@ static ni_status split_word_node(struct parser *p, struct node *out)
 }
 
 /*
+ * Quoted text's other forms, all together: each group of forms of the
+ * same words (a compound's joined form; a CJK run's bigrams) AND-ed, and
+ * the words no form covers as exact words.  A phrase is of the
+ * dictionary's words, and the dictionary may split the quote otherwise
+ * than the article ("ソニー" inside the article's one word
+ * "ソニーグループ"); every adjacent pair of the run present is nearly
+ * always the phrase itself, though it no longer checks order between
+ * groups.
+ */
+static ni_status quoted_forms(struct parser *p, ni_query **out)
+{
+	struct term_words *tw = &p->tw;
+	size_t cap = tw->n + tw->n_also;
+	ni_query **parts = calloc(cap, sizeof *parts);
+	if (!parts)
+		return NI_ENOMEM;
+	size_t n_parts = 0, next = 0;
+	ni_status status = NI_OK;
+	for (size_t f = 0; status == NI_OK && f < tw->n_also; f++) {
+		const struct joined_form *form = &tw->forms[f];
+		for (; status == NI_OK && next < form->first; next++)
+			status = ni_query_exact_word(p->db, p->text_field,
+						     tw->ptrs[next],
+						     tw->lens[next],
+						     &parts[n_parts++]);
+		const char *joined = tw->also.data + form->offset;
+		if (status == NI_OK)
+			status = ni_query_exact_word(p->db, p->text_field,
+						     joined, strlen(joined),
+						     &parts[n_parts++]);
+		if (next < form->first + form->n)
+			next = form->first + form->n;
+	}
+	for (; status == NI_OK && next < tw->n; next++)
+		status = ni_query_exact_word(p->db, p->text_field,
+					     tw->ptrs[next], tw->lens[next],
+					     &parts[n_parts++]);
+	if (status == NI_OK)
+		status = ni_query_combine(NI_QOP_AND,
+					  (const ni_query *const *)parts,
+					  n_parts, out);
+	for (size_t i = 0; i < n_parts; i++)
+		ni_query_free(parts[i]);
+	free(parts);
+	return status;
+}
+
+/* Quoted text: its phrase (or exact word), or all its other forms. */
+static ni_status quoted_node(struct parser *p, ni_query **out)
+{
+	struct term_words *tw = &p->tw;
+	ni_query *either[2] = {NULL, NULL};
+	ni_status status = tw->n > 1
+		? ni_query_phrase(p->db, p->text_field, tw->ptrs, tw->lens,
+				  tw->n, &either[0])
+		: ni_query_exact_word(p->db, p->text_field, tw->ptrs[0],
+				      tw->lens[0], &either[0]);
+	if (status != NI_OK || !tw->n_also) {
+		*out = either[0];
+		return status;
+	}
+	status = quoted_forms(p, &either[1]);
+	if (status == NI_OK)
+		status = ni_query_combine(NI_QOP_OR,
+					  (const ni_query *const *)either, 2,
+					  out);
+	ni_query_free(either[0]);
+	ni_query_free(either[1]);
+	return status;
+}
+
+/*
  * The words just analyzed, as one node: a word (stemmed) or, quoted, an
  * exact word; several words are a phrase when quoted, and the words
  * apart when not.
@@ -810,12 +882,8 @@ static ni_status text_node(struct parser *p, bool quoted, bool bare,
 		return NI_OK;
 	if ((tw->n > 1 || tw->n_also) && !quoted)
 		status = split_word_node(p, out);
-	else if (tw->n > 1)
-		status = ni_query_phrase(p->db, field, tw->ptrs, tw->lens,
-					 tw->n, &out->strict);
 	else if (quoted)
-		status = ni_query_exact_word(p->db, field, tw->ptrs[0],
-					     tw->lens[0], &out->strict);
+		status = quoted_node(p, &out->strict);
 	else
 		status = ni_query_word(p->db, field, tw->ptrs[0], tw->lens[0],
 				       &out->strict);

@@ -80,6 +80,9 @@ finds '"人工智能公司"' chinese
 finds '東京' kana
 finds '料金' kana
 finds 'ソニー' kana
+# Quoted, too: the dictionary keeps ソニーグループ whole in the article.
+finds '"ソニー"' kana
+finds '"语言模型"' chinese
 finds_nothing '"智能人工"'
 
 # An index built before accents and compounds (its settings string) is

@@ -440,8 +440,15 @@ static void test_split_words_are_words_apart(void **state)
 			 "((Zx AND Zray) OR Zxray)))",
 			 "Query(((Zcovid OR 19 OR 0 * Zcovid19) OR "
 			 "(Zx OR Zray OR 0 * Zxray)))");
+	/* Quoted: the phrase, or the joined form. */
 	expect_described(w, "\"e-commerce\"",
-			 "Query((e PHRASE 2 commerce))", NULL);
+			 "Query(((e PHRASE 2 commerce) OR ecommerce))", NULL);
+	/*
+	 * Quoted CJK: the dictionary's words in a phrase, or every bigram
+	 * of the run, however the dictionary split the article.
+	 */
+	expect_described(w, "\"ソニー\"",
+			 "Query((ソニー OR (ソニ AND ニー)))", NULL);
 	/* Punctuation alone is no word and is left out. */
 	expect(w, "recycling & robots", "robots", "robots");
 	expect(w, "recycling 😀", "robots", NULL);
