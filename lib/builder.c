@@ -344,6 +344,29 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 	return status == NI_OK ? commit_batch(b, l) : status;
 }
 
+/*
+ * Before any file is read, each unchanged file claims the key it holds:
+ * an article keeps its URL against a file new to the index, whatever
+ * their order in the walk.  Otherwise the winner of a parallel first
+ * build (whichever part wrote first) could lose its URL to an earlier
+ * file at the next build, and articles would change hands once.
+ */
+static ni_status claim_unchanged(struct builder *b)
+{
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < b->n_found; i++) {
+		const struct found *f = &b->found[i];
+		size_t at;
+		if (ni_strmap_get(&b->known_by_path, f->path, strlen(f->path),
+				  &at) &&
+		    b->known[at].key &&
+		    same_stamp(&b->known[at].stamp, &f->stamp))
+			status = ni_strmap_put(&b->claimed, b->known[at].key,
+					       strlen(b->known[at].key), i);
+	}
+	return status;
+}
+
 static ni_status process(struct builder *b, struct lane *l, size_t i)
 {
 	struct found *f = &b->found[i];
@@ -801,6 +824,8 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	}
 	if (status == NI_OK && callbacks->progress)
 		callbacks->progress(callbacks->ctx, counts);
+	if (status == NI_OK)
+		status = claim_unchanged(&b);
 	if (status == NI_OK)
 		status = wants_parallel(&b) ? process_parallel(&b)
 					    : process_all(&b);

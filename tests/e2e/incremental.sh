@@ -49,6 +49,13 @@ expect_match "$WORK/err" "zzz-copy\.txt: skipped: https://asia\.nikkei\.com/.* i
 build 0 "duplicate again" "$NEWS"
 expect_match "$WORK/out" "duplicates 1, .* holds $((n - 1)) articles" "the same file wins again"
 rm "$NEWS/zzz-copy.txt"
+# A new file earlier in the walk does not take an article's URL from
+# the file that holds it: the article stays, the newcomer is named.
+cp "$NEWS/003_5b72e08fd1c6a93e.txt" "$NEWS/000-copy.txt"
+build 0 "an earlier duplicate" "$NEWS"
+expect_match "$WORK/out" "^added 0, updated 0, .* duplicates 1, .* holds $((n - 1)) articles" "the holder keeps its URL"
+expect_match "$WORK/err" "000-copy\.txt: skipped: https://asia\.nikkei\.com/.* is already the article of .*/003_5b72e08fd1c6a93e\.txt$" "the newcomer named"
+rm "$NEWS/000-copy.txt"
 
 # A source that cannot be read deletes nothing of its articles.
 mkdir -p "$WORK/more"
