@@ -568,14 +568,19 @@ static bool splits_word(const UChar *s, int32_t i, int32_t end)
 {
 	UChar c = s[i];
 	/*
-	 * Most characters are ASCII letters and digits, or kana, Han and
-	 * Hangul (U+3040..U+FE0F holds no punctuation UAX #29 keeps inside
-	 * a word): no lookup.
+	 * Most characters are ASCII letters and digits, accented Latin
+	 * letters (U+00C0..U+037D holds no punctuation, and one apostrophe,
+	 * U+02BC), or kana, Han and Hangul (U+3040..U+FE0F holds no
+	 * punctuation UAX #29 keeps inside a word): no lookup.
+	 * tests/unit/test_analyzer.c checks both ranges.
 	 */
 	if (c < 0x80) {
 		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
 			return false;
 		if (c >= '0' && c <= '9')
+			return false;
+	} else if (c >= 0xC0 && c < 0x37E) {
+		if (c != 0x02BC)
 			return false;
 	} else if (c >= 0x3040 && c < 0xFE10) {
 		return false;
@@ -685,13 +690,14 @@ static ni_status emit_word(struct run *r, int32_t start, int32_t end)
 {
 	const UChar *s = r->text16;
 	int32_t part = start;
-	for (int32_t i = start; i < end && !r->stopped; i++) {
+	/* Only a part's callback can stop the run: checked after each. */
+	for (int32_t i = start; i < end; i++) {
 		if (!splits_word(s, i, end))
 			continue;
 		if (is_possessive(s, i, end))
 			return emit_part(r, part, i);
 		ni_status st = emit_part(r, part, i);
-		if (st != NI_OK)
+		if (st != NI_OK || r->stopped)
 			return st;
 		part = i + 1;
 	}
