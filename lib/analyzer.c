@@ -85,6 +85,14 @@ struct ni_analyzer {
 	struct u16buf fold_dst;
 	UChar word16[WORD16_CAP];
 	char word8[WORD8_CAP];
+	/*
+	 * ni_analyzer_run()'s compound joined form, with room for a whole
+	 * NI_ANALYZER_MAX_WORD bytes past it: emit_part() copies a fixed
+	 * size, a few moves instead of a call per word.  Here rather than
+	 * on the stack, so a call need not clear it.
+	 */
+	char joined[2 * NI_ANALYZER_MAX_WORD + 2];
+	char bigram[2 * 4 + 1];      /* and its bigram being emitted */
 	bool fast_ready;             /* fast[] is filled in */
 	struct fast_fold fast[FAST_LIMIT - FAST_FIRST];
 	size_t dropped;
@@ -606,7 +614,7 @@ struct run {
 	void *ctx;
 	int stopped;
 	struct ni_token token;
-	char joined[NI_ANALYZER_MAX_WORD + 2];
+	char *joined;           /* a->joined */
 	size_t joined_len;      /* > NI_ANALYZER_MAX_WORD: too long */
 	unsigned parts;
 	size_t start;           /* bytes: the compound's first part */
@@ -618,7 +626,7 @@ struct run {
 	int32_t cjk_end;
 	unsigned cjk_words;     /* the dictionary's words emitted for it */
 	size_t cjk_start8;      /* bytes */
-	char bigram[2 * 4 + 1];
+	char *bigram;           /* a->bigram */
 };
 
 static void deliver(struct run *r)
@@ -668,7 +676,8 @@ static ni_status emit_part(struct run *r, int32_t start, int32_t end)
 		r->start = r->token.start;
 	r->end = r->token.end;
 	if (r->joined_len + len8 <= NI_ANALYZER_MAX_WORD)
-		memcpy(r->joined + r->joined_len, a->word8, len8);
+		memcpy(r->joined + r->joined_len, a->word8,
+		       NI_ANALYZER_MAX_WORD);
 	r->joined_len += len8;
 	deliver(r);
 	r->token.index++;
@@ -835,6 +844,8 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 		.fn = fn,
 		.ctx = ctx,
 		.token = { .word = a->word8 },
+		.joined = a->joined,
+		.bigram = a->bigram,
 	};
 	ni_status st = NI_OK;
 	int32_t start = ubrk_first(a->words);
