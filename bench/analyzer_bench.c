@@ -5,7 +5,7 @@
  * compounds, CJK bigrams, byte offsets).  docs/benchmarks.md has the
  * numbers.
  *
- *   analyzer_bench [-r RUNS] [-x TIMES] DIR...
+ *   analyzer_bench [-r RUNS] [-x TIMES] [-d FILE] DIR...
  *
  * Reads every article file under the DIRs, keeps the title and excerpt
  * of those that parse (what a build analyzes), and times, best of RUNS
@@ -15,6 +15,10 @@
  *               rule status (words counted)
  *   dictionary  ni_analyzer_run, CJK as dictionary words only
  *   analyzer    ni_analyzer_run as built and searched (the default)
+ * -d FILE writes every token the analyzer emits for the texts (one line
+ * each: text number, index, start, end, also, parts, word) to FILE and
+ * times nothing: diffing two dumps shows that a change to the analyzer
+ * left its tokens alone.
  */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
@@ -30,7 +34,8 @@
 #include "ni_analyzer.h"
 #include "ni_article.h"
 
-#define USAGE "usage: analyzer_bench [-r RUNS] [-x TIMES] DIR...\n"
+#define USAGE "usage: analyzer_bench [-r RUNS] [-x TIMES] [-d FILE] " \
+	      "DIR...\n"
 
 static char **texts;
 static size_t n_texts, cap_texts, total_bytes, n_files;
@@ -119,6 +124,32 @@ static int icu_pass(UBreakIterator *bi, UChar **buf, int32_t *cap)
 	return 0;
 }
 
+struct dump {
+	FILE *out;
+	size_t text;
+};
+
+static int dump_token(void *ctx, const struct ni_token *t)
+{
+	struct dump *d = ctx;
+	fprintf(d->out, "%zu %u %zu %zu %d %u %.*s\n", d->text, t->index,
+		t->start, t->end, t->also, t->parts, (int)t->len, t->word);
+	return 0;
+}
+
+/* Every token of every text, as built (-d). */
+static int dump_tokens(ni_analyzer *an, const char *path)
+{
+	struct dump d = {.out = fopen(path, "w")};
+	if (!d.out)
+		return -1;
+	int rc = 0;
+	for (d.text = 0; d.text < n_texts && !rc; d.text++)
+		rc = ni_analyzer_run(an, texts[d.text], strlen(texts[d.text]),
+				     dump_token, &d, NULL) != NI_OK;
+	return fclose(d.out) != 0 || rc ? -1 : 0;
+}
+
 static int analyzer_pass(ni_analyzer *an)
 {
 	for (size_t i = 0; i < n_texts; i++)
@@ -132,8 +163,13 @@ int main(int argc, char **argv)
 {
 	long runs = 5;
 	long times = 1;
+	const char *dump = NULL;
 	int opt;
-	while ((opt = getopt(argc, argv, "r:x:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:x:d:")) != -1) {
+		if (opt == 'd') {
+			dump = optarg;
+			continue;
+		}
 		long *value = opt == 'r' ? &runs : opt == 'x' ? &times : NULL;
 		if (!value || (*value = strtol(optarg, NULL, 10)) < 1) {
 			fputs(USAGE, stderr);
@@ -164,7 +200,9 @@ int main(int argc, char **argv)
 	double best[3] = {1e30, 1e30, 1e30};
 	size_t counted[3] = {0};
 	int rc = 0;
-	for (long r = 0; r < runs && !rc; r++) {
+	if (dump && (rc = dump_tokens(an, dump)) != 0)
+		fprintf(stderr, "analyzer_bench: cannot dump to %s\n", dump);
+	for (long r = 0; r < runs && !rc && !dump; r++) {
 		for (int k = 0; k < 3 && !rc; k++) {
 			words = 0;
 			ni_analyzer_set_cjk(an, k == 1 ? NI_CJK_DICTIONARY
@@ -181,7 +219,7 @@ int main(int argc, char **argv)
 	}
 	if (rc) {
 		fputs("analyzer_bench: a pass failed\n", stderr);
-	} else {
+	} else if (!dump) {
 		double mb = (double)total_bytes * (double)times / 1e6;
 		printf("%zu articles, %zu texts, %.2f MB (x%ld)\n", n_files,
 		       n_texts, mb, times);

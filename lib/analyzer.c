@@ -43,10 +43,31 @@
 
 #define SUBSTITUTE_CHAR 0xFFFD
 
+/*
+ * The characters from U+0080 up to FAST_LIMIT (Latin, IPA, Greek,
+ * Cyrillic) have their folded forms in a table (struct fast_fold).
+ */
+#define FAST_FIRST 0x80
+#define FAST_LIMIT 0x530
+
 /* A growable UTF-16 buffer; ICU counts in int32_t, so the capacity does. */
 struct u16buf {
 	UChar *data;
 	int32_t cap;
+};
+
+/*
+ * One character's folded form, as fold_unicode() makes it alone: `n16`
+ * units after NFKC_Casefold, `len8` bytes of UTF-8 after the accents are
+ * dropped.  `ok` is false for the characters that may change with their
+ * neighbours (combining marks, or a mark first in the folded form), which
+ * take the general path.
+ */
+struct fast_fold {
+	bool ok;
+	uint8_t n16;
+	uint8_t len8;
+	char utf8[5];
 };
 
 struct ni_analyzer {
@@ -64,6 +85,16 @@ struct ni_analyzer {
 	struct u16buf fold_dst;
 	UChar word16[WORD16_CAP];
 	char word8[WORD8_CAP];
+	/*
+	 * ni_analyzer_run()'s compound joined form, with room for a whole
+	 * NI_ANALYZER_MAX_WORD bytes past it: emit_part() copies a fixed
+	 * size, a few moves instead of a call per word.  Here rather than
+	 * on the stack, so a call need not clear it.
+	 */
+	char joined[2 * NI_ANALYZER_MAX_WORD + 2];
+	char bigram[2 * 4 + 1];      /* and its bigram being emitted */
+	bool fast_ready;             /* fast[] is filled in */
+	struct fast_fold fast[FAST_LIMIT - FAST_FIRST];
 	size_t dropped;
 	bool running;
 	char errmsg[128];
@@ -174,17 +205,19 @@ static ni_status check_text(ni_analyzer *a, const char *text, size_t len)
 
 /*
  * Convert `len` bytes of UTF-8 into `dst`, with U+FFFD for each maximal
- * ill-formed subsequence.  A UTF-8 sequence of n bytes never gives more
- * than n UTF-16 units, so `len` units are always enough.
+ * ill-formed subsequence, counted in `*subs` when it is not NULL.  A
+ * UTF-8 sequence of n bytes never gives more than n UTF-16 units, so
+ * `len` units are always enough.
  */
 static ni_status to_utf16(ni_analyzer *a, struct u16buf *dst,
-			  const char *text, int32_t len, int32_t *len16)
+			  const char *text, int32_t len, int32_t *len16,
+			  int32_t *subs)
 {
 	if (u16buf_reserve(dst, len) != NI_OK)
 		return fail(a, NI_ENOMEM, "cannot allocate the UTF-16 text");
 	UErrorCode err = U_ZERO_ERROR;
 	u_strFromUTF8WithSub(dst->data, dst->cap, len16, text, len,
-			     SUBSTITUTE_CHAR, NULL, &err);
+			     SUBSTITUTE_CHAR, subs, &err);
 	if (U_FAILURE(err))
 		return fail_icu(a, "u_strFromUTF8WithSub", err);
 	return NI_OK;
@@ -200,12 +233,15 @@ static ni_status to_utf16(ni_analyzer *a, struct u16buf *dst,
  * A sequence of n bytes gives at most n UTF-16 units, and exactly n only
  * when n is 1 (ASCII, or one invalid byte).  So when the text has as many
  * units as bytes, index and offset are equal everywhere and there is
- * nothing to walk: the usual case for English news.
+ * nothing to walk: the usual case for English news.  When the text was
+ * valid UTF-8 (nothing substituted), each UTF-16 unit tells how many
+ * bytes it came from, which is cheaper to count than decoding UTF-8.
  */
 struct offset_walk {
 	const uint8_t *text;
 	int32_t len;
 	bool same;
+	const UChar *valid16;   /* the UTF-16 text if the UTF-8 was valid */
 	int32_t at8;
 	int32_t at16;
 };
@@ -214,6 +250,20 @@ static size_t walk_to(struct offset_walk *w, int32_t target16)
 {
 	if (w->same)
 		return (size_t)target16;
+	if (w->valid16) {
+		/* 1 byte below U+0080, 2 below U+0800, 4 per pair, else 3. */
+		int32_t at8 = w->at8;
+		for (int32_t i = w->at16; i < target16; i++) {
+			UChar c = w->valid16[i];
+			at8 += 1 + (c >= 0x80) +
+			       (c >= 0x800 && !U16_IS_SURROGATE(c));
+		}
+		if (target16 > w->at16) {
+			w->at16 = target16;
+			w->at8 = at8;
+		}
+		return (size_t)w->at8;
+	}
 	while (w->at16 < target16 && w->at8 < w->len) {
 		UChar32 c;
 		U8_NEXT(w->text, w->at8, w->len, c);
@@ -236,29 +286,6 @@ static void map_apostrophes(UChar *s, int32_t n)
 	for (int32_t i = 0; i < n; i++)
 		if (is_apostrophe(s[i]))
 			s[i] = '\'';
-}
-
-/*
- * The fast path for the common case: NFKC_Casefold leaves every ASCII
- * character alone except A-Z, which it lowercases, so a pure-ASCII word
- * needs no ICU call.  Returns false, having written garbage, if the word
- * is not pure ASCII.  `*len8` > NI_ANALYZER_MAX_WORD means too long.
- */
-static bool fold_ascii(const UChar *w, int32_t n, char *out, size_t *len8)
-{
-	for (int32_t i = 0; i < n; i++) {
-		UChar c = w[i];
-		if (c >= 0x80)
-			return false;
-		if (c >= 'A' && c <= 'Z')
-			c += 'a' - 'A';
-		if (i < NI_ANALYZER_MAX_WORD)
-			out[i] = (char)c;
-	}
-	if (n <= NI_ANALYZER_MAX_WORD)
-		out[n] = '\0';
-	*len8 = (size_t)n;
-	return true;
 }
 
 /*
@@ -361,7 +388,7 @@ static void drop_accents(ni_analyzer *a, UChar *s, int32_t *n)
  * reports that as U_BUFFER_OVERFLOW_ERROR, which is not a failure here.
  */
 static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
-			      size_t *len8)
+			      size_t *len8, int32_t *folded16)
 {
 	UErrorCode err = U_ZERO_ERROR;
 	int32_t n16;
@@ -380,10 +407,12 @@ static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
 	}
 	if (err == U_BUFFER_OVERFLOW_ERROR || n16 > WORD16_CAP) {
 		*len8 = (size_t)n16;
+		*folded16 = n16;
 		return NI_OK;
 	}
 	if (U_FAILURE(err))
 		return fail_icu(a, "unorm2_normalize", err);
+	*folded16 = n16;
 	map_apostrophes(a->word16, n16);
 	drop_accents(a, a->word16, &n16);
 
@@ -404,6 +433,117 @@ static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
 }
 
 /*
+ * Han, kana and Hangul syllables that NFKC_Casefold leaves alone, never
+ * combine with a neighbour and have no accents: the words of Chinese,
+ * Japanese and Korean are mostly these (tests/unit/test_analyzer.c
+ * checks every one against the general path).
+ */
+static bool is_plain_cjk(UChar c)
+{
+	return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+	       (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA) ||
+	       c == 0x30FC || (c >= 0x3400 && c <= 0x4DBF);
+}
+
+static bool all_plain_cjk(const UChar *s, int32_t n)
+{
+	for (int32_t i = 0; i < n; i++)
+		if (!is_plain_cjk(s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Fill in a->fast with fold_unicode() itself, so the two paths cannot
+ * differ.  A character qualifies when NFKC_Casefold always has a
+ * boundary before it (it never combines with or reorders around the
+ * one before), so a word of such characters folds to the concatenation
+ * of their folded forms; and when its folded form does not start with a
+ * mark, whose accent dropping would depend on the letter before.
+ * Done on the first word that needs it: a query in ASCII never pays.
+ */
+static void fill_fast(ni_analyzer *a)
+{
+	for (UChar c = FAST_FIRST; c < FAST_LIMIT; c++) {
+		struct fast_fold *f = &a->fast[c - FAST_FIRST];
+		f->ok = false;
+		if (!unorm2_hasBoundaryBefore(a->folder, c))
+			continue;
+		UChar d[8];
+		UErrorCode err = U_ZERO_ERROR;
+		int32_t nd = unorm2_normalize(a->folder, &c, 1, d, 8, &err);
+		if (U_FAILURE(err) ||
+		    (nd > 0 && u_charType(d[0]) == U_NON_SPACING_MARK))
+			continue;
+		size_t len8;
+		int32_t n16;
+		if (fold_unicode(a, &c, 1, &len8, &n16) != NI_OK ||
+		    len8 > sizeof(f->utf8) || n16 > WORD16_CAP)
+			continue;
+		memcpy(f->utf8, a->word8, len8);
+		f->len8 = (uint8_t)len8;
+		f->n16 = (uint8_t)n16;
+		f->ok = true;
+	}
+	a->errmsg[0] = '\0';
+	a->fast_ready = true;
+}
+
+/*
+ * The fast path for most words: each character folded on its own, with
+ * no ICU call.  NFKC_Casefold lowercases ASCII A-Z and leaves the rest of
+ * ASCII alone; plain CJK stays as it is; Latin, Greek and Cyrillic come
+ * from a->fast.  Returns false, having written garbage, if a character
+ * needs the general path.  As there, a word whose folded form has more
+ * than WORD16_CAP units is too long (`*len8` is then that count); else
+ * it has at most 3 bytes per unit, which word8 holds.
+ */
+static bool fold_fast(ni_analyzer *a, const UChar *w, int32_t n,
+		      size_t *len8)
+{
+	char *out = a->word8;
+	int32_t n16 = 0;
+	size_t o = 0;
+	for (int32_t i = 0; i < n; i++) {
+		UChar c = w[i];
+		if (c < 0x80) {
+			if (c >= 'A' && c <= 'Z')
+				c += 'a' - 'A';
+			if (++n16 <= WORD16_CAP)
+				out[o++] = (char)c;
+		} else if (c < FAST_LIMIT) {
+			if (!a->fast_ready) {
+				fill_fast(a);
+				return fold_fast(a, w, n, len8);
+			}
+			const struct fast_fold *f = &a->fast[c - FAST_FIRST];
+			if (!f->ok)
+				return false;
+			n16 += f->n16;
+			if (n16 <= WORD16_CAP) {
+				memcpy(out + o, f->utf8, f->len8);
+				o += f->len8;
+			}
+		} else if (is_plain_cjk(c)) {
+			if (++n16 <= WORD16_CAP) {
+				out[o++] = (char)(0xE0 | (c >> 12));
+				out[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+				out[o++] = (char)(0x80 | (c & 0x3F));
+			}
+		} else {
+			return false;
+		}
+	}
+	if (n16 > WORD16_CAP) {
+		*len8 = (size_t)n16;
+	} else {
+		out[o] = '\0';
+		*len8 = o;
+	}
+	return true;
+}
+
+/*
  * Fold one word into a->word8.  `*len8` is its length; 0 means nothing is
  * left, more than NI_ANALYZER_MAX_WORD means too long (word8 is then not
  * filled in).
@@ -411,9 +551,10 @@ static ni_status fold_unicode(ni_analyzer *a, const UChar *w, int32_t n,
 static ni_status fold_word(ni_analyzer *a, const UChar *w, int32_t n,
 			   size_t *len8)
 {
-	if (fold_ascii(w, n, a->word8, len8))
+	if (fold_fast(a, w, n, len8))
 		return NI_OK;
-	return fold_unicode(a, w, n, len8);
+	int32_t n16;
+	return fold_unicode(a, w, n, len8, &n16);
 }
 
 
@@ -435,14 +576,19 @@ static bool splits_word(const UChar *s, int32_t i, int32_t end)
 {
 	UChar c = s[i];
 	/*
-	 * Most characters are ASCII letters and digits, or kana, Han and
-	 * Hangul (U+3040..U+FE0F holds no punctuation UAX #29 keeps inside
-	 * a word): no lookup.
+	 * Most characters are ASCII letters and digits, accented Latin
+	 * letters (U+00C0..U+037D holds no punctuation, and one apostrophe,
+	 * U+02BC), or kana, Han and Hangul (U+3040..U+FE0F holds no
+	 * punctuation UAX #29 keeps inside a word): no lookup.
+	 * tests/unit/test_analyzer.c checks both ranges.
 	 */
 	if (c < 0x80) {
 		if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
 			return false;
 		if (c >= '0' && c <= '9')
+			return false;
+	} else if (c >= 0xC0 && c < 0x37E) {
+		if (c != 0x02BC)
 			return false;
 	} else if (c >= 0x3040 && c < 0xFE10) {
 		return false;
@@ -468,7 +614,7 @@ struct run {
 	void *ctx;
 	int stopped;
 	struct ni_token token;
-	char joined[NI_ANALYZER_MAX_WORD + 2];
+	char *joined;           /* a->joined */
 	size_t joined_len;      /* > NI_ANALYZER_MAX_WORD: too long */
 	unsigned parts;
 	size_t start;           /* bytes: the compound's first part */
@@ -480,7 +626,7 @@ struct run {
 	int32_t cjk_end;
 	unsigned cjk_words;     /* the dictionary's words emitted for it */
 	size_t cjk_start8;      /* bytes */
-	char bigram[2 * 4 + 1];
+	char *bigram;           /* a->bigram */
 };
 
 static void deliver(struct run *r)
@@ -530,7 +676,8 @@ static ni_status emit_part(struct run *r, int32_t start, int32_t end)
 		r->start = r->token.start;
 	r->end = r->token.end;
 	if (r->joined_len + len8 <= NI_ANALYZER_MAX_WORD)
-		memcpy(r->joined + r->joined_len, a->word8, len8);
+		memcpy(r->joined + r->joined_len, a->word8,
+		       NI_ANALYZER_MAX_WORD);
 	r->joined_len += len8;
 	deliver(r);
 	r->token.index++;
@@ -552,13 +699,14 @@ static ni_status emit_word(struct run *r, int32_t start, int32_t end)
 {
 	const UChar *s = r->text16;
 	int32_t part = start;
-	for (int32_t i = start; i < end && !r->stopped; i++) {
+	/* Only a part's callback can stop the run: checked after each. */
+	for (int32_t i = start; i < end; i++) {
 		if (!splits_word(s, i, end))
 			continue;
 		if (is_possessive(s, i, end))
 			return emit_part(r, part, i);
 		ni_status st = emit_part(r, part, i);
-		if (st != NI_OK)
+		if (st != NI_OK || r->stopped)
 			return st;
 		part = i + 1;
 	}
@@ -614,7 +762,8 @@ static ni_status end_cjk_run(struct run *r)
 	const UChar *f = r->text16 + start;
 	int32_t n = end - start;
 	UErrorCode err = U_ZERO_ERROR;
-	if (unorm2_spanQuickCheckYes(a->folder, f, n, &err) != n) {
+	if (!all_plain_cjk(f, n) &&
+	    unorm2_spanQuickCheckYes(a->folder, f, n, &err) != n) {
 		ni_status st = fold_string(a, &a->cjk, f, n, &n);
 		if (st != NI_OK)
 			return st;
@@ -680,8 +829,8 @@ static ni_status end_cjk_run(struct run *r)
 
 /* The word loop of ni_analyzer_run(), once the text is in text16. */
 static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
-			    int32_t len16, ni_token_fn fn, void *ctx,
-			    int *stopped_by)
+			    int32_t len16, bool valid, ni_token_fn fn,
+			    void *ctx, int *stopped_by)
 {
 	struct run r = {
 		.a = a,
@@ -690,10 +839,13 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 			.text = (const uint8_t *)text,
 			.len = len,
 			.same = len16 == len,
+			.valid16 = valid ? a->text16.data : NULL,
 		},
 		.fn = fn,
 		.ctx = ctx,
 		.token = { .word = a->word8 },
+		.joined = a->joined,
+		.bigram = a->bigram,
 	};
 	ni_status st = NI_OK;
 	int32_t start = ubrk_first(a->words);
@@ -773,9 +925,9 @@ ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
 	if (st != NI_OK || len == 0)
 		return st;
 
-	int32_t len16;
+	int32_t len16, subs = 0;
 	st = to_utf16(analyzer, &analyzer->text16, text, (int32_t)len,
-		      &len16);
+		      &len16, &subs);
 	if (st != NI_OK)
 		return st;
 	UErrorCode err = U_ZERO_ERROR;
@@ -784,8 +936,8 @@ ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
 		return fail_icu(analyzer, "ubrk_setText", err);
 
 	analyzer->running = true;
-	st = emit_words(analyzer, text, (int32_t)len, len16, fn, ctx,
-			stopped_by);
+	st = emit_words(analyzer, text, (int32_t)len, len16, subs == 0, fn,
+			ctx, stopped_by);
 	analyzer->running = false;
 	return st;
 }
@@ -869,7 +1021,7 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 		return st;
 	int32_t n16;
 	st = to_utf16(analyzer, &analyzer->fold_src, text, (int32_t)len,
-		      &n16);
+		      &n16, NULL);
 	if (st == NI_OK)
 		st = fold_string(analyzer, &analyzer->fold_dst,
 				 analyzer->fold_src.data, n16, &n16);

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include <unicode/uchar.h>
 #include <unicode/uclean.h>
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
@@ -811,6 +812,135 @@ static void test_fold_growing(void **state)
  * character is put inside a word, once in a pure-ASCII word (shortcut)
  * and once in a word that also holds an "é" (ICU path).
  */
+/* Remove the spaces of s in place. */
+static char *no_spaces(char *s)
+{
+	char *out = s;
+	for (const char *p = s; *p; p++)
+		if (*p != ' ')
+			*out++ = *p;
+	*out = '\0';
+	return s;
+}
+
+struct fold_check {
+	ni_analyzer *a;
+	const char *text;
+	size_t words;
+};
+
+/*
+ * Each word's own fold through ni_analyzer_fold() (the general path,
+ * with no shortcut), for every token not marked `also`: what the
+ * per-character fast path of words must give too.  Spaces aside: a
+ * word keeps those its folding makes (U+037A is " ι"), and
+ * ni_analyzer_fold() trims them.  Only words: collect() also checks
+ * the spans of `also` tokens, and random CJK text with folding marks
+ * finds one that ends after the last word (left as it is: tokens stay).
+ */
+static int check_fold(void *ctx, const struct ni_token *t)
+{
+	struct fold_check *c = ctx;
+	if (t->also)
+		return 0;
+	char word[4 * NI_ANALYZER_MAX_WORD];
+	memcpy(word, t->word, t->len + 1);
+	char *want = fold(c->a, c->text + t->start, t->end - t->start);
+	assert_string_equal(no_spaces(word), no_spaces(want));
+	free(want);
+	c->words++;
+	return 0;
+}
+
+static size_t check_tokens_fold(ni_analyzer *a, const char *text,
+				size_t len)
+{
+	struct fold_check c = {.a = a, .text = text};
+	assert_int_equal(ni_analyzer_run(a, text, len, check_fold, &c, NULL),
+			 NI_OK);
+	return c.words;
+}
+
+static size_t put_utf8(char *s, size_t at, UChar32 c)
+{
+	int32_t n = 0;
+	U8_APPEND_UNSAFE(s + at, n, c);
+	return at + (size_t)n;
+}
+
+static void test_fast_fold_matches_general(void **state)
+{
+	ni_analyzer *a = *state;
+	char text[512];
+	/* Every character the fast path may take, alone and in a word. */
+	static const UChar32 ranges[][2] = {
+		{0x80, 0x52F}, {0x3041, 0x30FF}, {0x3400, 0x4DBF},
+		{0x4E00, 0x9FFF}, {0xAC00, 0xD7A3},
+	};
+	for (size_t k = 0; k < sizeof(ranges) / sizeof(ranges[0]); k++)
+		for (UChar32 c = ranges[k][0]; c <= ranges[k][1]; c++) {
+			size_t n = put_utf8(text, 0, c);
+			check_tokens_fold(a, text, n);
+			n = put_utf8(text, 0, 'A');
+			n = put_utf8(text, n, c);
+			n = put_utf8(text, n, 'b');
+			n = put_utf8(text, n, c);
+			check_tokens_fold(a, text, n);
+		}
+	/* Random words mixing them with what takes the general path. */
+	static const UChar32 pool[] = {
+		'a', 'Z', 'e', 'i', 's', '3', '\'', '-', '.', ' ', 0xAD,
+		0xC4, 0xDF, 0xE9, 0xC9, 0x130, 0x149, 0x17F, 0x1C4, 0x2BC,
+		0x300, 0x301, 0x308, 0x327, 0x345, 0x390, 0x3A3, 0x3C2,
+		0x3AC, 0x419, 0x439, 0x451, 0x483, 0x2019, 0x1E9E, 0xFB01,
+		0x304B, 0x3099, 0x30AB, 0x30FC, 0xFF76, 0xFF9E, 0x4E2D,
+		0xF900, 0xAC00, 0xD55C, 0x1100, 0x1161, 0x11A8, 0x3131,
+	};
+	srand(6);
+	for (int i = 0; i < 3000; i++) {
+		size_t n = 0;
+		int chars = 1 + rand() % 40;
+		for (int j = 0; j < chars; j++)
+			n = put_utf8(text, n, pool[(size_t)rand() %
+					  (sizeof(pool) / sizeof(pool[0]))]);
+		check_tokens_fold(a, text, n);
+	}
+	/* The length limit counts folded units, then bytes, as there. */
+	struct run r;
+	size_t n = 0;
+	for (int i = 0; i < 32; i++)
+		n = put_utf8(text, n, 0xDF);    /* ß: "ss" */
+	analyze_n(a, text, n, &r);
+	assert_int_equal(r.n, 1);
+	assert_int_equal(r.tok[0].len, 64);
+	n = put_utf8(text, n, 0xDF);
+	size_t dropped = ni_analyzer_dropped(a);
+	analyze_n(a, text, n, &r);
+	assert_int_equal(r.n, 0);
+	assert_int_equal(ni_analyzer_dropped(a), dropped + 1);
+	/* A Korean word of 21 syllables is 63 bytes, of 22, 66. */
+	n = 0;
+	for (int i = 0; i < 21; i++)
+		n = put_utf8(text, n, 0xD55C);  /* 한 */
+	assert_int_equal(check_tokens_fold(a, text, n), 1);
+	n = put_utf8(text, n, 0xD55C);
+	assert_int_equal(check_tokens_fold(a, text, n), 0);
+	assert_int_equal(ni_analyzer_dropped(a), dropped + 2);
+}
+
+/*
+ * splits_word() looks nothing up for U+00C0..U+037D but U+02BC, the one
+ * apostrophe there: it holds no punctuation, unless an ICU upgrade
+ * moved some in.
+ */
+static void test_no_punctuation_in_latin_letters(void **state)
+{
+	(void)state;
+	for (UChar32 c = 0xC0; c < 0x37E; c++)
+		if (c != 0x02BC && u_ispunct(c))
+			fail_msg("U+%04X is punctuation", (unsigned)c);
+}
+
 static void test_ascii_fast_path_matches_icu(void **state)
 {
 	ni_analyzer *a = *state;
@@ -947,6 +1077,8 @@ int main(void)
 		TEST(test_fold),
 		TEST(test_fold_growing),
 		TEST(test_ascii_fast_path_matches_icu),
+		TEST(test_fast_fold_matches_general),
+		TEST(test_no_punctuation_in_latin_letters),
 		TEST(test_reentry),
 		TEST(test_growing_text),
 		TEST(test_settings),
