@@ -812,6 +812,15 @@ static ni_status end_cjk_run(struct run *r)
 					 : r->cjk_start8;
 		size_t end8 = in_place ? walk_to(&ends, start + stop)
 				       : run_end8;
+		/*
+		 * A Korean segment can end in what is not a word (`ᆨsʼ`: the
+		 * apostrophe is left out); a bigram never spans past the
+		 * words it is a form of.
+		 */
+		if (both && end8 > saved.end) {
+			i = next;
+			continue;
+		}
 		r->token = (struct ni_token){
 			.word = r->bigram, .len = (size_t)n8,
 			.start = start8, .end = end8,
