@@ -103,9 +103,8 @@ int open_for_writing(const char *path, double wait_seconds, ni_db **db)
 				(double)(now.tv_nsec - start.tv_nsec) / 1e9;
 		if (status == NI_EDB_NOT_FOUND || status == NI_EDB_OPENING) {
 			/* Not "no index, run build": this is build. */
-			report_error("cannot create an index at %s: the "
-				     "folder holds other files (%s)", path,
-				     detail ? detail : "");
+			report_error("cannot open or create an index at %s: "
+				     "%s", path, detail ? detail : "");
 			free(detail);
 			return NI_EXIT_FAILED;
 		}

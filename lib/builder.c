@@ -641,7 +641,8 @@ static void remove_leftover_parts(const struct builder *b)
 		free(path);
 	}
 	static const char *const merge_folders[] = {"merged", "empty"};
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof merge_folders / sizeof *merge_folders;
+	     i++) {
 		struct ni_buf path = NI_BUF_INIT;
 		if (ni_buf_addf(&path, "%s.%s", ni_db_path(b->db),
 				merge_folders[i]) == NI_OK)
