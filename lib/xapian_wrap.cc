@@ -316,7 +316,7 @@ struct ni_db {
 	/*
 	 * Words written since the last commit, with their number of
 	 * occurrences: given to add_spelling() once each at commit, because
-	 * one call per word written was a fifth of a build's time.
+	 * one call per word written was a tenth to a fifth of a build.
 	 */
 	std::unordered_map<std::string, Xapian::termcount> new_words;
 	Xapian::WritableDatabase wdb;
