@@ -146,6 +146,24 @@ ni_status ni_db_open(const char *path, enum ni_db_mode mode,
 size_t ni_db_missing_count(const ni_db *db) NI_NOEXCEPT;
 const char *ni_db_missing(const ni_db *db, size_t i) NI_NOEXCEPT;
 
+/* One shard of a stub, as ni_db_shard_info() describes it. */
+struct ni_shard_info {
+	const char *name;    /* "shard N of STUB (line L), ENTRY" */
+	const char *local;   /* its folder; NULL for a remote shard */
+	uint64_t docs;       /* documents, related records included */
+	uint64_t related;    /* related records */
+};
+
+/*
+ * The shards of a stub that opened, in the stub's order: how many (0 for
+ * one index, not a stub), and the i-th.  The strings are owned by `db`.
+ * NI_EINVAL when i is out of range; a remote shard may fail to answer
+ * (NI_ENETWORK; ni_db_errmsg() says why).
+ */
+size_t ni_db_shard_count(const ni_db *db) NI_NOEXCEPT;
+ni_status ni_db_shard_info(ni_db *db, size_t i, struct ni_shard_info *out)
+	NI_NOEXCEPT;
+
 /*
  * Close the index, committing pending changes first when it was opened
  * for writing.  Returns the commit's status (the handle is freed either

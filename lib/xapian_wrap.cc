@@ -345,6 +345,14 @@ struct ni_db {
 	/* Shards of a stub left out (NI_DB_READ_PARTIAL), each described
 	 * as "shard N of STUB, ENTRY: cause". */
 	std::vector<std::string> missing;
+	/* The shards of a stub that opened, in its order (none for one
+	 * index). */
+	struct shard {
+		std::string name;       /* "shard N of STUB (line L), ENTRY" */
+		std::string local;      /* its folder; "" when remote */
+		Xapian::Database db;
+	};
+	std::vector<shard> shards;
 	/*
 	 * Words written since the last commit, with their number of
 	 * occurrences: given to add_spelling() once each at commit, because
@@ -544,13 +552,14 @@ std::string trimmed(const std::string &text)
  * Remote::open's defaults (10 s per operation, 10 s to connect).
  */
 Xapian::Database open_entry(const std::string &type, const std::string &rest,
-			    const std::filesystem::path &dir)
+			    const std::filesystem::path &dir, std::string &local)
 {
 	if (type == "auto" || type == "glass" || type == "chert") {
 		std::filesystem::path path(rest);
 		if (path.is_relative())
 			path = dir / path;
-		return Xapian::Database(path.string());
+		local = path.string();
+		return Xapian::Database(local);
 	}
 	if (type != "remote")
 		throw bad_argument("unknown type \"" + type + "\"");
@@ -609,8 +618,9 @@ void open_stub(ni_db &d, const char *analyzer, bool partial)
 				   d.path + " (line " +
 				   std::to_string(lineno) + "), " + line;
 		Xapian::Database db;
+		std::string local;
 		try {
-			db = open_entry(type, rest, dir);
+			db = open_entry(type, rest, dir, local);
 			check_schema(d, db, name, analyzer);
 		} catch (const schema_mismatch &) {
 			throw;
@@ -630,6 +640,7 @@ void open_stub(ni_db &d, const char *analyzer, bool partial)
 			continue;
 		}
 		all.add_database(db);
+		d.shards.push_back({name, local, db});
 	}
 	if (in.bad())
 		throw Xapian::DatabaseOpeningError("cannot read stub file " +
@@ -1057,6 +1068,32 @@ size_t ni_db_missing_count(const ni_db *d) noexcept
 const char *ni_db_missing(const ni_db *d, size_t i) noexcept
 {
 	return i < d->missing.size() ? d->missing[i].c_str() : nullptr;
+}
+
+size_t ni_db_shard_count(const ni_db *d) noexcept
+{
+	return d->shards.size();
+}
+
+ni_status ni_db_shard_info(ni_db *d, size_t i, struct ni_shard_info *out)
+	noexcept
+{
+	*out = ni_shard_info{};
+	try {
+		if (i >= d->shards.size())
+			throw bad_argument("no shard " + std::to_string(i + 1));
+		ni_db::shard &shard = d->shards[i];
+		out->name = shard.name.c_str();
+		out->local = shard.local.empty() ? nullptr
+						 : shard.local.c_str();
+		out->docs = shard.db.get_doccount();
+		out->related = shard.db.get_termfreq(
+			make_term(FILTER_PREFIXES[NI_FILTER_RELATED], "", 0));
+		return NI_OK;
+	} catch (...) {
+		*out = ni_shard_info{};
+		return map_exception(d->errmsg);
+	}
 }
 
 ni_status ni_db_close(ni_db *d, char **errmsg) noexcept

@@ -91,8 +91,23 @@ summary "$WORK/whole" >"$WORK/want"
 [ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want" ||
 	fail "local stub: a page, facets or total differ from the whole"
 
+# stats and check know shards.
+expect_status 0 "stats of a stub" -- "$NEWSINDEX" stats --db "$WORK/local.stub"
+expect_line "$WORK/out" "articles: 600" "stats: the total"
+expect_line "$WORK/out" "shards: 3" "stats: the number of shards"
+expect_line "$WORK/out" "shard: shard 2 of $WORK/local.stub (line 4), auto $WORK/shard2: articles 200, related records 0" "stats: a shard"
+expect_status 0 "check of a stub" -- "$NEWSINDEX" check --db "$WORK/local.stub"
+expect_line "$WORK/out" "check: $WORK/shard3: no problems" "check: each local shard"
+expect_line "$WORK/out" "check: $WORK/local.stub: no problems in its local shards" "check: the stub"
+
 # A shard that is not there is named; --allow-partial leaves it out.
 printf 'glass shard1\nglass nowhere\nglass shard3\n' >"$WORK/broken.stub"
+expect_status 1 "stats of a stub with a shard missing" -- "$NEWSINDEX" stats --db "$WORK/broken.stub"
+expect_line "$WORK/out" "articles: 400" "stats: the total of the others"
+expect_match "$WORK/out" "^missing: shard 2 of $WORK/broken.stub \(line 2\), glass nowhere: " "stats: the missing shard"
+expect_status 1 "check of a stub with a shard missing" -- "$NEWSINDEX" check --db "$WORK/broken.stub"
+expect_match "$WORK/out" "^missing shard 2 of $WORK/broken.stub \(line 2\)" "check: the missing shard"
+expect_line "$WORK/out" "check: $WORK/broken.stub: 1 problems" "check: the stub's problems"
 expect_status 2 "a missing shard" -- "$NEWSQUERY" --db "$WORK/broken.stub" markets
 expect_match "$WORK/err" "shard 2 of $WORK/broken.stub \(line 2\), glass nowhere: " "the missing shard is named"
 expect_status 0 "--allow-partial" -- "$NEWSQUERY" --db "$WORK/broken.stub" --allow-partial --format paths --limit 500 markets
@@ -152,6 +167,10 @@ for s in 1 2 3; do
 	wait_listening "$port" || fail "xapian-tcpsrv of shard $s does not listen on $port"
 done
 same_as_whole "$WORK/remote.stub" "remote stub"
+expect_status 0 "check of a remote stub" -- "$NEWSINDEX" check --db "$WORK/remote.stub"
+expect_line "$WORK/out" "check: shard 3 of $WORK/remote.stub (line 3), remote 127.0.0.1:${PORTS[2]}: remote, not checked here (run 'newsindex check' on its host)" "check: a remote shard"
+expect_status 0 "stats of a remote stub" -- "$NEWSINDEX" stats --db "$WORK/remote.stub"
+expect_line "$WORK/out" "shard: shard 1 of $WORK/remote.stub (line 1), remote 127.0.0.1:${PORTS[0]}: articles 200, related records 0" "stats: a remote shard"
 
 kill "${SERVERS[1]}"
 wait "${SERVERS[1]}" 2>/dev/null
