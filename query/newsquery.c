@@ -593,9 +593,18 @@ static int show(struct session *s, const struct timespec *start)
 		.suggestion = s->suggestion.len ? s->suggestion.data : NULL,
 		.snippets = s->snippets,
 		.facets = o->search.facets,
+		.n_missing = ni_db_missing_count(s->db),
 	};
 	if (o->format == FORMAT_JSON) {
-		if (!render_json(stdout, &ctx, &s->results)) {
+		const char **missing = ctx.n_missing
+			? calloc(ctx.n_missing, sizeof *missing) : NULL;
+		for (size_t i = 0; missing && i < ctx.n_missing; i++)
+			missing[i] = ni_db_missing(s->db, i);
+		ctx.missing = missing;
+		bool ok = (missing || !ctx.n_missing) &&
+			  render_json(stdout, &ctx, &s->results);
+		free(missing);
+		if (!ok) {
 			error("out of memory");
 			return NI_QUERY_EXIT_ERROR;
 		}

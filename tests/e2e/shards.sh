@@ -114,6 +114,10 @@ expect_status 0 "--allow-partial" -- "$NEWSQUERY" --db "$WORK/broken.stub" --all
 expect_match "$WORK/err" "warning: left out shard 2 of $WORK/broken.stub" "the shard left out is named"
 expect_no_match "$WORK/out" "/src/2/" "no result from the missing shard"
 expect_match "$WORK/out" "/src/3/" "results from the others"
+expect_status 0 "--allow-partial --json" -- "$NEWSQUERY" --db "$WORK/broken.stub" --allow-partial --json markets
+expect_match "$WORK/out" "\"missing_shards\":\\[\"shard 2 of $WORK/broken.stub \\(line 2\\), glass nowhere: [^\"]*\"\\]," "JSON: the shard left out"
+expect_status 0 "--json of a whole stub" -- "$NEWSQUERY" --db "$WORK/local.stub" --allow-partial --json markets
+expect_match "$WORK/out" '"missing_shards":\[\],' "JSON: no shard left out"
 printf 'glass shard1\nremote nohost\n' >"$WORK/bad.stub"
 expect_status 2 "a malformed line" -- "$NEWSQUERY" --db "$WORK/bad.stub" --allow-partial markets
 expect_match "$WORK/err" "shard 2 of .*remote nohost: expected" "the malformed line is named"
