@@ -103,6 +103,9 @@ enum ni_slot {
 enum ni_db_mode {
 	NI_DB_READ = 0,      /* open an existing index for searching */
 	NI_DB_WRITE = 1,     /* open or create an index for writing */
+	NI_DB_READ_PARTIAL = 2, /* as NI_DB_READ, but a stub's shards that
+				   cannot be opened are left out
+				   (ni_db_missing) */
 };
 
 /* ---- opening and closing -------------------------------------------- */
@@ -118,9 +121,48 @@ enum ni_db_mode {
  * On failure `*out` is NULL and, when `errmsg` is not NULL, `*errmsg` is
  * a message the caller frees with free() (NULL if out of memory), e.g.
  * "index is locked by another writer: /path (Unable to get write lock...)".
+ *
+ * Sharded indexes: for reading, `path` may be a Xapian stub file (a
+ * regular file, docs/scaling.md) listing one shard a line ("auto PATH",
+ * "glass PATH", "remote HOST:PORT", "remote :PROG ARGS"; "#" starts a
+ * comment; a relative PATH is relative to the stub's folder).  Each
+ * shard is opened and its schema and analyzer checked on its own, then
+ * all are searched as one, with statistics merged by Xapian.  A message
+ * then names the shard: "shard 2 of STUB (line 3), remote HOST:PORT:
+ * ...".  With NI_DB_READ_PARTIAL, shards that cannot be opened are left
+ * out and listed by ni_db_missing(); a schema mismatch or a malformed
+ * line still fails, and so does a stub none of whose shards opens.  A
+ * remote shard that fails later, during a search, fails that search
+ * (NI_ENETWORK); Xapian does not say which shard it was.
  */
 ni_status ni_db_open(const char *path, enum ni_db_mode mode,
 		     const char *analyzer, ni_db **out, char **errmsg) NI_NOEXCEPT;
+
+/*
+ * The shards of a stub left out when it was opened with
+ * NI_DB_READ_PARTIAL: how many, and the i-th as "shard N of STUB (line
+ * L), ENTRY: cause" (owned by `db`, NULL when i is out of range).
+ */
+size_t ni_db_missing_count(const ni_db *db) NI_NOEXCEPT;
+const char *ni_db_missing(const ni_db *db, size_t i) NI_NOEXCEPT;
+
+/* One shard of a stub, as ni_db_shard_info() describes it. */
+struct ni_shard_info {
+	const char *name;    /* "shard N of STUB (line L), ENTRY" */
+	const char *local;   /* its folder; NULL for a remote shard */
+	uint64_t docs;       /* documents, related records included */
+	uint64_t related;    /* related records */
+};
+
+/*
+ * The shards of a stub that opened, in the stub's order: how many (0 for
+ * one index, not a stub), and the i-th.  The strings are owned by `db`.
+ * NI_EINVAL when i is out of range; a remote shard may fail to answer
+ * (NI_ENETWORK; ni_db_errmsg() says why).
+ */
+size_t ni_db_shard_count(const ni_db *db) NI_NOEXCEPT;
+ni_status ni_db_shard_info(ni_db *db, size_t i, struct ni_shard_info *out)
+	NI_NOEXCEPT;
 
 /*
  * Close the index, committing pending changes first when it was opened

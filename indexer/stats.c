@@ -17,7 +17,10 @@ static const char STATS_USAGE[] =
 	"\n"
 	"Print the index's path, its numbers of articles and related records,\n"
 	"its last build and sources, and the schema and analyzer it was built\n"
-	"with, one 'key: value' line each.\n";
+	"with, one 'key: value' line each.  For a stub file of shards\n"
+	"(docs/scaling.md): the totals, then a 'shard:' line for each shard\n"
+	"and a 'missing:' line for each one that cannot be opened (exit\n"
+	"status 1).\n";
 
 static void print_metadata(ni_db *db, const char *label, const char *key)
 {
@@ -35,6 +38,34 @@ static void print_counts(ni_db *db, const char *path)
 	printf("index: %s\narticles: %llu\nrelated records: %llu\n", path,
 	       (unsigned long long)(total - related),
 	       (unsigned long long)related);
+}
+
+/*
+ * The shards of a stub, one line each, and those that cannot be opened;
+ * the exit code.
+ */
+static int print_shards(ni_db *db)
+{
+	int code = NI_EXIT_OK;
+	printf("shards: %zu\n",
+	       ni_db_shard_count(db) + ni_db_missing_count(db));
+	for (size_t i = 0; i < ni_db_shard_count(db); i++) {
+		struct ni_shard_info info;
+		if (ni_db_shard_info(db, i, &info) != NI_OK) {
+			report_error("%s", ni_db_errmsg(db));
+			code = NI_EXIT_FAILED;
+			continue;
+		}
+		printf("shard: %s: articles %llu, related records %llu\n",
+		       info.name,
+		       (unsigned long long)(info.docs - info.related),
+		       (unsigned long long)info.related);
+	}
+	for (size_t i = 0; i < ni_db_missing_count(db); i++) {
+		printf("missing: %s\n", ni_db_missing(db, i));
+		code = NI_EXIT_FAILED;
+	}
+	return code;
 }
 
 /* One "source:" line per remembered source (what a bare build walks). */
@@ -88,11 +119,19 @@ int cmd_stats(int argc, char **argv)
 	}
 	ni_db *db = NULL;
 	char *detail = NULL;
-	status = ni_db_open(path.data, NI_DB_READ, ni_analyzer_settings(), &db,
-			    &detail);
+	/* Partial: a shard down must not hide the others' numbers. */
+	status = ni_db_open(path.data, NI_DB_READ_PARTIAL,
+			    ni_analyzer_settings(), &db, &detail);
 	code = NI_EXIT_OK;
 	if (status != NI_OK) {
 		code = report_open_failure(path.data, status, detail);
+	} else if (ni_db_shard_count(db)) {
+		/* Last builds and sources are each shard's own. */
+		print_counts(db, path.data);
+		code = print_shards(db);
+		print_metadata(db, "schema", NI_META_SCHEMA);
+		print_metadata(db, "analyzer", NI_META_ANALYZER);
+		print_metadata(db, "stemmer", NI_META_STEMMER);
 	} else {
 		print_counts(db, path.data);
 		print_metadata(db, "last build", NI_META_LAST_BUILD);

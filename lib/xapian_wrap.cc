@@ -67,6 +67,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -106,6 +107,13 @@ const double EXACT_FORM_WEIGHT = 0.5;
 /* How often a search is rerun after the index changed under it. */
 const int MODIFIED_RETRIES = 5;
 
+/*
+ * Over shards (a stub), get_eset() approximates term frequencies unless
+ * asked not to: feedback and --like would then pick other terms than
+ * one index of the same documents does.  On one index it costs nothing.
+ */
+const int EXPAND_FLAGS = Xapian::Enquire::USE_EXACT_TERMFREQ;
+
 struct field_schema {
 	const char *prefix;       /* NULL: only searchable unqualified */
 	const char *stem_prefix;
@@ -137,6 +145,16 @@ const char UNIQUE_PREFIX[] = "Q";
 /* Our own refusal to open an index, mapped to NI_EDB_SCHEMA. */
 struct schema_mismatch : std::runtime_error {
 	using std::runtime_error::runtime_error;
+};
+
+/*
+ * A shard of a stub that failed: Xapian's error, mapped as usual, with
+ * a message naming the shard ("shard 2 of STUB, remote HOST:PORT: ...").
+ */
+struct shard_error : std::runtime_error {
+	ni_status status;
+	shard_error(ni_status s, const std::string &msg)
+		: std::runtime_error(msg), status(s) {}
 };
 
 /* A bad argument from the C side, mapped to NI_EINVAL. */
@@ -186,7 +204,15 @@ ni_status map_exception(std::string &msg) noexcept
 		what = xapian_text.c_str();
 	} catch (const Xapian::NetworkError &e) {
 		status = NI_ENETWORK;
-		what = e.get_msg().c_str();
+		/* "Couldn't connect" says little without the errno's text. */
+		const char *cause = e.get_error_string();
+		try {
+			xapian_text = e.get_msg();
+			if (cause && *cause)
+				xapian_text += std::string(": ") + cause;
+		} catch (...) {
+		}
+		what = xapian_text.c_str();
 	} catch (const Xapian::QueryParserError &e) {
 		status = NI_EQUERY;
 		what = e.get_msg().c_str();
@@ -205,6 +231,9 @@ ni_status map_exception(std::string &msg) noexcept
 		what = xapian_text.c_str();
 	} catch (const schema_mismatch &e) {
 		status = NI_EDB_SCHEMA;
+		what = e.what();
+	} catch (const shard_error &e) {
+		status = e.status;
 		what = e.what();
 	} catch (const bad_argument &e) {
 		status = NI_EINVAL;
@@ -313,6 +342,17 @@ void check_filter(enum ni_filter filter)
 struct ni_db {
 	std::string path;
 	bool writable = false;
+	/* Shards of a stub left out (NI_DB_READ_PARTIAL), each described
+	 * as "shard N of STUB, ENTRY: cause". */
+	std::vector<std::string> missing;
+	/* The shards of a stub that opened, in its order (none for one
+	 * index). */
+	struct shard {
+		std::string name;       /* "shard N of STUB (line L), ENTRY" */
+		std::string local;      /* its folder; "" when remote */
+		Xapian::Database db;
+	};
+	std::vector<shard> shards;
 	/*
 	 * Words written since the last commit, with their number of
 	 * occurrences: given to add_spelling() once each at commit, because
@@ -406,13 +446,14 @@ auto retrying(ni_db &d, Body body) -> decltype(body())
  * Check (or, for a new index, record) the schema and analyzer metadata.
  * Throws schema_mismatch with a message naming what differs.
  */
-void check_schema(ni_db &d, const char *analyzer)
+void check_schema(ni_db &d, const Xapian::Database &db,
+		  const std::string &name, const char *analyzer)
 {
-	std::string schema = d.db.get_metadata(KEY_SCHEMA);
+	std::string schema = db.get_metadata(KEY_SCHEMA);
 	if (schema.empty()) {
-		if (!d.writable || d.db.get_doccount() != 0 ||
-		    d.db.metadata_keys_begin() != d.db.metadata_keys_end())
-			throw schema_mismatch(d.path + " is a Xapian database "
+		if (!d.writable || db.get_doccount() != 0 ||
+		    db.metadata_keys_begin() != db.metadata_keys_end())
+			throw schema_mismatch(name + " is a Xapian database "
 					      "but not a newsindex index");
 		d.wdb.set_metadata(KEY_SCHEMA, SCHEMA_VERSION);
 		d.wdb.set_metadata(KEY_ANALYZER, analyzer);
@@ -420,12 +461,12 @@ void check_schema(ni_db &d, const char *analyzer)
 		return;
 	}
 	if (schema != SCHEMA_VERSION)
-		throw schema_mismatch("index " + d.path + " has schema version " +
+		throw schema_mismatch("index " + name + " has schema version " +
 				      schema + ", this program uses version " +
 				      SCHEMA_VERSION);
-	std::string stored = d.db.get_metadata(KEY_ANALYZER);
+	std::string stored = db.get_metadata(KEY_ANALYZER);
 	if (stored != analyzer)
-		throw schema_mismatch("index " + d.path +
+		throw schema_mismatch("index " + name +
 				      " was built with analyzer \"" + stored +
 				      "\", this program uses \"" + analyzer +
 				      "\"");
@@ -459,7 +500,7 @@ stemmer &known_stemmer(ni_db &d, const std::string &language,
 /* Check the schema and start stemming in the index's default. */
 void read_settings(ni_db &d, const char *analyzer)
 {
-	check_schema(d, analyzer);
+	check_schema(d, d.db, d.path, analyzer);
 	d.language = &known_stemmer(d, recorded_language(d),
 				    "the default language of index " + d.path);
 }
@@ -493,6 +534,128 @@ void clear_half_created(const std::string &path)
 		fs::remove(file, error);
 }
 
+/* `text` without the blanks around it. */
+std::string trimmed(const std::string &text)
+{
+	const char *blanks = " \t\r";
+	size_t first = text.find_first_not_of(blanks);
+	if (first == std::string::npos)
+		return "";
+	return text.substr(first, text.find_last_not_of(blanks) - first + 1);
+}
+
+/*
+ * Open one entry of a stub file: "auto PATH", "glass PATH", "chert
+ * PATH", "remote HOST:PORT" or "remote :PROG ARGS", as Xapian reads
+ * them.  A relative PATH is relative to the stub's folder (`dir`).
+ * Xapian's stub format has no field for timeouts: remote shards use
+ * Remote::open's defaults (10 s per operation, 10 s to connect).
+ */
+Xapian::Database open_entry(const std::string &type, const std::string &rest,
+			    const std::filesystem::path &dir, std::string &local)
+{
+	if (type == "auto" || type == "glass" || type == "chert") {
+		std::filesystem::path path(rest);
+		if (path.is_relative())
+			path = dir / path;
+		local = path.string();
+		return Xapian::Database(local);
+	}
+	if (type != "remote")
+		throw bad_argument("unknown type \"" + type + "\"");
+	if (!rest.empty() && rest[0] == ':') {
+		size_t blank = rest.find_first_of(" \t");
+		std::string prog = rest.substr(1, blank == std::string::npos
+						  ? std::string::npos
+						  : blank - 1);
+		std::string args = blank == std::string::npos
+				   ? "" : trimmed(rest.substr(blank));
+		return Xapian::Remote::open(prog, args);
+	}
+	size_t colon = rest.rfind(':');
+	char *end = nullptr;
+	unsigned long port = colon == std::string::npos ? 0 :
+		std::strtoul(rest.c_str() + colon + 1, &end, 10);
+	if (colon == 0 || colon == std::string::npos || !end || *end ||
+	    port == 0 || port > 65535)
+		throw bad_argument("expected \"remote HOST:PORT\" or "
+				   "\"remote :PROG ARGS\"");
+	return Xapian::Remote::open(rest.substr(0, colon),
+				    static_cast<unsigned>(port));
+}
+
+/*
+ * Open the stub file d.path shard by shard, check each shard's schema
+ * and analyzer settings, and search them as one (add_database), so that
+ * an error names the shard.  With `partial`, a shard that cannot be
+ * opened is left out and described in d.missing; a schema mismatch is
+ * never left out (it would rank and match differently).
+ */
+void open_stub(ni_db &d, const char *analyzer, bool partial)
+{
+	std::ifstream in(d.path);
+	if (!in)
+		throw Xapian::DatabaseOpeningError("cannot read stub file " +
+						   d.path);
+	std::filesystem::path dir =
+		std::filesystem::path(d.path).parent_path();
+	std::string line;
+	unsigned lineno = 0, shard = 0;
+	Xapian::Database all;
+	std::string first_failure;
+	ni_status first_status = NI_OK;
+	while (std::getline(in, line)) {
+		lineno++;
+		line = trimmed(line);
+		if (line.empty() || line[0] == '#')
+			continue;
+		shard++;
+		size_t blank = line.find_first_of(" \t");
+		std::string type = line.substr(0, blank);
+		std::string rest = blank == std::string::npos
+				   ? "" : trimmed(line.substr(blank));
+		std::string name = "shard " + std::to_string(shard) + " of " +
+				   d.path + " (line " +
+				   std::to_string(lineno) + "), " + line;
+		Xapian::Database db;
+		std::string local;
+		try {
+			db = open_entry(type, rest, dir, local);
+			check_schema(d, db, name, analyzer);
+		} catch (const schema_mismatch &) {
+			throw;
+		} catch (...) {
+			std::string msg;
+			ni_status status = map_exception(msg);
+			if (status == NI_ENOMEM)
+				throw std::bad_alloc();
+			std::string text = name + ": " + msg;
+			if (!partial || status == NI_EINVAL)
+				throw shard_error(status, text);
+			if (first_status == NI_OK) {
+				first_status = status;
+				first_failure = text;
+			}
+			d.missing.push_back(text);
+			continue;
+		}
+		all.add_database(db);
+		d.shards.push_back({name, local, db});
+	}
+	if (in.bad())
+		throw Xapian::DatabaseOpeningError("cannot read stub file " +
+						   d.path);
+	if (shard == 0)
+		throw Xapian::DatabaseOpeningError("stub file " + d.path +
+						   " lists no shards");
+	if (all.size() == 0)
+		throw shard_error(first_status, "no shard of " + d.path +
+				  " could be opened; " + first_failure);
+	d.db = all;
+	d.language = &known_stemmer(d, recorded_language(d),
+				    "the default language of index " + d.path);
+}
+
 void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 {
 	if (mode == NI_DB_WRITE) {
@@ -503,6 +666,11 @@ void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 					Xapian::DB_BACKEND_GLASS);
 		d.db = d.wdb;
 		read_settings(d, analyzer);
+		return;
+	}
+	std::error_code error;
+	if (std::filesystem::is_regular_file(d.path, error)) {
+		open_stub(d, analyzer, mode == NI_DB_READ_PARTIAL);
 		return;
 	}
 	/*
@@ -889,6 +1057,42 @@ ni_status ni_db_open(const char *path, enum ni_db_mode mode,
 		if (errmsg)
 			*errmsg = c_string(msg);
 		return status;
+	}
+}
+
+size_t ni_db_missing_count(const ni_db *d) noexcept
+{
+	return d->missing.size();
+}
+
+const char *ni_db_missing(const ni_db *d, size_t i) noexcept
+{
+	return i < d->missing.size() ? d->missing[i].c_str() : nullptr;
+}
+
+size_t ni_db_shard_count(const ni_db *d) noexcept
+{
+	return d->shards.size();
+}
+
+ni_status ni_db_shard_info(ni_db *d, size_t i, struct ni_shard_info *out)
+	noexcept
+{
+	*out = ni_shard_info{};
+	try {
+		if (i >= d->shards.size())
+			throw bad_argument("no shard " + std::to_string(i + 1));
+		ni_db::shard &shard = d->shards[i];
+		out->name = shard.name.c_str();
+		out->local = shard.local.empty() ? nullptr
+						 : shard.local.c_str();
+		out->docs = shard.db.get_doccount();
+		out->related = shard.db.get_termfreq(
+			make_term(FILTER_PREFIXES[NI_FILTER_RELATED], "", 0));
+		return NI_OK;
+	} catch (...) {
+		*out = ni_shard_info{};
+		return map_exception(d->errmsg);
 	}
 }
 
@@ -1643,8 +1847,8 @@ ni_status ni_query_like(ni_db *d, const char *key, unsigned n_terms,
 			Xapian::RSet rset;
 			rset.add_document(id);
 			Xapian::ExpandDeciderFilterPrefix stems_only("Z");
-			Xapian::ESet eset = enquire.get_eset(n_terms, rset,
-							     &stems_only);
+			Xapian::ESet eset = enquire.get_eset(
+				n_terms, rset, EXPAND_FLAGS, &stems_only);
 			Xapian::Query like(Xapian::Query::OP_OR, eset.begin(),
 					   eset.end());
 			return Xapian::Query(Xapian::Query::OP_AND_NOT, like,
@@ -1675,6 +1879,7 @@ ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 			Xapian::ExpandDeciderFilterPrefix stems_only("Z");
 			return top.empty() ? Xapian::ESet()
 					   : enquire.get_eset(n_terms, rset,
+							      EXPAND_FLAGS,
 							      &stems_only);
 		});
 		if (eset.empty())

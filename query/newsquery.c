@@ -81,6 +81,9 @@ static const char USAGE[] =
 	"  --db PATH             the index (default: $NEWSINDEX_DB, else the\n"
 	"                        config file's db, else\n"
 	"                        $XDG_DATA_HOME/newsindex)\n"
+	"  --allow-partial       with a sharded --db (a stub file), search\n"
+	"                        the shards that answer, warning of each\n"
+	"                        one left out (docs/scaling.md)\n"
 	"  -h, --help            show this help\n"
 	"  --version             show the version\n"
 	"\n"
@@ -101,6 +104,7 @@ struct options {
 	const char *language;    /* a stemmer's name; NULL: the index's */
 	enum render_format format;
 	bool explain;
+	bool allow_partial;      /* --allow-partial */
 	struct ni_search_options search;
 	/* Set by their flags: the config file must not override them. */
 	bool limit_given;
@@ -199,7 +203,7 @@ static bool facets_named(const char *list, const char *where,
 enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
        OPT_COLOR, OPT_VERSION, OPT_SORT, OPT_RECENT, OPT_HALF_LIFE,
        OPT_ALL, OPT_LIKE, OPT_FACETS, OPT_FORMAT, OPT_EXPLAIN,
-       OPT_NO_FEEDBACK, OPT_HYPERLINKS, OPT_LANG };
+       OPT_NO_FEEDBACK, OPT_HYPERLINKS, OPT_LANG, OPT_ALLOW_PARTIAL };
 
 /* An option that takes a number. */
 static bool take_number(int opt, struct options *o)
@@ -242,6 +246,7 @@ static bool take_option(int opt, struct options *o)
 	case OPT_ALL: o->search.all_copies = true; return true;
 	case OPT_LIKE: o->like = optarg; return true;
 	case OPT_EXPLAIN: o->explain = true; return true;
+	case OPT_ALLOW_PARTIAL: o->allow_partial = true; return true;
 	case OPT_NO_FEEDBACK: o->search.feedback = false; return true;
 	case OPT_FACETS: o->facets = optarg; return true;
 	case OPT_SORT: return sort_option(optarg, &o->search.sort);
@@ -288,6 +293,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"hyperlinks", required_argument, NULL, OPT_HYPERLINKS},
 		{"lang", required_argument, NULL, OPT_LANG},
+		{"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -404,19 +410,31 @@ static bool use_hyperlinks(const char *mode, bool color)
 	return term && strcmp(term, "dumb") && strcmp(term, "linux");
 }
 
-static int open_index(const char *path, const char *language, ni_db **db)
+static int open_index(const char *path, const struct options *o,
+		      ni_db **db)
 {
+	const char *language = o->language;
 	char *detail = NULL;
-	ni_status status = ni_db_open(path, NI_DB_READ, ni_analyzer_settings(),
-				      db, &detail);
+	ni_status status = ni_db_open(path, o->allow_partial
+				      ? NI_DB_READ_PARTIAL : NI_DB_READ,
+				      ni_analyzer_settings(), db, &detail);
+	for (size_t i = 0; status == NI_OK && i < ni_db_missing_count(*db);
+	     i++)
+		fprintf(stderr, "newsquery: warning: left out %s\n",
+			ni_db_missing(*db, i));
+	/* A shard's failure is named in `detail`: no hint to build. */
+	bool shard = detail && strncmp(detail, "shard ", 6) == 0;
 	if (status == NI_OK && language &&
 	    (status = ni_db_set_language(*db, language)) != NI_OK) {
 		error("cannot stem in %s: %s", language, ni_db_errmsg(*db));
 		return NI_QUERY_EXIT_ERROR;
 	}
-	if (status == NI_EDB_NOT_FOUND || status == NI_EDB_OPENING)
+	if (!shard && (status == NI_EDB_NOT_FOUND ||
+		       status == NI_EDB_OPENING))
 		error("no index at %s: run 'newsindex build SOURCE...' to "
 		      "create it (%s)", path, detail ? detail : "");
+	else if (status == NI_EDB_SCHEMA && shard)
+		error("%s; rebuild that shard", detail);
 	else if (status == NI_EDB_SCHEMA)
 		error("%s; delete %s and run 'newsindex build --db %s "
 		      "SOURCE...' again", detail ? detail : "", path, path);
@@ -575,9 +593,18 @@ static int show(struct session *s, const struct timespec *start)
 		.suggestion = s->suggestion.len ? s->suggestion.data : NULL,
 		.snippets = s->snippets,
 		.facets = o->search.facets,
+		.n_missing = ni_db_missing_count(s->db),
 	};
 	if (o->format == FORMAT_JSON) {
-		if (!render_json(stdout, &ctx, &s->results)) {
+		const char **missing = ctx.n_missing
+			? calloc(ctx.n_missing, sizeof *missing) : NULL;
+		for (size_t i = 0; missing && i < ctx.n_missing; i++)
+			missing[i] = ni_db_missing(s->db, i);
+		ctx.missing = missing;
+		bool ok = (missing || !ctx.n_missing) &&
+			  render_json(stdout, &ctx, &s->results);
+		free(missing);
+		if (!ok) {
 			error("out of memory");
 			return NI_QUERY_EXIT_ERROR;
 		}
@@ -646,7 +673,7 @@ int main(int argc, char **argv)
 	}
 	struct session s = {.o = &o, .suggestion = NI_BUF_INIT};
 	if (code < 0)
-		code = open_index(path.data, o.language, &s.db);
+		code = open_index(path.data, &o, &s.db);
 	if (code < 0) {
 		s.text = query.data;
 		code = search_and_show(&s, &start);

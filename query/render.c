@@ -386,6 +386,20 @@ static bool put_string(json_object *obj, const char *key, const char *text)
 	return put(obj, key, json_object_new_string(text));
 }
 
+/* "missing_shards": what --allow-partial left out; [] when nothing. */
+static bool put_missing(json_object *obj, const struct render_context *ctx)
+{
+	json_object *list = json_object_new_array();
+	bool ok = put(obj, "missing_shards", list);
+	for (size_t i = 0; ok && i < ctx->n_missing; i++) {
+		json_object *text = json_object_new_string(ctx->missing[i]);
+		ok = text && json_object_array_add(list, text) == 0;
+		if (!ok)
+			json_object_put(text);
+	}
+	return ok;
+}
+
 static bool put_provider(json_object *obj, const struct ni_docdata *doc)
 {
 	json_object *provider = json_object_new_object();
@@ -532,6 +546,7 @@ bool render_json(FILE *out, const struct render_context *ctx,
 		      json_object_new_boolean(r->total_exact)) &&
 		  put(root, "offset", json_object_new_int((int)ctx->offset)) &&
 		  put_string(root, "suggestion", ctx->suggestion) &&
+		  put_missing(root, ctx) &&
 		  put_facets(root, ctx, r);
 	/* Added last so it comes last; owned by root from here on. */
 	if (json_object_object_add(root, "results", hits) != 0) {

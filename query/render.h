@@ -33,6 +33,10 @@ struct render_context {
 	/* One snippet per hit (borrowed), or NULL to show no excerpt. */
 	const struct ni_snippet *snippets;
 	unsigned facets;         /* bits 1u << NI_FACET_* that were asked */
+	/* Shards of a stub left out (--allow-partial), as ni_db_missing()
+	 * describes them; borrowed. */
+	const char *const *missing;
+	size_t n_missing;
 };
 
 /* The format named `name` ("json", "paths", ...); false if none is. */
