@@ -74,8 +74,13 @@ int report_open_failure(const char *path, ni_status status,
 			     "to create it", path);
 		break;
 	case NI_EDB_SCHEMA:
-		report_error("%s; delete %s and run 'newsindex build --db "
-			     "%s SOURCE...' again", detail, path, path);
+		/* In a stub, `detail` names the shard: that one is rebuilt. */
+		if (ni_cli_is_stub(path))
+			report_error("%s; build that shard again", detail);
+		else
+			report_error("%s; delete %s and run 'newsindex build "
+				     "--db %s SOURCE...' again", detail, path,
+				     path);
 		break;
 	default:
 		report_error("cannot open index %s: %s (%s)", path,

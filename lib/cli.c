@@ -1,11 +1,14 @@
 /* Helpers for the two programs: see include/ni_cli.h. */
 #include "ni_cli.h"
 
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ni_dbpath.h"
@@ -69,4 +72,10 @@ bool ni_cli_use_color(const char *mode, int fd)
 		return false;
 	const char *no_color = getenv("NO_COLOR");
 	return (!no_color || !*no_color) && isatty(fd);
+}
+
+bool ni_cli_is_stub(const char *path)
+{
+	struct stat st;
+	return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }

@@ -433,8 +433,8 @@ static int open_index(const char *path, const struct options *o,
 		       status == NI_EDB_OPENING))
 		error("no index at %s: run 'newsindex build SOURCE...' to "
 		      "create it (%s)", path, detail ? detail : "");
-	else if (status == NI_EDB_SCHEMA && shard)
-		error("%s; rebuild that shard", detail);
+	else if (status == NI_EDB_SCHEMA && ni_cli_is_stub(path))
+		error("%s; build that shard again", detail);
 	else if (status == NI_EDB_SCHEMA)
 		error("%s; delete %s and run 'newsindex build --db %s "
 		      "SOURCE...' again", detail ? detail : "", path, path);

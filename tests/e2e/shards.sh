@@ -128,6 +128,9 @@ xapian-metadata set "$WORK/other" newsindex.analyzer "something else"
 printf 'glass shard1\nglass other\n' >"$WORK/other.stub"
 expect_status 2 "a shard of other settings" -- "$NEWSQUERY" --db "$WORK/other.stub" --allow-partial markets
 expect_match "$WORK/err" "index shard 2 of $WORK/other.stub \\(line 2\\), glass other was built with analyzer \"something else\"" "the mismatched shard is named"
+expect_match "$WORK/err" "; build that shard again\$" "the advice is for the shard, not the stub"
+expect_status 1 "stats on a shard of other settings" -- "$NEWSINDEX" stats --db "$WORK/other.stub"
+expect_match "$WORK/err" "glass other was built with .*; build that shard again\$" "newsindex names the shard and advises it too"
 
 if ! command -v xapian-tcpsrv >/dev/null; then
 	if finish; then
