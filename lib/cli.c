@@ -1,8 +1,6 @@
 /* Helpers for the two programs: see include/ni_cli.h. */
 #include "ni_cli.h"
 
-#include <sys/stat.h>
-
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
