@@ -344,6 +344,15 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 	return status == NI_OK ? commit_batch(b, l) : status;
 }
 
+/* What the index knows of the file `f`; NULL for a file new to it. */
+static const struct known *known_file(const struct builder *b,
+				      const struct found *f)
+{
+	size_t at;
+	return ni_strmap_get(&b->known_by_path, f->path, strlen(f->path), &at)
+		? &b->known[at] : NULL;
+}
+
 /*
  * Before any file is read, each unchanged file claims the key it holds:
  * an article keeps its URL against a file new to the index, whatever
@@ -356,30 +365,22 @@ static ni_status claim_unchanged(struct builder *b)
 	ni_status status = NI_OK;
 	for (size_t i = 0; status == NI_OK && i < b->n_found; i++) {
 		const struct found *f = &b->found[i];
-		size_t at;
-		if (ni_strmap_get(&b->known_by_path, f->path, strlen(f->path),
-				  &at) &&
-		    b->known[at].key &&
-		    same_stamp(&b->known[at].stamp, &f->stamp))
-			status = ni_strmap_put(&b->claimed, b->known[at].key,
-					       strlen(b->known[at].key), i);
+		const struct known *k = known_file(b, f);
+		if (k && k->key && same_stamp(&k->stamp, &f->stamp))
+			status = ni_strmap_put(&b->claimed, k->key,
+					       strlen(k->key), i);
 	}
 	return status;
 }
 
 static ni_status process(struct builder *b, struct lane *l, size_t i)
 {
-	struct found *f = &b->found[i];
-	size_t at;
-	const struct known *k = ni_strmap_get(&b->known_by_path, f->path,
-					      strlen(f->path), &at)
-		? &b->known[at] : NULL;
-	ni_status status = NI_OK;
+	const struct found *f = &b->found[i];
+	const struct known *k = known_file(b, f);
 	if (k && same_stamp(&k->stamp, &f->stamp)) {
+		/* Not read again; claim_unchanged() claimed its key. */
 		l->counts->unchanged++;
-		/* Unchanged, it still owns its key against later files. */
-		claim(b, l, k->key, i, &status);
-		return status;
+		return NI_OK;
 	}
 	return index_file(b, l, i, k);
 }
