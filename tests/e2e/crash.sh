@@ -104,16 +104,28 @@ fi
 # Kill points are spread over the whole of a build as long as this
 # machine takes for it (measured first), so the last ones fall in the
 # merge of the parts, whatever the machine's speed.
-# run_killed WHAT DB SECONDS -- COMMAND...: start COMMAND, kill -9 it
-# after SECONDS.
+# run_killed SECONDS -- COMMAND...: start COMMAND, kill -9 it after
+# SECONDS.
 run_killed() {
-	local delay=$3
-	shift 4
+	local delay=$1
+	shift 2
 	"$@" >/dev/null 2>&1 &
 	local pid=$!
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+}
+
+# time_build: build $WORK/many into $WORK/timed; $took is how long it
+# took in ms.  at_percent P: the seconds at P% of it.
+time_build() {
+	local start
+	start=$(date +%s%N)
+	"$NEWSINDEX" build --db "$WORK/timed" "$WORK/many" >/dev/null 2>&1
+	took=$(( ($(date +%s%N) - start) / 1000000 ))
+}
+at_percent() {
+	awk -v ms="$took" -v p="$1" 'BEGIN { printf "%.3f", ms * p / 100000 }'
 }
 
 # after_kill WHAT DB: the index opens, passes check, and a rerun ends
@@ -126,13 +138,11 @@ after_kill() {
 	expect_match "$WORK/out" '"total":1,' "one article for the URL after kill -9 $1"
 }
 
-start=$(date +%s%N)
-"$NEWSINDEX" build --db "$WORK/timed" "$WORK/many" >/dev/null 2>&1
-took=$(( ($(date +%s%N) - start) / 1000000 ))
+time_build
 for percent in 5 20 40 60 75 85 92 97; do
-	delay=$(awk -v ms="$took" -v p="$percent" 'BEGIN { printf "%.3f", ms * p / 100000 }')
+	delay=$(at_percent "$percent")
 	rm -rf "$WORK/killed"
-	run_killed build "$WORK/killed" "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
+	run_killed "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
 	after_kill "at $percent% of a first build" "$WORK/killed"
 	CHECKS=$((CHECKS + 1))
 	! ls -d "$WORK/killed".* 2>/dev/null ||
@@ -149,14 +159,12 @@ CHECKS=$((CHECKS + 1))
 # An incremental build (every file changed) and a compaction, killed.
 cp -a "$WORK/timed" "$WORK/incr"
 make_articles "$WORK/many" 3000 7
-start=$(date +%s%N)
-"$NEWSINDEX" build --db "$WORK/timed" "$WORK/many" >/dev/null 2>&1
-took=$(( ($(date +%s%N) - start) / 1000000 ))
+time_build
 for percent in 30 70; do
-	delay=$(awk -v ms="$took" -v p="$percent" 'BEGIN { printf "%.3f", ms * p / 100000 }')
+	delay=$(at_percent "$percent")
 	rm -rf "$WORK/killed"
 	cp -a "$WORK/incr" "$WORK/killed"
-	run_killed update "$WORK/killed" "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
+	run_killed "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
 	after_kill "at $percent% of an update" "$WORK/killed"
 	CHECKS=$((CHECKS + 1))
 	[ "$(count_phrase "$WORK/killed" "round 7")" -eq 3000 ] ||
@@ -165,7 +173,7 @@ done
 for delay in 0.02 0.1; do
 	rm -rf "$WORK/killed"
 	cp -a "$WORK/timed" "$WORK/killed"
-	run_killed compact "$WORK/killed" "$delay" -- "$NEWSINDEX" compact --db "$WORK/killed"
+	run_killed "$delay" -- "$NEWSINDEX" compact --db "$WORK/killed"
 	after_kill "${delay}s into a compaction" "$WORK/killed"
 done
 
