@@ -18,6 +18,14 @@
  * a build that is killed loses at most that batch, and running it again
  * finishes the job: unchanged files are skipped, the rest indexed again.
  *
+ * A sharded index (ni_db_create_sharded) is built the same way: the
+ * index handle places each write in its shard, and a parallel first
+ * build writes sharded parts merged shard by shard.  A build killed
+ * between the commits of two shards is settled by the next: orphaned
+ * related records are deleted (ni_db_repair_shards), and a file found
+ * twice (its key had moved to another shard) is indexed again, its old
+ * copy deleted.
+ *
  * The builder never prints: it reports through callbacks.  Paths and
  * results passed to them are valid only during the call.
  */

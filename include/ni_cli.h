@@ -73,9 +73,10 @@ ni_status ni_cli_load_config(struct ni_config *out, struct ni_buf *path_used,
 bool ni_cli_use_color(const char *mode, int fd);
 
 /*
- * Whether `path` is a stub file listing shards (a regular file) rather
- * than an index folder: then an error about one index names its shard,
- * and the advice is to rebuild that shard, not the stub.
+ * Whether `path` is a stub file listing shards (a regular file), or a
+ * sharded index's folder holding one (XAPIANDB), rather than one index:
+ * then an error about one index names its shard, and the advice is to
+ * rebuild that shard, not the stub.
  */
 bool ni_cli_is_stub(const char *path);
 

@@ -125,15 +125,27 @@ enum ni_db_mode {
  * Sharded indexes: for reading, `path` may be a Xapian stub file (a
  * regular file, docs/scaling.md) listing one shard a line ("auto PATH",
  * "glass PATH", "remote HOST:PORT", "remote :PROG ARGS"; "#" starts a
- * comment; a relative PATH is relative to the stub's folder).  Each
- * shard is opened and its schema and analyzer checked on its own, then
- * all are searched as one, with statistics merged by Xapian.  A message
- * then names the shard: "shard 2 of STUB (line 3), remote HOST:PORT:
- * ...".  With NI_DB_READ_PARTIAL, shards that cannot be opened are left
- * out and listed by ni_db_missing(); a schema mismatch or a malformed
- * line still fails, and so does a stub none of whose shards opens.  A
- * remote shard that fails later, during a search, fails that search
- * (NI_ENETWORK); Xapian does not say which shard it was.
+ * comment; a relative PATH is relative to the stub's folder), or a
+ * sharded index's folder holding one, named XAPIANDB
+ * (ni_db_create_sharded).  Each shard is opened and its schema and
+ * analyzer checked on its own, then all are searched as one, with
+ * statistics merged by Xapian.  A message then names the shard: "shard
+ * 2 of STUB (line 3), remote HOST:PORT: ...".  With NI_DB_READ_PARTIAL,
+ * shards that cannot be opened are left out and listed by
+ * ni_db_missing(); a schema mismatch or a malformed line still fails,
+ * and so does a stub none of whose shards opens.  A remote shard that
+ * fails later, during a search, fails that search (NI_ENETWORK); Xapian
+ * does not say which shard it was.
+ *
+ * For writing, `path` may be a sharded index's folder: each shard is
+ * opened for writing (all local; a remote one is refused with NI_EINVAL,
+ * and so is a shard out of its place, see ni_db_create_sharded); a
+ * shard folder that is missing is created empty.  Every write then goes
+ * where it belongs: a document to the shard of its key's hash, a
+ * deletion by key to that shard, a deletion by filter and metadata to
+ * every shard; the document ids given and taken are those of the shards
+ * searched as one.  A stub file itself is refused for writing
+ * (NI_EDB_OPENING): its shards may be anywhere.
  */
 ni_status ni_db_open(const char *path, enum ni_db_mode mode,
 		     const char *analyzer, ni_db **out, char **errmsg) NI_NOEXCEPT;
@@ -155,8 +167,9 @@ struct ni_shard_info {
 };
 
 /*
- * The shards of a stub that opened, in the stub's order: how many (0 for
- * one index, not a stub), and the i-th.  The strings are owned by `db`.
+ * The shards of a stub that opened (or of a sharded index open for
+ * writing), in the stub's order: how many (0 for one index, not a
+ * stub), and the i-th.  The strings are owned by `db`.
  * NI_EINVAL when i is out of range; a remote shard may fail to answer
  * (NI_ENETWORK; ni_db_errmsg() says why).
  */
@@ -207,7 +220,12 @@ const char *ni_db_errmsg(const ni_db *db) NI_NOEXCEPT;
 /*
  * Check the index at `path`: Xapian's own consistency check of its tables,
  * then ours: every document has one unique key, no key is on two
- * documents, every related record's parent is there.  `*problems` gets
+ * documents, every related record's parent is there.  A shard of a
+ * sharded index newsindex built is checked as an index, and for keys
+ * its hash does not place there; its related records are not (their
+ * parent may be in another shard).  A stub (file or sharded folder) is
+ * checked as a whole: keys and related records over all its shards,
+ * whose tables are each shard's to check.  `*problems` gets
  * how many were found, and `report` (an ni_buf) a line for each.
  * NI_OK means the check ran (look at *problems); other statuses that it
  * could not (NI_EDB_NOT_FOUND, NI_EDB_SCHEMA, ...), with *errmsg as for
@@ -220,27 +238,62 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 
 /*
  * Write a compacted copy of the open index `db` to `dest` (a folder that
- * must not exist yet): smaller, and faster to search.
+ * must not exist yet): smaller, and faster to search.  A sharded index
+ * (open for writing) is copied shard by shard, in parallel, to a sharded
+ * index of its own at `dest` (shard-1, ... and XAPIANDB).
  */
 ni_status ni_db_compact_to(ni_db *db, const char *dest) NI_NOEXCEPT;
+
+/*
+ * Create an empty sharded index of `n` shards (2 or more) at `path`, a
+ * folder that must not exist: XAPIANDB, the stub file Xapian and
+ * newsquery open, lists shard-1 ... shard-N, each an index of its own
+ * recording `analyzer` and its place ("K/N").  A document goes to shard
+ * (FNV-1a 64 of its key) mod N, from 0, so the shards must stay in
+ * their order and number.  Made in PATH.creating-PID and renamed, so
+ * never seen half made; when another process made `path` meanwhile,
+ * NI_OK (open it and look).  Errors as for ni_db_open().
+ */
+ni_status ni_db_create_sharded(const char *path, size_t n,
+			       const char *analyzer, char **errmsg) NI_NOEXCEPT;
 
 /*
  * Replace the contents of the open, writable index `db` (with no
  * documents) by the documents of the index folders `parts` (written in
  * parallel, then closed), merged with Xapian's compaction; `db` is then
- * open on the merged index.  The parts stay; remove them with
- * ni_db_remove_folder().  Metadata comes from the first part.  It works
- * in the folders PATH.merged and PATH.empty beside the index, which a
- * process killed meanwhile leaves behind (the builder removes them).
+ * open on the merged index.  For a sharded `db`, each part is a sharded
+ * index of as many shards (ni_db_create_sharded), and shard K of all
+ * the parts is merged into shard K, the shards in parallel.  The parts
+ * stay; remove them with ni_db_remove_folder().  Metadata comes from the
+ * first part.  It works in the folders FOLDER.merged and FOLDER.empty
+ * beside the index (or each shard), which a process killed meanwhile
+ * leaves behind: ni_db_remove_leftovers() removes them.
  */
 ni_status ni_db_adopt_parts(ni_db *db, const char *const *parts,
 			    size_t n) NI_NOEXCEPT;
+
+/* Remove what a killed ni_db_adopt_parts() left beside `db` (open for
+ * writing, so that nobody else is merging). */
+ni_status ni_db_remove_leftovers(ni_db *db) NI_NOEXCEPT;
+
+/*
+ * A sharded index commits shard after shard: a build killed between two
+ * commits leaves some shards a batch ahead (each records its batch), and
+ * may leave related records whose parent article's deletion was
+ * committed in another shard.  When the shards of `db` (open for
+ * writing) were opened at different batches, delete those orphans;
+ * otherwise do nothing.  *removed counts the records deleted.  (Articles
+ * written in one shard and not yet removed from another are the
+ * builder's to settle: their file is indexed again.)
+ */
+ni_status ni_db_repair_shards(ni_db *db, uint64_t *removed) NI_NOEXCEPT;
 
 /*
  * Where a unique key ended up on several documents (parts written in
  * parallel each stored a related record with the same URL, or a related
  * record and an article file), keep one: the article file's, else the
- * first; delete the others.  *removed counts them.
+ * related record ni_db_related_wins() prefers; delete the others.  *removed counts them.  (In a sharded index
+ * a key's documents are all in its shard.)
  */
 ni_status ni_db_dedupe_keys(ni_db *db, uint64_t *removed) NI_NOEXCEPT;
 
@@ -332,6 +385,18 @@ ni_status ni_db_delete_docid(ni_db *db, uint32_t docid) NI_NOEXCEPT;
  * parent: NI_FILTER_PARENT and the parent's key). */
 ni_status ni_db_delete_filtered(ni_db *db, enum ni_filter filter,
 				const char *value, size_t len) NI_NOEXCEPT;
+
+/*
+ * Whether the related record with unique key `key` listed by the article
+ * with key `parent` is to be written (`*wins`): not when an article file
+ * has that key, nor when a related record listed by a parent whose key
+ * comes first (as its NI_FILTER_PARENT term, byte by byte) has it.
+ * Several articles may list the same URL; the record kept must not
+ * depend on the order they were indexed in, the writers of a parallel
+ * build or the shards (ni_db_dedupe_keys keeps the same one).
+ */
+ni_status ni_db_related_wins(ni_db *db, const char *key, const char *parent,
+			     bool *wins) NI_NOEXCEPT;
 
 /*
  * The id of the document with unique key `key` in `*docid`, 0 when there

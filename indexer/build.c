@@ -28,7 +28,7 @@ static const char BUILD_USAGE[] =
 	"usage: newsindex build [--db PATH] [--max-file-size BYTES]\n"
 	"                       [--max-field-words N] [--strict] [--quiet]\n"
 	"                       [--progress] [--rebuild] [-j N]\n"
-	"                       [--wait[=SECONDS]] [SOURCE...]\n"
+	"                       [--shards N] [--wait[=SECONDS]] [SOURCE...]\n"
 	"\n"
 	"Bring the index up to date with the articles in each SOURCE, a file or\n"
 	"a folder (walked recursively for *.txt, *.md and *.markdown; hidden\n"
@@ -57,6 +57,14 @@ static const char BUILD_USAGE[] =
 	"  --rebuild             build a new index from scratch beside the old\n"
 	"                        one (still searchable meanwhile), then swap it\n"
 	"                        in; the old one stays if the rebuild fails\n"
+	"  --shards N            a new index of N shards (2 to 64): a folder of\n"
+	"                        N indexes, shard-1 ... shard-N, and XAPIANDB,\n"
+	"                        the stub file that lists them; each article\n"
+	"                        goes to the shard of its key's hash.  With\n"
+	"                        --rebuild, the index is built again with N\n"
+	"                        shards (1: one index).  Later builds need no\n"
+	"                        --shards; newsquery --db PATH searches all\n"
+	"                        shards as one (docs/scaling.md)\n"
 	"  --wait[=SECONDS]      when another build (or compact, forget) is\n"
 	"                        writing the index, wait for it to end (at\n"
 	"                        most SECONDS) instead of failing at once\n"
@@ -77,6 +85,12 @@ static const char BUILD_USAGE[] =
 	"not be written or a SOURCE could not be read, 2 bad usage, 3 with\n"
 	"--strict, done but something was skipped, 4 another command is\n"
 	"writing the index (see --wait).\n";
+
+/*
+ * Shards a build may make: each is an index of its own with its files
+ * open, and a parallel first build has -j times as many.
+ */
+#define MAX_SHARDS 64
 
 /* Set by SIGINT/SIGTERM: the builder stops at the next article. */
 static volatile sig_atomic_t stop_requested;
@@ -198,8 +212,20 @@ struct build_options {
 	 * index's own default. */
 	const char *language;
 	unsigned long jobs;
+	unsigned long shards;  /* --shards; 0 when not given */
 	double wait_seconds;   /* for another writer: 0 not, < 0 for ever */
 };
+
+/* `text`, the value of `option`, as a number from 1 to `max`, or said. */
+static bool parse_count(const char *option, const char *text,
+			unsigned long max, unsigned long *out)
+{
+	if (ni_parse_unsigned(text, max, out) && *out != 0)
+		return true;
+	report_error("%s: '%s' is not a number from 1 to %lu", option, text,
+		     max);
+	return false;
+}
 
 /* Returns -1 when the options are fine, else the exit code. */
 static int parse_options(int argc, char **argv, struct build_options *o)
@@ -213,6 +239,7 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 		{"progress", no_argument, NULL, 'p'},
 		{"rebuild", no_argument, NULL, 'r'},
 		{"jobs", required_argument, NULL, 'j'},
+		{"shards", required_argument, NULL, 'S'},
 		{"wait", optional_argument, NULL, 'W'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -255,13 +282,14 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 			o->rebuild = true;
 			break;
 		case 'j':
-			if (!ni_parse_unsigned(optarg, NI_BUILD_MAX_JOBS,
-					       &o->jobs) || o->jobs == 0) {
-				report_error("--jobs: '%s' is not a number "
-					     "from 1 to %d", optarg,
-					     NI_BUILD_MAX_JOBS);
+			if (!parse_count("--jobs", optarg, NI_BUILD_MAX_JOBS,
+					 &o->jobs))
 				return NI_EXIT_USAGE;
-			}
+			break;
+		case 'S':
+			if (!parse_count("--shards", optarg, MAX_SHARDS,
+					 &o->shards))
+				return NI_EXIT_USAGE;
 			break;
 		case 'W':
 			o->wait_seconds = -1;
@@ -365,14 +393,51 @@ static int choose_sources(int argc, char **argv, ni_db *db,
 	return -1;
 }
 
-static int open_index(const char *path, double wait_seconds, ni_db **db)
+/* The shards of an open index: 1 for one index. */
+static size_t shards_of(ni_db *db)
 {
+	size_t n = ni_db_shard_count(db);
+	return n ? n : 1;
+}
+
+/*
+ * Open the index at `path` for writing; when there is none, create one
+ * of `shards` shards (0 or 1: one index).  With `check`, an index of
+ * another number of shards is refused: its articles are placed by it.
+ */
+static int open_index(const char *path, double wait_seconds,
+		      unsigned long shards, bool check, ni_db **db)
+{
+	struct stat st;
 	if (make_parent_folders(path) != 0) {
 		report_error("cannot create the folders above %s: %s", path,
 			     strerror(errno));
 		return NI_EXIT_FAILED;
 	}
-	return open_for_writing(path, wait_seconds, db);
+	if (shards > 1 && stat(path, &st) != 0 && errno == ENOENT) {
+		char *detail = NULL;
+		ni_status status = ni_db_create_sharded(
+			path, shards, ni_analyzer_settings(), &detail);
+		if (status != NI_OK)
+			report_error("cannot create a sharded index at %s: %s",
+				     path, detail ? detail : "");
+		free(detail);
+		if (status != NI_OK)
+			return NI_EXIT_FAILED;
+	}
+	int code = open_for_writing(path, wait_seconds, db);
+	if (code < 0 && check && shards && shards_of(*db) != shards) {
+		report_error("index %s has %zu shard%s, not %lu: its articles "
+			     "are placed by that number; build it again with "
+			     "'newsindex build --rebuild --shards %lu --db %s'",
+			     path, shards_of(*db),
+			     shards_of(*db) == 1 ? "" : "s", shards, shards,
+			     path);
+		ni_db_close(*db, NULL);
+		*db = NULL;
+		code = NI_EXIT_USAGE;
+	}
+	return code;
 }
 
 /*
@@ -438,11 +503,14 @@ static void print_summary(const struct ni_build_counts *c, bool failed,
 	print_skipped_by(c);
 	printf(", duplicates %lu, warnings %lu, errors %lu "
 	       "in %.2f s (%.0f files/s); index %s holds %llu articles and "
-	       "%llu related records\n",
+	       "%llu related records",
 	       c->duplicates, c->warned, c->errors, seconds,
 	       seconds > 0 ? (double)(touched + c->unchanged) / seconds : 0,
 	       path, (unsigned long long)(total - related),
 	       (unsigned long long)related);
+	if (shards_of(db) > 1)
+		printf(" in %zu shards", shards_of(db));
+	putchar('\n');
 }
 
 /* Build `sources` into `db`, report, and return the exit code. */
@@ -516,9 +584,12 @@ static int rebuild(ni_db *old, const char *path, char **sources,
 	struct ni_buf fresh = NI_BUF_INIT;
 	ni_db *db = NULL;
 	bool complete = false;
+	/* Unless --shards says, as many shards as before. */
+	unsigned long shards = o->shards ? o->shards : shards_of(old);
 	int code = ni_buf_addf(&fresh, "%s.rebuild-%ld", path,
 			       (long)getpid()) == NI_OK
-		? open_index(fresh.data, 0, &db) : NI_EXIT_FAILED;
+		? open_index(fresh.data, 0, shards, false, &db)
+		: NI_EXIT_FAILED;
 	/* A rebuild is how the default language changes; unset, it stays. */
 	if (code < 0)
 		code = set_language(db, path, o->language ? o->language
@@ -556,7 +627,8 @@ static int run(const char *path, const struct build_options *o,
 	char **sources = NULL;
 	size_t n_sources = 0;
 	bool complete;
-	int code = open_index(path, o->wait_seconds, &db);
+	int code = open_index(path, o->wait_seconds, o->shards, !o->rebuild,
+			      &db);
 	if (code < 0 && !o->rebuild)
 		code = set_language(db, path, o->language);
 	if (code < 0)

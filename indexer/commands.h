@@ -52,7 +52,8 @@ int load_config(struct ni_config *config);
  */
 int swap_index_in(const char *path, const char *copy);
 
-/* Remove a Xapian index folder: its files, then itself.  0 or -1. */
+/* Remove a Xapian index folder: its files (and its shards' folders),
+ * then itself.  0 or -1. */
 int remove_index_folder(const char *path);
 
 /* Exit code and message for an index that cannot be opened. */

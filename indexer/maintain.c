@@ -29,9 +29,11 @@ static const char CHECK_USAGE[] =
 	"newsindex's own (one unique key per article, related records with\n"
 	"their parent).  Prints each problem; exit status 0 when there is\n"
 	"none, 1 when there are some or the index cannot be read.  For a\n"
-	"stub file of shards (docs/scaling.md), each local shard is checked;\n"
-	"remote ones are not (check them on their host), and a shard that\n"
-	"cannot be opened is a problem.\n";
+	"stub file of shards or a sharded index (docs/scaling.md), each local\n"
+	"shard is checked, remote ones are not (check them on their host),\n"
+	"a shard that cannot be opened is a problem; then keys and related\n"
+	"records across all shards (a key on two shards, or placed in a\n"
+	"shard its hash does not give, is a problem).\n";
 
 static const char FORGET_USAGE[] =
 	"usage: newsindex forget [--db PATH] SOURCE...\n"
@@ -96,8 +98,12 @@ static int index_path(const char *db_flag, struct ni_buf *path)
 	return code;
 }
 
-/* Check one index; its problems are added to `problems`. */
-static int check_one(const char *path, uint64_t *problems)
+/*
+ * Check one index (or, as a whole, a stub: keys and related records
+ * across its shards); its problems are printed and added to `problems`,
+ * then, with `summary`, a line that sums them up.
+ */
+static int check_one(const char *path, uint64_t *problems, bool summary)
 {
 	struct ni_buf report = NI_BUF_INIT;
 	uint64_t found = 0;
@@ -109,10 +115,11 @@ static int check_one(const char *path, uint64_t *problems)
 		code = report_open_failure(path, status, detail);
 	} else if (found) {
 		fputs(ni_buf_str(&report), stdout);
-		printf("check: %s: %llu problems\n", path,
-		       (unsigned long long)found);
+		if (summary)
+			printf("check: %s: %llu problems\n", path,
+			       (unsigned long long)found);
 		code = NI_EXIT_FAILED;
-	} else {
+	} else if (summary) {
 		printf("check: %s: no problems\n", path);
 	}
 	*problems += found;
@@ -122,8 +129,9 @@ static int check_one(const char *path, uint64_t *problems)
 }
 
 /*
- * Check each local shard of the stub `db`; remote shards are their
- * host's to check.  A shard that cannot be opened is a problem.
+ * Check each local shard of the stub `db`, then the keys and related
+ * records of all; remote shards are their host's to check.  A shard
+ * that cannot be opened is a problem.
  */
 static int check_shards(ni_db *db, const char *path)
 {
@@ -137,7 +145,8 @@ static int check_shards(ni_db *db, const char *path)
 		} else if (!info.local) {
 			printf("check: %s: remote, not checked here (run "
 			       "'newsindex check' on its host)\n", info.name);
-		} else if (check_one(info.local, &problems) != NI_EXIT_OK) {
+		} else if (check_one(info.local, &problems, true) !=
+			   NI_EXIT_OK) {
 			code = NI_EXIT_FAILED;
 		}
 	}
@@ -145,12 +154,16 @@ static int check_shards(ni_db *db, const char *path)
 		printf("missing %s\n", ni_db_missing(db, i));
 		problems++;
 	}
+	/* Then the keys and related records across the shards. */
+	if (!ni_db_missing_count(db) && code == NI_EXIT_OK)
+		code = check_one(path, &problems, false);
 	if (problems) {
 		printf("check: %s: %llu problems\n", path,
 		       (unsigned long long)problems);
 		code = NI_EXIT_FAILED;
 	} else if (code == NI_EXIT_OK) {
-		printf("check: %s: no problems in its local shards\n", path);
+		printf("check: %s: no problems in its local shards, nor "
+		       "across them\n", path);
 	}
 	return code;
 }
@@ -177,7 +190,7 @@ int cmd_check(int argc, char **argv)
 		code = check_shards(db, path.data);
 	} else {
 		uint64_t problems = 0;
-		code = check_one(path.data, &problems);
+		code = check_one(path.data, &problems, true);
 	}
 	free(detail);
 	ni_db_close(db, NULL);
@@ -185,7 +198,7 @@ int cmd_check(int argc, char **argv)
 	return code;
 }
 
-/* Bytes in the files of a (flat) index folder. */
+/* Bytes in the files of an index folder (and of its shards' folders). */
 static unsigned long long folder_bytes(const char *path)
 {
 	unsigned long long total = 0;
@@ -195,9 +208,14 @@ static unsigned long long folder_bytes(const char *path)
 	while (dir && (e = readdir(dir))) {
 		struct stat st;
 		ni_buf_reset(&file);
-		if (ni_buf_addf(&file, "%s/%s", path, e->d_name) == NI_OK &&
-		    stat(file.data, &st) == 0 && S_ISREG(st.st_mode))
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    ni_buf_addf(&file, "%s/%s", path, e->d_name) != NI_OK ||
+		    lstat(file.data, &st) != 0)
+			continue;
+		if (S_ISREG(st.st_mode))
 			total += (unsigned long long)st.st_size;
+		else if (S_ISDIR(st.st_mode))
+			total += folder_bytes(file.data);
 	}
 	if (dir)
 		closedir(dir);
@@ -217,8 +235,13 @@ int remove_index_folder(const char *path)
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 			continue;
 		ni_buf_reset(&file);
+		struct stat st;
 		if (ni_buf_addf(&file, "%s/%s", path, e->d_name) != NI_OK ||
-		    unlink(file.data) != 0)
+		    lstat(file.data, &st) != 0)
+			result = -1;
+		else if (S_ISDIR(st.st_mode))  /* a shard's folder */
+			result |= remove_index_folder(file.data);
+		else if (unlink(file.data) != 0)
 			result = -1;
 	}
 	closedir(dir);

@@ -23,6 +23,9 @@ struct known {
 	char *path;
 	char *key;
 	bool seen;           /* found by this build's walk */
+	/* Another document has the same path: a sharded build was killed
+	 * between the commits of two shards (the file's key had moved). */
+	bool twice;
 };
 
 /* An article file this build's walk found. */
@@ -128,6 +131,17 @@ static ni_status add_known(struct builder *b, uint32_t docid,
 	b->n_known++;
 	if (!k->path || !k->key)
 		return NI_ENOMEM;
+	/*
+	 * Both copies of a file go: the file is indexed again, and the
+	 * copy not looked up by path is deleted with the vanished.
+	 */
+	size_t other;
+	if (ni_strmap_get(&b->known_by_path, k->path, strlen(k->path),
+			  &other)) {
+		b->known[other].twice = true;
+		k->twice = true;
+		return NI_OK;
+	}
 	return ni_strmap_put(&b->known_by_path, k->path, strlen(k->path),
 			     b->n_known - 1);
 }
@@ -366,7 +380,8 @@ static ni_status claim_unchanged(struct builder *b)
 	for (size_t i = 0; status == NI_OK && i < b->n_found; i++) {
 		const struct found *f = &b->found[i];
 		const struct known *k = known_file(b, f);
-		if (k && k->key && same_stamp(&k->stamp, &f->stamp))
+		if (k && k->key && !k->twice &&
+		    same_stamp(&k->stamp, &f->stamp))
 			status = ni_strmap_put(&b->claimed, k->key,
 					       strlen(k->key), i);
 	}
@@ -377,7 +392,7 @@ static ni_status process(struct builder *b, struct lane *l, size_t i)
 {
 	const struct found *f = &b->found[i];
 	const struct known *k = known_file(b, f);
-	if (k && same_stamp(&k->stamp, &f->stamp)) {
+	if (k && !k->twice && same_stamp(&k->stamp, &f->stamp)) {
 		/* Not read again; claim_unchanged() claimed its key. */
 		l->counts->unchanged++;
 		return NI_OK;
@@ -629,9 +644,8 @@ static char *part_path(const struct builder *b, unsigned j)
 
 /*
  * Parts left by a parallel build that was killed are of no use, nor are
- * the folders of its merge (ni_db_adopt_parts: PATH.merged, PATH.empty),
- * and only a build holding the index's lock (this one) could be writing
- * them.
+ * the folders of its merge (ni_db_remove_leftovers), and only a build
+ * holding the index's lock (this one) could be writing them.
  */
 static void remove_leftover_parts(const struct builder *b)
 {
@@ -641,15 +655,25 @@ static void remove_leftover_parts(const struct builder *b)
 			ni_db_remove_folder(path);
 		free(path);
 	}
-	static const char *const merge_folders[] = {"merged", "empty"};
-	for (size_t i = 0; i < sizeof merge_folders / sizeof *merge_folders;
-	     i++) {
-		struct ni_buf path = NI_BUF_INIT;
-		if (ni_buf_addf(&path, "%s.%s", ni_db_path(b->db),
-				merge_folders[i]) == NI_OK)
-			ni_db_remove_folder(path.data);
-		ni_buf_release(&path);
+	ni_db_remove_leftovers(b->db);
+}
+
+/*
+ * A part's own index: one index, or for a sharded index as many shards,
+ * so that shard K of every part merges into shard K.
+ */
+static ni_status open_part(const struct builder *b, const char *path,
+			   ni_db **db, char **detail)
+{
+	size_t shards = ni_db_shard_count(b->db);
+	if (shards > 1) {
+		ni_status status = ni_db_create_sharded(
+			path, shards, ni_analyzer_settings(), detail);
+		if (status != NI_OK)
+			return status;
 	}
+	return ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(), db,
+			  detail);
 }
 
 /* A part: its own folder beside the index, analyzer, writer, indexer. */
@@ -665,8 +689,7 @@ static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 		status = ni_analyzer_new(&l->analyzer);
 	char *detail = NULL;
 	if (status == NI_OK)
-		status = ni_db_open(l->path, NI_DB_WRITE,
-				    ni_analyzer_settings(), &l->db, &detail);
+		status = open_part(b, l->path, &l->db, &detail);
 	/* Articles without a `lang` are stemmed as in the index. */
 	if (status == NI_OK)
 		status = ni_db_set_language(l->db, ni_db_language(b->db));
@@ -813,6 +836,14 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	b.main.counts = counts;
 	b.main.errmsg = errmsg;
 	ni_status status = ni_indexer_new(db, analyzer, &b.main.indexer);
+	/* A sharded build killed between its shards' commits. */
+	uint64_t orphans = 0;
+	if (status == NI_OK) {
+		status = ni_db_repair_shards(db, &orphans);
+		if (status != NI_OK)
+			fail(&b, status, "cannot repair the shards",
+			     ni_db_errmsg(db));
+	}
 	if (status == NI_OK) {
 		ni_indexer_set_max_file_bytes(b.main.indexer,
 					      o.max_file_bytes);

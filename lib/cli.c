@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,5 +76,14 @@ bool ni_cli_use_color(const char *mode, int fd)
 bool ni_cli_is_stub(const char *path)
 {
 	struct stat st;
-	return path && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (!path || stat(path, &st) != 0)
+		return false;
+	if (S_ISREG(st.st_mode))
+		return true;
+	/* A sharded index: a folder holding Xapian's stub file. */
+	char inside[4096];
+	return S_ISDIR(st.st_mode) &&
+	       snprintf(inside, sizeof inside, "%s/XAPIANDB", path) <
+		       (int)sizeof inside &&
+	       stat(inside, &st) == 0 && S_ISREG(st.st_mode);
 }

@@ -540,8 +540,9 @@ static void related_view(const struct ni_related *r, struct ni_article *a)
 
 /*
  * Each related record with a URL becomes a document of its own, marked
- * with its parent's key, unless an article file has that URL: the file
- * wins.  The parent's earlier records go first, so an edited or shortened
+ * with its parent's key, unless an article file has that URL (the file
+ * wins) or another article listing it comes first
+ * (ni_db_related_wins).  The parent's earlier records go first, so an edited or shortened
  * list leaves nothing behind.
  */
 static ni_status store_related(ni_indexer *ix, const char *path,
@@ -558,14 +559,13 @@ static ni_status store_related(ni_indexer *ix, const char *path,
 		view.stemmer = ix->article.stemmer;
 		if (!view.web_url && !view.original_url)
 			continue;
-		uint32_t found;
-		int related;
-		status = ni_db_find(ix->db, key_of(&view, NULL), &found,
-				    &related);
+		bool wins;
+		status = ni_db_related_wins(ix->db, key_of(&view, NULL),
+					    parent_key, &wins);
 		if (status != NI_OK)
 			return fail(ix, status, "index",
 				    ni_db_errmsg(ix->db));
-		if (found && !related)
+		if (!wins)
 			continue;
 		struct entry e = {&view, path, parent_key, i};
 		status = store(ix, &e, NULL, NULL);

@@ -52,7 +52,22 @@
  *                       another value is refused
  *   newsindex.stemmer   the default language: the stemmer of articles
  *                       without a `lang` ("english" unless configured)
+ *   newsindex.shard     in each shard of a sharded index written by
+ *                       newsindex: "K/N", its place in the stub (from 1)
+ *                       and the number of shards; a shard out of place
+ *                       is refused for writing
+ *   newsindex.batch     in each shard of such an index: the number of
+ *                       the last commit, the same in every shard unless
+ *                       a build was killed between their commits
  *   app.*               owned by the programs, not by this file
+ *
+ * Sharded indexes (docs/scaling.md): a folder holding Xapian's stub file
+ * XAPIANDB, which lists one glass index a line ("auto shard-1", ...).
+ * A document goes to shard (FNV-1a 64 of its unique key's bytes) mod N,
+ * so an update lands where the article is, and every document with the
+ * same key (an article file, related records of that URL) in the same
+ * shard.  Document ids are those of Xapian's multi-database: shard s
+ * (from 0) of N holds ids s + 1, N + s + 1, 2N + s + 1, ...
  *
  * Error handling: every exported function is one try block; a failure is
  * turned into its status by map_exception(), which goes from the most
@@ -66,6 +81,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <ctime>
@@ -75,6 +91,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <unistd.h>
 #include <unordered_map>
 #include <vector>
 
@@ -87,6 +105,10 @@ const char SCHEMA_VERSION[] = "1";
 const char KEY_SCHEMA[] = NI_META_SCHEMA;
 const char KEY_ANALYZER[] = NI_META_ANALYZER;
 const char KEY_STEMMER[] = NI_META_STEMMER;
+const char KEY_SHARD[] = "newsindex.shard";
+const char KEY_BATCH[] = "newsindex.batch";
+/* The stub file in a sharded index's folder: Xapian's own name for it. */
+const char STUB_NAME[] = "XAPIANDB";
 /* The default language of a new index unless set otherwise. */
 const char DEFAULT_STEMMER[] = "english";
 const char STEMMER_PREFIX[] = "XSTEM";
@@ -341,6 +363,10 @@ void check_filter(enum ni_filter filter)
 
 struct ni_db {
 	std::string path;
+	/* The stub file read: `path` itself, or PATH/XAPIANDB of a sharded
+	 * index's folder; "" for one index. */
+	std::string stub;
+	std::string analyzer;         /* the settings it was opened with */
 	bool writable = false;
 	/* Shards of a stub left out (NI_DB_READ_PARTIAL), each described
 	 * as "shard N of STUB, ENTRY: cause". */
@@ -354,12 +380,23 @@ struct ni_db {
 	};
 	std::vector<shard> shards;
 	/*
-	 * Words written since the last commit, with their number of
-	 * occurrences: given to add_spelling() once each at commit, because
-	 * one call per word written was a tenth to a fifth of a build.
+	 * Open for writing: one writer for one index, or one per shard in
+	 * the stub's order; `db` reads them all, uncommitted changes
+	 * included.
 	 */
-	std::unordered_map<std::string, Xapian::termcount> new_words;
-	Xapian::WritableDatabase wdb;
+	std::vector<Xapian::WritableDatabase> writers;
+	/*
+	 * For each writer, the words written since the last commit with
+	 * their number of occurrences: given to add_spelling() once each at
+	 * commit, because one call per word written was a tenth to a fifth
+	 * of a build.
+	 */
+	std::vector<std::unordered_map<std::string, Xapian::termcount>>
+		new_words;
+	/* The shards' newsindex.batch: the next commit's is one more. */
+	unsigned long long batch = 0;
+	/* Opened with shards of different batches (a killed build). */
+	bool torn = false;
 	Xapian::Database db;          /* the same index, for reading */
 	/* One per language met, made when first needed; never removed, so
 	 * pointers to them stay valid. */
@@ -388,6 +425,8 @@ struct ni_doc {
 	Xapian::termpos pos = 0;
 	std::string errmsg;
 	stemmer *stems;               /* owned by db */
+	/* Words for the spelling data of the shard the document goes to. */
+	std::vector<std::string> words;
 };
 
 struct ni_query {
@@ -442,22 +481,29 @@ auto retrying(ni_db &d, Body body) -> decltype(body())
 	}
 }
 
+/* What a new index records: schema, analyzer, default language. */
+void record_settings(Xapian::WritableDatabase &writer, const char *analyzer)
+{
+	writer.set_metadata(KEY_SCHEMA, SCHEMA_VERSION);
+	writer.set_metadata(KEY_ANALYZER, analyzer);
+	writer.set_metadata(KEY_STEMMER, DEFAULT_STEMMER);
+}
+
 /*
- * Check (or, for a new index, record) the schema and analyzer metadata.
- * Throws schema_mismatch with a message naming what differs.
+ * Check the schema and analyzer metadata of `db`, or record them through
+ * `writer` (NULL when reading) for a new, empty index.  Throws
+ * schema_mismatch with a message naming what differs.
  */
-void check_schema(ni_db &d, const Xapian::Database &db,
-		  const std::string &name, const char *analyzer)
+void check_schema(const Xapian::Database &db, const std::string &name,
+		  const char *analyzer, Xapian::WritableDatabase *writer)
 {
 	std::string schema = db.get_metadata(KEY_SCHEMA);
 	if (schema.empty()) {
-		if (!d.writable || db.get_doccount() != 0 ||
+		if (!writer || db.get_doccount() != 0 ||
 		    db.metadata_keys_begin() != db.metadata_keys_end())
 			throw schema_mismatch(name + " is a Xapian database "
 					      "but not a newsindex index");
-		d.wdb.set_metadata(KEY_SCHEMA, SCHEMA_VERSION);
-		d.wdb.set_metadata(KEY_ANALYZER, analyzer);
-		d.wdb.set_metadata(KEY_STEMMER, DEFAULT_STEMMER);
+		record_settings(*writer, analyzer);
 		return;
 	}
 	if (schema != SCHEMA_VERSION)
@@ -500,7 +546,8 @@ stemmer &known_stemmer(ni_db &d, const std::string &language,
 /* Check the schema and start stemming in the index's default. */
 void read_settings(ni_db &d, const char *analyzer)
 {
-	check_schema(d, d.db, d.path, analyzer);
+	check_schema(d.db, d.path, analyzer,
+		     d.writable ? &d.writers[0] : nullptr);
 	d.language = &known_stemmer(d, recorded_language(d),
 				    "the default language of index " + d.path);
 }
@@ -584,8 +631,74 @@ Xapian::Database open_entry(const std::string &type, const std::string &rest,
 				    static_cast<unsigned>(port));
 }
 
+/* One shard line of a stub file. */
+struct stub_entry {
+	unsigned lineno;
+	std::string type;     /* "auto", "glass", "remote", ... */
+	std::string rest;     /* its path or address */
+	std::string line;     /* the whole line, trimmed */
+};
+
+/* The shard lines of the stub file `file`, comments and blanks left out. */
+std::vector<stub_entry> read_stub(const std::string &file)
+{
+	std::ifstream in(file);
+	if (!in)
+		throw Xapian::DatabaseOpeningError("cannot read stub file " +
+						   file);
+	std::vector<stub_entry> entries;
+	std::string line;
+	unsigned lineno = 0;
+	while (std::getline(in, line)) {
+		lineno++;
+		line = trimmed(line);
+		if (line.empty() || line[0] == '#')
+			continue;
+		size_t blank = line.find_first_of(" \t");
+		entries.push_back({lineno, line.substr(0, blank),
+				   blank == std::string::npos
+				   ? "" : trimmed(line.substr(blank)), line});
+	}
+	if (in.bad())
+		throw Xapian::DatabaseOpeningError("cannot read stub file " +
+						   file);
+	if (entries.empty())
+		throw Xapian::DatabaseOpeningError("stub file " + file +
+						   " lists no shards");
+	return entries;
+}
+
+/* "shard 2 of STUB (line 3), auto shard-2": what messages call it. */
+std::string shard_name(const ni_db &d, size_t i, const stub_entry &e)
+{
+	return "shard " + std::to_string(i + 1) + " of " + d.path +
+	       " (line " + std::to_string(e.lineno) + "), " + e.line;
+}
+
+/* The folder a stub's relative paths are relative to. */
+std::filesystem::path stub_dir(const ni_db &d)
+{
+	return std::filesystem::path(d.stub).parent_path();
+}
+
 /*
- * Open the stub file d.path shard by shard, check each shard's schema
+ * The stub file `path` names: `path` itself when it is a file, PATH/
+ * XAPIANDB for a sharded index's folder, else "" (one index, or none).
+ */
+std::string stub_file_of(const std::string &path)
+{
+	std::error_code error;
+	if (std::filesystem::is_regular_file(path, error))
+		return path;
+	std::string inside = path + "/" + STUB_NAME;
+	if (std::filesystem::is_directory(path, error) &&
+	    std::filesystem::is_regular_file(inside, error))
+		return inside;
+	return "";
+}
+
+/*
+ * Open the stub file d.stub shard by shard, check each shard's schema
  * and analyzer settings, and search them as one (add_database), so that
  * an error names the shard.  With `partial`, a shard that cannot be
  * opened is left out and described in d.missing; a schema mismatch is
@@ -593,35 +706,19 @@ Xapian::Database open_entry(const std::string &type, const std::string &rest,
  */
 void open_stub(ni_db &d, const char *analyzer, bool partial)
 {
-	std::ifstream in(d.path);
-	if (!in)
-		throw Xapian::DatabaseOpeningError("cannot read stub file " +
-						   d.path);
-	std::filesystem::path dir =
-		std::filesystem::path(d.path).parent_path();
-	std::string line;
-	unsigned lineno = 0, shard = 0;
+	std::vector<stub_entry> entries = read_stub(d.stub);
+	std::filesystem::path dir = stub_dir(d);
 	Xapian::Database all;
 	std::string first_failure;
 	ni_status first_status = NI_OK;
-	while (std::getline(in, line)) {
-		lineno++;
-		line = trimmed(line);
-		if (line.empty() || line[0] == '#')
-			continue;
-		shard++;
-		size_t blank = line.find_first_of(" \t");
-		std::string type = line.substr(0, blank);
-		std::string rest = blank == std::string::npos
-				   ? "" : trimmed(line.substr(blank));
-		std::string name = "shard " + std::to_string(shard) + " of " +
-				   d.path + " (line " +
-				   std::to_string(lineno) + "), " + line;
+	for (size_t i = 0; i < entries.size(); i++) {
+		const stub_entry &e = entries[i];
+		std::string name = shard_name(d, i, e);
 		Xapian::Database db;
 		std::string local;
 		try {
-			db = open_entry(type, rest, dir, local);
-			check_schema(d, db, name, analyzer);
+			db = open_entry(e.type, e.rest, dir, local);
+			check_schema(db, name, analyzer, nullptr);
 		} catch (const schema_mismatch &) {
 			throw;
 		} catch (...) {
@@ -642,12 +739,6 @@ void open_stub(ni_db &d, const char *analyzer, bool partial)
 		all.add_database(db);
 		d.shards.push_back({name, local, db});
 	}
-	if (in.bad())
-		throw Xapian::DatabaseOpeningError("cannot read stub file " +
-						   d.path);
-	if (shard == 0)
-		throw Xapian::DatabaseOpeningError("stub file " + d.path +
-						   " lists no shards");
 	if (all.size() == 0)
 		throw shard_error(first_status, "no shard of " + d.path +
 				  " could be opened; " + first_failure);
@@ -656,20 +747,150 @@ void open_stub(ni_db &d, const char *analyzer, bool partial)
 				    "the default language of index " + d.path);
 }
 
+/* The folder of shard i (from 0) of a sharded index newsindex made. */
+std::string standard_shard(size_t i)
+{
+	return "shard-" + std::to_string(i + 1);
+}
+
+/* "K/N": what shard i (from 0) of n records in newsindex.shard. */
+std::string shard_place(size_t i, size_t n)
+{
+	return std::to_string(i + 1) + "/" + std::to_string(n);
+}
+
+/*
+ * Documents are placed by their key's hash, so a shard written out of
+ * its place (a stub reordered, shortened or lengthened by hand) would
+ * put updates beside their old copies: refuse it.  A new shard records
+ * its place.  Returns whether the shard is new (no documents, no place).
+ */
+bool check_place(Xapian::WritableDatabase &writer, const std::string &name,
+		 size_t i, size_t n)
+{
+	std::string want = shard_place(i, n);
+	std::string place = writer.get_metadata(KEY_SHARD);
+	if (place == want)
+		return false;
+	if (!place.empty() || writer.get_doccount() != 0)
+		throw shard_error(NI_EINVAL, name + ": it holds " +
+			(place.empty() ? std::string("no shard") :
+			 "shard " + place) + " of a sharded index built by "
+			"newsindex, not shard " + want + "; articles are "
+			"placed in shards by their key, so the stub must list "
+			"the shards it was built with, in their order: "
+			"restore it, or build the index again with "
+			"'newsindex build --rebuild --shards N'");
+	writer.set_metadata(KEY_SHARD, want);
+	return true;
+}
+
+/* Batch numbers, as recorded ("" is 0). */
+unsigned long long recorded_batch(const Xapian::Database &db)
+{
+	return std::strtoull(db.get_metadata(KEY_BATCH).c_str(), nullptr, 10);
+}
+
+/*
+ * Open each shard of the stub d.stub for writing, in its order.  Only
+ * local shards can be written; a missing shard folder is created, as a
+ * build does for a missing index (its articles are then new to it).  A
+ * new shard takes the default language of the others.
+ */
+void open_sharded_writer(ni_db &d, const char *analyzer)
+{
+	std::vector<stub_entry> entries = read_stub(d.stub);
+	std::filesystem::path dir = stub_dir(d);
+	size_t n = entries.size();
+	std::vector<bool> fresh(n);
+	Xapian::Database all;
+	for (size_t i = 0; i < n; i++) {
+		const stub_entry &e = entries[i];
+		std::string name = shard_name(d, i, e);
+		if (e.type != "auto" && e.type != "glass")
+			throw shard_error(NI_EINVAL, name + ": only local "
+					  "shards (auto or glass PATH) are "
+					  "built here; build a remote shard "
+					  "on its host");
+		std::filesystem::path local(e.rest);
+		if (local.is_relative())
+			local = dir / local;
+		try {
+			clear_half_created(local.string());
+			Xapian::WritableDatabase writer(
+				local.string(), Xapian::DB_CREATE_OR_OPEN |
+						Xapian::DB_BACKEND_GLASS);
+			check_schema(writer, name, analyzer, &writer);
+			fresh[i] = check_place(writer, name, i, n);
+			d.writers.push_back(writer);
+			d.shards.push_back({name, local.string(), writer});
+			all.add_database(writer);
+		} catch (const schema_mismatch &) {
+			throw;
+		} catch (const shard_error &) {
+			throw;
+		} catch (...) {
+			std::string msg;
+			ni_status status = map_exception(msg);
+			throw shard_error(status, name + ": " + msg);
+		}
+	}
+	d.db = all;
+	/* The default language and batch of the shards that were there. */
+	std::string language;
+	for (size_t i = 0; i < n; i++) {
+		if (fresh[i])
+			continue;
+		unsigned long long batch = recorded_batch(d.writers[i]);
+		if (language.empty()) {
+			language = d.writers[i].get_metadata(KEY_STEMMER);
+			d.batch = batch;
+		} else if (batch != d.batch) {
+			d.torn = true;
+			d.batch = std::max(d.batch, batch);
+		}
+	}
+	for (size_t i = 0; i < n && !language.empty(); i++)
+		if (fresh[i]) {
+			d.writers[i].set_metadata(KEY_STEMMER, language);
+			d.torn = d.torn || d.batch != 0;
+		}
+	d.language = &known_stemmer(d, language.empty() ? DEFAULT_STEMMER
+					: language,
+				    "the default language of index " + d.path);
+}
+
+void open_writer(ni_db &d, const char *analyzer)
+{
+	d.writable = true;
+	d.stub = stub_file_of(d.path);
+	if (d.stub == d.path)
+		throw Xapian::DatabaseOpeningError(
+			d.path + " is a stub file listing shards, which "
+			"newsquery searches; build the sharded index's folder "
+			"(the one holding XAPIANDB), or each shard on its "
+			"host");
+	if (!d.stub.empty()) {
+		open_sharded_writer(d, analyzer);
+	} else {
+		clear_half_created(d.path);
+		d.writers.push_back(Xapian::WritableDatabase(
+			d.path, Xapian::DB_CREATE_OR_OPEN |
+					Xapian::DB_BACKEND_GLASS));
+		d.db = d.writers[0];
+		read_settings(d, analyzer);
+	}
+	d.new_words.resize(d.writers.size());
+}
+
 void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 {
 	if (mode == NI_DB_WRITE) {
-		d.writable = true;
-		clear_half_created(d.path);
-		d.wdb = Xapian::WritableDatabase(
-			d.path, Xapian::DB_CREATE_OR_OPEN |
-					Xapian::DB_BACKEND_GLASS);
-		d.db = d.wdb;
-		read_settings(d, analyzer);
+		open_writer(d, analyzer);
 		return;
 	}
-	std::error_code error;
-	if (std::filesystem::is_regular_file(d.path, error)) {
+	d.stub = stub_file_of(d.path);
+	if (!d.stub.empty()) {
 		open_stub(d, analyzer, mode == NI_DB_READ_PARTIAL);
 		return;
 	}
@@ -757,7 +978,7 @@ void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len,
 	doc.doc.add_posting(text, pos, schema.weight);
 	/* The words people type are those of titles and excerpts. */
 	if (field != NI_FIELD_TOPIC && doc.db->writable)
-		doc.db->new_words[text]++;
+		doc.words.push_back(text);
 	bool stem = should_stem(word, len);
 	const std::string *stemmed = stem ? &doc.stems->stem(text) : nullptr;
 	if (stemmed)
@@ -1020,15 +1241,111 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	out.upper_bound = mset.get_matches_upper_bound();
 }
 
-/* Commit what was written, with the spelling data of its words. */
+/*
+ * Commit what was written, with the spelling data of its words.  Shards
+ * commit one after the other, each recording the batch's number, so
+ * that a build killed between two of them is told by the next
+ * (ni_db_repair_shards).
+ */
 void commit(ni_db &d)
 {
 	if (!d.writable)
 		return;
-	for (const auto &word : d.new_words)
-		d.wdb.add_spelling(word.first, word.second);
+	bool sharded = d.writers.size() > 1;
+	if (sharded)
+		d.batch++;
+	for (size_t s = 0; s < d.writers.size(); s++) {
+		for (const auto &word : d.new_words[s])
+			d.writers[s].add_spelling(word.first, word.second);
+		d.new_words[s].clear();
+		if (sharded)
+			d.writers[s].set_metadata(KEY_BATCH,
+						  std::to_string(d.batch));
+		d.writers[s].commit();
+	}
+}
+
+/* The shard (from 0) the document with the unique key `key` goes to. */
+size_t shard_of_key(const ni_db &d, const char *key)
+{
+	size_t n = d.writers.size();
+	return n < 2 ? 0 : static_cast<size_t>(fnv1a(key) % n);
+}
+
+/* The writer of document `id` (as d.db numbers it), and its id there. */
+Xapian::WritableDatabase &writer_of(ni_db &d, Xapian::docid id,
+				    Xapian::docid &local)
+{
+	size_t n = d.writers.size();
+	local = static_cast<Xapian::docid>((id - 1) / n + 1);
+	return d.writers[(id - 1) % n];
+}
+
+/* Run job(i) for each i below n, each on a thread of its own (or here,
+ * when no thread can be started), then rethrow the first failure. */
+template <typename Job>
+void in_parallel(size_t n, Job job)
+{
+	std::vector<std::exception_ptr> failures(n);
+	auto run = [&](size_t i) {
+		try {
+			job(i);
+		} catch (...) {
+			failures[i] = std::current_exception();
+		}
+	};
+	std::vector<std::thread> threads;
+	for (size_t i = 0; i < n; i++) {
+		try {
+			threads.emplace_back(run, i);
+		} catch (...) {
+			run(i);
+		}
+	}
+	for (std::thread &thread : threads)
+		thread.join();
+	for (const std::exception_ptr &failure : failures)
+		if (failure)
+			std::rethrow_exception(failure);
+}
+
+/*
+ * The NI_FILTER_PARENT term of document `id` (a related record), or ""
+ * (an article file): the order in which documents with one key win.
+ */
+std::string parent_term(const Xapian::Database &db, Xapian::docid id)
+{
+	const std::string prefix = FILTER_PREFIXES[NI_FILTER_PARENT];
+	Xapian::TermIterator t = db.termlist_begin(id);
+	t.skip_to(prefix);
+	if (t == db.termlist_end(id) || (*t).compare(0, prefix.size(),
+						      prefix) != 0)
+		return "";
+	return *t;
+}
+
+/* Each folder written: the index's, or each shard's. */
+std::vector<std::string> written_folders(const ni_db &d)
+{
+	if (d.writers.size() < 2)
+		return {d.path};
+	std::vector<std::string> folders;
+	for (const ni_db::shard &shard : d.shards)
+		folders.push_back(shard.local);
+	return folders;
+}
+
+/* Close every writer and reader of `d`, then open it again. */
+void reopen_writer(ni_db &d)
+{
+	d.db.close();
+	for (Xapian::WritableDatabase &writer : d.writers)
+		writer.close();
+	d.writers.clear();
+	d.shards.clear();
 	d.new_words.clear();
-	d.wdb.commit();
+	d.db = Xapian::Database();
+	open_writer(d, d.analyzer.c_str());
 }
 
 } // namespace
@@ -1048,6 +1365,7 @@ ni_status ni_db_open(const char *path, enum ni_db_mode mode,
 			throw bad_argument("no index path or analyzer given");
 		d = new ni_db;
 		d->path = path;
+		d->analyzer = analyzer;
 		open_database(*d, mode, analyzer);
 		*out = d;
 		return NI_OK;
@@ -1144,6 +1462,38 @@ void check_keys(const Xapian::Database &db, ni_buf *report, uint64_t &count)
 			std::to_string(with_key) + " unique keys");
 }
 
+/*
+ * In a shard of a sharded index newsindex built ("K/N"), every key is
+ * one whose hash places it there: a key elsewhere would be written
+ * twice by updates.  (A key too long to be a term whole, hashed, cannot
+ * be told and is left out.)
+ */
+void check_places(const Xapian::Database &db, ni_buf *report,
+		  uint64_t &count)
+{
+	unsigned long k = 0, n = 0;
+	if (std::sscanf(db.get_metadata(KEY_SHARD).c_str(), "%lu/%lu", &k,
+			&n) != 2 || k == 0 || k > n)
+		return;
+	const size_t hashed_size = HASHED_TERM_KEEP + 16;
+	for (auto t = db.allterms_begin(UNIQUE_PREFIX);
+	     t != db.allterms_end(UNIQUE_PREFIX); ++t) {
+		std::string key = (*t).substr(sizeof UNIQUE_PREFIX - 1);
+		if (key.size() >= 2 && key[0] == ':' && key[1] >= 'A' &&
+		    key[1] <= 'Z')
+			key.erase(0, 1);
+		if ((*t).size() == hashed_size)
+			continue;
+		unsigned long place = static_cast<unsigned long>(
+			fnv1a(key) % n) + 1;
+		if (place != k)
+			problem(report, count, "key " + key + " belongs in "
+				"shard " + std::to_string(place) + " of " +
+				std::to_string(n) + ", not in this one (" +
+				std::to_string(k) + ")");
+	}
+}
+
 /* Related records whose parent article is not in the index. */
 void check_parents(const Xapian::Database &db, ni_buf *report,
 		   uint64_t &count)
@@ -1176,6 +1526,12 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 		ni_db d;
 		d.path = path;
 		open_database(d, NI_DB_READ, analyzer);
+		if (!d.stub.empty()) {
+			/* The whole: its shards' tables are checked each. */
+			check_keys(d.db, report, *problems);
+			check_parents(d.db, report, *problems);
+			return NI_OK;
+		}
 		std::ostringstream xapian_report;
 		size_t errors = Xapian::Database::check(path, 0,
 							&xapian_report);
@@ -1184,7 +1540,11 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 				std::to_string(errors) + " errors: " +
 				xapian_report.str());
 		check_keys(d.db, report, *problems);
-		check_parents(d.db, report, *problems);
+		check_places(d.db, report, *problems);
+		/* A shard's related records may have their parent in
+		 * another shard: the whole is checked for them. */
+		if (d.db.get_metadata(KEY_SHARD).empty())
+			check_parents(d.db, report, *problems);
 		return NI_OK;
 	} catch (...) {
 		ni_status status = map_exception(msg);
@@ -1194,12 +1554,98 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 	}
 }
 
+namespace {
+
+/* Write FOLDER/XAPIANDB listing n shards newsindex made, in order. */
+void write_stub(const std::string &folder, size_t n)
+{
+	std::string file = folder + "/" + STUB_NAME;
+	std::ofstream out(file);
+	out << "# A sharded newsindex index: " << n << " shards.  Each "
+	       "article is in the shard\n# of its key's hash: keep the "
+	       "shards in this order (docs/scaling.md).\n";
+	for (size_t i = 0; i < n; i++)
+		out << "auto " << standard_shard(i) << "\n";
+	out.close();
+	if (!out)
+		throw std::filesystem::filesystem_error(
+			"cannot write the stub file", file,
+			std::error_code(errno, std::generic_category()));
+}
+
+} // namespace
+
+ni_status ni_db_create_sharded(const char *path, size_t n,
+			       const char *analyzer, char **errmsg) noexcept
+{
+	namespace fs = std::filesystem;
+	if (errmsg)
+		*errmsg = nullptr;
+	std::string msg;
+	std::string building;
+	try {
+		if (!path || !analyzer || n < 2)
+			throw bad_argument("a sharded index needs a path, the "
+					   "analyzer settings and 2 shards or "
+					   "more");
+		/* Made aside, then renamed: never seen half made. */
+		building = std::string(path) + ".creating-" +
+			   std::to_string(getpid());
+		fs::remove_all(building);
+		fs::create_directory(building);
+		for (size_t i = 0; i < n; i++) {
+			Xapian::WritableDatabase writer(
+				building + "/" + standard_shard(i),
+				Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS);
+			record_settings(writer, analyzer);
+			writer.set_metadata(KEY_SHARD, shard_place(i, n));
+			writer.commit();
+		}
+		write_stub(building, n);
+		std::error_code error;
+		fs::rename(building, path, error);
+		if (error) {
+			fs::remove_all(building);
+			building.clear();
+			/* Made meanwhile by another build: it is opened. */
+			if (stub_file_of(path) != std::string(path) + "/" +
+						  STUB_NAME)
+				throw fs::filesystem_error(
+					"cannot create the sharded index",
+					path, error);
+		}
+		return NI_OK;
+	} catch (...) {
+		ni_status status = map_exception(msg);
+		if (!building.empty()) {
+			std::error_code ignored;
+			fs::remove_all(building, ignored);
+		}
+		if (errmsg)
+			*errmsg = c_string(msg);
+		return status;
+	}
+}
+
 ni_status ni_db_compact_to(ni_db *d, const char *dest) noexcept
 {
 	try {
-		/* A reader's snapshot: a writer's lock stays with `d`. */
-		Xapian::Database snapshot(d->path);
-		snapshot.compact(dest);
+		/* Readers' snapshots: the writers' locks stay with `d`. */
+		if (d->writers.size() < 2) {
+			Xapian::Database snapshot(d->path);
+			snapshot.compact(dest);
+			return NI_OK;
+		}
+		std::vector<std::string> folders = written_folders(*d);
+		if (!std::filesystem::create_directory(dest))
+			throw bad_argument(std::string(dest) +
+					   " exists already");
+		in_parallel(folders.size(), [&](size_t s) {
+			Xapian::Database snapshot(folders[s]);
+			snapshot.compact(std::string(dest) + "/" +
+					 standard_shard(s));
+		});
+		write_stub(dest, folders.size());
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -1209,28 +1655,49 @@ ni_status ni_db_compact_to(ni_db *d, const char *dest) noexcept
 ni_status ni_db_adopt_parts(ni_db *d, const char *const *parts,
 			    size_t n) noexcept
 {
+	namespace fs = std::filesystem;
 	try {
 		if (!d->writable || d->db.get_doccount() != 0)
 			throw bad_argument("parts go only into an empty index "
 					   "open for writing");
-		Xapian::Database all;
-		for (size_t i = 0; i < n; i++)
-			all.add_database(Xapian::Database(parts[i]));
-		std::string merged = d->path + ".merged";
-		std::filesystem::remove_all(merged);
-		all.compact(merged);
-		all.close();
-		/* The empty index goes; the merged one takes its place. */
-		d->wdb.close();
+		/* Shard s of the index gets shard s of every part. */
+		std::vector<std::string> targets = written_folders(*d);
+		size_t shards = targets.size();
+		in_parallel(shards, [&](size_t s) {
+			Xapian::Database all;
+			for (size_t i = 0; i < n; i++)
+				all.add_database(Xapian::Database(
+					shards < 2 ? std::string(parts[i])
+						   : std::string(parts[i]) + "/" +
+						     standard_shard(s)));
+			std::string merged = targets[s] + ".merged";
+			fs::remove_all(merged);
+			all.compact(merged);
+		});
+		/* The empty shards go; the merged ones take their place. */
 		d->db.close();
-		std::string old = d->path + ".empty";
-		std::filesystem::remove_all(old);
-		std::filesystem::rename(d->path, old);
-		std::filesystem::rename(merged, d->path);
-		std::filesystem::remove_all(old);
-		d->wdb = Xapian::WritableDatabase(
-			d->path, Xapian::DB_OPEN | Xapian::DB_BACKEND_GLASS);
-		d->db = d->wdb;
+		for (Xapian::WritableDatabase &writer : d->writers)
+			writer.close();
+		for (const std::string &target : targets) {
+			std::string old = target + ".empty";
+			fs::remove_all(old);
+			fs::rename(target, old);
+			fs::rename(target + ".merged", target);
+			fs::remove_all(old);
+		}
+		reopen_writer(*d);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_remove_leftovers(ni_db *d) noexcept
+{
+	try {
+		for (const std::string &folder : written_folders(*d))
+			for (const char *suffix : {".merged", ".empty"})
+				std::filesystem::remove_all(folder + suffix);
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -1241,30 +1708,67 @@ ni_status ni_db_dedupe_keys(ni_db *d, uint64_t *removed) noexcept
 {
 	*removed = 0;
 	try {
-		std::vector<std::string> shared;
-		for (auto t = d->db.allterms_begin(UNIQUE_PREFIX);
-		     t != d->db.allterms_end(UNIQUE_PREFIX); ++t)
-			if (t.get_termfreq() > 1)
-				shared.push_back(*t);
-		const std::string related = FILTER_PREFIXES[NI_FILTER_RELATED];
-		for (const std::string &term : shared) {
-			std::vector<Xapian::docid> ids(d->db.postlist_begin(term),
-						       d->db.postlist_end(term));
-			Xapian::docid keep = ids[0];
-			for (Xapian::docid id : ids) {
-				auto t = d->db.termlist_begin(id);
-				t.skip_to(related);
-				if (t == d->db.termlist_end(id) || *t != related) {
-					keep = id;
-					break;
+		/* A key's documents are all in its shard. */
+		for (Xapian::WritableDatabase &db : d->writers) {
+			std::vector<std::string> shared;
+			for (auto t = db.allterms_begin(UNIQUE_PREFIX);
+			     t != db.allterms_end(UNIQUE_PREFIX); ++t)
+				if (t.get_termfreq() > 1)
+					shared.push_back(*t);
+			for (const std::string &term : shared) {
+				std::vector<Xapian::docid> ids(
+					db.postlist_begin(term),
+					db.postlist_end(term));
+				/* An article file ("" parent) beats every
+				 * record; then the first parent. */
+				Xapian::docid keep = ids[0];
+				std::string best = parent_term(db, keep);
+				for (Xapian::docid id : ids) {
+					std::string parent = parent_term(db, id);
+					if (parent < best) {
+						keep = id;
+						best = parent;
+					}
 				}
+				for (Xapian::docid id : ids)
+					if (id != keep) {
+						db.delete_document(id);
+						(*removed)++;
+					}
 			}
-			for (Xapian::docid id : ids)
-				if (id != keep) {
-					d->wdb.delete_document(id);
-					(*removed)++;
-				}
 		}
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_repair_shards(ni_db *d, uint64_t *removed) noexcept
+{
+	*removed = 0;
+	try {
+		if (!d->torn)
+			return NI_OK;
+		/* Related records whose parent's deletion was committed in
+		 * its shard but not theirs in another. */
+		const std::string prefix = FILTER_PREFIXES[NI_FILTER_PARENT];
+		std::vector<std::string> orphans;
+		for (auto t = d->db.allterms_begin(prefix);
+		     t != d->db.allterms_end(prefix); ++t) {
+			std::string key = (*t).substr(prefix.size());
+			if (!key.empty() && key[0] == ':')
+				key.erase(0, 1);
+			if (d->db.get_termfreq(make_term(UNIQUE_PREFIX,
+							 key.data(),
+							 key.size())) == 0) {
+				orphans.push_back(*t);
+				*removed += t.get_termfreq();
+			}
+		}
+		for (const std::string &term : orphans)
+			for (Xapian::WritableDatabase &writer : d->writers)
+				writer.delete_document(term);
+		d->torn = false;
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -1307,7 +1811,8 @@ ni_status ni_db_set_language(ni_db *d, const char *language) noexcept
 					"index " + d->path + " was built with "
 					"default language \"" + recorded +
 					"\", not \"" + language + "\"");
-			d->wdb.set_metadata(KEY_STEMMER, language);
+			for (Xapian::WritableDatabase &writer : d->writers)
+				writer.set_metadata(KEY_STEMMER, language);
 		}
 		d->language = &chosen;
 		return NI_OK;
@@ -1333,7 +1838,7 @@ ni_status ni_doc_new(ni_db *d, ni_doc **out) noexcept
 	*out = nullptr;
 	try {
 		*out = new ni_doc{d, Xapian::Document(), 0, std::string(),
-				  d->language};
+				  d->language, {}};
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -1468,9 +1973,16 @@ ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc,
 					       std::strlen(key));
 		doc->doc.add_boolean_term(unique);
 		doc->doc.add_boolean_term(STEMMER_PREFIX + doc->stems->name);
-		Xapian::docid id = d->wdb.replace_document(unique, doc->doc);
+		size_t s = shard_of_key(*d, key);
+		Xapian::docid local = d->writers[s].replace_document(unique,
+								     doc->doc);
+		auto &counts = d->new_words[s];
+		for (const std::string &word : doc->words)
+			counts[word]++;
+		doc->words.clear();
 		if (docid)
-			*docid = id;
+			*docid = static_cast<uint32_t>(
+				(local - 1) * d->writers.size() + s + 1);
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -1483,7 +1995,8 @@ ni_status ni_db_delete_docid(ni_db *d, uint32_t docid) noexcept
 		if (!d->writable)
 			throw bad_argument("index is open for reading only");
 		try {
-			d->wdb.delete_document(docid);
+			Xapian::docid local;
+			writer_of(*d, docid, local).delete_document(local);
 		} catch (const Xapian::DocNotFoundError &) {
 			/* Gone already: what was asked for is true. */
 		}
@@ -1500,8 +2013,32 @@ ni_status ni_db_delete_filtered(ni_db *d, enum ni_filter filter,
 		check_filter(filter);
 		if (!d->writable)
 			throw bad_argument("index is open for reading only");
-		d->wdb.delete_document(
-			make_term(FILTER_PREFIXES[filter], value, len));
+		std::string term = make_term(FILTER_PREFIXES[filter], value,
+					     len);
+		for (Xapian::WritableDatabase &writer : d->writers)
+			writer.delete_document(term);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_related_wins(ni_db *d, const char *key, const char *parent,
+			     bool *wins) noexcept
+{
+	*wins = false;
+	try {
+		std::string unique = make_term(UNIQUE_PREFIX, key,
+					       std::strlen(key));
+		Xapian::PostingIterator it = d->db.postlist_begin(unique);
+		if (it == d->db.postlist_end(unique)) {
+			*wins = true;
+			return NI_OK;
+		}
+		/* An article file has "": no record comes before it. */
+		std::string mine = make_term(FILTER_PREFIXES[NI_FILTER_PARENT],
+					     parent, std::strlen(parent));
+		*wins = mine <= parent_term(d->db, *it);
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -1601,7 +2138,7 @@ ni_status ni_db_delete(ni_db *d, const char *key) noexcept
 	try {
 		if (!d->writable)
 			throw bad_argument("index is open for reading only");
-		d->wdb.delete_document(
+		d->writers[shard_of_key(*d, key)].delete_document(
 			make_term(UNIQUE_PREFIX, key, std::strlen(key)));
 		return NI_OK;
 	} catch (...) {
@@ -1650,7 +2187,8 @@ ni_status ni_db_set_metadata(ni_db *d, const char *key,
 	try {
 		if (!d->writable)
 			throw bad_argument("index is open for reading only");
-		d->wdb.set_metadata(key, value);
+		for (Xapian::WritableDatabase &writer : d->writers)
+			writer.set_metadata(key, value);
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

@@ -98,7 +98,7 @@ expect_line "$WORK/out" "shards: 3" "stats: the number of shards"
 expect_line "$WORK/out" "shard: shard 2 of $WORK/local.stub (line 4), auto $WORK/shard2: articles 200, related records 0" "stats: a shard"
 expect_status 0 "check of a stub" -- "$NEWSINDEX" check --db "$WORK/local.stub"
 expect_line "$WORK/out" "check: $WORK/shard3: no problems" "check: each local shard"
-expect_line "$WORK/out" "check: $WORK/local.stub: no problems in its local shards" "check: the stub"
+expect_line "$WORK/out" "check: $WORK/local.stub: no problems in its local shards, nor across them" "check: the stub"
 
 # A shard that is not there is named; --allow-partial leaves it out.
 printf 'glass shard1\nglass nowhere\nglass shard3\n' >"$WORK/broken.stub"
