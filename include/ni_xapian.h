@@ -87,6 +87,10 @@ enum ni_slot {
 	NI_SLOT_STORY = 6,    /* text: the story key (ni_doc_set_story) */
 	NI_SLOT_FILE = 7,     /* text: where an article file's document came
 				 from, for incremental builds (ni_builder) */
+	NI_SLOT_ORDER = 8,    /* 8 bytes, set by ni_db_replace: the order of
+				 documents of equal score (a hash of the
+				 key), the same whatever the build order,
+				 writers or shards */
 };
 
 /* Ends each topic in NI_SLOT_TOPICS: a control character no topic has. */

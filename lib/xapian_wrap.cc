@@ -36,10 +36,16 @@
  *   compound's joined form (ni_doc_add_form: "ecommerce" after "e",
  *   "commerce") shares its last part's position.
  *
- * Value slots (all Xapian::sortable_serialise of a double):
+ * Value slots (0-2 Xapian::sortable_serialise of a double; see enum
+ * ni_slot for the others):
  *   0  quality, 0..100 (NI_DEFAULT_QUALITY when the article gives none)
  *   1  publishedDateTime as seconds since the epoch (UTC)
  *   2  heat
+ *   8  the tie order: FNV-1a 64 of the unique key, 8 bytes big-endian.
+ *      Results of equal relevance are ranked by it, not by document id,
+ *      so that one index, another build's and shards rank alike.
+ *      Documents written before it was added have none (they tie
+ *      first, then by document id) until they are written again.
  *
  * Document data: opaque to this file; the indexer stores one JSON object
  * (docs/schema.md).
@@ -297,6 +303,16 @@ uint64_t fnv1a(const std::string &text)
 		hash *= 1099511628211ULL;
 	}
 	return hash;
+}
+
+/* NI_SLOT_ORDER of the document with unique key `key`. */
+std::string tie_order(const std::string &key)
+{
+	uint64_t hash = fnv1a(key);
+	std::string bytes(8, '\0');
+	for (int i = 7; i >= 0; i--, hash >>= 8)
+		bytes[static_cast<size_t>(i)] = static_cast<char>(hash & 0xff);
+	return bytes;
 }
 
 /* prefix + value, with Omega's ':' rule and hashing of over-long terms. */
@@ -1113,9 +1129,13 @@ double age_in_days(const Xapian::Document &doc, int64_t now)
 
 const std::string STORY_PREFIX = "XSTORY";
 
+/* Copies of a story looked at for the best one: more are rare. */
+const Xapian::doccount BEST_COPY_CANDIDATES = 16;
+
 /*
  * The copy of a collapsed story to show: the one of best quality among
- * those that match the query.
+ * those that match the query, then of best relevance, then first in the
+ * tie order (not by document id, which differs between builds).
  */
 Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
 			   const Xapian::Document &found)
@@ -1126,8 +1146,22 @@ Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
 		Xapian::Query::OP_FILTER, query,
 		Xapian::Query(STORY_PREFIX + story)));
 	enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY, true);
-	Xapian::MSet best = enquire.get_mset(0, 1);
-	return best.empty() ? found : best.begin().get_document();
+	Xapian::MSet copies = enquire.get_mset(0, BEST_COPY_CANDIDATES);
+	if (copies.empty())
+		return found;
+	auto best = copies.begin();
+	Xapian::Document best_doc = best.get_document();
+	for (auto it = copies.begin(); it != copies.end(); ++it) {
+		Xapian::Document doc = it.get_document();
+		if (doc.get_value(NI_SLOT_QUALITY) !=
+			    best_doc.get_value(NI_SLOT_QUALITY) ||
+		    it.get_weight() != best.get_weight())
+			break;
+		if (doc.get_value(NI_SLOT_ORDER) <
+		    best_doc.get_value(NI_SLOT_ORDER))
+			best_doc = doc;
+	}
+	return best_doc;
 }
 
 void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
@@ -1205,6 +1239,26 @@ const ni_slot FACET_SLOTS[NI_FACET_COUNT] = {
 	/* NI_FACET_MONTH */    NI_SLOT_DAY,
 };
 
+/*
+ * The order of a page of results.  A count (no page) has none: Xapian
+ * 1.4.22 fails a sort by value over a term it weighs zero once a document
+ * of that term's posting list was deleted ("Unexpected end of posting
+ * list"), and counting weighs every term zero.  A page always has a
+ * weight: the query's, or the quality blend's.
+ */
+void set_order(Xapian::Enquire &enquire, const ni_search_params &p)
+{
+	if (p.limit == 0)
+		return;
+	if (p.sort == NI_SORT_DATE)
+		enquire.set_sort_by_value_then_relevance(NI_SLOT_DATE, true);
+	else if (p.sort == NI_SORT_QUALITY)
+		enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY,
+							 true);
+	else
+		enquire.set_sort_by_relevance_then_value(NI_SLOT_ORDER, false);
+}
+
 void run_search(ni_db &d, const Xapian::Query &query,
 		const ni_search_params &p, ni_mset &out)
 {
@@ -1214,11 +1268,7 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	enquire.set_query(blended_query(query, p));
 	if (p.collapse)
 		enquire.set_collapse_key(NI_SLOT_STORY);
-	if (p.sort == NI_SORT_DATE)
-		enquire.set_sort_by_value_then_relevance(NI_SLOT_DATE, true);
-	else if (p.sort == NI_SORT_QUALITY)
-		enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY,
-							 true);
+	set_order(enquire, p);
 	std::unique_ptr<Xapian::ValueCountMatchSpy> spies[NI_FACET_COUNT];
 	for (int f = 0; f < NI_FACET_COUNT; f++) {
 		if (!(p.facets & (1u << f)))
@@ -1973,6 +2023,7 @@ ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc,
 					       std::strlen(key));
 		doc->doc.add_boolean_term(unique);
 		doc->doc.add_boolean_term(STEMMER_PREFIX + doc->stems->name);
+		doc->doc.add_value(NI_SLOT_ORDER, tie_order(key));
 		size_t s = shard_of_key(*d, key);
 		Xapian::docid local = d->writers[s].replace_document(unique,
 								     doc->doc);
@@ -2410,6 +2461,9 @@ ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 			enquire.set_weighting_scheme(Xapian::BM25Weight(
 				params->bm25_k1, 0, 1, params->bm25_b, 0.5));
 			enquire.set_query(query->query);
+			/* Ties as in a search, whatever the document ids. */
+			enquire.set_sort_by_relevance_then_value(NI_SLOT_ORDER,
+								 false);
 			Xapian::MSet top = enquire.get_mset(0, n_docs);
 			Xapian::RSet rset;
 			for (auto it = top.begin(); it != top.end(); ++it)

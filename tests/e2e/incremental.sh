@@ -120,16 +120,25 @@ for jobs in 1 2; do
 	expect_status 0 "check after $jobs writers" -- "$NEWSINDEX" check --db "$WORK/j$jobs"
 	expect_status 0 "the file's article with $jobs writers" -- "$NEWSQUERY" --db "$WORK/j$jobs" --json 'url:https://example.com/3999'
 	expect_match "$WORK/out" '"total":1,.*"related_of":null' "$jobs writers: the file, not the record"
-	# Scores and URLs, sorted: ties may come in another docid order.
-	# (Feedback off: its top 5 would break ties by docid too.)
-	"$NEWSQUERY" --db "$WORK/j$jobs" --all --no-feedback --format tsv \
-		--limit 50 markets weather word7 | cut -f2,7 | sort >"$WORK/top-$jobs"
+	# Ties in score go by a hash of the key, not by document id, so
+	# the writers' order does not show.
+	"$NEWSQUERY" --db "$WORK/j$jobs" --all --format tsv \
+		--limit 50 markets weather word7 | cut -f1,2,7 >"$WORK/top-$jobs"
 done
 CHECKS=$((CHECKS + 1))
 [ "$(wc -l <"$WORK/top-1")" -eq 51 ] && cmp -s "$WORK/top-1" "$WORK/top-2" ||
-	fail "one and two writers score differently"
+	fail "one and two writers rank differently"
 expect_status 0 "incremental after a parallel build" -- "$NEWSINDEX" build --db "$WORK/j2" "$WORK/many"
 expect_match "$WORK/out" '^added 0, updated 0, unchanged 3999, ' "parts remember their files"
+# Xapian 1.4.22 fails to go through a term weighed zero (as when
+# counting) that every document has, once a document id is missing:
+# "weather" is in every article, and two go.
+rm "$WORK/many/00010.txt" "$WORK/many/00020.txt"
+expect_status 0 "a deletion" -- "$NEWSINDEX" build --db "$WORK/j1" "$WORK/many"
+for order in relevance date quality; do
+	expect_status 0 "--sort $order after a deletion" -- "$NEWSQUERY" --db "$WORK/j1" --sort "$order" --format tsv weather
+	expect_match "$WORK/out" "^1	" "--sort $order after a deletion: results"
+done
 expect_status 2 "bad --jobs" -- "$NEWSINDEX" build -j 0 --db "$WORK/j2"
 
 finish
