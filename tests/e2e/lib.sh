@@ -3,7 +3,16 @@
 set -u
 
 WORK=$(mktemp -d /tmp/ni-e2e-XXXXXX)
-trap 'rm -rf "$WORK"' EXIT
+SERVERS=()   # xapian-tcpsrv started by serve_shards, stopped at exit
+PORTS=()     # their ports, in order
+stop_servers() {
+	local pid
+	for pid in "${SERVERS[@]}"; do
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+}
+trap 'stop_servers; rm -rf "$WORK"' EXIT
 export HOME="$WORK/home" XDG_DATA_HOME="" NEWSINDEX_DB="" NO_COLOR=""
 # No config file unless a test writes one (~/.config is under $WORK).
 export NEWSINDEX_CONFIG="" XDG_CONFIG_HOME=""
@@ -83,4 +92,57 @@ PY
 finish() {
 	echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
 	[ "$FAILURES" -eq 0 ]
+}
+
+# require_tcpsrv: without xapian-tcpsrv, the test ends here: skipped
+# (exit 77) when all so far passed.
+require_tcpsrv() {
+	command -v xapian-tcpsrv >/dev/null && return
+	if finish; then
+		echo "SKIP remote shards: xapian-tcpsrv is not installed"
+		exit 77
+	fi
+	exit 1
+}
+
+# free_port: a TCP port nobody listens on now.
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_listening PORT: up to 10 s for a server to accept connections.
+wait_listening() {
+	python3 - "$1" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+}
+
+# serve_shards STUB FOLDER...: each FOLDER served by an xapian-tcpsrv of
+# its own on a free port of 127.0.0.1 (pids appended to SERVERS, ports
+# to PORTS), and STUB written with a `remote` line for each, in order.
+serve_shards() {
+	local stub=$1 folder port
+	shift
+	: >"$stub"
+	for folder in "$@"; do
+		port=$(free_port)
+		# Its own session: xapian-tcpsrv's SIGTERM handler signals
+		# its whole process group, which would be this test.
+		setsid xapian-tcpsrv --quiet --interface 127.0.0.1 \
+			--port "$port" "$folder" \
+			>"$WORK/tcpsrv-$port.log" 2>&1 &
+		SERVERS+=($!)
+		PORTS+=("$port")
+		echo "remote 127.0.0.1:$port" >>"$stub"
+		CHECKS=$((CHECKS + 1))
+		wait_listening "$port" ||
+			fail "xapian-tcpsrv of $folder does not listen on $port"
+	done
 }

@@ -6,16 +6,6 @@
 # keep articles where their key's hash placed them.
 . "$(dirname "$0")/lib.sh"
 
-SERVERS=()
-cleanup() {
-	local pid
-	for pid in "${SERVERS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 # make_newsroom DIR N: N articles of varied words (fixed seed), so few
 # results tie; related records that point to other articles, and to
@@ -229,45 +219,8 @@ expect_match "$WORK/err" "$WORK/file.stub is a stub file listing shards" "a stub
 same_answers "$WORK/file.stub" "a stub file of the shards"
 
 # ---- remote shards -----------------------------------------------------------
-if ! command -v xapian-tcpsrv >/dev/null; then
-	if finish; then
-		echo "SKIP remote shards: xapian-tcpsrv is not installed"
-		exit 77
-	fi
-	exit 1
-fi
-
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-wait_listening() {
-	python3 - "$1" <<'PY'
-import socket, sys, time
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PY
-}
-
-PORTS=()
-: >"$WORK/remote.stub"
-for s in 1 2 3; do
-	port=$(free_port)
-	# Its own session: xapian-tcpsrv's SIGTERM handler signals its
-	# whole process group, which would be this test.
-	setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "$port" \
-		"$WORK/three/shard-$s" >"$WORK/tcpsrv$s.log" 2>&1 &
-	SERVERS+=($!)
-	PORTS+=("$port")
-	echo "remote 127.0.0.1:$port" >>"$WORK/remote.stub"
-	CHECKS=$((CHECKS + 1))
-	wait_listening "$port" || fail "xapian-tcpsrv of shard $s does not listen on $port"
-done
+require_tcpsrv
+serve_shards "$WORK/remote.stub" "$WORK/three/shard-1" "$WORK/three/shard-2" "$WORK/three/shard-3"
 same_answers "$WORK/remote.stub" "3 remote shards"
 expect_status 0 "stats of remote shards" -- "$NEWSINDEX" stats --db "$WORK/remote.stub"
 expect_line "$WORK/out" "articles: 3009" "stats: remote shards add up"

@@ -3,16 +3,6 @@
 # is missing is named, and --allow-partial searches the others.
 . "$(dirname "$0")/lib.sh"
 
-SERVERS=()
-cleanup() {
-	local pid
-	for pid in "${SERVERS[@]}"; do
-		kill "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
 
 make_articles "$WORK/gen" 600
 for s in 1 2 3; do
@@ -132,47 +122,8 @@ expect_match "$WORK/err" "; build that shard again\$" "the advice is for the sha
 expect_status 1 "stats on a shard of other settings" -- "$NEWSINDEX" stats --db "$WORK/other.stub"
 expect_match "$WORK/err" "glass other was built with .*; build that shard again\$" "newsindex names the shard and advises it too"
 
-if ! command -v xapian-tcpsrv >/dev/null; then
-	if finish; then
-		echo "SKIP remote shards: xapian-tcpsrv is not installed"
-		exit 77
-	fi
-	exit 1
-fi
-
-# free_port: a TCP port nobody listens on now.
-free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_listening PORT: up to 10 s for a server to accept connections.
-wait_listening() {
-	python3 - "$1" <<'PY'
-import socket, sys, time
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit(1)
-PY
-}
-
-PORTS=()
-: >"$WORK/remote.stub"
-for s in 1 2 3; do
-	port=$(free_port)
-	# Its own session: xapian-tcpsrv's SIGTERM handler signals its
-	# whole process group, which would be this test.
-	setsid xapian-tcpsrv --quiet --interface 127.0.0.1 --port "$port" \
-		"$WORK/shard$s" >"$WORK/tcpsrv$s.log" 2>&1 &
-	SERVERS+=($!)
-	PORTS+=("$port")
-	echo "remote 127.0.0.1:$port" >>"$WORK/remote.stub"
-	CHECKS=$((CHECKS + 1))
-	wait_listening "$port" || fail "xapian-tcpsrv of shard $s does not listen on $port"
-done
+require_tcpsrv
+serve_shards "$WORK/remote.stub" "$WORK/shard1" "$WORK/shard2" "$WORK/shard3"
 same_as_whole "$WORK/remote.stub" "remote stub"
 expect_status 0 "check of a remote stub" -- "$NEWSINDEX" check --db "$WORK/remote.stub"
 expect_line "$WORK/out" "check: shard 3 of $WORK/remote.stub (line 3), remote 127.0.0.1:${PORTS[2]}: remote, not checked here (run 'newsindex check' on its host)" "check: a remote shard"
