@@ -3,7 +3,6 @@
 # is missing is named, and --allow-partial searches the others.
 . "$(dirname "$0")/lib.sh"
 
-
 make_articles "$WORK/gen" 600
 for s in 1 2 3; do
 	mkdir -p "$WORK/src/$s"
