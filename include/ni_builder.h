@@ -45,6 +45,9 @@
 /* Metadata the builder keeps in the index. */
 #define NI_META_SOURCES "app.sources"        /* absolute paths, '\n' */
 #define NI_META_LAST_BUILD "app.last_build"  /* ISO 8601, UTC */
+/* "pending" while a build runs: one that ended early left related
+ * records to bring back (restore_lost in builder.c); "" when done. */
+#define NI_META_RESTORE "app.restore"
 
 struct ni_build_options {
 	size_t max_file_bytes;   /* 0: NI_DEFAULT_MAX_FILE_BYTES */

@@ -124,6 +124,19 @@ ni_status ni_indexer_remove(ni_indexer *indexer, uint32_t docid,
 			    const char *key);
 
 /*
+ * The keys of the related records deleted with their parent (indexed
+ * again, or removed) since the last call, each ended by a NUL: `*len`
+ * bytes at `*keys`, owned by the indexer and valid until this is called
+ * again; the indexer's list is then empty.  A record several articles
+ * list is kept once (ni_db_related_wins): when it goes with its parent,
+ * another article listing it (NI_FILTER_LISTS) may now be the one whose
+ * record should be there, and indexing that article again brings it
+ * back (ni_builder does).
+ */
+void ni_indexer_take_lost(ni_indexer *indexer, const char **keys,
+			  size_t *len);
+
+/*
  * The detail of the last failure returned as a status.  Owned by the
  * indexer, valid until its next call.
  */

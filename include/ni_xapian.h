@@ -68,6 +68,8 @@ enum ni_filter {
 	NI_FILTER_PUBLISHED, /* "true" or "false" */
 	NI_FILTER_PARENT,    /* a related record: its parent article's key */
 	NI_FILTER_RELATED,   /* "" on every related record */
+	NI_FILTER_LISTS,     /* on an article: the key of each related
+				record it lists (kept or not) */
 	NI_FILTER_COUNT
 };
 
@@ -384,6 +386,35 @@ ni_status ni_db_delete(ni_db *db, const char *key) NI_NOEXCEPT;
 
 /* Delete document `docid`, if it exists. */
 ni_status ni_db_delete_docid(ni_db *db, uint32_t docid) NI_NOEXCEPT;
+
+/*
+ * The documents that have the filter value (articles listing a related
+ * URL: NI_FILTER_LISTS and its key), their ids in a malloc()ed array
+ * the caller frees (NULL when there are none), *n of them.
+ */
+ni_status ni_db_filter_docids(ni_db *db, enum ni_filter filter,
+			      const char *value, size_t len, uint32_t **ids,
+			      size_t *n) NI_NOEXCEPT;
+
+struct ni_buf;
+
+/*
+ * Append to `keys` (each ended by a NUL) every key that an article lists
+ * (NI_FILTER_LISTS) and no document has: related records lost with
+ * their parent and not brought back (a build stopped before it could).
+ * Reads every NI_FILTER_LISTS term: for a build's recovery, not for
+ * every build.
+ */
+ni_status ni_db_unkept_related(ni_db *db, struct ni_buf *keys) NI_NOEXCEPT;
+
+/*
+ * As ni_db_delete_filtered(), and append the unique key of each document
+ * deleted to `keys`, each ended by a NUL (a key too long to be a term
+ * whole, kept only as a hash, is left out).
+ */
+ni_status ni_db_delete_filtered_keys(ni_db *db, enum ni_filter filter,
+				     const char *value, size_t len,
+				     struct ni_buf *keys) NI_NOEXCEPT;
 
 /* Delete every document that has the filter value (related records of a
  * parent: NI_FILTER_PARENT and the parent's key). */

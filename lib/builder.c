@@ -74,6 +74,10 @@ struct builder {
 	/* A parallel build: lanes take files from `next`; `mutex` guards
 	 * the claims, the callbacks and `done`. */
 	bool parallel;
+	/* Indexing unchanged files again (restore_lost): not counted. */
+	bool restoring;
+	/* The last build ended before restore_lost() (NI_META_RESTORE). */
+	bool restore_pending;
 	pthread_mutex_t mutex;
 	atomic_size_t next;
 	size_t done;
@@ -349,7 +353,8 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 		report_file(b, f->path, &res);
 	l->counts->warned += res.n_warnings > 0;
 	l->counts->related += res.n_related;
-	*(k ? &l->counts->updated : &l->counts->added) += 1;
+	if (!b->restoring)
+		*(k ? &l->counts->updated : &l->counts->added) += 1;
 	/* Only a build of a known index deletes, and it has one lane. */
 	if (!b->parallel)
 		status = mark_written(b, res.docid);
@@ -460,6 +465,153 @@ static ni_status delete_vanished(struct builder *b,
 		b->counts->deleted++;
 	}
 	return NI_OK;
+}
+
+/* ---- related records that went with their parent ------------------------------- */
+
+/* Known files by document id, for restore_lost(). */
+struct by_docid {
+	uint32_t docid;
+	size_t known;
+};
+
+static int compare_docids(const void *a, const void *b)
+{
+	uint32_t x = ((const struct by_docid *)a)->docid;
+	uint32_t y = ((const struct by_docid *)b)->docid;
+	return (x > y) - (x < y);
+}
+
+/* Where restore_lost() finds a lister's file: sorted lookups. */
+struct lookups {
+	struct by_docid *known;      /* sorted by docid */
+	struct ni_strmap found;      /* path -> index in b->found */
+	struct ni_strmap keys;       /* keys already looked at */
+};
+
+static ni_status make_lookups(const struct builder *b, struct lookups *lk)
+{
+	lk->known = malloc((b->n_known ? b->n_known : 1) * sizeof *lk->known);
+	if (!lk->known)
+		return NI_ENOMEM;
+	for (size_t i = 0; i < b->n_known; i++)
+		lk->known[i] = (struct by_docid){b->known[i].docid, i};
+	qsort(lk->known, b->n_known, sizeof *lk->known, compare_docids);
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < b->n_found; i++)
+		status = ni_strmap_put(&lk->found, b->found[i].path,
+				       strlen(b->found[i].path), i);
+	return status;
+}
+
+/*
+ * Index again the file of document `docid`, an article listing a lost
+ * record, when this build walked it and has not written it yet.
+ */
+static ni_status index_lister(struct builder *b, const struct lookups *lk,
+			      uint32_t docid)
+{
+	struct by_docid want = {docid, 0};
+	const struct by_docid *hit = bsearch(&want, lk->known, b->n_known,
+					     sizeof *lk->known,
+					     compare_docids);
+	size_t i;
+	if (!hit || was_written(b, docid))
+		return NI_OK;
+	const struct known *k = &b->known[hit->known];
+	if (!k->seen || !ni_strmap_get(&lk->found, k->path, strlen(k->path),
+				       &i))
+		return NI_OK;
+	b->restoring = true;
+	ni_status status = index_file(b, &b->main, i, k);
+	b->restoring = false;
+	return status;
+}
+
+/* The lost key `key`: absent now, its listers are indexed again. */
+static ni_status restore_key(struct builder *b, struct lookups *lk,
+			     const char *key)
+{
+	size_t len = strlen(key), ignored;
+	if (ni_strmap_get(&lk->keys, key, len, &ignored))
+		return NI_OK;
+	ni_status status = ni_strmap_put(&lk->keys, key, len, 0);
+	uint32_t found = 0;
+	if (status == NI_OK)
+		status = ni_db_find(b->db, key, &found, NULL);
+	uint32_t *listers = NULL;
+	size_t n = 0;
+	if (status == NI_OK && !found)
+		status = ni_db_filter_docids(b->db, NI_FILTER_LISTS, key, len,
+					     &listers, &n);
+	for (size_t j = 0; status == NI_OK && j < n; j++)
+		status = index_lister(b, lk, listers[j]);
+	free(listers);
+	return status;
+}
+
+/*
+ * A related record several articles list is kept once, the first
+ * parent's by key.  When it went with its parent (indexed again without
+ * it, or deleted), another article listing it may now be the one whose
+ * record a first build would hold: index those articles again (if this
+ * build walked them), so that an updated index holds what a new one
+ * would.  Records they lose in turn are looked at too.
+ */
+static ni_status restore_lost(struct builder *b)
+{
+	const char *keys;
+	size_t len;
+	ni_status status = NI_OK;
+	ni_indexer_take_lost(b->main.indexer, &keys, &len);
+	/* A build that ended before this step: every unkept key. */
+	struct ni_buf unkept = NI_BUF_INIT;
+	if (b->restore_pending) {
+		status = ni_db_unkept_related(b->db, &unkept);
+		if (status == NI_OK)
+			status = ni_buf_add(&unkept, keys, len);
+		keys = ni_buf_str(&unkept);
+		len = unkept.len;
+	}
+	struct lookups lk = {0};
+	if (status == NI_OK && len)
+		status = make_lookups(b, &lk);
+	while (status == NI_OK && len) {
+		for (const char *key = keys; status == NI_OK &&
+					     key < keys + len;
+		     key += strlen(key) + 1)
+			status = restore_key(b, &lk, key);
+		/* What the listers indexed again lost, in turn. */
+		ni_indexer_take_lost(b->main.indexer, &keys, &len);
+	}
+	free(lk.known);
+	ni_strmap_release(&lk.found);
+	ni_strmap_release(&lk.keys);
+	ni_buf_release(&unkept);
+	if (status == NI_OK)
+		status = ni_db_set_metadata(b->db, NI_META_RESTORE, "");
+	if (status != NI_OK && !ni_buf_str(b->errmsg)[0])
+		fail(b, status, "cannot bring back related records",
+		     ni_db_errmsg(b->db));
+	return status;
+}
+
+/*
+ * Deletions of related records are committed in batches, and bringing
+ * back those another article lists happens at the end: a build that
+ * does not get there says so in the index, committed with its first
+ * batch, and the next one looks for every such record.
+ */
+static ni_status mark_restore_pending(struct builder *b)
+{
+	char *value = NULL;
+	ni_status status = ni_db_get_metadata(b->db, NI_META_RESTORE, &value);
+	b->restore_pending = status == NI_OK && value && *value;
+	free(value);
+	if (status == NI_OK)
+		status = ni_db_set_metadata(b->db, NI_META_RESTORE, "pending");
+	return status == NI_OK ? NI_OK
+			       : fail(b, status, "index", ni_db_errmsg(b->db));
 }
 
 /* ---- remembered sources ------------------------------------------------------ */
@@ -583,6 +735,13 @@ ni_status ni_build_forget(ni_db *db, const char *const *sources,
 	if (status == NI_OK)
 		status = delete_vanished(&b, sources, n_sources);
 	*deleted = counts.deleted;
+	/* Records other sources list come back with their next build. */
+	const char *lost;
+	size_t lost_len;
+	ni_indexer_take_lost(b.main.indexer, &lost, &lost_len);
+	if (status == NI_OK && lost_len &&
+	    ni_db_set_metadata(db, NI_META_RESTORE, "pending") != NI_OK)
+		status = fail(&b, NI_EDB, "index", ni_db_errmsg(db));
 	if (status == NI_OK)
 		status = forget_sources(&b, sources, n_sources);
 	if (status == NI_OK && ni_db_commit(db) != NI_OK)
@@ -860,11 +1019,15 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	if (status == NI_OK)
 		status = claim_unchanged(&b);
 	if (status == NI_OK)
+		status = mark_restore_pending(&b);
+	if (status == NI_OK)
 		status = wants_parallel(&b) ? process_parallel(&b)
 					    : process_all(&b);
 	/* Stopped early, the walk still saw every file: what is gone is. */
 	if (status == NI_OK)
 		status = delete_vanished(&b, sources, n_sources);
+	if (status == NI_OK && !counts->stopped)
+		status = restore_lost(&b);
 	if (status == NI_OK)
 		status = remember(&b, sources, n_sources);
 	if (status == NI_OK && ni_db_commit(db) != NI_OK)

@@ -26,6 +26,11 @@ struct ni_indexer {
 	struct ni_article article;
 	struct ni_parse_error parse_error;
 	bool loaded;              /* an article waits for ni_indexer_store */
+	/* Keys of related records deleted with their parent since the
+	 * last ni_indexer_take_lost(), each ended by a NUL; `taken` is
+	 * what that call handed out. */
+	struct ni_buf lost;
+	struct ni_buf taken;
 	char reason[512];
 	char abs_path[PATH_MAX];
 };
@@ -61,6 +66,8 @@ void ni_indexer_free(ni_indexer *ix)
 	ni_buf_release(&ix->scratch);
 	ni_buf_release(&ix->story);
 	ni_buf_release(&ix->errmsg);
+	ni_buf_release(&ix->lost);
+	ni_buf_release(&ix->taken);
 	ni_article_clear(&ix->article);
 	free(ix);
 }
@@ -362,6 +369,12 @@ static ni_status add_parent_domains(ni_indexer *ix, ni_doc *doc,
 	return status;
 }
 
+/* A related record's key: its URL (NULL when it has none). */
+static const char *related_key(const struct ni_related *r)
+{
+	return r->web_url ? r->web_url : r->original_url;
+}
+
 static ni_status add_filters(ni_indexer *ix, ni_doc *doc,
 			     const struct entry *e)
 {
@@ -396,6 +409,12 @@ static ni_status add_filters(ni_indexer *ix, ni_doc *doc,
 	if (status == NI_OK && e->parent_key &&
 	    ni_doc_add_filter(doc, NI_FILTER_RELATED, "", 0) != NI_OK)
 		status = fail(ix, NI_ENOMEM, "index", ni_doc_errmsg(doc));
+	/* An article names what it lists, whether its records are kept
+	 * or another article's are: one of them may have to come back. */
+	for (size_t i = 0; status == NI_OK && !e->parent_key &&
+			   i < a->n_related; i++)
+		status = add_exact_filter(ix, doc, NI_FILTER_LISTS,
+					  related_key(&a->related[i]));
 	return status == NI_OK ? add_parent_domains(ix, doc,
 						    a->provider.domain)
 			       : status;
@@ -548,8 +567,9 @@ static void related_view(const struct ni_related *r, struct ni_article *a)
 static ni_status store_related(ni_indexer *ix, const char *path,
 			       const char *parent_key, size_t *stored)
 {
-	ni_status status = ni_db_delete_filtered(
-		ix->db, NI_FILTER_PARENT, parent_key, strlen(parent_key));
+	ni_status status = ni_db_delete_filtered_keys(
+		ix->db, NI_FILTER_PARENT, parent_key, strlen(parent_key),
+		&ix->lost);
 	if (status != NI_OK)
 		return fail(ix, status, "index", ni_db_errmsg(ix->db));
 	for (size_t i = 0; i < ix->article.n_related; i++) {
@@ -666,8 +686,19 @@ ni_status ni_indexer_remove(ni_indexer *ix, uint32_t docid, const char *key)
 {
 	ni_status status = ni_db_delete_docid(ix->db, docid);
 	if (status == NI_OK && key)
-		status = ni_db_delete_filtered(ix->db, NI_FILTER_PARENT, key,
-					       strlen(key));
+		status = ni_db_delete_filtered_keys(ix->db, NI_FILTER_PARENT,
+						    key, strlen(key),
+						    &ix->lost);
 	return status == NI_OK ? NI_OK
 			       : fail(ix, status, "index", ni_db_errmsg(ix->db));
+}
+
+void ni_indexer_take_lost(ni_indexer *ix, const char **keys, size_t *len)
+{
+	struct ni_buf swap = ix->taken;
+	ix->taken = ix->lost;
+	ix->lost = swap;
+	ni_buf_reset(&ix->lost);
+	*keys = ix->taken.len ? ix->taken.data : "";
+	*len = ix->taken.len;
 }

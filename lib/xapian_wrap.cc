@@ -19,6 +19,11 @@
  *   U       webUrl and originalUrl, as written         (Omega: U = URL)
  *   P       absolute path of the article's file       (Omega: P = path)
  *   XPUB    "true" or "false"
+ *   XPARENT on a related record: its parent article's key
+ *   XREL    on every related record (no value)
+ *   XLISTS  on an article: the key of each related record it lists,
+ *           kept or not (another article's may have won), so that a
+ *           record lost with its parent can be found another
  *   Q       unique key: webUrl, else originalUrl, else the file's path
  *           (Omega: Q = unique id)
  *   XSTEM   the stemmer of the document's Z terms ("english", "german",
@@ -166,6 +171,7 @@ const char *const FILTER_PREFIXES[NI_FILTER_COUNT] = {
 	/* NI_FILTER_PUBLISHED */ "XPUB",
 	/* NI_FILTER_PARENT */    "XPARENT",
 	/* NI_FILTER_RELATED */   "XREL",
+	/* NI_FILTER_LISTS */     "XLISTS",
 };
 
 const char UNIQUE_PREFIX[] = "Q";
@@ -2072,6 +2078,90 @@ ni_status ni_db_delete_filtered(ni_db *d, enum ni_filter filter,
 	} catch (...) {
 		return map_exception(d->errmsg);
 	}
+}
+
+ni_status ni_db_filter_docids(ni_db *d, enum ni_filter filter,
+			      const char *value, size_t len, uint32_t **ids,
+			      size_t *n) noexcept
+{
+	*ids = nullptr;
+	*n = 0;
+	try {
+		check_filter(filter);
+		std::string term = make_term(FILTER_PREFIXES[filter], value,
+					     len);
+		std::vector<uint32_t> found(d->db.postlist_begin(term),
+					    d->db.postlist_end(term));
+		if (found.empty())
+			return NI_OK;
+		*ids = static_cast<uint32_t *>(
+			std::malloc(found.size() * sizeof **ids));
+		if (!*ids)
+			throw std::bad_alloc();
+		std::copy(found.begin(), found.end(), *ids);
+		*n = found.size();
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_unkept_related(ni_db *d, struct ni_buf *keys) noexcept
+{
+	try {
+		const std::string prefix = FILTER_PREFIXES[NI_FILTER_LISTS];
+		const size_t hashed_size = HASHED_TERM_KEEP + 16;
+		for (auto t = d->db.allterms_begin(prefix);
+		     t != d->db.allterms_end(prefix); ++t) {
+			if ((*t).size() == hashed_size)
+				continue;
+			std::string key = (*t).substr(prefix.size());
+			if (key.size() >= 2 && key[0] == ':' &&
+			    key[1] >= 'A' && key[1] <= 'Z')
+				key.erase(0, 1);
+			if (d->db.get_termfreq(make_term(UNIQUE_PREFIX,
+							 key.data(),
+							 key.size())) != 0)
+				continue;
+			if (ni_buf_add(keys, key.c_str(), key.size() + 1) !=
+			    NI_OK)
+				throw std::bad_alloc();
+		}
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_delete_filtered_keys(ni_db *d, enum ni_filter filter,
+				     const char *value, size_t len,
+				     struct ni_buf *keys) noexcept
+{
+	try {
+		check_filter(filter);
+		std::string term = make_term(FILTER_PREFIXES[filter], value,
+					     len);
+		const size_t hashed_size = HASHED_TERM_KEEP + 16;
+		for (auto id = d->db.postlist_begin(term);
+		     id != d->db.postlist_end(term); ++id) {
+			auto t = d->db.termlist_begin(*id);
+			t.skip_to(UNIQUE_PREFIX);
+			if (t == d->db.termlist_end(*id) ||
+			    (*t)[0] != UNIQUE_PREFIX[0] ||
+			    (*t).size() == hashed_size)
+				continue;
+			std::string key = (*t).substr(1);
+			if (key.size() >= 2 && key[0] == ':' &&
+			    key[1] >= 'A' && key[1] <= 'Z')
+				key.erase(0, 1);
+			if (ni_buf_add(keys, key.c_str(), key.size() + 1) !=
+			    NI_OK)
+				throw std::bad_alloc();
+		}
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+	return ni_db_delete_filtered(d, filter, value, len);
 }
 
 ni_status ni_db_related_wins(ni_db *d, const char *key, const char *parent,

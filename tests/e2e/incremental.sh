@@ -90,6 +90,56 @@ ls -d "$DB".* 2>/dev/null && fail "failed rebuild left a folder beside the index
 build 0 "the old index after a failed rebuild" "$NEWS"
 expect_match "$WORK/out" "^added 0, updated 0, unchanged $((n - 1)), " "old index intact"
 
+# A related URL two articles list is kept once, the first parent's by
+# key; when that record goes with its parent, the other article's comes
+# back, as a first build would hold it.
+mkdir -p "$WORK/wire/one" "$WORK/wire/two"
+lister() {
+	cat >"$WORK/wire/$1/$2.md" <<EOF
+---
+title: "Parent $2 about rockets"
+excerpt: "Story $2"
+webUrl: "https://site.example/$2"
+related:
+  - {title: "Shared wire story", excerpt: "as told by $2", webUrl: "https://wire.example/1"}
+---
+EOF
+}
+lister one a
+lister two b
+WIRE="$WORK/wire.db"
+# told_by WHAT: whose excerpt the record has, in $WORK/told.
+told_by() {
+	expect_status 0 "$1" -- "$NEWSQUERY" --db "$WIRE" --format json 'url:https://wire.example/1'
+	python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+print(" ".join(h["excerpt"] for h in r))' "$WORK/out" >"$WORK/told"
+}
+expect_status 0 "two listers" -- "$NEWSINDEX" build --db "$WIRE" "$WORK/wire"
+told_by "first build"
+expect_line "$WORK/told" "as told by a" "the first parent's record"
+sed -i '/^related:/,$d' "$WORK/wire/one/a.md"
+echo --- >>"$WORK/wire/one/a.md"
+expect_status 0 "the first parent drops it" -- "$NEWSINDEX" build --db "$WIRE"
+expect_match "$WORK/out" "^added 0, updated 1, unchanged 1, deleted 0, " "one article updated, the other not counted"
+told_by "dropped by its parent"
+expect_line "$WORK/told" "as told by b" "the other parent's record comes back"
+lister one a
+expect_status 0 "listed again" -- "$NEWSINDEX" build --db "$WIRE"
+told_by "listed again"
+expect_line "$WORK/told" "as told by a" "the first parent's record again"
+rm "$WORK/wire/one/a.md"
+expect_status 0 "the first parent deleted" -- "$NEWSINDEX" build --db "$WIRE"
+told_by "its parent deleted"
+expect_line "$WORK/told" "as told by b" "the other parent's record after a deletion"
+lister one a
+expect_status 0 "back" -- "$NEWSINDEX" build --db "$WIRE"
+expect_status 0 "forget the first parent's source" -- "$NEWSINDEX" forget --db "$WIRE" "$WORK/wire/one"
+expect_status 0 "the next build" -- "$NEWSINDEX" build --db "$WIRE" "$WORK/wire/two"
+told_by "after forget"
+expect_line "$WORK/told" "as told by b" "the next build brings the other's record back"
+expect_status 0 "check" -- "$NEWSINDEX" check --db "$WIRE"
+
 make_articles "$WORK/many" 4000
 # (Builds killed at any moment: crash.sh.)
 # A first build of 2,000 files or more is split over writers and merged:
