@@ -339,9 +339,9 @@ static void test_file_known_twice(void **state)
 		assert_int_equal(c.files, 1);
 		assert_int_equal(c.updated, 1);
 		assert_int_equal(c.added + c.unchanged, 0);
-		/* The stale copy goes as the file's old URL (i == 0) or
-		 * with the vanished (i == 1): c.deleted says which. */
-		assert_int_equal(c.deleted, i);
+		/* The stale copy goes as an old URL of the file, not as
+		 * an article whose file is gone, whichever comes first. */
+		assert_int_equal(c.deleted, 0);
 		assert_int_equal(ni_db_doc_count(f->db, &docs), NI_OK);
 		assert_int_equal(docs, 1);
 		assert_int_equal(find(f, old), 0);
@@ -363,6 +363,45 @@ static void test_file_known_twice(void **state)
 	}
 }
 
+/*
+ * A file whose URL changes keeps its related records: its old copy,
+ * whose records would outrank the new ones (the old key comes first),
+ * goes before they are written, not after.
+ */
+static void test_new_url_keeps_related_records(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const text =
+		"---\ntitle: moved\nwebUrl: https://example.com/%d\n"
+		"related:\n  - title: listed\n"
+		"    webUrl: https://example.org/listed\n---\n";
+	char article[256];
+	struct seen s = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	/* ".../1" comes before ".../19", and the size differs. */
+	static const int urls[] = {1, 19};
+	for (int round = 0; round < 2; round++) {
+		snprintf(article, sizeof article, text, urls[round]);
+		write_file(f, "a.txt", article);
+		assert_int_equal(build(f, &o, &s, &c), NI_OK);
+		assert_int_equal(c.added + c.updated, 1);
+		assert_int_equal(c.related, 1);
+		int related = 0;
+		uint32_t docid = 0;
+		assert_int_equal(ni_db_find(f->db, "https://example.org/listed",
+					    &docid, &related), NI_OK);
+		if (!docid)
+			fail_msg("the related record is gone with URL %d",
+				 urls[round]);
+		assert_true(related);
+		uint64_t docs = 0;
+		assert_int_equal(ni_db_doc_count(f->db, &docs), NI_OK);
+		assert_int_equal(docs, 2);
+	}
+	assert_int_equal(find(f, "https://example.com/1"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -372,6 +411,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_file_known_twice,
 						setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_new_url_keeps_related_records, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
