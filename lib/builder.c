@@ -71,6 +71,9 @@ struct builder {
 	char **unwalked;                  /* sources or folders not read */
 	size_t n_unwalked;
 	struct lane main;                 /* the index itself */
+	/* The shards were torn (ni_db_repair_shards): no file is taken
+	 * as unchanged. */
+	bool torn;
 	/* A parallel build: lanes take files from `next`; `mutex` guards
 	 * the claims, the callbacks and `done`. */
 	bool parallel;
@@ -389,10 +392,11 @@ static struct known *known_file(const struct builder *b,
 }
 
 /* Whether the file `f` is not to be read again: its document `k` is
- * there, alone, from a file with the same stamp. */
-static bool unchanged(const struct known *k, const struct found *f)
+ * there, alone, from a file with the same stamp, in untorn shards. */
+static bool unchanged(const struct builder *b, const struct known *k,
+		      const struct found *f)
 {
-	return k && !k->twice && same_stamp(&k->stamp, &f->stamp);
+	return k && !k->twice && !b->torn && same_stamp(&k->stamp, &f->stamp);
 }
 
 /*
@@ -408,7 +412,7 @@ static ni_status claim_unchanged(struct builder *b)
 	for (size_t i = 0; status == NI_OK && i < b->n_found; i++) {
 		const struct found *f = &b->found[i];
 		const struct known *k = known_file(b, f);
-		if (unchanged(k, f) && k->key)
+		if (unchanged(b, k, f) && k->key)
 			status = ni_strmap_put(&b->claimed, k->key,
 					       strlen(k->key), i);
 	}
@@ -419,7 +423,7 @@ static ni_status process(struct builder *b, struct lane *l, size_t i)
 {
 	const struct found *f = &b->found[i];
 	struct known *k = known_file(b, f);
-	if (unchanged(k, f)) {
+	if (unchanged(b, k, f)) {
 		/* Not read again; claim_unchanged() claimed its key. */
 		l->counts->unchanged++;
 		return NI_OK;
@@ -487,6 +491,21 @@ static ni_status delete_vanished(struct builder *b,
 		b->counts->deleted++;
 	}
 	return NI_OK;
+}
+
+/*
+ * Torn shards are settled when every article file they know was indexed
+ * again: none was left for a stop, and each was under a source walked.
+ */
+static bool settled(const struct builder *b, const char *const *sources,
+		    size_t n)
+{
+	if (b->counts->stopped)
+		return false;
+	for (size_t i = 0; i < b->n_known; i++)
+		if (!walked(b, b->known[i].path, sources, n))
+			return false;
+	return true;
 }
 
 /* ---- remembered sources ------------------------------------------------------ */
@@ -866,7 +885,7 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	/* A sharded build killed between its shards' commits. */
 	uint64_t orphans = 0;
 	if (status == NI_OK) {
-		status = ni_db_repair_shards(db, &orphans);
+		status = ni_db_repair_shards(db, &orphans, &b.torn);
 		if (status != NI_OK)
 			fail(&b, status, "cannot repair the shards",
 			     ni_db_errmsg(db));
@@ -894,6 +913,8 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		status = delete_vanished(&b, sources, n_sources);
 	if (status == NI_OK)
 		status = remember(&b, sources, n_sources);
+	if (status == NI_OK && b.torn && settled(&b, sources, n_sources))
+		ni_db_shards_settled(db);
 	if (status == NI_OK && ni_db_commit(db) != NI_OK)
 		status = fail(&b, NI_EDB, "cannot commit to the index",
 			      ni_db_errmsg(db));

@@ -402,6 +402,74 @@ static void test_new_url_keeps_related_records(void **state)
 	assert_int_equal(find(f, "https://example.com/1"), 0);
 }
 
+/* Close the index and open it again, as the next build would. */
+static void reopen(struct fixture *f)
+{
+	assert_int_equal(ni_db_close(f->db, NULL), NI_OK);
+	assert_int_equal(ni_db_open(f->db_path, NI_DB_WRITE,
+				    ni_analyzer_settings(), &f->db, NULL),
+			 NI_OK);
+}
+
+/* Tear the sharded index of `f` as a build killed between two shards'
+ * commits does: shard 1 a batch ahead of the others. */
+static void tear(struct fixture *f)
+{
+	assert_int_equal(ni_db_close(f->db, NULL), NI_OK);
+	char shard[160];
+	snprintf(shard, sizeof shard, "%s/shard-1", f->db_path);
+	ni_db *db;
+	assert_int_equal(ni_db_open(shard, NI_DB_WRITE,
+				    ni_analyzer_settings(), &db, NULL), NI_OK);
+	assert_int_equal(ni_db_set_metadata(db, "newsindex.batch", "1000"),
+			 NI_OK);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	assert_int_equal(ni_db_open(f->db_path, NI_DB_WRITE,
+				    ni_analyzer_settings(), &f->db, NULL),
+			 NI_OK);
+}
+
+static volatile sig_atomic_t stop_at_once = 1;
+
+/*
+ * Torn shards may have lost writes no document tells of: every file is
+ * indexed again, by as many builds as it takes (one stopped early
+ * leaves the index torn), then the shards agree again.
+ */
+static void test_torn_shards_index_every_file_again(void **state)
+{
+	struct fixture *f = *state;
+	char name[32];
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof name, "%d.txt", i);
+		write_file(f, name, "---\ntitle: torn\n---\n");
+	}
+	struct seen s = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, 6);
+	tear(f);
+
+	/* Stopped before any file: still torn. */
+	struct ni_build_options stopped = {.stop = &stop_at_once};
+	assert_int_equal(build(f, &stopped, &s, &c), NI_OK);
+	assert_true(c.stopped);
+	assert_int_equal(c.updated + c.unchanged, 0);
+	reopen(f);
+
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.updated, 6);
+	assert_int_equal(c.unchanged, 0);
+	reopen(f);
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.unchanged, 6);
+	assert_int_equal(c.updated, 0);
+	uint64_t docs = 0;
+	assert_int_equal(ni_db_doc_count(f->db, &docs), NI_OK);
+	assert_int_equal(docs, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -413,6 +481,9 @@ int main(void)
 						setup_sharded, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_new_url_keeps_related_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_torn_shards_index_every_file_again, setup_sharded,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
