@@ -22,9 +22,11 @@
  * index handle places each write in its shard, and a parallel first
  * build writes sharded parts merged shard by shard.  A build killed
  * between the commits of two shards is settled by the next: orphaned
- * related records are deleted (ni_db_repair_shards), and a file found
- * twice (its key had moved to another shard) is indexed again, its old
- * copy deleted.
+ * related records are deleted (ni_db_repair_shards), and every file is
+ * indexed again (a shard behind may have lost related records of an
+ * article committed in another), its copies under other keys deleted.
+ * Until a build has walked every source the index knows to the end, the
+ * shards stay torn and the next build does the same.
  *
  * The builder never prints: it reports through callbacks.  Paths and
  * results passed to them are valid only during the call.

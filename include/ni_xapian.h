@@ -287,12 +287,24 @@ ni_status ni_db_remove_leftovers(ni_db *db) NI_NOEXCEPT;
  * commits leaves some shards a batch ahead (each records its batch), and
  * may leave related records whose parent article's deletion was
  * committed in another shard.  When the shards of `db` (open for
- * writing) were opened at different batches, delete those orphans;
- * otherwise do nothing.  *removed counts the records deleted.  (Articles
- * written in one shard and not yet removed from another are the
- * builder's to settle: their file is indexed again.)
+ * writing) were opened at different batches, `*torn` (may be NULL) is
+ * set and those orphans are deleted; otherwise nothing is done.
+ * *removed counts the records deleted.
+ *
+ * Torn shards have lost writes that no document tells (a related record
+ * listed by an article committed in another shard, the deletion of one
+ * it no longer lists): every article file is to be indexed again.  Until
+ * ni_db_shards_settled() says so, commits keep each shard's batch, so a
+ * build killed before the end leaves the index torn for the next.
+ * (Articles written in one shard and not yet removed from another are
+ * found twice by the builder, which indexes their file again.)
  */
-ni_status ni_db_repair_shards(ni_db *db, uint64_t *removed) NI_NOEXCEPT;
+ni_status ni_db_repair_shards(ni_db *db, uint64_t *removed,
+			      bool *torn) NI_NOEXCEPT;
+
+/* Every article file of torn shards (ni_db_repair_shards) has been
+ * indexed again: the next commit records one batch in every shard. */
+void ni_db_shards_settled(ni_db *db) NI_NOEXCEPT;
 
 /*
  * Where a unique key ended up on several documents (parts written in

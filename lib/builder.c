@@ -71,6 +71,9 @@ struct builder {
 	char **unwalked;                  /* sources or folders not read */
 	size_t n_unwalked;
 	struct lane main;                 /* the index itself */
+	/* The shards were torn (ni_db_repair_shards): no file is taken
+	 * as unchanged. */
+	bool torn;
 	/* A parallel build: lanes take files from `next`; `mutex` guards
 	 * the claims, the callbacks and `done`. */
 	bool parallel;
@@ -310,25 +313,45 @@ static ni_status commit_batch(struct builder *b, struct lane *l)
 					   ni_db_errmsg(l->db));
 }
 
-/*
- * The file was indexed under a new key: its old document (the old URL)
- * goes, unless this build wrote it for another file.
- */
-static ni_status drop_replaced(struct builder *b, const struct known *k,
-			       const struct ni_index_result *res)
+/* The document `k` of a file now read under `key`, unless the same. */
+static ni_status drop_copy(struct builder *b, struct known *k,
+			   const char *key)
 {
-	if (!k || k->docid == res->docid || was_written(b, k->docid) ||
-	    !strcmp(k->key, res->key))
+	if (was_written(b, k->docid) || !strcmp(k->key, key))
 		return NI_OK;
 	ni_status status = ni_indexer_remove(b->main.indexer, k->docid,
 					     k->key);
+	/* Gone now: not to be deleted again with the vanished. */
+	k->seen = true;
 	return status == NI_OK ? NI_OK
 			       : fail(b, status, "index",
 				      ni_indexer_errmsg(b->main.indexer));
 }
 
+/*
+ * The file `f` is read under the key `key`: the documents the index has
+ * of it under other keys (its old URL; a copy a torn sharded build left)
+ * go with their related records, unless this build wrote them for
+ * another file.  They go before the file is stored: an old record of
+ * one of its related URLs, listed under its old key, must not outrank
+ * the new one (ni_db_related_wins) and then be deleted.
+ */
+static ni_status drop_old_copies(struct builder *b, const struct found *f,
+				 struct known *k, const char *key)
+{
+	if (!k)
+		return NI_OK;
+	if (!k->twice)
+		return drop_copy(b, k, key);
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < b->n_known; i++)
+		if (b->known[i].twice && !strcmp(b->known[i].path, f->path))
+			status = drop_copy(b, &b->known[i], key);
+	return status;
+}
+
 static ni_status index_file(struct builder *b, struct lane *l, size_t i,
-			    const struct known *k)
+			    struct known *k)
 {
 	struct found *f = &b->found[i];
 	struct ni_index_result res;
@@ -345,6 +368,9 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 	}
 	if (!claim(b, l, res.key, i, &status) || status != NI_OK)
 		return status;
+	status = drop_old_copies(b, f, k, res.key);
+	if (status != NI_OK)
+		return status;
 	status = ni_indexer_store(l->indexer, &f->stamp, &res);
 	if (status != NI_OK)
 		return lane_fail(l, status, "index",
@@ -358,18 +384,24 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 	/* Only a build of a known index deletes, and it has one lane. */
 	if (!b->parallel)
 		status = mark_written(b, res.docid);
-	if (status == NI_OK)
-		status = drop_replaced(b, k, &res);
 	return status == NI_OK ? commit_batch(b, l) : status;
 }
 
 /* What the index knows of the file `f`; NULL for a file new to it. */
-static const struct known *known_file(const struct builder *b,
-				      const struct found *f)
+static struct known *known_file(const struct builder *b,
+				const struct found *f)
 {
 	size_t at;
 	return ni_strmap_get(&b->known_by_path, f->path, strlen(f->path), &at)
 		? &b->known[at] : NULL;
+}
+
+/* Whether the file `f` is not to be read again: its document `k` is
+ * there, alone, from a file with the same stamp, in untorn shards. */
+static bool unchanged(const struct builder *b, const struct known *k,
+		      const struct found *f)
+{
+	return k && !k->twice && !b->torn && same_stamp(&k->stamp, &f->stamp);
 }
 
 /*
@@ -385,8 +417,7 @@ static ni_status claim_unchanged(struct builder *b)
 	for (size_t i = 0; status == NI_OK && i < b->n_found; i++) {
 		const struct found *f = &b->found[i];
 		const struct known *k = known_file(b, f);
-		if (k && k->key && !k->twice &&
-		    same_stamp(&k->stamp, &f->stamp))
+		if (unchanged(b, k, f) && k->key)
 			status = ni_strmap_put(&b->claimed, k->key,
 					       strlen(k->key), i);
 	}
@@ -396,8 +427,8 @@ static ni_status claim_unchanged(struct builder *b)
 static ni_status process(struct builder *b, struct lane *l, size_t i)
 {
 	const struct found *f = &b->found[i];
-	const struct known *k = known_file(b, f);
-	if (k && !k->twice && same_stamp(&k->stamp, &f->stamp)) {
+	struct known *k = known_file(b, f);
+	if (unchanged(b, k, f)) {
 		/* Not read again; claim_unchanged() claimed its key. */
 		l->counts->unchanged++;
 		return NI_OK;
@@ -518,7 +549,7 @@ static ni_status index_lister(struct builder *b, const struct lookups *lk,
 	size_t i;
 	if (!hit || was_written(b, docid))
 		return NI_OK;
-	const struct known *k = &b->known[hit->known];
+	struct known *k = &b->known[hit->known];
 	if (!k->seen || !ni_strmap_get(&lk->found, k->path, strlen(k->path),
 				       &i))
 		return NI_OK;
@@ -612,6 +643,21 @@ static ni_status mark_restore_pending(struct builder *b)
 		status = ni_db_set_metadata(b->db, NI_META_RESTORE, "pending");
 	return status == NI_OK ? NI_OK
 			       : fail(b, status, "index", ni_db_errmsg(b->db));
+}
+
+/*
+ * Torn shards are settled when every article file they know was indexed
+ * again: none was left for a stop, and each was under a source walked.
+ */
+static bool settled(const struct builder *b, const char *const *sources,
+		    size_t n)
+{
+	if (b->counts->stopped)
+		return false;
+	for (size_t i = 0; i < b->n_known; i++)
+		if (!walked(b, b->known[i].path, sources, n))
+			return false;
+	return true;
 }
 
 /* ---- remembered sources ------------------------------------------------------ */
@@ -998,7 +1044,7 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	/* A sharded build killed between its shards' commits. */
 	uint64_t orphans = 0;
 	if (status == NI_OK) {
-		status = ni_db_repair_shards(db, &orphans);
+		status = ni_db_repair_shards(db, &orphans, &b.torn);
 		if (status != NI_OK)
 			fail(&b, status, "cannot repair the shards",
 			     ni_db_errmsg(db));
@@ -1030,6 +1076,8 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		status = restore_lost(&b);
 	if (status == NI_OK)
 		status = remember(&b, sources, n_sources);
+	if (status == NI_OK && b.torn && settled(&b, sources, n_sources))
+		ni_db_shards_settled(db);
 	if (status == NI_OK && ni_db_commit(db) != NI_OK)
 		status = fail(&b, NI_EDB, "cannot commit to the index",
 			      ni_db_errmsg(db));

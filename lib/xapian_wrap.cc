@@ -69,7 +69,9 @@
  *                       is refused for writing
  *   newsindex.batch     in each shard of such an index: the number of
  *                       the last commit, the same in every shard unless
- *                       a build was killed between their commits
+ *                       a build was killed between their commits; then
+ *                       each keeps its own until a build has indexed
+ *                       every file again (ni_db_shards_settled)
  *   app.*               owned by the programs, not by this file
  *
  * Sharded indexes (docs/scaling.md): a folder holding Xapian's stub file
@@ -417,7 +419,8 @@ struct ni_db {
 		new_words;
 	/* The shards' newsindex.batch: the next commit's is one more. */
 	unsigned long long batch = 0;
-	/* Opened with shards of different batches (a killed build). */
+	/* Opened with shards of different batches (a killed build), and
+	 * not yet settled (ni_db_shards_settled). */
 	bool torn = false;
 	Xapian::Database db;          /* the same index, for reading */
 	/* One per language met, made when first needed; never removed, so
@@ -1301,13 +1304,15 @@ void run_search(ni_db &d, const Xapian::Query &query,
  * Commit what was written, with the spelling data of its words.  Shards
  * commit one after the other, each recording the batch's number, so
  * that a build killed between two of them is told by the next
- * (ni_db_repair_shards).
+ * (ni_db_repair_shards).  Torn shards keep their numbers until settled:
+ * a settling build killed half-way leaves files not yet indexed again,
+ * and the next build must know it too.
  */
 void commit(ni_db &d)
 {
 	if (!d.writable)
 		return;
-	bool sharded = d.writers.size() > 1;
+	bool sharded = d.writers.size() > 1 && !d.torn;
 	if (sharded)
 		d.batch++;
 	for (size_t s = 0; s < d.writers.size(); s++) {
@@ -1799,9 +1804,12 @@ ni_status ni_db_dedupe_keys(ni_db *d, uint64_t *removed) noexcept
 	}
 }
 
-ni_status ni_db_repair_shards(ni_db *d, uint64_t *removed) noexcept
+ni_status ni_db_repair_shards(ni_db *d, uint64_t *removed, bool *torn)
+	noexcept
 {
 	*removed = 0;
+	if (torn)
+		*torn = d->torn;
 	try {
 		if (!d->torn)
 			return NI_OK;
@@ -1824,11 +1832,15 @@ ni_status ni_db_repair_shards(ni_db *d, uint64_t *removed) noexcept
 		for (const std::string &term : orphans)
 			for (Xapian::WritableDatabase &writer : d->writers)
 				writer.delete_document(term);
-		d->torn = false;
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
 	}
+}
+
+void ni_db_shards_settled(ni_db *d) noexcept
+{
+	d->torn = false;
 }
 
 ni_status ni_db_remove_folder(const char *path) noexcept

@@ -102,32 +102,8 @@ fi
 
 # ---- SIGKILL anywhere -----------------------------------------------------
 # Kill points are spread over the whole of a build as long as this
-# machine takes for it (measured first), so the last ones fall in the
-# merge of the parts, whatever the machine's speed.
-# run_killed SECONDS -- COMMAND...: start COMMAND, kill -9 it after
-# SECONDS.
-run_killed() {
-	local delay=$1
-	shift 2
-	"$@" >/dev/null 2>&1 &
-	local pid=$!
-	sleep "$delay"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-}
-
-# time_build: build $WORK/many into $WORK/timed; $took is how long it
-# took in ms.  at_percent P: the seconds at P% of it.
-time_build() {
-	local start
-	start=$(date +%s%N)
-	"$NEWSINDEX" build --db "$WORK/timed" "$WORK/many" >/dev/null 2>&1
-	took=$(( ($(date +%s%N) - start) / 1000000 ))
-}
-at_percent() {
-	awk -v ms="$took" -v p="$1" 'BEGIN { printf "%.3f", ms * p / 100000 }'
-}
-
+# machine takes for it (measured first, time_build in lib.sh), so the
+# last ones fall in the merge of the parts, whatever the machine's speed.
 # after_kill WHAT DB: the index opens, passes check, and a rerun ends
 # with the 3000 articles, each URL once.
 after_kill() {
@@ -138,7 +114,7 @@ after_kill() {
 	expect_match "$WORK/out" '"total":1,' "one article for the URL after kill -9 $1"
 }
 
-time_build
+time_build "$WORK/timed" "$WORK/many"
 for percent in 5 20 40 60 75 85 92 97; do
 	delay=$(at_percent "$percent")
 	rm -rf "$WORK/killed"
@@ -159,7 +135,7 @@ CHECKS=$((CHECKS + 1))
 # An incremental build (every file changed) and a compaction, killed.
 cp -a "$WORK/timed" "$WORK/incr"
 make_articles "$WORK/many" 3000 7
-time_build
+time_build "$WORK/timed" "$WORK/many"
 for percent in 30 70; do
 	delay=$(at_percent "$percent")
 	rm -rf "$WORK/killed"

@@ -89,6 +89,32 @@ topics: [Markets]
 PY
 }
 
+# run_killed SECONDS -- COMMAND...: start COMMAND, kill -9 it after
+# SECONDS.
+run_killed() {
+	local delay=$1
+	shift 2
+	"$@" >/dev/null 2>&1 &
+	local pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+}
+
+# time_build DB SOURCE [OPTION...]: build SOURCE into DB; $took is how
+# long it took in ms.  at_percent P: the seconds at P% of it, so that
+# kill points fall in the same part of a build on any machine.
+time_build() {
+	local db=$1 source=$2 start
+	shift 2
+	start=$(date +%s%N)
+	"$NEWSINDEX" build "$@" --db "$db" "$source" >/dev/null 2>&1
+	took=$(( ($(date +%s%N) - start) / 1000000 ))
+}
+at_percent() {
+	awk -v ms="$took" -v p="$1" 'BEGIN { printf "%.3f", ms * p / 100000 }'
+}
+
 finish() {
 	echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
 	[ "$FAILURES" -eq 0 ]

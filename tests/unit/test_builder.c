@@ -4,7 +4,8 @@
  * by a FIFO), the skip counts by kind, and the word limit per field.
  * The end-to-end hostile cases are tests/e2e/hostile.sh; a file that
  * vanishes is tested here because only a callback between the walk and
- * the reads can make the race certain.
+ * the reads can make the race certain.  So is a file known twice (a
+ * sharded build killed between two shards' commits), made by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "helpers.h"
 #include "ni_analyzer.h"
 #include "ni_builder.h"
 #include "ni_search.h"
@@ -42,7 +44,8 @@ struct seen {
 	size_t n_warnings;
 };
 
-static int setup(void **state)
+/* A fixture with an index of `shards` shards (0: one index). */
+static int setup_with(void **state, size_t shards)
 {
 	struct fixture *f = calloc(1, sizeof *f);
 	assert_non_null(f);
@@ -52,11 +55,27 @@ static int setup(void **state)
 	snprintf(f->src, sizeof f->src, "%s/src", f->dir);
 	assert_int_equal(mkdir(f->src, 0755), 0);
 	assert_int_equal(ni_analyzer_new(&f->analyzer), NI_OK);
+	if (shards)
+		assert_int_equal(ni_db_create_sharded(f->db_path, shards,
+						      ni_analyzer_settings(),
+						      NULL), NI_OK);
 	assert_int_equal(ni_db_open(f->db_path, NI_DB_WRITE,
 				    ni_analyzer_settings(), &f->db, NULL),
 			 NI_OK);
 	*state = f;
 	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, 0);
+}
+
+#define SHARDS 3
+
+static int setup_sharded(void **state)
+{
+	return setup_with(state, SHARDS);
 }
 
 static int teardown(void **state)
@@ -220,6 +239,237 @@ static void test_field_word_limit(void **state)
 	assert_int_equal(nine, 0);
 }
 
+/* "https://example.com/N" for the first N from `from` in shard `k`. */
+static void url_in_shard(int from, size_t k, char *out, size_t size)
+{
+	for (int i = from;; i++) {
+		snprintf(out, size, "https://example.com/%d", i);
+		if (key_shard(out, SHARDS) == k)
+			return;
+	}
+}
+
+static uint32_t find(struct fixture *f, const char *key)
+{
+	uint32_t docid = 1;
+	assert_int_equal(ni_db_find(f->db, key, &docid, NULL), NI_OK);
+	return docid;
+}
+
+/*
+ * A stale copy of the file `kept` (its document's stamp, `old` as its
+ * key) and a related record it listed, as a sharded build killed between
+ * two shards' commits leaves them: the article's key had moved to
+ * another shard, where it was committed, and its deletion was not.
+ */
+static void add_stale_copy(struct fixture *f, const char *kept,
+			   const char *old)
+{
+	ni_values *values;
+	assert_int_equal(ni_db_values(f->db, NI_SLOT_FILE, &values), NI_OK);
+	uint32_t docid;
+	const char *value;
+	size_t len;
+	assert_int_equal(ni_values_next(values, &docid, &value, &len), NI_OK);
+	assert_int_equal(docid, find(f, kept));
+	/* "MTIME_NS SIZE\0PATH\0KEY": the same but the key. */
+	char stamp[512];
+	size_t keep = len - strlen(kept);
+	assert_true(keep + strlen(old) < sizeof stamp);
+	memcpy(stamp, value, keep);
+	memcpy(stamp + keep, old, strlen(old));
+	size_t stamp_len = keep + strlen(old);
+	const char *path = value + strlen(value) + 1;
+	assert_int_equal(ni_values_next(values, &docid, &value, &len),
+			 NI_DONE);
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(f->db, &doc), NI_OK);
+	assert_int_equal(ni_doc_add_word(doc, NI_FIELD_TITLE, "stale", 5),
+			 NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_PATH, path,
+					   strlen(path)), NI_OK);
+	assert_int_equal(ni_doc_set_text(doc, NI_SLOT_FILE, stamp, stamp_len),
+			 NI_OK);
+	assert_int_equal(ni_db_replace(f->db, old, doc, NULL), NI_OK);
+	ni_doc_free(doc);
+	ni_values_free(values);
+	const char *record = "https://example.org/listed-by-the-stale-copy";
+	assert_int_equal(ni_doc_new(f->db, &doc), NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_PARENT, old,
+					   strlen(old)), NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_RELATED, "", 0),
+			 NI_OK);
+	assert_int_equal(ni_db_replace(f->db, record, doc, NULL), NI_OK);
+	ni_doc_free(doc);
+	assert_int_equal(ni_db_commit(f->db), NI_OK);
+}
+
+/*
+ * A file known twice (two documents with its path): both go, and the
+ * file is indexed again, once, whichever copy the index lists first.
+ */
+static void test_file_known_twice(void **state)
+{
+	struct fixture *f = *state;
+	char now[64], old[64], text[256];
+	/* The file's key in the middle shard, so that its stale copy's
+	 * docid can come before or after its own. */
+	url_in_shard(0, 2, now, sizeof now);
+	snprintf(text, sizeof text, "---\ntitle: moved\nwebUrl: %s\n---\n",
+		 now);
+	write_file(f, "a.txt", text);
+	struct seen s = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, 1);
+	uint32_t id = find(f, now);
+	assert_true(id != 0);
+
+	static const size_t stale_shards[] = {1, SHARDS};
+	for (size_t i = 0; i < 2; i++) {
+		url_in_shard(100, stale_shards[i], old, sizeof old);
+		add_stale_copy(f, now, old);
+		uint64_t docs = 0;
+		assert_int_equal(ni_db_doc_count(f->db, &docs), NI_OK);
+		assert_int_equal(docs, 3);
+		assert_true((find(f, old) < id) == (i == 0));
+
+		assert_int_equal(build(f, &o, &s, &c), NI_OK);
+		assert_int_equal(c.files, 1);
+		assert_int_equal(c.updated, 1);
+		assert_int_equal(c.added + c.unchanged, 0);
+		/* The stale copy goes as an old URL of the file, not as
+		 * an article whose file is gone, whichever comes first. */
+		assert_int_equal(c.deleted, 0);
+		assert_int_equal(ni_db_doc_count(f->db, &docs), NI_OK);
+		assert_int_equal(docs, 1);
+		assert_int_equal(find(f, old), 0);
+		assert_int_not_equal(find(f, now), 0);
+		assert_int_equal(search_hits(f, "moved"), 1);
+		assert_int_equal(search_hits(f, "stale"), 0);
+		/* Its related record went with it. */
+		uint64_t records = 1;
+		assert_int_equal(ni_db_filter_count(f->db, NI_FILTER_PARENT,
+						    old, strlen(old),
+						    &records), NI_OK);
+		assert_int_equal(records, 0);
+
+		/* Settled: the next build finds it unchanged. */
+		assert_int_equal(build(f, &o, &s, &c), NI_OK);
+		assert_int_equal(c.unchanged, 1);
+		assert_int_equal(c.updated + c.added + c.deleted, 0);
+		id = find(f, now);
+	}
+}
+
+/*
+ * A file whose URL changes keeps its related records: its old copy,
+ * whose records would outrank the new ones (the old key comes first),
+ * goes before they are written, not after.
+ */
+static void test_new_url_keeps_related_records(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const text =
+		"---\ntitle: moved\nwebUrl: https://example.com/%d\n"
+		"related:\n  - title: listed\n"
+		"    webUrl: https://example.org/listed\n---\n";
+	char article[256];
+	struct seen s = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	/* ".../1" comes before ".../19", and the size differs. */
+	static const int urls[] = {1, 19};
+	for (int round = 0; round < 2; round++) {
+		snprintf(article, sizeof article, text, urls[round]);
+		write_file(f, "a.txt", article);
+		assert_int_equal(build(f, &o, &s, &c), NI_OK);
+		assert_int_equal(c.added + c.updated, 1);
+		assert_int_equal(c.related, 1);
+		int related = 0;
+		uint32_t docid = 0;
+		assert_int_equal(ni_db_find(f->db, "https://example.org/listed",
+					    &docid, &related), NI_OK);
+		if (!docid)
+			fail_msg("the related record is gone with URL %d",
+				 urls[round]);
+		assert_true(related);
+		uint64_t docs = 0;
+		assert_int_equal(ni_db_doc_count(f->db, &docs), NI_OK);
+		assert_int_equal(docs, 2);
+	}
+	assert_int_equal(find(f, "https://example.com/1"), 0);
+}
+
+/* Close the index and open it again, as the next build would. */
+static void reopen(struct fixture *f)
+{
+	assert_int_equal(ni_db_close(f->db, NULL), NI_OK);
+	assert_int_equal(ni_db_open(f->db_path, NI_DB_WRITE,
+				    ni_analyzer_settings(), &f->db, NULL),
+			 NI_OK);
+}
+
+/* Tear the sharded index of `f` as a build killed between two shards'
+ * commits does: shard 1 a batch ahead of the others. */
+static void tear(struct fixture *f)
+{
+	assert_int_equal(ni_db_close(f->db, NULL), NI_OK);
+	char shard[160];
+	snprintf(shard, sizeof shard, "%s/shard-1", f->db_path);
+	ni_db *db;
+	assert_int_equal(ni_db_open(shard, NI_DB_WRITE,
+				    ni_analyzer_settings(), &db, NULL), NI_OK);
+	assert_int_equal(ni_db_set_metadata(db, "newsindex.batch", "1000"),
+			 NI_OK);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	assert_int_equal(ni_db_open(f->db_path, NI_DB_WRITE,
+				    ni_analyzer_settings(), &f->db, NULL),
+			 NI_OK);
+}
+
+static volatile sig_atomic_t stop_at_once = 1;
+
+/*
+ * Torn shards may have lost writes no document tells of: every file is
+ * indexed again, by as many builds as it takes (one stopped early
+ * leaves the index torn), then the shards agree again.
+ */
+static void test_torn_shards_index_every_file_again(void **state)
+{
+	struct fixture *f = *state;
+	char name[32];
+	for (int i = 0; i < 6; i++) {
+		snprintf(name, sizeof name, "%d.txt", i);
+		write_file(f, name, "---\ntitle: torn\n---\n");
+	}
+	struct seen s = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, 6);
+	tear(f);
+
+	/* Stopped before any file: still torn. */
+	struct ni_build_options stopped = {.stop = &stop_at_once};
+	assert_int_equal(build(f, &stopped, &s, &c), NI_OK);
+	assert_true(c.stopped);
+	assert_int_equal(c.updated + c.unchanged, 0);
+	reopen(f);
+
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.updated, 6);
+	assert_int_equal(c.unchanged, 0);
+	reopen(f);
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.unchanged, 6);
+	assert_int_equal(c.updated, 0);
+	uint64_t docs = 0;
+	assert_int_equal(ni_db_doc_count(f->db, &docs), NI_OK);
+	assert_int_equal(docs, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +477,13 @@ int main(void)
 			test_vanished_and_replaced_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_field_word_limit, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_file_known_twice,
+						setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_new_url_keeps_related_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_torn_shards_index_every_file_again, setup_sharded,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,36 +16,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "ni_buf.h"
 #include "ni_search.h"
 #include "ni_xapian.h"
 
 #define ANALYZER "test-analyzer"
 
-struct fixture {
-	char dir[64];
-	char path[128];
-};
-
 static int make_dir(void **state)
 {
-	struct fixture *f = calloc(1, sizeof *f);
-	assert_non_null(f);
-	strcpy(f->dir, "/tmp/ni-test-xapian-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof f->path, "%s/db", f->dir);
-	*state = f;
-	return 0;
+	return make_fixture(state, "/tmp/ni-test-xapian-XXXXXX");
 }
 
 static int remove_dir(void **state)
 {
-	struct fixture *f = *state;
-	char cmd[160];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-	int rc = system(cmd);
-	free(f);
-	return rc;
+	return remove_fixture(state);
 }
 
 static ni_db *open_writer(const char *path)
@@ -79,7 +64,7 @@ static void add_doc(ni_db *db, const char *key, const char *const *words,
 
 static void test_missing_index_is_not_found(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = (ni_db *)1;
 	char *msg = NULL;
 	ni_status st = ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, &msg);
@@ -92,7 +77,7 @@ static void test_missing_index_is_not_found(void **state)
 
 static void test_second_writer_is_locked(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *first = open_writer(f->path);
 	ni_db *second = (ni_db *)1;
 	char *msg = NULL;
@@ -109,7 +94,7 @@ static void test_second_writer_is_locked(void **state)
 
 static void test_schema_recorded_and_checked(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	assert_int_equal(ni_db_close(open_writer(f->path), NULL), NI_OK);
 	ni_db *db = NULL;
 	char *msg = NULL;
@@ -140,7 +125,7 @@ static void test_schema_recorded_and_checked(void **state)
 
 static void test_replace_by_key_never_duplicates(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	const char *one[] = {"sensetime", "sanctions"};
 	const char *two[] = {"other", "story"};
@@ -158,7 +143,7 @@ static void test_replace_by_key_never_duplicates(void **state)
 
 static void test_overlong_key_is_hashed_and_unique(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	char a[600], b[600];
 	memset(a, 'x', sizeof a - 1);
@@ -186,7 +171,7 @@ static ni_mset *search(ni_db *db, const ni_query *q, double qw)
 
 static void test_stemmed_word_and_phrase_queries(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	const char *one[] = {"stock", "sale", "pulled"};
 	const char *two[] = {"sale", "of", "stock"};
@@ -222,7 +207,7 @@ static void test_stemmed_word_and_phrase_queries(void **state)
 
 static void test_quality_breaks_ties_and_can_be_off(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	const char *words[] = {"election"};
 	add_doc(db, "low", words, 1, 10);
@@ -254,7 +239,7 @@ static void test_quality_breaks_ties_and_can_be_off(void **state)
 
 static void test_filters_and_ranges(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	ni_doc *doc;
 	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
@@ -307,7 +292,7 @@ static void test_filters_and_ranges(void **state)
 
 static void test_foreign_xapian_db_is_refused(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	char cmd[1024];
 	/* A Xapian index made by another program: Omega's scriptindex. */
 	snprintf(cmd, sizeof cmd,
@@ -334,7 +319,7 @@ static void test_foreign_xapian_db_is_refused(void **state)
 
 static void test_reader_cannot_write(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db_close(open_writer(f->path), NULL);
 	ni_db *db = NULL;
 	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, NULL),
@@ -398,7 +383,7 @@ static ni_mset *search_with(ni_db *db, const char *word,
 
 static void test_collapse_shows_the_best_copy(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = story_index(f->path);
 	struct ni_search_params p = {.limit = 10, .quality_weight = 0,
 				     .bm25_k1 = 1.2, .bm25_b = 0.75,
@@ -425,7 +410,7 @@ static void test_collapse_shows_the_best_copy(void **state)
 
 static void test_facets_count_every_match(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = story_index(f->path);
 	struct ni_search_params p = {.limit = 1, .bm25_k1 = 1.2,
 				     .bm25_b = 0.75, .collapse = 1,
@@ -462,7 +447,7 @@ static void test_facets_count_every_match(void **state)
 
 static void test_sort_and_recency(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = story_index(f->path);
 	struct ni_search_params p = {.limit = 10, .bm25_k1 = 1.2,
 				     .bm25_b = 0.75,
@@ -495,7 +480,7 @@ static void test_sort_and_recency(void **state)
 
 static void test_like_and_spelling(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	const char *a[] = {"central", "bank", "raises", "interest", "rates"};
 	const char *b[] = {"central", "bank", "cuts", "interest", "rates"};
@@ -576,7 +561,7 @@ static uint64_t count_matches(ni_db *db, const char *word)
  */
 static void test_reader_survives_commits(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	enum { DOCS = 5000 };
 	ni_db *writer = open_writer(f->path);
 	rewrite_all(writer, "first", DOCS, 1);
@@ -610,7 +595,7 @@ static void touch(const char *dir, const char *name)
  */
 static void test_half_created_index_is_created_again(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	assert_int_equal(mkdir(f->path, 0777), 0);
 	touch(f->path, "flintlock");
 	touch(f->path, "postlist.glass");
@@ -636,7 +621,7 @@ static void test_half_created_index_is_created_again(void **state)
 
 static void test_find_delete_and_values(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	ni_doc *doc;
 	uint32_t a = 0, b = 0;
@@ -701,7 +686,7 @@ static void test_find_delete_and_values(void **state)
 
 static void test_check_finds_orphan_related_records(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	ni_doc *doc;
 	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
@@ -740,7 +725,7 @@ static uint64_t count_word(ni_db *db, const char *word)
  */
 static void test_languages(void **state)
 {
-	struct fixture *f = *state;
+	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	assert_string_equal(ni_db_language(db), "english");
 	ni_doc *doc;
