@@ -1144,20 +1144,32 @@ const Xapian::doccount BEST_COPY_CANDIDATES = 16;
 /*
  * The copy of a collapsed story to show: the one of best quality among
  * those that match the query, then of best relevance, then first in the
- * tie order (not by document id, which differs between builds).
+ * tie order (not by document id, which differs between builds); and in
+ * `others`, how many other copies match.  Counted here rather than taken
+ * from Xapian's collapse count, which is only what the matcher saw
+ * before it could stop, and so depends on the shards and the build.
  */
 Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
-			   const Xapian::Document &found)
+			   const Xapian::Document &found,
+			   Xapian::doccount &others)
 {
+	others = 0;
 	std::string story = found.get_value(NI_SLOT_STORY);
+	Xapian::Query story_term(STORY_PREFIX + story);
+	Xapian::doccount copies_in_all = d.db.get_termfreq(STORY_PREFIX +
+							   story);
+	/* Most stories have one copy: no search for them. */
+	if (story.empty() || copies_in_all < 2)
+		return found;
 	Xapian::Enquire enquire(d.db);
-	enquire.set_query(Xapian::Query(
-		Xapian::Query::OP_FILTER, query,
-		Xapian::Query(STORY_PREFIX + story)));
+	enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+					story_term));
 	enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY, true);
-	Xapian::MSet copies = enquire.get_mset(0, BEST_COPY_CANDIDATES);
+	Xapian::MSet copies = enquire.get_mset(0, BEST_COPY_CANDIDATES,
+					       copies_in_all);
 	if (copies.empty())
 		return found;
+	others = copies.get_matches_estimated() - 1;
 	auto best = copies.begin();
 	Xapian::Document best_doc = best.get_document();
 	for (auto it = copies.begin(); it != copies.end(); ++it) {
@@ -1185,10 +1197,10 @@ void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
 			? p.quality_weight * quality_of(doc) / 100.0 : 0;
 		double recency = std::isinf(age_in_days(doc, p.now))
 			? 0 : recency_part(p, age_in_days(doc, p.now));
-		Xapian::doccount similar = it.get_collapse_count();
 		/* Ranked by its best-scoring copy, shown by its best one. */
-		Xapian::Document shown = similar ? best_copy(d, query, doc)
-						 : doc;
+		Xapian::doccount similar = 0;
+		Xapian::Document shown = p.collapse
+			? best_copy(d, query, doc, similar) : doc;
 		out.hits.push_back({*it, score,
 				    score - quality_part - recency,
 				    quality_of(shown), quality_part, recency,
