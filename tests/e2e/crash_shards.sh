@@ -12,8 +12,8 @@
 QUERIES=(markets word7 "word7 word12" "rain trade" "story number"
 	 "title:story word40" "word1 -word2" '"report on prices"')
 
-# matches DB QUERY: every match, "score path" sorted (ties at equal score
-# come in docid order, which differs between one index and shards).
+# matches DB QUERY: every match, "score path", sorted: what matches and
+# how it scores (the order is sharded_build.sh's to compare).
 matches() {
 	"$NEWSQUERY" --db "$1" --no-feedback --all --format tsv --limit 10000 \
 		-- "$2" | sed 1d | cut -f2,8 | sort
