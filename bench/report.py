@@ -8,8 +8,11 @@ RESULTS_DIR holds machine.txt (the heading) and a folder per corpus
 LABEL.json (hyperfine), rss-LABEL.txt (GNU time's %M, KiB, one line a
 run), size-LABEL.txt (du -sb) and docs-LABEL.txt (documents in the
 index), changed.txt (files changed for the 10% rebuild), and
-query-*.tsv (query_bench and latency.py output).  bench/README.md says
-what each row means.
+query-*.tsv (query_bench and latency.py output; query-LABEL-shards3.tsv
+and query-LABEL-remote3.tsv on 3 shards, local and remote, make a second
+table beside one index, with same-shards3.txt and same-remote3.txt: "SAME
+ALL", the queries of the same top 10).  bench/README.md says what each
+row means.
 """
 import json
 import math
@@ -19,6 +22,8 @@ import textwrap
 
 BUILDS = [
     ("newsindex", "newsindex build"),
+    ("newsindex-shards2", "newsindex build --shards 2"),
+    ("newsindex-shards3", "newsindex build --shards 3"),
     ("scriptindex", "Xapian scriptindex (input converted beforehand)"),
     ("fts5", "SQLite FTS5 (python3 sqlite3 loader)"),
     ("omindex", "Xapian omindex"),
@@ -128,6 +133,41 @@ def corpus_rows(results, name):
                ratio(p50, qbase[0] if qbase else None))
 
 
+SHARDED = [("shards3", "3 shards, local"),
+           ("remote3", "3 shards, remote (xapian-tcpsrv)")]
+
+
+def sharded_table(results, name):
+    """Query latency of one index beside its 3 shards, local and remote,
+    with ratios to one index, and a sentence on their results: (table,
+    sentence), or None without the sharded runs."""
+    d = os.path.join(results, name)
+    if latencies(d, "newsquery-" + SHARDED[0][0]) is None:
+        return None
+    head = "| " + name + ", query latency | one index | " + " | ".join(
+        f"{what} | ratio" for _, what in SHARDED) + " |"
+    lines = [head, "| --- | ---: |" + " ---: | ---: |" * len(SHARDED)]
+    for label, what in (("newsquery", "newsquery, whole process"),
+                        ("inprocess", "in-process (query_bench)")):
+        base = latencies(d, label)
+        others = [latencies(d, f"{label}-{s}") for s, _ in SHARDED]
+        for i, p in ((0, "p50"), (1, "p99")):
+            row = [f"{p}: {what}", f"{base[i]:.2f} ms"]
+            for lat in others:
+                row += [f"{lat[i]:.2f} ms", ratio(lat[i], base[i])]
+            lines.append("| " + " | ".join(row) + " |")
+    same = []
+    for label, what in SHARDED:
+        text = read(os.path.join(d, f"same-{label}.txt"))
+        if text:
+            n_same, n_all = text.split()
+            same.append(f"{what}, {n_same} of {n_all}")
+    sentence = ("The same 10 results in the same order as one index "
+                "(newsquery --format paths): " + "; ".join(same) + ". "
+                if same else "")
+    return "\n".join(lines), sentence
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__.strip().split("\n\n")[1])
@@ -147,6 +187,19 @@ def main():
           "newsindex build's, and for queries p50 over newsquery's, in "
           "the same run. quest leaves out the date: queries (it has no "
           "ranges); omindex runs on AG News only (bench/README.md).", 72))
+    for name in sys.argv[2:]:
+        sharded = sharded_table(results, name)
+        if sharded:
+            table, sentence = sharded
+            print()
+            print(table)
+            print()
+            print(textwrap.fill(
+                  "The same queries, runs and percentiles as above; the "
+                  "shards are those of the --shards 3 build, remote ones "
+                  "each served by xapian-tcpsrv on 127.0.0.1 (a stub of "
+                  "three remote lines); ratio: over one index's. "
+                  + sentence, 72))
 
 
 if __name__ == "__main__":
