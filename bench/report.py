@@ -8,8 +8,12 @@ RESULTS_DIR holds machine.txt (the heading) and a folder per corpus
 LABEL.json (hyperfine), rss-LABEL.txt (GNU time's %M, KiB, one line a
 run), size-LABEL.txt (du -sb) and docs-LABEL.txt (documents in the
 index), changed.txt (files changed for the 10% rebuild), and
-query-*.tsv (query_bench and latency.py output).  bench/README.md says
-what each row means.
+query-*.tsv (query_bench and latency.py output).  The builds
+newsindex-shards2 and newsindex-shards3, query-LABEL-shards3.tsv and
+query-LABEL-remote3.tsv (3 shards, local and remote) and same-shards3.txt
+and same-remote3.txt ("SAME ALL": the queries of the same top 10) make
+two more tables, beside one index.  bench/README.md says what each row
+means.
 """
 import json
 import math
@@ -41,6 +45,16 @@ def read(path, default=None):
 def wall(d, label):
     text = read(os.path.join(d, label + ".json"))
     return json.loads(text)["results"][0]["median"] if text else None
+
+
+def cpu(d, label):
+    """hyperfine's mean user + system time: less moved than the wall
+    time by what else runs on a shared machine."""
+    text = read(os.path.join(d, label + ".json"))
+    if not text:
+        return None
+    result = json.loads(text)["results"][0]
+    return result["user"] + result["system"]
 
 
 def rss_mb(d, label):
@@ -128,6 +142,59 @@ def corpus_rows(results, name):
                ratio(p50, qbase[0] if qbase else None))
 
 
+SHARDED = [("shards3", "3 shards, local"),
+           ("remote3", "3 shards, remote (xapian-tcpsrv)")]
+
+
+SHARDED_BUILDS = [("newsindex", "one index"),
+                  ("newsindex-shards2", "--shards 2"),
+                  ("newsindex-shards3", "--shards 3")]
+
+
+def sharded_table(results, name):
+    """The builds of one index beside 2 and 3 shards, and the query
+    latency of one index beside its 3 shards, local and remote, with
+    ratios to one index, and a sentence on their results: (tables,
+    sentence), or None without the sharded runs."""
+    d = os.path.join(results, name)
+    if latencies(d, "newsquery-" + SHARDED[0][0]) is None:
+        return None
+    lines = [f"| {name}, newsindex build | wall | ratio | CPU (user + "
+             "system) | ratio | peak RSS | index size |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    base_wall, base_cpu = wall(d, "newsindex"), cpu(d, "newsindex")
+    for label, what in SHARDED_BUILDS:
+        w, c = wall(d, label), cpu(d, label)
+        if w is None:
+            continue
+        lines.append("| " + " | ".join([
+            what, seconds(w), ratio(w, base_wall), seconds(c),
+            ratio(c, base_cpu), mb(rss_mb(d, label)),
+            mb(size_mb(d, label))]) + " |")
+    lines += ["", "| " + name + ", query latency | one index | " +
+              " | ".join(f"{what} | ratio" for _, what in SHARDED) + " |",
+              "| --- | ---: |" + " ---: | ---: |" * len(SHARDED)]
+    for label, what in (("newsquery", "newsquery, whole process"),
+                        ("inprocess", "in-process (query_bench)")):
+        base = latencies(d, label)
+        others = [latencies(d, f"{label}-{s}") for s, _ in SHARDED]
+        for i, p in ((0, "p50"), (1, "p99")):
+            row = [f"{p}: {what}", f"{base[i]:.2f} ms"]
+            for lat in others:
+                row += [f"{lat[i]:.2f} ms", ratio(lat[i], base[i])]
+            lines.append("| " + " | ".join(row) + " |")
+    same = []
+    for label, what in SHARDED:
+        text = read(os.path.join(d, f"same-{label}.txt"))
+        if text:
+            n_same, n_all = text.split()
+            same.append(f"{what}, {n_same} of {n_all}")
+    sentence = ("The same 10 results in the same order as one index "
+                "(newsquery --format paths): " + "; ".join(same) + ". "
+                if same else "")
+    return "\n".join(lines), sentence
+
+
 def main():
     if len(sys.argv) < 3:
         sys.exit(__doc__.strip().split("\n\n")[1])
@@ -147,6 +214,21 @@ def main():
           "newsindex build's, and for queries p50 over newsquery's, in "
           "the same run. quest leaves out the date: queries (it has no "
           "ranges); omindex runs on AG News only (bench/README.md).", 72))
+    for name in sys.argv[2:]:
+        sharded = sharded_table(results, name)
+        if sharded:
+            table, sentence = sharded
+            print()
+            print(table)
+            print()
+            print(textwrap.fill(
+                  "The builds are timed as above, the sharded ones right "
+                  "after one index's; CPU: hyperfine's user + system "
+                  "time. The queries: the same queries, runs and "
+                  "percentiles as above; the shards are those of the "
+                  "--shards 3 build, remote ones each served by "
+                  "xapian-tcpsrv on 127.0.0.1 (a stub of three remote "
+                  "lines). Ratio: over one index's. " + sentence, 72))
 
 
 if __name__ == "__main__":
