@@ -14,6 +14,7 @@
  *     facets: topic,provider      # text, or a list of names
  *     max_file_size: 16777216     # newsindex build: bytes, 1..4294967295
  *     max_field_words: 10000      # newsindex build: 1..10000000
+ *     feedback: false             # newsquery: true | false
  *
  * The file only supplies defaults: a program's flags override it, and
  * for the index the environment's NEWSINDEX_DB does too (ni_dbpath.h).
@@ -96,6 +97,9 @@ struct ni_config {
 	 * ("german", "none").  Static, not freed; NULL when not set.
 	 */
 	const char *language;
+	/* newsquery's pseudo-relevance feedback, on or off. */
+	bool has_feedback;
+	bool feedback;
 };
 
 /*

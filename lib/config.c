@@ -162,6 +162,7 @@ enum setting_kind {
 	SETTING_WHEN,    /* char *: auto, always or never */
 	SETTING_NAMES,   /* char *: text, or a list of names joined by "," */
 	SETTING_LANGUAGE, /* const char *: a static stemmer name */
+	SETTING_BOOL,    /* bool: true or false */
 };
 
 struct setting {
@@ -206,6 +207,7 @@ static const struct setting SETTINGS[] = {
 	TEXT_SETTING(language, SETTING_LANGUAGE,
 		     "a language code (en, de, zh-Hans) or a stemmer's name "
 		     "(english)"),
+	NUMBER_SETTING(feedback, SETTING_BOOL, 0, 0, false, "true or false"),
 };
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])
@@ -353,6 +355,23 @@ static ni_status parse_when(struct cfg_parser *p, const struct setting *s,
 	return reject(p, s->name, s->expected);
 }
 
+/* true or false, as YAML 1.2's core schema writes them (no yes/no). */
+static ni_status parse_bool(struct cfg_parser *p, const struct setting *s,
+			    bool *slot, bool *has)
+{
+	if (ni_yaml_is_scalar(&p->y)) {
+		const char *text = ni_yaml_scalar_text(&p->y);
+		size_t len = ni_yaml_scalar_length(&p->y);
+		if ((len == 4 && !memcmp(text, "true", 4)) ||
+		    (len == 5 && !memcmp(text, "false", 5))) {
+			*slot = len == 4;
+			*has = true;
+			return NI_OK;
+		}
+	}
+	return reject(p, s->name, s->expected);
+}
+
 /* A language, as an article's `lang` gives it: its stemmer's name. */
 static ni_status parse_language(struct cfg_parser *p,
 				const struct setting *s, const char **slot)
@@ -436,6 +455,8 @@ static ni_status parse_value(struct cfg_parser *p, const struct setting *s)
 		return parse_names(p, s, slot);
 	case SETTING_LANGUAGE:
 		return parse_language(p, s, slot);
+	case SETTING_BOOL:
+		return parse_bool(p, s, slot, has);
 	}
 	return NI_EINVAL;  /* not reached: every kind is handled above */
 }

@@ -63,7 +63,11 @@ static const char USAGE[] =
 	"                        over all matches\n"
 	"  --quality-weight W    score = BM25 + W * quality / 100 (default 1;\n"
 	"                        0 ranks by relevance alone)\n"
-	"  --no-feedback         no pseudo-relevance feedback\n"
+	"  --no-feedback         no pseudo-relevance feedback (queries of 3\n"
+	"                        words or more), e.g. over remote shards,\n"
+	"                        where it costs a round trip per term\n"
+	"  --feedback            feedback even if the config file says\n"
+	"                        feedback: false\n"
 	"  --bm25-k1 K, --bm25-b B  BM25 parameters (default 1.6 and 0.75)\n"
 	"  --lang LANG           stem and drop stopwords of the query in LANG\n"
 	"                        (de, fr-FR, german, none; default: the\n"
@@ -113,6 +117,7 @@ struct options {
 	bool bm25_k1_given;
 	bool bm25_b_given;
 	bool half_life_given;
+	bool feedback_given;
 };
 
 static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -204,7 +209,7 @@ static bool facets_named(const char *list, const char *where,
 enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
        OPT_COLOR, OPT_VERSION, OPT_SORT, OPT_RECENT, OPT_HALF_LIFE,
        OPT_ALL, OPT_LIKE, OPT_FACETS, OPT_FORMAT, OPT_EXPLAIN,
-       OPT_NO_FEEDBACK, OPT_HYPERLINKS, OPT_LANG, OPT_ALLOW_PARTIAL };
+       OPT_NO_FEEDBACK, OPT_FEEDBACK, OPT_HYPERLINKS, OPT_LANG, OPT_ALLOW_PARTIAL };
 
 /* An option that takes a number. */
 static bool take_number(int opt, struct options *o)
@@ -248,7 +253,11 @@ static bool take_option(int opt, struct options *o)
 	case OPT_LIKE: o->like = optarg; return true;
 	case OPT_EXPLAIN: o->explain = true; return true;
 	case OPT_ALLOW_PARTIAL: o->allow_partial = true; return true;
-	case OPT_NO_FEEDBACK: o->search.feedback = false; return true;
+	case OPT_NO_FEEDBACK:
+	case OPT_FEEDBACK:
+		o->search.feedback = opt == OPT_FEEDBACK;
+		o->feedback_given = true;
+		return true;
 	case OPT_FACETS: o->facets = optarg; return true;
 	case OPT_SORT: return sort_option(optarg, &o->search.sort);
 	case OPT_COLOR: return when_option("--color", optarg, &o->color);
@@ -291,6 +300,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"facets", required_argument, NULL, OPT_FACETS},
 		{"explain", no_argument, NULL, OPT_EXPLAIN},
 		{"no-feedback", no_argument, NULL, OPT_NO_FEEDBACK},
+		{"feedback", no_argument, NULL, OPT_FEEDBACK},
 		{"color", required_argument, NULL, OPT_COLOR},
 		{"hyperlinks", required_argument, NULL, OPT_HYPERLINKS},
 		{"lang", required_argument, NULL, OPT_LANG},
@@ -360,6 +370,8 @@ static int apply_config(struct options *o, const struct ni_config *c)
 		o->search.bm25_b = c->bm25_b;
 	if (c->has_recent_half_life_days && !o->half_life_given)
 		o->search.half_life_days = c->recent_half_life_days;
+	if (c->has_feedback && !o->feedback_given)
+		o->search.feedback = c->feedback;
 	if (!o->color)
 		o->color = c->color ? c->color : "auto";
 	if (!o->hyperlinks)

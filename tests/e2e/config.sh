@@ -56,6 +56,28 @@ expect_match "$WORK/out" "index $WORK/flag-db holds" "--db wins for build"
 expect_status 0 "NEWSINDEX_DB over db" -- env NEWSINDEX_DB="$WORK/flag-db" "$NEWSINDEX" stats
 expect_match "$WORK/out" "^index: $WORK/flag-db$" "NEWSINDEX_DB wins"
 
+# feedback: false is --no-feedback; --feedback wins over it.
+rm "$CONFIG"
+Q="SenseTime stock sale"
+expect_status 0 "with feedback" -- "$NEWSQUERY" --db "$WORK/flag-db" --json "$Q"
+mv "$WORK/out" "$WORK/with-feedback"
+expect_status 0 "--no-feedback" -- "$NEWSQUERY" --db "$WORK/flag-db" --json --no-feedback "$Q"
+mv "$WORK/out" "$WORK/without-feedback"
+CHECKS=$((CHECKS + 1))
+cmp -s "$WORK/with-feedback" "$WORK/without-feedback" &&
+	fail "feedback changes nothing for '$Q': the checks below prove nothing"
+printf 'feedback: false\n' >"$CONFIG"
+expect_status 0 "feedback: false" -- "$NEWSQUERY" --db "$WORK/flag-db" --json "$Q"
+CHECKS=$((CHECKS + 1))
+cmp -s "$WORK/out" "$WORK/without-feedback" || fail "feedback: false is not --no-feedback"
+expect_status 0 "--feedback over feedback: false" -- "$NEWSQUERY" --db "$WORK/flag-db" --json --feedback "$Q"
+CHECKS=$((CHECKS + 1))
+cmp -s "$WORK/out" "$WORK/with-feedback" || fail "--feedback does not win"
+printf 'feedback: yes\n' >"$CONFIG"
+expect_status 2 "feedback: yes" -- "$NEWSQUERY" --db "$WORK/flag-db" "$Q"
+expect_match "$WORK/err" "line 1 col 11: feedback: expected true or false, got \"yes\"$" "feedback: only true or false"
+rm "$CONFIG"
+
 # $NEWSINDEX_CONFIG names another file, which must then exist.
 printf 'limit: 1\ndb: %s\n' "$WORK/flag-db" >"$WORK/other.yaml"
 expect_status 0 "NEWSINDEX_CONFIG" -- env NEWSINDEX_CONFIG="$WORK/other.yaml" "$NEWSQUERY" --json year

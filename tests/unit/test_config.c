@@ -767,10 +767,33 @@ static void test_language(void **state)
 		     "or a stemmer's name (english), got a list");
 }
 
+static void test_feedback(void **state)
+{
+	(void)state;
+	struct ni_config c;
+	load_ok("feedback: false\n", &c);
+	assert_true(c.has_feedback);
+	assert_false(c.feedback);
+	ni_config_clear(&c);
+	load_ok("feedback: true\n", &c);
+	assert_true(c.has_feedback);
+	assert_true(c.feedback);
+	ni_config_clear(&c);
+	load_ok("feedback:\n", &c);
+	assert_false(c.has_feedback);
+	ni_config_clear(&c);
+	/* YAML 1.1's yes and no are not booleans here: be explicit. */
+	expect_error("feedback: no\n", 1, 11,
+		     "feedback: expected true or false, got \"no\"");
+	expect_error("feedback: [true]\n", 1, 11,
+		     "feedback: expected true or false, got a list");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_choice),
+		cmocka_unit_test(test_feedback),
 		cmocka_unit_test(test_every_setting),
 		cmocka_unit_test(test_build_limits),
 		cmocka_unit_test(test_empty_config),
