@@ -340,6 +340,24 @@ std::string make_term(const char *prefix, const char *value, size_t len)
 }
 
 /*
+ * The value make_term() put after a prefix of `prefix_len` bytes in
+ * `term`, in `value`; false for a term too long to be kept whole (its
+ * value was hashed: lost).  A term of exactly the hashed length is taken
+ * for hashed: such a value is not told from a hash.
+ */
+bool term_value(const std::string &term, size_t prefix_len,
+		std::string &value)
+{
+	if (term.size() == HASHED_TERM_KEEP + 16)
+		return false;
+	value = term.substr(prefix_len);
+	if (value.size() >= 2 && value[0] == ':' && value[1] >= 'A' &&
+	    value[1] <= 'Z')
+		value.erase(0, 1);
+	return true;
+}
+
+/*
  * Xapian's TermGenerator stems only words that start with a letter; we do
  * the same so that "2021" or "3.5" is never turned into a Z term.
  */
@@ -1509,6 +1527,27 @@ ni_status ni_db_close(ni_db *d, char **errmsg) noexcept
 
 namespace {
 
+/* Related records (an XPARENT term) whose parent article is gone. */
+struct orphans {
+	std::string term;             /* their NI_FILTER_PARENT term */
+	std::string parent;           /* the parent's key */
+	Xapian::doccount records;
+};
+
+std::vector<orphans> orphaned_records(const Xapian::Database &db)
+{
+	const std::string prefix = FILTER_PREFIXES[NI_FILTER_PARENT];
+	std::vector<orphans> found;
+	std::string parent;
+	for (auto t = db.allterms_begin(prefix);
+	     t != db.allterms_end(prefix); ++t)
+		if (term_value(*t, prefix.size(), parent) &&
+		    db.get_termfreq(make_term(UNIQUE_PREFIX, parent.data(),
+					      parent.size())) == 0)
+			found.push_back({*t, parent, t.get_termfreq()});
+	return found;
+}
+
 /* A line of the check's report. */
 void problem(ni_buf *report, uint64_t &count, const std::string &text)
 {
@@ -1548,14 +1587,10 @@ void check_places(const Xapian::Database &db, ni_buf *report,
 	if (std::sscanf(db.get_metadata(KEY_SHARD).c_str(), "%lu/%lu", &k,
 			&n) != 2 || k == 0 || k > n)
 		return;
-	const size_t hashed_size = HASHED_TERM_KEEP + 16;
+	std::string key;
 	for (auto t = db.allterms_begin(UNIQUE_PREFIX);
 	     t != db.allterms_end(UNIQUE_PREFIX); ++t) {
-		std::string key = (*t).substr(sizeof UNIQUE_PREFIX - 1);
-		if (key.size() >= 2 && key[0] == ':' && key[1] >= 'A' &&
-		    key[1] <= 'Z')
-			key.erase(0, 1);
-		if ((*t).size() == hashed_size)
+		if (!term_value(*t, sizeof UNIQUE_PREFIX - 1, key))
 			continue;
 		unsigned long place = static_cast<unsigned long>(
 			fnv1a(key) % n) + 1;
@@ -1571,18 +1606,9 @@ void check_places(const Xapian::Database &db, ni_buf *report,
 void check_parents(const Xapian::Database &db, ni_buf *report,
 		   uint64_t &count)
 {
-	const std::string prefix = FILTER_PREFIXES[NI_FILTER_PARENT];
-	for (auto t = db.allterms_begin(prefix);
-	     t != db.allterms_end(prefix); ++t) {
-		std::string key = (*t).substr(prefix.size());
-		if (!key.empty() && key[0] == ':')
-			key.erase(0, 1);
-		std::string unique = make_term(UNIQUE_PREFIX, key.data(),
-					       key.size());
-		if (db.get_termfreq(unique) == 0)
-			problem(report, count, "related records of " + key +
-				" have no parent article");
-	}
+	for (const orphans &o : orphaned_records(db))
+		problem(report, count, "related records of " + o.parent +
+			" have no parent article");
 }
 
 } // namespace
@@ -1827,23 +1853,11 @@ ni_status ni_db_repair_shards(ni_db *d, uint64_t *removed, bool *torn)
 			return NI_OK;
 		/* Related records whose parent's deletion was committed in
 		 * its shard but not theirs in another. */
-		const std::string prefix = FILTER_PREFIXES[NI_FILTER_PARENT];
-		std::vector<std::string> orphans;
-		for (auto t = d->db.allterms_begin(prefix);
-		     t != d->db.allterms_end(prefix); ++t) {
-			std::string key = (*t).substr(prefix.size());
-			if (!key.empty() && key[0] == ':')
-				key.erase(0, 1);
-			if (d->db.get_termfreq(make_term(UNIQUE_PREFIX,
-							 key.data(),
-							 key.size())) == 0) {
-				orphans.push_back(*t);
-				*removed += t.get_termfreq();
-			}
-		}
-		for (const std::string &term : orphans)
+		for (const orphans &o : orphaned_records(d->db)) {
 			for (Xapian::WritableDatabase &writer : d->writers)
-				writer.delete_document(term);
+				writer.delete_document(o.term);
+			*removed += o.records;
+		}
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -2134,15 +2148,11 @@ ni_status ni_db_unkept_related(ni_db *d, struct ni_buf *keys) noexcept
 {
 	try {
 		const std::string prefix = FILTER_PREFIXES[NI_FILTER_LISTS];
-		const size_t hashed_size = HASHED_TERM_KEEP + 16;
+		std::string key;
 		for (auto t = d->db.allterms_begin(prefix);
 		     t != d->db.allterms_end(prefix); ++t) {
-			if ((*t).size() == hashed_size)
+			if (!term_value(*t, prefix.size(), key))
 				continue;
-			std::string key = (*t).substr(prefix.size());
-			if (key.size() >= 2 && key[0] == ':' &&
-			    key[1] >= 'A' && key[1] <= 'Z')
-				key.erase(0, 1);
 			if (d->db.get_termfreq(make_term(UNIQUE_PREFIX,
 							 key.data(),
 							 key.size())) != 0)
@@ -2165,19 +2175,15 @@ ni_status ni_db_delete_filtered_keys(ni_db *d, enum ni_filter filter,
 		check_filter(filter);
 		std::string term = make_term(FILTER_PREFIXES[filter], value,
 					     len);
-		const size_t hashed_size = HASHED_TERM_KEEP + 16;
+		std::string key;
 		for (auto id = d->db.postlist_begin(term);
 		     id != d->db.postlist_end(term); ++id) {
 			auto t = d->db.termlist_begin(*id);
 			t.skip_to(UNIQUE_PREFIX);
 			if (t == d->db.termlist_end(*id) ||
 			    (*t)[0] != UNIQUE_PREFIX[0] ||
-			    (*t).size() == hashed_size)
+			    !term_value(*t, sizeof UNIQUE_PREFIX - 1, key))
 				continue;
-			std::string key = (*t).substr(1);
-			if (key.size() >= 2 && key[0] == ':' &&
-			    key[1] >= 'A' && key[1] <= 'Z')
-				key.erase(0, 1);
 			if (ni_buf_add(keys, key.c_str(), key.size() + 1) !=
 			    NI_OK)
 				throw std::bad_alloc();
