@@ -22,7 +22,8 @@ struct known {
 	struct ni_file_stamp stamp;
 	char *path;
 	char *key;
-	bool seen;           /* found by this build's walk */
+	bool seen;           /* found by this build's walk ... */
+	size_t found;        /* ... as b->found[found] */
 	/* Another document has the same path: a sharded build was killed
 	 * between the commits of two shards (the file's key had moved). */
 	bool twice;
@@ -191,8 +192,10 @@ static int on_file(void *ctx, const char *path, const struct stat *st)
 	b->found[b->n_found++] = (struct found){
 		copy, {mtime_ns(st), (uint64_t)st->st_size}};
 	size_t i;
-	if (ni_strmap_get(&b->known_by_path, path, strlen(path), &i))
+	if (ni_strmap_get(&b->known_by_path, path, strlen(path), &i)) {
 		b->known[i].seen = true;
+		b->known[i].found = b->n_found - 1;
+	}
 	return 0;
 }
 
@@ -513,10 +516,9 @@ static int compare_docids(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Where restore_lost() finds a lister's file: sorted lookups. */
+/* What restore_lost() looks things up in. */
 struct lookups {
 	struct by_docid *known;      /* sorted by docid */
-	struct ni_strmap found;      /* path -> index in b->found */
 	struct ni_strmap keys;       /* keys already looked at */
 };
 
@@ -528,11 +530,7 @@ static ni_status make_lookups(const struct builder *b, struct lookups *lk)
 	for (size_t i = 0; i < b->n_known; i++)
 		lk->known[i] = (struct by_docid){b->known[i].docid, i};
 	qsort(lk->known, b->n_known, sizeof *lk->known, compare_docids);
-	ni_status status = NI_OK;
-	for (size_t i = 0; status == NI_OK && i < b->n_found; i++)
-		status = ni_strmap_put(&lk->found, b->found[i].path,
-				       strlen(b->found[i].path), i);
-	return status;
+	return NI_OK;
 }
 
 /*
@@ -546,15 +544,13 @@ static ni_status index_lister(struct builder *b, const struct lookups *lk,
 	const struct by_docid *hit = bsearch(&want, lk->known, b->n_known,
 					     sizeof *lk->known,
 					     compare_docids);
-	size_t i;
 	if (!hit || was_written(b, docid))
 		return NI_OK;
 	struct known *k = &b->known[hit->known];
-	if (!k->seen || !ni_strmap_get(&lk->found, k->path, strlen(k->path),
-				       &i))
+	if (!k->seen)
 		return NI_OK;
 	b->restoring = true;
-	ni_status status = index_file(b, &b->main, i, k);
+	ni_status status = index_file(b, &b->main, k->found, k);
 	b->restoring = false;
 	return status;
 }
@@ -616,7 +612,6 @@ static ni_status restore_lost(struct builder *b)
 		ni_indexer_take_lost(b->main.indexer, &keys, &len);
 	}
 	free(lk.known);
-	ni_strmap_release(&lk.found);
 	ni_strmap_release(&lk.keys);
 	ni_buf_release(&unkept);
 	if (status == NI_OK)
