@@ -252,7 +252,7 @@ ni_status ni_db_compact_to(ni_db *db, const char *dest) NI_NOEXCEPT;
 
 /*
  * Create an empty sharded index of `n` shards (2 or more) at `path`, a
- * folder that must not exist: XAPIANDB, the stub file Xapian and
+ * folder that must not exist, or be empty: XAPIANDB, the stub file Xapian and
  * newsquery open, lists shard-1 ... shard-N, each an index of its own
  * recording `analyzer` and its place ("K/N").  A document goes to shard
  * (FNV-1a 64 of its key) mod N, from 0, so the shards must stay in

@@ -6,6 +6,7 @@
  * skipped file and why on stderr, a progress line on a terminal, and a
  * one-line summary on stdout.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -400,21 +401,38 @@ static size_t shards_of(ni_db *db)
 	return n ? n : 1;
 }
 
+/* Whether nothing is at `path` yet, or only an empty folder. */
+static bool nothing_at(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno == ENOENT;
+	DIR *dir = S_ISDIR(st.st_mode) ? opendir(path) : NULL;
+	if (!dir)
+		return false;
+	const struct dirent *e;
+	bool empty = true;
+	while (empty && (e = readdir(dir)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(dir);
+	return empty;
+}
+
 /*
- * Open the index at `path` for writing; when there is none, create one
- * of `shards` shards (0 or 1: one index).  With `check`, an index of
+ * Open the index at `path` for writing; when there is none (or an empty
+ * folder, made for it), create one of `shards` shards (0 or 1: one
+ * index).  With `check`, an index of
  * another number of shards is refused: its articles are placed by it.
  */
 static int open_index(const char *path, double wait_seconds,
 		      unsigned long shards, bool check, ni_db **db)
 {
-	struct stat st;
 	if (make_parent_folders(path) != 0) {
 		report_error("cannot create the folders above %s: %s", path,
 			     strerror(errno));
 		return NI_EXIT_FAILED;
 	}
-	if (shards > 1 && stat(path, &st) != 0 && errno == ENOENT) {
+	if (shards > 1 && nothing_at(path)) {
 		char *detail = NULL;
 		ni_status status = ni_db_create_sharded(
 			path, shards, ni_analyzer_settings(), &detail);

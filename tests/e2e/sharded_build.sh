@@ -204,6 +204,10 @@ expect_status 2 "shards on one index" -- "$NEWSINDEX" build --shards 3 --db "$WO
 expect_match "$WORK/err" "index $WORK/one has 1 shard, not 3" "one index is not sharded by a flag"
 expect_status 2 "--shards 0" -- "$NEWSINDEX" build --shards 0 --db "$WORK/x" "$SRC"
 expect_match "$WORK/err" "^newsindex: --shards: '0' is not a number from 1 to 64$" "--shards 0 is refused"
+# An empty folder made for the index is where it goes.
+mkdir "$WORK/made"
+expect_status 0 "--shards into an empty folder" -- "$NEWSINDEX" build --shards 2 --db "$WORK/made" "$NI_TEST_SAMPLES"
+expect_match "$WORK/out" " in 2 shards$" "an empty folder becomes a sharded index"
 # A stub whose shards are listed in another order would put updates
 # beside their old copies: refused for writing, fine for reading.
 cp "$WORK/three/XAPIANDB" "$WORK/stub.orig"
