@@ -172,3 +172,24 @@ serve_shards() {
 			fail "xapian-tcpsrv of $folder does not listen on $port"
 	done
 }
+
+# stop_second_shard STUB TWO QUERY: stop the server of STUB's second
+# shard (served by serve_shards); a search then fails naming it, with
+# the cause, and --allow-partial answers QUERY (top 20) as the stub TWO
+# of the other shards does, warning of the one left out.
+stop_second_shard() {
+	local stub=$1 two=$2 query=$3
+	local name="shard 2 of $stub \\(line 2\\), remote 127.0.0.1:${PORTS[1]}"
+	kill "${SERVERS[1]}"
+	wait "${SERVERS[1]}" 2>/dev/null
+	expect_status 2 "a remote shard down" -- "$NEWSQUERY" --db "$stub" -- "$query"
+	expect_match "$WORK/err" "$name: .*Connection refused" "the shard down is named, with the cause"
+	expect_status 0 "--allow-partial" -- "$NEWSQUERY" --db "$stub" --allow-partial --format tsv --limit 20 -- "$query"
+	expect_match "$WORK/err" "warning: left out $name" "the shard left out is named"
+	mv "$WORK/out" "$WORK/partial"
+	expect_status 0 "the other shards, local" -- "$NEWSQUERY" --db "$two" --format tsv --limit 20 -- "$query"
+	CHECKS=$((CHECKS + 1))
+	[ "$(grep -c '^[0-9]' "$WORK/out")" -eq 20 ] && cmp -s "$WORK/partial" "$WORK/out" ||
+		fail "--allow-partial does not answer as the other shards do"
+}
+

@@ -229,18 +229,8 @@ same_answers "$WORK/remote.stub" "3 remote shards"
 expect_status 0 "stats of remote shards" -- "$NEWSINDEX" stats --db "$WORK/remote.stub"
 expect_line "$WORK/out" "articles: 3009" "stats: remote shards add up"
 
-kill "${SERVERS[1]}"
-wait "${SERVERS[1]}" 2>/dev/null
-expect_status 2 "a remote shard down" -- "$NEWSQUERY" --db "$WORK/remote.stub" oil
-expect_match "$WORK/err" "shard 2 of $WORK/remote.stub \(line 2\), remote 127.0.0.1:${PORTS[1]}: .*Connection refused" "the shard down is named, with the cause"
-expect_status 0 "--allow-partial" -- "$NEWSQUERY" --db "$WORK/remote.stub" --allow-partial --format tsv --limit 20 -- oil
-expect_match "$WORK/err" "warning: left out shard 2 of $WORK/remote.stub \(line 2\), remote 127.0.0.1:${PORTS[1]}" "the shard left out is named"
-mv "$WORK/out" "$WORK/partial"
 printf 'auto %s\n' "$WORK/three/shard-1" "$WORK/three/shard-3" >"$WORK/two.stub"
-expect_status 0 "the two others, local" -- "$NEWSQUERY" --db "$WORK/two.stub" --format tsv --limit 20 -- oil
-CHECKS=$((CHECKS + 1))
-[ "$(grep -c '^[0-9]' "$WORK/out")" -eq 20 ] && cmp -s "$WORK/partial" "$WORK/out" ||
-	fail "--allow-partial does not answer as the other two shards do"
+stop_second_shard "$WORK/remote.stub" "$WORK/two.stub" oil
 
 # ---- resharding and compacting -----------------------------------------------
 expect_status 0 "reshard to 2" -- "$NEWSINDEX" build --rebuild --shards 2 --db "$WORK/three"
