@@ -67,8 +67,9 @@ ni_status ni_cli_load_config(struct ni_config *out, struct ni_buf *path_used,
 
 /*
  * Whether to colour output on a stream: `mode` is "auto", "always" or
- * "never"; "auto" means only on a terminal and only when NO_COLOR is unset
- * or empty (no-color.org).  False for any other mode.
+ * "never"; "auto" means only on a terminal, only when NO_COLOR is unset or
+ * empty (no-color.org) and only when TERM is not "dumb" (which prints
+ * escape sequences as text).  False for any other mode.
  */
 bool ni_cli_use_color(const char *mode, int fd);
 

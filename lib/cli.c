@@ -69,8 +69,11 @@ bool ni_cli_use_color(const char *mode, int fd)
 		return true;
 	if (strcmp(mode, "auto"))
 		return false;
+	/* A dumb terminal prints escape sequences as text. */
 	const char *no_color = getenv("NO_COLOR");
-	return (!no_color || !*no_color) && isatty(fd);
+	const char *term = getenv("TERM");
+	return (!no_color || !*no_color) && !(term && !strcmp(term, "dumb")) &&
+	       isatty(fd);
 }
 
 bool ni_cli_is_stub(const char *path)

@@ -78,7 +78,7 @@ static const char USAGE[] =
 	"  --json                the same as --format json (docs/json.md)\n"
 	"  --explain             a line per result: its tier and score parts\n"
 	"  --color WHEN          auto (default), always or never; NO_COLOR\n"
-	"                        turns auto off\n"
+	"                        or TERM=dumb turns auto off\n"
 	"  --hyperlinks WHEN     clickable URLs (OSC 8): auto (with colour),\n"
 	"                        always or never\n"
 	"Other:\n"

@@ -8,8 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ni_buf.h"
 #include "ni_cli.h"
@@ -127,6 +129,32 @@ static void test_color_choice(void **state)
 	assert_false(ni_cli_use_color("auto", -1));
 }
 
+/* "auto" on a real terminal: a new pseudo-terminal's master side. */
+static void test_color_on_a_terminal(void **state)
+{
+	(void)state;
+	int fd = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+	if (fd < 0 || !isatty(fd)) {
+		if (fd >= 0)
+			close(fd);
+		skip();
+	}
+	assert_int_equal(unsetenv("NO_COLOR"), 0);
+	assert_int_equal(setenv("TERM", "xterm-256color", 1), 0);
+	assert_true(ni_cli_use_color("auto", fd));
+	assert_int_equal(setenv("NO_COLOR", "1", 1), 0);
+	assert_false(ni_cli_use_color("auto", fd));
+	assert_int_equal(setenv("NO_COLOR", "", 1), 0);
+	assert_true(ni_cli_use_color("auto", fd));
+	/* A dumb terminal would print the escape sequences as text. */
+	assert_int_equal(setenv("TERM", "dumb", 1), 0);
+	assert_false(ni_cli_use_color("auto", fd));
+	assert_true(ni_cli_use_color("always", fd));
+	assert_int_equal(unsetenv("TERM"), 0);
+	assert_true(ni_cli_use_color("auto", fd));
+	close(fd);
+}
+
 static void test_status_strings(void **state)
 {
 	(void)state;
@@ -149,6 +177,7 @@ int main(void)
 		cmocka_unit_test(test_index_path_rule),
 		cmocka_unit_test(test_number_parsing),
 		cmocka_unit_test(test_color_choice),
+		cmocka_unit_test(test_color_on_a_terminal),
 		cmocka_unit_test(test_status_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
