@@ -38,6 +38,10 @@ static const char USAGE[] =
 	"usage: newsquery [OPTIONS] QUERY...\n"
 	"       newsquery [OPTIONS] --like URL|PATH [QUERY...]\n"
 	"\n"
+	"Options may come anywhere.  --x is an option; a single dash only in\n"
+	"-n N, -nN and -h, any other -word is a query word (excluded);\n"
+	"all after -- are query words.\n"
+	"\n"
 	"Search the articles indexed by 'newsindex build'.  Articles with all\n"
 	"the words of QUERY come first, then those with some of them; within\n"
 	"each, the best BM25 match first, lifted a little by its quality.\n"
@@ -110,6 +114,9 @@ struct options {
 	enum render_format format;
 	bool explain;
 	bool allow_partial;      /* --allow-partial */
+	/* The query's words, wherever they were among the options. */
+	const char **words;
+	int n_words;
 	struct ni_search_options search;
 	/* Set by their flags: the config file must not override them. */
 	bool limit_given;
@@ -280,6 +287,55 @@ static bool take_option(int opt, struct options *o)
 	return take_number(opt, o);
 }
 
+/*
+ * Whether `arg` is an option rather than a query word.  Options may come
+ * anywhere (GNU argument permutation), but a query excludes a word with
+ * "-word": so an argument that starts with "--" is always an option (or
+ * "--", the end of them), one with a single dash only when it is exactly
+ * one of ours ("-h", "-n" with its value next, "-n" and digits),
+ * and any other "-word", like "-" alone, is a query word.
+ */
+static bool is_option(const char *arg)
+{
+	if (arg[0] != '-' || !arg[1])
+		return false;
+	if (arg[1] == '-' || !strcmp(arg, "-h"))
+		return true;
+	return arg[1] == 'n' && !arg[2 + strspn(arg + 2, "0123456789")];
+}
+
+/*
+ * Say in one line what is wrong with `arg`, an option getopt_long()
+ * refused: a value is `missing`, or it is no option of `longopts`, or
+ * the start of several, or one that takes no value given one.
+ */
+static void refused_option(const char *arg, bool missing,
+			   const struct option *longopts)
+{
+	if (missing) {
+		error("option '%s' needs a value (see --help)", arg);
+		return;
+	}
+	const char *name = arg + strspn(arg, "-");
+	int len = (int)strcspn(name, "="), starts = 0;
+	const struct option *same = NULL;
+	for (const struct option *l = longopts; arg[1] == '-' && l->name;
+	     l++) {
+		if (strncmp(l->name, name, (size_t)len))
+			continue;
+		starts++;
+		if (!l->name[len])
+			same = l;
+	}
+	if (same && name[len] == '=')
+		error("option '--%s' takes no value (see --help)", same->name);
+	else if (starts > 1)
+		error("option '--%.*s' is ambiguous (see --help)", len, name);
+	else
+		error("unknown option '%.*s' (see --help)",
+		      (int)(name - arg) + len, arg);
+}
+
 /* Returns -1 when the options are fine, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -309,9 +365,29 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
-	int opt;
-	/* '+': options end at the first word, so a query can hold "-x". */
-	while ((opt = getopt_long(argc, argv, "+n:h", longopts, NULL)) != -1) {
+	o->words = calloc((size_t)argc, sizeof *o->words);
+	if (!o->words) {
+		error("out of memory");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	/*
+	 * getopt_long() is given one option at a time ('+': it stops at a
+	 * word), so that is_option() decides what is a word; ':' and
+	 * opterr = 0: the messages are ours.
+	 */
+	opterr = 0;
+	while (optind < argc) {
+		const char *arg = argv[optind];
+		if (!strcmp(arg, "--")) {
+			while (++optind < argc)
+				o->words[o->n_words++] = argv[optind];
+			break;
+		}
+		if (!is_option(arg)) {
+			o->words[o->n_words++] = argv[optind++];
+			continue;
+		}
+		int opt = getopt_long(argc, argv, "+:n:h", longopts, NULL);
 		if (opt == 'h') {
 			fputs(USAGE, stdout);
 			return NI_QUERY_EXIT_MATCH;
@@ -320,13 +396,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 			printf("newsquery %s\n", NI_VERSION);
 			return NI_QUERY_EXIT_MATCH;
 		}
-		if (opt == '?' || !take_option(opt, o)) {
-			if (opt == '?')
-				fputs(USAGE, stderr);
+		if (opt == '?' || opt == ':') {
+			refused_option(arg, opt == ':', longopts);
 			return NI_QUERY_EXIT_ERROR;
 		}
+		if (!take_option(opt, o))
+			return NI_QUERY_EXIT_ERROR;
 	}
-	if (optind == argc && !o->like) {
+	if (!o->n_words && !o->like) {
 		error("no query given: newsquery WORDS... (see --help)");
 		return NI_QUERY_EXIT_ERROR;
 	}
@@ -386,14 +463,14 @@ static int apply_config(struct options *o, const struct ni_config *c)
 	return -1;
 }
 
-static ni_status join_words(int argc, char **argv, struct ni_buf *out)
+static ni_status join_words(const struct options *o, struct ni_buf *out)
 {
 	ni_status status = ni_buf_adds(out, "");
-	for (int i = optind; status == NI_OK && i < argc; i++) {
-		if (i > optind)
+	for (int i = 0; status == NI_OK && i < o->n_words; i++) {
+		if (i > 0)
 			status = ni_buf_addch(out, ' ');
 		if (status == NI_OK)
-			status = ni_buf_adds(out, argv[i]);
+			status = ni_buf_adds(out, o->words[i]);
 	}
 	return status;
 }
@@ -670,8 +747,10 @@ int main(int argc, char **argv)
 	struct options o = {0};
 	ni_search_options_init(&o.search);
 	int code = parse_options(argc, argv, &o);
-	if (code >= 0)
+	if (code >= 0) {
+		free(o.words);
 		return code;
+	}
 	/* After the options, so that --help works with a broken file. */
 	struct ni_config config = {0};
 	code = load_config(&config);
@@ -679,7 +758,7 @@ int main(int argc, char **argv)
 		code = apply_config(&o, &config);
 	struct ni_buf path = NI_BUF_INIT, query = NI_BUF_INIT;
 	if (code < 0 && (ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK ||
-			 join_words(argc, argv, &query) != NI_OK)) {
+			 join_words(&o, &query) != NI_OK)) {
 		error("no index path: use --db PATH, set NEWSINDEX_DB or "
 		      "db in the config file");
 		code = NI_QUERY_EXIT_ERROR;
@@ -696,6 +775,7 @@ int main(int argc, char **argv)
 	ni_buf_release(&path);
 	ni_buf_release(&query);
 	ni_config_clear(&config);
+	free(o.words);
 	if (fflush(stdout) != 0 && code != NI_QUERY_EXIT_ERROR) {
 		error("cannot write the results");
 		code = NI_QUERY_EXIT_ERROR;

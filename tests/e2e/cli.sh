@@ -60,6 +60,6 @@ expect_match "$WORK/out" $'\033\\[1m' "bold title with --color always"
 expect_status 0 "--color never" -- "$NEWSQUERY" --color never sanctions
 expect_no_match "$WORK/out" $'\033' "no escapes with --color never"
 
-# A query that starts with a dash is still a query after the first word.
-expect_status 0 "options end at the first word" -- "$NEWSQUERY" sanctions -x
+# A dash and a word that is no option is a query word (query_cli.sh).
+expect_status 0 "-x is a query word" -- "$NEWSQUERY" sanctions -x
 finish

@@ -1,0 +1,75 @@
+# End to end: newsquery's command line.  Options anywhere (GNU argument
+# permutation) while "-word" stays a query word; one-line messages for a
+# bad option.
+. "$(dirname "$0")/lib.sh"
+
+export NEWSINDEX_DB="$WORK/db"
+expect_status 0 "build the samples" -- "$NEWSINDEX" build "$NI_TEST_SAMPLES"
+
+# json EXPR: EXPR over the JSON in $WORK/out (as `d`), printed.
+json() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$WORK/out" "$1"
+}
+
+# expect_same WHAT FILE-A FILE-B: the two files are equal.
+expect_same() {
+	CHECKS=$((CHECKS + 1))
+	cmp -s "$2" "$3" || {
+		fail "$1: $(basename "$2") and $(basename "$3") differ"
+		diff "$2" "$3" | head -20 >&2
+	}
+}
+
+# expect_only_line FILE LINE WHAT: FILE is this one line and nothing else.
+expect_only_line() {
+	CHECKS=$((CHECKS + 1))
+	[ "$(cat "$1")" = "$2" ] && [ "$(wc -l <"$1")" -eq 1 ] ||
+		fail "$3: wanted only '$2', got: $(head -c 300 "$1")"
+}
+
+# ---- options anywhere --------------------------------------------------
+expect_status 0 "--json before the words" -- "$NEWSQUERY" --json --limit 2 sanctions
+cp "$WORK/out" "$WORK/before"
+expect_status 0 "options after the words" -- "$NEWSQUERY" sanctions --limit 2 --json
+expect_same "options after the words" "$WORK/before" "$WORK/out"
+expect_status 0 "-n N after a word" -- "$NEWSQUERY" sanctions -n 2 --json
+expect_same "-n N after a word" "$WORK/before" "$WORK/out"
+expect_status 0 "-nN, between words" -- "$NEWSQUERY" --json SenseTime -n3 sanctions
+CHECKS=$((CHECKS + 1))
+[ "$(json 'd["query"], len(d["results"])')" = "('SenseTime sanctions', 3)" ] ||
+	fail "-nN between words: $(json 'd["query"], len(d["results"])')"
+# A dash and a word is a query word, wherever it is.
+expect_status 0 "-word excludes" -- "$NEWSQUERY" sanctions -SenseTime --json -n 50
+CHECKS=$((CHECKS + 1))
+[ "$(json 'd["query"]')" = "sanctions -SenseTime" ] &&
+	[ "$(json 'any("SenseTime" in (r["title"] or "") for r in d["results"])')" = False ] ||
+	fail "-SenseTime is not an excluded word: $(json 'd["query"]')"
+expect_status 0 "a word like no option" -- "$NEWSQUERY" sanctions -x
+# After --, everything is a word.
+expect_status 0 "words after --" -- "$NEWSQUERY" --json -- sanctions --limit 1
+CHECKS=$((CHECKS + 1))
+[ "$(json 'd["query"], len(d["results"]) > 1')" = "('sanctions --limit 1', True)" ] ||
+	fail "-- does not end the options: $(json 'd["query"]')"
+expect_status 0 "-h after a word" -- "$NEWSQUERY" sanctions -h
+expect_match "$WORK/out" '^usage: newsquery' "help after a word"
+
+# ---- a bad option: one line, a hint, exit 2 ------------------------------
+expect_status 2 "unknown option" -- "$NEWSQUERY" --bogus sanctions
+expect_only_line "$WORK/err" "newsquery: unknown option '--bogus' (see --help)" "unknown option"
+expect_no_match "$WORK/out" . "nothing on stdout for a bad option"
+expect_status 2 "unknown option with a value" -- "$NEWSQUERY" sanctions --bogus=3
+expect_only_line "$WORK/err" "newsquery: unknown option '--bogus' (see --help)" "unknown option with a value"
+expect_status 2 "missing value" -- "$NEWSQUERY" sanctions --limit
+expect_only_line "$WORK/err" "newsquery: option '--limit' needs a value (see --help)" "missing value"
+expect_status 2 "missing value of -n" -- "$NEWSQUERY" sanctions -n
+expect_only_line "$WORK/err" "newsquery: option '-n' needs a value (see --help)" "missing -n value"
+expect_status 2 "a value for a flag" -- "$NEWSQUERY" --json=yes sanctions
+expect_only_line "$WORK/err" "newsquery: option '--json' takes no value (see --help)" "flag with a value"
+expect_status 2 "ambiguous abbreviation" -- "$NEWSQUERY" --f json sanctions
+expect_only_line "$WORK/err" "newsquery: option '--f' is ambiguous (see --help)" "ambiguous"
+expect_status 0 "a unique abbreviation" -- "$NEWSQUERY" --form tsv sanctions
+expect_match "$WORK/out" '^rank	score	' "--form is --format"
+
+finish
