@@ -6,6 +6,7 @@
  * the page (render.h).  Exit status as grep's: 0 something matched,
  * 1 nothing did, 2 an error.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -740,6 +741,27 @@ static void end_session(struct session *s)
 	ni_analyzer_free(s->analyzer);
 }
 
+/*
+ * Flush stdout: `code` when everything written reached it, else 2 after
+ * saying why, for a full disk must not pass for `what` written.  Called
+ * right after the writing: stdio empties its buffer when a write fails,
+ * so a later flush succeeds, and only errno still says why.  A pipe
+ * closed by its reader (EPIPE, when SIGPIPE is ignored; else the signal
+ * ended the program silently) is not reported, as grep does.
+ */
+static int output_written(int code, const char *what)
+{
+	int why = errno;
+	if (fflush(stdout) != 0)
+		why = errno;
+	else if (!ferror(stdout))
+		return code;
+	if (code != NI_QUERY_EXIT_ERROR && why != EPIPE)
+		error("cannot write %s: %s", what,
+		      why ? strerror(why) : "write error");
+	return NI_QUERY_EXIT_ERROR;
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec start;
@@ -749,7 +771,7 @@ int main(int argc, char **argv)
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0) {
 		free(o.words);
-		return code;
+		return output_written(code, "the help");
 	}
 	/* After the options, so that --help works with a broken file. */
 	struct ni_config config = {0};
@@ -768,7 +790,8 @@ int main(int argc, char **argv)
 		code = open_index(path.data, &o, &s.db);
 	if (code < 0) {
 		s.text = query.data;
-		code = search_and_show(&s, &start);
+		code = output_written(search_and_show(&s, &start),
+				      "the results");
 	}
 	end_session(&s);
 	ni_db_close(s.db, NULL);
@@ -776,9 +799,5 @@ int main(int argc, char **argv)
 	ni_buf_release(&query);
 	ni_config_clear(&config);
 	free(o.words);
-	if (fflush(stdout) != 0 && code != NI_QUERY_EXIT_ERROR) {
-		error("cannot write the results");
-		code = NI_QUERY_EXIT_ERROR;
-	}
 	return code;
 }
