@@ -76,6 +76,8 @@ struct ni_search_options {
 	int64_t now;             /* seconds since the epoch */
 	unsigned facets;         /* bits 1u << NI_FACET_* */
 	bool feedback;           /* pseudo-relevance feedback (default on) */
+	bool exact_total;        /* count every match however many (a pass
+				    over them all); else exact up to 1,000 */
 };
 
 /* Fill `options` with the defaults: offset 0, limit 10, now = time(). */

@@ -1,6 +1,7 @@
 /* ni_search: see include/ni_search.h. */
 #include "ni_search.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -79,7 +80,8 @@ static ni_status run(ni_db *db, const ni_query *query,
 		 * cannot reach the page (a third of a query's time at 200,000
 		 * articles).  The total comes from count_matches(), unscored.
 		 */
-		.check_at_least = limit ? 0 : EXACT_COUNT_UP_TO,
+		.check_at_least = limit ? 0
+				: o->exact_total ? UINT_MAX : EXACT_COUNT_UP_TO,
 		.sort = o->sort,
 		.collapse = collapse,
 		.recency_weight = o->recent ? NI_RECENCY_WEIGHT : 0,
@@ -101,6 +103,10 @@ static ni_status page(ni_db *db, const ni_query *query,
 {
 	ni_mset *mset = NULL;
 	size_t before = out->n_hits;
+	*n_hits = 0;
+	/* No hits to fetch: the count is count_matches()'s. */
+	if (!limit)
+		return NI_OK;
 	ni_status status = run(db, query, o, offset, limit, !o->all_copies,
 			       0, &mset, errmsg);
 	if (status == NI_OK)

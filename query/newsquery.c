@@ -81,6 +81,7 @@ static const char USAGE[] =
 	"Output:\n"
 	"  --format FORMAT       text (default), json, paths, urls or tsv\n"
 	"  --json                the same as --format json (docs/json.md)\n"
+	"  --count               only the number of matching articles\n"
 	"  --explain             a line per result: its tier and score parts\n"
 	"  --color WHEN          auto (default), always or never; NO_COLOR\n"
 	"                        or TERM=dumb turns auto off\n"
@@ -114,6 +115,7 @@ struct options {
 	const char *language;    /* a stemmer's name; NULL: the index's */
 	enum render_format format;
 	bool explain;
+	bool count;              /* --count: only the number of matches */
 	bool allow_partial;      /* --allow-partial */
 	/* The query's words, wherever they were among the options. */
 	const char **words;
@@ -217,7 +219,8 @@ static bool facets_named(const char *list, const char *where,
 enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
        OPT_COLOR, OPT_VERSION, OPT_SORT, OPT_RECENT, OPT_HALF_LIFE,
        OPT_ALL, OPT_LIKE, OPT_FACETS, OPT_FORMAT, OPT_EXPLAIN,
-       OPT_NO_FEEDBACK, OPT_FEEDBACK, OPT_HYPERLINKS, OPT_LANG, OPT_ALLOW_PARTIAL };
+       OPT_NO_FEEDBACK, OPT_FEEDBACK, OPT_HYPERLINKS, OPT_LANG, OPT_ALLOW_PARTIAL,
+       OPT_COUNT };
 
 /* An option that takes a number. */
 static bool take_number(int opt, struct options *o)
@@ -260,6 +263,7 @@ static bool take_option(int opt, struct options *o)
 	case OPT_ALL: o->search.all_copies = true; return true;
 	case OPT_LIKE: o->like = optarg; return true;
 	case OPT_EXPLAIN: o->explain = true; return true;
+	case OPT_COUNT: o->count = true; return true;
 	case OPT_ALLOW_PARTIAL: o->allow_partial = true; return true;
 	case OPT_NO_FEEDBACK:
 	case OPT_FEEDBACK:
@@ -337,6 +341,17 @@ static void refused_option(const char *arg, bool missing,
 		      (int)(name - arg) + len, arg);
 }
 
+/* Options that do not go together; -1 when they do, else the exit code. */
+static int options_agree(const struct options *o)
+{
+	if (o->count && o->format != FORMAT_TEXT) {
+		error("--count prints only a number: it takes no --format "
+		      "or --json");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	return -1;
+}
+
 /* Returns -1 when the options are fine, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -362,6 +377,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"hyperlinks", required_argument, NULL, OPT_HYPERLINKS},
 		{"lang", required_argument, NULL, OPT_LANG},
 		{"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
+		{"count", no_argument, NULL, OPT_COUNT},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -408,7 +424,20 @@ static int parse_options(int argc, char **argv, struct options *o)
 		error("no query given: newsquery WORDS... (see --help)");
 		return NI_QUERY_EXIT_ERROR;
 	}
-	return -1;
+	return options_agree(o);
+}
+
+/*
+ * --count: no page, no facets, no feedback (which only reorders); the
+ * number of every match, exact however large.
+ */
+static void count_only(struct ni_search_options *search)
+{
+	search->offset = 0;
+	search->limit = 0;
+	search->facets = 0;
+	search->feedback = false;
+	search->exact_total = true;
 }
 
 /*
@@ -657,7 +686,7 @@ static int run_search(struct session *s)
 	struct ni_buf errmsg = NI_BUF_INIT;
 	ni_status status = ni_search_run(s->db, strict, relaxed, &search,
 					 &s->results, &errmsg);
-	if (status == NI_OK && !s->like)
+	if (status == NI_OK && !s->like && !s->o->count)
 		status = ni_search_suggest(s->db, s->analyzer, s->text,
 					   &s->parsed, &search,
 					   s->results.total, &s->suggestion);
@@ -670,6 +699,11 @@ static int run_search(struct session *s)
 static int show(struct session *s, const struct timespec *start)
 {
 	const struct options *o = s->o;
+	if (o->count) {
+		printf("%llu\n", (unsigned long long)s->results.total);
+		return s->results.total ? NI_QUERY_EXIT_MATCH
+					: NI_QUERY_EXIT_NO_MATCH;
+	}
 	bool color = o->format == FORMAT_TEXT &&
 		     ni_cli_use_color(o->color, STDOUT_FILENO);
 	struct render_context ctx = {
@@ -778,6 +812,8 @@ int main(int argc, char **argv)
 	code = load_config(&config);
 	if (code < 0)
 		code = apply_config(&o, &config);
+	if (o.count)
+		count_only(&o.search);
 	struct ni_buf path = NI_BUF_INIT, query = NI_BUF_INIT;
 	if (code < 0 && (ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK ||
 			 join_words(&o, &query) != NI_OK)) {

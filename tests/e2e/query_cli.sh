@@ -1,6 +1,6 @@
 # End to end: newsquery's command line.  Options anywhere (GNU argument
 # permutation) while "-word" stays a query word; one-line messages for a
-# bad option.
+# bad option; --count.
 . "$(dirname "$0")/lib.sh"
 
 export NEWSINDEX_DB="$WORK/db"
@@ -71,5 +71,35 @@ expect_status 2 "ambiguous abbreviation" -- "$NEWSQUERY" --f json sanctions
 expect_only_line "$WORK/err" "newsquery: option '--f' is ambiguous (see --help)" "ambiguous"
 expect_status 0 "a unique abbreviation" -- "$NEWSQUERY" --form tsv sanctions
 expect_match "$WORK/out" '^rank	score	' "--form is --format"
+
+# ---- --count -----------------------------------------------------------
+expect_status 0 "--json total" -- "$NEWSQUERY" --json sanctions
+total=$(json 'd["total"]')
+expect_status 0 "--count" -- "$NEWSQUERY" sanctions --count
+expect_only_line "$WORK/out" "$total" "--count is the total"
+expect_status 1 "--count of nothing" -- "$NEWSQUERY" --count zzyzxqqq
+expect_only_line "$WORK/out" 0 "--count of nothing"
+expect_status 2 "--count with --json" -- "$NEWSQUERY" --count --json sanctions
+expect_only_line "$WORK/err" "newsquery: --count prints only a number: it takes no --format or --json" "--count --json"
+
+# Over 1,000 matches Xapian estimates the total; --count counts them.
+python3 - "$WORK/many" <<'PY'
+import os, sys
+out = sys.argv[1]
+os.makedirs(out)
+for i in range(1500):
+    with open(os.path.join(out, f"{i:05d}.txt"), "w") as f:
+        f.write(f"""---
+title: "Report {i} on w{i % 7} and w{i % 11}"
+excerpt: "Number {i}: w{i % 13} w{i % 17} w{i % 19}."
+webUrl: "https://example.com/{i}"
+---
+""")
+PY
+expect_status 0 "build 1500 articles" -- "$NEWSINDEX" build --db "$WORK/many-db" "$WORK/many"
+expect_status 0 "every match" -- "$NEWSQUERY" --db "$WORK/many-db" --all --limit 10000 --format tsv w1 w2 w3 w4
+matches=$(($(wc -l <"$WORK/out") - 1))
+expect_status 0 "--count over 1,000" -- "$NEWSQUERY" --db "$WORK/many-db" --count w1 w2 w3 w4
+expect_only_line "$WORK/out" "$matches" "--count is exact over 1,000"
 
 finish

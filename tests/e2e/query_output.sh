@@ -14,6 +14,8 @@ if [ -w /dev/full ]; then
 		expect_status 2 "--format $format to a full disk" -- sh -c '"$@" >/dev/full' _ "$NEWSQUERY" --format "$format" --all --limit 100 sanctions OR the OR oil
 		expect_line "$WORK/err" "newsquery: cannot write the results: No space left on device" "--format $format: full disk said"
 	done
+	expect_status 2 "--count to a full disk" -- sh -c '"$@" >/dev/full' _ "$NEWSQUERY" --count sanctions
+	expect_line "$WORK/err" "newsquery: cannot write the results: No space left on device" "--count: full disk said"
 	expect_status 2 "--help to a full disk" -- sh -c '"$@" >/dev/full' _ "$NEWSQUERY" --help
 	expect_line "$WORK/err" "newsquery: cannot write the help: No space left on device" "--help: full disk said"
 else
