@@ -606,6 +606,7 @@ enum ni_sort {
 				  parts (docs/ranking.md) */
 	NI_SORT_DATE,          /* newest first, then score */
 	NI_SORT_QUALITY,       /* best quality first, then score */
+	NI_SORT_DATE_ASC,      /* oldest first, then score */
 };
 
 /* Counts over the whole match set (ni_mset_facet). */

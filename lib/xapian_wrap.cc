@@ -1215,10 +1215,16 @@ void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
 			? p.quality_weight * quality_of(doc) / 100.0 : 0;
 		double recency = std::isinf(age_in_days(doc, p.now))
 			? 0 : recency_part(p, age_in_days(doc, p.now));
-		/* Ranked by its best-scoring copy, shown by its best one. */
+		/*
+		 * Ranked by its best-scoring copy, shown by its best one;
+		 * sorted by date, by the copy whose date placed it, or the
+		 * dates shown would be out of order.
+		 */
 		Xapian::doccount similar = 0;
 		Xapian::Document shown = p.collapse
 			? best_copy(d, query, doc, similar) : doc;
+		if (p.sort == NI_SORT_DATE || p.sort == NI_SORT_DATE_ASC)
+			shown = doc;
 		out.hits.push_back({*it, score,
 				    score - quality_part - recency,
 				    quality_of(shown), quality_part, recency,
@@ -1289,9 +1295,18 @@ void set_order(Xapian::Enquire &enquire, const ni_search_params &p)
 {
 	if (p.limit == 0)
 		return;
-	if (p.sort == NI_SORT_DATE)
+	if (p.sort == NI_SORT_DATE) {
 		enquire.set_sort_by_value_then_relevance(NI_SLOT_DATE, true);
-	else if (p.sort == NI_SORT_QUALITY)
+	} else if (p.sort == NI_SORT_DATE_ASC) {
+		/*
+		 * Undated articles have no value, which sorts first; they
+		 * go last, as newest first leaves them, after any date's
+		 * sortable_serialise().
+		 */
+		auto *keys = new Xapian::MultiValueKeyMaker();
+		keys->add_value(NI_SLOT_DATE, false, "\xff\xff");
+		enquire.set_sort_by_key_then_relevance(keys->release(), false);
+	} else if (p.sort == NI_SORT_QUALITY)
 		enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY,
 							 true);
 	else

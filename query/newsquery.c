@@ -57,8 +57,9 @@ static const char USAGE[] =
 	"Results:\n"
 	"  -n, --limit N         show N results (default 10)\n"
 	"  --offset N            skip the first N results (default 0)\n"
-	"  --sort ORDER          relevance (default), date or quality; date\n"
-	"                        and quality show only articles with every word\n"
+	"  --sort ORDER          relevance (default), date (newest first),\n"
+	"                        date-asc or quality; sorted, only articles\n"
+	"                        with every word are shown\n"
 	"  --recent              favour recent articles: up to 4 points, halving\n"
 	"                        every --half-life DAYS (default 7)\n"
 	"  --all                 show every copy of a reprinted story\n"
@@ -178,14 +179,17 @@ static bool when_option(const char *name, const char *text,
 
 static bool sort_option(const char *text, enum ni_sort *out)
 {
-	static const char *const names[] = {"relevance", "date", "quality"};
-	for (int i = 0; i < 3; i++) {
+	/* In the order of enum ni_sort. */
+	static const char *const names[] = {"relevance", "date", "quality",
+					    "date-asc"};
+	for (int i = 0; i < 4; i++) {
 		if (!strcmp(text, names[i])) {
 			*out = (enum ni_sort)i;
 			return true;
 		}
 	}
-	error("--sort: '%s' is not relevance, date or quality", text);
+	error("--sort: '%s' is not relevance, date, date-asc or quality",
+	      text);
 	return false;
 }
 

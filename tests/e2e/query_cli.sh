@@ -1,6 +1,6 @@
 # End to end: newsquery's command line.  Options anywhere (GNU argument
 # permutation) while "-word" stays a query word; one-line messages for a
-# bad option; --count.
+# bad option; --count; --sort date both ways.
 . "$(dirname "$0")/lib.sh"
 
 export NEWSINDEX_DB="$WORK/db"
@@ -101,5 +101,48 @@ expect_status 0 "every match" -- "$NEWSQUERY" --db "$WORK/many-db" --all --limit
 matches=$(($(wc -l <"$WORK/out") - 1))
 expect_status 0 "--count over 1,000" -- "$NEWSQUERY" --db "$WORK/many-db" --count w1 w2 w3 w4
 expect_only_line "$WORK/out" "$matches" "--count is exact over 1,000"
+
+# ---- --sort date both ways ---------------------------------------------
+# A story with two copies (the newer one of lower quality), one other
+# article between them in time, and an undated one.
+mkdir -p "$WORK/dated"
+article() {  # article FILE DATE QUALITY TITLE
+	{
+		echo "---"
+		echo "title: \"$4\""
+		echo "excerpt: \"The council approved the harbour budget for next year after a long debate.\""
+		echo "webUrl: \"https://example.com/$1\""
+		echo "quality: $3"
+		[ "$2" = - ] || echo "publishedDateTime: $2"
+		echo "---"
+	} >"$WORK/dated/$1.txt"
+}
+article copy-old 2024-01-10T08:00:00Z 90 "Harbour budget approved"
+article copy-new 2024-01-12T08:00:00Z 10 "Harbour budget approved"
+article between 2024-01-11T08:00:00Z 50 "Harbour budget questions"
+article undated - 50 "Harbour budget explained"
+expect_status 0 "build dated articles" -- "$NEWSINDEX" build --db "$WORK/dated-db" "$WORK/dated"
+expect_status 0 "--sort date" -- "$NEWSQUERY" --db "$WORK/dated-db" --sort date --format tsv harbour budget
+cut -f3,7 "$WORK/out" >"$WORK/desc"
+printf '%s\n' "date	url" "2024-01-12T08:00:00Z	https://example.com/copy-new" \
+	"2024-01-11T08:00:00Z	https://example.com/between" \
+	"	https://example.com/undated" >"$WORK/want"
+expect_same "newest first, a story by its newest copy, undated last" "$WORK/want" "$WORK/desc"
+expect_status 0 "--sort date-asc" -- "$NEWSQUERY" --db "$WORK/dated-db" --sort date-asc --format tsv harbour budget
+cut -f3,7 "$WORK/out" >"$WORK/asc"
+printf '%s\n' "date	url" "2024-01-10T08:00:00Z	https://example.com/copy-old" \
+	"2024-01-11T08:00:00Z	https://example.com/between" \
+	"	https://example.com/undated" >"$WORK/want"
+expect_same "oldest first, a story by its oldest copy, undated last" "$WORK/want" "$WORK/asc"
+# On the samples: the dates of one order are the other's, reversed.
+expect_status 0 "samples by date" -- "$NEWSQUERY" --sort date --limit 100 --format tsv sanctions
+tail -n +2 "$WORK/out" | cut -f3 | tac >"$WORK/desc"
+expect_status 0 "samples by date-asc" -- "$NEWSQUERY" --sort date-asc --limit 100 --format tsv sanctions
+tail -n +2 "$WORK/out" | cut -f3 >"$WORK/asc"
+expect_same "date-asc is date reversed" "$WORK/desc" "$WORK/asc"
+CHECKS=$((CHECKS + 1))
+sort -c "$WORK/asc" || fail "date-asc is not in date order"
+expect_status 2 "a bad --sort" -- "$NEWSQUERY" --sort sideways sanctions
+expect_match "$WORK/err" "is not relevance, date, date-asc or quality" "sorts named"
 
 finish
