@@ -40,7 +40,7 @@ static const char USAGE[] =
 	"       newsquery [OPTIONS] --like URL|PATH [QUERY...]\n"
 	"\n"
 	"Options may come anywhere.  --x is an option; a single dash only in\n"
-	"-n N, -nN and -h, any other -word is a query word (excluded);\n"
+	"-n N, -nN, -h and -0, any other -word is a query word (excluded);\n"
 	"all after -- are query words.\n"
 	"\n"
 	"Search the articles indexed by 'newsindex build'.  Articles with all\n"
@@ -80,10 +80,13 @@ static const char USAGE[] =
 	"                        index's default language); exact forms of\n"
 	"                        words match in any language\n"
 	"Output:\n"
-	"  --format FORMAT       text (default), json, paths, urls or tsv\n"
+	"  --format FORMAT       text (default), json, jsonl (a line per\n"
+	"                        result), paths, urls or tsv\n"
 	"  --json                the same as --format json (docs/json.md)\n"
 	"  --count               only the number of matching articles\n"
-	"  --explain             a line per result: its tier and score parts\n"
+	"  -0, --null            paths or urls end with NUL, for xargs -0\n"
+	"  --explain             each result's tier and score parts: a line\n"
+	"                        (text), columns (tsv); JSON always has them\n"
 	"  --color WHEN          auto (default), always or never; NO_COLOR\n"
 	"                        or TERM=dumb turns auto off\n"
 	"  --hyperlinks WHEN     clickable URLs (OSC 8): auto (with colour),\n"
@@ -117,6 +120,7 @@ struct options {
 	enum render_format format;
 	bool explain;
 	bool count;              /* --count: only the number of matches */
+	bool null;               /* -0: end paths and URLs with a NUL */
 	bool allow_partial;      /* --allow-partial */
 	/* The query's words, wherever they were among the options. */
 	const char **words;
@@ -268,6 +272,7 @@ static bool take_option(int opt, struct options *o)
 	case OPT_LIKE: o->like = optarg; return true;
 	case OPT_EXPLAIN: o->explain = true; return true;
 	case OPT_COUNT: o->count = true; return true;
+	case '0': o->null = true; return true;
 	case OPT_ALLOW_PARTIAL: o->allow_partial = true; return true;
 	case OPT_NO_FEEDBACK:
 	case OPT_FEEDBACK:
@@ -289,8 +294,8 @@ static bool take_option(int opt, struct options *o)
 	case OPT_FORMAT:
 		if (render_format_named(optarg, &o->format))
 			return true;
-		error("--format: '%s' is not text, json, paths, urls or tsv",
-		      optarg);
+		error("--format: '%s' is not text, json, jsonl, paths, urls "
+		      "or tsv", optarg);
 		return false;
 	}
 	return take_number(opt, o);
@@ -301,14 +306,14 @@ static bool take_option(int opt, struct options *o)
  * anywhere (GNU argument permutation), but a query excludes a word with
  * "-word": so an argument that starts with "--" is always an option (or
  * "--", the end of them), one with a single dash only when it is exactly
- * one of ours ("-h", "-n" with its value next, "-n" and digits),
+ * one of ours ("-h", "-0", "-n" with its value next, "-n" and digits),
  * and any other "-word", like "-" alone, is a query word.
  */
 static bool is_option(const char *arg)
 {
 	if (arg[0] != '-' || !arg[1])
 		return false;
-	if (arg[1] == '-' || !strcmp(arg, "-h"))
+	if (arg[1] == '-' || !strcmp(arg, "-h") || !strcmp(arg, "-0"))
 		return true;
 	return arg[1] == 'n' && !arg[2 + strspn(arg + 2, "0123456789")];
 }
@@ -353,6 +358,11 @@ static int options_agree(const struct options *o)
 		      "or --json");
 		return NI_QUERY_EXIT_ERROR;
 	}
+	if (o->null && o->format != FORMAT_PATHS &&
+	    o->format != FORMAT_URLS) {
+		error("-0/--null goes with --format paths or urls");
+		return NI_QUERY_EXIT_ERROR;
+	}
 	return -1;
 }
 
@@ -382,6 +392,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"lang", required_argument, NULL, OPT_LANG},
 		{"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
 		{"count", no_argument, NULL, OPT_COUNT},
+		{"null", no_argument, NULL, '0'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -408,7 +419,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->words[o->n_words++] = argv[optind++];
 			continue;
 		}
-		int opt = getopt_long(argc, argv, "+:n:h", longopts, NULL);
+		int opt = getopt_long(argc, argv, "+:n:h0", longopts, NULL);
 		if (opt == 'h') {
 			fputs(USAGE, stdout);
 			return NI_QUERY_EXIT_MATCH;
@@ -718,6 +729,7 @@ static int show(struct session *s, const struct timespec *start)
 		.color = color,
 		.hyperlinks = use_hyperlinks(o->hyperlinks, color),
 		.explain = o->explain,
+		.null = o->null,
 		.width = terminal_width(),
 		.suggestion = s->suggestion.len ? s->suggestion.data : NULL,
 		.snippets = s->snippets,
@@ -734,6 +746,11 @@ static int show(struct session *s, const struct timespec *start)
 			  render_json(stdout, &ctx, &s->results);
 		free(missing);
 		if (!ok) {
+			error("out of memory");
+			return NI_QUERY_EXIT_ERROR;
+		}
+	} else if (o->format == FORMAT_JSONL) {
+		if (!render_jsonl(stdout, &ctx, &s->results)) {
 			error("out of memory");
 			return NI_QUERY_EXIT_ERROR;
 		}

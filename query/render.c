@@ -25,8 +25,9 @@ static const char *const FACET_NAMES[NI_FACET_COUNT] = {
 	"topic", "provider", "month",
 };
 
+/* In the order of enum render_format. */
 static const char *const FORMAT_NAMES[] = {
-	"text", "json", "paths", "urls", "tsv",
+	"text", "json", "paths", "urls", "tsv", "jsonl",
 };
 
 bool render_format_named(const char *name, enum render_format *out)
@@ -325,45 +326,61 @@ static void put_field(FILE *out, const char *text)
 		fputc(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p, out);
 }
 
+/* One path or URL a line, or ended by a NUL (-0). */
+static void put_item(FILE *out, const struct render_context *ctx,
+		     const char *text)
+{
+	fputs(text, out);
+	fputc(ctx->null ? '\0' : '\n', out);
+}
+
+static void put_tsv_line(FILE *out, const struct render_context *ctx,
+			 size_t i, const struct ni_result *hit)
+{
+	const struct ni_docdata *doc = &hit->doc;
+	char date[21] = "";
+	if (doc->date.present)
+		ni_format_iso8601(doc->date.epoch, date);
+	fprintf(out, "%u\t%.4f\t%s\t", ctx->offset + (unsigned)i + 1,
+		hit->score, date);
+	if (doc->quality.present)
+		fprintf(out, "%g", doc->quality.value);
+	const char *fields[] = {doc->provider_name, doc->title, doc->url,
+				doc->path};
+	for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
+		fputc('\t', out);
+		put_field(out, fields[f]);
+	}
+	if (ctx->explain)
+		fprintf(out, "\t%s\t%.4f\t%.4f\t%.4f",
+			hit->all_words ? "all words" : "some words",
+			hit->relevance, hit->quality_part, hit->recency_part);
+	fputc('\n', out);
+}
+
 void render_lines(FILE *out, enum render_format format,
 		  const struct render_context *ctx,
 		  const struct ni_results *r)
 {
 	if (format == FORMAT_TSV)
-		fputs("rank\tscore\tdate\tquality\tprovider\ttitle\turl\tpath\n",
-		      out);
+		fprintf(out, "rank\tscore\tdate\tquality\tprovider\ttitle\t"
+			"url\tpath%s\n", ctx->explain
+			? "\ttier\tbm25\tquality_part\trecency_part" : "");
 	for (size_t i = 0; i < r->n_hits; i++) {
 		const struct ni_docdata *doc = &r->hits[i].doc;
-		if (format == FORMAT_PATHS) {
-			if (doc->path)
-				fprintf(out, "%s\n", doc->path);
-			continue;
-		}
-		if (format == FORMAT_URLS) {
-			if (doc->url)
-				fprintf(out, "%s\n", doc->url);
-			continue;
-		}
-		char date[21] = "";
-		if (doc->date.present)
-			ni_format_iso8601(doc->date.epoch, date);
-		fprintf(out, "%u\t%.4f\t%s\t", ctx->offset + (unsigned)i + 1,
-			r->hits[i].score, date);
-		if (doc->quality.present)
-			fprintf(out, "%g", doc->quality.value);
-		fputc('\t', out);
-		put_field(out, doc->provider_name);
-		fputc('\t', out);
-		put_field(out, doc->title);
-		fputc('\t', out);
-		put_field(out, doc->url);
-		fputc('\t', out);
-		put_field(out, doc->path);
-		fputc('\n', out);
+		if (format == FORMAT_TSV)
+			put_tsv_line(out, ctx, i, &r->hits[i]);
+		else if (format == FORMAT_PATHS && doc->path)
+			put_item(out, ctx, doc->path);
+		else if (format == FORMAT_URLS && doc->url)
+			put_item(out, ctx, doc->url);
 	}
 }
 
 /* ---- JSON ----------------------------------------------------------------- */
+
+/* How objects are written: one line, "/" as it is. */
+#define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
 /* obj[key] = value, taking ownership of value; false when out of memory. */
 static bool put(json_object *obj, const char *key, json_object *value)
@@ -557,13 +574,28 @@ bool render_json(FILE *out, const struct render_context *ctx,
 		ok = json_object_array_add(
 			     hits, hit_object(ctx, i, &r->hits[i])) == 0;
 	if (ok) {
-		const char *text = json_object_to_json_string_ext(
-			root, JSON_C_TO_STRING_PLAIN |
-				      JSON_C_TO_STRING_NOSLASHESCAPE);
+		const char *text = json_object_to_json_string_ext(root,
+								  JSON_FLAGS);
 		ok = text != NULL;
 		if (ok)
 			fprintf(out, "%s\n", text);
 	}
 	json_object_put(root);
 	return ok;
+}
+
+bool render_jsonl(FILE *out, const struct render_context *ctx,
+		  const struct ni_results *r)
+{
+	for (size_t i = 0; i < r->n_hits; i++) {
+		json_object *hit = hit_object(ctx, i, &r->hits[i]);
+		const char *text = hit ? json_object_to_json_string_ext(
+						 hit, JSON_FLAGS) : NULL;
+		if (text)
+			fprintf(out, "%s\n", text);
+		json_object_put(hit);
+		if (!text)
+			return false;
+	}
+	return true;
 }

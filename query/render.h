@@ -17,6 +17,7 @@ enum render_format {
 	FORMAT_PATHS,      /* one article file path per line */
 	FORMAT_URLS,       /* one URL per line */
 	FORMAT_TSV,        /* a header line, then one line per result */
+	FORMAT_JSONL,      /* one JSON object per result, one a line */
 };
 
 /* Everything about the page besides the results themselves. */
@@ -27,7 +28,9 @@ struct render_context {
 	double elapsed_ms;
 	bool color;              /* ANSI styles; see ni_cli_use_color() */
 	bool hyperlinks;         /* OSC 8 links around URLs */
-	bool explain;            /* a line per hit saying why it is there */
+	bool explain;            /* why each hit is there: a line (text),
+				    columns (tsv) */
+	bool null;               /* paths and URLs end with NUL, not \n */
 	unsigned width;          /* wrap at this many columns; 0: never */
 	const char *suggestion;  /* "did you mean" query, or NULL */
 	/* One snippet per hit (borrowed), or NULL to show no excerpt. */
@@ -49,6 +52,13 @@ void render_text(FILE *out, const struct render_context *ctx,
 /* Results as one JSON object.  Returns false when out of memory. */
 bool render_json(FILE *out, const struct render_context *ctx,
 		 const struct ni_results *results);
+
+/*
+ * Results as JSON lines: each hit the object of render_json()'s
+ * "results", one a line.  Returns false when out of memory.
+ */
+bool render_jsonl(FILE *out, const struct render_context *ctx,
+		  const struct ni_results *results);
 
 /* Results as lines for pipes: FORMAT_PATHS, FORMAT_URLS or FORMAT_TSV. */
 void render_lines(FILE *out, enum render_format format,

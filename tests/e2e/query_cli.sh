@@ -1,6 +1,7 @@
 # End to end: newsquery's command line.  Options anywhere (GNU argument
 # permutation) while "-word" stays a query word; one-line messages for a
-# bad option; --count; --sort date both ways.
+# bad option; --count; --sort date both ways; -0; --format jsonl; the
+# --explain columns of TSV.
 . "$(dirname "$0")/lib.sh"
 
 export NEWSINDEX_DB="$WORK/db"
@@ -145,4 +146,50 @@ sort -c "$WORK/asc" || fail "date-asc is not in date order"
 expect_status 2 "a bad --sort" -- "$NEWSQUERY" --sort sideways sanctions
 expect_match "$WORK/err" "is not relevance, date, date-asc or quality" "sorts named"
 
+# ---- -0 and --format jsonl ---------------------------------------------
+expect_status 0 "paths" -- "$NEWSQUERY" --format paths --limit 20 sanctions
+mv "$WORK/out" "$WORK/lines"
+expect_status 0 "paths -0" -- "$NEWSQUERY" --format paths -0 --limit 20 sanctions
+CHECKS=$((CHECKS + 1))
+[ "$(tr -cd '\n' <"$WORK/out" | wc -c)" -eq 0 ] ||
+	fail "-0 output has newlines"
+tr '\0' '\n' <"$WORK/out" >"$WORK/nul"
+expect_same "-0 is the same paths, NUL-ended" "$WORK/lines" "$WORK/nul"
+expect_status 0 "urls" -- "$NEWSQUERY" --format urls sanctions
+mv "$WORK/out" "$WORK/lines"
+expect_status 0 "urls --null" -- "$NEWSQUERY" --format urls --null sanctions
+tr '\0\n' '\n\0' <"$WORK/out" >"$WORK/nul"
+expect_same "--null is the same URLs, NUL-ended" "$WORK/lines" "$WORK/nul"
+expect_status 2 "-0 with tsv" -- "$NEWSQUERY" --format tsv -0 sanctions
+expect_only_line "$WORK/err" "newsquery: -0/--null goes with --format paths or urls" "-0 with tsv"
+
+expect_status 0 "--json" -- "$NEWSQUERY" --json --limit 20 sanctions
+mv "$WORK/out" "$WORK/whole"
+expect_status 0 "--format jsonl" -- "$NEWSQUERY" --format jsonl --limit 20 sanctions
+CHECKS=$((CHECKS + 1))
+python3 - "$WORK/whole" "$WORK/out" <<'PY' || fail "jsonl lines are not the results of --json"
+import json, sys
+whole = json.load(open(sys.argv[1]))["results"]
+lines = open(sys.argv[2]).read().split("\n")
+assert lines[-1] == "" and len(lines) - 1 == len(whole) > 1, len(lines)
+for line, result in zip(lines, whole):
+    assert json.loads(line) == result, (line, result)
+PY
+expect_status 1 "jsonl of nothing" -- "$NEWSQUERY" --format jsonl zzyzxqqq
+expect_no_match "$WORK/out" . "jsonl of nothing is empty"
+
+# ---- --explain in TSV ----------------------------------------------------
+expect_status 0 "tsv --explain" -- "$NEWSQUERY" --format tsv --explain --recent SenseTime sanctions
+CHECKS=$((CHECKS + 1))
+python3 - "$WORK/out" <<'PY' || fail "--explain columns of TSV"
+import sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+assert rows[0][8:] == ["tier", "bm25", "quality_part", "recency_part"], rows[0]
+assert len(rows) > 2 and all(len(r) == 12 for r in rows), rows
+assert rows[1][8] == "all words" and rows[-1][8] == "some words", rows
+for r in rows[1:]:
+    assert abs(sum(float(x) for x in r[9:12]) - float(r[1])) < 0.001, r
+PY
+expect_status 0 "tsv without --explain" -- "$NEWSQUERY" --format tsv sanctions
+expect_line "$WORK/out" "rank	score	date	quality	provider	title	url	path" "TSV header"
 finish

@@ -10,7 +10,7 @@ expect_status 0 "build" -- "$NEWSINDEX" build "$IN"
 
 # ---- output that could not be written ------------------------------------
 if [ -w /dev/full ]; then
-	for format in text json tsv urls paths; do
+	for format in text json jsonl tsv urls paths; do
 		expect_status 2 "--format $format to a full disk" -- sh -c '"$@" >/dev/full' _ "$NEWSQUERY" --format "$format" --all --limit 100 sanctions OR the OR oil
 		expect_line "$WORK/err" "newsquery: cannot write the results: No space left on device" "--format $format: full disk said"
 	done
