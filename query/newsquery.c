@@ -81,7 +81,8 @@ static const char USAGE[] =
 	"                        words match in any language\n"
 	"Output:\n"
 	"  --format FORMAT       text (default), json, jsonl (a line per\n"
-	"                        result), paths, urls or tsv\n"
+	"                        result), paths, urls or tsv; control\n"
+	"                        characters are escaped (newsquery(1))\n"
 	"  --json                the same as --format json (docs/json.md)\n"
 	"  --count               only the number of matching articles\n"
 	"  -0, --null            paths or urls end with NUL, for xargs -0\n"
@@ -730,6 +731,7 @@ static int show(struct session *s, const struct timespec *start)
 		.hyperlinks = use_hyperlinks(o->hyperlinks, color),
 		.explain = o->explain,
 		.null = o->null,
+		.terminal = isatty(STDOUT_FILENO),
 		.width = terminal_width(),
 		.suggestion = s->suggestion.len ? s->suggestion.data : NULL,
 		.snippets = s->snippets,

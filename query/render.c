@@ -48,6 +48,16 @@ static const char *style(const struct render_context *ctx, const char *code)
 }
 
 /*
+ * Whether `c`, from U8_NEXT(), could drive a terminal: a C0 control, DEL,
+ * a C1 control (U+009B is a CSI to some terminals), or a byte that is not
+ * UTF-8 at all (c < 0).
+ */
+static bool is_control(UChar32 c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0);
+}
+
+/*
  * Write text from an article, turning control characters (an ESC could
  * restyle the terminal) into U+FFFD and invalid UTF-8 likewise.
  */
@@ -58,7 +68,7 @@ static void put_clean(FILE *out, const char *text, int32_t len)
 		int32_t start = i;
 		UChar32 c;
 		U8_NEXT(text, i, len, c);
-		if (c < 0 || (c < 0x20 && c != '\t') || (c >= 0x7f && c < 0xa0))
+		if (is_control(c) && c != '\t')
 			fputs("\xef\xbf\xbd", out);
 		else
 			fwrite(text + start, 1, (size_t)(i - start), out);
@@ -68,6 +78,42 @@ static void put_clean(FILE *out, const char *text, int32_t len)
 static void put_clean_str(FILE *out, const char *text)
 {
 	put_clean(out, text, (int32_t)strlen(text));
+}
+
+/* How put_escaped() writes what could drive a terminal. */
+enum escape_style {
+	ESCAPE_TSV,    /* \t, \n, \r or \xHH, and \\: undone as in C */
+	ESCAPE_PATH,   /* the same, but a backslash stays: it is a name's */
+	ESCAPE_URL,    /* %HH, as a browser sends such a URL */
+};
+
+/*
+ * Write text from an article for a program to read (a TSV field, a path,
+ * a URL, a link's target): each control character (is_control()) is
+ * escaped, byte by byte, so that nothing in the text can end a line or
+ * drive a terminal (newsquery(1), OUTPUT).  NULL is written as nothing.
+ */
+static void put_escaped(FILE *out, const char *text, enum escape_style how)
+{
+	int32_t len = text ? (int32_t)strlen(text) : 0, i = 0;
+	while (i < len) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(text, i, len, c);
+		const char *named = c == '\t' ? "\\t" : c == '\n' ? "\\n"
+				  : c == '\r' ? "\\r" : NULL;
+		if (how == ESCAPE_TSV && c == '\\')
+			fputs("\\\\", out);
+		else if (!is_control(c))
+			fwrite(text + start, 1, (size_t)(i - start), out);
+		else if (named && how != ESCAPE_URL)
+			fputs(named, out);
+		else
+			for (int32_t b = start; b < i; b++)
+				fprintf(out, how == ESCAPE_URL ? "%%%02X"
+							       : "\\x%02x",
+					(unsigned char)text[b]);
+	}
 }
 
 /* Write text[from, to), switching the match style on at span edges. */
@@ -193,7 +239,7 @@ static void print_link(FILE *out, const struct render_context *ctx,
 	fprintf(out, "    %s", style(ctx, UNDERLINE));
 	if (ctx->hyperlinks) {
 		fputs("\033]8;;", out);
-		put_clean_str(out, link);
+		put_escaped(out, link, ESCAPE_URL);
 		fputs("\033\\", out);
 	}
 	put_clean_str(out, link);
@@ -319,18 +365,18 @@ void render_text(FILE *out, const struct render_context *ctx,
 
 /* ---- lines for pipes ------------------------------------------------------ */
 
-/* A TSV field: tabs and line breaks would end it, so they become spaces. */
-static void put_field(FILE *out, const char *text)
-{
-	for (const char *p = text ? text : ""; *p; p++)
-		fputc(*p == '\t' || *p == '\n' || *p == '\r' ? ' ' : *p, out);
-}
-
-/* One path or URL a line, or ended by a NUL (-0). */
+/*
+ * One path or URL a line, or ended by a NUL (-0).  A path is written as
+ * it is only with -0 and not on a terminal, the one place where every
+ * name can pass whole and nothing can drive a terminal.
+ */
 static void put_item(FILE *out, const struct render_context *ctx,
-		     const char *text)
+		     const char *text, enum escape_style how)
 {
-	fputs(text, out);
+	if (how == ESCAPE_PATH && ctx->null && !ctx->terminal)
+		fputs(text, out);
+	else
+		put_escaped(out, text, how);
 	fputc(ctx->null ? '\0' : '\n', out);
 }
 
@@ -349,7 +395,7 @@ static void put_tsv_line(FILE *out, const struct render_context *ctx,
 				doc->path};
 	for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
 		fputc('\t', out);
-		put_field(out, fields[f]);
+		put_escaped(out, fields[f], ESCAPE_TSV);
 	}
 	if (ctx->explain)
 		fprintf(out, "\t%s\t%.4f\t%.4f\t%.4f",
@@ -371,9 +417,9 @@ void render_lines(FILE *out, enum render_format format,
 		if (format == FORMAT_TSV)
 			put_tsv_line(out, ctx, i, &r->hits[i]);
 		else if (format == FORMAT_PATHS && doc->path)
-			put_item(out, ctx, doc->path);
+			put_item(out, ctx, doc->path, ESCAPE_PATH);
 		else if (format == FORMAT_URLS && doc->url)
-			put_item(out, ctx, doc->url);
+			put_item(out, ctx, doc->url, ESCAPE_URL);
 	}
 }
 
@@ -381,6 +427,35 @@ void render_lines(FILE *out, enum render_format format,
 
 /* How objects are written: one line, "/" as it is. */
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+
+/*
+ * Write JSON text and a newline.  json-c escapes C0 controls but writes
+ * DEL and the C1 controls (U+0080..U+009F) as they are, which some
+ * terminals obey: they become \u escapes.  Outside its strings JSON is
+ * ASCII, so these bytes are always in a string.
+ */
+static void put_json_line(FILE *out, const char *json)
+{
+	const char *p = json;
+	for (;;) {
+		size_t plain = strcspn(p, "\x7f\xc2");
+		fwrite(p, 1, plain, out);
+		p += plain;
+		if (!*p)
+			break;
+		unsigned char next = (unsigned char)p[1];
+		if (*p == '\x7f') {
+			fputs("\\u007f", out);
+			p++;
+		} else if (next >= 0x80 && next < 0xa0) {
+			fprintf(out, "\\u%04x", next);
+			p += 2;
+		} else {
+			fputc(*p++, out);
+		}
+	}
+	fputc('\n', out);
+}
 
 /* obj[key] = value, taking ownership of value; false when out of memory. */
 static bool put(json_object *obj, const char *key, json_object *value)
@@ -578,7 +653,7 @@ bool render_json(FILE *out, const struct render_context *ctx,
 								  JSON_FLAGS);
 		ok = text != NULL;
 		if (ok)
-			fprintf(out, "%s\n", text);
+			put_json_line(out, text);
 	}
 	json_object_put(root);
 	return ok;
@@ -592,7 +667,7 @@ bool render_jsonl(FILE *out, const struct render_context *ctx,
 		const char *text = hit ? json_object_to_json_string_ext(
 						 hit, JSON_FLAGS) : NULL;
 		if (text)
-			fprintf(out, "%s\n", text);
+			put_json_line(out, text);
 		json_object_put(hit);
 		if (!text)
 			return false;

@@ -31,6 +31,7 @@ struct render_context {
 	bool explain;            /* why each hit is there: a line (text),
 				    columns (tsv) */
 	bool null;               /* paths and URLs end with NUL, not \n */
+	bool terminal;           /* the output is a terminal */
 	unsigned width;          /* wrap at this many columns; 0: never */
 	const char *suggestion;  /* "did you mean" query, or NULL */
 	/* One snippet per hit (borrowed), or NULL to show no excerpt. */
@@ -60,7 +61,10 @@ bool render_json(FILE *out, const struct render_context *ctx,
 bool render_jsonl(FILE *out, const struct render_context *ctx,
 		  const struct ni_results *results);
 
-/* Results as lines for pipes: FORMAT_PATHS, FORMAT_URLS or FORMAT_TSV. */
+/*
+ * Results as lines for pipes: FORMAT_PATHS, FORMAT_URLS or FORMAT_TSV,
+ * with what could drive a terminal escaped (newsquery(1), OUTPUT).
+ */
 void render_lines(FILE *out, enum render_format format,
 		  const struct render_context *ctx,
 		  const struct ni_results *results);
