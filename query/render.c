@@ -177,25 +177,26 @@ static void print_wrapped(FILE *out, const struct render_context *ctx,
 	int32_t len = (int32_t)s->text.len, i = 0;
 	unsigned col = 0;
 	size_t span = 0;
+	/* A space is written only before a piece on the same line, so
+	 * that no line ends with one. */
+	bool space = false;
 	fprintf(out, "%*s", (int)indent, "");
 	while (i < len) {
 		unsigned cols;
 		int32_t start = i;
 		i = piece_end(text, i, len, &cols);
 		if (text[start] == ' ') {
-			if (col > 0 && width && col + 1 >= width) {
-				fprintf(out, "\n%*s", (int)indent, "");
-				col = 0;
-			} else if (col > 0) {
-				fputc(' ', out);
-				col++;
-			}
+			space = col > 0;
 			continue;
 		}
-		if (width && col > 0 && col + cols > width) {
+		if (width && col > 0 && col + space + cols > width) {
 			fprintf(out, "\n%*s", (int)indent, "");
 			col = 0;
+		} else if (space) {
+			fputc(' ', out);
+			col++;
 		}
+		space = false;
 		put_marked(out, ctx, s, (size_t)start, (size_t)i, &span);
 		col += cols;
 	}
@@ -457,6 +458,14 @@ static void put_json_line(FILE *out, const char *json)
 	fputc('\n', out);
 }
 
+/* A number as JSON: an integer when it is one (37, not json-c's 37.0). */
+static json_object *json_number(double value)
+{
+	if (value > -1e15 && value < 1e15 && value == (double)(int64_t)value)
+		return json_object_new_int64((int64_t)value);
+	return json_object_new_double(value);
+}
+
 /* obj[key] = value, taking ownership of value; false when out of memory. */
 static bool put(json_object *obj, const char *key, json_object *value)
 {
@@ -557,11 +566,9 @@ static bool put_explain(json_object *obj, const struct ni_result *hit)
 	return put(obj, "explain", explain) &&
 	       put(explain, "tier", json_object_new_string(
 				hit->all_words ? "all words" : "some words")) &&
-	       put(explain, "bm25", json_object_new_double(hit->relevance)) &&
-	       put(explain, "quality",
-		   json_object_new_double(hit->quality_part)) &&
-	       put(explain, "recency",
-		   json_object_new_double(hit->recency_part));
+	       put(explain, "bm25", json_number(hit->relevance)) &&
+	       put(explain, "quality", json_number(hit->quality_part)) &&
+	       put(explain, "recency", json_number(hit->recency_part));
 }
 
 static json_object *hit_object(const struct render_context *ctx, size_t i,
@@ -571,12 +578,10 @@ static json_object *hit_object(const struct render_context *ctx, size_t i,
 	json_object *obj = json_object_new_object();
 	unsigned rank = ctx->offset + (unsigned)i + 1;
 	bool ok = obj && put(obj, "rank", json_object_new_int((int)rank)) &&
-		  put(obj, "score", json_object_new_double(hit->score)) &&
-		  put(obj, "relevance",
-		      json_object_new_double(hit->relevance)) &&
+		  put(obj, "score", json_number(hit->score)) &&
+		  put(obj, "relevance", json_number(hit->relevance)) &&
 		  (doc->quality.present
-		   ? put(obj, "quality",
-			 json_object_new_double(doc->quality.value))
+		   ? put(obj, "quality", json_number(doc->quality.value))
 		   : put_null(obj, "quality")) &&
 		  put(obj, "all_words",
 		      json_object_new_boolean(hit->all_words)) &&

@@ -1,6 +1,7 @@
 # End to end: what newsquery writes can be trusted.  Nothing from an
 # article drives the terminal, in any format (tests/fixtures/terminal);
-# output that could not be written is an error.
+# output that could not be written is an error; snippets wrapped on a
+# terminal end no line with a space; TERM=dumb has no colour.
 . "$(dirname "$0")/lib.sh"
 
 export NEWSINDEX_DB="$WORK/db"
@@ -134,4 +135,30 @@ titles = {r["title"] for r in d["results"]}
 assert "Zqxescape \x1b]0;pwned\x07 title \x1b[31mred\x1b[0m \x9bc1 \x85 nel\x7f back\\slash" in titles, titles
 PY
 
+# ---- snippets on a terminal ------------------------------------------------
+for width in 100 61 45; do
+	on_tty "$width" "$NEWSQUERY" --limit 20 --color never oil OR sanctions OR election
+	[ "$tty_status" -eq 0 ] || fail "text on a terminal: exit $tty_status"
+	expect_no_match "$WORK/out" ' $' "no line ends with a space at $width columns"
+	CHECKS=$((CHECKS + 1))
+	python3 - "$WORK/out" "$width" <<'PY' || fail "snippet lines wider than $width columns"
+import sys
+lines = open(sys.argv[1], encoding="utf-8").read().split("\n")
+width = int(sys.argv[2])
+# Snippet lines: indented, after the URL line.
+snippets = [l for i, l in enumerate(lines) if l.startswith("    ")
+            and i > 0 and lines[i - 1].startswith("    ") and "://" not in l
+            and " · " not in l]
+assert len(snippets) > 10, snippets
+assert all(len(l) <= width for l in snippets), [l for l in snippets if len(l) > width]
+PY
+done
+
+# ---- colour: auto on a terminal, but not a dumb one ----------------------
+on_tty 100 env TERM=xterm "$NEWSQUERY" sanctions
+expect_match "$WORK/out" $'\033\\[' "colour on a terminal"
+on_tty 100 env TERM=dumb "$NEWSQUERY" sanctions
+expect_no_match "$WORK/out" $'\033' "no colour on a dumb terminal"
+on_tty 100 env TERM=dumb "$NEWSQUERY" --color always sanctions
+expect_match "$WORK/out" $'\033\\[' "colour asked for on a dumb terminal"
 finish
