@@ -13,6 +13,7 @@
 
 #include "ni_buf.h"
 #include "ni_docdata.h"
+#include "ni_story.h"
 
 struct ni_indexer {
 	ni_db *db;
@@ -21,7 +22,7 @@ struct ni_indexer {
 	size_t max_field_words;
 	struct ni_buf file;       /* the file's bytes, reused */
 	struct ni_buf scratch;    /* folded filter values, document data */
-	struct ni_buf story;      /* the title's words: the story key */
+	struct ni_story story;    /* the story key being made */
 	struct ni_buf errmsg;
 	struct ni_article article;
 	struct ni_parse_error parse_error;
@@ -35,11 +36,16 @@ struct ni_indexer {
 	char abs_path[PATH_MAX];
 };
 
+/* Which part of the story key a field's words make, if any. */
+enum story_part { STORY_NONE = 0, STORY_TITLE, STORY_LEDE };
+
 /* What the analyzer callback needs to add words to a document. */
 struct word_sink {
 	ni_doc *doc;
 	enum ni_field field;
-	struct ni_buf *words;     /* when not NULL, gets the words too */
+	struct ni_story *story;   /* gets the words too, unless STORY_NONE */
+	enum story_part part;
+	size_t from;              /* the lede starts at this byte */
 	size_t *budget;           /* words the field may still index */
 	bool full;                /* the budget ran out: the rest is not */
 	ni_status status;
@@ -64,7 +70,7 @@ void ni_indexer_free(ni_indexer *ix)
 		return;
 	ni_buf_release(&ix->file);
 	ni_buf_release(&ix->scratch);
-	ni_buf_release(&ix->story);
+	ni_story_release(&ix->story);
 	ni_buf_release(&ix->errmsg);
 	ni_buf_release(&ix->lost);
 	ni_buf_release(&ix->taken);
@@ -197,27 +203,31 @@ static int add_token(void *ctx, const struct ni_token *token)
 	(*sink->budget)--;
 	sink->status = ni_doc_add_word(sink->doc, sink->field, token->word,
 				       token->len);
-	if (sink->status == NI_OK && sink->words) {
-		if (sink->words->len)
-			sink->status = ni_buf_addch(sink->words, ' ');
-		if (sink->status == NI_OK)
-			sink->status = ni_buf_add(sink->words, token->word,
+	if (sink->status == NI_OK && sink->part == STORY_TITLE)
+		sink->status = ni_story_add_title(sink->story, token->word,
 						  token->len);
-	}
+	if (sink->status == NI_OK && sink->part == STORY_LEDE &&
+	    token->start >= sink->from)
+		sink->status = ni_story_add_lede(sink->story, token->word,
+						 token->len);
 	return sink->status != NI_OK;
 }
 
 /*
  * Index the words of `text` in `field`, at most `*budget` of them (which
- * is decreased); `*full` is set when words were left out.
+ * is decreased), and give them to `part` of the story key; `*full` is set
+ * when words were left out.
  */
 static ni_status add_text(ni_indexer *ix, ni_doc *doc, enum ni_field field,
-			  const char *text, struct ni_buf *words,
+			  const char *text, enum story_part part,
 			  size_t *budget, bool *full)
 {
 	if (!text || !*text)
 		return NI_OK;
-	struct word_sink sink = {doc, field, words, budget, false, NI_OK};
+	struct word_sink sink = {
+		doc, field, &ix->story, part,
+		part == STORY_LEDE ? ni_story_lede_start(text) : 0,
+		budget, false, NI_OK};
 	ni_status status = ni_analyzer_run(ix->analyzer, text, strlen(text),
 					   add_token, &sink, NULL);
 	if (status != NI_OK)
@@ -259,21 +269,19 @@ static ni_status add_exact_filter(ni_indexer *ix, ni_doc *doc,
 			       : fail(ix, status, "index", ni_doc_errmsg(doc));
 }
 
-/* Words of the excerpt's start that the story key keeps. */
-#define STORY_LEDE_WORDS 8
-
-/* The story key from "title words |" and every excerpt word. */
-static ni_status set_story(ni_doc *doc, struct ni_buf *words)
+/* Set the story key made of the title and the excerpt, if it has one. */
+static ni_status set_story(ni_indexer *ix, ni_doc *doc,
+			   const struct ni_article *a)
 {
-	char *bar = strstr(words->data, " |");
-	size_t end = words->len, n = 0;
-	for (char *p = bar + 2; *p; p++) {
-		if (*p == ' ' && ++n > STORY_LEDE_WORDS) {
-			end = (size_t)(p - words->data);
-			break;
-		}
-	}
-	return ni_doc_set_story(doc, words->data, end);
+	const char *key;
+	size_t len;
+	ni_status status = ni_story_key(&ix->story, a->published_at.present,
+					a->published_at.epoch, &key, &len);
+	if (status != NI_OK)
+		return fail(ix, status, "index", "out of memory");
+	if (key && (status = ni_doc_set_story(doc, key, len)) != NI_OK)
+		return fail(ix, status, "index", ni_doc_errmsg(doc));
+	return NI_OK;
 }
 
 /*
@@ -308,41 +316,36 @@ static ni_status add_words(ni_indexer *ix, ni_doc *doc,
 {
 	const struct ni_article *a = e->a;
 	/*
-	 * The story key: the title's folded words, then the excerpt's first
-	 * STORY_LEDE_WORDS.  A wire story reprinted under the same headline
-	 * is one story whatever its capitals and punctuation; the lede keeps
-	 * apart different articles that share a generic headline ("Markets
+	 * The story key (ni_story.h): a wire story reprinted within days is
+	 * one story whatever its capitals, punctuation and dateline; the
+	 * lede keeps apart articles that share a generic headline ("Markets
 	 * wrap"; 17 Cranfield papers are all "note on creep buckling of
-	 * columns").
+	 * columns"), and the date those that run the same text years apart.
 	 */
-	ni_buf_reset(&ix->story);
+	ni_story_reset(&ix->story);
 	size_t budget = ix->max_field_words;
 	bool full = false;
 	ni_status status = add_text(ix, doc, NI_FIELD_TITLE, a->title,
-				    &ix->story, &budget, &full);
+				    STORY_TITLE, &budget, &full);
 	if (status == NI_OK && full)
 		status = warn_field_full(ix, e, "title");
-	bool has_title = ix->story.len > 0;
-	if (status == NI_OK && has_title)
-		status = ni_buf_adds(&ix->story, " |");
 	budget = ix->max_field_words;
 	full = false;
 	if (status == NI_OK)
 		status = add_text(ix, doc, NI_FIELD_EXCERPT, a->excerpt,
-				  has_title ? &ix->story : NULL, &budget,
-				  &full);
+				  STORY_LEDE, &budget, &full);
 	if (status == NI_OK && full)
 		status = warn_field_full(ix, e, "excerpt");
-	if (status == NI_OK && has_title)
-		status = set_story(doc, &ix->story);
+	if (status == NI_OK)
+		status = set_story(ix, doc, a);
 	/* One budget for all the topics: a million of them is one field
 	 * too long, and their filter terms stop with their words. */
 	budget = ix->max_field_words;
 	full = false;
 	for (size_t i = 0; status == NI_OK && i < a->n_topics && !full;
 	     i++) {
-		status = add_text(ix, doc, NI_FIELD_TOPIC, a->topics[i], NULL,
-				  &budget, &full);
+		status = add_text(ix, doc, NI_FIELD_TOPIC, a->topics[i],
+				  STORY_NONE, &budget, &full);
 		if (status == NI_OK && !full)
 			status = add_folded_filter(ix, doc, NI_FILTER_TOPIC,
 						   a->topics[i]);

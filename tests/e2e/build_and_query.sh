@@ -20,7 +20,7 @@ expect_status 0 "build again" -- "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES
 expect_match "$WORK/out" "^added 0, updated 0, unchanged $n_samples, .* holds $n_samples articles and" "no duplicates after a second build"
 expect_status 0 "stats" -- "$NEWSINDEX" stats --db "$DB"
 expect_match "$WORK/out" "^articles: $n_samples\$" "stats count"
-expect_match "$WORK/out" '^schema: 1$' "stats schema"
+expect_match "$WORK/out" '^schema: 2$' "stats schema"
 
 # A second copy of an article under another name is the same article.
 mkdir -p "$WORK/copy"

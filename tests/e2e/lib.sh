@@ -69,6 +69,20 @@ expect_no_match() {
 	fi
 }
 
+# json PYTHON-EXPRESSION: evaluate over the JSON in $WORK/out as `d`.
+json() {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$WORK/out" "$1"
+}
+
+# expect_json PYTHON-EXPRESSION WANT DESCRIPTION: json prints WANT.
+expect_json() {
+	CHECKS=$((CHECKS + 1))
+	local got
+	got=$(json "$1" 2>&1)
+	[ "$got" = "$2" ] || fail "$3: $1 is '$got', wanted '$2'"
+}
+
 # make_articles DIR N [ROUND]: N articles, one URL each; ROUND changes
 # their excerpts (so a build has something to update).
 make_articles() {

@@ -32,19 +32,6 @@ expect_ids() {
 	fi
 }
 
-# json PYTHON-EXPRESSION: evaluate over the JSON in $WORK/out as `d`.
-json() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$WORK/out" "$1"
-}
-
-expect_json() {
-	CHECKS=$((CHECKS + 1))
-	local got
-	got=$(json "$1" 2>&1)
-	[ "$got" = "$2" ] || fail "$3: $1 is '$got', wanted '$2'"
-}
-
 # --- words, phrases, operators -------------------------------------------
 expect_ids '000( r?0[0-9]{2})+' "every word first" -- SenseTime sanctions
 expect_ids '(r?00[03] ?){3}' "OR, with the seed's related record" -- SenseTime OR SenseTime

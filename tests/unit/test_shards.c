@@ -197,7 +197,7 @@ static void test_create_layout(void **state)
 		/* Opened alone, each is an index of ours, in its place. */
 		ni_db *db = open_as(shard, NI_DB_READ);
 		expect_metadata(db, "newsindex.shard", place);
-		expect_metadata(db, NI_META_SCHEMA, "1");
+		expect_metadata(db, NI_META_SCHEMA, "2");
 		expect_metadata(db, NI_META_ANALYZER, ANALYZER);
 		assert_int_equal(count_docs(db), 0);
 		ni_db_close(db, NULL);

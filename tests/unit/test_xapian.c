@@ -107,7 +107,7 @@ static void test_schema_recorded_and_checked(void **state)
 	free(value);
 	assert_int_equal(ni_db_get_metadata(db, NI_META_SCHEMA, &value),
 			 NI_OK);
-	assert_string_equal(value, "1");
+	assert_string_equal(value, "2");
 	free(value);
 	ni_db_close(db, NULL);
 
@@ -121,6 +121,19 @@ static void test_schema_recorded_and_checked(void **state)
 	st = ni_db_open(f->path, NI_DB_WRITE, "other-analyzer", &db, &msg);
 	assert_int_equal(st, NI_EDB_SCHEMA);
 	free(msg);
+
+	/* An index of version 1 has other story keys: refused, not mixed. */
+	db = open_writer(f->path);
+	assert_int_equal(ni_db_set_metadata(db, NI_META_SCHEMA, "1"), NI_OK);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	for (int mode = NI_DB_READ; mode <= NI_DB_WRITE; mode++) {
+		st = ni_db_open(f->path, (enum ni_db_mode)mode, ANALYZER, &db,
+				&msg);
+		assert_int_equal(st, NI_EDB_SCHEMA);
+		assert_non_null(strstr(msg, "schema version 1, this program "
+					    "uses version 2"));
+		free(msg);
+	}
 }
 
 static void test_replace_by_key_never_duplicates(void **state)

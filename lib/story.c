@@ -1,0 +1,171 @@
+/* ni_story: see include/ni_story.h. */
+#include "ni_story.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* A tag before the lede is at most so many bytes and words. */
+#define TAG_BYTES 64
+#define TAG_WORDS 8
+#define TAG_CAPITALIZED_WORDS 3
+
+void ni_story_reset(struct ni_story *s)
+{
+	ni_buf_reset(&s->key);
+	s->title_len = 0;
+	s->lede_chars = 0;
+}
+
+void ni_story_release(struct ni_story *s)
+{
+	ni_buf_release(&s->key);
+	ni_story_reset(s);
+}
+
+static bool is_upper(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+static bool is_lower(char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+/*
+ * Whether tag[0, len) (no space at either end) reads as a dateline or a
+ * provider's tag rather than the start of a sentence.
+ */
+static bool is_tag(const char *tag, size_t len)
+{
+	size_t words = 1, capitalized = is_upper(tag[0]), first = len;
+	bool lower_in_first = false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)tag[i];
+		/* Sentence punctuation: not a tag. */
+		if (c == '"' || c == ':' || c == ';' || c == '!' || c == '?')
+			return false;
+		if (c != ' ')
+			continue;
+		if (first == len)
+			first = i;
+		words++;
+		capitalized += i + 1 < len && is_upper(tag[i + 1]);
+	}
+	for (size_t i = 0; i < first; i++)
+		lower_in_first = lower_in_first || is_lower(tag[i]);
+	if (words > TAG_WORDS)
+		return false;
+	/* "KABUL (Reuters)", "TALLADEGA, Ala.", "OCTOBER 19, 2004 (IDG)" */
+	if (!lower_in_first && first >= 2 && is_upper(tag[0]))
+		return true;
+	/* "(Sports Network)" */
+	if (tag[0] == '(' && tag[len - 1] == ')')
+		return true;
+	/* "Reuters", "BBC News", "The Guardian" */
+	return words <= TAG_CAPITALIZED_WORDS && capitalized == words;
+}
+
+/* Past one tag at text[at], or `at` when there is none. */
+static size_t past_tag(const char *text, size_t at)
+{
+	size_t start = at;
+	while (text[start] == ' ')
+		start++;
+	for (size_t i = start; text[i] && i <= start + TAG_BYTES; i++) {
+		if (text[i] != ' ' || text[i + 1] != '-')
+			continue;
+		size_t dash = i + 2 + (text[i + 2] == '-');
+		if (text[dash] != ' ')
+			continue;
+		if (i == start || !is_tag(text + start, i - start))
+			return at;
+		while (text[dash] == ' ')
+			dash++;
+		return dash;
+	}
+	return at;
+}
+
+size_t ni_story_lede_start(const char *excerpt)
+{
+	size_t at = 0;
+	for (int i = 0; i < 3; i++) {
+		size_t next = past_tag(excerpt, at);
+		if (next == at || !excerpt[next])
+			break;
+		at = next;
+	}
+	return at;
+}
+
+/*
+ * Whether the byte is kept in a key: not ASCII punctuation, which a word
+ * may hold between digits or letters ("18,000", "won't") where another
+ * copy has none ("18000").
+ */
+static bool kept(unsigned char c)
+{
+	return c >= 0x80 || (c >= '0' && c <= '9') || is_lower((char)c) ||
+	       is_upper((char)c);
+}
+
+ni_status ni_story_add_title(struct ni_story *s, const char *word,
+			     size_t len)
+{
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < len; i++)
+		if (kept((unsigned char)word[i]))
+			status = ni_buf_addch(&s->key, word[i]);
+	s->title_len = s->key.len;
+	return status;
+}
+
+ni_status ni_story_add_lede(struct ni_story *s, const char *word,
+			    size_t len)
+{
+	if (s->lede_chars == 0 && s->key.len == s->title_len) {
+		/* The title ends here, whatever the lede's first word. */
+		ni_status status = ni_buf_addch(&s->key, '|');
+		if (status != NI_OK)
+			return status;
+	}
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < len; i++) {
+		unsigned char c = (unsigned char)word[i];
+		if (!kept(c))
+			continue;
+		/* A code point starts at each byte that is not 10xxxxxx. */
+		if ((c & 0xc0) != 0x80) {
+			if (s->lede_chars == NI_STORY_LEDE_CHARS)
+				break;
+			s->lede_chars++;
+		}
+		status = ni_buf_addch(&s->key, (char)c);
+	}
+	return status;
+}
+
+/* a / b rounded down, for a negative a too. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+ni_status ni_story_key(struct ni_story *s, bool dated, int64_t epoch,
+		       const char **key, size_t *len)
+{
+	*key = NULL;
+	*len = 0;
+	if (s->title_len == 0 || s->lede_chars < NI_STORY_LEDE_MIN)
+		return NI_OK;
+	ni_status status = dated
+		? ni_buf_addf(&s->key, "|%lld", (long long)floor_div(
+				      epoch, 86400LL * NI_STORY_DAYS))
+		: ni_buf_adds(&s->key, "|-");
+	if (status != NI_OK)
+		return status;
+	*key = s->key.data;
+	*len = s->key.len;
+	return NI_OK;
+}
