@@ -9,8 +9,8 @@
  * and within each tier by score = BM25 (refined by pseudo-relevance
  * feedback for queries of 3 words or more) + quality_weight * quality /
  * 100 [+ recency], with reprints of one story collapsed into its
- * best-quality copy.  Totals and facets come from a separate, unscored
- * count of every match.
+ * best-quality copy.  Totals of articles and of stories, and facets,
+ * come from a separate, unscored count of every match (of each tier).
  *
  * Ownership: ni_search_run() and ni_search() fill a struct ni_results
  * that owns its hits and facets; the caller frees them with
@@ -106,6 +106,16 @@ struct ni_results {
 	size_t n_hits;
 	uint64_t total;      /* matching articles: an estimate ... */
 	bool total_exact;    /* ... unless this is true */
+	/*
+	 * The results there are to page through: stories, the copies of
+	 * one shown once (articles with all_copies), a story with copies
+	 * in both tiers counted in each, as it is shown; an estimate unless
+	 * stories_exact.  Articles are counted exactly up to 1,000 matches,
+	 * stories when each tier has at most 1,000.
+	 */
+	uint64_t stories;
+	bool stories_exact;
+	bool more;           /* a result follows this page */
 	size_t n_words;      /* query words searched for (stopwords out) */
 	struct ni_facet_list facets[NI_FACET_COUNT];
 };

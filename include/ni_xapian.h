@@ -666,10 +666,11 @@ ni_status ni_db_search(ni_db *db, const ni_query *query,
 size_t ni_mset_size(const ni_mset *mset) NI_NOEXCEPT;
 
 /*
- * Matching documents in all: an estimate, between the two bounds below,
- * exact when they are equal.  When collapsing, Xapian counts stories and
- * its bounds are often apart; count without collapsing for an exact
- * number of articles.
+ * Matches in all: an estimate, between the two bounds below, exact when
+ * they are equal.  When collapsing, these count stories (the hits pages
+ * show, a document without a story key being a story of its own): a
+ * count (limit 0) is exact when there are fewer than check_at_least;
+ * with a page, Xapian's bounds are often apart.
  */
 uint64_t ni_mset_estimated(const ni_mset *mset) NI_NOEXCEPT;
 uint64_t ni_mset_lower_bound(const ni_mset *mset) NI_NOEXCEPT;

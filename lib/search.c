@@ -13,6 +13,13 @@
  */
 #define EXACT_COUNT_UP_TO 1000
 
+/*
+ * Stories are counted exactly only where every match can be seen (each
+ * costs reading its story key, some 2 us at 200,000 articles); else they
+ * are estimated from so many matches.
+ */
+#define STORY_SAMPLE 100
+
 /* Spelling corrections are at most this many edits from the typed word. */
 #define SUGGEST_MAX_EDITS 2
 
@@ -63,10 +70,14 @@ static ni_status take_hits(const ni_mset *mset, bool all_words,
 	return NI_OK;
 }
 
+/*
+ * Search `query`: the page [offset, offset + limit), or with a limit of
+ * 0 a count that sees at least `count_up_to` matches.
+ */
 static ni_status run(ni_db *db, const ni_query *query,
 		     const struct ni_search_options *o, unsigned offset,
-		     unsigned limit, bool collapse, unsigned facets,
-		     ni_mset **mset, struct ni_buf *errmsg)
+		     unsigned limit, unsigned count_up_to, bool collapse,
+		     unsigned facets, ni_mset **mset, struct ni_buf *errmsg)
 {
 	struct ni_search_params params = {
 		.offset = offset,
@@ -78,10 +89,9 @@ static ni_status run(ni_db *db, const ni_query *query,
 		 * A page counts nothing past itself: forcing Xapian to score
 		 * EXACT_COUNT_UP_TO matches would stop it skipping those that
 		 * cannot reach the page (a third of a query's time at 200,000
-		 * articles).  The total comes from count_matches(), unscored.
+		 * articles).  The total comes from count(), unscored.
 		 */
-		.check_at_least = limit ? 0
-				: o->exact_total ? UINT_MAX : EXACT_COUNT_UP_TO,
+		.check_at_least = limit ? 0 : count_up_to,
 		.sort = o->sort,
 		.collapse = collapse,
 		.recency_weight = o->recent ? NI_RECENCY_WEIGHT : 0,
@@ -107,8 +117,8 @@ static ni_status page(ni_db *db, const ni_query *query,
 	/* No hits to fetch: the count is count_matches()'s. */
 	if (!limit)
 		return NI_OK;
-	ni_status status = run(db, query, o, offset, limit, !o->all_copies,
-			       0, &mset, errmsg);
+	ni_status status = run(db, query, o, offset, limit, 0,
+			       !o->all_copies, 0, &mset, errmsg);
 	if (status == NI_OK)
 		status = take_hits(mset, first_tier, out);
 	*n_hits = out->n_hits - before;
@@ -140,14 +150,21 @@ static ni_status take_facets(const ni_mset *mset, struct ni_results *out)
 	return NI_OK;
 }
 
+/* What a count found: an estimate, unless `exact`. */
+struct count {
+	uint64_t n;
+	bool exact;
+};
+
 /*
- * The number of matching articles (every copy of a story counts, so the
- * number is exact up to EXACT_COUNT_UP_TO whatever the collapsing), and
- * the facet counts over them.
+ * Count the matches of `query` seeing at least `up_to` of them: stories
+ * when `collapse` (what pages show), else articles (every copy of a
+ * story), and then the facets of `o` into `facets_to` when not NULL.
  */
-static ni_status count_matches(ni_db *db, const ni_query *query,
-			       const struct ni_search_options *o,
-			       struct ni_results *out, struct ni_buf *errmsg)
+static ni_status count(ni_db *db, const ni_query *query,
+		       const struct ni_search_options *o, bool collapse,
+		       unsigned up_to, struct ni_results *facets_to,
+		       struct count *out, struct ni_buf *errmsg)
 {
 	/*
 	 * Counting needs no scores: a query weighted zero lets Xapian's
@@ -156,13 +173,14 @@ static ni_status count_matches(ni_db *db, const ni_query *query,
 	struct ni_search_options unscored = *o;
 	unscored.quality_weight = 0;
 	unscored.recent = false;
+	unsigned facets = facets_to ? o->facets : 0;
 	ni_query *boolean = NULL;
 	ni_mset *mset = NULL;
 	size_t errmsg_len = errmsg->len;
 	ni_status status = ni_query_scale(query, 0, &boolean);
 	if (status == NI_OK)
-		status = run(db, boolean, &unscored, 0, 0, false, o->facets,
-			     &mset, errmsg);
+		status = run(db, boolean, &unscored, 0, 0, up_to, collapse,
+			     facets, &mset, errmsg);
 	ni_query_free(boolean);
 	/*
 	 * Xapian 1.4.22 fails ("Unexpected end of posting list") to go
@@ -172,16 +190,83 @@ static ni_status count_matches(ni_db *db, const ni_query *query,
 	 */
 	if (status == NI_EDB_CORRUPT) {
 		ni_buf_truncate(errmsg, errmsg_len);
-		status = run(db, query, &unscored, 0, 0, false, o->facets,
-			     &mset, errmsg);
+		status = run(db, query, &unscored, 0, 0, up_to, collapse,
+			     facets, &mset, errmsg);
 	}
 	if (status == NI_OK) {
-		out->total = ni_mset_estimated(mset);
-		out->total_exact = ni_mset_lower_bound(mset) ==
-				   ni_mset_upper_bound(mset);
-		status = take_facets(mset, out);
+		out->n = ni_mset_estimated(mset);
+		out->exact = ni_mset_lower_bound(mset) ==
+			     ni_mset_upper_bound(mset);
 	}
+	if (status == NI_OK && facets_to)
+		status = take_facets(mset, facets_to);
 	ni_mset_free(mset);
+	return status;
+}
+
+/*
+ * Add to out->stories those of one tier, `query`, with `articles`
+ * matches: exact when Xapian can see every match, else estimated from a
+ * few (an estimate can exceed the tier's articles: not so counted).
+ */
+static ni_status count_stories(ni_db *db, const ni_query *query,
+			       const struct ni_search_options *o,
+			       struct count articles, struct ni_results *out,
+			       struct ni_buf *errmsg)
+{
+	if (articles.exact && articles.n == 0)
+		return NI_OK;
+	bool seen_all = articles.exact && articles.n <= EXACT_COUNT_UP_TO;
+	struct count stories;
+	ni_status status = count(db, query, o, true,
+				 seen_all ? EXACT_COUNT_UP_TO : STORY_SAMPLE,
+				 NULL, &stories, errmsg);
+	if (status != NI_OK)
+		return status;
+	out->stories += stories.n < articles.n ? stories.n : articles.n;
+	out->stories_exact = out->stories_exact && stories.exact;
+	return NI_OK;
+}
+
+/*
+ * The totals of the page: the articles of every match, with the facets,
+ * and the stories pages show, those of each tier (the strict query's,
+ * and `others`, when not NULL) apart, as a story with copies in both
+ * tiers is shown in each.
+ */
+static ni_status count_matches(ni_db *db, const ni_query *all,
+			       const ni_query *strict, const ni_query *others,
+			       const struct ni_search_options *o,
+			       struct ni_results *out, struct ni_buf *errmsg)
+{
+	struct count articles;
+	ni_status status = count(db, all, o, false, o->exact_total
+				 ? UINT_MAX : EXACT_COUNT_UP_TO, out,
+				 &articles, errmsg);
+	if (status != NI_OK)
+		return status;
+	out->total = articles.n;
+	out->total_exact = articles.exact;
+	out->stories_exact = true;
+	if (o->all_copies) {
+		out->stories = articles.n;
+		out->stories_exact = articles.exact;
+		return NI_OK;
+	}
+	if (!others)
+		return count_stories(db, strict, o, articles, out, errmsg);
+	/* Past EXACT_COUNT_UP_TO, each tier's articles tell which to see. */
+	struct count first = articles, rest = articles;
+	if (!articles.exact || articles.n > EXACT_COUNT_UP_TO) {
+		status = count(db, strict, o, false, EXACT_COUNT_UP_TO, NULL,
+			       &first, errmsg);
+		rest.n = articles.n > first.n ? articles.n - first.n : 0;
+		rest.exact = articles.exact && first.exact;
+	}
+	if (status == NI_OK)
+		status = count_stories(db, strict, o, first, out, errmsg);
+	if (status == NI_OK)
+		status = count_stories(db, others, o, rest, out, errmsg);
 	return status;
 }
 
@@ -200,8 +285,8 @@ static ni_status first_tier_hits(ni_db *db, const ni_query *strict,
 	if (on_page > 0 || o->offset == 0)
 		return NI_OK;
 	ni_mset *before = NULL;
-	ni_status status = run(db, strict, o, 0, o->offset, !o->all_copies,
-			       0, &before, errmsg);
+	ni_status status = run(db, strict, o, 0, o->offset, 0,
+			       !o->all_copies, 0, &before, errmsg);
 	if (status == NI_OK)
 		*n = (unsigned)ni_mset_size(before);
 	ni_mset_free(before);
@@ -210,12 +295,12 @@ static ni_status first_tier_hits(ni_db *db, const ni_query *strict,
 
 /*
  * The page [offset, offset + limit) of: every match of the strict query,
- * then every other match of the relaxed one.  The strict tier is searched
- * first; only when it runs out within the page is the second searched,
- * from where the first ended.
+ * then every match of `others` (the relaxed query's other matches).  The
+ * strict tier is searched first; only when it runs out within the page
+ * is the second searched, from where the first ended.
  */
 static ni_status tiered_search(ni_db *db, const ni_query *strict,
-			       const ni_query *relaxed,
+			       const ni_query *others,
 			       const struct ni_search_options *o,
 			       struct ni_results *out, struct ni_buf *errmsg)
 {
@@ -226,16 +311,11 @@ static ni_status tiered_search(ni_db *db, const ni_query *strict,
 		return status;
 	unsigned n_first;
 	status = first_tier_hits(db, strict, o, on_page, &n_first, errmsg);
-	ni_query *others = NULL;
-	const ni_query *parts[2] = {relaxed, strict};
-	if (status == NI_OK)
-		status = ni_query_combine(NI_QOP_AND_NOT, parts, 2, &others);
 	if (status == NI_OK) {
 		unsigned skip = o->offset > n_first ? o->offset - n_first : 0;
 		status = page(db, others, o, skip, o->limit - (unsigned)on_page,
 			      false, out, &on_page, errmsg);
 	}
-	ni_query_free(others);
 	return status;
 }
 
@@ -292,6 +372,33 @@ ni_status ni_search_run(ni_db *db, const ni_query *strict,
 	return status;
 }
 
+/*
+ * The page, and whether a result follows it: the page is asked for with
+ * one result more, which is then dropped.
+ */
+static ni_status one_page(ni_db *db, const ni_query *strict,
+			  const ni_query *others,
+			  const struct ni_search_options *o,
+			  struct ni_results *out, struct ni_buf *errmsg)
+{
+	if (o->limit == 0)
+		return NI_OK;  /* a count: no page */
+	struct ni_search_options plus = *o;
+	if (o->limit < UINT_MAX)
+		plus.limit++;
+	size_t on_page;
+	ni_status status = others
+		? tiered_search(db, strict, others, &plus, out, errmsg)
+		: page(db, strict, &plus, plus.offset, plus.limit, true, out,
+		       &on_page, errmsg);
+	if (status == NI_OK && out->n_hits > o->limit) {
+		out->more = true;
+		while (out->n_hits > o->limit)
+			ni_docdata_clear(&out->hits[--out->n_hits].doc);
+	}
+	return status;
+}
+
 static ni_status search_tiers(ni_db *db, const ni_query *strict,
 			      const ni_query *relaxed,
 			      const struct ni_search_options *o,
@@ -300,14 +407,17 @@ static ni_status search_tiers(ni_db *db, const ni_query *strict,
 	memset(out, 0, sizeof *out);
 	/* Sorted by date or quality, partial matches would only be noise. */
 	bool tiers = relaxed && o->sort == NI_SORT_RELEVANCE;
-	size_t on_page;
+	ni_query *others = NULL;
+	const ni_query *parts[2] = {relaxed, strict};
 	ni_status status = tiers
-		? tiered_search(db, strict, relaxed, o, out, errmsg)
-		: page(db, strict, o, o->offset, o->limit, true, out,
-		       &on_page, errmsg);
+		? ni_query_combine(NI_QOP_AND_NOT, parts, 2, &others)
+		: NI_OK;
 	if (status == NI_OK)
-		status = count_matches(db, tiers ? relaxed : strict, o, out,
-				       errmsg);
+		status = one_page(db, strict, others, o, out, errmsg);
+	if (status == NI_OK)
+		status = count_matches(db, tiers ? relaxed : strict, strict,
+				       others, o, out, errmsg);
+	ni_query_free(others);
 	if (status != NI_OK)
 		ni_results_clear(out);
 	return status;
@@ -389,6 +499,7 @@ ni_status ni_search_suggest(ni_db *db, ni_analyzer *analyzer,
 	count.limit = 0;
 	count.facets = 0;
 	count.feedback = false;
+	count.all_copies = true;  /* articles are compared: no stories */
 	struct ni_results r;
 	status = ni_search(db, analyzer, fixed.data, &count, &r, &ignored);
 	if (status == NI_EQUERY)

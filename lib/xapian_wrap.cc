@@ -1343,8 +1343,16 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	/* Facets count the whole match set, not only the page. */
 	if (p.facets)
 		check = std::max(check, d.db.get_doccount());
-	Xapian::MSet mset = enquire.get_mset(p.offset, p.limit, check);
-	take_hits(d, query, mset, p, out);
+	/*
+	 * Xapian makes a collapsed count exact only when the stories fit
+	 * in the page it was asked for: a count of stories asks for a page
+	 * of check_at_least, and keeps none of it.
+	 */
+	Xapian::doccount items = p.collapse && p.limit == 0
+		? p.check_at_least : p.limit;
+	Xapian::MSet mset = enquire.get_mset(p.offset, items, check);
+	if (p.limit > 0)
+		take_hits(d, query, mset, p, out);
 	for (int f = 0; f < NI_FACET_COUNT; f++)
 		if (spies[f])
 			take_facet(static_cast<ni_facet>(f), *spies[f], out);

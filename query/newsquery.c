@@ -51,7 +51,7 @@ static const char USAGE[] =
 	"  (see newsquery(1) and docs/query-syntax.md)\n"
 	"\n"
 	"Results:\n"
-	"  -n, --limit N         show N results (default 10)\n"
+	"  -n, --limit N         show N results (default 10; 0: the counts)\n"
 	"  --offset N            skip the first N results (default 0)\n"
 	"  --sort ORDER          relevance (default), date (newest first),\n"
 	"                        date-asc or quality; sorted, only articles\n"
@@ -454,6 +454,7 @@ static void count_only(struct ni_search_options *search)
 	search->facets = 0;
 	search->feedback = false;
 	search->exact_total = true;
+	search->all_copies = true;  /* articles are counted: no stories */
 }
 
 /*
@@ -761,8 +762,10 @@ static int show(struct session *s, const struct timespec *start)
 	} else {
 		render_lines(stdout, o->format, &ctx, &s->results);
 	}
-	return s->results.n_hits ? NI_QUERY_EXIT_MATCH
-				 : NI_QUERY_EXIT_NO_MATCH;
+	/* --limit 0 asks for the counts: a match is one counted. */
+	bool matched = s->results.n_hits ||
+		       (o->search.limit == 0 && s->results.total);
+	return matched ? NI_QUERY_EXIT_MATCH : NI_QUERY_EXIT_NO_MATCH;
 }
 
 static int search_and_show(struct session *s, const struct timespec *start)

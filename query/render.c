@@ -324,15 +324,56 @@ static void print_facets(FILE *out, const struct render_context *ctx,
 	}
 }
 
+/*
+ * The query in quotes that cannot be taken for part of it: "..." unless
+ * it holds a double quote, then '...', or \u201c...\u201d when it holds
+ * both.
+ */
+static void put_quoted(FILE *out, const char *query)
+{
+	const char *open = "\"", *close = "\"";
+	if (strchr(query, '"') && !strchr(query, '\''))
+		open = close = "'";
+	else if (strchr(query, '"'))
+		open = "\u201c", close = "\u201d";
+	fputs(open, out);
+	put_clean_str(out, query);
+	fputs(close, out);
+}
+
+/* "1 article", "about 1200 stories": `n` and its noun. */
+static void put_count(FILE *out, uint64_t n, bool exact, const char *one,
+		      const char *many)
+{
+	fprintf(out, "%s%llu %s", exact ? "" : "about ",
+		(unsigned long long)n, n == 1 ? one : many);
+}
+
+/*
+ * What there is to page through: "45 stories, 82 articles", or one number
+ * when every story is one article (always so with --all).
+ */
+static void put_totals(FILE *out, const struct ni_results *r)
+{
+	if (r->stories != r->total || r->stories_exact != r->total_exact) {
+		put_count(out, r->stories, r->stories_exact, "story",
+			  "stories");
+		fputs(", ", out);
+	}
+	put_count(out, r->total, r->total_exact, "article", "articles");
+}
+
 static void print_header(FILE *out, const struct render_context *ctx,
 			 const struct ni_results *r)
 {
-	fprintf(out, "%s%s%llu result%s for \"", style(ctx, DIM),
-		r->total_exact ? "" : "about ", (unsigned long long)r->total,
-		r->total == 1 ? "" : "s");
-	put_clean_str(out, ctx->query);
-	fprintf(out, "\", %u to %zu (%.1f ms)%s\n", ctx->offset + 1,
-		ctx->offset + r->n_hits, ctx->elapsed_ms, style(ctx, RESET));
+	fputs(style(ctx, DIM), out);
+	put_totals(out, r);
+	fputs(" for ", out);
+	put_quoted(out, ctx->query);
+	if (r->n_hits)
+		fprintf(out, ", %u to %zu", ctx->offset + 1,
+			ctx->offset + r->n_hits);
+	fprintf(out, " (%.1f ms)%s\n", ctx->elapsed_ms, style(ctx, RESET));
 }
 
 void render_text(FILE *out, const struct render_context *ctx,
@@ -343,16 +384,21 @@ void render_text(FILE *out, const struct render_context *ctx,
 		put_clean_str(out, ctx->suggestion);
 		fputs("\n", out);
 	}
-	if (r->n_hits == 0) {
-		if (r->total && ctx->offset)
-			fprintf(out, "no results past the first %llu for \"",
-				(unsigned long long)r->total);
-		else
-			fputs("no results for \"", out);
-		put_clean_str(out, ctx->query);
-		fputs("\"\n", out);
+	if (r->total == 0 || (r->n_hits == 0 && ctx->limit > 0)) {
+		/* Nothing matched, or --offset is past the last result. */
+		if (r->total) {
+			fprintf(out, "no results at --offset %u: ",
+				ctx->offset);
+			put_totals(out, r);
+		} else {
+			fputs("no results", out);
+		}
+		fputs(" for ", out);
+		put_quoted(out, ctx->query);
+		fputc('\n', out);
 		return;
 	}
+	/* With --limit 0, the counts and facets alone. */
 	print_header(out, ctx, r);
 	if (ctx->facets) {
 		fputc('\n', out);
@@ -641,7 +687,14 @@ bool render_json(FILE *out, const struct render_context *ctx,
 					     (int64_t)r->total)) &&
 		  put(root, "total_exact",
 		      json_object_new_boolean(r->total_exact)) &&
+		  put(root, "stories", json_object_new_int64(
+					       (int64_t)r->stories)) &&
+		  put(root, "stories_exact",
+		      json_object_new_boolean(r->stories_exact)) &&
 		  put(root, "offset", json_object_new_int((int)ctx->offset)) &&
+		  (r->more ? put(root, "next_offset", json_object_new_int(
+				 (int)(ctx->offset + r->n_hits)))
+			   : put_null(root, "next_offset")) &&
 		  put_string(root, "suggestion", ctx->suggestion) &&
 		  put_missing(root, ctx) &&
 		  put_facets(root, ctx, r);

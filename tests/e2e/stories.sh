@@ -1,4 +1,5 @@
-# End to end: which articles are one story (reprints shown once).
+# End to end: which articles are one story (reprints shown once), and the
+# totals and pages of stories: the header, --offset, --limit 0, JSON.
 . "$(dirname "$0")/lib.sh"
 
 ARTICLES="$WORK/articles"
@@ -82,4 +83,66 @@ expect_count 3 "a short lede is no evidence" -- readers
 expect_count 3 "title-only records are stories of their own" -- algorithm
 expect_count 2 "a generic headline over other text" -- title:briefing
 
+# --- the header: stories and articles ----------------------------------------
+expect_status 0 "a story and its copies" -- "$NEWSQUERY" --db "$DB" levees
+expect_match "$WORK/out" '^1 story, 3 articles for "levees", 1 to 1 \(' "stories and articles"
+expect_match "$WORK/out" '· \+2 similar' "+2 similar in text"
+expect_status 0 "--all" -- "$NEWSQUERY" --db "$DB" --all levees
+expect_match "$WORK/out" '^3 articles for "levees", 1 to 3 \(' "one number with --all"
+expect_status 0 "one article" -- "$NEWSQUERY" --db "$DB" zebra
+expect_match "$WORK/out" '^1 article for "zebra", 1 to 1 \(' "1 article, not 1 articles"
+expect_status 0 "a quoted phrase" -- "$NEWSQUERY" --db "$DB" '"water bill"'
+expect_match "$WORK/out" "^1 story, 3 articles for '\"water bill\"', 1 to 1 " "quotes inside quotes"
+expect_status 0 "both quotes" -- "$NEWSQUERY" --db "$DB" "\"water bill\" senate's"
+expect_match "$WORK/out" "for “\"water bill\" senate's”, " "both kinds of quotes"
+
+# --- pages count stories ------------------------------------------------------
+# dams: 20 reports, the wire story, 3 letters, 2 briefings, the zebra
+# crossing and the two inspections: 29 stories of 31 articles.
+expect_status 0 "dams" -- "$NEWSQUERY" --db "$DB" --limit 10 dams
+expect_match "$WORK/out" '^29 stories, 31 articles for "dams", 1 to 10 ' "totals of dams"
+expect_status 0 "the last story" -- "$NEWSQUERY" --db "$DB" --offset 28 dams
+expect_match "$WORK/out" '^29 stories, 31 articles for "dams", 29 to 29 ' "the last page"
+expect_status 1 "past the last story" -- "$NEWSQUERY" --db "$DB" --offset 29 dams
+expect_line "$WORK/out" 'no results at --offset 29: 29 stories, 31 articles for "dams"' "past the end says why"
+
+# JSON: next_offset leads from page to page, never to an empty one.
+CHECKS=$((CHECKS + 1))
+python3 - "$NEWSQUERY" "$DB" <<'PY' || fail "JSON pages of stories"
+import json, subprocess, sys
+newsquery, db = sys.argv[1:]
+# "levees dams": the wire story in the first tier, the rest in the second.
+for query, extra in [(q, e) for q in ("dams", "levees dams")
+                     for e in ([], ["--all"])]:
+    offset, shown, pages = 0, [], 0
+    while offset is not None:
+        out = subprocess.run([newsquery, "--db", db, "--json", "--limit", "4",
+                              "--offset", str(offset), *extra, query],
+                             capture_output=True, text=True, check=True)
+        d = json.loads(out.stdout)
+        assert d["results"], f"an empty page at {offset} {query} {extra}"
+        shown += [r["url"] for r in d["results"]]
+        offset, pages = d["next_offset"], pages + 1
+        if offset is not None:
+            assert offset == d["offset"] + len(d["results"]), d
+    assert len(set(shown)) == len(shown), shown
+    want = 31 if extra else 29
+    assert d["stories"] == len(shown) == want and d["stories_exact"], \
+        (query, extra, d["stories"], len(shown))
+    assert d["total"] == 31 and d["total_exact"], d["total"]
+    assert pages == (want + 3) // 4, pages
+PY
+
+# --- --limit 0: the counts and facets, exit 0 when something matched ---------
+expect_status 0 "--limit 0 --facets" -- "$NEWSQUERY" --db "$DB" --limit 0 --facets topic dams
+expect_match "$WORK/out" '^29 stories, 31 articles for "dams" \([0-9.]+ ms\)$' "counts with --limit 0"
+expect_match "$WORK/out" '^topic: Water 20 · News 11$' "facets with --limit 0"
+# Two tiers, counted apart: their facets are summed.
+expect_status 0 "--limit 0, two tiers" -- "$NEWSQUERY" --db "$DB" --limit 0 --facets topic levees dams
+expect_match "$WORK/out" '^29 stories, 31 articles for "levees dams" \(' "counts of two tiers"
+expect_match "$WORK/out" '^topic: Water 20 · News 11$' "facets of two tiers"
+expect_status 0 "--limit 0 --json" -- "$NEWSQUERY" --db "$DB" --limit 0 --json dams
+expect_json '(d["total"], d["stories"], d["next_offset"], d["results"])' "(31, 29, None, [])" "JSON with --limit 0"
+expect_status 1 "--limit 0, no match" -- "$NEWSQUERY" --db "$DB" --limit 0 zzyzxqqq
+expect_line "$WORK/out" 'no results for "zzyzxqqq"' "no match with --limit 0"
 finish
