@@ -81,4 +81,27 @@ bool ni_cli_use_color(const char *mode, int fd);
  */
 bool ni_cli_is_stub(const char *path);
 
+struct option;
+
+/*
+ * getopt_long() that says nothing: the next option of `argv`, in GNU
+ * order (options anywhere among the other arguments, "--" ends them),
+ * or -1 after the last; optarg and optind as getopt_long() sets them.
+ * `shortopts` is as getopt's, without a leading ':' or '+'.  An option
+ * it refuses returns '?' and appends to `problem` one phrase that says
+ * what was wrong: "unknown option '--bogus'", "unknown option '-x'",
+ * "option '--db' needs a value", "option '-j' needs a value", "option
+ * '--strict' takes no value", "option '--s' is ambiguous (--strict,
+ * --shards)".  The program adds its name and a hint to it.
+ */
+int ni_cli_getopt(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts, struct ni_buf *problem);
+
+/*
+ * Flush standard output and tell whether all that was written to it
+ * arrived: 0, else the errno of the failure (EIO when an earlier write
+ * failed and its cause is lost).  EPIPE means the reader went away.
+ */
+int ni_cli_flush_stdout(void);
+
 #endif

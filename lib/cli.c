@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,4 +90,103 @@ bool ni_cli_is_stub(const char *path)
 	       snprintf(inside, sizeof inside, "%s/XAPIANDB", path) <
 		       (int)sizeof inside &&
 	       stat(inside, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* `arg` ("--name=value") up to its '=' or end, without the dashes. */
+static size_t long_name_len(const char *arg)
+{
+	return strcspn(arg + 2, "=");
+}
+
+/* The long option `arg` abbreviates (unique prefix), or NULL. */
+static const struct option *long_option(const char *arg,
+					const struct option *longopts)
+{
+	size_t len = long_name_len(arg);
+	const struct option *found = NULL;
+	for (const struct option *o = longopts; o && o->name; o++) {
+		if (strncmp(o->name, arg + 2, len))
+			continue;
+		if (strlen(o->name) == len)
+			return o;
+		found = found ? NULL : o;
+	}
+	return found;
+}
+
+/* What getopt_long() refused: see ni_cli_getopt(). */
+static void describe_refusal(int got, char **argv,
+			     const struct option *longopts,
+			     struct ni_buf *problem)
+{
+	/* getopt_long() has stepped past a refused long option, and past
+	 * a cluster of short ones that ends with the refused one. */
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	bool is_long = !strncmp(arg, "--", 2) && arg[2];
+	int len = is_long ? (int)long_name_len(arg) : 0;
+	if (got == ':' && is_long) {
+		ni_buf_addf(problem, "option '%.*s' needs a value", len + 2,
+			    arg);
+		return;
+	}
+	if (got == ':') {
+		ni_buf_addf(problem, "option '-%c' needs a value", optopt);
+		return;
+	}
+	const struct option *o = is_long ? long_option(arg, longopts) : NULL;
+	if (o && optopt && o->val == optopt && o->has_arg == no_argument &&
+	    strchr(arg, '=')) {
+		ni_buf_addf(problem, "option '--%s' takes no value", o->name);
+		return;
+	}
+	if (is_long && !optopt) {
+		size_t matches = 0;
+		for (const struct option *l = longopts; l && l->name; l++)
+			matches += !strncmp(l->name, arg + 2, (size_t)len);
+		if (matches < 2) {
+			ni_buf_addf(problem, "unknown option '%.*s'", len + 2,
+				    arg);
+			return;
+		}
+		ni_buf_addf(problem, "option '%.*s' is ambiguous (", len + 2,
+			    arg);
+		const char *sep = "";
+		for (const struct option *l = longopts; l && l->name; l++) {
+			if (strncmp(l->name, arg + 2, (size_t)len))
+				continue;
+			ni_buf_addf(problem, "%s--%s", sep, l->name);
+			sep = ", ";
+		}
+		ni_buf_addch(problem, ')');
+		return;
+	}
+	if (isprint(optopt))
+		ni_buf_addf(problem, "unknown option '-%c'", optopt);
+	else
+		ni_buf_addf(problem, "unknown option '%s'", arg);
+}
+
+int ni_cli_getopt(int argc, char **argv, const char *shortopts,
+		  const struct option *longopts, struct ni_buf *problem)
+{
+	/* ':' first: a missing value is told apart from an unknown
+	 * option, and getopt prints nothing (nor does it with opterr). */
+	char spec[128];
+	if (snprintf(spec, sizeof spec, ":%s", shortopts) >=
+	    (int)sizeof spec)
+		return -1;
+	opterr = 0;
+	int got = getopt_long(argc, argv, spec, longopts, NULL);
+	if (got != '?' && got != ':')
+		return got;
+	describe_refusal(got, argv, longopts, problem);
+	return '?';
+}
+
+int ni_cli_flush_stdout(void)
+{
+	errno = 0;
+	if (fflush(stdout) != 0)
+		return errno ? errno : EIO;
+	return ferror(stdout) ? EIO : 0;
 }

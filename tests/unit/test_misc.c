@@ -8,7 +8,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -169,6 +172,86 @@ static void test_status_strings(void **state)
 	assert_string_equal(ni_status_str((ni_status)999), "unknown status");
 }
 
+static const struct option LONGOPTS[] = {
+	{"db", required_argument, NULL, 'd'},
+	{"strict", no_argument, NULL, 's'},
+	{"shards", required_argument, NULL, 'S'},
+	{"wait", optional_argument, NULL, 'W'},
+	{NULL, 0, NULL, 0},
+};
+
+/*
+ * Parse `args` (NULL-terminated, after the program's name) as a command
+ * with options -q, -j N and LONGOPTS; `*seen` gets each option's
+ * letter, and after the last the words left ("+WORD"); returns the
+ * problem of the first refused option, or "" (static).
+ */
+static const char *parse(const char **args, char *seen, size_t size)
+{
+	static char problem_text[256];
+	char *argv[16] = {"cmd"};
+	int argc = 1;
+	for (; args[argc - 1]; argc++)
+		argv[argc] = (char *)args[argc - 1];
+	struct ni_buf problem = NI_BUF_INIT;
+	size_t at = 0;
+	int got;
+	optind = 0;  /* getopt starts afresh */
+	while ((got = ni_cli_getopt(argc, argv, "qj:", LONGOPTS,
+				    &problem)) != -1 && got != '?')
+		at += (size_t)snprintf(seen + at, size - at, "%c", got);
+	for (int i = optind; got != '?' && i < argc; i++)
+		at += (size_t)snprintf(seen + at, size - at, "+%s", argv[i]);
+	snprintf(problem_text, sizeof problem_text, "%s", ni_buf_str(&problem));
+	ni_buf_release(&problem);
+	return problem_text;
+}
+
+#define EXPECT_PROBLEM(want, ...) do { \
+		const char *args[] = {__VA_ARGS__, NULL}; \
+		char seen[64] = ""; \
+		assert_string_equal(parse(args, seen, sizeof seen), want); \
+	} while (0)
+
+static void test_options_anywhere(void **state)
+{
+	(void)state;
+	char seen[64] = "";
+	const char *args[] = {"dir", "--db", "x", "more", "-q", "--", "-j",
+			      NULL};
+	assert_string_equal(parse(args, seen, sizeof seen), "");
+	/* Options after the words are read; after "--" they are words. */
+	assert_string_equal(seen, "dq+dir+more+-j");
+	EXPECT_PROBLEM("unknown option '--bogus'", "dir", "--bogus");
+	EXPECT_PROBLEM("unknown option '--bogus'", "--bogus=1");
+	EXPECT_PROBLEM("unknown option '-x'", "-x");
+	EXPECT_PROBLEM("unknown option '-x'", "-qx");
+	EXPECT_PROBLEM("option '--db' needs a value", "dir", "--db");
+	EXPECT_PROBLEM("option '-j' needs a value", "-qj");
+	EXPECT_PROBLEM("option '--strict' takes no value", "--strict=yes");
+	EXPECT_PROBLEM("option '--s' is ambiguous (--strict, --shards)",
+		       "--s");
+	/* Abbreviations getopt accepts stay accepted. */
+	EXPECT_PROBLEM("", "--st", "--wait", "--sh=2");
+}
+
+static void test_flush_stdout_reports_write_errors(void **state)
+{
+	(void)state;
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	assert_true(saved >= 0);
+	assert_non_null(freopen("/dev/full", "w", stdout));
+	assert_int_equal(ni_cli_flush_stdout(), 0);  /* nothing written */
+	printf("text");
+	assert_int_equal(ni_cli_flush_stdout(), ENOSPC);
+	assert_int_equal(ni_cli_flush_stdout(), EIO);  /* still failed */
+	clearerr(stdout);
+	/* cmocka reports on stdout: give it back. */
+	assert_true(dup2(saved, STDOUT_FILENO) == STDOUT_FILENO);
+	close(saved);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -179,6 +262,8 @@ int main(void)
 		cmocka_unit_test(test_color_choice),
 		cmocka_unit_test(test_color_on_a_terminal),
 		cmocka_unit_test(test_status_strings),
+		cmocka_unit_test(test_options_anywhere),
+		cmocka_unit_test(test_flush_stdout_reports_write_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
