@@ -25,7 +25,7 @@
 #include "ni_xapian.h"
 #include "commands.h"
 
-static const char BUILD_USAGE[] =
+const char BUILD_USAGE[] =
 	"usage: newsindex build [--db PATH] [--max-file-size BYTES]\n"
 	"                       [--max-field-words N] [--strict] [--quiet]\n"
 	"                       [--progress] [--rebuild] [-j N]\n"
@@ -246,7 +246,7 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "qhj:", longopts, NULL)) != -1) {
+	while ((opt = next_option(argc, argv, "qhj:", longopts)) != -1) {
 		switch (opt) {
 		case 'd':
 			o->db_flag = optarg;
@@ -305,7 +305,6 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 			fputs(BUILD_USAGE, stdout);
 			return NI_EXIT_OK;
 		default:
-			fputs(BUILD_USAGE, stderr);
 			return NI_EXIT_USAGE;
 		}
 	}

@@ -19,6 +19,33 @@ int cmd_check(int argc, char **argv);
 int cmd_compact(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
 
+/* Each command's --help text (newsindex help COMMAND prints it too). */
+extern const char BUILD_USAGE[];
+extern const char STATS_USAGE[];
+extern const char CHECK_USAGE[];
+extern const char COMPACT_USAGE[];
+extern const char FORGET_USAGE[];
+
+struct option;
+
+/*
+ * The next option of a command's arguments (argv[0] is the command's
+ * name), in GNU order: options anywhere among the other arguments, "--"
+ * ends them; -1 after the last (then argv[optind...] are the others).
+ * A refused option is said on stderr in one line with a hint,
+ * "newsindex: unknown option '--bogus' (see 'newsindex build --help')",
+ * and returns '?': the command then exits NI_EXIT_USAGE.
+ */
+int next_option(int argc, char **argv, const char *shortopts,
+		const struct option *longopts);
+
+/*
+ * Say a usage error of `command` in one line with the same hint, and
+ * return NI_EXIT_USAGE.
+ */
+int usage_error(const char *command, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /*
  * The `n` command-line sources as absolute paths, without resolving links
  * (the index remembers paths as the user sees them).  The caller frees

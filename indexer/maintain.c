@@ -22,7 +22,7 @@
 #include "ni_xapian.h"
 #include "commands.h"
 
-static const char CHECK_USAGE[] =
+const char CHECK_USAGE[] =
 	"usage: newsindex check [--db PATH]\n"
 	"\n"
 	"Check the index: Xapian's consistency check of its tables, then\n"
@@ -35,14 +35,14 @@ static const char CHECK_USAGE[] =
 	"records across all shards (a key on two shards, or placed in a\n"
 	"shard its hash does not give, is a problem).\n";
 
-static const char FORGET_USAGE[] =
+const char FORGET_USAGE[] =
 	"usage: newsindex forget [--db PATH] SOURCE...\n"
 	"\n"
 	"Stop indexing each SOURCE: delete the articles of its files (and\n"
 	"their related records) and remove it from the sources a bare\n"
 	"'newsindex build' refreshes.  The files themselves are not touched.\n";
 
-static const char COMPACT_USAGE[] =
+const char COMPACT_USAGE[] =
 	"usage: newsindex compact [--db PATH]\n"
 	"\n"
 	"Rewrite the index compacted (often a third smaller, and faster to\n"
@@ -62,25 +62,21 @@ static int parse_db_option(int argc, char **argv, const char *usage,
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = next_option(argc, argv, "h", longopts)) != -1) {
 		if (opt == 'd') {
 			*db_flag = optarg;
 		} else if (opt == 'h') {
 			fputs(usage, stdout);
 			return NI_EXIT_OK;
 		} else {
-			fputs(usage, stderr);
 			return NI_EXIT_USAGE;
 		}
 	}
-	if (!takes_args && optind != argc) {
-		report_error("%s takes no arguments but --db", argv[0]);
-		return NI_EXIT_USAGE;
-	}
-	if (takes_args && optind == argc) {
-		fputs(usage, stderr);
-		return NI_EXIT_USAGE;
-	}
+	if (!takes_args && optind != argc)
+		return usage_error(argv[0], "%s takes no arguments but --db: "
+				   "'%s'", argv[0], argv[optind]);
+	if (takes_args && optind == argc)
+		return usage_error(argv[0], "name the SOURCE to %s", argv[0]);
 	return -1;
 }
 
