@@ -79,7 +79,9 @@ struct ni_build_options {
 
 struct ni_build_counts {
 	unsigned long files;       /* article files found */
-	unsigned long done;        /* of them, dealt with so far */
+	unsigned long to_read;     /* of them, new or changed: to be read */
+	unsigned long done;        /* of them, dealt with so far (the
+				      unchanged ones count, unread) */
 	unsigned long added;
 	unsigned long updated;
 	unsigned long unchanged;
@@ -93,6 +95,9 @@ struct ni_build_counts {
 	unsigned long errors;      /* folders or sources not readable */
 	unsigned long bad_sources; /* of the errors, named sources */
 	bool stopped;              /* *options->stop ended it early */
+	/* A parallel first build has read every file and is merging its
+	 * parts into the index: the last stretch, of no files. */
+	bool merging;
 };
 
 struct ni_build_callbacks {
@@ -108,7 +113,8 @@ struct ni_build_callbacks {
 	/* A source or folder that could not be read (ni_walk.h). */
 	void (*problem)(void *ctx, const char *path, int errnum,
 			bool is_source);
-	/* Every few hundred files, and once when the walk is done. */
+	/* Once when the walk is done (files and to_read known), every few
+	 * hundred files, and when a parallel build starts merging. */
 	void (*progress)(void *ctx, const struct ni_build_counts *counts);
 	void *ctx;
 };

@@ -51,8 +51,9 @@ const char BUILD_USAGE[] =
 	"  --strict              exit 3 when any file was skipped (or was a\n"
 	"                        duplicate, or a folder could not be read)\n"
 	"  -q, --quiet           do not print warnings, only skipped files\n"
-	"  --progress            a progress line even when stderr is not a\n"
-	"                        terminal (it is shown on one by default)\n"
+	"  --progress            report progress even when stderr is not a\n"
+	"                        terminal (there one line is redrawn; to a\n"
+	"                        file, a 'progress:' line a second at most)\n"
 	"  -j, --jobs N          writers for a first build of 2,000 files or\n"
 	"                        more (default: the number of CPUs)\n"
 	"  --rebuild             build a new index from scratch beside the old\n"
@@ -77,15 +78,16 @@ const char BUILD_USAGE[] =
 	"unclosed front matter, binary, invalid UTF-8 (never repaired),\n"
 	"invalid YAML, not a mapping, too deeply nested, too large,\n"
 	"unreadable, vanished.  A bad optional field is dropped with a\n"
-	"warning and the article is indexed.  Ctrl-C stops at the next\n"
-	"article and keeps what was done.\n"
+	"warning and the article is indexed.  Ctrl-C (SIGINT) or SIGTERM\n"
+	"stops at the next article, keeps what was done (a --rebuild keeps\n"
+	"the old index) and ends by that signal (status 130 or 143).\n"
 	"An article's lang key (de, fr-FR, zh-Hans) picks its stemmer; the\n"
 	"others are stemmed in the config file's language, else the index's\n"
 	"default (English for a new index); a new default needs --rebuild.\n"
 	"Exit status: 0 done (even if files were skipped), 1 the index could\n"
 	"not be written or a SOURCE could not be read, 2 bad usage, 3 with\n"
 	"--strict, done but something was skipped, 4 another command is\n"
-	"writing the index (see --wait).\n";
+	"writing the index (see --wait); stopped by a signal, that signal.\n";
 
 /*
  * Shards a build may make: each is an index of its own with its files
@@ -93,12 +95,14 @@ const char BUILD_USAGE[] =
  */
 #define MAX_SHARDS 64
 
-/* Set by SIGINT/SIGTERM: the builder stops at the next article. */
+/* Set by SIGINT/SIGTERM to the signal's number: the builder stops at
+ * the next article, and newsindex ends by that signal once it has
+ * committed what was done (exit status 130 or 143 in a shell). */
 static volatile sig_atomic_t stop_requested;
 
 static void request_stop(int sig)
 {
-	stop_requested = 1;
+	stop_requested = sig;
 	/* A second signal ends the program at once, as usual. */
 	signal(sig, SIG_DFL);
 }
@@ -106,8 +110,14 @@ static void request_stop(int sig)
 struct reporter {
 	bool quiet;
 	bool progress;
+	bool terminal;        /* stderr is one: the line is redrawn */
 	bool progress_shown;
 	struct timespec start;
+	/* When files began to be read (the walk done), and how many had
+	 * been read then; the last plain line's time. */
+	struct timespec reading;
+	bool reading_started;
+	double last_line;
 };
 
 static double seconds_since(const struct timespec *start)
@@ -182,22 +192,71 @@ static void on_problem(void *ctx, const char *path, int errnum,
 		report_error("%s: %s", path, strerror(errnum));
 }
 
-/* "1234/200000 files, 3456 files/s, 0:52 left", redrawn in place. */
+/* Progress lines on a file or pipe: at most one a second. */
+#define PROGRESS_LINE_SECONDS 1.0
+/* No time left before files have been read this long: a few seconds
+ * say little (the first commit has not been paid for yet). */
+#define ESTIMATE_AFTER_SECONDS 2.0
+
+/*
+ * "1234/200000 files, 3456 files/s, 0:52 left".  The rate is that of
+ * files read since reading began (not since the program started: the
+ * walk and the lock took their own time), and the time left is the
+ * files still to read at that rate: unchanged files are neither read
+ * nor waited for, wherever they are in the walk.  A parallel build's
+ * merge comes after the last file: said, not estimated.
+ */
+static void format_progress(struct reporter *r,
+			    const struct ni_build_counts *c,
+			    struct ni_buf *out)
+{
+	if (c->merging) {
+		ni_buf_addf(out, "%lu/%lu files, merging the parts of the "
+			    "build", c->done, c->files);
+		return;
+	}
+	unsigned long read = c->done - c->unchanged;
+	if (!r->reading_started) {
+		clock_gettime(CLOCK_MONOTONIC, &r->reading);
+		r->reading_started = true;
+	}
+	double seconds = seconds_since(&r->reading);
+	double rate = seconds > 0 ? (double)read / seconds : 0;
+	ni_buf_addf(out, "%lu/%lu files", c->done, c->files);
+	if (seconds < ESTIMATE_AFTER_SECONDS || rate <= 0)
+		return;
+	ni_buf_addf(out, ", %.0f files/s", rate);
+	if (read < c->to_read) {
+		unsigned long left = (unsigned long)((double)(c->to_read -
+							      read) / rate);
+		ni_buf_addf(out, ", %lu:%02lu left", left / 60, left % 60);
+	}
+}
+
+/*
+ * On a terminal, one line redrawn in place; elsewhere (a log file),
+ * plain lines, "progress: ...", at most one a second, and the first.
+ */
 static void on_progress(void *ctx, const struct ni_build_counts *c)
 {
 	struct reporter *r = ctx;
 	if (!r->progress || !c->files)
 		return;
-	double seconds = seconds_since(&r->start);
-	double rate = seconds > 0 ? (double)c->done / seconds : 0;
-	fprintf(stderr, "\r\033[K%lu/%lu files, %.0f files/s", c->done,
-		c->files, rate);
-	if (rate > 0 && c->done < c->files) {
-		unsigned long left = (unsigned long)((double)(c->files -
-							      c->done) / rate);
-		fprintf(stderr, ", %lu:%02lu left", left / 60, left % 60);
+	bool first = !r->reading_started;
+	struct ni_buf line = NI_BUF_INIT;
+	format_progress(r, c, &line);
+	if (r->terminal) {
+		fprintf(stderr, "\r\033[K%s", ni_buf_str(&line));
+		r->progress_shown = true;
+	} else {
+		double now = seconds_since(&r->start);
+		if (first || c->merging ||
+		    now - r->last_line >= PROGRESS_LINE_SECONDS) {
+			fprintf(stderr, "progress: %s\n", ni_buf_str(&line));
+			r->last_line = now;
+		}
 	}
-	r->progress_shown = true;
+	ni_buf_release(&line);
 }
 
 struct build_options {
@@ -637,8 +696,10 @@ static int rebuild(ni_db *old, const char *path, char **sources,
 static int run(const char *path, const struct build_options *o,
 	       int argc, char **argv)
 {
-	struct reporter r = {o->quiet, o->progress || isatty(STDERR_FILENO),
-			     false, {0, 0}};
+	bool terminal = isatty(STDERR_FILENO);
+	struct reporter r = {.quiet = o->quiet,
+			     .progress = o->progress || terminal,
+			     .terminal = terminal};
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
 	ni_db *db = NULL;
 	char **sources = NULL;
@@ -661,6 +722,10 @@ static int run(const char *path, const struct build_options *o,
 	if (closed >= 0)
 		code = closed;
 	ni_sources_free(sources, n_sources);
+	/* Stopped by a signal: what was done is committed; say how it
+	 * ended, as the signal would have (main() raises it again). */
+	if (stop_requested)
+		code = 128 + stop_requested;
 	return code;
 }
 

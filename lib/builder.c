@@ -420,7 +420,9 @@ static ni_status claim_unchanged(struct builder *b)
 	for (size_t i = 0; status == NI_OK && i < b->n_found; i++) {
 		const struct found *f = &b->found[i];
 		const struct known *k = known_file(b, f);
-		if (unchanged(b, k, f) && k->key)
+		if (!unchanged(b, k, f))
+			b->counts->to_read++;
+		else if (k->key)
 			status = ni_strmap_put(&b->claimed, k->key,
 					       strlen(k->key), i);
 	}
@@ -987,6 +989,10 @@ static ni_status process_parallel(struct builder *b)
 		status = status == NI_OK ? closed : status;
 		add_counts(b->counts, &lanes[j].own_counts);
 	}
+	if (status == NI_OK && b->cb->progress) {
+		b->counts->merging = true;
+		b->cb->progress(b->cb->ctx, b->counts);
+	}
 	if (status == NI_OK)
 		status = merge_lanes(b, lanes, opened);
 	for (unsigned j = 0; j < opened; j++) {
@@ -1055,10 +1061,10 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		remove_leftover_parts(&b);
 		status = walk(&b, sources, n_sources);
 	}
-	if (status == NI_OK && callbacks->progress)
-		callbacks->progress(callbacks->ctx, counts);
 	if (status == NI_OK)
 		status = claim_unchanged(&b);
+	if (status == NI_OK && callbacks->progress)
+		callbacks->progress(callbacks->ctx, counts);
 	if (status == NI_OK)
 		status = mark_restore_pending(&b);
 	if (status == NI_OK)

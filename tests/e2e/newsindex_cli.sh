@@ -1,7 +1,7 @@
 #!/bin/bash
 # newsindex's command line: options anywhere, one-line usage errors,
-# help for each command, stats --json and --values, and output that
-# cannot be written.
+# help for each command, stats --json and --values, output that cannot
+# be written, and --progress to a file.
 . "$(dirname "$0")/lib.sh"
 
 DB=$WORK/db
@@ -146,5 +146,11 @@ assert p.returncode == -signal.SIGPIPE, p.returncode
 assert p.stderr == b"", p.stderr
 PY
 done
+
+# ---- --progress to a file: plain lines -------------------------------------
+make_articles "$WORK/many" 600
+expect_status 0 "--progress to a file" -- "$NEWSINDEX" build --progress -j 1 --db "$WORK/progress" "$WORK/many"
+expect_line "$WORK/err" "progress: 0/600 files" "a plain progress line once the walk is done"
+expect_no_match "$WORK/err" $'[\r\033]' "no carriage return nor escape in a file"
 
 finish

@@ -38,6 +38,7 @@ struct seen {
 	const char *remove_at_walk_end;  /* deleted once the walk is done */
 	const char *fifo_at_walk_end;    /* replaced by a FIFO then */
 	int progress_calls;
+	unsigned long first_to_read;     /* counts->to_read at the first */
 	char reasons[8][256];            /* "name: kind: reason" */
 	size_t n_reasons;
 	char warnings[8][256];           /* "name: message" */
@@ -129,6 +130,7 @@ static void on_progress(void *ctx, const struct ni_build_counts *counts)
 	struct seen *s = ctx;
 	if (s->progress_calls++ || counts->done != 0)
 		return;
+	s->first_to_read = counts->to_read;
 	if (s->remove_at_walk_end)
 		assert_int_equal(unlink(s->remove_at_walk_end), 0);
 	if (s->fifo_at_walk_end) {
@@ -183,6 +185,30 @@ static void test_vanished_and_replaced_files(void **state)
 			    "file");
 	assert_string_equal(s.reasons[2], "d.txt: no front matter: no front "
 			    "matter: the first line is not ---");
+}
+
+/*
+ * The progress callback knows from its first call how many files will
+ * be read: the time left is estimated over those, not over unchanged
+ * files that cost nothing.
+ */
+static void test_progress_counts_files_to_read(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f, "a.txt", "---\ntitle: one\n---\n");
+	write_file(f, "b.txt", "---\ntitle: two\n---\n");
+	write_file(f, "c.txt", "---\ntitle: three\n---\n");
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	struct seen s = {0};
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(s.first_to_read, 3);
+	write_file(f, "b.txt", "---\ntitle: two, longer now\n---\n");
+	s = (struct seen){0};
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.files, 3);
+	assert_int_equal(c.unchanged, 2);
+	assert_int_equal(s.first_to_read, 1);
 }
 
 static size_t search_hits(struct fixture *f, const char *word)
@@ -475,6 +501,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_vanished_and_replaced_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_progress_counts_files_to_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_field_word_limit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_file_known_twice,
