@@ -61,6 +61,12 @@ typedef enum ni_status {
 	NI_EUNKNOWN = 19,
 	/* The disk holding the index is full (a write failed with ENOSPC). */
 	NI_ENOSPC = 20,
+	/* The index is being created: a build holds its lock and has not
+	 * committed anything yet (not an index to delete). */
+	NI_EDB_BUILDING = 21,
+	/* A Xapian database with documents, but not a newsindex index
+	 * (another program's: never to be deleted by our advice). */
+	NI_EDB_FOREIGN = 22,
 } ni_status;
 
 /*

@@ -100,6 +100,14 @@ int report_open_failure(const char *path, ni_status status,
 		report_error("no index at %s: run 'newsindex build SOURCE...' "
 			     "to create it", path);
 		break;
+	case NI_EDB_BUILDING:
+		/* Never "delete it": its build is running. */
+		report_error("%s", detail ? detail : path);
+		return NI_EXIT_BUSY;
+	case NI_EDB_FOREIGN:
+		/* Another program's database: not ours to delete. */
+		report_error("%s; give newsindex another --db", detail);
+		break;
 	case NI_EDB_SCHEMA:
 		/* In a stub, `detail` names the shard: that one is rebuilt. */
 		if (ni_cli_is_stub(path))

@@ -25,6 +25,8 @@ const char *ni_status_str(ni_status status)
 	case NI_ECXX: return "internal c++ error";
 	case NI_EUNKNOWN: return "unknown internal error";
 	case NI_ENOSPC: return "no space left on the device";
+	case NI_EDB_BUILDING: return "index is being built";
+	case NI_EDB_FOREIGN: return "not a newsindex index";
 	}
 	return "unknown status";
 }

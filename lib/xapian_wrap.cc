@@ -81,6 +81,13 @@
  *                       every file again (ni_db_shards_settled)
  *   app.*               owned by the programs, not by this file
  *
+ * Files: newsindex.writer, in the folder of one index while it is open
+ * for writing: the writer's process id, one decimal line.  Written
+ * after Xapian's lock is taken, removed before it is let go (a writer
+ * killed leaves it, until the next one writes it again), and read only
+ * while the lock is held: so a reader can name the build that is
+ * creating an index it cannot read yet.
+ *
  * Sharded indexes (docs/scaling.md): a folder holding Xapian's stub file
  * XAPIANDB, which lists one glass index a line ("auto shard-1", ...).
  * A document goes to shard (FNV-1a 64 of its unique key's bytes) mod N,
@@ -112,6 +119,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <csignal>
+#include <cstdio>
 #include <unistd.h>
 #include <unordered_map>
 #include <vector>
@@ -133,6 +142,8 @@ const char STUB_NAME[] = "XAPIANDB";
 /* The default language of a new index unless set otherwise. */
 const char DEFAULT_STEMMER[] = "english";
 const char STEMMER_PREFIX[] = "XSTEM";
+/* Beside Xapian's files: the writer's process id (see above). */
+const char WRITER_FILE[] = "newsindex.writer";
 
 /* Positions skipped between runs of text, so phrases cannot span them. */
 const Xapian::termpos FIELD_GAP = 100;
@@ -198,6 +209,17 @@ struct schema_mismatch : std::runtime_error {
 struct shard_error : std::runtime_error {
 	ni_status status;
 	shard_error(ni_status s, const std::string &msg)
+		: std::runtime_error(msg), status(s) {}
+};
+
+/*
+ * An index refused for what it is, with its own status: being built
+ * (NI_EDB_BUILDING), empty (NI_EDB_NOT_FOUND), another program's
+ * (NI_EDB_FOREIGN).
+ */
+struct refusal : std::runtime_error {
+	ni_status status;
+	refusal(ni_status s, const std::string &msg)
 		: std::runtime_error(msg), status(s) {}
 };
 
@@ -277,6 +299,9 @@ ni_status map_exception(std::string &msg) noexcept
 		status = NI_EDB_SCHEMA;
 		what = e.what();
 	} catch (const shard_error &e) {
+		status = e.status;
+		what = e.what();
+	} catch (const refusal &e) {
 		status = e.status;
 		what = e.what();
 	} catch (const bad_argument &e) {
@@ -541,19 +566,58 @@ void record_settings(Xapian::WritableDatabase &writer, const char *analyzer)
 }
 
 /*
+ * The process id in `folder`'s WRITER_FILE, when that process lives;
+ * 0 when there is no such file or process.
+ */
+long writer_pid(const std::string &folder)
+{
+	std::ifstream in(folder + "/" + WRITER_FILE);
+	long pid = 0;
+	if (!(in >> pid) || pid <= 0 ||
+	    (kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM))
+		return 0;
+	return pid;
+}
+
+/*
+ * A database with no settings and nothing in it, opened for reading: a
+ * first build that has committed nothing yet (it holds the lock), else
+ * one that was stopped before it could (no index yet, build makes it).
+ * Neither is to be deleted.
+ */
+[[noreturn]] void refuse_unbuilt(const Xapian::Database &db,
+				 const std::string &name)
+{
+	if (!db.locked())
+		throw refusal(NI_EDB_NOT_FOUND, "index " + name + " is empty: "
+			      "no build has committed to it yet");
+	long pid = writer_pid(name);
+	throw refusal(NI_EDB_BUILDING,
+		      "index " + name + " is being built" +
+		      (pid ? " by process " + std::to_string(pid) : "") +
+		      " and has nothing in it yet; search it once that "
+		      "build has committed (every 3,000 articles, or at its "
+		      "end)");
+}
+
+/*
  * Check the schema and analyzer metadata of `db`, or record them through
  * `writer` (NULL when reading) for a new, empty index.  Throws
- * schema_mismatch with a message naming what differs.
+ * schema_mismatch with a message naming what differs, or a refusal
+ * (refuse_unbuilt, or another program's database).
  */
 void check_schema(const Xapian::Database &db, const std::string &name,
 		  const char *analyzer, Xapian::WritableDatabase *writer)
 {
 	std::string schema = db.get_metadata(KEY_SCHEMA);
 	if (schema.empty()) {
-		if (!writer || db.get_doccount() != 0 ||
-		    db.metadata_keys_begin() != db.metadata_keys_end())
-			throw schema_mismatch(name + " is a Xapian database "
-					      "but not a newsindex index");
+		bool empty = db.get_doccount() == 0 &&
+			     db.metadata_keys_begin() == db.metadata_keys_end();
+		if (!empty)
+			throw refusal(NI_EDB_FOREIGN, name + " is a Xapian "
+				      "database but not a newsindex index");
+		if (!writer)
+			refuse_unbuilt(db, name);
 		record_settings(*writer, analyzer);
 		return;
 	}
@@ -620,7 +684,7 @@ void clear_half_created(const std::string &path)
 	std::vector<fs::path> files;
 	for (const auto &entry : fs::directory_iterator(path, error)) {
 		std::string name = entry.path().filename().string();
-		bool glass = name == "flintlock" ||
+		bool glass = name == "flintlock" || name == WRITER_FILE ||
 			     (name.size() > 6 &&
 			      (name.compare(name.size() - 6, 6, ".glass") == 0 ||
 			       name.compare(name.size() - 4, 4, ".tmp") == 0));
@@ -930,6 +994,9 @@ void open_writer(ni_db &d, const char *analyzer)
 					Xapian::DB_BACKEND_GLASS));
 		d.db = d.writers[0];
 		read_settings(d, analyzer);
+		/* Best effort: it only names the writer to readers. */
+		std::ofstream(d.path + "/" + WRITER_FILE)
+			<< static_cast<long>(getpid()) << "\n";
 	}
 	d.new_words.resize(d.writers.size());
 }
@@ -1545,6 +1612,8 @@ ni_status ni_db_close(ni_db *d, char **errmsg) noexcept
 	ni_status status = NI_OK;
 	try {
 		commit(*d);
+		if (d->writable && d->stub.empty())
+			std::remove((d->path + "/" + WRITER_FILE).c_str());
 		d->db.close();
 	} catch (...) {
 		std::string msg;

@@ -570,6 +570,11 @@ static int open_index(const char *path, const struct options *o,
 		       status == NI_EDB_OPENING))
 		error("no index at %s: run 'newsindex build SOURCE...' to "
 		      "create it (%s)", path, detail ? detail : "");
+	else if (status == NI_EDB_BUILDING)  /* never "delete it" */
+		error("%s", detail ? detail : "");
+	else if (status == NI_EDB_FOREIGN)
+		error("%s; give newsquery the --db of a newsindex index",
+		      detail ? detail : "");
 	else if (status == NI_EDB_SCHEMA && ni_cli_is_stub(path))
 		error("%s; build that shard again", detail);
 	else if (status == NI_EDB_SCHEMA)

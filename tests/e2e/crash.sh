@@ -36,6 +36,38 @@ CHECKS=$((CHECKS + 1))
 [ "$got" -eq 0 ] || fail "build --wait: exit $got after the lock was let go"
 expect_match "$WORK/waited.out" "^added [1-9][0-9]*, " "build --wait indexed the samples"
 
+# ---- an index being created, one left empty, another program's -----------
+# (A simple command, so that COPROC_PID is hold_index's own.)
+coproc "$HOLD_INDEX" "$WORK/new"
+holder=$COPROC_PID  # (bash unsets COPROC_PID once it has ended)
+read -r held <&"${COPROC[0]}"
+expect_status 2 "newsquery on an index being created" -- "$NEWSQUERY" --db "$WORK/new" word
+expect_line "$WORK/err" "newsquery: index $WORK/new is being built by process $holder and has nothing in it yet; search it once that build has committed (every 3,000 articles, or at its end)" "being built, by whom"
+for cmd in stats check; do
+	expect_status 4 "$cmd on an index being created" -- "$NEWSINDEX" "$cmd" --db "$WORK/new"
+	expect_match "$WORK/err" "^newsindex: index $WORK/new is being built by process $holder " "$cmd: being built, by whom"
+done
+# Killed before it committed: an empty folder a build completes.
+kill -9 "$holder"
+wait "$holder" 2>/dev/null
+expect_status 2 "newsquery on an index no build committed to" -- "$NEWSQUERY" --db "$WORK/new" word
+expect_match "$WORK/err" "^newsquery: no index at $WORK/new: run 'newsindex build SOURCE...' to create it \(index $WORK/new is empty: no build has committed to it yet\)\$" "an empty index: build it"
+expect_status 0 "build completes it" -- "$NEWSINDEX" build --db "$WORK/new" "$NI_TEST_SAMPLES"
+expect_status 0 "newsquery then" -- "$NEWSQUERY" --db "$WORK/new" sanctions
+if command -v xapian-metadata >/dev/null; then
+	# A Xapian database with documents that are not ours: never
+	# advise deleting it.
+	cp -a "$WORK/new" "$WORK/foreign"
+	xapian-metadata set "$WORK/foreign" newsindex.schema ""
+	for key in newsindex.analyzer newsindex.stemmer app.sources app.last_build app.restore; do
+		xapian-metadata set "$WORK/foreign" "$key" ""
+	done
+	expect_status 2 "newsquery on another program's database" -- "$NEWSQUERY" --db "$WORK/foreign" word
+	expect_line "$WORK/err" "newsquery: $WORK/foreign is a Xapian database but not a newsindex index; give newsquery the --db of a newsindex index" "newsquery: not ours, no advice to delete"
+	expect_status 1 "build into another program's database" -- "$NEWSINDEX" build --db "$WORK/foreign" "$NI_TEST_SAMPLES"
+	expect_line "$WORK/err" "newsindex: $WORK/foreign is a Xapian database but not a newsindex index; give newsindex another --db" "newsindex: not ours, no advice to delete"
+fi
+
 # ---- an index of another analyzer setting -------------------------------
 if command -v xapian-metadata >/dev/null; then
 	expect_status 0 "an index to change" -- "$NEWSINDEX" build --db "$WORK/other" "$NI_TEST_SAMPLES"
@@ -112,6 +144,12 @@ interrupt() {
 		grep -q '^progress: [1-9]' "$WORK/sig.err" && break
 		sleep 0.05
 	done
+	# Nothing committed yet: readers are told it is being built, and
+	# by whom, never to delete it.
+	expect_status 2 "newsquery during a first build" -- "$NEWSQUERY" --db "$db" w1
+	expect_line "$WORK/err" "newsquery: index $db is being built by process $pid and has nothing in it yet; search it once that build has committed (every 3,000 articles, or at its end)" "newsquery names the build"
+	expect_status 4 "stats during a first build" -- "$NEWSINDEX" stats --db "$db"
+	expect_match "$WORK/err" "^newsindex: index $db is being built by process $pid " "stats names the build"
 	kill "-$sig" "$pid"
 	wait "$pid"
 	got=$?

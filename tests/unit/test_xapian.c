@@ -323,11 +323,35 @@ static void test_foreign_xapian_db_is_refused(void **state)
 		char *msg = NULL;
 		ni_status st = ni_db_open(f->path, (enum ni_db_mode)mode,
 					  ANALYZER, &db, &msg);
-		assert_int_equal(st, NI_EDB_SCHEMA);
+		/* Another program's: its own status, never "delete". */
+		assert_int_equal(st, NI_EDB_FOREIGN);
 		assert_null(db);
 		assert_non_null(strstr(msg, "not a newsindex index"));
 		free(msg);
 	}
+}
+
+/* A new index whose writer has committed nothing yet is being built. */
+static void test_index_being_created(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *writer = open_writer(f->path);
+	ni_db *db = (ni_db *)1;
+	char *msg = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db,
+				    &msg), NI_EDB_BUILDING);
+	assert_null(db);
+	char by[64];
+	snprintf(by, sizeof by, " is being built by process %ld ",
+		 (long)getpid());
+	assert_non_null(strstr(msg, by));
+	free(msg);
+	/* Once it has committed, it is an index like any other. */
+	assert_int_equal(ni_db_close(writer, NULL), NI_OK);
+	db = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db,
+				    NULL), NI_OK);
+	ni_db_close(db, NULL);
 }
 
 static void test_reader_cannot_write(void **state)
@@ -819,6 +843,7 @@ int main(void)
 		T(test_quality_breaks_ties_and_can_be_off),
 		T(test_filters_and_ranges),
 		T(test_foreign_xapian_db_is_refused),
+		T(test_index_being_created),
 		T(test_reader_cannot_write),
 		T(test_collapse_shows_the_best_copy),
 		T(test_facets_count_every_match),
