@@ -48,6 +48,12 @@ expect_match "$WORK/out" "\"rank\":2,.*\"url\":\"$second\"" "offset pages throug
 # Queries in other scripts find their articles.
 expect_status 0 "German query" -- "$NEWSQUERY" --db "$DB" überwachung
 expect_match "$WORK/out" 'spiegel\.de|Der Spiegel' "German article found"
+# The German and French samples say their lang: stemmed in German, the
+# singular finds the plural (and an inflected compound its base).
+expect_status 0 "German singular" -- "$NEWSQUERY" --db "$DB" --format tsv Wärmepumpe
+expect_match "$WORK/out" 'Große Nachfrage nach Wärmepumpen' "Wärmepumpe finds Wärmepumpen"
+expect_status 0 "German plural stem" -- "$NEWSQUERY" --db "$DB" --format tsv --lang de Bahnhof
+expect_match "$WORK/out" 'Gesichtserkennung an Bahnhöfen' "Bahnhof finds Bahnhöfen"
 expect_status 0 "Chinese query" -- "$NEWSQUERY" --db "$DB" 人工智能
 expect_match "$WORK/out" 'Xinhua' "Chinese article found"
 
