@@ -7,7 +7,8 @@
 # date: from the index, with 'newsindex stats --values FIELD'.
 
 # The fields of a query (lib/qparse.c FIELD_LIST), with their colon.
-_newsindex_fields="title: topic: provider: site: category: type: url: date: quality: published:"
+_newsindex_fields="title: topic: provider: site: category: type: url:
+	date: quality: published:"
 
 # _newsindex_options PROGRAM [COMMAND]: the options its --help lists.
 _newsindex_options()
@@ -112,23 +113,37 @@ _newsindex_query_word()
 	esac
 }
 
+# _newsindex_offer WORDS: COMPREPLY gets those of WORDS that start with
+# the word being completed ($cur, the caller's).
+_newsindex_offer()
+{
+	COMPREPLY=($(compgen -W "$1" -- "$cur"))
+}
+
+# _newsindex_files: COMPREPLY gets the file names that start with $cur.
+_newsindex_files()
+{
+	mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+}
+
 _newsquery()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local word
 	word=$(_newsindex_word)
 	case $prev in
-	--db) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+	--db | --like) _newsindex_files; return ;;
 	--format | --sort)
-		COMPREPLY=($(compgen -W "$(_newsindex_choices "${COMP_WORDS[0]}" "$prev")" -- "$cur"))
+		_newsindex_offer \
+			"$(_newsindex_choices "${COMP_WORDS[0]}" "$prev")"
 		return ;;
-	--color | --hyperlinks) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
-	--facets) COMPREPLY=($(compgen -W "topic provider month" -- "$cur")); return ;;
-	--lang) COMPREPLY=($(compgen -W "en de fr es it nl pt ru ar zh ja ko none" -- "$cur")); return ;;
-	--like) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
+	--color | --hyperlinks) _newsindex_offer "auto always never"; return ;;
+	--facets) _newsindex_offer "topic provider month"; return ;;
+	--lang) _newsindex_offer "en de fr es it nl pt ru ar zh ja ko none"
+		return ;;
 	esac
 	if [[ $word == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_newsindex_options "${COMP_WORDS[0]}")" -- "$cur"))
+		_newsindex_offer "$(_newsindex_options "${COMP_WORDS[0]}")"
 		return
 	fi
 	_newsindex_query_word "$word"
@@ -146,33 +161,23 @@ _newsindex()
 		esac
 	done
 	case $prev in
-	--db) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return ;;
-	--values) COMPREPLY=($(compgen -W "topic provider month" -- "$cur")); return ;;
+	--db) _newsindex_files; return ;;
+	--values) _newsindex_offer "topic provider month"; return ;;
 	--jobs | -j | --shards | --max-file-size | --max-field-words) return ;;
 	esac
-	if [[ -z $command ]]; then
-		local commands
-		commands=$("${COMP_WORDS[0]}" help 2>/dev/null |
-			sed -n 's/^  \([a-z]\+\)  .*/\1/p')
-		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--help --version --db" -- "$cur"))
-		else
-			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
-		fi
-		return
+	local commands
+	commands=$("${COMP_WORDS[0]}" help 2>/dev/null |
+		sed -n 's/^  \([a-z]\+\)  .*/\1/p')
+	if [[ -z $command && $cur == -* ]]; then
+		_newsindex_offer "--help --version --db"
+	elif [[ -z $command || $command == help ]]; then
+		_newsindex_offer "$commands"
+	elif [[ $cur == -* ]]; then
+		_newsindex_offer "$(_newsindex_options "${COMP_WORDS[0]}" \
+			"$command")"
+	elif [[ $command == build || $command == forget ]]; then
+		_newsindex_files
 	fi
-	if [[ $command == help ]]; then
-		COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" help 2>/dev/null |
-			sed -n 's/^  \([a-z]\+\)  .*/\1/p')" -- "$cur"))
-		return
-	fi
-	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_newsindex_options "${COMP_WORDS[0]}" "$command")" -- "$cur"))
-		return
-	fi
-	case $command in
-	build | forget) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
-	esac
 }
 
 complete -F _newsindex newsindex

@@ -30,7 +30,8 @@ end
 # a value with a blank: a phrase to the query).
 function __newsindex_query_word
     set -l word (commandline -ct)
-    set -l field (string match -r '^(topic|provider|date|published):' -- $word)[2]
+    set -l field \
+        (string match -r '^(topic|provider|date|published):' -- $word)[2]
     if test -z "$field"
         # (lib/qparse.c FIELD_LIST)
         printf '%s\n' title: topic: provider: site: category: type: url: \
@@ -43,7 +44,9 @@ function __newsindex_query_word
     end
     set -l listed $field
     test $field = date; and set listed month
-    for value in (newsindex stats (__newsindex_db) --values $listed 2>/dev/null)
+    set -l values \
+        (newsindex stats (__newsindex_db) --values $listed 2>/dev/null)
+    for value in $values
         if string match -qr '\s' -- $value
             printf '%s:"%s"\n' $field $value
         else
@@ -73,13 +76,23 @@ function __newsindex_command
     end
 end
 
+# Whether the word being completed is an option.
+function __newsindex_at_option
+    string match -q -- '-*' (commandline -ct)
+end
+
 complete -c newsindex -f
-complete -c newsindex -n 'test -z "$(__newsindex_command)"' -a '(__newsindex_commands)'
-complete -c newsindex -n 'test "$(__newsindex_command)" = help' -a '(__newsindex_commands)'
-complete -c newsindex -n 'string match -q -- "-*" (commandline -ct); and test -n "$(__newsindex_command)"' \
+complete -c newsindex -n 'test -z "$(__newsindex_command)"' \
+    -a '(__newsindex_commands)'
+complete -c newsindex -n 'test "$(__newsindex_command)" = help' \
+    -a '(__newsindex_commands)'
+complete -c newsindex \
+    -n '__newsindex_at_option; and test -n "$(__newsindex_command)"' \
     -a '(__newsindex_options newsindex (__newsindex_command))'
-complete -c newsindex -n 'string match -q -- "-*" (commandline -ct); and test -z "$(__newsindex_command)"' \
+complete -c newsindex \
+    -n '__newsindex_at_option; and test -z "$(__newsindex_command)"' \
     -a '--help --version --db'
-complete -c newsindex -n 'string match -qr "^(build|forget)\$" -- "$(__newsindex_command)"' -F
+complete -c newsindex \
+    -n 'string match -qr "^(build|forget)\$" -- "$(__newsindex_command)"' -F
 complete -c newsindex -l db -r -F
 complete -c newsindex -l values -x -a 'topic provider month'

@@ -15,8 +15,10 @@ function __newsquery_choices
 end
 
 complete -c newsquery -f
-complete -c newsquery -n 'not string match -q -- "-*" (commandline -ct)' -a '(__newsindex_query_word)'
-complete -c newsquery -n 'string match -q -- "-*" (commandline -ct)' -a '(__newsindex_options newsquery)'
+complete -c newsquery -n 'not __newsindex_at_option' \
+    -a '(__newsindex_query_word)'
+complete -c newsquery -n __newsindex_at_option \
+    -a '(__newsindex_options newsquery)'
 complete -c newsquery -l db -r -F
 complete -c newsquery -l like -r -F
 complete -c newsquery -l format -x -a '(__newsquery_choices --format)'
