@@ -9,6 +9,7 @@
 #define NI_CLI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "ni_article.h"
 #include "ni_buf.h"
@@ -103,5 +104,20 @@ int ni_cli_getopt(int argc, char **argv, const char *shortopts,
  * failed and its cause is lost).  EPIPE means the reader went away.
  */
 int ni_cli_flush_stdout(void);
+
+/*
+ * Whether `text` holds what could drive a terminal: a C0 control, DEL, a
+ * C1 control (U+0080..U+009F; U+009B is a CSI to some terminals), or
+ * bytes that are not UTF-8.  Text from articles is untrusted.
+ */
+bool ni_cli_has_control(const char *text);
+
+/*
+ * Write `json` (json-c's text) and a newline to `out`, with DEL and the
+ * C1 controls, which json-c writes as they are and some terminals obey,
+ * as \u escapes.  Outside its strings JSON is ASCII, so these bytes are
+ * always in a string.
+ */
+void ni_cli_put_json_line(FILE *out, const char *json);
 
 #endif

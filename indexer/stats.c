@@ -31,8 +31,8 @@ const char STATS_USAGE[] =
 	"  --values FIELD  instead, the values FIELD has in the index (topic,\n"
 	"                  provider or month), one a line as written, most\n"
 	"                  frequent first; with --json, with their counts.\n"
-	"                  Values with control characters are left out of\n"
-	"                  the lines (not of the JSON)\n"
+	"                  Values with control characters (or not UTF-8)\n"
+	"                  are left out of the lines, escaped in JSON\n"
 	"  -h, --help      show this help\n";
 
 /* The fields --values lists, and the facet that counts each. */
@@ -196,14 +196,6 @@ static void print_stats(json_object *root)
 	print_line(root, "stemmer", "stemmer");
 }
 
-static bool has_control(const char *text)
-{
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
-}
-
 /*
  * The values of `facet` over every document, most frequent first, as
  * lines or (json) one object; the exit code.
@@ -246,13 +238,13 @@ static int print_values(ni_db *db, const char *path, size_t field, bool json)
 			json_object_array_add(values, v);
 		}
 		json_object_object_add(root, "values", values);
-		puts(json_object_to_json_string_ext(
+		ni_cli_put_json_line(stdout, json_object_to_json_string_ext(
 			root, JSON_C_TO_STRING_PLAIN |
 				      JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(root);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			if (!has_control(counts[i].value))
+			if (!ni_cli_has_control(counts[i].value))
 				puts(counts[i].value);
 	}
 	ni_mset_free(mset);
@@ -326,9 +318,10 @@ int cmd_stats(int argc, char **argv)
 	} else {
 		json_object *root = stats_json(db, path.data, &code);
 		if (json)
-			puts(json_object_to_json_string_ext(
-				root, JSON_C_TO_STRING_PLAIN |
-					      JSON_C_TO_STRING_NOSLASHESCAPE));
+			ni_cli_put_json_line(stdout,
+				json_object_to_json_string_ext(
+					root, JSON_C_TO_STRING_PLAIN |
+					JSON_C_TO_STRING_NOSLASHESCAPE));
 		else
 			print_stats(root);
 		json_object_put(root);

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <unicode/utf8.h>
+
 #include "ni_dbpath.h"
 
 bool ni_parse_unsigned(const char *text, unsigned long max,
@@ -189,4 +191,39 @@ int ni_cli_flush_stdout(void)
 	if (fflush(stdout) != 0)
 		return errno ? errno : EIO;
 	return ferror(stdout) ? EIO : 0;
+}
+
+bool ni_cli_has_control(const char *text)
+{
+	int32_t len = (int32_t)strlen(text), i = 0;
+	while (i < len) {
+		UChar32 c;
+		U8_NEXT(text, i, len, c);
+		if (c < 0x20 || (c >= 0x7f && c < 0xa0))  /* c < 0: not UTF-8 */
+			return true;
+	}
+	return false;
+}
+
+void ni_cli_put_json_line(FILE *out, const char *json)
+{
+	const char *p = json;
+	for (;;) {
+		size_t plain = strcspn(p, "\x7f\xc2");
+		fwrite(p, 1, plain, out);
+		p += plain;
+		if (!*p)
+			break;
+		unsigned char next = (unsigned char)p[1];
+		if (*p == '\x7f') {
+			fputs("\\u007f", out);
+			p++;
+		} else if (next >= 0x80 && next < 0xa0) {
+			fprintf(out, "\\u%04x", next);
+			p += 2;
+		} else {
+			fputc(*p++, out);
+		}
+	}
+	fputc('\n', out);
 }

@@ -7,6 +7,7 @@
 #include <unicode/utf8.h>
 
 #include "ni_article.h"
+#include "ni_cli.h"
 #include "ni_snippet.h"
 
 #define BOLD "\033[1m"
@@ -475,35 +476,6 @@ void render_lines(FILE *out, enum render_format format,
 /* How objects are written: one line, "/" as it is. */
 #define JSON_FLAGS (JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
 
-/*
- * Write JSON text and a newline.  json-c escapes C0 controls but writes
- * DEL and the C1 controls (U+0080..U+009F) as they are, which some
- * terminals obey: they become \u escapes.  Outside its strings JSON is
- * ASCII, so these bytes are always in a string.
- */
-static void put_json_line(FILE *out, const char *json)
-{
-	const char *p = json;
-	for (;;) {
-		size_t plain = strcspn(p, "\x7f\xc2");
-		fwrite(p, 1, plain, out);
-		p += plain;
-		if (!*p)
-			break;
-		unsigned char next = (unsigned char)p[1];
-		if (*p == '\x7f') {
-			fputs("\\u007f", out);
-			p++;
-		} else if (next >= 0x80 && next < 0xa0) {
-			fprintf(out, "\\u%04x", next);
-			p += 2;
-		} else {
-			fputc(*p++, out);
-		}
-	}
-	fputc('\n', out);
-}
-
 /* A number as JSON: an integer when it is one (37, not json-c's 37.0). */
 static json_object *json_number(double value)
 {
@@ -711,7 +683,7 @@ bool render_json(FILE *out, const struct render_context *ctx,
 								  JSON_FLAGS);
 		ok = text != NULL;
 		if (ok)
-			put_json_line(out, text);
+			ni_cli_put_json_line(out, text);
 	}
 	json_object_put(root);
 	return ok;
@@ -725,7 +697,7 @@ bool render_jsonl(FILE *out, const struct render_context *ctx,
 		const char *text = hit ? json_object_to_json_string_ext(
 						 hit, JSON_FLAGS) : NULL;
 		if (text)
-			put_json_line(out, text);
+			ni_cli_put_json_line(out, text);
 		json_object_put(hit);
 		if (!text)
 			return false;

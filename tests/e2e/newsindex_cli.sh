@@ -123,6 +123,31 @@ expect_status 0 "--values provider" -- "$NEWSINDEX" stats --db "$DB" --values pr
 expect_line "$WORK/out" "Der Spiegel" "providers as written"
 expect_status 0 "--values month" -- "$NEWSINDEX" stats --db "$DB" --values month
 expect_match "$WORK/out" '^20[0-9][0-9]-[01][0-9]$' "months as YYYY-MM"
+# Values from hostile articles: nothing in them may drive a terminal.
+# (Besides the fixture's, whose values all hold an ESC, topics with
+# only a C1 CSI, only DEL.)
+mkdir -p "$WORK/terminal"
+cp "$NI_TEST_FIXTURES"/terminal/* "$WORK/terminal"
+printf -- '---\ntitle: "c1"\ntopics: ["Csi\\x9bonly", "Del\\x7fonly"]\n---\n' >"$WORK/terminal/c1.txt"
+expect_status 0 "an index of escapes" -- "$NEWSINDEX" build --db "$WORK/escapes" "$WORK/terminal"
+for field in topic provider; do
+	expect_status 0 "--values $field of escapes" -- "$NEWSINDEX" stats --db "$WORK/escapes" --values "$field"
+	CHECKS=$((CHECKS + 1))
+	! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' "$WORK/out" ||
+		fail "--values $field wrote a control character"
+	expect_status 0 "--values $field --json of escapes" -- "$NEWSINDEX" stats --db "$WORK/escapes" --values "$field" --json
+	cp "$WORK/out" "$WORK/escapes.json"
+	expect_status 0 "--values $field --json: escaped, and the values whole" -- python3 - "$WORK/escapes.json" "$field" <<'PY'
+import json, re, sys
+raw = open(sys.argv[1], "rb").read()
+assert not re.search(rb"[\x00-\x09\x0b-\x1f\x7f]|\xc2[\x80-\x9f]", raw), raw
+values = [v["value"] for v in json.loads(raw)["values"]]
+want = {"topic": ["Topic\x1b[7m", "Csi\x9bonly", "Del\x7fonly"],
+        "provider": ["Evil\x1b[5m Corp\x9b"]}
+assert all(w in values for w in want[sys.argv[2]]), values
+PY
+done
+expect_line "$WORK/escapes.json" '{"version":1,"index":"'"$WORK"'/escapes","field":"provider","values":[{"value":"Evil\u001b[5m Corp\u009b","count":1}]}' "the provider escaped"
 expect_status 2 "--values of no such field" -- "$NEWSINDEX" stats --db "$DB" --values colour
 expect_match "$WORK/err" "--values: 'colour' is not topic, provider or month" "the field named"
 
