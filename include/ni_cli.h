@@ -120,4 +120,12 @@ bool ni_cli_has_control(const char *text);
  */
 void ni_cli_put_json_line(FILE *out, const char *json);
 
+/*
+ * Write `text` (a path, a URL, a report: from articles or their files'
+ * names, untrusted) to `out` with each byte of a control character
+ * (ni_cli_has_control) written as \xHH, so that none reaches a
+ * terminal; with `lines`, a newline stays one.
+ */
+void ni_cli_put_escaped(FILE *out, const char *text, bool lines);
+
 #endif

@@ -136,9 +136,11 @@ static void clear_progress(struct reporter *r)
 	}
 }
 
+/* A file's name may hold anything, an escape too: it is escaped. */
 static void print_place(const char *path, unsigned line, unsigned column)
 {
-	fprintf(stderr, "%s: ", path);
+	ni_cli_put_escaped(stderr, path, false);
+	fputs(": ", stderr);
 	if (line)
 		fprintf(stderr, "line %u col %u: ", line, column);
 }
@@ -150,7 +152,8 @@ static void on_file(void *ctx, const char *path,
 	clear_progress(r);
 	if (!res->indexed && !res->key) {
 		print_place(path, res->line, res->column);
-		fprintf(stderr, "%s\n", res->reason);
+		ni_cli_put_escaped(stderr, res->reason, false);
+		fputc('\n', stderr);
 		return;
 	}
 	if (r->quiet)
@@ -158,23 +161,34 @@ static void on_file(void *ctx, const char *path,
 	for (size_t i = 0; i < res->n_warnings; i++) {
 		print_place(path, res->warnings[i].line,
 			    res->warnings[i].column);
-		fprintf(stderr, "warning: %s\n", res->warnings[i].message);
+		fputs("warning: ", stderr);
+		ni_cli_put_escaped(stderr, res->warnings[i].message, false);
+		fputc('\n', stderr);
 	}
-	if (res->n_warnings_dropped)
-		fprintf(stderr, "%s: warning: %zu more warnings\n", path,
+	if (res->n_warnings_dropped) {
+		print_place(path, 0, 0);
+		fprintf(stderr, "warning: %zu more warnings\n",
 			res->n_warnings_dropped);
-	if (res->n_words_dropped)
-		fprintf(stderr, "%s: warning: %zu words longer than %d bytes "
-			"not indexed\n", path, res->n_words_dropped,
+	}
+	if (res->n_words_dropped) {
+		print_place(path, 0, 0);
+		fprintf(stderr, "warning: %zu words longer than %d bytes not "
+			"indexed\n", res->n_words_dropped,
 			NI_ANALYZER_MAX_WORD);
+	}
 }
 
 static void on_duplicate(void *ctx, const char *path, const char *key,
 			 const char *first_path)
 {
 	clear_progress(ctx);
-	fprintf(stderr, "%s: skipped: %s is already the article of %s\n",
-		path, key, first_path);
+	/* The key is a URL from the article: untrusted. */
+	print_place(path, 0, 0);
+	fputs("skipped: ", stderr);
+	ni_cli_put_escaped(stderr, key, false);
+	fputs(" is already the article of ", stderr);
+	ni_cli_put_escaped(stderr, first_path, false);
+	fputc('\n', stderr);
 }
 
 static void on_problem(void *ctx, const char *path, int errnum,
@@ -182,14 +196,15 @@ static void on_problem(void *ctx, const char *path, int errnum,
 {
 	(void)is_source;
 	clear_progress(ctx);
+	fputs("newsindex: ", stderr);
+	print_place(path, 0, 0);
 	if (errnum == ELOOP)
-		report_error("%s: skipped: a link loop (a link to itself or "
-			     "to a folder already walked), or a folder named "
-			     "twice", path);
+		fputs("skipped: a link loop (a link to itself or to a folder "
+		      "already walked), or a folder named twice\n", stderr);
 	else if (errnum == EINVAL)
-		report_error("%s: skipped: not a regular file or folder", path);
+		fputs("skipped: not a regular file or folder\n", stderr);
 	else
-		report_error("%s: %s", path, strerror(errnum));
+		fprintf(stderr, "%s\n", strerror(errnum));
 }
 
 /* Progress lines on a file or pipe: at most one a second. */

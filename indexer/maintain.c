@@ -110,7 +110,8 @@ static int check_one(const char *path, uint64_t *problems, bool summary)
 	if (status != NI_OK) {
 		code = report_open_failure(path, status, detail);
 	} else if (found) {
-		fputs(ni_buf_str(&report), stdout);
+		/* Keys are URLs from articles: untrusted. */
+		ni_cli_put_escaped(stdout, ni_buf_str(&report), true);
 		if (summary)
 			printf("check: %s: %llu problems\n", path,
 			       (unsigned long long)found);

@@ -227,3 +227,20 @@ void ni_cli_put_json_line(FILE *out, const char *json)
 	}
 	fputc('\n', out);
 }
+
+void ni_cli_put_escaped(FILE *out, const char *text, bool lines)
+{
+	int32_t len = (int32_t)strlen(text), i = 0;
+	while (i < len) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(text, i, len, c);
+		bool control = c < 0x20 || (c >= 0x7f && c < 0xa0);
+		if (!control || (lines && c == '\n')) {
+			fwrite(text + start, 1, (size_t)(i - start), out);
+			continue;
+		}
+		for (int32_t b = start; b < i; b++)
+			fprintf(out, "\\x%02x", (unsigned char)text[b]);
+	}
+}

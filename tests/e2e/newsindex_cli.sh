@@ -129,7 +129,16 @@ expect_match "$WORK/out" '^20[0-9][0-9]-[01][0-9]$' "months as YYYY-MM"
 mkdir -p "$WORK/terminal"
 cp "$NI_TEST_FIXTURES"/terminal/* "$WORK/terminal"
 printf -- '---\ntitle: "c1"\ntopics: ["Csi\\x9bonly", "Del\\x7fonly"]\n---\n' >"$WORK/terminal/c1.txt"
+# A copy (a duplicate: its URL is named) under a name with an escape,
+# and a bad quality (a warning quoting it).
+cp "$WORK/terminal/escapes.txt" "$WORK/terminal/dup"$'\e]0;name\a'.txt
+printf -- '---\ntitle: "q"\nquality: "\\e]0;q\\a\\x9b"\n---\n' >"$WORK/terminal/q.txt"
 expect_status 0 "an index of escapes" -- "$NEWSINDEX" build --db "$WORK/escapes" "$WORK/terminal"
+expect_match "$WORK/err" 'escapes\.txt: skipped: https://evil\.example/\\x1b\]0;url\\x07/x\\xc2\\x9by is already the article of .*/dup\\x1b\]0;name\\x07\.txt$' "the duplicate's URL and the other's name, escaped"
+expect_match "$WORK/err" 'q\.txt: line 3 col 10: warning: quality: .*\\xc2\\x9b' "a warning's C1, escaped"
+CHECKS=$((CHECKS + 1))
+! LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]\|\xc2[\x80-\x9f]' "$WORK/err" ||
+	fail "build wrote a control character from an article on stderr"
 for field in topic provider; do
 	expect_status 0 "--values $field of escapes" -- "$NEWSINDEX" stats --db "$WORK/escapes" --values "$field"
 	CHECKS=$((CHECKS + 1))
