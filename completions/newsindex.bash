@@ -18,17 +18,6 @@ _newsindex_options()
 		grep -oE -- '--?[A-Za-z0-9][A-Za-z0-9-]*'
 }
 
-# _newsindex_choices PROGRAM OPTION: the values its --help gives for
-# OPTION, as in "  --format FORMAT       text (default), json or tsv":
-# the words of the description up to its first ';'.
-_newsindex_choices()
-{
-	"$1" --help 2>/dev/null |
-		sed -n "s/^  \(.*, \)\{0,1\}$2 [A-Z]\{1,\}  *//p" |
-		sed 's/;.*//; s/(default)//; s/,/ /g; s/ or / /g' |
-		grep -oE '(^| )[a-z][a-z-]*' | tr -d ' '
-}
-
 # _newsindex_db: "--db PATH" as the words so far give it, for
 # 'newsindex stats' to read the same index.
 _newsindex_db()
@@ -133,10 +122,9 @@ _newsquery()
 	word=$(_newsindex_word)
 	case $prev in
 	--db | --like) _newsindex_files; return ;;
-	--format | --sort)
-		_newsindex_offer \
-			"$(_newsindex_choices "${COMP_WORDS[0]}" "$prev")"
-		return ;;
+	# (The names newsquery.c and render.c take: completion.sh checks.)
+	--format) _newsindex_offer "text json jsonl paths urls tsv"; return ;;
+	--sort) _newsindex_offer "relevance date date-asc quality"; return ;;
 	--color | --hyperlinks) _newsindex_offer "auto always never"; return ;;
 	--facets) _newsindex_offer "topic provider month"; return ;;
 	--lang) _newsindex_offer "en de fr es it nl pt ru ar zh ja ko none"

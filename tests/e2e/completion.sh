@@ -14,7 +14,7 @@ DB=$WORK/db
 expect_status 0 "an index of the samples" -- "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES"
 
 # The fields each file offers are the query parser's (lib/qparse.c).
-expect_status 0 "the completions offer the parser's fields" -- python3 - "$SOURCE_ROOT" <<'PY'
+expect_status 0 "the completions offer the names the programs take" -- python3 - "$SOURCE_ROOT" <<'PY'
 import re, sys
 root = sys.argv[1]
 src = open(f"{root}/lib/qparse.c").read()
@@ -26,6 +26,27 @@ for name in ("newsindex.bash", "_newsindex", "newsindex.fish"):
     offered = re.findall(r"([a-z]+):", re.search(r"title:.*?published:",
                                                   text, re.S).group(0))
     assert offered == parser, (name, offered, parser)
+
+# The values of --format, --sort and --facets: newsquery's own names.
+render = open(f"{root}/query/render.c").read()
+query = open(f"{root}/query/newsquery.c").read()
+def names(block):
+    return sorted(re.findall(r'"([a-z-]+)"', block))
+values = {
+    "format": names(re.search(r"FORMAT_NAMES\[\] = \{(.*?)\}", render,
+                              re.S).group(1)),
+    "sort": names(re.search(r"sort_option.*?names\[\] = \{(.*?)\}", query,
+                            re.S).group(1)),
+    "facets": names(re.search(r"facets_named.*?names\[[A-Z_]*\] = \{(.*?)\}",
+                              query, re.S).group(1)),
+}
+for name in ("newsindex.bash", "_newsindex", "newsquery.fish"):
+    text = open(f"{root}/completions/{name}").read()
+    for option, want in values.items():
+        line = re.search(rf"^.*(?:--|-l ){option}\b.*(?:offer \"|compadd -- |-a ')"
+                         rf"([a-z -]+)", text, re.M)
+        assert line, (name, option)
+        assert sorted(line.group(1).split()) == want, (name, option, want)
 PY
 
 # ---- bash ----------------------------------------------------------------
@@ -63,7 +84,7 @@ bash_complete "--strict" "newsindex build --st"
 bash_complete "stats" "newsindex --db $DB st"
 bash_complete "$(printf 'topic\nprovider\nmonth')" "newsindex stats --values "
 bash_complete "$(printf -- '--limit\n--like')" "newsquery --li"
-bash_complete "$(printf 'text\njson\npaths\nurls\ntsv')" "newsquery --format "
+bash_complete "$(printf 'text\njson\njsonl\npaths\nurls\ntsv')" "newsquery --format "
 bash_complete "topic:" "newsquery sanctions to"
 bash_complete "$(printf 'title:\ntopic:\ntype:')" "newsquery t"
 bash_complete "AI" "newsquery --db $DB topic:A"
