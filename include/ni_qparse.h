@@ -27,9 +27,10 @@
  * excluded words, phrases and filters mean the same in both.  When the
  * query has no default-operator join, `relaxed` is NULL.
  *
- * English stopwords joined by the default operator are left out, unless
- * nothing else is left; inside phrases, after +, - and NOT, under NEAR
- * and in fields they are kept.
+ * Stopwords of the query's language that the default operator joins to
+ * something are left out, unless nothing else is left; joined by AND,
+ * OR or NOT, inside phrases, after + and -, under NEAR and in fields
+ * they are kept.
  *
  * Ownership: ni_qparse() fills a struct ni_parsed_query whose queries and
  * words it owns; ni_parsed_query_clear() frees them.  The ni_db (for

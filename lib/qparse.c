@@ -12,9 +12,11 @@
  *     holds the strict and the relaxed query together, so a group nested
  *     in a default-operator sequence keeps tiers of its own.
  *
- * Stopwords are left out only when something else is left, which is
- * known at the end: a query whose every searchable word was a dropped
- * stopword is parsed a second time keeping them (at most twice).
+ * Stopwords are left out where the default operator joins them to
+ * something, which is known when their sequence ends, and only when
+ * something else is left, which is known at the end: a query whose
+ * every searchable word was a dropped stopword is parsed a second time
+ * keeping them (at most twice).
  *
  * Recursion is bounded by MAX_PAREN_DEPTH; runs of NOT and chains of
  * operators are loops.  Xapian walks query trees recursively too, so
@@ -93,6 +95,8 @@ struct node {
 	size_t word_len;
 	enum ni_field field;   /* where `word` is searched */
 	bool bare;             /* `word` was typed alone: no quotes, no field */
+	size_t stopword;       /* a stopword the default operator drops:
+				  1 + where its word is in p->words; else 0 */
 	size_t start;          /* its span in the text */
 	size_t end;
 };
@@ -525,9 +529,11 @@ static ni_status list_word(struct parser *p, const char *word, size_t len,
 	return NI_OK;
 }
 
-static void unlist_last_word(struct parser *p)
+static void unlist_word(struct parser *p, size_t i)
 {
-	free(p->words[--p->n_words].word);
+	free(p->words[i].word);
+	memmove(&p->words[i], &p->words[i + 1],
+		(--p->n_words - i) * sizeof *p->words);
 }
 
 /* Join `n` queries with `op`, the parts given as the wrapper takes them. */
@@ -1863,20 +1869,45 @@ static void apply_sign(struct item *it)
 }
 
 /*
- * A plain typed word of a sequence that is a stopword is left out,
- * unless this is the second pass, made because nothing else was left.
- * Words under - or NOT are kept: what is excluded is what was typed.
+ * Whether the item is a stopword the default operator may leave out: a
+ * plain typed word (alone, or alone in parentheses), with no sign, not
+ * under - or NOT, on the first pass.  What is excluded is what was
+ * typed; the second pass is made because nothing else was left.
  */
-static void drop_stopword(struct parser *p, struct item *it)
+static void mark_stopword(struct parser *p, struct item *it, unsigned nots)
 {
-	const struct node *node = &it->node;
-	if (p->keep_stopwords || p->negated || it->sign || !node->bare ||
-	    !ni_is_stopword(ni_db_language(p->db), node->word,
-			    node->word_len))
+	struct node *node = &it->node;
+	if (p->keep_stopwords || p->negated || it->sign || nots) {
+		node->stopword = 0;
+	} else if (node->bare &&
+		   ni_is_stopword(ni_db_language(p->db), node->word,
+				  node->word_len)) {
+		/* Its word is the last listed: it was the last parsed. */
+		node->stopword = p->n_words;
+	}
+}
+
+/*
+ * Leave out the stopwords of a sequence of the default operator, when
+ * it joins them to something: "the sanctions" is "sanctions", but "the
+ * OR sanctions", "the AND sanctions" and "(the)" keep "the".  Their
+ * words are unlisted last first, so the places of the others hold.
+ */
+static void drop_stopwords(struct parser *p, struct seq *s)
+{
+	size_t live = 0;
+	for (size_t i = 0; i < s->n; i++)
+		live += s->items[i].node.kind != N_EMPTY;
+	if (live < 2)
 		return;
-	node_clear(&it->node);
-	unlist_last_word(p);
-	p->stopwords_dropped++;
+	for (size_t i = s->n; i-- > 0;) {
+		struct node *node = &s->items[i].node;
+		if (!node->stopword)
+			continue;
+		unlist_word(p, node->stopword - 1);
+		node_clear(node);
+		p->stopwords_dropped++;
+	}
 }
 
 /* [NOT]... [+|-] near-chain */
@@ -1903,11 +1934,10 @@ static ni_status parse_item(struct parser *p, struct item *out)
 	p->negated = saved;
 	if (status != NI_OK)
 		return status;
+	mark_stopword(p, out, nots);
 	if (nots & 1) {
 		apply_sign(out);
 		negate_node(&out->node);
-	} else if (nots == 0) {
-		drop_stopword(p, out);
 	}
 	return NI_OK;
 }
@@ -1924,9 +1954,12 @@ static ni_status chain_operator(struct parser *p, struct seq *s,
 		return fail_token(p, &op,
 				  "'%.*s' needs something on both sides");
 	if (!*and_mode) {
+		drop_stopwords(p, s);
 		status = seq_close(p, s, '+');
 		if (status != NI_OK)
 			return status;
+		/* Joined by AND or NOT, a stopword is asked for. */
+		s->items[0].node.stopword = 0;
 		*and_mode = true;
 	}
 	struct item it;
@@ -1936,6 +1969,7 @@ static ni_status chain_operator(struct parser *p, struct seq *s,
 	p->negated = saved;
 	if (status != NI_OK)
 		return status;
+	it.node.stopword = 0;
 	if (op.kind == T_NOT) {
 		apply_sign(&it);
 		it.sign = '-';
@@ -1990,6 +2024,8 @@ static ni_status parse_chain(struct parser *p, struct node *out, bool *found)
 		else
 			break;
 	}
+	if (status == NI_OK && !and_mode)
+		drop_stopwords(p, &s);
 	if (status == NI_OK)
 		status = seq_finish(p, &s, out);
 	seq_clear(&s);

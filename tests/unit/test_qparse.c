@@ -272,6 +272,28 @@ static void expect_described(struct world *w, const char *query,
 	ni_parsed_query_clear(&q);
 }
 
+/* Both queries parse to the same strict and relaxed queries. */
+static void expect_same(struct world *w, const char *a, const char *b)
+{
+	struct ni_parsed_query qa, qb;
+	parse(w, a, &qa);
+	parse(w, b, &qb);
+	char *da = describe(qa.strict), *db = describe(qb.strict);
+	assert_string_equal(da, db);
+	free(da);
+	free(db);
+	assert_int_equal(qa.relaxed != NULL, qb.relaxed != NULL);
+	if (qa.relaxed) {
+		da = describe(qa.relaxed);
+		db = describe(qb.relaxed);
+		assert_string_equal(da, db);
+		free(da);
+		free(db);
+	}
+	ni_parsed_query_clear(&qa);
+	ni_parsed_query_clear(&qb);
+}
+
 static void expect_error(struct world *w, const char *query, size_t offset,
 			 size_t length, const char *message)
 {
@@ -722,8 +744,27 @@ static void test_stopwords(void **state)
 {
 	struct world *w = *state;
 	expect_described(w, "the sanctions of the", "Query(Zsanction)", NULL);
-	expect_described(w, "sanctions AND the", "Query(Zsanction)", NULL);
 	expect_described(w, "+china the", "Query(Zchina)", NULL);
+	expect_described(w, "(the) sanctions", "Query(Zsanction)", NULL);
+	expect_described(w, "sanctions the AND china",
+			 "Query((Zsanction AND Zchina))", NULL);
+	/* Only the default operator drops them: AND and OR keep them. */
+	expect_described(w, "sanctions AND the",
+			 "Query((Zsanction AND Zthe))", NULL);
+	expect_described(w, "the AND sanctions china",
+			 "Query(((Zthe AND Zsanction) AND Zchina))",
+			 "Query(((Zthe AND Zsanction) OR Zchina))");
+	expect_described(w, "the OR recycling",
+			 "Query((Zthe OR Zrecycl))", NULL);
+	expect_described(w, "(the) OR recycling",
+			 "Query((Zthe OR Zrecycl))", NULL);
+	expect_described(w, "recycling OR the sanctions",
+			 "Query((Zrecycl OR Zsanction))", NULL);
+	expect(w, "the OR recycling", "chips robots seed", NULL);
+	expect(w, "the AND recycling", "robots", NULL);
+	expect(w, "recycling AND NOT the", "", NULL);
+	/* Lowercase near is a word, and a stopword. */
+	expect_same(w, "sanctions near china", "sanctions china");
 	/* Nothing else left: the stopwords are searched for. */
 	expect_described(w, "the", "Query(Zthe)", NULL);
 	expect_described(w, "to be", "Query((Zto AND Zbe))",
@@ -896,28 +937,6 @@ static void test_syntax_errors(void **state)
 		{"+", 0, 1, "the query has no words to search for"},
 	};
 	check_errors(*state, cases, sizeof cases / sizeof *cases);
-}
-
-/* Both queries parse to the same strict and relaxed queries. */
-static void expect_same(struct world *w, const char *a, const char *b)
-{
-	struct ni_parsed_query qa, qb;
-	parse(w, a, &qa);
-	parse(w, b, &qb);
-	char *da = describe(qa.strict), *db = describe(qb.strict);
-	assert_string_equal(da, db);
-	free(da);
-	free(db);
-	assert_int_equal(qa.relaxed != NULL, qb.relaxed != NULL);
-	if (qa.relaxed) {
-		da = describe(qa.relaxed);
-		db = describe(qb.relaxed);
-		assert_string_equal(da, db);
-		free(da);
-		free(db);
-	}
-	ni_parsed_query_clear(&qa);
-	ni_parsed_query_clear(&qb);
 }
 
 /* A sign standing alone is punctuation in pasted text, not an operator. */
