@@ -30,7 +30,8 @@
  * Stopwords of the query's language that the default operator joins to
  * something are left out, unless nothing else is left; joined by AND,
  * OR or NOT, inside phrases, after + and -, under NEAR and in fields
- * they are kept.
+ * they are kept.  NOT NOT x is NOT (NOT x) and -(-x): x's strict tier,
+ * as a filter.
  *
  * Ownership: ni_qparse() fills a struct ni_parsed_query whose queries and
  * words it owns; ni_parsed_query_clear() frees them.  The ni_db (for

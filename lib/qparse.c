@@ -1935,9 +1935,12 @@ static ni_status parse_item(struct parser *p, struct item *out)
 	if (status != NI_OK)
 		return status;
 	mark_stopword(p, out, nots);
-	if (nots & 1) {
+	if (nots) {
+		/* NOT NOT x is NOT (NOT x): x's strict tier, as a filter. */
 		apply_sign(out);
 		negate_node(&out->node);
+		if (nots % 2 == 0)
+			negate_node(&out->node);
 	}
 	return NI_OK;
 }

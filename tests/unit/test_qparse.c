@@ -410,6 +410,20 @@ static void test_everything_except(void **state)
 	expect(w, "sanctions AND NOT china", "seed", NULL);
 	expect(w, "NOT NOT recycling", "robots", NULL);
 	expect(w, "-(-recycling)", "robots", NULL);
+	/*
+	 * Twice negated, a group is its strict tier, whichever way it is
+	 * written: NOT NOT x is NOT (NOT x) and -(-x).
+	 */
+	expect(w, "NOT NOT (sanctions china)", "chips", NULL);
+	expect(w, "NOT (NOT (sanctions china))", "chips", NULL);
+	expect(w, "-(-(sanctions china))", "chips", NULL);
+	expect(w, "NOT NOT NOT (sanctions china)", "near10 near11 robots "
+	       "seed zq", NULL);
+	expect_same(w, "NOT NOT (sanctions china)",
+		    "NOT (NOT (sanctions china))");
+	expect_same(w, "NOT NOT recycling", "-(-recycling)");
+	expect_same(w, "recycling NOT NOT quantum",
+		    "recycling NOT (NOT quantum)");
 	expect(w, "sanctions NOT -china", "chips", NULL);
 	expect_described(w, "-sanctions",
 			 "Query((<alldocuments> AND_NOT Zsanction))", NULL);
