@@ -5,7 +5,7 @@
  *   sanctions china          words; see "tiers" below
  *   a OR b, a AND b, a NOT b, ( ... )     operators (uppercase only)
  *   +word, -word, -"a phrase"            required, excluded
- *   "a phrase"               the words adjacent, in order, unstemmed
+ *   "a phrase", a*b, https://x/y   the words adjacent, in order, unstemmed
  *   a NEAR b, a NEAR/5 b     within 10 (or 5) words of each other
  *                            (single words, matched unstemmed)
  *   sanc*                    words starting with "sanc" (bounded)

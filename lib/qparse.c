@@ -947,7 +947,23 @@ static ni_status prefix_node(struct parser *p, size_t start, size_t end,
 	return list_word(p, tw->ptrs[0], tw->lens[0], &span, false, true);
 }
 
-/* A typed term of free text: a word, a split word or a prefix. */
+/*
+ * Whether a typed term reads as a phrase of its words: a `*` inside it
+ * (a*b, as in Xapian's QueryParser), or a bare URL (name://...).
+ */
+static bool reads_as_phrase(const struct parser *p, const struct token *t)
+{
+	const char *s = p->text + t->start;
+	size_t n = t->end - t->start;
+	if (memchr(s, '*', n - 1))
+		return true;
+	size_t name = 0;
+	while (name < n && ascii_alpha(s[name]))
+		name++;
+	return name > 0 && n - name > 3 && memcmp(s + name, "://", 3) == 0;
+}
+
+/* A typed term of free text: a word, a split word, a phrase or a prefix. */
 static ni_status term_node(struct parser *p, const struct token *t,
 			   bool bare, struct node *out)
 {
@@ -955,7 +971,11 @@ static ni_status term_node(struct parser *p, const struct token *t,
 	if (p->text[t->end - 1] == '*')
 		return prefix_node(p, t->start, t->end, out);
 	ni_status status = analyze(p, t->start, t->end);
-	return status == NI_OK ? text_node(p, false, bare, out) : status;
+	if (status != NI_OK)
+		return status;
+	/* Of one word, it is that word. */
+	bool phrase = p->tw.n > 1 && reads_as_phrase(p, t);
+	return text_node(p, phrase, bare && !phrase, out);
 }
 
 static ni_status phrase_node(struct parser *p, const struct token *t,

@@ -449,6 +449,16 @@ static void test_phrases(void **state)
 	/* A phrase never matches across the title and the excerpt. */
 	expect(w, "\"sanctions the hong\"", "", NULL);
 	expect(w, "sanctions \"hong kong\"", "seed", "chips seed");
+	/* A * inside a term makes it a phrase, as in Xapian's parser. */
+	expect(w, "stock*sale", "seed", NULL);
+	expect(w, "sale*stock", "", NULL);
+	expect(w, "sanctions -stock*sale", "chips", NULL);
+	expect(w, "title:stock*sale", "seed", NULL);
+	expect(w, "title:sale*stock", "", NULL);
+	expect_same(w, "stock*sale", "\"stock sale\"");
+	expect_same(w, "+stock*sale", "+\"stock sale\"");
+	/* Of one word, it is the word. */
+	expect_same(w, "*sanctions", "sanctions");
 }
 
 /*
@@ -1080,10 +1090,14 @@ static void test_date_and_quality_errors(void **state)
 static void test_colons_in_text(void **state)
 {
 	struct world *w = *state;
-	expect(w, "https://example.com/seed", "", "");
+	/* A bare URL is the phrase of its words, compounds either way. */
+	expect(w, "https://example.com/seed", "", NULL);
+	expect(w, "stock://sale", "seed", NULL);
+	expect(w, "sale://stock", "", NULL);
+	expect(w, "to://the/export", "chips", NULL);
 	expect_described(w, "http://x.com",
-			 "Query((Zhttp AND ((Zx AND Zcom) OR Zxcom)))",
-			 "Query((Zhttp OR Zx OR Zcom OR 0 * Zxcom))");
+			 "Query(((http PHRASE 3 x PHRASE 3 com) OR "
+			 "(http AND xcom)))", NULL);
 	expect_described(w, "Note: sanctions",
 			 "Query((Znote AND Zsanction))",
 			 "Query((Znote OR Zsanction))");
