@@ -1081,6 +1081,33 @@ Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
 			      EXACT_FORM_WEIGHT));
 }
 
+/*
+ * What `q` matches, without the parts that only weigh: for the right
+ * side of AND_NOT, which only excludes.  Xapian 1.4.22 reads
+ * uninitialised memory, and so excludes documents at random, when an
+ * AND under AND_NOT holds an AND_MAYBE (valgrind sees it on
+ * "-(banks robots)", whose words are Zstem AND_MAYBE exact form).
+ */
+Xapian::Query matching_only(const Xapian::Query &q)
+{
+	switch (q.get_type()) {
+	case Xapian::Query::OP_AND_MAYBE:
+	case Xapian::Query::OP_SCALE_WEIGHT:
+		return matching_only(q.get_subquery(0));
+	case Xapian::Query::OP_AND:
+	case Xapian::Query::OP_OR:
+	case Xapian::Query::OP_AND_NOT:
+	case Xapian::Query::OP_FILTER: {
+		std::vector<Xapian::Query> parts;
+		for (size_t i = 0; i < q.get_num_subqueries(); i++)
+			parts.push_back(matching_only(q.get_subquery(i)));
+		return Xapian::Query(q.get_type(), parts.begin(), parts.end());
+	}
+	default:
+		return q;
+	}
+}
+
 void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len,
 	      bool same_position)
 {
@@ -2779,7 +2806,9 @@ ni_status ni_query_combine(enum ni_query_op op,
 			throw bad_argument("nothing to combine");
 		std::vector<Xapian::Query> queries;
 		for (size_t i = 0; i < n; i++)
-			queries.push_back(parts[i]->query);
+			queries.push_back(i > 0 && op == NI_QOP_AND_NOT
+					  ? matching_only(parts[i]->query)
+					  : parts[i]->query);
 		Xapian::Query::op xop = xapian_op(op);
 		Xapian::Query combined;
 		if (n == 1)

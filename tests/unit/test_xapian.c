@@ -182,15 +182,22 @@ static ni_mset *search(ni_db *db, const ni_query *q, double qw)
 	return mset;
 }
 
-static void test_stemmed_word_and_phrase_queries(void **state)
+/* An index of two documents: "one" is stock sale pulled, "two" sale of
+   stock. */
+static ni_db *stock_and_sale(struct db_fixture *f)
 {
-	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
 	const char *one[] = {"stock", "sale", "pulled"};
 	const char *two[] = {"sale", "of", "stock"};
 	add_doc(db, "one", one, 3, 50);
 	add_doc(db, "two", two, 3, 50);
 	ni_db_commit(db);
+	return db;
+}
+
+static void test_stemmed_word_and_phrase_queries(void **state)
+{
+	ni_db *db = stock_and_sale(*state);
 
 	ni_query *q;
 	/* "pulling" and "pulled" share the stem "pull". */
@@ -215,6 +222,59 @@ static void test_stemmed_word_and_phrase_queries(void **state)
 	assert_memory_equal(hit.data, "one", 3);
 	ni_mset_free(m);
 	ni_query_free(q);
+	ni_db_close(db, NULL);
+}
+
+/* The data of the only hit of `q`, or "" when it has none or several. */
+static const char *only_hit(ni_db *db, const ni_query *q)
+{
+	static char data[16];
+	ni_mset *m = search(db, q, 0);
+	struct ni_hit hit;
+	data[0] = '\0';
+	if (ni_mset_size(m) == 1 && ni_mset_hit(m, 0, &hit) == NI_OK &&
+	    hit.data_len < sizeof data) {
+		memcpy(data, hit.data, hit.data_len);
+		data[hit.data_len] = '\0';
+	}
+	ni_mset_free(m);
+	return data;
+}
+
+/*
+ * What AND_NOT leaves out is matched without weights: Xapian 1.4.22
+ * reads uninitialised memory (valgrind), and so leaves out documents
+ * at random, when an AND under AND_NOT holds the AND_MAYBE a stemmed
+ * word is made of.
+ */
+static void test_excluded_parts_only_match(void **state)
+{
+	ni_db *db = stock_and_sale(*state);
+	ni_query *stock, *pulled, *both, *all, *rest;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "stock", 5, &stock),
+			 NI_OK);
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "pulling", 7,
+				       &pulled), NI_OK);
+	const ni_query *words[] = {stock, pulled};
+	assert_int_equal(ni_query_combine(NI_QOP_AND, words, 2, &both), NI_OK);
+	assert_int_equal(ni_query_match_all(&all), NI_OK);
+	const ni_query *parts[] = {all, both};
+	assert_int_equal(ni_query_combine(NI_QOP_AND_NOT, parts, 2, &rest),
+			 NI_OK);
+	char *text = ni_query_describe(rest);
+	assert_string_equal(text, "Query((<alldocuments> AND_NOT "
+			    "(Zstock AND Zpull)))");
+	free(text);
+	assert_string_equal(only_hit(db, rest), "two");
+	/* The part kept keeps its weights. */
+	text = ni_query_describe(both);
+	assert_non_null(strstr(text, "AND_MAYBE"));
+	free(text);
+	ni_query_free(stock);
+	ni_query_free(pulled);
+	ni_query_free(both);
+	ni_query_free(all);
+	ni_query_free(rest);
 	ni_db_close(db, NULL);
 }
 
@@ -840,6 +900,7 @@ int main(void)
 		T(test_replace_by_key_never_duplicates),
 		T(test_overlong_key_is_hashed_and_unique),
 		T(test_stemmed_word_and_phrase_queries),
+		T(test_excluded_parts_only_match),
 		T(test_quality_breaks_ties_and_can_be_off),
 		T(test_filters_and_ranges),
 		T(test_foreign_xapian_db_is_refused),
