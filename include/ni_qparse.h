@@ -19,7 +19,8 @@
  * Every word goes through the same analyzer as the articles.  A typed
  * word the analyzer splits in several (e-commerce, 人工智能) is searched
  * as those words apart, or (a compound) as its joined form
- * ("ecommerce"); quoted, as a phrase of them.
+ * ("ecommerce"); quoted, as a phrase of them, each compound of a phrase
+ * apart or joined, each CJK run its dictionary's words or its bigrams.
  *
  * Tiers: words joined by nothing (the default operator) must all match
  * in the strict query; in the relaxed query any of them may, so partial

@@ -535,6 +535,14 @@ ni_status ni_query_prefix(ni_db *db, enum ni_field field, const char *prefix,
 ni_status ni_query_near(const ni_query *const *parts, size_t n,
 			unsigned window, ni_query **out) NI_NOEXCEPT;
 
+/*
+ * The parts in this order, each at a later position than the one before,
+ * all within `window` positions (Xapian's OP_PHRASE with a window); the
+ * parts must be exact words or ORs of exact words.
+ */
+ni_status ni_query_ordered(const ni_query *const *parts, size_t n,
+			   unsigned window, ni_query **out) NI_NOEXCEPT;
+
 /* `query` with its weight multiplied by `factor` (>= 0). */
 ni_status ni_query_scale(const ni_query *query, double factor,
 			 ni_query **out) NI_NOEXCEPT;

@@ -801,73 +801,267 @@ static ni_status split_word_node(struct parser *p, struct node *out)
 	return status;
 }
 
+static size_t count_chars(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
 /*
- * Quoted text's other forms, all together: each group of forms of the
- * same words (a compound's joined form; a CJK run's bigrams) AND-ed, and
- * the words no form covers as exact words.  A phrase is of the
- * dictionary's words, and the dictionary may split the quote otherwise
- * than the article ("ソニー" inside the article's one word
- * "ソニーグループ"); every adjacent pair of the run present is nearly
- * always the phrase itself, though it no longer checks order between
- * groups.
+ * The forms of a quote that join the same words as tw->forms[f] (a CJK
+ * run's bigrams; a compound has one): tw->forms[f, end).
  */
-static ni_status quoted_forms(struct parser *p, ni_query **out)
+static size_t same_words_end(const struct term_words *tw, size_t f)
+{
+	size_t g = f + 1;
+	while (g < tw->n_also && tw->forms[g].first == tw->forms[f].first &&
+	       tw->forms[g].n == tw->forms[f].n)
+		g++;
+	return g;
+}
+
+/* A compound: one joined form of two words or more (e-commerce, U.S.). */
+static bool is_compound(const struct term_words *tw, size_t f)
+{
+	return same_words_end(tw, f) == f + 1 && tw->forms[f].n >= 2;
+}
+
+/*
+ * The compounds of a quote, in order, as indexes in tw->forms; forms
+ * over words an earlier group took are left out.  Returns how many.
+ */
+static size_t quote_compounds(const struct term_words *tw, size_t *out)
+{
+	size_t k = 0, next = 0;
+	for (size_t f = 0, g; f < tw->n_also; f = g) {
+		g = same_words_end(tw, f);
+		if (tw->forms[f].first < next)
+			continue;
+		if (is_compound(tw, f))
+			out[k++] = f;
+		next = tw->forms[f].first + tw->forms[f].n;
+	}
+	return k;
+}
+
+/* Up to this many compounds in a quote, every mix of joined and apart. */
+#define MAX_PHRASE_COMPOUNDS 4
+
+/*
+ * The phrase of a quote with each of its compounds joined (when bit j
+ * of `mask` is set for the j-th of the `k` compounds) or apart.  Beyond
+ * MAX_PHRASE_COMPOUNDS, a nonzero mask joins them all.
+ */
+static ni_status compound_phrase(struct parser *p, const size_t *compounds,
+				 size_t k, unsigned mask, const char **ptrs,
+				 size_t *lens, ni_query **out)
 {
 	struct term_words *tw = &p->tw;
-	size_t cap = tw->n + tw->n_also;
-	ni_query **parts = calloc(cap, sizeof *parts);
-	if (!parts)
-		return NI_ENOMEM;
-	size_t n_parts = 0, next = 0;
-	ni_status status = NI_OK;
-	for (size_t f = 0; status == NI_OK && f < tw->n_also; f++) {
-		const struct joined_form *form = &tw->forms[f];
-		for (; status == NI_OK && next < form->first; next++)
-			status = ni_query_exact_word(p->db, p->text_field,
-						     tw->ptrs[next],
-						     tw->lens[next],
-						     &parts[n_parts++]);
-		const char *joined = tw->also.data + form->offset;
-		if (status == NI_OK)
-			status = ni_query_exact_word(p->db, p->text_field,
-						     joined, strlen(joined),
-						     &parts[n_parts++]);
-		if (next < form->first + form->n)
-			next = form->first + form->n;
+	size_t n = 0, j = 0;
+	for (size_t i = 0; i < tw->n; ) {
+		const struct joined_form *form = j < k
+			? &tw->forms[compounds[j]] : NULL;
+		if (!form || form->first != i) {
+			ptrs[n] = tw->ptrs[i];
+			lens[n++] = tw->lens[i++];
+			continue;
+		}
+		bool joined = k <= MAX_PHRASE_COMPOUNDS ? (mask >> j) & 1
+							: mask != 0;
+		j++;
+		if (!joined)
+			continue;   /* its words come one by one */
+		ptrs[n] = tw->also.data + form->offset;
+		lens[n] = strlen(ptrs[n]);
+		n++;
+		i += form->n;
 	}
-	for (; status == NI_OK && next < tw->n; next++)
-		status = ni_query_exact_word(p->db, p->text_field,
-					     tw->ptrs[next], tw->lens[next],
-					     &parts[n_parts++]);
+	return n > 1 ? ni_query_phrase(p->db, p->text_field, ptrs, lens, n, out)
+		     : ni_query_exact_word(p->db, p->text_field, ptrs[0],
+					   lens[0], out);
+}
+
+/*
+ * A quote's words side by side, in order, each compound as the article
+ * wrote it: apart ("kong based") or joined ("kongbased", indexed at the
+ * place of its last part), so a phrase over a joined form is a phrase
+ * still.  One phrase per mix of the two.
+ */
+static ni_status quoted_phrases(struct parser *p, ni_query **out)
+{
+	struct term_words *tw = &p->tw;
+	size_t *compounds = malloc((tw->n_also + 1) * sizeof *compounds);
+	const char **ptrs = malloc(tw->n * sizeof *ptrs);
+	size_t *lens = malloc(tw->n * sizeof *lens);
+	ni_query **phrases = NULL;
+	ni_status status = compounds && ptrs && lens ? NI_OK : NI_ENOMEM;
+	size_t k = status == NI_OK ? quote_compounds(tw, compounds) : 0;
+	unsigned n = k <= MAX_PHRASE_COMPOUNDS ? 1u << k : 2;
+	if (status == NI_OK) {
+		phrases = calloc(n, sizeof *phrases);
+		status = phrases ? NI_OK : NI_ENOMEM;
+	}
+	for (unsigned mask = 0; status == NI_OK && mask < n; mask++)
+		status = compound_phrase(p, compounds, k, mask, ptrs, lens,
+					 &phrases[mask]);
 	if (status == NI_OK)
-		status = ni_query_combine(NI_QOP_AND,
-					  (const ni_query *const *)parts,
-					  n_parts, out);
-	for (size_t i = 0; i < n_parts; i++)
+		status = combine(NI_QOP_OR, phrases, n, out);
+	for (unsigned mask = 0; phrases && mask < n; mask++)
+		ni_query_free(phrases[mask]);
+	free(phrases);
+	free(compounds);
+	free(ptrs);
+	free(lens);
+	return status;
+}
+
+/* One place of a quote read by its CJK runs' bigrams (quoted_runs). */
+struct run_slot {
+	ni_query *at;          /* what is found at its last position */
+	ni_query *all;         /* a run's every bigram, anywhere; or NULL */
+	unsigned width;        /* how many positions it takes */
+};
+
+/* The OR, or the AND, of `n` exact words, each NUL-terminated. */
+static ni_status exact_words(struct parser *p, enum ni_query_op op,
+			     const char *const *words, size_t n,
+			     ni_query **out)
+{
+	ni_query **parts = calloc(n, sizeof *parts);
+	ni_status status = parts ? NI_OK : NI_ENOMEM;
+	for (size_t i = 0; status == NI_OK && i < n; i++)
+		status = ni_query_exact_word(p->db, p->text_field, words[i],
+					     strlen(words[i]), &parts[i]);
+	if (status == NI_OK)
+		status = combine(op, parts, n, out);
+	for (size_t i = 0; parts && i < n; i++)
 		ni_query_free(parts[i]);
 	free(parts);
 	return status;
 }
 
-/* Quoted text: its phrase (or exact word), or all its other forms. */
-static ni_status quoted_node(struct parser *p, ni_query **out)
+/*
+ * The place of the quote's words from i on: a word; a compound (its
+ * last part, or its joined form, which is indexed there); or a CJK run
+ * (its bigrams, all indexed at the position of the article run's last
+ * word).  `*f` is the first form not yet used, *took how many
+ * words the place took; *run is set for a CJK run.
+ */
+static ni_status run_slot(struct parser *p, size_t i, size_t *f,
+			  struct run_slot *slot, size_t *took, bool *run)
 {
 	struct term_words *tw = &p->tw;
+	while (*f < tw->n_also && tw->forms[*f].first < i)
+		(*f)++;
+	*took = 1;
+	slot->width = 1;
+	if (*f == tw->n_also || tw->forms[*f].first != i)
+		return ni_query_exact_word(p->db, p->text_field, tw->ptrs[i],
+					   tw->lens[i], &slot->at);
+	const struct joined_form *form = &tw->forms[*f];
+	size_t g = same_words_end(tw, *f);
+	const char **words = malloc((g - *f + 1) * sizeof *words);
+	if (!words)
+		return NI_ENOMEM;
+	ni_status status;
+	*took = form->n;
+	if (is_compound(tw, *f)) {
+		words[0] = tw->ptrs[i + form->n - 1];
+		words[1] = tw->also.data + form->offset;
+		status = exact_words(p, NI_QOP_OR, words, 2, &slot->at);
+		slot->width = (unsigned)form->n;
+	} else {
+		for (size_t h = *f; h < g; h++)
+			words[h - *f] = tw->also.data + tw->forms[h].offset;
+		/* Its last bigram: at the run's end, or earlier as a word
+		 * of the dictionary, never later. */
+		status = exact_words(p, NI_QOP_OR, words + (g - *f - 1), 1,
+				     &slot->at);
+		if (status == NI_OK)
+			status = exact_words(p, NI_QOP_AND, words, g - *f,
+					     &slot->all);
+		slot->width = (unsigned)form->n;
+		*run = true;
+	}
+	free(words);
+	*f = g;
+	return status;
+}
+
+/*
+ * A quote with CJK runs, read by their bigrams, for when the dictionary
+ * split the article otherwise than the quote ("ソニー" inside the
+ * article's one word "ソニーグループ"): each run's every bigram, and the
+ * quote's runs, words and compounds in this order, each right after the
+ * one before (a run as many positions after as the quote has words in
+ * it), and all of them within the span of the quote.  Within a run the
+ * order of the bigrams is not checked: every adjacent pair of a run
+ * present is nearly always the run itself.  *out stays NULL when the
+ * quote has no CJK run.
+ */
+static ni_status quoted_runs(struct parser *p, ni_query **out)
+{
+	struct term_words *tw = &p->tw;
+	*out = NULL;
+	struct run_slot *slots = calloc(tw->n, sizeof *slots);
+	/* The runs' bigrams, each place after the one before, and all the
+	 * places in order: all are needed. */
+	ni_query **parts = calloc(2 * tw->n + 1, sizeof *parts);
+	ni_status status = slots && parts ? NI_OK : NI_ENOMEM;
+	size_t n = 0, n_parts = 0, f = 0, took = 0;
+	unsigned span = 1;
+	bool run = false;
+	for (size_t i = 0; status == NI_OK && i < tw->n; i += took) {
+		status = run_slot(p, i, &f, &slots[n], &took, &run);
+		if (slots[n].all)
+			parts[n_parts++] = slots[n].all;
+		slots[n++].all = NULL;   /* parts owns it */
+	}
+	for (size_t i = 1; status == NI_OK && run && i < n; i++) {
+		const ni_query *pair[2] = {slots[i - 1].at, slots[i].at};
+		status = ni_query_ordered(pair, 2, slots[i].width + 1,
+					  &parts[n_parts++]);
+		span += slots[i].width;
+	}
+	if (status == NI_OK && run && n > 2) {
+		ni_query **at = calloc(n, sizeof *at);
+		status = at ? NI_OK : NI_ENOMEM;
+		for (size_t i = 0; at && i < n; i++)
+			at[i] = slots[i].at;
+		if (status == NI_OK)
+			status = ni_query_ordered((const ni_query *const *)at,
+						  n, span, &parts[n_parts++]);
+		free(at);
+	}
+	if (status == NI_OK && run)
+		status = combine(NI_QOP_AND, parts, n_parts, out);
+	for (size_t i = 0; i < n; i++)
+		ni_query_free(slots[i].at);
+	for (size_t i = 0; i < n_parts; i++)
+		ni_query_free(parts[i]);
+	free(slots);
+	free(parts);
+	return status;
+}
+
+/*
+ * Quoted text: its words side by side (quoted_phrases), or, with CJK
+ * runs, the same read by their bigrams (quoted_runs).
+ */
+static ni_status quoted_node(struct parser *p, ni_query **out)
+{
 	ni_query *either[2] = {NULL, NULL};
-	ni_status status = tw->n > 1
-		? ni_query_phrase(p->db, p->text_field, tw->ptrs, tw->lens,
-				  tw->n, &either[0])
-		: ni_query_exact_word(p->db, p->text_field, tw->ptrs[0],
-				      tw->lens[0], &either[0]);
-	if (status != NI_OK || !tw->n_also) {
+	ni_status status = quoted_phrases(p, &either[0]);
+	if (status == NI_OK)
+		status = quoted_runs(p, &either[1]);
+	if (status != NI_OK || !either[1]) {
 		*out = either[0];
+		ni_query_free(either[1]);
 		return status;
 	}
-	status = quoted_forms(p, &either[1]);
-	if (status == NI_OK)
-		status = ni_query_combine(NI_QOP_OR,
-					  (const ni_query *const *)either, 2,
-					  out);
+	status = combine(NI_QOP_OR, either, 2, out);
 	ni_query_free(either[0]);
 	ni_query_free(either[1]);
 	return status;
@@ -896,7 +1090,7 @@ static ni_status text_node(struct parser *p, bool quoted, bool bare,
 	if (status != NI_OK)
 		return status;
 	out->kind = N_TEXT;
-	out->depth = tw->n > 1 ? 2 : 1;
+	out->depth = tw->n_also ? 4 : tw->n > 1 ? 2 : 1;
 	if (tw->n == 1) {
 		out->word = strndup(tw->ptrs[0], tw->lens[0]);
 		if (!out->word)
@@ -909,14 +1103,6 @@ static ni_status text_node(struct parser *p, bool quoted, bool bare,
 		status = list_word(p, tw->ptrs[i], tw->lens[i], &tw->spans[i],
 				   tw->n > 1, false);
 	return status;
-}
-
-static size_t count_chars(const char *s, size_t len)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < len; i++)
-		n += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return n;
 }
 
 /* word*: the words that start with the word, a bounded number of them. */

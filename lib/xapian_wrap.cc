@@ -1108,6 +1108,18 @@ Xapian::Query matching_only(const Xapian::Query &q)
 	}
 }
 
+/* OP_NEAR or OP_PHRASE of the parts, within `window` positions. */
+Xapian::Query window_query(Xapian::Query::op op, const ni_query *const *parts,
+			   size_t n, unsigned window)
+{
+	if (n < 2)
+		throw bad_argument("NEAR and ordered phrases need two parts");
+	std::vector<Xapian::Query> queries;
+	for (size_t i = 0; i < n; i++)
+		queries.push_back(parts[i]->query);
+	return Xapian::Query(op, queries.begin(), queries.end(), window);
+}
+
 void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len,
 	      bool same_position)
 {
@@ -2598,14 +2610,22 @@ ni_status ni_query_near(const ni_query *const *parts, size_t n,
 {
 	*out = nullptr;
 	try {
-		if (n < 2)
-			throw bad_argument("NEAR needs two parts");
-		std::vector<Xapian::Query> queries;
-		for (size_t i = 0; i < n; i++)
-			queries.push_back(parts[i]->query);
-		*out = new ni_query{Xapian::Query(Xapian::Query::OP_NEAR,
-						  queries.begin(),
-						  queries.end(), window)};
+		*out = new ni_query{window_query(Xapian::Query::OP_NEAR, parts,
+						 n, window)};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_ordered(const ni_query *const *parts, size_t n,
+			   unsigned window, ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		*out = new ni_query{window_query(Xapian::Query::OP_PHRASE,
+						 parts, n, window)};
 		return NI_OK;
 	} catch (...) {
 		std::string ignored;

@@ -462,6 +462,57 @@ static void test_phrases(void **state)
 }
 
 /*
+ * A compound in quotes is its words side by side with the others,
+ * apart or joined: the joined form is indexed at its last part's place.
+ */
+static void test_phrases_with_compounds(void **state)
+{
+	struct world *w = *state;
+	/* seed: "The Hong Kong-based company protests ... U.S. Sanctions". */
+	expect(w, "\"kong-based company\"", "seed", NULL);
+	expect(w, "\"kongbased company\"", "seed", NULL);
+	expect(w, "\"kong based company\"", "seed", NULL);
+	expect(w, "\"hong kong-based company\"", "seed", NULL);
+	expect(w, "\"u.s. sanctions\"", "seed", NULL);
+	expect(w, "\"us sanctions\"", "seed", NULL);
+	/* The words must be next to each other, in order, either way. */
+	expect(w, "\"kong-based protests\"", "", NULL);
+	expect(w, "\"company kong-based\"", "", NULL);
+	expect(w, "\"u.s. company\"", "", NULL);
+	expect(w, "\"sanctions u.s.\"", "", NULL);
+	expect(w, "\"e-commerce push\"", "chips", NULL);
+	expect(w, "\"ecommerce push\"", "chips", NULL);
+	expect(w, "\"push e-commerce\"", "", NULL);
+	expect(w, "title:\"e-commerce push\"", "chips", NULL);
+	expect(w, "title:\"u.s. company\"", "", NULL);
+	/* Every mix of joined and apart is a phrase. */
+	expect_described(w, "\"e-commerce x-ray\"",
+			 "Query(((e PHRASE 4 commerce PHRASE 4 x PHRASE 4 "
+			 "ray) OR (ecommerce PHRASE 3 x PHRASE 3 ray) OR "
+			 "(e PHRASE 3 commerce PHRASE 3 xray) OR "
+			 "(ecommerce PHRASE 2 xray)))", NULL);
+}
+
+/*
+ * A quoted CJK run is its dictionary's words side by side, or its
+ * bigrams (however the dictionary split the article); with other
+ * words, in order.
+ */
+static void test_phrases_with_cjk_runs(void **state)
+{
+	struct world *w = *state;
+	/* robots: "...; 人工智能 helps the robots." */
+	expect(w, "\"人工智能 helps\"", "robots", NULL);
+	expect(w, "\"智能 helps\"", "robots", NULL);
+	expect(w, "\"工智能 helps\"", "robots", NULL);
+	expect(w, "\"helps 人工智能\"", "", NULL);
+	expect(w, "\"helps 工智能\"", "", NULL);
+	expect(w, "\"recycling 人工智能\"", "robots", NULL);
+	expect(w, "\"change 人工智能\"", "", NULL);
+	expect(w, "\"人工智能 the\"", "", NULL);
+}
+
+/*
  * A typed term the analyzer splits is its words apart: all of them first,
  * then any; quoted, it is the phrase.
  */
@@ -1097,7 +1148,7 @@ static void test_colons_in_text(void **state)
 	expect(w, "to://the/export", "chips", NULL);
 	expect_described(w, "http://x.com",
 			 "Query(((http PHRASE 3 x PHRASE 3 com) OR "
-			 "(http AND xcom)))", NULL);
+			 "(http PHRASE 2 xcom)))", NULL);
 	expect_described(w, "Note: sanctions",
 			 "Query((Znote AND Zsanction))",
 			 "Query((Znote OR Zsanction))");
@@ -1178,6 +1229,8 @@ int main(void)
 		cmocka_unit_test(test_required_and_excluded),
 		cmocka_unit_test(test_everything_except),
 		cmocka_unit_test(test_phrases),
+		cmocka_unit_test(test_phrases_with_compounds),
+		cmocka_unit_test(test_phrases_with_cjk_runs),
 		cmocka_unit_test(test_split_words_are_words_apart),
 		cmocka_unit_test(test_white_space),
 		cmocka_unit_test(test_near),

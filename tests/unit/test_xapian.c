@@ -278,6 +278,36 @@ static void test_excluded_parts_only_match(void **state)
 	ni_db_close(db, NULL);
 }
 
+/* Words in order within a window, each an exact word or an OR of them. */
+static void test_ordered_parts(void **state)
+{
+	ni_db *db = stock_and_sale(*state);
+	ni_query *sale, *stock, *of, *either, *q;
+	ni_query_exact_word(db, NI_FIELD_ANY, "sale", 4, &sale);
+	ni_query_exact_word(db, NI_FIELD_ANY, "stock", 5, &stock);
+	ni_query_exact_word(db, NI_FIELD_ANY, "of", 2, &of);
+	const ni_query *pair[] = {of, stock};
+	assert_int_equal(ni_query_combine(NI_QOP_OR, pair, 2, &either),
+			 NI_OK);
+	/* sale, then "of" or "stock" right after it: only in two. */
+	const ni_query *parts[] = {sale, either};
+	assert_int_equal(ni_query_ordered(parts, 2, 2, &q), NI_OK);
+	assert_string_equal(only_hit(db, q), "two");
+	ni_query_free(q);
+	/* stock, then sale: adjacent in one, the other way round in two. */
+	const ni_query *order[] = {stock, sale};
+	assert_int_equal(ni_query_ordered(order, 2, 3, &q), NI_OK);
+	assert_string_equal(only_hit(db, q), "one");
+	ni_query_free(q);
+	assert_int_equal(ni_query_ordered(order, 1, 3, &q), NI_EINVAL);
+	assert_null(q);
+	ni_query_free(sale);
+	ni_query_free(stock);
+	ni_query_free(of);
+	ni_query_free(either);
+	ni_db_close(db, NULL);
+}
+
 static void test_quality_breaks_ties_and_can_be_off(void **state)
 {
 	struct db_fixture *f = *state;
@@ -901,6 +931,7 @@ int main(void)
 		T(test_overlong_key_is_hashed_and_unique),
 		T(test_stemmed_word_and_phrase_queries),
 		T(test_excluded_parts_only_match),
+		T(test_ordered_parts),
 		T(test_quality_breaks_ties_and_can_be_off),
 		T(test_filters_and_ranges),
 		T(test_foreign_xapian_db_is_refused),
