@@ -75,12 +75,14 @@ ni_status ni_cli_load_config(struct ni_config *out, struct ni_buf *path_used,
 bool ni_cli_use_color(const char *mode, int fd);
 
 /*
- * Whether `path` is a stub file listing shards (a regular file), or a
- * sharded index's folder holding one (XAPIANDB), rather than one index:
- * then an error about one index names its shard, and the advice is to
- * rebuild that shard, not the stub.
+ * What to do about the index at `path` refused with NI_EDB_SCHEMA
+ * (another schema version or analyzer), appended to `out`: a stub
+ * file's shard is built again where it lives; an index, or a sharded
+ * index's folder, is built again from its sources with `newsindex build
+ * --rebuild`, which keeps it until the new one is complete.  Never
+ * "delete it".  NI_ENOMEM, or NI_OK.
  */
-bool ni_cli_is_stub(const char *path);
+ni_status ni_cli_schema_advice(const char *path, struct ni_buf *out);
 
 struct option;
 

@@ -112,6 +112,12 @@ enum ni_db_mode {
 	NI_DB_READ_PARTIAL = 2, /* as NI_DB_READ, but a stub's shards that
 				   cannot be opened are left out
 				   (ni_db_missing) */
+	NI_DB_REBUILD = 3,   /* as NI_DB_WRITE, but an index of another
+				schema version or analyzer is opened too,
+				so that `newsindex build --rebuild` can read
+				its settings and sources, and hold its lock
+				while it builds its replacement: nothing is
+				written to it, not even at ni_db_close() */
 };
 
 /* ---- opening and closing -------------------------------------------- */
@@ -121,7 +127,8 @@ enum ni_db_mode {
  * folders) when missing and records the schema version and `analyzer`
  * (ni_analyzer_settings()) in its metadata.  Either mode refuses, with
  * NI_EDB_SCHEMA, an index recorded with another schema version or other
- * analyzer settings, and a folder that is a Xapian index but not ours.
+ * analyzer settings (but NI_DB_REBUILD), and a folder that is a Xapian
+ * index but not ours.
  *
  * On NI_OK `*out` is an open index the caller closes with ni_db_close().
  * On failure `*out` is NULL and, when `errmsg` is not NULL, `*errmsg` is

@@ -496,9 +496,11 @@ static bool nothing_at(const char *path)
  * folder, made for it), create one of `shards` shards (0 or 1: one
  * index).  With `check`, an index of
  * another number of shards is refused: its articles are placed by it.
+ * `mode`: NI_DB_WRITE, or NI_DB_REBUILD for an index to build again.
  */
-static int open_index(const char *path, double wait_seconds,
-		      unsigned long shards, bool check, ni_db **db)
+static int open_index(const char *path, enum ni_db_mode mode,
+		      double wait_seconds, unsigned long shards, bool check,
+		      ni_db **db)
 {
 	if (make_parent_folders(path) != 0) {
 		report_error("cannot create the folders above %s: %s", path,
@@ -516,7 +518,7 @@ static int open_index(const char *path, double wait_seconds,
 		if (status != NI_OK)
 			return NI_EXIT_FAILED;
 	}
-	int code = open_for_writing(path, wait_seconds, db);
+	int code = open_for_writing(path, mode, wait_seconds, db);
 	if (code < 0 && check && shards && shards_of(*db) != shards) {
 		report_error("index %s has %zu shard%s, not %lu: its articles "
 			     "are placed by that number; build it again with "
@@ -679,7 +681,7 @@ static int rebuild(ni_db *old, const char *path, char **sources,
 	unsigned long shards = o->shards ? o->shards : shards_of(old);
 	int code = ni_buf_addf(&fresh, "%s.rebuild-%ld", path,
 			       (long)getpid()) == NI_OK
-		? open_index(fresh.data, 0, shards, false, &db)
+		? open_index(fresh.data, NI_DB_WRITE, 0, shards, false, &db)
 		: NI_EXIT_FAILED;
 	/* A rebuild is how the default language changes; unset, it stays. */
 	if (code < 0)
@@ -720,8 +722,8 @@ static int run(const char *path, const struct build_options *o,
 	char **sources = NULL;
 	size_t n_sources = 0;
 	bool complete;
-	int code = open_index(path, o->wait_seconds, o->shards, !o->rebuild,
-			      &db);
+	int code = open_index(path, o->rebuild ? NI_DB_REBUILD : NI_DB_WRITE,
+			      o->wait_seconds, o->shards, !o->rebuild, &db);
 	if (code < 0 && !o->rebuild)
 		code = set_language(db, path, o->language);
 	if (code < 0)

@@ -54,12 +54,14 @@ int usage_error(const char *command, const char *fmt, ...)
 char **absolute_sources(char *const *args, size_t n);
 
 /*
- * Open the index at `path` for writing; on failure say why and return
- * the exit code, else -1 with *db open.  While another command writes
+ * Open the index at `path` for writing (`mode` NI_DB_WRITE, or
+ * NI_DB_REBUILD for an index about to be built again); on failure say
+ * why and return the exit code, else -1 with *db open.  While another command writes
  * the index (Xapian's lock), wait up to `wait_seconds` for it (negative:
  * as long as it takes), saying so once on stderr; then NI_EXIT_BUSY.
  */
-int open_for_writing(const char *path, double wait_seconds, ni_db **db);
+int open_for_writing(const char *path, enum ni_db_mode mode,
+		     double wait_seconds, ni_db **db);
 
 /* Print "newsindex: " and the formatted message to stderr. */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -267,7 +267,7 @@ int swap_index_in(const char *path, const char *copy)
 static int compact(const char *path)
 {
 	ni_db *db = NULL;
-	int opened = open_for_writing(path, 0, &db);
+	int opened = open_for_writing(path, NI_DB_WRITE, 0, &db);
 	if (opened >= 0)
 		return opened;
 	struct ni_buf copy = NI_BUF_INIT;
@@ -307,7 +307,7 @@ int cmd_compact(int argc, char **argv)
 static int forget(const char *path, char **sources, size_t n)
 {
 	ni_db *db = NULL;
-	int opened = open_for_writing(path, 0, &db);
+	int opened = open_for_writing(path, NI_DB_WRITE, 0, &db);
 	if (opened >= 0)
 		return opened;
 	struct ni_buf errmsg = NI_BUF_INIT;

@@ -108,15 +108,15 @@ int report_open_failure(const char *path, ni_status status,
 		/* Another program's database: not ours to delete. */
 		report_error("%s; give newsindex another --db", detail);
 		break;
-	case NI_EDB_SCHEMA:
+	case NI_EDB_SCHEMA: {
 		/* In a stub, `detail` names the shard: that one is rebuilt. */
-		if (ni_cli_is_stub(path))
-			report_error("%s; build that shard again", detail);
-		else
-			report_error("%s; delete %s and run 'newsindex build "
-				     "--db %s SOURCE...' again", detail, path,
-				     path);
+		struct ni_buf advice = NI_BUF_INIT;
+		ni_cli_schema_advice(path, &advice);
+		report_error("%s; %s", detail ? detail : path,
+			     advice.len ? advice.data : "");
+		ni_buf_release(&advice);
 		break;
+	}
 	default:
 		report_error("cannot open index %s: %s (%s)", path,
 			     ni_status_str(status), detail ? detail : "");
@@ -153,14 +153,15 @@ int usage_error(const char *command, const char *fmt, ...)
 /* How often a waiting command tries the lock again. */
 #define LOCK_RETRY_NS 100000000L
 
-int open_for_writing(const char *path, double wait_seconds, ni_db **db)
+int open_for_writing(const char *path, enum ni_db_mode mode,
+		     double wait_seconds, ni_db **db)
 {
 	struct timespec start, now, pause = {0, LOCK_RETRY_NS};
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	bool said = false;
 	for (;;) {
 		char *detail = NULL;
-		ni_status status = ni_db_open(path, NI_DB_WRITE,
+		ni_status status = ni_db_open(path, mode,
 					      ni_analyzer_settings(), db,
 					      &detail);
 		clock_gettime(CLOCK_MONOTONIC, &now);

@@ -79,19 +79,13 @@ bool ni_cli_use_color(const char *mode, int fd)
 	       isatty(fd);
 }
 
-bool ni_cli_is_stub(const char *path)
+ni_status ni_cli_schema_advice(const char *path, struct ni_buf *out)
 {
 	struct stat st;
-	if (!path || stat(path, &st) != 0)
-		return false;
-	if (S_ISREG(st.st_mode))
-		return true;
-	/* A sharded index: a folder holding Xapian's stub file. */
-	char inside[4096];
-	return S_ISDIR(st.st_mode) &&
-	       snprintf(inside, sizeof inside, "%s/XAPIANDB", path) <
-		       (int)sizeof inside &&
-	       stat(inside, &st) == 0 && S_ISREG(st.st_mode);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		return ni_buf_adds(out, "build that shard again");
+	return ni_buf_addf(out, "build it again from its sources with "
+			   "'newsindex build --rebuild --db %s'", path);
 }
 
 /* `arg` ("--name=value") up to its '=' or end, without the dashes. */

@@ -443,6 +443,9 @@ struct ni_db {
 	std::string stub;
 	std::string analyzer;         /* the settings it was opened with */
 	bool writable = false;
+	/* NI_DB_REBUILD: an index of any schema, locked while it is built
+	 * again; its settings are read, nothing is written to it. */
+	bool rebuilding = false;
 	/* Shards of a stub left out (NI_DB_READ_PARTIAL), each described
 	 * as "shard N of STUB, ENTRY: cause". */
 	std::vector<std::string> missing;
@@ -606,8 +609,9 @@ long writer_pid(const std::string &folder)
  * schema_mismatch with a message naming what differs, or a refusal
  * (refuse_unbuilt, or another program's database).
  */
-void check_schema(const Xapian::Database &db, const std::string &name,
-		  const char *analyzer, Xapian::WritableDatabase *writer)
+void check_schema(const ni_db &d, const Xapian::Database &db,
+		  const std::string &name, const char *analyzer,
+		  Xapian::WritableDatabase *writer)
 {
 	std::string schema = db.get_metadata(KEY_SCHEMA);
 	if (schema.empty()) {
@@ -621,6 +625,9 @@ void check_schema(const Xapian::Database &db, const std::string &name,
 		record_settings(*writer, analyzer);
 		return;
 	}
+	/* Built again from its sources: what it was built with is moot. */
+	if (d.rebuilding)
+		return;
 	if (schema != SCHEMA_VERSION)
 		throw schema_mismatch("index " + name + " has schema version " +
 				      schema + ", this program uses version " +
@@ -661,7 +668,7 @@ stemmer &known_stemmer(ni_db &d, const std::string &language,
 /* Check the schema and start stemming in the index's default. */
 void read_settings(ni_db &d, const char *analyzer)
 {
-	check_schema(d.db, d.path, analyzer,
+	check_schema(d, d.db, d.path, analyzer,
 		     d.writable ? &d.writers[0] : nullptr);
 	d.language = &known_stemmer(d, recorded_language(d),
 				    "the default language of index " + d.path);
@@ -833,7 +840,7 @@ void open_stub(ni_db &d, const char *analyzer, bool partial)
 		std::string local;
 		try {
 			db = open_entry(e.type, e.rest, dir, local);
-			check_schema(db, name, analyzer, nullptr);
+			check_schema(d, db, name, analyzer, nullptr);
 		} catch (const schema_mismatch &) {
 			throw;
 		} catch (...) {
@@ -935,7 +942,7 @@ void open_sharded_writer(ni_db &d, const char *analyzer)
 			Xapian::WritableDatabase writer(
 				local.string(), Xapian::DB_CREATE_OR_OPEN |
 						Xapian::DB_BACKEND_GLASS);
-			check_schema(writer, name, analyzer, &writer);
+			check_schema(d, writer, name, analyzer, &writer);
 			fresh[i] = check_place(writer, name, i, n);
 			d.writers.push_back(writer);
 			d.shards.push_back({name, local.string(), writer});
@@ -1003,7 +1010,8 @@ void open_writer(ni_db &d, const char *analyzer)
 
 void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 {
-	if (mode == NI_DB_WRITE) {
+	d.rebuilding = mode == NI_DB_REBUILD;
+	if (mode == NI_DB_WRITE || mode == NI_DB_REBUILD) {
 		open_writer(d, analyzer);
 		return;
 	}
@@ -1477,7 +1485,7 @@ void run_search(ni_db &d, const Xapian::Query &query,
  */
 void commit(ni_db &d)
 {
-	if (!d.writable)
+	if (!d.writable || d.rebuilding)
 		return;
 	bool sharded = d.writers.size() > 1 && !d.torn;
 	if (sharded)

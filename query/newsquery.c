@@ -547,6 +547,15 @@ static bool use_hyperlinks(const char *mode, bool color)
 	return term && strcmp(term, "dumb") && strcmp(term, "linux");
 }
 
+/* An index newsquery cannot read: say what differs and what to run. */
+static void say_schema_advice(const char *path, const char *detail)
+{
+	struct ni_buf advice = NI_BUF_INIT;
+	ni_cli_schema_advice(path, &advice);
+	error("%s; %s", detail ? detail : path, advice.len ? advice.data : "");
+	ni_buf_release(&advice);
+}
+
 static int open_index(const char *path, const struct options *o,
 		      ni_db **db)
 {
@@ -575,11 +584,8 @@ static int open_index(const char *path, const struct options *o,
 	else if (status == NI_EDB_FOREIGN)
 		error("%s; give newsquery the --db of a newsindex index",
 		      detail ? detail : "");
-	else if (status == NI_EDB_SCHEMA && ni_cli_is_stub(path))
-		error("%s; build that shard again", detail);
 	else if (status == NI_EDB_SCHEMA)
-		error("%s; delete %s and run 'newsindex build --db %s "
-		      "SOURCE...' again", detail ? detail : "", path, path);
+		say_schema_advice(path, detail);
 	else if (status != NI_OK)
 		error("cannot open index %s: %s (%s)", path,
 		      ni_status_str(status), detail ? detail : "");

@@ -73,9 +73,21 @@ if command -v xapian-metadata >/dev/null; then
 	expect_status 0 "an index to change" -- "$NEWSINDEX" build --db "$WORK/other" "$NI_TEST_SAMPLES"
 	xapian-metadata set "$WORK/other" newsindex.analyzer "icu-word;other"
 	expect_status 1 "newsindex refuses another analyzer" -- "$NEWSINDEX" build --db "$WORK/other"
-	expect_match "$WORK/err" "^newsindex: index $WORK/other was built with analyzer \"icu-word;other\", this program uses \".*\"; delete $WORK/other and run 'newsindex build --db $WORK/other SOURCE...' again\$" "newsindex says what differs and what to run"
+	expect_match "$WORK/err" "^newsindex: index $WORK/other was built with analyzer \"icu-word;other\", this program uses \".*\"; build it again from its sources with 'newsindex build --rebuild --db $WORK/other'\$" "newsindex says what differs and what to run"
 	expect_status 2 "newsquery refuses another analyzer" -- "$NEWSQUERY" --db "$WORK/other" sensetime
-	expect_match "$WORK/err" "^newsquery: index $WORK/other was built with analyzer .*; delete $WORK/other and run 'newsindex build --db $WORK/other SOURCE...' again\$" "newsquery says what to run"
+	expect_match "$WORK/err" "^newsquery: index $WORK/other was built with analyzer .*; build it again from its sources with 'newsindex build --rebuild --db $WORK/other'\$" "newsquery says what to run"
+	# The advice works: the index is built again from the sources it
+	# remembers, as is one of an older schema version.
+	expect_status 0 "the advised rebuild" -- "$NEWSINDEX" build --rebuild --db "$WORK/other"
+	expect_status 0 "the samples' count in a fresh index" -- "$NEWSQUERY" --db "$WORK/new" --count sensetime
+	mv "$WORK/out" "$WORK/fresh.count"
+	expect_status 0 "newsquery reads the rebuilt index" -- "$NEWSQUERY" --db "$WORK/other" --count sensetime
+	expect_line "$WORK/out" "$(cat "$WORK/fresh.count")" "the rebuilt index matches what a fresh one does"
+	xapian-metadata set "$WORK/other" newsindex.schema 1
+	expect_status 2 "newsquery refuses an old schema version" -- "$NEWSQUERY" --db "$WORK/other" sensetime
+	expect_match "$WORK/err" "^newsquery: index $WORK/other has schema version 1, this program uses version [0-9]*; build it again from its sources with 'newsindex build --rebuild --db $WORK/other'\$" "newsquery: an old schema, and what to run"
+	expect_status 0 "the advised rebuild of an old schema" -- "$NEWSINDEX" build --rebuild --db "$WORK/other"
+	expect_status 0 "newsquery reads it after" -- "$NEWSQUERY" --db "$WORK/other" sensetime
 else
 	echo "SKIP: no xapian-metadata to change an index's analyzer setting"
 fi
