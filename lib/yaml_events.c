@@ -270,6 +270,13 @@ const char *ni_yaml_quote(const char *s, size_t len,
 		} else if (c < 0x20 || c == 0x7F) {
 			o += (size_t)snprintf(out + o, NI_YAML_QUOTED_SIZE - o,
 					      "\\x%02x", c);
+		} else if (c == 0xC2 && i + 1 < n &&
+			   (unsigned char)s[i + 1] < 0xA0) {
+			/* A C1 control (U+009B is a CSI to some terminals):
+			 * libyaml gives UTF-8, so 0xC2 leads a character. */
+			o += (size_t)snprintf(out + o, NI_YAML_QUOTED_SIZE - o,
+					      "\\u%04x",
+					      (unsigned char)s[++i]);
 		} else {
 			out[o++] = (char)c;
 		}
