@@ -275,7 +275,7 @@ const char *ni_yaml_quote(const char *s, size_t len,
 			/* A C1 control (U+009B is a CSI to some terminals):
 			 * libyaml gives UTF-8, so 0xC2 leads a character. */
 			o += (size_t)snprintf(out + o, NI_YAML_QUOTED_SIZE - o,
-					      "\\u%04x",
+					      "\\xc2\\x%02x",
 					      (unsigned char)s[++i]);
 		} else {
 			out[o++] = (char)c;

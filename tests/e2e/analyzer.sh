@@ -93,7 +93,7 @@ if command -v xapian-metadata >/dev/null; then
 	xapian-metadata set "$WORK/old" newsindex.analyzer "$old"
 	expect_status 2 "an index of the older analyzer is refused" -- \
 		"$NEWSQUERY" --db "$WORK/old" cafe
-	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;cjk=dict\+bigrams\+hangul;maxword=64\"; delete" \
+	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;cjk=dict\+bigrams\+hangul;maxword=64\"; build it again from its sources" \
 		"the older analyzer named, and the new one"
 fi
 

@@ -239,7 +239,7 @@ static void test_quote(void **state)
 	/* C1 controls too (U+009B, a CSI); other non-ASCII stays. */
 	assert_string_equal(ni_yaml_quote("a\xc2\x9b" "2J\xc2\xa0\xc3\xa9", 9,
 					  out),
-			    "\"a\\u009b2J\xc2\xa0\xc3\xa9\"");
+			    "\"a\\xc2\\x9b2J\xc2\xa0\xc3\xa9\"");
 
 	/* Cut after 60 bytes, never inside a character. */
 	char long_text[100];
