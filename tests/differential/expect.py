@@ -21,7 +21,7 @@ class Corpus:
             for title, terms in ((False, d.terms), (True, d.title_terms)):
                 for t in terms:
                     self.holding[title].setdefault(t, set()).add(k)
-                    if t and not t[0].isdigit():
+                    if t and not t[0].isdigit() and d.english:
                         self.stemmed[title].setdefault(stem(t),
                                                        set()).add(k)
 
