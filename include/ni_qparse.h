@@ -90,6 +90,12 @@ ni_status ni_qparse(ni_db *db, ni_analyzer *analyzer, const char *text,
 		    int64_t now, struct ni_parsed_query *out,
 		    struct ni_qparse_error *err);
 
+/*
+ * Whether `text` is white space only, as the lexer sees it (Unicode
+ * spaces too), or NULL: what ni_qparse() calls an empty query.
+ */
+bool ni_qparse_blank(const char *text);
+
 /* Free what `query` owns and zero it.  Safe on a zeroed struct. */
 void ni_parsed_query_clear(struct ni_parsed_query *query);
 

@@ -123,7 +123,9 @@ struct ni_results {
 /*
  * Run a parsed query: `strict` is the all-words tier, `relaxed` (may be
  * NULL) the query whose other matches follow.  Both are borrowed.
- * On failure `*out` is empty and `errmsg` (appended to) says why.
+ * On failure `*out` is empty and `errmsg` (appended to) says why:
+ * NI_EINVAL when `strict` (or `options`, `out`) is NULL, NI_EDB_* from
+ * the index.
  */
 ni_status ni_search_run(ni_db *db, const ni_query *strict,
 			const ni_query *relaxed,

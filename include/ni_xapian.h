@@ -508,7 +508,8 @@ enum ni_query_op {
 /*
  * Query constructors.  Each returns a new query the caller frees with
  * ni_query_free() (the parts given to ni_query_combine() stay the
- * caller's: they are copied).  Failures: NI_ENOMEM, NI_EINVAL; no message.
+ * caller's: they are copied).  Failures: NI_ENOMEM, NI_EINVAL (a NULL
+ * query or array of parts among them); no message.
  */
 
 /* A word (from ni_analyzer) in `field`, matching any form with its stem. */
@@ -579,7 +580,8 @@ ni_status ni_query_like(ni_db *db, const char *key, unsigned n_terms,
  * Pseudo-relevance feedback: the `n_terms` stems that best characterize
  * the top `n_docs` matches of `query` (ranked by BM25 with `params`' k1
  * and b), ORed and scaled by `weight`, to be joined with the query.
- * `*out` is NULL when the query matches nothing.
+ * `*out` is NULL when the query matches nothing; NI_EINVAL when `query`
+ * is NULL.
  */
 ni_status ni_query_feedback(ni_db *db, const ni_query *query,
 			    const struct ni_search_params *params,
@@ -608,7 +610,10 @@ ni_status ni_query_combine(enum ni_query_op op,
 			   const ni_query *const *parts, size_t n,
 			   ni_query **out) NI_NOEXCEPT;
 
-/* Xapian's description of the query, for debugging; caller frees. */
+/*
+ * Xapian's description of the query, for debugging; caller frees.  NULL
+ * for a NULL query, or when out of memory.
+ */
 char *ni_query_describe(const ni_query *query) NI_NOEXCEPT;
 
 void ni_query_free(ni_query *query) NI_NOEXCEPT;
@@ -674,6 +679,7 @@ struct ni_facet_count {
  * changes under the search (a build committing), it is reopened and the
  * search run again, a few times, before NI_EDB_MODIFIED is returned.
  * On NI_OK `*out` is a result page the caller frees with ni_mset_free().
+ * A NULL `query` is NI_EINVAL.
  */
 ni_status ni_db_search(ni_db *db, const ni_query *query,
 		       const struct ni_search_params *params, ni_mset **out) NI_NOEXCEPT;

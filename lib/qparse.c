@@ -2407,6 +2407,12 @@ ni_status ni_qparse(ni_db *db, ni_analyzer *analyzer, const char *text,
 	return status;
 }
 
+bool ni_qparse_blank(const char *text)
+{
+	struct parser p = {.text = text, .len = text ? strlen(text) : 0};
+	return only_space(&p);
+}
+
 void ni_parsed_query_clear(struct ni_parsed_query *query)
 {
 	ni_query_free(query->strict);

@@ -348,6 +348,12 @@ ni_status ni_search_run(ni_db *db, const ni_query *strict,
 			const struct ni_search_options *o,
 			struct ni_results *out, struct ni_buf *errmsg)
 {
+	if (!strict || !o || !out) {
+		if (out)
+			memset(out, 0, sizeof *out);
+		ni_buf_addf(errmsg, "search failed: no query to run");
+		return NI_EINVAL;
+	}
 	if (!o->feedback)
 		return search_tiers(db, strict, relaxed, o, out, errmsg);
 	struct ni_search_params params = {.bm25_k1 = o->bm25_k1,

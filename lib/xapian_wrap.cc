@@ -512,6 +512,17 @@ struct ni_query {
 	Xapian::Query query;
 };
 
+/*
+ * The Xapian query of `q`.  A NULL query is the caller's mistake, told
+ * as NI_EINVAL rather than a crash.
+ */
+static const Xapian::Query &query_of(const ni_query *q)
+{
+	if (!q)
+		throw bad_argument("no query");
+	return q->query;
+}
+
 namespace {
 
 struct stored_hit {
@@ -1120,11 +1131,11 @@ Xapian::Query matching_only(const Xapian::Query &q)
 Xapian::Query window_query(Xapian::Query::op op, const ni_query *const *parts,
 			   size_t n, unsigned window)
 {
-	if (n < 2)
+	if (n < 2 || !parts)
 		throw bad_argument("NEAR and ordered phrases need two parts");
 	std::vector<Xapian::Query> queries;
 	for (size_t i = 0; i < n; i++)
-		queries.push_back(parts[i]->query);
+		queries.push_back(query_of(parts[i]));
 	return Xapian::Query(op, queries.begin(), queries.end(), window);
 }
 
@@ -2647,7 +2658,8 @@ ni_status ni_query_scale(const ni_query *query, double factor,
 	*out = nullptr;
 	try {
 		*out = new ni_query{Xapian::Query(
-			Xapian::Query::OP_SCALE_WEIGHT, query->query, factor)};
+			Xapian::Query::OP_SCALE_WEIGHT, query_of(query),
+			factor)};
 		return NI_OK;
 	} catch (...) {
 		std::string ignored;
@@ -2735,7 +2747,7 @@ ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 			Xapian::Enquire enquire(d->db);
 			enquire.set_weighting_scheme(Xapian::BM25Weight(
 				params->bm25_k1, 0, 1, params->bm25_b, 0.5));
-			enquire.set_query(query->query);
+			enquire.set_query(query_of(query));
 			/* Ties as in a search, whatever the document ids. */
 			enquire.set_sort_by_relevance_then_value(NI_SLOT_ORDER,
 								 false);
@@ -2830,13 +2842,13 @@ ni_status ni_query_combine(enum ni_query_op op,
 {
 	*out = nullptr;
 	try {
-		if (n == 0)
+		if (n == 0 || !parts)
 			throw bad_argument("nothing to combine");
 		std::vector<Xapian::Query> queries;
 		for (size_t i = 0; i < n; i++)
 			queries.push_back(i > 0 && op == NI_QOP_AND_NOT
-					  ? matching_only(parts[i]->query)
-					  : parts[i]->query);
+					  ? matching_only(query_of(parts[i]))
+					  : query_of(parts[i]));
 		Xapian::Query::op xop = xapian_op(op);
 		Xapian::Query combined;
 		if (n == 1)
@@ -2861,7 +2873,7 @@ ni_status ni_query_combine(enum ni_query_op op,
 char *ni_query_describe(const ni_query *query) noexcept
 {
 	try {
-		return c_string(query->query.get_description());
+		return c_string(query_of(query).get_description());
 	} catch (...) {
 		return nullptr;
 	}
@@ -2883,7 +2895,7 @@ ni_status ni_db_search(ni_db *d, const ni_query *query,
 	try {
 		mset = new ni_mset;
 		retrying(*d, [&] {
-			run_search(*d, query->query, *params, *mset);
+			run_search(*d, query_of(query), *params, *mset);
 		});
 		*out = mset;
 		return NI_OK;

@@ -522,6 +522,19 @@ static ni_status join_words(const struct options *o, struct ni_buf *out)
 	return status;
 }
 
+/* A query of white space only is none: an error, unless --like is one. */
+static int check_blank(struct ni_buf *query, const struct options *o)
+{
+	if (!ni_qparse_blank(ni_buf_str(query)))
+		return -1;
+	if (o->like) {
+		ni_buf_reset(query);
+		return -1;
+	}
+	error("empty query: newsquery WORDS... (see --help)");
+	return NI_QUERY_EXIT_ERROR;
+}
+
 static unsigned terminal_width(void)
 {
 	if (!isatty(STDOUT_FILENO))
@@ -860,9 +873,11 @@ int main(int argc, char **argv)
 	}
 	struct session s = {.o = &o, .suggestion = NI_BUF_INIT};
 	if (code < 0)
+		code = check_blank(&query, &o);
+	if (code < 0)
 		code = open_index(path.data, &o, &s.db);
 	if (code < 0) {
-		s.text = query.data;
+		s.text = ni_buf_str(&query);
 		code = output_written(search_and_show(&s, &start),
 				      "the results");
 	}

@@ -203,6 +203,33 @@ static void test_empty_query_is_an_error(void **state)
 	ni_buf_release(&err);
 }
 
+/* What the API allows never crashes: a NULL query is an error. */
+static void test_no_query_is_an_error(void **state)
+{
+	struct world *w = *state;
+	struct ni_search_options o;
+	ni_search_options_init(&o);
+	struct ni_results r;
+	struct ni_buf err = NI_BUF_INIT;
+	for (int feedback = 0; feedback < 2; feedback++) {
+		o.feedback = feedback;
+		memset(&r, 0xff, sizeof r);
+		assert_int_equal(ni_search_run(w->db, NULL, NULL, &o, &r, &err),
+				 NI_EINVAL);
+		assert_int_equal(r.n_hits, 0);
+		assert_null(r.hits);
+	}
+	assert_string_equal(ni_buf_str(&err), "search failed: no query to "
+			    "run" "search failed: no query to run");
+	ni_buf_reset(&err);
+	assert_int_equal(ni_search(w->db, w->analyzer, NULL, &o, &r, &err),
+			 NI_EINVAL);
+	assert_int_equal(ni_search(w->db, w->analyzer, "", &o, &r, &err),
+			 NI_EQUERY);
+	assert_int_equal(r.n_hits, 0);
+	ni_buf_release(&err);
+}
+
 static void test_non_latin_queries(void **state)
 {
 	struct world *w = *state;
@@ -226,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_stopwords_do_not_count),
 		cmocka_unit_test(test_stems_and_case_match),
 		cmocka_unit_test(test_empty_query_is_an_error),
+		cmocka_unit_test(test_no_query_is_an_error),
 		cmocka_unit_test(test_non_latin_queries),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

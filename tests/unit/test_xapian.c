@@ -385,6 +385,23 @@ static void test_filters_and_ranges(void **state)
 	assert_int_equal(ni_query_combine(NI_QOP_AND, parts, 0, &bad),
 			 NI_EINVAL);
 	assert_null(bad);
+	/* A NULL query is a mistake the wrapper reports, not a crash. */
+	const ni_query *holes[] = {topic, NULL};
+	assert_int_equal(ni_query_combine(NI_QOP_OR, holes, 2, &bad),
+			 NI_EINVAL);
+	assert_int_equal(ni_query_combine(NI_QOP_OR, NULL, 2, &bad),
+			 NI_EINVAL);
+	assert_int_equal(ni_query_near(holes, 2, 5, &bad), NI_EINVAL);
+	assert_int_equal(ni_query_scale(NULL, 0, &bad), NI_EINVAL);
+	assert_null(bad);
+	assert_null(ni_query_describe(NULL));
+	struct ni_search_params params = {.limit = 10};
+	ni_mset *none = (ni_mset *)1;
+	assert_int_equal(ni_db_search(db, NULL, &params, &none), NI_EINVAL);
+	assert_null(none);
+	assert_string_equal(ni_db_errmsg(db), "no query");
+	assert_int_equal(ni_query_feedback(db, NULL, &params, 5, 5, 1, &bad),
+			 NI_EINVAL);
 	ni_query_free(topic);
 	ni_query_free(url);
 	ni_query_free(range);
