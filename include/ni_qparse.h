@@ -34,10 +34,21 @@
  * they are kept.  NOT NOT x is NOT (NOT x) and -(-x): x's strict tier,
  * as a filter.
  *
- * Ownership: ni_qparse() fills a struct ni_parsed_query whose queries and
- * words it owns; ni_parsed_query_clear() frees them.  The ni_db (for
- * stemming and prefix expansion) and ni_analyzer are borrowed for the
- * call.
+ * Modes (ni_qparse_with()): the language as above; or every term a plain
+ * word; or, for a search box, the language and, when the text does not
+ * parse, its words, with a notice that says so.
+ *
+ * The work is bounded whatever the text, by two bounds: the words
+ * searched (a prefix counts for the words it stands for, a filter for
+ * one, a date: or quality: range for four, a stopword left out for
+ * none) and the postings they read.  The rest of a query that goes past
+ * either is left out, with a notice; a phrase or NEAR whose positions
+ * would go past the postings is searched as its words.
+ *
+ * Ownership: ni_qparse() fills a struct ni_parsed_query whose queries,
+ * words and notices it owns; ni_parsed_query_clear() frees them.  The
+ * ni_db (for stemming, prefix expansion and the words' frequencies) and
+ * ni_analyzer are borrowed for the call.
  */
 #ifndef NI_QPARSE_H
 #define NI_QPARSE_H
@@ -50,8 +61,26 @@
 #include "ni_status.h"
 #include "ni_xapian.h"
 
-/* A prefix query may stand for at most this many words. */
+/*
+ * A prefix query stands for at most this many words: the most frequent
+ * in the index, when more start so (with a notice).
+ */
 #define NI_QPARSE_MAX_PREFIX_WORDS 200
+/*
+ * The default bounds, so that any query answers within a second on
+ * 200,000 articles (docs/benchmarks.md): a query searches at most this
+ * many words (the longest question of CISI has 173 once its stopwords
+ * are left out) ...
+ */
+#define NI_QPARSE_MAX_WORDS 256
+/*
+ * ... and reads at most about this many postings: each word counts the
+ * articles that have it (its stem's and its exact form's), a phrase's
+ * twice and NEAR's three times (their positions are read too).  At
+ * 200,000 articles, the 255 most frequent words other than stopwords
+ * fit, and take 0.75 s.
+ */
+#define NI_QPARSE_MAX_POSTINGS 5000000
 /* NEAR without a distance means within this many words. */
 #define NI_QPARSE_DEFAULT_NEAR 10
 
@@ -64,6 +93,12 @@ struct ni_query_word {
 	bool is_prefix;      /* `word` is a prefix: sanc* gives "sanc" */
 };
 
+struct ni_qparse_error {
+	size_t offset;       /* byte offset in the query of the problem */
+	size_t length;       /* bytes to underline, at least 1 */
+	char message[256];   /* "unknown field 'foo:' (fields: title, ...)" */
+};
+
 struct ni_parsed_query {
 	ni_query *strict;    /* never NULL on success */
 	ni_query *relaxed;   /* NULL when the same as strict */
@@ -71,12 +106,40 @@ struct ni_parsed_query {
 	size_t n_words;
 	bool has_text;       /* false when no word scores: a query of
 				filters or exclusions only (n_words 0) */
+	/*
+	 * What the reader should know about how the text was read, as
+	 * sentences ("the query was cut to its first 256 words: ..."),
+	 * in the order they apply; none when it was read as typed.
+	 */
+	char **notices;
+	size_t n_notices;
+	/*
+	 * NI_QPARSE_LENIENT only: the text did not parse and was searched
+	 * as words; `syntax_error` says where and why, and notices[0]
+	 * says so ("unclosed quote; searched as words").
+	 */
+	bool as_words;
+	struct ni_qparse_error syntax_error;
 };
 
-struct ni_qparse_error {
-	size_t offset;       /* byte offset in the query of the problem */
-	size_t length;       /* bytes to underline, at least 1 */
-	char message[256];   /* "unknown field 'foo:' (fields: title, ...)" */
+/* How ni_qparse_with() reads the text. */
+enum ni_qparse_mode {
+	/* The language; text that does not parse is NI_EQUERY. */
+	NI_QPARSE_STRICT = 0,
+	/*
+	 * Every run of text between white space, parentheses and quotes
+	 * is a plain word, or the words the analyzer finds in it: no
+	 * operators, signs, phrases, groups, fields or prefixes.  The
+	 * default operator joins them (two tiers, stopwords left out).
+	 */
+	NI_QPARSE_WORDS,
+	/*
+	 * The language; text that does not parse is read as
+	 * NI_QPARSE_WORDS instead (out->as_words).  Still NI_EQUERY when
+	 * the words are none (an empty query, punctuation only): `*err`
+	 * then says so.
+	 */
+	NI_QPARSE_LENIENT,
 };
 
 /*
@@ -89,6 +152,25 @@ struct ni_qparse_error {
 ni_status ni_qparse(ni_db *db, ni_analyzer *analyzer, const char *text,
 		    int64_t now, struct ni_parsed_query *out,
 		    struct ni_qparse_error *err);
+
+/* How ni_qparse_with() reads, and how much it may search. */
+struct ni_qparse_options {
+	enum ni_qparse_mode mode;
+	/* The bounds on the work; 0 for NI_QPARSE_MAX_WORDS and
+	 * NI_QPARSE_MAX_POSTINGS. */
+	size_t max_words;
+	uint64_t max_postings;
+};
+
+/*
+ * ni_qparse() as `options` say (NULL, or zeroed: NI_QPARSE_STRICT and the
+ * default bounds, which is ni_qparse() itself).  An unknown mode is
+ * NI_EINVAL.
+ */
+ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
+			 int64_t now, const struct ni_qparse_options *options,
+			 struct ni_parsed_query *out,
+			 struct ni_qparse_error *err);
 
 /*
  * Whether `text` is white space only, as the lexer sees it (Unicode

@@ -527,13 +527,15 @@ ni_status ni_query_exact_word(ni_db *db, enum ni_field field,
 			      ni_query **out) NI_NOEXCEPT;
 
 /*
- * Any word of `field` that starts with `prefix` (already folded), as if
- * they were ORed.  NI_EQUERY when more than `max_words` words start so
- * (the message in ni_db_errmsg() says how many at least), or when none
- * does not matter: that is an empty match, not an error.
+ * Any word of `field` that starts with `prefix` (already folded), as one
+ * word (Xapian's OP_SYNONYM, as its wildcards): at most `max_words`
+ * words, the most frequent in the index when more start so.
+ * `*n_words` is how many start so (so the caller can say when some were
+ * left out); none is an empty match, not an error.  NI_EINVAL for a
+ * field without words of its own, with the message in ni_db_errmsg().
  */
 ni_status ni_query_prefix(ni_db *db, enum ni_field field, const char *prefix,
-			  size_t len, unsigned max_words,
+			  size_t len, unsigned max_words, unsigned *n_words,
 			  ni_query **out) NI_NOEXCEPT;
 
 /*
@@ -609,6 +611,14 @@ ni_status ni_query_range(enum ni_slot slot, double lo, double hi,
 ni_status ni_query_combine(enum ni_query_op op,
 			   const ni_query *const *parts, size_t n,
 			   ni_query **out) NI_NOEXCEPT;
+
+/*
+ * The sum, over the terms of `query` (each as often as the query has
+ * it), of the documents that have it: about the most postings a search
+ * of it reads, without positions.  NI_EINVAL for a NULL query.
+ */
+ni_status ni_query_postings(ni_db *db, const ni_query *query,
+			    uint64_t *postings) NI_NOEXCEPT;
 
 /*
  * Xapian's description of the query, for debugging; caller frees.  NULL

@@ -179,6 +179,24 @@ struct parser {
 	struct ni_query_word *words;
 	size_t n_words;
 	size_t cap_words;
+	/* NI_QPARSE_WORDS: every chunk of text is a plain word. */
+	bool words_only;
+	/* The words analyzed are a phrase's: their positions are read. */
+	bool positions;
+	/* The bounds on the work (ni_qparse_options), and what is left of
+	 * them: words and prefix expansions, postings.  Once one runs out,
+	 * at `cut_at` (the text whose words are left out first), nothing
+	 * more is searched. */
+	size_t max_words;
+	uint64_t max_postings;
+	size_t terms_left;
+	uint64_t postings_left;
+	uint64_t last_paid;        /* postings of the last node paid for */
+	bool cut;
+	size_t cut_at;
+	/* ni_parsed_query's notices, so far. */
+	char **notices;
+	size_t n_notices;
 };
 
 /* ---- errors ------------------------------------------------------------ */
@@ -228,6 +246,113 @@ static ni_status fail_status(struct parser *p, ni_status status,
 		 detail && *detail ? detail : ni_status_str(status));
 	p->err_set = true;
 	return status;
+}
+
+/* ---- notices and the bound on the work ---------------------------------- */
+
+/* Tell the reader something about how the query was read. */
+__attribute__((format(printf, 2, 3)))
+static ni_status add_notice(struct parser *p, const char *fmt, ...)
+{
+	char **notices = realloc(p->notices,
+				 (p->n_notices + 1) * sizeof *notices);
+	if (!notices)
+		return NI_ENOMEM;
+	p->notices = notices;
+	struct ni_buf text = NI_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	ni_status status = ni_buf_vaddf(&text, fmt, ap);
+	va_end(ap);
+	char *notice = status == NI_OK ? ni_buf_detach(&text) : NULL;
+	ni_buf_release(&text);
+	if (!notice)
+		return NI_ENOMEM;
+	notices[p->n_notices++] = notice;
+	return NI_OK;
+}
+
+static void free_notices(char **notices, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(notices[i]);
+	free(notices);
+}
+
+/*
+ * The second bound, on postings (ni_qparse_options): each word
+ * costs the articles that have it (ni_query_postings()), a prefix those
+ * of its words; checking positions costs as much again for a phrase,
+ * and twice again for NEAR, whose cost grows faster with the words'
+ * occurrences.  A range (date:, quality:) reads a value of every
+ * article: RANGE_COST words of the first bound.  Measured at 200,000
+ * articles: docs/benchmarks.md.
+ */
+#define PHRASE_FACTOR 2
+#define NEAR_FACTOR 3
+#define RANGE_COST 4
+
+/*
+ * Whether `query`, `factor` times its postings, fits in what is left of
+ * the bound; if so, it is paid for.  A failure's status in *status.
+ */
+static bool afford(struct parser *p, const ni_query *query, unsigned factor,
+		   ni_status *status)
+{
+	uint64_t postings;
+	*status = ni_query_postings(p->db, query, &postings);
+	if (*status != NI_OK) {
+		fail_status(p, *status, ni_db_errmsg(p->db));
+		return false;
+	}
+	postings *= factor;
+	if (p->cut || postings > p->postings_left)
+		return false;
+	p->postings_left -= postings;
+	p->last_paid = postings;
+	return true;
+}
+
+/* Whether the word (as the analyzer gave it) fits in the bound. */
+static bool afford_word(struct parser *p, const char *word, size_t len,
+			ni_status *status)
+{
+	ni_query *query;
+	*status = ni_query_word(p->db, p->text_field, word, len, &query);
+	bool fits = *status == NI_OK &&
+		    afford(p, query, p->positions ? PHRASE_FACTOR : 1, status);
+	ni_query_free(query);
+	return fits;
+}
+
+static ni_status too_common(struct parser *p, size_t start, size_t end,
+			    const char *as)
+{
+	return add_notice(p, "'%.*s' is too common to search as %s here: "
+			  "its words were searched anywhere in the articles",
+			  clip(p->text + start, end - start),
+			  p->text + start, as);
+}
+
+/* The bound has run out at the chunk of text at `at`: nothing more. */
+static void cut_at(struct parser *p, size_t at)
+{
+	if (p->cut)
+		return;
+	p->cut = true;
+	p->cut_at = at;
+	p->terms_left = 0;
+}
+
+/* Take `n` from the bound; false (the query cut at `at`) when it is out. */
+static bool spend(struct parser *p, size_t n, size_t at)
+{
+	if (!p->cut && p->terms_left >= n) {
+		p->terms_left -= n;
+		return true;
+	}
+	cut_at(p, at);
+	return false;
 }
 
 /* ---- the lexer ---------------------------------------------------------- */
@@ -438,8 +563,28 @@ static ni_status lex_value(struct parser *p, struct token *t)
 	return NI_OK;
 }
 
+/*
+ * NI_QPARSE_WORDS: each run of text between white space, parentheses and
+ * quotes is a plain term; nothing is an operator, a sign or a field.
+ */
+static ni_status lex_word(struct parser *p, struct token *t)
+{
+	char c;
+	while (p->pos < p->len &&
+	       ((c = p->text[p->pos]) == '(' || c == ')' || c == '"' ||
+		space_len(p, p->pos)))
+		p->pos += c == '(' || c == ')' || c == '"'
+			? 1 : space_len(p, p->pos);
+	*t = (struct token){p->pos < p->len ? T_TERM : T_END, p->pos,
+			    term_end(p, p->pos), 0, F_NONE};
+	p->pos = t->end;
+	return NI_OK;
+}
+
 static ni_status lex(struct parser *p, struct token *t)
 {
+	if (p->words_only)
+		return lex_word(p, t);
 	if (p->value_next)
 		return lex_value(p, t);
 	bool after_sign = p->after_sign;
@@ -597,9 +742,13 @@ static ni_status everything_except(struct node *node)
 /* ---- free text ---------------------------------------------------------- */
 
 struct collect_ctx {
+	struct parser *p;
 	struct term_words *tw;
 	size_t chunk_start;
 	size_t chunk_end;
+	size_t limit;          /* words it may collect (the bound) */
+	bool full;             /* it stopped at a word past the bounds, */
+	size_t full_at;        /* which starts there in the text */
 	ni_status status;
 };
 
@@ -629,6 +778,13 @@ static int collect_word(void *ctx, const struct ni_token *token)
 {
 	struct collect_ctx *c = ctx;
 	struct term_words *tw = c->tw;
+	if (!token->also && (tw->n == c->limit ||
+			     !afford_word(c->p, token->word, token->len,
+					  &c->status))) {
+		c->full = c->status == NI_OK;
+		c->full_at = c->chunk_start + token->start;
+		return 1;
+	}
 	if (token->also)
 		return add_joined_form(c, token);
 	if (tw->n == tw->cap) {
@@ -672,6 +828,7 @@ static ni_status index_words(struct term_words *tw)
 /*
  * The analyzer's words of text[start, end), one white-space separated
  * chunk at a time so each word remembers the typed chunk it came from.
+ * Words past the bounds (ni_qparse_options) are left out.
  */
 static ni_status analyze(struct parser *p, size_t start, size_t end)
 {
@@ -680,8 +837,8 @@ static ni_status analyze(struct parser *p, size_t start, size_t end)
 	ni_buf_reset(&tw->chars);
 	ni_buf_reset(&tw->also);
 	tw->n_also = 0;
-	struct collect_ctx ctx = {tw, 0, 0, NI_OK};
-	for (size_t pos = skip_space(p, start, end); pos < end;
+	struct collect_ctx ctx = {p, tw, 0, 0, p->terms_left, false, 0, NI_OK};
+	for (size_t pos = skip_space(p, start, end); pos < end && !ctx.full;
 	     pos = skip_space(p, ctx.chunk_end, end)) {
 		ctx.chunk_start = pos;
 		ctx.chunk_end = pos;
@@ -695,7 +852,10 @@ static ni_status analyze(struct parser *p, size_t start, size_t end)
 		if (status != NI_OK)
 			return fail_status(p, status,
 					   ni_analyzer_errmsg(p->analyzer));
+		if (ctx.full)
+			cut_at(p, ctx.full_at);
 	}
+	spend(p, tw->n, start);
 	return index_words(tw);
 }
 
@@ -1115,18 +1275,36 @@ static ni_status prefix_node(struct parser *p, size_t start, size_t end,
 	if (status != NI_OK)
 		return status;
 	struct term_words *tw = &p->tw;
+	if (p->cut)
+		return NI_OK;   /* past the bound, or cut inside it: left out */
 	if (tw->n != 1)
 		return fail_at(p, start, end, "a prefix must be one word");
 	if (count_chars(tw->ptrs[0], tw->lens[0]) < 2)
 		return fail_at(p, start, end, "prefix too short");
+	/* Its words count toward the bound, not the prefix itself. */
+	size_t allowed = p->terms_left + 1;
+	unsigned max = allowed < NI_QPARSE_MAX_PREFIX_WORDS
+		? (unsigned)allowed : NI_QPARSE_MAX_PREFIX_WORDS;
+	unsigned found;
 	status = ni_query_prefix(p->db, p->text_field, tw->ptrs[0],
-				 tw->lens[0], NI_QPARSE_MAX_PREFIX_WORDS,
-				 &out->strict);
-	if (status == NI_EQUERY)
-		return fail_at(p, start, end, "%s (make the prefix longer)",
-			       ni_db_errmsg(p->db));
+				 tw->lens[0], max, &found, &out->strict);
 	if (status != NI_OK)
 		return fail_status(p, status, ni_db_errmsg(p->db));
+	if (!afford(p, out->strict, 1, &status)) {
+		ni_query_free(out->strict);
+		out->strict = NULL;
+		if (status == NI_OK)
+			cut_at(p, start);
+		return status;
+	}
+	p->terms_left = allowed - (found > max ? max : found ? found : 1);
+	if (found > max)
+		status = add_notice(p, "'%.*s' stands for %u words: only the "
+				    "%u most frequent were searched",
+				    clip(p->text + start, end - start),
+				    p->text + start, found, max);
+	if (status != NI_OK)
+		return status;
 	out->kind = N_TEXT;
 	out->depth = 1;
 	struct word_span span = {0, 0, start, end};
@@ -1168,8 +1346,19 @@ static ni_status phrase_node(struct parser *p, const struct token *t,
 			     struct node *out)
 {
 	node_init(out, t->start, t->end);
+	p->positions = true;
 	ni_status status = analyze(p, t->start + 1, t->end - 1);
+	p->positions = false;
 	return status == NI_OK ? text_node(p, true, false, out) : status;
+}
+
+/* NI_QPARSE_WORDS: a typed term as the plain words it holds. */
+static ni_status word_node(struct parser *p, const struct token *t,
+			   struct node *out)
+{
+	node_init(out, t->start, t->end);
+	ni_status status = analyze(p, t->start, t->end);
+	return status == NI_OK ? text_node(p, false, true, out) : status;
 }
 
 /* ---- filter values ------------------------------------------------------ */
@@ -1441,6 +1630,9 @@ static ni_status filter_node(struct parser *p, int field, size_t start,
 			     size_t end, struct node *out)
 {
 	ni_status status;
+	if (!spend(p, field == F_DATE || field == F_QUALITY ? RANGE_COST : 1,
+		   out->start))
+		return NI_OK;   /* past the bound: left out */
 	out->kind = N_FILTER;
 	out->key = field;
 	out->depth = 2;
@@ -1832,6 +2024,18 @@ static ni_status near_nodes(struct parser *p, struct node_list *list,
 		status = ni_query_near((const ni_query *const *)parts, live,
 				       distance + (unsigned)live - 1,
 				       &out->strict);
+	/* Its words are paid for: the positions are not, yet. */
+	if (status == NI_OK &&
+	    !afford(p, out->strict, NEAR_FACTOR - 1, &status) &&
+	    status == NI_OK) {
+		ni_query_free(out->strict);
+		out->strict = NULL;
+		status = combine(NI_QOP_AND, parts, live, &out->strict);
+		if (status == NI_OK)
+			status = too_common(p, list->nodes[0].start,
+					    list->nodes[live - 1].end,
+					    "'NEAR'");
+	}
 	for (size_t i = 0; parts && i < live; i++)
 		ni_query_free(parts[i]);
 	free(parts);
@@ -1950,6 +2154,8 @@ static ni_status parse_field(struct parser *p, struct node *out)
 static ni_status parse_primary(struct parser *p, struct node *out)
 {
 	struct token t = p->tok;
+	if (p->words_only)
+		return built(p, word_node(p, &t, out), out);
 	if (p->filter_field != F_NONE)
 		return parse_filter_primary(p, out);
 	if (t.kind == T_LPAREN)
@@ -2292,6 +2498,9 @@ static void parser_release(struct parser *p)
 	free(p->tw.lens);
 	memset(&p->tw, 0, sizeof p->tw);
 	ni_buf_release(&p->scratch);
+	free_notices(p->notices, p->n_notices);
+	p->notices = NULL;
+	p->n_notices = 0;
 }
 
 /* Back to the start of the text, keeping the buffers' memory. */
@@ -2307,6 +2516,14 @@ static void parser_rewind(struct parser *p)
 	p->stopwords_dropped = 0;
 	p->text_field = NI_FIELD_ANY;
 	p->filter_field = F_NONE;
+	p->terms_left = p->max_words;
+	p->postings_left = p->max_postings;
+	p->last_paid = 0;
+	p->cut = false;
+	p->cut_at = 0;
+	free_notices(p->notices, p->n_notices);
+	p->notices = NULL;
+	p->n_notices = 0;
 }
 
 static ni_status parse_text(struct parser *p, struct node *root)
@@ -2363,6 +2580,10 @@ static ni_status finish(struct parser *p, struct node *root,
 	out->has_text = p->n_words > 0;
 	p->words = NULL;
 	p->n_words = p->cap_words = 0;
+	out->notices = p->notices;
+	out->n_notices = p->n_notices;
+	p->notices = NULL;
+	p->n_notices = 0;
 	return NI_OK;
 }
 
@@ -2371,38 +2592,110 @@ static bool only_space(const struct parser *p)
 	return skip_space(p, 0, p->len) == p->len;
 }
 
-ni_status ni_qparse(ni_db *db, ni_analyzer *analyzer, const char *text,
-		    int64_t now, struct ni_parsed_query *out,
-		    struct ni_qparse_error *err)
+/* The bytes of the chunk of text at `pos`, up to white space. */
+static size_t chunk_len(const struct parser *p, size_t pos)
+{
+	size_t end = pos;
+	while (end < p->len && !space_len(p, end))
+		end++;
+	return end - pos;
+}
+
+/* The whole text, read as p->words_only says, into `out`. */
+static ni_status read_query(struct parser *p, struct ni_parsed_query *out)
+{
+	struct node root;
+	ni_status status = parse_text(p, &root);
+	if (status == NI_OK && p->n_words == 0 && p->stopwords_dropped > 0) {
+		/* Only stopwords were typed: search for them after all. */
+		node_clear(&root);
+		p->keep_stopwords = true;
+		status = parse_text(p, &root);
+	}
+	if (status == NI_OK && p->cut)
+		status = add_notice(p, "the query was cut short (it would "
+				    "take too long to search whole): from "
+				    "'%.*s' on, it was not searched",
+				    clip(p->text + p->cut_at,
+					 chunk_len(p, p->cut_at)),
+				    p->text + p->cut_at);
+	if (status == NI_OK)
+		status = finish(p, &root, out);
+	node_clear(&root);
+	return status;
+}
+
+/*
+ * NI_QPARSE_LENIENT, once the text read as words: say first why, keeping
+ * the syntax error.
+ */
+static ni_status note_syntax_error(struct parser *p,
+				   struct ni_parsed_query *out,
+				   const struct ni_qparse_error *syntax)
+{
+	p->notices = out->notices;
+	p->n_notices = out->n_notices;
+	ni_status status = add_notice(p, "%s; searched as words",
+				      syntax->message);
+	if (status == NI_OK) {
+		char *first = p->notices[p->n_notices - 1];
+		memmove(p->notices + 1, p->notices,
+			(p->n_notices - 1) * sizeof *p->notices);
+		p->notices[0] = first;
+		out->as_words = true;
+		out->syntax_error = *syntax;
+	}
+	out->notices = p->notices;
+	out->n_notices = p->n_notices;
+	p->notices = NULL;
+	p->n_notices = 0;
+	return status;
+}
+
+ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
+			 int64_t now, const struct ni_qparse_options *options,
+			 struct ni_parsed_query *out,
+			 struct ni_qparse_error *err)
 {
 	if (!out || !err)
 		return NI_EINVAL;
 	memset(out, 0, sizeof *out);
 	memset(err, 0, sizeof *err);
+	static const struct ni_qparse_options defaults = {0};
+	const struct ni_qparse_options *o = options ? options : &defaults;
+	enum ni_qparse_mode mode = o->mode;
 	struct parser p = {
 		.db = db, .analyzer = analyzer, .text = text,
 		.len = text ? strlen(text) : 0, .now = now, .err = err,
 		.filter_field = F_NONE,
+		.words_only = mode == NI_QPARSE_WORDS,
+		.max_words = o->max_words ? o->max_words : NI_QPARSE_MAX_WORDS,
+		.max_postings = o->max_postings ? o->max_postings
+						: NI_QPARSE_MAX_POSTINGS,
 	};
 	if (!db || !analyzer || !text)
 		return fail_status(&p, NI_EINVAL, "no index, analyzer or text");
+	if (mode != NI_QPARSE_STRICT && mode != NI_QPARSE_WORDS &&
+	    mode != NI_QPARSE_LENIENT)
+		return fail_status(&p, NI_EINVAL, "unknown query mode");
 	if (only_space(&p))
 		return fail_at(&p, 0, p.len, "empty query");
-	struct node root;
-	ni_status status = parse_text(&p, &root);
-	if (status == NI_OK && p.n_words == 0 && p.stopwords_dropped > 0) {
-		/* Only stopwords were typed: search for them after all. */
-		node_clear(&root);
-		p.keep_stopwords = true;
-		status = parse_text(&p, &root);
+	ni_status status = read_query(&p, out);
+	if (status == NI_EQUERY && mode == NI_QPARSE_LENIENT) {
+		/* The syntax failed: the words, then, and say why. */
+		struct ni_qparse_error syntax = *err;
+		memset(err, 0, sizeof *err);
+		p.err_set = false;
+		p.keep_stopwords = false;
+		p.words_only = true;
+		status = read_query(&p, out);
+		if (status == NI_OK)
+			status = note_syntax_error(&p, out, &syntax);
 	}
-	if (status == NI_OK)
-		status = finish(&p, &root, out);
 	if (status != NI_OK) {
 		fail_status(&p, status, NULL);
 		ni_parsed_query_clear(out);
 	}
-	node_clear(&root);
 	parser_release(&p);
 	return status;
 }
@@ -2413,6 +2706,13 @@ bool ni_qparse_blank(const char *text)
 	return only_space(&p);
 }
 
+ni_status ni_qparse(ni_db *db, ni_analyzer *analyzer, const char *text,
+		    int64_t now, struct ni_parsed_query *out,
+		    struct ni_qparse_error *err)
+{
+	return ni_qparse_with(db, analyzer, text, now, NULL, out, err);
+}
+
 void ni_parsed_query_clear(struct ni_parsed_query *query)
 {
 	ni_query_free(query->strict);
@@ -2420,5 +2720,6 @@ void ni_parsed_query_clear(struct ni_parsed_query *query)
 	for (size_t i = 0; i < query->n_words; i++)
 		free(query->words[i].word);
 	free(query->words);
+	free_notices(query->notices, query->n_notices);
 	memset(query, 0, sizeof *query);
 }

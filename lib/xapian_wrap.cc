@@ -104,6 +104,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -2586,10 +2587,11 @@ ni_status ni_query_exact_word(ni_db *d, enum ni_field field,
 }
 
 ni_status ni_query_prefix(ni_db *d, enum ni_field field, const char *prefix,
-			  size_t len, unsigned max_words,
+			  size_t len, unsigned max_words, unsigned *n_words,
 			  ni_query **out) noexcept
 {
 	*out = nullptr;
+	*n_words = 0;
 	try {
 		check_field(field);
 		const char *field_prefix = FIELDS[field].prefix;
@@ -2598,26 +2600,47 @@ ni_status ni_query_prefix(ni_db *d, enum ni_field field, const char *prefix,
 					   "its own");
 		std::string start = field_prefix + std::string(prefix, len);
 		/*
-		 * Count the expansion here rather than let Xapian throw at
-		 * search time, so the caller can point at the culprit.
+		 * The words are chosen here, not by Xapian's OP_WILDCARD at
+		 * each run of the query: a search runs a query several times
+		 * (feedback, tiers, the count), and the choice is made once.
+		 * `worst` is the heap's order: its front is the word to drop
+		 * first (the least frequent, then the last in byte order).
 		 */
-		unsigned n = retrying(*d, [&] {
-			unsigned words = 0;
+		using word = std::pair<Xapian::doccount, std::string>;
+		auto worst = [](const word &a, const word &b) {
+			return a.first > b.first ||
+			       (a.first == b.first && a.second < b.second);
+		};
+		std::vector<word> kept;
+		unsigned found = retrying(*d, [&] {
+			unsigned n = 0;
+			kept.clear();
 			for (auto t = d->db.allterms_begin(start);
-			     t != d->db.allterms_end(start) &&
-			     words <= max_words; ++t)
-				words++;
-			return words;
+			     t != d->db.allterms_end(start); ++t) {
+				n += n < UINT_MAX;
+				word w{t.get_termfreq(), *t};
+				if (kept.size() < max_words) {
+					kept.push_back(std::move(w));
+					std::push_heap(kept.begin(), kept.end(),
+						       worst);
+				} else if (max_words && worst(w, kept.front())) {
+					std::pop_heap(kept.begin(), kept.end(),
+						      worst);
+					kept.back() = std::move(w);
+					std::push_heap(kept.begin(), kept.end(),
+						       worst);
+				}
+			}
+			return n;
 		});
-		if (n > max_words) {
-			d->errmsg = "more than " + std::to_string(max_words) +
-				    " words start with \"" +
-				    std::string(prefix, len) + "\"";
-			return NI_EQUERY;
-		}
-		*out = new ni_query{Xapian::Query(
-			Xapian::Query::OP_WILDCARD, start, max_words,
-			Xapian::Query::WILDCARD_LIMIT_ERROR)};
+		std::vector<std::string> terms;
+		for (const word &w : kept)
+			terms.push_back(w.second);
+		std::sort(terms.begin(), terms.end());
+		/* One word's worth of weight, as Xapian's wildcards have. */
+		*out = new ni_query{Xapian::Query(Xapian::Query::OP_SYNONYM,
+						  terms.begin(), terms.end())};
+		*n_words = found;
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -2867,6 +2890,39 @@ ni_status ni_query_combine(enum ni_query_op op,
 	} catch (...) {
 		std::string ignored;
 		return map_exception(ignored);
+	}
+}
+
+/*
+ * The documents of each term of `q`, summed over its leaves: a term the
+ * query has twice counts twice (Xapian's term iterator would give it
+ * once).  The recursion is as deep as the query, which ni_qparse bounds.
+ */
+static uint64_t postings_of(const Xapian::Database &db,
+			    const Xapian::Query &q)
+{
+	size_t n = q.get_num_subqueries();
+	uint64_t sum = 0;
+	if (n == 0)
+		for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t)
+			sum += db.get_termfreq(*t);
+	for (size_t i = 0; i < n; i++)
+		sum += postings_of(db, q.get_subquery(i));
+	return sum;
+}
+
+ni_status ni_query_postings(ni_db *d, const ni_query *query,
+			    uint64_t *postings) noexcept
+{
+	*postings = 0;
+	try {
+		const Xapian::Query &q = query_of(query);
+		*postings = retrying(*d, [&] {
+			return postings_of(d->db, q);
+		});
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
 	}
 }
 

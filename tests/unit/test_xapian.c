@@ -402,6 +402,17 @@ static void test_filters_and_ranges(void **state)
 	assert_string_equal(ni_db_errmsg(db), "no query");
 	assert_int_equal(ni_query_feedback(db, NULL, &params, 5, 5, 1, &bad),
 			 NI_EINVAL);
+	uint64_t postings = 1;
+	assert_int_equal(ni_query_postings(db, NULL, &postings), NI_EINVAL);
+	assert_int_equal(postings, 0);
+	/* Postings: each term's documents, as often as the query has it. */
+	assert_int_equal(ni_query_postings(db, both, &postings), NI_OK);
+	assert_int_equal(postings, 2);
+	const ni_query *twice[] = {topic, topic, miss};
+	assert_int_equal(ni_query_combine(NI_QOP_OR, twice, 3, &bad), NI_OK);
+	assert_int_equal(ni_query_postings(db, bad, &postings), NI_OK);
+	assert_int_equal(postings, 2);
+	ni_query_free(bad);
 	ni_query_free(topic);
 	ni_query_free(url);
 	ni_query_free(range);
