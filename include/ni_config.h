@@ -15,6 +15,7 @@
  *     max_file_size: 16777216     # newsindex build: bytes, 1..4294967295
  *     max_field_words: 10000      # newsindex build: 1..10000000
  *     feedback: false             # newsquery: true | false
+ *     strict_syntax: true         # newsquery: true | false
  *
  * The file only supplies defaults: a program's flags override it, and
  * for the index the environment's NEWSINDEX_DB does too (ni_dbpath.h).
@@ -100,6 +101,10 @@ struct ni_config {
 	/* newsquery's pseudo-relevance feedback, on or off. */
 	bool has_feedback;
 	bool feedback;
+	/* newsquery refuses a query that does not parse (true), or
+	 * searches its words (false, the default). */
+	bool has_strict_syntax;
+	bool strict_syntax;
 };
 
 /*

@@ -208,6 +208,8 @@ static const struct setting SETTINGS[] = {
 		     "a language code (en, de, zh-Hans) or a stemmer's name "
 		     "(english)"),
 	NUMBER_SETTING(feedback, SETTING_BOOL, 0, 0, false, "true or false"),
+	NUMBER_SETTING(strict_syntax, SETTING_BOOL, 0, 0, false,
+		       "true or false"),
 };
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])

@@ -49,6 +49,8 @@ static const char USAGE[] =
 	"  date:2021-12  date:2021-12-01..2021-12-31  date:7d..\n"
 	"  quality:>=40  quality:20..60  published:true\n"
 	"  (see newsquery(1) and docs/query-syntax.md)\n"
+	"A query that does not parse (a stray quote or parenthesis) is\n"
+	"searched as its words, with a note; a very long one is cut short.\n"
 	"\n"
 	"Results:\n"
 	"  -n, --limit N         show N results (default 10; 0: the counts)\n"
@@ -92,6 +94,9 @@ static const char USAGE[] =
 	"  --db PATH             the index (default: $NEWSINDEX_DB, else the\n"
 	"                        config file's db, else\n"
 	"                        $XDG_DATA_HOME/newsindex)\n"
+	"  --strict-syntax       refuse a query that does not parse (exit 2)\n"
+	"  --no-strict-syntax    search it as words, even if the config\n"
+	"                        file says strict_syntax: true\n"
 	"  --allow-partial       with a sharded --db (a sharded index or a\n"
 	"                        stub file), search the shards that answer,\n"
 	"                        warning of each one left out\n"
@@ -106,7 +111,8 @@ static const char USAGE[] =
 	"The config file, ~/.config/newsindex/config.yaml (or the file\n"
 	"$NEWSINDEX_CONFIG names), can set the defaults of --db, --limit,\n"
 	"--quality-weight, --bm25-k1, --bm25-b, --color, --hyperlinks,\n"
-	"--half-life, --facets and --lang (language); options win.\n"
+	"--half-life, --facets, --lang (language) and --strict-syntax\n"
+	"(strict_syntax); options win.\n"
 	"\n"
 	"Exit status: 0 something matched, 1 nothing matched, 2 an error.\n"
 	"See newsquery(1).\n";
@@ -134,6 +140,8 @@ struct options {
 	bool bm25_b_given;
 	bool half_life_given;
 	bool feedback_given;
+	bool strict_syntax;      /* refuse a query that does not parse */
+	bool strict_syntax_given;
 };
 
 static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -229,7 +237,7 @@ enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
        OPT_COLOR, OPT_VERSION, OPT_SORT, OPT_RECENT, OPT_HALF_LIFE,
        OPT_ALL, OPT_LIKE, OPT_FACETS, OPT_FORMAT, OPT_EXPLAIN,
        OPT_NO_FEEDBACK, OPT_FEEDBACK, OPT_HYPERLINKS, OPT_LANG, OPT_ALLOW_PARTIAL,
-       OPT_COUNT };
+       OPT_COUNT, OPT_STRICT_SYNTAX, OPT_NO_STRICT_SYNTAX };
 
 /* An option that takes a number. */
 static bool take_number(int opt, struct options *o)
@@ -279,6 +287,11 @@ static bool take_option(int opt, struct options *o)
 	case OPT_FEEDBACK:
 		o->search.feedback = opt == OPT_FEEDBACK;
 		o->feedback_given = true;
+		return true;
+	case OPT_STRICT_SYNTAX:
+	case OPT_NO_STRICT_SYNTAX:
+		o->strict_syntax = opt == OPT_STRICT_SYNTAX;
+		o->strict_syntax_given = true;
 		return true;
 	case OPT_FACETS: o->facets = optarg; return true;
 	case OPT_SORT: return sort_option(optarg, &o->search.sort);
@@ -394,6 +407,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
 		{"count", no_argument, NULL, OPT_COUNT},
 		{"null", no_argument, NULL, '0'},
+		{"strict-syntax", no_argument, NULL, OPT_STRICT_SYNTAX},
+		{"no-strict-syntax", no_argument, NULL, OPT_NO_STRICT_SYNTAX},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -496,6 +511,8 @@ static int apply_config(struct options *o, const struct ni_config *c)
 		o->search.half_life_days = c->recent_half_life_days;
 	if (c->has_feedback && !o->feedback_given)
 		o->search.feedback = c->feedback;
+	if (c->has_strict_syntax && !o->strict_syntax_given)
+		o->strict_syntax = c->strict_syntax;
 	if (!o->color)
 		o->color = c->color ? c->color : "auto";
 	if (!o->hyperlinks)
@@ -628,32 +645,94 @@ struct session {
 	struct ni_buf suggestion;
 };
 
-/* Print the query with a caret line under the problem, then the message. */
-static void show_query_error(const char *text,
+/* Columns of a long query shown before the problem, and in all. */
+#define QUERY_CONTEXT 24
+#define QUERY_WINDOW 72
+
+static size_t next_char(const char *text, size_t at, size_t len)
+{
+	for (at++; at < len && ((unsigned char)text[at] & 0xC0) == 0x80; at++)
+		;
+	return at;
+}
+
+static size_t prev_char(const char *text, size_t at)
+{
+	while (at > 0 && ((unsigned char)text[--at] & 0xC0) == 0x80)
+		;
+	return at;
+}
+
+/*
+ * "newsquery: LABELMESSAGE", then the query with a caret line under the
+ * place `err` gives: a long query around it only, a control character
+ * as a space so that the carets stay in place.
+ */
+static void show_query_error(const char *label, const char *message,
+			     const char *text,
 			     const struct ni_qparse_error *err)
 {
 	size_t len = strlen(text);
 	size_t at = err->offset <= len ? err->offset : len;
-	size_t span = err->length && at + err->length <= len ? err->length : 1;
-	unsigned before = ni_text_columns(text, at);
-	unsigned under = ni_text_columns(text + at, span);
-	error("%s", err->message);
-	fprintf(stderr, "  %s\n  %*s", text, (int)before, "");
+	size_t from = at, to = at;
+	unsigned cols = 0;
+	while (from > 0 && cols < QUERY_CONTEXT) {
+		size_t before = prev_char(text, from);
+		cols += ni_text_columns(text + before, from - before);
+		from = before;
+	}
+	for (cols = ni_text_columns(text + from, at - from);
+	     to < len && cols < QUERY_WINDOW;) {
+		size_t after = next_char(text, to, len);
+		cols += ni_text_columns(text + to, after - to);
+		to = after;
+	}
+	size_t span = err->length < to - at ? err->length : to - at;
+	unsigned before = (from > 0 ? 3 : 0) +
+			  ni_text_columns(text + from, at - from);
+	unsigned under = span ? ni_text_columns(text + at, span) : 1;
+	error("%s%s", label, message);
+	fputs(from > 0 ? "  ..." : "  ", stderr);
+	for (size_t i = from; i < to; i++)
+		fputc((unsigned char)text[i] < 0x20 || text[i] == 0x7f
+		      ? ' ' : text[i], stderr);
+	fprintf(stderr, "%s\n  %*s", to < len ? "..." : "", (int)before, "");
 	for (unsigned i = 0; i < (under ? under : 1); i++)
 		fputc('^', stderr);
 	fputc('\n', stderr);
 }
 
+/*
+ * The notices of how the query was read, as notes: the first under a
+ * caret when the query did not parse and was searched as words.
+ */
+static void show_notices(const char *text, const struct ni_parsed_query *q)
+{
+	for (size_t i = 0; i < q->n_notices; i++) {
+		if (i == 0 && q->as_words)
+			show_query_error("note: ", q->notices[0], text,
+					 &q->syntax_error);
+		else
+			error("note: %s", q->notices[i]);
+	}
+}
+
 static int parse_query(struct session *s)
 {
 	struct ni_qparse_error err = {0};
-	ni_status status = ni_qparse(s->db, s->analyzer, s->text,
-				     s->o->search.now, &s->parsed, &err);
+	struct ni_qparse_options options = {
+		.mode = s->o->strict_syntax ? NI_QPARSE_STRICT
+					    : NI_QPARSE_LENIENT};
+	ni_status status = ni_qparse_with(s->db, s->analyzer, s->text,
+					  s->o->search.now, &options,
+					  &s->parsed, &err);
 	if (status == NI_EQUERY)
-		show_query_error(s->text, &err);
+		show_query_error("", err.message, s->text, &err);
 	else if (status != NI_OK)
 		error("cannot parse the query: %s", err.message[0]
 		      ? err.message : ni_status_str(status));
+	else
+		show_notices(s->text, &s->parsed);
 	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
 }
 
@@ -762,6 +841,10 @@ static int show(struct session *s, const struct timespec *start)
 		.snippets = s->snippets,
 		.facets = o->search.facets,
 		.n_missing = ni_db_missing_count(s->db),
+		.notices = s->parsed.notices,
+		.n_notices = s->parsed.n_notices,
+		.syntax_error = s->parsed.as_words ? &s->parsed.syntax_error
+						   : NULL,
 	};
 	if (o->format == FORMAT_JSON) {
 		const char **missing = ctx.n_missing

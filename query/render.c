@@ -505,18 +505,61 @@ static bool put_string(json_object *obj, const char *key, const char *text)
 	return put(obj, key, json_object_new_string(text));
 }
 
-/* "missing_shards": what --allow-partial left out; [] when nothing. */
-static bool put_missing(json_object *obj, const struct render_context *ctx)
+/*
+ * Text of the user's own, which may not be valid UTF-8 (JSON must be):
+ * each invalid byte becomes U+FFFD.
+ */
+static json_object *clean_string(const char *text)
+{
+	int32_t len = (int32_t)strlen(text), i = 0;
+	struct ni_buf clean = NI_BUF_INIT;
+	ni_status status = ni_buf_grow(&clean, (size_t)len);
+	while (status == NI_OK && i < len) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(text, i, len, c);
+		status = c < 0 ? ni_buf_adds(&clean, "\xef\xbf\xbd")
+			       : ni_buf_add(&clean, text + start,
+					    (size_t)(i - start));
+	}
+	json_object *string = status == NI_OK
+		? json_object_new_string(ni_buf_str(&clean)) : NULL;
+	ni_buf_release(&clean);
+	return string;
+}
+
+/* Code points of text[0, byte) as clean_string() writes them. */
+static int64_t clean_code_points(const char *text, size_t byte)
+{
+	int64_t n = 0;
+	for (int32_t i = 0; i < (int32_t)byte; n++) {
+		UChar32 c;
+		U8_NEXT(text, i, (int32_t)byte, c);
+		(void)c;
+	}
+	return n;
+}
+
+/* obj[key] = the strings, as a list. */
+static bool put_strings(json_object *obj, const char *key,
+			const char *const *strings, size_t n)
 {
 	json_object *list = json_object_new_array();
-	bool ok = put(obj, "missing_shards", list);
-	for (size_t i = 0; ok && i < ctx->n_missing; i++) {
-		json_object *text = json_object_new_string(ctx->missing[i]);
+	bool ok = put(obj, key, list);
+	for (size_t i = 0; ok && i < n; i++) {
+		json_object *text = clean_string(strings[i]);
 		ok = text && json_object_array_add(list, text) == 0;
 		if (!ok)
 			json_object_put(text);
 	}
 	return ok;
+}
+
+/* "missing_shards": what --allow-partial left out; [] when nothing. */
+static bool put_missing(json_object *obj, const struct render_context *ctx)
+{
+	return put_strings(obj, "missing_shards", ctx->missing,
+			   ctx->n_missing);
 }
 
 static bool put_provider(json_object *obj, const struct ni_docdata *doc)
@@ -620,6 +663,31 @@ static json_object *hit_object(const struct render_context *ctx, size_t i,
 	return obj;
 }
 
+/*
+ * "notices": how the query was read ([] when as typed); "syntax_error":
+ * null, or where the query did not parse when it was searched as words,
+ * in code points of "query".
+ */
+static bool put_reading(json_object *obj, const struct render_context *ctx)
+{
+	bool ok = put_strings(obj, "notices",
+			      (const char *const *)ctx->notices,
+			      ctx->n_notices);
+	const struct ni_qparse_error *e = ctx->syntax_error;
+	if (!ok || !e)
+		return ok && put_null(obj, "syntax_error");
+	size_t len = strlen(ctx->query);
+	size_t at = e->offset < len ? e->offset : len;
+	size_t end = e->length < len - at ? at + e->length : len;
+	json_object *error = json_object_new_object();
+	return put(obj, "syntax_error", error) &&
+	       put(error, "message", clean_string(e->message)) &&
+	       put(error, "offset", json_object_new_int64(
+			   clean_code_points(ctx->query, at))) &&
+	       put(error, "length", json_object_new_int64(
+			   clean_code_points(ctx->query + at, end - at)));
+}
+
 /* {"topic": [{"value": "AI", "count": 12}, ...], ...} as asked for. */
 static bool put_facets(json_object *root, const struct render_context *ctx,
 		       const struct ni_results *r)
@@ -654,7 +722,7 @@ bool render_json(FILE *out, const struct render_context *ctx,
 		return false;
 	}
 	bool ok = put(root, "version", json_object_new_int(JSON_VERSION)) &&
-		  put(root, "query", json_object_new_string(ctx->query)) &&
+		  put(root, "query", clean_string(ctx->query)) &&
 		  put(root, "total", json_object_new_int64(
 					     (int64_t)r->total)) &&
 		  put(root, "total_exact",
@@ -668,6 +736,7 @@ bool render_json(FILE *out, const struct render_context *ctx,
 				 (int)(ctx->offset + r->n_hits)))
 			   : put_null(root, "next_offset")) &&
 		  put_string(root, "suggestion", ctx->suggestion) &&
+		  put_reading(root, ctx) &&
 		  put_missing(root, ctx) &&
 		  put_facets(root, ctx, r);
 	/* Added last so it comes last; owned by root from here on. */

@@ -41,6 +41,11 @@ struct render_context {
 	 * describes them; borrowed. */
 	const char *const *missing;
 	size_t n_missing;
+	/* How the query was read (ni_parsed_query's notices), borrowed. */
+	char *const *notices;
+	size_t n_notices;
+	/* The syntax error a lenient read fell back from, or NULL. */
+	const struct ni_qparse_error *syntax_error;
 };
 
 /* The format named `name` ("json", "paths", ...); false if none is. */

@@ -1,9 +1,12 @@
 # End to end: what people type or paste into newsquery is answered, never
-# a crash: an empty query is an error of one line.
+# a crash: an empty query is an error of one line, text that does not
+# parse is searched as its words (unless --strict-syntax), a long text is
+# cut short, each with a note on stderr and in the JSON.
 . "$(dirname "$0")/lib.sh"
 
 DB="$WORK/db"
 "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES" >/dev/null 2>&1 || fail "build"
+CONFIG="$WORK/config.yaml"
 
 # json PYTHON-EXPRESSION WANT DESCRIPTION: the expression over the JSON of
 # $WORK/out (read as bytes: it must be UTF-8) as `d` prints WANT.
@@ -37,5 +40,75 @@ done
 LIKE=https://realmoney.thestreet.com/investing/global-equity/ai-developer-sensetime-pulls-stock-sale-due-to-u-s-sanctions-15858865
 expect_status 0 "--like with an empty query" -- "$NEWSQUERY" --db "$DB" --json --like "$LIKE" ' '
 expect_json 'len(d["results"]) > 0' True "--like alone"
+
+# --- what does not parse is searched as its words -------------------------
+expect_status 0 "pasted question" -- "$NEWSQUERY" --db "$DB" --json \
+	'Which were 1) the sanctions on "Chinese chips 2) SenseTime?'
+expect_json 'd["notices"]' "['unmatched closing parenthesis; searched as words']" "notice in the JSON"
+expect_json 'd["syntax_error"]' "{'message': 'unmatched closing parenthesis', 'offset': 12, 'length': 1}" "syntax error in the JSON"
+expect_json 'len(d["results"]) > 2' True "the words found articles"
+expect_line "$WORK/err" "newsquery: note: unmatched closing parenthesis; searched as words" "note on stderr"
+expect_line "$WORK/err" "  Which were 1) the sanctions on \"Chinese chips 2) SenseTime?" "query echoed"
+expect_line "$WORK/err" "              ^" "caret under the parenthesis"
+expect_lines 3 "$WORK/err" "the note and its caret"
+# Each kind of syntax error, the same way; exit 0 or 1 as any search.
+for q in 'sanctions foo:bar' 'sanctions AND' 's* sanctions' 'sanctions)' \
+	 '(sanctions' 'date:2021-13 sanctions' 'sanctions NEAR/0 china' '"stock sale'; do
+	expect_status 0 "searched as words [$q]" -- "$NEWSQUERY" --db "$DB" --format urls "$q"
+	expect_match "$WORK/err" '^newsquery: note: .*; searched as words$' "noted [$q]"
+done
+# Offsets in the JSON count code points, as JSON readers index strings.
+expect_status 0 "error after non-ASCII text" -- "$NEWSQUERY" --db "$DB" --json 'Überwachung café foo:bar'
+expect_json 'd["syntax_error"]["offset"], d["syntax_error"]["length"]' "(17, 4)" "code points"
+expect_json 'd["query"][d["syntax_error"]["offset"]:][:4]' "foo:" "the offset points at the problem"
+# A query that parses has nothing to say.
+expect_status 0 "a query that parses" -- "$NEWSQUERY" --db "$DB" --json 'sanctions -china'
+expect_json 'd["notices"], d["syntax_error"]' "([], None)" "no notices"
+expect_lines 0 "$WORK/err" "no note"
+# No words at all, in either reading: an error.
+expect_status 2 "punctuation only" -- "$NEWSQUERY" --db "$DB" '( " & )'
+expect_match "$WORK/err" '^newsquery: the query has no words to search for$' "no words"
+
+# --- --strict-syntax and strict_syntax: the error, exit 2 -----------------
+expect_status 2 "--strict-syntax" -- "$NEWSQUERY" --db "$DB" --strict-syntax 'sanctions foo:bar'
+expect_line "$WORK/err" "newsquery: unknown field 'foo:' (fields: title, topic, provider, site, category, type, url, date, quality, published)" "error said"
+expect_line "$WORK/err" "            ^^^^" "caret under foo:"
+expect_lines 0 "$WORK/out" "no results"
+printf 'strict_syntax: true\n' >"$CONFIG"
+expect_status 2 "strict_syntax: true" -- env NEWSINDEX_CONFIG="$CONFIG" "$NEWSQUERY" --db "$DB" '"stock sale'
+expect_match "$WORK/err" '^newsquery: unclosed quote$' "config refuses"
+expect_status 0 "--no-strict-syntax wins" -- env NEWSINDEX_CONFIG="$CONFIG" "$NEWSQUERY" --db "$DB" --no-strict-syntax '"stock sale'
+expect_match "$WORK/err" '^newsquery: note: unclosed quote; searched as words$' "option wins"
+printf 'strict_syntax: false\n' >"$CONFIG"
+expect_status 2 "--strict-syntax wins" -- env NEWSINDEX_CONFIG="$CONFIG" "$NEWSQUERY" --db "$DB" --strict-syntax '"stock sale'
+
+# --- long and hostile text --------------------------------------------------
+# 120 KB of words: cut short, with a note, the JSON still one object.
+python3 - "$WORK/long" "$WORK/middle" <<'PY'
+import sys
+words = ["sanctions", "china", "chips", "markets", "rate", "oil"]
+text = " ".join(f"{words[i % 6]}{i}" if i % 7 else words[i % 6]
+                for i in range(20000))[:120000]
+open(sys.argv[1], "w").write(text + " )")
+open(sys.argv[2], "w").write(text[:60000] + " foo:bar " + text[60000:])
+PY
+expect_status 0 "120 KB query" -- "$NEWSQUERY" --db "$DB" --json "$(cat "$WORK/long")"
+expect_json 'd["notices"][-1].startswith("the query was cut short (it would take too long to search whole): from ")' True "cut noted in the JSON"
+expect_json 'len(d["notices"])' 2 "the syntax and the cut"
+expect_match "$WORK/err" "^newsquery: note: the query was cut short" "cut noted on stderr"
+# Echoed around the problem only, on one line, whatever the query holds.
+expect_status 2 "error far into a long query" -- "$NEWSQUERY" --db "$DB" --strict-syntax "$(cat "$WORK/middle")"
+expect_lines 3 "$WORK/err" "error, query, caret"
+CHECKS=$((CHECKS + 1))
+awk 'length($0) > 120 { exit 1 }' "$WORK/err" || fail "the echo is cut to a window"
+expect_match "$WORK/err" '^  \.\.\..*\.\.\.$' "cut at both ends"
+expect_status 2 "control characters in the echo" -- "$NEWSQUERY" --db "$DB" --strict-syntax $'a\tb\nc\033[31m foo:bar'
+expect_lines 3 "$WORK/err" "one line of echo"
+expect_line "$WORK/err" "  a b c [31m foo:bar" "control characters as spaces"
+expect_line "$WORK/err" "             ^^^^" "caret still in place"
+# Invalid UTF-8 in the query: the JSON is still UTF-8.
+expect_status 0 "invalid UTF-8" -- "$NEWSQUERY" --db "$DB" --json $'sanctions \xff\xfe foo:bar'
+expect_json 'd["query"] == "sanctions \ufffd\ufffd foo:bar"' True "each bad byte a U+FFFD"
+expect_json 'd["syntax_error"]["offset"]' 13 "offset in the cleaned text"
 
 finish

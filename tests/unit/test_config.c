@@ -789,11 +789,31 @@ static void test_feedback(void **state)
 		     "feedback: expected true or false, got a list");
 }
 
+static void test_strict_syntax(void **state)
+{
+	(void)state;
+	struct ni_config c;
+	load_ok("strict_syntax: true\n", &c);
+	assert_true(c.has_strict_syntax);
+	assert_true(c.strict_syntax);
+	ni_config_clear(&c);
+	load_ok("strict_syntax: false\n", &c);
+	assert_true(c.has_strict_syntax);
+	assert_false(c.strict_syntax);
+	ni_config_clear(&c);
+	load_ok("strict_syntax:\n", &c);
+	assert_false(c.has_strict_syntax);
+	ni_config_clear(&c);
+	expect_error("strict_syntax: yes\n", 1, 16,
+		     "strict_syntax: expected true or false, got \"yes\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_choice),
 		cmocka_unit_test(test_feedback),
+		cmocka_unit_test(test_strict_syntax),
 		cmocka_unit_test(test_every_setting),
 		cmocka_unit_test(test_build_limits),
 		cmocka_unit_test(test_empty_config),
