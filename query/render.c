@@ -735,7 +735,9 @@ bool render_json(FILE *out, const struct render_context *ctx,
 		  (r->more ? put(root, "next_offset", json_object_new_int(
 				 (int)(ctx->offset + r->n_hits)))
 			   : put_null(root, "next_offset")) &&
-		  put_string(root, "suggestion", ctx->suggestion) &&
+		  (ctx->suggestion
+		   ? put(root, "suggestion", clean_string(ctx->suggestion))
+		   : put_null(root, "suggestion")) &&
 		  put_reading(root, ctx) &&
 		  put_missing(root, ctx) &&
 		  put_facets(root, ctx, r);

@@ -110,5 +110,8 @@ expect_line "$WORK/err" "             ^^^^" "caret still in place"
 expect_status 0 "invalid UTF-8" -- "$NEWSQUERY" --db "$DB" --json $'sanctions \xff\xfe foo:bar'
 expect_json 'd["query"] == "sanctions \ufffd\ufffd foo:bar"' True "each bad byte a U+FFFD"
 expect_json 'd["syntax_error"]["offset"]' 13 "offset in the cleaned text"
+# ... and in the "did you mean" made from it (found by cli_fuzz.py).
+expect_status 1 "invalid UTF-8 and a misspelling" -- "$NEWSQUERY" --db "$DB" --json $'\xff sanctons'
+expect_json 'd["suggestion"] == "\ufffd sanctions"' True "suggestion cleaned"
 
 finish
