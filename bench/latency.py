@@ -20,17 +20,24 @@ import sys
 import time
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=10)
-    ap.add_argument("--skip", action="append", default=[])
-    ap.add_argument("queries")
+def parse_args(ap):
+    """`ap`'s arguments, then --runs N and COMMAND ARG... after "--"
+    (also for worst.py): (args, command)."""
     ap.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] \
         else args.command
     if not command or args.runs < 1:
         ap.error("needs --runs >= 1 and a COMMAND after --")
+    return args, command
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--skip", action="append", default=[])
+    ap.add_argument("queries")
+    args, command = parse_args(ap)
     with open(args.queries, encoding="utf-8") as f:
         queries = [line.rstrip("\n") for line in f]
     queries = [q for q in queries if q.strip() and not q.startswith("#")
