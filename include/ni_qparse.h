@@ -38,12 +38,13 @@
  * word; or, for a search box, the language and, when the text does not
  * parse, its words, with a notice that says so.
  *
- * The work is bounded whatever the text, by two bounds: the words
- * searched (a prefix counts for the words it stands for, a filter for
- * one, a date: or quality: range for eight, a stopword left out for
- * none) and the postings they read.  The rest of a query that goes past
- * either is left out, with a notice; a phrase or NEAR whose positions
- * would go past the postings is searched as its words.
+ * The work is bounded whatever the text, by two bounds: the words read
+ * (stopwords too; a prefix counts for the words it stands for, a filter
+ * for one) and what the query built from them costs, in postings
+ * (ni_query_postings()).  Past the first, the rest of the query is left
+ * out; past the second, the most words that fit are searched; a NEAR
+ * whose positions alone would not fit is searched as its words.  Each
+ * with a notice.
  *
  * Ownership: ni_qparse() fills a struct ni_parsed_query whose queries,
  * words and notices it owns; ni_parsed_query_clear() frees them.  The
@@ -68,17 +69,15 @@
 #define NI_QPARSE_MAX_PREFIX_WORDS 200
 /*
  * The default bounds, so that any query answers within a second on
- * 200,000 articles (docs/benchmarks.md): a query searches at most this
- * many words (the longest question of CISI has 173 once its stopwords
- * are left out) ...
+ * 200,000 articles (docs/benchmarks.md, 0.56 s of CPU at most): at most
+ * this many words are read (the longest question of CISI has 335) ...
  */
-#define NI_QPARSE_MAX_WORDS 256
+#define NI_QPARSE_MAX_WORDS 1024
 /*
- * ... and reads at most about this many postings: each word counts the
- * articles that have it (its stem's and its exact form's), a phrase's
- * twice and NEAR's three times (their positions are read too).  At
- * 200,000 news articles the 109 most frequent words other than
- * stopwords fit, and take 0.45 s of CPU; any question of CISI fits.
+ * ... and the query built from them costs at most this many postings
+ * (ni_query_postings()).  At 200,000 news articles the 90 most frequent
+ * words other than stopwords fit, or some 700 rare ones, and the
+ * longest question of CISI whole.
  */
 #define NI_QPARSE_MAX_POSTINGS 3000000
 /* NEAR without a distance means within this many words. */

@@ -613,10 +613,16 @@ ni_status ni_query_combine(enum ni_query_op op,
 			   ni_query **out) NI_NOEXCEPT;
 
 /*
- * The sum, over the terms of `query` (each as often as the query has
- * it), of the documents that have it: about the most postings a search
- * of it reads, without positions.  NI_EINVAL for a NULL query.
+ * What a search of `query` costs, about, in postings read: for each term
+ * of `query` (as often as the query has it), the documents that have it
+ * plus NI_TERM_POSTINGS (opening and merging its posting list); twice
+ * that under a phrase and three times under NEAR, whose positions are
+ * read too; for a range of values (ni_query_range), a share of all the
+ * documents, 1 / NI_RANGE_SHARE, as it reads a value of each.
+ * NI_EINVAL for a NULL query.
  */
+#define NI_TERM_POSTINGS 2000
+#define NI_RANGE_SHARE 4
 ni_status ni_query_postings(ni_db *db, const ni_query *query,
 			    uint64_t *postings) NI_NOEXCEPT;
 

@@ -181,17 +181,17 @@ struct parser {
 	size_t cap_words;
 	/* NI_QPARSE_WORDS: every chunk of text is a plain word. */
 	bool words_only;
-	/* The words analyzed are a phrase's: their positions are read. */
-	bool positions;
-	/* The bounds on the work (ni_qparse_options), and what is left of
-	 * them: words and prefix expansions, postings.  Once one runs out,
-	 * at `cut_at` (the text whose words are left out first), nothing
-	 * more is searched. */
+	/*
+	 * The bounds on the work (ni_qparse_options).  `max_words` is
+	 * what may be read (words, prefix expansions, filters), and
+	 * `terms_left` what is left of it; once it runs out, at `cut_at`
+	 * (the text whose words are left out first), nothing more is
+	 * searched.  read_bounded() lowers `max_words` until the query
+	 * reads at most `max_postings` postings.
+	 */
 	size_t max_words;
 	uint64_t max_postings;
 	size_t terms_left;
-	uint64_t postings_left;
-	uint64_t last_paid;        /* postings of the last node paid for */
 	bool cut;
 	size_t cut_at;
 	/* ni_parsed_query's notices, so far. */
@@ -277,52 +277,6 @@ static void free_notices(char **notices, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(notices[i]);
 	free(notices);
-}
-
-/*
- * The second bound, on postings (ni_qparse_options): each word
- * costs the articles that have it (ni_query_postings()), a prefix those
- * of its words; checking positions costs as much again for a phrase,
- * and twice again for NEAR, whose cost grows faster with the words'
- * occurrences.  A range (date:, quality:) reads a value of every
- * article: RANGE_COST words of the first bound (32 ranges, 0.15 s).
- * Measured at 200,000 articles: docs/benchmarks.md.
- */
-#define PHRASE_FACTOR 2
-#define NEAR_FACTOR 3
-#define RANGE_COST 8
-
-/*
- * Whether `query`, `factor` times its postings, fits in what is left of
- * the bound; if so, it is paid for.  A failure's status in *status.
- */
-static bool afford(struct parser *p, const ni_query *query, unsigned factor,
-		   ni_status *status)
-{
-	uint64_t postings;
-	*status = ni_query_postings(p->db, query, &postings);
-	if (*status != NI_OK) {
-		fail_status(p, *status, ni_db_errmsg(p->db));
-		return false;
-	}
-	postings *= factor;
-	if (p->cut || postings > p->postings_left)
-		return false;
-	p->postings_left -= postings;
-	p->last_paid = postings;
-	return true;
-}
-
-/* Whether the word (as the analyzer gave it) fits in the bound. */
-static bool afford_word(struct parser *p, const char *word, size_t len,
-			ni_status *status)
-{
-	ni_query *query;
-	*status = ni_query_word(p->db, p->text_field, word, len, &query);
-	bool fits = *status == NI_OK &&
-		    afford(p, query, p->positions ? PHRASE_FACTOR : 1, status);
-	ni_query_free(query);
-	return fits;
 }
 
 static ni_status too_common(struct parser *p, size_t start, size_t end,
@@ -778,10 +732,8 @@ static int collect_word(void *ctx, const struct ni_token *token)
 {
 	struct collect_ctx *c = ctx;
 	struct term_words *tw = c->tw;
-	if (!token->also && (tw->n == c->limit ||
-			     !afford_word(c->p, token->word, token->len,
-					  &c->status))) {
-		c->full = c->status == NI_OK;
+	if (!token->also && tw->n == c->limit) {
+		c->full = true;
 		c->full_at = c->chunk_start + token->start;
 		return 1;
 	}
@@ -1290,13 +1242,6 @@ static ni_status prefix_node(struct parser *p, size_t start, size_t end,
 				 tw->lens[0], max, &found, &out->strict);
 	if (status != NI_OK)
 		return fail_status(p, status, ni_db_errmsg(p->db));
-	if (!afford(p, out->strict, 1, &status)) {
-		ni_query_free(out->strict);
-		out->strict = NULL;
-		if (status == NI_OK)
-			cut_at(p, start);
-		return status;
-	}
 	p->terms_left = allowed - (found > max ? max : found ? found : 1);
 	if (found > max)
 		status = add_notice(p, "'%.*s' stands for %u words: only the "
@@ -1346,9 +1291,7 @@ static ni_status phrase_node(struct parser *p, const struct token *t,
 			     struct node *out)
 {
 	node_init(out, t->start, t->end);
-	p->positions = true;
 	ni_status status = analyze(p, t->start + 1, t->end - 1);
-	p->positions = false;
 	return status == NI_OK ? text_node(p, true, false, out) : status;
 }
 
@@ -1630,8 +1573,7 @@ static ni_status filter_node(struct parser *p, int field, size_t start,
 			     size_t end, struct node *out)
 {
 	ni_status status;
-	if (!spend(p, field == F_DATE || field == F_QUALITY ? RANGE_COST : 1,
-		   out->start))
+	if (!spend(p, 1, out->start))
 		return NI_OK;   /* past the bound: left out */
 	out->kind = N_FILTER;
 	out->key = field;
@@ -1992,7 +1934,9 @@ static void node_list_release(struct node_list *list)
 }
 
 /*
- * NEAR of the words (empty operands left out).  Stemmed words are
+ * NEAR of the words (empty operands left out); searched as the words
+ * alone (AND), with a notice, when its positions alone would read more
+ * than the postings bound (ni_query_postings()).  Stemmed words are
  * indexed without positions, so each word is searched exactly as typed.
  * Xapian's window spans all the words: n words within `distance` of
  * each other fit in distance + n - 1 positions.
@@ -2024,10 +1968,12 @@ static ni_status near_nodes(struct parser *p, struct node_list *list,
 		status = ni_query_near((const ni_query *const *)parts, live,
 				       distance + (unsigned)live - 1,
 				       &out->strict);
-	/* Its words are paid for: the positions are not, yet. */
+	uint64_t postings = 0;
 	if (status == NI_OK &&
-	    !afford(p, out->strict, NEAR_FACTOR - 1, &status) &&
-	    status == NI_OK) {
+	    (status = ni_query_postings(p->db, out->strict, &postings)) !=
+	    NI_OK)
+		fail_status(p, status, ni_db_errmsg(p->db));
+	if (status == NI_OK && postings > p->max_postings) {
 		ni_query_free(out->strict);
 		out->strict = NULL;
 		status = combine(NI_QOP_AND, parts, live, &out->strict);
@@ -2517,8 +2463,6 @@ static void parser_rewind(struct parser *p)
 	p->text_field = NI_FIELD_ANY;
 	p->filter_field = F_NONE;
 	p->terms_left = p->max_words;
-	p->postings_left = p->max_postings;
-	p->last_paid = 0;
 	p->cut = false;
 	p->cut_at = 0;
 	free_notices(p->notices, p->n_notices);
@@ -2605,6 +2549,9 @@ static size_t chunk_len(const struct parser *p, size_t pos)
 static ni_status read_query(struct parser *p, struct ni_parsed_query *out)
 {
 	struct node root;
+	memset(p->err, 0, sizeof *p->err);
+	p->err_set = false;
+	p->keep_stopwords = false;
 	ni_status status = parse_text(p, &root);
 	if (status == NI_OK && p->n_words == 0 && p->stopwords_dropped > 0) {
 		/* Only stopwords were typed: search for them after all. */
@@ -2622,6 +2569,55 @@ static ni_status read_query(struct parser *p, struct ni_parsed_query *out)
 	if (status == NI_OK)
 		status = finish(p, &root, out);
 	node_clear(&root);
+	return status;
+}
+
+/* Whether `out`, as parsed, reads at most the postings bound. */
+static ni_status fits(struct parser *p, const struct ni_parsed_query *out,
+		      bool *yes)
+{
+	uint64_t postings;
+	ni_status status = ni_query_postings(
+		p->db, out->relaxed ? out->relaxed : out->strict, &postings);
+	if (status != NI_OK)
+		return fail_status(p, status, ni_db_errmsg(p->db));
+	*yes = postings <= p->max_postings;
+	return NI_OK;
+}
+
+/*
+ * read_query() within the postings bound: when the whole query would
+ * read more, the most words (of the words bound) that fit, found by
+ * bisection (a parse takes about a millisecond per hundred words); at
+ * least the first word, which any query searches.
+ */
+static ni_status read_bounded(struct parser *p, struct ni_parsed_query *out)
+{
+	ni_status status = read_query(p, out);
+	bool ok = true;
+	if (status == NI_OK)
+		status = fits(p, out, &ok);
+	if (status != NI_OK || ok)
+		return status;
+	size_t bound = p->max_words;
+	size_t lo = 1, hi = bound - p->terms_left;
+	while (status == NI_OK && lo + 1 < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		ni_parsed_query_clear(out);
+		p->max_words = mid;
+		status = read_query(p, out);
+		ok = false;
+		if (status == NI_OK)
+			status = fits(p, out, &ok);
+		if (status == NI_EQUERY)
+			status = NI_OK;   /* left nothing to search: too few */
+		*(ok ? &lo : &hi) = mid;
+	}
+	ni_parsed_query_clear(out);
+	p->max_words = lo;
+	if (status == NI_OK)
+		status = read_query(p, out);
+	p->max_words = bound;
 	return status;
 }
 
@@ -2680,15 +2676,12 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 		return fail_status(&p, NI_EINVAL, "unknown query mode");
 	if (only_space(&p))
 		return fail_at(&p, 0, p.len, "empty query");
-	ni_status status = read_query(&p, out);
+	ni_status status = read_bounded(&p, out);
 	if (status == NI_EQUERY && mode == NI_QPARSE_LENIENT) {
 		/* The syntax failed: the words, then, and say why. */
 		struct ni_qparse_error syntax = *err;
-		memset(err, 0, sizeof *err);
-		p.err_set = false;
-		p.keep_stopwords = false;
 		p.words_only = true;
-		status = read_query(&p, out);
+		status = read_bounded(&p, out);
 		if (status == NI_OK)
 			status = note_syntax_error(&p, out, &syntax);
 	}

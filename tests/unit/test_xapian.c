@@ -405,14 +405,37 @@ static void test_filters_and_ranges(void **state)
 	uint64_t postings = 1;
 	assert_int_equal(ni_query_postings(db, NULL, &postings), NI_EINVAL);
 	assert_int_equal(postings, 0);
-	/* Postings: each term's documents, as often as the query has it. */
+	/*
+	 * Postings: each term's documents and NI_TERM_POSTINGS, as often as
+	 * the query has it; twice under a phrase, three times under NEAR.
+	 */
+	const uint64_t one = NI_TERM_POSTINGS + 1;
 	assert_int_equal(ni_query_postings(db, both, &postings), NI_OK);
-	assert_int_equal(postings, 2);
+	assert_int_equal(postings, 2 * one);
 	const ni_query *twice[] = {topic, topic, miss};
 	assert_int_equal(ni_query_combine(NI_QOP_OR, twice, 3, &bad), NI_OK);
 	assert_int_equal(ni_query_postings(db, bad, &postings), NI_OK);
-	assert_int_equal(postings, 2);
+	assert_int_equal(postings, 2 * one);
 	ni_query_free(bad);
+	const char *words[] = {"text", "nothing"};
+	size_t lens[] = {4, 7};
+	assert_int_equal(ni_query_phrase(db, NI_FIELD_ANY, words, lens, 2,
+					 &bad), NI_OK);
+	assert_int_equal(ni_query_postings(db, bad, &postings), NI_OK);
+	assert_int_equal(postings, 2 * (one + NI_TERM_POSTINGS));
+	ni_query_free(bad);
+	ni_query *word_a, *word_b;
+	assert_int_equal(ni_query_exact_word(db, NI_FIELD_ANY, "text", 4,
+					     &word_a), NI_OK);
+	assert_int_equal(ni_query_exact_word(db, NI_FIELD_ANY, "nothing", 7,
+					     &word_b), NI_OK);
+	const ni_query *near[] = {word_a, word_b};
+	assert_int_equal(ni_query_near(near, 2, 5, &bad), NI_OK);
+	assert_int_equal(ni_query_postings(db, bad, &postings), NI_OK);
+	assert_int_equal(postings, 3 * (one + NI_TERM_POSTINGS));
+	ni_query_free(bad);
+	ni_query_free(word_a);
+	ni_query_free(word_b);
 	ni_query_free(topic);
 	ni_query_free(url);
 	ni_query_free(range);
