@@ -90,7 +90,9 @@ struct option;
  * getopt_long() that says nothing: the next option of `argv`, in GNU
  * order (options anywhere among the other arguments, "--" ends them),
  * or -1 after the last; optarg and optind as getopt_long() sets them.
- * `shortopts` is as getopt's, without a leading ':' or '+'.  An option
+ * `shortopts` is as getopt's, without a leading ':'; a leading '+' makes
+ * it stop at the first argument that is no option (for a program that
+ * decides itself what is an option and takes one at a time).  An option
  * it refuses returns '?' and appends to `problem` one phrase that says
  * what was wrong: "unknown option '--bogus'", "unknown option '-x'",
  * "option '--db' needs a value", "option '-j' needs a value", "option

@@ -168,8 +168,9 @@ int ni_cli_getopt(int argc, char **argv, const char *shortopts,
 	/* ':' first: a missing value is told apart from an unknown
 	 * option, and getopt prints nothing (nor does it with opterr). */
 	char spec[128];
-	if (snprintf(spec, sizeof spec, ":%s", shortopts) >=
-	    (int)sizeof spec)
+	bool stop = shortopts[0] == '+';
+	if (snprintf(spec, sizeof spec, "%s:%s", stop ? "+" : "",
+		     shortopts + stop) >= (int)sizeof spec)
 		return -1;
 	opterr = 0;
 	int got = getopt_long(argc, argv, spec, longopts, NULL);

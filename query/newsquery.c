@@ -332,38 +332,6 @@ static bool is_option(const char *arg)
 	return arg[1] == 'n' && !arg[2 + strspn(arg + 2, "0123456789")];
 }
 
-/*
- * Say in one line what is wrong with `arg`, an option getopt_long()
- * refused: a value is `missing`, or it is no option of `longopts`, or
- * the start of several, or one that takes no value given one.
- */
-static void refused_option(const char *arg, bool missing,
-			   const struct option *longopts)
-{
-	if (missing) {
-		error("option '%s' needs a value (see --help)", arg);
-		return;
-	}
-	const char *name = arg + strspn(arg, "-");
-	int len = (int)strcspn(name, "="), starts = 0;
-	const struct option *same = NULL;
-	for (const struct option *l = longopts; arg[1] == '-' && l->name;
-	     l++) {
-		if (strncmp(l->name, name, (size_t)len))
-			continue;
-		starts++;
-		if (!l->name[len])
-			same = l;
-	}
-	if (same && name[len] == '=')
-		error("option '--%s' takes no value (see --help)", same->name);
-	else if (starts > 1)
-		error("option '--%.*s' is ambiguous (see --help)", len, name);
-	else
-		error("unknown option '%.*s' (see --help)",
-		      (int)(name - arg) + len, arg);
-}
-
 /* Options that do not go together; -1 when they do, else the exit code. */
 static int options_agree(const struct options *o)
 {
@@ -435,7 +403,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->words[o->n_words++] = argv[optind++];
 			continue;
 		}
-		int opt = getopt_long(argc, argv, "+:n:h0", longopts, NULL);
+		struct ni_buf problem = NI_BUF_INIT;
+		int opt = ni_cli_getopt(argc, argv, "+n:h0", longopts,
+					&problem);
 		if (opt == 'h') {
 			fputs(USAGE, stdout);
 			return NI_QUERY_EXIT_MATCH;
@@ -444,8 +414,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			printf("newsquery %s\n", NI_VERSION);
 			return NI_QUERY_EXIT_MATCH;
 		}
-		if (opt == '?' || opt == ':') {
-			refused_option(arg, opt == ':', longopts);
+		if (opt == '?') {
+			/* Only a refusal writes to `problem`. */
+			error("%s (see --help)", ni_buf_str(&problem));
+			ni_buf_release(&problem);
 			return NI_QUERY_EXIT_ERROR;
 		}
 		if (!take_option(opt, o))
