@@ -647,6 +647,10 @@ static void show_query_error(const char *label, const char *message,
 	size_t len = strlen(text);
 	size_t at = err->offset <= len ? err->offset : len;
 	size_t from = at, to = at;
+	if (ni_text_columns(text, len) <= QUERY_WINDOW) {
+		from = 0;  /* a query that fits is shown whole */
+		to = len;
+	}
 	unsigned cols = 0;
 	while (from > 0 && cols < QUERY_CONTEXT) {
 		size_t before = prev_char(text, from);

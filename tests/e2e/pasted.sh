@@ -51,6 +51,11 @@ expect_line "$WORK/err" "newsquery: note: unmatched closing parenthesis; searche
 expect_line "$WORK/err" "  Which were 1) the sanctions on \"Chinese chips 2) SenseTime?" "query echoed"
 expect_line "$WORK/err" "              ^" "caret under the parenthesis"
 expect_lines 3 "$WORK/err" "the note and its caret"
+# A query that fits on a line is echoed whole, however far the problem.
+expect_status 0 "problem far in a short query" -- "$NEWSQUERY" --db "$DB" \
+	'What were the sanctions on SenseTime about? 1) chips 2) AI'
+expect_line "$WORK/err" "  What were the sanctions on SenseTime about? 1) chips 2) AI" "a short query echoed whole"
+expect_line "$WORK/err" "                                               ^" "caret under its parenthesis"
 # Each kind of syntax error, the same way; exit 0 or 1 as any search.
 for q in 'sanctions foo:bar' 'sanctions AND' 's* sanctions' 'sanctions)' \
 	 '(sanctions' 'date:2021-13 sanctions' 'sanctions NEAR/0 china' '"stock sale'; do
