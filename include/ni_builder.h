@@ -9,7 +9,9 @@
  *     the same key; if its key changed, the old document goes;
  *   - a second file with a key (URL) an earlier file of this build already
  *     had: reported as a duplicate and not indexed, so one file wins and
- *     the result does not depend on which changed last.
+ *     the result does not depend on which changed last.  "Earlier" is the
+ *     walk's order, also when parallel writers read the later file first
+ *     (its documents then go): one writer and several give one index.
  * Then every article whose file was under a walked source and is gone is
  * deleted, with its related records.  A source that could not be walked
  * deletes nothing: an unmounted disk must not empty the index.

@@ -29,10 +29,19 @@ struct known {
 	bool twice;
 };
 
+struct lane;
+
 /* An article file this build's walk found. */
 struct found {
 	char *path;
 	struct ni_file_stamp stamp;
+	/* Where a parallel build stored it, and how many related records. */
+	struct lane *lane;
+	uint32_t docid;
+	unsigned long n_related;
+	/* Its key, when an earlier file of the walk with that key was read
+	 * after it (by another lane): its documents are to go. */
+	char *lost_key;
 };
 
 /*
@@ -190,7 +199,8 @@ static int on_file(void *ctx, const char *path, const struct stat *st)
 	if (!copy)
 		return ENOMEM;
 	b->found[b->n_found++] = (struct found){
-		copy, {mtime_ns(st), (uint64_t)st->st_size}};
+		.path = copy,
+		.stamp = {mtime_ns(st), (uint64_t)st->st_size}};
 	size_t i;
 	if (ni_strmap_get(&b->known_by_path, path, strlen(path), &i)) {
 		b->known[i].seen = true;
@@ -263,6 +273,25 @@ static bool same_stamp(const struct ni_file_stamp *a,
 }
 
 /*
+ * In a parallel build, file `later` claimed `key` before file `i`, which
+ * comes first in the walk, was read: `i` takes the key, as with one
+ * writer, and `later` is the duplicate.  Its documents go once the lanes
+ * are done (drop_lost_files).  Called with the lock held.
+ */
+static ni_status take_over(struct builder *b, const char *key, size_t i,
+			   size_t later)
+{
+	struct found *lost = &b->found[later];
+	free(lost->lost_key);
+	lost->lost_key = strdup(key);
+	if (!lost->lost_key)
+		return NI_ENOMEM;
+	if (b->cb->duplicate)
+		b->cb->duplicate(b->cb->ctx, lost->path, key, b->found[i].path);
+	return ni_strmap_put(&b->claimed, key, strlen(key), i);
+}
+
+/*
  * Claim `key` for found file `i`.  False when an earlier file of this
  * build has it (a duplicate, reported).
  */
@@ -273,7 +302,10 @@ static bool claim(struct builder *b, struct lane *l, const char *key,
 	lock(b);
 	bool taken = ni_strmap_get(&b->claimed, key, strlen(key), &first) &&
 		     first != i;
-	if (taken) {
+	if (taken && b->parallel && first > i) {
+		*status = take_over(b, key, i, first);
+		taken = false;
+	} else if (taken) {
 		l->counts->duplicates++;
 		if (b->cb->duplicate)
 			b->cb->duplicate(b->cb->ctx, b->found[i].path, key,
@@ -382,6 +414,9 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 		report_file(b, f->path, &res);
 	l->counts->warned += res.n_warnings > 0;
 	l->counts->related += res.n_related;
+	f->lane = l;
+	f->docid = res.docid;
+	f->n_related = res.n_related;
 	if (!b->restoring)
 		*(k ? &l->counts->updated : &l->counts->added) += 1;
 	/* Only a build of a known index deletes, and it has one lane. */
@@ -410,9 +445,9 @@ static bool unchanged(const struct builder *b, const struct known *k,
 /*
  * Before any file is read, each unchanged file claims the key it holds:
  * an article keeps its URL against a file new to the index, whatever
- * their order in the walk.  Otherwise the winner of a parallel first
- * build (whichever part wrote first) could lose its URL to an earlier
- * file at the next build, and articles would change hands once.
+ * their order in the walk, so that a build does not give an article's
+ * URL to a file added before it in the walk: articles keep their URL
+ * until their file goes or changes it.
  */
 static ni_status claim_unchanged(struct builder *b)
 {
@@ -942,6 +977,30 @@ static void add_counts(struct ni_build_counts *to,
 	to->stopped = to->stopped || c->stopped;
 }
 
+/*
+ * The documents of the files that lost their key to an earlier file read
+ * after them (take_over), each from the part its lane wrote it to; they
+ * count as duplicates, not as added.  Once the lanes are done.
+ */
+static ni_status drop_lost_files(struct builder *b)
+{
+	for (size_t i = 0; i < b->n_found; i++) {
+		struct found *f = &b->found[i];
+		struct lane *l = f->lane;
+		if (!f->lost_key || !l)
+			continue;
+		ni_status status = ni_indexer_remove(l->indexer, f->docid,
+						     f->lost_key);
+		if (status != NI_OK)
+			return fail(b, status, "index",
+				    ni_indexer_errmsg(l->indexer));
+		l->own_counts.added--;
+		l->own_counts.related -= f->n_related;
+		l->own_counts.duplicates++;
+	}
+	return NI_OK;
+}
+
 /* Merge the parts into the (empty) index, then make keys unique again. */
 static ni_status merge_lanes(struct builder *b, struct lane *lanes,
 			     unsigned n)
@@ -984,6 +1043,8 @@ static ni_status process_parallel(struct builder *b)
 		pthread_join(lanes[j].thread, NULL);
 	b->parallel = false;
 	pthread_mutex_destroy(&b->mutex);
+	if (status == NI_OK)
+		status = drop_lost_files(b);
 	for (unsigned j = 0; j < opened; j++) {
 		ni_status closed = close_lane(b, &lanes[j]);
 		status = status == NI_OK ? closed : status;
@@ -1010,8 +1071,10 @@ static void release(struct builder *b)
 		free(b->known[i].key);
 	}
 	free(b->known);
-	for (size_t i = 0; i < b->n_found; i++)
+	for (size_t i = 0; i < b->n_found; i++) {
 		free(b->found[i].path);
+		free(b->found[i].lost_key);
+	}
 	free(b->found);
 	for (size_t i = 0; i < b->n_unwalked; i++)
 		free(b->unwalked[i]);
