@@ -130,7 +130,7 @@ if command -v zsh >/dev/null; then
 	zsh_complete "newsindex build --stri" "newsindex build --strict"
 	zsh_complete "newsquery --db $DB topic:Mark" "newsquery --db $DB topic:Markets"
 	zsh_complete "newsquery --db $DB provider:Der" "newsquery --db $DB provider:\"Der Spiegel\""
-	zsh_complete "newsquery --db=$DB oil date:2023-0" "newsquery --db=$DB oil date:2023-0"
+	zsh_complete "newsquery --db=$DB oil date:2022-0" "newsquery --db=$DB oil date:2022-07"
 	zsh_complete "newsquery --db $DB topic:mark" "newsquery --db $DB topic:Markets"
 	zsh_complete "newsquery published:t" "newsquery published:true"
 	zsh_complete "newsquery --forma" "newsquery --format"
