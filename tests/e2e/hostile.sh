@@ -137,7 +137,7 @@ if [ "$(id -u)" -eq 0 ]; then
 		chmod 644 "$WORK/perm/open.txt"
 		mkdir -m 777 "$WORK/nobody"
 	else
-		echo "SKIP unreadable file: running as root without setpriv"
+		skip "unreadable file: running as root without setpriv"
 	fi
 fi
 if [ "$(id -u)" -ne 0 ] || [ ${#as_user[@]} -gt 0 ]; then

@@ -19,6 +19,7 @@ export NEWSINDEX_CONFIG="" XDG_CONFIG_HOME=""
 mkdir -p "$HOME"
 FAILURES=0
 CHECKS=0
+SKIPPED=()   # what could not be checked here (skip), said by finish
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -129,20 +130,37 @@ at_percent() {
 	awk -v ms="$took" -v p="$1" 'BEGIN { printf "%.3f", ms * p / 100000 }'
 }
 
+# finish: the test's status, as its last command: 1 when a check
+# failed, else 77 (meson's SKIP) when something was skipped, else 0.
 finish() {
 	echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
-	[ "$FAILURES" -eq 0 ]
+	[ "$FAILURES" -eq 0 ] || return 1
+	[ ${#SKIPPED[@]} -eq 0 ] && return
+	printf 'SKIP %s\n' "${SKIPPED[@]}"
+	return 77
+}
+
+# skip WHAT: WHAT cannot be checked here.  The test goes on with the
+# rest, and finish then reports it skipped, never passed: a machine
+# without a tool must not pass for one that ran its checks.
+skip() {
+	echo "SKIP $*"
+	SKIPPED+=("$*")
+}
+
+# have TOOL WHAT: whether TOOL is installed; if not, WHAT is skipped.
+have() {
+	command -v "$1" >/dev/null && return
+	skip "$2: $1 is not installed"
+	return 1
 }
 
 # require_tcpsrv: without xapian-tcpsrv, the test ends here: skipped
 # (exit 77) when all so far passed.
 require_tcpsrv() {
-	command -v xapian-tcpsrv >/dev/null && return
-	if finish; then
-		echo "SKIP remote shards: xapian-tcpsrv is not installed"
-		exit 77
-	fi
-	exit 1
+	have xapian-tcpsrv "remote shards" && return
+	finish
+	exit
 }
 
 # free_port: a TCP port nobody listens on now.

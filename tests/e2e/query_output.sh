@@ -26,7 +26,7 @@ if [ -w /dev/full ]; then
 	expect_status 2 "--help to a full disk" -- sh -c '"$@" >/dev/full' _ "$NEWSQUERY" --help
 	expect_line "$WORK/err" "newsquery: cannot write the help: No space left on device" "--help: full disk said"
 else
-	echo "SKIP full disk: no /dev/full"
+	skip "output to a full disk: no /dev/full"
 fi
 # A pipe its reader closed: SIGPIPE ends the program, silently, as any
 # other; where SIGPIPE is ignored, exit 2, and nothing said (as grep).
