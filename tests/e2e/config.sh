@@ -68,11 +68,9 @@ cmp -s "$WORK/with-feedback" "$WORK/without-feedback" &&
 	fail "feedback changes nothing for '$Q': the checks below prove nothing"
 printf 'feedback: false\n' >"$CONFIG"
 expect_status 0 "feedback: false" -- "$NEWSQUERY" --db "$WORK/flag-db" --json "$Q"
-CHECKS=$((CHECKS + 1))
-cmp -s "$WORK/out" "$WORK/without-feedback" || fail "feedback: false is not --no-feedback"
+expect_same "feedback: false is --no-feedback" "$WORK/without-feedback" "$WORK/out"
 expect_status 0 "--feedback over feedback: false" -- "$NEWSQUERY" --db "$WORK/flag-db" --json --feedback "$Q"
-CHECKS=$((CHECKS + 1))
-cmp -s "$WORK/out" "$WORK/with-feedback" || fail "--feedback does not win"
+expect_same "--feedback wins" "$WORK/with-feedback" "$WORK/out"
 printf 'feedback: yes\n' >"$CONFIG"
 expect_status 2 "feedback: yes" -- "$NEWSQUERY" --db "$WORK/flag-db" "$Q"
 expect_match "$WORK/err" "line 1 col 11: feedback: expected true or false, got \"yes\"$" "feedback: only true or false"

@@ -70,10 +70,12 @@ expect_no_match() {
 	fi
 }
 
-# json PYTHON-EXPRESSION: evaluate over the JSON in $WORK/out as `d`.
+# json PYTHON-EXPRESSION: evaluate over the JSON in $WORK/out as `d`,
+# read as bytes: the output must be UTF-8, whatever the locale.
 json() {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$WORK/out" "$1"
+	python3 -c 'import json, sys
+d = json.loads(open(sys.argv[1], "rb").read())
+print(eval(sys.argv[2]))' "$WORK/out" "$1"
 }
 
 # expect_json PYTHON-EXPRESSION WANT DESCRIPTION: json prints WANT.
@@ -82,6 +84,30 @@ expect_json() {
 	local got
 	got=$(json "$1" 2>&1)
 	[ "$got" = "$2" ] || fail "$3: $1 is '$got', wanted '$2'"
+}
+
+# expect_same WHAT FILE-A FILE-B: the two files are equal.
+expect_same() {
+	CHECKS=$((CHECKS + 1))
+	cmp -s "$2" "$3" || {
+		fail "$1: $(basename "$2") and $(basename "$3") differ"
+		diff "$2" "$3" | head -20 >&2
+	}
+}
+
+# expect_only_line FILE LINE WHAT: FILE is this one line and nothing else.
+expect_only_line() {
+	CHECKS=$((CHECKS + 1))
+	[ "$(cat "$1")" = "$2" ] && [ "$(wc -l <"$1")" -eq 1 ] ||
+		fail "$3: wanted only '$2', got: $(head -c 300 "$1")"
+}
+
+# expect_lines N FILE DESCRIPTION: FILE has N lines.
+expect_lines() {
+	CHECKS=$((CHECKS + 1))
+	local got
+	got=$(wc -l <"$2")
+	[ "$got" -eq "$1" ] || { fail "$3: $got lines, wanted $1"; sed 's/^/  | /' "$2" >&2; }
 }
 
 # make_articles DIR N [ROUND]: N articles, one URL each; ROUND changes

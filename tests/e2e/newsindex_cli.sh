@@ -66,13 +66,9 @@ for cmd in $COMMANDS; do
 	expect_match "$WORK/out" "^usage: newsindex $cmd( |\$)" "$cmd --help: its usage"
 	mv "$WORK/out" "$WORK/dashdash"
 	expect_status 0 "help $cmd" -- "$NEWSINDEX" help "$cmd"
-	CHECKS=$((CHECKS + 1))
-	cmp -s "$WORK/out" "$WORK/dashdash" ||
-		fail "help $cmd and $cmd --help differ"
+	expect_same "help $cmd is $cmd --help" "$WORK/dashdash" "$WORK/out"
 	expect_status 0 "--help $cmd" -- "$NEWSINDEX" --help "$cmd"
-	CHECKS=$((CHECKS + 1))
-	cmp -s "$WORK/out" "$WORK/dashdash" ||
-		fail "--help $cmd and $cmd --help differ"
+	expect_same "--help $cmd is $cmd --help" "$WORK/dashdash" "$WORK/out"
 	expect_match "$NEWSINDEX_MAN" "^\\.B newsindex $cmd\$" "the man page has $cmd"
 done
 expect_status 0 "help alone" -- "$NEWSINDEX" help

@@ -8,25 +8,6 @@ DB="$WORK/db"
 "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES" >/dev/null 2>&1 || fail "build"
 CONFIG="$WORK/config.yaml"
 
-# json PYTHON-EXPRESSION WANT DESCRIPTION: the expression over the JSON of
-# $WORK/out (read as bytes: it must be UTF-8) as `d` prints WANT.
-expect_json() {
-	CHECKS=$((CHECKS + 1))
-	local got
-	got=$(python3 -c 'import json, sys
-d = json.loads(open(sys.argv[1], "rb").read())
-print(eval(sys.argv[2]))' "$WORK/out" "$1" 2>&1)
-	[ "$got" = "$2" ] || fail "$3: $1 is '$got', wanted '$2'"
-}
-
-# expect_lines N FILE DESCRIPTION: FILE has N lines.
-expect_lines() {
-	CHECKS=$((CHECKS + 1))
-	local got
-	got=$(wc -l <"$2")
-	[ "$got" -eq "$1" ] || { fail "$3: $got lines, wanted $1"; sed 's/^/  | /' "$2" >&2; }
-}
-
 # --- an empty query: one line, exit 2 (it used to be SIGSEGV) -----------
 for args in "''" "--json ''" "-n 3 ''" "'   '" "'' ''" "$'\t\n'" \
 	    "$'\xc2\xa0\xe3\x80\x80'" "--format tsv ' '"; do

@@ -7,29 +7,6 @@
 export NEWSINDEX_DB="$WORK/db"
 expect_status 0 "build the samples" -- "$NEWSINDEX" build "$NI_TEST_SAMPLES"
 
-# json EXPR: EXPR over the JSON in $WORK/out (as `d`), printed.
-json() {
-	python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-print(eval(sys.argv[2]))' "$WORK/out" "$1"
-}
-
-# expect_same WHAT FILE-A FILE-B: the two files are equal.
-expect_same() {
-	CHECKS=$((CHECKS + 1))
-	cmp -s "$2" "$3" || {
-		fail "$1: $(basename "$2") and $(basename "$3") differ"
-		diff "$2" "$3" | head -20 >&2
-	}
-}
-
-# expect_only_line FILE LINE WHAT: FILE is this one line and nothing else.
-expect_only_line() {
-	CHECKS=$((CHECKS + 1))
-	[ "$(cat "$1")" = "$2" ] && [ "$(wc -l <"$1")" -eq 1 ] ||
-		fail "$3: wanted only '$2', got: $(head -c 300 "$1")"
-}
-
 # ---- options anywhere --------------------------------------------------
 expect_status 0 "--json before the words" -- "$NEWSQUERY" --json --limit 2 sanctions
 cp "$WORK/out" "$WORK/before"
