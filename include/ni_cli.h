@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include <unicode/umachine.h>
+
 #include "ni_article.h"
 #include "ni_buf.h"
 #include "ni_config.h"
@@ -110,10 +112,14 @@ int ni_cli_getopt(int argc, char **argv, const char *shortopts,
 int ni_cli_flush_stdout(void);
 
 /*
- * Whether `text` holds what could drive a terminal: a C0 control, DEL, a
- * C1 control (U+0080..U+009F; U+009B is a CSI to some terminals), or
- * bytes that are not UTF-8.  Text from articles is untrusted.
+ * Whether `c`, as U8_NEXT() reads it, could drive a terminal: a C0
+ * control, DEL, a C1 control (U+0080..U+009F; U+009B is a CSI to some
+ * terminals), or a byte that is not UTF-8 (c < 0).  Text from articles
+ * is untrusted: every escaping of it for output asks this.
  */
+bool ni_cli_is_control(UChar32 c);
+
+/* Whether `text` holds what ni_cli_is_control() finds. */
 bool ni_cli_has_control(const char *text);
 
 /*
@@ -124,12 +130,24 @@ bool ni_cli_has_control(const char *text);
  */
 void ni_cli_put_json_line(FILE *out, const char *json);
 
+/* How ni_cli_put_escaped() writes each byte of a control character. */
+enum ni_cli_escape {
+	NI_CLI_ESCAPE_HEX,   /* \xHH: a message of one line */
+	NI_CLI_ESCAPE_LINES, /* \xHH, but a newline stays: a report */
+	NI_CLI_ESCAPE_TSV,   /* \t, \n, \r or \xHH, and \\: undone as
+				in C */
+	NI_CLI_ESCAPE_PATH,  /* as TSV, but a backslash stays: it is a
+				name's */
+	NI_CLI_ESCAPE_URL,   /* %HH, as a browser sends such a URL */
+};
+
 /*
- * Write `text` (a path, a URL, a report: from articles or their files'
- * names, untrusted) to `out` with each byte of a control character
- * (ni_cli_has_control) written as \xHH, so that none reaches a
- * terminal; with `lines`, a newline stays one.
+ * Write `text` (a path, a URL, a TSV field, a report: from articles or
+ * their files' names, untrusted) to `out` with each control character
+ * (ni_cli_is_control()) escaped byte by byte as `how` says, so that
+ * nothing in it can end a line or drive a terminal.  NULL is written
+ * as nothing.
  */
-void ni_cli_put_escaped(FILE *out, const char *text, bool lines);
+void ni_cli_put_escaped(FILE *out, const char *text, enum ni_cli_escape how);
 
 #endif

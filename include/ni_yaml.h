@@ -177,10 +177,10 @@ ni_status ni_yaml_fail_at(struct ni_yaml *y, yaml_mark_t mark,
 
 /*
  * `len` bytes at `s` (UTF-8) in double quotes, for a message: '"', '\\'
- * and control characters escaped (\", \\, \xNN; a C1 control's two
- * bytes each), cut after NI_YAML_QUOTE_MAX bytes (never inside a UTF-8
- * character) with "..." before the closing quote.  Written to `out`,
- * which is returned.
+ * and what ni_cli_is_control() finds escaped (\", \\, \xNN for each
+ * byte: a C1 control's two, a byte that is not UTF-8), cut after
+ * NI_YAML_QUOTE_MAX bytes (never inside a UTF-8 character) with "..."
+ * before the closing quote.  Written to `out`, which is returned.
  */
 const char *ni_yaml_quote(const char *s, size_t len,
 			  char out[static NI_YAML_QUOTED_SIZE]);

@@ -139,7 +139,7 @@ static void clear_progress(struct reporter *r)
 /* A file's name may hold anything, an escape too: it is escaped. */
 static void print_place(const char *path, unsigned line, unsigned column)
 {
-	ni_cli_put_escaped(stderr, path, false);
+	ni_cli_put_escaped(stderr, path, NI_CLI_ESCAPE_HEX);
 	fputs(": ", stderr);
 	if (line)
 		fprintf(stderr, "line %u col %u: ", line, column);
@@ -152,7 +152,8 @@ static void on_file(void *ctx, const char *path,
 	clear_progress(r);
 	if (!res->indexed && !res->key) {
 		print_place(path, res->line, res->column);
-		ni_cli_put_escaped(stderr, res->reason, false);
+		ni_cli_put_escaped(stderr, res->reason,
+				   NI_CLI_ESCAPE_HEX);
 		fputc('\n', stderr);
 		return;
 	}
@@ -162,7 +163,8 @@ static void on_file(void *ctx, const char *path,
 		print_place(path, res->warnings[i].line,
 			    res->warnings[i].column);
 		fputs("warning: ", stderr);
-		ni_cli_put_escaped(stderr, res->warnings[i].message, false);
+		ni_cli_put_escaped(stderr, res->warnings[i].message,
+				   NI_CLI_ESCAPE_HEX);
 		fputc('\n', stderr);
 	}
 	if (res->n_warnings_dropped) {
@@ -185,9 +187,9 @@ static void on_duplicate(void *ctx, const char *path, const char *key,
 	/* The key is a URL from the article: untrusted. */
 	print_place(path, 0, 0);
 	fputs("skipped: ", stderr);
-	ni_cli_put_escaped(stderr, key, false);
+	ni_cli_put_escaped(stderr, key, NI_CLI_ESCAPE_HEX);
 	fputs(" is already the article of ", stderr);
-	ni_cli_put_escaped(stderr, first_path, false);
+	ni_cli_put_escaped(stderr, first_path, NI_CLI_ESCAPE_HEX);
 	fputc('\n', stderr);
 }
 

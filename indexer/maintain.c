@@ -111,7 +111,8 @@ static int check_one(const char *path, uint64_t *problems, bool summary)
 		code = report_open_failure(path, status, detail);
 	} else if (found) {
 		/* Keys are URLs from articles: untrusted. */
-		ni_cli_put_escaped(stdout, ni_buf_str(&report), true);
+		ni_cli_put_escaped(stdout, ni_buf_str(&report),
+				   NI_CLI_ESCAPE_LINES);
 		if (summary)
 			printf("check: %s: %llu problems\n", path,
 			       (unsigned long long)found);

@@ -188,13 +188,18 @@ int ni_cli_flush_stdout(void)
 	return ferror(stdout) ? EIO : 0;
 }
 
+bool ni_cli_is_control(UChar32 c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0);
+}
+
 bool ni_cli_has_control(const char *text)
 {
 	int32_t len = (int32_t)strlen(text), i = 0;
 	while (i < len) {
 		UChar32 c;
 		U8_NEXT(text, i, len, c);
-		if (c < 0x20 || (c >= 0x7f && c < 0xa0))  /* c < 0: not UTF-8 */
+		if (ni_cli_is_control(c))
 			return true;
 	}
 	return false;
@@ -223,19 +228,27 @@ void ni_cli_put_json_line(FILE *out, const char *json)
 	fputc('\n', out);
 }
 
-void ni_cli_put_escaped(FILE *out, const char *text, bool lines)
+void ni_cli_put_escaped(FILE *out, const char *text, enum ni_cli_escape how)
 {
-	int32_t len = (int32_t)strlen(text), i = 0;
+	bool tsv = how == NI_CLI_ESCAPE_TSV, url = how == NI_CLI_ESCAPE_URL;
+	bool named = tsv || how == NI_CLI_ESCAPE_PATH;
+	int32_t len = text ? (int32_t)strlen(text) : 0, i = 0;
 	while (i < len) {
 		int32_t start = i;
 		UChar32 c;
 		U8_NEXT(text, i, len, c);
-		bool control = c < 0x20 || (c >= 0x7f && c < 0xa0);
-		if (!control || (lines && c == '\n')) {
+		const char *name = c == '\t' ? "\\t" : c == '\n' ? "\\n"
+				 : c == '\r' ? "\\r" : NULL;
+		if (tsv && c == '\\')
+			fputs("\\\\", out);
+		else if (!ni_cli_is_control(c) ||
+			 (how == NI_CLI_ESCAPE_LINES && c == '\n'))
 			fwrite(text + start, 1, (size_t)(i - start), out);
-			continue;
-		}
-		for (int32_t b = start; b < i; b++)
-			fprintf(out, "\\x%02x", (unsigned char)text[b]);
+		else if (named && name)
+			fputs(name, out);
+		else
+			for (int32_t b = start; b < i; b++)
+				fprintf(out, url ? "%%%02X" : "\\x%02x",
+					(unsigned char)text[b]);
 	}
 }

@@ -15,6 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/utf8.h>
+
+#include "ni_cli.h"
+
 void ni_parse_error_set(struct ni_parse_error *err, unsigned line,
 			unsigned column, const char *fmt, ...)
 {
@@ -260,28 +264,30 @@ static size_t utf8_cut(const char *s, size_t len, size_t max)
 const char *ni_yaml_quote(const char *s, size_t len,
 			  char out[static NI_YAML_QUOTED_SIZE])
 {
-	size_t n = utf8_cut(s, len, NI_YAML_QUOTE_MAX), o = 0;
+	int32_t n = (int32_t)utf8_cut(s, len, NI_YAML_QUOTE_MAX), i = 0;
+	size_t o = 0;
 	out[o++] = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+	while (i < n) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(s, i, n, c);
 		if (c == '"' || c == '\\') {
 			out[o++] = '\\';
 			out[o++] = (char)c;
-		} else if (c < 0x20 || c == 0x7F) {
-			o += (size_t)snprintf(out + o, NI_YAML_QUOTED_SIZE - o,
-					      "\\x%02x", c);
-		} else if (c == 0xC2 && i + 1 < n &&
-			   (unsigned char)s[i + 1] < 0xA0) {
-			/* A C1 control (U+009B is a CSI to some terminals):
-			 * libyaml gives UTF-8, so 0xC2 leads a character. */
-			o += (size_t)snprintf(out + o, NI_YAML_QUOTED_SIZE - o,
-					      "\\xc2\\x%02x",
-					      (unsigned char)s[++i]);
+		} else if (ni_cli_is_control(c)) {
+			/* The terminal's controls, as the programs escape
+			 * them: each byte, a C1 control's two too. */
+			for (int32_t b = start; b < i; b++)
+				o += (size_t)snprintf(out + o,
+						      NI_YAML_QUOTED_SIZE - o,
+						      "\\x%02x",
+						      (unsigned char)s[b]);
 		} else {
-			out[o++] = (char)c;
+			memcpy(out + o, s + start, (size_t)(i - start));
+			o += (size_t)(i - start);
 		}
 	}
-	if (n < len) {
+	if ((size_t)n < len) {
 		memcpy(out + o, "...", 3);
 		o += 3;
 	}

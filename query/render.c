@@ -49,16 +49,6 @@ static const char *style(const struct render_context *ctx, const char *code)
 }
 
 /*
- * Whether `c`, from U8_NEXT(), could drive a terminal: a C0 control, DEL,
- * a C1 control (U+009B is a CSI to some terminals), or a byte that is not
- * UTF-8 at all (c < 0).
- */
-static bool is_control(UChar32 c)
-{
-	return c < 0x20 || (c >= 0x7f && c < 0xa0);
-}
-
-/*
  * Write text from an article, turning control characters (an ESC could
  * restyle the terminal) into U+FFFD and invalid UTF-8 likewise.
  */
@@ -69,7 +59,7 @@ static void put_clean(FILE *out, const char *text, int32_t len)
 		int32_t start = i;
 		UChar32 c;
 		U8_NEXT(text, i, len, c);
-		if (is_control(c) && c != '\t')
+		if (ni_cli_is_control(c) && c != '\t')
 			fputs("\xef\xbf\xbd", out);
 		else
 			fwrite(text + start, 1, (size_t)(i - start), out);
@@ -79,42 +69,6 @@ static void put_clean(FILE *out, const char *text, int32_t len)
 static void put_clean_str(FILE *out, const char *text)
 {
 	put_clean(out, text, (int32_t)strlen(text));
-}
-
-/* How put_escaped() writes what could drive a terminal. */
-enum escape_style {
-	ESCAPE_TSV,    /* \t, \n, \r or \xHH, and \\: undone as in C */
-	ESCAPE_PATH,   /* the same, but a backslash stays: it is a name's */
-	ESCAPE_URL,    /* %HH, as a browser sends such a URL */
-};
-
-/*
- * Write text from an article for a program to read (a TSV field, a path,
- * a URL, a link's target): each control character (is_control()) is
- * escaped, byte by byte, so that nothing in the text can end a line or
- * drive a terminal (newsquery(1), OUTPUT).  NULL is written as nothing.
- */
-static void put_escaped(FILE *out, const char *text, enum escape_style how)
-{
-	int32_t len = text ? (int32_t)strlen(text) : 0, i = 0;
-	while (i < len) {
-		int32_t start = i;
-		UChar32 c;
-		U8_NEXT(text, i, len, c);
-		const char *named = c == '\t' ? "\\t" : c == '\n' ? "\\n"
-				  : c == '\r' ? "\\r" : NULL;
-		if (how == ESCAPE_TSV && c == '\\')
-			fputs("\\\\", out);
-		else if (!is_control(c))
-			fwrite(text + start, 1, (size_t)(i - start), out);
-		else if (named && how != ESCAPE_URL)
-			fputs(named, out);
-		else
-			for (int32_t b = start; b < i; b++)
-				fprintf(out, how == ESCAPE_URL ? "%%%02X"
-							       : "\\x%02x",
-					(unsigned char)text[b]);
-	}
 }
 
 /* Write text[from, to), switching the match style on at span edges. */
@@ -241,7 +195,7 @@ static void print_link(FILE *out, const struct render_context *ctx,
 	fprintf(out, "    %s", style(ctx, UNDERLINE));
 	if (ctx->hyperlinks) {
 		fputs("\033]8;;", out);
-		put_escaped(out, link, ESCAPE_URL);
+		ni_cli_put_escaped(out, link, NI_CLI_ESCAPE_URL);
 		fputs("\033\\", out);
 	}
 	put_clean_str(out, link);
@@ -419,12 +373,12 @@ void render_text(FILE *out, const struct render_context *ctx,
  * name can pass whole and nothing can drive a terminal.
  */
 static void put_item(FILE *out, const struct render_context *ctx,
-		     const char *text, enum escape_style how)
+		     const char *text, enum ni_cli_escape how)
 {
-	if (how == ESCAPE_PATH && ctx->null && !ctx->terminal)
+	if (how == NI_CLI_ESCAPE_PATH && ctx->null && !ctx->terminal)
 		fputs(text, out);
 	else
-		put_escaped(out, text, how);
+		ni_cli_put_escaped(out, text, how);
 	fputc(ctx->null ? '\0' : '\n', out);
 }
 
@@ -443,7 +397,8 @@ static void put_tsv_line(FILE *out, const struct render_context *ctx,
 				doc->path};
 	for (size_t f = 0; f < sizeof fields / sizeof *fields; f++) {
 		fputc('\t', out);
-		put_escaped(out, fields[f], ESCAPE_TSV);
+		ni_cli_put_escaped(out, fields[f],
+				   NI_CLI_ESCAPE_TSV);
 	}
 	if (ctx->explain)
 		fprintf(out, "\t%s\t%.4f\t%.4f\t%.4f",
@@ -465,9 +420,9 @@ void render_lines(FILE *out, enum render_format format,
 		if (format == FORMAT_TSV)
 			put_tsv_line(out, ctx, i, &r->hits[i]);
 		else if (format == FORMAT_PATHS && doc->path)
-			put_item(out, ctx, doc->path, ESCAPE_PATH);
+			put_item(out, ctx, doc->path, NI_CLI_ESCAPE_PATH);
 		else if (format == FORMAT_URLS && doc->url)
-			put_item(out, ctx, doc->url, ESCAPE_URL);
+			put_item(out, ctx, doc->url, NI_CLI_ESCAPE_URL);
 	}
 }
 

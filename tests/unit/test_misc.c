@@ -1,6 +1,6 @@
 /*
  * Tests of the small shared pieces: ni_buf, the index path rule, option
- * number parsing, colour choice, status strings.
+ * number parsing, colour choice, status strings, options, escaping.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -235,6 +235,56 @@ static void test_options_anywhere(void **state)
 	EXPECT_PROBLEM("", "--st", "--wait", "--sh=2");
 }
 
+/* What ni_cli_put_escaped() writes of `text` in style `how` (static). */
+static const char *escaped(const char *text, enum ni_cli_escape how)
+{
+	static char out[256];
+	memset(out, 0, sizeof out);
+	FILE *f = fmemopen(out, sizeof out, "w");
+	assert_non_null(f);
+	ni_cli_put_escaped(f, text, how);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+static void test_escape_styles(void **state)
+{
+	(void)state;
+	/* A tab, a backslash, a newline, an OSC title, a CSI (C1), a byte
+	 * that is not UTF-8, and text that stays: é and U+00A0. */
+	const char *text = "a\tb\\c\n\x1b]0;x\x07\xc2\x9b\xff "
+			   "\xc3\xa9\xc2\xa0";
+	assert_string_equal(escaped(text, NI_CLI_ESCAPE_HEX),
+			    "a\\x09b\\c\\x0a\\x1b]0;x\\x07\\xc2\\x9b\\xff "
+			    "\xc3\xa9\xc2\xa0");
+	assert_string_equal(escaped(text, NI_CLI_ESCAPE_LINES),
+			    "a\\x09b\\c\n\\x1b]0;x\\x07\\xc2\\x9b\\xff "
+			    "\xc3\xa9\xc2\xa0");
+	assert_string_equal(escaped(text, NI_CLI_ESCAPE_TSV),
+			    "a\\tb\\\\c\\n\\x1b]0;x\\x07\\xc2\\x9b\\xff "
+			    "\xc3\xa9\xc2\xa0");
+	assert_string_equal(escaped(text, NI_CLI_ESCAPE_PATH),
+			    "a\\tb\\c\\n\\x1b]0;x\\x07\\xc2\\x9b\\xff "
+			    "\xc3\xa9\xc2\xa0");
+	assert_string_equal(escaped(text, NI_CLI_ESCAPE_URL),
+			    "a%09b\\c%0A%1B]0;x%07%C2%9B%FF \xc3\xa9\xc2\xa0");
+	assert_string_equal(escaped(NULL, NI_CLI_ESCAPE_TSV), "");
+	assert_string_equal(escaped("\r\x7f", NI_CLI_ESCAPE_PATH), "\\r\\x7f");
+
+	/* The one test of a control, for every escaping. */
+	assert_true(ni_cli_is_control(0));
+	assert_true(ni_cli_is_control(0x1f));
+	assert_true(ni_cli_is_control(0x7f));
+	assert_true(ni_cli_is_control(0x9f));
+	assert_true(ni_cli_is_control(-1));
+	assert_false(ni_cli_is_control(' '));
+	assert_false(ni_cli_is_control(0xa0));
+	assert_false(ni_cli_is_control(0x7e));
+	assert_true(ni_cli_has_control("ok\xc2\x85"));
+	assert_true(ni_cli_has_control("\xe2\x82"));
+	assert_false(ni_cli_has_control("caf\xc3\xa9 \xe4\xba\xba"));
+}
+
 static void test_flush_stdout_reports_write_errors(void **state)
 {
 	(void)state;
@@ -263,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_color_on_a_terminal),
 		cmocka_unit_test(test_status_strings),
 		cmocka_unit_test(test_options_anywhere),
+		cmocka_unit_test(test_escape_styles),
 		cmocka_unit_test(test_flush_stdout_reports_write_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -240,6 +240,9 @@ static void test_quote(void **state)
 	assert_string_equal(ni_yaml_quote("a\xc2\x9b" "2J\xc2\xa0\xc3\xa9", 9,
 					  out),
 			    "\"a\\xc2\\x9b2J\xc2\xa0\xc3\xa9\"");
+	/* And a byte that is not UTF-8, as the programs escape it. */
+	assert_string_equal(ni_yaml_quote("a\xff\xe2\x82", 4, out),
+			    "\"a\\xff\\xe2\\x82\"");
 
 	/* Cut after 60 bytes, never inside a character. */
 	char long_text[100];
