@@ -99,7 +99,8 @@ struct option;
  * what was wrong: "unknown option '--bogus'", "unknown option '-x'",
  * "option '--db' needs a value", "option '-j' needs a value", "option
  * '--strict' takes no value", "option '--s' is ambiguous (--strict,
- * --shards)".  The program adds its name and a hint to it.
+ * --shards)".  The program adds its name and a hint to it.  A
+ * `shortopts` over 126 characters is refused so, at every call.
  */
 int ni_cli_getopt(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, struct ni_buf *problem);

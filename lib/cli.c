@@ -170,8 +170,13 @@ int ni_cli_getopt(int argc, char **argv, const char *shortopts,
 	char spec[128];
 	bool stop = shortopts[0] == '+';
 	if (snprintf(spec, sizeof spec, "%s:%s", stop ? "+" : "",
-		     shortopts + stop) >= (int)sizeof spec)
-		return -1;
+		     shortopts + stop) >= (int)sizeof spec) {
+		/* A program's mistake, which must not pass for "no more
+		 * options": every run of it says so. */
+		ni_buf_addf(problem, "option letters '%s' are more than "
+			    "ni_cli_getopt() takes", shortopts);
+		return '?';
+	}
 	opterr = 0;
 	int got = getopt_long(argc, argv, spec, longopts, NULL);
 	if (got != '?' && got != ':')

@@ -235,6 +235,30 @@ static void test_options_anywhere(void **state)
 	EXPECT_PROBLEM("", "--st", "--wait", "--sh=2");
 }
 
+/* Option letters too many for ni_cli_getopt() are refused, never taken
+ * for the end of the options. */
+static void test_options_too_many_letters(void **state)
+{
+	(void)state;
+	char letters[200];
+	memset(letters, 'q', sizeof letters - 1);
+	letters[sizeof letters - 1] = '\0';
+	char *argv[] = {"cmd", "-q", NULL};
+	struct ni_buf problem = NI_BUF_INIT;
+	optind = 0;
+	assert_int_equal(ni_cli_getopt(2, argv, letters, LONGOPTS, &problem),
+			 '?');
+	assert_non_null(strstr(ni_buf_str(&problem),
+			       "are more than ni_cli_getopt() takes"));
+	ni_buf_release(&problem);
+	/* The longest that fits is read. */
+	letters[126] = '\0';
+	optind = 0;
+	assert_int_equal(ni_cli_getopt(2, argv, letters, LONGOPTS, &problem),
+			 'q');
+	assert_int_equal(problem.len, 0);
+}
+
 /* What ni_cli_put_escaped() writes of `text` in style `how` (static). */
 static const char *escaped(const char *text, enum ni_cli_escape how)
 {
@@ -313,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_color_on_a_terminal),
 		cmocka_unit_test(test_status_strings),
 		cmocka_unit_test(test_options_anywhere),
+		cmocka_unit_test(test_options_too_many_letters),
 		cmocka_unit_test(test_escape_styles),
 		cmocka_unit_test(test_flush_stdout_reports_write_errors),
 	};
