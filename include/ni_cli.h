@@ -106,11 +106,19 @@ int ni_cli_getopt(int argc, char **argv, const char *shortopts,
 		  const struct option *longopts, struct ni_buf *problem);
 
 /*
- * Flush standard output and tell whether all that was written to it
- * arrived: 0, else the errno of the failure (EIO when an earlier write
- * failed and its cause is lost).  EPIPE means the reader went away.
+ * Flush standard output, at the end of a program, and tell whether all
+ * that was written to it arrived: 0, else the errno of the failure, or
+ * -1 when an earlier write failed and its cause is lost (stdio keeps no
+ * errno, and errno itself may have changed since: say "write error"
+ * then, never strerror(errno)).  A reader that
+ * went away (EPIPE, which a write gets when SIGPIPE is ignored) ends the
+ * program here, by SIGPIPE with its default action, silently: so it
+ * ends as when SIGPIPE is not ignored, and a script sees one status
+ * either way (141 in a shell).  The one helper here that may end the
+ * program; EPIPE comes back only when SIGPIPE is blocked, and then the
+ * caller should end quietly with its failure status.
  */
-int ni_cli_flush_stdout(void);
+int ni_cli_finish_stdout(void);
 
 /*
  * Whether `c`, as U8_NEXT() reads it, could drive a terminal: a C0

@@ -316,20 +316,19 @@ static int dispatch(int argc, char **argv)
 /*
  * The exit code once standard output has been written out: a command
  * whose output was lost has failed, and says so, unless the reader went
- * away (EPIPE), which ends it quietly as SIGPIPE ends other programs.
- * A build stopped by SIGINT or SIGTERM (code 128 + the signal) ends by
- * that signal, so that a shell running it in a script stops too.
+ * away, which ends it quietly by SIGPIPE (ni_cli_finish_stdout()), as
+ * it does newsquery.  A build stopped by SIGINT or SIGTERM (code 128 +
+ * the signal) ends by that signal, so that a shell running it in a
+ * script stops too.
  */
 static int finish(int code)
 {
-	int err = ni_cli_flush_stdout();
-	if (err == EPIPE) {
-		signal(SIGPIPE, SIG_DFL);
-		raise(SIGPIPE);
-		return NI_EXIT_FAILED;
-	}
+	int err = ni_cli_finish_stdout();
+	if (err == EPIPE)
+		return NI_EXIT_FAILED;  /* SIGPIPE is blocked */
 	if (err) {
-		report_error("cannot write the output: %s", strerror(err));
+		report_error("cannot write the output: %s",
+			     err > 0 ? strerror(err) : "write error");
 		if (code == NI_EXIT_OK)
 			code = NI_EXIT_FAILED;
 	}

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,12 +186,19 @@ int ni_cli_getopt(int argc, char **argv, const char *shortopts,
 	return '?';
 }
 
-int ni_cli_flush_stdout(void)
+int ni_cli_finish_stdout(void)
 {
+	int err = 0;
 	errno = 0;
 	if (fflush(stdout) != 0)
-		return errno ? errno : EIO;
-	return ferror(stdout) ? EIO : 0;
+		err = errno ? errno : -1;
+	else if (ferror(stdout))
+		err = -1;
+	if (err == EPIPE) {
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	return err;
 }
 
 bool ni_cli_is_control(UChar32 c)

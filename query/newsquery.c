@@ -886,22 +886,18 @@ static void end_session(struct session *s)
 
 /*
  * Flush stdout: `code` when everything written reached it, else 2 after
- * saying why, for a full disk must not pass for `what` written.  Called
- * right after the writing: stdio empties its buffer when a write fails,
- * so a later flush succeeds, and only errno still says why.  A pipe
- * closed by its reader (EPIPE, when SIGPIPE is ignored; else the signal
- * ended the program silently) is not reported, as grep does.
+ * saying why, for a full disk must not pass for `what` written.  A pipe
+ * closed by its reader ends the program by SIGPIPE, silently, as it
+ * does newsindex (ni_cli_finish_stdout()).
  */
 static int output_written(int code, const char *what)
 {
-	int why = errno;
-	if (fflush(stdout) != 0)
-		why = errno;
-	else if (!ferror(stdout))
+	int why = ni_cli_finish_stdout();
+	if (!why)
 		return code;
 	if (code != NI_QUERY_EXIT_ERROR && why != EPIPE)
 		error("cannot write %s: %s", what,
-		      why ? strerror(why) : "write error");
+		      why > 0 ? strerror(why) : "write error");
 	return NI_QUERY_EXIT_ERROR;
 }
 

@@ -180,8 +180,9 @@ full_output "--version" -- "$NEWSINDEX" --version
 # The work was done all the same: the build above kept the index.
 expect_status 0 "the index after builds to /dev/full" -- "$NEWSINDEX" check --db "$DB"
 
-# A reader that went away: newsindex ends quietly, as by SIGPIPE, whether
-# SIGPIPE is left as it is or ignored (then the write fails with EPIPE).
+# A reader that went away: newsindex ends quietly, by SIGPIPE, whether
+# SIGPIPE is left as it is or ignored (then the write fails with EPIPE),
+# as newsquery does (query_output.sh).
 for sigpipe in default ignored; do
 	expect_status 0 "stats into a closed pipe ($sigpipe)" -- python3 - "$sigpipe" "$NEWSINDEX" stats --db "$DB" <<'PY'
 import os, signal, subprocess, sys

@@ -23,17 +23,21 @@ if [ -w /dev/full ]; then
 	done
 	expect_status 2 "--count to a full disk" -- sh -c '"$@" >/dev/full' _ "$NEWSQUERY" --count sanctions
 	expect_line "$WORK/err" "newsquery: cannot write the results: No space left on device" "--count: full disk said"
+	# A string larger than stdio's buffer (the help, today) may fail
+	# inside stdio, which keeps no cause, and errno may have changed
+	# since: then "write error", never another cause made up.
 	expect_status 2 "--help to a full disk" -- sh -c '"$@" >/dev/full' _ "$NEWSQUERY" --help
-	expect_line "$WORK/err" "newsquery: cannot write the help: No space left on device" "--help: full disk said"
+	expect_match "$WORK/err" "^newsquery: cannot write the help: (No space left on device|write error)\$" "--help: full disk said"
 else
 	skip "output to a full disk: no /dev/full"
 fi
 # A pipe its reader closed: SIGPIPE ends the program, silently, as any
-# other; where SIGPIPE is ignored, exit 2, and nothing said (as grep).
+# other, and as it ends newsindex (newsindex_cli.sh): also where SIGPIPE
+# is ignored, so that a script sees one status.
 CHECKS=$((CHECKS + 1))
 python3 - "$NEWSQUERY" <<'PY' || fail "a closed pipe"
 import os, signal, subprocess, sys
-for restore, want in ((True, -signal.SIGPIPE), (False, 2)):
+for restore, want in ((True, -signal.SIGPIPE), (False, -signal.SIGPIPE)):
     r, w = os.pipe()
     os.close(r)
     p = subprocess.run([sys.argv[1], "--json", "--all", "--limit", "100",
