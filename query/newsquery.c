@@ -111,8 +111,9 @@ static const char USAGE[] =
 	"The config file, ~/.config/newsindex/config.yaml (or the file\n"
 	"$NEWSINDEX_CONFIG names), can set the defaults of --db, --limit,\n"
 	"--quality-weight, --bm25-k1, --bm25-b, --color, --hyperlinks,\n"
-	"--half-life, --facets, --lang (language) and --strict-syntax\n"
-	"(strict_syntax); options win.\n"
+	"--half-life (recent_half_life_days), --facets, --lang (language),\n"
+	"--strict-syntax (strict_syntax) and --no-feedback (feedback:\n"
+	"false); options win.\n"
 	"\n"
 	"Exit status: 0 something matched, 1 nothing matched, 2 an error.\n"
 	"See newsquery(1).\n";

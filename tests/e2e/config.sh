@@ -117,4 +117,29 @@ expect_match "$WORK/out" "index $HOME/\.local/share/newsindex holds" "default db
 rm "$CONFIG"
 expect_status 0 "no file" -- "$NEWSQUERY" --json year
 results_are 10 "default limit again"
+
+# Every setting newsquery reads is named where --help and newsquery(1)
+# say what the file sets: by its option (--bm25-k1 for bm25_k1) or, when
+# the names differ, by itself.
+SOURCE_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+expect_status 0 "the settings newsquery reads are all listed" -- python3 - "$SOURCE_ROOT" "$NEWSQUERY" <<'PY'
+import re, subprocess, sys
+root, newsquery = sys.argv[1:]
+src = open(f"{root}/lib/config.c").read()
+names = re.findall(r"^\s*(?:TEXT|NUMBER)_SETTING\((\w+),", src, re.M)
+# newsindex's alone, which newsindex(1) lists.
+names = [n for n in names if n not in ("max_file_size", "max_field_words")]
+assert len(names) >= 12, names
+help_text = subprocess.run([newsquery, "--help"], capture_output=True,
+                           text=True).stdout
+man = open(f"{root}/docs/newsquery.1").read().replace("\\-", "-")
+for where, text, pattern in (
+        ("--help", help_text, r"The config file.*?options win"),
+        ("newsquery.1", man, r"can change the defaults of.*?always wins")):
+    listing = " ".join(re.search(pattern, text, re.S).group(0).split())
+    missing = [n for n in names
+               if "--" + n.replace("_", "-") not in listing and
+               not re.search(rf"\b{n}\b", listing)]
+    assert not missing, (where, missing)
+PY
 finish
