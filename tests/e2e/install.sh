@@ -23,9 +23,15 @@ installed share/bash-completion/completions/newsquery
 installed share/zsh/site-functions/_newsindex
 installed share/fish/vendor_completions.d/newsindex.fish
 installed share/fish/vendor_completions.d/newsquery.fish
-# The documents the man pages and --help texts point to.
+# The documents the man pages and --help texts point to, and those the
+# installed documents point to in turn.
 for doc in $(cat "$SOURCE_ROOT"/docs/*.1 "$SOURCE_ROOT"/indexer/*.c \
 		"$SOURCE_ROOT"/query/*.c | grep -oE 'docs/[a-z-]+\.md' | sort -u); do
+	installed "share/doc/newsindex/${doc#docs/}"
+done
+for doc in $(grep -h '/share/doc/newsindex/.*\.md$' "$WORK/installed" |
+		sed "s|^|$DEST/|" | xargs cat |
+		grep -oE 'docs/[a-z-]+\.md' | sort -u); do
 	installed "share/doc/newsindex/${doc#docs/}"
 done
 CHECKS=$((CHECKS + 1))
