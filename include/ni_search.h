@@ -110,8 +110,10 @@ struct ni_results {
 	 * The results there are to page through: stories, the copies of
 	 * one shown once (articles with all_copies), a story with copies
 	 * in both tiers counted in each, as it is shown; an estimate unless
-	 * stories_exact.  Articles are counted exactly up to 1,000 matches,
-	 * stories when each tier has at most 1,000.
+	 * stories_exact.  Articles are counted exactly up to 1,000 matches
+	 * (and beyond when Xapian's bounds agree), stories when each tier
+	 * has at most 1,000; past that, estimated from the copies of the
+	 * first 100 stories (docs/ranking.md).
 	 */
 	uint64_t stories;
 	bool stories_exact;

@@ -16,7 +16,7 @@
 /*
  * Stories are counted exactly only where every match can be seen (each
  * costs reading its story key, some 2 us at 200,000 articles); else they
- * are estimated from so many matches.
+ * are estimated from so many stories (estimate_stories()).
  */
 #define STORY_SAMPLE 100
 
@@ -157,14 +157,14 @@ struct count {
 };
 
 /*
- * Count the matches of `query` seeing at least `up_to` of them: stories
- * when `collapse` (what pages show), else articles (every copy of a
- * story), and then the facets of `o` into `facets_to` when not NULL.
+ * Run `query` unscored: a page of `limit` hits, or with a limit of 0 a
+ * count that sees at least `up_to` matches, with the facets asked for.
  */
-static ni_status count(ni_db *db, const ni_query *query,
-		       const struct ni_search_options *o, bool collapse,
-		       unsigned up_to, struct ni_results *facets_to,
-		       struct count *out, struct ni_buf *errmsg)
+static ni_status run_unscored(ni_db *db, const ni_query *query,
+			      const struct ni_search_options *o,
+			      unsigned limit, unsigned up_to, bool collapse,
+			      unsigned facets, ni_mset **mset,
+			      struct ni_buf *errmsg)
 {
 	/*
 	 * Counting needs no scores: a query weighted zero lets Xapian's
@@ -173,14 +173,12 @@ static ni_status count(ni_db *db, const ni_query *query,
 	struct ni_search_options unscored = *o;
 	unscored.quality_weight = 0;
 	unscored.recent = false;
-	unsigned facets = facets_to ? o->facets : 0;
 	ni_query *boolean = NULL;
-	ni_mset *mset = NULL;
 	size_t errmsg_len = errmsg->len;
 	ni_status status = ni_query_scale(query, 0, &boolean);
 	if (status == NI_OK)
-		status = run(db, boolean, &unscored, 0, 0, up_to, collapse,
-			     facets, &mset, errmsg);
+		status = run(db, boolean, &unscored, 0, limit, up_to,
+			     collapse, facets, mset, errmsg);
 	ni_query_free(boolean);
 	/*
 	 * Xapian 1.4.22 fails ("Unexpected end of posting list") to go
@@ -190,9 +188,26 @@ static ni_status count(ni_db *db, const ni_query *query,
 	 */
 	if (status == NI_EDB_CORRUPT) {
 		ni_buf_truncate(errmsg, errmsg_len);
-		status = run(db, query, &unscored, 0, 0, up_to, collapse,
-			     facets, &mset, errmsg);
+		status = run(db, query, &unscored, 0, limit, up_to, collapse,
+			     facets, mset, errmsg);
 	}
+	return status;
+}
+
+/*
+ * Count the matches of `query` seeing at least `up_to` of them: stories
+ * when `collapse` (what pages show), else articles (every copy of a
+ * story), and then the facets of `o` into `facets_to` when not NULL.
+ */
+static ni_status count(ni_db *db, const ni_query *query,
+		       const struct ni_search_options *o, bool collapse,
+		       unsigned up_to, struct ni_results *facets_to,
+		       struct count *out, struct ni_buf *errmsg)
+{
+	ni_mset *mset = NULL;
+	ni_status status = run_unscored(db, query, o, 0, up_to, collapse,
+					facets_to ? o->facets : 0, &mset,
+					errmsg);
 	if (status == NI_OK) {
 		out->n = ni_mset_estimated(mset);
 		out->exact = ni_mset_lower_bound(mset) ==
@@ -205,9 +220,48 @@ static ni_status count(ni_db *db, const ni_query *query,
 }
 
 /*
+ * Estimate the stories of a tier, `query`, whose `articles` matches are
+ * too many to read every story key of: from the first STORY_SAMPLE
+ * stories in the tie order, each with its matching copies c (exact: the
+ * page counts them).  The tie order is a hash of each article's own key,
+ * blind to stories, so a story of c copies comes first about c times as
+ * often as one of a single copy, and the mean of 1/c over the stories
+ * seen times the articles estimates the stories: all of them when no
+ * article has a copy.  Xapian's estimate of a collapsed count is rounded
+ * to a figure or two ("10000" stories of 11,769 articles, nearly all
+ * alone), and scaled by the share of copies among the few articles it
+ * read.  Never fewer than the stories seen, nor more than the articles.
+ */
+static ni_status estimate_stories(ni_db *db, const ni_query *query,
+				  const struct ni_search_options *o,
+				  struct count articles, struct count *out,
+				  struct ni_buf *errmsg)
+{
+	ni_mset *mset = NULL;
+	ni_status status = run_unscored(db, query, o, STORY_SAMPLE, 0, true,
+					0, &mset, errmsg);
+	if (status != NI_OK)
+		return status;
+	size_t seen = ni_mset_size(mset);
+	double inverse = 0;
+	for (size_t i = 0; i < seen; i++) {
+		struct ni_hit hit;
+		ni_mset_hit(mset, i, &hit);
+		inverse += 1.0 / (1.0 + hit.n_similar);
+	}
+	ni_mset_free(mset);
+	out->exact = false;
+	out->n = seen ? (uint64_t)((double)articles.n * inverse /
+				   (double)seen + 0.5) : 0;
+	if (out->n < seen)
+		out->n = seen;
+	return NI_OK;
+}
+
+/*
  * Add to out->stories those of one tier, `query`, with `articles`
- * matches: exact when Xapian can see every match, else estimated from a
- * few (an estimate can exceed the tier's articles: not so counted).
+ * matches: exact when Xapian can see every match, else estimated
+ * (estimate_stories()), never more than the tier's articles.
  */
 static ni_status count_stories(ni_db *db, const ni_query *query,
 			       const struct ni_search_options *o,
@@ -218,9 +272,10 @@ static ni_status count_stories(ni_db *db, const ni_query *query,
 		return NI_OK;
 	bool seen_all = articles.exact && articles.n <= EXACT_COUNT_UP_TO;
 	struct count stories;
-	ni_status status = count(db, query, o, true,
-				 seen_all ? EXACT_COUNT_UP_TO : STORY_SAMPLE,
-				 NULL, &stories, errmsg);
+	ni_status status = seen_all
+		? count(db, query, o, true, EXACT_COUNT_UP_TO, NULL, &stories,
+			errmsg)
+		: estimate_stories(db, query, o, articles, &stories, errmsg);
 	if (status != NI_OK)
 		return status;
 	out->stories += stories.n < articles.n ? stories.n : articles.n;
