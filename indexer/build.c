@@ -24,6 +24,7 @@
 #include "ni_config.h"
 #include "ni_xapian.h"
 #include "commands.h"
+#include "progress.h"
 
 const char BUILD_USAGE[] =
 	"usage: newsindex build [--db PATH] [--max-file-size BYTES]\n"
@@ -113,10 +114,9 @@ struct reporter {
 	bool terminal;        /* stderr is one: the line is redrawn */
 	bool progress_shown;
 	struct timespec start;
-	/* When files began to be read (the walk done), and how many had
-	 * been read then; the last plain line's time. */
-	struct timespec reading;
-	bool reading_started;
+	/* When files began to be read (the walk done); the last plain
+	 * line's time, both in seconds since start. */
+	struct progress_clock reading;
 	double last_line;
 };
 
@@ -211,44 +211,6 @@ static void on_problem(void *ctx, const char *path, int errnum,
 
 /* Progress lines on a file or pipe: at most one a second. */
 #define PROGRESS_LINE_SECONDS 1.0
-/* No time left before files have been read this long: a few seconds
- * say little (the first commit has not been paid for yet). */
-#define ESTIMATE_AFTER_SECONDS 2.0
-
-/*
- * "1234/200000 files, 3456 files/s, 0:52 left".  The rate is that of
- * files read since reading began (not since the program started: the
- * walk and the lock took their own time), and the time left is the
- * files still to read at that rate: unchanged files are neither read
- * nor waited for, wherever they are in the walk.  A parallel build's
- * merge comes after the last file: said, not estimated.
- */
-static void format_progress(struct reporter *r,
-			    const struct ni_build_counts *c,
-			    struct ni_buf *out)
-{
-	if (c->merging) {
-		ni_buf_addf(out, "%lu/%lu files, merging the parts of the "
-			    "build", c->done, c->files);
-		return;
-	}
-	unsigned long read = c->done - c->unchanged;
-	if (!r->reading_started) {
-		clock_gettime(CLOCK_MONOTONIC, &r->reading);
-		r->reading_started = true;
-	}
-	double seconds = seconds_since(&r->reading);
-	double rate = seconds > 0 ? (double)read / seconds : 0;
-	ni_buf_addf(out, "%lu/%lu files", c->done, c->files);
-	if (seconds < ESTIMATE_AFTER_SECONDS || rate <= 0)
-		return;
-	ni_buf_addf(out, ", %.0f files/s", rate);
-	if (read < c->to_read) {
-		unsigned long left = (unsigned long)((double)(c->to_read -
-							      read) / rate);
-		ni_buf_addf(out, ", %lu:%02lu left", left / 60, left % 60);
-	}
-}
 
 /*
  * On a terminal, one line redrawn in place; elsewhere (a log file),
@@ -259,14 +221,14 @@ static void on_progress(void *ctx, const struct ni_build_counts *c)
 	struct reporter *r = ctx;
 	if (!r->progress || !c->files)
 		return;
-	bool first = !r->reading_started;
+	bool first = !r->reading.started;
+	double now = seconds_since(&r->start);
 	struct ni_buf line = NI_BUF_INIT;
-	format_progress(r, c, &line);
+	progress_format(&r->reading, c, now, &line);
 	if (r->terminal) {
 		fprintf(stderr, "\r\033[K%s", ni_buf_str(&line));
 		r->progress_shown = true;
 	} else {
-		double now = seconds_since(&r->start);
 		if (first || c->merging ||
 		    now - r->last_line >= PROGRESS_LINE_SECONDS) {
 			fprintf(stderr, "progress: %s\n", ni_buf_str(&line));
