@@ -43,6 +43,24 @@ for q in 'sanctions foo:bar' 'sanctions AND' 's* sanctions' 'sanctions)' \
 	expect_status 0 "searched as words [$q]" -- "$NEWSQUERY" --db "$DB" --format urls "$q"
 	expect_match "$WORK/err" '^newsquery: note: .*; searched as words$' "noted [$q]"
 done
+# Questions as people paste them (the shape of CISI's): numbered lists,
+# stray quotes and parentheses, "Note:", "e.g.", "i.e.", URLs, colons,
+# formulas.  Each is answered: results, exit 0, at most a note.
+while IFS= read -r q; do
+	expect_status 0 "pasted [$q]" -- "$NEWSQUERY" --db "$DB" --json "$q"
+	expect_json 'len(d["results"]) > 0' True "results for [$q]"
+	grep -v '^newsquery: note: ' "$WORK/err" >"$WORK/err.other"
+	expect_no_match "$WORK/err.other" '^newsquery: ' "nothing but a note for [$q]"
+done <<'QUESTIONS'
+What were the sanctions on SenseTime? 1) chips 2) stock sale 3) "AI developers
+Note: describe the U.S. sanctions (e.g. on chips) against Chinese AI companies.
+How did the stock sale go, i.e. was it pulled? See https://realmoney.thestreet.com/investing/global-equity/ for details.
+Which AI developer (SenseTime pulled its stock sale 1) why? 2) when?
+Sanctions: what are the "entity list" rules (see: Commerce Dept.)?
+Describe presently working systems (e.g., SDC, Lockheed) for chips: a review.
+y = a log(x + c) + b, where y is the ratio of sales to the total
+QUESTIONS
+
 # Offsets in the JSON count code points, as JSON readers index strings.
 expect_status 0 "error after non-ASCII text" -- "$NEWSQUERY" --db "$DB" --json 'Überwachung café foo:bar'
 expect_json 'd["syntax_error"]["offset"], d["syntax_error"]["length"]' "(17, 4)" "code points"
