@@ -145,8 +145,9 @@ enum ni_db_mode {
  * statistics merged by Xapian.  A message then names the shard: "shard
  * 2 of STUB (line 3), remote HOST:PORT: ...".  With NI_DB_READ_PARTIAL,
  * shards that cannot be opened are left out and listed by
- * ni_db_missing(); a schema mismatch or a malformed line still fails,
- * and so does a stub none of whose shards opens.  A remote shard that
+ * ni_db_missing(); a schema mismatch, another program's database
+ * (NI_EDB_FOREIGN) or a malformed line still fails, and so does a stub
+ * none of whose shards opens.  A remote shard that
  * fails later, during a search, fails that search (NI_ENETWORK); Xapian
  * does not say which shard it was.
  *

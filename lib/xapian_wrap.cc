@@ -835,8 +835,9 @@ std::string stub_file_of(const std::string &path)
  * Open the stub file d.stub shard by shard, check each shard's schema
  * and analyzer settings, and search them as one (add_database), so that
  * an error names the shard.  With `partial`, a shard that cannot be
- * opened is left out and described in d.missing; a schema mismatch is
- * never left out (it would rank and match differently).
+ * opened is left out and described in d.missing; a schema mismatch or
+ * another program's database is never left out (it would rank and match
+ * differently, or it is not a shard at all).
  */
 void open_stub(ni_db &d, const char *analyzer, bool partial)
 {
@@ -860,6 +861,9 @@ void open_stub(ni_db &d, const char *analyzer, bool partial)
 			ni_status status = map_exception(msg);
 			if (status == NI_ENOMEM)
 				throw std::bad_alloc();
+			/* Another program's database: no shard to leave out. */
+			if (status == NI_EDB_FOREIGN)
+				throw;
 			std::string text = name + ": " + msg;
 			if (!partial || status == NI_EINVAL)
 				throw shard_error(status, text);

@@ -443,6 +443,49 @@ static void test_shards_out_of_place_are_not_written(void **state)
 	ni_db_close(db, NULL);
 }
 
+/*
+ * A stub may list a shard that is missing (left out when partial), but
+ * never another program's Xapian database: that is a hard error in
+ * every mode, as a schema mismatch is.
+ */
+static void test_foreign_shard_is_never_left_out(void **state)
+{
+	struct db_fixture *f = *state;
+	create(f->path, SHARDS);
+	ni_db *db = open_as(f->path, NI_DB_WRITE);
+	put(db, "https://example.com/1", NULL, NULL);
+	ni_db_close(db, NULL);
+	/* Documents and no newsindex settings: another program's. */
+	char foreign[160];
+	snprintf(foreign, sizeof foreign, "%s/foreign", f->dir);
+	db = open_as(foreign, NI_DB_WRITE);
+	put(db, "https://example.com/other", NULL, NULL);
+	const char *keys[] = {"newsindex.schema", "newsindex.analyzer",
+			      "newsindex.stemmer"};
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		assert_int_equal(ni_db_set_metadata(db, keys[i], ""), NI_OK);
+	ni_db_close(db, NULL);
+
+	write_stub(f->path, "auto shard-1\nauto shard-2\nauto shard-3\n"
+		   "auto ../foreign\n");
+	enum ni_db_mode modes[] = {NI_DB_READ, NI_DB_READ_PARTIAL};
+	for (size_t m = 0; m < 2; m++) {
+		char *msg = refused(f->path, modes[m], NI_EDB_FOREIGN);
+		if (!strstr(msg, "shard 4 of ") ||
+		    !strstr(msg, "not a newsindex index"))
+			fail_msg("unhelpful message: %s", msg);
+		free(msg);
+	}
+	/* A missing shard, by contrast, is left out when partial. */
+	write_stub(f->path, "auto shard-1\nauto shard-2\nauto shard-3\n"
+		   "auto nowhere\n");
+	free(refused(f->path, NI_DB_READ, NI_EDB_NOT_FOUND));
+	db = open_as(f->path, NI_DB_READ_PARTIAL);
+	assert_int_equal(ni_db_missing_count(db), 1);
+	assert_int_equal(count_docs(db), 1);
+	ni_db_close(db, NULL);
+}
+
 static bool wins(ni_db *db, const char *key, const char *parent)
 {
 	bool won = false;
@@ -706,6 +749,7 @@ int main(void)
 		T(test_create_over_other_things_fails),
 		T(test_writes_go_to_their_shard),
 		T(test_shards_out_of_place_are_not_written),
+		T(test_foreign_shard_is_never_left_out),
 		T(test_related_record_of_the_first_parent_wins),
 		T(test_merged_parts_keep_the_winner),
 		T(test_repair_removes_orphans_of_a_torn_commit),
