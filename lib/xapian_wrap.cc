@@ -81,8 +81,9 @@
  *                       every file again (ni_db_shards_settled)
  *   app.*               owned by the programs, not by this file
  *
- * Files: newsindex.writer, in the folder of one index while it is open
- * for writing: the writer's process id, one decimal line.  Written
+ * Files: newsindex.writer, in the folder of one index (or of each shard
+ * of a sharded one) while it is open for writing: the writer's process
+ * id, one decimal line.  Written
  * after Xapian's lock is taken, removed before it is let go (a writer
  * killed leaves it, until the next one writes it again), and read only
  * while the lock is held: so a reader can name the build that is
@@ -598,32 +599,51 @@ long writer_pid(const std::string &folder)
  * A database with no settings and nothing in it, opened for reading: a
  * first build that has committed nothing yet (it holds the lock), else
  * one that was stopped before it could (no index yet, build makes it).
- * Neither is to be deleted.
+ * Neither is to be deleted.  `name` is what messages call it, `folder`
+ * where its writer's file is ("" for a remote shard: not known).  When
+ * the build commits is not said: every few thousand articles, or only
+ * at the end of a parallel first build.
  */
 [[noreturn]] void refuse_unbuilt(const Xapian::Database &db,
-				 const std::string &name)
+				 const std::string &name,
+				 const std::string &folder)
 {
 	if (!db.locked())
 		throw refusal(NI_EDB_NOT_FOUND, "index " + name + " is empty: "
 			      "no build has committed to it yet");
-	long pid = writer_pid(name);
+	long pid = folder.empty() ? 0 : writer_pid(folder);
 	throw refusal(NI_EDB_BUILDING,
 		      "index " + name + " is being built" +
 		      (pid ? " by process " + std::to_string(pid) : "") +
 		      " and has nothing in it yet; search it once that "
-		      "build has committed (every 3,000 articles, or at its "
-		      "end)");
+		      "build has committed");
 }
 
 /*
- * Check the schema and analyzer metadata of `db`, or record them through
- * `writer` (NULL when reading) for a new, empty index.  Throws
- * schema_mismatch with a message naming what differs, or a refusal
- * (refuse_unbuilt, or another program's database).
+ * Name this process as the writer of the index in `folder` (best effort:
+ * it only names the build to readers), and stop naming it.
+ */
+void mark_writer(const std::string &folder)
+{
+	std::ofstream(folder + "/" + WRITER_FILE)
+		<< static_cast<long>(getpid()) << "\n";
+}
+
+void unmark_writer(const std::string &folder)
+{
+	std::remove((folder + "/" + WRITER_FILE).c_str());
+}
+
+/*
+ * Check the schema and analyzer metadata of `db`, called `name`, in
+ * `folder` ("" when remote), or record them through `writer` (NULL when
+ * reading) for a new, empty index.  Throws schema_mismatch with a
+ * message naming what differs, or a refusal (refuse_unbuilt, or another
+ * program's database).
  */
 void check_schema(const ni_db &d, const Xapian::Database &db,
-		  const std::string &name, const char *analyzer,
-		  Xapian::WritableDatabase *writer)
+		  const std::string &name, const std::string &folder,
+		  const char *analyzer, Xapian::WritableDatabase *writer)
 {
 	std::string schema = db.get_metadata(KEY_SCHEMA);
 	if (schema.empty()) {
@@ -633,7 +653,7 @@ void check_schema(const ni_db &d, const Xapian::Database &db,
 			throw refusal(NI_EDB_FOREIGN, name + " is a Xapian "
 				      "database but not a newsindex index");
 		if (!writer)
-			refuse_unbuilt(db, name);
+			refuse_unbuilt(db, name, folder);
 		record_settings(*writer, analyzer);
 		return;
 	}
@@ -680,7 +700,7 @@ stemmer &known_stemmer(ni_db &d, const std::string &language,
 /* Check the schema and start stemming in the index's default. */
 void read_settings(ni_db &d, const char *analyzer)
 {
-	check_schema(d, d.db, d.path, analyzer,
+	check_schema(d, d.db, d.path, d.path, analyzer,
 		     d.writable ? &d.writers[0] : nullptr);
 	d.language = &known_stemmer(d, recorded_language(d),
 				    "the default language of index " + d.path);
@@ -851,20 +871,27 @@ void open_stub(ni_db &d, const char *analyzer, bool partial)
 		std::string name = shard_name(d, i, e);
 		Xapian::Database db;
 		std::string local;
+		ni_status status = NI_OK;
+		std::string text;
 		try {
 			db = open_entry(e.type, e.rest, dir, local);
-			check_schema(d, db, name, analyzer, nullptr);
+			check_schema(d, db, name, local, analyzer, nullptr);
 		} catch (const schema_mismatch &) {
 			throw;
+		} catch (const refusal &r) {
+			/* Another program's database: no shard to leave out. */
+			if (r.status == NI_EDB_FOREIGN)
+				throw;
+			status = r.status;
+			text = r.what();        /* it names the shard */
 		} catch (...) {
 			std::string msg;
-			ni_status status = map_exception(msg);
+			status = map_exception(msg);
 			if (status == NI_ENOMEM)
 				throw std::bad_alloc();
-			/* Another program's database: no shard to leave out. */
-			if (status == NI_EDB_FOREIGN)
-				throw;
-			std::string text = name + ": " + msg;
+			text = name + ": " + msg;
+		}
+		if (status != NI_OK) {
 			if (!partial || status == NI_EINVAL)
 				throw shard_error(status, text);
 			if (first_status == NI_OK) {
@@ -958,7 +985,8 @@ void open_sharded_writer(ni_db &d, const char *analyzer)
 			Xapian::WritableDatabase writer(
 				local.string(), Xapian::DB_CREATE_OR_OPEN |
 						Xapian::DB_BACKEND_GLASS);
-			check_schema(d, writer, name, analyzer, &writer);
+			check_schema(d, writer, name, local.string(), analyzer,
+				     &writer);
 			fresh[i] = check_place(writer, name, i, n);
 			d.writers.push_back(writer);
 			d.shards.push_back({name, local.string(), writer});
@@ -974,6 +1002,8 @@ void open_sharded_writer(ni_db &d, const char *analyzer)
 		}
 	}
 	d.db = all;
+	for (const ni_db::shard &shard : d.shards)
+		mark_writer(shard.local);
 	/* The default language and batch of the shards that were there. */
 	std::string language;
 	for (size_t i = 0; i < n; i++) {
@@ -1017,9 +1047,7 @@ void open_writer(ni_db &d, const char *analyzer)
 					Xapian::DB_BACKEND_GLASS));
 		d.db = d.writers[0];
 		read_settings(d, analyzer);
-		/* Best effort: it only names the writer to readers. */
-		std::ofstream(d.path + "/" + WRITER_FILE)
-			<< static_cast<long>(getpid()) << "\n";
+		mark_writer(d.path);
 	}
 	d.new_words.resize(d.writers.size());
 }
@@ -1676,7 +1704,10 @@ ni_status ni_db_close(ni_db *d, char **errmsg) noexcept
 	try {
 		commit(*d);
 		if (d->writable && d->stub.empty())
-			std::remove((d->path + "/" + WRITER_FILE).c_str());
+			unmark_writer(d->path);
+		else if (d->writable)
+			for (const ni_db::shard &shard : d->shards)
+				unmark_writer(shard.local);
 		d->db.close();
 	} catch (...) {
 		std::string msg;

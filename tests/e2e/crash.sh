@@ -42,7 +42,7 @@ coproc "$HOLD_INDEX" "$WORK/new"
 holder=$COPROC_PID  # (bash unsets COPROC_PID once it has ended)
 read -r held <&"${COPROC[0]}"
 expect_status 2 "newsquery on an index being created" -- "$NEWSQUERY" --db "$WORK/new" word
-expect_line "$WORK/err" "newsquery: index $WORK/new is being built by process $holder and has nothing in it yet; search it once that build has committed (every 3,000 articles, or at its end)" "being built, by whom"
+expect_line "$WORK/err" "newsquery: index $WORK/new is being built by process $holder and has nothing in it yet; search it once that build has committed" "being built, by whom"
 for cmd in stats check; do
 	expect_status 4 "$cmd on an index being created" -- "$NEWSINDEX" "$cmd" --db "$WORK/new"
 	expect_match "$WORK/err" "^newsindex: index $WORK/new is being built by process $holder " "$cmd: being built, by whom"
@@ -157,7 +157,7 @@ interrupt() {
 	# Nothing committed yet: readers are told it is being built, and
 	# by whom, never to delete it.
 	expect_status 2 "newsquery during a first build" -- "$NEWSQUERY" --db "$db" w1
-	expect_line "$WORK/err" "newsquery: index $db is being built by process $pid and has nothing in it yet; search it once that build has committed (every 3,000 articles, or at its end)" "newsquery names the build"
+	expect_line "$WORK/err" "newsquery: index $db is being built by process $pid and has nothing in it yet; search it once that build has committed" "newsquery names the build"
 	expect_status 4 "stats during a first build" -- "$NEWSINDEX" stats --db "$db"
 	expect_match "$WORK/err" "^newsindex: index $db is being built by process $pid " "stats names the build"
 	kill "-$sig" "$pid"

@@ -486,6 +486,54 @@ static void test_foreign_shard_is_never_left_out(void **state)
 	ni_db_close(db, NULL);
 }
 
+/* Whether the shard folder k (from 1) of `index` holds `name`. */
+static bool shard_holds(const char *index, size_t k, const char *name)
+{
+	char file[256];
+	shard_path(index, k, file, sizeof file);
+	strncat(file, "/", sizeof file - strlen(file) - 1);
+	strncat(file, name, sizeof file - strlen(file) - 1);
+	return access(file, F_OK) == 0;
+}
+
+/*
+ * A shard a writer has created and not committed to yet is being built,
+ * by a process the reader names: each shard's writer names itself in
+ * its folder, as the writer of one index does.
+ */
+static void test_shard_being_built_names_its_writer(void **state)
+{
+	struct db_fixture *f = *state;
+	create(f->path, SHARDS);
+	char shard[160];
+	shard_path(f->path, 2, shard, sizeof shard);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", shard);
+	assert_int_equal(system(cmd), 0);
+	/* Made again, empty, by the writer; nothing committed. */
+	ni_db *writer = open_as(f->path, NI_DB_WRITE);
+	for (size_t k = 1; k <= SHARDS; k++)
+		assert_true(shard_holds(f->path, k, "newsindex.writer"));
+	char by[160];
+	snprintf(by, sizeof by, "auto shard-2 is being built by process %ld "
+		 "and has nothing in it yet; search it once that build has "
+		 "committed", (long)getpid());
+	char *msg = refused(f->path, NI_DB_READ, NI_EDB_BUILDING);
+	if (!strstr(msg, by) || strstr(msg, "shard-2: "))
+		fail_msg("unhelpful message: %s", msg);
+	free(msg);
+	/* Partial: left out, with the same words. */
+	ni_db *db = open_as(f->path, NI_DB_READ_PARTIAL);
+	assert_int_equal(ni_db_missing_count(db), 1);
+	assert_non_null(strstr(ni_db_missing(db, 0), by));
+	ni_db_close(db, NULL);
+	assert_int_equal(ni_db_close(writer, NULL), NI_OK);
+	for (size_t k = 1; k <= SHARDS; k++)
+		assert_false(shard_holds(f->path, k, "newsindex.writer"));
+	db = open_as(f->path, NI_DB_READ);
+	ni_db_close(db, NULL);
+}
+
 static bool wins(ni_db *db, const char *key, const char *parent)
 {
 	bool won = false;
@@ -750,6 +798,7 @@ int main(void)
 		T(test_writes_go_to_their_shard),
 		T(test_shards_out_of_place_are_not_written),
 		T(test_foreign_shard_is_never_left_out),
+		T(test_shard_being_built_names_its_writer),
 		T(test_related_record_of_the_first_parent_wins),
 		T(test_merged_parts_keep_the_winner),
 		T(test_repair_removes_orphans_of_a_torn_commit),
