@@ -113,9 +113,10 @@ enum ni_db_mode {
 				   cannot be opened are left out
 				   (ni_db_missing) */
 	NI_DB_REBUILD = 3,   /* as NI_DB_WRITE, but an index of another
-				schema version or analyzer is opened too,
-				so that `newsindex build --rebuild` can read
-				its settings and sources, and hold its lock
+				schema version or analyzer is opened too
+				(and shards out of their place), so that
+				`newsindex build --rebuild` can read its
+				settings and sources, and hold its lock
 				while it builds its replacement: nothing is
 				written to it, not even at ni_db_close() */
 };

@@ -639,11 +639,13 @@ void unmark_writer(const std::string &folder)
  * `folder` ("" when remote), or record them through `writer` (NULL when
  * reading) for a new, empty index.  Throws schema_mismatch with a
  * message naming what differs, or a refusal (refuse_unbuilt, or another
- * program's database).
+ * program's database).  `rebuilding` (NI_DB_REBUILD): any settings, or
+ * none, are fine, and none are recorded; only another program's
+ * database is refused.
  */
-void check_schema(const ni_db &d, const Xapian::Database &db,
-		  const std::string &name, const std::string &folder,
-		  const char *analyzer, Xapian::WritableDatabase *writer)
+void check_schema(const Xapian::Database &db, const std::string &name,
+		  const std::string &folder, const char *analyzer,
+		  Xapian::WritableDatabase *writer, bool rebuilding)
 {
 	std::string schema = db.get_metadata(KEY_SCHEMA);
 	if (schema.empty()) {
@@ -652,14 +654,19 @@ void check_schema(const ni_db &d, const Xapian::Database &db,
 		if (!empty)
 			throw refusal(NI_EDB_FOREIGN, name + " is a Xapian "
 				      "database but not a newsindex index");
+	}
+	/*
+	 * Built again from its sources: what it was built with is moot,
+	 * and nothing is written to it (Xapian would commit it at close).
+	 */
+	if (rebuilding)
+		return;
+	if (schema.empty()) {
 		if (!writer)
 			refuse_unbuilt(db, name, folder);
 		record_settings(*writer, analyzer);
 		return;
 	}
-	/* Built again from its sources: what it was built with is moot. */
-	if (d.rebuilding)
-		return;
 	if (schema != SCHEMA_VERSION)
 		throw schema_mismatch("index " + name + " has schema version " +
 				      schema + ", this program uses version " +
@@ -700,8 +707,8 @@ stemmer &known_stemmer(ni_db &d, const std::string &language,
 /* Check the schema and start stemming in the index's default. */
 void read_settings(ni_db &d, const char *analyzer)
 {
-	check_schema(d, d.db, d.path, d.path, analyzer,
-		     d.writable ? &d.writers[0] : nullptr);
+	check_schema(d.db, d.path, d.path, analyzer,
+		     d.writable ? &d.writers[0] : nullptr, d.rebuilding);
 	d.language = &known_stemmer(d, recorded_language(d),
 				    "the default language of index " + d.path);
 }
@@ -875,7 +882,7 @@ void open_stub(ni_db &d, const char *analyzer, bool partial)
 		std::string text;
 		try {
 			db = open_entry(e.type, e.rest, dir, local);
-			check_schema(d, db, name, local, analyzer, nullptr);
+			check_schema(db, name, local, analyzer, nullptr, false);
 		} catch (const schema_mismatch &) {
 			throw;
 		} catch (const refusal &r) {
@@ -929,15 +936,20 @@ std::string shard_place(size_t i, size_t n)
  * its place (a stub reordered, shortened or lengthened by hand) would
  * put updates beside their old copies: refuse it.  A new shard records
  * its place.  Returns whether the shard is new (no documents, no place).
+ * `rebuilding`: the shards are only read, in any order, and nothing is
+ * recorded.
  */
 bool check_place(Xapian::WritableDatabase &writer, const std::string &name,
-		 size_t i, size_t n)
+		 size_t i, size_t n, bool rebuilding)
 {
 	std::string want = shard_place(i, n);
 	std::string place = writer.get_metadata(KEY_SHARD);
 	if (place == want)
 		return false;
-	if (!place.empty() || writer.get_doccount() != 0)
+	bool fresh = place.empty() && writer.get_doccount() == 0;
+	if (rebuilding)
+		return fresh;
+	if (!fresh)
 		throw shard_error(NI_EINVAL, name + ": it holds " +
 			(place.empty() ? std::string("no shard") :
 			 "shard " + place) + " of a sharded index built by "
@@ -985,9 +997,10 @@ void open_sharded_writer(ni_db &d, const char *analyzer)
 			Xapian::WritableDatabase writer(
 				local.string(), Xapian::DB_CREATE_OR_OPEN |
 						Xapian::DB_BACKEND_GLASS);
-			check_schema(d, writer, name, local.string(), analyzer,
-				     &writer);
-			fresh[i] = check_place(writer, name, i, n);
+			check_schema(writer, name, local.string(), analyzer,
+				     &writer, d.rebuilding);
+			fresh[i] = check_place(writer, name, i, n,
+					       d.rebuilding);
 			d.writers.push_back(writer);
 			d.shards.push_back({name, local.string(), writer});
 			all.add_database(writer);
@@ -1018,7 +1031,7 @@ void open_sharded_writer(ni_db &d, const char *analyzer)
 			d.batch = std::max(d.batch, batch);
 		}
 	}
-	for (size_t i = 0; i < n && !language.empty(); i++)
+	for (size_t i = 0; i < n && !language.empty() && !d.rebuilding; i++)
 		if (fresh[i]) {
 			d.writers[i].set_metadata(KEY_STEMMER, language);
 			d.torn = d.torn || d.batch != 0;
@@ -1525,7 +1538,8 @@ void run_search(ni_db &d, const Xapian::Query &query,
  * that a build killed between two of them is told by the next
  * (ni_db_repair_shards).  Torn shards keep their numbers until settled:
  * a settling build killed half-way leaves files not yet indexed again,
- * and the next build must know it too.
+ * and the next build must know it too.  An index held for a rebuild is
+ * not written (check_schema), and gets no batch number either.
  */
 void commit(ni_db &d)
 {

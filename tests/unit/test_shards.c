@@ -534,6 +534,44 @@ static void test_shard_being_built_names_its_writer(void **state)
 	ni_db_close(db, NULL);
 }
 
+/*
+ * NI_DB_REBUILD only reads the shards it holds: nothing is recorded in
+ * a shard it made (no place, no settings, no language), no batch is
+ * counted, and shards out of place are read as they are, so that the
+ * rebuild the refusal to write them advises can run.
+ */
+static void test_rebuild_writes_nothing_to_shards(void **state)
+{
+	struct db_fixture *f = *state;
+	create(f->path, SHARDS);
+	ni_db *db = open_as(f->path, NI_DB_WRITE);
+	put(db, "https://example.com/1", NULL, NULL);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	char shard[160];
+	shard_path(f->path, 2, shard, sizeof shard);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", shard);
+	assert_int_equal(system(cmd), 0);
+
+	db = open_as(f->path, NI_DB_REBUILD);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	char *msg = refused(f->path, NI_DB_READ, NI_EDB_NOT_FOUND);
+	if (!strstr(msg, "auto shard-2 is empty"))
+		fail_msg("unexpected message: %s", msg);
+	free(msg);
+	db = open_as(f->path, NI_DB_READ_PARTIAL);
+	expect_metadata(db, "newsindex.batch", "1");
+	ni_db_close(db, NULL);
+
+	write_stub(f->path, "auto shard-3\nauto shard-1\n");
+	db = open_as(f->path, NI_DB_REBUILD);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	db = open_as(f->path, NI_DB_READ);
+	expect_metadata(db, "newsindex.shard", "3/3");
+	expect_metadata(db, "newsindex.batch", "1");
+	ni_db_close(db, NULL);
+}
+
 static bool wins(ni_db *db, const char *key, const char *parent)
 {
 	bool won = false;
@@ -799,6 +837,7 @@ int main(void)
 		T(test_shards_out_of_place_are_not_written),
 		T(test_foreign_shard_is_never_left_out),
 		T(test_shard_being_built_names_its_writer),
+		T(test_rebuild_writes_nothing_to_shards),
 		T(test_related_record_of_the_first_parent_wins),
 		T(test_merged_parts_keep_the_winner),
 		T(test_repair_removes_orphans_of_a_torn_commit),

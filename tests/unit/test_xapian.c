@@ -495,6 +495,40 @@ static void test_index_being_created(void **state)
 	ni_db_close(db, NULL);
 }
 
+/*
+ * NI_DB_REBUILD only reads the index it holds: a new one is left with
+ * nothing recorded (still "empty"), an old one with its settings.
+ */
+static void test_rebuild_writes_nothing(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_REBUILD, ANALYZER, &db,
+				    NULL), NI_OK);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	char *msg = NULL;
+	db = (ni_db *)1;
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db,
+				    &msg), NI_EDB_NOT_FOUND);
+	assert_null(db);
+	assert_non_null(strstr(msg, " is empty"));
+	free(msg);
+
+	/* One of other settings keeps them. */
+	db = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_WRITE, "other", &db,
+				    NULL), NI_OK);
+	const char *words[] = {"election"};
+	add_doc(db, "one", words, 1, 50);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	assert_int_equal(ni_db_open(f->path, NI_DB_REBUILD, ANALYZER, &db,
+				    NULL), NI_OK);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, "other", &db,
+				    NULL), NI_OK);
+	ni_db_close(db, NULL);
+}
+
 static void test_reader_cannot_write(void **state)
 {
 	struct db_fixture *f = *state;
@@ -987,6 +1021,7 @@ int main(void)
 		T(test_filters_and_ranges),
 		T(test_foreign_xapian_db_is_refused),
 		T(test_index_being_created),
+		T(test_rebuild_writes_nothing),
 		T(test_reader_cannot_write),
 		T(test_collapse_shows_the_best_copy),
 		T(test_facets_count_every_match),
