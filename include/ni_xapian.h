@@ -529,16 +529,30 @@ ni_status ni_query_exact_word(ni_db *db, enum ni_field field,
 			      ni_query **out) NI_NOEXCEPT;
 
 /*
+ * What the parse of one query looked up in an index: the number of
+ * documents of each term and the words each prefix stands for, so that
+ * reading the query again (as ni_qparse does to fit its bounds) looks
+ * each up once.  For one ni_db and one parse: the index's changes since
+ * are not seen through it.  Caller frees with ni_lookups_free()
+ * (NULL is a no-op); NULL when out of memory.
+ */
+typedef struct ni_lookups ni_lookups;
+ni_lookups *ni_lookups_new(void) NI_NOEXCEPT;
+void ni_lookups_free(ni_lookups *lookups) NI_NOEXCEPT;
+
+/*
  * Any word of `field` that starts with `prefix` (already folded), as one
  * word (Xapian's OP_SYNONYM, as its wildcards): at most `max_words`
  * words, the most frequent in the index when more start so.
  * `*n_words` is how many start so (so the caller can say when some were
- * left out); none is an empty match, not an error.  NI_EINVAL for a
- * field without words of its own, with the message in ni_db_errmsg().
+ * left out); none is an empty match, not an error.  `lookups` (may be
+ * NULL; borrowed) remembers the words and their frequencies.  NI_EINVAL
+ * for a field without words of its own, with the message in
+ * ni_db_errmsg().
  */
 ni_status ni_query_prefix(ni_db *db, enum ni_field field, const char *prefix,
-			  size_t len, unsigned max_words, unsigned *n_words,
-			  ni_query **out) NI_NOEXCEPT;
+			  size_t len, unsigned max_words, ni_lookups *lookups,
+			  unsigned *n_words, ni_query **out) NI_NOEXCEPT;
 
 /*
  * The parts within `window` positions of each other, in any order
@@ -614,6 +628,11 @@ ni_status ni_query_combine(enum ni_query_op op,
 			   const ni_query *const *parts, size_t n,
 			   ni_query **out) NI_NOEXCEPT;
 
+/* What opening and merging a term's posting list costs, in postings. */
+#define NI_TERM_POSTINGS 2000
+/* The share of all documents a range of values costs: 1 / this. */
+#define NI_RANGE_SHARE 4
+
 /*
  * What a search of `query` costs, about, in postings read: for each term
  * of `query` (as often as the query has it), the documents that have it
@@ -623,10 +642,18 @@ ni_status ni_query_combine(enum ni_query_op op,
  * documents, 1 / NI_RANGE_SHARE, as it reads a value of each.
  * NI_EINVAL for a NULL query.
  */
-#define NI_TERM_POSTINGS 2000
-#define NI_RANGE_SHARE 4
 ni_status ni_query_postings(ni_db *db, const ni_query *query,
 			    uint64_t *postings) NI_NOEXCEPT;
+
+/*
+ * Whether ni_query_postings() of `query` is at most `max`, in `*fits`.
+ * Nothing is looked up when even every term in every document would
+ * fit; else the terms' frequencies `lookups` (may be NULL; borrowed)
+ * remembers are not looked up again, and those looked up are
+ * remembered.  NI_EINVAL for a NULL query.
+ */
+ni_status ni_query_fits(ni_db *db, const ni_query *query, uint64_t max,
+			ni_lookups *lookups, bool *fits) NI_NOEXCEPT;
 
 /*
  * Xapian's description of the query, for debugging; caller frees.  NULL

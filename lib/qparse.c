@@ -194,6 +194,8 @@ struct parser {
 	size_t terms_left;
 	bool cut;
 	size_t cut_at;
+	/* What the bounds looked up, for the parses after the first. */
+	ni_lookups *lookups;
 	/* ni_parsed_query's notices, so far. */
 	char **notices;
 	size_t n_notices;
@@ -1239,7 +1241,8 @@ static ni_status prefix_node(struct parser *p, size_t start, size_t end,
 		? (unsigned)allowed : NI_QPARSE_MAX_PREFIX_WORDS;
 	unsigned found;
 	status = ni_query_prefix(p->db, p->text_field, tw->ptrs[0],
-				 tw->lens[0], max, &found, &out->strict);
+				 tw->lens[0], max, p->lookups, &found,
+				 &out->strict);
 	if (status != NI_OK)
 		return fail_status(p, status, ni_db_errmsg(p->db));
 	p->terms_left = allowed - (found > max ? max : found ? found : 1);
@@ -1968,12 +1971,12 @@ static ni_status near_nodes(struct parser *p, struct node_list *list,
 		status = ni_query_near((const ni_query *const *)parts, live,
 				       distance + (unsigned)live - 1,
 				       &out->strict);
-	uint64_t postings = 0;
+	bool fits = true;
 	if (status == NI_OK &&
-	    (status = ni_query_postings(p->db, out->strict, &postings)) !=
-	    NI_OK)
+	    (status = ni_query_fits(p->db, out->strict, p->max_postings,
+				    p->lookups, &fits)) != NI_OK)
 		fail_status(p, status, ni_db_errmsg(p->db));
-	if (status == NI_OK && postings > p->max_postings) {
+	if (status == NI_OK && !fits) {
 		ni_query_free(out->strict);
 		out->strict = NULL;
 		status = combine(NI_QOP_AND, parts, live, &out->strict);
@@ -2447,6 +2450,8 @@ static void parser_release(struct parser *p)
 	free_notices(p->notices, p->n_notices);
 	p->notices = NULL;
 	p->n_notices = 0;
+	ni_lookups_free(p->lookups);
+	p->lookups = NULL;
 }
 
 /* Back to the start of the text, keeping the buffers' memory. */
@@ -2576,12 +2581,11 @@ static ni_status read_query(struct parser *p, struct ni_parsed_query *out)
 static ni_status fits(struct parser *p, const struct ni_parsed_query *out,
 		      bool *yes)
 {
-	uint64_t postings;
-	ni_status status = ni_query_postings(
-		p->db, out->relaxed ? out->relaxed : out->strict, &postings);
+	ni_status status = ni_query_fits(
+		p->db, out->relaxed ? out->relaxed : out->strict,
+		p->max_postings, p->lookups, yes);
 	if (status != NI_OK)
 		return fail_status(p, status, ni_db_errmsg(p->db));
-	*yes = postings <= p->max_postings;
 	return NI_OK;
 }
 
@@ -2676,7 +2680,8 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 		return fail_status(&p, NI_EINVAL, "unknown query mode");
 	if (only_space(&p))
 		return fail_at(&p, 0, p.len, "empty query");
-	ni_status status = read_bounded(&p, out);
+	p.lookups = ni_lookups_new();
+	ni_status status = p.lookups ? read_bounded(&p, out) : NI_ENOMEM;
 	if (status == NI_EQUERY && mode == NI_QPARSE_LENIENT) {
 		/* The syntax failed: the words, then, and say why. */
 		struct ni_qparse_error syntax = *err;

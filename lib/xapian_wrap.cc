@@ -515,6 +515,22 @@ struct ni_query {
 };
 
 /*
+ * What the parse of a query looked up (ni_lookups_new()): the number of
+ * documents of each term, and the words each prefix stands for, best
+ * first (the most frequent, then the first in byte order), as many as
+ * were asked for (`kept_for`) of the `found`.
+ */
+struct ni_lookups {
+	struct expansion {
+		unsigned found = 0;
+		unsigned kept_for = 0;
+		std::vector<std::pair<Xapian::doccount, std::string>> best;
+	};
+	std::unordered_map<std::string, Xapian::doccount> freqs;
+	std::unordered_map<std::string, expansion> prefixes;
+};
+
+/*
  * The Xapian query of `q`.  A NULL query is the caller's mistake, told
  * as NI_EINVAL rather than a crash.
  */
@@ -2635,9 +2651,63 @@ ni_status ni_query_exact_word(ni_db *d, enum ni_field field,
 	}
 }
 
+ni_lookups *ni_lookups_new(void) noexcept
+{
+	return new (std::nothrow) ni_lookups;
+}
+
+void ni_lookups_free(ni_lookups *lookups) noexcept
+{
+	delete lookups;
+}
+
+namespace {
+
+/*
+ * The words of the index that start with `start`, best first, at most
+ * `max_words` of them, in `e`.  They are chosen here, not by Xapian's
+ * OP_WILDCARD at each run of the query: a search runs a query several
+ * times (feedback, tiers, the count), and the choice is made once.
+ * `worst` is the heap's order: its front is the word to drop first (the
+ * least frequent, then the last in byte order); sorted by it, the best
+ * come first, so that the first N are the best N for any N.
+ */
+void expand(ni_db &d, const std::string &start, unsigned max_words,
+	    ni_lookups::expansion &e)
+{
+	using word = std::pair<Xapian::doccount, std::string>;
+	auto worst = [](const word &a, const word &b) {
+		return a.first > b.first ||
+		       (a.first == b.first && a.second < b.second);
+	};
+	std::vector<word> &kept = e.best;
+	e.found = retrying(d, [&] {
+		unsigned n = 0;
+		kept.clear();
+		for (auto t = d.db.allterms_begin(start);
+		     t != d.db.allterms_end(start); ++t) {
+			n += n < UINT_MAX;
+			word w{t.get_termfreq(), *t};
+			if (kept.size() < max_words) {
+				kept.push_back(std::move(w));
+				std::push_heap(kept.begin(), kept.end(), worst);
+			} else if (max_words && worst(w, kept.front())) {
+				std::pop_heap(kept.begin(), kept.end(), worst);
+				kept.back() = std::move(w);
+				std::push_heap(kept.begin(), kept.end(), worst);
+			}
+		}
+		return n;
+	});
+	std::sort_heap(kept.begin(), kept.end(), worst);
+	e.kept_for = max_words;
+}
+
+} // namespace
+
 ni_status ni_query_prefix(ni_db *d, enum ni_field field, const char *prefix,
-			  size_t len, unsigned max_words, unsigned *n_words,
-			  ni_query **out) noexcept
+			  size_t len, unsigned max_words, ni_lookups *lookups,
+			  unsigned *n_words, ni_query **out) noexcept
 {
 	*out = nullptr;
 	*n_words = 0;
@@ -2648,49 +2718,34 @@ ni_status ni_query_prefix(ni_db *d, enum ni_field field, const char *prefix,
 			throw bad_argument("this field cannot be searched on "
 					   "its own");
 		std::string start = field_prefix + std::string(prefix, len);
-		/*
-		 * The words are chosen here, not by Xapian's OP_WILDCARD at
-		 * each run of the query: a search runs a query several times
-		 * (feedback, tiers, the count), and the choice is made once.
-		 * `worst` is the heap's order: its front is the word to drop
-		 * first (the least frequent, then the last in byte order).
-		 */
-		using word = std::pair<Xapian::doccount, std::string>;
-		auto worst = [](const word &a, const word &b) {
-			return a.first > b.first ||
-			       (a.first == b.first && a.second < b.second);
-		};
-		std::vector<word> kept;
-		unsigned found = retrying(*d, [&] {
-			unsigned n = 0;
-			kept.clear();
-			for (auto t = d->db.allterms_begin(start);
-			     t != d->db.allterms_end(start); ++t) {
-				n += n < UINT_MAX;
-				word w{t.get_termfreq(), *t};
-				if (kept.size() < max_words) {
-					kept.push_back(std::move(w));
-					std::push_heap(kept.begin(), kept.end(),
-						       worst);
-				} else if (max_words &&
-					   worst(w, kept.front())) {
-					std::pop_heap(kept.begin(), kept.end(),
-						      worst);
-					kept.back() = std::move(w);
-					std::push_heap(kept.begin(), kept.end(),
-						       worst);
-				}
-			}
-			return n;
-		});
+		/* Known, unless fewer words than asked for now were kept. */
+		ni_lookups::expansion *e = nullptr;
+		if (lookups) {
+			auto known = lookups->prefixes.find(start);
+			if (known != lookups->prefixes.end() &&
+			    (max_words <= known->second.kept_for ||
+			     known->second.best.size() == known->second.found))
+				e = &known->second;
+		}
+		ni_lookups::expansion own;
+		if (!e) {
+			expand(*d, start, max_words, own);
+			e = lookups ? &(lookups->prefixes[start] =
+					std::move(own)) : &own;
+		}
+		size_t n = std::min<size_t>(max_words, e->best.size());
 		std::vector<std::string> terms;
-		for (const word &w : kept)
-			terms.push_back(w.second);
+		for (size_t i = 0; i < n; i++) {
+			terms.push_back(e->best[i].second);
+			if (lookups)
+				lookups->freqs[e->best[i].second] =
+					e->best[i].first;
+		}
 		std::sort(terms.begin(), terms.end());
 		/* One word's worth of weight, as Xapian's wildcards have. */
 		*out = new ni_query{Xapian::Query(Xapian::Query::OP_SYNONYM,
 						  terms.begin(), terms.end())};
-		*n_words = found;
+		*n_words = e->found;
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -2943,41 +2998,70 @@ ni_status ni_query_combine(enum ni_query_op op,
 	}
 }
 
+namespace {
+
 /*
- * The documents of each term of `q`, summed over its leaves, each with
- * NI_TERM_POSTINGS: at 200,000 articles 1,000 rare words take 0.26 s,
- * 0.25 ms each, and a million postings of frequent words 0.14 s.  A
- * term the query has twice counts twice (Xapian's term iterator would
- * give it once).  Under a phrase they count twice (the positions are read in
- * each), under NEAR three times (it tries the positions in any order,
- * which costs more as the words recur: 300 "the" joined by NEAR took
- * 40 s at 200,000 articles).  The recursion is as deep as the query,
- * which ni_qparse bounds.
+ * What a query costs (ni_query_postings()), as read from it: each term
+ * with how many times its documents count, and the rest, which depends
+ * on no term.
  */
-static uint64_t postings_of(const Xapian::Database &db,
-			    const Xapian::Query &q)
+struct query_cost {
+	std::vector<std::pair<std::string, uint64_t>> terms;
+	uint64_t fixed = 0;
+
+	/* The cost, with each term's documents as `freq` gives them. */
+	template <typename Freq>
+	uint64_t with(Freq freq) const
+	{
+		uint64_t sum = fixed;
+		for (const auto &t : terms)
+			sum += t.second * freq(t.first);
+		return sum;
+	}
+};
+
+/*
+ * Add what `q` costs to `cost`, each of its terms counting `times` (the
+ * product of the factors above it): the documents of each term of `q`,
+ * summed over its leaves, each with NI_TERM_POSTINGS: at 200,000
+ * articles 1,000 rare words take 0.26 s, 0.25 ms each, and a million
+ * postings of frequent words 0.14 s.  A term the query has twice counts
+ * twice (Xapian's term iterator would give it once).  Under a phrase
+ * they count twice (the positions are read in each), under NEAR three
+ * times (it tries the positions in any order, which costs more as the
+ * words recur: 300 "the" joined by NEAR took 40 s at 200,000 articles).
+ * The recursion is as deep as the query, which ni_qparse bounds.
+ */
+void read_cost(const Xapian::Database &db, const Xapian::Query &q,
+	       uint64_t times, query_cost &cost)
 {
-	size_t n = q.get_num_subqueries();
-	uint64_t sum = 0;
-	if (n == 0)
-		for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t)
-			sum += NI_TERM_POSTINGS + db.get_termfreq(*t);
-	for (size_t i = 0; i < n; i++)
-		sum += postings_of(db, q.get_subquery(i));
 	switch (q.get_type()) {
 	case Xapian::Query::OP_PHRASE:
-		return 2 * sum;
+		times *= 2;
+		break;
 	case Xapian::Query::OP_NEAR:
-		return 3 * sum;
+		times *= 3;
+		break;
 	case Xapian::Query::OP_VALUE_RANGE:
 	case Xapian::Query::OP_VALUE_GE:
 	case Xapian::Query::OP_VALUE_LE:
 		/* A value of every document: 4.7 ms at 200,000. */
-		return sum + db.get_doccount() / NI_RANGE_SHARE;
+		cost.fixed += times * (db.get_doccount() / NI_RANGE_SHARE);
+		break;
 	default:
-		return sum;
+		break;
 	}
+	size_t n = q.get_num_subqueries();
+	if (n == 0)
+		for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t) {
+			cost.fixed += times * NI_TERM_POSTINGS;
+			cost.terms.emplace_back(*t, times);
+		}
+	for (size_t i = 0; i < n; i++)
+		read_cost(db, q.get_subquery(i), times, cost);
 }
+
+} // namespace
 
 ni_status ni_query_postings(ni_db *d, const ni_query *query,
 			    uint64_t *postings) noexcept
@@ -2986,7 +3070,43 @@ ni_status ni_query_postings(ni_db *d, const ni_query *query,
 	try {
 		const Xapian::Query &q = query_of(query);
 		*postings = retrying(*d, [&] {
-			return postings_of(d->db, q);
+			query_cost cost;
+			read_cost(d->db, q, 1, cost);
+			return cost.with([&](const std::string &term) {
+				return d->db.get_termfreq(term);
+			});
+		});
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_query_fits(ni_db *d, const ni_query *query, uint64_t max,
+			ni_lookups *lookups, bool *fits) noexcept
+{
+	*fits = false;
+	try {
+		const Xapian::Query &q = query_of(query);
+		*fits = retrying(*d, [&] {
+			query_cost cost;
+			read_cost(d->db, q, 1, cost);
+			/* Every term in every document, looked up in none. */
+			Xapian::doccount all = d->db.get_doccount();
+			if (cost.with([all](const std::string &) {
+				return all;
+			    }) <= max)
+				return true;
+			return cost.with([&](const std::string &term) {
+				if (!lookups)
+					return d->db.get_termfreq(term);
+				auto known = lookups->freqs.find(term);
+				if (known != lookups->freqs.end())
+					return known->second;
+				Xapian::doccount n = d->db.get_termfreq(term);
+				lookups->freqs.emplace(term, n);
+				return n;
+			}) <= max;
 		});
 		return NI_OK;
 	} catch (...) {

@@ -529,6 +529,86 @@ static void test_rebuild_writes_nothing(void **state)
 	ni_db_close(db, NULL);
 }
 
+static bool fits(ni_db *db, const ni_query *q, uint64_t max,
+		 ni_lookups *lookups)
+{
+	bool yes = !max;
+	assert_int_equal(ni_query_fits(db, q, max, lookups, &yes), NI_OK);
+	return yes;
+}
+
+static unsigned prefix_words(ni_db *db, const char *prefix, unsigned max,
+			     ni_lookups *lookups)
+{
+	ni_query *q = NULL;
+	unsigned n = 0;
+	assert_int_equal(ni_query_prefix(db, NI_FIELD_ANY, prefix,
+					 strlen(prefix), max, lookups, &n, &q),
+			 NI_OK);
+	ni_query_free(q);
+	return n;
+}
+
+/*
+ * ni_query_fits() is ni_query_postings() <= max, and what `lookups`
+ * remembers is not looked up again: a writer's documents added since
+ * are not counted through it.
+ */
+static void test_query_fits_and_lookups(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	const char *alpha[] = {"alpha", "beta"}, *beta[] = {"beta"};
+	add_doc(db, "one", alpha, 2, 50);
+	add_doc(db, "two", beta, 1, 50);
+	add_doc(db, "three", beta, 1, 50);
+	ni_query *q;
+	assert_int_equal(ni_query_exact_word(db, NI_FIELD_ANY, "alpha", 5,
+					     &q), NI_OK);
+	bool yes = true;
+	assert_int_equal(ni_query_fits(db, NULL, 10, NULL, &yes), NI_EINVAL);
+	assert_false(yes);
+	/* 2,001: NI_TERM_POSTINGS and its one document, of three. */
+	assert_false(fits(db, q, NI_TERM_POSTINGS, NULL));
+	assert_true(fits(db, q, NI_TERM_POSTINGS + 1, NULL));
+	assert_true(fits(db, q, NI_TERM_POSTINGS + 3, NULL));
+	ni_lookups *lookups = ni_lookups_new();
+	assert_non_null(lookups);
+	assert_true(fits(db, q, NI_TERM_POSTINGS + 1, lookups));
+	assert_int_equal(prefix_words(db, "al", 5, lookups), 1);
+	add_doc(db, "four", alpha, 2, 50);
+	const char *alps[] = {"alps", "bets"};
+	add_doc(db, "five", alps, 2, 50);
+	/* Two documents of alpha now, but one remembered. */
+	assert_false(fits(db, q, NI_TERM_POSTINGS + 1, NULL));
+	assert_true(fits(db, q, NI_TERM_POSTINGS + 1, lookups));
+	assert_int_equal(prefix_words(db, "al", 5, NULL), 2);
+	assert_int_equal(prefix_words(db, "al", 5, lookups), 1);
+	assert_int_equal(prefix_words(db, "al", 1, lookups), 1);
+	/* Beta and bets, the best one kept ... */
+	assert_int_equal(prefix_words(db, "be", 1, lookups), 2);
+	const char *bent[] = {"bent"};
+	add_doc(db, "six", bent, 1, 50);
+	assert_int_equal(prefix_words(db, "be", 1, lookups), 2);
+	/* ... so more than one is looked up again. */
+	assert_int_equal(prefix_words(db, "be", 5, lookups), 3);
+	/* The best of those kept: the most frequent, beta. */
+	ni_query *best;
+	unsigned n;
+	assert_int_equal(ni_query_prefix(db, NI_FIELD_ANY, "be", 2, 1,
+					 lookups, &n, &best), NI_OK);
+	char *text = ni_query_describe(best);
+	if (!strstr(text, "beta") || strstr(text, "bets") ||
+	    strstr(text, "bent"))
+		fail_msg("not the most frequent: %s", text);
+	free(text);
+	ni_query_free(best);
+	ni_lookups_free(lookups);
+	ni_lookups_free(NULL);
+	ni_query_free(q);
+	ni_db_close(db, NULL);
+}
+
 static void test_reader_cannot_write(void **state)
 {
 	struct db_fixture *f = *state;
@@ -1022,6 +1102,7 @@ int main(void)
 		T(test_foreign_xapian_db_is_refused),
 		T(test_index_being_created),
 		T(test_rebuild_writes_nothing),
+		T(test_query_fits_and_lookups),
 		T(test_reader_cannot_write),
 		T(test_collapse_shows_the_best_copy),
 		T(test_facets_count_every_match),
