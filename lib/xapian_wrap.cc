@@ -484,6 +484,14 @@ struct ni_db {
 	std::unordered_map<std::string, stemmer> stemmers;
 	/* Query words and documents without a language of their own. */
 	stemmer *language = nullptr;
+	/*
+	 * A reader's answer of other_stemmers() for `language` (named in
+	 * `stemmers_checked`, "" when not asked): it holds until the
+	 * revision read changes (reopen()), and every word of every query
+	 * asks it.
+	 */
+	std::string stemmers_checked;
+	bool stemmers_mixed = false;
 	std::string errmsg;
 
 	stemmer &stemmer_for(const std::string &name)
@@ -585,6 +593,7 @@ auto retrying(ni_db &d, Body body) -> decltype(body())
 			if (attempt == MODIFIED_RETRIES)
 				throw;
 			d.db.reopen();
+			d.stemmers_checked.clear();
 		}
 	}
 }
@@ -1128,6 +1137,24 @@ bool other_stemmers(ni_db &d, const std::string &language)
 	       recorded_language(d) != language;
 }
 
+/*
+ * other_stemmers() for the query's language, remembered by a reader: it
+ * walks the XSTEM terms, which took three quarters of the parse of a
+ * long query read several times to fit its bounds.  A writer's
+ * documents change under it: it asks each time.
+ */
+bool mixed_stemmers(ni_db &d)
+{
+	const std::string &language = d.language->name;
+	if (d.writable)
+		return other_stemmers(d, language);
+	if (d.stemmers_checked != language) {
+		d.stemmers_mixed = other_stemmers(d, language);
+		d.stemmers_checked = language;
+	}
+	return d.stemmers_mixed;
+}
+
 /* Xapian::Query for a word in a field, as ni_doc_add_word() indexed it. */
 Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
 			 size_t len)
@@ -1151,7 +1178,7 @@ Xapian::Query word_query(ni_db &d, enum ni_field field, const char *word,
 	 */
 	Xapian::Query::op op = Xapian::Query::OP_OR;
 	try {
-		if (!other_stemmers(d, d.language->name))
+		if (!mixed_stemmers(d))
 			op = Xapian::Query::OP_AND_MAYBE;
 	} catch (const Xapian::DatabaseModifiedError &) {
 		/* A build committed meanwhile: OR is right in any case. */

@@ -609,6 +609,44 @@ static void test_query_fits_and_lookups(void **state)
 	ni_db_close(db, NULL);
 }
 
+/* Whether a query of `word` keeps its exact form a match of its own. */
+static bool exact_form_alone(ni_db *db, const char *word)
+{
+	ni_query *q;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, word, strlen(word),
+				       &q), NI_OK);
+	char *text = ni_query_describe(q);
+	assert_non_null(text);
+	bool alone = !strstr(text, "AND_MAYBE");
+	free(text);
+	ni_query_free(q);
+	return alone;
+}
+
+/*
+ * A reader remembers whether documents were stemmed otherwise than its
+ * query words are, for the language it asked about only.
+ */
+static void test_reader_stemmers_follow_its_language(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	const char *words[] = {"elections"};
+	add_doc(db, "one", words, 1, 50);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db,
+				    NULL), NI_OK);
+	/* All stemmed in English, as the query: AND_MAYBE suffices. */
+	assert_false(exact_form_alone(db, "elections"));
+	assert_false(exact_form_alone(db, "voters"));
+	/* Stemmed in German, the query would miss them: OR. */
+	assert_int_equal(ni_db_set_language(db, "german"), NI_OK);
+	assert_true(exact_form_alone(db, "elections"));
+	assert_int_equal(ni_db_set_language(db, "english"), NI_OK);
+	assert_false(exact_form_alone(db, "elections"));
+	ni_db_close(db, NULL);
+}
+
 static void test_reader_cannot_write(void **state)
 {
 	struct db_fixture *f = *state;
@@ -1103,6 +1141,7 @@ int main(void)
 		T(test_index_being_created),
 		T(test_rebuild_writes_nothing),
 		T(test_query_fits_and_lookups),
+		T(test_reader_stemmers_follow_its_language),
 		T(test_reader_cannot_write),
 		T(test_collapse_shows_the_best_copy),
 		T(test_facets_count_every_match),
