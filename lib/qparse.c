@@ -252,15 +252,15 @@ static ni_status fail_status(struct parser *p, ni_status status,
 
 /* ---- notices and the bound on the work ---------------------------------- */
 
-/* Tell the reader something about how the query was read. */
-__attribute__((format(printf, 2, 3)))
-static ni_status add_notice(struct parser *p, const char *fmt, ...)
+/* Add a notice to the `*n` of `*notices`, after them or before. */
+__attribute__((format(printf, 4, 5)))
+static ni_status insert_notice(char ***notices, size_t *n, bool first,
+			       const char *fmt, ...)
 {
-	char **notices = realloc(p->notices,
-				 (p->n_notices + 1) * sizeof *notices);
-	if (!notices)
+	char **grown = realloc(*notices, (*n + 1) * sizeof *grown);
+	if (!grown)
 		return NI_ENOMEM;
-	p->notices = notices;
+	*notices = grown;
 	struct ni_buf text = NI_BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
@@ -270,24 +270,22 @@ static ni_status add_notice(struct parser *p, const char *fmt, ...)
 	ni_buf_release(&text);
 	if (!notice)
 		return NI_ENOMEM;
-	notices[p->n_notices++] = notice;
+	if (first)
+		memmove(grown + 1, grown, *n * sizeof *grown);
+	grown[first ? 0 : *n] = notice;
+	(*n)++;
 	return NI_OK;
 }
+
+/* Tell the reader something about how the query was read. */
+#define add_notice(p, ...) \
+	insert_notice(&(p)->notices, &(p)->n_notices, false, __VA_ARGS__)
 
 static void free_notices(char **notices, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		free(notices[i]);
 	free(notices);
-}
-
-static ni_status too_common(struct parser *p, size_t start, size_t end,
-			    const char *as)
-{
-	return add_notice(p, "'%.*s' is too common to search as %s here: "
-			  "its words were searched anywhere in the articles",
-			  clip(p->text + start, end - start),
-			  p->text + start, as);
 }
 
 /* The bound has run out at the chunk of text at `at`: nothing more. */
@@ -525,12 +523,9 @@ static ni_status lex_value(struct parser *p, struct token *t)
  */
 static ni_status lex_word(struct parser *p, struct token *t)
 {
-	char c;
-	while (p->pos < p->len &&
-	       ((c = p->text[p->pos]) == '(' || c == ')' || c == '"' ||
-		space_len(p, p->pos)))
-		p->pos += c == '(' || c == ')' || c == '"'
-			? 1 : space_len(p, p->pos);
+	size_t space;
+	while (p->pos < p->len && ends_term(p, p->pos))
+		p->pos += (space = space_len(p, p->pos)) ? space : 1;
 	*t = (struct token){p->pos < p->len ? T_TERM : T_END, p->pos,
 			    term_end(p, p->pos), 0, F_NONE};
 	p->pos = t->end;
@@ -698,7 +693,6 @@ static ni_status everything_except(struct node *node)
 /* ---- free text ---------------------------------------------------------- */
 
 struct collect_ctx {
-	struct parser *p;
 	struct term_words *tw;
 	size_t chunk_start;
 	size_t chunk_end;
@@ -791,7 +785,7 @@ static ni_status analyze(struct parser *p, size_t start, size_t end)
 	ni_buf_reset(&tw->chars);
 	ni_buf_reset(&tw->also);
 	tw->n_also = 0;
-	struct collect_ctx ctx = {p, tw, 0, 0, p->terms_left, false, 0, NI_OK};
+	struct collect_ctx ctx = {tw, 0, 0, p->terms_left, false, 0, NI_OK};
 	for (size_t pos = skip_space(p, start, end); pos < end && !ctx.full;
 	     pos = skip_space(p, ctx.chunk_end, end)) {
 		ctx.chunk_start = pos;
@@ -960,6 +954,24 @@ static size_t quote_compounds(const struct term_words *tw, size_t *out)
 	return k;
 }
 
+/*
+ * Whether a quote has a CJK run: a group of forms that is no compound,
+ * over words no earlier group took, as run_slot() meets them.
+ */
+static bool has_run(const struct term_words *tw)
+{
+	size_t next = 0;
+	for (size_t f = 0, g; f < tw->n_also; f = g) {
+		g = same_words_end(tw, f);
+		if (tw->forms[f].first < next)
+			continue;
+		if (!is_compound(tw, f))
+			return true;
+		next = tw->forms[f].first + tw->forms[f].n;
+	}
+	return false;
+}
+
 /* Up to this many compounds in a quote, every mix of joined and apart. */
 #define MAX_PHRASE_COMPOUNDS 4
 
@@ -1119,6 +1131,8 @@ static ni_status quoted_runs(struct parser *p, ni_query **out)
 {
 	struct term_words *tw = &p->tw;
 	*out = NULL;
+	if (!has_run(tw))
+		return NI_OK;
 	struct run_slot *slots = calloc(tw->n, sizeof *slots);
 	/* The runs' bigrams, each place after the one before, and all the
 	 * places in order: all are needed. */
@@ -1980,10 +1994,13 @@ static ni_status near_nodes(struct parser *p, struct node_list *list,
 		ni_query_free(out->strict);
 		out->strict = NULL;
 		status = combine(NI_QOP_AND, parts, live, &out->strict);
+		const char *near = p->text + list->nodes[0].start;
+		size_t len = list->nodes[live - 1].end - list->nodes[0].start;
 		if (status == NI_OK)
-			status = too_common(p, list->nodes[0].start,
-					    list->nodes[live - 1].end,
-					    "'NEAR'");
+			status = add_notice(p, "'%.*s' is too common to "
+					    "search as 'NEAR' here: its words "
+					    "were searched anywhere in the "
+					    "articles", clip(near, len), near);
 	}
 	for (size_t i = 0; parts && i < live; i++)
 		ni_query_free(parts[i]);
@@ -2629,26 +2646,16 @@ static ni_status read_bounded(struct parser *p, struct ni_parsed_query *out)
  * NI_QPARSE_LENIENT, once the text read as words: say first why, keeping
  * the syntax error.
  */
-static ni_status note_syntax_error(struct parser *p,
-				   struct ni_parsed_query *out,
+static ni_status note_syntax_error(struct ni_parsed_query *out,
 				   const struct ni_qparse_error *syntax)
 {
-	p->notices = out->notices;
-	p->n_notices = out->n_notices;
-	ni_status status = add_notice(p, "%s; searched as words",
-				      syntax->message);
+	ni_status status = insert_notice(&out->notices, &out->n_notices, true,
+					 "%s; searched as words",
+					 syntax->message);
 	if (status == NI_OK) {
-		char *first = p->notices[p->n_notices - 1];
-		memmove(p->notices + 1, p->notices,
-			(p->n_notices - 1) * sizeof *p->notices);
-		p->notices[0] = first;
 		out->as_words = true;
 		out->syntax_error = *syntax;
 	}
-	out->notices = p->notices;
-	out->n_notices = p->n_notices;
-	p->notices = NULL;
-	p->n_notices = 0;
 	return status;
 }
 
@@ -2688,7 +2695,7 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 		p.words_only = true;
 		status = read_bounded(&p, out);
 		if (status == NI_OK)
-			status = note_syntax_error(&p, out, &syntax);
+			status = note_syntax_error(out, &syntax);
 	}
 	if (status != NI_OK) {
 		fail_status(&p, status, NULL);
