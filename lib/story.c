@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 /* A tag before the lede is at most so many bytes and words. */
 #define TAG_BYTES 64
 #define TAG_WORDS 8
@@ -14,6 +17,7 @@ void ni_story_reset(struct ni_story *s)
 	ni_buf_reset(&s->key);
 	s->title_len = 0;
 	s->lede_chars = 0;
+	s->text_len = 0;
 }
 
 void ni_story_release(struct ni_story *s)
@@ -100,25 +104,39 @@ size_t ni_story_lede_start(const char *excerpt)
 }
 
 /*
- * Whether the byte is kept in a key: not ASCII punctuation, which a word
- * may hold between digits or letters ("18,000", "won't") where another
- * copy has none ("18000").
+ * Add the letters and digits (ICU's u_isalnum: Unicode's letters and
+ * decimal digits) of word[0, len) to the key, at most `room` code points
+ * of them; return how many, or (size_t)-1 when out of memory.  The rest
+ * is left out: punctuation, which a word may hold between digits or
+ * letters ("18,000", "won't", "don’t") where another copy has none
+ * ("18000"), and marks.  Invalid UTF-8 is left out too.
  */
-static bool kept(unsigned char c)
+static size_t add_kept(struct ni_story *s, const char *word, size_t len,
+		       size_t room)
 {
-	return c >= 0x80 || (c >= '0' && c <= '9') || is_lower((char)c) ||
-	       is_upper((char)c);
+	size_t added = 0;
+	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+	while (i < n && added < room) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(word, i, n, c);
+		if (c < 0 || !u_isalnum(c))
+			continue;
+		if (ni_buf_add(&s->key, word + start,
+			       (size_t)(i - start)) != NI_OK)
+			return (size_t)-1;
+		added++;
+	}
+	return added;
 }
 
 ni_status ni_story_add_title(struct ni_story *s, const char *word,
 			     size_t len)
 {
-	ni_status status = NI_OK;
-	for (size_t i = 0; status == NI_OK && i < len; i++)
-		if (kept((unsigned char)word[i]))
-			status = ni_buf_addch(&s->key, word[i]);
+	if (add_kept(s, word, len, SIZE_MAX) == (size_t)-1)
+		return NI_ENOMEM;
 	s->title_len = s->key.len;
-	return status;
+	return NI_OK;
 }
 
 ni_status ni_story_add_lede(struct ni_story *s, const char *word,
@@ -130,20 +148,12 @@ ni_status ni_story_add_lede(struct ni_story *s, const char *word,
 		if (status != NI_OK)
 			return status;
 	}
-	ni_status status = NI_OK;
-	for (size_t i = 0; status == NI_OK && i < len; i++) {
-		unsigned char c = (unsigned char)word[i];
-		if (!kept(c))
-			continue;
-		/* A code point starts at each byte that is not 10xxxxxx. */
-		if ((c & 0xc0) != 0x80) {
-			if (s->lede_chars == NI_STORY_LEDE_CHARS)
-				break;
-			s->lede_chars++;
-		}
-		status = ni_buf_addch(&s->key, (char)c);
-	}
-	return status;
+	size_t added = add_kept(s, word, len,
+				NI_STORY_LEDE_CHARS - s->lede_chars);
+	if (added == (size_t)-1)
+		return NI_ENOMEM;
+	s->lede_chars += added;
+	return NI_OK;
 }
 
 /* a / b rounded down, for a negative a too. */
@@ -159,6 +169,10 @@ ni_status ni_story_key(struct ni_story *s, bool dated, int64_t epoch,
 	*len = 0;
 	if (s->title_len == 0 || s->lede_chars < NI_STORY_LEDE_MIN)
 		return NI_OK;
+	/* Asked again: the period replaces the one added before. */
+	if (s->text_len)
+		ni_buf_truncate(&s->key, s->text_len);
+	s->text_len = s->key.len;
 	ni_status status = dated
 		? ni_buf_addf(&s->key, "|%lld", (long long)floor_div(
 				      epoch, 86400LL * NI_STORY_DAYS))

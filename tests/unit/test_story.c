@@ -219,6 +219,73 @@ static void test_title_and_lede_stay_apart(void **state)
 	free(b);
 }
 
+/*
+ * Only letters and digits count and are kept, in any script: Unicode
+ * punctuation inside a word ("don’t", "x—y") is left out as
+ * ASCII's is, and neither fills the lede's NI_STORY_LEDE_MIN.
+ */
+static void test_unicode_punctuation_is_no_letter(void **state)
+{
+	(void)state;
+	const char *title[] = {"été", NULL};
+	const char *curly[] = {"don’t", "abcdefghijklmnopqrst",
+			       "abcdefghijklmnopqrst", NULL};
+	const char *ascii[] = {"don't", "abcdefghijklmnopqrst",
+			       "abcdefghijklmnopqrst", NULL};
+	char *a = key_of(title, curly, false, 0);
+	char *b = key_of(title, ascii, false, 0);
+	assert_non_null(a);
+	assert_string_equal(a, b);
+	assert_string_equal(a, "été|dont"
+			    "abcdefghijklmnopqrstabcdefghijklmnopqrst|-");
+	free(a);
+	free(b);
+	/* 39 letters and digits, with a dash, a bullet, and ideographic
+	 * punctuation: short. */
+	const char *short_lede[] = {"—•", "abcdefghijklmnopqrst",
+				    "、「", "abcdefghijklmnopqrs",
+				    NULL};
+	assert_null(key_of(title, short_lede, false, 0));
+	/* Letters of other scripts count, Han and digits too. */
+	const char *han[] = {"人工智能", "٩٠",
+			     "abcdefghijklmnopqrst", "abcdefghijklmn", NULL};
+	a = key_of(title, han, false, 0);
+	assert_non_null(a);
+	free(a);
+	/* A title of punctuation alone is no title. */
+	const char *dashes[] = {"—", NULL};
+	assert_null(key_of(dashes, ascii, false, 0));
+}
+
+/* The key can be asked again: the period is not added twice. */
+static void test_key_asked_twice(void **state)
+{
+	(void)state;
+	struct ni_story story = NI_STORY_INIT;
+	assert_int_equal(ni_story_add_title(&story, "news", 4), NI_OK);
+	const char *lede = "abcdefghijklmnopqrstabcdefghijklmnopqrst";
+	assert_int_equal(ni_story_add_lede(&story, lede, strlen(lede)),
+			 NI_OK);
+	const char *key;
+	size_t len;
+	assert_int_equal(ni_story_key(&story, false, 0, &key, &len), NI_OK);
+	char *first = strndup(key, len);
+	assert_int_equal(ni_story_key(&story, false, 0, &key, &len), NI_OK);
+	assert_int_equal(len, strlen(first));
+	assert_memory_equal(key, first, len);
+	/* Another date: another period, not a second one. */
+	assert_int_equal(ni_story_key(&story, true, PUBLISHED, &key, &len),
+			 NI_OK);
+	char *dated = key_of((const char *const[]){"news", NULL},
+			     (const char *const[]){lede, NULL}, true,
+			     PUBLISHED);
+	assert_int_equal(len, strlen(dated));
+	assert_memory_equal(key, dated, len);
+	free(dated);
+	free(first);
+	ni_story_release(&story);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -228,6 +295,8 @@ int main(void)
 		cmocka_unit_test(test_other_text_or_time_is_another_story),
 		cmocka_unit_test(test_no_key_without_evidence),
 		cmocka_unit_test(test_title_and_lede_stay_apart),
+		cmocka_unit_test(test_unicode_punctuation_is_no_letter),
+		cmocka_unit_test(test_key_asked_twice),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
