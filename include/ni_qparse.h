@@ -107,8 +107,9 @@ struct ni_parsed_query {
 				filters or exclusions only (n_words 0) */
 	/*
 	 * What the reader should know about how the text was read, as
-	 * sentences ("the query was cut to its first 256 words: ..."),
-	 * in the order they apply; none when it was read as typed.
+	 * sentences ("'sanc*' stands for 310 words: only the 200 most
+	 * frequent were searched"), in the order they apply; none when it
+	 * was read as typed.
 	 */
 	char **notices;
 	size_t n_notices;
