@@ -1,6 +1,7 @@
 /* ni_build: see include/ni_builder.h. */
 #include "ni_builder.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -35,12 +36,15 @@ struct lane;
 struct found {
 	char *path;
 	struct ni_file_stamp stamp;
-	/* Where a parallel build stored it, and how many related records. */
+	/* Where a parallel build stored it (NULL when not, and once its
+	 * lanes are gone), and how many related records. */
 	struct lane *lane;
 	uint32_t docid;
 	unsigned long n_related;
-	/* Its key, when an earlier file of the walk with that key was read
-	 * after it (by another lane): its documents are to go. */
+	/* In a parallel build, its key when an earlier file of the walk
+	 * has it: reported once the lanes are done, when the file that
+	 * keeps it is known; and when it was stored before that file took
+	 * the key (`lane` set), its documents are to go. */
 	char *lost_key;
 };
 
@@ -272,28 +276,23 @@ static bool same_stamp(const struct ni_file_stamp *a,
 	return a->mtime_ns == b->mtime_ns && a->size == b->size;
 }
 
-/*
- * In a parallel build, file `later` claimed `key` before file `i`, which
- * comes first in the walk, was read: `i` takes the key, as with one
- * writer, and `later` is the duplicate.  Its documents go once the lanes
- * are done (drop_lost_files).  Called with the lock held.
- */
-static ni_status take_over(struct builder *b, const char *key, size_t i,
-			   size_t later)
+/* File `i` of a parallel build loses `key` (see found.lost_key). */
+static ni_status lose_key(struct builder *b, size_t i, const char *key)
 {
-	struct found *lost = &b->found[later];
+	struct found *lost = &b->found[i];
 	free(lost->lost_key);
 	lost->lost_key = strdup(key);
-	if (!lost->lost_key)
-		return NI_ENOMEM;
-	if (b->cb->duplicate)
-		b->cb->duplicate(b->cb->ctx, lost->path, key, b->found[i].path);
-	return ni_strmap_put(&b->claimed, key, strlen(key), i);
+	return lost->lost_key ? NI_OK : NI_ENOMEM;
 }
 
 /*
  * Claim `key` for found file `i`.  False when an earlier file of this
- * build has it (a duplicate, reported).
+ * build has it (a duplicate, reported).  In a parallel build, a later
+ * file of the walk may have claimed it first: `i` takes the key, as with
+ * one writer, and the later file is the duplicate (its documents go
+ * once the lanes are done, drop_lost_files).  A parallel build reports
+ * its duplicates then, when the file that keeps each key is known: an
+ * earlier one still may take it.  Called with the lock held.
  */
 static bool claim(struct builder *b, struct lane *l, const char *key,
 		  size_t i, ni_status *status)
@@ -303,11 +302,16 @@ static bool claim(struct builder *b, struct lane *l, const char *key,
 	bool taken = ni_strmap_get(&b->claimed, key, strlen(key), &first) &&
 		     first != i;
 	if (taken && b->parallel && first > i) {
-		*status = take_over(b, key, i, first);
+		*status = lose_key(b, first, key);
+		if (*status == NI_OK)
+			*status = ni_strmap_put(&b->claimed, key, strlen(key),
+						i);
 		taken = false;
 	} else if (taken) {
 		l->counts->duplicates++;
-		if (b->cb->duplicate)
+		if (b->parallel)
+			*status = lose_key(b, i, key);
+		else if (b->cb->duplicate)
 			b->cb->duplicate(b->cb->ctx, b->found[i].path, key,
 					 b->found[first].path);
 	} else {
@@ -978,25 +982,36 @@ static void add_counts(struct ni_build_counts *to,
 }
 
 /*
- * The documents of the files that lost their key to an earlier file read
- * after them (take_over), each from the part its lane wrote it to; they
- * count as duplicates, not as added.  Once the lanes are done.
+ * A parallel build's duplicates, once the lanes are done: each reported
+ * with the file that kept its key; those stored before an earlier file
+ * took their key (claim) are taken out of the part their lane wrote
+ * them to, and count as duplicates, not as added.
  */
 static ni_status drop_lost_files(struct builder *b)
 {
+	/* A parallel build is a first build: each file stored was added. */
+	assert(b->n_known == 0 && !b->restoring);
 	for (size_t i = 0; i < b->n_found; i++) {
 		struct found *f = &b->found[i];
 		struct lane *l = f->lane;
-		if (!f->lost_key || !l)
+		if (!f->lost_key)
 			continue;
-		ni_status status = ni_indexer_remove(l->indexer, f->docid,
-						     f->lost_key);
+		ni_status status = l ? ni_indexer_remove(l->indexer, f->docid,
+							 f->lost_key) : NI_OK;
 		if (status != NI_OK)
 			return fail(b, status, "index",
 				    ni_indexer_errmsg(l->indexer));
-		l->own_counts.added--;
-		l->own_counts.related -= f->n_related;
-		l->own_counts.duplicates++;
+		if (l) {
+			l->own_counts.added--;
+			l->own_counts.related -= f->n_related;
+			l->own_counts.duplicates++;
+		}
+		size_t kept = i;
+		ni_strmap_get(&b->claimed, f->lost_key, strlen(f->lost_key),
+			      &kept);
+		if (b->cb->duplicate)
+			b->cb->duplicate(b->cb->ctx, f->path, f->lost_key,
+					 b->found[kept].path);
 	}
 	return NI_OK;
 }
@@ -1045,6 +1060,9 @@ static ni_status process_parallel(struct builder *b)
 	pthread_mutex_destroy(&b->mutex);
 	if (status == NI_OK)
 		status = drop_lost_files(b);
+	/* The lanes go with this call: no file is to point at one. */
+	for (size_t i = 0; i < b->n_found; i++)
+		b->found[i].lane = NULL;
 	for (unsigned j = 0; j < opened; j++) {
 		ni_status closed = close_lane(b, &lanes[j]);
 		status = status == NI_OK ? closed : status;

@@ -547,6 +547,73 @@ static void test_parallel_build_keeps_the_first_file(void **state)
 	assert_int_equal(count_word(f, "earlier"), PAIRS);
 }
 
+/* What the duplicate callback saw of a build of triples "K-a/b/c". */
+struct dups {
+	unsigned long calls;
+	unsigned long not_first;     /* said of a file other than a "-a" */
+	char example[256];
+};
+
+static void on_duplicate(void *ctx, const char *path, const char *key,
+			 const char *first_path)
+{
+	struct dups *d = ctx;
+	(void)key;
+	const char *first = base_name(first_path);
+	d->calls++;
+	if (strlen(first) < 6 || strcmp(first + strlen(first) - 6, "-a.txt"))
+		snprintf(d->example, sizeof d->example, "%s: duplicate of %s",
+			 base_name(path), first);
+	d->not_first += strlen(first) < 6 ||
+			strcmp(first + strlen(first) - 6, "-a.txt") != 0;
+}
+
+/*
+ * A parallel build reports each duplicate once, as its count says, and
+ * of the file that keeps the URL, as one writer does: with three copies
+ * read in the reverse of the walk's order (the first is the longest to
+ * read), the last is a duplicate of the first, not of the second, which
+ * held the URL for a while.
+ */
+static void test_parallel_build_reports_the_winner(void **state)
+{
+	struct fixture *f = *state;
+	/* As many files as a parallel build wants, in triples. */
+	enum { TRIPLES = 700, PAD = 6000 };
+	char *pad = malloc(PAD);
+	assert_non_null(pad);
+	for (int i = 0; i < PAD; i++)
+		pad[i] = i % 6 == 5 ? ' ' : "abcde"[i % 6];
+	const int pad_len[3] = {PAD, PAD / 10, 0};
+	char name[32], text[PAD + 128];
+	for (int k = 0; k < TRIPLES; k++)
+		for (int copy = 0; copy < 3; copy++) {
+			snprintf(name, sizeof name, "%04d-%c.txt", k,
+				 "abc"[copy]);
+			snprintf(text, sizeof text, "---\ntitle: copy %c\n"
+				 "excerpt: x %.*s\n"
+				 "webUrl: https://x.example/%d\n---\n",
+				 "abc"[copy], pad_len[copy], pad, k);
+			write_file(f, name, text);
+		}
+	free(pad);
+	struct dups d = {0};
+	const char *sources[] = {f->src};
+	struct ni_build_callbacks cb = {NULL, on_duplicate, NULL, NULL, &d};
+	struct ni_build_options o = {.jobs = 3};
+	struct ni_build_counts c;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	assert_int_equal(ni_build(f->db, f->analyzer, sources, 1, &o, &cb,
+				  &c, &errmsg), NI_OK);
+	ni_buf_release(&errmsg);
+	assert_int_equal(c.added, TRIPLES);
+	assert_int_equal(c.duplicates, 2 * TRIPLES);
+	assert_int_equal(d.calls, c.duplicates);
+	if (d.not_first)
+		fail_msg("%lu duplicates not of the first file, e.g. %s",
+			 d.not_first, d.example);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,6 +636,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_parallel_build_keeps_the_first_file,
 			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_parallel_build_reports_the_winner, setup,
+			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
