@@ -1388,9 +1388,12 @@ const Xapian::doccount BEST_COPY_CANDIDATES = 16;
  * `others`, how many other copies match.  Counted here rather than taken
  * from Xapian's collapse count, which is only what the matcher saw
  * before it could stop, and so depends on the shards and the build.
+ * Sorted by date (`by_date`), a story is shown by the copy whose date
+ * placed it, `found`, or the dates shown would be out of order: then
+ * the copies are only counted.
  */
 Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
-			   const Xapian::Document &found,
+			   const Xapian::Document &found, bool by_date,
 			   Xapian::doccount &others)
 {
 	others = 0;
@@ -1404,6 +1407,13 @@ Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
 	Xapian::Enquire enquire(d.db);
 	enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
 					story_term));
+	if (by_date) {
+		enquire.set_weighting_scheme(Xapian::BoolWeight());
+		Xapian::doccount copies = enquire.get_mset(
+			0, 0, copies_in_all).get_matches_estimated();
+		others = copies ? copies - 1 : 0;
+		return found;
+	}
 	enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY, true);
 	Xapian::MSet copies = enquire.get_mset(0, BEST_COPY_CANDIDATES,
 					       copies_in_all);
@@ -1439,14 +1449,13 @@ void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
 			? 0 : recency_part(p, age_in_days(doc, p.now));
 		/*
 		 * Ranked by its best-scoring copy, shown by its best one;
-		 * sorted by date, by the copy whose date placed it, or the
-		 * dates shown would be out of order.
+		 * sorted by date, by the copy whose date placed it.
 		 */
+		bool by_date = p.sort == NI_SORT_DATE ||
+			       p.sort == NI_SORT_DATE_ASC;
 		Xapian::doccount similar = 0;
 		Xapian::Document shown = p.collapse
-			? best_copy(d, query, doc, similar) : doc;
-		if (p.sort == NI_SORT_DATE || p.sort == NI_SORT_DATE_ASC)
-			shown = doc;
+			? best_copy(d, query, doc, by_date, similar) : doc;
 		out.hits.push_back({*it, score,
 				    score - quality_part - recency,
 				    quality_of(shown), quality_part, recency,

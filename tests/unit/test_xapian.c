@@ -738,6 +738,70 @@ static void test_collapse_shows_the_best_copy(void **state)
 	ni_db_close(db, NULL);
 }
 
+/* A copy of story "s" (NULL: a story of its own) dated `day` of 2024-01. */
+static void add_dated(ni_db *db, const char *key, const char *story,
+		      int day, double quality)
+{
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_add_word(doc, NI_FIELD_TITLE, "rates", 5),
+			 NI_OK);
+	assert_int_equal(ni_doc_set_number(doc, NI_SLOT_QUALITY, quality),
+			 NI_OK);
+	/* 2024-01-01T00:00:00Z, and so many days after. */
+	assert_int_equal(ni_doc_set_number(doc, NI_SLOT_DATE,
+					   1704067200.0 + 86400.0 * day),
+			 NI_OK);
+	if (story)
+		assert_int_equal(ni_doc_set_story(doc, story, strlen(story)),
+				 NI_OK);
+	assert_int_equal(ni_doc_set_data(doc, key, strlen(key)), NI_OK);
+	assert_int_equal(ni_db_replace(db, key, doc, NULL), NI_OK);
+	ni_doc_free(doc);
+}
+
+/*
+ * Sorted by date, a story is shown by the copy whose date placed it (not
+ * its best one), and its other copies are counted all the same.
+ */
+static void test_collapse_sorted_by_date_counts_copies(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	add_dated(db, "best", "s", 10, 90);
+	add_dated(db, "newest", "s", 20, 10);
+	add_dated(db, "oldest", "s", 5, 20);
+	add_dated(db, "other", NULL, 15, 50);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	const struct {
+		int sort;
+		const char *first, *second;
+		double quality;
+	} cases[] = {
+		{NI_SORT_DATE, "newest", "other", 10},
+		{NI_SORT_DATE_ASC, "oldest", "other", 20},
+	};
+	for (size_t i = 0; i < 2; i++) {
+		struct ni_search_params p = {.limit = 10, .bm25_k1 = 1.2,
+					     .bm25_b = 0.75, .collapse = 1,
+					     .sort = cases[i].sort};
+		ni_mset *m = search_with(db, "rates", &p);
+		assert_int_equal(ni_mset_size(m), 2);
+		struct ni_hit hit;
+		ni_mset_hit(m, 0, &hit);
+		assert_int_equal(hit.data_len, strlen(cases[i].first));
+		assert_memory_equal(hit.data, cases[i].first, hit.data_len);
+		assert_int_equal(hit.n_similar, 2);
+		assert_true(hit.quality == cases[i].quality);
+		ni_mset_hit(m, 1, &hit);
+		assert_memory_equal(hit.data, cases[i].second,
+				    strlen(cases[i].second));
+		assert_int_equal(hit.n_similar, 0);
+		ni_mset_free(m);
+	}
+	ni_db_close(db, NULL);
+}
+
 static void test_facets_count_every_match(void **state)
 {
 	struct db_fixture *f = *state;
@@ -1144,6 +1208,7 @@ int main(void)
 		T(test_reader_stemmers_follow_its_language),
 		T(test_reader_cannot_write),
 		T(test_collapse_shows_the_best_copy),
+		T(test_collapse_sorted_by_date_counts_copies),
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
