@@ -1312,13 +1312,17 @@ static ni_status phrase_node(struct parser *p, const struct token *t,
 	return status == NI_OK ? text_node(p, true, false, out) : status;
 }
 
-/* NI_QPARSE_WORDS: a typed term as the plain words it holds. */
+/*
+ * NI_QPARSE_WORDS: a typed term as the plain words it holds; a bare URL
+ * or a*b is no syntax, and is the phrase of its words as in any reading.
+ */
 static ni_status word_node(struct parser *p, const struct token *t,
 			   struct node *out)
 {
 	node_init(out, t->start, t->end);
 	ni_status status = analyze(p, t->start, t->end);
-	return status == NI_OK ? text_node(p, false, true, out) : status;
+	bool phrase = p->tw.n > 1 && reads_as_phrase(p, t);
+	return status == NI_OK ? text_node(p, phrase, !phrase, out) : status;
 }
 
 /* ---- filter values ------------------------------------------------------ */

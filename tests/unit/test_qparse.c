@@ -1246,6 +1246,10 @@ static void test_words_mode(void **state)
 		{"foo:bar AND", "(foo bar)"},
 		{"NOT recycling", "recycling"},
 		{"s* e-commerce", "s e-commerce"},
+		/* Not syntax: a bare URL and a*b are phrases in any reading,
+		 * so a URL pasted with a stray quote adds no single letters. */
+		{"\"oil https://x.com/a?b=c", "oil \"https x.com a b c\""},
+		{"(stock*sale", "\"stock sale\""},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
 		expect_read_as(w, NI_QPARSE_WORDS, cases[i][0], cases[i][1]);
