@@ -408,9 +408,12 @@ def sample_texts(samples_dir):
 def child_env(work):
     env = dict(os.environ)
     # A sanitizer's report must end the run with a signal, whatever the
-    # caller set; no config file unless a run says so.
+    # caller set; no config file unless a run says so.  Not for the
+    # new/delete size mismatch inside libxapian 1.4.22's own
+    # Database::check() (`newsindex check`; scripts/test says more).
     env["ASAN_OPTIONS"] = (env.get("ASAN_OPTIONS", "") +
-                           ":abort_on_error=1:detect_leaks=1").lstrip(":")
+                           ":abort_on_error=1:detect_leaks=1"
+                           ":new_delete_type_mismatch=0").lstrip(":")
     env["UBSAN_OPTIONS"] = (env.get("UBSAN_OPTIONS", "") +
                             ":halt_on_error=1:abort_on_error=1").lstrip(":")
     env["HOME"] = work
