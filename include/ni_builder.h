@@ -3,8 +3,10 @@
  * its sources, doing only what changed.
  *
  * A build walks the sources (ni_walk.h) and, for each article file:
- *   - unchanged (same modification time and size as when it was indexed,
- *     remembered in the document): skipped without being read;
+ *   - unchanged (the same modification and status change times, size
+ *     and inode as when it was read, remembered in the document; and
+ *     when that stamp was racy, the same bytes): skipped without being
+ *     read (parsed);
  *   - new or changed: indexed (ni_indexer.h), replacing the article with
  *     the same key; if its key changed, the old document goes;
  *   - a second file with a key (URL) an earlier file of this build already
@@ -39,6 +41,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ni_analyzer.h"
 #include "ni_buf.h"
@@ -68,9 +71,20 @@ struct ni_build_options {
 	unsigned jobs;
 	/* Words indexed per field; 0: NI_DEFAULT_MAX_FIELD_WORDS. */
 	size_t max_field_words;
+	/* A file changed (its ctime or mtime) less than this many ns
+	 * before the build started, or later, gets a racy stamp (struct
+	 * ni_file_stamp).  0: NI_BUILD_RACY_NS. */
+	int64_t racy_ns;
 };
 
 #define NI_BUILD_MAX_JOBS 16
+
+/*
+ * How recent a change makes a stamp racy: more than the coarsest file
+ * system tick (FAT's 2 s) and the lag of the kernel's clock for file
+ * times behind the build's clock (a few ms).
+ */
+#define NI_BUILD_RACY_NS 3000000000LL
 
 /*
  * Articles written between commits.  Xapian keeps a batch in memory and

@@ -44,6 +44,26 @@
 
 typedef struct ni_indexer ni_indexer;
 
+/*
+ * What the next build compares to tell a changed file: what git's index
+ * compares (its stat data), and the bytes' hash for a racy stamp.
+ */
+struct ni_file_stamp {
+	int64_t mtime_ns;        /* modification time, ns since the epoch */
+	/* Status change time: the system sets it to the time of every
+	 * change of the file (written, renamed, its times or mode set),
+	 * and no program can set it, unlike the modification time, which
+	 * `mv` keeps and `cp -p` or `touch -d` set. */
+	int64_t ctime_ns;
+	uint64_t size;
+	uint64_t inode;          /* another file at the path has another */
+	uint64_t hash;           /* 64-bit FNV-1a of the bytes read */
+	/* Changed so shortly before it was read that another change in the
+	 * same clock tick could leave its times, size and inode the same:
+	 * the next build reads the file and compares `hash` too. */
+	bool racy;
+};
+
 struct ni_index_result {
 	bool indexed;            /* false: the file was skipped */
 	/* Why it was skipped: its kind (NI_SKIP_NONE when it was not),
@@ -63,12 +83,10 @@ struct ni_index_result {
 	const char *key;
 	uint32_t docid;
 	size_t n_related;
-};
-
-/* What the next build compares to tell a changed file. */
-struct ni_file_stamp {
-	int64_t mtime_ns;        /* modification time, ns since the epoch */
-	uint64_t size;
+	/* When read (a key, or a parse failure): the stamp of the file
+	 * read, the fstat(2) of the open file before reading and the hash
+	 * of the bytes; `racy` false (for the caller to set). */
+	struct ni_file_stamp read;
 };
 
 /*
@@ -115,6 +133,25 @@ ni_status ni_indexer_load(ni_indexer *indexer, const char *path,
 ni_status ni_indexer_store(ni_indexer *indexer,
 			   const struct ni_file_stamp *stamp,
 			   struct ni_index_result *result);
+
+/*
+ * Read the file at `path` as ni_indexer_load() does, without parsing it,
+ * and set `*stamp` as a load sets result->read.  NI_OK; NI_EIO when it
+ * cannot be read (gone, unreadable, not a regular file, too large: the
+ * load would skip it); NI_ENOMEM.
+ */
+ni_status ni_indexer_read_stamp(ni_indexer *indexer, const char *path,
+				struct ni_file_stamp *stamp);
+
+/*
+ * Store `stamp` as the stamp of document `docid`, the article of the
+ * file at `path` with the key `key` (the document's terms and other
+ * values untouched): the next build compares it.  NI_OK, or an index
+ * failure whose detail is in ni_indexer_errmsg().
+ */
+ni_status ni_indexer_restamp(ni_indexer *indexer, uint32_t docid,
+			     const char *path, const char *key,
+			     const struct ni_file_stamp *stamp);
 
 /*
  * Remove the article with document id `docid` and, when `key` is not NULL,

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ni_status.h"
 
@@ -30,6 +31,13 @@ struct ni_strmap {
 };
 
 #define NI_STRMAP_INIT {NULL, 0, 0}
+
+/*
+ * The map's hash of `len` bytes at `key`: 64-bit FNV-1a, the same on
+ * every machine and in every build, so it may be stored (ni_indexer
+ * stamps a file with the hash of its bytes).
+ */
+uint64_t ni_strmap_hash(const char *key, size_t len);
 
 /*
  * Map `key` (`len` bytes) to `value`, replacing an earlier value.

@@ -409,6 +409,15 @@ ni_status ni_db_delete(ni_db *db, const char *key) NI_NOEXCEPT;
 ni_status ni_db_delete_docid(ni_db *db, uint32_t docid) NI_NOEXCEPT;
 
 /*
+ * Set a text value slot of the stored document `docid`, its terms and
+ * other values untouched (a build's file stamp, NI_SLOT_FILE, once the
+ * file is known to be unchanged).  NI_EXAPIAN_OTHER when there is no
+ * such document.
+ */
+ni_status ni_db_set_text(ni_db *db, uint32_t docid, enum ni_slot slot,
+			 const char *value, size_t len) NI_NOEXCEPT;
+
+/*
  * The documents that have the filter value (articles listing a related
  * URL: NI_FILTER_LISTS and its key), their ids in a malloc()ed array
  * the caller frees (NULL when there are none), *n of them.

@@ -21,6 +21,10 @@
 struct known {
 	uint32_t docid;
 	struct ni_file_stamp stamp;
+	/* A stamp of the first format, "MTIME_NS SIZE": it cannot tell a
+	 * file swapped with another of its size and time, so its file is
+	 * read again (parse_stamp). */
+	bool old_stamp;
 	char *path;
 	char *key;
 	bool seen;           /* found by this build's walk ... */
@@ -35,7 +39,11 @@ struct lane;
 /* An article file this build's walk found. */
 struct found {
 	char *path;
-	struct ni_file_stamp stamp;
+	struct ni_file_stamp stamp;     /* its stat(2) in the walk */
+	/* Not to be read again (claim_unchanged), and when so, whether its
+	 * racy stamp is to be stored as settled (process). */
+	bool unchanged;
+	bool restamp;
 	/* Where a parallel build stored it (NULL when not, and once its
 	 * lanes are gone), and how many related records. */
 	struct lane *lane;
@@ -88,6 +96,9 @@ struct builder {
 	/* The shards were torn (ni_db_repair_shards): no file is taken
 	 * as unchanged. */
 	bool torn;
+	/* A stamp whose times are this recent or later is racy (racy()):
+	 * the build's start less options->racy_ns. */
+	int64_t racy_since_ns;
 	/* A parallel build: lanes take files from `next`; `mutex` guards
 	 * the claims, the callbacks and `done`. */
 	bool parallel;
@@ -122,18 +133,35 @@ static ni_status fail(struct builder *b, ni_status status, const char *what,
 
 /* ---- what the index already has ------------------------------------- */
 
-/* "MTIME_NS SIZE\0PATH\0KEY" (see add_file_stamp in indexer.c). */
+/*
+ * "MTIME_NS CTIME_NS SIZE INODE HASH RACY\0PATH\0KEY" (format_stamp in
+ * indexer.c).  The first format of schema 2, "MTIME_NS SIZE\0PATH\0KEY",
+ * is read too, as an old stamp: its path and key still say what the
+ * index holds (a file gone is deleted, a file's old key dropped), but
+ * nothing in it tells a file swapped with another of the same size and
+ * time, so its file is read once more, and stamped anew.
+ */
 static bool parse_stamp(const char *value, size_t len, struct known *k)
 {
 	const char *path = memchr(value, '\0', len);
 	const char *key = path ? memchr(path + 1, '\0',
 					len - (size_t)(path + 1 - value))
 			       : NULL;
-	long long mtime;
-	unsigned long long size;
-	if (!key || sscanf(value, "%lld %llu", &mtime, &size) != 2)
+	long long mtime, ctime;
+	unsigned long long size, inode, hash;
+	int racy, end = 0;
+	if (!key)
 		return false;
-	k->stamp = (struct ni_file_stamp){mtime, size};
+	int n = sscanf(value, "%lld %lld %llu %llu %16llx %d%n", &mtime,
+		       &ctime, &size, &inode, &hash, &racy, &end);
+	if (n == 6 && value + end == path && (racy == 0 || racy == 1))
+		k->stamp = (struct ni_file_stamp){mtime, ctime, size, inode,
+						  hash, racy};
+	else if (sscanf(value, "%lld %llu%n", &mtime, &size, &end) == 2 &&
+		 value + end == path)
+		k->old_stamp = true;
+	else
+		return false;
 	k->path = strdup(path + 1);
 	k->key = strndup(key + 1, len - (size_t)(key + 1 - value));
 	return true;
@@ -188,9 +216,9 @@ static ni_status load_known(struct builder *b)
 
 /* ---- the walk ---------------------------------------------------------- */
 
-static int64_t mtime_ns(const struct stat *st)
+static int64_t ns_of(const struct timespec *t)
 {
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
 }
 
 static int on_file(void *ctx, const char *path, const struct stat *st)
@@ -204,7 +232,10 @@ static int on_file(void *ctx, const char *path, const struct stat *st)
 		return ENOMEM;
 	b->found[b->n_found++] = (struct found){
 		.path = copy,
-		.stamp = {mtime_ns(st), (uint64_t)st->st_size}};
+		.stamp = {.mtime_ns = ns_of(&st->st_mtim),
+			  .ctime_ns = ns_of(&st->st_ctim),
+			  .size = (uint64_t)st->st_size,
+			  .inode = (uint64_t)st->st_ino}};
 	size_t i;
 	if (ni_strmap_get(&b->known_by_path, path, strlen(path), &i)) {
 		b->known[i].seen = true;
@@ -270,10 +301,33 @@ static bool was_written(const struct builder *b, uint32_t docid)
 	       (b->written[byte] >> (docid % 8) & 1);
 }
 
-static bool same_stamp(const struct ni_file_stamp *a,
-		       const struct ni_file_stamp *b)
+/*
+ * Whether two stamps say the same file, unchanged: what git's index
+ * compares, but for the owner (a change of owner changes the ctime).
+ * The device is not compared either: a network or removable disk's
+ * changes when mounted again, not its files.
+ */
+static bool same_stat(const struct ni_file_stamp *a,
+		      const struct ni_file_stamp *b)
 {
-	return a->mtime_ns == b->mtime_ns && a->size == b->size;
+	return a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
+	       a->size == b->size && a->inode == b->inode;
+}
+
+/*
+ * Whether a file with this stamp may change again, unseen, after the
+ * build reads it: git's "racy git".  A change sets the ctime (and the
+ * mtime) to the clock's time, truncated to the file system's tick (a
+ * nanosecond, a kernel clock tick, 1 s, 2 s for FAT): a change after
+ * the read leaves them as they were when they are of the same tick.
+ * When both are options->racy_ns or more before the build started, a
+ * later change cannot: such a stamp is settled.  A racy one has the
+ * next build read the file and compare its bytes' hash too.
+ */
+static bool racy(const struct builder *b, const struct ni_file_stamp *s)
+{
+	return s->mtime_ns >= b->racy_since_ns ||
+	       s->ctime_ns >= b->racy_since_ns;
 }
 
 /* File `i` of a parallel build loses `key` (see found.lost_key). */
@@ -389,6 +443,15 @@ static ni_status drop_old_copies(struct builder *b, const struct found *f,
 	return status;
 }
 
+/* The stamp to store of the file just read into `res`. */
+static struct ni_file_stamp stamp_of(const struct builder *b,
+				     const struct ni_index_result *res)
+{
+	struct ni_file_stamp stamp = res->read;
+	stamp.racy = racy(b, &stamp);
+	return stamp;
+}
+
 static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 			    struct known *k)
 {
@@ -410,7 +473,8 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 	status = drop_old_copies(b, f, k, res.key);
 	if (status != NI_OK)
 		return status;
-	status = ni_indexer_store(l->indexer, &f->stamp, &res);
+	struct ni_file_stamp stamp = stamp_of(b, &res);
+	status = ni_indexer_store(l->indexer, &stamp, &res);
 	if (status != NI_OK)
 		return lane_fail(l, status, "index",
 				 ni_indexer_errmsg(l->indexer));
@@ -438,16 +502,42 @@ static struct known *known_file(const struct builder *b,
 		? &b->known[at] : NULL;
 }
 
-/* Whether the file `f` is not to be read again: its document `k` is
- * there, alone, from a file with the same stamp, in untorn shards. */
-static bool unchanged(const struct builder *b, const struct known *k,
-		      const struct found *f)
+/*
+ * Whether the file `f` is not to be read again (f->unchanged): its
+ * document `k` is there, alone, in untorn shards, from a file with the
+ * same stamp (same_stat), and when that stamp is racy, the file's bytes
+ * now are those indexed (their hash).  A racy stamp found so, and no
+ * longer racy, is to be stored settled (f->restamp): git's index does
+ * the same when it is written again.
+ */
+static ni_status check_unchanged(struct builder *b, const struct known *k,
+				 struct found *f)
 {
-	return k && !k->twice && !b->torn && same_stamp(&k->stamp, &f->stamp);
+	f->unchanged = f->restamp = false;
+	if (!k || k->twice || b->torn || k->old_stamp ||
+	    !same_stat(&k->stamp, &f->stamp))
+		return NI_OK;
+	if (!k->stamp.racy) {
+		f->unchanged = true;
+		return NI_OK;
+	}
+	struct ni_file_stamp now;
+	ni_status status = ni_indexer_read_stamp(b->main.indexer, f->path,
+						 &now);
+	if (status == NI_EIO)
+		return NI_OK;  /* read as changed: its load says why not */
+	if (status != NI_OK)
+		return fail(b, status, "index",
+			    ni_indexer_errmsg(b->main.indexer));
+	f->unchanged = same_stat(&k->stamp, &now) &&
+		       now.hash == k->stamp.hash;
+	f->restamp = f->unchanged && !racy(b, &now);
+	return NI_OK;
 }
 
 /*
- * Before any file is read, each unchanged file claims the key it holds:
+ * Before any file is read, each unchanged file (check_unchanged: the
+ * files of racy stamps are read for that) claims the key it holds:
  * an article keeps its URL against a file new to the index, whatever
  * their order in the walk, so that a build does not give an article's
  * URL to a file added before it in the walk: articles keep their URL
@@ -457,9 +547,12 @@ static ni_status claim_unchanged(struct builder *b)
 {
 	ni_status status = NI_OK;
 	for (size_t i = 0; status == NI_OK && i < b->n_found; i++) {
-		const struct found *f = &b->found[i];
+		struct found *f = &b->found[i];
 		const struct known *k = known_file(b, f);
-		if (!unchanged(b, k, f))
+		status = check_unchanged(b, k, f);
+		if (status != NI_OK)
+			break;
+		if (!f->unchanged)
 			b->counts->to_read++;
 		else if (k->key)
 			status = ni_strmap_put(&b->claimed, k->key,
@@ -468,14 +561,29 @@ static ni_status claim_unchanged(struct builder *b)
 	return status;
 }
 
+/* The racy stamp of the unchanged file `k`, stored settled. */
+static ni_status settle_stamp(struct builder *b, struct known *k)
+{
+	/* Only a build of a known index has known files: one lane. */
+	assert(!b->parallel);
+	struct ni_file_stamp stamp = k->stamp;
+	stamp.racy = false;
+	ni_status status = ni_indexer_restamp(b->main.indexer, k->docid,
+					      k->path, k->key, &stamp);
+	if (status != NI_OK)
+		return fail(b, status, "index",
+			    ni_indexer_errmsg(b->main.indexer));
+	return commit_batch(b, &b->main);
+}
+
 static ni_status process(struct builder *b, struct lane *l, size_t i)
 {
 	const struct found *f = &b->found[i];
 	struct known *k = known_file(b, f);
-	if (unchanged(b, k, f)) {
+	if (f->unchanged) {
 		/* Not read again; claim_unchanged() claimed its key. */
 		l->counts->unchanged++;
-		return NI_OK;
+		return f->restamp ? settle_stamp(b, k) : NI_OK;
 	}
 	return index_file(b, l, i, k);
 }
@@ -1114,11 +1222,16 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		o.max_file_bytes = NI_DEFAULT_MAX_FILE_BYTES;
 	if (!o.commit_every)
 		o.commit_every = NI_BUILD_COMMIT_EVERY;
+	if (!o.racy_ns)
+		o.racy_ns = NI_BUILD_RACY_NS;
 	memset(counts, 0, sizeof *counts);
 	if (o.jobs > NI_BUILD_MAX_JOBS)
 		o.jobs = NI_BUILD_MAX_JOBS;
+	struct timespec started;
+	clock_gettime(CLOCK_REALTIME, &started);
 	struct builder b = {.db = db, .options = &o, .cb = callbacks,
-			    .counts = counts, .errmsg = errmsg};
+			    .counts = counts, .errmsg = errmsg,
+			    .racy_since_ns = ns_of(&started) - o.racy_ns};
 	b.main.db = db;
 	b.main.counts = counts;
 	b.main.errmsg = errmsg;

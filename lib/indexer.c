@@ -14,6 +14,7 @@
 #include "ni_buf.h"
 #include "ni_docdata.h"
 #include "ni_story.h"
+#include "ni_strmap.h"
 
 struct ni_indexer {
 	ni_db *db;
@@ -116,9 +117,17 @@ static void skip(ni_indexer *ix, struct ni_index_result *res,
 	res->reason = ix->reason;
 }
 
+static int64_t ns_of(const struct timespec *t)
+{
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
 /*
- * Read the whole file into ix->file.  Returns NI_OK, NI_ENOMEM, or NI_EIO
- * with the reason set in res (the file is to be skipped).
+ * Read the whole file into ix->file, and set res->read to its stamp:
+ * the open file's fstat(2), taken before reading, so that the stamp is
+ * of the very file read (the path may have been given another since
+ * the walk), and the hash of the bytes read.  Returns NI_OK, NI_ENOMEM,
+ * or NI_EIO with the reason set in res (the file is to be skipped).
  */
 static ni_status read_file(ni_indexer *ix, const char *path,
 			   struct ni_index_result *res)
@@ -153,6 +162,11 @@ static ni_status read_file(ni_indexer *ix, const char *path,
 		res->skip = NI_SKIP_TOO_LARGE;
 		status = NI_EIO;
 	} else {
+		res->read = (struct ni_file_stamp){
+			.mtime_ns = ns_of(&st.st_mtim),
+			.ctime_ns = ns_of(&st.st_ctim),
+			.size = (uint64_t)st.st_size,
+			.inode = (uint64_t)st.st_ino};
 		status = ni_buf_grow(&ix->file, (size_t)st.st_size);
 	}
 	while (status == NI_OK) {
@@ -182,6 +196,8 @@ static ni_status read_file(ni_indexer *ix, const char *path,
 		}
 	}
 	close(fd);
+	if (status == NI_OK)
+		res->read.hash = ni_strmap_hash(ix->file.data, ix->file.len);
 	return status;
 }
 
@@ -454,10 +470,33 @@ static ni_status add_facet_values(ni_indexer *ix, ni_doc *doc,
 }
 
 /*
- * NI_SLOT_FILE of an article file's document: "MTIME_NS SIZE", a NUL,
- * the path, a NUL, the key.  What the next build compares and needs
- * without reading the file (docs/schema.md).
+ * NI_SLOT_FILE of an article file's document into ix->scratch:
+ * "MTIME_NS CTIME_NS SIZE INODE HASH RACY", a NUL, the path, a NUL, the
+ * key.  What the next build compares and needs without reading the
+ * file (docs/schema.md; parse_stamp in builder.c reads it).
  */
+static ni_status format_stamp(ni_indexer *ix, const char *path,
+			      const char *key,
+			      const struct ni_file_stamp *stamp)
+{
+	ni_buf_reset(&ix->scratch);
+	ni_status status = ni_buf_addf(&ix->scratch,
+				       "%lld %lld %llu %llu %016llx %d",
+				       (long long)stamp->mtime_ns,
+				       (long long)stamp->ctime_ns,
+				       (unsigned long long)stamp->size,
+				       (unsigned long long)stamp->inode,
+				       (unsigned long long)stamp->hash,
+				       stamp->racy ? 1 : 0);
+	if (status == NI_OK)
+		status = ni_buf_add(&ix->scratch, "", 1);
+	if (status == NI_OK)
+		status = ni_buf_add(&ix->scratch, path, strlen(path) + 1);
+	if (status == NI_OK)
+		status = ni_buf_adds(&ix->scratch, key);
+	return status;
+}
+
 static ni_status add_file_stamp(ni_indexer *ix, ni_doc *doc,
 				const struct entry *e,
 				const struct ni_file_stamp *stamp,
@@ -465,17 +504,7 @@ static ni_status add_file_stamp(ni_indexer *ix, ni_doc *doc,
 {
 	if (!stamp)
 		return NI_OK;
-	ni_buf_reset(&ix->scratch);
-	ni_status status = ni_buf_addf(&ix->scratch, "%lld %llu",
-				       (long long)stamp->mtime_ns,
-				       (unsigned long long)stamp->size);
-	if (status == NI_OK)
-		status = ni_buf_add(&ix->scratch, "", 1);
-	if (status == NI_OK)
-		status = ni_buf_add(&ix->scratch, e->path,
-				    strlen(e->path) + 1);
-	if (status == NI_OK)
-		status = ni_buf_adds(&ix->scratch, key);
+	ni_status status = format_stamp(ix, e->path, key, stamp);
 	if (status == NI_OK)
 		status = ni_doc_set_text(doc, NI_SLOT_FILE, ix->scratch.data,
 					 ix->scratch.len);
@@ -683,6 +712,30 @@ ni_status ni_indexer_add_file(ni_indexer *ix, const char *path,
 	if (status != NI_OK || !res->key)
 		return status;
 	return ni_indexer_store(ix, stamp, res);
+}
+
+ni_status ni_indexer_read_stamp(ni_indexer *ix, const char *path,
+				struct ni_file_stamp *stamp)
+{
+	struct ni_index_result res = {0};
+	ni_status status = read_file(ix, path, &res);
+	*stamp = res.read;
+	if (status == NI_ENOMEM)
+		return fail(ix, status, path, NULL);
+	return status;
+}
+
+ni_status ni_indexer_restamp(ni_indexer *ix, uint32_t docid,
+			     const char *path, const char *key,
+			     const struct ni_file_stamp *stamp)
+{
+	ni_status status = format_stamp(ix, path, key, stamp);
+	if (status != NI_OK)
+		return fail(ix, status, "index", NULL);
+	status = ni_db_set_text(ix->db, docid, NI_SLOT_FILE, ix->scratch.data,
+				ix->scratch.len);
+	return status == NI_OK ? NI_OK
+			       : fail(ix, status, "index", ni_db_errmsg(ix->db));
 }
 
 ni_status ni_indexer_remove(ni_indexer *ix, uint32_t docid, const char *key)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t hash(const char *key, size_t len)
+uint64_t ni_strmap_hash(const char *key, size_t len)
 {
 	uint64_t h = 14695981039346656037ULL;
 	for (size_t i = 0; i < len; i++) {
@@ -20,7 +20,7 @@ static struct ni_strmap_slot *find(const struct ni_strmap *map,
 				   const char *key, size_t len)
 {
 	size_t mask = map->cap - 1;
-	for (size_t i = hash(key, len) & mask;; i = (i + 1) & mask) {
+	for (size_t i = ni_strmap_hash(key, len) & mask;; i = (i + 1) & mask) {
 		struct ni_strmap_slot *slot = &map->slots[i];
 		if (!slot->key || (slot->len == len &&
 				   !memcmp(slot->key, key, len)))

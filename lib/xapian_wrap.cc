@@ -2361,6 +2361,25 @@ ni_status ni_db_delete_docid(ni_db *d, uint32_t docid) noexcept
 	}
 }
 
+ni_status ni_db_set_text(ni_db *d, uint32_t docid, enum ni_slot slot,
+			 const char *value, size_t len) noexcept
+{
+	try {
+		if (!d->writable)
+			throw bad_argument("index is open for reading only");
+		Xapian::docid local;
+		Xapian::WritableDatabase &writer = writer_of(*d, docid, local);
+		/* Only a value changes: Xapian writes the terms again only
+		 * when they were modified. */
+		Xapian::Document doc = writer.get_document(local);
+		doc.add_value(slot, std::string(value, len));
+		writer.replace_document(local, doc);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
 ni_status ni_db_delete_filtered(ni_db *d, enum ni_filter filter,
 				const char *value, size_t len) noexcept
 {

@@ -140,6 +140,61 @@ told_by "after forget"
 expect_line "$WORK/told" "as told by b" "the next build brings the other's record back"
 expect_status 0 "check" -- "$NEWSINDEX" check --db "$WIRE"
 
+# dump DB: every document of the index, sorted, to compare two indexes.
+dump() {
+	"$NEWSQUERY" --db "$1" --all --format jsonl --limit 1000 -- -nosuchword |
+		python3 -c 'import json, sys
+keys = ("url", "path", "title", "excerpt", "related_of", "date",
+        "quality", "topics")
+print("\n".join(sorted(json.dumps([json.loads(line)[k] for k in keys])
+                       for line in sys.stdin)))'
+}
+# same_as_fresh DB FOLDER WHAT: DB holds what a first build of FOLDER
+# would.
+same_as_fresh() {
+	rm -rf "$WORK/fresh"
+	expect_status 0 "$3: a first build" -- "$NEWSINDEX" build --db "$WORK/fresh" "$2"
+	dump "$1" >"$WORK/dump-updated"
+	dump "$WORK/fresh" >"$WORK/dump-fresh"
+	expect_same "$3: the updated index and a first build" "$WORK/dump-updated" "$WORK/dump-fresh"
+}
+
+# A file swapped with another, or replaced by one, of the same size and
+# modification time is read again: a stamp has the inode and the status
+# change time too, as git's index has (docs/schema.md).
+for layout in one shards; do
+	opts=()
+	[ "$layout" = shards ] && opts=(--shards 3)
+	S="$WORK/stamps-$layout"
+	D="$WORK/stamps-$layout.db"
+	mkdir -p "$S"
+	# article FILE TITLE: the same size for the same length of TITLE.
+	article() {
+		printf -- '---\ntitle: %s\nwebUrl: "https://stamps.example/%s"\n---\n' "$2" "$2" >"$1"
+	}
+	article "$S/a.txt" alpha
+	article "$S/b.txt" bravo
+	article "$S/c.txt" charl
+	article "$WORK/delta.txt" delta
+	touch -d '2024-01-01 00:00' "$S"/*.txt "$WORK/delta.txt"
+	expect_status 0 "$layout: first build" -- "$NEWSINDEX" build --db "$D" "${opts[@]}" "$S"
+	mv "$S/a.txt" "$S/t"
+	mv "$S/b.txt" "$S/a.txt"
+	mv "$S/t" "$S/b.txt"
+	expect_status 0 "$layout: swapped by mv" -- "$NEWSINDEX" build --db "$D" "$S"
+	expect_match "$WORK/out" "^added 0, updated 2, unchanged 1, deleted 0, " "$layout: both swapped files read"
+	same_as_fresh "$D" "$S" "$layout: swapped by mv"
+	mv "$S/c.txt" "$S/a.txt"
+	expect_status 0 "$layout: renamed onto another" -- "$NEWSINDEX" build --db "$D" "$S"
+	expect_match "$WORK/out" "^added 0, updated 1, unchanged 1, " "$layout: the file renamed onto read"
+	same_as_fresh "$D" "$S" "$layout: renamed onto another"
+	# In place: the same inode, only the status change time differs.
+	cp -p "$WORK/delta.txt" "$S/a.txt"
+	expect_status 0 "$layout: copied with cp -p" -- "$NEWSINDEX" build --db "$D" "$S"
+	expect_match "$WORK/out" "^added 0, updated 1, unchanged 1, " "$layout: the copy read"
+	same_as_fresh "$D" "$S" "$layout: copied with cp -p"
+done
+
 make_articles "$WORK/many" 4000
 # (Builds killed at any moment: crash.sh.)
 # A first build of 2,000 files or more is split over writers and merged:

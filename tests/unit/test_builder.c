@@ -5,7 +5,10 @@
  * The end-to-end hostile cases are tests/e2e/hostile.sh; a file that
  * vanishes is tested here because only a callback between the walk and
  * the reads can make the race certain.  So is a file known twice (a
- * sharded build killed between two shards' commits), made by hand.
+ * sharded build killed between two shards' commits), made by hand, and
+ * so are stamps that differ from the file in one field each, or are
+ * racy with other bytes (a change within one clock tick), written into
+ * the index by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -428,6 +431,216 @@ static void test_new_url_keeps_related_records(void **state)
 	assert_int_equal(find(f, "https://example.com/1"), 0);
 }
 
+/* ---- the file stamp ----------------------------------------------------- */
+
+/* The stamp of the file `name` in the index: its docid, and in `text`
+ * the part before the path ("MTIME_NS CTIME_NS SIZE INODE HASH RACY"). */
+static uint32_t get_stamp(struct fixture *f, const char *name, char *text,
+			  size_t size)
+{
+	ni_values *values;
+	assert_int_equal(ni_db_values(f->db, NI_SLOT_FILE, &values), NI_OK);
+	uint32_t docid, found = 0;
+	const char *value;
+	size_t len;
+	while (ni_values_next(values, &docid, &value, &len) == NI_OK) {
+		const char *path = value + strlen(value) + 1;
+		if (strcmp(base_name(path), name))
+			continue;
+		assert_true(strlen(value) < size);
+		strcpy(text, value);
+		found = docid;
+	}
+	ni_values_free(values);
+	if (!found)
+		fail_msg("no stamp of %s", name);
+	return found;
+}
+
+/* Store `text` as the stamp of the file `name` (its path and key kept). */
+static void set_stamp(struct fixture *f, const char *name, const char *text)
+{
+	char old[256], value[1024];
+	uint32_t docid = get_stamp(f, name, old, sizeof old);
+	ni_values *values;
+	assert_int_equal(ni_db_values(f->db, NI_SLOT_FILE, &values), NI_OK);
+	uint32_t id;
+	const char *v;
+	size_t len = 0, at = strlen(text) + 1;
+	while (ni_values_next(values, &id, &v, &len) == NI_OK && id != docid)
+		;
+	assert_int_equal(id, docid);
+	size_t rest = len - strlen(v) - 1;  /* path, NUL, key */
+	assert_true(at + rest < sizeof value);
+	memcpy(value, text, at);
+	memcpy(value + at, v + strlen(v) + 1, rest);
+	ni_values_free(values);
+	assert_int_equal(ni_db_set_text(f->db, docid, NI_SLOT_FILE, value,
+					at + rest), NI_OK);
+	assert_int_equal(ni_db_commit(f->db), NI_OK);
+}
+
+struct stamp {
+	long long mtime, ctime;
+	unsigned long long size, inode, hash;
+	int racy;
+};
+
+static void format(const struct stamp *t, char *text, size_t size)
+{
+	snprintf(text, size, "%lld %lld %llu %llu %016llx %d", t->mtime,
+		 t->ctime, t->size, t->inode, t->hash, t->racy);
+}
+
+static void assert_same(const struct stamp *a, const struct stamp *b)
+{
+	char x[128], y[128];
+	format(a, x, sizeof x);
+	format(b, y, sizeof y);
+	assert_string_equal(x, y);
+}
+
+static struct stamp parse(const char *text)
+{
+	struct stamp t;
+	assert_int_equal(sscanf(text, "%lld %lld %llu %llu %llx %d", &t.mtime,
+				&t.ctime, &t.size, &t.inode, &t.hash,
+				&t.racy), 6);
+	return t;
+}
+
+/* The stamp the file `name` has on disk now, but its hash: `hash`. */
+static struct stamp stat_stamp(struct fixture *f, const char *name,
+			       unsigned long long hash, int racy)
+{
+	char path[256];
+	struct stat st;
+	snprintf(path, sizeof path, "%s/%s", f->src, name);
+	assert_int_equal(stat(path, &st), 0);
+	return (struct stamp){
+		(long long)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+		(long long)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec,
+		(unsigned long long)st.st_size,
+		(unsigned long long)st.st_ino, hash, racy};
+}
+
+/* A build that reads only the file `a.txt`, or none. */
+static void expect_read(struct fixture *f, const struct ni_build_options *o,
+			bool read)
+{
+	struct seen s = {0};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, o, &s, &c), NI_OK);
+	assert_int_equal(c.files, 1);
+	assert_int_equal(c.updated, read);
+	assert_int_equal(c.unchanged, !read);
+	assert_int_equal(c.added + c.deleted + c.skipped, 0);
+}
+
+/*
+ * A stamp is what git's index compares: a file of the same size and
+ * modification time is still another file when its inode or its status
+ * change time differ (swapped by `mv`, copied with `cp -p`); a stamp of
+ * the first format ("MTIME_NS SIZE") cannot tell, and is read again.
+ */
+static void test_stamp_compares_ctime_and_inode(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f, "a.txt", "---\ntitle: alpha\n---\n");
+	/* Changed a nanosecond before the build or earlier: settled. */
+	struct ni_build_options o = {.racy_ns = 1};
+	struct seen s = {0};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, 1);
+	char text[256];
+	get_stamp(f, "a.txt", text, sizeof text);
+	struct stamp now = parse(text);
+	struct stamp disk = stat_stamp(f, "a.txt", now.hash, 0);
+	assert_same(&now, &disk);
+	expect_read(f, &o, false);
+
+	static const char *const what[] = {"mtime", "ctime", "size", "inode"};
+	for (int field = 0; field < 4; field++) {
+		struct stamp t = now;
+		switch (field) {
+		case 0: t.mtime++; break;
+		case 1: t.ctime++; break;
+		case 2: t.size++; break;
+		default: t.inode++; break;
+		}
+		format(&t, text, sizeof text);
+		set_stamp(f, "a.txt", text);
+		struct seen s2 = {0};
+		assert_int_equal(build(f, &o, &s2, &c), NI_OK);
+		if (c.updated != 1)
+			fail_msg("another %s, not read again", what[field]);
+		expect_read(f, &o, false);
+	}
+
+	/* The first format: read once more, then stamped anew. */
+	snprintf(text, sizeof text, "%lld %llu", now.mtime, now.size);
+	set_stamp(f, "a.txt", text);
+	expect_read(f, &o, true);
+	get_stamp(f, "a.txt", text, sizeof text);
+	struct stamp again = parse(text);
+	assert_same(&again, &now);
+	expect_read(f, &o, false);
+}
+
+/*
+ * A stamp taken within NI_BUILD_RACY_NS of a change is racy: the next
+ * build reads the file and compares its bytes, as git compares a racily
+ * clean entry's contents; once the change is old enough, the stamp is
+ * stored settled and the file is no longer read.
+ */
+static void test_racy_stamp_compares_bytes(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f, "a.txt", "---\ntitle: alpha\n---\n");
+	struct ni_build_options o = {0};
+	struct seen s = {0};
+	struct ni_build_counts c;
+	/* Written just now: racy with the default. */
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	char text[256];
+	get_stamp(f, "a.txt", text, sizeof text);
+	struct stamp first = parse(text);
+	assert_int_equal(first.racy, 1);
+
+	/* Changed in place, to the same size, in the same clock tick:
+	 * made so by giving the stamp the file's new times. */
+	write_file(f, "a.txt", "---\ntitle: bravo\n---\n");
+	struct stamp same_tick = stat_stamp(f, "a.txt", first.hash, 1);
+	assert_int_equal(same_tick.size, first.size);
+	assert_int_equal(same_tick.inode, first.inode);
+	format(&same_tick, text, sizeof text);
+	set_stamp(f, "a.txt", text);
+	expect_read(f, &o, true);
+	assert_int_equal(search_hits(f, "bravo"), 1);
+	assert_int_equal(search_hits(f, "alpha"), 0);
+
+	/* The same bytes: not read again, still racy while it is recent. */
+	expect_read(f, &o, false);
+	get_stamp(f, "a.txt", text, sizeof text);
+	struct stamp kept = parse(text);
+	assert_int_equal(kept.racy, 1);
+	/* Older than the window: stored settled, the rest the same. */
+	struct ni_build_options later = {.racy_ns = 1};
+	expect_read(f, &later, false);
+	get_stamp(f, "a.txt", text, sizeof text);
+	struct stamp settled = parse(text);
+	assert_int_equal(settled.racy, 0);
+	settled.racy = 1;
+	assert_same(&settled, &kept);
+	/* A settled stamp's file is not read: another hash goes unseen. */
+	settled.racy = 0;
+	settled.hash++;
+	format(&settled, text, sizeof text);
+	set_stamp(f, "a.txt", text);
+	expect_read(f, &later, false);
+}
+
 /* Close the index and open it again, as the next build would. */
 static void reopen(struct fixture *f)
 {
@@ -638,6 +851,16 @@ int main(void)
 			setup_sharded, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_parallel_build_reports_the_winner, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stamp_compares_ctime_and_inode, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_stamp_compares_ctime_and_inode, setup_sharded,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_racy_stamp_compares_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_racy_stamp_compares_bytes, setup_sharded,
 			teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
