@@ -9,6 +9,9 @@
  *     read (parsed);
  *   - new or changed: indexed (ni_indexer.h), replacing the article with
  *     the same key; if its key changed, the old document goes;
+ *   - changed and no longer an article (empty, invalid, unreadable):
+ *     skipped, and its article goes, as a first build would not have
+ *     it;
  *   - a second file with a key (URL) an earlier file of this build already
  *     had: reported as a duplicate and not indexed, so one file wins and
  *     the result does not depend on which changed last.  "Earlier" is the
@@ -101,7 +104,8 @@ struct ni_build_counts {
 	unsigned long added;
 	unsigned long updated;
 	unsigned long unchanged;
-	unsigned long deleted;     /* articles whose file is gone */
+	unsigned long deleted;     /* articles whose file is gone, or
+				      cannot be indexed now */
 	unsigned long skipped;     /* files that could not be indexed */
 	/* ... by kind (enum ni_skip); [NI_SKIP_NONE] stays 0 */
 	unsigned long skipped_by[NI_SKIP_KINDS];
@@ -118,9 +122,10 @@ struct ni_build_counts {
 
 struct ni_build_callbacks {
 	/* A file indexed with warnings, or skipped (result->indexed; why
-	 * in result->skip and result->reason).  A file listed by the walk
-	 * and gone when read is skipped as NI_SKIP_VANISHED: the build
-	 * goes on, and its article, if any, stays until the next build. */
+	 * in result->skip and result->reason; result->dropped when its
+	 * article was deleted).  A file listed by the walk and gone when
+	 * read is skipped as NI_SKIP_VANISHED, and its article, if any,
+	 * deleted: the build goes on. */
 	void (*file)(void *ctx, const char *path,
 		     const struct ni_index_result *result);
 	/* A file whose key an earlier file of this build had. */

@@ -87,6 +87,9 @@ struct ni_index_result {
 	 * read, the fstat(2) of the open file before reading and the hash
 	 * of the bytes; `racy` false (for the caller to set). */
 	struct ni_file_stamp read;
+	/* Set by ni_build() (ni_builder.h), never by the indexer: the file
+	 * was skipped, and the article the index had of it deleted. */
+	bool dropped;
 };
 
 /*

@@ -36,9 +36,10 @@ const char BUILD_USAGE[] =
 	"a folder (walked recursively for *.txt, *.md and *.markdown; hidden\n"
 	"entries skipped).  Without SOURCE, the sources of earlier builds.\n"
 	"Unchanged files are not read again; changed ones are indexed again;\n"
-	"articles whose file is gone are deleted.  An article already in the\n"
-	"index (same webUrl, originalUrl or path) is replaced, never\n"
-	"duplicated.  Related records with a URL become articles too.\n"
+	"articles whose file is gone, or is no longer valid, are deleted.\n"
+	"An article already in the index (same webUrl, originalUrl or path)\n"
+	"is replaced, never duplicated.  Related records with a URL become\n"
+	"articles too.\n"
 	"\n"
 	"  --db PATH             the index (default: $NEWSINDEX_DB, else the\n"
 	"                        config file's db, else\n"
@@ -154,6 +155,8 @@ static void on_file(void *ctx, const char *path,
 		print_place(path, res->line, res->column);
 		ni_cli_put_escaped(stderr, res->reason,
 				   NI_CLI_ESCAPE_HEX);
+		if (res->dropped)
+			fputs("; its article is deleted", stderr);
 		fputc('\n', stderr);
 		return;
 	}

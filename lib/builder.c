@@ -406,11 +406,12 @@ static ni_status commit_batch(struct builder *b, struct lane *l)
 					   ni_db_errmsg(l->db));
 }
 
-/* The document `k` of a file now read under `key`, unless the same. */
+/* The document `k` of a file now read under `key` (NULL: under none),
+ * unless the same. */
 static ni_status drop_copy(struct builder *b, struct known *k,
 			   const char *key)
 {
-	if (was_written(b, k->docid) || !strcmp(k->key, key))
+	if (was_written(b, k->docid) || (key && !strcmp(k->key, key)))
 		return NI_OK;
 	ni_status status = ni_indexer_remove(b->main.indexer, k->docid,
 					     k->key);
@@ -443,6 +444,27 @@ static ni_status drop_old_copies(struct builder *b, const struct found *f,
 	return status;
 }
 
+/*
+ * The file `f` cannot be indexed now (empty, invalid, unreadable, gone
+ * since the walk): the article the index has of it goes, with its
+ * related records, as a first build of the same files would not have
+ * it.  Kept, it would be an article no file holds, and nothing would
+ * tell it from the others; a good version of the file brings it back
+ * (docs/schema.md, "Incremental builds").
+ */
+static ni_status drop_unindexable(struct builder *b, struct lane *l,
+				  const struct found *f, struct known *k,
+				  struct ni_index_result *res)
+{
+	if (!k)
+		return NI_OK;
+	if (!was_written(b, k->docid)) {
+		l->counts->deleted++;
+		res->dropped = true;
+	}
+	return drop_old_copies(b, f, k, NULL);
+}
+
 /* The stamp to store of the file just read into `res`. */
 static struct ni_file_stamp stamp_of(const struct builder *b,
 				     const struct ni_index_result *res)
@@ -465,8 +487,9 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 		l->counts->skipped++;
 		l->counts->skipped_by[res.skip < NI_SKIP_KINDS
 				      ? res.skip : NI_SKIP_NONE]++;
+		status = drop_unindexable(b, l, f, k, &res);
 		report_file(b, f->path, &res);
-		return NI_OK;
+		return status;
 	}
 	if (!claim(b, l, res.key, i, &status) || status != NI_OK)
 		return status;

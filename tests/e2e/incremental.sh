@@ -193,6 +193,23 @@ for layout in one shards; do
 	expect_status 0 "$layout: copied with cp -p" -- "$NEWSINDEX" build --db "$D" "$S"
 	expect_match "$WORK/out" "^added 0, updated 1, unchanged 1, " "$layout: the copy read"
 	same_as_fresh "$D" "$S" "$layout: copied with cp -p"
+	# A file that is no longer an article loses its article, as a
+	# first build would not have it; a good version brings it back.
+	: >"$S/a.txt"
+	expect_status 0 "$layout: made empty" -- "$NEWSINDEX" build --db "$D" "$S"
+	expect_match "$WORK/out" "^added 0, updated 0, unchanged 1, deleted 1, skipped 1 \(1 empty\), " "$layout: the empty file's article deleted"
+	expect_match "$WORK/err" "/a\.txt: empty file; its article is deleted\$" "$layout: the deletion said"
+	same_as_fresh "$D" "$S" "$layout: made empty"
+	printf -- '---\ntitle: [unclosed\n---\n' >"$S/b.txt"
+	expect_status 0 "$layout: made invalid" -- "$NEWSINDEX" build --db "$D" "$S"
+	expect_match "$WORK/out" "^added 0, updated 0, unchanged 0, deleted 1, skipped 2 " "$layout: the invalid file's article deleted"
+	expect_match "$WORK/err" "/b\.txt: line .*; its article is deleted\$" "$layout: the second deletion said"
+	expect_no_match "$WORK/err" "/a\.txt: .*deleted" "$layout: no article left to delete"
+	same_as_fresh "$D" "$S" "$layout: made invalid"
+	article "$S/b.txt" bravo
+	expect_status 0 "$layout: valid again" -- "$NEWSINDEX" build --db "$D" "$S"
+	expect_match "$WORK/out" "^added 1, updated 0, unchanged 0, deleted 0, skipped 1 " "$layout: the article back"
+	same_as_fresh "$D" "$S" "$layout: valid again"
 done
 
 make_articles "$WORK/many" 4000

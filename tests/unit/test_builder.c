@@ -46,6 +46,7 @@ struct seen {
 	size_t n_reasons;
 	char warnings[8][256];           /* "name: message" */
 	size_t n_warnings;
+	unsigned long dropped;           /* skipped, its article deleted */
 };
 
 /* A fixture with an index of `shards` shards (0: one index). */
@@ -120,6 +121,7 @@ static void on_file(void *ctx, const char *path,
 		snprintf(s->reasons[s->n_reasons++], 256, "%s: %s: %s",
 			 base_name(path), ni_skip_name(res->skip),
 			 res->reason);
+		s->dropped += res->dropped;
 		return;
 	}
 	for (size_t i = 0; i < res->n_warnings && s->n_warnings < 8; i++)
@@ -641,6 +643,63 @@ static void test_racy_stamp_compares_bytes(void **state)
 	expect_read(f, &later, false);
 }
 
+/*
+ * A file that was an article and is no longer one (empty, invalid, gone
+ * between the walk and the read) loses its article and its related
+ * records, as a first build of the same files would not have them; the
+ * callback is told, the build counts it deleted, and a good version of
+ * the file brings it back.
+ */
+static void test_unindexable_file_loses_its_article(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const good =
+		"---\ntitle: alpha\nwebUrl: https://example.com/a\n"
+		"related:\n  - title: listed\n"
+		"    webUrl: https://example.org/listed\n---\n";
+	static const char *const bad[] = {
+		"", "---\n---\n", "---\ntitle: [unclosed\n---\n",
+		"no front matter\n", NULL,  /* NULL: gone after the walk */
+	};
+	char path[256];
+	snprintf(path, sizeof path, "%s/a.txt", f->src);
+	write_file(f, "b.txt", "---\ntitle: bravo\n---\n");
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_file(f, "a.txt", good);
+		struct seen s = {0};
+		assert_int_equal(build(f, &o, &s, &c), NI_OK);
+		assert_int_equal(c.added + c.updated, i == 0 ? 2 : 1);
+		assert_int_equal(c.related, 1);
+		assert_int_not_equal(find(f, "https://example.org/listed"), 0);
+
+		/* Changed, to be read: then gone. */
+		write_file(f, "a.txt", bad[i] ? bad[i] : "changed");
+		s = (struct seen){.remove_at_walk_end = bad[i] ? NULL : path};
+		assert_int_equal(build(f, &o, &s, &c), NI_OK);
+		assert_int_equal(c.skipped, 1);
+		if (c.deleted != 1 || s.dropped != 1)
+			fail_msg("case %zu: the article kept (%s)", i,
+				 s.reasons[0]);
+		assert_int_equal(c.unchanged, 1);
+		assert_int_equal(find(f, "https://example.com/a"), 0);
+		assert_int_equal(find(f, "https://example.org/listed"), 0);
+		uint64_t docs = 0;
+		assert_int_equal(ni_db_doc_count(f->db, &docs), NI_OK);
+		assert_int_equal(docs, 1);
+		assert_int_equal(search_hits(f, "alpha"), 0);
+
+		/* Nothing more to delete the next time. */
+		if (!bad[i])
+			continue;
+		s = (struct seen){0};
+		assert_int_equal(build(f, &o, &s, &c), NI_OK);
+		assert_int_equal(c.skipped, 1);
+		assert_int_equal(c.deleted + s.dropped, 0);
+	}
+}
+
 /* Close the index and open it again, as the next build would. */
 static void reopen(struct fixture *f)
 {
@@ -862,6 +921,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_racy_stamp_compares_bytes, setup_sharded,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unindexable_file_loses_its_article, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_unindexable_file_loses_its_article,
+			setup_sharded, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
