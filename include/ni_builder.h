@@ -154,14 +154,28 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		   const struct ni_build_callbacks *callbacks,
 		   struct ni_build_counts *counts, struct ni_buf *errmsg);
 
+/* What ni_build_forget() did. */
+struct ni_forget_counts {
+	unsigned long sources;   /* remembered sources forgotten */
+	unsigned long deleted;   /* articles deleted */
+	/* Articles under a forgotten source that stay: their file is also
+	 * under a source still remembered (one inside it, or around it). */
+	unsigned long kept;
+};
+
 /*
- * Stop indexing `sources` (absolute paths): delete every article whose
- * file is under one of them (and its related records), and remove them
- * from the remembered sources.  `*deleted` counts the articles deleted.
- * NI_ENOMEM or an index failure, with `errmsg` appended to.
+ * Stop indexing `sources` (absolute paths, each one of the remembered
+ * sources, ni_build_sources()): delete every article whose file is under
+ * one of them and under no other remembered source (and its related
+ * records), and remove them from the remembered sources; `*counts` says
+ * what was done.  A path that is not a remembered source (a file or
+ * folder inside one would come back with its next build) changes
+ * nothing: NI_EINVAL, with a line appended to `errmsg` for each such
+ * path saying why.  NI_ENOMEM or an index failure, with `errmsg`
+ * appended to.
  */
 ni_status ni_build_forget(ni_db *db, const char *const *sources,
-			  size_t n_sources, unsigned long *deleted,
+			  size_t n_sources, struct ni_forget_counts *counts,
 			  struct ni_buf *errmsg);
 
 /*

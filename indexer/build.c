@@ -35,6 +35,9 @@ const char BUILD_USAGE[] =
 	"Bring the index up to date with the articles in each SOURCE, a file or\n"
 	"a folder (walked recursively for *.txt, *.md and *.markdown; hidden\n"
 	"entries skipped).  Without SOURCE, the sources of earlier builds.\n"
+	"A SOURCE that cannot be read is named and left out (not indexed,\n"
+	"not remembered); a remembered one that is missing (an unmounted\n"
+	"disk) keeps its articles until it is back or forgotten.\n"
 	"Unchanged files are not read again; changed ones are indexed again;\n"
 	"articles whose file is gone, or is no longer valid, are deleted.\n"
 	"An article already in the index (same webUrl, originalUrl or path)\n"
@@ -87,9 +90,10 @@ const char BUILD_USAGE[] =
 	"others are stemmed in the config file's language, else the index's\n"
 	"default (English for a new index); a new default needs --rebuild.\n"
 	"Exit status: 0 done (even if files were skipped), 1 the index could\n"
-	"not be written or a SOURCE could not be read, 2 bad usage, 3 with\n"
-	"--strict, done but something was skipped, 4 another command is\n"
-	"writing the index (see --wait); stopped by a signal, that signal.\n";
+	"not be written or a SOURCE could not be read (or a remembered one\n"
+	"is missing), 2 bad usage, 3 with --strict, done but something was\n"
+	"skipped, 4 another command is writing the index (see --wait);\n"
+	"stopped by a signal, that signal.\n";
 
 /*
  * Shards a build may make: each is an index of its own with its files
@@ -110,6 +114,7 @@ static void request_stop(int sig)
 }
 
 struct reporter {
+	const char *db_path;  /* the index, as the user named it */
 	bool quiet;
 	bool progress;
 	bool terminal;        /* stderr is one: the line is redrawn */
@@ -199,17 +204,29 @@ static void on_duplicate(void *ctx, const char *path, const char *key,
 static void on_problem(void *ctx, const char *path, int errnum,
 		       bool is_source)
 {
-	(void)is_source;
-	clear_progress(ctx);
+	struct reporter *r = ctx;
+	clear_progress(r);
 	fputs("newsindex: ", stderr);
 	print_place(path, 0, 0);
-	if (errnum == ELOOP)
+	if (errnum == ELOOP) {
 		fputs("skipped: a link loop (a link to itself or to a folder "
 		      "already walked), or a folder named twice\n", stderr);
-	else if (errnum == EINVAL)
-		fputs("skipped: not a regular file or folder\n", stderr);
-	else
-		fprintf(stderr, "%s\n", strerror(errnum));
+		return;
+	}
+	fputs(errnum == EINVAL ? "skipped: not a regular file or folder"
+	      : strerror(errnum), stderr);
+	if (!is_source) {
+		fputc('\n', stderr);
+		return;
+	}
+	/* A source the index remembers (one it does not is left out
+	 * before, leave_out_unwalkable): an unmounted disk, or gone. */
+	fputs("; its articles are kept: build again once it is back, or "
+	      "if it is gone for good, run 'newsindex forget --db ", stderr);
+	ni_cli_put_escaped(stderr, r->db_path, NI_CLI_ESCAPE_HEX);
+	fputc(' ', stderr);
+	ni_cli_put_escaped(stderr, path, NI_CLI_ESCAPE_HEX);
+	fputs("'\n", stderr);
 }
 
 /* Progress lines on a file or pipe: at most one a second. */
@@ -373,9 +390,27 @@ static int make_parent_folders(const char *path)
 }
 
 /*
+ * Add `source` to `path` without "." components, empty ones ("a//b")
+ * or a final slash: "a/./b/" and "a/b" are the same source.  ".." is
+ * kept: after a link, "link/.." is not the folder the link is in.
+ */
+static ni_status add_tidy(struct ni_buf *path, const char *source)
+{
+	ni_status status = NI_OK;
+	for (const char *p = source; status == NI_OK && *p;) {
+		size_t len = strcspn(p, "/");
+		if (len && !(len == 1 && p[0] == '.'))
+			status = ni_buf_addf(path, "/%.*s", (int)len, p);
+		p += len + (p[len] == '/');
+	}
+	if (status == NI_OK && !path->len)
+		status = ni_buf_addch(path, '/');
+	return status;
+}
+
+/*
  * A source as an absolute path, without resolving links: the index
- * remembers paths as the user sees them.  One that does not exist is
- * kept, so the walk names it.
+ * remembers paths as the user sees them.
  */
 static char *absolute_source(const char *source)
 {
@@ -383,15 +418,14 @@ static char *absolute_source(const char *source)
 	ni_status status = NI_OK;
 	if (source[0] != '/') {
 		char *cwd = getcwd(NULL, 0);
-		status = cwd ? ni_buf_addf(&path, "%s/", cwd) : NI_ENOMEM;
+		status = cwd ? add_tidy(&path, cwd) : NI_ENOMEM;
 		free(cwd);
+		/* The root is "/": its entries go after no second one. */
+		if (status == NI_OK && path.len == 1)
+			ni_buf_truncate(&path, 0);
 	}
 	if (status == NI_OK)
-		status = ni_buf_adds(&path, source);
-	/* "a/./b/" and "a/b" must be the same source. */
-	while (status == NI_OK && path.len > 1 &&
-	       path.data[path.len - 1] == '/')
-		ni_buf_truncate(&path, path.len - 1);
+		status = add_tidy(&path, source);
 	if (status != NI_OK) {
 		ni_buf_release(&path);
 		return NULL;
@@ -411,27 +445,90 @@ char **absolute_sources(char *const *args, size_t n)
 	return sources;
 }
 
-/* The sources named on the command line, else those remembered. */
-static int choose_sources(int argc, char **argv, ni_db *db,
-			  char ***sources, size_t *n)
+/* The sources named on the command line. */
+static int named_sources(int argc, char **argv, char ***sources, size_t *n)
 {
-	if (optind == argc) {
-		if (ni_build_sources(db, sources, n) != NI_OK)
-			return NI_EXIT_FAILED;
-		if (*n)
-			return -1;
-		report_error("no sources given, and this index has none "
-			     "from earlier builds: name the files or folders "
-			     "of articles to index (newsindex build DIR)");
-		return NI_EXIT_USAGE;
-	}
 	*n = (size_t)(argc - optind);
 	*sources = absolute_sources(argv + optind, *n);
 	if (!*sources) {
+		*n = 0;
 		report_error("out of memory");
 		return NI_EXIT_FAILED;
 	}
 	return -1;
+}
+
+/* The sources of earlier builds, when none is named. */
+static int remembered_sources(ni_db *db, char ***sources, size_t *n)
+{
+	if (ni_build_sources(db, sources, n) != NI_OK)
+		return NI_EXIT_FAILED;
+	if (*n)
+		return -1;
+	report_error("no sources given, and this index has none "
+		     "from earlier builds: name the files or folders "
+		     "of articles to index (newsindex build DIR)");
+	return NI_EXIT_USAGE;
+}
+
+/*
+ * Why the walk could not even begin at `path`, a source: an errno
+ * (EINVAL: neither a regular file nor a folder), or 0.
+ */
+static int unwalkable(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return errno;
+	if (S_ISREG(st.st_mode))
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return EINVAL;
+	DIR *dir = opendir(path);
+	if (!dir)
+		return errno;
+	closedir(dir);
+	return 0;
+}
+
+/*
+ * Leave out of `sources` each one that cannot be walked and that `db`
+ * (NULL: none yet) does not remember, saying so: remembered, it would
+ * make every later bare build fail.  A remembered one stays, for the
+ * walk to name it and keep its articles (on_problem).  Returns how many
+ * were left out, or -1 when the remembered ones cannot be read.
+ */
+static long leave_out_unwalkable(ni_db *db, char **sources, size_t *n)
+{
+	char **known = NULL;
+	size_t n_known = 0;
+	if (db && ni_build_sources(db, &known, &n_known) != NI_OK) {
+		report_error("cannot read the sources of the index: %s",
+			     ni_db_errmsg(db));
+		return -1;
+	}
+	size_t kept = 0;
+	long left_out = 0;
+	for (size_t i = 0; i < *n; i++) {
+		int err = unwalkable(sources[i]);
+		bool remembered = false;
+		for (size_t j = 0; err && j < n_known && !remembered; j++)
+			remembered = !strcmp(sources[i], known[j]);
+		if (!err || remembered) {
+			sources[kept++] = sources[i];
+			continue;
+		}
+		fputs("newsindex: ", stderr);
+		ni_cli_put_escaped(stderr, sources[i], NI_CLI_ESCAPE_HEX);
+		fprintf(stderr, ": %s; not indexed, nor made a source of the "
+			"index\n", err == EINVAL
+			? "not a regular file or folder" : strerror(err));
+		free(sources[i]);
+		left_out++;
+	}
+	*n = kept;
+	ni_sources_free(known, n_known);
+	return left_out;
 }
 
 /* The shards of an open index: 1 for one index. */
@@ -681,20 +778,43 @@ static int run(const char *path, const struct build_options *o,
 	       int argc, char **argv)
 {
 	bool terminal = isatty(STDERR_FILENO);
-	struct reporter r = {.quiet = o->quiet,
+	struct reporter r = {.db_path = path,
+			     .quiet = o->quiet,
 			     .progress = o->progress || terminal,
 			     .terminal = terminal};
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
 	ni_db *db = NULL;
 	char **sources = NULL;
-	size_t n_sources = 0;
+	size_t n_sources = 0, n_named = (size_t)(argc - optind);
+	long left_out = 0;
 	bool complete;
-	int code = open_index(path, o->rebuild ? NI_DB_REBUILD : NI_DB_WRITE,
-			      o->wait_seconds, o->shards, !o->rebuild, &db);
+	int code = n_named ? named_sources(argc, argv, &sources, &n_sources)
+			   : -1;
+	/* No index yet, and nothing to build: none is made. */
+	if (code < 0 && n_named && nothing_at(path)) {
+		left_out = leave_out_unwalkable(NULL, sources, &n_sources);
+		if (!n_sources)
+			code = NI_EXIT_FAILED;
+	}
+	if (code < 0)
+		code = open_index(path, o->rebuild ? NI_DB_REBUILD
+						   : NI_DB_WRITE,
+				  o->wait_seconds, o->shards, !o->rebuild,
+				  &db);
 	if (code < 0 && !o->rebuild)
 		code = set_language(db, path, o->language);
-	if (code < 0)
-		code = choose_sources(argc, argv, db, &sources, &n_sources);
+	if (code < 0 && !n_named)
+		code = remembered_sources(db, &sources, &n_sources);
+	if (code < 0 && n_named) {
+		long more = leave_out_unwalkable(db, sources, &n_sources);
+		left_out = more < 0 ? -1 : left_out + more;
+		/* A rebuild that cannot read a source is not begun. */
+		if (more < 0 || !n_sources || (left_out && o->rebuild))
+			code = NI_EXIT_FAILED;
+		if (left_out > 0 && o->rebuild)
+			report_error("rebuild not finished: %s is unchanged",
+				     path);
+	}
 	if (code < 0 && o->rebuild) {
 		code = rebuild(db, path, sources, n_sources, o, &r);
 		db = NULL;
@@ -705,6 +825,9 @@ static int run(const char *path, const struct build_options *o,
 	int closed = close_index(db, path);
 	if (closed >= 0)
 		code = closed;
+	/* A source left out: as when a named one cannot be read. */
+	if (left_out && (code == NI_EXIT_OK || code == NI_EXIT_SKIPPED))
+		code = NI_EXIT_FAILED;
 	ni_sources_free(sources, n_sources);
 	/* Stopped by a signal: what was done is committed; say how it
 	 * ended, as the signal would have (main() raises it again). */

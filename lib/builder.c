@@ -908,58 +908,151 @@ static ni_status remember(struct builder *b, const char *const *sources,
 
 static void release(struct builder *b);
 
-/* Write the remembered sources, without those in `drop`. */
-static ni_status forget_sources(struct builder *b, const char *const *drop,
+/* Whether `path` is one of the `n` paths of `list`. */
+static bool listed(const char *path, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(path, list[i]))
+			return true;
+	return false;
+}
+
+/* Write the remembered sources `old`, without those in `drop`. */
+static ni_status forget_sources(struct builder *b, const char *const *old,
+				size_t n_old, const char *const *drop,
 				size_t n_drop)
 {
-	char **old;
-	size_t n_old;
 	struct ni_buf text = NI_BUF_INIT;
-	ni_status status = ni_build_sources(b->db, &old, &n_old);
-	for (size_t i = 0; status == NI_OK && i < n_old; i++) {
-		bool dropped = false;
-		for (size_t j = 0; j < n_drop && !dropped; j++)
-			dropped = !strcmp(old[i], drop[j]);
-		if (!dropped)
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < n_old; i++)
+		if (!listed(old[i], drop, n_drop))
 			status = ni_buf_addf(&text, "%s\n", old[i]);
-	}
 	if (status == NI_OK)
 		status = ni_db_set_metadata(b->db, NI_META_SOURCES,
 					    ni_buf_str(&text));
-	ni_sources_free(old, n_old);
 	ni_buf_release(&text);
 	return status == NI_OK ? NI_OK
 			       : fail(b, status, "index", ni_db_errmsg(b->db));
 }
 
-ni_status ni_build_forget(ni_db *db, const char *const *sources,
-			  size_t n_sources, unsigned long *deleted,
-			  struct ni_buf *errmsg)
+/*
+ * Say in `errmsg`, on a line of its own, why `path` is not one of the
+ * `n` remembered `sources`: under one, it would come back with that
+ * source's next build; above some, it is not them.
+ */
+static ni_status not_a_source(struct ni_buf *errmsg, const char *path,
+			      const char *const *sources, size_t n)
 {
-	struct ni_build_options o = {0};
-	struct ni_build_counts counts = {0};
-	struct builder b = {.db = db, .options = &o, .counts = &counts,
-			    .errmsg = errmsg};
-	*deleted = 0;
-	ni_status status = ni_indexer_new(db, NULL, &b.main.indexer);
+	ni_status status = ni_buf_addf(errmsg, "%s'%s' is not a source of "
+				       "this index", errmsg->len ? "\n" : "",
+				       path);
+	for (size_t i = 0; status == NI_OK && i < n; i++)
+		if (under(path, sources[i]))
+			return ni_buf_addf(errmsg, ": it is under the source "
+					   "'%s', whose next build would "
+					   "index it again (move it out, or "
+					   "forget '%s')", sources[i],
+					   sources[i]);
+	const char *sep = "; the sources under it: ";
+	for (size_t i = 0; status == NI_OK && i < n; i++) {
+		if (under(sources[i], path)) {
+			status = ni_buf_addf(errmsg, "%s'%s'", sep,
+					     sources[i]);
+			sep = ", ";
+		}
+	}
+	return status;
+}
+
+/*
+ * The remembered sources `old` that stay, taken as unwalked: nothing
+ * under them goes (a source inside a forgotten one, or around it).
+ */
+static ni_status keep_others(struct builder *b, const char *const *old,
+			     size_t n_old, const char *const *drop,
+			     size_t n_drop)
+{
+	b->unwalked = calloc(n_old ? n_old : 1, sizeof *b->unwalked);
+	if (!b->unwalked)
+		return NI_ENOMEM;
+	for (size_t i = 0; i < n_old; i++) {
+		if (listed(old[i], drop, n_drop))
+			continue;
+		if (!(b->unwalked[b->n_unwalked] = strdup(old[i])))
+			return NI_ENOMEM;
+		b->n_unwalked++;
+	}
+	return NI_OK;
+}
+
+/* Forget the sources `drop`, each a remembered one of `old`. */
+static ni_status forget(struct builder *b, const char *const *old,
+			size_t n_old, const char *const *drop,
+			size_t n_drop, struct ni_forget_counts *out)
+{
+	for (size_t i = 0; i < n_old; i++)
+		out->sources += listed(old[i], drop, n_drop);
+	ni_status status = keep_others(b, old, n_old, drop, n_drop);
 	if (status == NI_OK)
-		status = load_known(&b);
+		status = ni_indexer_new(b->db, NULL, &b->main.indexer);
+	if (status == NI_OK)
+		status = load_known(b);
+	/* Under a forgotten source (as walked with nothing unwalked), yet
+	 * not gone: under one that stays. */
+	struct builder none = {0};
+	for (size_t i = 0; status == NI_OK && i < b->n_known; i++) {
+		const char *path = b->known[i].path;
+		if (walked(&none, path, drop, n_drop) &&
+		    !walked(b, path, drop, n_drop))
+			out->kept++;
+	}
 	/* Nothing of theirs is seen: all of it goes. */
 	if (status == NI_OK)
-		status = delete_vanished(&b, sources, n_sources);
-	*deleted = counts.deleted;
+		status = delete_vanished(b, drop, n_drop);
+	out->deleted = b->counts->deleted;
+	if (status != NI_OK)
+		return status;
 	/* Records other sources list come back with their next build. */
 	const char *lost;
 	size_t lost_len;
-	ni_indexer_take_lost(b.main.indexer, &lost, &lost_len);
-	if (status == NI_OK && lost_len &&
-	    ni_db_set_metadata(db, NI_META_RESTORE, "pending") != NI_OK)
-		status = fail(&b, NI_EDB, "index", ni_db_errmsg(db));
+	ni_indexer_take_lost(b->main.indexer, &lost, &lost_len);
+	if (lost_len &&
+	    ni_db_set_metadata(b->db, NI_META_RESTORE, "pending") != NI_OK)
+		status = fail(b, NI_EDB, "index", ni_db_errmsg(b->db));
 	if (status == NI_OK)
-		status = forget_sources(&b, sources, n_sources);
-	if (status == NI_OK && ni_db_commit(db) != NI_OK)
-		status = fail(&b, NI_EDB, "cannot commit to the index",
-			      ni_db_errmsg(db));
+		status = forget_sources(b, old, n_old, drop, n_drop);
+	if (status == NI_OK && ni_db_commit(b->db) != NI_OK)
+		status = fail(b, NI_EDB, "cannot commit to the index",
+			      ni_db_errmsg(b->db));
+	return status;
+}
+
+ni_status ni_build_forget(ni_db *db, const char *const *sources,
+			  size_t n_sources, struct ni_forget_counts *counts,
+			  struct ni_buf *errmsg)
+{
+	struct ni_build_options o = {0};
+	struct ni_build_counts build_counts = {0};
+	struct builder b = {.db = db, .options = &o, .counts = &build_counts,
+			    .errmsg = errmsg};
+	*counts = (struct ni_forget_counts){0};
+	char **old;
+	size_t n_old;
+	ni_status status = ni_build_sources(db, &old, &n_old);
+	if (status != NI_OK)
+		return fail(&b, status, "cannot read the index",
+			    ni_db_errmsg(db));
+	const char *const *known = (const char *const *)old;
+	/* All or nothing: a path that is not a source changes nothing. */
+	for (size_t i = 0; status != NI_ENOMEM && i < n_sources; i++) {
+		if (listed(sources[i], known, n_old))
+			continue;
+		status = not_a_source(errmsg, sources[i], known, n_old) ==
+			 NI_OK ? NI_EINVAL : NI_ENOMEM;
+	}
+	if (status == NI_OK)
+		status = forget(&b, known, n_old, sources, n_sources, counts);
+	ni_sources_free(old, n_old);
 	release(&b);
 	return status;
 }

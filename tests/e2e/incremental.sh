@@ -115,7 +115,7 @@ told_by() {
 r = json.load(open(sys.argv[1]))["results"]
 print(" ".join(h["excerpt"] for h in r))' "$WORK/out" >"$WORK/told"
 }
-expect_status 0 "two listers" -- "$NEWSINDEX" build --db "$WIRE" "$WORK/wire"
+expect_status 0 "two listers" -- "$NEWSINDEX" build --db "$WIRE" "$WORK/wire/one" "$WORK/wire/two"
 told_by "first build"
 expect_line "$WORK/told" "as told by a" "the first parent's record"
 sed -i '/^related:/,$d' "$WORK/wire/one/a.md"

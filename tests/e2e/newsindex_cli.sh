@@ -173,7 +173,9 @@ full_output "stats --values" -- "$NEWSINDEX" stats --values topic --db "$DB"
 full_output "build" -- "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES"
 full_output "check" -- "$NEWSINDEX" check --db "$DB"
 full_output "compact" -- "$NEWSINDEX" compact --db "$DB"
-full_output "forget" -- "$NEWSINDEX" forget --db "$DB" "$WORK/nothing-here"
+mkdir "$WORK/to-forget"
+expect_status 0 "a source to forget" -- "$NEWSINDEX" build --db "$DB" "$WORK/to-forget"
+full_output "forget" -- "$NEWSINDEX" forget --db "$DB" "$WORK/to-forget"
 full_output "--help" -- "$NEWSINDEX" --help
 full_output "help build" -- "$NEWSINDEX" help build
 full_output "--version" -- "$NEWSINDEX" --version
