@@ -208,13 +208,18 @@ const char *ni_language_stemmer(const char *value, size_t len);
 
 /*
  * Parse an ISO 8601 date-time as it appears in publishedDateTime:
- * "2021-12-13T10:22:00Z", with optional fractional seconds, a "+hh:mm" /
- * "-hhmm" / "Z" offset (no offset means UTC), or a plain date
- * "2021-12-13" (midnight UTC).  Sets *epoch and returns true when the whole
- * string is such a date with valid fields (years 0000-9999; "hh:mm"
- * without seconds is accepted, second 60 is a leap second); false
- * otherwise, leaving *epoch untouched.  Lowercase 't'/'z', a space for
- * 'T' and "+hh" offsets are refused.
+ * "2021-12-13T10:22:00Z", with optional fractional seconds (any number
+ * of digits, dropped), a "+hh:mm" / "-hhmm" / "Z" offset (no offset
+ * means UTC), or a plain date "2021-12-13" (midnight UTC).  Sets *epoch
+ * and returns true when the whole string is such a date with valid
+ * fields ("hh:mm" without seconds is accepted, second 60 is a leap
+ * second) whose instant is in years 0000-9999 in UTC, from
+ * 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z (what
+ * ni_format_iso8601() writes and date: filters name; so
+ * 9999-12-31T23:59:59-14:00 is refused); false otherwise, leaving
+ * *epoch untouched.  Lowercase 't'/'z', a space for 'T' and "+hh"
+ * offsets are refused.  Articles and date: filters both read dates
+ * with it.
  */
 bool ni_parse_iso8601(const char *text, int64_t *epoch);
 
@@ -224,5 +229,17 @@ bool ni_parse_iso8601(const char *text, int64_t *epoch);
  * Returns `out`.
  */
 char *ni_format_iso8601(int64_t epoch, char out[static 21]);
+
+/*
+ * Read a quality (an article's `quality`, a quality: filter's number)
+ * from the `len` bytes at `s`: digits, maybe a decimal part, maybe an
+ * exponent ("87", "87.5", "8.75e1", "1e-5"), with a '.' whatever the
+ * locale, no sign, no blank, of any length, read as the nearest double
+ * (so "1e-400" is 0), which must be from 0 to 100 ("1e400" is refused,
+ * as "101" is).  Sets *value and returns true, or returns false and
+ * leaves it alone.  Articles and quality: filters both read qualities
+ * with it.
+ */
+bool ni_parse_quality(const char *s, size_t len, double *value);
 
 #endif

@@ -201,7 +201,8 @@ const char *ni_yaml_describe(const struct ni_yaml *y,
  * Read a number as YAML writes it ("37", "-1.5", "+2.25", "1e3", ".5"):
  * true and `*out` set when the whole of the `len` bytes at `s` is one
  * finite number as strtod() reads it, with '.' as the decimal point
- * whatever the locale says.  False for no bytes, 64 or more, a first
+ * whatever the locale says, however long (a longer one is copied to
+ * the heap: false when that fails).  False for no bytes, a first
  * byte other than a digit, sign or '.' (so no blanks, "inf", "nan",
  * ".inf"), anything after the number, an infinite result ("-inf",
  * "1e999") or NaN, and for text holding the locale's own decimal point

@@ -457,6 +457,10 @@ static ni_status parse_text(struct fm_parser *p, const struct path *path,
 	return *slot ? NI_OK : NI_ENOMEM;
 }
 
+/* ni_parse_iso8601(), and why not. */
+enum date_reading { DATE_OK, DATE_INVALID, DATE_OUT_OF_RANGE };
+static enum date_reading read_iso8601(const char *text, int64_t *epoch);
+
 static ni_status parse_date(struct fm_parser *p, const struct path *path,
 			    char **text, struct ni_opt_time *at)
 {
@@ -468,13 +472,55 @@ static ni_status parse_date(struct fm_parser *p, const struct path *path,
 	ni_status st = parse_text(p, path, &copy);
 	if (st != NI_OK || !copy)
 		return st;
-	if (!ni_parse_iso8601(copy, &at->epoch)) {
+	enum date_reading reading = read_iso8601(copy, &at->epoch);
+	if (reading != DATE_OK) {
 		free(copy);
-		return warn_with_value(p, path, "not an ISO 8601 date: ");
+		return warn_with_value(p, path, reading == DATE_INVALID
+				       ? "not an ISO 8601 date: "
+				       : "not in years 0000-9999 in UTC: ");
 	}
 	at->present = true;
 	*text = copy;
 	return NI_OK;
+}
+
+/* Step over the digits at s[*i] (up to `len`); false if there are none. */
+static bool skip_digits(const char *s, size_t len, size_t *i)
+{
+	size_t start = *i;
+	while (*i < len && is_digit(s[*i]))
+		(*i)++;
+	return *i > start;
+}
+
+/* Digits, maybe a point and digits, maybe an exponent: 8.75e1. */
+static bool quality_form(const char *s, size_t len)
+{
+	size_t i = 0;
+	if (!skip_digits(s, len, &i))
+		return false;
+	if (i < len && s[i] == '.' && (++i, !skip_digits(s, len, &i)))
+		return false;
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (!skip_digits(s, len, &i))
+			return false;
+	}
+	return i == len;
+}
+
+bool ni_parse_quality(const char *s, size_t len, double *value)
+{
+	/* Rounded to the nearest double, as strtod() does: 1e-400 is 0,
+	 * and 1e400, infinite, is refused as any number above 100. */
+	double x;
+	if (!quality_form(s, len) || !ni_yaml_read_number(s, len, &x) ||
+	    x > 100)
+		return false;
+	*value = x;
+	return true;
 }
 
 static ni_status parse_number(struct fm_parser *p, const struct path *path,
@@ -483,12 +529,17 @@ static ni_status parse_number(struct fm_parser *p, const struct path *path,
 	double value;
 	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
-	if (!ni_yaml_is_scalar(&p->y) ||
-	    !ni_yaml_read_number(ni_yaml_scalar_text(&p->y),
-				 ni_yaml_scalar_length(&p->y), &value))
+	if (!ni_yaml_is_scalar(&p->y))
 		return reject_value(p, path, "a number");
-	if (is_percent && (value < 0 || value > 100))
-		return reject_value(p, path, "a number from 0 to 100");
+	const char *text = ni_yaml_scalar_text(&p->y);
+	size_t len = ni_yaml_scalar_length(&p->y);
+	bool number = ni_yaml_read_number(text, len, &value);
+	/* A quality is read as a quality: filter reads it. */
+	if (is_percent && !ni_parse_quality(text, len, &value))
+		return reject_value(p, path, number || quality_form(text, len)
+				    ? "a number from 0 to 100" : "a number");
+	if (!number)
+		return reject_value(p, path, "a number");
 	slot->present = true;
 	slot->value = value;
 	return NI_OK;
@@ -1301,19 +1352,43 @@ static bool read_offset(const char **s, int64_t *offset)
 	return true;
 }
 
-bool ni_parse_iso8601(const char *text, int64_t *epoch)
+/* The first and last instants of years 0000-9999 UTC. */
+static int64_t first_instant(void)
+{
+	return days_from_civil(0, 1, 1) * 86400;
+}
+
+static int64_t last_instant(void)
+{
+	return days_from_civil(9999, 12, 31) * 86400 + 86399;
+}
+
+static enum date_reading read_iso8601(const char *text, int64_t *epoch)
 {
 	const char *s = text;
 	int64_t days, seconds = 0, offset = 0;
 	if (!read_date(&s, &days))
-		return false;
+		return DATE_INVALID;
 	if (skip_char(&s, 'T') &&
 	    (!read_time(&s, &seconds) || !read_offset(&s, &offset)))
-		return false;
+		return DATE_INVALID;
 	if (*s)
-		return false;
-	*epoch = days * 86400 + seconds - offset;
-	return true;
+		return DATE_INVALID;
+	/*
+	 * Years 0000-9999 in UTC, not only as written: an offset can take
+	 * 9999-12-31T23:59:59-14:00 into year 10000, which no date: filter
+	 * names and ni_format_iso8601() cannot write.
+	 */
+	int64_t at = days * 86400 + seconds - offset;
+	if (at < first_instant() || at > last_instant())
+		return DATE_OUT_OF_RANGE;
+	*epoch = at;
+	return DATE_OK;
+}
+
+bool ni_parse_iso8601(const char *text, int64_t *epoch)
+{
+	return read_iso8601(text, epoch) == DATE_OK;
 }
 
 /* Write `value` as exactly `width` digits. */
@@ -1329,8 +1404,7 @@ static char *put_digits(char *out, unsigned value, int width)
 char *ni_format_iso8601(int64_t epoch, char out[static 21])
 {
 	/* Four-digit years are all that fit in 20 characters. */
-	const int64_t min = days_from_civil(0, 1, 1) * 86400;
-	const int64_t max = days_from_civil(9999, 12, 31) * 86400 + 86399;
+	const int64_t min = first_instant(), max = last_instant();
 	if (epoch < min)
 		epoch = min;
 	if (epoch > max)

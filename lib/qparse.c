@@ -1405,19 +1405,18 @@ static bool calendar_date(const char *s, size_t n, struct period *out)
 	return true;
 }
 
-/* A full date-time: that instant. */
+/* A full date-time: that instant (read as an article's date is). */
 static bool instant_date(const char *s, size_t n, struct period *out)
 {
-	char copy[40];
 	int64_t at;
-	if (n >= sizeof copy || !memchr(s, 'T', n))
+	if (!memchr(s, 'T', n))
 		return false;
-	memcpy(copy, s, n);
-	copy[n] = '\0';
-	if (!ni_parse_iso8601(copy, &at))
-		return false;
-	out->lo = out->hi = (double)at;
-	return true;
+	char *copy = strndup(s, n);
+	bool ok = copy && ni_parse_iso8601(copy, &at);
+	free(copy);
+	if (ok)
+		out->lo = out->hi = (double)at;
+	return ok;
 }
 
 static bool date_point(const struct parser *p, const char *s, size_t n,
@@ -1473,32 +1472,10 @@ static ni_status date_filter(struct parser *p, size_t start, size_t end,
 	return ni_query_range(NI_SLOT_DATE, lo, hi, out);
 }
 
-/* A quality: digits, maybe a decimal part, from 0 to 100. */
-static bool quality_number(const char *s, size_t n, double *out)
-{
-	/* Up to 15 digits, the mantissa and its power of ten are exact. */
-	uint64_t mantissa = 0;
-	double scale = 1;
-	size_t digits = 0, i = 0;
-	bool point = false;
-	for (; i < n; i++) {
-		if (s[i] == '.' && !point && digits > 0) {
-			point = true;
-			continue;
-		}
-		if (s[i] < '0' || s[i] > '9' || ++digits > 15)
-			return false;
-		mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
-		if (point)
-			scale *= 10;
-	}
-	if (digits == 0 || s[n - 1] == '.')
-		return false;
-	*out = (double)mantissa / scale;
-	return *out <= 100;
-}
-
-/* ">=40", "<40", "=40", "40", "20..60", "20..", "..60" as [lo, hi]. */
+/*
+ * ">=40", "<40", "=40", "40", "20..60", "20..", "..60" as [lo, hi]; each
+ * number read as an article's quality is (ni_parse_quality()).
+ */
 static bool quality_bounds(const char *s, size_t n, double *lo, double *hi)
 {
 	double x;
@@ -1506,11 +1483,11 @@ static bool quality_bounds(const char *s, size_t n, double *lo, double *hi)
 	*lo = -INFINITY;
 	*hi = INFINITY;
 	if (n >= 2 && (s[0] == '>' || s[0] == '<') && s[1] == '=') {
-		if (!quality_number(s + 2, n - 2, &x))
+		if (!ni_parse_quality(s + 2, n - 2, &x))
 			return false;
 		*(s[0] == '>' ? lo : hi) = x;
 	} else if (n >= 1 && (s[0] == '>' || s[0] == '<')) {
-		if (!quality_number(s + 1, n - 1, &x))
+		if (!ni_parse_quality(s + 1, n - 1, &x))
 			return false;
 		if (s[0] == '>')
 			*lo = nextafter(x, INFINITY);
@@ -1518,12 +1495,12 @@ static bool quality_bounds(const char *s, size_t n, double *lo, double *hi)
 			*hi = nextafter(x, -INFINITY);
 	} else if (dots) {
 		size_t na = (size_t)(dots - s), nb = n - na - 2;
-		if ((!na && !nb) || (na && !quality_number(s, na, lo)) ||
-		    (nb && !quality_number(dots + 2, nb, hi)))
+		if ((!na && !nb) || (na && !ni_parse_quality(s, na, lo)) ||
+		    (nb && !ni_parse_quality(dots + 2, nb, hi)))
 			return false;
 	} else {
 		size_t skip = n >= 1 && s[0] == '=';
-		if (!quality_number(s + skip, n - skip, &x))
+		if (!ni_parse_quality(s + skip, n - skip, &x))
 			return false;
 		*lo = *hi = x;
 	}

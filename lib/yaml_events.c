@@ -329,23 +329,29 @@ static bool starts_like_number(char c)
  */
 bool ni_yaml_read_number(const char *s, size_t len, double *out)
 {
-	char buf[64];
-	if (len == 0 || len >= sizeof buf || !starts_like_number(s[0]))
+	/* Most numbers fit here; a longer one (30 decimals) is copied. */
+	char small[64];
+	if (len == 0 || !starts_like_number(s[0]))
+		return false;
+	char *buf = len < sizeof small ? small : malloc(len + 1);
+	if (!buf)
 		return false;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
+	bool ok = true;
 	const char *point = localeconv()->decimal_point;
 	if (point[0] != '.' && point[0] && !point[1]) {
-		if (memchr(buf, point[0], len))
-			return false;
-		for (char *dot = memchr(buf, '.', len); dot;
+		ok = !memchr(buf, point[0], len);
+		for (char *dot = memchr(buf, '.', len); ok && dot;
 		     dot = memchr(dot, '.', len - (size_t)(dot - buf)))
 			*dot = point[0];
 	}
-	char *end;
-	double value = strtod(buf, &end);
-	if (end != buf + len || !isfinite(value))
-		return false;
-	*out = value;
-	return true;
+	char *end = buf;
+	double value = ok ? strtod(buf, &end) : 0;
+	ok = ok && end == buf + len && isfinite(value);
+	if (ok)
+		*out = value;
+	if (buf != small)
+		free(buf);
+	return ok;
 }

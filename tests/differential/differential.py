@@ -100,6 +100,18 @@ def quoted(s):
     return json.dumps(s, ensure_ascii=False)
 
 
+# Past 9999-12-31T23:59:59Z in UTC, the last instant, before the first,
+# the first, a fraction of 30 digits; a quality too small for a double
+# (0), too large (none), with an exponent, with 30 decimals, not a
+# quality (a YAML number all the same).
+EDGE_DATES = ["9999-12-31T23:59:59-14:00", "9999-12-31T09:59:59-14:00",
+              "0000-01-01T00:00:00+00:01", "0000-01-01T00:00:00Z",
+              "2021-06-01T12:00:00.123456789012345678901234567890Z",
+              "9999-12-31T23:59:60Z"]
+EDGE_QUALITIES = ["1e-400", "1e400", "8.75e1",
+                  "37.000000000000000000000000000001", ".5", "1e-5"]
+
+
 def generate(folder, n=300, seed=12):
     """`n` articles from a fixed seed into `folder`."""
     rng = random.Random(seed)
@@ -166,6 +178,14 @@ def generate(folder, n=300, seed=12):
                 if rng.random() < 0.5:
                     lines.append("    quality: %d" % rng.randint(0, 100))
                     lines.append("    type: video")
+        if i % 50 == 7:
+            # The edges of dates and qualities, in place of the drawn ones
+            # (the draws stay the same).
+            lines = [line for line in lines
+                     if not line.startswith(("quality:",
+                                             "publishedDateTime:"))]
+            lines.append("publishedDateTime: " + EDGE_DATES[i // 50])
+            lines.append("quality: " + EDGE_QUALITIES[i // 50])
         lines.append("---")
         with open(os.path.join(folder, "%04d.md" % i), "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -437,6 +457,16 @@ def filters(c, add, rng, words):
     add("-date:2021", c.all - c.date(ts(2021), ts(2022) - 1))
     add("date:(2019 OR 2023)",
         c.date(ts(2019), ts(2020) - 1) | c.date(ts(2023), ts(2024) - 1))
+    # The first and last years, and instants to the second.
+    add("date:9999", c.date(ts(9999), ts(10000) - 1))
+    add("date:..9999", c.date(float("-inf"), ts(10000) - 1))
+    add("date:0000", c.date(ts(0), ts(1) - 1))
+    add("date:0000..0000-01-01", c.date(ts(0), ts(0, 1, 2) - 1))
+    add("date:9999-12-31T23:59:59Z", c.date(ts(10000) - 1, ts(10000) - 1))
+    at = ts(2021, 6) + 12 * 3600
+    add("date:2021-06-01T12:00:00.123456789012345678901234567890Z",
+        c.date(at, at))
+    add("date:2021-06-01T12:00:00.5Z..", c.date(at, float("inf")))
     # Quality: 50 when an article gives none.
     for q in (37, 50, 61.5):
         add("quality:%s" % q, c.quality(q, q))
@@ -450,6 +480,13 @@ def filters(c, add, rng, words):
     add("quality:..39.5", c.quality(0, 39.5))
     add("quality:<40 OR quality:>60",
         c.quality(0, 40 - 1e-9) | c.quality(60 + 1e-9, 100))
+    # Numbers read as an article's quality is.
+    add("quality:0", c.quality(0, 0))
+    add("quality:1e-400", c.quality(0, 0))
+    add("quality:8.75e1", c.quality(87.5, 87.5))
+    add("quality:>=1e1", c.quality(10, 100))
+    add("quality:37.000000000000000000000000000001", c.quality(37, 37))
+    add("quality:1e-5..1e-4", c.quality(1e-5, 1e-4))
     w = rng.choice(words)
     add("%s quality:>=50 date:2020.." % w,
         c.word(w) & c.quality(50, 100) & c.date(ts(2020), float("inf")))

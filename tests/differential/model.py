@@ -199,14 +199,17 @@ def text_of(node):
     return node.value
 
 
+# A quality, in an article as in a quality: filter (docs/query-syntax.md):
+# digits, maybe a decimal part, maybe an exponent; the nearest double,
+# from 0 to 100 (so 1e-400 is 0, and 1e400 is too large).
+QUALITY = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+
+
 def number_of(node, low=0.0, high=100.0):
     value = text_of(node)
-    if value is None:
+    if value is None or not QUALITY.fullmatch(value):
         return None
-    try:
-        x = float(value)
-    except ValueError:
-        return None
+    x = float(value)
     return x if low <= x <= high else None
 
 
@@ -255,8 +258,11 @@ def epoch_of(text):
     if m[7] and m[7] != "Z":
         sign = -1 if m[7][0] == "-" else 1
         offset = sign * (int(m[7][1:3]) * 3600 + int(m[7][4:6]) * 60)
-    return days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - \
-        offset
+    t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset
+    # Years 0000-9999 in UTC, what a date is shown as and date: names.
+    first = days_from_civil(0, 1, 1) * 86400
+    last = days_from_civil(9999, 12, 31) * 86400 + 86399
+    return t if first <= t <= last else None
 
 
 def read_fields(mapping):

@@ -798,6 +798,74 @@ static void test_warning_quality(void **state)
 	expect_one_warning("---\nquality: .nan\n---\n", 2, 10,
 			   "quality: expected a number, got \".nan\"", &a);
 	ni_article_clear(&a);
+	/* Too large for a double is above 100: refused as 150 is. */
+	expect_one_warning("---\nquality: 1e400\n---\n", 2, 10,
+			   "quality: expected a number from 0 to 100, got "
+			   "\"1e400\"", &a);
+	assert_false(a.quality.present);
+	ni_article_clear(&a);
+	/* Numbers a quality: filter does not read either. */
+	static const char *const unlike_filter[] = {
+		".5", "5.", "+5", "0x10", "-0",
+	};
+	for (size_t i = 0; i < sizeof unlike_filter / sizeof *unlike_filter;
+	     i++) {
+		char text[64], want[96];
+		snprintf(text, sizeof text, "---\nquality: %s\n---\n",
+			 unlike_filter[i]);
+		snprintf(want, sizeof want, "quality: expected a number from "
+			 "0 to 100, got \"%s\"", unlike_filter[i]);
+		expect_one_warning(text, 2, 10, want, &a);
+		assert_false(a.quality.present);
+		ni_article_clear(&a);
+	}
+}
+
+/* A quality is read as a quality: filter reads it (ni_parse_quality). */
+static void test_quality_forms(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		double value;
+	} good[] = {
+		{"87", 87}, {"87.5", 87.5}, {"8.75e1", 87.5}, {"8.75E+1", 87.5},
+		{"1e-5", 1e-5}, {"100", 100}, {"0", 0}, {"00.50", 0.5},
+		/* Rounded to the nearest double: too small for one is 0. */
+		{"1e-400", 0},
+		{"37.000000000000000000000000000001", 37},
+		{"0.100000000000000000000000000000000000000000000000000000"
+		 "0000000000000000000000000000000000000000000000000001", 0.1},
+	};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+		struct ni_article a;
+		char text[200];
+		snprintf(text, sizeof text, "---\nquality: %s\n---\n",
+			 good[i].text);
+		parse_ok(text, &a);
+		if (a.n_warnings || !a.quality.present ||
+		    a.quality.value != good[i].value)
+			fail_msg("quality: %s was not read as %g", good[i].text,
+				 good[i].value);
+		ni_article_clear(&a);
+		double value = -1;
+		assert_true(ni_parse_quality(good[i].text,
+					     strlen(good[i].text), &value));
+		assert_true(value == good[i].value);
+	}
+	static const char *const bad[] = {
+		"1e400", "100.0000001", "101", "-1", "", "1 ", " 1", "1,5",
+		"inf", "nan", "1e", "e1", "1.e1",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		double value = -1;
+		if (ni_parse_quality(bad[i], strlen(bad[i]), &value))
+			fail_msg("\"%s\" was read as a quality", bad[i]);
+		assert_true(value == -1);  /* untouched */
+	}
+	/* The length given is what is read. */
+	double value;
+	assert_true(ni_parse_quality("42x", 2, &value) && value == 42);
 }
 
 static void test_numbers(void **state)
@@ -1103,6 +1171,42 @@ static void test_iso8601_valid(void **state)
 	expect_epoch("0000-01-01", -62167219200);
 	expect_epoch("0001-01-01T00:00:00Z", -62135596800);
 	expect_epoch("9999-12-31T23:59:59Z", 253402300799);
+	/* Any number of digits of a fraction, as a date: filter reads. */
+	expect_epoch("2021-12-13T10:22:00.123456789012345678901234567890Z",
+		     1639390920);
+	/* The first and last instants, written with an offset. */
+	expect_epoch("9999-12-31T09:59:59-14:00", 253402300799);
+	expect_epoch("0000-01-01T14:00:00+14:00", -62167219200);
+}
+
+/*
+ * An instant outside years 0000-9999 in UTC is refused even when the
+ * date as written is in them: 9999-12-31T23:59:59-14:00 is year 10000
+ * in UTC, which no date: filter names and no date is shown as.
+ */
+static void test_iso8601_out_of_range(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"9999-12-31T23:59:59-14:00", "9999-12-31T10:00:00-14:00",
+		"9999-12-31T23:59:60Z", "0000-01-01T00:00:00+00:01",
+		"0000-01-01T13:59:59+14:00",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t epoch = 12345;
+		if (ni_parse_iso8601(bad[i], &epoch))
+			fail_msg("\"%s\" was accepted as %lld", bad[i],
+				 (long long)epoch);
+		assert_true(epoch == 12345);  /* untouched */
+	}
+	struct ni_article a;
+	expect_one_warning("---\npublishedDateTime: "
+			   "9999-12-31T23:59:59-14:00\n---\n", 2, 20,
+			   "publishedDateTime: not in years 0000-9999 in UTC: "
+			   "\"9999-12-31T23:59:59-14:00\"", &a);
+	assert_false(a.published_at.present);
+	assert_null(a.published_date_time);
+	ni_article_clear(&a);
 }
 
 static void test_iso8601_invalid(void **state)
@@ -1260,6 +1364,7 @@ int main(void)
 		cmocka_unit_test(test_messy_article_warnings),
 		cmocka_unit_test(test_warning_wrong_types),
 		cmocka_unit_test(test_warning_quality),
+		cmocka_unit_test(test_quality_forms),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_booleans_and_pixels),
 		cmocka_unit_test(test_warning_bad_date),
@@ -1273,6 +1378,7 @@ int main(void)
 		cmocka_unit_test(test_clear_is_idempotent),
 		cmocka_unit_test(test_iso8601_valid),
 		cmocka_unit_test(test_iso8601_invalid),
+		cmocka_unit_test(test_iso8601_out_of_range),
 		cmocka_unit_test(test_iso8601_format),
 		cmocka_unit_test(test_iso8601_round_trip),
 		cmocka_unit_test(test_language_stemmer),

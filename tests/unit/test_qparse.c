@@ -772,6 +772,14 @@ static void test_dates(void **state)
 	expect(w, "date:2021-12..2021-12", "robots seed", NULL);
 	expect(w, "date:2021-12-13T10:22:00Z", "seed", NULL);
 	expect(w, "date:2021-12-13T11:22:00+01:00", "seed", NULL);
+	/* Any number of digits of a fraction, as in an article. */
+	expect(w, "date:2021-12-13T10:22:00.123456789012345678901234567890Z",
+	       "seed", NULL);
+	/* Years 0000-9999 in UTC: every date an article can have. */
+	expect(w, "date:..9999", "chips robots seed", NULL);
+	expect(w, "date:0000..", "chips robots seed", NULL);
+	expect(w, "date:0000-01-01T00:00:00Z..9999-12-31T23:59:59Z",
+	       "chips robots seed", NULL);
 	expect(w, "date:2021-12-13T10:22:01Z..", "chips robots", NULL);
 	expect(w, "date:..2021-12-13T10:21:59Z", "", NULL);
 	/* Relative: before now. */
@@ -811,6 +819,15 @@ static void test_quality(void **state)
 	       NULL);
 	expect(w, "sanctions quality:>=40", "chips", NULL);
 	expect(w, "quality:<40 OR quality:>60", "robots seed", NULL);
+	/* Numbers as an article's quality is read (ni_parse_quality). */
+	expect(w, "quality:4e1", "chips", NULL);
+	expect(w, "quality:>=4.0E+1", "chips near10 near11 robots zq", NULL);
+	expect(w, "quality:37.000000000000000000000000000001", "seed", NULL);
+	expect(w, "quality:>1e-400", "chips near10 near11 robots seed zq",
+	       NULL);
+	expect(w, "quality:1e-400", "", NULL);
+	expect(w, "quality:1e2", "", NULL);
+	expect(w, "quality:3.7e1..4e1", "chips seed", NULL);
 }
 
 /* ---- stopwords, tiers, the words list ----------------------------------- */
@@ -1126,8 +1143,18 @@ static void test_date_and_quality_errors(void **state)
 		 "comparison (>=40) or a range (20..60)"},
 		{"quality:40.", 8, 3, "quality: takes a number from 0 to 100, a "
 		 "comparison (>=40) or a range (20..60)"},
-		{"quality:1e2", 8, 3, "quality: takes a number from 0 to 100, a "
+		{"quality:1e400", 8, 5, "quality: takes a number from 0 to 100, "
+		 "a comparison (>=40) or a range (20..60)"},
+		{"quality:.5", 8, 2, "quality: takes a number from 0 to 100, a "
 		 "comparison (>=40) or a range (20..60)"},
+		{"quality:+5", 8, 2, "quality: takes a number from 0 to 100, a "
+		 "comparison (>=40) or a range (20..60)"},
+		{"date:9999-12-31T23:59:59-14:00", 5, 25, "date: "
+		 "'9999-12-31T23:59:59-14:00' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:0000-01-01T00:00:00+00:01", 5, 25, "date: "
+		 "'0000-01-01T00:00:00+00:01' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
 		{"quality:..", 8, 2, "quality: takes a number from 0 to 100, a "
 		 "comparison (>=40) or a range (20..60)"},
 		{"quality:60..20", 8, 6, "quality: range starts after it ends"},

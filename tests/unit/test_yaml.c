@@ -318,12 +318,17 @@ static void test_numbers(void **state)
 			fail_msg("\"%s\" was accepted", bad[i]);
 		assert_true(value == -12345);  /* untouched */
 	}
-	/* 64 digits are too many, 63 are fine. */
-	char digits[64];
-	memset(digits, '1', sizeof digits);
+	/* Any length is read whole: "0.5000...0001" with 200 decimals is
+	 * 0.5 (it was refused past 63 bytes). */
+	char digits[203];
+	memset(digits, '0', sizeof digits);
+	memcpy(digits, "0.5", 3);
+	digits[sizeof digits - 1] = '1';
 	double value;
-	assert_false(ni_yaml_read_number(digits, 64, &value));
-	assert_true(ni_yaml_read_number(digits, 63, &value));
+	assert_true(ni_yaml_read_number(digits, sizeof digits, &value));
+	assert_true(value == 0.5);
+	digits[sizeof digits - 1] = 'x';
+	assert_false(ni_yaml_read_number(digits, sizeof digits, &value));
 	/* The length is what counts, not a NUL. */
 	assert_false(ni_yaml_read_number("1\0", 2, &value));
 	assert_true(ni_yaml_read_number("12", 1, &value) && value == 1);
