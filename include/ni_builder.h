@@ -13,8 +13,9 @@
  *     skipped, and its article goes, as a first build would not have
  *     it;
  *   - a second file with a key (URL) an earlier file of this build already
- *     had: reported as a duplicate and not indexed, so one file wins and
- *     the result does not depend on which changed last.  "Earlier" is the
+ *     had: reported as a duplicate and not indexed (an article the index
+ *     had of it under another key goes), so one file wins and the result
+ *     does not depend on which changed last.  "Earlier" is the
  *     walk's order, also when parallel writers read the later file first
  *     (its documents then go): one writer and several give one index.
  * Then every article whose file was under a walked source and is gone is
@@ -105,7 +106,8 @@ struct ni_build_counts {
 	unsigned long updated;
 	unsigned long unchanged;
 	unsigned long deleted;     /* articles whose file is gone, or
-				      cannot be indexed now */
+				      cannot be indexed now, or is a
+				      duplicate now */
 	unsigned long skipped;     /* files that could not be indexed */
 	/* ... by kind (enum ni_skip); [NI_SKIP_NONE] stays 0 */
 	unsigned long skipped_by[NI_SKIP_KINDS];

@@ -428,7 +428,9 @@ static ni_status drop_copy(struct builder *b, struct known *k,
  * go with their related records, unless this build wrote them for
  * another file.  They go before the file is stored: an old record of
  * one of its related URLs, listed under its old key, must not outrank
- * the new one (ni_db_related_wins) and then be deleted.
+ * the new one (ni_db_related_wins) and then be deleted.  `key` NULL:
+ * the file is not stored (no longer an article, or a duplicate), and
+ * all go.
  */
 static ni_status drop_old_copies(struct builder *b, const struct found *f,
 				 struct known *k, const char *key)
@@ -491,10 +493,14 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 		report_file(b, f->path, &res);
 		return status;
 	}
-	if (!claim(b, l, res.key, i, &status) || status != NI_OK)
-		return status;
-	status = drop_old_copies(b, f, k, res.key);
-	if (status != NI_OK)
+	bool own = claim(b, l, res.key, i, &status);
+	/* A duplicate keeps nothing of its old article either: a first
+	 * build would not have it. */
+	if (status == NI_OK && !own && k && !was_written(b, k->docid))
+		l->counts->deleted++;
+	if (status == NI_OK)
+		status = drop_old_copies(b, f, k, own ? res.key : NULL);
+	if (status != NI_OK || !own)
 		return status;
 	struct ni_file_stamp stamp = stamp_of(b, &res);
 	status = ni_indexer_store(l->indexer, &stamp, &res);

@@ -212,6 +212,31 @@ for layout in one shards; do
 	same_as_fresh "$D" "$S" "$layout: valid again"
 done
 
+# An updated index holds what a first build of the same files would
+# (issue 13), in one index and in shards.
+for shards in "" "--shards 3"; do
+	D="$WORK/drift${shards:+-sharded}"
+	A="$D/news"
+	mkdir -p "$A"
+	art() { # FILE TITLE URL [RELATED-URL]
+		printf -- '---\ntitle: %s\nwebUrl: %s\n' "$2" "$3" >"$1"
+		[ $# -lt 4 ] || printf 'related:\n  - {title: "%s told", webUrl: "%s"}\n' "$2" "$4" >>"$1"
+		echo --- >>"$1"
+	}
+	art "$A/a.txt" alpha https://x/a
+	art "$A/b.txt" bravo https://x/b
+	expect_status 0 "two articles ($shards)" -- "$NEWSINDEX" build $shards --db "$D/db" "$A"
+	# A changed file whose new URL another file has is a duplicate: its
+	# old article goes.
+	art "$A/b.txt" "bravo moved" https://x/a
+	expect_status 0 "b.txt takes a.txt's URL ($shards)" -- "$NEWSINDEX" build --db "$D/db"
+	expect_match "$WORK/out" "^added 0, updated 0, unchanged 1, deleted 1, .*duplicates 1, " "the duplicate's article deleted ($shards)"
+	expect_match "$WORK/err" "b\.txt: skipped: https://x/a is already the article of .*/a\.txt$" "the duplicate named ($shards)"
+	expect_status 1 "its old article gone ($shards)" -- "$NEWSQUERY" --db "$D/db" --format urls bravo
+	same_as_fresh "$D/db" "$A" "b.txt takes a.txt's URL ($shards)"
+	expect_status 0 "check ($shards)" -- "$NEWSINDEX" check --db "$D/db"
+done
+
 make_articles "$WORK/many" 4000
 # (Builds killed at any moment: crash.sh.)
 # A first build of 2,000 files or more is split over writers and merged:

@@ -8,8 +8,12 @@
  * sharded build killed between two shards' commits), made by hand, and
  * so are stamps that differ from the file in one field each, or are
  * racy with other bytes (a change within one clock tick), written into
- * the index by hand.
+ * the index by hand.  And that an updated index holds what a first
+ * build of the same files would (assert_same_as_fresh): a file that
+ * becomes a duplicate, related records an article file kept out, or
+ * another parent's, brought back.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -106,6 +110,11 @@ static void write_file(const struct fixture *f, const char *name,
 	assert_int_equal(fclose(out), 0);
 }
 
+static int compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -156,6 +165,74 @@ static ni_status build(struct fixture *f, const struct ni_build_options *o,
 		fail_msg("build failed: %s", ni_buf_str(&errmsg));
 	ni_buf_release(&errmsg);
 	return st;
+}
+
+/*
+ * Every document's data (article or related record: key, path, title,
+ * related_of, date, quality, topics), sorted, one per line in `out`.
+ */
+static void all_documents(ni_db *db, struct ni_buf *out)
+{
+	ni_query *all;
+	assert_int_equal(ni_query_match_all(&all), NI_OK);
+	struct ni_search_params p = {.limit = 10000, .bm25_k1 = 1.6,
+				     .bm25_b = 0.75};
+	ni_mset *mset;
+	assert_int_equal(ni_db_search(db, all, &p, &mset), NI_OK);
+	size_t n = ni_mset_size(mset);
+	char **lines = calloc(n ? n : 1, sizeof *lines);
+	assert_non_null(lines);
+	for (size_t i = 0; i < n; i++) {
+		struct ni_hit hit;
+		assert_int_equal(ni_mset_hit(mset, i, &hit), NI_OK);
+		lines[i] = strndup(hit.data, hit.data_len);
+		assert_non_null(lines[i]);
+	}
+	qsort(lines, n, sizeof *lines, compare_strings);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(ni_buf_addf(out, "%s\n", lines[i]), NI_OK);
+		free(lines[i]);
+	}
+	free(lines);
+	ni_mset_free(mset);
+	ni_query_free(all);
+}
+
+/*
+ * The promise of an incremental build (docs/schema.md): the index holds
+ * what a first build of the same files, one writer, would.  `when` says
+ * which step of the test this is.
+ */
+static void assert_same_as_fresh(struct fixture *f, const char *when)
+{
+	char path[160];
+	static unsigned fresh;
+	snprintf(path, sizeof path, "%s/fresh-%u", f->dir, fresh++);
+	size_t shards = ni_db_shard_count(f->db);
+	if (shards > 1)
+		assert_int_equal(ni_db_create_sharded(path, shards,
+						      ni_analyzer_settings(),
+						      NULL), NI_OK);
+	ni_db *db;
+	assert_int_equal(ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
+				    &db, NULL), NI_OK);
+	const char *sources[] = {f->src};
+	struct ni_build_callbacks cb = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	assert_int_equal(ni_build(db, f->analyzer, sources, 1, &o, &cb, &c,
+				  &errmsg), NI_OK);
+	struct ni_buf want = NI_BUF_INIT, got = NI_BUF_INIT;
+	all_documents(db, &want);
+	all_documents(f->db, &got);
+	if (strcmp(ni_buf_str(&want), ni_buf_str(&got)))
+		fail_msg("%s: the index holds\n%sa first build holds\n%s",
+			 when, ni_buf_str(&got), ni_buf_str(&want));
+	ni_buf_release(&want);
+	ni_buf_release(&got);
+	ni_buf_release(&errmsg);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
 }
 
 static void test_vanished_and_replaced_files(void **state)
@@ -700,6 +777,81 @@ static void test_unindexable_file_loses_its_article(void **state)
 	}
 }
 
+/*
+ * Write the article `name`: its title, its webUrl (none when NULL) and
+ * a related record for each URL of `related` (NULL-ended).
+ */
+static void article(const struct fixture *f, const char *name,
+		    const char *title, const char *url,
+		    const char *const *related)
+{
+	struct ni_buf text = NI_BUF_INIT;
+	assert_int_equal(ni_buf_addf(&text, "---\ntitle: %s\n", title),
+			 NI_OK);
+	if (url)
+		assert_int_equal(ni_buf_addf(&text, "webUrl: %s\n", url),
+				 NI_OK);
+	if (related && *related)
+		assert_int_equal(ni_buf_adds(&text, "related:\n"), NI_OK);
+	for (; related && *related; related++)
+		assert_int_equal(ni_buf_addf(&text, "  - title: %s told by "
+					     "%s\n    webUrl: %s\n", *related,
+					     name, *related), NI_OK);
+	assert_int_equal(ni_buf_adds(&text, "---\n"), NI_OK);
+	write_file(f, name, ni_buf_str(&text));
+	ni_buf_release(&text);
+}
+
+static void remove_file(const struct fixture *f, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", f->src, name);
+	assert_int_equal(unlink(path), 0);
+}
+
+/* Build `f` (one writer) and compare it with a first build. */
+static void build_and_compare(struct fixture *f, const char *when)
+{
+	struct seen s = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_same_as_fresh(f, when);
+}
+
+/*
+ * A changed file whose new key another file holds is a duplicate: its
+ * old article goes (its old URL, or its path), as a first build would
+ * not have it.
+ */
+static void test_taken_key_drops_the_old_article(void **state)
+{
+	struct fixture *f = *state;
+	article(f, "a.txt", "alpha", "https://x/a", NULL);
+	article(f, "b.txt", "bravo", "https://x/b", NULL);
+	build_and_compare(f, "first build");
+	article(f, "b.txt", "bravo moved", "https://x/a", NULL);
+	build_and_compare(f, "b.txt takes a.txt's URL");
+	assert_int_equal(find(f, "https://x/b"), 0);
+	build_and_compare(f, "again");
+	remove_file(f, "a.txt");
+	build_and_compare(f, "a.txt gone: b.txt has the URL");
+	assert_int_not_equal(find(f, "https://x/a"), 0);
+
+	/* Without a URL, its path is its key: another file's URL here
+	 * (a file earlier in the walk: a first build gives it the key
+	 * too, where a later holder would keep it). */
+	char src[PATH_MAX], key[PATH_MAX + 16];
+	assert_non_null(realpath(f->src, src));
+	snprintf(key, sizeof key, "%s/d.txt", src);
+	article(f, "c.txt", "charlie", key, NULL);
+	article(f, "d.txt", "delta", "https://x/d", NULL);
+	build_and_compare(f, "d.txt with a URL, c.txt with its path");
+	article(f, "d.txt", "delta without a URL", NULL, NULL);
+	build_and_compare(f, "d.txt's path is c.txt's");
+	assert_int_equal(find(f, "https://x/d"), 0);
+}
+
 /* Close the index and open it again, as the next build would. */
 static void reopen(struct fixture *f)
 {
@@ -926,6 +1078,12 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_unindexable_file_loses_its_article,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_taken_key_drops_the_old_article,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_taken_key_drops_the_old_article,
 			setup_sharded, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
