@@ -20,7 +20,10 @@
  *     (its documents then go): one writer and several give one index.
  * Then every article whose file was under a walked source and is gone is
  * deleted, with its related records.  A source that could not be walked
- * deletes nothing: an unmounted disk must not empty the index.
+ * deletes nothing: an unmounted disk must not empty the index.  Last,
+ * the articles that list a related URL whose document went are indexed
+ * again where a first build would now hold their record of it
+ * (docs/schema.md, "Related records").
  *
  * Changes are committed every `commit_every` articles and at the end, so
  * a build that is killed loses at most that batch, and running it again

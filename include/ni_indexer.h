@@ -157,21 +157,25 @@ ni_status ni_indexer_restamp(ni_indexer *indexer, uint32_t docid,
 			     const struct ni_file_stamp *stamp);
 
 /*
- * Remove the article with document id `docid` and, when `key` is not NULL,
- * the related records of the article with that key: its file is gone.
+ * Remove the article with document id `docid` and, when `key` (its key)
+ * is not NULL, the related records of the article with that key: its
+ * file is gone, or has another key.
  */
 ni_status ni_indexer_remove(ni_indexer *indexer, uint32_t docid,
 			    const char *key);
 
 /*
- * The keys of the related records deleted with their parent (indexed
- * again, or removed) since the last call, each ended by a NUL: `*len`
+ * The keys of the documents deleted since the last call: related
+ * records deleted with their parent (indexed again, or removed), and
+ * the keys given to ni_indexer_remove(), each ended by a NUL: `*len`
  * bytes at `*keys`, owned by the indexer and valid until this is called
  * again; the indexer's list is then empty.  A record several articles
- * list is kept once (ni_db_related_wins): when it goes with its parent,
- * another article listing it (NI_FILTER_LISTS) may now be the one whose
+ * list is kept once (ni_db_related_wins), and not at all while an
+ * article file has its URL: when that record or article goes, another
+ * article listing its key (NI_FILTER_LISTS) may now be the one whose
  * record should be there, and indexing that article again brings it
- * back (ni_builder does).
+ * back (ni_builder does).  A key may be listed more than once, or be
+ * back in the index already.
  */
 void ni_indexer_take_lost(ni_indexer *indexer, const char **keys,
 			  size_t *len);

@@ -418,22 +418,27 @@ ni_status ni_db_set_text(ni_db *db, uint32_t docid, enum ni_slot slot,
 			 const char *value, size_t len) NI_NOEXCEPT;
 
 /*
- * The documents that have the filter value (articles listing a related
- * URL: NI_FILTER_LISTS and its key), their ids in a malloc()ed array
- * the caller frees (NULL when there are none), *n of them.
+ * The articles listing the related URL `key` (NI_FILTER_LISTS) whose
+ * record of it a first build would hold rather than what the index has
+ * (ni_db_related_wins): every one when no document has that key; when
+ * a related record has it, those whose key comes first (an article
+ * whose key is kept only as a hash, too); none when an article file
+ * has it.  Their ids in a malloc()ed array the caller frees (NULL when
+ * there are none), *n of them.
  */
-ni_status ni_db_filter_docids(ni_db *db, enum ni_filter filter,
-			      const char *value, size_t len, uint32_t **ids,
+ni_status ni_db_listers_ahead(ni_db *db, const char *key, uint32_t **ids,
 			      size_t *n) NI_NOEXCEPT;
 
 struct ni_buf;
 
 /*
  * Append to `keys` (each ended by a NUL) every key that an article lists
- * (NI_FILTER_LISTS) and no document has: related records lost with
- * their parent and not brought back (a build stopped before it could).
- * Reads every NI_FILTER_LISTS term: for a build's recovery, not for
- * every build.
+ * (NI_FILTER_LISTS) and no document has, or a related record has while
+ * several articles list it: related records lost with their parent or
+ * with an article file, and not brought back (a build stopped before it
+ * could), or written by a parent that may not come first (give each to
+ * ni_db_listers_ahead).  Reads every NI_FILTER_LISTS term: for a
+ * build's recovery, not for every build.
  */
 ni_status ni_db_unkept_related(ni_db *db, struct ni_buf *keys) NI_NOEXCEPT;
 

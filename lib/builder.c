@@ -507,9 +507,14 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 	if (status != NI_OK)
 		return lane_fail(l, status, "index",
 				 ni_indexer_errmsg(l->indexer));
-	if (res.n_warnings)
+	/* Read again to bring back a related record (restore_keys), a
+	 * file stored already was reported and counted then. */
+	bool again = b->restoring && f->lane;
+	if (res.n_warnings && !again)
 		report_file(b, f->path, &res);
-	l->counts->warned += res.n_warnings > 0;
+	l->counts->warned += res.n_warnings > 0 && !again;
+	if (again)
+		l->counts->related -= f->n_related;
 	l->counts->related += res.n_related;
 	f->lane = l;
 	f->docid = res.docid;
@@ -679,12 +684,12 @@ static ni_status delete_vanished(struct builder *b,
 	return NI_OK;
 }
 
-/* ---- related records that went with their parent ------------------------------- */
+/* ---- related records to bring back --------------------------------------------- */
 
-/* Known files by document id, for restore_lost(). */
+/* A document of the index (or of a part) and the found file it is of. */
 struct by_docid {
 	uint32_t docid;
-	size_t known;
+	size_t found;
 };
 
 static int compare_docids(const void *a, const void *b)
@@ -694,75 +699,160 @@ static int compare_docids(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* What restore_lost() looks things up in. */
+static int compare_ids(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* What restore_keys() looks things up in. */
 struct lookups {
-	struct by_docid *known;      /* sorted by docid */
+	struct lane *lane;           /* where the records are written */
+	struct by_docid *files;      /* the lane's files, sorted by docid */
+	size_t n_files;
 	struct ni_strmap keys;       /* keys already looked at */
+	uint32_t *listers;           /* documents listing a round's keys */
+	size_t n_listers;
+	size_t cap_listers;
+	bool left;                   /* a lister this build did not walk */
 };
 
+/*
+ * The files whose documents are in the lane of `lk`: those this build
+ * stored there, and in the index itself those it walked and did not
+ * read (unchanged).
+ */
 static ni_status make_lookups(const struct builder *b, struct lookups *lk)
 {
-	lk->known = malloc((b->n_known ? b->n_known : 1) * sizeof *lk->known);
-	if (!lk->known)
+	bool main = lk->lane == &b->main;
+	size_t n = b->n_found + (main ? b->n_known : 0);
+	lk->files = malloc((n ? n : 1) * sizeof *lk->files);
+	if (!lk->files)
 		return NI_ENOMEM;
-	for (size_t i = 0; i < b->n_known; i++)
-		lk->known[i] = (struct by_docid){b->known[i].docid, i};
-	qsort(lk->known, b->n_known, sizeof *lk->known, compare_docids);
+	for (size_t i = 0; i < b->n_found; i++) {
+		const struct found *f = &b->found[i];
+		if (f->lane == lk->lane && !f->lost_key)
+			lk->files[lk->n_files++] =
+				(struct by_docid){f->docid, i};
+	}
+	for (size_t i = 0; main && i < b->n_known; i++) {
+		const struct known *k = &b->known[i];
+		if (k->seen && !was_written(b, k->docid))
+			lk->files[lk->n_files++] =
+				(struct by_docid){k->docid, k->found};
+	}
+	qsort(lk->files, lk->n_files, sizeof *lk->files, compare_docids);
 	return NI_OK;
 }
 
 /*
  * Index again the file of document `docid`, an article listing a lost
- * record, when this build walked it and has not written it yet.
+ * key, when this build walked it: read, or not (then its document is
+ * as the index had it), it was stored before the key was lost.  One not
+ * walked is left to a later build (lk->left).
  */
-static ni_status index_lister(struct builder *b, const struct lookups *lk,
+static ni_status index_lister(struct builder *b, struct lookups *lk,
 			      uint32_t docid)
 {
 	struct by_docid want = {docid, 0};
-	const struct by_docid *hit = bsearch(&want, lk->known, b->n_known,
-					     sizeof *lk->known,
+	const struct by_docid *hit = bsearch(&want, lk->files, lk->n_files,
+					     sizeof *lk->files,
 					     compare_docids);
-	if (!hit || was_written(b, docid))
+	if (!hit) {
+		lk->left = true;
 		return NI_OK;
-	struct known *k = &b->known[hit->known];
-	if (!k->seen)
-		return NI_OK;
+	}
+	struct found *f = &b->found[hit->found];
+	/* Stored by this build, its old copies went then. */
+	struct known *k = f->lane ? NULL : known_file(b, f);
 	b->restoring = true;
-	ni_status status = index_file(b, &b->main, k->found, k);
+	ni_status status = index_file(b, lk->lane, hit->found, k);
 	b->restoring = false;
 	return status;
 }
 
-/* The lost key `key`: absent now, its listers are indexed again. */
-static ni_status restore_key(struct builder *b, struct lookups *lk,
-			     const char *key)
+/*
+ * The lost key `key`: the articles listing it whose record a first
+ * build would hold, if it is not there (ni_db_listers_ahead), are to
+ * be indexed again.
+ */
+static ni_status find_listers(struct builder *b, struct lookups *lk,
+			      const char *key)
 {
 	size_t len = strlen(key), ignored;
 	if (ni_strmap_get(&lk->keys, key, len, &ignored))
 		return NI_OK;
 	ni_status status = ni_strmap_put(&lk->keys, key, len, 0);
-	uint32_t found = 0;
-	if (status == NI_OK)
-		status = ni_db_find(b->db, key, &found, NULL);
+	/* A part lost a file whose key another part's file has. */
+	if (lk->lane != &b->main &&
+	    ni_strmap_get(&b->claimed, key, len, &ignored))
+		return status;
 	uint32_t *listers = NULL;
 	size_t n = 0;
-	if (status == NI_OK && !found)
-		status = ni_db_filter_docids(b->db, NI_FILTER_LISTS, key, len,
-					     &listers, &n);
-	for (size_t j = 0; status == NI_OK && j < n; j++)
-		status = index_lister(b, lk, listers[j]);
+	if (status == NI_OK)
+		status = ni_db_listers_ahead(lk->lane->db, key, &listers, &n);
+	if (status == NI_OK && n)
+		status = ni_grow(&lk->listers, &lk->cap_listers,
+				 lk->n_listers + n, sizeof *lk->listers);
+	if (status == NI_OK && n) {
+		memcpy(lk->listers + lk->n_listers, listers,
+		       n * sizeof *listers);
+		lk->n_listers += n;
+	}
 	free(listers);
 	return status;
 }
 
+/* Index again, once each, the listers find_listers() gathered. */
+static ni_status index_listers(struct builder *b, struct lookups *lk)
+{
+	if (lk->n_listers)
+		qsort(lk->listers, lk->n_listers, sizeof *lk->listers,
+		      compare_ids);
+	ni_status status = NI_OK;
+	for (size_t j = 0; status == NI_OK && j < lk->n_listers; j++)
+		if (!j || lk->listers[j] != lk->listers[j - 1])
+			status = index_lister(b, lk, lk->listers[j]);
+	lk->n_listers = 0;
+	return status;
+}
+
 /*
- * A related record several articles list is kept once, the first
- * parent's by key.  When it went with its parent (indexed again without
- * it, or deleted), another article listing it may now be the one whose
- * record a first build would hold: index those articles again (if this
- * build walked them), so that an updated index holds what a new one
- * would.  Records they lose in turn are looked at too.
+ * A related record is not written while an article file has its URL,
+ * and is kept once when several articles list it, the first parent's by
+ * key.  When the document that had a key went (an article deleted, or
+ * given another URL; a record with its parent), another article listing
+ * it may now be the one whose record a first build would hold: index
+ * those articles again (if this build walked them), so that an updated
+ * index holds what a new one would.  The keys (`len` bytes at `keys`,
+ * each ended by a NUL) are looked up one by one, not the whole index;
+ * keys the listers lose in turn are looked at too.  `*left` (may be
+ * NULL) says whether a lister was not walked by this build.
  */
+static ni_status restore_keys(struct builder *b, struct lane *l,
+			      const char *keys, size_t len, bool *left)
+{
+	struct lookups lk = {.lane = l};
+	ni_status status = len ? make_lookups(b, &lk) : NI_OK;
+	while (status == NI_OK && len) {
+		for (const char *key = keys; status == NI_OK &&
+					     key < keys + len;
+		     key += strlen(key) + 1)
+			status = find_listers(b, &lk, key);
+		if (status == NI_OK)
+			status = index_listers(b, &lk);
+		/* What the listers indexed again lost, in turn. */
+		ni_indexer_take_lost(l->indexer, &keys, &len);
+	}
+	free(lk.files);
+	free(lk.listers);
+	ni_strmap_release(&lk.keys);
+	if (left)
+		*left = lk.left;
+	return status;
+}
+
+/* Bring back the related records this build's deletions took. */
 static ni_status restore_lost(struct builder *b)
 {
 	const char *keys;
@@ -778,22 +868,15 @@ static ni_status restore_lost(struct builder *b)
 		keys = ni_buf_str(&unkept);
 		len = unkept.len;
 	}
-	struct lookups lk = {0};
-	if (status == NI_OK && len)
-		status = make_lookups(b, &lk);
-	while (status == NI_OK && len) {
-		for (const char *key = keys; status == NI_OK &&
-					     key < keys + len;
-		     key += strlen(key) + 1)
-			status = restore_key(b, &lk, key);
-		/* What the listers indexed again lost, in turn. */
-		ni_indexer_take_lost(b->main.indexer, &keys, &len);
-	}
-	free(lk.known);
-	ni_strmap_release(&lk.keys);
-	ni_buf_release(&unkept);
+	bool left = false;
 	if (status == NI_OK)
-		status = ni_db_set_metadata(b->db, NI_META_RESTORE, "");
+		status = restore_keys(b, &b->main, keys, len, &left);
+	ni_buf_release(&unkept);
+	/* A source not walked this time lists a record to bring back: the
+	 * next build looks for every such record (as after forget). */
+	if (status == NI_OK)
+		status = ni_db_set_metadata(b->db, NI_META_RESTORE,
+					    left ? "pending" : "");
 	if (status != NI_OK && !ni_buf_str(b->errmsg)[0])
 		fail(b, status, "cannot bring back related records",
 		     ni_db_errmsg(b->db));
@@ -942,6 +1025,28 @@ static ni_status forget_sources(struct builder *b, const char *const *old,
 }
 
 /*
+ * Whether an article lists one of the lost keys (`len` bytes at `keys`,
+ * each ended by a NUL) and would now write its record: then the next
+ * build has a record to bring back, and looks for every such key.
+ */
+static ni_status lost_and_listed(ni_db *db, const char *keys, size_t len,
+				 bool *listed)
+{
+	*listed = false;
+	ni_status status = NI_OK;
+	for (const char *key = keys; status == NI_OK && !*listed &&
+				     key < keys + len;
+	     key += strlen(key) + 1) {
+		uint32_t *listers = NULL;
+		size_t n = 0;
+		status = ni_db_listers_ahead(db, key, &listers, &n);
+		free(listers);
+		*listed = n > 0;
+	}
+	return status;
+}
+
+/*
  * Say in `errmsg`, on a line of its own, why `path` is not one of the
  * `n` remembered `sources`: under one, it would come back with that
  * source's next build; above some, it is not them.
@@ -1021,8 +1126,12 @@ static ni_status forget(struct builder *b, const char *const *old,
 	/* Records other sources list come back with their next build. */
 	const char *lost;
 	size_t lost_len;
+	bool wanted = false;
 	ni_indexer_take_lost(b->main.indexer, &lost, &lost_len);
-	if (lost_len &&
+	ni_status looked = lost_and_listed(b->db, lost, lost_len, &wanted);
+	if (looked != NI_OK)
+		status = fail(b, looked, "index", ni_db_errmsg(b->db));
+	if (status == NI_OK && wanted &&
 	    ni_db_set_metadata(b->db, NI_META_RESTORE, "pending") != NI_OK)
 		status = fail(b, NI_EDB, "index", ni_db_errmsg(b->db));
 	if (status == NI_OK)

@@ -741,6 +741,11 @@ ni_status ni_indexer_restamp(ni_indexer *ix, uint32_t docid,
 ni_status ni_indexer_remove(ni_indexer *ix, uint32_t docid, const char *key)
 {
 	ni_status status = ni_db_delete_docid(ix->db, docid);
+	/* Its key is lost too: an article listing it may now write the
+	 * record a file with that URL kept out. */
+	if (status == NI_OK && key &&
+	    ni_buf_add(&ix->lost, key, strlen(key) + 1) != NI_OK)
+		return fail(ix, NI_ENOMEM, "index", "out of memory");
 	if (status == NI_OK && key)
 		status = ni_db_delete_filtered_keys(ix->db, NI_FILTER_PARENT,
 						    key, strlen(key),

@@ -1670,6 +1670,25 @@ std::string parent_term(const Xapian::Database &db, Xapian::docid id)
 	return *t;
 }
 
+/*
+ * Whether the article `id` (listing a related URL) is not to write its
+ * record of it, kept by a record whose NI_FILTER_PARENT term is
+ * `holder`: its own key, as a parent term, does not come first.  An
+ * article whose key is kept only as a hash cannot say: it may.
+ */
+bool lister_behind(const Xapian::Database &db, Xapian::docid id,
+		   const std::string &holder)
+{
+	Xapian::TermIterator t = db.termlist_begin(id);
+	t.skip_to(UNIQUE_PREFIX);
+	std::string key;
+	if (t == db.termlist_end(id) || (*t)[0] != UNIQUE_PREFIX[0] ||
+	    !term_value(*t, sizeof UNIQUE_PREFIX - 1, key))
+		return false;
+	return make_term(FILTER_PREFIXES[NI_FILTER_PARENT], key.data(),
+			 key.size()) >= holder;
+}
+
 /* Each folder written: the index's, or each shard's. */
 std::vector<std::string> written_folders(const ni_db &d)
 {
@@ -2397,18 +2416,30 @@ ni_status ni_db_delete_filtered(ni_db *d, enum ni_filter filter,
 	}
 }
 
-ni_status ni_db_filter_docids(ni_db *d, enum ni_filter filter,
-			      const char *value, size_t len, uint32_t **ids,
+ni_status ni_db_listers_ahead(ni_db *d, const char *key, uint32_t **ids,
 			      size_t *n) noexcept
 {
 	*ids = nullptr;
 	*n = 0;
 	try {
-		check_filter(filter);
-		std::string term = make_term(FILTER_PREFIXES[filter], value,
-					     len);
-		std::vector<uint32_t> found(d->db.postlist_begin(term),
-					    d->db.postlist_end(term));
+		size_t len = std::strlen(key);
+		std::string unique = make_term(UNIQUE_PREFIX, key, len);
+		Xapian::PostingIterator it = d->db.postlist_begin(unique);
+		std::string holder;
+		if (it != d->db.postlist_end(unique)) {
+			holder = parent_term(d->db, *it);
+			/* An article file's: no record is to be. */
+			if (holder.empty())
+				return NI_OK;
+		}
+		std::string lists = make_term(FILTER_PREFIXES[NI_FILTER_LISTS],
+					      key, len);
+		std::vector<uint32_t> found;
+		for (auto id = d->db.postlist_begin(lists);
+		     id != d->db.postlist_end(lists); ++id)
+			if (holder.empty() ||
+			    !lister_behind(d->db, *id, holder))
+				found.push_back(*id);
 		if (found.empty())
 			return NI_OK;
 		*ids = static_cast<uint32_t *>(
@@ -2432,9 +2463,16 @@ ni_status ni_db_unkept_related(ni_db *d, struct ni_buf *keys) noexcept
 		     t != d->db.allterms_end(prefix); ++t) {
 			if (!term_value(*t, prefix.size(), key))
 				continue;
-			if (d->db.get_termfreq(make_term(UNIQUE_PREFIX,
-							 key.data(),
-							 key.size())) != 0)
+			/* Kept by a record, it may be another lister's to
+			 * keep when several list it (ni_db_listers_ahead). */
+			std::string unique = make_term(UNIQUE_PREFIX,
+						       key.data(),
+						       key.size());
+			Xapian::PostingIterator it =
+				d->db.postlist_begin(unique);
+			if (it != d->db.postlist_end(unique) &&
+			    (t.get_termfreq() < 2 ||
+			     parent_term(d->db, *it).empty()))
 				continue;
 			if (ni_buf_add(keys, key.c_str(), key.size() + 1) !=
 			    NI_OK)

@@ -217,11 +217,17 @@ done
 for shards in "" "--shards 3"; do
 	D="$WORK/drift${shards:+-sharded}"
 	A="$D/news"
-	mkdir -p "$A"
+	mkdir -p "$A" "$D/more"
 	art() { # FILE TITLE URL [RELATED-URL]
 		printf -- '---\ntitle: %s\nwebUrl: %s\n' "$2" "$3" >"$1"
 		[ $# -lt 4 ] || printf 'related:\n  - {title: "%s told", webUrl: "%s"}\n' "$2" "$4" >>"$1"
 		echo --- >>"$1"
+	}
+	# expect_parent URL PARENT WHAT: the document with URL is the
+	# article (PARENT None) or a record of PARENT.
+	expect_parent() {
+		expect_status 0 "$3 ($shards)" -- "$NEWSQUERY" --db "$D/db" --json "url:$1"
+		expect_json '" ".join(str(r["related_of"]) for r in d["results"])' "$2" "$3 ($shards)"
 	}
 	art "$A/a.txt" alpha https://x/a
 	art "$A/b.txt" bravo https://x/b
@@ -234,6 +240,30 @@ for shards in "" "--shards 3"; do
 	expect_match "$WORK/err" "b\.txt: skipped: https://x/a is already the article of .*/a\.txt$" "the duplicate named ($shards)"
 	expect_status 1 "its old article gone ($shards)" -- "$NEWSQUERY" --db "$D/db" --format urls bravo
 	same_as_fresh "$D/db" "$A" "b.txt takes a.txt's URL ($shards)"
+	# A related record comes back when the article file with its URL
+	# goes: deleted, given another URL, or its source forgotten.
+	art "$A/c.txt" charlie https://x/c https://x/r
+	art "$A/r.txt" romeo https://x/r
+	expect_status 0 "c.txt lists r.txt's URL ($shards)" -- "$NEWSINDEX" build --db "$D/db"
+	expect_parent https://x/r None "r.txt's article, not a record"
+	rm "$A/r.txt"
+	expect_status 0 "r.txt deleted ($shards)" -- "$NEWSINDEX" build --db "$D/db"
+	expect_parent https://x/r https://x/c "r.txt deleted: the record back"
+	same_as_fresh "$D/db" "$A" "r.txt deleted ($shards)"
+	art "$A/r.txt" romeo https://x/r
+	expect_status 0 "r.txt back ($shards)" -- "$NEWSINDEX" build --db "$D/db"
+	art "$A/r.txt" "romeo moved" https://x/r2
+	expect_status 0 "r.txt moved ($shards)" -- "$NEWSINDEX" build --db "$D/db"
+	expect_parent https://x/r https://x/c "r.txt moved: the record back"
+	same_as_fresh "$D/db" "$A" "r.txt moved ($shards)"
+	mv "$A/r.txt" "$D/more/r.txt"
+	art "$D/more/r.txt" romeo https://x/r
+	expect_status 0 "r.txt in a second source ($shards)" -- "$NEWSINDEX" build --db "$D/db" "$D/more"
+	expect_parent https://x/r None "the second source's article"
+	expect_status 0 "forget the second source ($shards)" -- "$NEWSINDEX" forget --db "$D/db" "$D/more"
+	expect_status 0 "the build after forget ($shards)" -- "$NEWSINDEX" build --db "$D/db"
+	expect_parent https://x/r https://x/c "forgotten: the record back"
+	same_as_fresh "$D/db" "$A" "r.txt's source forgotten ($shards)"
 	expect_status 0 "check ($shards)" -- "$NEWSINDEX" check --db "$D/db"
 done
 

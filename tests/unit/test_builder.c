@@ -852,6 +852,197 @@ static void test_taken_key_drops_the_old_article(void **state)
 	assert_int_equal(find(f, "https://x/d"), 0);
 }
 
+/*
+ * A related record not written because an article file had its URL
+ * comes back when that article goes: its file deleted, or given
+ * another URL, in the build its lister changes or not.
+ */
+static void test_related_record_back_when_the_article_goes(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const r[] = {"https://x/r", NULL};
+	int related = 0;
+	uint32_t docid = 0;
+	article(f, "a.txt", "alpha", "https://x/a", r);
+	article(f, "r.txt", "romeo", "https://x/r", NULL);
+	build_and_compare(f, "first build");
+	remove_file(f, "r.txt");
+	build_and_compare(f, "r.txt deleted");
+	assert_int_equal(ni_db_find(f->db, "https://x/r", &docid, &related),
+			 NI_OK);
+	assert_true(docid && related);
+
+	article(f, "r.txt", "romeo", "https://x/r", NULL);
+	build_and_compare(f, "r.txt back");
+	article(f, "r.txt", "romeo", "https://x/r2", NULL);
+	build_and_compare(f, "r.txt has another URL");
+
+	/* a.txt lists it again in the build that r.txt goes. */
+	article(f, "a.txt", "alpha without", "https://x/a", NULL);
+	article(f, "r.txt", "romeo", "https://x/r", NULL);
+	build_and_compare(f, "r.txt has its URL again, a.txt lists none");
+	article(f, "a.txt", "alpha", "https://x/a", r);
+	remove_file(f, "r.txt");
+	build_and_compare(f, "a.txt lists it as r.txt goes");
+
+	article(f, "a.txt", "alpha without", "https://x/a", NULL);
+	article(f, "r.txt", "romeo", "https://x/r", NULL);
+	build_and_compare(f, "r.txt back again, a.txt lists none");
+	article(f, "a.txt", "alpha", "https://x/a", r);
+	article(f, "r.txt", "romeo", "https://x/r3", NULL);
+	build_and_compare(f, "a.txt lists it as r.txt takes another URL");
+}
+
+/* Two articles list each other, and one goes. */
+static void test_related_record_back_when_a_lister_goes(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const p[] = {"https://x/p", NULL};
+	static const char *const q[] = {"https://x/q", NULL};
+	article(f, "p.txt", "papa", "https://x/p", q);
+	article(f, "q.txt", "quebec", "https://x/q", p);
+	build_and_compare(f, "first build");
+	remove_file(f, "q.txt");
+	build_and_compare(f, "q.txt deleted");
+	article(f, "q.txt", "quebec", "https://x/q", p);
+	build_and_compare(f, "q.txt back");
+	remove_file(f, "p.txt");
+	build_and_compare(f, "p.txt deleted");
+}
+
+/* A file that becomes a duplicate gives up its URL to its lister. */
+static void test_related_record_back_when_its_key_is_taken(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const b[] = {"https://x/b", NULL};
+	article(f, "a.txt", "alpha", "https://x/a", NULL);
+	article(f, "b.txt", "bravo", "https://x/b", NULL);
+	article(f, "c.txt", "charlie", "https://x/c", b);
+	build_and_compare(f, "first build");
+	article(f, "b.txt", "bravo moved", "https://x/a", NULL);
+	build_and_compare(f, "b.txt takes a.txt's URL");
+}
+
+/* Build the sources `sources` of `f` (one writer). */
+static void build_sources(struct fixture *f, const char *const *sources,
+			  size_t n)
+{
+	struct ni_build_callbacks cb = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	if (ni_build(f->db, f->analyzer, sources, n, &o, &cb, &c,
+		     &errmsg) != NI_OK)
+		fail_msg("build failed: %s", ni_buf_str(&errmsg));
+	ni_buf_release(&errmsg);
+}
+
+/*
+ * The article with a listed URL goes in a build of its source alone:
+ * the lister, in another source, is not read then, and the next build
+ * that walks it brings the record back.
+ */
+static void test_related_record_back_when_its_lister_is_walked(
+	void **state)
+{
+	struct fixture *f = *state;
+	static const char *const r[] = {"https://x/r", NULL};
+	char other[160], path[200];
+	snprintf(other, sizeof other, "%s/other", f->dir);
+	assert_int_equal(mkdir(other, 0755), 0);
+	snprintf(path, sizeof path, "%s/r.txt", other);
+	FILE *out = fopen(path, "w");
+	assert_non_null(out);
+	fputs("---\ntitle: romeo\nwebUrl: https://x/r\n---\n", out);
+	assert_int_equal(fclose(out), 0);
+	article(f, "a.txt", "alpha", "https://x/a", r);
+	const char *both[] = {f->src, other};
+	build_sources(f, both, 2);
+	assert_int_equal(unlink(path), 0);
+	const char *alone[] = {other};
+	build_sources(f, alone, 1);
+	assert_int_equal(find(f, "https://x/r"), 0);
+	build_sources(f, both, 2);
+	int related = 0;
+	uint32_t docid = 0;
+	assert_int_equal(ni_db_find(f->db, "https://x/r", &docid, &related),
+			 NI_OK);
+	if (!docid)
+		fail_msg("the record is not back");
+	assert_true(related);
+	assert_same_as_fresh(f, "the lister walked again");
+	/* Done: the next build looks for no record. */
+	char *restore = NULL;
+	assert_int_equal(ni_db_get_metadata(f->db, NI_META_RESTORE, &restore),
+			 NI_OK);
+	assert_string_equal(restore, "");
+	free(restore);
+}
+
+/*
+ * When an article's URL is freed, a changed lister later in the walk
+ * writes its record first; an unchanged lister whose key comes before
+ * is the one whose record a first build holds.
+ */
+static void test_related_record_of_the_first_lister(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const r[] = {"https://x/r", NULL};
+	article(f, "a.txt", "alpha", "https://x/a", r);
+	article(f, "b.txt", "bravo", "https://x/r", NULL);
+	article(f, "z.txt", "zulu", "https://x/z", r);
+	build_and_compare(f, "first build");
+	article(f, "b.txt", "bravo moved", "https://x/b", NULL);
+	article(f, "z.txt", "zulu changed", "https://x/z", r);
+	build_and_compare(f, "b.txt moved as z.txt changed");
+}
+
+static volatile sig_atomic_t stop_now;
+
+/* A file with a warning stops the build (before the next file). */
+static void stop_at_warning(void *ctx, const char *path,
+			    const struct ni_index_result *res)
+{
+	(void)ctx;
+	(void)path;
+	if (res->n_warnings)
+		stop_now = 1;
+}
+
+/*
+ * The same, when the build stops before it can bring back records:
+ * the next one finds the record a later lister wrote.
+ */
+static void test_related_record_of_the_first_lister_after_a_stop(
+	void **state)
+{
+	struct fixture *f = *state;
+	static const char *const r[] = {"https://x/r", NULL};
+	article(f, "a.txt", "alpha", "https://x/a", r);
+	article(f, "b.txt", "bravo", "https://x/r", NULL);
+	article(f, "z.txt", "zulu", "https://x/z", r);
+	article(f, "zz.txt", "zulu zulu", "https://x/zz", NULL);
+	build_and_compare(f, "first build");
+	article(f, "b.txt", "bravo moved", "https://x/b", NULL);
+	/* Over the limit of words: a warning, and the build stops. */
+	article(f, "z.txt", "zulu one two three", "https://x/z", r);
+	article(f, "zz.txt", "zulu zulu changed", "https://x/zz", NULL);
+	const char *sources[] = {f->src};
+	struct ni_build_callbacks cb = {.file = stop_at_warning};
+	struct ni_build_options o = {.stop = &stop_now,
+				     .max_field_words = 3};
+	struct ni_build_counts c;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	stop_now = 0;
+	assert_int_equal(ni_build(f->db, f->analyzer, sources, 1, &o, &cb,
+				  &c, &errmsg), NI_OK);
+	ni_buf_release(&errmsg);
+	assert_true(c.stopped);
+	assert_int_equal(c.updated, 2);
+	stop_now = 0;
+	build_and_compare(f, "the build after the stop");
+}
+
 /* Close the index and open it again, as the next build would. */
 static void reopen(struct fixture *f)
 {
@@ -1084,6 +1275,42 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_taken_key_drops_the_old_article,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_back_when_the_article_goes,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_back_when_the_article_goes,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_back_when_a_lister_goes,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_back_when_a_lister_goes,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_back_when_its_key_is_taken,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_back_when_its_key_is_taken,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_back_when_its_lister_is_walked,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_back_when_its_lister_is_walked,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_of_the_first_lister, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_of_the_first_lister,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_of_the_first_lister_after_a_stop,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_related_record_of_the_first_lister_after_a_stop,
 			setup_sharded, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
