@@ -521,8 +521,9 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 	f->n_related = res.n_related;
 	if (!b->restoring)
 		*(k ? &l->counts->updated : &l->counts->added) += 1;
-	/* Only a build of a known index deletes, and it has one lane. */
-	if (!b->parallel)
+	/* Only a build of a known index deletes, and it has one lane:
+	 * the parts' document ids are not the index's. */
+	if (l == &b->main)
 		status = mark_written(b, res.docid);
 	return status == NI_OK ? commit_batch(b, l) : status;
 }
@@ -1324,9 +1325,13 @@ static void add_counts(struct ni_build_counts *to,
  * A parallel build's duplicates, once the lanes are done: each reported
  * with the file that kept its key; those stored before an earlier file
  * took their key (claim) are taken out of the part their lane wrote
- * them to, and count as duplicates, not as added.
+ * them to, and count as duplicates, not as added.  Their related records
+ * go with them, and a record one of them kept another file of its part
+ * from writing comes back there (restore_keys): in other parts it was
+ * written, and the merge keeps one (ni_db_dedupe_keys).
  */
-static ni_status drop_lost_files(struct builder *b)
+static ni_status drop_lost_files(struct builder *b, struct lane *lanes,
+				 unsigned n)
 {
 	/* A parallel build is a first build: each file stored was added. */
 	assert(b->n_known == 0 && !b->restoring);
@@ -1352,7 +1357,20 @@ static ni_status drop_lost_files(struct builder *b)
 			b->cb->duplicate(b->cb->ctx, f->path, f->lost_key,
 					 b->found[kept].path);
 	}
-	return NI_OK;
+	ni_status status = NI_OK;
+	for (unsigned j = 0; status == NI_OK && j < n; j++) {
+		const char *keys;
+		size_t len;
+		ni_indexer_take_lost(lanes[j].indexer, &keys, &len);
+		status = restore_keys(b, &lanes[j], keys, len, NULL);
+		const char *why = ni_buf_str(&lanes[j].own_errmsg);
+		if (status != NI_OK && *why)
+			ni_buf_addf(b->errmsg, "%s", why);
+		else if (status != NI_OK)
+			fail(b, status, "cannot bring back related records",
+			     ni_db_errmsg(lanes[j].db));
+	}
+	return status;
 }
 
 /* Merge the parts into the (empty) index, then make keys unique again. */
@@ -1398,7 +1416,7 @@ static ni_status process_parallel(struct builder *b)
 	b->parallel = false;
 	pthread_mutex_destroy(&b->mutex);
 	if (status == NI_OK)
-		status = drop_lost_files(b);
+		status = drop_lost_files(b, lanes, opened);
 	/* The lanes go with this call: no file is to point at one. */
 	for (size_t i = 0; i < b->n_found; i++)
 		b->found[i].lane = NULL;

@@ -1229,6 +1229,62 @@ static void test_parallel_build_reports_the_winner(void **state)
 			 d.not_first, d.example);
 }
 
+/*
+ * In a parallel first build, a later file that claimed a URL before
+ * the earlier one took it goes (drop_lost_files) with its related
+ * records; one it had kept from being written by another article of
+ * its part comes back there.  Triples "K-a" (slow to read), "K-b" with
+ * a's URL, listing a related URL, and "K-c" listing it too: with two
+ * writers, b and c are stored by one while the other reads a.
+ */
+static void test_parallel_build_restores_records_of_lost_files(
+	void **state)
+{
+	struct fixture *f = *state;
+	enum { TRIPLES = 700, PAD = 20000 };
+	char *pad = malloc(PAD + 1);
+	assert_non_null(pad);
+	for (int i = 0; i < PAD; i++)
+		pad[i] = i % 6 == 5 ? ' ' : "abcde"[i % 6];
+	pad[PAD] = '\0';
+	char name[32], text[PAD + 256];
+	for (int k = 0; k < TRIPLES; k++) {
+		snprintf(name, sizeof name, "%04d-a.txt", k);
+		snprintf(text, sizeof text, "---\ntitle: first\nexcerpt: x %s\n"
+			 "webUrl: https://x.example/%d\n---\n", pad, k);
+		write_file(f, name, text);
+		/* b with a's URL, c with its own, both list the record. */
+		for (int copy = 0; copy < 2; copy++) {
+			snprintf(name, sizeof name, "%04d-%c.txt", k,
+				 "bc"[copy]);
+			snprintf(text, sizeof text, "---\ntitle: %s\n"
+				 "webUrl: https://x.example/%d%s\nrelated:\n"
+				 "  - {title: record, "
+				 "webUrl: https://r.example/%d}\n---\n",
+				 copy ? "third" : "second", k,
+				 copy ? "-c" : "", k);
+			write_file(f, name, text);
+		}
+	}
+	free(pad);
+	struct seen s = {0};
+	struct ni_build_options o = {.jobs = 2};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, 2 * TRIPLES);
+	assert_int_equal(c.duplicates, TRIPLES);
+	unsigned missing = 0;
+	for (int k = 0; k < TRIPLES; k++) {
+		char url[64];
+		snprintf(url, sizeof url, "https://r.example/%d", k);
+		missing += find(f, url) == 0;
+	}
+	if (missing)
+		fail_msg("%u related records of %d missing", missing,
+			 TRIPLES);
+	assert_same_as_fresh(f, "a parallel first build");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1293,6 +1349,12 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_related_record_back_when_its_key_is_taken,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_parallel_build_restores_records_of_lost_files,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_parallel_build_restores_records_of_lost_files,
 			setup_sharded, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_related_record_back_when_its_lister_is_walked,
