@@ -28,6 +28,7 @@
 #ifndef NI_XAPIAN_H
 #define NI_XAPIAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -480,6 +481,13 @@ ni_status ni_db_find(ni_db *db, const char *key, uint32_t *docid,
 ni_status ni_db_filter_count(ni_db *db, enum ni_filter filter,
 			     const char *value, size_t len,
 			     uint64_t *count) NI_NOEXCEPT;
+
+/*
+ * Append the data of document `docid` (ni_doc_set_data) to `out`.
+ * NI_EINVAL when there is no such document.
+ */
+ni_status ni_db_doc_data(ni_db *db, uint32_t docid,
+			 struct ni_buf *out) NI_NOEXCEPT;
 
 /*
  * An iterator over the documents that have a value in `slot`, in docid

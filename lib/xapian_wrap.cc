@@ -139,6 +139,9 @@ const char KEY_ANALYZER[] = NI_META_ANALYZER;
 const char KEY_STEMMER[] = NI_META_STEMMER;
 const char KEY_SHARD[] = "newsindex.shard";
 const char KEY_BATCH[] = "newsindex.batch";
+/* NI_META_RESTORE (ni_builder.h): "pending" while related records are
+ * to be brought back by a build. */
+const char KEY_RESTORE[] = "app.restore";
 /* The stub file in a sharded index's folder: Xapian's own name for it. */
 const char STUB_NAME[] = "XAPIANDB";
 /* The default language of a new index unless set otherwise. */
@@ -1890,6 +1893,139 @@ void check_parents(const Xapian::Database &db, ni_buf *report,
 			" have no parent article");
 }
 
+/* The unique key of document `id` in `key`; false when it has none
+ * whole (none at all, or one too long, kept as a hash). */
+bool doc_key(const Xapian::Database &db, Xapian::docid id, std::string &key)
+{
+	Xapian::TermIterator t = db.termlist_begin(id);
+	t.skip_to(UNIQUE_PREFIX);
+	return t != db.termlist_end(id) && (*t)[0] == UNIQUE_PREFIX[0] &&
+	       term_value(*t, sizeof UNIQUE_PREFIX - 1, key);
+}
+
+/* The key of article `id`, followed by " (PATH)", its file (from its
+ * NI_SLOT_FILE value) when that is not its key. */
+std::string key_and_file(const Xapian::Database &db, Xapian::docid id,
+			 const std::string &key)
+{
+	std::string value = db.get_document(id).get_value(NI_SLOT_FILE);
+	size_t path = value.find('\0');
+	if (path == std::string::npos)
+		return key;
+	size_t end = value.find('\0', path + 1);
+	std::string file = value.substr(path + 1, end == std::string::npos
+					? std::string::npos : end - path - 1);
+	return file == key ? key : key + " (" + file + ")";
+}
+
+/* Whether the article with key `parent` lists `key` (NI_FILTER_LISTS). */
+bool is_listed(const Xapian::Database &db, const std::string &parent,
+	       const std::string &key)
+{
+	std::string unique = make_term(UNIQUE_PREFIX, parent.data(),
+				       parent.size());
+	std::string term = make_term(FILTER_PREFIXES[NI_FILTER_LISTS],
+				     key.data(), key.size());
+	for (auto id = db.postlist_begin(unique);
+	     id != db.postlist_end(unique); ++id) {
+		Xapian::TermIterator t = db.termlist_begin(*id);
+		t.skip_to(term);
+		if (t != db.termlist_end(*id) && *t == term)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Of the articles listing `key` (NI_FILTER_LISTS), the one whose record
+ * a first build keeps: the first by NI_FILTER_PARENT term.  `first`
+ * gets its document, `term` its parent term; false when no article
+ * lists `key` (or none has a key kept whole).
+ */
+bool first_lister(const Xapian::Database &db, const std::string &key,
+		  Xapian::docid &first, std::string &term)
+{
+	std::string lists = make_term(FILTER_PREFIXES[NI_FILTER_LISTS],
+				      key.data(), key.size());
+	std::string lister;
+	bool found = false;
+	for (auto id = db.postlist_begin(lists); id != db.postlist_end(lists);
+	     ++id) {
+		if (!doc_key(db, *id, lister))
+			continue;
+		std::string mine = make_term(
+			FILTER_PREFIXES[NI_FILTER_PARENT], lister.data(),
+			lister.size());
+		if (!found || mine < term) {
+			first = *id;
+			term = mine;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/*
+ * Related records as a first build of the same files keeps them: every
+ * URL an article lists is on a document (a record, or an article file),
+ * unless a build that did not finish left them to bring back (as in
+ * lib/builder.c), and each record is that of the first article listing
+ * it by key (ni_db_related_wins), which lists it still.  An index
+ * written before articles named what they list (no NI_FILTER_LISTS term
+ * at all) cannot tell, and is not checked for it.
+ */
+void check_related(const Xapian::Database &db, ni_buf *report,
+		   uint64_t &count)
+{
+	const std::string lists = FILTER_PREFIXES[NI_FILTER_LISTS];
+	if (db.allterms_begin(lists) == db.allterms_end(lists))
+		return;
+	std::string key, term, lister;
+	Xapian::docid first = 0;
+	/* A build that did not finish leaves them for the next. */
+	bool restoring = !db.get_metadata(KEY_RESTORE).empty();
+	for (auto t = db.allterms_begin(lists);
+	     !restoring && t != db.allterms_end(lists); ++t) {
+		if (!term_value(*t, lists.size(), key) ||
+		    db.get_termfreq(make_term(UNIQUE_PREFIX, key.data(),
+					      key.size())) != 0 ||
+		    !first_lister(db, key, first, term) ||
+		    !doc_key(db, first, lister))
+			continue;
+		problem(report, count, "related record " + key + " is "
+			"missing: " + key_and_file(db, first, lister) +
+			" lists it");
+	}
+	std::string records = make_term(FILTER_PREFIXES[NI_FILTER_RELATED],
+					"", 0);
+	const size_t parent_prefix =
+		std::strlen(FILTER_PREFIXES[NI_FILTER_PARENT]);
+	std::string parent;
+	for (auto id = db.postlist_begin(records);
+	     id != db.postlist_end(records); ++id) {
+		std::string mine = parent_term(db, *id);
+		/* A parent gone is check_parents()'s to say. */
+		if (!doc_key(db, *id, key) || mine.empty() ||
+		    !term_value(mine, parent_prefix, parent) ||
+		    db.get_termfreq(make_term(UNIQUE_PREFIX, parent.data(),
+					      parent.size())) == 0)
+			continue;
+		bool listed = first_lister(db, key, first, term);
+		if (listed && term == mine)
+			continue;
+		std::string text = "related record " + key + " is " +
+				   parent + "'s, ";
+		if (!is_listed(db, parent, key))
+			text += "which no longer lists it";
+		else if (doc_key(db, first, lister))
+			text += "but " + key_and_file(db, first, lister) +
+				" lists it too and comes first";
+		else
+			continue;
+		problem(report, count, text);
+	}
+}
+
 } // namespace
 
 ni_status ni_db_check(const char *path, const char *analyzer,
@@ -1908,6 +2044,7 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 			/* The whole: its shards' tables are checked each. */
 			check_keys(d.db, report, *problems);
 			check_parents(d.db, report, *problems);
+			check_related(d.db, report, *problems);
 			return NI_OK;
 		}
 		std::ostringstream xapian_report;
@@ -1921,8 +2058,10 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 		check_places(d.db, report, *problems);
 		/* A shard's related records may have their parent in
 		 * another shard: the whole is checked for them. */
-		if (d.db.get_metadata(KEY_SHARD).empty())
+		if (d.db.get_metadata(KEY_SHARD).empty()) {
 			check_parents(d.db, report, *problems);
+			check_related(d.db, report, *problems);
+		}
 		return NI_OK;
 	} catch (...) {
 		ni_status status = map_exception(msg);
@@ -2580,6 +2719,24 @@ struct ni_values {
 	bool started = false;
 	std::string value;
 };
+
+ni_status ni_db_doc_data(ni_db *d, uint32_t docid, ni_buf *out) noexcept
+{
+	try {
+		std::string data;
+		try {
+			data = d->db.get_document(docid).get_data();
+		} catch (const Xapian::DocNotFoundError &) {
+			throw bad_argument("no document " +
+					   std::to_string(docid));
+		}
+		if (ni_buf_add(out, data.data(), data.size()) != NI_OK)
+			throw std::bad_alloc();
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
 
 ni_status ni_db_values(ni_db *d, enum ni_slot slot, ni_values **out) noexcept
 {

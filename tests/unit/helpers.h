@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "ni_xapian.h"
 
 /* A test's own folder, and an index path in it. */
 struct db_fixture {
@@ -54,6 +57,16 @@ static inline size_t key_shard(const char *key, size_t n)
 		hash *= 1099511628211ULL;
 	}
 	return (size_t)(hash % n) + 1;
+}
+
+/* Make `doc` a related record of the article with key `parent`, as the
+ * indexer does (NI_FILTER_PARENT, and the NI_FILTER_RELATED mark). */
+static inline void mark_related(ni_doc *doc, const char *parent)
+{
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_PARENT, parent,
+					   strlen(parent)), NI_OK);
+	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_RELATED, "", 0),
+			 NI_OK);
 }
 
 #endif

@@ -89,13 +89,8 @@ static uint32_t put(ni_db *db, const char *key, const char *parent,
 			 NI_OK);
 	assert_int_equal(ni_doc_end_text(doc), NI_OK);
 	assert_int_equal(ni_doc_set_number(doc, NI_SLOT_QUALITY, 50), NI_OK);
-	if (parent) {
-		assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_PARENT,
-						   parent, strlen(parent)),
-				 NI_OK);
-		assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_RELATED, "",
-						   0), NI_OK);
-	}
+	if (parent)
+		mark_related(doc, parent);
 	if (tag)
 		assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_TOPIC, tag,
 						   strlen(tag)), NI_OK);

@@ -1104,6 +1104,72 @@ static void test_check_finds_orphan_related_records(void **state)
 	free(msg);
 }
 
+/*
+ * Store under `key` an article listing the related URL `lists` (NULL:
+ * none), or with `parent`, a related record of that parent.
+ */
+static void add_linked(ni_db *db, const char *key, const char *lists,
+		       const char *parent)
+{
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	if (lists)
+		assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_LISTS, lists,
+						   strlen(lists)), NI_OK);
+	if (parent)
+		mark_related(doc, parent);
+	assert_int_equal(ni_db_replace(db, key, doc, NULL), NI_OK);
+	ni_doc_free(doc);
+}
+
+/* ni_db_check()'s report of the index at `path`: `n` problems. */
+static void assert_check(const char *path, const char *report, uint64_t n)
+{
+	uint64_t problems;
+	struct ni_buf got = NI_BUF_INIT;
+	assert_int_equal(ni_db_check(path, ANALYZER, &problems, &got, NULL),
+			 NI_OK);
+	assert_string_equal(ni_buf_str(&got), report);
+	assert_int_equal(problems, n);
+	ni_buf_release(&got);
+}
+
+/*
+ * Related records as a first build keeps them: each URL an article
+ * lists is on a document, and is the record of the first article
+ * listing it (by key), which still lists it.
+ */
+static void test_check_finds_related_records_drift(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	add_linked(db, "https://x/b", "https://x/r", NULL);
+	add_linked(db, "https://x/c", "https://x/r", NULL);
+	add_linked(db, "https://x/r", NULL, "https://x/b");
+	ni_db_commit(db);
+	assert_check(f->path, "", 0);
+	/* Another article lists r and comes first: its record is due. */
+	add_linked(db, "https://x/a", "https://x/r", NULL);
+	ni_db_commit(db);
+	assert_check(f->path, "related record https://x/r is https://x/b's, "
+		     "but https://x/a lists it too and comes first\n", 1);
+	/* b no longer lists it. */
+	ni_db_delete(db, "https://x/a");
+	add_linked(db, "https://x/b", NULL, NULL);
+	ni_db_commit(db);
+	assert_check(f->path, "related record https://x/r is https://x/b's, "
+		     "which no longer lists it\n", 1);
+	/* Nothing has r, which c lists. */
+	ni_db_delete(db, "https://x/r");
+	ni_db_commit(db);
+	assert_check(f->path, "related record https://x/r is missing: "
+		     "https://x/c lists it\n", 1);
+	/* An article file with the URL is what a build keeps. */
+	add_linked(db, "https://x/r", NULL, NULL);
+	ni_db_close(db, NULL);
+	assert_check(f->path, "", 0);
+}
+
 /* How many documents ni_query_word() finds for `word`. */
 static uint64_t count_word(ni_db *db, const char *word)
 {
@@ -1216,6 +1282,7 @@ int main(void)
 		T(test_half_created_index_is_created_again),
 		T(test_find_delete_and_values),
 		T(test_check_finds_orphan_related_records),
+		T(test_check_finds_related_records_drift),
 		T(test_languages),
 		T(test_stopwords_per_language),
 #undef T
