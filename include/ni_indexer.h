@@ -157,6 +157,12 @@ ni_status ni_indexer_restamp(ni_indexer *indexer, uint32_t docid,
 			     const struct ni_file_stamp *stamp);
 
 /*
+ * The article the last ni_indexer_load() read (result->key set), owned
+ * by the indexer and valid until its next call; NULL when it read none.
+ */
+const struct ni_article *ni_indexer_article(const ni_indexer *indexer);
+
+/*
  * Remove the article with document id `docid` and, when `key` (its key)
  * is not NULL, the related records of the article with that key: its
  * file is gone, or has another key.

@@ -51,4 +51,10 @@ ni_status ni_walk(const char *const *sources, size_t n_sources,
 /* Whether a file name found in a folder is one of the article endings. */
 int ni_walk_is_article_name(const char *name);
 
+/*
+ * Whether `path` is `dir` or under it, by their text ("/a/b" is under
+ * "/a" and "/a/", not under "/a/b2"): what a walk of `dir` lists.
+ */
+bool ni_walk_is_under(const char *path, const char *dir);
+
 #endif

@@ -19,6 +19,7 @@
 #include "ni_builder.h"
 #include "ni_cli.h"
 #include "ni_config.h"
+#include "ni_verify.h"
 #include "ni_xapian.h"
 #include "commands.h"
 
@@ -27,13 +28,18 @@ const char CHECK_USAGE[] =
 	"\n"
 	"Check the index: Xapian's consistency check of its tables, then\n"
 	"newsindex's own (one unique key per article, related records with\n"
-	"their parent).  Prints each problem; exit status 0 when there is\n"
-	"none, 1 when there are some or the index cannot be read.  For a\n"
-	"stub file of shards or a sharded index (docs/scaling.md), each local\n"
-	"shard is checked, remote ones are not (check them on their host),\n"
-	"a shard that cannot be opened is a problem; then keys and related\n"
-	"records across all shards (a key on two shards, or placed in a\n"
-	"shard its hash does not give, is a problem).\n";
+	"their parent, each the record a first build keeps), then compare\n"
+	"it with its files, read again: a file whose URL, text or size and\n"
+	"mtime are not its article's, a file gone or not indexed, a source\n"
+	"or folder that cannot be read.  Files changed since the last build\n"
+	"are only counted.  Prints each problem, a line naming the file and\n"
+	"the key; exit status 0 when there is none, 1 when there are some or\n"
+	"the index cannot be read.  For a stub file of shards or a sharded\n"
+	"index (docs/scaling.md), each local shard is checked, remote ones\n"
+	"are not (check them on their host), a shard that cannot be opened\n"
+	"is a problem; then keys, related records and files across all\n"
+	"shards (a key on two shards, or placed in a shard its hash does not\n"
+	"give, is a problem).\n";
 
 const char FORGET_USAGE[] =
 	"usage: newsindex forget [--db PATH] SOURCE...\n"
@@ -131,9 +137,40 @@ static int check_one(const char *path, uint64_t *problems, bool summary)
 }
 
 /*
+ * Compare the index `db` with the files under its sources
+ * (ni_verify_files); its problems are printed and added to `problems`.
+ */
+static int check_files(ni_db *db, uint64_t *problems)
+{
+	struct ni_buf report = NI_BUF_INIT;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	struct ni_verify_counts counts;
+	int code = NI_EXIT_OK;
+	if (ni_verify_files(db, &counts, &report, &errmsg) != NI_OK) {
+		report_error("%s", ni_buf_str(&errmsg));
+		code = NI_EXIT_FAILED;
+	} else {
+		/* Paths and keys come from files: untrusted. */
+		ni_cli_put_escaped(stdout, ni_buf_str(&report),
+				   NI_CLI_ESCAPE_LINES);
+		if (counts.not_compared)
+			printf("check: files not compared: %s\n",
+			       counts.not_compared);
+		if (counts.changed)
+			printf("check: %llu files changed since the last "
+			       "build, not compared (build first)\n",
+			       (unsigned long long)counts.changed);
+		*problems += counts.problems;
+	}
+	ni_buf_release(&report);
+	ni_buf_release(&errmsg);
+	return code;
+}
+
+/*
  * Check each local shard of the stub `db`, then the keys and related
- * records of all; remote shards are their host's to check.  A shard
- * that cannot be opened is a problem.
+ * records of all, then the files; remote shards are their host's to
+ * check.  A shard that cannot be opened is a problem.
  */
 static int check_shards(ni_db *db, const char *path)
 {
@@ -156,9 +193,12 @@ static int check_shards(ni_db *db, const char *path)
 		printf("missing %s\n", ni_db_missing(db, i));
 		problems++;
 	}
-	/* Then the keys and related records across the shards. */
+	/* Then the keys and related records across the shards, and the
+	 * files of all. */
 	if (!ni_db_missing_count(db) && code == NI_EXIT_OK)
 		code = check_one(path, &problems, false);
+	if (!ni_db_missing_count(db) && code == NI_EXIT_OK)
+		code = check_files(db, &problems);
 	if (problems) {
 		printf("check: %s: %llu problems\n", path,
 		       (unsigned long long)problems);
@@ -192,7 +232,16 @@ int cmd_check(int argc, char **argv)
 		code = check_shards(db, path.data);
 	} else {
 		uint64_t problems = 0;
-		code = check_one(path.data, &problems, true);
+		code = check_one(path.data, &problems, false);
+		if (code == NI_EXIT_OK)
+			code = check_files(db, &problems);
+		if (problems) {
+			printf("check: %s: %llu problems\n", path.data,
+			       (unsigned long long)problems);
+			code = NI_EXIT_FAILED;
+		} else if (code == NI_EXIT_OK) {
+			printf("check: %s: no problems\n", path.data);
+		}
 	}
 	free(detail);
 	ni_db_close(db, NULL);

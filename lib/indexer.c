@@ -704,6 +704,11 @@ ni_status ni_indexer_store(ni_indexer *ix, const struct ni_file_stamp *stamp,
 	return status;
 }
 
+const struct ni_article *ni_indexer_article(const ni_indexer *ix)
+{
+	return ix->loaded ? &ix->article : NULL;
+}
+
 ni_status ni_indexer_add_file(ni_indexer *ix, const char *path,
 			      const struct ni_file_stamp *stamp,
 			      struct ni_index_result *res)

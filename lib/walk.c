@@ -40,6 +40,17 @@ int ni_walk_is_article_name(const char *name)
 	return 0;
 }
 
+bool ni_walk_is_under(const char *path, const char *dir)
+{
+	size_t len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (len == 1 && dir[0] == '/')
+		return path[0] == '/';  /* everything is under "/" */
+	return !strncmp(path, dir, len) &&
+	       (path[len] == '/' || path[len] == '\0');
+}
+
 static void report(struct walker *w, const char *path, int errnum,
 		   bool is_source)
 {

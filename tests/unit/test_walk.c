@@ -217,6 +217,20 @@ static void test_article_names(void **state)
 	assert_false(ni_walk_is_article_name("txt"));
 }
 
+/* A path under a folder, by text: what a walk of the folder lists. */
+static void test_under(void **state)
+{
+	(void)state;
+	assert_true(ni_walk_is_under("/a/b", "/a"));
+	assert_true(ni_walk_is_under("/a/b", "/a/"));
+	assert_true(ni_walk_is_under("/a/b", "/a/b"));
+	assert_true(ni_walk_is_under("/a/b/c.txt", "/a"));
+	assert_true(ni_walk_is_under("/a", "/"));
+	assert_false(ni_walk_is_under("/a/b2", "/a/b"));
+	assert_false(ni_walk_is_under("/a", "/a/b"));
+	assert_false(ni_walk_is_under("/ab", "/a"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_callback_stops_the_walk),
 		cmocka_unit_test(test_unreadable_folder_is_reported),
 		cmocka_unit_test(test_article_names),
+		cmocka_unit_test(test_under),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
