@@ -30,6 +30,7 @@
 #include "ni_analyzer.h"
 #include "ni_article.h"
 #include "ni_status.h"
+#include "ni_stamp.h"
 #include "ni_xapian.h"
 
 /* Files larger than this are skipped by default (a news article is KBs). */
@@ -43,26 +44,6 @@
 #define NI_DEFAULT_MAX_FIELD_WORDS 10000
 
 typedef struct ni_indexer ni_indexer;
-
-/*
- * What the next build compares to tell a changed file: what git's index
- * compares (its stat data), and the bytes' hash for a racy stamp.
- */
-struct ni_file_stamp {
-	int64_t mtime_ns;        /* modification time, ns since the epoch */
-	/* Status change time: the system sets it to the time of every
-	 * change of the file (written, renamed, its times or mode set),
-	 * and no program can set it, unlike the modification time, which
-	 * `mv` keeps and `cp -p` or `touch -d` set. */
-	int64_t ctime_ns;
-	uint64_t size;
-	uint64_t inode;          /* another file at the path has another */
-	uint64_t hash;           /* 64-bit FNV-1a of the bytes read */
-	/* Changed so shortly before it was read that another change in the
-	 * same clock tick could leave its times, size and inode the same:
-	 * the next build reads the file and compares `hash` too. */
-	bool racy;
-};
 
 struct ni_index_result {
 	bool indexed;            /* false: the file was skipped */

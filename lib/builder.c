@@ -133,37 +133,16 @@ static ni_status fail(struct builder *b, ni_status status, const char *what,
 
 /* ---- what the index already has ------------------------------------- */
 
-/*
- * "MTIME_NS CTIME_NS SIZE INODE HASH RACY\0PATH\0KEY" (format_stamp in
- * indexer.c).  The first format of schema 2, "MTIME_NS SIZE\0PATH\0KEY",
- * is read too, as an old stamp: its path and key still say what the
- * index holds (a file gone is deleted, a file's old key dropped), but
- * nothing in it tells a file swapped with another of the same size and
- * time, so its file is read once more, and stamped anew.
- */
+/* A document's stamp, path and key (ni_stamp_parse). */
 static bool parse_stamp(const char *value, size_t len, struct known *k)
 {
-	const char *path = memchr(value, '\0', len);
-	const char *key = path ? memchr(path + 1, '\0',
-					len - (size_t)(path + 1 - value))
-			       : NULL;
-	long long mtime, ctime;
-	unsigned long long size, inode, hash;
-	int racy, end = 0;
-	if (!key)
+	struct ni_stamp_value v;
+	if (!ni_stamp_parse(value, len, &v))
 		return false;
-	int n = sscanf(value, "%lld %lld %llu %llu %16llx %d%n", &mtime,
-		       &ctime, &size, &inode, &hash, &racy, &end);
-	if (n == 6 && value + end == path && (racy == 0 || racy == 1))
-		k->stamp = (struct ni_file_stamp){mtime, ctime, size, inode,
-						  hash, racy};
-	else if (sscanf(value, "%lld %llu%n", &mtime, &size, &end) == 2 &&
-		 value + end == path)
-		k->old_stamp = true;
-	else
-		return false;
-	k->path = strdup(path + 1);
-	k->key = strndup(key + 1, len - (size_t)(key + 1 - value));
+	k->stamp = v.stamp;
+	k->old_stamp = v.old;
+	k->path = strdup(v.path);
+	k->key = strndup(v.key, v.key_len);
 	return true;
 }
 
@@ -232,10 +211,7 @@ static int on_file(void *ctx, const char *path, const struct stat *st)
 		return ENOMEM;
 	b->found[b->n_found++] = (struct found){
 		.path = copy,
-		.stamp = {.mtime_ns = ns_of(&st->st_mtim),
-			  .ctime_ns = ns_of(&st->st_ctim),
-			  .size = (uint64_t)st->st_size,
-			  .inode = (uint64_t)st->st_ino}};
+		.stamp = ni_stamp_of_stat(st)};
 	size_t i;
 	if (ni_strmap_get(&b->known_by_path, path, strlen(path), &i)) {
 		b->known[i].seen = true;
@@ -299,19 +275,6 @@ static bool was_written(const struct builder *b, uint32_t docid)
 	size_t byte = docid / 8;
 	return byte < b->written_bytes &&
 	       (b->written[byte] >> (docid % 8) & 1);
-}
-
-/*
- * Whether two stamps say the same file, unchanged: what git's index
- * compares, but for the owner (a change of owner changes the ctime).
- * The device is not compared either: a network or removable disk's
- * changes when mounted again, not its files.
- */
-static bool same_stat(const struct ni_file_stamp *a,
-		      const struct ni_file_stamp *b)
-{
-	return a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns &&
-	       a->size == b->size && a->inode == b->inode;
 }
 
 /*
@@ -540,7 +503,7 @@ static struct known *known_file(const struct builder *b,
 /*
  * Whether the file `f` is not to be read again (f->unchanged): its
  * document `k` is there, alone, in untorn shards, from a file with the
- * same stamp (same_stat), and when that stamp is racy, the file's bytes
+ * same stamp (ni_stamp_same_stat), and when that stamp is racy, the file's bytes
  * now are those indexed (their hash).  A racy stamp found so, and no
  * longer racy, is to be stored settled (f->restamp): git's index does
  * the same when it is written again.
@@ -550,7 +513,7 @@ static ni_status check_unchanged(struct builder *b, const struct known *k,
 {
 	f->unchanged = f->restamp = false;
 	if (!k || k->twice || b->torn || k->old_stamp ||
-	    !same_stat(&k->stamp, &f->stamp))
+	    !ni_stamp_same_stat(&k->stamp, &f->stamp))
 		return NI_OK;
 	if (!k->stamp.racy) {
 		f->unchanged = true;
@@ -564,7 +527,7 @@ static ni_status check_unchanged(struct builder *b, const struct known *k,
 	if (status != NI_OK)
 		return fail(b, status, "index",
 			    ni_indexer_errmsg(b->main.indexer));
-	f->unchanged = same_stat(&k->stamp, &now) &&
+	f->unchanged = ni_stamp_same_stat(&k->stamp, &now) &&
 		       now.hash == k->stamp.hash;
 	f->restamp = f->unchanged && !racy(b, &now);
 	return NI_OK;

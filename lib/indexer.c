@@ -117,11 +117,6 @@ static void skip(ni_indexer *ix, struct ni_index_result *res,
 	res->reason = ix->reason;
 }
 
-static int64_t ns_of(const struct timespec *t)
-{
-	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
-}
-
 /*
  * Read the whole file into ix->file, and set res->read to its stamp:
  * the open file's fstat(2), taken before reading, so that the stamp is
@@ -162,11 +157,7 @@ static ni_status read_file(ni_indexer *ix, const char *path,
 		res->skip = NI_SKIP_TOO_LARGE;
 		status = NI_EIO;
 	} else {
-		res->read = (struct ni_file_stamp){
-			.mtime_ns = ns_of(&st.st_mtim),
-			.ctime_ns = ns_of(&st.st_ctim),
-			.size = (uint64_t)st.st_size,
-			.inode = (uint64_t)st.st_ino};
+		res->read = ni_stamp_of_stat(&st);
 		status = ni_buf_grow(&ix->file, (size_t)st.st_size);
 	}
 	while (status == NI_OK) {
@@ -475,28 +466,6 @@ static ni_status add_facet_values(ni_indexer *ix, ni_doc *doc,
  * key.  What the next build compares and needs without reading the
  * file (docs/schema.md; parse_stamp in builder.c reads it).
  */
-static ni_status format_stamp(ni_indexer *ix, const char *path,
-			      const char *key,
-			      const struct ni_file_stamp *stamp)
-{
-	ni_buf_reset(&ix->scratch);
-	ni_status status = ni_buf_addf(&ix->scratch,
-				       "%lld %lld %llu %llu %016llx %d",
-				       (long long)stamp->mtime_ns,
-				       (long long)stamp->ctime_ns,
-				       (unsigned long long)stamp->size,
-				       (unsigned long long)stamp->inode,
-				       (unsigned long long)stamp->hash,
-				       stamp->racy ? 1 : 0);
-	if (status == NI_OK)
-		status = ni_buf_add(&ix->scratch, "", 1);
-	if (status == NI_OK)
-		status = ni_buf_add(&ix->scratch, path, strlen(path) + 1);
-	if (status == NI_OK)
-		status = ni_buf_adds(&ix->scratch, key);
-	return status;
-}
-
 static ni_status add_file_stamp(ni_indexer *ix, ni_doc *doc,
 				const struct entry *e,
 				const struct ni_file_stamp *stamp,
@@ -504,7 +473,8 @@ static ni_status add_file_stamp(ni_indexer *ix, ni_doc *doc,
 {
 	if (!stamp)
 		return NI_OK;
-	ni_status status = format_stamp(ix, e->path, key, stamp);
+	ni_buf_reset(&ix->scratch);
+	ni_status status = ni_stamp_format(stamp, e->path, key, &ix->scratch);
 	if (status == NI_OK)
 		status = ni_doc_set_text(doc, NI_SLOT_FILE, ix->scratch.data,
 					 ix->scratch.len);
@@ -734,7 +704,8 @@ ni_status ni_indexer_restamp(ni_indexer *ix, uint32_t docid,
 			     const char *path, const char *key,
 			     const struct ni_file_stamp *stamp)
 {
-	ni_status status = format_stamp(ix, path, key, stamp);
+	ni_buf_reset(&ix->scratch);
+	ni_status status = ni_stamp_format(stamp, path, key, &ix->scratch);
 	if (status != NI_OK)
 		return fail(ix, status, "index", NULL);
 	status = ni_db_set_text(ix->db, docid, NI_SLOT_FILE, ix->scratch.data,

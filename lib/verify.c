@@ -14,6 +14,7 @@
 #include "ni_builder.h"
 #include "ni_docdata.h"
 #include "ni_indexer.h"
+#include "ni_stamp.h"
 #include "ni_strmap.h"
 #include "ni_walk.h"
 
@@ -24,8 +25,8 @@
 /* An article file's document, from its NI_SLOT_FILE value. */
 struct doc {
 	uint32_t docid;
-	long long mtime_ns;
-	unsigned long long size;
+	struct ni_file_stamp stamp;
+	bool old_stamp;          /* of the first format: mtime and size */
 	char *path;
 	char *key;
 };
@@ -91,22 +92,21 @@ static ni_status fail(struct verifier *v, ni_status status, const char *what,
 
 /* ---- what the index has ------------------------------------------------- */
 
-/* "MTIME_NS SIZE[ ...]\0PATH\0KEY" (add_file_stamp in indexer.c). */
+/* A document's stamp, path and key (ni_stamp.h). */
 static ni_status add_doc(struct verifier *v, uint32_t docid,
 			 const char *value, size_t len)
 {
-	const char *path = memchr(value, '\0', len);
-	const char *key = path ? memchr(path + 1, '\0',
-					len - (size_t)(path + 1 - value))
-			       : NULL;
-	struct doc d = {.docid = docid};
-	if (!key || sscanf(value, "%lld %llu", &d.mtime_ns, &d.size) != 2)
+	struct ni_stamp_value parsed;
+	if (!ni_stamp_parse(value, len, &parsed))
 		return NI_OK;  /* not ours to understand */
 	if (ni_grow(&v->docs, &v->cap_docs, v->n_docs + 1,
 		    sizeof *v->docs) != NI_OK)
 		return NI_ENOMEM;
-	d.path = strdup(path + 1);
-	d.key = strndup(key + 1, len - (size_t)(key + 1 - value));
+	struct doc d = {.docid = docid,
+			.stamp = parsed.stamp,
+			.old_stamp = parsed.old,
+			.path = strdup(parsed.path),
+			.key = strndup(parsed.key, parsed.key_len)};
 	v->docs[v->n_docs++] = d;
 	if (!d.path || !d.key)
 		return NI_ENOMEM;
@@ -326,9 +326,18 @@ static bool gone_since(const struct verifier *v, const char *path)
 	return since;
 }
 
-static int64_t mtime_ns(const struct stat *st)
+/*
+ * Whether `d` records the stamp of its file now (`st`), as a build
+ * compares them (ni_stamp_same_stat); an old stamp has only the
+ * modification time and size to compare.
+ */
+static bool same_stamp(const struct doc *d, const struct stat *st)
 {
-	return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	struct ni_file_stamp now = ni_stamp_of_stat(st);
+	if (d->old_stamp)
+		return d->stamp.mtime_ns == now.mtime_ns &&
+		       d->stamp.size == now.size;
+	return ni_stamp_same_stat(&d->stamp, &now);
 }
 
 /* Read the file `path`; NI_OK with res->key NULL when it is no article. */
@@ -376,20 +385,22 @@ static ni_status compare(struct verifier *v, const struct doc *d,
 				   &v->want);
 	if (status != NI_OK)
 		return fail(v, status, "cannot read", f->path);
-	bool same_stamp = d->mtime_ns == mtime_ns(&f->st) &&
-			  d->size == (unsigned long long)f->st.st_size;
+	bool stamped = same_stamp(d, &f->st);
 	bool same_data = v->have.len == v->want.len &&
 			 !memcmp(v->have.data, v->want.data, v->have.len);
-	if (!same_data && same_stamp)
-		problem(v, "file %s changed, keeping its size and "
-			"modification time: its article %s is out of date",
-			f->path, d->key);
+	/* A racy stamp has the next build compare the bytes too. */
+	if (!same_data && stamped && d->stamp.racy)
+		v->counts->changed++;
+	else if (!same_data && stamped)
+		problem(v, "file %s changed, keeping its size, times and "
+			"inode: its article %s is out of date", f->path,
+			d->key);
 	else if (!same_data)
 		problem(v, "file %s changed before the last build, which did "
 			"not index it again: its article %s is out of date",
 			f->path, d->key);
-	else if (!same_stamp)
-		problem(v, "file %s is not the size or modification time its "
+	else if (!stamped)
+		problem(v, "file %s is not the size, times or inode its "
 			"article %s records (a stale stamp)", f->path, d->key);
 	return NI_OK;
 }

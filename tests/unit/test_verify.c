@@ -23,6 +23,7 @@
 
 #include "ni_analyzer.h"
 #include "ni_builder.h"
+#include "ni_stamp.h"
 #include "ni_verify.h"
 #include "ni_xapian.h"
 
@@ -206,7 +207,7 @@ static void test_changes_since_the_last_build(void **state)
 	assert_int_equal(f->counts.compared, 0);
 }
 
-/* A file changed without its stamp: the next build does not read it. */
+/* A file given another key before a build that did not read it. */
 static void test_key_changed_keeping_stamp(void **state)
 {
 	struct fixture *f = *state;
@@ -220,18 +221,57 @@ static void test_key_changed_keeping_stamp(void **state)
 		      "article is still indexed as https://x/a");
 }
 
+/*
+ * The index records the stat data the file at `name` has now as the
+ * stamp of the article `key`, settled or `racy`: as if a change had
+ * kept its size, times and inode.
+ */
+static void stamp_as_now(struct fixture *f, const char *name,
+			 const char *key, bool racy)
+{
+	char path[256];
+	struct stat st;
+	assert_int_equal(stat(src_path(f, name, path), &st), 0);
+	struct ni_file_stamp stamp = ni_stamp_of_stat(&st);
+	stamp.racy = racy;
+	uint32_t docid = 0;
+	assert_int_equal(ni_db_find(f->db, key, &docid, NULL), NI_OK);
+	assert_true(docid > 0);
+	struct ni_buf value = NI_BUF_INIT;
+	assert_int_equal(ni_stamp_format(&stamp, path, key, &value), NI_OK);
+	assert_int_equal(ni_db_set_text(f->db, docid, NI_SLOT_FILE,
+					value.data, value.len), NI_OK);
+	ni_buf_release(&value);
+}
+
+/* Changed, keeping its stat data: no build can tell, check does. */
 static void test_text_changed_keeping_stamp(void **state)
 {
 	struct fixture *f = *state;
 	write_file(f, "a.txt", ALPHA);
 	build(f);
-	rewrite_keeping_mtime(f, "a.txt", "---\ntitle: ALPHA\nwebUrl: "
-			      "https://x/a\n---\n");
+	write_file(f, "a.txt", "---\ntitle: ALPHA\nwebUrl: https://x/a\n"
+		   "---\n");
+	stamp_as_now(f, "a.txt", "https://x/a", false);
 	later_build(f);
 	verify(f);
-	assert_report(f, "file SRC/a.txt changed, keeping its size and "
-		      "modification time: its article https://x/a is out of "
-		      "date");
+	assert_report(f, "file SRC/a.txt changed, keeping its size, times "
+		      "and inode: its article https://x/a is out of date");
+}
+
+/* The same with a racy stamp: the next build compares the bytes. */
+static void test_text_changed_keeping_racy_stamp(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f, "a.txt", ALPHA);
+	build(f);
+	write_file(f, "a.txt", "---\ntitle: ALPHA\nwebUrl: https://x/a\n"
+		   "---\n");
+	stamp_as_now(f, "a.txt", "https://x/a", true);
+	later_build(f);
+	verify(f);
+	assert_report_n(f, "", 0);
+	assert_int_equal(f->counts.changed, 1);
 }
 
 /* Changed before a build that did not index it (issue 13, item 1). */
@@ -273,8 +313,8 @@ static void test_stale_stamp(void **state)
 				   times, 0), 0);
 	later_build(f);
 	verify(f);
-	assert_report(f, "file SRC/a.txt is not the size or modification "
-		      "time its article https://x/a records (a stale stamp)");
+	assert_report(f, "file SRC/a.txt is not the size, times or inode its "
+		      "article https://x/a records (a stale stamp)");
 }
 
 static void test_gone(void **state)
@@ -376,6 +416,8 @@ int main(void)
 			test_key_changed_keeping_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_text_changed_keeping_stamp, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_text_changed_keeping_racy_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_changed_not_indexed_again, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_article_now, setup,
