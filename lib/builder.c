@@ -92,6 +92,9 @@ struct builder {
 	size_t written_bytes;
 	char **unwalked;                  /* sources or folders not read */
 	size_t n_unwalked;
+	/* One could not be noted (no memory): the build must not delete
+	 * what may be under it, and fails. */
+	bool unwalked_lost;
 	struct lane main;                 /* the index itself */
 	/* The shards were torn (ni_db_repair_shards): no file is taken
 	 * as unchanged. */
@@ -226,13 +229,22 @@ static void on_problem(void *ctx, const char *path, int errnum,
 	struct builder *b = ctx;
 	b->counts->errors++;
 	b->counts->bad_sources += is_source;
-	/* What could not be walked is not gone: delete nothing under it. */
-	char **unwalked = realloc(b->unwalked,
-				  (b->n_unwalked + 1) * sizeof *unwalked);
-	if (unwalked) {
-		b->unwalked = unwalked;
-		if ((unwalked[b->n_unwalked] = strdup(path)))
+	/*
+	 * What could not be walked is not gone: delete nothing under it.
+	 * A folder reached again (ELOOP) was walked, under the path that
+	 * reached it first: its files' documents under this path go, as a
+	 * first build would not have them, and would hold each article
+	 * twice.
+	 */
+	if (errnum != ELOOP) {
+		char **unwalked = realloc(b->unwalked, (b->n_unwalked + 1) *
+							       sizeof *unwalked);
+		if (unwalked)
+			b->unwalked = unwalked;
+		if (unwalked && (unwalked[b->n_unwalked] = strdup(path)))
 			b->n_unwalked++;
+		else
+			b->unwalked_lost = true;
 	}
 	if (b->cb->problem)
 		b->cb->problem(b->cb->ctx, path, errnum, is_source);
@@ -244,7 +256,7 @@ static ni_status walk(struct builder *b, const char *const *sources,
 	struct ni_walk_callbacks cb = {on_file, on_problem, b};
 	int stopped = 0;
 	ni_status status = ni_walk(sources, n, &cb, &stopped);
-	if (status == NI_OK && stopped)
+	if (status == NI_OK && (stopped || b->unwalked_lost))
 		status = NI_ENOMEM;
 	if (status != NI_OK)
 		return fail(b, status, "cannot walk the sources", NULL);
