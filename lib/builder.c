@@ -621,23 +621,14 @@ static ni_status process_all(struct builder *b)
 
 /* ---- what is gone ---------------------------------------------------------- */
 
-static bool under(const char *path, const char *dir)
-{
-	size_t len = strlen(dir);
-	while (len > 1 && dir[len - 1] == '/')
-		len--;
-	return !strncmp(path, dir, len) &&
-	       (path[len] == '/' || path[len] == '\0');
-}
-
 static bool walked(const struct builder *b, const char *path,
 		   const char *const *sources, size_t n)
 {
 	for (size_t i = 0; i < b->n_unwalked; i++)
-		if (under(path, b->unwalked[i]))
+		if (ni_walk_is_under(path, b->unwalked[i]))
 			return false;
 	for (size_t i = 0; i < n; i++)
-		if (under(path, sources[i]))
+		if (ni_walk_is_under(path, sources[i]))
 			return true;
 	return false;
 }
@@ -1034,7 +1025,7 @@ static ni_status not_a_source(struct ni_buf *errmsg, const char *path,
 				       "this index", errmsg->len ? "\n" : "",
 				       path);
 	for (size_t i = 0; status == NI_OK && i < n; i++)
-		if (under(path, sources[i]))
+		if (ni_walk_is_under(path, sources[i]))
 			return ni_buf_addf(errmsg, ": it is under the source "
 					   "'%s', whose next build would "
 					   "index it again (move it out, or "
@@ -1042,7 +1033,7 @@ static ni_status not_a_source(struct ni_buf *errmsg, const char *path,
 					   sources[i]);
 	const char *sep = "; the sources under it: ";
 	for (size_t i = 0; status == NI_OK && i < n; i++) {
-		if (under(sources[i], path)) {
+		if (ni_walk_is_under(sources[i], path)) {
 			status = ni_buf_addf(errmsg, "%s'%s'", sep,
 					     sources[i]);
 			sep = ", ";
