@@ -918,6 +918,8 @@ def main():
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--save", metavar="FILE")
     ap.add_argument("--list-kinds", action="store_true")
+    ap.add_argument("--progress", action="store_true",
+                    help="a line on stderr after each sequence")
     a = ap.parse_args()
     if a.list_kinds:
         print("\n".join(KINDS))
@@ -970,6 +972,10 @@ def main():
             break
         done += length
         seed += 1
+        if a.progress:
+            print("%d/%d steps, %.0f s" % (done, a.steps,
+                                          time.monotonic() - started),
+                  file=sys.stderr, flush=True)
     print("%d steps from seed %d (%s), %s, in %.1f s" % (
         done, a.seed, "indexes of " + ",".join(map(str, shards)) +
         " shards", "skipping " + ",".join(skip) if skip else
