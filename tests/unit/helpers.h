@@ -4,6 +4,7 @@
 #ifndef NI_TEST_HELPERS_H
 #define NI_TEST_HELPERS_H
 
+#include <locale.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,54 @@ static inline void mark_related(ni_doc *doc, const char *parent)
 					   strlen(parent)), NI_OK);
 	assert_int_equal(ni_doc_add_filter(doc, NI_FILTER_RELATED, "", 0),
 			 NI_OK);
+}
+
+/*
+ * How many tests called skip_because(): tests_status() turns them into
+ * the binary's exit status.
+ */
+static int tests_skipped;
+
+/*
+ * skip_because(WHY): this test cannot run here.  Says WHY on stdout
+ * ("SKIP: WHY", which scripts/skipped reports) and ends the test as
+ * cmocka's skip() does; the other tests still run, and tests_status()
+ * then makes the binary exit 77, meson's SKIP: cmocka alone would exit
+ * 0, and a machine without what a test needs would pass for one that
+ * ran every check.
+ */
+#define skip_because(why) \
+	do { \
+		print_message("SKIP: %s\n", (why)); \
+		tests_skipped++; \
+		skip(); \
+	} while (0)
+
+/*
+ * main's exit status from cmocka_run_group_tests()'s count of failed
+ * tests: that count when one failed, else 77 when a test skipped, else 0.
+ */
+static inline int tests_status(int failed)
+{
+	return failed ? failed : tests_skipped ? 77 : 0;
+}
+
+/*
+ * Set LC_NUMERIC to a locale whose decimal point is a comma (de_DE or
+ * fr_FR, in UTF-8), for tests that numbers are read with '.' whatever
+ * the locale says; skip_because() when none is installed (scripts/setup
+ * generates de_DE.UTF-8).  The caller sets "C" back.
+ */
+static inline void use_decimal_comma_locale(void)
+{
+	static const char *const names[] = {
+		"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8",
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (setlocale(LC_NUMERIC, names[i]))
+			return;
+	skip_because("no locale with a decimal comma (de_DE.UTF-8, "
+		     "fr_FR.UTF-8) is installed; scripts/setup makes one");
 }
 
 #endif

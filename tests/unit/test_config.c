@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helpers.h"
 #include "ni_buf.h"
 #include "ni_cli.h"
 #include "ni_config.h"
@@ -611,15 +612,7 @@ static void test_unreadable_file(void **state)
 static void test_locale_decimal_point(void **state)
 {
 	(void)state;
-	static const char *const locales[] = {
-		"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8",
-	};
-	const char *found = NULL;
-	for (size_t i = 0; !found && i < sizeof locales / sizeof *locales;
-	     i++)
-		found = setlocale(LC_NUMERIC, locales[i]);
-	if (!found)
-		skip();  /* no locale with a decimal comma installed */
+	use_decimal_comma_locale();
 	struct ni_config config;
 	load_ok("bm25_b: 0.25\nquality_weight: 2.5", &config);
 	assert_true(config.bm25_b == 0.25);
@@ -831,5 +824,6 @@ int main(void)
 		cmocka_unit_test(test_cli_load_config),
 		cmocka_unit_test(test_language),
 	};
-	return cmocka_run_group_tests(tests, make_tmp_dir, remove_tmp_dir);
+	return tests_status(cmocka_run_group_tests(tests, make_tmp_dir,
+						   remove_tmp_dir));
 }

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "ni_yaml.h"
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -338,15 +339,7 @@ static void test_numbers(void **state)
 static void test_locale_decimal_point(void **state)
 {
 	(void)state;
-	static const char *const locales[] = {
-		"de_DE.UTF-8", "de_DE.utf8", "fr_FR.UTF-8", "fr_FR.utf8",
-	};
-	const char *found = NULL;
-	for (size_t i = 0; !found && i < sizeof locales / sizeof *locales;
-	     i++)
-		found = setlocale(LC_NUMERIC, locales[i]);
-	if (!found)
-		skip();  /* no locale with a decimal comma installed */
+	use_decimal_comma_locale();
 	double value;
 	bool read = ni_yaml_read_number("0.25", 4, &value);
 	bool comma = ni_yaml_read_number("0,25", 4, &value);
@@ -373,5 +366,5 @@ int main(void)
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_locale_decimal_point),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return tests_status(cmocka_run_group_tests(tests, NULL, NULL));
 }
