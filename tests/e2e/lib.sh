@@ -181,14 +181,6 @@ have() {
 	return 1
 }
 
-# require_tcpsrv: without xapian-tcpsrv, the test ends here: skipped
-# (exit 77) when all so far passed.
-require_tcpsrv() {
-	have xapian-tcpsrv "remote shards" && return
-	finish
-	exit
-}
-
 # free_port: a TCP port nobody listens on now.
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -121,15 +121,16 @@ expect_match "$WORK/err" "; build that shard again\$" "the advice is for the sha
 expect_status 1 "stats on a shard of other settings" -- "$NEWSINDEX" stats --db "$WORK/other.stub"
 expect_match "$WORK/err" "glass other was built with .*; build that shard again\$" "newsindex names the shard and advises it too"
 
-require_tcpsrv
-serve_shards "$WORK/remote.stub" "$WORK/shard1" "$WORK/shard2" "$WORK/shard3"
-same_as_whole "$WORK/remote.stub" "remote stub"
-expect_status 0 "check of a remote stub" -- "$NEWSINDEX" check --db "$WORK/remote.stub"
-expect_line "$WORK/out" "check: shard 3 of $WORK/remote.stub (line 3), remote 127.0.0.1:${PORTS[2]}: remote, not checked here (run 'newsindex check' on its host)" "check: a remote shard"
-expect_status 0 "stats of a remote stub" -- "$NEWSINDEX" stats --db "$WORK/remote.stub"
-expect_line "$WORK/out" "shard: shard 1 of $WORK/remote.stub (line 1), remote 127.0.0.1:${PORTS[0]}: articles 200, related records 0" "stats: a remote shard"
+if have xapian-tcpsrv "remote shards"; then
+	serve_shards "$WORK/remote.stub" "$WORK/shard1" "$WORK/shard2" "$WORK/shard3"
+	same_as_whole "$WORK/remote.stub" "remote stub"
+	expect_status 0 "check of a remote stub" -- "$NEWSINDEX" check --db "$WORK/remote.stub"
+	expect_line "$WORK/out" "check: shard 3 of $WORK/remote.stub (line 3), remote 127.0.0.1:${PORTS[2]}: remote, not checked here (run 'newsindex check' on its host)" "check: a remote shard"
+	expect_status 0 "stats of a remote stub" -- "$NEWSINDEX" stats --db "$WORK/remote.stub"
+	expect_line "$WORK/out" "shard: shard 1 of $WORK/remote.stub (line 1), remote 127.0.0.1:${PORTS[0]}: articles 200, related records 0" "stats: a remote shard"
 
-printf 'glass shard1\nglass shard3\n' >"$WORK/two.stub"
-stop_second_shard "$WORK/remote.stub" "$WORK/two.stub" markets
+	printf 'glass shard1\nglass shard3\n' >"$WORK/two.stub"
+	stop_second_shard "$WORK/remote.stub" "$WORK/two.stub" markets
+fi
 
 finish
