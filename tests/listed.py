@@ -29,6 +29,12 @@ HELPERS = {
     "tests/differential/expect.py": "imported by differential.py",
     "tests/fuzz/run-fuzzer": "runs the fuzz_TARGET tests of a "
                              "-Dfuzz=true build (tests/fuzz/meson.build)",
+    "tests/e2e/bin/newsquery": "NEWSQUERY of the e2e tests: checks "
+                               "their JSON outputs (tests/meson.build)",
+    "tests/e2e/bin/newsindex": "NEWSINDEX of the e2e tests, a link to "
+                               "bin/newsquery",
+    "tests/e2e/json_check.py": "run by tests/e2e/bin/, imported by "
+                               "differential.py",
 }
 DATA = {"fixtures", "corpus", "regressions", "__pycache__"}
 

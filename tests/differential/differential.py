@@ -38,8 +38,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import expect  # noqa: E402
 import model  # noqa: E402
 
-NEWSINDEX = os.environ.get("NEWSINDEX", "newsindex")
-NEWSQUERY = os.environ.get("NEWSQUERY", "newsquery")
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "e2e"))
+import json_check  # noqa: E402
+
+# The programs built rather than tests/e2e/bin/'s, which check JSON by
+# starting a Python each time: search() checks each answer itself.
+NEWSINDEX = os.environ.get("NI_BUILT_NEWSINDEX") or \
+    os.environ.get("NEWSINDEX", "newsindex")
+NEWSQUERY = os.environ.get("NI_BUILT_NEWSQUERY") or \
+    os.environ.get("NEWSQUERY", "newsquery")
 PAGE = 10000
 
 # ---- the generated articles -------------------------------------------------
@@ -510,9 +518,12 @@ def search(db, query):
             [NEWSQUERY, "--db", db, "--all", "--format", "json",
              "--strict-syntax", "--limit", str(PAGE), "--offset",
              str(offset), "--", query],
-            capture_output=True, text=True)
+            capture_output=True)
+        problem = json_check.check("query", r.returncode, r.stdout)
+        if problem:
+            return None, "--json: " + problem
         if r.returncode not in (0, 1):
-            return None, r.stderr.strip()
+            return None, r.stderr.decode(errors="replace").strip()
         answer = json.loads(r.stdout)
         if answer["notices"] or answer["syntax_error"] is not None:
             return None, "read otherwise than written: %r, %r" % (

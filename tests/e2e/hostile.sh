@@ -50,7 +50,7 @@ PY
 # 3 MB title stops at the word limit.  ulimit -v cannot be used under
 # AddressSanitizer, which reserves terabytes of address space.
 LIMIT_KB=500000
-if nm "$NEWSINDEX" 2>/dev/null | grep -q __asan_init; then
+if nm "$NI_BUILT_NEWSINDEX" 2>/dev/null | grep -q __asan_init; then
 	echo "note: no ulimit -v under AddressSanitizer; time is still bounded"
 	LIMIT_KB=unlimited
 fi

@@ -19,6 +19,11 @@ export NEWSINDEX_CONFIG="" XDG_CONFIG_HOME=""
 mkdir -p "$HOME"
 FAILURES=0
 CHECKS=0
+# Where tests/e2e/bin/ notes each JSON output it checked, and each one
+# not as docs/json.md says (finish fails the test on it).
+export NI_JSON_CHECKED="$WORK/json-checked"
+export NI_JSON_INVALID="$WORK/json-invalid"
+: >"$NI_JSON_CHECKED"
 SKIPPED=()   # what could not be checked here (skip), said by finish
 
 fail() {
@@ -159,6 +164,16 @@ at_percent() {
 # finish: the test's status, as its last command: 1 when a check
 # failed, else 77 (meson's SKIP) when something was skipped, else 0.
 finish() {
+	local line json
+	json=$(wc -l <"$NI_JSON_CHECKED")
+	[ "$json" -eq 0 ] ||
+		echo "$json JSON outputs checked against docs/json-schema/"
+	CHECKS=$((CHECKS + json))
+	if [ -s "$NI_JSON_INVALID" ]; then
+		while IFS= read -r line; do
+			fail "JSON output: $line"
+		done <"$NI_JSON_INVALID"
+	fi
 	echo "$((CHECKS - FAILURES)) passed, $FAILURES failed"
 	[ "$FAILURES" -eq 0 ] || return 1
 	[ ${#SKIPPED[@]} -eq 0 ] && return
