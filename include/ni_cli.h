@@ -134,8 +134,10 @@ bool ni_cli_has_control(const char *text);
 /*
  * Write `json` (json-c's text) and a newline to `out`, with DEL and the
  * C1 controls, which json-c writes as they are and some terminals obey,
- * as \u escapes.  Outside its strings JSON is ASCII, so these bytes are
- * always in a string.
+ * as \u escapes, and each ill-formed UTF-8 sequence (a byte that is not
+ * UTF-8, or a character cut short), which json-c also passes on, as
+ * U+FFFD: JSON must be UTF-8, and a file name need not be.  Outside its
+ * strings JSON is ASCII, so these bytes are always in a string.
  */
 void ni_cli_put_json_line(FILE *out, const char *json);
 

@@ -220,23 +220,23 @@ bool ni_cli_has_control(const char *text)
 
 void ni_cli_put_json_line(FILE *out, const char *json)
 {
-	const char *p = json;
-	for (;;) {
-		size_t plain = strcspn(p, "\x7f\xc2");
-		fwrite(p, 1, plain, out);
-		p += plain;
-		if (!*p)
+	int32_t len = (int32_t)strlen(json), i = 0;
+	while (i < len) {
+		int32_t start = i;
+		while (i < len && (unsigned char)json[i] < 0x7f)
+			i++;
+		fwrite(json + start, 1, (size_t)(i - start), out);
+		if (i == len)
 			break;
-		unsigned char next = (unsigned char)p[1];
-		if (*p == '\x7f') {
-			fputs("\\u007f", out);
-			p++;
-		} else if (next >= 0x80 && next < 0xa0) {
-			fprintf(out, "\\u%04x", next);
-			p += 2;
-		} else {
-			fputc(*p++, out);
-		}
+		start = i;
+		UChar32 c;
+		U8_NEXT(json, i, len, c);
+		if (c < 0)
+			fputs("\xef\xbf\xbd", out);  /* U+FFFD */
+		else if (c >= 0x7f && c < 0xa0)
+			fprintf(out, "\\u%04x", (unsigned)c);
+		else
+			fwrite(json + start, 1, (size_t)(i - start), out);
 	}
 	fputc('\n', out);
 }

@@ -551,7 +551,10 @@ static int64_t code_points(const char *text, size_t byte)
 	return n;
 }
 
-/* {"text": ..., "highlights": [[start, end], ...]} in code points. */
+/*
+ * {"text": ..., "highlights": [[start, end], ...]} in code points, or
+ * null for no snippet (an article without an excerpt: docs/json.md).
+ */
 static bool put_snippet(json_object *obj, const struct ni_snippet *s)
 {
 	if (!s)
@@ -609,7 +612,8 @@ static json_object *hit_object(const struct render_context *ctx, size_t i,
 		  put_string(obj, "path", doc->path) &&
 		  put_string(obj, "related_of", doc->related_of) &&
 		  put_provider(obj, doc) && put_facts(obj, doc) &&
-		  put_snippet(obj, ctx->snippets ? &ctx->snippets[i] : NULL) &&
+		  put_snippet(obj, ctx->snippets && ctx->snippets[i].text.len
+				   ? &ctx->snippets[i] : NULL) &&
 		  put_explain(obj, hit);
 	if (!ok) {
 		json_object_put(obj);
