@@ -158,10 +158,16 @@ static void print_wrapped(FILE *out, const struct render_context *ctx,
 	fputc('\n', out);
 }
 
+/* The line under the title: provider, date, quality, similar copies,
+ * "related record"; none when the article has none of them. */
 static void print_meta(FILE *out, const struct render_context *ctx,
 		       const struct ni_result *hit)
 {
 	const struct ni_docdata *doc = &hit->doc;
+	if (!doc->provider_name && !doc->provider_domain &&
+	    !doc->date.present && !doc->quality.present && !hit->n_similar &&
+	    !doc->related_of)
+		return;
 	const char *sep = "";
 	fprintf(out, "    %s", style(ctx, DIM));
 	if (doc->provider_name || doc->provider_domain) {

@@ -237,6 +237,25 @@ static void test_text_never_passes_controls(void **state)
 	free(w.text);
 }
 
+/* An article with no provider, date or quality: no line of spaces
+ * under its title, the path straight after it. */
+static void test_text_no_empty_meta_line(void **state)
+{
+	(void)state;
+	struct ni_result hit = bare_hit();
+	hit.doc.title = "Bare";
+	struct ni_results r = one_page(&hit, 1);
+	struct render_context ctx = {.query = "bare", .limit = 1,
+				     .width = 80};
+	struct written w;
+	start(&w);
+	render_text(w.out, &ctx, &r);
+	const char *text = done(&w);
+	assert_contains(text, " 1. Bare\n    /news/bare.txt\n");
+	assert_lacks(text, "    \n");
+	free(w.text);
+}
+
 static void test_text_styles_only_with_color(void **state)
 {
 	(void)state;
@@ -343,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_jsonl_is_the_results_alone),
 		cmocka_unit_test(test_text_never_passes_controls),
+		cmocka_unit_test(test_text_no_empty_meta_line),
 		cmocka_unit_test(test_text_styles_only_with_color),
 		cmocka_unit_test(test_text_wraps_at_the_width),
 		cmocka_unit_test(test_lines_escape_what_could_drive_a_terminal),
