@@ -67,12 +67,17 @@ expect_grep() {
 	fi
 }
 
+# expect_no_match FILE REGEX DESCRIPTION: FILE is there and no line
+# matches REGEX (a missing file or a bad REGEX is a failure, not a pass).
 expect_no_match() {
 	CHECKS=$((CHECKS + 1))
-	if grep -Eq -- "$2" "$1"; then
-		fail "$3: a line matches /$2/ in $(basename "$1")"
-		sed 's/^/  | /' "$1" >&2
-	fi
+	grep -Eq -- "$2" "$1"
+	case $? in
+	0)	fail "$3: a line matches /$2/ in $(basename "$1")"
+		sed 's/^/  | /' "$1" >&2 ;;
+	1)	;;
+	*)	fail "$3: cannot search $(basename "$1") for /$2/" ;;
+	esac
 }
 
 # json PYTHON-EXPRESSION: evaluate over the JSON in $WORK/out as `d`,
@@ -136,7 +141,8 @@ PY
 }
 
 # run_killed SECONDS -- COMMAND...: start COMMAND, kill -9 it after
-# SECONDS.
+# SECONDS.  Status 0 when the kill landed (COMMAND died by it), 1 when
+# COMMAND had ended before: a test counts the kills that landed.
 run_killed() {
 	local delay=$1
 	shift 2
@@ -145,16 +151,26 @@ run_killed() {
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
+	[ $? -eq $((128 + 9)) ]
 }
 
-# time_build DB SOURCE [OPTION...]: build SOURCE into DB; $took is how
-# long it took in ms.  at_percent P: the seconds at P% of it, so that
+# landed WHAT N OF: N of OF run_killed kills landed on a running WHAT
+# (a kill after it ended tests nothing): at least one must have.
+landed() {
+	echo "kill -9 landed in $2 of $3 $1"
+	CHECKS=$((CHECKS + 1))
+	[ "$2" -gt 0 ] || fail "no kill -9 landed in a running $1"
+}
+
+# time_build DB SOURCE [OPTION...]: build SOURCE into DB (a check: it
+# must succeed); $took is how long it took in ms.  at_percent P: the seconds at P% of it, so that
 # kill points fall in the same part of a build on any machine.
 time_build() {
 	local db=$1 source=$2 start
 	shift 2
 	start=$(date +%s%N)
-	"$NEWSINDEX" build "$@" --db "$db" "$source" >/dev/null 2>&1
+	expect_status 0 "the timed build of $source" -- \
+		"$NEWSINDEX" build "$@" --db "$db" "$source"
 	took=$(( ($(date +%s%N) - start) / 1000000 ))
 }
 at_percent() {
