@@ -110,8 +110,9 @@ while kill -0 "$builder" 2>/dev/null; do
 	done
 done
 wait "$builder"
+got=$?
 CHECKS=$((CHECKS + 1))
-[ $? -eq 0 ] || fail "the builds under the searches failed"
+[ "$got" -eq 0 ] || fail "the builds under the searches failed: exit $got"
 CHECKS=$((CHECKS + 1))
 [ "$searches" -ge 12 ] || fail "only $searches searches ran during the builds"
 CHECKS=$((CHECKS + 1))
@@ -127,9 +128,10 @@ CHECKS=$((CHECKS + 1))
 
 
 # ---- SIGINT and SIGTERM ----------------------------------------------------
-# Articles of 600 words: reading them takes seconds, so a signal sent
-# once the build has reported reading some (its first progress line
-# past 0, a second in) lands mid-build on any machine.
+# Articles of 600 words: reading them takes seconds.  The build sets its
+# handlers before it reads; once it has reported reading some (its first
+# progress line past 0) it is held there with SIGSTOP, and the signal
+# sent then lands mid-build, however fast the rest would have gone.
 python3 - "$WORK/long" 1500 <<'PY'
 import os, random, sys
 out, n = sys.argv[1], int(sys.argv[2])
@@ -146,14 +148,25 @@ PY
 # while it reads; it must end by the signal (STATUS in the shell), say
 # "stopped early", and keep what it did: some articles, not all.
 interrupt() {
-	local sig=$1 want=$2 db=$3 pid got i
+	local sig=$1 want=$2 db=$3 pid got i state
 	"$NEWSINDEX" build -j 1 --progress --db "$db" "$WORK/long" \
 		>"$WORK/sig.out" 2>"$WORK/sig.err" &
 	pid=$!
+	# (A bound of a minute, for a build that never says it reads.)
 	for i in $(seq 1200); do
 		grep -q '^progress: [1-9]' "$WORK/sig.err" && break
 		sleep 0.05
 	done
+	kill -STOP "$pid"
+	# It stops once it next runs: wait for it (state T), or its end.
+	for i in $(seq 1200); do
+		state=$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null) || break
+		[ "$state" = T ] && break
+		sleep 0.05
+	done
+	CHECKS=$((CHECKS + 1))
+	grep -q '^progress: [1-9]' "$WORK/sig.err" && [ "$state" = T ] ||
+		fail "$sig: the build was not held while reading (state '$state'): $(cat "$WORK/sig.err")"
 	# Nothing committed yet: readers are told it is being built, and
 	# by whom, never to delete it.
 	expect_status 2 "newsquery during a first build" -- "$NEWSQUERY" --db "$db" w1
@@ -161,6 +174,7 @@ interrupt() {
 	expect_status 4 "stats during a first build" -- "$NEWSINDEX" stats --db "$db"
 	expect_match "$WORK/err" "^newsindex: index $db is being built by process $pid " "stats names the build"
 	kill "-$sig" "$pid"
+	kill -CONT "$pid"
 	wait "$pid"
 	got=$?
 	CHECKS=$((CHECKS + 1))
@@ -193,15 +207,18 @@ after_kill() {
 }
 
 time_build "$WORK/timed" "$WORK/many"
+kills=0
 for percent in 5 20 40 60 75 85 92 97; do
 	delay=$(at_percent "$percent")
 	rm -rf "$WORK/killed"
-	run_killed "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
+	run_killed "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many" &&
+		kills=$((kills + 1))
 	after_kill "at $percent% of a first build" "$WORK/killed"
 	CHECKS=$((CHECKS + 1))
 	! ls -d "$WORK/killed".* 2>/dev/null ||
 		fail "folders left beside the index after kill at $percent% and a rerun"
 done
+landed "first build" "$kills" 8
 
 # Parts a killed parallel build left go with the next build of any kind.
 mkdir -p "$WORK/timed.part-3/stale" "$WORK/timed.merged" "$WORK/timed.empty"
@@ -214,21 +231,33 @@ CHECKS=$((CHECKS + 1))
 cp -a "$WORK/timed" "$WORK/incr"
 make_articles "$WORK/many" 3000 7
 time_build "$WORK/timed" "$WORK/many"
+kills=0
 for percent in 30 70; do
 	delay=$(at_percent "$percent")
 	rm -rf "$WORK/killed"
 	cp -a "$WORK/incr" "$WORK/killed"
-	run_killed "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
+	run_killed "$delay" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many" &&
+		kills=$((kills + 1))
 	after_kill "at $percent% of an update" "$WORK/killed"
 	CHECKS=$((CHECKS + 1))
 	[ "$(count_phrase "$WORK/killed" "round 7")" -eq 3000 ] ||
 		fail "not every article updated after kill at $percent%"
 done
-for delay in 0.02 0.1; do
+landed update "$kills" 2
+# A compaction, timed as the builds are, killed in its course.
+cp -a "$WORK/timed" "$WORK/compacted"
+start=$(date +%s%N)
+expect_status 0 "the timed compaction" -- "$NEWSINDEX" compact --db "$WORK/compacted"
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+kills=0
+for percent in 25 50 75; do
+	delay=$(at_percent "$percent")
 	rm -rf "$WORK/killed"
 	cp -a "$WORK/timed" "$WORK/killed"
-	run_killed "$delay" -- "$NEWSINDEX" compact --db "$WORK/killed"
-	after_kill "${delay}s into a compaction" "$WORK/killed"
+	run_killed "$delay" -- "$NEWSINDEX" compact --db "$WORK/killed" &&
+		kills=$((kills + 1))
+	after_kill "at $percent% of a compaction" "$WORK/killed"
 done
+landed compaction "$kills" 3
 
 finish
