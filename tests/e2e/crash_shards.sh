@@ -72,31 +72,40 @@ settled() {
 make_articles "$WORK/many" 3000
 build_one "$WORK/many"
 time_build "$WORK/timed" "$WORK/many" --shards 3
+kills=0
 for percent in 5 35 65 90; do
 	rm -rf "$WORK/killed"
-	run_killed "$(at_percent "$percent")" -- "$NEWSINDEX" build --shards 3 --db "$WORK/killed" "$WORK/many"
+	run_killed "$(at_percent "$percent")" -- "$NEWSINDEX" build --shards 3 --db "$WORK/killed" "$WORK/many" &&
+		kills=$((kills + 1))
 	settled "kill -9 at $percent% of a first build" "$WORK/killed" "$WORK/many" 3000
 done
+landed "first build" "$kills" 4
 
-# In the merge of the parts: killed once a shard's merged copy is there
-# (tried until it happens: the merge is short).
+# In the merge of the parts: killed as soon as the build says it merges
+# (its progress line, read from a pipe the moment it is written), which
+# landed there if the build died by it with its parts still beside the
+# index.  The merge is short: tried until one lands, or 20 times.
+mkfifo "$WORK/progress"
 merge_kills=0
-for try in 1 2 3 4 5; do
-	[ "$merge_kills" -eq 0 ] || break
+for try in $(seq 20); do
 	rm -rf "$WORK/killed"
-	"$NEWSINDEX" build --shards 3 --db "$WORK/killed" "$WORK/many" >/dev/null 2>&1 &
+	"$NEWSINDEX" build -j 2 --shards 3 --progress --db "$WORK/killed" \
+		"$WORK/many" >/dev/null 2>"$WORK/progress" &
 	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		if ls -d "$WORK/killed"/shard-*.merged >/dev/null 2>&1; then
+	while IFS= read -r line; do
+		if [[ $line == *"merging the parts"* ]]; then
 			kill -9 "$pid"
-			echo "killed in the merge at try $try"
-			merge_kills=$((merge_kills + 1))
 			break
 		fi
-		sleep 0.002
-	done
+	done <"$WORK/progress"
 	wait "$pid" 2>/dev/null
-	settled "kill -9 in the merge (try $try)" "$WORK/killed" "$WORK/many" 3000
+	got=$?
+	if [ "$got" -eq 137 ] && ls -d "$WORK/killed".part-* >/dev/null 2>&1; then
+		echo "killed in the merge at try $try"
+		merge_kills=1
+		settled "kill -9 in the merge" "$WORK/killed" "$WORK/many" 3000
+		break
+	fi
 done
 CHECKS=$((CHECKS + 1))
 [ "$merge_kills" -gt 0 ] || fail "no build was killed during its merge"
@@ -106,15 +115,18 @@ cp -a "$WORK/timed" "$WORK/before"
 make_articles "$WORK/many" 3000 7
 build_one "$WORK/many"
 time_build "$WORK/timed" "$WORK/many"
+kills=0
 for percent in 30 70; do
 	rm -rf "$WORK/killed"
 	cp -a "$WORK/before" "$WORK/killed"
-	run_killed "$(at_percent "$percent")" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many"
+	run_killed "$(at_percent "$percent")" -- "$NEWSINDEX" build --db "$WORK/killed" "$WORK/many" &&
+		kills=$((kills + 1))
 	settled "kill -9 at $percent% of an update" "$WORK/killed" "$WORK/many" 3000
 	CHECKS=$((CHECKS + 1))
 	n=$("$NEWSQUERY" --db "$WORK/killed" --all --format paths --limit 10000 '"round 7"' | wc -l)
 	[ "$n" -eq 3000 ] || fail "$n of 3000 articles updated after kill at $percent%"
 done
+landed update "$kills" 2
 
 # ---- a commit torn between shards -----------------------------------------
 # Articles that list related records, some of them listed by two.
