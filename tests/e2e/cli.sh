@@ -14,20 +14,6 @@ expect_match "$WORK/out" '^newsindex [0-9]+\.[0-9]+\.[0-9]+$' "newsindex version
 expect_status 0 "newsquery --version" -- "$NEWSQUERY" --version
 expect_match "$WORK/out" '^newsquery [0-9]+\.[0-9]+\.[0-9]+$' "newsquery version"
 
-# Usage errors are exit 2, with a message that says what is wrong.
-expect_status 2 "no command" -- "$NEWSINDEX"
-expect_status 2 "unknown command" -- "$NEWSINDEX" frobnicate
-expect_match "$WORK/err" "'frobnicate' is not a command" "unknown command named"
-expect_status 2 "build without sources" -- "$NEWSINDEX" build --db "$WORK/db"
-expect_match "$WORK/err" 'no sources given' "no sources message"
-expect_status 2 "bad --max-file-size" -- "$NEWSINDEX" build --max-file-size lots x
-expect_status 2 "query without words" -- "$NEWSQUERY" --db "$WORK/db"
-expect_status 2 "bad --limit" -- "$NEWSQUERY" --limit ten x
-expect_match "$WORK/err" "--limit: 'ten' is not a whole number" "bad limit named"
-expect_status 2 "bad --quality-weight" -- "$NEWSQUERY" --quality-weight -1 x
-expect_status 2 "bad --color" -- "$NEWSQUERY" --color sometimes x
-expect_status 2 "unknown option" -- "$NEWSQUERY" --frob x
-
 # No index yet: exit 2 and say what to run.
 expect_status 2 "query before any build" -- "$NEWSQUERY" --db "$WORK/none" word
 expect_match "$WORK/err" "no index at $WORK/none: run 'newsindex build" "missing index message"
@@ -38,11 +24,33 @@ expect_status 1 "missing source" -- "$NEWSINDEX" build --db "$WORK/db" "$WORK/no
 expect_match "$WORK/err" "$WORK/nowhere: No such file or directory" "missing source named"
 expect_match "$WORK/out" '^added [1-9][0-9]*, ' "other sources indexed"
 
+# Usage errors are exit 2, with a message that says what is wrong; on an
+# index that exists and sources that do, so that nothing else is wrong.
+expect_status 2 "no command" -- "$NEWSINDEX"
+expect_match "$WORK/err" '^usage: newsindex ' "no command: the usage"
+expect_status 2 "unknown command" -- "$NEWSINDEX" frobnicate
+expect_line "$WORK/err" "newsindex: 'frobnicate' is not a command; see 'newsindex --help'" "unknown command named"
+expect_status 2 "build without sources" -- "$NEWSINDEX" build --db "$WORK/none"
+expect_match "$WORK/err" '^newsindex: no sources given' "no sources message"
+expect_status 2 "bad --max-file-size" -- "$NEWSINDEX" build --db "$WORK/db" --max-file-size lots "$NI_TEST_SAMPLES"
+expect_line "$WORK/err" "newsindex: --max-file-size: 'lots' is not a number of bytes" "bad size named"
+expect_status 2 "query without words" -- "$NEWSQUERY" --db "$WORK/db"
+expect_line "$WORK/err" "newsquery: no query given: newsquery WORDS... (see --help)" "no query message"
+expect_status 2 "bad --limit" -- "$NEWSQUERY" --db "$WORK/db" --limit ten sanctions
+expect_line "$WORK/err" "newsquery: --limit: 'ten' is not a whole number from 0 to 10000" "bad limit named"
+expect_status 2 "bad --quality-weight" -- "$NEWSQUERY" --db "$WORK/db" --quality-weight -1 sanctions
+expect_line "$WORK/err" "newsquery: --quality-weight: '-1' is not a number from 0 to 1000" "bad quality weight named"
+expect_status 2 "bad --color" -- "$NEWSQUERY" --db "$WORK/db" --color sometimes sanctions
+expect_line "$WORK/err" "newsquery: --color: 'sometimes' is not auto, always or never" "bad color named"
+expect_status 2 "unknown option" -- "$NEWSQUERY" --db "$WORK/db" --frob sanctions
+expect_line "$WORK/err" "newsquery: unknown option '--frob' (see --help)" "unknown option named"
+
 # Exit 0 on a match, 1 on none.
 expect_status 0 "a match" -- "$NEWSQUERY" --db "$WORK/db" sanctions
 expect_status 1 "no match" -- "$NEWSQUERY" --db "$WORK/db" zzyzxqqq
 expect_match "$WORK/out" '^no results for "zzyzxqqq"$' "no results message"
 expect_status 2 "nothing searchable" -- "$NEWSQUERY" --db "$WORK/db" '?!'
+expect_match "$WORK/err" '^newsquery: the query has no words to search for$' "nothing searchable named"
 
 # The default index: $NEWSINDEX_DB, else XDG_DATA_HOME, else HOME.
 expect_status 0 "build into the HOME default" -- "$NEWSINDEX" build "$NI_TEST_SAMPLES"
