@@ -1,7 +1,7 @@
 # End to end: hostile input.  Every file that cannot be indexed is named
 # on stderr with its reason, the build goes on and exits 0, articles with
 # only bad optional fields are still found, the summary counts skips by
-# reason, --strict exits 3, and bombs cost bounded time and memory.
+# reason, --strict exits 3, and bombs end, in bounded memory.
 # What each committed fixture must produce: tests/fixtures/hostile/EXPECTED.
 . "$(dirname "$0")/lib.sh"
 
@@ -47,20 +47,20 @@ PY
 }
 
 # Bounded: no alias is expanded, no nesting is followed 100,000 deep, the
-# 3 MB title stops at the word limit.  ulimit -v cannot be used under
-# AddressSanitizer, which reserves terabytes of address space.
+# 3 MB title stops at the word limit (the messages below say so).  An
+# expanding parser would exhaust ulimit -v, or run for minutes: the
+# timeout only catches such a hang (the build takes well under a second,
+# even under AddressSanitizer); how fast it is, is for bench/.  ulimit -v
+# cannot be used under AddressSanitizer, which reserves terabytes of
+# address space.
 LIMIT_KB=500000
 if nm "$NI_BUILT_NEWSINDEX" 2>/dev/null | grep -q __asan_init; then
 	echo "note: no ulimit -v under AddressSanitizer; time is still bounded"
 	LIMIT_KB=unlimited
 fi
-start=$(date +%s)
 expect_status 0 "build of hostile files" -- \
 	bash -c 'ulimit -v "$1" && exec timeout 60 "${@:2}"' _ "$LIMIT_KB" \
 	"$NEWSINDEX" build --db "$DB" "$IN"
-elapsed=$(($(date +%s) - start))
-CHECKS=$((CHECKS + 1))
-[ "$elapsed" -le 30 ] || fail "hostile build took ${elapsed}s"
 cp "$WORK/err" "$WORK/build-err"
 cp "$WORK/out" "$WORK/build-out"
 

@@ -10,15 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cmocka.h>
 
 #include "ni_article.h"
 #include "ni_buf.h"
-
-/* Generous even under ASan; an expanding parser takes minutes. */
-#define QUICK_SECONDS 2.0
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -42,13 +38,6 @@ static char *read_fixture(const char *name, size_t *len)
 	return ni_buf_detach(&buf);
 }
 
-static double seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) +
-	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
 
 static void parse_ok_len(const char *text, size_t len, struct ni_article *a)
 {
@@ -600,29 +589,26 @@ static void test_depth_limit_boundary(void **state)
 	free(text);
 }
 
-static void test_deep_nesting_refused_quickly(void **state)
+/*
+ * 100,000 levels are refused at the 33rd.  A parser that went on down
+ * them, or one that expanded aliases (test_billion_laughs), would run
+ * for minutes: the test's timeout (tests/meson.build) ends such a hang.
+ * How fast a refusal is, is no test's business: bench/ measures speed.
+ */
+static void test_very_deep_nesting_refused(void **state)
 {
 	(void)state;
 	char *text = nested_brackets(100000);
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	expect_error(text, 2, 35, "front matter nested deeper than 32 "
 		     "levels");
-	double took = seconds_since(&start);
 	free(text);
-	if (took > QUICK_SECONDS)
-		fail_msg("refusing 100,000 levels took %.2f s", took);
 
 	/* Unclosed and in block-sequence form too. */
 	text = repeat_between("---\nx:\n", "- ", 100000, "", 0,
 			      "y\n---\n");
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	expect_error(text, 3, 63, "front matter nested deeper than 32 "
 		     "levels");
-	took = seconds_since(&start);
 	free(text);
-	if (took > QUICK_SECONDS)
-		fail_msg("refusing 100,000 dashes took %.2f s", took);
 }
 
 static void test_billion_laughs(void **state)
@@ -631,12 +617,7 @@ static void test_billion_laughs(void **state)
 	size_t len;
 	char *text = read_fixture("billion-laughs.txt", &len);
 	struct ni_article a;
-	struct timespec start;
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	parse_ok_len(text, len, &a);
-	double took = seconds_since(&start);
-	if (took > QUICK_SECONDS)
-		fail_msg("the alias bomb took %.2f s", took);
 	assert_null(a.title);
 	assert_int_equal(a.n_topics, 0);
 	assert_int_equal(a.n_related, 0);
@@ -1358,7 +1339,7 @@ int main(void)
 		cmocka_unit_test(test_article_warn),
 		cmocka_unit_test(test_error_after_fields_frees_them),
 		cmocka_unit_test(test_depth_limit_boundary),
-		cmocka_unit_test(test_deep_nesting_refused_quickly),
+		cmocka_unit_test(test_very_deep_nesting_refused),
 		cmocka_unit_test(test_billion_laughs),
 		cmocka_unit_test(test_unknown_keys_skipped),
 		cmocka_unit_test(test_messy_article_warnings),
