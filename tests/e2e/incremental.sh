@@ -141,21 +141,33 @@ expect_line "$WORK/told" "as told by b" "the next build brings the other's recor
 expect_status 0 "check" -- "$NEWSINDEX" check --db "$WIRE"
 
 # dump DB: every document of the index, sorted, to compare two indexes.
+# It fails unless newsquery ends well (0, or 1 for an empty index) and
+# lists as many documents as stats counts, so that two failures are
+# never two equal dumps.
 dump() {
-	"$NEWSQUERY" --db "$1" --all --format jsonl --limit 1000 -- -nosuchword |
-		python3 -c 'import json, sys
+	local status want
+	"$NEWSQUERY" --db "$1" --all --format jsonl --limit 1000 -- -nosuchword \
+		>"$WORK/dump.jsonl"
+	status=$?
+	want=$("$NEWSINDEX" stats --db "$1" | awk -F': ' '
+		$1 == "articles" || $1 == "related records" { n += $2; seen++ }
+		END { print seen == 2 ? n : -1 }')
+	[ "$status" -le 1 ] && [ "$(wc -l <"$WORK/dump.jsonl")" -eq "$want" ] ||
+		return 1
+	python3 -c 'import json, sys
 keys = ("url", "path", "title", "excerpt", "related_of", "date",
         "quality", "topics")
 print("\n".join(sorted(json.dumps([json.loads(line)[k] for k in keys])
-                       for line in sys.stdin)))'
+                       for line in sys.stdin)))' <"$WORK/dump.jsonl"
 }
 # same_as_fresh DB FOLDER WHAT: DB holds what a first build of FOLDER
 # would.
 same_as_fresh() {
 	rm -rf "$WORK/fresh"
 	expect_status 0 "$3: a first build" -- "$NEWSINDEX" build --db "$WORK/fresh" "$2"
-	dump "$1" >"$WORK/dump-updated"
-	dump "$WORK/fresh" >"$WORK/dump-fresh"
+	CHECKS=$((CHECKS + 1))
+	dump "$1" >"$WORK/dump-updated" || fail "$3: cannot list the updated index"
+	dump "$WORK/fresh" >"$WORK/dump-fresh" || fail "$3: cannot list a first build"
 	expect_same "$3: the updated index and a first build" "$WORK/dump-updated" "$WORK/dump-fresh"
 }
 
