@@ -25,9 +25,17 @@ expect_status 2 "a bad --wait" -- "$NEWSINDEX" build --wait=soon --db "$DB"
 # --wait: the build starts once the lock is let go.
 "$NEWSINDEX" build --wait --db "$DB" "$NI_TEST_SAMPLES" >"$WORK/waited.out" 2>"$WORK/waited.err" &
 waiter=$!
-sleep 0.5
+# Until it says it waits (or ends, or a minute passes): then it must be
+# waiting still.
+for i in $(seq 1200); do
+	grep -q '^newsindex: waiting for the command writing' "$WORK/waited.err" ||
+		! kill -0 "$waiter" 2>/dev/null && break
+	sleep 0.05
+done
 CHECKS=$((CHECKS + 1))
-kill -0 "$waiter" 2>/dev/null || fail "build --wait did not wait for the lock"
+grep -q '^newsindex: waiting for the command writing' "$WORK/waited.err" &&
+	kill -0 "$waiter" 2>/dev/null ||
+	fail "build --wait did not wait for the lock: $(cat "$WORK/waited.err")"
 eval "exec ${HOLD[1]}>&-"
 wait "$HOLD_PID"
 wait "$waiter"
