@@ -97,8 +97,13 @@ int report_open_failure(const char *path, ni_status status,
 			     "'newsindex build --wait'", path);
 		return NI_EXIT_BUSY;
 	case NI_EDB_NOT_FOUND:
-		report_error("no index at %s: run 'newsindex build SOURCE...' "
-			     "to create it", path);
+		/* A stub none of whose shards opens: `detail` names them,
+		 * and a stub file is not built. */
+		if (detail && strncmp(detail, "no shard of ", 12) == 0)
+			report_error("cannot open index %s: %s", path, detail);
+		else
+			report_error("no index at %s: run 'newsindex build "
+				     "SOURCE...' to create it", path);
 		break;
 	case NI_EDB_BUILDING:
 		/* Never "delete it": its build is running. */

@@ -571,8 +571,10 @@ static int open_index(const char *path, const struct options *o,
 	     i++)
 		fprintf(stderr, "newsquery: warning: left out %s\n",
 			ni_db_missing(*db, i));
-	/* A shard's failure is named in `detail`: no hint to build. */
-	bool shard = detail && strncmp(detail, "shard ", 6) == 0;
+	/* A shard's failure is named in `detail`: no hint to build (a
+	 * stub file is not built, nor are shards none of which opens). */
+	bool shard = detail && (strncmp(detail, "shard ", 6) == 0 ||
+				strncmp(detail, "no shard of ", 12) == 0);
 	if (status == NI_OK && language &&
 	    (status = ni_db_set_language(*db, language)) != NI_OK) {
 		error("cannot stem in %s: %s", language, ni_db_errmsg(*db));
