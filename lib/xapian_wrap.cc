@@ -781,6 +781,57 @@ std::string trimmed(const std::string &text)
 }
 
 /*
+ * The table file of the local index `path` that Xapian cannot read,
+ * checked one by one (Database::check of a table file); "" when each
+ * reads.
+ */
+std::string unreadable_table(const std::string &path)
+{
+	static const char *const tables[] = {"postlist", "docdata",
+					     "termlist", "position",
+					     "spelling", "synonym"};
+	for (const char *table : tables) {
+		std::string file = path + "/" + table + ".glass";
+		std::error_code ec;
+		if (!std::filesystem::exists(file, ec))
+			continue;
+		try {
+			if (Xapian::Database::check(file, 0, nullptr) == 0)
+				continue;
+		} catch (const Xapian::Error &) {
+		}
+		return file;
+	}
+	return "";
+}
+
+/*
+ * Called in a catch block while reading the local index `path`: a plain
+ * DatabaseError (none of its kinds: modified, locked, not found, ...)
+ * is a table Xapian cannot read, as a truncated file ("EOF reading
+ * block N") after a disk error: rethrown as the damage it is, naming the
+ * table, so that it reads "index is corrupt".  Anything else is
+ * rethrown as it was.
+ */
+[[noreturn]] void rethrow_damage(const std::string &path)
+{
+	try {
+		throw;
+	} catch (const Xapian::DatabaseModifiedError &) {
+		throw;
+	} catch (const Xapian::DatabaseOpeningError &) {
+		throw;
+	} catch (const Xapian::DatabaseCorruptError &) {
+		throw;
+	} catch (const Xapian::DatabaseError &e) {
+		std::string table = unreadable_table(path);
+		throw Xapian::DatabaseCorruptError(
+			(table.empty() ? path : "table " + table) + ": " +
+			e.get_msg());
+	}
+}
+
+/*
  * Open one entry of a stub file: "auto PATH", "glass PATH", "chert
  * PATH", "remote HOST:PORT" or "remote :PROG ARGS", as Xapian reads
  * them.  A relative PATH is relative to the stub's folder (`dir`).
@@ -795,7 +846,11 @@ Xapian::Database open_entry(const std::string &type, const std::string &rest,
 		if (path.is_relative())
 			path = dir / path;
 		local = path.string();
-		return Xapian::Database(local);
+		try {
+			return Xapian::Database(local);
+		} catch (...) {
+			rethrow_damage(local);
+		}
 	}
 	if (type != "remote")
 		throw bad_argument("unknown type \"" + type + "\"");
@@ -1117,6 +1172,8 @@ void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 		} catch (const Xapian::DatabaseModifiedError &) {
 			if (attempt == MODIFIED_RETRIES)
 				throw;
+		} catch (...) {
+			rethrow_damage(d.path);
 		}
 	}
 }
@@ -1842,11 +1899,15 @@ void problem(ni_buf *report, uint64_t &count, const std::string &text)
 void check_keys(const Xapian::Database &db, ni_buf *report, uint64_t &count)
 {
 	Xapian::doccount with_key = 0;
+	std::string key;
 	for (auto t = db.allterms_begin(UNIQUE_PREFIX);
 	     t != db.allterms_end(UNIQUE_PREFIX); ++t) {
 		with_key += t.get_termfreq();
+		/* The key as the article gives it; a hashed one, as kept. */
+		if (!term_value(*t, sizeof UNIQUE_PREFIX - 1, key))
+			key = *t;
 		if (t.get_termfreq() > 1)
-			problem(report, count, "key " + *t + " is on " +
+			problem(report, count, "key " + key + " is on " +
 				std::to_string(t.get_termfreq()) +
 				" documents");
 	}
@@ -2047,20 +2108,24 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 			check_related(d.db, report, *problems);
 			return NI_OK;
 		}
-		std::ostringstream xapian_report;
-		size_t errors = Xapian::Database::check(path, 0,
-							&xapian_report);
-		if (errors)
-			problem(report, *problems, "xapian-check: " +
-				std::to_string(errors) + " errors: " +
-				xapian_report.str());
-		check_keys(d.db, report, *problems);
-		check_places(d.db, report, *problems);
-		/* A shard's related records may have their parent in
-		 * another shard: the whole is checked for them. */
-		if (d.db.get_metadata(KEY_SHARD).empty()) {
-			check_parents(d.db, report, *problems);
-			check_related(d.db, report, *problems);
+		try {
+			std::ostringstream xapian_report;
+			size_t errors = Xapian::Database::check(
+				path, 0, &xapian_report);
+			if (errors)
+				problem(report, *problems, "xapian-check: " +
+					std::to_string(errors) + " errors: " +
+					xapian_report.str());
+			check_keys(d.db, report, *problems);
+			check_places(d.db, report, *problems);
+			/* A shard's related records may have their parent
+			 * in another shard: the whole is checked for them. */
+			if (d.db.get_metadata(KEY_SHARD).empty()) {
+				check_parents(d.db, report, *problems);
+				check_related(d.db, report, *problems);
+			}
+		} catch (...) {
+			rethrow_damage(path);
 		}
 		return NI_OK;
 	} catch (...) {
