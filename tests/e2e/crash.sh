@@ -165,6 +165,13 @@ interrupt() {
 		grep -q '^progress: [1-9]' "$WORK/sig.err" && break
 		sleep 0.05
 	done
+	# Ended already (or never said it reads): nothing to stop, and its
+	# id, once reaped, may be another program's.
+	if ! grep -q '^progress: [1-9]' "$WORK/sig.err"; then
+		wait "$pid"
+		fail "$sig: the build never said it reads (exit $?): $(cat "$WORK/sig.out" "$WORK/sig.err")"
+		return
+	fi
 	kill -STOP "$pid"
 	# It stops once it next runs: wait for it (state T), or its end.
 	for i in $(seq 1200); do
