@@ -147,14 +147,15 @@ PY
 # run_killed SECONDS -- COMMAND...: start COMMAND, kill -9 it after
 # SECONDS.  Status 0 when the kill landed (COMMAND died by it), 1 when
 # COMMAND had ended before: a test counts the kills that landed.
+# timeout(1) sends the kill: COMMAND is its child, not reaped until then,
+# so the signal never reaches another program given an ended COMMAND's
+# process id (a kill from this shell after bash reaped it could).  With
+# --foreground it kills COMMAND alone and waits for its end (its lock
+# released), then says 128 + 9: it timed out, the kill landed.
 run_killed() {
 	local delay=$1
 	shift 2
-	"$@" >/dev/null 2>&1 &
-	local pid=$!
-	sleep "$delay"
-	kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	timeout --foreground -s KILL "$delay" "$@" >/dev/null 2>&1
 	[ $? -eq $((128 + 9)) ]
 }
 
