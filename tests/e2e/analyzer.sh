@@ -87,7 +87,7 @@ finds_nothing '"智能人工"'
 
 # An index built before accents and compounds (its settings string) is
 # refused, with what to run, not searched with other words.
-if command -v xapian-metadata >/dev/null; then
+if have xapian-metadata "an index of the old analyzer settings refused"; then
 	cp -r "$DB" "$WORK/old"
 	old='icu-word;nfkc-casefold;apostrophe;maxword=64'
 	xapian-metadata set "$WORK/old" newsindex.analyzer "$old"

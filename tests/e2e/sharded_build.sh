@@ -132,7 +132,7 @@ summary "$WORK/one" >"$WORK/want"
 [ -s "$WORK/want" ] && cmp -s "$WORK/got" "$WORK/want" ||
 	fail "3 shards: a page, facets or total differ from one index"
 # Xapian's own tools read the folder as one database too.
-if command -v xapian-delve >/dev/null; then
+if have xapian-delve "xapian-delve reading the sharded folder"; then
 	# Each read, and found a count (set -o pipefail: delve's status).
 	CHECKS=$((CHECKS + 1))
 	delve_three=$(set -o pipefail; xapian-delve "$WORK/three" | grep 'number of documents') &&
