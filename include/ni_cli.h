@@ -11,8 +11,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include <unicode/umachine.h>
-
 #include "ni_article.h"
 #include "ni_buf.h"
 #include "ni_config.h"
@@ -121,17 +119,6 @@ int ni_cli_getopt(int argc, char **argv, const char *shortopts,
 int ni_cli_finish_stdout(void);
 
 /*
- * Whether `c`, as U8_NEXT() reads it, could drive a terminal: a C0
- * control, DEL, a C1 control (U+0080..U+009F; U+009B is a CSI to some
- * terminals), or a byte that is not UTF-8 (c < 0).  Text from articles
- * is untrusted: every escaping of it for output asks this.
- */
-bool ni_cli_is_control(UChar32 c);
-
-/* Whether `text` holds what ni_cli_is_control() finds. */
-bool ni_cli_has_control(const char *text);
-
-/*
  * Write `json` (json-c's text) and a newline to `out`, with DEL and the
  * C1 controls, which json-c writes as they are and some terminals obey,
  * as \u escapes, and each ill-formed UTF-8 sequence (a byte that is not
@@ -155,7 +142,7 @@ enum ni_cli_escape {
 /*
  * Write `text` (a path, a URL, a TSV field, a report: from articles or
  * their files' names, untrusted) to `out` with each control character
- * (ni_cli_is_control()) escaped byte by byte as `how` says, so that
+ * (ni_is_control()) escaped byte by byte as `how` says, so that
  * nothing in it can end a line or drive a terminal.  NULL is written
  * as nothing.
  */

@@ -177,7 +177,7 @@ ni_status ni_yaml_fail_at(struct ni_yaml *y, yaml_mark_t mark,
 
 /*
  * `len` bytes at `s` (UTF-8) in double quotes, for a message: '"', '\\'
- * and what ni_cli_is_control() finds escaped (\", \\, \xNN for each
+ * and what ni_is_control() finds escaped (\", \\, \xNN for each
  * byte: a C1 control's two, a byte that is not UTF-8), cut after
  * NI_YAML_QUOTE_MAX bytes (never inside a UTF-8 character) with "..."
  * before the closing quote.  Written to `out`, which is returned.

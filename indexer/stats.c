@@ -13,6 +13,7 @@
 #include "ni_buf.h"
 #include "ni_builder.h"
 #include "ni_cli.h"
+#include "ni_control.h"
 #include "ni_xapian.h"
 #include "commands.h"
 
@@ -244,7 +245,7 @@ static int print_values(ni_db *db, const char *path, size_t field, bool json)
 		json_object_put(root);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			if (!ni_cli_has_control(counts[i].value))
+			if (!ni_has_control(counts[i].value))
 				puts(counts[i].value);
 	}
 	ni_mset_free(mset);

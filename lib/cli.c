@@ -14,6 +14,7 @@
 
 #include <unicode/utf8.h>
 
+#include "ni_control.h"
 #include "ni_dbpath.h"
 
 bool ni_parse_unsigned(const char *text, unsigned long max,
@@ -201,23 +202,6 @@ int ni_cli_finish_stdout(void)
 	return err;
 }
 
-bool ni_cli_is_control(UChar32 c)
-{
-	return c < 0x20 || (c >= 0x7f && c < 0xa0);
-}
-
-bool ni_cli_has_control(const char *text)
-{
-	int32_t len = (int32_t)strlen(text), i = 0;
-	while (i < len) {
-		UChar32 c;
-		U8_NEXT(text, i, len, c);
-		if (ni_cli_is_control(c))
-			return true;
-	}
-	return false;
-}
-
 void ni_cli_put_json_line(FILE *out, const char *json)
 {
 	int32_t len = (int32_t)strlen(json), i = 0;
@@ -254,7 +238,7 @@ void ni_cli_put_escaped(FILE *out, const char *text, enum ni_cli_escape how)
 				 : c == '\r' ? "\\r" : NULL;
 		if (tsv && c == '\\')
 			fputs("\\\\", out);
-		else if (!ni_cli_is_control(c) ||
+		else if (!ni_is_control(c) ||
 			 (how == NI_CLI_ESCAPE_LINES && c == '\n'))
 			fwrite(text + start, 1, (size_t)(i - start), out);
 		else if (named && name)

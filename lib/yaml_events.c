@@ -17,7 +17,7 @@
 
 #include <unicode/utf8.h>
 
-#include "ni_cli.h"
+#include "ni_control.h"
 
 void ni_parse_error_set(struct ni_parse_error *err, unsigned line,
 			unsigned column, const char *fmt, ...)
@@ -274,7 +274,7 @@ const char *ni_yaml_quote(const char *s, size_t len,
 		if (c == '"' || c == '\\') {
 			out[o++] = '\\';
 			out[o++] = (char)c;
-		} else if (ni_cli_is_control(c)) {
+		} else if (ni_is_control(c)) {
 			/* The terminal's controls, as the programs escape
 			 * them: each byte, a C1 control's two too. */
 			for (int32_t b = start; b < i; b++)

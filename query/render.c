@@ -8,6 +8,7 @@
 
 #include "ni_article.h"
 #include "ni_cli.h"
+#include "ni_control.h"
 #include "ni_snippet.h"
 
 #define BOLD "\033[1m"
@@ -59,7 +60,7 @@ static void put_clean(FILE *out, const char *text, int32_t len)
 		int32_t start = i;
 		UChar32 c;
 		U8_NEXT(text, i, len, c);
-		if (ni_cli_is_control(c) && c != '\t')
+		if (ni_is_control(c) && c != '\t')
 			fputs("\xef\xbf\xbd", out);
 		else
 			fwrite(text + start, 1, (size_t)(i - start), out);

@@ -19,6 +19,7 @@
 #include "helpers.h"
 #include "ni_buf.h"
 #include "ni_cli.h"
+#include "ni_control.h"
 #include "ni_dbpath.h"
 #include "ni_status.h"
 
@@ -297,17 +298,17 @@ static void test_escape_styles(void **state)
 	assert_string_equal(escaped("\r\x7f", NI_CLI_ESCAPE_PATH), "\\r\\x7f");
 
 	/* The one test of a control, for every escaping. */
-	assert_true(ni_cli_is_control(0));
-	assert_true(ni_cli_is_control(0x1f));
-	assert_true(ni_cli_is_control(0x7f));
-	assert_true(ni_cli_is_control(0x9f));
-	assert_true(ni_cli_is_control(-1));
-	assert_false(ni_cli_is_control(' '));
-	assert_false(ni_cli_is_control(0xa0));
-	assert_false(ni_cli_is_control(0x7e));
-	assert_true(ni_cli_has_control("ok\xc2\x85"));
-	assert_true(ni_cli_has_control("\xe2\x82"));
-	assert_false(ni_cli_has_control("caf\xc3\xa9 \xe4\xba\xba"));
+	assert_true(ni_is_control(0));
+	assert_true(ni_is_control(0x1f));
+	assert_true(ni_is_control(0x7f));
+	assert_true(ni_is_control(0x9f));
+	assert_true(ni_is_control(-1));
+	assert_false(ni_is_control(' '));
+	assert_false(ni_is_control(0xa0));
+	assert_false(ni_is_control(0x7e));
+	assert_true(ni_has_control("ok\xc2\x85"));
+	assert_true(ni_has_control("\xe2\x82"));
+	assert_false(ni_has_control("caf\xc3\xa9 \xe4\xba\xba"));
 }
 
 static void test_flush_stdout_reports_write_errors(void **state)
