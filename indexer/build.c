@@ -24,6 +24,7 @@
 #include "ni_config.h"
 #include "ni_xapian.h"
 #include "commands.h"
+#include "common.h"
 #include "progress.h"
 
 const char BUILD_USAGE[] =
@@ -389,62 +390,6 @@ static int make_parent_folders(const char *path)
 	return result;
 }
 
-/*
- * Add `source` to `path` without "." components, empty ones ("a//b")
- * or a final slash: "a/./b/" and "a/b" are the same source.  ".." is
- * kept: after a link, "link/.." is not the folder the link is in.
- */
-static ni_status add_tidy(struct ni_buf *path, const char *source)
-{
-	ni_status status = NI_OK;
-	for (const char *p = source; status == NI_OK && *p;) {
-		size_t len = strcspn(p, "/");
-		if (len && !(len == 1 && p[0] == '.'))
-			status = ni_buf_addf(path, "/%.*s", (int)len, p);
-		p += len + (p[len] == '/');
-	}
-	if (status == NI_OK && !path->len)
-		status = ni_buf_addch(path, '/');
-	return status;
-}
-
-/*
- * A source as an absolute path, without resolving links: the index
- * remembers paths as the user sees them.
- */
-static char *absolute_source(const char *source)
-{
-	struct ni_buf path = NI_BUF_INIT;
-	ni_status status = NI_OK;
-	if (source[0] != '/') {
-		char *cwd = getcwd(NULL, 0);
-		status = cwd ? add_tidy(&path, cwd) : NI_ENOMEM;
-		free(cwd);
-		/* The root is "/": its entries go after no second one. */
-		if (status == NI_OK && path.len == 1)
-			ni_buf_truncate(&path, 0);
-	}
-	if (status == NI_OK)
-		status = add_tidy(&path, source);
-	if (status != NI_OK) {
-		ni_buf_release(&path);
-		return NULL;
-	}
-	return ni_buf_detach(&path);
-}
-
-char **absolute_sources(char *const *args, size_t n)
-{
-	char **sources = calloc(n ? n : 1, sizeof *sources);
-	for (size_t i = 0; sources && i < n; i++) {
-		if (!(sources[i] = absolute_source(args[i]))) {
-			ni_sources_free(sources, n);
-			sources = NULL;
-		}
-	}
-	return sources;
-}
-
 /* The sources named on the command line. */
 static int named_sources(int argc, char **argv, char ***sources, size_t *n)
 {
@@ -767,7 +712,7 @@ static int rebuild(ni_db *old, const char *path, char **sources,
 	} else if (fresh.len) {
 		/* Even one that could not be opened may have begun a folder. */
 		report_error("rebuild not finished: %s is unchanged", path);
-		remove_index_folder(fresh.data);
+		ni_db_remove_folder(fresh.data);
 		code = NI_EXIT_FAILED;
 	}
 	ni_buf_release(&fresh);

@@ -7,19 +7,16 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ni_buf.h"
-#include "ni_analyzer.h"
 #include "ni_cli.h"
-#include "ni_status.h"
 #include "ni_version.h"
 #include "commands.h"
+#include "common.h"
 
 struct command {
 	const char *name;
@@ -57,143 +54,6 @@ static const struct command *find_command(const char *name)
 		if (!strcmp(name, COMMANDS[i].name))
 			return &COMMANDS[i];
 	return NULL;
-}
-
-void report_error(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("newsindex: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
-
-int load_config(struct ni_config *config)
-{
-	struct ni_buf path = NI_BUF_INIT;
-	struct ni_parse_error err = {0};
-	ni_status status = ni_cli_load_config(config, &path, &err);
-	if (status == NI_EPARSE && err.line)
-		report_error("%s: line %u col %u: %s", ni_buf_str(&path),
-			     err.line, err.column, err.message);
-	else if (status == NI_EPARSE || status == NI_EIO)
-		report_error("%s: %s", ni_buf_str(&path), err.message);
-	else if (status != NI_OK)
-		report_error("cannot read the config file %s: %s",
-			     ni_buf_str(&path), ni_status_str(status));
-	ni_buf_release(&path);
-	return status == NI_OK ? -1 : NI_EXIT_USAGE;
-}
-
-int report_open_failure(const char *path, ni_status status,
-			const char *detail)
-{
-	switch (status) {
-	case NI_EDB_LOCKED:
-		report_error("index %s is busy: another newsindex command "
-			     "(build, compact or forget) is writing it; try "
-			     "again when it ends, or wait for it with "
-			     "'newsindex build --wait'", path);
-		return NI_EXIT_BUSY;
-	case NI_EDB_NOT_FOUND:
-		/* A stub none of whose shards opens: `detail` names them,
-		 * and a stub file is not built. */
-		if (detail && strncmp(detail, "no shard of ", 12) == 0)
-			report_error("cannot open index %s: %s", path, detail);
-		else
-			report_error("no index at %s: run 'newsindex build "
-				     "SOURCE...' to create it", path);
-		break;
-	case NI_EDB_BUILDING:
-		/* Never "delete it": its build is running. */
-		report_error("%s", detail ? detail : path);
-		return NI_EXIT_BUSY;
-	case NI_EDB_FOREIGN:
-		/* Another program's database: not ours to delete. */
-		report_error("%s; give newsindex another --db", detail);
-		break;
-	case NI_EDB_SCHEMA: {
-		/* In a stub, `detail` names the shard: that one is rebuilt. */
-		struct ni_buf advice = NI_BUF_INIT;
-		ni_cli_schema_advice(path, &advice);
-		report_error("%s; %s", detail ? detail : path,
-			     advice.len ? advice.data : "");
-		ni_buf_release(&advice);
-		break;
-	}
-	default:
-		report_error("cannot open index %s: %s (%s)", path,
-			     ni_status_str(status), detail ? detail : "");
-		break;
-	}
-	return NI_EXIT_FAILED;
-}
-
-int next_option(int argc, char **argv, const char *shortopts,
-		const struct option *longopts)
-{
-	struct ni_buf problem = NI_BUF_INIT;
-	int got = ni_cli_getopt(argc, argv, shortopts, longopts, &problem);
-	if (got == '?')
-		report_error("%s (see 'newsindex %s --help')",
-			     ni_buf_str(&problem), argv[0]);
-	ni_buf_release(&problem);
-	return got;
-}
-
-int usage_error(const char *command, const char *fmt, ...)
-{
-	struct ni_buf text = NI_BUF_INIT;
-	va_list ap;
-	va_start(ap, fmt);
-	ni_buf_vaddf(&text, fmt, ap);
-	va_end(ap);
-	report_error("%s (see 'newsindex %s --help')", ni_buf_str(&text),
-		     command);
-	ni_buf_release(&text);
-	return NI_EXIT_USAGE;
-}
-
-/* How often a waiting command tries the lock again. */
-#define LOCK_RETRY_NS 100000000L
-
-int open_for_writing(const char *path, enum ni_db_mode mode,
-		     double wait_seconds, ni_db **db)
-{
-	struct timespec start, now, pause = {0, LOCK_RETRY_NS};
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	bool said = false;
-	for (;;) {
-		char *detail = NULL;
-		ni_status status = ni_db_open(path, mode,
-					      ni_analyzer_settings(), db,
-					      &detail);
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		double waited = (double)(now.tv_sec - start.tv_sec) +
-				(double)(now.tv_nsec - start.tv_nsec) / 1e9;
-		if (status == NI_EDB_NOT_FOUND || status == NI_EDB_OPENING) {
-			/* Not "no index, run build": this is build. */
-			report_error("cannot open or create an index at %s: "
-				     "%s", path, detail ? detail : "");
-			free(detail);
-			return NI_EXIT_FAILED;
-		}
-		if (status != NI_EDB_LOCKED ||
-		    (wait_seconds >= 0 && waited >= wait_seconds)) {
-			int code = status == NI_OK
-				? -1 : report_open_failure(path, status,
-							   detail);
-			free(detail);
-			return code;
-		}
-		free(detail);
-		if (!said)
-			fprintf(stderr, "newsindex: waiting for the command "
-				"writing %s to finish\n", path);
-		said = true;
-		nanosleep(&pause, NULL);
-	}
 }
 
 static void usage(FILE *out)

@@ -16,6 +16,7 @@
 #include "ni_control.h"
 #include "ni_xapian.h"
 #include "commands.h"
+#include "common.h"
 
 const char STATS_USAGE[] =
 	"usage: newsindex stats [--db PATH] [--json] [--values FIELD]\n"

@@ -1,0 +1,280 @@
+/*
+ * What newsindex's subcommands share: see common.h.  (What newsquery
+ * shares with them is the library's, lib/cli.c.)
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ni_analyzer.h"
+#include "ni_builder.h"
+#include "ni_cli.h"
+
+void report_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("newsindex: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+int load_config(struct ni_config *config)
+{
+	struct ni_buf path = NI_BUF_INIT;
+	struct ni_parse_error err = {0};
+	ni_status status = ni_cli_load_config(config, &path, &err);
+	if (status == NI_EPARSE && err.line)
+		report_error("%s: line %u col %u: %s", ni_buf_str(&path),
+			     err.line, err.column, err.message);
+	else if (status == NI_EPARSE || status == NI_EIO)
+		report_error("%s: %s", ni_buf_str(&path), err.message);
+	else if (status != NI_OK)
+		report_error("cannot read the config file %s: %s",
+			     ni_buf_str(&path), ni_status_str(status));
+	ni_buf_release(&path);
+	return status == NI_OK ? -1 : NI_EXIT_USAGE;
+}
+
+int report_open_failure(const char *path, ni_status status,
+			const char *detail)
+{
+	switch (status) {
+	case NI_EDB_LOCKED:
+		report_error("index %s is busy: another newsindex command "
+			     "(build, compact or forget) is writing it; try "
+			     "again when it ends, or wait for it with "
+			     "'newsindex build --wait'", path);
+		return NI_EXIT_BUSY;
+	case NI_EDB_NOT_FOUND:
+		/* A stub none of whose shards opens: `detail` names them,
+		 * and a stub file is not built. */
+		if (detail && strncmp(detail, "no shard of ", 12) == 0)
+			report_error("cannot open index %s: %s", path, detail);
+		else
+			report_error("no index at %s: run 'newsindex build "
+				     "SOURCE...' to create it", path);
+		break;
+	case NI_EDB_BUILDING:
+		/* Never "delete it": its build is running. */
+		report_error("%s", detail ? detail : path);
+		return NI_EXIT_BUSY;
+	case NI_EDB_FOREIGN:
+		/* Another program's database: not ours to delete. */
+		report_error("%s; give newsindex another --db", detail);
+		break;
+	case NI_EDB_SCHEMA: {
+		/* In a stub, `detail` names the shard: that one is rebuilt. */
+		struct ni_buf advice = NI_BUF_INIT;
+		ni_cli_schema_advice(path, &advice);
+		report_error("%s; %s", detail ? detail : path,
+			     advice.len ? advice.data : "");
+		ni_buf_release(&advice);
+		break;
+	}
+	default:
+		report_error("cannot open index %s: %s (%s)", path,
+			     ni_status_str(status), detail ? detail : "");
+		break;
+	}
+	return NI_EXIT_FAILED;
+}
+
+int next_option(int argc, char **argv, const char *shortopts,
+		const struct option *longopts)
+{
+	struct ni_buf problem = NI_BUF_INIT;
+	int got = ni_cli_getopt(argc, argv, shortopts, longopts, &problem);
+	if (got == '?')
+		report_error("%s (see 'newsindex %s --help')",
+			     ni_buf_str(&problem), argv[0]);
+	ni_buf_release(&problem);
+	return got;
+}
+
+int usage_error(const char *command, const char *fmt, ...)
+{
+	struct ni_buf text = NI_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	ni_buf_vaddf(&text, fmt, ap);
+	va_end(ap);
+	report_error("%s (see 'newsindex %s --help')", ni_buf_str(&text),
+		     command);
+	ni_buf_release(&text);
+	return NI_EXIT_USAGE;
+}
+
+/* How often a waiting command tries the lock again. */
+#define LOCK_RETRY_NS 100000000L
+
+int open_for_writing(const char *path, enum ni_db_mode mode,
+		     double wait_seconds, ni_db **db)
+{
+	struct timespec start, now, pause = {0, LOCK_RETRY_NS};
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	bool said = false;
+	for (;;) {
+		char *detail = NULL;
+		ni_status status = ni_db_open(path, mode,
+					      ni_analyzer_settings(), db,
+					      &detail);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double waited = (double)(now.tv_sec - start.tv_sec) +
+				(double)(now.tv_nsec - start.tv_nsec) / 1e9;
+		if (status == NI_EDB_NOT_FOUND || status == NI_EDB_OPENING) {
+			/* Not "no index, run build": this is build. */
+			report_error("cannot open or create an index at %s: "
+				     "%s", path, detail ? detail : "");
+			free(detail);
+			return NI_EXIT_FAILED;
+		}
+		if (status != NI_EDB_LOCKED ||
+		    (wait_seconds >= 0 && waited >= wait_seconds)) {
+			int code = status == NI_OK
+				? -1 : report_open_failure(path, status,
+							   detail);
+			free(detail);
+			return code;
+		}
+		free(detail);
+		if (!said)
+			fprintf(stderr, "newsindex: waiting for the command "
+				"writing %s to finish\n", path);
+		said = true;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* --db and --help of small_command_index(); -1, or the exit code. */
+static int parse_db_option(int argc, char **argv, const char *usage,
+			   bool takes_args, const char **db_flag)
+{
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt;
+	while ((opt = next_option(argc, argv, "h", longopts)) != -1) {
+		if (opt == 'd') {
+			*db_flag = optarg;
+		} else if (opt == 'h') {
+			fputs(usage, stdout);
+			return NI_EXIT_OK;
+		} else {
+			return NI_EXIT_USAGE;
+		}
+	}
+	if (!takes_args && optind != argc)
+		return usage_error(argv[0], "%s takes no arguments but --db: "
+				   "'%s'", argv[0], argv[optind]);
+	if (takes_args && optind == argc)
+		return usage_error(argv[0], "name the SOURCE to %s", argv[0]);
+	return -1;
+}
+
+/* The index path from --db, the environment or the config file. */
+static int index_path(const char *db_flag, struct ni_buf *path)
+{
+	struct ni_config config = {0};
+	int code = load_config(&config);
+	if (code < 0 && ni_cli_db_path(db_flag, config.db, path) != NI_OK) {
+		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
+			     "or db in the config file, or HOME");
+		code = NI_EXIT_USAGE;
+	}
+	ni_config_clear(&config);
+	return code;
+}
+
+int small_command_index(int argc, char **argv, const char *usage,
+			bool takes_args, struct ni_buf *path)
+{
+	const char *db_flag = NULL;
+	int code = parse_db_option(argc, argv, usage, takes_args, &db_flag);
+	return code < 0 ? index_path(db_flag, path) : code;
+}
+
+/*
+ * Add `source` to `path` without "." components, empty ones ("a//b")
+ * or a final slash: "a/./b/" and "a/b" are the same source.  ".." is
+ * kept: after a link, "link/.." is not the folder the link is in.
+ */
+static ni_status add_tidy(struct ni_buf *path, const char *source)
+{
+	ni_status status = NI_OK;
+	for (const char *p = source; status == NI_OK && *p;) {
+		size_t len = strcspn(p, "/");
+		if (len && !(len == 1 && p[0] == '.'))
+			status = ni_buf_addf(path, "/%.*s", (int)len, p);
+		p += len + (p[len] == '/');
+	}
+	if (status == NI_OK && !path->len)
+		status = ni_buf_addch(path, '/');
+	return status;
+}
+
+/*
+ * A source as an absolute path, without resolving links: the index
+ * remembers paths as the user sees them.
+ */
+static char *absolute_source(const char *source)
+{
+	struct ni_buf path = NI_BUF_INIT;
+	ni_status status = NI_OK;
+	if (source[0] != '/') {
+		char *cwd = getcwd(NULL, 0);
+		status = cwd ? add_tidy(&path, cwd) : NI_ENOMEM;
+		free(cwd);
+		/* The root is "/": its entries go after no second one. */
+		if (status == NI_OK && path.len == 1)
+			ni_buf_truncate(&path, 0);
+	}
+	if (status == NI_OK)
+		status = add_tidy(&path, source);
+	if (status != NI_OK) {
+		ni_buf_release(&path);
+		return NULL;
+	}
+	return ni_buf_detach(&path);
+}
+
+char **absolute_sources(char *const *args, size_t n)
+{
+	char **sources = calloc(n ? n : 1, sizeof *sources);
+	for (size_t i = 0; sources && i < n; i++) {
+		if (!(sources[i] = absolute_source(args[i]))) {
+			ni_sources_free(sources, n);
+			sources = NULL;
+		}
+	}
+	return sources;
+}
+
+int swap_index_in(const char *path, const char *copy)
+{
+	struct ni_buf old = NI_BUF_INIT;
+	if (ni_buf_addf(&old, "%s.old-%ld", path, (long)getpid()) != NI_OK)
+		return NI_EXIT_FAILED;
+	int code = NI_EXIT_OK;
+	ni_status status;
+	if (rename(path, old.data) != 0 || rename(copy, path) != 0) {
+		report_error("cannot swap the new index in: %s; it is in %s",
+			     strerror(errno), copy);
+		code = NI_EXIT_FAILED;
+	} else if ((status = ni_db_remove_folder(old.data)) != NI_OK) {
+		report_error("cannot remove the old index %s: %s", old.data,
+			     ni_status_str(status));
+	}
+	ni_buf_release(&old);
+	return code;
+}
