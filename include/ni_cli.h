@@ -67,6 +67,19 @@ ni_status ni_cli_load_config(struct ni_config *out, struct ni_buf *path_used,
 			     struct ni_parse_error *err);
 
 /*
+ * ni_cli_load_config(), with the one line a program says when it fails.
+ * On NI_OK, as there: the caller frees `*out` with ni_config_clear().
+ * Otherwise `*out` is left empty and `message` gets what is wrong with
+ * the file, naming it (its path may be empty, never NULL): "PATH: line L
+ * col C: MESSAGE" (a mistake in it), "PATH: MESSAGE" (one without a
+ * place, or a file that cannot be read: MESSAGE is the system's), or
+ * "cannot read the config file PATH: STATUS" (NI_ENOMEM); with no
+ * program name and no newline, for the program to print after its own.
+ * NI_EIO, NI_EPARSE or NI_ENOMEM, as ni_cli_load_config().
+ */
+ni_status ni_cli_read_config(struct ni_config *out, struct ni_buf *message);
+
+/*
  * Whether to colour output on a stream: `mode` is "auto", "always" or
  * "never"; "auto" means only on a terminal, only when NO_COLOR is unset or
  * empty (no-color.org) and only when TERM is not "dumb" (which prints
@@ -83,6 +96,36 @@ bool ni_cli_use_color(const char *mode, int fd);
  * "delete it".  NI_ENOMEM, or NI_OK.
  */
 ni_status ni_cli_schema_advice(const char *path, struct ni_buf *out);
+
+/*
+ * What a program says when the index at `path` cannot be opened (or
+ * checked): `status` and `detail` are what ni_db_open() (or
+ * ni_db_check()) returned, `detail` its *errmsg (NULL or "" for none),
+ * and `program` ("newsindex", "newsquery") is who asks.  One line is
+ * appended to `message`, without the program's name or a newline, the
+ * same whichever program asks but for the name in its advice:
+ *   NI_EDB_NOT_FOUND  "no index at PATH: run 'newsindex build SOURCE...'
+ *                     to create it (DETAIL)"; but when DETAIL is about
+ *                     the shards of a stub ("shard 2 of ...", "no shard
+ *                     of ... could be opened"), as any other status: the
+ *                     stub is there, building would not help;
+ *   NI_EDB_LOCKED     "index PATH is busy: another newsindex command ...
+ *                     is writing it; try again when it ends, or wait for
+ *                     it with 'newsindex build --wait'";
+ *   NI_EDB_BUILDING   DETAIL, which says whose build: never "delete it";
+ *   NI_EDB_FOREIGN    "DETAIL; give PROGRAM another --db": DETAIL says
+ *                     it is another program's database, not ours to
+ *                     delete;
+ *   NI_EDB_SCHEMA     "DETAIL; " and what to run (ni_cli_schema_advice());
+ *   any other         "cannot open index PATH: STATUS (DETAIL)", STATUS
+ *                     by ni_status_str(); NI_EDB_OPENING too: an index is
+ *                     there, but it will not open.
+ * " (DETAIL)" is left out when there is no detail.  Which exit status
+ * goes with it is the program's.  NI_ENOMEM, or NI_OK.
+ */
+ni_status ni_cli_open_failure(const char *program, const char *path,
+			      ni_status status, const char *detail,
+			      struct ni_buf *message);
 
 struct option;
 

@@ -29,63 +29,25 @@ void report_error(const char *fmt, ...)
 
 int load_config(struct ni_config *config)
 {
-	struct ni_buf path = NI_BUF_INIT;
-	struct ni_parse_error err = {0};
-	ni_status status = ni_cli_load_config(config, &path, &err);
-	if (status == NI_EPARSE && err.line)
-		report_error("%s: line %u col %u: %s", ni_buf_str(&path),
-			     err.line, err.column, err.message);
-	else if (status == NI_EPARSE || status == NI_EIO)
-		report_error("%s: %s", ni_buf_str(&path), err.message);
-	else if (status != NI_OK)
-		report_error("cannot read the config file %s: %s",
-			     ni_buf_str(&path), ni_status_str(status));
-	ni_buf_release(&path);
-	return status == NI_OK ? -1 : NI_EXIT_USAGE;
+	struct ni_buf message = NI_BUF_INIT;
+	int code = -1;
+	if (ni_cli_read_config(config, &message) != NI_OK) {
+		report_error("%s", ni_buf_str(&message));
+		code = NI_EXIT_USAGE;
+	}
+	ni_buf_release(&message);
+	return code;
 }
 
 int report_open_failure(const char *path, ni_status status,
 			const char *detail)
 {
-	switch (status) {
-	case NI_EDB_LOCKED:
-		report_error("index %s is busy: another newsindex command "
-			     "(build, compact or forget) is writing it; try "
-			     "again when it ends, or wait for it with "
-			     "'newsindex build --wait'", path);
-		return NI_EXIT_BUSY;
-	case NI_EDB_NOT_FOUND:
-		/* A stub none of whose shards opens: `detail` names them,
-		 * and a stub file is not built. */
-		if (detail && strncmp(detail, "no shard of ", 12) == 0)
-			report_error("cannot open index %s: %s", path, detail);
-		else
-			report_error("no index at %s: run 'newsindex build "
-				     "SOURCE...' to create it", path);
-		break;
-	case NI_EDB_BUILDING:
-		/* Never "delete it": its build is running. */
-		report_error("%s", detail ? detail : path);
-		return NI_EXIT_BUSY;
-	case NI_EDB_FOREIGN:
-		/* Another program's database: not ours to delete. */
-		report_error("%s; give newsindex another --db", detail);
-		break;
-	case NI_EDB_SCHEMA: {
-		/* In a stub, `detail` names the shard: that one is rebuilt. */
-		struct ni_buf advice = NI_BUF_INIT;
-		ni_cli_schema_advice(path, &advice);
-		report_error("%s; %s", detail ? detail : path,
-			     advice.len ? advice.data : "");
-		ni_buf_release(&advice);
-		break;
-	}
-	default:
-		report_error("cannot open index %s: %s (%s)", path,
-			     ni_status_str(status), detail ? detail : "");
-		break;
-	}
-	return NI_EXIT_FAILED;
+	struct ni_buf message = NI_BUF_INIT;
+	ni_cli_open_failure("newsindex", path, status, detail, &message);
+	report_error("%s", ni_buf_str(&message));
+	ni_buf_release(&message);
+	return status == NI_EDB_LOCKED || status == NI_EDB_BUILDING
+		? NI_EXIT_BUSY : NI_EXIT_FAILED;
 }
 
 int next_option(int argc, char **argv, const char *shortopts,

@@ -68,6 +68,24 @@ ni_status ni_cli_load_config(struct ni_config *out, struct ni_buf *path_used,
 			      err);
 }
 
+ni_status ni_cli_read_config(struct ni_config *out, struct ni_buf *message)
+{
+	struct ni_buf path = NI_BUF_INIT;
+	struct ni_parse_error err = {0};
+	ni_status status = ni_cli_load_config(out, &path, &err);
+	if (status == NI_EPARSE && err.line)
+		ni_buf_addf(message, "%s: line %u col %u: %s",
+			    ni_buf_str(&path), err.line, err.column,
+			    err.message);
+	else if (status == NI_EPARSE || status == NI_EIO)
+		ni_buf_addf(message, "%s: %s", ni_buf_str(&path), err.message);
+	else if (status != NI_OK)
+		ni_buf_addf(message, "cannot read the config file %s: %s",
+			    ni_buf_str(&path), ni_status_str(status));
+	ni_buf_release(&path);
+	return status;
+}
+
 bool ni_cli_use_color(const char *mode, int fd)
 {
 	if (!strcmp(mode, "always"))
@@ -88,6 +106,46 @@ ni_status ni_cli_schema_advice(const char *path, struct ni_buf *out)
 		return ni_buf_adds(out, "build that shard again");
 	return ni_buf_addf(out, "build it again from its sources with "
 			   "'newsindex build --rebuild --db %s'", path);
+}
+
+ni_status ni_cli_open_failure(const char *program, const char *path,
+			      ni_status status, const char *detail,
+			      struct ni_buf *message)
+{
+	bool has_detail = detail && *detail;
+	const char *subject = has_detail ? detail : path;
+	/* A shard's failure is named in `detail`: no hint to build (a
+	 * stub file is not built, nor are shards none of which opens). */
+	bool shard = has_detail && (!strncmp(detail, "shard ", 6) ||
+				    !strncmp(detail, "no shard ", 9));
+	switch (status) {
+	case NI_EDB_LOCKED:
+		return ni_buf_addf(message, "index %s is busy: another "
+				   "newsindex command (build, compact or "
+				   "forget) is writing it; try again when it "
+				   "ends, or wait for it with 'newsindex "
+				   "build --wait'", path);
+	case NI_EDB_BUILDING:  /* never "delete it": it is being built */
+		return ni_buf_adds(message, subject);
+	case NI_EDB_FOREIGN:   /* another program's: not ours to delete */
+		return ni_buf_addf(message, "%s; give %s another --db",
+				   subject, program);
+	case NI_EDB_SCHEMA:
+		/* In a stub, `detail` names the shard: that one is rebuilt. */
+		if (ni_buf_addf(message, "%s; ", subject) != NI_OK)
+			return NI_ENOMEM;
+		return ni_cli_schema_advice(path, message);
+	default:
+		break;
+	}
+	ni_status st = status == NI_EDB_NOT_FOUND && !shard
+		? ni_buf_addf(message, "no index at %s: run 'newsindex build "
+			      "SOURCE...' to create it", path)
+		: ni_buf_addf(message, "cannot open index %s: %s", path,
+			      ni_status_str(status));
+	if (st == NI_OK && has_detail)
+		st = ni_buf_addf(message, " (%s)", detail);
+	return st;
 }
 
 /* `arg` ("--name=value") up to its '=' or end, without the dashes. */

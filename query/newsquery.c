@@ -451,19 +451,14 @@ static void count_only(struct ni_search_options *search)
  */
 static int load_config(struct ni_config *config)
 {
-	struct ni_buf path = NI_BUF_INIT;
-	struct ni_parse_error err = {0};
-	ni_status status = ni_cli_load_config(config, &path, &err);
-	if (status == NI_EPARSE && err.line)
-		error("%s: line %u col %u: %s", ni_buf_str(&path), err.line,
-		      err.column, err.message);
-	else if (status == NI_EPARSE || status == NI_EIO)
-		error("%s: %s", ni_buf_str(&path), err.message);
-	else if (status != NI_OK)
-		error("cannot read the config file %s: %s", ni_buf_str(&path),
-		      ni_status_str(status));
-	ni_buf_release(&path);
-	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
+	struct ni_buf message = NI_BUF_INIT;
+	int code = -1;
+	if (ni_cli_read_config(config, &message) != NI_OK) {
+		error("%s", ni_buf_str(&message));
+		code = NI_QUERY_EXIT_ERROR;
+	}
+	ni_buf_release(&message);
+	return code;
 }
 
 /*
@@ -550,15 +545,6 @@ static bool use_hyperlinks(const char *mode, bool color)
 	return term && strcmp(term, "dumb") && strcmp(term, "linux");
 }
 
-/* An index newsquery cannot read: say what differs and what to run. */
-static void say_schema_advice(const char *path, const char *detail)
-{
-	struct ni_buf advice = NI_BUF_INIT;
-	ni_cli_schema_advice(path, &advice);
-	error("%s; %s", detail ? detail : path, advice.len ? advice.data : "");
-	ni_buf_release(&advice);
-}
-
 static int open_index(const char *path, const struct options *o,
 		      ni_db **db)
 {
@@ -571,29 +557,20 @@ static int open_index(const char *path, const struct options *o,
 	     i++)
 		fprintf(stderr, "newsquery: warning: left out %s\n",
 			ni_db_missing(*db, i));
-	/* A shard's failure is named in `detail`: no hint to build (a
-	 * stub file is not built, nor are shards none of which opens). */
-	bool shard = detail && (strncmp(detail, "shard ", 6) == 0 ||
-				strncmp(detail, "no shard of ", 12) == 0);
 	if (status == NI_OK && language &&
 	    (status = ni_db_set_language(*db, language)) != NI_OK) {
 		error("cannot stem in %s: %s", language, ni_db_errmsg(*db));
+		free(detail);
 		return NI_QUERY_EXIT_ERROR;
 	}
-	if (!shard && (status == NI_EDB_NOT_FOUND ||
-		       status == NI_EDB_OPENING))
-		error("no index at %s: run 'newsindex build SOURCE...' to "
-		      "create it (%s)", path, detail ? detail : "");
-	else if (status == NI_EDB_BUILDING)  /* never "delete it" */
-		error("%s", detail ? detail : "");
-	else if (status == NI_EDB_FOREIGN)
-		error("%s; give newsquery the --db of a newsindex index",
-		      detail ? detail : "");
-	else if (status == NI_EDB_SCHEMA)
-		say_schema_advice(path, detail);
-	else if (status != NI_OK)
-		error("cannot open index %s: %s (%s)", path,
-		      ni_status_str(status), detail ? detail : "");
+	if (status != NI_OK) {
+		/* The same words as newsindex's (ni_cli_open_failure()). */
+		struct ni_buf message = NI_BUF_INIT;
+		ni_cli_open_failure("newsquery", path, status, detail,
+				    &message);
+		error("%s", ni_buf_str(&message));
+		ni_buf_release(&message);
+	}
 	free(detail);
 	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
 }

@@ -71,7 +71,7 @@ if have xapian-metadata "a foreign Xapian database"; then
 		xapian-metadata set "$WORK/foreign" "$key" ""
 	done
 	expect_status 2 "newsquery on another program's database" -- "$NEWSQUERY" --db "$WORK/foreign" word
-	expect_line "$WORK/err" "newsquery: $WORK/foreign is a Xapian database but not a newsindex index; give newsquery the --db of a newsindex index" "newsquery: not ours, no advice to delete"
+	expect_line "$WORK/err" "newsquery: $WORK/foreign is a Xapian database but not a newsindex index; give newsquery another --db" "newsquery: not ours, no advice to delete"
 	expect_status 1 "build into another program's database" -- "$NEWSINDEX" build --db "$WORK/foreign" "$NI_TEST_SAMPLES"
 	expect_line "$WORK/err" "newsindex: $WORK/foreign is a Xapian database but not a newsindex index; give newsindex another --db" "newsindex: not ours, no advice to delete"
 fi

@@ -19,7 +19,7 @@ done
 expect_match "$WORK/err" "$STUB_NONE" "--allow-partial: no shard could be opened"
 for command in stats check; do
 	expect_status 1 "newsindex $command of a stub of no shard that opens" -- "$NEWSINDEX" "$command" --db "$WORK/none.stub"
-	expect_match "$WORK/err" "^newsindex: cannot open index $WORK/none.stub: $STUB_NONE" "$command: the stub and its first shard are named"
+	expect_match "$WORK/err" "^newsindex: cannot open index $WORK/none.stub: no index found \\($STUB_NONE" "$command: the stub and its first shard are named"
 done
 
 # ---- spelling over shards ----------------------------------------------------------
