@@ -1,0 +1,405 @@
+/*
+ * rank.cc - ranking: the quality and recency blend, stories, facets.
+ */
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "internal.h"
+
+namespace {
+
+/* "YYYY-MM-DD" of the UTC day that `epoch` falls in. */
+std::string utc_day(int64_t epoch)
+{
+	time_t t = static_cast<time_t>(epoch);
+	struct tm tm;
+	char day[32];
+	if (!gmtime_r(&t, &tm))
+		return std::string();
+	std::snprintf(day, sizeof day, "%04d-%02d-%02d", tm.tm_year + 1900,
+		      tm.tm_mon + 1, tm.tm_mday);
+	return day;
+}
+
+/* Articles older than this many days gain nothing from recency. */
+double recency_horizon(const ni_search_params &p)
+{
+	return std::floor(std::min(10 * p.half_life_days, 36500.0));
+}
+
+/*
+ * What recency adds to an article published `age_days` whole days before
+ * now: the full weight up to a day old, then halving every half-life,
+ * nothing past the horizon.
+ */
+double recency_part(const ni_search_params &p, double age_days)
+{
+	if (p.recency_weight <= 0 || p.half_life_days <= 0 ||
+	    age_days > recency_horizon(p))
+		return 0;
+	if (age_days < 0)
+		age_days = 0;
+	return p.recency_weight * std::exp2(-age_days / p.half_life_days);
+}
+
+/*
+ * Recency as a weight-only posting source Xapian has built in (so it also
+ * works on remote shards): a map from the day an article was published
+ * to its weight, for the days that still weigh more than 1/1024 of the
+ * full weight.  Older articles get nothing.
+ */
+Xapian::Query recency_query(const ni_search_params &p)
+{
+	auto *source = new Xapian::ValueMapPostingSource(NI_SLOT_DAY);
+	/* A day or two ahead too: clocks and time zones disagree. */
+	for (int64_t age = -2; age <= static_cast<int64_t>(recency_horizon(p));
+	     age++)
+		source->add_mapping(utc_day(p.now - age * 86400),
+				    recency_part(p, static_cast<double>(age)));
+	source->set_default_weight(0);
+	return Xapian::Query(source->release());
+}
+
+Xapian::Query quality_query(const ni_search_params &p)
+{
+	auto *source = new Xapian::ValueWeightPostingSource(NI_SLOT_QUALITY);
+	return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
+			     Xapian::Query(source->release()),
+			     p.quality_weight / 100.0);
+}
+
+/*
+ * The query as run: the quality and recency parts are joined as
+ * weight-only parts (OP_AND_MAYBE), so they reorder matches but never add
+ * any (docs/ranking.md).
+ */
+Xapian::Query blended_query(const Xapian::Query &query,
+			    const ni_search_params &p)
+{
+	std::vector<Xapian::Query> boosts;
+	if (p.quality_weight > 0)
+		boosts.push_back(quality_query(p));
+	if (p.recency_weight > 0 && p.half_life_days > 0)
+		boosts.push_back(recency_query(p));
+	if (boosts.empty())
+		return query;
+	return Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
+			     Xapian::Query(Xapian::Query::OP_OR,
+					   boosts.begin(), boosts.end()));
+}
+
+double quality_of(const Xapian::Document &doc)
+{
+	std::string value = doc.get_value(NI_SLOT_QUALITY);
+	return value.empty() ? NI_DEFAULT_QUALITY
+			     : Xapian::sortable_unserialise(value);
+}
+
+/* Whole days between the article's day and now's, as recency sees it. */
+double age_in_days(const Xapian::Document &doc, int64_t now)
+{
+	std::string day = doc.get_value(NI_SLOT_DAY);
+	int y, m, dd;
+	if (day.size() != 10 ||
+	    std::sscanf(day.c_str(), "%4d-%2d-%2d", &y, &m, &dd) != 3)
+		return INFINITY;
+	/* Days from civil (proleptic Gregorian), as in ni_article.c. */
+	auto days = [](int64_t year, int64_t month, int64_t mday) {
+		year -= month <= 2;
+		int64_t era = (year >= 0 ? year : year - 399) / 400;
+		int64_t yoe = year - era * 400;
+		int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 +
+			      mday - 1;
+		int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+		return era * 146097 + doe - 719468;
+	};
+	int64_t today = now >= 0 ? now / 86400 : (now - 86399) / 86400;
+	return static_cast<double>(today - days(y, m, dd));
+}
+
+/* Copies of a story looked at for the best one: more are rare. */
+const Xapian::doccount BEST_COPY_CANDIDATES = 16;
+
+/*
+ * The copy of a collapsed story to show: the one of best quality among
+ * those that match the query, then of best relevance, then first in the
+ * tie order (not by document id, which differs between builds); and in
+ * `others`, how many other copies match.  Counted here rather than taken
+ * from Xapian's collapse count, which is only what the matcher saw
+ * before it could stop, and so depends on the shards and the build.
+ * Sorted by date (`by_date`), a story is shown by the copy whose date
+ * placed it, `found`, or the dates shown would be out of order: then
+ * the copies are only counted.
+ */
+Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
+			   const Xapian::Document &found, bool by_date,
+			   Xapian::doccount &others)
+{
+	others = 0;
+	std::string story = found.get_value(NI_SLOT_STORY);
+	Xapian::Query story_term(STORY_PREFIX + story);
+	Xapian::doccount copies_in_all = d.db.get_termfreq(STORY_PREFIX +
+							   story);
+	/* Most stories have one copy: no search for them. */
+	if (story.empty() || copies_in_all < 2)
+		return found;
+	Xapian::Enquire enquire(d.db);
+	enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+					story_term));
+	if (by_date) {
+		enquire.set_weighting_scheme(Xapian::BoolWeight());
+		Xapian::doccount copies = enquire.get_mset(
+			0, 0, copies_in_all).get_matches_estimated();
+		others = copies ? copies - 1 : 0;
+		return found;
+	}
+	enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY, true);
+	Xapian::MSet copies = enquire.get_mset(0, BEST_COPY_CANDIDATES,
+					       copies_in_all);
+	if (copies.empty())
+		return found;
+	others = copies.get_matches_estimated() - 1;
+	auto best = copies.begin();
+	Xapian::Document best_doc = best.get_document();
+	for (auto it = copies.begin(); it != copies.end(); ++it) {
+		Xapian::Document doc = it.get_document();
+		if (doc.get_value(NI_SLOT_QUALITY) !=
+			    best_doc.get_value(NI_SLOT_QUALITY) ||
+		    it.get_weight() != best.get_weight())
+			break;
+		if (doc.get_value(NI_SLOT_ORDER) <
+		    best_doc.get_value(NI_SLOT_ORDER))
+			best_doc = doc;
+	}
+	return best_doc;
+}
+
+void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
+	       const ni_search_params &p, ni_mset &out)
+{
+	out.hits.clear();
+	out.hits.reserve(mset.size());
+	for (auto it = mset.begin(); it != mset.end(); ++it) {
+		Xapian::Document doc = it.get_document();
+		double score = it.get_weight();
+		double quality_part = p.quality_weight > 0
+			? p.quality_weight * quality_of(doc) / 100.0 : 0;
+		double recency = std::isinf(age_in_days(doc, p.now))
+			? 0 : recency_part(p, age_in_days(doc, p.now));
+		/*
+		 * Ranked by its best-scoring copy, shown by its best one;
+		 * sorted by date, by the copy whose date placed it.
+		 */
+		bool by_date = p.sort == NI_SORT_DATE ||
+			       p.sort == NI_SORT_DATE_ASC;
+		Xapian::doccount similar = 0;
+		Xapian::Document shown = p.collapse
+			? best_copy(d, query, doc, by_date, similar) : doc;
+		out.hits.push_back({*it, score,
+				    score - quality_part - recency,
+				    quality_of(shown), quality_part, recency,
+				    similar, shown.get_data()});
+	}
+}
+
+/* Facet counts, most frequent first, then by value. */
+void sort_counts(std::vector<std::pair<std::string, uint64_t>> &counts)
+{
+	std::sort(counts.begin(), counts.end(),
+		  [](const auto &a, const auto &b) {
+			  return a.second != b.second ? a.second > b.second
+						      : a.first < b.first;
+		  });
+}
+
+/*
+ * Turn a spy's counts of slot values into facet counts: topics are split
+ * (an article counts once for each of its topics), days are summed by
+ * month.  Xapian's built-in ValueCountMatchSpy does the counting, so
+ * facets also work on remote shards.
+ */
+void take_facet(enum ni_facet facet, const Xapian::ValueCountMatchSpy &spy,
+		ni_mset &out)
+{
+	std::map<std::string, uint64_t> sums;
+	for (auto v = spy.values_begin(); v != spy.values_end(); ++v) {
+		const std::string value = *v;
+		uint64_t count = v.get_termfreq();
+		if (facet == NI_FACET_MONTH) {
+			sums[value.substr(0, 7)] += count;
+		} else if (facet == NI_FACET_TOPIC) {
+			size_t from = 0, end;
+			while ((end = value.find(NI_TOPIC_SEPARATOR, from)) !=
+			       std::string::npos) {
+				if (end > from)
+					sums[value.substr(from, end - from)] +=
+						count;
+				from = end + 1;
+			}
+		} else if (!value.empty()) {
+			sums[value] += count;
+		}
+	}
+	auto &counts = out.facet_values[facet];
+	counts.assign(sums.begin(), sums.end());
+	sort_counts(counts);
+	out.facets[facet].clear();
+	for (const auto &c : counts)
+		out.facets[facet].push_back({c.first.c_str(), c.second});
+}
+
+const ni_slot FACET_SLOTS[NI_FACET_COUNT] = {
+	/* NI_FACET_TOPIC */    NI_SLOT_TOPICS,
+	/* NI_FACET_PROVIDER */ NI_SLOT_PROVIDER,
+	/* NI_FACET_MONTH */    NI_SLOT_DAY,
+};
+
+/*
+ * The order of a page of results.  A count (no page) has none: Xapian
+ * 1.4.22 fails a sort by value over a term it weighs zero once a document
+ * of that term's posting list was deleted ("Unexpected end of posting
+ * list"), and counting weighs every term zero.  A page always has a
+ * weight: the query's, or the quality blend's.
+ */
+void set_order(Xapian::Enquire &enquire, const ni_search_params &p)
+{
+	if (p.limit == 0)
+		return;
+	if (p.sort == NI_SORT_DATE) {
+		enquire.set_sort_by_value_then_relevance(NI_SLOT_DATE, true);
+	} else if (p.sort == NI_SORT_DATE_ASC) {
+		/*
+		 * Undated articles have no value, which sorts first; they
+		 * go last, as newest first leaves them, after any date's
+		 * sortable_serialise().
+		 */
+		auto *keys = new Xapian::MultiValueKeyMaker();
+		keys->add_value(NI_SLOT_DATE, false, "\xff\xff");
+		enquire.set_sort_by_key_then_relevance(keys->release(), false);
+	} else if (p.sort == NI_SORT_QUALITY)
+		enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY,
+							 true);
+	else
+		enquire.set_sort_by_relevance_then_value(NI_SLOT_ORDER, false);
+}
+
+void run_search(ni_db &d, const Xapian::Query &query,
+		const ni_search_params &p, ni_mset &out)
+{
+	Xapian::Enquire enquire(d.db);
+	enquire.set_weighting_scheme(Xapian::BM25Weight(p.bm25_k1, 0, 1,
+							p.bm25_b, 0.5));
+	enquire.set_query(blended_query(query, p));
+	if (p.collapse)
+		enquire.set_collapse_key(NI_SLOT_STORY);
+	set_order(enquire, p);
+	std::unique_ptr<Xapian::ValueCountMatchSpy> spies[NI_FACET_COUNT];
+	for (int f = 0; f < NI_FACET_COUNT; f++) {
+		if (!(p.facets & (1u << f)))
+			continue;
+		spies[f].reset(new Xapian::ValueCountMatchSpy(FACET_SLOTS[f]));
+		enquire.add_matchspy(spies[f].get());
+	}
+	Xapian::doccount check = std::max(p.check_at_least,
+					  p.offset + p.limit);
+	/* Facets count the whole match set, not only the page. */
+	if (p.facets)
+		check = std::max(check, d.db.get_doccount());
+	/*
+	 * Xapian makes a collapsed count exact only when the stories fit
+	 * in the page it was asked for: a count of stories asks for a page
+	 * of check_at_least, and keeps none of it.
+	 */
+	Xapian::doccount items = p.collapse && p.limit == 0
+		? p.check_at_least : p.limit;
+	Xapian::MSet mset = enquire.get_mset(p.offset, items, check);
+	if (p.limit > 0)
+		take_hits(d, query, mset, p, out);
+	for (int f = 0; f < NI_FACET_COUNT; f++)
+		if (spies[f])
+			take_facet(static_cast<ni_facet>(f), *spies[f], out);
+	out.estimated = mset.get_matches_estimated();
+	out.lower_bound = mset.get_matches_lower_bound();
+	out.upper_bound = mset.get_matches_upper_bound();
+}
+
+} // namespace
+
+/* ---- searching ------------------------------------------------------------ */
+
+ni_status ni_db_search(ni_db *d, const ni_query *query,
+		       const struct ni_search_params *params,
+		       ni_mset **out) noexcept
+{
+	*out = nullptr;
+	ni_mset *mset = nullptr;
+	try {
+		mset = new ni_mset;
+		retrying(*d, [&] {
+			run_search(*d, query_of(query), *params, *mset);
+		});
+		*out = mset;
+		return NI_OK;
+	} catch (...) {
+		delete mset;
+		return map_exception(d->errmsg);
+	}
+}
+
+size_t ni_mset_size(const ni_mset *mset) noexcept
+{
+	return mset->hits.size();
+}
+
+uint64_t ni_mset_estimated(const ni_mset *mset) noexcept
+{
+	return mset->estimated;
+}
+
+uint64_t ni_mset_lower_bound(const ni_mset *mset) noexcept
+{
+	return mset->lower_bound;
+}
+
+uint64_t ni_mset_upper_bound(const ni_mset *mset) noexcept
+{
+	return mset->upper_bound;
+}
+
+ni_status ni_mset_hit(const ni_mset *mset, size_t i,
+		      struct ni_hit *out) noexcept
+{
+	if (i >= mset->hits.size()) {
+		*out = ni_hit();
+		return NI_EINVAL;
+	}
+	const stored_hit &hit = mset->hits[i];
+	*out = {hit.docid, hit.score, hit.relevance, hit.quality,
+		hit.quality_part, hit.recency_part,
+		static_cast<uint32_t>(hit.n_similar), hit.data.data(),
+		hit.data.size()};
+	return NI_OK;
+}
+
+void ni_mset_facet(const ni_mset *mset, enum ni_facet facet,
+		   const struct ni_facet_count **counts, size_t *n) noexcept
+{
+	*counts = nullptr;
+	*n = 0;
+	if (static_cast<unsigned>(facet) >= NI_FACET_COUNT)
+		return;
+	*counts = mset->facets[facet].data();
+	*n = mset->facets[facet].size();
+}
+
+void ni_mset_free(ni_mset *mset) noexcept
+{
+	delete mset;
+}

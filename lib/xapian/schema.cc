@@ -1,0 +1,89 @@
+/*
+ * schema.cc - the terms of the index schema: prefixes, long terms, hashes.
+ */
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "internal.h"
+
+namespace ni_xapian {
+
+/* 64-bit FNV-1a: stable across builds and machines, unlike std::hash. */
+uint64_t fnv1a(const std::string &text)
+{
+	uint64_t hash = 14695981039346656037ULL;
+	for (unsigned char c : text) {
+		hash ^= c;
+		hash *= 1099511628211ULL;
+	}
+	return hash;
+}
+
+/* NI_SLOT_ORDER of the document with unique key `key`. */
+std::string tie_order(const std::string &key)
+{
+	uint64_t hash = fnv1a(key);
+	std::string bytes(8, '\0');
+	for (int i = 7; i >= 0; i--, hash >>= 8)
+		bytes[static_cast<size_t>(i)] = static_cast<char>(hash & 0xff);
+	return bytes;
+}
+
+/* prefix + value, with Omega's ':' rule and hashing of over-long terms. */
+std::string make_term(const char *prefix, const char *value, size_t len)
+{
+	std::string term(prefix);
+	if (len && *prefix && value[0] >= 'A' && value[0] <= 'Z')
+		term += ':';
+	term.append(value, len);
+	if (term.size() <= MAX_TERM_BYTES)
+		return term;
+	char hex[17];
+	std::snprintf(hex, sizeof hex, "%016llx",
+		      static_cast<unsigned long long>(fnv1a(term)));
+	term.resize(HASHED_TERM_KEEP);
+	return term + hex;
+}
+
+/*
+ * The value make_term() put after a prefix of `prefix_len` bytes in
+ * `term`, in `value`; false for a term too long to be kept whole (its
+ * value was hashed: lost).  A term of exactly the hashed length is taken
+ * for hashed: such a value is not told from a hash.
+ */
+bool term_value(const std::string &term, size_t prefix_len,
+		std::string &value)
+{
+	if (term.size() == HASHED_TERM_KEEP + 16)
+		return false;
+	value = term.substr(prefix_len);
+	if (value.size() >= 2 && value[0] == ':' && value[1] >= 'A' &&
+	    value[1] <= 'Z')
+		value.erase(0, 1);
+	return true;
+}
+
+/*
+ * Xapian's TermGenerator stems only words that start with a letter; we do
+ * the same so that "2021" or "3.5" is never turned into a Z term.
+ */
+bool should_stem(const char *word, size_t len)
+{
+	return len > 0 && !(word[0] >= '0' && word[0] <= '9');
+}
+
+void check_field(enum ni_field field)
+{
+	if (static_cast<unsigned>(field) >= NI_FIELD_COUNT)
+		throw bad_argument("unknown field");
+}
+
+void check_filter(enum ni_filter filter)
+{
+	if (static_cast<unsigned>(filter) >= NI_FILTER_COUNT)
+		throw bad_argument("unknown filter");
+}
+
+} // namespace ni_xapian
