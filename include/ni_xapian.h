@@ -1,12 +1,14 @@
 /*
  * ni_xapian.h - newsindex's C interface to Xapian.
  *
- * This header is plain C with opaque handles; lib/xapian_wrap.cc is the
- * only file in the project that includes <xapian.h>.  The index schema
+ * This header is plain C with opaque handles; the files of lib/xapian/
+ * are the only ones in the project that include <xapian.h>
+ * (lib/xapian/internal.h says which file does what).  The index schema
  * (term prefixes, value slots and their encodings, metadata keys, the
- * schema version) is written down once, at the top of that file; callers
- * speak in fields (NI_FIELD_TITLE) and filters (NI_FILTER_TOPIC), never in
- * prefixes, so the same table drives indexing and querying.
+ * schema version) is described once, in docs/schema.md, and named in
+ * code in lib/xapian/internal.h; callers speak in fields (NI_FIELD_TITLE)
+ * and filters (NI_FILTER_TOPIC), never in prefixes, so the same table
+ * drives indexing and querying.
  *
  * Errors: every fallible function returns an ni_status (ni_status.h).
  * Xapian exceptions never cross this interface: each function catches

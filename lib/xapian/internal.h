@@ -1,105 +1,42 @@
 /*
- * xapian_wrap.cc - the only file that includes <xapian.h>; see ni_xapian.h.
+ * internal.h - what the files of lib/xapian/ share; no other file may
+ * include it.
  *
- * THE INDEX SCHEMA (version 2).  Change it here and nowhere else, bump
- * SCHEMA_VERSION when an old index could not be read correctly, and keep
- * docs/schema.md in step.
+ * Only lib/xapian/ includes <xapian.h> (through this header): the rest
+ * of newsindex is C and speaks to Xapian through include/ni_xapian.h
+ * alone, with opaque handles whose structs are below.  One file a job,
+ * each using only those above it (tests/cycles.py holds them to it):
+ *   errors.cc  map_exception(), c_string()
+ *   schema.cc  terms: prefix + value, over-long terms hashed, FNV-1a
+ *   open.cc    opening one index or the shards of a stub, for reading
+ *              or writing: settings (schema, analyzer, default
+ *              language), each shard's place, the writer's file, a
+ *              damaged table named
+ *   write.cc   documents (words, filters, values), replace and delete,
+ *              commit with the spelling data, related records' order
+ *   query.cc   Xapian queries from the query parser's tree, prefixes
+ *              expanded, --like and feedback, the cost of a query
+ *   rank.cc    ni_db_search: BM25 with the quality and recency blend,
+ *              reprints collapsed to their best copy, facets, the count
+ *   db.cc      the handle: ni_db_open and _close, its default language,
+ *              reads of documents, values and metadata
+ *   check.cc   ni_db_check
+ *   shards.cc  a sharded index as a whole: shard info, creating,
+ *              compacting and merging, dedupe and repair
  *
- * Term prefixes (Omega's conventions where Omega has one):
- *   (none)  every word of title, excerpt and topics, unstemmed, positional
- *   Z       stem of every word above (the Snowball stemmer of the
- *           document's language, XSTEM; "none": the word), no positions
- *   S       title words, unstemmed, positional         (Omega: S = title)
- *   ZS      stems of title words
- *   K       a whole topic name, folded                 (Omega: K = keyword)
- *   XP      provider name, folded
- *   H       provider domain, lowercase                 (Omega: H = host)
- *   XCAT    category, folded
- *   XTYPE   type, folded
- *   U       webUrl and originalUrl, as written         (Omega: U = URL)
- *   P       absolute path of the article's file       (Omega: P = path)
- *   XPUB    "true" or "false"
- *   XPARENT on a related record: its parent article's key
- *   XREL    on every related record (no value)
- *   XLISTS  on an article: the key of each related record it lists,
- *           kept or not (another article's may have won), so that a
- *           record lost with its parent can be found another
- *   Q       unique key: webUrl, else originalUrl, else the file's path
- *           (Omega: Q = unique id)
- *   XSTEM   the stemmer of the document's Z terms ("english", "german",
- *           "none"); an index written before it had the default's
- *           (newsindex.stemmer) on every document
- *   XSTORY  the story key's hash, as in slot 6 (ni_doc_set_story): the
- *           copies of a story, counted and searched for the best one
- * A prefix is followed by ':' when the value starts with an uppercase
- * ASCII letter, so "XP" + "Apple" cannot be read as "XPA" + "pple".
- * Boolean terms longer than MAX_TERM_BYTES keep their first bytes and end
- * in a hash of the whole, so they stay unique and within Xapian's limit.
+ * THE INDEX SCHEMA is described once, in docs/schema.md: every term
+ * prefix, value slot, metadata key and file, and why.  Here are its
+ * names for the code (FIELDS, FILTER_PREFIXES and the constants below;
+ * the slots are enum ni_slot of ni_xapian.h).  Change the two together,
+ * and bump SCHEMA_VERSION when an old index could not be read correctly.
  *
- * Word weights (within-document frequency added per occurrence):
- *   title 3, excerpt 1, topics 1.  Tuned on the Cranfield harness
- *   (docs/ranking.md).  Positions jump by FIELD_GAP between runs of text
- *   (ni_doc_end_text), so phrases never match across fields.  A
- *   compound's joined form (ni_doc_add_form: "ecommerce" after "e",
- *   "commerce") shares its last part's position.
+ * Error handling: every exported function is one try block, marked
+ * noexcept; a failure is turned into its status by map_exception(),
+ * which goes from the most specific Xapian exception to the most
+ * general.  The helpers below throw; only the exported functions catch.
  *
- * Value slots (0-2 Xapian::sortable_serialise of a double; see enum
- * ni_slot for the others):
- *   0  quality, 0..100 (NI_DEFAULT_QUALITY when the article gives none)
- *   1  publishedDateTime as seconds since the epoch (UTC)
- *   2  heat
- *   6  the story key's hash, 16 hex digits (ni_doc_set_story), the
- *      collapse key.  The key (ni_story.h): the title's words and the
- *      first 60 letters and digits of the lede, run together, and the
- *      date's 14-day period; none without a title or with a lede under
- *      40.  Version 1's was the title's and excerpt's first 8 words.
- *   8  the tie order: FNV-1a 64 of the unique key, 8 bytes big-endian.
- *      Results of equal relevance are ranked by it, not by document id,
- *      so that one index, another build's and shards rank alike.
- *      Documents written before it was added have none (they tie
- *      first, then by document id) until they are written again.
- *
- * Document data: opaque to this file; the indexer stores one JSON object
- * (docs/schema.md).
- *
- * Metadata keys:
- *   newsindex.schema    SCHEMA_VERSION when the index was created
- *   newsindex.analyzer  ni_analyzer_settings() of the indexer, e.g.
- *                       "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;
- *                       compounds;cjk=dict+bigrams+hangul;maxword=64";
- *                       another value is refused
- *   newsindex.stemmer   the default language: the stemmer of articles
- *                       without a `lang` ("english" unless configured)
- *   newsindex.shard     in each shard of a sharded index written by
- *                       newsindex: "K/N", its place in the stub (from 1)
- *                       and the number of shards; a shard out of place
- *                       is refused for writing
- *   newsindex.batch     in each shard of such an index: the number of
- *                       the last commit, the same in every shard unless
- *                       a build was killed between their commits; then
- *                       each keeps its own until a build has indexed
- *                       every file again (ni_db_shards_settled)
- *   app.*               owned by the programs, not by this file
- *
- * Files: newsindex.writer, in the folder of one index (or of each shard
- * of a sharded one) while it is open for writing: the writer's process
- * id, one decimal line.  Written
- * after Xapian's lock is taken, removed before it is let go (a writer
- * killed leaves it, until the next one writes it again), and read only
- * while the lock is held: so a reader can name the build that is
- * creating an index it cannot read yet.
- *
- * Sharded indexes (docs/scaling.md): a folder holding Xapian's stub file
- * XAPIANDB, which lists one glass index a line ("auto shard-1", ...).
- * A document goes to shard (FNV-1a 64 of its unique key's bytes) mod N,
- * so an update lands where the article is, and every document with the
- * same key (an article file, related records of that URL) in the same
- * shard.  Document ids are those of Xapian's multi-database: shard s
- * (from 0) of N holds ids s + 1, N + s + 1, 2N + s + 1, ...
- *
- * Error handling: every exported function is one try block; a failure is
- * turned into its status by map_exception(), which goes from the most
- * specific Xapian exception to the most general.
+ * Helpers used by more than one file are in namespace ni_xapian and
+ * declared here, the others are in their file's anonymous namespace.
  */
 #ifndef NI_XAPIAN_INTERNAL_H
 #define NI_XAPIAN_INTERNAL_H
@@ -132,7 +69,7 @@ const char STUB_NAME[] = "XAPIANDB";
 /* The default language of a new index unless set otherwise. */
 const char DEFAULT_STEMMER[] = "english";
 const char STEMMER_PREFIX[] = "XSTEM";
-/* Beside Xapian's files: the writer's process id (see above). */
+/* Beside Xapian's files: the writer's process id (docs/schema.md). */
 const char WRITER_FILE[] = "newsindex.writer";
 
 /* Positions skipped between runs of text, so phrases cannot span them. */
