@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <new>
@@ -178,12 +179,20 @@ void read_settings(ni_db &d, const char *analyzer)
 				    "the default language of index " + d.path);
 }
 
+/* Whether `name` ends with `suffix` and is more than it. */
+bool ends_with(const std::string &name, const char *suffix)
+{
+	size_t n = std::strlen(suffix);
+	return name.size() > n && name.compare(name.size() - n, n, suffix) == 0;
+}
+
 /*
  * Glass writes its tables before its version file "iamglass", so a build
  * killed while it created an index leaves a folder Xapian will neither
  * open nor create over.  Without "iamglass" nothing was ever committed:
- * when the folder holds only glass files, remove them so the index can be
- * created.  Anything else in it is left for Xapian to complain about.
+ * when the folder holds only glass files (tables, "flintlock", and
+ * "v.tmp", the version file being written), remove them so the index can
+ * be created.  Anything else in it is left for Xapian to complain about.
  */
 void clear_half_created(const std::string &path)
 {
@@ -196,9 +205,7 @@ void clear_half_created(const std::string &path)
 	for (const auto &entry : fs::directory_iterator(path, error)) {
 		std::string name = entry.path().filename().string();
 		bool glass = name == "flintlock" || name == WRITER_FILE ||
-			     (name.size() > 6 &&
-			      (name.compare(name.size() - 6, 6, ".glass") == 0 ||
-			       name.compare(name.size() - 4, 4, ".tmp") == 0));
+			     ends_with(name, ".glass") || ends_with(name, ".tmp");
 		if (!glass || !entry.is_regular_file(error))
 			return;
 		files.push_back(entry.path());

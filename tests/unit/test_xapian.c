@@ -985,8 +985,10 @@ static void touch(const char *dir, const char *name)
 
 /*
  * A build killed while it created the index leaves glass tables without
- * "iamglass": the next one creates the index over them, but never over a
- * folder with other files in it.
+ * "iamglass", maybe with "v.tmp", the version file Xapian was writing
+ * (crash.sh's kill at 5% of a first build hit it once): the next one
+ * creates the index over them, but never over a folder with other files
+ * in it.
  */
 static void test_half_created_index_is_created_again(void **state)
 {
@@ -995,6 +997,7 @@ static void test_half_created_index_is_created_again(void **state)
 	touch(f->path, "flintlock");
 	touch(f->path, "postlist.glass");
 	touch(f->path, "termlist.glass");
+	touch(f->path, "v.tmp");
 	ni_db *db = open_writer(f->path);
 	const char *words[] = {"alive"};
 	add_doc(db, "https://x/a", words, 1, 50);
