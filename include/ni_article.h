@@ -207,30 +207,6 @@ ni_status ni_article_warn(struct ni_article *article, unsigned line,
 const char *ni_language_stemmer(const char *value, size_t len);
 
 /*
- * Parse an ISO 8601 date-time as it appears in publishedDateTime:
- * "2021-12-13T10:22:00Z", with optional fractional seconds (any number
- * of digits, dropped), a "+hh:mm" / "-hhmm" / "Z" offset (no offset
- * means UTC), or a plain date "2021-12-13" (midnight UTC).  Sets *epoch
- * and returns true when the whole string is such a date with valid
- * fields ("hh:mm" without seconds is accepted, second 60 is a leap
- * second) whose instant is in years 0000-9999 in UTC, from
- * 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z (what
- * ni_format_iso8601() writes and date: filters name; so
- * 9999-12-31T23:59:59-14:00 is refused); false otherwise, leaving
- * *epoch untouched.  Lowercase 't'/'z', a space for 'T' and "+hh"
- * offsets are refused.  Articles and date: filters both read dates
- * with it.
- */
-bool ni_parse_iso8601(const char *text, int64_t *epoch);
-
-/*
- * Format epoch seconds as "2021-12-13T10:22:00Z" into `out` (at least 21
- * bytes).  Times outside years 0000-9999 are clamped to those years' ends.
- * Returns `out`.
- */
-char *ni_format_iso8601(int64_t epoch, char out[static 21]);
-
-/*
  * Read a quality (an article's `quality`, a quality: filter's number)
  * from the `len` bytes at `s`: digits, maybe a decimal part, maybe an
  * exponent ("87", "87.5", "8.75e1", "1e-5"), with a '.' whatever the

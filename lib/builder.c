@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ni_dates.h"
 #include "ni_strmap.h"
 #include "ni_walk.h"
 

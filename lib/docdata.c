@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ni_dates.h"
+
 /* Add key: "text" unless text is NULL.  False when out of memory. */
 static int add_string(json_object *obj, const char *key, const char *text)
 {

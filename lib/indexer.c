@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ni_buf.h"
+#include "ni_dates.h"
 #include "ni_docdata.h"
 #include "ni_story.h"
 #include "ni_strmap.h"

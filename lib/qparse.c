@@ -32,6 +32,7 @@
 
 #include "ni_article.h"
 #include "ni_buf.h"
+#include "ni_dates.h"
 #include "ni_search.h"
 
 /* More nested parentheses than this are refused: the parser recurses. */

@@ -12,6 +12,7 @@
 #include "ni_analyzer.h"
 #include "ni_article.h"
 #include "ni_builder.h"
+#include "ni_dates.h"
 #include "ni_docdata.h"
 #include "ni_indexer.h"
 #include "ni_stamp.h"

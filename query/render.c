@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unicode/utf8.h>
 
-#include "ni_article.h"
 #include "ni_cli.h"
 #include "ni_control.h"
+#include "ni_dates.h"
 #include "ni_snippet.h"
 
 #define BOLD "\033[1m"

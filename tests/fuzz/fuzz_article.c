@@ -14,6 +14,7 @@
 
 #include "fuzz.h"
 #include "ni_article.h"
+#include "ni_dates.h"
 
 /* The instants ni_format_iso8601() clamps to. */
 static int64_t first_second, last_second;

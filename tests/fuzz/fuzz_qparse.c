@@ -18,7 +18,7 @@
 
 #include "fuzz.h"
 #include "ni_analyzer.h"
-#include "ni_article.h"
+#include "ni_dates.h"
 #include "ni_indexer.h"
 #include "ni_qparse.h"
 #include "ni_snippet.h"

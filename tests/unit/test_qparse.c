@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "ni_analyzer.h"
-#include "ni_article.h"
+#include "ni_dates.h"
 #include "ni_docdata.h"
 #include "ni_indexer.h"
 #include "ni_qparse.h"

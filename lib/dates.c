@@ -1,0 +1,208 @@
+/*
+ * ni_dates: see include/ni_dates.h.
+ */
+#include "ni_dates.h"
+
+#include "ascii.h"
+
+/* ---- ISO 8601 --------------------------------------------------------- */
+
+/*
+ * Days since 1970-01-01 in the proleptic Gregorian calendar (Howard
+ * Hinnant's days_from_civil).  Our own arithmetic because timegm() is not
+ * standard and mktime() depends on the local time zone.
+ */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+static bool is_leap_year(unsigned y)
+{
+	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+	static const unsigned char days[12] = {
+		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+	};
+	return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+}
+
+/* Read exactly `n` digits. */
+static bool read_digits(const char **s, int n, unsigned *value)
+{
+	*value = 0;
+	for (int i = 0; i < n; i++) {
+		if (!is_digit((*s)[i]))
+			return false;
+		*value = *value * 10 + (unsigned)((*s)[i] - '0');
+	}
+	*s += n;
+	return true;
+}
+
+/* Step over `c` if it is next; never past the terminating NUL. */
+static bool skip_char(const char **s, char c)
+{
+	if (**s != c)
+		return false;
+	(*s)++;
+	return true;
+}
+
+static bool read_date(const char **s, int64_t *days)
+{
+	unsigned y, m, d;
+	if (!read_digits(s, 4, &y) || !skip_char(s, '-') ||
+	    !read_digits(s, 2, &m) || !skip_char(s, '-') ||
+	    !read_digits(s, 2, &d))
+		return false;
+	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+		return false;
+	*days = days_from_civil(y, m, d);
+	return true;
+}
+
+/* hh:mm[:ss[.fraction]]; the fraction is dropped. */
+static bool read_time(const char **s, int64_t *seconds)
+{
+	unsigned h, min, sec = 0;
+	if (!read_digits(s, 2, &h) || !skip_char(s, ':') ||
+	    !read_digits(s, 2, &min))
+		return false;
+	if (skip_char(s, ':')) {
+		if (!read_digits(s, 2, &sec))
+			return false;
+		if (skip_char(s, '.')) {
+			if (!is_digit(**s))
+				return false;
+			while (is_digit(**s))
+				(*s)++;
+		}
+	}
+	/* 60 is a leap second; it counts as the next minute's first. */
+	if (h > 23 || min > 59 || sec > 60)
+		return false;
+	*seconds = h * 3600 + min * 60 + sec;
+	return true;
+}
+
+/* Z, +hh:mm, -hhmm, or nothing (UTC): seconds east of UTC. */
+static bool read_offset(const char **s, int64_t *offset)
+{
+	unsigned h, min;
+	*offset = 0;
+	if (!**s || skip_char(s, 'Z'))
+		return true;
+	int sign = skip_char(s, '+') ? 1 : skip_char(s, '-') ? -1 : 0;
+	if (!sign || !read_digits(s, 2, &h))
+		return false;
+	skip_char(s, ':');
+	if (!read_digits(s, 2, &min) || h > 23 || min > 59)
+		return false;
+	*offset = sign * (int64_t)(h * 3600 + min * 60);
+	return true;
+}
+
+/* The first and last instants of years 0000-9999 UTC. */
+static int64_t first_instant(void)
+{
+	return days_from_civil(0, 1, 1) * 86400;
+}
+
+static int64_t last_instant(void)
+{
+	return days_from_civil(9999, 12, 31) * 86400 + 86399;
+}
+
+enum ni_date_reading ni_read_iso8601(const char *text, int64_t *epoch)
+{
+	const char *s = text;
+	int64_t days, seconds = 0, offset = 0;
+	if (!read_date(&s, &days))
+		return NI_DATE_INVALID;
+	if (skip_char(&s, 'T') &&
+	    (!read_time(&s, &seconds) || !read_offset(&s, &offset)))
+		return NI_DATE_INVALID;
+	if (*s)
+		return NI_DATE_INVALID;
+	/*
+	 * Years 0000-9999 in UTC, not only as written: an offset can take
+	 * 9999-12-31T23:59:59-14:00 into year 10000, which no date: filter
+	 * names and ni_format_iso8601() cannot write.
+	 */
+	int64_t at = days * 86400 + seconds - offset;
+	if (at < first_instant() || at > last_instant())
+		return NI_DATE_OUT_OF_RANGE;
+	*epoch = at;
+	return NI_DATE_OK;
+}
+
+bool ni_parse_iso8601(const char *text, int64_t *epoch)
+{
+	return ni_read_iso8601(text, epoch) == NI_DATE_OK;
+}
+
+/* Write `value` as exactly `width` digits. */
+static char *put_digits(char *out, unsigned value, int width)
+{
+	for (int i = width - 1; i >= 0; i--) {
+		out[i] = (char)('0' + value % 10);
+		value /= 10;
+	}
+	return out + width;
+}
+
+char *ni_format_iso8601(int64_t epoch, char out[static 21])
+{
+	/* Four-digit years are all that fit in 20 characters. */
+	const int64_t min = first_instant(), max = last_instant();
+	if (epoch < min)
+		epoch = min;
+	if (epoch > max)
+		epoch = max;
+
+	int64_t days = epoch / 86400, secs = epoch % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	int64_t y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+
+	char *p = put_digits(out, (unsigned)y, 4);
+	*p++ = '-';
+	p = put_digits(p, m, 2);
+	*p++ = '-';
+	p = put_digits(p, d, 2);
+	*p++ = 'T';
+	p = put_digits(p, (unsigned)(secs / 3600), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(secs / 60 % 60), 2);
+	*p++ = ':';
+	p = put_digits(p, (unsigned)(secs % 60), 2);
+	*p++ = 'Z';
+	*p = '\0';
+	return out;
+}
