@@ -124,7 +124,7 @@ struct ni_article {
 	size_t n_warnings;
 	size_t n_warnings_dropped;       /* beyond NI_ARTICLE_MAX_WARNINGS */
 	/*
-	 * The stemmer of its `lang` or `language` key (ni_language_stemmer):
+	 * The stemmer of its `lang` or `language` key (ni_language.h):
 	 * "german", or "none" for a language Xapian has no stemmer for;
 	 * NULL when the key is absent or not a language (with a warning),
 	 * and the index's default language applies.  Static, never freed.
@@ -195,16 +195,6 @@ void ni_article_clear(struct ni_article *article);
 ni_status ni_article_warn(struct ni_article *article, unsigned line,
 			  unsigned column, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-
-/*
- * The Xapian Snowball stemmer for a language given as a BCP 47 tag or an
- * ISO 639 code ("de", "fr-FR", "zh-Hans", "deu", case and '_' or '-'
- * alike) or as a stemmer's own name ("german"): "german"; "none" for a
- * language Xapian has no stemmer for ("zh", "ja", "th") and for "none"
- * itself.  NULL when `value` (`len` bytes, need not end in a NUL) is not
- * a language this table knows.  The result is static.
- */
-const char *ni_language_stemmer(const char *value, size_t len);
 
 /*
  * Read a quality (an article's `quality`, a quality: filter's number)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "ni_language.h"
 #include "ni_yaml.h"
 
 static bool is_set(const char *value)

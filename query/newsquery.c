@@ -19,6 +19,7 @@
 #include "ni_buf.h"
 #include "ni_cli.h"
 #include "ni_config.h"
+#include "ni_language.h"
 #include "ni_qparse.h"
 #include "ni_search.h"
 #include "ni_snippet.h"
