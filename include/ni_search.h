@@ -166,11 +166,4 @@ ni_status ni_search_suggest(ni_db *db, ni_analyzer *analyzer,
 /* Free what `results` owns and zero it.  Safe on a zeroed struct. */
 void ni_results_clear(struct ni_results *results);
 
-/*
- * Whether a folded word is a stopword of `language`, a stemmer's name
- * (ni_db_language(): "english", "german"); false for a language without
- * a list ("none") and for NULL (lib/stopwords.c).
- */
-bool ni_is_stopword(const char *language, const char *word, size_t len);
-
 #endif

@@ -33,7 +33,7 @@
 #include "ni_article.h"
 #include "ni_buf.h"
 #include "ni_dates.h"
-#include "ni_search.h"
+#include "ni_stopwords.h"
 
 /* More nested parentheses than this are refused: the parser recurses. */
 #define MAX_PAREN_DEPTH 64

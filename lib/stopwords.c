@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ni_search.h"
+#include "ni_stopwords.h"
 
 /* Each sorted in byte (strcmp) order: looked up with bsearch. */
 static const char *const ARABIC[] = {

@@ -18,7 +18,7 @@
 
 #include "helpers.h"
 #include "ni_buf.h"
-#include "ni_search.h"
+#include "ni_stopwords.h"
 #include "ni_xapian.h"
 
 #define ANALYZER "test-analyzer"
