@@ -39,6 +39,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ni_parse_error.h"
 #include "ni_status.h"
 
 /* Front matter nested deeper than this is refused (YAML bombs). */
@@ -130,44 +131,6 @@ struct ni_article {
 	 * and the index's default language applies.  Static, never freed.
 	 */
 	const char *stemmer;
-};
-
-/*
- * Why a file was not indexed, by kind: what a build's summary counts
- * ("skipped 3 (2 invalid YAML, 1 too large)").  The message says the
- * details; the kind is for counting and for callers that decide by it.
- * Append-only, like ni_status: the names may be in scripts' logs.
- */
-enum ni_skip {
-	NI_SKIP_NONE = 0,         /* not skipped */
-	NI_SKIP_EMPTY,            /* no bytes, or nothing between the --- */
-	NI_SKIP_NO_FRONT_MATTER,  /* the first line is not --- */
-	NI_SKIP_UNCLOSED,         /* no closing --- line */
-	NI_SKIP_BINARY,           /* NUL bytes: not a text file */
-	NI_SKIP_INVALID_UTF8,     /* front matter that is not UTF-8 */
-	NI_SKIP_INVALID_YAML,     /* libyaml refused it, or two documents */
-	NI_SKIP_NOT_MAPPING,      /* valid YAML, but not key: value pairs */
-	NI_SKIP_TOO_DEEP,         /* nested deeper than NI_ARTICLE_MAX_DEPTH */
-	NI_SKIP_TOO_LARGE,        /* over the size limit (ni_indexer.h) */
-	NI_SKIP_UNREADABLE,       /* open or read failed, not a regular file */
-	NI_SKIP_VANISHED,         /* listed by the walk, gone when read */
-	NI_SKIP_KINDS             /* how many kinds there are */
-};
-
-/*
- * The kind as a short lowercase phrase for summaries ("invalid YAML",
- * "no front matter"): static, never NULL ("unknown" out of range).
- */
-const char *ni_skip_name(enum ni_skip kind);
-
-/* Where and why parsing failed. */
-struct ni_parse_error {
-	unsigned line;       /* 1-based line in the file, 0 if unknown */
-	unsigned column;     /* 1-based column, 0 if unknown */
-	char message[256];   /* "front matter is not closed by a --- line" */
-	/* What kind of failure, set by ni_article_parse() (readers of
-	 * other files, like the config, may leave it as it was). */
-	enum ni_skip kind;
 };
 
 /*

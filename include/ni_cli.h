@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "ni_article.h"
 #include "ni_buf.h"
 #include "ni_config.h"
+#include "ni_parse_error.h"
 #include "ni_status.h"
 
 /* Exit codes of newsindex (docs/newsindex.1). */

@@ -46,8 +46,8 @@
 
 #include <stdbool.h>
 
-#include "ni_article.h"
 #include "ni_buf.h"
+#include "ni_parse_error.h"
 #include "ni_status.h"
 
 /* A larger config file is refused: no settings file needs more. */

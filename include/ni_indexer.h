@@ -10,7 +10,7 @@
  * A file that cannot be indexed (unreadable, too large, bad front matter,
  * gone since it was listed) is not an error of the indexer:
  * ni_indexer_add_file() says so in its result, with the kind of reason
- * (enum ni_skip, ni_article.h), and the caller goes on with the next
+ * (enum ni_skip, ni_parse_error.h), and the caller goes on with the next
  * file.  A file is opened without blocking and must be a regular file,
  * so a FIFO put in its place does not hang a build.  Only failures that
  * stop all indexing (the index cannot be written, memory ran out) are
@@ -29,6 +29,7 @@
 
 #include "ni_analyzer.h"
 #include "ni_article.h"
+#include "ni_parse_error.h"
 #include "ni_status.h"
 #include "ni_stamp.h"
 #include "ni_xapian.h"

@@ -52,7 +52,7 @@
 #include <stddef.h>
 #include <yaml.h>
 
-#include "ni_article.h"   /* struct ni_parse_error */
+#include "ni_parse_error.h"
 #include "ni_status.h"
 
 /* A value quoted in a message is cut after this many bytes ... */
@@ -211,14 +211,5 @@ const char *ni_yaml_describe(const struct ni_yaml *y,
  * only decimals checks the characters first.
  */
 bool ni_yaml_read_number(const char *s, size_t len, double *out);
-
-/*
- * Fill `*err`: line and column (0 where there is no place to point at)
- * and a printf-style message, cut to fit.  For the failures the readers
- * find before or around the YAML (no front matter, an unreadable file).
- */
-void ni_parse_error_set(struct ni_parse_error *err, unsigned line,
-			unsigned column, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif

@@ -10,11 +10,11 @@
 #include <sys/stat.h>
 
 #include "ni_analyzer.h"
-#include "ni_article.h"
 #include "ni_builder.h"
 #include "ni_dates.h"
 #include "ni_docdata.h"
 #include "ni_indexer.h"
+#include "ni_parse_error.h"
 #include "ni_stamp.h"
 #include "ni_strmap.h"
 #include "ni_walk.h"

@@ -19,17 +19,6 @@
 
 #include "ni_control.h"
 
-void ni_parse_error_set(struct ni_parse_error *err, unsigned line,
-			unsigned column, const char *fmt, ...)
-{
-	va_list ap;
-	err->line = line;
-	err->column = column;
-	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- positions -------------------------------------------------------- */
 
 /*
