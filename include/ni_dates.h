@@ -1,6 +1,7 @@
 /*
  * ni_dates.h - dates as articles, filters and results write them: ISO
- * 8601 text read and written.
+ * 8601 text read and written, and the one calendar under every date of
+ * the program (the query parser's date: periods, ranking's recency).
  *
  * Instants are seconds since 1970-01-01T00:00:00Z (int64_t, negative
  * before it), in the proleptic Gregorian calendar, without leap seconds
@@ -14,6 +15,33 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+/* C++ has no `[static N]` parameters; C callers get the check. */
+#define NI_AT_LEAST
+#else
+#define NI_AT_LEAST static
+#endif
+
+/*
+ * The proleptic Gregorian calendar, by days since 1970-01-01 (day 0;
+ * negative before it), for years an int32_t holds; year 0 is 1 BC, a
+ * leap year.
+ *
+ * ni_days_from_civil(): the day of `year`-`month`-`day` (month 1 to 12,
+ * day 1 to ni_days_in_month(); others give some day, never a fault).
+ * ni_civil_from_days(): its inverse, the date of day `days`.
+ * ni_is_leap_year(): divisible by 4, but not by 100 unless by 400.
+ * ni_days_in_month(): 28 to 31 (0 for a month not 1 to 12).
+ * ni_days_in_year(): 365 or 366.
+ */
+int64_t ni_days_from_civil(int64_t year, int64_t month, int64_t day);
+void ni_civil_from_days(int64_t days, int64_t *year, unsigned *month,
+			unsigned *day);
+bool ni_is_leap_year(int64_t year);
+unsigned ni_days_in_month(int64_t year, unsigned month);
+unsigned ni_days_in_year(int64_t year);
 
 /*
  * Parse an ISO 8601 date-time as it appears in publishedDateTime:
@@ -50,6 +78,10 @@ enum ni_date_reading ni_read_iso8601(const char *text, int64_t *epoch);
  * bytes).  Times outside years 0000-9999 are clamped to those years' ends.
  * Returns `out`.
  */
-char *ni_format_iso8601(int64_t epoch, char out[static 21]);
+char *ni_format_iso8601(int64_t epoch, char out[NI_AT_LEAST 21]);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

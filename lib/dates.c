@@ -5,24 +5,26 @@
 
 #include "ascii.h"
 
-/* ---- ISO 8601 --------------------------------------------------------- */
+/* ---- the calendar ----------------------------------------------------- */
 
 /*
- * Days since 1970-01-01 in the proleptic Gregorian calendar (Howard
- * Hinnant's days_from_civil).  Our own arithmetic because timegm() is not
- * standard and mktime() depends on the local time zone.
+ * Howard Hinnant's days_from_civil and civil_from_days: a year is counted
+ * from March, so the leap day is its last, and 400 years (an era) are
+ * 146097 days.  In int64_t throughout, so that a month or day out of
+ * range gives a number rather than wrapping (rank.cc reads them from an
+ * index).
  */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t ni_days_from_civil(int64_t y, int64_t m, int64_t d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void ni_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -35,18 +37,27 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-static bool is_leap_year(unsigned y)
+bool ni_is_leap_year(int64_t y)
 {
 	return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
 }
 
-static unsigned days_in_month(unsigned y, unsigned m)
+unsigned ni_days_in_month(int64_t y, unsigned m)
 {
 	static const unsigned char days[12] = {
 		31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
 	};
-	return m == 2 && is_leap_year(y) ? 29 : days[m - 1];
+	if (m < 1 || m > 12)
+		return 0;
+	return m == 2 && ni_is_leap_year(y) ? 29 : days[m - 1];
 }
+
+unsigned ni_days_in_year(int64_t y)
+{
+	return ni_is_leap_year(y) ? 366 : 365;
+}
+
+/* ---- ISO 8601 --------------------------------------------------------- */
 
 /* Read exactly `n` digits. */
 static bool read_digits(const char **s, int n, unsigned *value)
@@ -77,9 +88,9 @@ static bool read_date(const char **s, int64_t *days)
 	    !read_digits(s, 2, &m) || !skip_char(s, '-') ||
 	    !read_digits(s, 2, &d))
 		return false;
-	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	if (m < 1 || m > 12 || d < 1 || d > ni_days_in_month(y, m))
 		return false;
-	*days = days_from_civil(y, m, d);
+	*days = ni_days_from_civil(y, m, d);
 	return true;
 }
 
@@ -127,12 +138,12 @@ static bool read_offset(const char **s, int64_t *offset)
 /* The first and last instants of years 0000-9999 UTC. */
 static int64_t first_instant(void)
 {
-	return days_from_civil(0, 1, 1) * 86400;
+	return ni_days_from_civil(0, 1, 1) * 86400;
 }
 
 static int64_t last_instant(void)
 {
-	return days_from_civil(9999, 12, 31) * 86400 + 86399;
+	return ni_days_from_civil(9999, 12, 31) * 86400 + 86399;
 }
 
 enum ni_date_reading ni_read_iso8601(const char *text, int64_t *epoch)
@@ -189,7 +200,7 @@ char *ni_format_iso8601(int64_t epoch, char out[static 21])
 	}
 	int64_t y;
 	unsigned m, d;
-	civil_from_days(days, &y, &m, &d);
+	ni_civil_from_days(days, &y, &m, &d);
 
 	char *p = put_digits(out, (unsigned)y, 4);
 	*p++ = '-';

@@ -1342,14 +1342,11 @@ static bool all_digits(const char *s, size_t n)
 	return n > 0;
 }
 
+/* Days in the month, or in the year for month 0. */
 static long days_in(long year, long month)
 {
-	static const long DAYS[12] = {31, 28, 31, 30, 31, 30,
-				      31, 31, 30, 31, 30, 31};
-	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-	if (month == 0)
-		return leap ? 366 : 365;
-	return DAYS[month - 1] + (month == 2 && leap);
+	return month == 0 ? ni_days_in_year(year)
+			  : ni_days_in_month(year, (unsigned)month);
 }
 
 static long digits_value(const char *s, size_t n)

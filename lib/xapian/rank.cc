@@ -5,26 +5,34 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "ni_dates.h"
 #include "internal.h"
 
 namespace {
 
-/* "YYYY-MM-DD" of the UTC day that `epoch` falls in. */
+/* The day since 1970-01-01 that `epoch` falls in, in UTC. */
+int64_t day_number(int64_t epoch)
+{
+	return epoch >= 0 ? epoch / 86400 : (epoch - 86399) / 86400;
+}
+
+/*
+ * "YYYY-MM-DD" of the UTC day that `epoch` falls in: NI_SLOT_DAY's text,
+ * by the calendar the indexer writes it with (ni_dates.h).
+ */
 std::string utc_day(int64_t epoch)
 {
-	time_t t = static_cast<time_t>(epoch);
-	struct tm tm;
+	int64_t year;
+	unsigned month, mday;
 	char day[32];
-	if (!gmtime_r(&t, &tm))
-		return std::string();
-	std::snprintf(day, sizeof day, "%04d-%02d-%02d", tm.tm_year + 1900,
-		      tm.tm_mon + 1, tm.tm_mday);
+	ni_civil_from_days(day_number(epoch), &year, &month, &mday);
+	std::snprintf(day, sizeof day, "%04lld-%02u-%02u",
+		      static_cast<long long>(year), month, mday);
 	return day;
 }
 
@@ -110,18 +118,8 @@ double age_in_days(const Xapian::Document &doc, int64_t now)
 	if (day.size() != 10 ||
 	    std::sscanf(day.c_str(), "%4d-%2d-%2d", &y, &m, &dd) != 3)
 		return INFINITY;
-	/* Days from civil (proleptic Gregorian), as in ni_article.c. */
-	auto days = [](int64_t year, int64_t month, int64_t mday) {
-		year -= month <= 2;
-		int64_t era = (year >= 0 ? year : year - 399) / 400;
-		int64_t yoe = year - era * 400;
-		int64_t doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 +
-			      mday - 1;
-		int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-		return era * 146097 + doe - 719468;
-	};
-	int64_t today = now >= 0 ? now / 86400 : (now - 86399) / 86400;
-	return static_cast<double>(today - days(y, m, dd));
+	return static_cast<double>(day_number(now) -
+				   ni_days_from_civil(y, m, dd));
 }
 
 /* Copies of a story looked at for the best one: more are rare. */

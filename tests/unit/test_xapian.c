@@ -865,6 +865,24 @@ static void test_sort_and_recency(void **state)
 	assert_true(fabs(hit.recency_part - 2.0) < 1e-9);
 	assert_true(fabs(hit.score - hit.relevance - hit.recency_part)
 		    < 1e-9);
+	/*
+	 * What the search added for recency (by the day slot's text) is
+	 * what the hit says it is (by the day's number): both calendars
+	 * name the same day, so the relevance is BM25's alone.
+	 */
+	struct ni_search_params no_recency = p;
+	no_recency.recency_weight = 0;
+	ni_mset *plain = search_with(db, "rates", &no_recency);
+	struct ni_hit bm25 = {0};
+	for (size_t i = 0; i < ni_mset_size(plain); i++) {
+		ni_mset_hit(plain, i, &bm25);
+		if (bm25.data_len == hit.data_len &&
+		    memcmp(bm25.data, hit.data, hit.data_len) == 0)
+			break;
+	}
+	assert_memory_equal(bm25.data, hit.data, hit.data_len);
+	assert_true(fabs(hit.relevance - bm25.score) < 1e-9);
+	ni_mset_free(plain);
 	ni_mset_hit(m, 2, &hit);
 	assert_memory_equal(hit.data, "ft", 2);
 	/* 64 days old: 4 / 2^(64/7). */
