@@ -28,9 +28,10 @@
  *      a person searches for), counting them in ni_analyzer_dropped().
  * Invalid UTF-8 is read with U+FFFD substituted, never refused.
  *
- * Stemming is not done here: it belongs to Xapian (ni_stemmer in
- * ni_xapian.h), and the indexer and query builder apply it to the words
- * this module emits.
+ * Stemming is not done here: it belongs to Xapian, through ni_xapian.h
+ * (ni_doc_set_language() and ni_doc_add_word() for the indexer,
+ * ni_query_word() and ni_db_stem() for the query side), which
+ * stems the words this module emits.
  *
  * Ownership: an analyzer is created with ni_analyzer_new() and freed with
  * ni_analyzer_free().  It is not thread-safe; use one per thread.  The word
@@ -104,7 +105,7 @@ ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
 			  int *stopped_by);
 
 /*
- * Fold one short string as words are folded (step 2 above), with no word
+ * Fold one short string as words are folded (step 3 above), with no word
  * breaking and no length limit, then collapse runs of white space to one
  * space and trim: for boolean terms such as a topic ("Artificial
  * Intelligence" -> "artificial intelligence") or a provider name.  The

@@ -1023,7 +1023,7 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 	/*
 	 * Always the ICU path, no ASCII shortcut: this is called once per
 	 * topic or provider, not per word, and the tests use it as the
-	 * reference for the shortcut in fold_ascii().
+	 * reference for the shortcut in fold_fast().
 	 */
 	ni_status st = check_text(analyzer, text, len);
 	if (st != NI_OK || len == 0)

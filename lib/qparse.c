@@ -2,6 +2,9 @@
  * ni_qparse: see include/ni_qparse.h; docs/query-syntax.md is the user's
  * description of the language.
  *
+ * Not Xapian's QueryParser: query words must go through the analyzer the
+ * articles did, and each error needs its place and a fallback to words.
+ *
  * Three layers, and the text is read once:
  *   - the lexer cuts the text into tokens with byte offsets, one token
  *     ahead of the parser;

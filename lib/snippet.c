@@ -1,6 +1,9 @@
 /*
  * ni_snippet: see include/ni_snippet.h.
  *
+ * Not Xapian's MSet::snippet(): it splits words its own way, not as our
+ * analyzer does, and sizes its HTML in bytes, not in terminal columns.
+ *
  * One call makes three passes, each linear:
  *   1. the analyzer splits the text into words; for each word we note its
  *      byte offsets, the display columns at its start and end as if the

@@ -7,7 +7,7 @@ A file uses another when its object file needs (nm: U) a symbol that
 the other's defines (nm: T, D, B, R...: strong definitions; weak ones,
 C++'s inline functions and templates, are in every object that uses
 them and say nothing about who calls whom).  A cycle of uses, however
-long (build.c uses maintain.c, which uses build.c), means neither file
+long (a.c uses b.c, which uses a.c), means neither file
 can be read, tested or moved without the other: the layers of
 docs/architecture.md have come apart.
 
