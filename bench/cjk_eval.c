@@ -102,7 +102,7 @@ static int eval_mode(enum ni_cjk_mode mode, const char *articles,
 		 ni_analyzer_settings(), MODES[mode]);
 	ni_db *db = NULL;
 	ni_analyzer *an = NULL;
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	int rc = -1;
 	struct ni_buf err = NI_BUF_INIT;
 	struct ni_build_counts counts;
@@ -111,7 +111,7 @@ static int eval_mode(enum ni_cjk_mode mode, const char *articles,
 	if (ni_db_open(path, NI_DB_WRITE, settings, &db, &detail) != NI_OK ||
 	    ni_analyzer_new(&an) != NI_OK) {
 		fprintf(stderr, "cjk_eval: cannot open %s: %s\n", path,
-			detail ? detail : "");
+			ni_buf_str(&detail));
 		goto out;
 	}
 	ni_analyzer_set_cjk(an, mode);
@@ -123,7 +123,7 @@ static int eval_mode(enum ni_cjk_mode mode, const char *articles,
 	rc = run_queries(db, an, queries, MODES[mode]);
 out:
 	ni_buf_release(&err);
-	free(detail);
+	ni_buf_release(&detail);
 	ni_analyzer_free(an);
 	ni_db_close(db, NULL);
 	char cmd[128];

@@ -192,13 +192,13 @@ int main(int argc, char **argv)
 		return 1;
 	ni_db *db = NULL;
 	ni_analyzer *analyzer = NULL;
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	ni_status status = ni_db_open(db_path, NI_DB_READ,
 				      ni_analyzer_settings(), &db, &detail);
 	int code = 1;
 	if (status != NI_OK) {
 		fprintf(stderr, "query_bench: cannot open index %s: %s (%s)\n",
-			db_path, ni_status_str(status), detail ? detail : "");
+			db_path, ni_status_str(status), ni_buf_str(&detail));
 	} else if (ni_analyzer_new(&analyzer) != NI_OK) {
 		fprintf(stderr, "query_bench: cannot start the analyzer\n");
 	} else {
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
 		free(qs[i].ms);
 	}
 	free(qs);
-	free(detail);
+	ni_buf_release(&detail);
 	ni_analyzer_free(analyzer);
 	ni_db_close(db, NULL);
 	if (fflush(stdout) != 0)

@@ -100,7 +100,8 @@ ni_status ni_cli_schema_advice(const char *path, struct ni_buf *out);
 /*
  * What a program says when the index at `path` cannot be opened (or
  * checked): `status` and `detail` are what ni_db_open() (or
- * ni_db_check()) returned, `detail` its *errmsg (NULL or "" for none),
+ * ni_db_check()) returned, `detail` the text of its `errmsg` (NULL or
+ * "" for none),
  * and `program` ("newsindex", "newsquery") is who asks.  One line is
  * appended to `message`, without the program's name or a newline, the
  * same whichever program asks but for the name in its advice:

@@ -4,9 +4,11 @@
  * Every fallible function in libnewsindex returns an ni_status.  NI_OK is
  * zero, so `if (st != NI_OK)` is the usual test.  The detail of a failure
  * (which file, which line, what Xapian said) lives in the handle that
- * failed and is read with that module's *_errmsg() function; this enum
- * only says what kind of failure it was, so callers can map it to an exit
- * code or decide to retry.
+ * failed and is read with that module's *_errmsg() function, or, for a
+ * call with no handle, is appended to an ni_buf the caller gives, or
+ * fills a struct with its place (docs/architecture.md, "Errors"); this
+ * enum only says what kind of failure it was, so callers can map it to
+ * an exit code or decide to retry.
  *
  * The list is append-only: values are never renumbered or reused, because
  * they can end up in scripts and logs (the habit curl keeps for CURLcode).

@@ -16,6 +16,8 @@
  * NI_EDB_LOCKED, a corrupt one NI_EDB_CORRUPT, ...).  The detail text is
  * kept in the handle that failed and read with ni_db_errmsg() or
  * ni_doc_errmsg(); it stays valid until the next call on that handle.
+ * The calls that have no handle to keep it (opening, closing, checking
+ * and creating an index) append it to an ni_buf the caller gives.
  * Out-parameters are set to NULL (or 0) whenever a call fails.
  *
  * Ownership: each constructor (_new, _open, ni_query_*) returns an object the
@@ -135,8 +137,8 @@ enum ni_db_mode {
  * index but not ours.
  *
  * On NI_OK `*out` is an open index the caller closes with ni_db_close().
- * On failure `*out` is NULL and, when `errmsg` is not NULL, `*errmsg` is
- * a message the caller frees with free() (NULL if out of memory), e.g.
+ * On failure `*out` is NULL and, when `errmsg` (an ni_buf) is not NULL,
+ * the message is appended to it (nothing if out of memory), e.g.
  * "index is locked by another writer: /path (Unable to get write lock...)".
  *
  * Sharded indexes: for reading, `path` may be a Xapian stub file (a
@@ -165,8 +167,10 @@ enum ni_db_mode {
  * searched as one.  A stub file itself is refused for writing
  * (NI_EDB_OPENING): its shards may be anywhere.
  */
+struct ni_buf;
 ni_status ni_db_open(const char *path, enum ni_db_mode mode,
-		     const char *analyzer, ni_db **out, char **errmsg) NI_NOEXCEPT;
+		     const char *analyzer, ni_db **out,
+		     struct ni_buf *errmsg) NI_NOEXCEPT;
 
 /*
  * The shards of a stub left out when it was opened with
@@ -198,10 +202,10 @@ ni_status ni_db_shard_info(ni_db *db, size_t i, struct ni_shard_info *out)
 /*
  * Close the index, committing pending changes first when it was opened
  * for writing.  Returns the commit's status (the handle is freed either
- * way; the message, if any, is copied to *errmsg as for ni_db_open).
+ * way; the message, if any, is appended to `errmsg` as for ni_db_open).
  * NULL is a no-op returning NI_OK.
  */
-ni_status ni_db_close(ni_db *db, char **errmsg) NI_NOEXCEPT;
+ni_status ni_db_close(ni_db *db, struct ni_buf *errmsg) NI_NOEXCEPT;
 
 /*
  * Choose the language `db` stems in: a Xapian Snowball stemmer's name
@@ -246,13 +250,12 @@ const char *ni_db_errmsg(const ni_db *db) NI_NOEXCEPT;
  * whose tables are each shard's to check.  `*problems` gets
  * how many were found, and `report` (an ni_buf) a line for each.
  * NI_OK means the check ran (look at *problems); other statuses that it
- * could not (NI_EDB_NOT_FOUND, NI_EDB_SCHEMA, ...), with *errmsg as for
+ * could not (NI_EDB_NOT_FOUND, NI_EDB_SCHEMA, ...), with `errmsg` as for
  * ni_db_open().
  */
-struct ni_buf;
 ni_status ni_db_check(const char *path, const char *analyzer,
 		      uint64_t *problems, struct ni_buf *report,
-		      char **errmsg) NI_NOEXCEPT;
+		      struct ni_buf *errmsg) NI_NOEXCEPT;
 
 /*
  * Write a compacted copy of the open index `db` to `dest` (a folder that
@@ -273,7 +276,8 @@ ni_status ni_db_compact_to(ni_db *db, const char *dest) NI_NOEXCEPT;
  * NI_OK (open it and look).  Errors as for ni_db_open().
  */
 ni_status ni_db_create_sharded(const char *path, size_t n,
-			       const char *analyzer, char **errmsg) NI_NOEXCEPT;
+			       const char *analyzer,
+			       struct ni_buf *errmsg) NI_NOEXCEPT;
 
 /*
  * Replace the contents of the open, writable index `db` (with no

@@ -517,13 +517,13 @@ static int open_index(const char *path, enum ni_db_mode mode,
 		return NI_EXIT_FAILED;
 	}
 	if (shards > 1 && nothing_at(path)) {
-		char *detail = NULL;
+		struct ni_buf detail = NI_BUF_INIT;
 		ni_status status = ni_db_create_sharded(
 			path, shards, ni_analyzer_settings(), &detail);
 		if (status != NI_OK)
 			report_error("cannot create a sharded index at %s: %s",
-				     path, detail ? detail : "");
-		free(detail);
+				     path, ni_buf_str(&detail));
+		ni_buf_release(&detail);
 		if (status != NI_OK)
 			return NI_EXIT_FAILED;
 	}
@@ -662,14 +662,14 @@ static int build_into(ni_db *db, const char *shown_path, char **sources,
 
 static int close_index(ni_db *db, const char *path)
 {
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	int code = -1;
 	if (db && ni_db_close(db, &detail) != NI_OK) {
 		report_error("cannot commit to the index %s: %s", path,
-			     detail ? detail : "");
+			     ni_buf_str(&detail));
 		code = NI_EXIT_FAILED;
 	}
-	free(detail);
+	ni_buf_release(&detail);
 	return code;
 }
 

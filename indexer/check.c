@@ -45,12 +45,12 @@ static int check_one(const char *path, uint64_t *problems, bool summary)
 {
 	struct ni_buf report = NI_BUF_INIT;
 	uint64_t found = 0;
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	int code = NI_EXIT_OK;
 	ni_status status = ni_db_check(path, ni_analyzer_settings(), &found,
 				       &report, &detail);
 	if (status != NI_OK) {
-		code = report_open_failure(path, status, detail);
+		code = report_open_failure(path, status, ni_buf_str(&detail));
 	} else if (found) {
 		/* Keys are URLs from articles: untrusted. */
 		ni_cli_put_escaped(stdout, ni_buf_str(&report),
@@ -62,7 +62,7 @@ static int check_one(const char *path, uint64_t *problems, bool summary)
 		printf("check: %s: no problems\n", path);
 	}
 	*problems += found;
-	free(detail);
+	ni_buf_release(&detail);
 	ni_buf_release(&report);
 	return code;
 }
@@ -151,11 +151,12 @@ int cmd_check(int argc, char **argv)
 	}
 	/* A stub (docs/scaling.md) is checked shard by shard. */
 	ni_db *db = NULL;
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	ni_status status = ni_db_open(path.data, NI_DB_READ_PARTIAL,
 				      ni_analyzer_settings(), &db, &detail);
 	if (status != NI_OK) {
-		code = report_open_failure(path.data, status, detail);
+		code = report_open_failure(path.data, status,
+					   ni_buf_str(&detail));
 	} else if (ni_db_shard_count(db) || ni_db_missing_count(db)) {
 		code = check_shards(db, path.data);
 	} else {
@@ -171,7 +172,7 @@ int cmd_check(int argc, char **argv)
 			printf("check: %s: no problems\n", path.data);
 		}
 	}
-	free(detail);
+	ni_buf_release(&detail);
 	ni_db_close(db, NULL);
 	ni_buf_release(&path);
 	return code;

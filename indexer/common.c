@@ -85,7 +85,7 @@ int open_for_writing(const char *path, enum ni_db_mode mode,
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	bool said = false;
 	for (;;) {
-		char *detail = NULL;
+		struct ni_buf detail = NI_BUF_INIT;
 		ni_status status = ni_db_open(path, mode,
 					      ni_analyzer_settings(), db,
 					      &detail);
@@ -95,19 +95,19 @@ int open_for_writing(const char *path, enum ni_db_mode mode,
 		if (status == NI_EDB_NOT_FOUND || status == NI_EDB_OPENING) {
 			/* Not "no index, run build": this is build. */
 			report_error("cannot open or create an index at %s: "
-				     "%s", path, detail ? detail : "");
-			free(detail);
+				     "%s", path, ni_buf_str(&detail));
+			ni_buf_release(&detail);
 			return NI_EXIT_FAILED;
 		}
 		if (status != NI_EDB_LOCKED ||
 		    (wait_seconds >= 0 && waited >= wait_seconds)) {
 			int code = status == NI_OK
-				? -1 : report_open_failure(path, status,
-							   detail);
-			free(detail);
+				? -1 : report_open_failure(
+					path, status, ni_buf_str(&detail));
+			ni_buf_release(&detail);
 			return code;
 		}
-		free(detail);
+		ni_buf_release(&detail);
 		if (!said)
 			fprintf(stderr, "newsindex: waiting for the command "
 				"writing %s to finish\n", path);

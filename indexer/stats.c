@@ -309,12 +309,13 @@ int cmd_stats(int argc, char **argv)
 		return NI_EXIT_USAGE;
 	}
 	ni_db *db = NULL;
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	/* Partial: a shard down must not hide the others' numbers. */
 	status = ni_db_open(path.data, NI_DB_READ_PARTIAL,
 			    ni_analyzer_settings(), &db, &detail);
 	if (status != NI_OK) {
-		code = report_open_failure(path.data, status, detail);
+		code = report_open_failure(path.data, status,
+					   ni_buf_str(&detail));
 	} else if (field < N_VALUE_FIELDS) {
 		code = print_values(db, path.data, field, json);
 	} else {
@@ -328,7 +329,7 @@ int cmd_stats(int argc, char **argv)
 			print_stats(root);
 		json_object_put(root);
 	}
-	free(detail);
+	ni_buf_release(&detail);
 	ni_db_close(db, NULL);
 	ni_buf_release(&path);
 	return code;

@@ -1211,7 +1211,7 @@ static void remove_leftover_parts(const struct builder *b)
  * so that shard K of every part merges into shard K.
  */
 static ni_status open_part(const struct builder *b, const char *path,
-			   ni_db **db, char **detail)
+			   ni_db **db, struct ni_buf *detail)
 {
 	size_t shards = ni_db_shard_count(b->db);
 	if (shards > 1) {
@@ -1235,7 +1235,7 @@ static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 	ni_status status = l->path ? NI_OK : NI_ENOMEM;
 	if (status == NI_OK)
 		status = ni_analyzer_new(&l->analyzer);
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	if (status == NI_OK)
 		status = open_part(b, l->path, &l->db, &detail);
 	/* Articles without a `lang` are stemmed as in the index. */
@@ -1250,8 +1250,9 @@ static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 					       b->options->max_field_words);
 	}
 	if (status != NI_OK)
-		fail(b, status, "cannot start a part of the build", detail);
-	free(detail);
+		fail(b, status, "cannot start a part of the build",
+		     ni_buf_str(&detail));
+	ni_buf_release(&detail);
 	return status;
 }
 
@@ -1260,12 +1261,13 @@ static ni_status close_lane(struct builder *b, struct lane *l)
 {
 	ni_indexer_free(l->indexer);
 	l->indexer = NULL;
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	ni_status status = ni_db_close(l->db, &detail);
 	l->db = NULL;
 	if (status != NI_OK)
-		fail(b, status, "cannot commit a part of the build", detail);
-	free(detail);
+		fail(b, status, "cannot commit a part of the build",
+		     ni_buf_str(&detail));
+	ni_buf_release(&detail);
 	ni_analyzer_free(l->analyzer);
 	l->analyzer = NULL;
 	if (l->status != NI_OK) {

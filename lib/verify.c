@@ -201,7 +201,7 @@ static ni_status load_facts(struct verifier *v)
 	for (size_t i = 0; status == NI_OK && i < shards; i++) {
 		struct ni_shard_info info;
 		ni_db *shard = NULL;
-		char *detail = NULL;
+		struct ni_buf detail = NI_BUF_INIT;
 		status = ni_db_shard_info(v->db, i, &info);
 		if (status != NI_OK)
 			return fail(v, status, "cannot read the index",
@@ -217,8 +217,8 @@ static ni_status load_facts(struct verifier *v)
 		if (status == NI_OK)
 			status = read_facts(v, shard);
 		else
-			fail(v, status, info.local, detail);
-		free(detail);
+			fail(v, status, info.local, ni_buf_str(&detail));
+		ni_buf_release(&detail);
 		ni_db_close(shard, NULL);
 	}
 	return status;

@@ -550,7 +550,7 @@ static int open_index(const char *path, const struct options *o,
 		      ni_db **db)
 {
 	const char *language = o->language;
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	ni_status status = ni_db_open(path, o->allow_partial
 				      ? NI_DB_READ_PARTIAL : NI_DB_READ,
 				      ni_analyzer_settings(), db, &detail);
@@ -561,18 +561,18 @@ static int open_index(const char *path, const struct options *o,
 	if (status == NI_OK && language &&
 	    (status = ni_db_set_language(*db, language)) != NI_OK) {
 		error("cannot stem in %s: %s", language, ni_db_errmsg(*db));
-		free(detail);
+		ni_buf_release(&detail);
 		return NI_QUERY_EXIT_ERROR;
 	}
 	if (status != NI_OK) {
 		/* The same words as newsindex's (ni_cli_open_failure()). */
 		struct ni_buf message = NI_BUF_INIT;
-		ni_cli_open_failure("newsquery", path, status, detail,
-				    &message);
+		ni_cli_open_failure("newsquery", path, status,
+				    ni_buf_str(&detail), &message);
 		error("%s", ni_buf_str(&message));
 		ni_buf_release(&message);
 	}
-	free(detail);
+	ni_buf_release(&detail);
 	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
 }
 

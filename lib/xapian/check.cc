@@ -236,11 +236,9 @@ void check_related(const Xapian::Database &db, ni_buf *report,
 
 ni_status ni_db_check(const char *path, const char *analyzer,
 		      uint64_t *problems, struct ni_buf *report,
-		      char **errmsg) noexcept
+		      struct ni_buf *errmsg) noexcept
 {
 	*problems = 0;
-	if (errmsg)
-		*errmsg = nullptr;
 	std::string msg;
 	try {
 		ni_db d;
@@ -276,7 +274,7 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 	} catch (...) {
 		ni_status status = map_exception(msg);
 		if (errmsg)
-			*errmsg = c_string(msg);
+			ni_buf_adds(errmsg, msg.c_str());
 		return status;
 	}
 }

@@ -14,11 +14,10 @@
 /* ---- opening and closing ------------------------------------------------ */
 
 ni_status ni_db_open(const char *path, enum ni_db_mode mode,
-		     const char *analyzer, ni_db **out, char **errmsg) noexcept
+		     const char *analyzer, ni_db **out,
+		     struct ni_buf *errmsg) noexcept
 {
 	*out = nullptr;
-	if (errmsg)
-		*errmsg = nullptr;
 	std::string msg;
 	ni_db *d = nullptr;
 	try {
@@ -34,15 +33,13 @@ ni_status ni_db_open(const char *path, enum ni_db_mode mode,
 		ni_status status = map_exception(msg);
 		delete d;
 		if (errmsg)
-			*errmsg = c_string(msg);
+			ni_buf_adds(errmsg, msg.c_str());
 		return status;
 	}
 }
 
-ni_status ni_db_close(ni_db *d, char **errmsg) noexcept
+ni_status ni_db_close(ni_db *d, struct ni_buf *errmsg) noexcept
 {
-	if (errmsg)
-		*errmsg = nullptr;
 	if (!d)
 		return NI_OK;
 	ni_status status = NI_OK;
@@ -58,7 +55,7 @@ ni_status ni_db_close(ni_db *d, char **errmsg) noexcept
 		std::string msg;
 		status = map_exception(msg);
 		if (errmsg)
-			*errmsg = c_string(msg);
+			ni_buf_adds(errmsg, msg.c_str());
 	}
 	delete d;
 	return status;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "ni_buf.h"
 #include "internal.h"
 
 namespace {
@@ -117,11 +118,10 @@ void write_stub(const std::string &folder, size_t n)
 } // namespace
 
 ni_status ni_db_create_sharded(const char *path, size_t n,
-			       const char *analyzer, char **errmsg) noexcept
+			       const char *analyzer,
+			       struct ni_buf *errmsg) noexcept
 {
 	namespace fs = std::filesystem;
-	if (errmsg)
-		*errmsg = nullptr;
 	std::string msg;
 	std::string building;
 	try {
@@ -163,7 +163,7 @@ ni_status ni_db_create_sharded(const char *path, size_t n,
 			fs::remove_all(building, ignored);
 		}
 		if (errmsg)
-			*errmsg = c_string(msg);
+			ni_buf_adds(errmsg, msg.c_str());
 		return status;
 	}
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "ni_analyzer.h"
+#include "ni_buf.h"
 #include "ni_xapian.h"
 
 int main(int argc, char **argv)
@@ -21,11 +22,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	ni_db *db = NULL;
-	char *detail = NULL;
+	struct ni_buf detail = NI_BUF_INIT;
 	if (ni_db_open(argv[1], NI_DB_WRITE, ni_analyzer_settings(), &db,
 		       &detail) != NI_OK) {
-		fprintf(stderr, "hold_index: %s\n", detail ? detail : "?");
-		free(detail);
+		fprintf(stderr, "hold_index: %s\n", ni_buf_str(&detail));
+		ni_buf_release(&detail);
 		return 1;
 	}
 	puts("locked");

@@ -43,21 +43,21 @@ static void shard_path(const char *index, size_t k, char *out, size_t size)
 
 static void create(const char *path, size_t n)
 {
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	ni_status st = ni_db_create_sharded(path, n, ANALYZER, &msg);
 	if (st != NI_OK)
-		fail_msg("create %s: %s", path, msg ? msg : "?");
-	assert_null(msg);
+		fail_msg("create %s: %s", path, ni_buf_str(&msg));
+	assert_int_equal(msg.len, 0);
 }
 
 static ni_db *open_as(const char *path, enum ni_db_mode mode)
 {
 	ni_db *db = NULL;
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	ni_status st = ni_db_open(path, mode, ANALYZER, &db, &msg);
 	if (st != NI_OK)
-		fail_msg("open %s: %s", path, msg ? msg : "?");
-	free(msg);
+		fail_msg("open %s: %s", path, ni_buf_str(&msg));
+	ni_buf_release(&msg);
 	return db;
 }
 
@@ -65,14 +65,14 @@ static ni_db *open_as(const char *path, enum ni_db_mode mode)
 static char *refused(const char *path, enum ni_db_mode mode, ni_status want)
 {
 	ni_db *db = (ni_db *)1;
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	ni_status st = ni_db_open(path, mode, ANALYZER, &db, &msg);
 	if (st != want)
 		fail_msg("open %s: status %d, wanted %d: %s", path, st, want,
-			 msg ? msg : "");
+			 ni_buf_str(&msg));
 	assert_null(db);
-	assert_non_null(msg);
-	return msg;
+	assert_true(msg.len > 0);
+	return ni_buf_detach(&msg);
 }
 
 /*
@@ -223,13 +223,13 @@ static void test_create_layout(void **state)
 static void expect_create_fails(const char *path, size_t n,
 				const char *names)
 {
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	ni_status st = ni_db_create_sharded(path, n, ANALYZER, &msg);
 	assert_int_not_equal(st, NI_OK);
-	assert_non_null(msg);
-	if (!strstr(msg, names))
-		fail_msg("the message does not name %s: %s", names, msg);
-	free(msg);
+	if (!strstr(ni_buf_str(&msg), names))
+		fail_msg("the message does not name %s: %s", names,
+			 ni_buf_str(&msg));
+	ni_buf_release(&msg);
 }
 
 static void test_create_over_other_things_fails(void **state)
@@ -254,11 +254,11 @@ static void test_create_over_other_things_fails(void **state)
 	assert_int_equal(stat(file, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	assert_int_equal(ni_db_create_sharded(f->path, 1, ANALYZER, &msg),
 			 NI_EINVAL);
-	assert_non_null(msg);
-	free(msg);
+	assert_true(msg.len > 0);
+	ni_buf_release(&msg);
 	assert_int_not_equal(stat(f->path, &st), 0);
 }
 

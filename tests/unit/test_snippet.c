@@ -44,12 +44,12 @@ static int setup(void **state)
 		return -1;
 	char path[128];
 	snprintf(path, sizeof(path), "%s/db", f->dir);
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	ni_status st = ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(),
 				  &f->db, &msg);
 	if (st != NI_OK) {
-		fprintf(stderr, "open failed: %s\n", msg ? msg : "?");
-		free(msg);
+		fprintf(stderr, "open failed: %s\n", ni_buf_str(&msg));
+		ni_buf_release(&msg);
 		return -1;
 	}
 	if (ni_analyzer_new(&f->an) != NI_OK)

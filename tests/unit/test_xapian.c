@@ -36,11 +36,11 @@ static int remove_dir(void **state)
 static ni_db *open_writer(const char *path)
 {
 	ni_db *db = NULL;
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	ni_status st = ni_db_open(path, NI_DB_WRITE, ANALYZER, &db, &msg);
 	if (st != NI_OK)
-		fprintf(stderr, "open failed: %s\n", msg ? msg : "?");
-	free(msg);
+		fprintf(stderr, "open failed: %s\n", ni_buf_str(&msg));
+	ni_buf_release(&msg);
 	assert_int_equal(st, NI_OK);
 	return db;
 }
@@ -66,13 +66,15 @@ static void test_missing_index_is_not_found(void **state)
 {
 	struct db_fixture *f = *state;
 	ni_db *db = (ni_db *)1;
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
+	/* The message is appended to what the caller's buffer holds. */
+	assert_int_equal(ni_buf_adds(&msg, "before: "), NI_OK);
 	ni_status st = ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, &msg);
 	assert_true(st == NI_EDB_NOT_FOUND || st == NI_EDB_OPENING);
 	assert_null(db);
-	assert_non_null(msg);
-	assert_true(strlen(msg) > 0);
-	free(msg);
+	assert_int_equal(strncmp(ni_buf_str(&msg), "before: ", 8), 0);
+	assert_true(msg.len > 8);
+	ni_buf_release(&msg);
 }
 
 static void test_second_writer_is_locked(void **state)
@@ -80,13 +82,13 @@ static void test_second_writer_is_locked(void **state)
 	struct db_fixture *f = *state;
 	ni_db *first = open_writer(f->path);
 	ni_db *second = (ni_db *)1;
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	ni_status st = ni_db_open(f->path, NI_DB_WRITE, ANALYZER, &second,
 				  &msg);
 	assert_int_equal(st, NI_EDB_LOCKED);
 	assert_null(second);
-	assert_non_null(msg);
-	free(msg);
+	assert_true(msg.len > 0);
+	ni_buf_release(&msg);
 	assert_int_equal(ni_db_close(first, NULL), NI_OK);
 	/* Once the first writer is gone the lock is free again. */
 	assert_int_equal(ni_db_close(open_writer(f->path), NULL), NI_OK);
@@ -97,9 +99,10 @@ static void test_schema_recorded_and_checked(void **state)
 	struct db_fixture *f = *state;
 	assert_int_equal(ni_db_close(open_writer(f->path), NULL), NI_OK);
 	ni_db *db = NULL;
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, &msg),
 			 NI_OK);
+	assert_int_equal(msg.len, 0);  /* nothing said on success */
 	char *value = NULL;
 	assert_int_equal(ni_db_get_metadata(db, NI_META_ANALYZER, &value),
 			 NI_OK);
@@ -115,12 +118,12 @@ static void test_schema_recorded_and_checked(void **state)
 				  &msg);
 	assert_int_equal(st, NI_EDB_SCHEMA);
 	assert_null(db);
-	assert_non_null(strstr(msg, "other-analyzer"));
-	assert_non_null(strstr(msg, ANALYZER));
-	free(msg);
+	assert_non_null(strstr(ni_buf_str(&msg), "other-analyzer"));
+	assert_non_null(strstr(ni_buf_str(&msg), ANALYZER));
+	ni_buf_release(&msg);
 	st = ni_db_open(f->path, NI_DB_WRITE, "other-analyzer", &db, &msg);
 	assert_int_equal(st, NI_EDB_SCHEMA);
-	free(msg);
+	ni_buf_release(&msg);
 
 	/* An index of version 1 has other story keys: refused, not mixed. */
 	db = open_writer(f->path);
@@ -130,9 +133,10 @@ static void test_schema_recorded_and_checked(void **state)
 		st = ni_db_open(f->path, (enum ni_db_mode)mode, ANALYZER, &db,
 				&msg);
 		assert_int_equal(st, NI_EDB_SCHEMA);
-		assert_non_null(strstr(msg, "schema version 1, this program "
-					    "uses version 2"));
-		free(msg);
+		assert_non_null(strstr(ni_buf_str(&msg),
+				       "schema version 1, this program "
+				       "uses version 2"));
+		ni_buf_release(&msg);
 	}
 }
 
@@ -462,14 +466,15 @@ static void test_foreign_xapian_db_is_refused(void **state)
 	assert_int_equal(rc, 0);
 	for (int mode = NI_DB_READ; mode <= NI_DB_WRITE; mode++) {
 		ni_db *db = (ni_db *)1;
-		char *msg = NULL;
+		struct ni_buf msg = NI_BUF_INIT;
 		ni_status st = ni_db_open(f->path, (enum ni_db_mode)mode,
 					  ANALYZER, &db, &msg);
 		/* Another program's: its own status, never "delete". */
 		assert_int_equal(st, NI_EDB_FOREIGN);
 		assert_null(db);
-		assert_non_null(strstr(msg, "not a newsindex index"));
-		free(msg);
+		assert_non_null(strstr(ni_buf_str(&msg),
+				       "not a newsindex index"));
+		ni_buf_release(&msg);
 	}
 }
 
@@ -479,15 +484,15 @@ static void test_index_being_created(void **state)
 	struct db_fixture *f = *state;
 	ni_db *writer = open_writer(f->path);
 	ni_db *db = (ni_db *)1;
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db,
 				    &msg), NI_EDB_BUILDING);
 	assert_null(db);
 	char by[64];
 	snprintf(by, sizeof by, " is being built by process %ld ",
 		 (long)getpid());
-	assert_non_null(strstr(msg, by));
-	free(msg);
+	assert_non_null(strstr(ni_buf_str(&msg), by));
+	ni_buf_release(&msg);
 	/* Once it has committed, it is an index like any other. */
 	assert_int_equal(ni_db_close(writer, NULL), NI_OK);
 	db = NULL;
@@ -507,13 +512,13 @@ static void test_rebuild_writes_nothing(void **state)
 	assert_int_equal(ni_db_open(f->path, NI_DB_REBUILD, ANALYZER, &db,
 				    NULL), NI_OK);
 	assert_int_equal(ni_db_close(db, NULL), NI_OK);
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	db = (ni_db *)1;
 	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db,
 				    &msg), NI_EDB_NOT_FOUND);
 	assert_null(db);
-	assert_non_null(strstr(msg, " is empty"));
-	free(msg);
+	assert_non_null(strstr(ni_buf_str(&msg), " is empty"));
+	ni_buf_release(&msg);
 
 	/* One of other settings keeps them. */
 	db = NULL;
@@ -1026,10 +1031,10 @@ static void test_half_created_index_is_created_again(void **state)
 	assert_int_equal(mkdir(other, 0777), 0);
 	touch(other, "postlist.glass");
 	touch(other, "notes.txt");
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	assert_int_not_equal(ni_db_open(other, NI_DB_WRITE, ANALYZER, &db,
 					&msg), NI_OK);
-	free(msg);
+	ni_buf_release(&msg);
 	char kept[200];
 	snprintf(kept, sizeof kept, "%s/notes.txt", other);
 	assert_int_equal(access(kept, F_OK), 0);
@@ -1113,7 +1118,7 @@ static void test_check_finds_orphan_related_records(void **state)
 	ni_db_close(db, NULL);
 	uint64_t problems;
 	struct ni_buf report = NI_BUF_INIT;
-	char *msg = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
 	assert_int_equal(ni_db_check(f->path, ANALYZER, &problems, &report,
 				     &msg), NI_OK);
 	assert_int_equal(problems, 1);
@@ -1123,7 +1128,7 @@ static void test_check_finds_orphan_related_records(void **state)
 	ni_buf_release(&report);
 	assert_int_equal(ni_db_check(f->path, "other", &problems, NULL,
 				     &msg), NI_EDB_SCHEMA);
-	free(msg);
+	ni_buf_release(&msg);
 }
 
 /*
