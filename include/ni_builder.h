@@ -7,7 +7,7 @@
  *     and inode as when it was read, remembered in the document; and
  *     when that stamp was racy, the same bytes): skipped without being
  *     read (parsed);
- *   - new or changed: indexed (ni_indexer.h), replacing the article with
+ *   - new or changed: indexed (ni_document.h), replacing the article with
  *     the same key; if its key changed, the old document goes;
  *   - changed and no longer an article (empty, invalid, unreadable):
  *     skipped, and its article goes, as a first build would not have
@@ -52,7 +52,7 @@
 
 #include "ni_analyzer.h"
 #include "ni_buf.h"
-#include "ni_indexer.h"
+#include "ni_document.h"
 #include "ni_status.h"
 #include "ni_xapian.h"
 

@@ -87,7 +87,7 @@ struct ni_config {
 	 */
 	char *facets;
 	/* newsindex build's limits: bytes per file, 1..4294967295, and
-	 * words indexed per field, 1..10000000 (ni_indexer.h). */
+	 * words indexed per field, 1..10000000 (ni_document.h). */
 	bool has_max_file_size;
 	unsigned max_file_size;
 	bool has_max_field_words;

@@ -28,7 +28,7 @@ enum ni_skip {
 	NI_SKIP_INVALID_YAML,     /* libyaml refused it, or two documents */
 	NI_SKIP_NOT_MAPPING,      /* valid YAML, but not key: value pairs */
 	NI_SKIP_TOO_DEEP,         /* nested deeper than NI_ARTICLE_MAX_DEPTH */
-	NI_SKIP_TOO_LARGE,        /* over the size limit (ni_indexer.h) */
+	NI_SKIP_TOO_LARGE,        /* over the size limit (ni_document.h) */
 	NI_SKIP_UNREADABLE,       /* open or read failed, not a regular file */
 	NI_SKIP_VANISHED,         /* listed by the walk, gone when read */
 	NI_SKIP_KINDS             /* how many kinds there are */

@@ -13,7 +13,7 @@
 #include "ni_builder.h"
 #include "ni_dates.h"
 #include "ni_docdata.h"
-#include "ni_indexer.h"
+#include "ni_document.h"
 #include "ni_parse_error.h"
 #include "ni_stamp.h"
 #include "ni_strmap.h"

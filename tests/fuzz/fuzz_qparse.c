@@ -19,7 +19,7 @@
 #include "fuzz.h"
 #include "ni_analyzer.h"
 #include "ni_dates.h"
-#include "ni_indexer.h"
+#include "ni_document.h"
 #include "ni_qparse.h"
 #include "ni_snippet.h"
 #include "ni_xapian.h"

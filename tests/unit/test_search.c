@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "ni_analyzer.h"
-#include "ni_indexer.h"
+#include "ni_document.h"
 #include "ni_search.h"
 #include "ni_walk.h"
 #include "ni_xapian.h"

@@ -1,5 +1,6 @@
 /*
- * ni_indexer.h - read an article file and store it in the index.
+ * ni_document.h - the indexer: one article file, read and stored in the
+ * index as one document.
  *
  * For one file the indexer reads it, parses its front matter
  * (ni_article.h), runs the title, excerpt and topics through the analyzer
@@ -20,8 +21,8 @@
  * ni_indexer_new(); both must outlive it.  Everything a result points to is
  * owned by the indexer and valid until its next call.
  */
-#ifndef NI_INDEXER_H
-#define NI_INDEXER_H
+#ifndef NI_DOCUMENT_H
+#define NI_DOCUMENT_H
 
 #include <stdbool.h>
 #include <stddef.h>

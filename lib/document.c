@@ -1,5 +1,5 @@
-/* ni_indexer: see include/ni_indexer.h. */
-#include "ni_indexer.h"
+/* ni_indexer: see include/ni_document.h. */
+#include "ni_document.h"
 
 #include <errno.h>
 #include <fcntl.h>
