@@ -10,11 +10,13 @@
  *                            (single words, matched unstemmed)
  *   sanc*                    words starting with "sanc" (bounded)
  *   title:WORD, title:"PHRASE", title:(GROUP)     words of the title
- *   topic:, provider:, site:, category:, type:, url:   exact filters
+ *   topic:ai, url:"...", published:true, ...   exact filters
  *   date:2021-12-13  date:2021-12  date:2021  date:A..B  date:..B
  *   date:A..  date:7d..  (relative: d, w, m, y before now)
  *   quality:>=40  quality:>40  quality:<=40  quality:<40  quality:40
- *   quality:20..60  published:true  published:false
+ *   quality:20..60
+ * The fields, and how each reads its values (folded, as typed, a date,
+ * a score), are the field table's (ni_fields.h).
  *
  * Every word goes through the same analyzer as the articles.  A typed
  * word the analyzer splits in several (e-commerce, 人工智能) is searched

@@ -6,9 +6,10 @@
  * (lib/xapian/internal.h says which file does what).  The index schema
  * (term prefixes, value slots and their encodings, metadata keys, the
  * schema version) is described once, in docs/schema.md, and named in
- * code in lib/xapian/internal.h; callers speak in fields (NI_FIELD_TITLE)
- * and filters (NI_FILTER_TOPIC), never in prefixes, so the same table
- * drives indexing and querying.
+ * code in lib/xapian/internal.h and the field table (ni_fields.h);
+ * callers speak in fields (NI_FIELD_TITLE) and filters
+ * (NI_FILTER_TOPIC), never in prefixes, so the same table drives
+ * indexing and querying.
  *
  * Errors: every fallible function returns an ni_status (ni_status.h).
  * Xapian exceptions never cross this interface: each function catches
@@ -61,20 +62,33 @@ enum ni_field {
 	NI_FIELD_COUNT
 };
 
-/* Exact-match (boolean) filters: they select, they never score. */
+/*
+ * Exact-match (boolean) filters: they select, they never score.  Their
+ * prefixes, and whether their values are folded, are the field table's
+ * (ni_fields.h).
+ */
 enum ni_filter {
-	NI_FILTER_TOPIC = 0, /* a whole topic name, folded */
-	NI_FILTER_PROVIDER,  /* provider name, folded */
-	NI_FILTER_SITE,      /* provider domain, lowercase */
-	NI_FILTER_CATEGORY,  /* folded */
-	NI_FILTER_TYPE,      /* folded */
-	NI_FILTER_URL,       /* webUrl and originalUrl, as written */
+	NI_FILTER_TOPIC = 0, /* a whole topic name */
+	NI_FILTER_PROVIDER,  /* provider name */
+	NI_FILTER_SITE,      /* provider domain */
+	NI_FILTER_CATEGORY,
+	NI_FILTER_TYPE,
+	NI_FILTER_URL,       /* webUrl and originalUrl */
 	NI_FILTER_PATH,      /* absolute path of the article's file */
 	NI_FILTER_PUBLISHED, /* "true" or "false" */
 	NI_FILTER_PARENT,    /* a related record: its parent article's key */
 	NI_FILTER_RELATED,   /* "" on every related record */
 	NI_FILTER_LISTS,     /* on an article: the key of each related
 				record it lists (kept or not) */
+	/*
+	 * Written by the wrapper itself, so ni_doc_add_filter() refuses
+	 * them (NI_EINVAL); they may be searched: the unique key
+	 * (ni_db_replace), the stemmer of the document's stems
+	 * (ni_doc_set_language), the story key's hash (ni_doc_set_story).
+	 */
+	NI_FILTER_KEY,
+	NI_FILTER_STEMMER,
+	NI_FILTER_STORY,
 	NI_FILTER_COUNT
 };
 
@@ -376,7 +390,10 @@ ni_status ni_doc_add_form(ni_doc *doc, enum ni_field field,
  */
 ni_status ni_doc_end_text(ni_doc *doc) NI_NOEXCEPT;
 
-/* Add an exact-match filter term.  Over-long values are hashed. */
+/*
+ * Add an exact-match filter term.  Over-long values are hashed.  One the
+ * wrapper writes itself (NI_FILTER_KEY, _STEMMER, _STORY) is NI_EINVAL.
+ */
 ni_status ni_doc_add_filter(ni_doc *doc, enum ni_filter filter,
 			    const char *value, size_t len) NI_NOEXCEPT;
 

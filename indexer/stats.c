@@ -14,6 +14,7 @@
 #include "ni_builder.h"
 #include "ni_cli.h"
 #include "ni_control.h"
+#include "ni_fields.h"
 #include "ni_xapian.h"
 #include "commands.h"
 #include "common.h"
@@ -36,18 +37,6 @@ const char STATS_USAGE[] =
 	"                  Values with control characters (or not UTF-8)\n"
 	"                  are left out of the lines, escaped in JSON\n"
 	"  -h, --help      show this help\n";
-
-/* The fields --values lists, and the facet that counts each. */
-static const struct {
-	const char *name;
-	enum ni_facet facet;
-} VALUE_FIELDS[] = {
-	{"topic", NI_FACET_TOPIC},
-	{"provider", NI_FACET_PROVIDER},
-	{"month", NI_FACET_MONTH},
-};
-
-#define N_VALUE_FIELDS (sizeof VALUE_FIELDS / sizeof *VALUE_FIELDS)
 
 /* What stats prints, as one JSON object: the text form is made from it. */
 static json_object *metadata_json(ni_db *db, const char *key)
@@ -202,34 +191,36 @@ static void print_stats(json_object *root)
  * The values of `facet` over every document, most frequent first, as
  * lines or (json) one object; the exit code.
  */
-static int print_values(ni_db *db, const char *path, size_t field, bool json)
+static int print_values(ni_db *db, const char *path, enum ni_facet facet,
+			bool json)
 {
 	ni_query *all = NULL;
 	ni_mset *mset = NULL;
 	struct ni_search_params params = {
-		.facets = 1u << VALUE_FIELDS[field].facet,
+		.facets = 1u << facet,
 	};
+	const char *name = ni_facet_spec(facet)->facet_name;
 	ni_status status = ni_query_match_all(&all);
 	if (status == NI_OK)
 		status = ni_db_search(db, all, &params, &mset);
 	ni_query_free(all);
 	if (status != NI_OK) {
 		report_error("cannot list the values of %s in %s: %s",
-			     VALUE_FIELDS[field].name, path,
+			     name, path,
 			     ni_db_errmsg(db));
 		return NI_EXIT_FAILED;
 	}
 	const struct ni_facet_count *counts;
 	size_t n;
-	ni_mset_facet(mset, VALUE_FIELDS[field].facet, &counts, &n);
+	ni_mset_facet(mset, facet, &counts, &n);
 	if (json) {
 		json_object *root = json_object_new_object();
 		json_object *values = json_object_new_array();
 		json_object_object_add(root, "version", json_object_new_int(1));
 		json_object_object_add(root, "index",
 				       json_object_new_string(path));
-		json_object_object_add(root, "field", json_object_new_string(
-						       VALUE_FIELDS[field].name));
+		json_object_object_add(root, "field",
+				       json_object_new_string(name));
 		for (size_t i = 0; i < n; i++) {
 			json_object *v = json_object_new_object();
 			json_object_object_add(v, "value",
@@ -253,15 +244,20 @@ static int print_values(ni_db *db, const char *path, size_t field, bool json)
 	return NI_EXIT_OK;
 }
 
-/* --values FIELD: its place in VALUE_FIELDS, or N_VALUE_FIELDS, said. */
-static size_t value_field(const char *name)
+/* --values FIELD: the facet that counts it (ni_fields.h), or -1, said. */
+static int value_field(const char *name)
 {
-	for (size_t i = 0; i < N_VALUE_FIELDS; i++)
-		if (!strcmp(name, VALUE_FIELDS[i].name))
-			return i;
-	usage_error("stats", "--values: '%s' is not topic, provider or month",
-		    name);
-	return N_VALUE_FIELDS;
+	int facet = ni_facet_named(name, strlen(name));
+	if (facet >= 0)
+		return facet;
+	/* "topic, provider, month" said "topic, provider or month". */
+	char names[80];
+	ni_facet_names(names, sizeof names);
+	char *last = strrchr(names, ',');
+	usage_error("stats", "--values: '%s' is not %.*s%s%s", name,
+		    last ? (int)(last - names) : (int)strlen(names), names,
+		    last ? " or" : "", last ? last + 1 : "");
+	return -1;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -275,7 +271,7 @@ int cmd_stats(int argc, char **argv)
 	};
 	const char *db_flag = NULL;
 	bool json = false;
-	size_t field = N_VALUE_FIELDS;  /* none: the stats */
+	int field = -1;  /* the facet --values lists; none: the stats */
 	int opt;
 	while ((opt = next_option(argc, argv, "h", longopts)) != -1) {
 		if (opt == 'd') {
@@ -283,7 +279,7 @@ int cmd_stats(int argc, char **argv)
 		} else if (opt == 'j') {
 			json = true;
 		} else if (opt == 'v') {
-			if ((field = value_field(optarg)) == N_VALUE_FIELDS)
+			if ((field = value_field(optarg)) < 0)
 				return NI_EXIT_USAGE;
 		} else if (opt == 'h') {
 			fputs(STATS_USAGE, stdout);
@@ -316,8 +312,8 @@ int cmd_stats(int argc, char **argv)
 	if (status != NI_OK) {
 		code = report_open_failure(path.data, status,
 					   ni_buf_str(&detail));
-	} else if (field < N_VALUE_FIELDS) {
-		code = print_values(db, path.data, field, json);
+	} else if (field >= 0) {
+		code = print_values(db, path.data, (enum ni_facet)field, json);
 	} else {
 		json_object *root = stats_json(db, path.data, &code);
 		if (json)

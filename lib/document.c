@@ -14,6 +14,7 @@
 #include "ni_buf.h"
 #include "ni_dates.h"
 #include "ni_docdata.h"
+#include "ni_fields.h"
 #include "ni_story.h"
 #include "ni_strmap.h"
 
@@ -247,32 +248,31 @@ static ni_status add_text(ni_indexer *ix, ni_doc *doc, enum ni_field field,
 	return ni_doc_end_text(doc);
 }
 
-/* A boolean term from text folded like words, so filters ignore case. */
-static ni_status add_folded_filter(ni_indexer *ix, ni_doc *doc,
-				   enum ni_filter filter, const char *text)
+/*
+ * A boolean term of `filter` from `text`, folded as words are when the
+ * field table says so (the query parser folds what is typed the same
+ * way, from the same row), else as written.
+ */
+static ni_status add_filter(ni_indexer *ix, ni_doc *doc,
+			    enum ni_filter filter, const char *text)
 {
 	if (!text || !*text)
 		return NI_OK;
-	ni_buf_reset(&ix->scratch);
-	ni_status status = ni_analyzer_fold(ix->analyzer, text, strlen(text),
-					    &ix->scratch);
-	if (status != NI_OK)
-		return fail(ix, status, "analyzer",
-			    ni_analyzer_errmsg(ix->analyzer));
-	if (ix->scratch.len == 0)
-		return NI_OK;
-	status = ni_doc_add_filter(doc, filter, ix->scratch.data,
-				   ix->scratch.len);
-	return status == NI_OK ? NI_OK
-			       : fail(ix, status, "index", ni_doc_errmsg(doc));
-}
-
-static ni_status add_exact_filter(ni_indexer *ix, ni_doc *doc,
-				  enum ni_filter filter, const char *text)
-{
-	if (!text || !*text)
-		return NI_OK;
-	ni_status status = ni_doc_add_filter(doc, filter, text, strlen(text));
+	size_t len = strlen(text);
+	ni_status status;
+	if (ni_filter_spec(filter)->folded) {
+		ni_buf_reset(&ix->scratch);
+		status = ni_analyzer_fold(ix->analyzer, text, len,
+					  &ix->scratch);
+		if (status != NI_OK)
+			return fail(ix, status, "analyzer",
+				    ni_analyzer_errmsg(ix->analyzer));
+		if (ix->scratch.len == 0)
+			return NI_OK;
+		text = ix->scratch.data;
+		len = ix->scratch.len;
+	}
+	status = ni_doc_add_filter(doc, filter, text, len);
 	return status == NI_OK ? NI_OK
 			       : fail(ix, status, "index", ni_doc_errmsg(doc));
 }
@@ -355,8 +355,8 @@ static ni_status add_words(ni_indexer *ix, ni_doc *doc,
 		status = add_text(ix, doc, NI_FIELD_TOPIC, a->topics[i],
 				  STORY_NONE, &budget, &full);
 		if (status == NI_OK && !full)
-			status = add_folded_filter(ix, doc, NI_FILTER_TOPIC,
-						   a->topics[i]);
+			status = add_filter(ix, doc, NI_FILTER_TOPIC,
+					    a->topics[i]);
 	}
 	if (status == NI_OK && full)
 		status = warn_field_full(ix, e, "topics");
@@ -376,7 +376,7 @@ static ni_status add_parent_domains(ni_indexer *ix, ni_doc *doc,
 	for (const char *dot = strchr(domain, '.');
 	     status == NI_OK && dot && strchr(dot + 1, '.');
 	     dot = strchr(dot + 1, '.'))
-		status = add_folded_filter(ix, doc, NI_FILTER_SITE, dot + 1);
+		status = add_filter(ix, doc, NI_FILTER_SITE, dot + 1);
 	return status;
 }
 
@@ -390,32 +390,29 @@ static ni_status add_filters(ni_indexer *ix, ni_doc *doc,
 			     const struct entry *e)
 {
 	const struct ni_article *a = e->a;
-	/* A related record is found by its parent, not by the file. */
+	/* The key each filter's value comes from; how it is written is
+	 * the field table's.  A related record is found by its parent,
+	 * not by the file. */
 	struct {
 		enum ni_filter filter;
 		const char *value;
-		bool folded;
 	} filters[] = {
-		{NI_FILTER_PROVIDER, a->provider.name, true},
-		{NI_FILTER_SITE, a->provider.domain, true},
-		{NI_FILTER_CATEGORY, a->category, true},
-		{NI_FILTER_TYPE, a->type, true},
-		{NI_FILTER_URL, a->web_url, false},
-		{NI_FILTER_URL, a->original_url, false},
-		{NI_FILTER_PATH, e->parent_key ? NULL : e->path, false},
-		{NI_FILTER_PARENT, e->parent_key, false},
+		{NI_FILTER_PROVIDER, a->provider.name},
+		{NI_FILTER_SITE, a->provider.domain},
+		{NI_FILTER_CATEGORY, a->category},
+		{NI_FILTER_TYPE, a->type},
+		{NI_FILTER_URL, a->web_url},
+		{NI_FILTER_URL, a->original_url},
+		{NI_FILTER_PATH, e->parent_key ? NULL : e->path},
+		{NI_FILTER_PARENT, e->parent_key},
 		{NI_FILTER_PUBLISHED, !a->published.present ? NULL
-				      : a->published.value ? "true" : "false",
-		 false},
+				      : a->published.value ? "true" : "false"},
 	};
 	ni_status status = NI_OK;
 	for (size_t i = 0; status == NI_OK && i < sizeof filters /
 						     sizeof *filters; i++)
-		status = filters[i].folded
-			? add_folded_filter(ix, doc, filters[i].filter,
-					    filters[i].value)
-			: add_exact_filter(ix, doc, filters[i].filter,
-					   filters[i].value);
+		status = add_filter(ix, doc, filters[i].filter,
+				    filters[i].value);
 	/* "" is not an exact filter value: the mark is added by hand. */
 	if (status == NI_OK && e->parent_key &&
 	    ni_doc_add_filter(doc, NI_FILTER_RELATED, "", 0) != NI_OK)
@@ -424,8 +421,8 @@ static ni_status add_filters(ni_indexer *ix, ni_doc *doc,
 	 * or another article's are: one of them may have to come back. */
 	for (size_t i = 0; status == NI_OK && !e->parent_key &&
 			   i < a->n_related; i++)
-		status = add_exact_filter(ix, doc, NI_FILTER_LISTS,
-					  related_key(&a->related[i]));
+		status = add_filter(ix, doc, NI_FILTER_LISTS,
+				    related_key(&a->related[i]));
 	return status == NI_OK ? add_parent_domains(ix, doc,
 						    a->provider.domain)
 			       : status;

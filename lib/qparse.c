@@ -36,6 +36,7 @@
 #include "ni_article.h"
 #include "ni_buf.h"
 #include "ni_dates.h"
+#include "ni_fields.h"
 #include "ni_stopwords.h"
 
 /* More nested parentheses than this are refused: the parser recurses. */
@@ -46,24 +47,16 @@
 #define MAX_QUOTED 64
 #define SECONDS_PER_DAY 86400.0
 
-enum field_id {
-	F_NONE = -1,
-	F_TITLE, F_TOPIC, F_PROVIDER, F_SITE, F_CATEGORY, F_TYPE, F_URL,
-	F_DATE, F_QUALITY, F_PUBLISHED,
-	F_COUNT
-};
-
-static const char *const FIELD_NAMES[F_COUNT] = {
-	"title", "topic", "provider", "site", "category", "type", "url",
-	"date", "quality", "published",
-};
-#define FIELD_LIST "title, topic, provider, site, category, type, url, " \
-		   "date, quality, published"
+/*
+ * A field (ni_fields.h) is its row of the field table; a filter's `key`,
+ * which groups the filters of one field, is the row's place in it.
+ */
+#define F_NONE -1
 
 static const char BAD_DATE[] =
-	"date: '%.*s' is not a date (YYYY-MM-DD, YYYY-MM, YYYY, Nd...)";
-static const char BAD_QUALITY[] =
-	"quality: takes a number from 0 to 100, a comparison (>=40) or a "
+	"%s: '%.*s' is not a date (YYYY-MM-DD, YYYY-MM, YYYY, Nd...)";
+static const char BAD_SCORE[] =
+	"%s: takes a number from 0 to 100, a comparison (>=40) or a "
 	"range (20..60)";
 static const char BAD_NEAR_OPERAND[] =
 	"'NEAR' joins single words, not phrases, prefixes, groups or filters";
@@ -78,7 +71,7 @@ struct token {
 	size_t start;          /* its bytes in the text, end exclusive; */
 	size_t end;            /* a phrase's include the quotes */
 	unsigned distance;     /* T_NEAR: within this many words */
-	int field;             /* T_FIELD: which one */
+	const struct ni_field_spec *field;  /* T_FIELD: which one */
 };
 
 enum node_kind {
@@ -177,7 +170,8 @@ struct parser {
 	bool keep_stopwords;
 	size_t stopwords_dropped;
 	enum ni_field text_field;  /* NI_FIELD_TITLE inside title:( ) */
-	int filter_field;      /* inside topic:( ) and the like */
+	/* inside topic:( ) and the like; NULL elsewhere */
+	const struct ni_field_spec *filter_field;
 	struct term_words tw;
 	struct ni_buf scratch;
 	struct ni_query_word *words;
@@ -369,24 +363,6 @@ static bool ascii_alpha(char c)
 	return ascii_lower(c) >= 'a' && ascii_lower(c) <= 'z';
 }
 
-static bool same_ascii_word(const char *s, size_t n, const char *word)
-{
-	if (strlen(word) != n)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (ascii_lower(s[i]) != word[i])
-			return false;
-	return true;
-}
-
-static int field_named(const char *name, size_t n)
-{
-	for (int f = 0; f < F_COUNT; f++)
-		if (same_ascii_word(name, n, FIELD_NAMES[f]))
-			return f;
-	return F_NONE;
-}
-
 static ni_status lex_phrase(struct parser *p, struct token *t)
 {
 	size_t open = p->pos;
@@ -394,7 +370,7 @@ static ni_status lex_phrase(struct parser *p, struct token *t)
 	if (!close)
 		return fail_at(p, open, open + 1, "unclosed quote");
 	*t = (struct token){T_PHRASE, open, (size_t)(close - p->text) + 1, 0,
-			    F_NONE};
+			    NULL};
 	p->pos = t->end;
 	if (skip_space(p, open + 1, t->end - 1) == t->end - 1)
 		return fail_at(p, open, t->end, "empty phrase");
@@ -415,7 +391,7 @@ static ni_status lex_sign(struct parser *p, struct token *t)
 	char c = p->text[at];
 	if (at + 1 >= p->len || space_len(p, at + 1) || p->text[at + 1] == ')')
 		return lex_term(p, true, t);
-	*t = (struct token){c == '+' ? T_PLUS : T_MINUS, at, at + 1, 0, F_NONE};
+	*t = (struct token){c == '+' ? T_PLUS : T_MINUS, at, at + 1, 0, NULL};
 	p->pos = at + 1;
 	p->after_sign = true;
 	return NI_OK;
@@ -452,7 +428,7 @@ static ni_status classify_operator(struct parser *p, struct token *t)
 		t->kind = T_NOT;
 	else if (n == 4 && memcmp(s, "NEAR", 4) == 0)
 		*t = (struct token){T_NEAR, t->start, t->end,
-				    NI_QPARSE_DEFAULT_NEAR, F_NONE};
+				    NI_QPARSE_DEFAULT_NEAR, NULL};
 	else if (n > 4 && memcmp(s, "NEAR/", 5) == 0)
 		return lex_near_distance(p, t);
 	return NI_OK;
@@ -470,16 +446,22 @@ static ni_status lex_field(struct parser *p, struct token *t, size_t colon)
 	if (has_value && after + 1 < p->len && p->text[after] == '/' &&
 	    p->text[after + 1] == '/')
 		return NI_OK;
-	int field = field_named(p->text + t->start, colon - t->start);
-	if (field == F_NONE && !has_value)
+	const struct ni_field_spec *field =
+		ni_field_named(p->text + t->start, colon - t->start);
+	if (!field && !has_value)
 		return NI_OK;
 	t->end = after;
-	if (field == F_NONE)
-		return fail_token(p, t, "unknown field '%.*s' (fields: "
-				  FIELD_LIST ")");
+	if (!field) {
+		char names[160];
+		ni_field_names(names, sizeof names);
+		return fail_at(p, t->start, t->end,
+			       "unknown field '%.*s' (fields: %s)",
+			       clip(p->text + t->start, t->end - t->start),
+			       p->text + t->start, names);
+	}
 	if (!has_value)
 		return fail_at(p, t->start, after, "%s: needs a value",
-			       FIELD_NAMES[field]);
+			       field->name);
 	t->kind = T_FIELD;
 	t->field = field;
 	p->pos = after;
@@ -491,7 +473,7 @@ static ni_status lex_field(struct parser *p, struct token *t, size_t colon)
 static ni_status lex_term(struct parser *p, bool after_sign, struct token *t)
 {
 	size_t start = p->pos;
-	*t = (struct token){T_TERM, start, term_end(p, start), 0, F_NONE};
+	*t = (struct token){T_TERM, start, term_end(p, start), 0, NULL};
 	p->pos = t->end;
 	size_t colon = start;
 	while (colon < t->end && ascii_alpha(p->text[colon]))
@@ -510,13 +492,13 @@ static ni_status lex_value(struct parser *p, struct token *t)
 		return lex_phrase(p, t);
 	if (c == ')')
 		return fail_at(p, p->field.start, p->field.end,
-			       "%s: needs a value", FIELD_NAMES[p->field.field]);
+			       "%s: needs a value", p->field.field->name);
 	if (c == '(') {
-		*t = (struct token){T_LPAREN, p->pos, p->pos + 1, 0, F_NONE};
+		*t = (struct token){T_LPAREN, p->pos, p->pos + 1, 0, NULL};
 		p->pos++;
 		return NI_OK;
 	}
-	*t = (struct token){T_TERM, p->pos, term_end(p, p->pos), 0, F_NONE};
+	*t = (struct token){T_TERM, p->pos, term_end(p, p->pos), 0, NULL};
 	p->pos = t->end;
 	return NI_OK;
 }
@@ -531,7 +513,7 @@ static ni_status lex_word(struct parser *p, struct token *t)
 	while (p->pos < p->len && ends_term(p, p->pos))
 		p->pos += (space = space_len(p, p->pos)) ? space : 1;
 	*t = (struct token){p->pos < p->len ? T_TERM : T_END, p->pos,
-			    term_end(p, p->pos), 0, F_NONE};
+			    term_end(p, p->pos), 0, NULL};
 	p->pos = t->end;
 	return NI_OK;
 }
@@ -546,13 +528,13 @@ static ni_status lex(struct parser *p, struct token *t)
 	p->after_sign = false;
 	p->pos = skip_space(p, p->pos, p->len);
 	if (p->pos >= p->len) {
-		*t = (struct token){T_END, p->len, p->len, 0, F_NONE};
+		*t = (struct token){T_END, p->len, p->len, 0, NULL};
 		return NI_OK;
 	}
 	char c = p->text[p->pos];
 	if (c == '(' || c == ')') {
 		*t = (struct token){c == '(' ? T_LPAREN : T_RPAREN, p->pos,
-				    p->pos + 1, 0, F_NONE};
+				    p->pos + 1, 0, NULL};
 		p->pos++;
 		return NI_OK;
 	}
@@ -1428,9 +1410,11 @@ static bool date_point(const struct parser *p, const char *s, size_t n,
 	       instant_date(s, n, out);
 }
 
-static ni_status bad_date(struct parser *p, size_t start, size_t end)
+static ni_status bad_date(struct parser *p,
+			  const struct ni_field_spec *field, size_t start,
+			  size_t end)
 {
-	return fail_at(p, start, end, BAD_DATE,
+	return fail_at(p, start, end, BAD_DATE, field->name,
 		       clip(p->text + start, end - start), p->text + start);
 }
 
@@ -1442,8 +1426,9 @@ static const char *find_dots(const char *s, size_t n)
 	return NULL;
 }
 
-static ni_status date_filter(struct parser *p, size_t start, size_t end,
-			     ni_query **out)
+static ni_status date_filter(struct parser *p,
+			     const struct ni_field_spec *field, size_t start,
+			     size_t end, ni_query **out)
 {
 	const char *s = p->text + start;
 	size_t n = end - start;
@@ -1453,24 +1438,25 @@ static ni_status date_filter(struct parser *p, size_t start, size_t end,
 	double lo = -INFINITY, hi = INFINITY;
 	if (!dots) {
 		if (!date_point(p, s, n, &a, &relative))
-			return bad_date(p, start, end);
+			return bad_date(p, field, start, end);
 		lo = a.lo;
 		hi = relative ? INFINITY : a.hi;
 	} else {
 		size_t na = (size_t)(dots - s), nb = n - na - 2;
 		if (na == 0 && nb == 0)
-			return bad_date(p, start, end);
+			return bad_date(p, field, start, end);
 		if (na && !date_point(p, s, na, &a, &relative))
-			return bad_date(p, start, start + na);
+			return bad_date(p, field, start, start + na);
 		if (nb && !date_point(p, dots + 2, nb, &b, &relative))
-			return bad_date(p, start + na + 2, end);
+			return bad_date(p, field, start + na + 2, end);
 		lo = na ? a.lo : -INFINITY;
 		hi = nb ? b.hi : INFINITY;
 		if (lo > hi)
 			return fail_at(p, start, end,
-				       "date: range starts after it ends");
+				       "%s: range starts after it ends",
+				       field->name);
 	}
-	return ni_query_range(NI_SLOT_DATE, lo, hi, out);
+	return ni_query_range((enum ni_slot)field->slot, lo, hi, out);
 }
 
 /*
@@ -1508,34 +1494,43 @@ static bool quality_bounds(const char *s, size_t n, double *lo, double *hi)
 	return true;
 }
 
-static ni_status quality_filter(struct parser *p, size_t start, size_t end,
-				ni_query **out)
+static ni_status score_filter(struct parser *p,
+			      const struct ni_field_spec *field, size_t start,
+			      size_t end, ni_query **out)
 {
 	double lo, hi;
 	if (!quality_bounds(p->text + start, end - start, &lo, &hi))
-		return fail_at(p, start, end, BAD_QUALITY);
+		return fail_at(p, start, end, BAD_SCORE, field->name);
 	if (lo > hi && find_dots(p->text + start, end - start))
 		return fail_at(p, start, end,
-			       "quality: range starts after it ends");
-	return ni_query_range(NI_SLOT_QUALITY, lo, hi, out);
+			       "%s: range starts after it ends", field->name);
+	return ni_query_range((enum ni_slot)field->slot, lo, hi, out);
 }
 
-static ni_status published_filter(struct parser *p, size_t start,
-				  size_t end, ni_query **out)
+/*
+ * The value typed, as the index has it: read by the field's own reader,
+ * or folded as the indexer folded it (the same row of the field table
+ * says so to both), or as typed.  Into *value and *len (in p->scratch,
+ * static, or the text itself).
+ */
+static ni_status term_value(struct parser *p,
+			    const struct ni_field_spec *field, size_t start,
+			    size_t end, const char **value, size_t *len)
 {
-	const char *s = p->text + start;
-	size_t n = end - start;
-	const char *value = same_ascii_word(s, n, "true") ? "true"
-			  : same_ascii_word(s, n, "false") ? "false" : NULL;
-	if (!value)
-		return fail_at(p, start, end, "published: takes true or false");
-	return ni_query_filter(NI_FILTER_PUBLISHED, value, strlen(value), out);
-}
-
-/* topic:, category:, type:, site:, provider: compare folded values. */
-static ni_status folded_filter(struct parser *p, int field, size_t start,
-			       size_t end, ni_query **out)
-{
+	*value = p->text + start;
+	*len = end - start;
+	if (field->read) {
+		char why[160];
+		*value = field->read(p->text + start, end - start, why,
+				     sizeof why);
+		if (!*value)
+			return fail_at(p, start, end, "%s: %s", field->name,
+				       why);
+		*len = strlen(*value);
+		return NI_OK;
+	}
+	if (!field->folded)
+		return NI_OK;
 	ni_buf_reset(&p->scratch);
 	ni_status status = ni_analyzer_fold(p->analyzer, p->text + start,
 					    end - start, &p->scratch);
@@ -1544,51 +1539,59 @@ static ni_status folded_filter(struct parser *p, int field, size_t start,
 				   ni_analyzer_errmsg(p->analyzer));
 	if (p->scratch.len == 0)
 		return fail_at(p, start, end, "%s: needs a value",
-			       FIELD_NAMES[field]);
-	const char *value = p->scratch.data;
-	size_t len = p->scratch.len;
-	enum ni_filter filter = field == F_TOPIC ? NI_FILTER_TOPIC
-			      : field == F_CATEGORY ? NI_FILTER_CATEGORY
-			      : field == F_TYPE ? NI_FILTER_TYPE
-			      : field == F_SITE ? NI_FILTER_SITE
-			      : NI_FILTER_PROVIDER;
-	if (filter != NI_FILTER_PROVIDER)
-		return ni_query_filter(filter, value, len, out);
-	/* A provider is named by its name or by its site. */
-	ni_query *name, *site;
-	status = ni_query_filter(NI_FILTER_PROVIDER, value, len, &name);
+			       field->name);
+	*value = p->scratch.data;
+	*len = p->scratch.len;
+	return NI_OK;
+}
+
+/* A value of a filter on terms: its term, or (`also`) either of two. */
+static ni_status term_filter(struct parser *p,
+			     const struct ni_field_spec *field, size_t start,
+			     size_t end, ni_query **out)
+{
+	const char *value;
+	size_t len;
+	ni_status status = term_value(p, field, start, end, &value, &len);
 	if (status != NI_OK)
 		return status;
-	status = ni_query_filter(NI_FILTER_SITE, value, len, &site);
+	enum ni_filter filter = (enum ni_filter)field->filter;
+	if (field->also < 0)
+		return ni_query_filter(filter, value, len, out);
+	ni_query *own, *also;
+	status = ni_query_filter(filter, value, len, &own);
+	if (status != NI_OK)
+		return status;
+	status = ni_query_filter((enum ni_filter)field->also, value, len,
+				 &also);
 	if (status == NI_OK)
-		status = combine2(NI_QOP_OR, name, site, out);
-	ni_query_free(name);
-	ni_query_free(site);
+		status = combine2(NI_QOP_OR, own, also, out);
+	ni_query_free(own);
+	ni_query_free(also);
 	return status;
 }
 
 /* The value text[start, end) of `field` as a filter node. */
-static ni_status filter_node(struct parser *p, int field, size_t start,
+static ni_status filter_node(struct parser *p,
+			     const struct ni_field_spec *field, size_t start,
 			     size_t end, struct node *out)
 {
-	ni_status status;
 	if (!spend(p, 1, out->start))
 		return NI_OK;   /* past the bound: left out */
 	out->kind = N_FILTER;
-	out->key = field;
+	out->key = (int)ni_field_index(field);
 	out->depth = 2;
-	if (field == F_DATE)
-		status = date_filter(p, start, end, &out->strict);
-	else if (field == F_QUALITY)
-		status = quality_filter(p, start, end, &out->strict);
-	else if (field == F_PUBLISHED)
-		status = published_filter(p, start, end, &out->strict);
-	else if (field == F_URL)
-		status = ni_query_filter(NI_FILTER_URL, p->text + start,
-					 end - start, &out->strict);
-	else
-		status = folded_filter(p, field, start, end, &out->strict);
-	return status;
+	switch (field->kind) {
+	case NI_KIND_DATE:
+		return date_filter(p, field, start, end, &out->strict);
+	case NI_KIND_SCORE:
+		return score_filter(p, field, start, end, &out->strict);
+	case NI_KIND_TERM:
+		return term_filter(p, field, start, end, &out->strict);
+	case NI_KIND_TEXT:
+		break;
+	}
+	return fail_status(p, NI_EINVAL, "a text field read as a filter");
 }
 
 /* ---- building sequences, OR and NEAR ------------------------------------ */
@@ -1688,21 +1691,23 @@ static ni_status seq_text(const struct seq *s, ni_query **tmp,
 static ni_status seq_filters(const struct seq *s, ni_query **tmp,
 			     ni_query **out)
 {
-	ni_query *by_field[F_COUNT] = {NULL};
+	ni_query *by_field[NI_FIELD_SPECS_MAX] = {NULL};
+	size_t keys;
+	ni_field_specs(&keys);
 	ni_status status = NI_OK;
-	for (int key = 0; status == NI_OK && key < F_COUNT; key++) {
-		size_t n = gather(s, R_FILTER, key, false, tmp);
+	for (size_t key = 0; status == NI_OK && key < keys; key++) {
+		size_t n = gather(s, R_FILTER, (int)key, false, tmp);
 		if (n)
 			status = combine(NI_QOP_OR, tmp, n, &by_field[key]);
 	}
 	size_t n = 0;
-	for (int key = 0; key < F_COUNT; key++)
+	for (size_t key = 0; key < keys; key++)
 		if (by_field[key])
 			tmp[n++] = by_field[key];
 	n += gather(s, R_FILTER_ALONE, F_NONE, false, tmp + n);
 	if (status == NI_OK && n)
 		status = combine(NI_QOP_AND, tmp, n, out);
-	for (int key = 0; key < F_COUNT; key++)
+	for (size_t key = 0; key < keys; key++)
 		ni_query_free(by_field[key]);
 	return status;
 }
@@ -2040,7 +2045,7 @@ static ni_status parse_group(struct parser *p, struct node *out)
 static ni_status parse_filter_primary(struct parser *p, struct node *out)
 {
 	struct token t = p->tok;
-	const char *name = FIELD_NAMES[p->filter_field];
+	const char *name = p->filter_field->name;
 	node_init(out, t.start, t.end);
 	if (t.kind == T_LPAREN)
 		return parse_group(p, out);
@@ -2055,13 +2060,15 @@ static ni_status parse_filter_primary(struct parser *p, struct node *out)
 	return built(p, status, out);
 }
 
-/* title:WORD, title:"PHRASE", title:(GROUP): free text of the title. */
-static ni_status parse_title(struct parser *p, struct node *out)
+/* title:WORD, title:"PHRASE", title:(GROUP): free text of the field. */
+static ni_status parse_text_field(struct parser *p,
+				  const struct ni_field_spec *field,
+				  struct node *out)
 {
 	struct token value = p->tok;
 	enum ni_field saved = p->text_field;
 	ni_status status;
-	p->text_field = NI_FIELD_TITLE;
+	p->text_field = (enum ni_field)field->text;
 	if (value.kind == T_LPAREN)
 		status = parse_group(p, out);
 	else if (value.kind == T_PHRASE)
@@ -2080,14 +2087,14 @@ static ni_status parse_field(struct parser *p, struct node *out)
 	if (status != NI_OK)
 		return status;
 	struct token value = p->tok;
-	if (field.field == F_TITLE) {
-		status = parse_title(p, out);
+	if (field.field->kind == NI_KIND_TEXT) {
+		status = parse_text_field(p, field.field, out);
 	} else if (value.kind == T_LPAREN) {
-		int saved = p->filter_field;
+		const struct ni_field_spec *saved = p->filter_field;
 		p->filter_field = field.field;
 		status = parse_group(p, out);
 		p->filter_field = saved;
-		out->key = field.field;
+		out->key = (int)ni_field_index(field.field);
 	} else {
 		size_t quote = value.kind == T_PHRASE;
 		node_init(out, field.start, value.end);
@@ -2104,7 +2111,7 @@ static ni_status parse_primary(struct parser *p, struct node *out)
 	struct token t = p->tok;
 	if (p->words_only)
 		return built(p, word_node(p, &t, out), out);
-	if (p->filter_field != F_NONE)
+	if (p->filter_field)
 		return parse_filter_primary(p, out);
 	if (t.kind == T_LPAREN)
 		return parse_group(p, out);
@@ -2161,10 +2168,10 @@ static ni_status parse_near_chain(struct parser *p, struct node *first,
 				  struct node *out)
 {
 	size_t start = first->start;
-	if (p->filter_field != F_NONE)
+	if (p->filter_field)
 		return fail_at(p, p->tok.start, p->tok.end,
 			       "'NEAR' cannot be used inside %s:(...)",
-			       FIELD_NAMES[p->filter_field]);
+			       p->filter_field->name);
 	if (first->kind != N_EMPTY && !first->word)
 		return fail_at(p, first->start, first->end, BAD_NEAR_OPERAND);
 	struct node_list list = {0};
@@ -2193,11 +2200,11 @@ static ni_status parse_near(struct parser *p, struct item *out)
 	out->sign = 0;
 	node_init(&out->node, sign.start, sign.end);
 	if (sign.kind == T_PLUS || sign.kind == T_MINUS) {
-		if (p->filter_field != F_NONE)
+		if (p->filter_field)
 			return fail_at(p, sign.start, sign.end,
 				       "'%c' cannot be used inside %s:(...)",
 				       p->text[sign.start],
-				       FIELD_NAMES[p->filter_field]);
+				       p->filter_field->name);
 		out->sign = sign.kind == T_PLUS ? '+' : '-';
 		p->negated ^= out->sign == '-';
 		status = advance(p);
@@ -2465,7 +2472,7 @@ static void parser_rewind(struct parser *p)
 	p->negated = false;
 	p->stopwords_dropped = 0;
 	p->text_field = NI_FIELD_ANY;
-	p->filter_field = F_NONE;
+	p->filter_field = NULL;
 	p->terms_left = p->max_words;
 	p->cut = false;
 	p->cut_at = 0;
@@ -2656,7 +2663,6 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 	struct parser p = {
 		.db = db, .analyzer = analyzer, .text = text,
 		.len = text ? strlen(text) : 0, .now = now, .err = err,
-		.filter_field = F_NONE,
 		.words_only = mode == NI_QPARSE_WORDS,
 		.max_words = o->max_words ? o->max_words : NI_QPARSE_MAX_WORDS,
 		.max_postings = o->max_postings ? o->max_postings

@@ -19,6 +19,7 @@
 #include "ni_buf.h"
 #include "ni_cli.h"
 #include "ni_config.h"
+#include "ni_fields.h"
 #include "ni_language.h"
 #include "ni_qparse.h"
 #include "ni_search.h"
@@ -45,10 +46,10 @@ static const char USAGE[] =
 	"each, the best BM25 match first, lifted a little by its quality.\n"
 	"\n"
 	"Query: words, \"a phrase\", a OR b, a AND b, a NOT b, (groups),\n"
-	"  +required, -excluded, a NEAR/5 b, prefix*, and fields:\n"
-	"  title: topic: provider: site: category: type: url:\n"
-	"  date:2021-12  date:2021-12-01..2021-12-31  date:7d..\n"
-	"  quality:>=40  quality:20..60  published:true\n"
+	"  +required, -excluded, a NEAR/5 b, prefix*, and fields:\n";
+
+/* After the fields (the field table's, ni_fields.h). */
+static const char USAGE_AFTER_FIELDS[] =
 	"  (see newsquery(1) and docs/query-syntax.md)\n"
 	"A query that does not parse (a stray quote or parenthesis) is\n"
 	"searched as its words, with a note; a very long one is cut short.\n"
@@ -212,19 +213,16 @@ static bool sort_option(const char *text, enum ni_sort *out)
 static bool facets_named(const char *list, const char *where,
 			 unsigned *out)
 {
-	static const char *const names[NI_FACET_COUNT] = {
-		"topic", "provider", "month"};
 	*out = 0;
 	const char *p = list;
 	while (*p) {
 		size_t len = strcspn(p, ", ");
-		int f = 0;
-		while (f < NI_FACET_COUNT &&
-		       (strlen(names[f]) != len || strncmp(p, names[f], len)))
-			f++;
-		if (len && f == NI_FACET_COUNT) {
-			error("%s: '%.*s' is not a facet (topic, provider, "
-			      "month)", where, (int)len, p);
+		int f = ni_facet_named(p, len);
+		if (len && f < 0) {
+			char names[80];
+			ni_facet_names(names, sizeof names);
+			error("%s: '%.*s' is not a facet (%s)", where,
+			      (int)len, p, names);
 			return false;
 		}
 		if (len)
@@ -350,6 +348,20 @@ static int options_agree(const struct options *o)
 	return -1;
 }
 
+/* --help: the usage, with the fields of the field table. */
+static int usage(void)
+{
+	struct ni_buf fields = NI_BUF_INIT;
+	if (ni_field_usage(&fields, "  ", 80) != NI_OK) {
+		ni_buf_release(&fields);
+		error("out of memory");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	printf("%s%s%s", USAGE, ni_buf_str(&fields), USAGE_AFTER_FIELDS);
+	ni_buf_release(&fields);
+	return NI_QUERY_EXIT_MATCH;
+}
+
 /* Returns -1 when the options are fine, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -408,10 +420,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 		struct ni_buf problem = NI_BUF_INIT;
 		int opt = ni_cli_getopt(argc, argv, "+n:h0", longopts,
 					&problem);
-		if (opt == 'h') {
-			fputs(USAGE, stdout);
-			return NI_QUERY_EXIT_MATCH;
-		}
+		if (opt == 'h')
+			return usage();
 		if (opt == OPT_VERSION) {
 			printf("newsquery %s\n", NI_VERSION);
 			return NI_QUERY_EXIT_MATCH;

@@ -9,6 +9,7 @@
 #include "ni_cli.h"
 #include "ni_control.h"
 #include "ni_dates.h"
+#include "ni_fields.h"
 #include "ni_snippet.h"
 
 #define BOLD "\033[1m"
@@ -22,10 +23,6 @@
 
 /* Facet lines fit this many columns when the width is not known. */
 #define DEFAULT_FACET_WIDTH 80
-
-static const char *const FACET_NAMES[NI_FACET_COUNT] = {
-	"topic", "provider", "month",
-};
 
 /* In the order of enum render_format. */
 static const char *const FORMAT_NAMES[] = {
@@ -264,9 +261,10 @@ static void print_facets(FILE *out, const struct render_context *ctx,
 		if (!(ctx->facets & (1u << f)))
 			continue;
 		const struct ni_facet_list *list = &r->facets[f];
-		fprintf(out, "%s%s:%s", style(ctx, BOLD), FACET_NAMES[f],
+		const char *name = ni_facet_spec((enum ni_facet)f)->facet_name;
+		fprintf(out, "%s%s:%s", style(ctx, BOLD), name,
 			style(ctx, RESET));
-		unsigned col = (unsigned)strlen(FACET_NAMES[f]) + 1;
+		unsigned col = (unsigned)strlen(name) + 1;
 		size_t i = 0;
 		for (; i < list->n; i++) {
 			unsigned need = facet_columns(list, i);
@@ -664,7 +662,8 @@ static bool put_facets(json_object *root, const struct render_context *ctx,
 		if (!(ctx->facets & (1u << f)))
 			continue;
 		json_object *list = json_object_new_array();
-		ok = put(facets, FACET_NAMES[f], list);
+		ok = put(facets, ni_facet_spec((enum ni_facet)f)->facet_name,
+			 list);
 		for (size_t i = 0; ok && i < r->facets[f].n; i++) {
 			json_object *entry = json_object_new_object();
 			ok = entry && json_object_array_add(list, entry) == 0 &&

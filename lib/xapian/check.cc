@@ -16,7 +16,7 @@ namespace ni_xapian {
 
 std::vector<orphans> orphaned_records(const Xapian::Database &db)
 {
-	const std::string prefix = FILTER_PREFIXES[NI_FILTER_PARENT];
+	const std::string prefix = filter_prefix(NI_FILTER_PARENT);
 	std::vector<orphans> found;
 	std::string parent;
 	for (auto t = db.allterms_begin(prefix);
@@ -49,7 +49,7 @@ void check_keys(const Xapian::Database &db, ni_buf *report, uint64_t &count)
 	     t != db.allterms_end(UNIQUE_PREFIX); ++t) {
 		with_key += t.get_termfreq();
 		/* The key as the article gives it; a hashed one, as kept. */
-		if (!term_value(*t, sizeof UNIQUE_PREFIX - 1, key))
+		if (!term_value(*t, UNIQUE_PREFIX.size(), key))
 			key = *t;
 		if (t.get_termfreq() > 1)
 			problem(report, count, "key " + key + " is on " +
@@ -78,7 +78,7 @@ void check_places(const Xapian::Database &db, ni_buf *report,
 	std::string key;
 	for (auto t = db.allterms_begin(UNIQUE_PREFIX);
 	     t != db.allterms_end(UNIQUE_PREFIX); ++t) {
-		if (!term_value(*t, sizeof UNIQUE_PREFIX - 1, key))
+		if (!term_value(*t, UNIQUE_PREFIX.size(), key))
 			continue;
 		unsigned long place = static_cast<unsigned long>(
 			fnv1a(key) % n) + 1;
@@ -106,7 +106,7 @@ bool doc_key(const Xapian::Database &db, Xapian::docid id, std::string &key)
 	Xapian::TermIterator t = db.termlist_begin(id);
 	t.skip_to(UNIQUE_PREFIX);
 	return t != db.termlist_end(id) && (*t)[0] == UNIQUE_PREFIX[0] &&
-	       term_value(*t, sizeof UNIQUE_PREFIX - 1, key);
+	       term_value(*t, UNIQUE_PREFIX.size(), key);
 }
 
 /* The key of article `id`, followed by " (PATH)", its file (from its
@@ -130,7 +130,7 @@ bool is_listed(const Xapian::Database &db, const std::string &parent,
 {
 	std::string unique = make_term(UNIQUE_PREFIX, parent.data(),
 				       parent.size());
-	std::string term = make_term(FILTER_PREFIXES[NI_FILTER_LISTS],
+	std::string term = make_term(filter_prefix(NI_FILTER_LISTS),
 				     key.data(), key.size());
 	for (auto id = db.postlist_begin(unique);
 	     id != db.postlist_end(unique); ++id) {
@@ -151,7 +151,7 @@ bool is_listed(const Xapian::Database &db, const std::string &parent,
 bool first_lister(const Xapian::Database &db, const std::string &key,
 		  Xapian::docid &first, std::string &term)
 {
-	std::string lists = make_term(FILTER_PREFIXES[NI_FILTER_LISTS],
+	std::string lists = make_term(filter_prefix(NI_FILTER_LISTS),
 				      key.data(), key.size());
 	std::string lister;
 	bool found = false;
@@ -160,7 +160,7 @@ bool first_lister(const Xapian::Database &db, const std::string &key,
 		if (!doc_key(db, *id, lister))
 			continue;
 		std::string mine = make_term(
-			FILTER_PREFIXES[NI_FILTER_PARENT], lister.data(),
+			filter_prefix(NI_FILTER_PARENT), lister.data(),
 			lister.size());
 		if (!found || mine < term) {
 			first = *id;
@@ -183,7 +183,7 @@ bool first_lister(const Xapian::Database &db, const std::string &key,
 void check_related(const Xapian::Database &db, ni_buf *report,
 		   uint64_t &count)
 {
-	const std::string lists = FILTER_PREFIXES[NI_FILTER_LISTS];
+	const std::string lists = filter_prefix(NI_FILTER_LISTS);
 	if (db.allterms_begin(lists) == db.allterms_end(lists))
 		return;
 	std::string key, term, lister;
@@ -202,10 +202,10 @@ void check_related(const Xapian::Database &db, ni_buf *report,
 			"missing: " + key_and_file(db, first, lister) +
 			" lists it");
 	}
-	std::string records = make_term(FILTER_PREFIXES[NI_FILTER_RELATED],
+	std::string records = make_term(filter_prefix(NI_FILTER_RELATED),
 					"", 0);
 	const size_t parent_prefix =
-		std::strlen(FILTER_PREFIXES[NI_FILTER_PARENT]);
+		std::strlen(filter_prefix(NI_FILTER_PARENT));
 	std::string parent;
 	for (auto id = db.postlist_begin(records);
 	     id != db.postlist_end(records); ++id) {

@@ -133,7 +133,7 @@ ni_status ni_db_find(ni_db *d, const char *key, uint32_t *docid,
 			return NI_OK;
 		*docid = *it;
 		if (related) {
-			std::string mark = FILTER_PREFIXES[NI_FILTER_RELATED];
+			std::string mark = filter_prefix(NI_FILTER_RELATED);
 			Xapian::TermIterator t = d->db.termlist_begin(*it);
 			t.skip_to(mark);
 			*related = t != d->db.termlist_end(*it) && *t == mark;
@@ -152,7 +152,7 @@ ni_status ni_db_filter_count(ni_db *d, enum ni_filter filter,
 	try {
 		check_filter(filter);
 		*count = d->db.get_termfreq(
-			make_term(FILTER_PREFIXES[filter], value, len));
+			make_term(filter_prefix(filter), value, len));
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

@@ -25,10 +25,11 @@
  *              compacting and merging, dedupe and repair
  *
  * THE INDEX SCHEMA is described once, in docs/schema.md: every term
- * prefix, value slot, metadata key and file, and why.  Here are its
- * names for the code (FIELDS, FILTER_PREFIXES and the constants below;
- * the slots are enum ni_slot of ni_xapian.h).  Change the two together,
- * and bump SCHEMA_VERSION when an old index could not be read correctly.
+ * prefix, value slot, metadata key and file, and why.  Its names for
+ * the code are the field table's prefixes (ni_fields.h, lib/fields.c,
+ * which writes docs/schema.md's table of terms), the constants below
+ * and enum ni_slot of ni_xapian.h.  Change them with the page, and
+ * bump SCHEMA_VERSION when an old index could not be read correctly.
  *
  * Error handling: every exported function is one try block, marked
  * noexcept; a failure is turned into its status by map_exception(),
@@ -50,6 +51,7 @@
 #include <utility>
 #include <vector>
 
+#include "ni_fields.h"
 #include "ni_xapian.h"
 
 namespace ni_xapian {
@@ -68,7 +70,6 @@ const char KEY_RESTORE[] = "app.restore";
 const char STUB_NAME[] = "XAPIANDB";
 /* The default language of a new index unless set otherwise. */
 const char DEFAULT_STEMMER[] = "english";
-const char STEMMER_PREFIX[] = "XSTEM";
 /* Beside Xapian's files: the writer's process id (docs/schema.md). */
 const char WRITER_FILE[] = "newsindex.writer";
 
@@ -84,36 +85,29 @@ const size_t STEM_CACHE_MAX = 100000;
 /* How often a search is rerun after the index changed under it. */
 const int MODIFIED_RETRIES = 5;
 
+/* schema.cc: the field table's prefixes (ni_fields.h). */
+const char *text_prefix(enum ni_field field);
+const char *stem_prefix(enum ni_field field);
+const char *filter_prefix(enum ni_filter filter);
+
 struct field_schema {
 	const char *prefix;       /* NULL: only searchable unqualified */
 	const char *stem_prefix;
+	/* What each occurrence adds to the word's within-document
+	 * frequency (docs/ranking.md). */
 	Xapian::termcount weight;
 };
 
 const field_schema FIELDS[NI_FIELD_COUNT] = {
-	/* NI_FIELD_ANY */     {"", "Z", 1},
-	/* NI_FIELD_TITLE */   {"S", "ZS", 3},
-	/* NI_FIELD_EXCERPT */ {nullptr, nullptr, 1},
-	/* NI_FIELD_TOPIC */   {nullptr, nullptr, 1},
+	{text_prefix(NI_FIELD_ANY), stem_prefix(NI_FIELD_ANY), 1},
+	{text_prefix(NI_FIELD_TITLE), stem_prefix(NI_FIELD_TITLE), 3},
+	{text_prefix(NI_FIELD_EXCERPT), stem_prefix(NI_FIELD_EXCERPT), 1},
+	{text_prefix(NI_FIELD_TOPIC), stem_prefix(NI_FIELD_TOPIC), 1},
 };
 
-const char *const FILTER_PREFIXES[NI_FILTER_COUNT] = {
-	/* NI_FILTER_TOPIC */     "K",
-	/* NI_FILTER_PROVIDER */  "XP",
-	/* NI_FILTER_SITE */      "H",
-	/* NI_FILTER_CATEGORY */  "XCAT",
-	/* NI_FILTER_TYPE */      "XTYPE",
-	/* NI_FILTER_URL */       "U",
-	/* NI_FILTER_PATH */      "P",
-	/* NI_FILTER_PUBLISHED */ "XPUB",
-	/* NI_FILTER_PARENT */    "XPARENT",
-	/* NI_FILTER_RELATED */   "XREL",
-	/* NI_FILTER_LISTS */     "XLISTS",
-};
-
-const char UNIQUE_PREFIX[] = "Q";
-
-const std::string STORY_PREFIX = "XSTORY";
+const std::string UNIQUE_PREFIX = filter_prefix(NI_FILTER_KEY);
+const std::string STEMMER_PREFIX = filter_prefix(NI_FILTER_STEMMER);
+const std::string STORY_PREFIX = filter_prefix(NI_FILTER_STORY);
 
 /* Our own refusal to open an index, mapped to NI_EDB_SCHEMA. */
 struct schema_mismatch : std::runtime_error {
@@ -188,6 +182,8 @@ char *c_string(const std::string &text) noexcept;
 uint64_t fnv1a(const std::string &text);
 std::string tie_order(const std::string &key);
 std::string make_term(const char *prefix, const char *value, size_t len);
+std::string make_term(const std::string &prefix, const char *value,
+		      size_t len);
 bool term_value(const std::string &term, size_t prefix_len,
 		std::string &value);
 bool should_stem(const char *word, size_t len);

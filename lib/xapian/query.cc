@@ -39,7 +39,7 @@ bool other_stemmers(ni_db &d, const std::string &language)
 	Xapian::doccount marked = 0;
 	for (auto t = d.db.allterms_begin(STEMMER_PREFIX);
 	     t != d.db.allterms_end(STEMMER_PREFIX); ++t) {
-		if ((*t).compare(sizeof STEMMER_PREFIX - 1, std::string::npos,
+		if ((*t).compare(STEMMER_PREFIX.size(), std::string::npos,
 				 language) != 0)
 			return true;
 		marked += t.get_termfreq();
@@ -402,7 +402,7 @@ ni_status ni_query_like(ni_db *d, const char *key, unsigned n_terms,
 			Xapian::docid id = find_document(*d, term);
 			if (!id) {
 				term = make_term(
-					FILTER_PREFIXES[NI_FILTER_PATH], key,
+					filter_prefix(NI_FILTER_PATH), key,
 					len);
 				id = find_document(*d, term);
 			}
@@ -414,7 +414,8 @@ ni_status ni_query_like(ni_db *d, const char *key, unsigned n_terms,
 			Xapian::Enquire enquire(d->db);
 			Xapian::RSet rset;
 			rset.add_document(id);
-			Xapian::ExpandDeciderFilterPrefix stems_only("Z");
+			Xapian::ExpandDeciderFilterPrefix stems_only(
+				FIELDS[NI_FIELD_ANY].stem_prefix);
 			Xapian::ESet eset = enquire.get_eset(
 				n_terms, rset, EXPAND_FLAGS, &stems_only);
 			Xapian::Query like(Xapian::Query::OP_OR, eset.begin(),
@@ -447,7 +448,8 @@ ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 			Xapian::RSet rset;
 			for (auto it = top.begin(); it != top.end(); ++it)
 				rset.add_document(*it);
-			Xapian::ExpandDeciderFilterPrefix stems_only("Z");
+			Xapian::ExpandDeciderFilterPrefix stems_only(
+				FIELDS[NI_FIELD_ANY].stem_prefix);
 			return top.empty() ? Xapian::ESet()
 					   : enquire.get_eset(n_terms, rset,
 							      EXPAND_FLAGS,
@@ -493,7 +495,7 @@ ni_status ni_query_filter(enum ni_filter filter, const char *value,
 	try {
 		check_filter(filter);
 		*out = new ni_query{Xapian::Query(
-			make_term(FILTER_PREFIXES[filter], value, len))};
+			make_term(filter_prefix(filter), value, len))};
 		return NI_OK;
 	} catch (...) {
 		std::string ignored;

@@ -253,12 +253,6 @@ void take_facet(enum ni_facet facet, const Xapian::ValueCountMatchSpy &spy,
 		out.facets[facet].push_back({c.first.c_str(), c.second});
 }
 
-const ni_slot FACET_SLOTS[NI_FACET_COUNT] = {
-	/* NI_FACET_TOPIC */    NI_SLOT_TOPICS,
-	/* NI_FACET_PROVIDER */ NI_SLOT_PROVIDER,
-	/* NI_FACET_MONTH */    NI_SLOT_DAY,
-};
-
 /*
  * The order of a page of results.  A count (no page) has none: Xapian
  * 1.4.22 fails a sort by value over a term it weighs zero once a document
@@ -302,7 +296,10 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	for (int f = 0; f < NI_FACET_COUNT; f++) {
 		if (!(p.facets & (1u << f)))
 			continue;
-		spies[f].reset(new Xapian::ValueCountMatchSpy(FACET_SLOTS[f]));
+		/* The slot the field table says the facet counts. */
+		Xapian::valueno slot = static_cast<Xapian::valueno>(
+			ni_facet_spec(static_cast<ni_facet>(f))->facet_slot);
+		spies[f].reset(new Xapian::ValueCountMatchSpy(slot));
 		enquire.add_matchspy(spies[f].get());
 	}
 	Xapian::doccount check = std::max(p.check_at_least,

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 
 #include "internal.h"
@@ -31,6 +32,28 @@ std::string tie_order(const std::string &key)
 	return bytes;
 }
 
+const char *text_prefix(enum ni_field field)
+{
+	const ni_field_spec *spec = ni_text_spec(field);
+	return spec ? spec->prefix : nullptr;
+}
+
+const char *stem_prefix(enum ni_field field)
+{
+	const ni_field_spec *spec = ni_text_spec(field);
+	return spec ? spec->stem_prefix : nullptr;
+}
+
+const char *filter_prefix(enum ni_filter filter)
+{
+	check_filter(filter);
+	const ni_field_spec *spec = ni_filter_spec(filter);
+	if (!spec || !spec->prefix)
+		throw std::logic_error("a filter without a prefix in the "
+				       "field table");
+	return spec->prefix;
+}
+
 /* prefix + value, with Omega's ':' rule and hashing of over-long terms. */
 std::string make_term(const char *prefix, const char *value, size_t len)
 {
@@ -45,6 +68,12 @@ std::string make_term(const char *prefix, const char *value, size_t len)
 		      static_cast<unsigned long long>(fnv1a(term)));
 	term.resize(HASHED_TERM_KEEP);
 	return term + hex;
+}
+
+std::string make_term(const std::string &prefix, const char *value,
+		      size_t len)
+{
+	return make_term(prefix.c_str(), value, len);
 }
 
 /*

@@ -88,7 +88,7 @@ ni_status ni_db_shard_info(ni_db *d, size_t i, struct ni_shard_info *out)
 						 : shard.local.c_str();
 		out->docs = shard.db.get_doccount();
 		out->related = shard.db.get_termfreq(
-			make_term(FILTER_PREFIXES[NI_FILTER_RELATED], "", 0));
+			make_term(filter_prefix(NI_FILTER_RELATED), "", 0));
 		return NI_OK;
 	} catch (...) {
 		*out = ni_shard_info{};

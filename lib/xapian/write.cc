@@ -34,7 +34,8 @@ void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len,
 	bool stem = should_stem(word, len);
 	const std::string *stemmed = stem ? &doc.stems->stem(text) : nullptr;
 	if (stemmed)
-		doc.doc.add_term("Z" + *stemmed, schema.weight);
+		doc.doc.add_term(FIELDS[NI_FIELD_ANY].stem_prefix + *stemmed,
+				 schema.weight);
 	if (!schema.prefix)
 		return;
 	doc.doc.add_posting(schema.prefix + text, pos);
@@ -103,7 +104,7 @@ namespace ni_xapian {
  */
 std::string parent_term(const Xapian::Database &db, Xapian::docid id)
 {
-	const std::string prefix = FILTER_PREFIXES[NI_FILTER_PARENT];
+	const std::string prefix = filter_prefix(NI_FILTER_PARENT);
 	Xapian::TermIterator t = db.termlist_begin(id);
 	t.skip_to(prefix);
 	if (t == db.termlist_end(id) || (*t).compare(0, prefix.size(),
@@ -129,9 +130,9 @@ bool lister_behind(const Xapian::Database &db, Xapian::docid id,
 	t.skip_to(UNIQUE_PREFIX);
 	std::string key;
 	if (t == db.termlist_end(id) || (*t)[0] != UNIQUE_PREFIX[0] ||
-	    !term_value(*t, sizeof UNIQUE_PREFIX - 1, key))
+	    !term_value(*t, UNIQUE_PREFIX.size(), key))
 		return false;
-	return make_term(FILTER_PREFIXES[NI_FILTER_PARENT], key.data(),
+	return make_term(filter_prefix(NI_FILTER_PARENT), key.data(),
 			 key.size()) >= holder;
 }
 
@@ -206,8 +207,11 @@ ni_status ni_doc_add_filter(ni_doc *doc, enum ni_filter filter,
 {
 	try {
 		check_filter(filter);
+		if (filter == NI_FILTER_KEY || filter == NI_FILTER_STEMMER ||
+		    filter == NI_FILTER_STORY)
+			throw bad_argument("a term the wrapper writes itself");
 		doc->doc.add_boolean_term(
-			make_term(FILTER_PREFIXES[filter], value, len));
+			make_term(filter_prefix(filter), value, len));
 		return NI_OK;
 	} catch (...) {
 		return map_exception(doc->errmsg);
@@ -339,7 +343,7 @@ ni_status ni_db_delete_filtered(ni_db *d, enum ni_filter filter,
 		check_filter(filter);
 		if (!d->writable)
 			throw bad_argument("index is open for reading only");
-		std::string term = make_term(FILTER_PREFIXES[filter], value,
+		std::string term = make_term(filter_prefix(filter), value,
 					     len);
 		for (Xapian::WritableDatabase &writer : d->writers)
 			writer.delete_document(term);
@@ -365,7 +369,7 @@ ni_status ni_db_listers_ahead(ni_db *d, const char *key, uint32_t **ids,
 			if (holder.empty())
 				return NI_OK;
 		}
-		std::string lists = make_term(FILTER_PREFIXES[NI_FILTER_LISTS],
+		std::string lists = make_term(filter_prefix(NI_FILTER_LISTS),
 					      key, len);
 		std::vector<uint32_t> found;
 		for (auto id = d->db.postlist_begin(lists);
@@ -390,7 +394,7 @@ ni_status ni_db_listers_ahead(ni_db *d, const char *key, uint32_t **ids,
 ni_status ni_db_unkept_related(ni_db *d, struct ni_buf *keys) noexcept
 {
 	try {
-		const std::string prefix = FILTER_PREFIXES[NI_FILTER_LISTS];
+		const std::string prefix = filter_prefix(NI_FILTER_LISTS);
 		std::string key;
 		for (auto t = d->db.allterms_begin(prefix);
 		     t != d->db.allterms_end(prefix); ++t) {
@@ -423,7 +427,7 @@ ni_status ni_db_delete_filtered_keys(ni_db *d, enum ni_filter filter,
 {
 	try {
 		check_filter(filter);
-		std::string term = make_term(FILTER_PREFIXES[filter], value,
+		std::string term = make_term(filter_prefix(filter), value,
 					     len);
 		std::string key;
 		for (auto id = d->db.postlist_begin(term);
@@ -432,7 +436,7 @@ ni_status ni_db_delete_filtered_keys(ni_db *d, enum ni_filter filter,
 			t.skip_to(UNIQUE_PREFIX);
 			if (t == d->db.termlist_end(*id) ||
 			    (*t)[0] != UNIQUE_PREFIX[0] ||
-			    !term_value(*t, sizeof UNIQUE_PREFIX - 1, key))
+			    !term_value(*t, UNIQUE_PREFIX.size(), key))
 				continue;
 			if (ni_buf_add(keys, key.c_str(), key.size() + 1) !=
 			    NI_OK)
@@ -457,7 +461,7 @@ ni_status ni_db_related_wins(ni_db *d, const char *key, const char *parent,
 			return NI_OK;
 		}
 		/* An article file has "": no record comes before it. */
-		std::string mine = make_term(FILTER_PREFIXES[NI_FILTER_PARENT],
+		std::string mine = make_term(filter_prefix(NI_FILTER_PARENT),
 					     parent, std::strlen(parent));
 		*wins = mine <= parent_term(d->db, *it);
 		return NI_OK;
