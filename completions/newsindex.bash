@@ -8,7 +8,7 @@
 
 # The fields of a query (lib/qparse.c FIELD_LIST), with their colon.
 _newsindex_fields="title: topic: provider: site: category: type: url:
-	date: quality: published:"
+	date: quality: published: lang:"
 
 # _newsindex_options PROGRAM [COMMAND]: the options its --help lists.
 _newsindex_options()

@@ -35,7 +35,7 @@ function __newsindex_query_word
     if test -z "$field"
         # (lib/qparse.c FIELD_LIST)
         printf '%s\n' title: topic: provider: site: category: type: url: \
-            date: quality: published:
+            date: quality: published: lang:
         return
     end
     if test $field = published

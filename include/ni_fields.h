@@ -60,7 +60,10 @@ enum ni_field_kind {
  * index has it (static, never freed), or NULL when `value` (`len`
  * bytes, not NUL-terminated) is none of them, with what the field
  * takes written to `why` (at most `size` bytes, NUL-terminated): the
- * query parser's error message is "NAME: WHY".
+ * query parser's error message is "NAME: WHY".  A value read with a
+ * loss the reader should know of (lang:fr-CA is searched as French,
+ * of any region) comes with `why` set too, which the parser gives as
+ * a notice; `why` is "" otherwise.  The caller sets why[0] to '\0'.
  */
 typedef const char *ni_field_reader(const char *value, size_t len,
 				    char *why, size_t size);

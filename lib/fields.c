@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ascii.h"
+#include "ni_language.h"
 
 /* published: takes true or false, in any case. */
 static const char *read_flag(const char *value, size_t len, char *why,
@@ -16,6 +17,66 @@ static const char *read_flag(const char *value, size_t len, char *why,
 		return "false";
 	snprintf(why, size, "takes true or false");
 	return NULL;
+}
+
+/* `n` bytes of `s` to quote, at most 32, cut on a UTF-8 boundary. */
+static int quoted(const char *s, size_t n)
+{
+	if (n <= 32)
+		return (int)n;
+	n = 32;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return (int)n;
+}
+
+/*
+ * lang: the language as the index keeps it, which is the stemmer of the
+ * article's words (XSTEM), from its `lang` (ni_language_stemmer()),
+ * else the index's default.  What a stemmer cannot tell is said, never
+ * guessed: a language without one has "none", as Chinese, Japanese,
+ * Korean, Thai... have, so lang:ja is refused rather than answered with
+ * Chinese articles (lang:none finds them all); a region or script is
+ * not kept, so lang:fr-CA finds the French articles of any region,
+ * with a note; nor which written Norwegian an article is in (nb, nn:
+ * one stemmer, lang:no), with a note too.
+ */
+static const char *read_language(const char *value, size_t len, char *why,
+				 size_t size)
+{
+	static const char *const NORWEGIAN_FORMS[] = {
+		"nb", "nn", "nob", "nno"};
+	const char *stemmer = ni_language_stemmer(value, len);
+	int q = quoted(value, len);
+	if (!stemmer) {
+		snprintf(why, size, "'%.*s' is not a language (lang:en, "
+			 "lang:french, lang:none)", q, value);
+		return NULL;
+	}
+	if (!strcmp(stemmer, "none") && !equals_word_ci(value, len, "none")) {
+		snprintf(why, size, "'%.*s' has no stemmer, and the index "
+			 "keeps only each article's stemmer: it cannot tell "
+			 "such languages apart (lang:none finds them all)",
+			 q, value);
+		return NULL;
+	}
+	size_t primary = 0;
+	while (primary < len && value[primary] != '-' &&
+	       value[primary] != '_')
+		primary++;
+	if (primary < len) {
+		snprintf(why, size, "'%.*s' is searched as %s: the index "
+			 "keeps an article's language, not its region or "
+			 "script", q, value, stemmer);
+		return stemmer;
+	}
+	for (size_t i = 0; i < sizeof NORWEGIAN_FORMS /
+				sizeof *NORWEGIAN_FORMS; i++)
+		if (equals_word_ci(value, len, NORWEGIAN_FORMS[i]))
+			snprintf(why, size, "'%.*s' is searched as %s: its "
+				 "written forms share one stemmer", q, value,
+				 stemmer);
+	return stemmer;
 }
 
 /* What a row without a facet, slot or other filter says. */
@@ -140,12 +201,24 @@ static const struct ni_field_spec FIELDS[] = {
 		.values = "`true` or `false`, in any case",
 		.source = "`true` or `false`",
 	},
+	{
+		.name = "lang", .alias = "language", .kind = NI_KIND_TERM,
+		.text = NONE, .filter = NI_FILTER_STEMMER, .also = NONE,
+		.slot = NONE, .prefix = "XSTEM", .read = read_language,
+		.facet = NONE, .facet_slot = NONE,
+		.usage = "lang:fr",
+		.help = "the language the article was indexed in (its "
+			"stemmer): its `lang`, else the index's default",
+		.values = "a code or a name, in any case: `lang:fr`, "
+			  "`lang:French`; `lang:none`, the languages without "
+			  "a stemmer (see below)",
+		.source = "the stemmer of the document's `Z` terms: "
+			  "`english`, `german`, ... or `none`",
+	},
 	/* The index's own terms, never typed. */
 	OWN_TERM("P", NI_FILTER_PATH, "absolute path of the article's file"),
 	OWN_TERM("Q", NI_FILTER_KEY, "the unique key: `webUrl`, else "
 		 "`originalUrl`, else the path"),
-	OWN_TERM("XSTEM", NI_FILTER_STEMMER, "the stemmer of the document's "
-		 "`Z` terms: `english`, `german`, ... or `none`"),
 	OWN_TERM("XSTORY", NI_FILTER_STORY, "the story key's hash, as in "
 		 "value slot 6 (below): the copies of a story"),
 	OWN_TERM("XPARENT", NI_FILTER_PARENT, "on a related record: its "

@@ -1520,14 +1520,16 @@ static ni_status term_value(struct parser *p,
 	*value = p->text + start;
 	*len = end - start;
 	if (field->read) {
-		char why[160];
+		char why[160] = "";
 		*value = field->read(p->text + start, end - start, why,
 				     sizeof why);
 		if (!*value)
 			return fail_at(p, start, end, "%s: %s", field->name,
 				       why);
 		*len = strlen(*value);
-		return NI_OK;
+		/* Read with a loss: said, as other readings are. */
+		return *why ? add_notice(p, "%s: %s", field->name, why)
+			    : NI_OK;
 	}
 	if (!field->folded)
 		return NI_OK;

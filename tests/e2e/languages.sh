@@ -119,6 +119,65 @@ found th/diesel "th two words" -- ราคาน้ำมัน
 found th/diesel "th phrase" -- '"ลดราคาน้ำมันดีเซล"'
 found zh/shangtang "zh with --lang zh" -- --lang zh-Hans 商汤
 
+# lang: the language the index keeps for each article, which is the
+# stemmer of its words: by code, name or alias, in any case; an article
+# without a (valid) lang is in the index's default language.
+# lang_is WANT-URLS DESCRIPTION -- QUERY ARGS...: exactly these, sorted.
+lang_is() {
+	local want=$1 what=$2
+	shift 3
+	expect_status 0 "$what" -- "$NEWSQUERY" --db "$DB" --format urls "$@"
+	CHECKS=$((CHECKS + 1))
+	local got
+	got=$(sort "$WORK/out" | sed 's|https://example.com/||' | tr '\n' ' ')
+	[ "$got" = "$want " ] || fail "$what: found $got, not $want"
+}
+lang_is "fr/agriculteurs" "lang:fr" -- lang:fr
+lang_is "fr/agriculteurs" "lang:FR" -- lang:FR
+lang_is "fr/agriculteurs" "lang:french" -- lang:French
+lang_is "fr/agriculteurs" "language:fr" -- language:fr
+lang_is "de/bahn-streik" "lang:de (the article's de-DE)" -- lang:de
+lang_is "en/chip-factories en/harbour" "lang:en: and klingon, the default" \
+	-- lang:en
+lang_is "fr/agriculteurs" "lang: with words" -- taxes lang:fr
+not_found "lang: restricts the words" -- taxes lang:de
+# A region is not kept: every French article, and a note says so.
+lang_is "fr/agriculteurs" "lang:fr-FR, the article's own" -- lang:fr-FR
+expect_line "$WORK/err" "newsquery: note: lang: 'fr-FR' is searched as \
+french: the index keeps an article's language, not its region or script" \
+	"lang:fr-FR says what it searched"
+lang_is "fr/agriculteurs" "lang:fr-CA: French of any region" -- lang:fr-CA
+expect_match "$WORK/err" "'fr-CA' is searched as french" "lang:fr-CA noted"
+expect_status 0 "lang:fr-CA in JSON" -- \
+	"$NEWSQUERY" --db "$DB" --json lang:fr-CA
+expect_json 'd["notices"][0][:40]' "lang: 'fr-CA' is searched as french: the" \
+	"the note in JSON"
+# Chinese, Japanese, Korean and Thai have no stemmer: one "none" in the
+# index, which cannot tell them apart; lang:ja is refused, never
+# answered with the Chinese article.
+lang_is "ja/nichigin ko/samsung th/diesel zh/shangtang" "lang:none" \
+	-- lang:none
+lang_is "ar/naft de/bahn-streik en/chip-factories en/harbour \
+fr/agriculteurs ru/stavka" "-lang:none" -- -lang:none
+expect_status 2 "lang:ja, strict" -- \
+	"$NEWSQUERY" --db "$DB" --strict-syntax lang:ja
+expect_line "$WORK/err" "newsquery: lang: 'ja' has no stemmer, and the index \
+keeps only each article's stemmer: it cannot tell such languages apart \
+(lang:none finds them all)" "lang:ja says why"
+expect_status 1 "lang:ja, lenient: the words lang and ja" -- \
+	"$NEWSQUERY" --db "$DB" --format urls lang:ja
+expect_match "$WORK/err" \
+	"^newsquery: note: lang: 'ja' has no stemmer.*; searched as words$" \
+	"lang:ja, lenient, says why"
+expect_no_match "$WORK/out" "zh/" "lang:ja never finds Chinese"
+expect_status 2 "lang:zh-Hant" -- \
+	"$NEWSQUERY" --db "$DB" --strict-syntax lang:zh-Hant
+expect_match "$WORK/err" "'zh-Hant' has no stemmer" "lang:zh-Hant refused"
+expect_status 2 "lang:klingon" -- \
+	"$NEWSQUERY" --db "$DB" --strict-syntax lang:klingon
+expect_line "$WORK/err" "newsquery: lang: 'klingon' is not a language \
+(lang:en, lang:french, lang:none)" "lang:klingon says why"
+
 # --lang must be a language.
 expect_status 2 "--lang klingon" -- "$NEWSQUERY" --db "$DB" --lang klingon x
 expect_match "$WORK/err" "--lang: 'klingon' is not a language code" \

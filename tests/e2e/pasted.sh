@@ -75,7 +75,7 @@ expect_match "$WORK/err" '^newsquery: the query has no words to search for$' "no
 
 # --- --strict-syntax and strict_syntax: the error, exit 2 -----------------
 expect_status 2 "--strict-syntax" -- "$NEWSQUERY" --db "$DB" --strict-syntax 'sanctions foo:bar'
-expect_line "$WORK/err" "newsquery: unknown field 'foo:' (fields: title, topic, provider, site, category, type, url, date, quality, published)" "error said"
+expect_line "$WORK/err" "newsquery: unknown field 'foo:' (fields: title, topic, provider, site, category, type, url, date, quality, published, lang)" "error said"
 expect_line "$WORK/err" "            ^^^^" "caret under foo:"
 expect_lines 0 "$WORK/out" "no results"
 printf 'strict_syntax: true\n' >"$CONFIG"
@@ -104,7 +104,8 @@ expect_match "$WORK/err" "^newsquery: note: the query was cut short" "cut noted 
 expect_status 2 "error far into a long query" -- "$NEWSQUERY" --db "$DB" --strict-syntax "$(cat "$WORK/middle")"
 expect_lines 3 "$WORK/err" "error, query, caret"
 CHECKS=$((CHECKS + 1))
-awk 'length($0) > 120 { exit 1 }' "$WORK/err" || fail "the echo is cut to a window"
+# (The message first, which lists the fields, is as long as it is.)
+awk 'NR > 1 && length($0) > 120 { exit 1 }' "$WORK/err" || fail "the echo is cut to a window"
 expect_match "$WORK/err" '^  \.\.\..*\.\.\.$' "cut at both ends"
 expect_status 2 "control characters in the echo" -- "$NEWSQUERY" --db "$DB" --strict-syntax $'a\tb\nc\033[31m foo:bar'
 expect_lines 3 "$WORK/err" "one line of echo"

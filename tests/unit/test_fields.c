@@ -249,7 +249,7 @@ static void test_lists(void **state)
 	char list[256];
 	ni_field_names(list, sizeof list);
 	assert_string_equal(list, "title, topic, provider, site, category, "
-			    "type, url, date, quality, published");
+			    "type, url, date, quality, published, lang");
 	ni_facet_names(list, sizeof list);
 	assert_string_equal(list, "topic, provider, month");
 	/* Cut to the size given, NUL-terminated. */
@@ -270,7 +270,7 @@ static void test_usage(void **state)
 	assert_string_equal(text,
 		"  title: topic: provider: site: category: type: url:\n"
 		"  date:2021-12  date:2021-12-01..2021-12-31  date:7d..\n"
-		"  quality:>=40  quality:20..60  published:true\n");
+		"  quality:>=40  quality:20..60  published:true  lang:fr\n");
 	/* Every line ends before the width; the last with a newline. */
 	size_t column = 0;
 	for (const char *c = text; *c; c++) {
@@ -282,6 +282,59 @@ static void test_usage(void **state)
 	assert_int_equal(ni_field_usage(&out, "", 20), NI_OK);
 	assert_true(!strncmp(ni_buf_str(&out), "title: topic:\n", 14));
 	ni_buf_release(&out);
+}
+
+/*
+ * lang: is the stemmer the index keeps: what it cannot tell is refused
+ * (a language without a stemmer) or said in a note (a region, one of
+ * Norwegian's written forms), never guessed.
+ */
+static void expect_language(const char *typed, const char *want,
+			    const char *why)
+{
+	const struct ni_field_spec *lang = ni_field_named("lang", 4);
+	assert_non_null(lang);
+	assert_non_null(lang->read);
+	char text[160] = "";
+	const char *got = lang->read(typed, strlen(typed), text, sizeof text);
+	if (want ? !got || strcmp(got, want) : got != NULL)
+		fail_msg("lang:%s read as %s, not %s", typed,
+			 got ? got : "an error", want ? want : "an error");
+	if (strcmp(text, why))
+		fail_msg("lang:%s says \"%s\", not \"%s\"", typed, text, why);
+}
+
+static void test_lang_reads_what_the_index_keeps(void **state)
+{
+	(void)state;
+	assert_ptr_equal(ni_field_named("Language", 8),
+			 ni_field_named("lang", 4));
+	expect_language("fr", "french", "");
+	expect_language("FR", "french", "");
+	expect_language("fra", "french", "");
+	expect_language("French", "french", "");
+	expect_language("no", "norwegian", "");
+	expect_language("none", "none", "");
+	expect_language("fr-CA", "french", "'fr-CA' is searched as french: "
+			"the index keeps an article's language, not its "
+			"region or script");
+	expect_language("nn", "norwegian", "'nn' is searched as norwegian: "
+			"its written forms share one stemmer");
+	expect_language("ja", NULL, "'ja' has no stemmer, and the index "
+			"keeps only each article's stemmer: it cannot tell "
+			"such languages apart (lang:none finds them all)");
+	expect_language("zh-Hant", NULL, "'zh-Hant' has no stemmer, and the "
+			"index keeps only each article's stemmer: it cannot "
+			"tell such languages apart (lang:none finds them "
+			"all)");
+	expect_language("klingon", NULL, "'klingon' is not a language "
+			"(lang:en, lang:french, lang:none)");
+	expect_language("fr-", NULL, "'fr-' is not a language (lang:en, "
+			"lang:french, lang:none)");
+	/* A long value is quoted cut, on a character's boundary. */
+	expect_language("ééééééééééééééééééééé", NULL,
+			"'éééééééééééééééé' is not a language (lang:en, "
+			"lang:french, lang:none)");
 }
 
 /* ---- the indexer and the parser agree ----------------------------------- */
@@ -309,6 +362,7 @@ static const struct agree_case {
 	{"url", NULL, "https://example.com/Été/url",
 	 "https://EXAMPLE.com/ete/url"},
 	{"published", "published: true\n", "true", "TRUE"},
+	{"lang", "lang: fr\n", "fr", "French"},
 };
 
 #define N_CASES (sizeof CASES / sizeof *CASES)
@@ -471,7 +525,10 @@ static void test_the_wrapper_own_terms(void **state)
 	ni_query *q;
 	assert_int_equal(ni_query_filter(NI_FILTER_STEMMER, "english", 7, &q),
 			 NI_OK);
-	assert_int_equal(count(w, q), N_CASES);
+	assert_int_equal(count(w, q), N_CASES - 1);
+	assert_int_equal(ni_query_filter(NI_FILTER_STEMMER, "french", 6, &q),
+			 NI_OK);
+	assert_int_equal(count(w, q), 1);
 	assert_int_equal(ni_query_filter(NI_FILTER_STEMMER, "german", 6, &q),
 			 NI_OK);
 	assert_int_equal(count(w, q), 0);
@@ -502,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_lang_reads_what_the_index_keeps),
 		cmocka_unit_test_setup_teardown(test_indexer_and_parser_agree,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_the_wrapper_own_terms,
