@@ -121,8 +121,8 @@ _newsquery()
 	local word
 	word=$(_newsindex_word)
 	case $prev in
-	--db | --like) _newsindex_files; return ;;
-	# (The names newsquery.c and render.c take: completion.sh checks.)
+	--db | --like | --log) _newsindex_files; return ;;
+	# (The names options.c and render.c take: completion.sh checks.)
 	--format) _newsindex_offer "text json jsonl paths urls tsv"; return ;;
 	--sort) _newsindex_offer "relevance date date-asc quality"; return ;;
 	--color | --hyperlinks) _newsindex_offer "auto always never"; return ;;

@@ -11,7 +11,8 @@ complete -c newsquery -n __newsindex_at_option \
     -a '(__newsindex_options newsquery)'
 complete -c newsquery -l db -r -F
 complete -c newsquery -l like -r -F
-# (The names newsquery.c and render.c take: completion.sh checks.)
+complete -c newsquery -l log -r -F
+# (The names options.c and render.c take: completion.sh checks.)
 complete -c newsquery -l format -x -a 'text json jsonl paths urls tsv'
 complete -c newsquery -l sort -x -a 'relevance date date-asc quality'
 complete -c newsquery -l color -x -a 'auto always never'

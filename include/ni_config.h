@@ -16,6 +16,10 @@
  *     max_field_words: 10000      # newsindex build: 1..10000000
  *     feedback: false             # newsquery: true | false
  *     strict_syntax: true         # newsquery: true | false
+ *     serve: 127.0.0.1:8765       # newsquery --serve: [HOST:]PORT
+ *     serve_threads: 4            # newsquery --serve: 1..1024
+ *     serve_paths: false          # newsquery --serve: true | false
+ *     thumbnails: true            # newsquery --serve's page
  *
  * The file only supplies defaults: a program's flags override it, and
  * for the index the environment's NEWSINDEX_DB does too (ni_dbpath.h).
@@ -105,7 +109,32 @@ struct ni_config {
 	 * searches its words (false, the default). */
 	bool has_strict_syntax;
 	bool strict_syntax;
+	/* Where newsquery --serve listens, as written: "[HOST:]PORT",
+	 * checked by ni_listen_address(). */
+	char *serve;
+	/* Its worker threads, 1..1024. */
+	bool has_serve_threads;
+	unsigned serve_threads;
+	/* Whether its answers may hold file paths (--serve-paths). */
+	bool has_serve_paths;
+	bool serve_paths;
+	/* Whether its page may show articles' images. */
+	bool has_thumbnails;
+	bool thumbnails;
 };
+
+/* Room for a host name or address of ni_listen_address(), NUL too. */
+#define NI_HOST_MAX 256
+
+/*
+ * Read "[HOST:]PORT", where a server listens: PORT alone, HOST:PORT
+ * with HOST a name or an IPv4 address, or [IPv6]:PORT; PORT a whole
+ * number from 0 to 65535.  `host` gets HOST without its brackets, ""
+ * when there is none (PORT alone, or ":PORT").  False when `text` is
+ * not so (the host is not looked up: that is the server's to do).
+ */
+bool ni_listen_address(const char *text, char host[static NI_HOST_MAX],
+		       unsigned *port);
 
 /*
  * Which config file to read, appended to `out`: `env_config`

@@ -541,6 +541,36 @@ ni_status ni_db_doc_count(ni_db *db, uint64_t *count) NI_NOEXCEPT;
 ni_status ni_db_get_metadata(ni_db *db, const char *key, char **value) NI_NOEXCEPT;
 ni_status ni_db_set_metadata(ni_db *db, const char *key, const char *value) NI_NOEXCEPT;
 
+/*
+ * Read the newest revision of `db` (open for reading) when a build
+ * committed since it was opened or last reopened; `*changed` says
+ * whether it did.  Cheap when nothing changed: Xapian reads the index's
+ * version file (a remote shard is asked over the network).  Queries
+ * made before stay usable.  NI_EINVAL for an index open for writing;
+ * the index's errors (NI_EDB_OPENING when it is gone) leave `db` as
+ * it was.
+ */
+ni_status ni_db_reopen(ni_db *db, bool *changed) NI_NOEXCEPT;
+
+/*
+ * The revision `db` reads: Xapian's, one more at each commit of a
+ * build.  `*known` is false for a stub of shards (each has its own).
+ */
+ni_status ni_db_revision(ni_db *db, uint64_t *revision,
+			 bool *known) NI_NOEXCEPT;
+
+/*
+ * The words of the index that start with `prefix` (`len` bytes, a
+ * folded analyzer word or the start of one), as any field has them:
+ * the `max_words` in the most documents, most first (then in byte
+ * order), each appended to `words` with a NUL after it, and its number
+ * of documents in docs[i] (room for `max_words`); `*n` of them.  Every
+ * word with the prefix is read: give a prefix of a few characters.
+ */
+ni_status ni_db_complete(ni_db *db, const char *prefix, size_t len,
+			 unsigned max_words, struct ni_buf *words,
+			 uint64_t *docs, size_t *n) NI_NOEXCEPT;
+
 /* ---- queries ---------------------------------------------------------- */
 
 /* How ni_query_combine() joins its parts. */

@@ -60,7 +60,54 @@ void ni_config_clear(struct ni_config *config)
 	free(config->color);
 	free(config->hyperlinks);
 	free(config->facets);
+	free(config->serve);
 	*config = (struct ni_config){0};
+}
+
+static bool is_port(const char *text, unsigned *port)
+{
+	unsigned long value = 0;
+	size_t n = strspn(text, "0123456789");
+	if (n == 0 || n > 5 || text[n])
+		return false;
+	for (size_t i = 0; i < n; i++)
+		value = value * 10 + (unsigned long)(text[i] - '0');
+	if (value > 65535)
+		return false;
+	*port = (unsigned)value;
+	return true;
+}
+
+bool ni_listen_address(const char *text, char host[static NI_HOST_MAX],
+		       unsigned *port)
+{
+	const char *colon = strrchr(text, ':');
+	const char *name = text, *end = colon;
+	host[0] = '\0';
+	if (!colon)
+		return is_port(text, port);
+	if (text[0] == '[') {
+		/* [IPv6]:PORT: the brackets are not the address's. */
+		name = text + 1;
+		if (colon == text || colon[-1] != ']')
+			return false;
+		end = colon - 1;
+		if (end == name || strspn(name, "0123456789abcdefABCDEF:.%") <
+				   (size_t)(end - name))
+			return false;
+	} else if (memchr(text, ':', (size_t)(colon - text)) ||
+		   strspn(text, "abcdefghijklmnopqrstuvwxyz"
+			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") <
+		   (size_t)(colon - text)) {
+		/* A name or an IPv4 address; an IPv6 one needs brackets. */
+		return false;
+	}
+	size_t len = (size_t)(end - name);
+	if (len >= NI_HOST_MAX || !is_port(colon + 1, port))
+		return false;
+	memcpy(host, name, len);
+	host[len] = '\0';
+	return true;
 }
 
 /* ---- reading the file ------------------------------------------------- */
@@ -164,6 +211,7 @@ enum setting_kind {
 	SETTING_NAMES,   /* char *: text, or a list of names joined by "," */
 	SETTING_LANGUAGE, /* const char *: a static stemmer name */
 	SETTING_BOOL,    /* bool: true or false */
+	SETTING_ADDRESS, /* char *: [HOST:]PORT (ni_listen_address()) */
 };
 
 struct setting {
@@ -210,6 +258,14 @@ static const struct setting SETTINGS[] = {
 		     "(english)"),
 	NUMBER_SETTING(feedback, SETTING_BOOL, 0, 0, false, "true or false"),
 	NUMBER_SETTING(strict_syntax, SETTING_BOOL, 0, 0, false,
+		       "true or false"),
+	TEXT_SETTING(serve, SETTING_ADDRESS,
+		     "[HOST:]PORT (8765, 127.0.0.1:8765, [::1]:8765)"),
+	NUMBER_SETTING(serve_threads, SETTING_COUNT, 1, 1024, false,
+		       "a whole number from 1 to 1024"),
+	NUMBER_SETTING(serve_paths, SETTING_BOOL, 0, 0, false,
+		       "true or false"),
+	NUMBER_SETTING(thumbnails, SETTING_BOOL, 0, 0, false,
 		       "true or false"),
 };
 
@@ -389,6 +445,21 @@ static ni_status parse_language(struct cfg_parser *p,
 	return NI_OK;
 }
 
+/* Where a server listens: kept as written, once it parses. */
+static ni_status parse_address(struct cfg_parser *p, const struct setting *s,
+			       char **slot)
+{
+	ni_status st;
+	char host[NI_HOST_MAX];
+	unsigned port;
+	if (!take_text(p, s->name, s->expected, &st))
+		return st;
+	if (!ni_listen_address(ni_yaml_scalar_text(&p->y), host, &port))
+		return reject(p, s->name, s->expected);
+	*slot = ni_yaml_scalar_dup(&p->y);
+	return *slot ? NI_OK : NI_ENOMEM;
+}
+
 /* The items of a list of names, up to its end, joined with ",". */
 static ni_status parse_name_list(struct cfg_parser *p,
 				 const struct setting *s, struct ni_buf *out)
@@ -460,6 +531,8 @@ static ni_status parse_value(struct cfg_parser *p, const struct setting *s)
 		return parse_language(p, s, slot);
 	case SETTING_BOOL:
 		return parse_bool(p, s, slot, has);
+	case SETTING_ADDRESS:
+		return parse_address(p, s, slot);
 	}
 	return NI_EINVAL;  /* not reached: every kind is handled above */
 }

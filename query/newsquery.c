@@ -27,19 +27,16 @@
 #include "ni_version.h"
 #include "ni_xapian.h"
 #include "render.h"
+#include "serve.h"
+#include "session.h"
 
-/* A page larger than this is surely a mistake (and costs memory). */
-#define MAX_LIMIT 10000
-/* Stems that describe the article of --like. */
-#define LIKE_TERMS 30
-/* A snippet fills at most this many lines of the terminal. */
-#define SNIPPET_LINES 3
 /* Wrap width when the output is not a terminal (snippets are cut still). */
 #define DEFAULT_WIDTH 80
 
 static const char USAGE[] =
 	"usage: newsquery [OPTIONS] QUERY...\n"
 	"       newsquery [OPTIONS] --like URL|PATH [QUERY...]\n"
+	"       newsquery [OPTIONS] --serve [[HOST:]PORT]\n"
 	"\n"
 	"Search the articles indexed by 'newsindex build'.  Articles with all\n"
 	"the words of QUERY come first, then those with some of them; within\n"
@@ -103,6 +100,19 @@ static const char USAGE_AFTER_FIELDS[] =
 	"                        stub file), search the shards that answer,\n"
 	"                        warning of each one left out\n"
 	"                        (docs/scaling.md)\n"
+	"Serving (docs/serving.md):\n"
+	"  --serve [[HOST:]PORT] answer over HTTP, a search page and a JSON\n"
+	"                        API, on HOST (default 127.0.0.1) and PORT\n"
+	"                        (default 8765; 0: any free one) until\n"
+	"                        SIGINT or SIGTERM; the options above are\n"
+	"                        each request's defaults\n"
+	"  --threads N           worker threads (default: one per core)\n"
+	"  --serve-paths         answers may show the articles' file paths\n"
+	"  --no-thumbnails       the page shows no images from news sites\n"
+	"  --log FILE            the access log (default: stderr)\n"
+	"  --max-connections N   connections answered at once; more are\n"
+	"                        told 503 (default 256)\n"
+	"  --timeout SECONDS     an idle connection is closed (default 30)\n"
 	"  -h, --help            show this help\n"
 	"  --version             show the version\n"
 	"\n"
@@ -114,8 +124,9 @@ static const char USAGE_AFTER_FIELDS[] =
 	"$NEWSINDEX_CONFIG names), can set the defaults of --db, --limit,\n"
 	"--quality-weight, --bm25-k1, --bm25-b, --color, --hyperlinks,\n"
 	"--half-life (recent_half_life_days), --facets, --lang (language),\n"
-	"--strict-syntax (strict_syntax) and --no-feedback (feedback:\n"
-	"false); options win.\n"
+	"--strict-syntax (strict_syntax), --no-feedback (feedback:\n"
+	"false), and --serve's address (serve), --threads (serve_threads),\n"
+	"--serve-paths (serve_paths) and thumbnails; options win.\n"
 	"\n"
 	"Exit status: 0 something matched, 1 nothing matched, 2 an error.\n"
 	"See newsquery(1).\n";
@@ -124,27 +135,18 @@ struct options {
 	const char *db_flag;
 	const char *color;       /* NULL until --color or the config file */
 	const char *hyperlinks;  /* likewise */
-	const char *facets;      /* likewise */
-	const char *like;
-	const char *language;    /* a stemmer's name; NULL: the index's */
 	enum render_format format;
-	bool explain;
 	bool count;              /* --count: only the number of matches */
 	bool null;               /* -0: end paths and URLs with a NUL */
 	bool allow_partial;      /* --allow-partial */
 	/* The query's words, wherever they were among the options. */
 	const char **words;
 	int n_words;
-	struct ni_search_options search;
-	/* Set by their flags: the config file must not override them. */
-	bool limit_given;
-	bool quality_weight_given;
-	bool bm25_k1_given;
-	bool bm25_b_given;
-	bool half_life_given;
-	bool feedback_given;
-	bool strict_syntax;      /* refuse a query that does not parse */
-	bool strict_syntax_given;
+	/* What the search asks (options.h): --limit, --sort, ... */
+	struct query_options q;
+	bool serving;            /* --serve */
+	const char *serve_address;  /* its [HOST:]PORT, or NULL */
+	struct serve_settings serve;
 };
 
 static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -159,28 +161,6 @@ static void error(const char *fmt, ...)
 	va_end(ap);
 }
 
-static bool number_option(const char *name, const char *text,
-			  unsigned long max, unsigned *out)
-{
-	unsigned long value;
-	if (!ni_parse_unsigned(text, max, &value)) {
-		error("%s: '%s' is not a whole number from 0 to %lu", name,
-		      text, max);
-		return false;
-	}
-	*out = (unsigned)value;
-	return true;
-}
-
-static bool real_option(const char *name, const char *text, double lo,
-			double hi, double *out)
-{
-	if (ni_parse_double(text, lo, hi, out))
-		return true;
-	error("%s: '%s' is not a number from %g to %g", name, text, lo, hi);
-	return false;
-}
-
 static bool when_option(const char *name, const char *text,
 			const char **out)
 {
@@ -193,81 +173,51 @@ static bool when_option(const char *name, const char *text,
 	return true;
 }
 
-static bool sort_option(const char *text, enum ni_sort *out)
-{
-	/* In the order of enum ni_sort. */
-	static const char *const names[] = {"relevance", "date", "quality",
-					    "date-asc"};
-	for (int i = 0; i < 4; i++) {
-		if (!strcmp(text, names[i])) {
-			*out = (enum ni_sort)i;
-			return true;
-		}
-	}
-	error("--sort: '%s' is not relevance, date, date-asc or quality",
-	      text);
-	return false;
-}
-
-/* "topic,month" -> bits; false (with the error said) on an unknown name. */
-static bool facets_named(const char *list, const char *where,
-			 unsigned *out)
-{
-	*out = 0;
-	const char *p = list;
-	while (*p) {
-		size_t len = strcspn(p, ", ");
-		int f = ni_facet_named(p, len);
-		if (len && f < 0) {
-			char names[80];
-			ni_facet_names(names, sizeof names);
-			error("%s: '%.*s' is not a facet (%s)", where,
-			      (int)len, p, names);
-			return false;
-		}
-		if (len)
-			*out |= 1u << f;
-		p += len;
-		p += strspn(p, ", ");
-	}
-	return true;
-}
-
 enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
        OPT_COLOR, OPT_VERSION, OPT_SORT, OPT_RECENT, OPT_HALF_LIFE,
        OPT_ALL, OPT_LIKE, OPT_FACETS, OPT_FORMAT, OPT_EXPLAIN,
        OPT_NO_FEEDBACK, OPT_FEEDBACK, OPT_HYPERLINKS, OPT_LANG, OPT_ALLOW_PARTIAL,
-       OPT_COUNT, OPT_STRICT_SYNTAX, OPT_NO_STRICT_SYNTAX };
+       OPT_COUNT, OPT_STRICT_SYNTAX, OPT_NO_STRICT_SYNTAX, OPT_SERVE };
 
-/* An option that takes a number. */
-static bool take_number(int opt, struct options *o)
+static const struct option LONGOPTS[] = {
+	{"db", required_argument, NULL, OPT_DB},
+	{"limit", required_argument, NULL, 'n'},
+	{"offset", required_argument, NULL, OPT_OFFSET},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"format", required_argument, NULL, OPT_FORMAT},
+	{"quality-weight", required_argument, NULL, OPT_QW},
+	{"bm25-k1", required_argument, NULL, OPT_K1},
+	{"bm25-b", required_argument, NULL, OPT_B},
+	{"sort", required_argument, NULL, OPT_SORT},
+	{"recent", no_argument, NULL, OPT_RECENT},
+	{"half-life", required_argument, NULL, OPT_HALF_LIFE},
+	{"all", no_argument, NULL, OPT_ALL},
+	{"like", required_argument, NULL, OPT_LIKE},
+	{"facets", required_argument, NULL, OPT_FACETS},
+	{"explain", no_argument, NULL, OPT_EXPLAIN},
+	{"no-feedback", no_argument, NULL, OPT_NO_FEEDBACK},
+	{"feedback", no_argument, NULL, OPT_FEEDBACK},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"hyperlinks", required_argument, NULL, OPT_HYPERLINKS},
+	{"lang", required_argument, NULL, OPT_LANG},
+	{"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
+	{"count", no_argument, NULL, OPT_COUNT},
+	{"null", no_argument, NULL, '0'},
+	{"strict-syntax", no_argument, NULL, OPT_STRICT_SYNTAX},
+	{"no-strict-syntax", no_argument, NULL, OPT_NO_STRICT_SYNTAX},
+	SERVE_LONGOPTS(OPT_SERVE),
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+/* The long name of option `opt` ("limit" for -n). */
+static const char *long_name(int opt)
 {
-	switch (opt) {
-	case 'n':
-		o->limit_given = true;
-		return number_option("--limit", optarg, MAX_LIMIT,
-				     &o->search.limit);
-	case OPT_OFFSET:
-		return number_option("--offset", optarg, 1000000000,
-				     &o->search.offset);
-	case OPT_QW:
-		o->quality_weight_given = true;
-		return real_option("--quality-weight", optarg, 0, 1000,
-				   &o->search.quality_weight);
-	case OPT_K1:
-		o->bm25_k1_given = true;
-		return real_option("--bm25-k1", optarg, 0, 100,
-				   &o->search.bm25_k1);
-	case OPT_B:
-		o->bm25_b_given = true;
-		return real_option("--bm25-b", optarg, 0, 1,
-				   &o->search.bm25_b);
-	case OPT_HALF_LIFE:
-		o->half_life_given = true;
-		return real_option("--half-life", optarg, 0.01, 36500,
-				   &o->search.half_life_days);
-	}
-	return false;
+	for (const struct option *o = LONGOPTS; o->name; o++)
+		if (o->val == opt)
+			return o->name;
+	return "";
 }
 
 /* One option; false when its value is bad (the error is said). */
@@ -276,35 +226,12 @@ static bool take_option(int opt, struct options *o)
 	switch (opt) {
 	case OPT_DB: o->db_flag = optarg; return true;
 	case OPT_JSON: o->format = FORMAT_JSON; return true;
-	case OPT_RECENT: o->search.recent = true; return true;
-	case OPT_ALL: o->search.all_copies = true; return true;
-	case OPT_LIKE: o->like = optarg; return true;
-	case OPT_EXPLAIN: o->explain = true; return true;
 	case OPT_COUNT: o->count = true; return true;
 	case '0': o->null = true; return true;
 	case OPT_ALLOW_PARTIAL: o->allow_partial = true; return true;
-	case OPT_NO_FEEDBACK:
-	case OPT_FEEDBACK:
-		o->search.feedback = opt == OPT_FEEDBACK;
-		o->feedback_given = true;
-		return true;
-	case OPT_STRICT_SYNTAX:
-	case OPT_NO_STRICT_SYNTAX:
-		o->strict_syntax = opt == OPT_STRICT_SYNTAX;
-		o->strict_syntax_given = true;
-		return true;
-	case OPT_FACETS: o->facets = optarg; return true;
-	case OPT_SORT: return sort_option(optarg, &o->search.sort);
 	case OPT_COLOR: return when_option("--color", optarg, &o->color);
 	case OPT_HYPERLINKS:
 		return when_option("--hyperlinks", optarg, &o->hyperlinks);
-	case OPT_LANG:
-		o->language = ni_language_stemmer(optarg, strlen(optarg));
-		if (o->language)
-			return true;
-		error("--lang: '%s' is not a language code (en, de, zh-Hans) "
-		      "or a stemmer's name (english)", optarg);
-		return false;
 	case OPT_FORMAT:
 		if (render_format_named(optarg, &o->format))
 			return true;
@@ -312,7 +239,16 @@ static bool take_option(int opt, struct options *o)
 		      "or tsv", optarg);
 		return false;
 	}
-	return take_number(opt, o);
+	struct ni_buf problem = NI_BUF_INIT;
+	const char *name = long_name(opt);
+	bool ok = opt >= OPT_SERVE
+		? serve_option(&o->serve, opt - OPT_SERVE, optarg, &problem)
+		: query_option_set(&o->q, name, optarg, false,
+				   &QUERY_CLI_BOUNDS, &problem);
+	if (!ok)
+		error("--%s: %s", name, ni_buf_str(&problem));
+	ni_buf_release(&problem);
+	return ok;
 }
 
 /*
@@ -362,39 +298,33 @@ static int usage(void)
 	return NI_QUERY_EXIT_MATCH;
 }
 
+/*
+ * --serve [[HOST:]PORT]: the address may follow as a word of its own;
+ * anything else a search would take is refused, not ignored.
+ */
+static int serve_agrees(struct options *o)
+{
+	const char *address = o->n_words == 1 ? o->words[0] : NULL;
+	if (o->n_words > (o->serve_address ? 0 : 1)) {
+		error("--serve takes an address ([HOST:]PORT), not a query: "
+		      "'%s'", o->words[o->n_words - 1]);
+		return NI_QUERY_EXIT_ERROR;
+	}
+	if (o->count || o->null || o->format != FORMAT_TEXT || o->q.like) {
+		error("--serve answers each request as it asks: it takes no "
+		      "--count, -0, --format, --json or --like");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	if (address) {
+		o->serve_address = address;
+		o->n_words = 0;
+	}
+	return -1;
+}
+
 /* Returns -1 when the options are fine, else the exit code. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, OPT_DB},
-		{"limit", required_argument, NULL, 'n'},
-		{"offset", required_argument, NULL, OPT_OFFSET},
-		{"json", no_argument, NULL, OPT_JSON},
-		{"format", required_argument, NULL, OPT_FORMAT},
-		{"quality-weight", required_argument, NULL, OPT_QW},
-		{"bm25-k1", required_argument, NULL, OPT_K1},
-		{"bm25-b", required_argument, NULL, OPT_B},
-		{"sort", required_argument, NULL, OPT_SORT},
-		{"recent", no_argument, NULL, OPT_RECENT},
-		{"half-life", required_argument, NULL, OPT_HALF_LIFE},
-		{"all", no_argument, NULL, OPT_ALL},
-		{"like", required_argument, NULL, OPT_LIKE},
-		{"facets", required_argument, NULL, OPT_FACETS},
-		{"explain", no_argument, NULL, OPT_EXPLAIN},
-		{"no-feedback", no_argument, NULL, OPT_NO_FEEDBACK},
-		{"feedback", no_argument, NULL, OPT_FEEDBACK},
-		{"color", required_argument, NULL, OPT_COLOR},
-		{"hyperlinks", required_argument, NULL, OPT_HYPERLINKS},
-		{"lang", required_argument, NULL, OPT_LANG},
-		{"allow-partial", no_argument, NULL, OPT_ALLOW_PARTIAL},
-		{"count", no_argument, NULL, OPT_COUNT},
-		{"null", no_argument, NULL, '0'},
-		{"strict-syntax", no_argument, NULL, OPT_STRICT_SYNTAX},
-		{"no-strict-syntax", no_argument, NULL, OPT_NO_STRICT_SYNTAX},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
 	o->words = calloc((size_t)argc, sizeof *o->words);
 	if (!o->words) {
 		error("out of memory");
@@ -418,7 +348,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			continue;
 		}
 		struct ni_buf problem = NI_BUF_INIT;
-		int opt = ni_cli_getopt(argc, argv, "+n:h0", longopts,
+		int opt = ni_cli_getopt(argc, argv, "+n:h0", LONGOPTS,
 					&problem);
 		if (opt == 'h')
 			return usage();
@@ -432,10 +362,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 			ni_buf_release(&problem);
 			return NI_QUERY_EXIT_ERROR;
 		}
-		if (!take_option(opt, o))
+		if (opt == OPT_SERVE + SERVE_OPT_SERVE) {
+			o->serving = true;
+			o->serve_address = optarg;
+		} else if (!take_option(opt, o)) {
 			return NI_QUERY_EXIT_ERROR;
+		}
 	}
-	if (!o->n_words && !o->like) {
+	if (o->serving)
+		return serve_agrees(o);
+	if (!o->n_words && !o->q.like) {
 		error("no query given: newsquery WORDS... (see --help)");
 		return NI_QUERY_EXIT_ERROR;
 	}
@@ -478,32 +414,22 @@ static int load_config(struct ni_config *config)
  */
 static int apply_config(struct options *o, const struct ni_config *c)
 {
-	if (c->has_limit && !o->limit_given)
-		o->search.limit = c->limit;
-	if (c->has_quality_weight && !o->quality_weight_given)
-		o->search.quality_weight = c->quality_weight;
-	if (c->has_bm25_k1 && !o->bm25_k1_given)
-		o->search.bm25_k1 = c->bm25_k1;
-	if (c->has_bm25_b && !o->bm25_b_given)
-		o->search.bm25_b = c->bm25_b;
-	if (c->has_recent_half_life_days && !o->half_life_given)
-		o->search.half_life_days = c->recent_half_life_days;
-	if (c->has_feedback && !o->feedback_given)
-		o->search.feedback = c->feedback;
-	if (c->has_strict_syntax && !o->strict_syntax_given)
-		o->strict_syntax = c->strict_syntax;
 	if (!o->color)
 		o->color = c->color ? c->color : "auto";
 	if (!o->hyperlinks)
 		o->hyperlinks = c->hyperlinks ? c->hyperlinks : "auto";
-	if (!o->language)
-		o->language = c->language;
-	const char *facets = o->facets ? o->facets : c->facets;
-	if (facets && !facets_named(facets, o->facets ? "--facets"
-					     : "config facets",
-				    &o->search.facets))
-		return NI_QUERY_EXIT_ERROR;
-	return -1;
+	struct ni_buf problem = NI_BUF_INIT;
+	int code = -1;
+	if (!query_options_configure(&o->q, c, &problem)) {
+		/* Only the file's facets can be wrong: options were checked. */
+		error("config facets: %s", ni_buf_str(&problem));
+		code = NI_QUERY_EXIT_ERROR;
+	} else if (o->serving && !serve_configure(&o->serve, c, &problem)) {
+		error("config %s", ni_buf_str(&problem));
+		code = NI_QUERY_EXIT_ERROR;
+	}
+	ni_buf_release(&problem);
+	return code;
 }
 
 static ni_status join_words(const struct options *o, struct ni_buf *out)
@@ -523,7 +449,7 @@ static int check_blank(struct ni_buf *query, const struct options *o)
 {
 	if (!ni_qparse_blank(ni_buf_str(query)))
 		return -1;
-	if (o->like) {
+	if (o->q.like) {
 		ni_buf_reset(query);
 		return -1;
 	}
@@ -559,7 +485,7 @@ static bool use_hyperlinks(const char *mode, bool color)
 static int open_index(const char *path, const struct options *o,
 		      ni_db **db)
 {
-	const char *language = o->language;
+	const char *language = o->q.language;
 	struct ni_buf detail = NI_BUF_INIT;
 	ni_status status = ni_db_open(path, o->allow_partial
 				      ? NI_DB_READ_PARTIAL : NI_DB_READ,
@@ -593,20 +519,6 @@ static double ms_since(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
 	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
-
-/* What one search needs, and what it found. */
-struct session {
-	const struct options *o;
-	ni_db *db;
-	ni_analyzer *analyzer;
-	const char *text;            /* the query as typed ("" for --like) */
-	struct ni_parsed_query parsed;
-	ni_query *like;
-	ni_query *like_within;
-	struct ni_results results;
-	struct ni_snippet *snippets;
-	struct ni_buf suggestion;
-};
 
 /* Columns of a long query shown before the problem, and in all. */
 #define QUERY_CONTEXT 24
@@ -684,108 +596,9 @@ static void show_notices(const char *text, const struct ni_parsed_query *q)
 	}
 }
 
-static int parse_query(struct session *s)
+static int show(struct session *s, const struct options *o,
+		const struct timespec *start)
 {
-	struct ni_qparse_error err = {0};
-	struct ni_qparse_options options = {
-		.mode = s->o->strict_syntax ? NI_QPARSE_STRICT
-					    : NI_QPARSE_LENIENT};
-	ni_status status = ni_qparse_with(s->db, s->analyzer, s->text,
-					  s->o->search.now, &options,
-					  &s->parsed, &err);
-	if (status == NI_EQUERY)
-		show_query_error("", err.message, s->text, &err);
-	else if (status != NI_OK)
-		error("cannot parse the query: %s", err.message[0]
-		      ? err.message : ni_status_str(status));
-	else
-		show_notices(s->text, &s->parsed);
-	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
-}
-
-/*
- * --like: the similar articles, within the query's matches if any.  The
- * article is named by its URL, or by its file, which the index knows by
- * absolute path.
- */
-static int build_like(struct session *s)
-{
-	char *path = realpath(s->o->like, NULL);
-	ni_status status = ni_query_like(s->db, path ? path : s->o->like,
-					 LIKE_TERMS, &s->like);
-	free(path);
-	if (status != NI_OK) {
-		error("--like: %s", ni_db_errmsg(s->db));
-		return NI_QUERY_EXIT_ERROR;
-	}
-	if (!*s->text)
-		return -1;
-	const ni_query *within = s->parsed.relaxed ? s->parsed.relaxed
-						   : s->parsed.strict;
-	const ni_query *parts[2] = {s->like, within};
-	status = ni_query_combine(NI_QOP_FILTER, parts, 2, &s->like_within);
-	if (status != NI_OK) {
-		error("--like: %s", ni_status_str(status));
-		return NI_QUERY_EXIT_ERROR;
-	}
-	return -1;
-}
-
-/* A snippet of each hit's excerpt, marking the query's words. */
-static int make_snippets(struct session *s, unsigned width)
-{
-	size_t n = s->results.n_hits;
-	s->snippets = calloc(n ? n : 1, sizeof *s->snippets);
-	if (!s->snippets) {
-		error("out of memory");
-		return NI_QUERY_EXIT_ERROR;
-	}
-	unsigned columns = ((width ? width : DEFAULT_WIDTH) - 4) *
-			   SNIPPET_LINES;
-	for (size_t i = 0; i < n; i++) {
-		const char *excerpt = s->results.hits[i].doc.excerpt;
-		if (!excerpt)
-			continue;
-		ni_status status = ni_snippet_make(
-			s->db, s->analyzer, excerpt, strlen(excerpt),
-			s->parsed.words, s->parsed.n_words, columns,
-			&s->snippets[i]);
-		if (status != NI_OK) {
-			error("cannot make a snippet: %s",
-			      ni_status_str(status));
-			return NI_QUERY_EXIT_ERROR;
-		}
-	}
-	return -1;
-}
-
-static int run_search(struct session *s)
-{
-	struct ni_search_options search = s->o->search;
-	const ni_query *strict = s->parsed.strict, *relaxed = s->parsed.relaxed;
-	if (s->like) {
-		strict = s->like_within ? s->like_within : s->like;
-		relaxed = NULL;
-	}
-	/* The like query is already an expansion. */
-	search.feedback = search.feedback && !s->like &&
-			  ni_search_wants_feedback(&s->parsed);
-	struct ni_buf errmsg = NI_BUF_INIT;
-	ni_status status = ni_search_run(s->db, strict, relaxed, &search,
-					 &s->results, &errmsg);
-	if (status == NI_OK && !s->like && !s->o->count)
-		status = ni_search_suggest(s->db, s->analyzer, s->text,
-					   &s->parsed, &search,
-					   s->results.total, &s->suggestion);
-	if (status != NI_OK)
-		error("%s", errmsg.len ? errmsg.data : ni_status_str(status));
-	ni_buf_release(&errmsg);
-	return status == NI_OK ? -1 : NI_QUERY_EXIT_ERROR;
-}
-
-static int show(struct session *s, const struct timespec *start)
-{
-	const struct options *o = s->o;
 	if (o->count) {
 		printf("%llu\n", (unsigned long long)s->results.total);
 		return s->results.total ? NI_QUERY_EXIT_MATCH
@@ -793,86 +606,58 @@ static int show(struct session *s, const struct timespec *start)
 	}
 	bool color = o->format == FORMAT_TEXT &&
 		     ni_cli_use_color(o->color, STDOUT_FILENO);
-	struct render_context ctx = {
-		.query = s->like && !*s->text ? o->like : s->text,
-		.offset = o->search.offset,
-		.limit = o->search.limit,
-		.elapsed_ms = ms_since(start),
-		.color = color,
-		.hyperlinks = use_hyperlinks(o->hyperlinks, color),
-		.explain = o->explain,
-		.null = o->null,
-		.terminal = isatty(STDOUT_FILENO),
-		.width = terminal_width(),
-		.suggestion = s->suggestion.len ? s->suggestion.data : NULL,
-		.snippets = s->snippets,
-		.facets = o->search.facets,
-		.n_missing = ni_db_missing_count(s->db),
-		.notices = s->parsed.notices,
-		.n_notices = s->parsed.n_notices,
-		.syntax_error = s->parsed.as_words ? &s->parsed.syntax_error
-						   : NULL,
-	};
-	if (o->format == FORMAT_JSON) {
-		const char **missing = ctx.n_missing
-			? calloc(ctx.n_missing, sizeof *missing) : NULL;
-		for (size_t i = 0; missing && i < ctx.n_missing; i++)
-			missing[i] = ni_db_missing(s->db, i);
-		ctx.missing = missing;
-		bool ok = (missing || !ctx.n_missing) &&
-			  render_json(stdout, &ctx, &s->results);
-		free(missing);
-		if (!ok) {
-			error("out of memory");
-			return NI_QUERY_EXIT_ERROR;
-		}
-	} else if (o->format == FORMAT_JSONL) {
-		if (!render_jsonl(stdout, &ctx, &s->results)) {
-			error("out of memory");
-			return NI_QUERY_EXIT_ERROR;
-		}
-	} else if (o->format == FORMAT_TEXT) {
+	struct render_context ctx;
+	session_context(s, &ctx);
+	ctx.elapsed_ms = ms_since(start);
+	ctx.color = color;
+	ctx.hyperlinks = use_hyperlinks(o->hyperlinks, color);
+	ctx.null = o->null;
+	ctx.terminal = isatty(STDOUT_FILENO);
+	ctx.width = terminal_width();
+	bool ok = true;
+	if (o->format == FORMAT_JSON)
+		ok = session_json(stdout, s, true);
+	else if (o->format == FORMAT_JSONL)
+		ok = render_jsonl(stdout, &ctx, &s->results);
+	else if (o->format == FORMAT_TEXT)
 		render_text(stdout, &ctx, &s->results);
-	} else {
+	else
 		render_lines(stdout, o->format, &ctx, &s->results);
+	if (!ok) {
+		error("out of memory");
+		return NI_QUERY_EXIT_ERROR;
 	}
 	/* --limit 0 asks for the counts: a match is one counted. */
 	bool matched = s->results.n_hits ||
-		       (o->search.limit == 0 && s->results.total);
+		       (o->q.search.limit == 0 && s->results.total);
 	return matched ? NI_QUERY_EXIT_MATCH : NI_QUERY_EXIT_NO_MATCH;
 }
 
-static int search_and_show(struct session *s, const struct timespec *start)
+/* Say why the session failed: a query error under a caret. */
+static void show_failure(const struct session *s)
 {
-	int code = -1;
+	if (s->syntax)
+		show_query_error("", s->where.message, s->text, &s->where);
+	else if (s->option)
+		error("--%s: %s", s->option, ni_buf_str(&s->message));
+	else
+		error("%s", ni_buf_str(&s->message));
+}
+
+static int search_and_show(struct session *s, const struct options *o,
+			   const struct timespec *start)
+{
 	if (ni_analyzer_new(&s->analyzer) != NI_OK) {
 		error("cannot start the text analyzer");
 		return NI_QUERY_EXIT_ERROR;
 	}
-	if (*s->text)
-		code = parse_query(s);
-	if (code < 0 && s->o->like)
-		code = build_like(s);
-	if (code < 0)
-		code = run_search(s);
-	if (code < 0)
-		code = make_snippets(s, terminal_width());
-	if (code < 0)
-		code = show(s, start);
-	return code;
-}
-
-static void end_session(struct session *s)
-{
-	for (size_t i = 0; s->snippets && i < s->results.n_hits; i++)
-		ni_snippet_clear(&s->snippets[i]);
-	free(s->snippets);
-	ni_results_clear(&s->results);
-	ni_parsed_query_clear(&s->parsed);
-	ni_query_free(s->like);
-	ni_query_free(s->like_within);
-	ni_buf_release(&s->suggestion);
-	ni_analyzer_free(s->analyzer);
+	s->snippet_columns = session_snippet_columns(terminal_width());
+	if (session_run(s) != NI_OK) {
+		show_failure(s);
+		return NI_QUERY_EXIT_ERROR;
+	}
+	show_notices(s->text, &s->parsed);
+	return show(s, o, start);
 }
 
 /*
@@ -892,12 +677,33 @@ static int output_written(int code, const char *what)
 	return NI_QUERY_EXIT_ERROR;
 }
 
+/* --serve: the server's settings, then serve until a signal. */
+static int serve(struct options *o, const char *path)
+{
+	struct ni_buf problem = NI_BUF_INIT;
+	int code = -1;
+	if (o->serve_address &&
+	    !serve_option(&o->serve, SERVE_OPT_SERVE, o->serve_address,
+			  &problem)) {
+		error("--serve: %s", ni_buf_str(&problem));
+		code = NI_QUERY_EXIT_ERROR;
+	}
+	ni_buf_release(&problem);
+	if (code >= 0)
+		return code;
+	o->serve.db_path = path;
+	o->serve.allow_partial = o->allow_partial;
+	o->serve.defaults = o->q;
+	return serve_run(&o->serve);
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec start;
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	struct options o = {0};
-	ni_search_options_init(&o.search);
+	query_options_init(&o.q);
+	serve_settings_init(&o.serve);
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0) {
 		free(o.words);
@@ -909,7 +715,7 @@ int main(int argc, char **argv)
 	if (code < 0)
 		code = apply_config(&o, &config);
 	if (o.count)
-		count_only(&o.search);
+		count_only(&o.q.search);
 	struct ni_buf path = NI_BUF_INIT, query = NI_BUF_INIT;
 	if (code < 0 && (ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK ||
 			 join_words(&o, &query) != NI_OK)) {
@@ -917,17 +723,21 @@ int main(int argc, char **argv)
 		      "db in the config file");
 		code = NI_QUERY_EXIT_ERROR;
 	}
-	struct session s = {.o = &o, .suggestion = NI_BUF_INIT};
+	struct session s = {.o = &o.q, .like_files = true,
+			    .count = o.count};
+	if (code < 0 && o.serving)
+		code = serve(&o, path.data);
 	if (code < 0)
 		code = check_blank(&query, &o);
 	if (code < 0)
 		code = open_index(path.data, &o, &s.db);
 	if (code < 0) {
 		s.text = ni_buf_str(&query);
-		code = output_written(search_and_show(&s, &start),
+		code = output_written(search_and_show(&s, &o, &start),
 				      "the results");
 	}
-	end_session(&s);
+	session_clear(&s);
+	ni_analyzer_free(s.analyzer);
 	ni_db_close(s.db, NULL);
 	ni_buf_release(&path);
 	ni_buf_release(&query);

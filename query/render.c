@@ -595,6 +595,17 @@ static bool put_explain(json_object *obj, const struct ni_result *hit)
 	       put(explain, "recency", json_number(hit->recency_part));
 }
 
+/* What the index stores of an article, as a result shows it. */
+static bool put_document(json_object *obj, const struct ni_docdata *doc)
+{
+	return put_string(obj, "title", doc->title) &&
+	       put_string(obj, "excerpt", doc->excerpt) &&
+	       put_string(obj, "url", doc->url) &&
+	       put_string(obj, "path", doc->path) &&
+	       put_string(obj, "related_of", doc->related_of) &&
+	       put_provider(obj, doc) && put_facts(obj, doc);
+}
+
 static json_object *hit_object(const struct render_context *ctx, size_t i,
 			       const struct ni_result *hit)
 {
@@ -611,12 +622,7 @@ static json_object *hit_object(const struct render_context *ctx, size_t i,
 		      json_object_new_boolean(hit->all_words)) &&
 		  put(obj, "similar",
 		      json_object_new_int((int)hit->n_similar)) &&
-		  put_string(obj, "title", doc->title) &&
-		  put_string(obj, "excerpt", doc->excerpt) &&
-		  put_string(obj, "url", doc->url) &&
-		  put_string(obj, "path", doc->path) &&
-		  put_string(obj, "related_of", doc->related_of) &&
-		  put_provider(obj, doc) && put_facts(obj, doc) &&
+		  put_document(obj, doc) &&
 		  put_snippet(obj, ctx->snippets && ctx->snippets[i].text.len
 				   ? &ctx->snippets[i] : NULL) &&
 		  put_explain(obj, hit);
@@ -739,4 +745,57 @@ bool render_jsonl(FILE *out, const struct render_context *ctx,
 			return false;
 	}
 	return true;
+}
+
+/* ---- one article, for the server's /api/article --------------------------- */
+
+/* Everything the index stores of an article (ni_docdata.h). */
+static json_object *record_object(const struct ni_docdata *doc)
+{
+	json_object *obj = json_object_new_object();
+	bool ok = obj && put_document(obj, doc) &&
+		  (doc->quality.present
+		   ? put(obj, "quality", json_number(doc->quality.value))
+		   : put_null(obj, "quality")) &&
+		  put_string(obj, "category", doc->category) &&
+		  put_string(obj, "type", doc->type);
+	if (!ok) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+bool render_json_article(FILE *out, const struct ni_docdata *article,
+			 const struct ni_results *related)
+{
+	json_object *root = json_object_new_object();
+	json_object *list = json_object_new_array();
+	bool ok = root && list &&
+		  put(root, "version", json_object_new_int(JSON_VERSION)) &&
+		  put(root, "article", record_object(article));
+	if (ok && json_object_object_add(root, "related", list) == 0)
+		list = NULL;  /* root's now */
+	else
+		ok = false;
+	json_object *records = json_object_object_get(root, "related");
+	for (size_t i = 0; ok && i < related->n_hits; i++) {
+		json_object *record = record_object(&related->hits[i].doc);
+		ok = record && json_object_array_add(records, record) == 0;
+		if (!ok)
+			json_object_put(record);
+	}
+	const char *text = ok ? json_object_to_json_string_ext(root,
+							       JSON_FLAGS)
+			      : NULL;
+	if (text)
+		ni_cli_put_json_line(out, text);
+	json_object_put(list);
+	json_object_put(root);
+	return text != NULL;
+}
+
+int64_t render_code_points(const char *text, size_t byte)
+{
+	return clean_code_points(text, byte);
 }

@@ -6,6 +6,7 @@
 #define NEWSQUERY_RENDER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ni_search.h"
@@ -65,6 +66,21 @@ bool render_json(FILE *out, const struct render_context *ctx,
  */
 bool render_jsonl(FILE *out, const struct render_context *ctx,
 		  const struct ni_results *results);
+
+/*
+ * One article as the server's /api/article shows it (docs/serving.md):
+ * {"version": 1, "article": {...}, "related": [...]}, each record every
+ * field `struct ni_docdata` has, `related` its related records.
+ * Returns false when out of memory.
+ */
+bool render_json_article(FILE *out, const struct ni_docdata *article,
+			 const struct ni_results *related);
+
+/*
+ * The code points of text[0, byte) as the JSON output counts them (each
+ * byte that is not UTF-8 one, as U+FFFD), for offsets into a query.
+ */
+int64_t render_code_points(const char *text, size_t byte);
 
 /*
  * Results as lines for pipes: FORMAT_PATHS, FORMAT_URLS or FORMAT_TSV,

@@ -228,6 +228,37 @@ ni_status ni_db_doc_count(ni_db *d, uint64_t *count) noexcept
 	}
 }
 
+ni_status ni_db_reopen(ni_db *d, bool *changed) noexcept
+{
+	*changed = false;
+	try {
+		if (d->writable)
+			throw bad_argument("index is open for writing");
+		*changed = d->db.reopen();
+		if (*changed)
+			d->stemmers_checked.clear();
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_revision(ni_db *d, uint64_t *revision, bool *known) noexcept
+{
+	*revision = 0;
+	*known = false;
+	try {
+		/* Xapian numbers the revisions of one index only. */
+		if (!d->stub.empty())
+			return NI_OK;
+		*revision = d->db.get_revision();
+		*known = true;
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
 ni_status ni_db_get_metadata(ni_db *d, const char *key, char **value) noexcept
 {
 	*value = nullptr;

@@ -316,6 +316,31 @@ ni_status ni_query_prefix(ni_db *d, enum ni_field field, const char *prefix,
 	}
 }
 
+ni_status ni_db_complete(ni_db *d, const char *prefix, size_t len,
+			 unsigned max_words, struct ni_buf *words,
+			 uint64_t *docs, size_t *n) noexcept
+{
+	*n = 0;
+	try {
+		if (!prefix || !words || (max_words && !docs))
+			throw bad_argument("no prefix or no room for words");
+		ni_lookups::expansion e;
+		expand(*d, FIELDS[NI_FIELD_ANY].prefix + std::string(prefix,
+								     len),
+		       max_words, e);
+		for (const auto &word : e.best) {
+			if (ni_buf_add(words, word.second.data(),
+				       word.second.size()) != NI_OK ||
+			    ni_buf_addch(words, '\0') != NI_OK)
+				throw std::bad_alloc();
+			docs[(*n)++] = word.first;
+		}
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
 ni_status ni_query_near(const ni_query *const *parts, size_t n,
 			unsigned window, ni_query **out) noexcept
 {

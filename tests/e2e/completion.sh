@@ -29,15 +29,16 @@ for name in ("newsindex.bash", "_newsindex", "newsindex.fish"):
                                                   text).group(0))
     assert offered == parser, (name, offered, parser)
 
-# The values of --format, --sort and --facets: newsquery's own names.
+# The values of --format, --sort and --facets: newsquery's own names
+# (query/options.c reads --sort and --facets).
 render = open(f"{root}/query/render.c").read()
-query = open(f"{root}/query/newsquery.c").read()
+query = open(f"{root}/query/options.c").read()
 def names(block):
     return sorted(re.findall(r'"([a-z-]+)"', block))
 values = {
     "format": names(re.search(r"FORMAT_NAMES\[\] = \{(.*?)\}", render,
                               re.S).group(1)),
-    "sort": names(re.search(r"sort_option.*?names\[\] = \{(.*?)\}", query,
+    "sort": names(re.search(r"set_sort.*?names\[\] = \{(.*?)\}", query,
                             re.S).group(1)),
     "facets": sorted(table("facets")),
 }

@@ -1,0 +1,885 @@
+/*
+ * newsquery --serve: the HTTP server (serve.h, docs/serving.md).
+ *
+ * libmicrohttpd does HTTP: the parsing, the connections, the thread
+ * pool (MHD_USE_INTERNAL_POLLING_THREAD with MHD_OPTION_THREAD_POOL_SIZE:
+ * each thread accepts and answers its own connections).  Here are what
+ * it cannot know: the routes, one index and analyzer per thread (a
+ * Xapian handle is not thread-safe), following the index as builds
+ * commit, the limits it has no status for, the security headers and
+ * the access log.
+ *
+ * A request goes: uri_logged() (MHD's first look: its raw URI is kept
+ * for the log) -> answer() (method, body, connections, parameters,
+ * route, the thread's index refreshed, the handler) -> completed() (the
+ * log line).  The main thread waits for SIGINT or SIGTERM, then stops
+ * the daemon, which joins its threads, and closes every thread's index.
+ */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "ni_dates.h"
+#include "ni_cli.h"
+
+/* A handler is called this many times at most while builds commit. */
+#define MODIFIED_ATTEMPTS 4
+/* Beyond max_connections, connections still answered (with a 503)
+ * before libmicrohttpd closes new ones unanswered. */
+#define SPARE_CONNECTIONS 64
+/* A stub's shard left out is tried again after this many seconds. */
+#define MISSING_RETRY_SECONDS 10
+/* What a client is told to wait before it asks again after a 503. */
+#define RETRY_AFTER "5"
+
+/*
+ * The routes: each path and its handler.  The JSON API is api.c's; the
+ * search page adds its own lines here (page.c).
+ */
+static const struct serve_route ROUTES[] = {
+	{"/api/search", api_search, SERVE_NEEDS_INDEX},
+	{"/api/article", api_article, SERVE_NEEDS_INDEX},
+	{"/api/suggest", api_suggest, SERVE_NEEDS_INDEX},
+	{"/api/stats", api_stats, SERVE_NEEDS_INDEX},
+	{"/healthz", api_healthz, SERVE_NEEDS_INDEX},
+};
+
+/* ---- settings ---------------------------------------------------------- */
+
+void serve_settings_init(struct serve_settings *s)
+{
+	memset(s, 0, sizeof *s);
+	query_options_init(&s->defaults);
+	snprintf(s->host, sizeof s->host, "%s", SERVE_DEFAULT_HOST);
+	s->port = SERVE_DEFAULT_PORT;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	s->threads = cores > 0 && cores <= 1024 ? (unsigned)cores : 1;
+	s->thumbnails = true;
+	s->max_connections = 256;
+	s->timeout = 30;
+}
+
+static bool set_address(struct serve_settings *s, const char *text,
+			struct ni_buf *problem)
+{
+	char host[NI_HOST_MAX];
+	unsigned port;
+	if (!ni_listen_address(text, host, &port)) {
+		ni_buf_addf(problem, "'%s' is not [HOST:]PORT (8765, "
+			    "127.0.0.1:8765, [::1]:8765)", text);
+		return false;
+	}
+	if (host[0])
+		memcpy(s->host, host, sizeof host);
+	s->port = port;
+	return true;
+}
+
+static bool set_count(const char *text, unsigned long lo, unsigned long hi,
+		      unsigned *out, struct ni_buf *problem)
+{
+	unsigned long value;
+	if (!ni_parse_unsigned(text, hi, &value) || value < lo) {
+		ni_buf_addf(problem, "'%s' is not a whole number from %lu to "
+			    "%lu", text, lo, hi);
+		return false;
+	}
+	*out = (unsigned)value;
+	return true;
+}
+
+bool serve_option(struct serve_settings *s, enum serve_option which,
+		  const char *value, struct ni_buf *problem)
+{
+	bool ok = true;
+	switch (which) {
+	case SERVE_OPT_SERVE:
+		ok = !value || set_address(s, value, problem);
+		break;
+	case SERVE_OPT_THREADS:
+		ok = set_count(value, 1, 1024, &s->threads, problem);
+		break;
+	case SERVE_OPT_PATHS:
+		s->paths = true;
+		break;
+	case SERVE_OPT_NO_THUMBNAILS:
+		s->thumbnails = false;
+		break;
+	case SERVE_OPT_LOG:
+		s->log_path = value;
+		break;
+	case SERVE_OPT_MAX_CONNECTIONS:
+		ok = set_count(value, 1, 100000, &s->max_connections, problem);
+		break;
+	case SERVE_OPT_TIMEOUT:
+		ok = set_count(value, 1, 3600, &s->timeout, problem);
+		break;
+	}
+	if (ok && which != SERVE_OPT_SERVE)
+		s->given |= 1u << which;
+	return ok;
+}
+
+bool serve_configure(struct serve_settings *s, const struct ni_config *c,
+		     struct ni_buf *problem)
+{
+	if (c->has_serve_threads && !(s->given & (1u << SERVE_OPT_THREADS)))
+		s->threads = c->serve_threads;
+	if (c->has_serve_paths && !(s->given & (1u << SERVE_OPT_PATHS)))
+		s->paths = c->serve_paths;
+	if (c->has_thumbnails &&
+	    !(s->given & (1u << SERVE_OPT_NO_THUMBNAILS)))
+		s->thumbnails = c->thumbnails;
+	if (c->serve && !(s->given & (1u << SERVE_OPT_SERVE)) &&
+	    !set_address(s, c->serve, problem)) {
+		/* ni_config_load() checked it: not reached. */
+		ni_buf_addf(problem, " (serve)");
+		return false;
+	}
+	return true;
+}
+
+/* ---- the server's state ------------------------------------------------ */
+
+/* A worker thread's own: its index, analyzer, and what it last saw. */
+struct slot {
+	struct serve_context ctx;
+	struct ni_buf error;        /* ctx.db_error's text */
+	char *index_language;       /* ctx.index_language's */
+	/* The index path's file when opened: another one there (an index
+	 * swapped in by compact or build --rebuild) is opened afresh. */
+	dev_t dev;
+	ino_t ino;
+	struct timespec opened;
+	struct slot *next;
+};
+
+struct server {
+	const struct serve_settings *settings;
+	struct MHD_Daemon *daemon;
+	FILE *log;
+	struct timespec started;
+	atomic_ullong requests;
+	atomic_uint connections;
+	pthread_mutex_t lock;       /* slots, and the log's last error */
+	struct slot *slots;         /* every thread's, to close at the end */
+	char *last_error;           /* said once, not at every request */
+};
+
+/* The slot of the thread running, made when it first answers. */
+static _Thread_local struct slot *this_slot;
+
+/* One request, from uri_logged() to completed(). */
+struct request_state {
+	struct timespec start;
+	char *uri;                  /* raw, as sent, for the log */
+	unsigned status;            /* 0: not answered by us */
+	size_t bytes;
+	bool seen;                  /* answer() has had its first call */
+	char method[16];            /* for the log, cut short */
+	char version[16];
+};
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/* ---- the log ----------------------------------------------------------- */
+
+/*
+ * Text from the request, for one line of the log: what could end the
+ * line or drive a terminal (controls, bytes that are not ASCII), and
+ * the quote and backslash that delimit it, as \xHH.
+ */
+static void add_logged(struct ni_buf *line, const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+			ni_buf_addf(line, "\\x%02x", *p);
+		else
+			ni_buf_addch(line, (char)*p);
+	}
+}
+
+static void write_log(struct server *sv, const struct ni_buf *line)
+{
+	flockfile(sv->log);
+	fwrite(line->data, 1, line->len, sv->log);
+	fflush(sv->log);
+	funlockfile(sv->log);
+}
+
+/* A message of the server's own: "newsquery: MESSAGE". */
+static void say(struct server *sv, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void say(struct server *sv, const char *fmt, ...)
+{
+	struct ni_buf line = NI_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	ni_buf_adds(&line, "newsquery: ");
+	ni_buf_vaddf(&line, fmt, ap);
+	ni_buf_addch(&line, '\n');
+	va_end(ap);
+	if (line.data)
+		write_log(sv, &line);
+	ni_buf_release(&line);
+}
+
+/* Say why the index cannot be opened, once for each new reason. */
+static void say_index_error(struct server *sv, const char *message)
+{
+	pthread_mutex_lock(&sv->lock);
+	bool news = !sv->last_error || strcmp(sv->last_error, message);
+	if (news) {
+		free(sv->last_error);
+		sv->last_error = strdup(message);
+	}
+	pthread_mutex_unlock(&sv->lock);
+	if (news)
+		say(sv, "%s", message);
+}
+
+static void say_index_open(struct server *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	bool was_failing = sv->last_error != NULL;
+	free(sv->last_error);
+	sv->last_error = NULL;
+	pthread_mutex_unlock(&sv->lock);
+	if (was_failing)
+		say(sv, "index %s opened", sv->settings->db_path);
+}
+
+/* libmicrohttpd's own errors, as the server's messages. */
+static void mhd_logger(void *cls, const char *fmt, va_list ap)
+{
+	struct server *sv = cls;
+	struct ni_buf line = NI_BUF_INIT, text = NI_BUF_INIT;
+	ni_buf_vaddf(&text, fmt, ap);
+	/* Its messages end with a newline, mostly. */
+	while (text.len && text.data[text.len - 1] == '\n')
+		ni_buf_truncate(&text, text.len - 1);
+	ni_buf_adds(&line, "newsquery: libmicrohttpd: ");
+	add_logged(&line, ni_buf_str(&text));
+	ni_buf_addch(&line, '\n');
+	if (line.data)
+		write_log(sv, &line);
+	ni_buf_release(&line);
+	ni_buf_release(&text);
+}
+
+/* ---- each thread's index ----------------------------------------------- */
+
+static struct slot *slot_of_thread(struct server *sv)
+{
+	if (this_slot)
+		return this_slot;
+	struct slot *sl = calloc(1, sizeof *sl);
+	if (!sl)
+		return NULL;
+	if (ni_analyzer_new(&sl->ctx.analyzer) != NI_OK) {
+		free(sl);
+		return NULL;
+	}
+	sl->ctx.settings = sv->settings;
+	sl->ctx.db_status = NI_EDB_NOT_FOUND;
+	sl->ctx.db_error = "";
+	pthread_mutex_lock(&sv->lock);
+	sl->next = sv->slots;
+	sv->slots = sl;
+	pthread_mutex_unlock(&sv->lock);
+	this_slot = sl;
+	return sl;
+}
+
+static void slot_close_index(struct slot *sl)
+{
+	ni_db_close(sl->ctx.db, NULL);
+	sl->ctx.db = NULL;
+	free(sl->index_language);
+	sl->index_language = NULL;
+	sl->ctx.index_language = NULL;
+}
+
+static void slot_free(struct slot *sl)
+{
+	slot_close_index(sl);
+	ni_analyzer_free(sl->ctx.analyzer);
+	ni_buf_release(&sl->error);
+	free(sl);
+}
+
+/* Open the index afresh; on failure the slot keeps what it had. */
+static void slot_open(struct server *sv, struct slot *sl,
+		      const struct stat *id)
+{
+	const struct serve_settings *set = sv->settings;
+	struct ni_buf detail = NI_BUF_INIT;
+	ni_db *db = NULL;
+	ni_status status = ni_db_open(set->db_path, set->allow_partial
+				      ? NI_DB_READ_PARTIAL : NI_DB_READ,
+				      ni_analyzer_settings(), &db, &detail);
+	char *language = status == NI_OK ? strdup(ni_db_language(db)) : NULL;
+	if (status == NI_OK && !language) {
+		status = NI_ENOMEM;
+		ni_db_close(db, NULL);
+	}
+	if (status != NI_OK) {
+		if (!sl->ctx.db) {
+			ni_buf_reset(&sl->error);
+			ni_cli_open_failure("newsquery", set->db_path, status,
+					    ni_buf_str(&detail), &sl->error);
+			sl->ctx.db_status = status;
+			sl->ctx.db_error = ni_buf_str(&sl->error);
+			say_index_error(sv, sl->ctx.db_error);
+		}
+		ni_buf_release(&detail);
+		return;
+	}
+	ni_buf_release(&detail);
+	slot_close_index(sl);
+	sl->ctx.db = db;
+	sl->index_language = language;
+	sl->ctx.index_language = language;
+	sl->ctx.db_status = NI_OK;
+	sl->ctx.db_error = "";
+	sl->dev = id ? id->st_dev : 0;
+	sl->ino = id ? id->st_ino : 0;
+	clock_gettime(CLOCK_MONOTONIC, &sl->opened);
+	for (size_t i = 0; i < ni_db_missing_count(db); i++)
+		say(sv, "warning: left out %s", ni_db_missing(db, i));
+	say_index_open(sv);
+}
+
+/*
+ * Before each request: the newest revision of the index (cheap when
+ * there is none), or another index swapped in at its path, or the
+ * index at last when it could not be opened.  While the path is
+ * between two renames of a swap, the old index answers still: no
+ * request fails because of one.
+ */
+static void slot_refresh(struct server *sv, struct slot *sl)
+{
+	struct stat id;
+	bool there = stat(sv->settings->db_path, &id) == 0;
+	ni_db *db = sl->ctx.db;
+	if (!db) {
+		slot_open(sv, sl, there ? &id : NULL);
+		return;
+	}
+	bool moved = there && (id.st_dev != sl->dev || id.st_ino != sl->ino);
+	bool missing = ni_db_missing_count(db) &&
+		       seconds_since(&sl->opened) > MISSING_RETRY_SECONDS;
+	bool changed;
+	if (moved || missing || ni_db_reopen(db, &changed) != NI_OK)
+		slot_open(sv, sl, there ? &id : NULL);
+}
+
+/* ---- answering --------------------------------------------------------- */
+
+static void *uri_logged(void *cls, const char *uri,
+			struct MHD_Connection *connection)
+{
+	(void)cls;
+	(void)connection;
+	struct request_state *rs = calloc(1, sizeof *rs);
+	if (!rs)
+		return NULL;
+	clock_gettime(CLOCK_MONOTONIC, &rs->start);
+	rs->uri = strdup(uri ? uri : "");
+	return rs;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *connection,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct server *sv = cls;
+	(void)connection;
+	(void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&sv->connections, 1);
+	else
+		atomic_fetch_sub(&sv->connections, 1);
+}
+
+/* The request's parameters, collected by collect_param(). */
+struct params {
+	struct serve_param *items;
+	size_t n, cap;
+	const char *bad;            /* a parameter holding a NUL */
+	bool nomem;
+};
+
+static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind,
+				     const char *key, size_t key_size,
+				     const char *value, size_t value_size)
+{
+	struct params *p = cls;
+	(void)kind;
+	if (strlen(key) != key_size ||
+	    (value && strlen(value) != value_size)) {
+		p->bad = key;
+		return MHD_NO;
+	}
+	if (ni_grow(&p->items, &p->cap, p->n + 1, sizeof *p->items) != NI_OK) {
+		p->nomem = true;
+		return MHD_NO;
+	}
+	p->items[p->n++] = (struct serve_param){key, value ? value : ""};
+	return MHD_YES;
+}
+
+static const struct serve_route *route_of(const char *path)
+{
+	for (size_t i = 0; i < sizeof ROUTES / sizeof *ROUTES; i++)
+		if (!strcmp(ROUTES[i].path, path))
+			return &ROUTES[i];
+	return NULL;
+}
+
+/* The 503 of an index that cannot be opened. */
+static ni_status unavailable(const struct serve_context *ctx,
+			     struct serve_response *res)
+{
+	ni_status status = ctx->settings->paths
+		? serve_error(res, 503, NULL, "%s", ctx->db_error)
+		: serve_error(res, 503, NULL, "the index cannot be opened: %s",
+			      ni_status_str(ctx->db_status));
+	return status == NI_OK ? serve_header(res, "Retry-After",
+					      RETRY_AFTER)
+			       : status;
+}
+
+/* Call the route's handler, again on the newest index while builds
+ * commit under it; an error it could not answer becomes a 500 or 503. */
+static void call_handler(struct server *sv, const struct serve_route *route,
+			 struct serve_request *req, struct serve_response *res)
+{
+	struct slot *sl = this_slot;
+	ni_status status = NI_OK;
+	if ((route->flags & SERVE_NEEDS_INDEX) && !req->ctx->db) {
+		status = unavailable(req->ctx, res);
+	} else {
+		for (int attempt = 0; attempt < MODIFIED_ATTEMPTS; attempt++) {
+			serve_response_reset(res);
+			status = route->handler(req, res);
+			if (status != NI_EDB_MODIFIED)
+				break;
+			bool changed;
+			if (ni_db_reopen(sl->ctx.db, &changed) != NI_OK)
+				slot_open(sv, sl, NULL);
+		}
+	}
+	if (status == NI_OK)
+		return;
+	const char *why = req->ctx->db ? ni_db_errmsg(req->ctx->db) : "";
+	say(sv, "%s: %s%s%s", req->path, ni_status_str(status),
+	    *why ? ": " : "", why);
+	serve_response_reset(res);
+	bool index = status != NI_ENOMEM && status != NI_EINVAL;
+	if (serve_error(res, index ? 503 : 500, NULL, "%s",
+			ni_status_str(status)) == NI_OK && index)
+		serve_header(res, "Retry-After", RETRY_AFTER);
+}
+
+/* The header `name` among the handler's own, or NULL. */
+static const char *own_header(const struct serve_response *res,
+			      const char *name)
+{
+	const char *p = res->headers.data, *end = p + res->headers.len;
+	while (p && p < end) {
+		const char *value = p + strlen(p) + 1;
+		if (!strcasecmp(p, name))
+			return value;
+		p = value + strlen(value) + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The Content-Security-Policy: no script but the server's own files, no
+ * inline script or style, images from the server, and from any https:
+ * site when the page may show articles' thumbnails.
+ */
+static const char *policy(const struct serve_settings *s)
+{
+	return s->thumbnails
+		? "default-src 'none'; script-src 'self'; style-src 'self'; "
+		  "img-src 'self' https:; connect-src 'self'; "
+		  "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+		: "default-src 'none'; script-src 'self'; style-src 'self'; "
+		  "img-src 'self'; connect-src 'self'; "
+		  "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+}
+
+/* Send `res` (its body handed over), with every header it needs. */
+static enum MHD_Result send_response(struct server *sv,
+				     struct MHD_Connection *connection,
+				     struct request_state *rs,
+				     struct serve_response *res)
+{
+	size_t len = res->body.len;
+	char *body = ni_buf_detach(&res->body);
+	struct MHD_Response *r = body
+		? MHD_create_response_from_buffer(len, body,
+						  MHD_RESPMEM_MUST_FREE)
+		: NULL;
+	if (!r) {
+		free(body);
+		return MHD_NO;
+	}
+	const char *p = res->headers.data, *end = p + res->headers.len;
+	while (p && p < end) {
+		const char *value = p + strlen(p) + 1;
+		MHD_add_response_header(r, p, value);
+		p = value + strlen(value) + 1;
+	}
+	static const char *const names[] = {
+		"Content-Type", "Content-Security-Policy",
+		"X-Content-Type-Options", "Referrer-Policy",
+		"X-Frame-Options", "Cache-Control"};
+	const char *values[] = {
+		res->content_type, policy(sv->settings), "nosniff",
+		"no-referrer", "DENY", "no-store"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!own_header(res, names[i]))
+			MHD_add_response_header(r, names[i], values[i]);
+	enum MHD_Result queued = MHD_queue_response(connection, res->status,
+						    r);
+	MHD_destroy_response(r);
+	if (rs) {
+		rs->status = res->status;
+		rs->bytes = len;
+	}
+	return queued;
+}
+
+/* The body's length as the request says, or -1 when there is none. */
+static bool has_body(struct MHD_Connection *connection)
+{
+	const char *length = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *chunked = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	return chunked || (length && strspn(length, "0") != strlen(length));
+}
+
+/* What a request that reached no handler is told; false when it did. */
+static bool refused(struct server *sv, struct MHD_Connection *connection,
+		    const char *method, struct serve_response *res)
+{
+	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+		serve_error(res, 405, NULL, "only GET and HEAD are answered "
+			    "here");
+		serve_header(res, "Allow", "GET, HEAD");
+		return true;
+	}
+	if (has_body(connection)) {
+		serve_error(res, 413, NULL, "a GET or HEAD request has no "
+			    "body");
+		serve_header(res, "Connection", "close");
+		return true;
+	}
+	if (atomic_load(&sv->connections) > sv->settings->max_connections) {
+		serve_error(res, 503, NULL, "too many connections (at most "
+			    "%u): try again", sv->settings->max_connections);
+		serve_header(res, "Retry-After", "1");
+		serve_header(res, "Connection", "close");
+		return true;
+	}
+	return false;
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
+			      const char *url, const char *method,
+			      const char *version, const char *upload_data,
+			      size_t *upload_data_size, void **con_cls)
+{
+	struct server *sv = cls;
+	struct request_state *rs = *con_cls;
+	(void)upload_data;
+	struct serve_response res = {.status = 200,
+				     .content_type = "application/json"};
+	struct params p = {0};
+	enum MHD_Result result = MHD_NO;
+	/*
+	 * The first call has the headers: what is refused is answered
+	 * then (and the connection closed); the others on the second,
+	 * when the request is whole, so the connection can be kept.
+	 */
+	bool first = !rs || !rs->seen;
+	if (rs && first) {
+		rs->seen = true;
+		snprintf(rs->method, sizeof rs->method, "%s", method);
+		snprintf(rs->version, sizeof rs->version, "%s", version);
+	}
+	if (first && refused(sv, connection, method, &res)) {
+		result = send_response(sv, connection, rs, &res);
+		goto done;
+	}
+	if (rs && first)
+		return MHD_YES;
+	if (*upload_data_size) {
+		*upload_data_size = 0;  /* not reached: a body was refused */
+		return MHD_YES;
+	}
+	MHD_get_connection_values_n(connection, MHD_GET_ARGUMENT_KIND,
+				    collect_param, &p);
+	const struct serve_route *route = route_of(url);
+	struct slot *sl = route ? slot_of_thread(sv) : NULL;
+	if (p.nomem || (route && !sl)) {
+		serve_error(&res, 500, NULL, "out of memory");
+	} else if (p.bad) {
+		serve_error(&res, 400, p.bad, "%s: holds a NUL byte (%%00)",
+			    p.bad);
+	} else if (!route) {
+		serve_error(&res, 404, NULL, "no such page: %s", url);
+	} else {
+		slot_refresh(sv, sl);
+		sl->ctx.requests = atomic_fetch_add(&sv->requests, 1) + 1;
+		sl->ctx.uptime = seconds_since(&sv->started);
+		struct serve_request req = {
+			.method = method, .path = url, .params = p.items,
+			.n_params = p.n, .ctx = &sl->ctx};
+		call_handler(sv, route, &req, &res);
+	}
+	result = send_response(sv, connection, rs, &res);
+done:
+	free(p.items);
+	serve_response_release(&res);
+	return result;
+}
+
+static void completed(void *cls, struct MHD_Connection *connection,
+		      void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct server *sv = cls;
+	struct request_state *rs = *con_cls;
+	(void)toe;
+	if (!rs)
+		return;
+	*con_cls = NULL;
+	char when[21], client[INET6_ADDRSTRLEN + 1] = "-";
+	ni_format_iso8601((int64_t)time(NULL), when);
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(
+		connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *addr = info ? info->client_addr : NULL;
+	if (addr)
+		getnameinfo(addr, addr->sa_family == AF_INET6
+			    ? sizeof(struct sockaddr_in6)
+			    : sizeof(struct sockaddr_in),
+			    client, sizeof client, NULL, 0, NI_NUMERICHOST);
+	struct ni_buf line = NI_BUF_INIT;
+	ni_buf_addf(&line, "%s %s \"", when, client);
+	add_logged(&line, rs->method);
+	ni_buf_addch(&line, ' ');
+	add_logged(&line, rs->uri);
+	ni_buf_addch(&line, ' ');
+	add_logged(&line, rs->version);
+	if (rs->status)
+		ni_buf_addf(&line, "\" %u %zu %.3fms\n", rs->status,
+			    rs->bytes, seconds_since(&rs->start) * 1e3);
+	else
+		ni_buf_addf(&line, "\" - 0 %.3fms\n",
+			    seconds_since(&rs->start) * 1e3);
+	if (line.data)
+		write_log(sv, &line);
+	ni_buf_release(&line);
+	free(rs->uri);
+	free(rs);
+}
+
+/* ---- listening --------------------------------------------------------- */
+
+static bool is_loopback(const struct sockaddr *addr)
+{
+	if (addr->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)addr)
+			      ->sin_addr.s_addr) >> 24) == 127;
+	if (addr->sa_family == AF_INET6) {
+		const struct in6_addr *a =
+			&((const struct sockaddr_in6 *)addr)->sin6_addr;
+		return IN6_IS_ADDR_LOOPBACK(a) ||
+		       (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+	}
+	return false;
+}
+
+/*
+ * A socket listening where the settings say: the first address of the
+ * host that binds.  -1 after saying why.  `*local` is whether it is a
+ * loopback address.
+ */
+static int listen_socket(const struct serve_settings *s, bool *local)
+{
+	char port[8];
+	snprintf(port, sizeof port, "%u", s->port);
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
+	struct addrinfo *found;
+	int err = getaddrinfo(s->host, port, &hints, &found);
+	if (err) {
+		fprintf(stderr, "newsquery: cannot listen on %s: %s\n",
+			s->host, gai_strerror(err));
+		return -1;
+	}
+	int fd = -1, why = 0;
+	for (struct addrinfo *a = found; a && fd < 0; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC,
+			    a->ai_protocol);
+		int on = 1;
+		if (fd >= 0 &&
+		    (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on,
+				sizeof on) ||
+		     bind(fd, a->ai_addr, a->ai_addrlen) ||
+		     listen(fd, 128))) {
+			why = errno;
+			close(fd);
+			fd = -1;
+		}
+		if (fd >= 0)
+			*local = is_loopback(a->ai_addr);
+	}
+	freeaddrinfo(found);
+	if (fd < 0)
+		fprintf(stderr, "newsquery: cannot listen on %s port %s: %s\n",
+			s->host, port, strerror(why));
+	return fd;
+}
+
+/* "127.0.0.1:8765", "[::1]:8765": where `fd` listens. */
+static void bound_address(int fd, char *out, size_t size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[INET6_ADDRSTRLEN] = "?", port[8] = "?";
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
+		getnameinfo((struct sockaddr *)&ss, len, host, sizeof host,
+			    port, sizeof port,
+			    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(out, size, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s",
+		 host, port);
+}
+
+static struct MHD_Daemon *start_daemon(struct server *sv, int fd)
+{
+	const struct serve_settings *s = sv->settings;
+	/* libmicrohttpd chooses epoll or poll; its threads wait on it. */
+	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	struct MHD_OptionItem options[] = {
+		/* First, so that every message goes through it. */
+		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, sv},
+		{MHD_OPTION_LISTEN_SOCKET, fd, NULL},
+		{MHD_OPTION_CONNECTION_LIMIT,
+		 (intptr_t)(s->max_connections + SPARE_CONNECTIONS), NULL},
+		{MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->timeout, NULL},
+		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logged, sv},
+		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, sv},
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, sv},
+		/* One thread alone is no pool (MHD wants 2 or more). */
+		{s->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
+				: MHD_OPTION_END,
+		 (intptr_t)s->threads, NULL},
+		{MHD_OPTION_END, 0, NULL},
+	};
+	return MHD_start_daemon(flags, 0, NULL, NULL, answer, sv,
+				MHD_OPTION_ARRAY, options, MHD_OPTION_END);
+}
+
+static FILE *open_log(const char *path)
+{
+	if (!path)
+		return stderr;
+	FILE *log = fopen(path, "ae");
+	if (!log) {
+		fprintf(stderr, "newsquery: cannot open the log %s: %s\n",
+			path, strerror(errno));
+		return NULL;
+	}
+	setvbuf(log, NULL, _IOLBF, 0);
+	return log;
+}
+
+int serve_run(const struct serve_settings *settings)
+{
+	struct server sv = {.settings = settings};
+	pthread_mutex_init(&sv.lock, NULL);
+	/* Blocked in every thread (they inherit it), taken by sigwait(). */
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	bool local = false;
+	int fd = -1;
+	sv.log = open_log(settings->log_path);
+	if (sv.log)
+		fd = listen_socket(settings, &local);
+	clock_gettime(CLOCK_MONOTONIC, &sv.started);
+	sv.daemon = fd >= 0 ? start_daemon(&sv, fd) : NULL;
+	if (fd >= 0 && !sv.daemon)
+		fprintf(stderr, "newsquery: cannot start the server on %s\n",
+			settings->host);
+	int code = NI_QUERY_EXIT_ERROR;
+	if (sv.daemon) {
+		char where[INET6_ADDRSTRLEN + 16];
+		bound_address(fd, where, sizeof where);
+		if (!local)
+			fprintf(stderr, "newsquery: warning: listening on %s, "
+				"which is not a loopback address: anyone who "
+				"can reach it can search the index, with no "
+				"authentication; see docs/serving.md for a "
+				"reverse proxy with TLS and a password\n",
+				where);
+		fprintf(stderr, "newsquery: serving http://%s/ (index %s, %u "
+			"thread%s)\n", where, settings->db_path,
+			settings->threads, settings->threads == 1 ? "" : "s");
+		int sig;
+		while (sigwait(&stop, &sig) != 0)
+			;
+		fprintf(stderr, "newsquery: stopping (%s)\n",
+			sig == SIGINT ? "SIGINT" : "SIGTERM");
+		MHD_stop_daemon(sv.daemon);
+		code = NI_QUERY_EXIT_MATCH;
+	}
+	if (fd >= 0)
+		close(fd);
+	while (sv.slots) {
+		struct slot *next = sv.slots->next;
+		slot_free(sv.slots);
+		sv.slots = next;
+	}
+	if (sv.log && sv.log != stderr)
+		fclose(sv.log);
+	free(sv.last_error);
+	pthread_mutex_destroy(&sv.lock);
+	return code;
+}
