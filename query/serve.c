@@ -681,9 +681,6 @@ static void completed(void *cls, struct MHD_Connection *connection,
 {
 	struct server *sv = cls;
 	struct request_state *rs = *con_cls;
-	(void)toe;
-	if (!rs)
-		return;
 	*con_cls = NULL;
 	char when[21], client[INET6_ADDRSTRLEN + 1] = "-";
 	ni_format_iso8601((int64_t)time(NULL), when);
@@ -697,21 +694,35 @@ static void completed(void *cls, struct MHD_Connection *connection,
 			    client, sizeof client, NULL, 0, NI_NUMERICHOST);
 	struct ni_buf line = NI_BUF_INIT;
 	ni_buf_addf(&line, "%s %s \"", when, client);
-	add_logged(&line, rs->method);
-	ni_buf_addch(&line, ' ');
-	add_logged(&line, rs->uri);
-	ni_buf_addch(&line, ' ');
-	add_logged(&line, rs->version);
-	if (rs->status)
+	if (rs && rs->method[0]) {
+		add_logged(&line, rs->method);
+		ni_buf_addch(&line, ' ');
+	}
+	add_logged(&line, rs && rs->uri ? rs->uri : "-");
+	if (rs && rs->version[0]) {
+		ni_buf_addch(&line, ' ');
+		add_logged(&line, rs->version);
+	}
+	if (rs && rs->status)
 		ni_buf_addf(&line, "\" %u %zu %.3fms\n", rs->status,
 			    rs->bytes, seconds_since(&rs->start) * 1e3);
 	else
-		ni_buf_addf(&line, "\" - 0 %.3fms\n",
-			    seconds_since(&rs->start) * 1e3);
+		/* Refused by libmicrohttpd itself (a request line or
+		 * headers too long, 414 or 431; a malformed request), or
+		 * the client went away: its status is not known here. */
+		ni_buf_addf(&line, "\" - 0 (%s)\n",
+			    toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED
+			    ? "timed out"
+			    : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ||
+			      toe == MHD_REQUEST_TERMINATED_READ_ERROR
+			    ? "closed by the client"
+			    : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN
+			    ? "server stopping" : "not answered by newsquery");
 	if (line.data)
 		write_log(sv, &line);
 	ni_buf_release(&line);
-	free(rs->uri);
+	if (rs)
+		free(rs->uri);
 	free(rs);
 }
 

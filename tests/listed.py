@@ -34,7 +34,8 @@ HELPERS = {
     "tests/e2e/bin/newsindex": "NEWSINDEX of the e2e tests, a link to "
                                "bin/newsquery",
     "tests/e2e/json_check.py": "run by tests/e2e/bin/, imported by "
-                               "differential.py",
+                               "differential.py and tests/http/",
+    "tests/http/serving.py": "imported by the tests of tests/http/",
 }
 DATA = {"fixtures", "corpus", "regressions", "__pycache__"}
 
