@@ -223,19 +223,21 @@ static void add_logged(struct ni_buf *line, const char *text)
 	}
 }
 
-static void write_log(struct server *sv, const struct ni_buf *line)
+/* One whole line to `out`, which other threads write to as well. */
+static void write_line(FILE *out, const struct ni_buf *line)
 {
-	flockfile(sv->log);
-	fwrite(line->data, 1, line->len, sv->log);
-	fflush(sv->log);
-	funlockfile(sv->log);
+	if (!line->data)
+		return;
+	flockfile(out);
+	fwrite(line->data, 1, line->len, out);
+	fflush(out);
+	funlockfile(out);
 }
 
-/* A message of the server's own: "newsquery: MESSAGE". */
-static void say(struct server *sv, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* A message of the server's own, on stderr: "newsquery: MESSAGE". */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-static void say(struct server *sv, const char *fmt, ...)
+static void say(const char *fmt, ...)
 {
 	struct ni_buf line = NI_BUF_INIT;
 	va_list ap;
@@ -244,8 +246,7 @@ static void say(struct server *sv, const char *fmt, ...)
 	ni_buf_vaddf(&line, fmt, ap);
 	ni_buf_addch(&line, '\n');
 	va_end(ap);
-	if (line.data)
-		write_log(sv, &line);
+	write_line(stderr, &line);
 	ni_buf_release(&line);
 }
 
@@ -260,7 +261,7 @@ static void say_index_error(struct server *sv, const char *message)
 	}
 	pthread_mutex_unlock(&sv->lock);
 	if (news)
-		say(sv, "%s", message);
+		say("%s", message);
 }
 
 static void say_index_open(struct server *sv)
@@ -271,13 +272,13 @@ static void say_index_open(struct server *sv)
 	sv->last_error = NULL;
 	pthread_mutex_unlock(&sv->lock);
 	if (was_failing)
-		say(sv, "index %s opened", sv->settings->db_path);
+		say("index %s opened", sv->settings->db_path);
 }
 
 /* libmicrohttpd's own errors, as the server's messages. */
 static void mhd_logger(void *cls, const char *fmt, va_list ap)
 {
-	struct server *sv = cls;
+	(void)cls;
 	struct ni_buf line = NI_BUF_INIT, text = NI_BUF_INIT;
 	ni_buf_vaddf(&text, fmt, ap);
 	/* Its messages end with a newline, mostly. */
@@ -286,8 +287,7 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
 	ni_buf_adds(&line, "newsquery: libmicrohttpd: ");
 	add_logged(&line, ni_buf_str(&text));
 	ni_buf_addch(&line, '\n');
-	if (line.data)
-		write_log(sv, &line);
+	write_line(stderr, &line);
 	ni_buf_release(&line);
 	ni_buf_release(&text);
 }
@@ -371,7 +371,7 @@ static void slot_open(struct server *sv, struct slot *sl,
 	sl->ino = id ? id->st_ino : 0;
 	clock_gettime(CLOCK_MONOTONIC, &sl->opened);
 	for (size_t i = 0; i < ni_db_missing_count(db); i++)
-		say(sv, "warning: left out %s", ni_db_missing(db, i));
+		say("warning: left out %s", ni_db_missing(db, i));
 	say_index_open(sv);
 }
 
@@ -498,7 +498,7 @@ static void call_handler(struct server *sv, const struct serve_route *route,
 	if (status == NI_OK)
 		return;
 	const char *why = req->ctx->db ? ni_db_errmsg(req->ctx->db) : "";
-	say(sv, "%s: %s%s%s", req->path, ni_status_str(status),
+	say("%s: %s%s%s", req->path, ni_status_str(status),
 	    *why ? ": " : "", why);
 	serve_response_reset(res);
 	bool index = status != NI_ENOMEM && status != NI_EINVAL;
@@ -718,8 +718,7 @@ static void completed(void *cls, struct MHD_Connection *connection,
 			    ? "closed by the client"
 			    : toe == MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN
 			    ? "server stopping" : "not answered by newsquery");
-	if (line.data)
-		write_log(sv, &line);
+	write_line(sv->log, &line);
 	ni_buf_release(&line);
 	if (rs)
 		free(rs->uri);

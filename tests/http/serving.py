@@ -72,9 +72,9 @@ def finish():
 
 def run(*argv, **kwargs):
     """Run a program to its end: (status, stdout bytes, stderr text)."""
+    kwargs.setdefault("timeout", PATIENCE * 5)
     done = subprocess.run(list(argv), env=ENV, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=PATIENCE * 5,
-                          **kwargs)
+                          stderr=subprocess.PIPE, **kwargs)
     return done.returncode, done.stdout, done.stderr.decode(
         "utf-8", "replace")
 
@@ -110,7 +110,9 @@ class Server:
     def __init__(self, db, *options, address="127.0.0.1:0", wait=True):
         self.log_path = os.path.join(WORK, "server-%d.log" % len(_servers))
         self.log_file = open(self.log_path, "wb")
-        argv = [NEWSQUERY, "--db", db, "--serve", address, *options]
+        # address None: --serve alone (the config file's, or 8765).
+        argv = [NEWSQUERY, "--db", db, "--serve",
+                *([address] if address else []), *options]
         self.proc = subprocess.Popen(argv, env=ENV, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL,
                                      stderr=self.log_file)

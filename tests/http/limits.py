@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""newsquery --serve's limits, options, config keys and signals
+(docs/serving.md, "Limits" and "Options").
+
+- --max-connections: a request on one connection more is told 503;
+  --timeout: an idle connection is closed;
+- SIGTERM and SIGINT stop it with exit status 0;
+- an address other than loopback is warned of; a bad address, a port
+  in use, bad option values and options a server does not take are
+  refused with exit status 2;
+- the config file's serve, serve_threads, serve_paths and thumbnails;
+  --log, --no-thumbnails.
+"""
+import json
+import os
+import signal
+import socket
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from serving import (ENV, NEWSQUERY, PATIENCE, SAMPLES, WORK,  # noqa: E402
+                     Server, build, check, finish, free_port, run)
+
+DB = os.path.join(WORK, "db")
+build(DB, SAMPLES)
+
+
+def until(predicate, what):
+    """predicate() true within PATIENCE seconds (a hang is a failure,
+    no time is measured)."""
+    deadline = time.time() + PATIENCE
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return check(False, what)
+
+
+def connections():
+    server = Server(DB, "--max-connections", "2", "--threads", "2")
+    idle = []
+    for _ in range(3):
+        s = socket.create_connection((server.host, server.port), PATIENCE)
+        idle.append(s)
+    answers = []
+
+    def refused():
+        status, hdrs, body = server.request("/healthz")
+        answers.append((status, hdrs, body))
+        return status == 503
+
+    # The idle ones are accepted when libmicrohttpd's threads get to
+    # them: ask until they have been.
+    if until(refused, "a request on a connection over the limit: 503"):
+        status, hdrs, body = answers[-1]
+        obj = json.loads(body)
+        check("too many connections" in obj["error"] and
+              hdrs.get("retry-after") == "1" and
+              hdrs.get("connection") == "close",
+              "... says so, when to ask again, and closes", (hdrs, obj))
+    for s in idle:
+        s.close()
+    until(lambda: server.request("/healthz")[0] == 200,
+          "answered again once the idle connections are gone")
+    check(server.stop() == 0, "stops with 0")
+
+
+def timeout():
+    server = Server(DB, "--timeout", "1")
+    s = socket.create_connection((server.host, server.port), PATIENCE)
+    s.settimeout(PATIENCE)
+    try:
+        closed = s.recv(1) == b""
+    except ConnectionResetError:
+        closed = True
+    except socket.timeout:
+        closed = False
+    check(closed, "an idle connection is closed after --timeout")
+    s.close()
+    # A slow request line, a byte at a time, is closed too once idle.
+    s = socket.create_connection((server.host, server.port), PATIENCE)
+    s.sendall(b"GET /hea")
+    s.settimeout(PATIENCE)
+    try:
+        data = s.recv(4096)
+    except ConnectionResetError:
+        data = b""
+    except socket.timeout:
+        data = None
+    check(data == b"", "a request left half sent is closed", data)
+    s.close()
+    check(server.request("/healthz")[0] == 200, "the others are answered")
+    server.stop()
+
+
+def signals():
+    for sig, name in [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT,
+                                                   "SIGINT")]:
+        server = Server(DB)
+        conn = server.connection()
+        server.request("/api/search?q=sanctions", conn=conn)
+        status = server.stop(sig)
+        check(status == 0, "%s: exit status 0" % name, status)
+        check("stopping (%s)" % name in server.log(), "%s: said" % name,
+              server.log())
+        conn.close()
+
+
+def addresses():
+    server = Server(DB, address="0.0.0.0:0")
+    check("warning: listening on 0.0.0.0:" in server.log() and
+          "no authentication" in server.log() and
+          "docs/serving.md" in server.log(),
+          "not loopback: a warning that points to docs/serving.md",
+          server.log())
+    server.stop()
+    server = Server(DB)
+    check("warning" not in server.log(), "loopback: no warning",
+          server.log())
+    busy = server.port
+    status, out, err = run(NEWSQUERY, "--db", DB, "--serve",
+                           "127.0.0.1:%d" % busy)
+    check(status == 2 and "cannot listen on 127.0.0.1 port %d: Address "
+          "already in use" % busy in err, "a port in use: exit 2", err)
+    server.stop()
+    try:
+        socket.create_server(("::1", 0), family=socket.AF_INET6).close()
+        server = Server(DB, address="[::1]:0")
+        check(server.host == "::1" and "warning" not in server.log() and
+              server.request("/healthz")[0] == 200, "[::1]: no warning",
+              server.log())
+        server.stop()
+    except OSError:
+        print("SKIP IPv6 loopback: not here")
+    for argv, want in [
+            (["--serve", "localhost:http"], "--serve: 'localhost:http' is "
+             "not [HOST:]PORT"),
+            (["--serve", "70000"], "is not [HOST:]PORT"),
+            (["--serve", "::1:80"], "is not [HOST:]PORT"),
+            (["--serve", "127.0.0.1:0", "sanctions"],
+             "--serve takes an address ([HOST:]PORT), not a query: "
+             "'sanctions'"),
+            (["--serve", "sanctions", "china"], "not a query"),
+            (["--serve", "--json"], "it takes no --count, -0, --format, "
+             "--json or --like"),
+            (["--serve", "--like", "x"], "--json or --like"),
+            (["--serve", "--threads", "0"], "--threads: '0' is not a whole "
+             "number from 1 to 1024"),
+            (["--serve", "--max-connections", "lots"],
+             "--max-connections: 'lots'"),
+            (["--serve", "--timeout", "0"], "--timeout: '0'"),
+            (["--serve", "--limit", "x"], "--limit: 'x'"),
+            (["--serve", "no.such.host.invalid:0"],
+             "cannot listen on no.such.host.invalid"),
+            (["--serve", "127.0.0.1:0", "--log", "/nonexistent/x/log"],
+             "cannot open the log /nonexistent/x/log")]:
+        status, out, err = run(NEWSQUERY, "--db", DB, *argv, timeout=PATIENCE)
+        check(status == 2 and want in err and len(err.splitlines()) == 1,
+              "%s: exit 2, one line" % argv, (status, err))
+
+
+def options_and_config():
+    # --log: the access log in a file; the server's messages on stderr.
+    log = os.path.join(WORK, "access.log")
+    server = Server(DB, "--log", log, "--no-thumbnails")
+    status, hdrs, body = server.request("/api/search?q=sanctions")
+    csp = hdrs.get("content-security-policy", "")
+    check("img-src 'self';" in csp and "https:" not in csp,
+          "--no-thumbnails: no image from elsewhere", csp)
+    server.stop()
+    with open(log) as f:
+        lines = f.read().splitlines()
+    check(len(lines) == 1 and '"GET /api/search?q=sanctions HTTP/1.1" 200'
+          in lines[0], "--log: a line per request", lines)
+    check("GET /api" not in server.log(), "... not on stderr", server.log())
+    # The config file.
+    port = free_port()
+    config = os.path.join(WORK, "config.yaml")
+    with open(config, "w") as f:
+        f.write("serve: 127.0.0.1:%d\nserve_threads: 3\nserve_paths: true\n"
+                "thumbnails: false\nlimit: 2\n" % port)
+    ENV["NEWSINDEX_CONFIG"] = config
+    server = Server(DB, address=None)
+    check(server.port == port and "3 threads" in server.log(),
+          "config: serve and serve_threads", server.log())
+    status, obj, hdrs, body = server.get_json("/api/search?q=sanctions")
+    check(status == 200 and len(obj["results"]) == 2 and
+          obj["results"][0]["path"].startswith("/"),
+          "config: serve_paths and the search's defaults", body[:300])
+    check("https:" not in hdrs.get("content-security-policy", ""),
+          "config: thumbnails", hdrs)
+    server.stop()
+    server = Server(DB, "--threads", "1", address="127.0.0.1:0")
+    check("1 thread)" in server.log(), "options win over the config",
+          server.log())
+    server.stop()
+    with open(config, "w") as f:
+        f.write("serve: localhost\n")
+    status, out, err = run(NEWSQUERY, "--serve")
+    check(status == 2 and "line 1 col 8: serve: expected [HOST:]PORT" in err,
+          "config: a bad serve, named where", err)
+    ENV["NEWSINDEX_CONFIG"] = ""
+
+
+connections()
+timeout()
+signals()
+addresses()
+options_and_config()
+sys.exit(finish())
