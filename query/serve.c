@@ -47,6 +47,16 @@
 #define SPARE_CONNECTIONS 64
 /* A stub's shard left out is tried again after this many seconds. */
 #define MISSING_RETRY_SECONDS 10
+/*
+ * The longest URI, and the most bytes of headers, answered.  What
+ * libmicrohttpd reads of a request and what it writes of the answer's
+ * headers share one pool for each connection (32 KiB): a request that
+ * filled most of it would leave no room for an answer, and be closed
+ * unanswered.  Past these it is told 414 or 431 while there is room;
+ * past the pool, libmicrohttpd says so itself.
+ */
+#define MAX_URI 16384
+#define MAX_HEADERS 16384
 /* What a client is told to wait before it asks again after a 503. */
 #define RETRY_AFTER "5"
 
@@ -590,10 +600,37 @@ static bool has_body(struct MHD_Connection *connection)
 	return chunked || (length && strspn(length, "0") != strlen(length));
 }
 
+static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind,
+				const char *key, size_t key_size,
+				const char *value, size_t value_size)
+{
+	(void)kind;
+	(void)key;
+	(void)value;
+	*(size_t *)cls += key_size + value_size + 4;  /* ": ", CRLF */
+	return MHD_YES;
+}
+
 /* What a request that reached no handler is told; false when it did. */
 static bool refused(struct server *sv, struct MHD_Connection *connection,
-		    const char *method, struct serve_response *res)
+		    const char *method, const struct request_state *rs,
+		    struct serve_response *res)
 {
+	size_t headers = 0;
+	MHD_get_connection_values_n(connection, MHD_HEADER_KIND, add_size,
+				    &headers);
+	if (rs && rs->uri && strlen(rs->uri) > MAX_URI) {
+		serve_error(res, 414, NULL, "the URI is longer than %d bytes",
+			    MAX_URI);
+		serve_header(res, "Connection", "close");
+		return true;
+	}
+	if (headers > MAX_HEADERS) {
+		serve_error(res, 431, NULL, "the headers are longer than %d "
+			    "bytes", MAX_HEADERS);
+		serve_header(res, "Connection", "close");
+		return true;
+	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 		serve_error(res, 405, NULL, "only GET and HEAD are answered "
 			    "here");
@@ -639,7 +676,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 		snprintf(rs->method, sizeof rs->method, "%s", method);
 		snprintf(rs->version, sizeof rs->version, "%s", version);
 	}
-	if (first && refused(sv, connection, method, &res)) {
+	if (first && refused(sv, connection, method, rs, &res)) {
 		result = send_response(sv, connection, rs, &res);
 		goto done;
 	}

@@ -236,8 +236,16 @@ def errors(server):
                  headers={"Content-Length": "5"})
     expect_error(server, "/api/search?q=x", 413, headers={
         "Transfer-Encoding": "chunked"}, body=iter([b"hello"]))
-    # What does not fit in a connection's memory: libmicrohttpd's own
-    # answers (no JSON: it has not reached the server's code).
+    # Over-long requests: the server's 414 and 431 while there is room
+    # to answer; libmicrohttpd's own (HTML) past its memory.
+    expect_error(server, "/api/search?q=" + "a" * 16500, 414)
+    expect_error(server, "/api/search?q=x", 431, headers={
+        "X-Big": "b" * 17000})
+    expect_error(server, "/api/search?q=x", 431, headers={
+        "X-%d" % i: "b" * 1000 for i in range(17)})
+    got, hdrs, body = server.request("/api/search?q=" +
+                                     "+".join(["word"] * 3200))
+    check(got == 200, "a URI of 16000 bytes is answered", (got, body[:200]))
     status, hdrs, body = server.request("/api/search?q=" + "a" * 70000)
     check(status == 414, "a 70 KB query string: 414", status)
     status, hdrs, body = server.request("/api/search?q=x", headers={

@@ -168,7 +168,8 @@ class Server:
         return status, obj, headers, body
 
     def stop(self, sig=signal.SIGTERM):
-        """Signal the server and wait for its end: its exit status."""
+        """Signal the server and wait for its end: its exit status,
+        which must be 0, with nothing a sanitizer said in its log."""
         if self in _servers:
             _servers.remove(self)
         if self.proc.poll() is None:
@@ -179,6 +180,10 @@ class Server:
             self.proc.kill()
             status = self.proc.wait()
         self.log_file.close()
+        log = self.log()
+        check(status == 0, "the server stops with exit status 0", status)
+        check("Sanitizer" not in log and "runtime error" not in log,
+              "the server's sanitizers said nothing", log[-3000:])
         return status
 
 
