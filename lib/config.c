@@ -78,6 +78,10 @@ static bool is_port(const char *text, unsigned *port)
 	return true;
 }
 
+/* What a host name or an IPv4 address is written with. */
+#define ADDRESS_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" \
+		      "0123456789.-"
+
 bool ni_listen_address(const char *text, char host[static NI_HOST_MAX],
 		       unsigned *port)
 {
@@ -92,13 +96,11 @@ bool ni_listen_address(const char *text, char host[static NI_HOST_MAX],
 		if (colon == text || colon[-1] != ']')
 			return false;
 		end = colon - 1;
-		if (end == name || strspn(name, "0123456789abcdefABCDEF:.%") <
+		/* Hexadecimal digits, colons, dots, and a zone after %. */
+		if (end == name || strspn(name, ADDRESS_CHARS ":%_") <
 				   (size_t)(end - name))
 			return false;
-	} else if (memchr(text, ':', (size_t)(colon - text)) ||
-		   strspn(text, "abcdefghijklmnopqrstuvwxyz"
-			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") <
-		   (size_t)(colon - text)) {
+	} else if (strspn(text, ADDRESS_CHARS) < (size_t)(colon - text)) {
 		/* A name or an IPv4 address; an IPv6 one needs brackets. */
 		return false;
 	}

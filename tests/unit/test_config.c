@@ -801,9 +801,89 @@ static void test_strict_syntax(void **state)
 		     "strict_syntax: expected true or false, got \"yes\"");
 }
 
+/* newsquery --serve's settings (docs/serving.md). */
+static void test_serve(void **state)
+{
+	(void)state;
+	struct ni_config c;
+	load_ok("serve: 127.0.0.1:9000\nserve_threads: 4\n"
+		"serve_paths: true\nthumbnails: false\n", &c);
+	assert_string_equal(c.serve, "127.0.0.1:9000");
+	assert_true(c.has_serve_threads);
+	assert_int_equal(c.serve_threads, 4);
+	assert_true(c.has_serve_paths && c.serve_paths);
+	assert_true(c.has_thumbnails && !c.thumbnails);
+	ni_config_clear(&c);
+	load_ok("serve: \"[::1]:8765\"\nserve_threads: 1024\n", &c);
+	assert_string_equal(c.serve, "[::1]:8765");
+	assert_int_equal(c.serve_threads, 1024);
+	ni_config_clear(&c);
+	load_ok("serve: 0\n", &c);
+	assert_string_equal(c.serve, "0");
+	ni_config_clear(&c);
+	expect_error("serve: localhost\n", 1, 8,
+		     "serve: expected [HOST:]PORT (8765, 127.0.0.1:8765, "
+		     "[::1]:8765), got \"localhost\"");
+	expect_error("serve: 65536\n", 1, 8,
+		     "serve: expected [HOST:]PORT (8765, 127.0.0.1:8765, "
+		     "[::1]:8765), got \"65536\"");
+	expect_error("serve: [8765]\n", 1, 8,
+		     "serve: expected [HOST:]PORT (8765, 127.0.0.1:8765, "
+		     "[::1]:8765), got a list");
+	expect_error("serve_threads: 0\n", 1, 16,
+		     "serve_threads: expected a whole number from 1 to 1024, "
+		     "got \"0\"");
+	expect_error("thumbnails: no\n", 1, 13,
+		     "thumbnails: expected true or false, got \"no\"");
+}
+
+/* "[HOST:]PORT", as --serve and the config file's serve take it. */
+static void test_listen_address(void **state)
+{
+	(void)state;
+	char host[NI_HOST_MAX];
+	unsigned port;
+	static const struct {
+		const char *text, *host;
+		unsigned port;
+	} good[] = {
+		{"8765", "", 8765}, {"0", "", 0}, {"65535", "", 65535},
+		{":80", "", 80}, {"127.0.0.1:8765", "127.0.0.1", 8765},
+		{"localhost:1", "localhost", 1},
+		{"news.example.org:443", "news.example.org", 443},
+		{"[::1]:8765", "::1", 8765},
+		{"[fe80::1%eth0]:80", "fe80::1%eth0", 80},
+		{"0.0.0.0:0", "0.0.0.0", 0},
+	};
+	for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+		assert_true(ni_listen_address(good[i].text, host, &port));
+		assert_string_equal(host, good[i].host);
+		assert_int_equal(port, good[i].port);
+	}
+	static const char *const bad[] = {
+		"", "x", "65536", "123456", "-1", "+80", "80 ", " 80",
+		"localhost", "localhost:", "localhost:http", "::1:80",
+		"[::1]", "[::1:80", "[]:80", "[::1]x:80", "[not v6]:80",
+		"a b:80", "host/x:80", "1:2:3", "8765\n",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+		if (ni_listen_address(bad[i], host, &port))
+			fail_msg("'%s' is taken as an address", bad[i]);
+	/* A host of NI_HOST_MAX bytes or more does not fit. */
+	char longest[NI_HOST_MAX + 8];
+	memset(longest, 'a', NI_HOST_MAX);
+	strcpy(longest + NI_HOST_MAX, ":80");
+	assert_false(ni_listen_address(longest, host, &port));
+	strcpy(longest + NI_HOST_MAX - 1, ":80");
+	assert_true(ni_listen_address(longest, host, &port));
+	assert_int_equal(strlen(host), NI_HOST_MAX - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_serve),
+		cmocka_unit_test(test_listen_address),
 		cmocka_unit_test(test_path_choice),
 		cmocka_unit_test(test_feedback),
 		cmocka_unit_test(test_strict_syntax),
