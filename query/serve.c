@@ -838,8 +838,13 @@ static void bound_address(int fd, char *out, size_t size)
 static struct MHD_Daemon *start_daemon(struct server *sv, int fd)
 {
 	const struct serve_settings *s = sv->settings;
-	/* libmicrohttpd chooses epoll or poll; its threads wait on it. */
-	unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/*
+	 * poll(), not epoll: with epoll, the thread that wakes first
+	 * accepts every connection waiting (wrk's 8 all went to one of two
+	 * threads, the other idle); with poll each wakes for one, and the
+	 * connections spread over the pool.
+	 */
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	struct MHD_OptionItem options[] = {
 		/* First, so that every message goes through it. */
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, sv},
