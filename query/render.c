@@ -747,7 +747,7 @@ bool render_jsonl(FILE *out, const struct render_context *ctx,
 	return true;
 }
 
-/* ---- one article, for the server's /api/article --------------------------- */
+/* ---- one article, for the server's /api/article ------------------------ */
 
 /* Everything the index stores of an article (ni_docdata.h). */
 static json_object *record_object(const struct ni_docdata *doc)

@@ -1,6 +1,7 @@
 /* One search, for the command line and the server: see session.h. */
 #include "session.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -126,11 +126,13 @@ def search_cases(server, db, paths=True):
         (("--explain", "sanctions"), {"q": "sanctions", "explain": "on"}),
         (("sanctoins",), {"q": "sanctoins"}),
         (('"unclosed quote',), {"q": '"unclosed quote'}),
-        (("date:2021-12 title:sensetime",), {"q": "date:2021-12 title:sensetime"}),
+        (("date:2021-12 title:sensetime",),
+         {"q": "date:2021-12 title:sensetime"}),
         (("--like", SEED), {"like": SEED}),
         (("--like", SEED, "china"), {"like": SEED, "q": "china"}),
         (("zzyzxqqq",), {"q": "zzyzxqqq"}),
-        (("caf\u00e9 \u4eba\u5de5\u667a\u80fd",), {"q": "caf\u00e9 \u4eba\u5de5\u667a\u80fd"}),
+        (("caf\u00e9 \u4eba\u5de5\u667a\u80fd",),
+         {"q": "caf\u00e9 \u4eba\u5de5\u667a\u80fd"}),
     ]
     the_same_as_newsquery(server, db, cases, paths)
 
