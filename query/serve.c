@@ -501,7 +501,8 @@ static void call_handler(struct server *sv, const struct serve_route *route,
 			if (status != NI_EDB_MODIFIED)
 				break;
 			bool changed;
-			if (ni_db_reopen(sl->ctx.db, &changed) != NI_OK)
+			if (!sl->ctx.db ||
+			    ni_db_reopen(sl->ctx.db, &changed) != NI_OK)
 				slot_open(sv, sl, NULL);
 		}
 	}
