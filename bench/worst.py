@@ -6,7 +6,7 @@ costs Xapian's matcher most per word typed.
 
 Makes the queries from CORPUS (the article files: their excerpts, and
 their words by frequency, leaving out the English stopwords listed in
-lib/stopwords.c, STOPWORDS_C), runs COMMAND ARG... -- QUERY once untimed
+lib/text/stopwords.c, STOPWORDS_C), runs COMMAND ARG... -- QUERY once untimed
 and N times timed for each (spawn to exit, time.perf_counter, output to
 /dev/null; exit status 0 or 1 count as answers), and prints a Markdown
 table: each query's size, the p50 and slowest run's wall and CPU time

@@ -6,7 +6,7 @@
 # so they follow the programs; the values of topic:, provider: and
 # date: from the index, with 'newsindex stats --values FIELD'.
 
-# The fields of a query (lib/qparse.c FIELD_LIST), with their colon.
+# The fields of a query (lib/search/qparse.c FIELD_LIST), with their colon.
 _newsindex_fields="title: topic: provider: site: category: type: url:
 	date: quality: published: lang:"
 

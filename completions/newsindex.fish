@@ -33,7 +33,7 @@ function __newsindex_query_word
     set -l field \
         (string match -r '^(topic|provider|date|published):' -- $word)[2]
     if test -z "$field"
-        # (lib/qparse.c FIELD_LIST)
+        # (lib/search/qparse.c FIELD_LIST)
         printf '%s\n' title: topic: provider: site: category: type: url: \
             date: quality: published: lang:
         return

@@ -5,8 +5,8 @@
  * A row says what a field is called in queries, which terms or value
  * slot it becomes, whether its values are compared folded or exactly
  * as written, which facet counts it, and how to describe it.  The
- * indexer (lib/document.c: how it writes a value), the query parser
- * (lib/qparse.c: names, how it reads a value, its error messages),
+ * indexer (lib/index/document.c: how it writes a value), the query parser
+ * (lib/search/qparse.c: names, how it reads a value, its error messages),
  * the wrapper (lib/xapian/: the prefixes), the facets (newsquery's
  * --facets, newsindex stats --values, the output's names), newsquery
  * --help and the tables of docs/schema.md and docs/query-syntax.md
@@ -16,11 +16,11 @@
  * the other not), queries silently stop matching, so the rule is
  * written once, here.
  *
- * A new filter on a value the index keeps is one row of lib/fields.c,
+ * A new filter on a value the index keeps is one row of lib/schema/fields.c,
  * with its tests (tests/unit/test_fields.c asks for a case of each
  * filter) and `ninja -C build fields-docs` for the documentation.  A
  * field the indexer does not write yet needs its line in
- * lib/document.c too, and the article's key read (lib/article.c).
+ * lib/index/document.c too, and the article's key read (lib/files/article.c).
  *
  * Pure C without Xapian: lib/xapian/internal.h takes its prefixes from
  * here.  The rows are static and constant; every function below is
@@ -46,7 +46,7 @@ enum ni_field_kind {
 	/* A boolean filter: the whole value is one term (topic:ai). */
 	NI_KIND_TERM,
 	/* A boolean filter on a range of dates (seconds since the epoch
-	 * in `slot`): date:2021-12, date:7d.. (lib/qparse.c). */
+	 * in `slot`): date:2021-12, date:7d.. (lib/search/qparse.c). */
 	NI_KIND_DATE,
 	/* A boolean filter on a range of scores from 0 to 100 in `slot`,
 	 * each number read as ni_parse_quality() reads an article's:

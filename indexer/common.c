@@ -1,6 +1,6 @@
 /*
  * What newsindex's subcommands share: see common.h.  (What newsquery
- * shares with them is the library's, lib/cli.c.)
+ * shares with them is the library's, lib/cli/cli.c.)
  */
 #include "common.h"
 

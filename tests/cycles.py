@@ -18,9 +18,15 @@ compiles indexer/progress.c again).  Each program (a target in
 indexer/ or query/) is looked at with the library's objects, as it is
 linked.  Prints each file's uses; exit status 1, naming the files of
 each cycle and the symbols that bind them, when there is one.
+
+The library's files also lie in one folder per layer (lib/base/,
+lib/text/, ...), in the order lib/meson.build lists them, lowest first.
+A file may use files of its own layer and of lower ones only, and no
+library file may use a program's: else exit status 1, naming the use.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -122,6 +128,46 @@ def tangles(graph):
     return found
 
 
+def layer_order(source_root):
+    """{folder of lib/: rank}, from the order of lib/meson.build's
+    sources (lowest layer first)."""
+    with open(os.path.join(source_root, "lib", "meson.build")) as f:
+        text = f.read()
+    order = {}
+    for folder in re.findall(r"'([a-z_]+)/[a-z_]+\.cc?'", text):
+        order.setdefault(folder, len(order))
+    return order
+
+
+def layer_of(rel, order):
+    """The rank of the layer a file of lib/ lies in, or None when the
+    file is not in a layer's folder."""
+    parts = rel.split("/")
+    if len(parts) != 3 or parts[0] != "lib":
+        return None
+    return order.get(parts[1])
+
+
+def wrong_way(graph, order):
+    """Uses that go down the layers (a lower layer's file using a
+    higher one's, or the library using a program), and library files
+    outside every layer: a list of lines saying each."""
+    found = []
+    for name in sorted(graph):
+        if not name.startswith("lib/"):
+            continue
+        rank = layer_of(name, order)
+        if rank is None:
+            found.append(f"{name} lies in no layer's folder of lib/")
+            continue
+        for other, syms in sorted(graph[name].items()):
+            other_rank = layer_of(other, order)
+            if other_rank is None or other_rank > rank:
+                found.append(f"{name} uses {other}, of a higher layer: "
+                             f"{' '.join(syms[:4])}")
+    return found
+
+
 def main(argv):
     if len(argv) != 3:
         sys.exit("usage: cycles.py NM BUILD_ROOT")
@@ -136,6 +182,10 @@ def main(argv):
     for target in targets:
         for rel, obj in targets[target]:
             read[(target, rel)] = symbols(nm, obj)
+    order = layer_order(source_root_of(build))
+    if len(order) < 2:
+        sys.exit("FAIL: no layers found in lib/meson.build")
+    print("layers, lowest first: " + ", ".join(order))
     failed = 0
     for program in sorted(programs):
         unit = {rel: read[(t, rel)]
@@ -154,6 +204,9 @@ def main(argv):
                 for b in component:
                     if b in graph[a]:
                         print(f"  {a} uses {b}: {' '.join(graph[a][b])}")
+        for line in wrong_way(graph, order):
+            failed += 1
+            print(f"FAIL: {line}")
     return 1 if failed else 0
 
 

@@ -3,7 +3,7 @@
 
     tests/fields_docs.py FIELDS_DOC SOURCE_ROOT [--write]
 
-The field table (include/ni_fields.h, lib/fields.c) is the one place a
+The field table (include/ni_fields.h, lib/schema/fields.c) is the one place a
 field's name, prefix, folding and facet are written; docs/fields_doc
 prints it as the documents show it.  This checks, in SOURCE_ROOT:
 

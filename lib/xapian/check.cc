@@ -175,7 +175,7 @@ bool first_lister(const Xapian::Database &db, const std::string &key,
  * Related records as a first build of the same files keeps them: every
  * URL an article lists is on a document (a record, or an article file),
  * unless a build that did not finish left them to bring back (as in
- * lib/builder.c), and each record is that of the first article listing
+ * lib/index/builder.c), and each record is that of the first article listing
  * it by key (ni_db_related_wins), which lists it still.  An index
  * written before articles named what they list (no NI_FILTER_LISTS term
  * at all) cannot tell, and is not checked for it.

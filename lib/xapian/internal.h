@@ -26,7 +26,7 @@
  *
  * THE INDEX SCHEMA is described once, in docs/schema.md: every term
  * prefix, value slot, metadata key and file, and why.  Its names for
- * the code are the field table's prefixes (ni_fields.h, lib/fields.c,
+ * the code are the field table's prefixes (ni_fields.h, lib/schema/fields.c,
  * which writes docs/schema.md's table of terms), the constants below
  * and enum ni_slot of ni_xapian.h.  Change them with the page, and
  * bump SCHEMA_VERSION when an old index could not be read correctly.

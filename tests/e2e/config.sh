@@ -125,7 +125,7 @@ SOURCE_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 expect_status 0 "the settings newsquery reads are all listed" -- python3 - "$SOURCE_ROOT" "$NEWSQUERY" <<'PY'
 import re, subprocess, sys
 root, newsquery = sys.argv[1:]
-src = open(f"{root}/lib/config.c").read()
+src = open(f"{root}/lib/files/config.c").read()
 names = re.findall(r"^\s*(?:TEXT|NUMBER)_SETTING\((\w+),", src, re.M)
 # newsindex's alone, which newsindex(1) lists.
 names = [n for n in names if n not in ("max_file_size", "max_field_words")]

@@ -17,14 +17,14 @@ expect_status 2 "-- ends the options" -- "$NEWSINDEX" stats --db "$DB" -- --json
 expect_match "$WORK/err" "^newsindex: stats takes no arguments but options: '--json' \(see 'newsindex stats --help'\)\$" "after --, --json is a word"
 
 # ---- the man pages' configuration examples --------------------------------
-# Every setting the config file takes (lib/config.c) is in the example
+# Every setting the config file takes (lib/files/config.c) is in the example
 # of newsquery(1) or newsindex(1).
 SOURCE_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 expect_status 0 "every setting in a man page's config example" -- python3 - "$SOURCE_ROOT" <<'PY'
 import re, sys
 root = sys.argv[1]
 names = re.findall(r"^\s*(?:NUMBER|TEXT)_SETTING\((\w+),",
-                   open(f"{root}/lib/config.c").read(), re.M)
+                   open(f"{root}/lib/files/config.c").read(), re.M)
 assert len(names) > 10, names
 shown = set()
 for page in ("newsquery.1", "newsindex.1"):

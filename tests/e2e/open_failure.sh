@@ -1,6 +1,6 @@
 # End to end: an index that is missing or will not open is said in the
 # same words by newsindex (stats, check) and newsquery, one line, from
-# the one copy of the messages (lib/cli.c, ni_cli_open_failure()).
+# the one copy of the messages (lib/cli/cli.c, ni_cli_open_failure()).
 . "$(dirname "$0")/lib.sh"
 
 "$NEWSINDEX" build --db "$WORK/good" "$NI_TEST_SAMPLES" >/dev/null 2>&1 ||

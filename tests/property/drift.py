@@ -152,7 +152,7 @@ def key_of(content, path):
 
 def walk(root):
     """The article files newsindex's walk finds under `root`, in its
-    order (lib/walk.c): names sorted by bytes, hidden ones left out,
+    order (lib/files/walk.c): names sorted by bytes, hidden ones left out,
     links followed, no folder entered twice."""
     seen = set()
     found = []

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/analyzer.c (include/ni_analyzer.h).
+ * Unit tests for lib/text/analyzer.c (include/ni_analyzer.h).
  *
  * Several expected outputs (CJK dictionary words, "U.S." -> "u.s") are
  * what ICU 72 really produces, not what one might guess.  If an ICU

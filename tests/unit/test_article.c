@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/article.c: front matter framing, field parsing,
+ * Unit tests for lib/files/article.c: front matter framing, field parsing,
  * warnings, errors with their positions, YAML bombs.  Fixture files are
  * read from $NI_TEST_FIXTURES/articles/.
  */

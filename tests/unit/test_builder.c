@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/builder.c with lib/document.c: what a build reports
+ * Unit tests for lib/index/builder.c with lib/index/document.c: what a build reports
  * of files that change between the walk and the read (deleted, replaced
  * by a FIFO), the skip counts by kind, and the word limit per field.
  * The end-to-end hostile cases are tests/e2e/hostile.sh; a file that

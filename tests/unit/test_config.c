@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/config.c and ni_cli_load_config(): which file is
+ * Unit tests for lib/files/config.c and ni_cli_load_config(): which file is
  * read, every setting, every error with its line, column and message,
  * missing files (named or not), ~/ expansion, facets as text or a list,
  * the size cap.  Files are written to a fresh temporary folder.

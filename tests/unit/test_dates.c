@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/dates.c: the calendar, against known days and
+ * Unit tests for lib/base/dates.c: the calendar, against known days and
  * against the copies it replaced; ISO 8601 read and written.
  */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/language.c: language codes and names to stemmers.
+ * Unit tests for lib/base/language.c: language codes and names to stemmers.
  */
 #include <setjmp.h>
 #include <stdarg.h>

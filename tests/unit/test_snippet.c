@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/snippet.c (include/ni_snippet.h): which words are
+ * Unit tests for lib/search/snippet.c (include/ni_snippet.h): which words are
  * marked, which stretch of the text is chosen, how it is cut, and the
  * display widths render.c shares.
  *

@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/verify.c: newsindex check's comparison of an index
+ * Unit tests for lib/index/verify.c: newsindex check's comparison of an index
  * with its files.  Each test builds an index of a small folder
  * (ni_build), then breaks it by hand: a file changed after the build
  * while the index says a later build ran (NI_META_LAST_BUILD moved to

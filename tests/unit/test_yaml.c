@@ -1,5 +1,5 @@
 /*
- * Unit tests for lib/yaml.c, the event reader both YAML readers
+ * Unit tests for lib/files/yaml.c, the event reader both YAML readers
  * share: opening (NUL bytes), documents (none, one, two), libyaml's
  * errors and their places, the depth limit, nulls, quoting and
  * describing values, and numbers under any locale.  The readers' own

@@ -23,7 +23,7 @@
 #include <unicode/utf8.h>
 #include <yaml.h>
 
-#include "ascii.h"
+#include "../base/ascii.h"
 #include "ni_buf.h"
 #include "ni_dates.h"
 #include "ni_language.h"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ascii.h"
+#include "../base/ascii.h"
 #include "ni_language.h"
 
 /* published: takes true or false, in any case. */
