@@ -6,7 +6,7 @@
  * (docs/schema.md gives the format):
  *   {"title", "excerpt", "url", "path", "provider": {"name", "domain"},
  *    "date", "quality", "published", "topics": [...], "category", "type",
- *    "related_of"}
+ *    "related_of", "image": {"url", "width", "height"}}
  * Absent values are left out.  The indexer encodes it, the query side
  * decodes it; this module is the only place that knows the format.
  *
@@ -17,6 +17,7 @@
 #define NI_DOCDATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ni_article.h"
 #include "ni_buf.h"
@@ -37,6 +38,13 @@ struct ni_docdata {
 	struct ni_opt_bool published;
 	char **topics;
 	size_t n_topics;
+	/* The article's first image (images[0]), as written: any URL (the
+	 * page shows only https), its size 0 when not given; url NULL when
+	 * the article has none (or was indexed before images were kept). */
+	struct ni_docimage {
+		char *url;
+		int64_t width, height;
+	} image;
 };
 
 /*

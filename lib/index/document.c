@@ -555,6 +555,8 @@ static void related_view(const struct ni_related *r, struct ni_article *a)
 	a->published_at = r->published_at;
 	a->quality = r->quality;
 	a->provider = r->provider;
+	a->images = r->images;
+	a->n_images = r->n_images;
 }
 
 /*

@@ -61,6 +61,28 @@ static int add_facts(json_object *obj, const struct ni_article *a)
 	return 1;
 }
 
+/* "image": the first image, for a thumbnail: its URL and size. */
+static int add_image(json_object *obj, const struct ni_image *images,
+		     size_t n)
+{
+	if (!n)
+		return 1;
+	json_object *image = json_object_new_object();
+	if (!image || json_object_object_add(obj, "image", image) ||
+	    !add_string(image, "url", images[0].url))
+		return 0;
+	const char *const keys[] = {"width", "height"};
+	const int64_t sizes[] = {images[0].width, images[0].height};
+	for (int i = 0; i < 2; i++) {
+		json_object *size = sizes[i] > 0
+			? json_object_new_int64(sizes[i]) : NULL;
+		if (sizes[i] > 0 &&
+		    (!size || json_object_object_add(image, keys[i], size)))
+			return 0;
+	}
+	return 1;
+}
+
 ni_status ni_docdata_encode(const struct ni_article *a, const char *path,
 			    const char *related_of, struct ni_buf *out)
 {
@@ -74,7 +96,8 @@ ni_status ni_docdata_encode(const struct ni_article *a, const char *path,
 		 add_topics(obj, a->topics, a->n_topics) &&
 		 add_string(obj, "category", a->category) &&
 		 add_string(obj, "type", a->type) &&
-		 add_string(obj, "related_of", related_of);
+		 add_string(obj, "related_of", related_of) &&
+		 add_image(obj, a->images, a->n_images);
 	ni_status status = NI_ENOMEM;
 	if (ok) {
 		size_t len;
@@ -152,6 +175,28 @@ static int take_provider(json_object *obj, struct ni_docdata *out)
 	       take_string(provider, "domain", &out->provider_domain);
 }
 
+/* A size of the image: a positive whole number, else 0 (not given). */
+static int64_t take_size(json_object *image, const char *key)
+{
+	json_object *value;
+	if (!json_object_object_get_ex(image, key, &value) ||
+	    !json_object_is_type(value, json_type_int))
+		return 0;
+	int64_t size = json_object_get_int64(value);
+	return size > 0 ? size : 0;
+}
+
+static int take_image(json_object *obj, struct ni_docdata *out)
+{
+	json_object *image;
+	if (!json_object_object_get_ex(obj, "image", &image) ||
+	    !json_object_is_type(image, json_type_object))
+		return 1;
+	out->image.width = take_size(image, "width");
+	out->image.height = take_size(image, "height");
+	return take_string(image, "url", &out->image.url);
+}
+
 ni_status ni_docdata_decode(const char *data, size_t len,
 			    struct ni_docdata *out)
 {
@@ -173,7 +218,7 @@ ni_status ni_docdata_decode(const char *data, size_t len,
 		 take_string(obj, "category", &out->category) &&
 		 take_string(obj, "type", &out->type) &&
 		 take_string(obj, "related_of", &out->related_of) &&
-		 take_topics(obj, out);
+		 take_topics(obj, out) && take_image(obj, out);
 	take_facts(obj, out);
 	json_object_put(obj);
 	if (!ok) {
@@ -197,5 +242,6 @@ void ni_docdata_clear(struct ni_docdata *d)
 	for (size_t i = 0; i < d->n_topics; i++)
 		free(d->topics[i]);
 	free(d->topics);
+	free(d->image.url);
 	memset(d, 0, sizeof *d);
 }

@@ -30,6 +30,13 @@ static void test_round_trip_of_every_field(void **state)
 	a.n_topics = 2;
 	a.category = "news";
 	a.type = "article";
+	struct ni_image images[] = {
+		{.url = "https://img.example/a.jpg", .width = 800,
+		 .height = 450},
+		{.url = "https://img.example/second.jpg"},
+	};
+	a.images = images;
+	a.n_images = 2;
 
 	struct ni_buf buf = NI_BUF_INIT;
 	assert_int_equal(ni_docdata_encode(&a, "/abs/path.txt", "https://parent/", &buf), NI_OK);
@@ -55,6 +62,11 @@ static void test_round_trip_of_every_field(void **state)
 	assert_string_equal(d.category, "news");
 	assert_string_equal(d.type, "article");
 	assert_string_equal(d.related_of, "https://parent/");
+	/* The first image only: what a thumbnail needs. */
+	assert_string_equal(d.image.url, "https://img.example/a.jpg");
+	assert_int_equal(d.image.width, 800);
+	assert_int_equal(d.image.height, 450);
+	assert_null(strstr(buf.data, "second.jpg"));
 	ni_docdata_clear(&d);
 	assert_null(d.title);
 	ni_buf_release(&buf);
@@ -78,6 +90,8 @@ static void test_absent_values_stay_absent(void **state)
 	assert_false(d.quality.present);
 	assert_false(d.published.present);
 	assert_int_equal(d.n_topics, 0);
+	assert_null(d.image.url);
+	assert_null(strstr(buf.data, "image"));
 	ni_docdata_clear(&d);
 	ni_buf_release(&buf);
 }
@@ -91,12 +105,18 @@ static void test_bad_data_is_refused(void **state)
 	assert_int_equal(ni_docdata_decode("", 0, &d), NI_EPARSE);
 	/* Wrong types inside are ignored, not trusted. */
 	const char *odd = "{\"title\": 5, \"quality\": \"high\", "
-			  "\"topics\": [\"a\", 3]}";
+			  "\"topics\": [\"a\", 3], \"image\": "
+			  "{\"url\": \"u\", \"width\": -3, "
+			  "\"height\": \"9\"}}";
 	assert_int_equal(ni_docdata_decode(odd, strlen(odd), &d), NI_OK);
 	assert_null(d.title);
 	assert_false(d.quality.present);
 	assert_int_equal(d.n_topics, 1);
 	assert_string_equal(d.topics[0], "a");
+	/* A size that is not a positive whole number is not given. */
+	assert_string_equal(d.image.url, "u");
+	assert_int_equal(d.image.width, 0);
+	assert_int_equal(d.image.height, 0);
 	ni_docdata_clear(&d);
 }
 

@@ -244,6 +244,34 @@ static void test_non_latin_queries(void **state)
 	ni_results_clear(&r);
 }
 
+/*
+ * The first image is kept for a thumbnail, as written (the page decides
+ * what to show), a related record's own too.
+ */
+static void test_first_image_is_kept(void **state)
+{
+	struct world *w = *state;
+	struct ni_results r;
+	run(w, "softbank", 0, 1, &r);
+	assert_int_equal(r.n_hits, 1);
+	const struct ni_docdata *related = &r.hits[0].doc;
+	assert_non_null(related->related_of);
+	assert_non_null(related->image.url);
+	assert_non_null(strstr(related->image.url, "https://www.ft.com/"));
+	assert_int_equal(related->image.width, 1024);
+	assert_int_equal(related->image.height, 512);
+	ni_results_clear(&r);
+	run(w, "sensetime pulls stock sale", 0, 1, &r);
+	assert_int_equal(r.n_hits, 1);
+	assert_null(r.hits[0].doc.related_of);
+	assert_string_equal(r.hits[0].doc.image.url, "http://s.thestreet.com/"
+			    "files/tsc/v2008/photos/contrib/uploads/"
+			    "509c96e5-3901-11e8-903c-f93462b03a68.png");
+	assert_int_equal(r.hits[0].doc.image.width, 1152);
+	assert_int_equal(r.hits[0].doc.image.height, 768);
+	ni_results_clear(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +283,7 @@ int main(void)
 		cmocka_unit_test(test_empty_query_is_an_error),
 		cmocka_unit_test(test_no_query_is_an_error),
 		cmocka_unit_test(test_non_latin_queries),
+		cmocka_unit_test(test_first_image_is_kept),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
