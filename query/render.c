@@ -208,15 +208,20 @@ static void print_link(FILE *out, const struct render_context *ctx,
 	fprintf(out, "%s\n", style(ctx, RESET));
 }
 
+void render_explain(FILE *out, const struct ni_result *hit)
+{
+	fprintf(out, "%s · bm25 %.3f + quality %.3f + recency %.3f = %.3f",
+		hit->all_words ? "all words" : "some words", hit->relevance,
+		hit->quality_part, hit->recency_part, hit->score);
+}
+
 /* One line that says why the hit is where it is (docs/ranking.md). */
 static void print_explain(FILE *out, const struct render_context *ctx,
 			  const struct ni_result *hit)
 {
-	fprintf(out, "    %s%s · bm25 %.3f + quality %.3f + recency %.3f"
-		" = %.3f%s\n", style(ctx, DIM),
-		hit->all_words ? "all words" : "some words", hit->relevance,
-		hit->quality_part, hit->recency_part, hit->score,
-		style(ctx, RESET));
+	fprintf(out, "    %s", style(ctx, DIM));
+	render_explain(out, hit);
+	fprintf(out, "%s\n", style(ctx, RESET));
 }
 
 static void print_hit(FILE *out, const struct render_context *ctx,
@@ -309,11 +314,7 @@ static void put_count(FILE *out, uint64_t n, bool exact, const char *one,
 		(unsigned long long)n, n == 1 ? one : many);
 }
 
-/*
- * What there is to page through: "45 stories, 82 articles", or one number
- * when every story is one article (always so with --all).
- */
-static void put_totals(FILE *out, const struct ni_results *r)
+void render_totals(FILE *out, const struct ni_results *r)
 {
 	if (r->stories != r->total || r->stories_exact != r->total_exact) {
 		put_count(out, r->stories, r->stories_exact, "story",
@@ -327,7 +328,7 @@ static void print_header(FILE *out, const struct render_context *ctx,
 			 const struct ni_results *r)
 {
 	fputs(style(ctx, DIM), out);
-	put_totals(out, r);
+	render_totals(out, r);
 	fputs(" for ", out);
 	put_quoted(out, ctx->query);
 	if (r->n_hits)
@@ -349,7 +350,7 @@ void render_text(FILE *out, const struct render_context *ctx,
 		if (r->total) {
 			fprintf(out, "no results at --offset %u: ",
 				ctx->offset);
-			put_totals(out, r);
+			render_totals(out, r);
 		} else {
 			fputs("no results", out);
 		}

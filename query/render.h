@@ -49,6 +49,19 @@ struct render_context {
 	const struct ni_qparse_error *syntax_error;
 };
 
+/*
+ * What there is to page through: "45 stories, 82 articles", or one number
+ * when every story is one article (always so with --all); "about 1200
+ * articles" for an estimate.  Numbers and words only: safe in HTML.
+ */
+void render_totals(FILE *out, const struct ni_results *results);
+
+/*
+ * Why a hit is where it is (docs/ranking.md), without a newline: "all
+ * words · bm25 1.234 + quality 0.370 + recency 0.000 = 1.604".
+ */
+void render_explain(FILE *out, const struct ni_result *hit);
+
 /* The format named `name` ("json", "paths", ...); false if none is. */
 bool render_format_named(const char *name, enum render_format *out);
 
