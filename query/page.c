@@ -1,0 +1,953 @@
+/* The search page's HTML: see page.h and docs/serving.md. */
+#include "page.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unicode/utf8.h>
+
+#include "ni_dates.h"
+#include "ni_fields.h"
+#include "ni_control.h"
+#include "ni_snippet.h"
+
+/* Facet values shown before "N more" (the rest fold into a <details>). */
+#define FACET_SHOWN 8
+/*
+ * A thumbnail is this many CSS pixels wide, and as high as the image's
+ * shape says, within these bounds (CSS crops it to fit), or of the
+ * default height when the article does not give the image's size.
+ */
+#define THUMB_WIDTH 112
+#define THUMB_MIN_HEIGHT 48
+#define THUMB_MAX_HEIGHT 112
+#define THUMB_DEFAULT_HEIGHT 75
+
+/* What sort= says, in the order of enum ni_sort. */
+static const char *const SORT_NAMES[] = {
+	"relevance", "date", "quality", "date-asc",
+};
+static const char *const SORT_LABELS[] = {
+	"Relevance", "Newest first", "Quality", "Oldest first",
+};
+#define N_SORTS (sizeof SORT_NAMES / sizeof *SORT_NAMES)
+
+/* Headings of the facets, in the order of enum ni_facet; a facet
+ * without one is headed by its name (ni_fields.h). */
+static const char *const FACET_HEADINGS[NI_FACET_COUNT] = {
+	"Topic", "Provider", "Month",
+};
+
+/* Parameters the form has fields for: it carries the others hidden. */
+static const char *const FORM_FIELDS[] = {
+	"q", "sort", "from", "to", "all", "explain", "offset",
+};
+
+/* A page being written, to a memory stream. */
+struct page {
+	FILE *out;
+	char *text;
+	size_t len;
+	const struct page_request *req;
+	const struct page_settings *settings;
+};
+
+/* ---- escaping ----------------------------------------------------------- */
+
+/*
+ * `len` bytes of text from anywhere (an article, the request), as HTML
+ * text or the value of a quoted attribute: the characters HTML gives a
+ * meaning as references, white space as a space, any other control
+ * character and each ill-formed UTF-8 sequence as U+FFFD.
+ */
+static void put_html_n(FILE *out, const char *text, size_t len)
+{
+	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+	while (i < n) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(text, i, n, c);
+		switch (c) {
+		case '&': fputs("&amp;", out); break;
+		case '<': fputs("&lt;", out); break;
+		case '>': fputs("&gt;", out); break;
+		case '"': fputs("&quot;", out); break;
+		case '\'': fputs("&#39;", out); break;
+		case '\t': case '\n': case '\r': fputc(' ', out); break;
+		default:
+			if (ni_is_control(c))
+				fputs("\xef\xbf\xbd", out);
+			else
+				fwrite(text + start, 1, (size_t)(i - start),
+				       out);
+		}
+	}
+}
+
+static void put_html(FILE *out, const char *text)
+{
+	if (text)
+		put_html_n(out, text, strlen(text));
+}
+
+/*
+ * Text as one part of a query string (a name or a value): every byte
+ * but letters, digits and "-._~" as %XX, so that nothing in it can end
+ * the part, the attribute or the URL.
+ */
+static void put_url_part(FILE *out, const char *text)
+{
+	static const char HEX[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+			fputc(*p, out);
+		else
+			fprintf(out, "%%%c%c", HEX[*p >> 4], HEX[*p & 15]);
+	}
+}
+
+/*
+ * Whether an article's `url` may be an href: https (or http unless
+ * `https_only`) from its first byte, and no white space or control
+ * character anywhere, since a browser strips or skips those and could
+ * then read another scheme ("java\tscript:").  Anything else is shown
+ * as text, never followed.
+ */
+static bool linkable(const char *url, bool https_only)
+{
+	if (!url)
+		return false;
+	if (strncasecmp(url, "https://", 8) &&
+	    (https_only || strncasecmp(url, "http://", 7)))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= ' ' || *p == 0x7f)
+			return false;
+	return true;
+}
+
+/* ---- links to other searches --------------------------------------------- */
+
+/* What a link changes of the request; the rest it keeps. */
+struct link {
+	const char *q;        /* the query text */
+	unsigned offset;
+	enum ni_sort sort;
+	bool all;
+};
+
+/* The request as it is, on its first page. */
+static struct link same_search(const struct page_request *req)
+{
+	struct link l = {req->q, 0, req->sort, req->all};
+	return l;
+}
+
+static bool is_one_of(const char *name, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, names[i]))
+			return true;
+	return false;
+}
+
+/* `&name=value`, or `?name=value` for the first. */
+static void put_pair(FILE *out, bool *first, const char *name,
+		     const char *value)
+{
+	fputs(*first ? "?" : "&amp;", out);
+	*first = false;
+	put_url_part(out, name);
+	fputc('=', out);
+	put_url_part(out, value);
+}
+
+/*
+ * href="/search?..." for the search `l` describes: its q, sort, all and
+ * offset, the request's date range, and every other parameter of the
+ * request as it was (lang, limit, explain, ...).
+ */
+static void put_search_href(struct page *p, const struct link *l)
+{
+	static const char *const changed[] = {
+		"q", "offset", "sort", "all", "from", "to",
+	};
+	const struct page_request *req = p->req;
+	bool first = true;
+	fputs("href=\"/search", p->out);
+	put_pair(p->out, &first, "q", l->q);
+	for (size_t i = 0; i < req->n_params; i++) {
+		const struct page_param *param = &req->params[i];
+		if (!is_one_of(param->name, changed,
+			       sizeof changed / sizeof *changed))
+			put_pair(p->out, &first, param->name, param->value);
+	}
+	if (*req->from)
+		put_pair(p->out, &first, "from", req->from);
+	if (*req->to)
+		put_pair(p->out, &first, "to", req->to);
+	if (l->sort != NI_SORT_RELEVANCE && (size_t)l->sort < N_SORTS)
+		put_pair(p->out, &first, "sort", SORT_NAMES[l->sort]);
+	if (l->all)
+		put_pair(p->out, &first, "all", "1");
+	if (l->offset)
+		fprintf(p->out, "&amp;offset=%u", l->offset);
+	fputc('"', p->out);
+}
+
+/* ---- the frame of every page ------------------------------------------- */
+
+static void put_asset_link(FILE *out, const char *path)
+{
+	const struct page_asset *a = page_asset_find(path);
+	fputs(path, out);
+	if (a)
+		fprintf(out, "?v=%s", a->version);
+}
+
+static void put_head(struct page *p, const char *title)
+{
+	FILE *out = p->out;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+	      "<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, "
+	      "initial-scale=1\">\n"
+	      "<meta name=\"color-scheme\" content=\"light dark\">\n"
+	      "<meta name=\"referrer\" content=\"no-referrer\">\n"
+	      "<title>", out);
+	if (title && *title) {
+		put_html(out, title);
+		fputs(" \xc2\xb7 ", out);
+	}
+	fputs("newsindex</title>\n<link rel=\"stylesheet\" href=\"", out);
+	put_asset_link(out, "/assets/page.css");
+	fputs("\">\n<script src=\"", out);
+	put_asset_link(out, "/assets/page.js");
+	fputs("\" defer></script>\n</head>\n<body>\n"
+	      "<a class=\"skip\" href=\"#main\">Skip to the results</a>\n",
+	      out);
+}
+
+/* A date input, or a text one for a value the date input cannot hold
+ * ("2021", "2021-12"), which it would empty, and lose. */
+static void put_date_field(FILE *out, const char *name, const char *label,
+			   const char *value)
+{
+	bool day = !*value || strlen(value) == 10;
+	fprintf(out, "<label class=\"field\">%s <input type=\"%s\" "
+		"name=\"%s\"", label, day ? "date" : "text", name);
+	if (!day)
+		fputs(" inputmode=\"numeric\" placeholder=\"YYYY-MM-DD\"", out);
+	fputs(" value=\"", out);
+	put_html(out, value);
+	fputs("\"></label>\n", out);
+}
+
+static void put_check(FILE *out, const char *name, const char *label,
+		      bool on)
+{
+	fprintf(out, "<label class=\"check\"><input type=\"checkbox\" "
+		"name=\"%s\" value=\"1\"%s> %s</label>\n", name,
+		on ? " checked" : "", label);
+}
+
+/* The options of the search: sort, date range, copies, explanations. */
+static void put_options(struct page *p)
+{
+	const struct page_request *req = p->req;
+	FILE *out = p->out;
+	bool open = req->sort != NI_SORT_RELEVANCE || *req->from ||
+		    *req->to || req->all || req->explain;
+	fprintf(out, "<details class=\"options\"%s>\n"
+		"<summary>Options</summary>\n<div class=\"fields\">\n"
+		"<label class=\"field\">Sort <select name=\"sort\">\n",
+		open ? " open" : "");
+	for (size_t i = 0; i < N_SORTS; i++)
+		fprintf(out, "<option value=\"%s\"%s>%s</option>\n",
+			SORT_NAMES[i], (size_t)req->sort == i
+			? " selected" : "", SORT_LABELS[i]);
+	fputs("</select></label>\n", out);
+	put_date_field(out, "from", "From", req->from);
+	put_date_field(out, "to", "To", req->to);
+	put_check(out, "all", "Every copy of a story", req->all);
+	put_check(out, "explain", "Explain the ranking", req->explain);
+	fputs("</div>\n</details>\n", out);
+}
+
+/* The search box, with the request's other parameters kept hidden. */
+static void put_header(struct page *p, bool home)
+{
+	const struct page_request *req = p->req;
+	FILE *out = p->out;
+	/* The name is the home page's heading; a page of results has its
+	 * own, for those who go by headings. */
+	fprintf(out, "<header class=\"top%s\">\n"
+		"%s<a class=\"brand\" href=\"/\">newsindex</a>%s\n"
+		"<form class=\"search\" role=\"search\" action=\"/search\" "
+		"method=\"get\">\n"
+		"<label class=\"label\" for=\"q\">Search the news</label>\n"
+		"<div class=\"box\"><input id=\"q\" name=\"q\" "
+		"type=\"search\" value=\"", home ? " home" : "",
+		home ? "<h1 class=\"brand\">" : "", home ? "</h1>" : "");
+	put_html(out, req->q);
+	fputs("\" autocomplete=\"off\" autocapitalize=\"off\" "
+	      "spellcheck=\"false\" enterkeyhint=\"search\" "
+	      "aria-describedby=\"q-help\">"
+	      "<button type=\"submit\">Search</button></div>\n"
+	      "<p id=\"q-help\" class=\"help\">Words, \"a phrase\", "
+	      "a OR b, -word, title:, topic:, provider:, date:2023-12, "
+	      "quality:&gt;=40</p>\n", out);
+	put_options(p);
+	for (size_t i = 0; i < req->n_params; i++) {
+		const struct page_param *param = &req->params[i];
+		if (is_one_of(param->name, FORM_FIELDS,
+			      sizeof FORM_FIELDS / sizeof *FORM_FIELDS))
+			continue;
+		fputs("<input type=\"hidden\" name=\"", out);
+		put_html(out, param->name);
+		fputs("\" value=\"", out);
+		put_html(out, param->value);
+		fputs("\">\n", out);
+	}
+	fputs("</form>\n</header>\n", out);
+}
+
+static void put_footer(struct page *p)
+{
+	fputs("<footer class=\"bottom\"><p>Keys: <kbd>/</kbd> the search "
+	      "box, <kbd>j</kbd> and <kbd>k</kbd> (or <kbd>\xe2\x86\x93"
+	      "</kbd> <kbd>\xe2\x86\x91</kbd>) from result to result.</p>"
+	      "</footer>\n</body>\n</html>\n", p->out);
+}
+
+static bool page_start(struct page *p, const struct page_request *req,
+		       const struct page_settings *settings)
+{
+	memset(p, 0, sizeof *p);
+	p->req = req;
+	p->settings = settings;
+	p->out = open_memstream(&p->text, &p->len);
+	return p->out != NULL;
+}
+
+/* Hand the page to `out`: NI_ENOMEM when any of it could not be
+ * written (a memory stream fails only so). */
+static ni_status page_end(struct page *p, struct ni_buf *out)
+{
+	bool ok = !ferror(p->out);
+	ok = fclose(p->out) == 0 && ok;
+	ni_status status = ok ? ni_buf_add(out, p->text, p->len) : NI_ENOMEM;
+	free(p->text);
+	return status;
+}
+
+/* ---- the date range ------------------------------------------------------ */
+
+/* Whether `text` is "YYYY", "YYYY-MM" or "YYYY-MM-DD", a real month
+ * and a day the month can have (date: refuses others). */
+static bool is_date(const char *text)
+{
+	static const int DAYS[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+				   30, 31};
+	size_t len = strlen(text);
+	if (len != 4 && len != 7 && len != 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		bool dash = i == 4 || i == 7;
+		if (dash ? text[i] != '-' : (text[i] < '0' || text[i] > '9'))
+			return false;
+	}
+	if (len == 4)
+		return true;
+	int month = (text[5] - '0') * 10 + text[6] - '0';
+	if (month < 1 || month > 12)
+		return false;
+	if (len == 7)
+		return true;
+	int year = atoi(text);
+	bool leap = (year % 4 == 0 && year % 100) || year % 400 == 0;
+	int day = (text[8] - '0') * 10 + text[9] - '0';
+	return day >= 1 && day <= DAYS[month - 1] &&
+	       (month != 2 || day <= 28 + leap);
+}
+
+/* " date:FROM..TO" for the request's range; "" when it has none. */
+static ni_status date_filter(const struct page_request *req,
+			     struct ni_buf *out)
+{
+	if (!*req->from && !*req->to)
+		return NI_OK;
+	return ni_buf_addf(out, " date:%s..%s", req->from, req->to);
+}
+
+bool page_query_text(const struct page_request *req, struct ni_buf *out,
+		     const char **param, struct ni_buf *problem)
+{
+	const char *ends[] = {req->from, req->to};
+	const char *names[] = {"from", "to"};
+	*param = NULL;
+	for (int i = 0; i < 2; i++) {
+		if (*ends[i] && !is_date(ends[i])) {
+			*param = names[i];
+			ni_buf_adds(problem, "'");
+			ni_buf_adds(problem, ends[i]);
+			ni_buf_adds(problem, "' is not a date (YYYY-MM-DD)");
+			return false;
+		}
+	}
+	struct ni_buf range = NI_BUF_INIT;
+	ni_status status = date_filter(req, &range);
+	/* A range alone is the filter, without the space before it. */
+	bool blank = ni_qparse_blank(req->q);
+	if (status == NI_OK && !blank)
+		status = ni_buf_adds(out, req->q);
+	if (status == NI_OK && range.len)
+		status = ni_buf_adds(out, range.data + blank);
+	else if (status == NI_OK && blank)
+		status = ni_buf_adds(out, req->q);
+	ni_buf_release(&range);
+	return status == NI_OK;
+}
+
+/* ---- the results -------------------------------------------------------- */
+
+/* The snippet, with the words that matched in <mark>. */
+static void put_snippet(FILE *out, const struct ni_snippet *s)
+{
+	const char *text = ni_buf_str(&s->text);
+	size_t at = 0;
+	fputs("<p class=\"snippet\">", out);
+	for (size_t i = 0; i < s->n_spans; i++) {
+		const struct ni_span *span = &s->spans[i];
+		if (span->start < at || span->end <= span->start ||
+		    span->end > s->text.len)
+			continue;
+		put_html_n(out, text + at, span->start - at);
+		fputs("<mark>", out);
+		put_html_n(out, text + span->start, span->end - span->start);
+		fputs("</mark>", out);
+		at = span->end;
+	}
+	put_html_n(out, text + at, s->text.len - at);
+	fputs("</p>\n", out);
+}
+
+/*
+ * "+N similar" as a link to the copies: a search of every copy
+ * (all=1) with the title as a phrase, which copies share (ni_story.h).
+ * Plain text when the title has nothing to search for.
+ */
+static void put_similar(struct page *p, const struct ni_result *hit)
+{
+	const char *title = hit->doc.title;
+	struct ni_buf q = NI_BUF_INIT;
+	/* No escape for '"' inside a phrase: it becomes a space. */
+	bool ok = title && !ni_qparse_blank(title) &&
+		  ni_buf_adds(&q, "title:\"") == NI_OK &&
+		  ni_buf_adds(&q, title) == NI_OK &&
+		  ni_buf_addch(&q, '"') == NI_OK;
+	for (size_t i = 7; ok && i + 1 < q.len; i++)
+		if (q.data[i] == '"')
+			q.data[i] = ' ';
+	if (ok) {
+		struct link l = {q.data, 0, NI_SORT_RELEVANCE, true};
+		fputs("<a class=\"similar\" ", p->out);
+		put_search_href(p, &l);
+		fputc('>', p->out);
+	}
+	fprintf(p->out, "+%u similar", (unsigned)hit->n_similar);
+	if (ok)
+		fputs("</a>", p->out);
+	ni_buf_release(&q);
+}
+
+/* Provider · date · quality · +N similar · related record. */
+static void put_meta(struct page *p, const struct ni_result *hit)
+{
+	const struct ni_docdata *doc = &hit->doc;
+	FILE *out = p->out;
+	const char *sep = "";
+	fputs("<p class=\"meta\">", out);
+	if (doc->provider_name || doc->provider_domain) {
+		fputs("<span class=\"provider\">", out);
+		put_html(out, doc->provider_name ? doc->provider_name
+						 : doc->provider_domain);
+		fputs("</span>", out);
+		sep = " \xc2\xb7 ";
+	}
+	if (doc->date.present) {
+		char date[21];
+		ni_format_iso8601(doc->date.epoch, date);
+		fprintf(out, "%s<time datetime=\"%s\">%.10s</time>", sep, date,
+			date);
+		sep = " \xc2\xb7 ";
+	}
+	if (doc->quality.present) {
+		fprintf(out, "%squality %g", sep, doc->quality.value);
+		sep = " \xc2\xb7 ";
+	}
+	if (hit->n_similar) {
+		fputs(sep, out);
+		put_similar(p, hit);
+		sep = " \xc2\xb7 ";
+	}
+	if (doc->related_of)
+		fprintf(out, "%srelated record", sep);
+	fputs("</p>\n", out);
+}
+
+/* The first image, from https only, sized before it loads. */
+static void put_thumbnail(struct page *p, const struct ni_docimage *image)
+{
+	if (!p->settings->thumbnails || !linkable(image->url, true))
+		return;
+	int64_t height = THUMB_DEFAULT_HEIGHT;
+	if (image->width > 0 && image->height > 0 &&
+	    image->height < INT64_MAX / THUMB_WIDTH) {
+		height = (image->height * THUMB_WIDTH + image->width / 2) /
+			 image->width;
+		if (height < THUMB_MIN_HEIGHT)
+			height = THUMB_MIN_HEIGHT;
+		if (height > THUMB_MAX_HEIGHT)
+			height = THUMB_MAX_HEIGHT;
+	}
+	fputs("<img class=\"thumb\" src=\"", p->out);
+	put_html(p->out, image->url);
+	fprintf(p->out, "\" alt=\"\" width=\"%d\" height=\"%d\" "
+		"loading=\"lazy\" decoding=\"async\" "
+		"referrerpolicy=\"no-referrer\">\n", THUMB_WIDTH, (int)height);
+}
+
+static void put_hit(struct page *p, const struct render_context *ctx,
+		    size_t i, const struct ni_result *hit)
+{
+	const struct ni_docdata *doc = &hit->doc;
+	FILE *out = p->out;
+	bool link = linkable(doc->url, false);
+	const char *title = doc->title && !ni_qparse_blank(doc->title)
+		? doc->title : "(no title)";
+	fputs("<li class=\"hit\">\n", out);
+	put_thumbnail(p, &doc->image);
+	fputs("<h2 class=\"title\">", out);
+	if (link) {
+		fputs("<a href=\"", out);
+		put_html(out, doc->url);
+		fputs("\" rel=\"noreferrer\">", out);
+	}
+	put_html(out, title);
+	fputs(link ? "</a></h2>\n" : "</h2>\n", out);
+	put_meta(p, hit);
+	const char *shown = doc->url ? doc->url
+			    : p->settings->paths ? doc->path : NULL;
+	if (shown) {
+		fprintf(out, "<p class=\"url%s\">", link ? "" : " unsafe");
+		put_html(out, shown);
+		fputs("</p>\n", out);
+	}
+	if (ctx->snippets && ctx->snippets[i].text.len)
+		put_snippet(out, &ctx->snippets[i]);
+	if (ctx->explain) {
+		fputs("<p class=\"explain\">", out);
+		render_explain(out, hit);
+		fputs("</p>\n", out);
+	}
+	fputs("</li>\n", out);
+}
+
+/* ---- facets ------------------------------------------------------------- */
+
+/*
+ * Whether `q` holds OR as an operator (a whole word): then a filter
+ * added after it would bind to its last part only, "a OR b topic:x"
+ * being "a OR (b topic:x)", and the query is put in parentheses.
+ */
+static bool has_or(const char *q)
+{
+	for (const char *at = strstr(q, "OR"); at; at = strstr(at + 1, "OR")) {
+		bool before = at == q || strchr(" \t\n(\"", at[-1]);
+		bool after = !at[2] || strchr(" \t\n)\"", at[2]);
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
+/* The request's q with `filter` added; NI_ENOMEM or NI_OK. */
+static ni_status add_filter(const char *q, const char *filter,
+			    struct ni_buf *out)
+{
+	if (ni_qparse_blank(q))
+		return ni_buf_adds(out, filter);
+	if (has_or(q))
+		return ni_buf_addf(out, "(%s) %s", q, filter);
+	return ni_buf_addf(out, "%s %s", q, filter);
+}
+
+/*
+ * The filter that keeps the articles with a facet's value, in the
+ * field the facet counts (the field table's row): topic:"AI", or for
+ * dates the value as it is, date:2023-07.  NI_EINVAL when no field
+ * can say it: the facet has no field typed in queries, or the value
+ * holds a quote (the language has no escape for one).
+ */
+static ni_status facet_filter(enum ni_facet f, const char *value,
+			      struct ni_buf *out)
+{
+	const struct ni_field_spec *spec = ni_facet_spec(f);
+	if (!spec || !spec->name || strchr(value, '"'))
+		return NI_EINVAL;
+	if (spec->kind == NI_KIND_DATE)
+		return ni_buf_addf(out, "%s:%s", spec->name, value);
+	return ni_buf_addf(out, "%s:\"%s\"", spec->name, value);
+}
+
+static void put_facet_value(struct page *p, enum ni_facet f,
+			    const struct ni_facet_list *list, size_t i)
+{
+	FILE *out = p->out;
+	const char *value = list->values[i];
+	struct ni_buf filter = NI_BUF_INIT, q = NI_BUF_INIT;
+	bool ok = facet_filter(f, value, &filter) == NI_OK;
+	/* A filter the query has already is shown as chosen. */
+	bool chosen = ok && strstr(p->req->q, filter.data);
+	ok = ok && !chosen && add_filter(p->req->q, filter.data, &q) == NI_OK;
+	fputs("<li>", out);
+	if (ok) {
+		struct link l = same_search(p->req);
+		l.q = q.data;
+		fputs("<a ", out);
+		put_search_href(p, &l);
+		fputc('>', out);
+	} else if (chosen) {
+		fputs("<span class=\"chosen\" aria-current=\"true\">", out);
+	}
+	put_html(out, value);
+	fputs(ok ? "</a>" : chosen ? "</span>" : "", out);
+	fprintf(out, " <span class=\"count\">%llu</span></li>\n",
+		(unsigned long long)list->counts[i]);
+	ni_buf_release(&filter);
+	ni_buf_release(&q);
+}
+
+static void put_facets(struct page *p, const struct render_context *ctx,
+		       const struct ni_results *r)
+{
+	FILE *out = p->out;
+	bool any = false;
+	for (int f = 0; f < NI_FACET_COUNT; f++)
+		any = any || ((ctx->facets & (1u << f)) && r->facets[f].n);
+	if (!any)
+		return;
+	fputs("<nav class=\"facets\" aria-label=\"Refine the search\">\n",
+	      out);
+	for (int f = 0; f < NI_FACET_COUNT; f++) {
+		const struct ni_facet_list *list = &r->facets[f];
+		if (!(ctx->facets & (1u << f)) || !list->n)
+			continue;
+		const char *name = ni_facet_spec((enum ni_facet)f)->facet_name;
+		fprintf(out, "<section class=\"facet\"><h2 id=\"facet-%s\">"
+			"%s</h2>\n<ul aria-labelledby=\"facet-%s\">\n", name,
+			FACET_HEADINGS[f] ? FACET_HEADINGS[f] : name, name);
+		for (size_t i = 0; i < list->n; i++) {
+			if (i == FACET_SHOWN)
+				fprintf(out, "</ul>\n<details><summary>%zu "
+					"more</summary>\n<ul>\n",
+					list->n - FACET_SHOWN);
+			put_facet_value(p, f, list, i);
+		}
+		fputs(list->n > FACET_SHOWN ? "</ul>\n</details>\n"
+					    : "</ul>\n", out);
+		fputs("</section>\n", out);
+	}
+	fputs("</nav>\n", out);
+}
+
+/* ---- around the results ------------------------------------------------- */
+
+/* Characters of text[0, at), for "column N" (each ill-formed sequence
+ * one, as U+FFFD). */
+static size_t chars_before(const char *text, size_t at)
+{
+	size_t n = 0;
+	int32_t end = at > INT32_MAX ? INT32_MAX : (int32_t)at;
+	for (int32_t i = 0; i < end; n++) {
+		UChar32 c;
+		U8_NEXT(text, i, end, c);
+		(void)c;
+	}
+	return n;
+}
+
+/*
+ * The query with the problem marked, and a caret line under it, in a
+ * block of fixed-width text; and "at column N" before it.
+ */
+static void put_caret(FILE *out, const char *text,
+		      const struct ni_qparse_error *where)
+{
+	size_t len = strlen(text);
+	size_t at = where->offset < len ? where->offset : len;
+	size_t span = where->length < len - at ? where->length : len - at;
+	unsigned under = span ? ni_text_columns(text + at, span) : 1;
+	fprintf(out, "<p class=\"where\">At column %zu:</p>\n"
+		"<pre class=\"caret\"><code>", chars_before(text, at) + 1);
+	put_html_n(out, text, at);
+	fputs("<mark>", out);
+	put_html_n(out, text + at, span);
+	fputs("</mark>", out);
+	put_html_n(out, text + at + span, len - at - span);
+	/* The caret under text[at]: after the columns before it. */
+	fprintf(out, "\n%*s", (int)ni_text_columns(text, at), "");
+	for (unsigned i = 0; i < (under ? under : 1); i++)
+		fputc('^', out);
+	fputs("</code></pre>\n", out);
+}
+
+/* "did you mean", without the date range this page added to the text. */
+static void put_suggestion(struct page *p, const char *suggestion)
+{
+	struct ni_buf range = NI_BUF_INIT, q = NI_BUF_INIT;
+	ni_status status = date_filter(p->req, &range);
+	size_t len = strlen(suggestion);
+	if (status == NI_OK && range.len && len >= range.len &&
+	    !strcmp(suggestion + len - range.len, range.data))
+		len -= range.len;
+	if (status == NI_OK)
+		status = ni_buf_add(&q, suggestion, len);
+	if (status == NI_OK) {
+		struct link l = same_search(p->req);
+		l.q = q.data;
+		fputs("<p class=\"suggestion\">Did you mean <a ", p->out);
+		put_search_href(p, &l);
+		fputs("><strong>", p->out);
+		put_html(p->out, q.data);
+		fputs("</strong></a>?</p>\n", p->out);
+	}
+	ni_buf_release(&range);
+	ni_buf_release(&q);
+}
+
+/* How the query was read: notes, the first under a caret when the
+ * query did not parse and was searched as words. */
+static void put_notices(FILE *out, const struct render_context *ctx)
+{
+	if (!ctx->n_notices && !ctx->n_missing)
+		return;
+	fputs("<div class=\"notices\">\n", out);
+	for (size_t i = 0; i < ctx->n_notices; i++) {
+		fputs("<p class=\"notice\">", out);
+		put_html(out, ctx->notices[i]);
+		fputs("</p>\n", out);
+		if (i == 0 && ctx->syntax_error)
+			put_caret(out, ctx->query, ctx->syntax_error);
+	}
+	/* Which shards: not said, for their names may be paths. */
+	if (ctx->n_missing)
+		fprintf(out, "<p class=\"notice\">%zu shard%s of the index "
+			"did not answer: these results are partial.</p>\n",
+			ctx->n_missing, ctx->n_missing == 1 ? "" : "s");
+	fputs("</div>\n", out);
+}
+
+static void put_sort_links(struct page *p)
+{
+	FILE *out = p->out;
+	fputs("<nav class=\"sort\" aria-label=\"Sort\">Sort:", out);
+	for (size_t i = 0; i < 3; i++) {
+		fputs(i ? " \xc2\xb7 " : " ", out);
+		if ((size_t)p->req->sort == i) {
+			fprintf(out, "<span aria-current=\"true\">%s</span>",
+				SORT_NAMES[i]);
+			continue;
+		}
+		struct link l = same_search(p->req);
+		l.sort = (enum ni_sort)i;
+		fputs("<a ", out);
+		put_search_href(p, &l);
+		fprintf(out, ">%s</a>", SORT_NAMES[i]);
+	}
+	fputs("</nav>\n", out);
+}
+
+static void put_summary(struct page *p, const struct render_context *ctx,
+			const struct ni_results *r)
+{
+	FILE *out = p->out;
+	fputs("<div class=\"bar\">\n<p class=\"summary\" role=\"status\">",
+	      out);
+	render_totals(out, r);
+	if (r->n_hits)
+		fprintf(out, ", %u to %zu", ctx->offset + 1,
+			ctx->offset + r->n_hits);
+	fprintf(out, " <span class=\"time\">(%.1f ms)</span></p>\n",
+		ctx->elapsed_ms);
+	put_sort_links(p);
+	fputs("</div>\n", out);
+}
+
+/* Links to the previous and the next page, as there are. */
+static void put_pages(struct page *p, const struct render_context *ctx,
+		      const struct ni_results *r)
+{
+	FILE *out = p->out;
+	unsigned limit = ctx->limit ? ctx->limit : PAGE_DEFAULT_LIMIT;
+	if (!ctx->offset && !r->more)
+		return;
+	fputs("<nav class=\"pages\" aria-label=\"Pages\">\n", out);
+	struct link l = same_search(p->req);
+	if (ctx->offset) {
+		l.offset = ctx->offset > limit ? ctx->offset - limit : 0;
+		fputs("<a rel=\"prev\" ", out);
+		put_search_href(p, &l);
+		fputs(">\xe2\x86\x90 Previous</a>\n", out);
+	}
+	fprintf(out, "<span class=\"at\">Page %u</span>\n",
+		(ctx->offset + limit - 1) / limit + 1);
+	if (r->more) {
+		l.offset = ctx->offset + (unsigned)r->n_hits;
+		fputs("<a rel=\"next\" ", out);
+		put_search_href(p, &l);
+		fputs(">Next \xe2\x86\x92</a>\n", out);
+	}
+	fputs("</nav>\n", out);
+}
+
+/* Nothing matched, or the offset is past the last result. */
+static void put_nothing(struct page *p, const struct render_context *ctx,
+			const struct ni_results *r)
+{
+	FILE *out = p->out;
+	fputs("<section class=\"empty\">\n<h1>", out);
+	if (r->total) {
+		fprintf(out, "No results at offset %u</h1>\n<p>There are ",
+			ctx->offset);
+		render_totals(out, r);
+		fputs(" in all: <a ", out);
+		struct link l = same_search(p->req);
+		put_search_href(p, &l);
+		fputs(">go to the first page</a>.</p>\n", out);
+	} else {
+		fputs("No results for \xe2\x80\x9c", out);
+		put_html(out, p->req->q);
+		fputs("\xe2\x80\x9d</h1>\n<p>Try other words, fewer words or "
+		      "fewer filters; a word ending in * finds the words "
+		      "that start so.</p>\n", out);
+	}
+	fputs("</section>\n", out);
+}
+
+/* ---- the pages ---------------------------------------------------------- */
+
+/* A few searches to start from, on the page without a query. */
+static void put_examples(struct page *p)
+{
+	static const char *const examples[] = {
+		"sanctions china", "\"facial recognition\" -china",
+		"topic:ai date:2023", "quality:>=60 chip*",
+	};
+	FILE *out = p->out;
+	fputs("<section class=\"examples\">\n<h2>Examples</h2>\n"
+	      "<p>Words find the articles with all of them first, then "
+	      "those with some. For example:</p>\n<ul>\n", out);
+	for (size_t i = 0; i < sizeof examples / sizeof *examples; i++) {
+		struct link l = same_search(p->req);
+		l.q = examples[i];
+		fputs("<li><a ", out);
+		put_search_href(p, &l);
+		fputs("><code>", out);
+		put_html(out, examples[i]);
+		fputs("</code></a></li>\n", out);
+	}
+	fputs("</ul>\n</section>\n", out);
+}
+
+ni_status page_home(struct ni_buf *out, const struct page_request *req,
+		    const struct page_settings *settings)
+{
+	struct page p;
+	if (!page_start(&p, req, settings))
+		return NI_ENOMEM;
+	put_head(&p, NULL);
+	put_header(&p, true);
+	fputs("<main id=\"main\">\n", p.out);
+	put_examples(&p);
+	fputs("</main>\n", p.out);
+	put_footer(&p);
+	return page_end(&p, out);
+}
+
+ni_status page_results(struct ni_buf *out, const struct page_request *req,
+		       const struct page_settings *settings,
+		       const struct render_context *ctx,
+		       const struct ni_results *r)
+{
+	struct page p;
+	if (!page_start(&p, req, settings))
+		return NI_ENOMEM;
+	put_head(&p, req->q);
+	put_header(&p, false);
+	fputs("<main id=\"main\">\n", p.out);
+	if (ctx->suggestion)
+		put_suggestion(&p, ctx->suggestion);
+	put_notices(p.out, ctx);
+	if (r->total == 0 || (r->n_hits == 0 && ctx->limit > 0)) {
+		put_nothing(&p, ctx, r);
+	} else {
+		fputs("<h1 class=\"visually-hidden\">Results for \xe2\x80\x9c",
+		      p.out);
+		put_html(p.out, req->q);
+		fputs("\xe2\x80\x9d</h1>\n", p.out);
+		put_summary(&p, ctx, r);
+		fputs("<div class=\"layout\">\n", p.out);
+		if (r->n_hits) {
+			fprintf(p.out, "<ol class=\"hits\" start=\"%u\">\n",
+				ctx->offset + 1);
+			for (size_t i = 0; i < r->n_hits; i++)
+				put_hit(&p, ctx, i, &r->hits[i]);
+			fputs("</ol>\n", p.out);
+		}
+		put_facets(&p, ctx, r);
+		fputs("</div>\n", p.out);
+		put_pages(&p, ctx, r);
+	}
+	fputs("</main>\n", p.out);
+	put_footer(&p);
+	return page_end(&p, out);
+}
+
+ni_status page_problem(struct ni_buf *out, const struct page_request *req,
+		       const struct page_settings *settings,
+		       const char *heading, const char *message,
+		       const struct ni_qparse_error *where)
+{
+	struct page p;
+	if (!page_start(&p, req, settings))
+		return NI_ENOMEM;
+	put_head(&p, heading);
+	put_header(&p, false);
+	fputs("<main id=\"main\">\n<section class=\"problem\" "
+	      "role=\"alert\">\n<h1>", p.out);
+	put_html(p.out, heading);
+	fputs("</h1>\n", p.out);
+	if (message) {
+		fputs("<p>", p.out);
+		put_html(p.out, message);
+		fputs("</p>\n", p.out);
+	}
+	if (where)
+		put_caret(p.out, req->q, where);
+	fputs("</section>\n</main>\n", p.out);
+	put_footer(&p);
+	return page_end(&p, out);
+}
+
+const struct page_asset *page_asset_find(const char *path)
+{
+	for (size_t i = 0; i < page_n_assets; i++)
+		if (!strcmp(page_assets[i].path, path))
+			return &page_assets[i];
+	return NULL;
+}

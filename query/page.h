@@ -1,0 +1,129 @@
+/*
+ * page.h - the search page of `newsquery --serve` (docs/serving.md): the
+ * HTML of `/` and `/search`, and the style sheet and script it links to,
+ * built into the program (query/assets/, turned into C by embed.py).
+ *
+ * The page is whole without JavaScript: the server renders every part
+ * (results, facets, pages, sort, the date range, "did you mean", errors)
+ * as plain HTML, forms and links; the script only adds to it (search as
+ * you type, j/k and / on the keyboard).  The server's Content-Security-
+ * Policy (serve.c) allows no inline script or style: nothing here writes
+ * any.
+ *
+ * Articles are untrusted.  Every text is escaped for where it goes (HTML
+ * text or a quoted attribute; control characters and ill-formed UTF-8
+ * become U+FFFD); an article's URL is a link only when it is http or
+ * https, else it is shown as text; an image is shown only from https;
+ * the query goes into links percent-encoded.
+ *
+ * Ownership: everything given is borrowed for the call; what is written
+ * is appended to the caller's ni_buf.  Nothing here prints, keeps state
+ * or needs an index: the caller runs the search (session.h) and hands
+ * the results over, so these functions are tested on results made by
+ * hand (tests/unit/test_page.c).
+ */
+#ifndef NEWSQUERY_PAGE_H
+#define NEWSQUERY_PAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ni_buf.h"
+#include "ni_qparse.h"
+#include "ni_search.h"
+#include "ni_status.h"
+#include "render.h"
+
+/* Results a page shows when the request does not say. */
+#define PAGE_DEFAULT_LIMIT 10
+
+/* One parameter of the request's query string, decoded. */
+struct page_param {
+	const char *name;
+	const char *value;
+};
+
+/* What the page was asked for. */
+struct page_request {
+	const char *q;           /* the query as typed; "" for none */
+	const char *from, *to;   /* the date range's ends: "2021",
+				    "2021-12" or "2021-12-31"; "" for none */
+	enum ni_sort sort;
+	bool all;                /* every copy of a story is shown */
+	bool explain;            /* each hit's score, on a line */
+	unsigned limit;          /* results a page (for its links) */
+	/*
+	 * Every parameter of the request: links keep those they do not
+	 * change (lang, recent, limit, ...) and the form carries those it
+	 * has no field for, so that a setting given once stays.
+	 */
+	const struct page_param *params;
+	size_t n_params;
+};
+
+/* The server's settings that change the page. */
+struct page_settings {
+	bool thumbnails;         /* show each article's first image */
+	bool paths;              /* a hit without a URL shows its file */
+};
+
+/*
+ * The text to search for `req`: its `q`, and its date range as a
+ * `date:` filter after it ("q date:2021-01-01..2021-06-30",
+ * "date:2021.." when only `from`), appended to `out`.  Each end must be
+ * a date as date: takes it (YYYY, YYYY-MM or YYYY-MM-DD, a real month
+ * and day): otherwise false, with `*param` "from" or "to" and `problem`
+ * saying why ("'2021-13' is not a date (YYYY-MM-DD)"); false too when
+ * out of memory (`*param` NULL).
+ */
+bool page_query_text(const struct page_request *req, struct ni_buf *out,
+		     const char **param, struct ni_buf *problem);
+
+/* The page with the search box alone (`/`, or /search without q). */
+ni_status page_home(struct ni_buf *out, const struct page_request *req,
+		    const struct page_settings *settings);
+
+/*
+ * The page of results: the search box, "did you mean", how the query
+ * was read, the count, the hits, facets as links that add their filter
+ * to the query, and links to the previous and next pages.  `ctx` is
+ * what render_json() would be given (session_context()): its query is
+ * the text searched (page_query_text()), its offset, limit, snippets,
+ * suggestion, notices and syntax error are shown.  A page without hits
+ * says why (nothing matched, or the offset is past the end).
+ */
+ni_status page_results(struct ni_buf *out, const struct page_request *req,
+		       const struct page_settings *settings,
+		       const struct render_context *ctx,
+		       const struct ni_results *results);
+
+/*
+ * A page that says what went wrong: `heading` ("The query cannot be
+ * read"), `message` (may be NULL), and, when `where` is not NULL, the
+ * query `req->q` with the place of the problem marked and its column
+ * shown (a strict query's syntax error; `where` counts bytes of
+ * req->q).  The caller sends it with the status that fits (400, 503).
+ */
+ni_status page_problem(struct ni_buf *out, const struct page_request *req,
+		       const struct page_settings *settings,
+		       const char *heading, const char *message,
+		       const struct ni_qparse_error *where);
+
+/* A file the page links to, built into the program. */
+struct page_asset {
+	const char *path;           /* "/assets/page.css" */
+	const char *content_type;   /* "text/css; charset=utf-8" */
+	const unsigned char *data;
+	size_t len;
+	const char *version;        /* a hash of the contents, for links
+				       ("?v=...") and the ETag */
+};
+
+/* The asset served at `path` (no query string), or NULL. */
+const struct page_asset *page_asset_find(const char *path);
+
+/* Every asset: the table embed.py writes (page_assets.c, generated). */
+extern const struct page_asset page_assets[];
+extern const size_t page_n_assets;
+
+#endif
