@@ -8,10 +8,13 @@
 #include <strings.h>
 #include <unicode/utf8.h>
 
+#include <time.h>
+
 #include "ni_dates.h"
 #include "ni_fields.h"
 #include "ni_control.h"
 #include "ni_snippet.h"
+#include "session.h"
 
 /* Facet values shown before "N more" (the rest fold into a <details>). */
 #define FACET_SHOWN 8
@@ -950,4 +953,186 @@ const struct page_asset *page_asset_find(const char *path)
 		if (!strcmp(page_assets[i].path, path))
 			return &page_assets[i];
 	return NULL;
+}
+
+/* ---- the server's handlers ----------------------------------------------- */
+
+#define HTML_TYPE "text/html; charset=utf-8"
+/* What a client is told to wait before it asks again after a 503. */
+#define RETRY_AFTER "5"
+
+/* A problem page as the answer, with its status. */
+static ni_status answer_problem(struct serve_response *res, unsigned status,
+				const struct page_request *pr,
+				const struct page_settings *ps,
+				const char *heading, const char *message,
+				const struct ni_qparse_error *where)
+{
+	res->status = status;
+	res->content_type = HTML_TYPE;
+	ni_buf_reset(&res->body);
+	return page_problem(&res->body, pr, ps, heading, message, where);
+}
+
+static double ms_since(const struct timespec *start)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) * 1e3 +
+	       (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+/*
+ * Search `text` as `o` says and answer with the page of results, or
+ * the page of what stopped the search.
+ */
+static ni_status answer_search(const struct serve_request *req,
+			       struct serve_response *res,
+			       const struct query_options *o,
+			       const char *text,
+			       const struct page_request *pr,
+			       const struct page_settings *ps)
+{
+	const struct serve_context *ctx = req->ctx;
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	struct session s = {
+		.o = o, .text = text, .db = ctx->db,
+		.analyzer = ctx->analyzer,
+		.language = o->language ? o->language : ctx->index_language,
+		.snippet_columns = session_snippet_columns(0),
+	};
+	ni_status status = session_run(&s);
+	if (status == NI_OK) {
+		struct render_context rc;
+		session_context(&s, &rc);
+		rc.elapsed_ms = ms_since(&start);
+		res->content_type = HTML_TYPE;
+		status = page_results(&res->body, pr, ps, &rc, &s.results);
+	} else if (s.syntax) {
+		status = answer_problem(res, 400, pr, ps, "The query cannot "
+					"be read", ni_buf_str(&s.message),
+					&s.where);
+	} else if (s.option) {
+		struct ni_buf message = NI_BUF_INIT;
+		status = ni_buf_addf(&message, "%s: %s", s.option,
+				     ni_buf_str(&s.message));
+		if (status == NI_OK)
+			status = answer_problem(res, 400, pr, ps, "A setting "
+						"of the search is wrong",
+						message.data, NULL);
+		ni_buf_release(&message);
+	} else if (status != NI_EDB_MODIFIED && status != NI_ENOMEM) {
+		/* The index's trouble: the status only, no paths. */
+		const char *why = ni_status_str(status);
+		status = serve_header(res, "Retry-After", RETRY_AFTER);
+		if (status == NI_OK)
+			status = answer_problem(res, 503, pr, ps, "The index "
+						"cannot be searched now", why,
+						NULL);
+	}
+	session_clear(&s);
+	return status;
+}
+
+/* The page's own parameters, and what the search options say. */
+static void read_request(const struct serve_request *req,
+			 const struct query_options *o,
+			 struct page_request *pr)
+{
+	const char *q = serve_param(req, "q");
+	const char *from = serve_param(req, "from");
+	const char *to = serve_param(req, "to");
+	pr->q = q ? q : "";
+	pr->from = from ? from : "";
+	pr->to = to ? to : "";
+	pr->sort = o->search.sort;
+	pr->all = o->search.all_copies;
+	pr->explain = o->explain;
+	pr->limit = o->search.limit;
+}
+
+ni_status page_serve_search(const struct serve_request *req,
+			    struct serve_response *res)
+{
+	const struct serve_settings *settings = req->ctx->settings;
+	struct page_settings ps = {settings->thumbnails, settings->paths};
+	struct page_request pr = {0};
+	struct page_param *params = calloc(req->n_params ? req->n_params : 1,
+					   sizeof *params);
+	if (!params)
+		return NI_ENOMEM;
+	for (size_t i = 0; i < req->n_params; i++)
+		params[i] = (struct page_param){req->params[i].name,
+						req->params[i].value};
+	pr.params = params;
+	pr.n_params = req->n_params;
+	struct query_options o;
+	struct ni_buf problem = NI_BUF_INIT, text = NI_BUF_INIT;
+	const char *param;
+	bool good = serve_search_options(req, &o, &param, &problem);
+	read_request(req, good ? &o : &settings->defaults, &pr);
+	ni_status status = NI_OK;
+	res->content_type = HTML_TYPE;
+	if (good && !serve_param(req, "facets"))
+		o.search.facets = (1u << NI_FACET_COUNT) - 1;
+	if (good && o.like && o.like[0] == '/' && !settings->paths) {
+		param = "like";
+		ni_buf_reset(&problem);
+		ni_buf_adds(&problem, "give an article's URL");
+		good = false;
+	}
+	if (good && !page_query_text(&pr, &text, &param, &problem))
+		good = false;
+	if (!good && !param) {
+		status = NI_ENOMEM;
+	} else if (!good) {
+		struct ni_buf message = NI_BUF_INIT;
+		status = ni_buf_addf(&message, "%s: %s", param,
+				     ni_buf_str(&problem));
+		if (status == NI_OK)
+			status = answer_problem(res, 400, &pr, &ps, "A setting "
+						"of the search is wrong",
+						message.data, NULL);
+		ni_buf_release(&message);
+	} else if (ni_qparse_blank(text.data) && !o.like) {
+		status = page_home(&res->body, &pr, &ps);
+	} else if (!req->ctx->db) {
+		status = serve_header(res, "Retry-After", RETRY_AFTER);
+		const char *why = ni_status_str(req->ctx->db_status);
+		if (status == NI_OK)
+			status = answer_problem(res, 503, &pr, &ps, "The index "
+						"cannot be searched now", why,
+						NULL);
+	} else {
+		status = answer_search(req, res, &o, ni_buf_str(&text), &pr,
+				       &ps);
+	}
+	ni_buf_release(&problem);
+	ni_buf_release(&text);
+	free(params);
+	return status;
+}
+
+ni_status page_serve_asset(const struct serve_request *req,
+			   struct serve_response *res)
+{
+	const struct page_asset *a = page_asset_find(req->path);
+	if (!a)
+		return serve_error(res, 404, NULL, "no such file: %s",
+				   req->path);
+	const char *version = serve_param(req, "v");
+	char etag[64];
+	snprintf(etag, sizeof etag, "\"%s\"", a->version);
+	res->content_type = a->content_type;
+	/* Linked with its version, the file at that URL never changes. */
+	ni_status status = serve_header(res, "Cache-Control",
+					version && !strcmp(version, a->version)
+					? "public, max-age=31536000, immutable"
+					: "no-cache");
+	if (status == NI_OK)
+		status = serve_header(res, "ETag", etag);
+	if (status == NI_OK)
+		status = ni_buf_add(&res->body, a->data, a->len);
+	return status;
 }

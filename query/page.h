@@ -16,11 +16,16 @@
  * https, else it is shown as text; an image is shown only from https;
  * the query goes into links percent-encoded.
  *
+ * Two layers: the renderers (page_home(), page_results(),
+ * page_problem()) need no index and no server: given results, they
+ * append HTML to an ni_buf (tests/unit/test_page.c makes the results by
+ * hand); the server's handlers (page_serve_*(), the lines of serve.c's
+ * route table) read the request, run the search (session.h), and
+ * answer with a renderer's page.
+ *
  * Ownership: everything given is borrowed for the call; what is written
- * is appended to the caller's ni_buf.  Nothing here prints, keeps state
- * or needs an index: the caller runs the search (session.h) and hands
- * the results over, so these functions are tested on results made by
- * hand (tests/unit/test_page.c).
+ * is appended to the caller's ni_buf.  Nothing here prints or keeps
+ * state.
  */
 #ifndef NEWSQUERY_PAGE_H
 #define NEWSQUERY_PAGE_H
@@ -33,6 +38,7 @@
 #include "ni_search.h"
 #include "ni_status.h"
 #include "render.h"
+#include "serve.h"
 
 /* Results a page shows when the request does not say. */
 #define PAGE_DEFAULT_LIMIT 10
@@ -125,5 +131,32 @@ const struct page_asset *page_asset_find(const char *path);
 /* Every asset: the table embed.py writes (page_assets.c, generated). */
 extern const struct page_asset page_assets[];
 extern const size_t page_n_assets;
+
+/* ---- the server's handlers (serve.h's serve_handler) -------------------- */
+
+/*
+ * `/` and `/search`: the page with the box alone when the request has
+ * no query (nor a date range, nor `like`), else the page of results.
+ * Parameters: `q`, `from`, `to` and every search option of the API
+ * (options.h: limit, offset, sort, all, explain, lang, ...); facets
+ * are all three unless `facets` says.  Other parameters are kept in
+ * links but do nothing.  Answers in HTML, whatever happens: 400 for a
+ * bad parameter or a query that cannot be read (strict_syntax, or no
+ * words), 503 while the index cannot be searched (Retry-After).  The
+ * route needs no SERVE_NEEDS_INDEX: the box is shown without an index,
+ * and the 503 is a page.  NI_EDB_MODIFIED and NI_ENOMEM go back to the
+ * server (which tries again, or answers 500).
+ */
+ni_status page_serve_search(const struct serve_request *req,
+			    struct serve_response *res);
+
+/*
+ * `/assets/NAME`: the style sheet or script, with an ETag of its
+ * version, cached for a year when asked for with that version
+ * (`?v=...`, as the page links to it), else revalidated.  404 for a
+ * name that is none.
+ */
+ni_status page_serve_asset(const struct serve_request *req,
+			   struct serve_response *res);
 
 #endif

@@ -38,6 +38,7 @@
 
 #include "api.h"
 #include "ni_dates.h"
+#include "page.h"
 #include "ni_cli.h"
 
 /* A handler is called this many times at most while builds commit. */
@@ -70,6 +71,10 @@ static const struct serve_route ROUTES[] = {
 	{"/api/suggest", api_suggest, SERVE_NEEDS_INDEX},
 	{"/api/stats", api_stats, SERVE_NEEDS_INDEX},
 	{"/healthz", api_healthz, SERVE_NEEDS_INDEX},
+	{"/", page_serve_search, 0},
+	{"/search", page_serve_search, 0},
+	{"/assets/page.css", page_serve_asset, 0},
+	{"/assets/page.js", page_serve_asset, 0},
 };
 
 /* ---- settings ---------------------------------------------------------- */
