@@ -1,0 +1,460 @@
+#!/usr/bin/python3
+"""The search page in a real browser: Debian's chromium, headless,
+driven by python3-selenium through chromium-driver (docs/serving.md).
+
+Builds an index of the samples and tests/fixtures/page/ with the real
+newsindex, starts `newsquery --serve` on a free loopback port
+(serving.py), and with JavaScript on and then off: loads the page,
+types a query (completed from /api/suggest, with JavaScript) and
+submits it, opens a facet, goes to page 2, follows
+"did you mean", opens "+2 similar", sees a hostile article's fields as
+text (no alert, no element made from them, no link to javascript: or
+data:), and the pages for no results, for a query without words, for
+a bad date.  With JavaScript on, also the keys (j, k, arrows, /) and
+search as you type.  No page may break the Content-Security-Policy
+(the browser's console says when one does).  Screenshots, light and
+dark, go to BUILD/screenshots/ (MESON_BUILD_ROOT).
+
+Run by Debian's /usr/bin/python3, which has python3-selenium.  Exit
+status 77 (meson's skip) only when chromium or chromedriver is not
+installed; anything else wrong is a failure.
+"""
+import os
+import re
+import shutil
+import sys
+import time
+import traceback
+import urllib.parse
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+CHROMIUM = shutil.which("chromium")
+DRIVER = shutil.which("chromedriver")
+if not CHROMIUM or not DRIVER:
+    print("SKIP: the browser test needs chromium and chromium-driver "
+          "(scripts/setup installs them)")
+    sys.exit(77)
+
+from selenium import webdriver  # noqa: E402 (after the skip)
+from selenium.common.exceptions import (  # noqa: E402
+    NoAlertPresentException, TimeoutException)
+from selenium.webdriver.chrome.options import Options  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+from serving import (FIXTURES, PATIENCE, SAMPLES, WORK, Server,  # noqa: E402
+                     build, check, finish)
+
+SHOTS = os.path.join(os.environ.get("MESON_BUILD_ROOT", WORK),
+                     "screenshots")
+
+
+def browser(javascript, profile):
+    """Headless chromium, with JavaScript on or off."""
+    options = Options()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
+                "--disable-dev-shm-usage", "--window-size=1280,900",
+                "--user-data-dir=" + profile, "--lang=en-US",
+                "--no-first-run", "--disable-extensions",
+                "--disable-background-networking", "--hide-scrollbars"):
+        options.add_argument(arg)
+    if not javascript:
+        options.add_experimental_option("prefs", {
+            "profile.managed_default_content_settings.javascript": 2})
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_page_load_timeout(PATIENCE)
+    return driver
+
+
+class Page:
+    """One browser on the server: what each check does with it."""
+
+    def __init__(self, driver, base, javascript):
+        self.d = driver
+        self.base = base
+        self.js = javascript
+        self.mode = "js" if javascript else "nojs"
+
+    def where(self):
+        """The current URL's path and parameters."""
+        url = urllib.parse.urlsplit(self.d.current_url)
+        return url.path, urllib.parse.parse_qs(url.query)
+
+    def wait_for(self, condition, what):
+        try:
+            WebDriverWait(self.d, PATIENCE).until(lambda d: condition())
+            return True
+        except TimeoutException:
+            return check(False, "%s: timed out waiting for %s"
+                         % (self.mode, what))
+
+    def load(self, path):
+        self.d.get(self.base + path)
+        self.no_alert(path)
+
+    def no_alert(self, what):
+        try:
+            alert = self.d.switch_to.alert
+            text = alert.text
+            alert.dismiss()
+            check(False, "%s: an alert ran (%r) at %s"
+                  % (self.mode, text, what))
+        except NoAlertPresentException:
+            pass
+
+    def follow(self, link, what):
+        """Click `link` and wait for the next page."""
+        old = self.d.find_element(By.TAG_NAME, "html")
+        link.click()
+        self.wait_for(lambda: self.stale(old), what + " to load")
+        self.no_alert(what)
+
+    @staticmethod
+    def stale(element):
+        try:
+            element.tag_name
+            return False
+        except Exception:
+            return True
+
+    def hits(self):
+        return self.d.find_elements(By.CSS_SELECTOR, "ol.hits > li.hit")
+
+    def titles(self):
+        return [h.find_element(By.CSS_SELECTOR, ".title").text
+                for h in self.hits()]
+
+    def shot(self, name, dark=False):
+        """A screenshot, in the light scheme and, if asked, the dark."""
+        os.makedirs(SHOTS, exist_ok=True)
+        self.d.save_screenshot(os.path.join(SHOTS, "%s-%s.png"
+                                            % (name, self.mode)))
+        if dark:
+            self.scheme("dark")
+            self.d.save_screenshot(os.path.join(SHOTS, "%s-%s-dark.png"
+                                                % (name, self.mode)))
+            self.scheme("light")
+
+    def scheme(self, which):
+        """prefers-color-scheme, as the browser tells the page."""
+        self.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+            "features": [{"name": "prefers-color-scheme",
+                          "value": which}]})
+
+    def csp_violations(self):
+        """Console messages of the policy's refusals since last asked."""
+        return [e["message"] for e in self.d.get_log("browser")
+                if "Content Security Policy" in e["message"]
+                or "Content-Security-Policy" in e["message"]]
+
+
+def test_home_and_submit(p):
+    p.load("/")
+    check(p.d.title == "newsindex", "%s: home title %r"
+          % (p.mode, p.d.title))
+    box = p.d.find_element(By.ID, "q")
+    label = p.d.find_element(By.CSS_SELECTOR, "label[for=q]")
+    check(label.text == "Search the news", "%s: the box's label" % p.mode)
+    # The script adds the box's completion list: proof it ran, or not.
+    lists = p.d.find_elements(By.ID, "q-completions")
+    check(bool(lists) == p.js, "%s: the script ran: %s"
+          % (p.mode, bool(lists)))
+    p.shot("home", dark=True)
+    if p.js:
+        # The last word completed from /api/suggest, in the box's list.
+        box.send_keys("sanct")
+        p.wait_for(lambda: [o for o in p.d.find_elements(
+            By.CSS_SELECTOR, "#q-completions option")
+            if o.get_attribute("value") == "sanctions"],
+            "the completion of 'sanct'")
+        box.send_keys("ions")
+    else:
+        box.send_keys("sanctions")
+    if p.js:
+        # Search as you type: the results come before any submit.
+        p.wait_for(lambda: p.hits(), "results as you type")
+        path, params = p.where()
+        check(path == "/search" and params.get("q") == ["sanctions"],
+              "%s: the URL follows the box: %s %s"
+              % (p.mode, path, params))
+    old = p.d.find_element(By.TAG_NAME, "html")
+    box.send_keys(Keys.ENTER)
+    p.wait_for(lambda: p.stale(old), "the results to load")
+    path, params = p.where()
+    check(path == "/search" and params.get("q") == ["sanctions"],
+          "%s: submitted to %s %s" % (p.mode, path, params))
+    hits = p.hits()
+    check(len(hits) >= 3, "%s: %d hits for sanctions"
+          % (p.mode, len(hits)))
+    marks = p.d.find_elements(By.CSS_SELECTOR, ".snippet mark")
+    check(any(m.text.lower().startswith("sanction") for m in marks),
+          "%s: matched words are marked: %r"
+          % (p.mode, [m.text for m in marks]))
+    check(p.d.find_element(By.ID, "q").get_attribute("value") ==
+          "sanctions", "%s: the box keeps the query" % p.mode)
+    p.shot("results", dark=True)
+
+
+def test_facet(p):
+    p.load("/search?q=sanctions")
+    total = p.d.find_element(By.CSS_SELECTOR, ".summary").text
+    link = p.d.find_element(By.CSS_SELECTOR,
+                            ".facets section:first-child li a")
+    value = link.text
+    p.follow(link, "a facet")
+    path, params = p.where()
+    check(params.get("q") == ['sanctions topic:"%s"' % value],
+          "%s: the facet adds its filter: %s" % (p.mode, params))
+    chosen = p.d.find_elements(By.CSS_SELECTOR, ".facets .chosen")
+    check([c.text for c in chosen] == [value],
+          "%s: the facet is shown chosen: %r"
+          % (p.mode, [c.text for c in chosen]))
+    check(p.d.find_element(By.CSS_SELECTOR, ".summary").text != total,
+          "%s: the filter changes the count: %s" % (p.mode, total))
+
+
+def test_page_two(p):
+    p.load("/search?q=the")
+    first = p.titles()
+    check(len(first) == 10, "%s: a first page of 10: %d"
+          % (p.mode, len(first)))
+    p.follow(p.d.find_element(By.CSS_SELECTOR, "a[rel=next]"), "page 2")
+    path, params = p.where()
+    check(params.get("offset") == ["10"], "%s: page 2 is offset 10: %s"
+          % (p.mode, params))
+    start = p.d.find_element(By.CSS_SELECTOR, "ol.hits")
+    check(start.get_attribute("start") == "11", "%s: numbered from 11"
+          % p.mode)
+    second = p.titles()
+    check(second and not set(second) & set(first),
+          "%s: page 2 has other results" % p.mode)
+    p.shot("page2")
+    p.follow(p.d.find_element(By.CSS_SELECTOR, "a[rel=prev]"), "page 1")
+    check(p.titles() == first, "%s: previous goes back" % p.mode)
+
+
+def test_did_you_mean(p):
+    p.load("/search?q=sanctoins")
+    check(p.d.find_elements(By.CSS_SELECTOR, ".empty"),
+          "%s: no results for the misspelling" % p.mode)
+    p.shot("no-results")
+    link = p.d.find_element(By.CSS_SELECTOR, ".suggestion a")
+    check(link.text == "sanctions", "%s: did you mean %r"
+          % (p.mode, link.text))
+    p.follow(link, "did you mean")
+    path, params = p.where()
+    check(params.get("q") == ["sanctions"] and p.hits(),
+          "%s: the suggestion's results: %s" % (p.mode, params))
+
+
+def test_similar(p):
+    p.load("/search?q=quokka")
+    check(len(p.hits()) == 1, "%s: one story for quokka" % p.mode)
+    link = p.d.find_element(By.CSS_SELECTOR, "a.similar")
+    check(link.text == "+2 similar", "%s: %r" % (p.mode, link.text))
+    p.follow(link, "+2 similar")
+    titles = p.titles()
+    check(titles == ["Quokka census finds island population doubled"] * 3,
+          "%s: the copies: %r" % (p.mode, titles))
+    providers = sorted(e.text for e in p.d.find_elements(
+        By.CSS_SELECTOR, ".hit .provider"))
+    check(providers == ["AP", "Reuters", "Yahoo"], "%s: copies from %r"
+          % (p.mode, providers))
+
+
+def test_hostile(p):
+    p.load("/search?q=zebrafish")
+    titles = p.titles()
+    check(len(titles) == 2, "%s: two zebrafish articles" % p.mode)
+    check("<script>alert('title')</script> Zebrafish headline "
+          "<img src=x onerror=alert('title-img')>" in titles,
+          "%s: the hostile title is text: %r" % (p.mode, titles))
+    check("Zebrafish data link \"><script>alert('attr')</script>"
+          in titles, "%s: the quoting title is text" % p.mode)
+    scripts = [s.get_attribute("src") for s in
+               p.d.find_elements(By.TAG_NAME, "script")]
+    check(len(scripts) == 1 and "/assets/page.js" in scripts[0],
+          "%s: no script but the page's: %r" % (p.mode, scripts))
+    check(not p.d.find_elements(By.CSS_SELECTOR, "main img, main svg"),
+          "%s: no element made from a field" % p.mode)
+    hrefs = [a.get_attribute("href") or "" for a in
+             p.d.find_elements(By.TAG_NAME, "a")]
+    check(not [h for h in hrefs if re.match(r"(?i)\s*(javascript|data|"
+                                             r"vbscript):", h)],
+          "%s: a link to javascript: or data:" % p.mode)
+    unsafe = [e.text for e in p.d.find_elements(By.CSS_SELECTOR,
+                                                ".url.unsafe")]
+    check("javascript:alert('url')" in unsafe,
+          "%s: the javascript: URL shown as text: %r" % (p.mode, unsafe))
+    providers = [e.text for e in p.d.find_elements(By.CSS_SELECTOR,
+                                                   ".provider")]
+    check("<img src=x onerror=alert('provider')>" in providers,
+          "%s: the provider is text" % p.mode)
+    snippet = p.d.find_elements(By.CSS_SELECTOR, ".snippet")
+    check(any("<b>bold</b>" in s.text for s in snippet),
+          "%s: the excerpt is text" % p.mode)
+    check(p.d.title == "zebrafish · newsindex", "%s: title %r"
+          % (p.mode, p.d.title))
+    # Nothing ran: an alert would still be open, and would have changed
+    # nothing else the page can see.
+    time.sleep(0.5)
+    p.no_alert("the hostile page")
+    p.shot("hostile")
+    # The query echoed: a hostile query is text in the box and title.
+    q = "\"><script>alert('q')</script>"
+    p.load("/search?q=" + urllib.parse.quote(q))
+    check(p.d.find_element(By.ID, "q").get_attribute("value") == q,
+          "%s: the hostile query is the box's value" % p.mode)
+    check(len(p.d.find_elements(By.TAG_NAME, "script")) == 1,
+          "%s: the query made no script" % p.mode)
+
+
+def test_problems(p):
+    p.load("/search?q=" + urllib.parse.quote("( ?!"))
+    problem = p.d.find_elements(By.CSS_SELECTOR, ".problem")
+    check(problem, "%s: a page for a query without words" % p.mode)
+    if problem:
+        check("column" in problem[0].text.lower() or
+              problem[0].text, "%s: the problem says what" % p.mode)
+    p.shot("problem")
+    p.load("/search?q=" + urllib.parse.quote('"sanctions china'))
+    notes = p.d.find_elements(By.CSS_SELECTOR, ".notice")
+    check(notes and "searched as words" in notes[0].text,
+          "%s: an unclosed quote is searched as words, with a note"
+          % p.mode)
+    where = p.d.find_elements(By.CSS_SELECTOR, ".where")
+    check(where and where[0].text == "At column 1:",
+          "%s: the caret's column: %r"
+          % (p.mode, where[0].text if where else None))
+    p.load("/search?q=zzqxvw")
+    check(p.d.find_elements(By.CSS_SELECTOR, ".empty h1"),
+          "%s: a page for no results" % p.mode)
+    p.load("/search?q=ai&to=2021-13-01")
+    check("is not a date" in p.d.find_element(By.TAG_NAME, "main").text,
+          "%s: a bad date says so" % p.mode)
+
+
+def test_date_range_and_sort(p):
+    p.load("/search?q=sanctions&from=2021-12-01&to=2021-12-31&sort=date")
+    dates = [e.get_attribute("datetime") for e in
+             p.d.find_elements(By.CSS_SELECTOR, ".hit time")]
+    check(dates and all(d.startswith("2021-12") for d in dates),
+          "%s: the range keeps December 2021: %r" % (p.mode, dates))
+    check(dates == sorted(dates, reverse=True), "%s: newest first: %r"
+          % (p.mode, dates))
+    check(p.d.find_element(By.NAME, "from").get_attribute("value") ==
+          "2021-12-01", "%s: the range stays in the form" % p.mode)
+    p.shot("options")
+
+
+def test_keys(p):
+    """j, k, the arrows and /: with JavaScript only."""
+    p.load("/search?q=the")
+    body = p.d.find_element(By.TAG_NAME, "body")
+    links = p.d.find_elements(By.CSS_SELECTOR, ".hit .title a")
+    body.send_keys("j")
+    check(p.d.switch_to.active_element == links[0],
+          "js: j goes to the first result")
+    p.d.switch_to.active_element.send_keys("j")
+    check(p.d.switch_to.active_element == links[1],
+          "js: j again to the second")
+    p.d.switch_to.active_element.send_keys("k")
+    check(p.d.switch_to.active_element == links[0], "js: k back")
+    p.d.switch_to.active_element.send_keys(Keys.ARROW_DOWN)
+    check(p.d.switch_to.active_element == links[1],
+          "js: the down arrow to the next")
+    current = p.d.find_elements(By.CSS_SELECTOR, ".hit.current")
+    check(len(current) == 1, "js: one result is marked current")
+    p.shot("keys")
+    p.d.switch_to.active_element.send_keys("/")
+    check(p.d.switch_to.active_element.get_attribute("id") == "q",
+          "js: / goes to the box")
+
+
+def run(db, javascript, profile):
+    server = Server(db)
+    base = "http://%s:%d" % (server.host, server.port)
+    driver = browser(javascript, profile)
+    p = Page(driver, base, javascript)
+    tests = [test_home_and_submit, test_facet, test_page_two,
+             test_did_you_mean, test_similar, test_hostile, test_problems,
+             test_date_range_and_sort]
+    if javascript:
+        tests.append(test_keys)
+    try:
+        for test in tests:
+            try:
+                test(p)
+            except Exception:
+                check(False, "%s: %s raised:\n%s"
+                      % (p.mode, test.__name__, traceback.format_exc()))
+            violations = p.csp_violations()
+            check(not violations, "%s: %s: the policy refused: %r"
+                  % (p.mode, test.__name__, violations))
+    finally:
+        driver.quit()
+        status = server.stop()
+        check(status == 0, "%s: the server ended with %s" % (p.mode, status),
+              server.log())
+
+
+def readme_shot(db, profile):
+    """BUILD/screenshots/readme.png, for the README (docs/img/): the
+    page on a desktop, light, beside it on a phone, dark; no thumbnails,
+    as this machine cannot fetch them."""
+    server = Server(db, "--no-thumbnails")
+    base = "http://%s:%d" % (server.host, server.port)
+    driver = browser(True, profile)
+    p = Page(driver, base, True)
+    parts = (("desktop", 960, 600, False, "light"),
+             ("phone", 360, 600, True, "dark"))
+    try:
+        for name, width, height, mobile, scheme in parts:
+            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": height, "deviceScaleFactor": 1,
+                "mobile": mobile})
+            p.scheme(scheme)
+            p.load("/search?q=" + urllib.parse.quote("sanctions china"))
+            driver.save_screenshot(os.path.join(SHOTS, "readme-%s.png"
+                                                % name))
+        # The two side by side: a page of this folder's, no server's.
+        gap = 16
+        width = sum(part[1] for part in parts) + gap * 3
+        height = parts[0][2] + gap * 2
+        with open(os.path.join(SHOTS, "readme.html"), "w") as f:
+            f.write("<!DOCTYPE html><html><body style=\"margin:0;"
+                    "padding:%dpx;display:flex;gap:%dpx;"
+                    "background:#c9ced6\">" % (gap, gap))
+            for name, w, h, _, _ in parts:
+                f.write("<img src=\"readme-%s.png\" width=\"%d\" "
+                        "height=\"%d\" style=\"border-radius:8px;"
+                        "box-shadow:0 2px 8px #0004\">" % (name, w, h))
+            f.write("</body></html>\n")
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1,
+            "mobile": False})
+        driver.get("file://" + os.path.join(SHOTS, "readme.html"))
+        driver.save_screenshot(os.path.join(SHOTS, "readme.png"))
+    finally:
+        driver.quit()
+        server.stop()
+
+
+def main():
+    db = os.path.join(WORK, "db")
+    build(db, SAMPLES, os.path.join(FIXTURES, "page"))
+    for javascript in (True, False):
+        run(db, javascript, os.path.join(WORK, "profile-%d" % javascript))
+    readme_shot(db, os.path.join(WORK, "profile-readme"))
+    print("screenshots in " + SHOTS)
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
