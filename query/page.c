@@ -183,7 +183,7 @@ static void put_search_href(struct page *p, const struct link *l)
 	fputs("href=\"/search", p->out);
 	put_pair(p->out, &first, "q", l->q);
 	for (size_t i = 0; i < req->n_params; i++) {
-		const struct page_param *param = &req->params[i];
+		const struct serve_param *param = &req->params[i];
 		if (!is_one_of(param->name, changed,
 			       sizeof changed / sizeof *changed))
 			put_pair(p->out, &first, param->name, param->value);
@@ -305,7 +305,7 @@ static void put_header(struct page *p, bool home)
 	      "quality:&gt;=40</p>\n", out);
 	put_options(p);
 	for (size_t i = 0; i < req->n_params; i++) {
-		const struct page_param *param = &req->params[i];
+		const struct serve_param *param = &req->params[i];
 		if (is_one_of(param->name, FORM_FIELDS,
 			      sizeof FORM_FIELDS / sizeof *FORM_FIELDS))
 			continue;
@@ -1057,16 +1057,8 @@ ni_status page_serve_search(const struct serve_request *req,
 {
 	const struct serve_settings *settings = req->ctx->settings;
 	struct page_settings ps = {settings->thumbnails, settings->paths};
-	struct page_request pr = {0};
-	struct page_param *params = calloc(req->n_params ? req->n_params : 1,
-					   sizeof *params);
-	if (!params)
-		return NI_ENOMEM;
-	for (size_t i = 0; i < req->n_params; i++)
-		params[i] = (struct page_param){req->params[i].name,
-						req->params[i].value};
-	pr.params = params;
-	pr.n_params = req->n_params;
+	struct page_request pr = {.params = req->params,
+				  .n_params = req->n_params};
 	struct query_options o;
 	struct ni_buf problem = NI_BUF_INIT, text = NI_BUF_INIT;
 	const char *param;
@@ -1110,7 +1102,6 @@ ni_status page_serve_search(const struct serve_request *req,
 	}
 	ni_buf_release(&problem);
 	ni_buf_release(&text);
-	free(params);
 	return status;
 }
 

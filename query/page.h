@@ -43,12 +43,6 @@
 /* Results a page shows when the request does not say. */
 #define PAGE_DEFAULT_LIMIT 10
 
-/* One parameter of the request's query string, decoded. */
-struct page_param {
-	const char *name;
-	const char *value;
-};
-
 /* What the page was asked for. */
 struct page_request {
 	const char *q;           /* the query as typed; "" for none */
@@ -63,7 +57,7 @@ struct page_request {
 	 * change (lang, recent, limit, ...) and the form carries those it
 	 * has no field for, so that a setting given once stays.
 	 */
-	const struct page_param *params;
+	const struct serve_param *params;
 	size_t n_params;
 };
 

@@ -312,7 +312,7 @@ static void test_query_is_escaped_in_box_and_links(void **state)
 static void test_other_parameters_are_kept(void **state)
 {
 	(void)state;
-	struct page_param params[] = {
+	struct serve_param params[] = {
 		{"q", "ai"}, {"lang", "de"}, {"limit", "5"}, {"offset", "5"},
 		{"x\"y", "<v>"}, {"explain", "1"},
 	};
