@@ -62,6 +62,12 @@
 /* "pending" while a build runs: one that ended early left related
  * records to bring back (restore_lost in builder.c); "" when done. */
 #define NI_META_RESTORE "app.restore"
+/* The version of the stored data (ni_docdata.h) every document of the
+ * index has; absent: older than "2" (before `image`).  A build that
+ * finds an older one reads every file again (no stamp is trusted) and,
+ * once every file it knows was read, records NI_DATA_VERSION. */
+#define NI_META_DATA "app.data"
+#define NI_DATA_VERSION "2"
 
 struct ni_build_options {
 	size_t max_file_bytes;   /* 0: NI_DEFAULT_MAX_FILE_BYTES */

@@ -100,6 +100,11 @@ struct builder {
 	/* The shards were torn (ni_db_repair_shards): no file is taken
 	 * as unchanged. */
 	bool torn;
+	/* The index's documents keep an older stored data (NI_META_DATA):
+	 * no file is taken as unchanged either. */
+	bool old_data;
+	/* The index held no document when the build began. */
+	bool was_empty;
 	/* A stamp whose times are this recent or later is racy (racy()):
 	 * the build's start less options->racy_ns. */
 	int64_t racy_since_ns;
@@ -525,7 +530,7 @@ static ni_status check_unchanged(struct builder *b, const struct known *k,
 				 struct found *f)
 {
 	f->unchanged = f->restamp = false;
-	if (!k || k->twice || b->torn || k->old_stamp ||
+	if (!k || k->twice || b->torn || b->old_data || k->old_stamp ||
 	    !ni_stamp_same_stat(&k->stamp, &f->stamp))
 		return NI_OK;
 	if (!k->stamp.racy) {
@@ -865,6 +870,32 @@ static ni_status mark_restore_pending(struct builder *b)
 	free(value);
 	if (status == NI_OK)
 		status = ni_db_set_metadata(b->db, NI_META_RESTORE, "pending");
+	return status == NI_OK ? NI_OK
+			       : fail(b, status, "index", ni_db_errmsg(b->db));
+}
+
+/*
+ * Whether the documents keep an older stored data than this build
+ * writes (NI_META_DATA): then every file is read again, as a torn index's
+ * are.  An empty index is marked current at once, so that a first build
+ * stopped half-way is not read again in full.
+ */
+static ni_status read_data_version(struct builder *b)
+{
+	uint64_t docs = 0;
+	char *value = NULL;
+	ni_status status = ni_db_doc_count(b->db, &docs);
+	if (status == NI_OK)
+		status = ni_db_get_metadata(b->db, NI_META_DATA, &value);
+	if (status == NI_OK) {
+		b->was_empty = docs == 0;
+		b->old_data = !b->was_empty &&
+			      (!value || strcmp(value, NI_DATA_VERSION));
+		if (b->was_empty)
+			status = ni_db_set_metadata(b->db, NI_META_DATA,
+						    NI_DATA_VERSION);
+	}
+	free(value);
 	return status == NI_OK ? NI_OK
 			       : fail(b, status, "index", ni_db_errmsg(b->db));
 }
@@ -1469,6 +1500,8 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 					       o.max_field_words);
 		status = load_known(&b);
 	}
+	if (status == NI_OK)
+		status = read_data_version(&b);
 	if (status == NI_OK) {
 		remove_leftover_parts(&b);
 		status = walk(&b, sources, n_sources);
@@ -1491,6 +1524,11 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		status = remember(&b, sources, n_sources);
 	if (status == NI_OK && b.torn && settled(&b, sources, n_sources))
 		ni_db_shards_settled(db);
+	/* Again at the end: a first build's parts replace its metadata. */
+	if (status == NI_OK && (b.was_empty ||
+				(b.old_data && settled(&b, sources, n_sources))) &&
+	    ni_db_set_metadata(db, NI_META_DATA, NI_DATA_VERSION) != NI_OK)
+		status = fail(&b, NI_EDB, "index", ni_db_errmsg(db));
 	if (status == NI_OK && ni_db_commit(db) != NI_OK)
 		status = fail(&b, NI_EDB, "cannot commit to the index",
 			      ni_db_errmsg(db));

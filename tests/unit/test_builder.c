@@ -1111,6 +1111,56 @@ static void test_torn_shards_index_every_file_again(void **state)
 	assert_int_equal(docs, 6);
 }
 
+/* The stored data version the index records; the caller frees it. */
+static char *data_version(struct fixture *f)
+{
+	char *value = NULL;
+	assert_int_equal(ni_db_get_metadata(f->db, NI_META_DATA, &value),
+			 NI_OK);
+	return value;
+}
+
+/*
+ * An index whose documents keep an older stored data (before `image`)
+ * is read again in full by the next build, once: a plain `newsindex
+ * build` brings it up to date, no --rebuild needed, and a build
+ * stopped on the way leaves it to be read again.
+ */
+static void test_older_stored_data_is_read_again(void **state)
+{
+	struct fixture *f = *state;
+	write_file(f, "a.txt", "---\ntitle: alpha\n---\n");
+	write_file(f, "b.txt", "---\ntitle: beta\n---\n");
+	struct seen s = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, 2);
+	char *version = data_version(f);
+	assert_non_null(version);
+	assert_string_equal(version, NI_DATA_VERSION);
+	free(version);
+
+	/* As an index written before the key was kept. */
+	assert_int_equal(ni_db_set_metadata(f->db, NI_META_DATA, ""), NI_OK);
+	assert_int_equal(ni_db_commit(f->db), NI_OK);
+	struct ni_build_options stopped = {.stop = &stop_at_once};
+	assert_int_equal(build(f, &stopped, &s, &c), NI_OK);
+	assert_true(c.stopped);
+	reopen(f);
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.updated, 2);
+	assert_int_equal(c.unchanged, 0);
+	version = data_version(f);
+	assert_non_null(version);
+	assert_string_equal(version, NI_DATA_VERSION);
+	free(version);
+	reopen(f);
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.unchanged, 2);
+	assert_int_equal(c.updated, 0);
+}
+
 /* The number of articles with `word`, counted exactly. */
 static uint64_t count_word(struct fixture *f, const char *word)
 {
@@ -1298,6 +1348,11 @@ int main(void)
 						setup_sharded, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_new_url_keeps_related_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_older_stored_data_is_read_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_older_stored_data_is_read_again, setup_sharded,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_torn_shards_index_every_file_again, setup_sharded,
 			teardown),
