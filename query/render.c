@@ -596,6 +596,28 @@ static bool put_explain(json_object *obj, const struct ni_result *hit)
 	       put(explain, "recency", json_number(hit->recency_part));
 }
 
+/* A size in pixels, or null when the front matter gave none. */
+static bool put_pixels(json_object *obj, const char *key, int64_t pixels)
+{
+	return pixels > 0 ? put(obj, key, json_object_new_int64(pixels))
+			  : put_null(obj, key);
+}
+
+/*
+ * "image": the article's first image as its front matter gives it:
+ * {"url", "width", "height"}, the URL as written (any scheme: a reader
+ * that shows it checks it, as the search page does), or null.
+ */
+static bool put_image(json_object *obj, const struct ni_docimage *image)
+{
+	if (!image->url)
+		return put_null(obj, "image");
+	json_object *o = json_object_new_object();
+	return put(obj, "image", o) && put_string(o, "url", image->url) &&
+	       put_pixels(o, "width", image->width) &&
+	       put_pixels(o, "height", image->height);
+}
+
 /* What the index stores of an article, as a result shows it. */
 static bool put_document(json_object *obj, const struct ni_docdata *doc)
 {
@@ -604,7 +626,8 @@ static bool put_document(json_object *obj, const struct ni_docdata *doc)
 	       put_string(obj, "url", doc->url) &&
 	       put_string(obj, "path", doc->path) &&
 	       put_string(obj, "related_of", doc->related_of) &&
-	       put_provider(obj, doc) && put_facts(obj, doc);
+	       put_provider(obj, doc) && put_facts(obj, doc) &&
+	       put_image(obj, &doc->image);
 }
 
 static json_object *hit_object(const struct render_context *ctx, size_t i,

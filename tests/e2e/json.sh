@@ -18,7 +18,7 @@ assert d["suggestion"] is None and d["facets"] == {}
 assert len(d["results"]) == 3
 fields = {"rank", "score", "relevance", "quality", "all_words", "similar",
           "title", "excerpt", "url", "path", "related_of", "provider", "date",
-          "published", "topics", "snippet", "explain"}
+          "published", "topics", "image", "snippet", "explain"}
 for i, r in enumerate(d["results"]):
     assert set(r) == fields, set(r) ^ fields
     assert r["rank"] == i + 1
@@ -32,6 +32,9 @@ assert seed["quality"] == 37
 assert seed["date"] == "2021-12-13T10:22:00Z"
 assert seed["published"] is False
 assert seed["topics"] == ["AI"]
+# images[0] as written, http and all: the reader decides what to show.
+assert seed["image"] == {"url": "http://s.thestreet.com/files/tsc/v2008/photos/contrib/uploads/509c96e5-3901-11e8-903c-f93462b03a68.png",
+                         "width": 1152, "height": 768}, seed["image"]
 assert seed["provider"] == {"name": "TheStreet.com", "domain": "thestreet.com"}
 assert seed["url"].startswith("https://realmoney.thestreet.com/")
 # score = relevance + 1.0 * quality / 100 (the default blend)

@@ -104,7 +104,7 @@ static void test_json_absent_fields_are_null(void **state)
 			"\"path\":\"/news/bare.txt\",\"related_of\":null,"
 			"\"provider\":{\"name\":null,\"domain\":null},"
 			"\"date\":null,\"published\":null,\"topics\":[],"
-			"\"snippet\":null,");
+			"\"image\":null,\"snippet\":null,");
 	/* One line, newline-terminated. */
 	assert_int_equal(strchr(text, '\n') - text, (long)strlen(text) - 1);
 	free(w.text);
@@ -118,6 +118,9 @@ static void test_json_values_as_documented(void **state)
 	hits[0].doc.date = (struct ni_opt_time){true, 1639390920};
 	hits[0].doc.published = (struct ni_opt_bool){true, false};
 	hits[0].n_similar = 2;
+	hits[0].doc.image = (struct ni_docimage){"https://x.example/a.jpg",
+						 800, 450};
+	hits[1].doc.image = (struct ni_docimage){"javascript:alert(1)", 0, 0};
 	hits[1].all_words = false;
 	struct ni_results r = one_page(hits, 2);
 	r.total = 1200, r.total_exact = false;
@@ -143,6 +146,11 @@ static void test_json_values_as_documented(void **state)
 			"\"quality\":37,\"all_words\":true,\"similar\":2,");
 	assert_contains(text, "\"date\":\"2021-12-13T10:22:00Z\","
 			"\"published\":false,");
+	/* The first image as written; a size not given is null. */
+	assert_contains(text, "\"image\":{\"url\":\"https://x.example/a.jpg\","
+			"\"width\":800,\"height\":450},");
+	assert_contains(text, "\"image\":{\"url\":\"javascript:alert(1)\","
+			"\"width\":null,\"height\":null},");
 	/* Highlights in code points: é is one. */
 	assert_contains(text, "\"snippet\":{\"text\":\"caf\xc3\xa9 oil\","
 			"\"highlights\":[[5,8]]},");
