@@ -225,7 +225,12 @@ static void put_head(struct page *p, const char *title)
 		put_html(out, title);
 		fputs(" \xc2\xb7 ", out);
 	}
-	fputs("newsindex</title>\n<link rel=\"stylesheet\" href=\"", out);
+	/* An icon of our own: else every browser asks for /favicon.ico,
+	 * and logs its 404 on every page. */
+	fputs("newsindex</title>\n<link rel=\"icon\" href=\"", out);
+	put_asset_link(out, "/assets/icon.svg");
+	fputs("\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"",
+	      out);
 	put_asset_link(out, "/assets/page.css");
 	fputs("\">\n<script src=\"", out);
 	put_asset_link(out, "/assets/page.js");

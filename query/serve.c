@@ -75,6 +75,7 @@ static const struct serve_route ROUTES[] = {
 	{"/search", page_serve_search, 0},
 	{"/assets/page.css", page_serve_asset, 0},
 	{"/assets/page.js", page_serve_asset, 0},
+	{"/assets/icon.svg", page_serve_asset, 0},
 };
 
 /* ---- settings ---------------------------------------------------------- */

@@ -111,8 +111,10 @@ def hostile(server):
 
 def assets(server):
     text, _ = page(server, "/")
-    for name, kind in (("page.css", "text/css; charset=utf-8"),
-                       ("page.js", "text/javascript; charset=utf-8")):
+    for name, kind, least in (("page.css", "text/css; charset=utf-8", 500),
+                              ("page.js", "text/javascript; charset=utf-8",
+                               500),
+                              ("icon.svg", "image/svg+xml", 100)):
         found = re.search(r'/assets/%s\?v=([0-9a-f]+)"' % re.escape(name),
                           text)
         if not check(found, "the page links %s with its version" % name):
@@ -121,7 +123,7 @@ def assets(server):
         path = "/assets/%s?v=%s" % (name, version)
         got, headers, body = server.request(path)
         check(got == 200 and headers.get("content-type") == kind and
-              len(body) > 500, "%s served" % name, headers)
+              len(body) > least, "%s served" % name, headers)
         check(headers.get("etag") == '"%s"' % version, "%s: its ETag"
               % name, headers.get("etag"))
         check("immutable" in headers.get("cache-control", ""),
