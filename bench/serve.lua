@@ -3,7 +3,9 @@
 -- starting at its own place), and done() prints one line of numbers:
 --   requests rps p50_ms p90_ms p99_ms max_ms errors
 -- errors counts connect/read/write/timeout errors and non-2xx answers.
--- The queries file is NI_QUERIES (default bench/queries.txt).
+-- The queries file is NI_QUERIES (default bench/queries.txt); NI_ASK is
+-- what comes before each query in the URL (default "/api/search?q=",
+-- "/cgi-bin/omega?DB=news&P=" for Omega's CGI).
 
 local queries = {}
 
@@ -15,9 +17,10 @@ end
 
 local function load()
   local path = os.getenv("NI_QUERIES") or "bench/queries.txt"
+  local ask = os.getenv("NI_ASK") or "/api/search?q="
   for line in io.lines(path) do
     if line ~= "" and line:sub(1, 1) ~= "#" then
-      queries[#queries + 1] = "/api/search?q=" .. urlencode(line)
+      queries[#queries + 1] = ask .. urlencode(line)
     end
   end
 end
