@@ -772,6 +772,15 @@ struct ni_search_params {
 	int64_t now;            /* seconds since the epoch, for recency */
 	unsigned facets;        /* bits 1u << NI_FACET_*: count these over
 				   every match (costs a full match count) */
+	/*
+	 * Above 0 (at most 1): a sample for estimating stories.  Only the
+	 * matches whose tie order (NI_SLOT_ORDER, a hash of the key) lies
+	 * in the lowest `sample` of its range, blind to stories and the
+	 * same whatever the build order, writers or shards; hits in
+	 * document id order, with only their docid and n_similar (their
+	 * story's other matching copies, in the sample or not).
+	 */
+	double sample;
 };
 
 /* One hit.  Strings are owned by the ni_mset, valid until it is freed. */

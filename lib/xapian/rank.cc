@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -103,6 +104,90 @@ Xapian::Query blended_query(const Xapian::Query &query,
 					   boosts.begin(), boosts.end()));
 }
 
+/*
+ * Every `stride`-th document id of each index (shard) from `stride`
+ * on, with no weight: a sample of about 1/stride of any query's
+ * matches that Xapian can skip through.  Copies of a story lie
+ * together or apart in the id order; either way a story of c copies is
+ * in the sample about c times as often as one of a single copy.  Not
+ * for remote shards: xapian-tcpsrv knows no posting source of ours.
+ */
+class StrideSource : public Xapian::PostingSource {
+public:
+	explicit StrideSource(Xapian::docid stride) : stride_(stride) {}
+
+	void init(const Xapian::Database &db) override
+	{
+		last_ = db.get_lastdocid();
+		current_ = 0;
+		docs_ = db.get_doccount();
+	}
+	/* Which ids exist is unknown: from none to all of them. */
+	Xapian::doccount get_termfreq_min() const override { return 0; }
+	Xapian::doccount get_termfreq_est() const override
+	{
+		return docs_ / stride_;
+	}
+	Xapian::doccount get_termfreq_max() const override
+	{
+		return std::min(docs_, last_ / stride_);
+	}
+	void next(double) override { current_ += stride_; }
+	void skip_to(Xapian::docid did, double) override
+	{
+		if (did > current_)
+			current_ = (did + stride_ - 1) / stride_ * stride_;
+	}
+	bool at_end() const override { return current_ > last_; }
+	Xapian::docid get_docid() const override { return current_; }
+	Xapian::PostingSource *clone() const override
+	{
+		return new StrideSource(stride_);
+	}
+
+private:
+	Xapian::docid stride_;
+	Xapian::docid last_ = 0;
+	Xapian::docid current_ = 0;
+	Xapian::doccount docs_ = 0;
+};
+
+/*
+ * `query`'s matches whose tie order lies in the lowest `share` of its
+ * range, where there is a remote shard: Xapian reads the slot's values
+ * in order (OP_VALUE_LE), no faster than the sorted page it replaced.
+ */
+Xapian::Query hash_sample(const Xapian::Query &query, double share)
+{
+	/* The highest tie order in the sample, big-endian as tie_order()
+	 * writes it, so that its bytes compare as the numbers do. */
+	double top = std::min(share, 1.0) * 0x1p64;
+	uint64_t last = top >= 0x1p64 ? UINT64_MAX
+				      : static_cast<uint64_t>(top);
+	std::string bytes(8, '\0');
+	for (int i = 7; i >= 0; i--, last >>= 8)
+		bytes[static_cast<size_t>(i)] = static_cast<char>(last & 0xff);
+	return Xapian::Query(Xapian::Query::OP_FILTER, query,
+			     Xapian::Query(Xapian::Query::OP_VALUE_LE,
+					   NI_SLOT_ORDER, bytes));
+}
+
+/* `query`'s sample of about `share` of its matches, blind to stories
+ * (ni_search_params.sample). */
+Xapian::Query sampled(const ni_db &d, const Xapian::Query &query,
+		      double share)
+{
+	for (const ni_db::shard &shard : d.shards)
+		if (shard.local.empty())
+			return hash_sample(query, share);
+	if (share >= 1)
+		return query;
+	auto stride = static_cast<Xapian::docid>(std::lround(1 / share));
+	auto *source = new StrideSource(std::max<Xapian::docid>(stride, 1));
+	return Xapian::Query(Xapian::Query::OP_FILTER, query,
+			     Xapian::Query(source->release()));
+}
+
 double quality_of(const Xapian::Document &doc)
 {
 	std::string value = doc.get_value(NI_SLOT_QUALITY);
@@ -186,6 +271,14 @@ void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
 	out.hits.reserve(mset.size());
 	for (auto it = mset.begin(); it != mset.end(); ++it) {
 		Xapian::Document doc = it.get_document();
+		if (p.sample > 0) {
+			/* Counted as a page sorted by date counts them. */
+			Xapian::doccount similar = 0;
+			if (p.collapse)
+				best_copy(d, query, doc, true, similar);
+			out.hits.push_back({*it, 0, 0, 0, 0, 0, similar, {}});
+			continue;
+		}
 		double score = it.get_weight();
 		double quality_part = p.quality_weight > 0
 			? p.quality_weight * quality_of(doc) / 100.0 : 0;
@@ -264,6 +357,10 @@ void set_order(Xapian::Enquire &enquire, const ni_search_params &p)
 {
 	if (p.limit == 0)
 		return;
+	if (p.sample > 0) {
+		enquire.set_docid_order(Xapian::Enquire::ASCENDING);
+		return;
+	}
 	if (p.sort == NI_SORT_DATE) {
 		enquire.set_sort_by_value_then_relevance(NI_SLOT_DATE, true);
 	} else if (p.sort == NI_SORT_DATE_ASC) {
@@ -288,7 +385,8 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	Xapian::Enquire enquire(d.db);
 	enquire.set_weighting_scheme(Xapian::BM25Weight(p.bm25_k1, 0, 1,
 							p.bm25_b, 0.5));
-	enquire.set_query(blended_query(query, p));
+	enquire.set_query(p.sample > 0 ? sampled(d, query, p.sample)
+				       : blended_query(query, p));
 	if (p.collapse)
 		enquire.set_collapse_key(NI_SLOT_STORY);
 	set_order(enquire, p);
