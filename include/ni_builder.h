@@ -165,6 +165,49 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		   const struct ni_build_callbacks *callbacks,
 		   struct ni_build_counts *counts, struct ni_buf *errmsg);
 
+/* A file a build reported a duplicate of `key` (its callback). */
+struct ni_build_duplicate {
+	char *path;
+	char *key;
+	/* Set by ni_build_paths() when it read the file again. */
+	bool read;
+};
+
+/*
+ * Bring `db` up to date as ni_build() of `sources` would when the only
+ * files that may have changed since the index was written are under
+ * `paths` (absolute; files or folders, created, changed, or gone),
+ * without walking the rest: what a watcher (newsindex watch) calls for
+ * the paths its events named.  Every other file the index has is taken
+ * as it has it (not even stat()ed); the paths are walked as a walk of
+ * the sources would list them (a hidden one, a file whose name is not
+ * an article's, a path under no source: nothing), and every article
+ * of a file under one of them that is not found there now is deleted.
+ * A path gone with its source (or above one) deletes nothing, as
+ * ni_build() of a missing source does not.
+ *
+ * The same rules as ni_build(): unchanged files keep their key, the
+ * files read claim theirs in the order a whole walk lists them,
+ * duplicates are reported, related records the deletions took are
+ * brought back.  A duplicate is not in the index, so a whole build
+ * reads it each time and it takes its key once the file that had the
+ * key changes it or goes: the caller gives the duplicates earlier
+ * builds reported (`dups`, `n_dups`; may be none) and those whose key a
+ * file under `paths` had are read again, in their place in the walk
+ * (their `read` set): each is then the key's article, or reported a
+ * duplicate again.
+ * An index with torn shards or an older stored data is built whole
+ * (ni_build()), as then every file is to be read.  The sources are
+ * remembered as ni_build() does.  Statuses as for ni_build().
+ */
+ni_status ni_build_paths(ni_db *db, ni_analyzer *analyzer,
+			 const char *const *sources, size_t n_sources,
+			 const char *const *paths, size_t n_paths,
+			 struct ni_build_duplicate *dups, size_t n_dups,
+			 const struct ni_build_options *options,
+			 const struct ni_build_callbacks *callbacks,
+			 struct ni_build_counts *counts, struct ni_buf *errmsg);
+
 /* What ni_build_forget() did. */
 struct ni_forget_counts {
 	unsigned long sources;   /* remembered sources forgotten */

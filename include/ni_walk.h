@@ -57,4 +57,20 @@ int ni_walk_is_article_name(const char *name);
  */
 bool ni_walk_is_under(const char *path, const char *dir);
 
+/*
+ * Whether a walk of `source` may list `path` (a file or folder under
+ * it, or the source itself) by its name: no hidden name on the way from
+ * the source to it; a file also needs an article name
+ * (ni_walk_is_article_name) unless it is the source.  `is_folder` says
+ * which `path` is.  Nothing is read: the caller knows what `path` is.
+ */
+bool ni_walk_reaches(const char *path, const char *source, bool is_folder);
+
+/*
+ * The order a walk of one folder lists two paths under it in (negative,
+ * 0 or positive, as strcmp): name by name, each folder's entries in
+ * byte order, so "a/b.txt" comes before "a.txt".
+ */
+int ni_walk_compare(const char *a, const char *b);
+
 #endif

@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "common.h"
 #include "progress.h"
+#include "report.h"
 
 const char BUILD_USAGE[] =
 	"usage: newsindex build [--db PATH] [--max-file-size BYTES]\n"
@@ -114,122 +115,6 @@ static void request_stop(int sig)
 	signal(sig, SIG_DFL);
 }
 
-struct reporter {
-	const char *db_path;  /* the index, as the user named it */
-	bool quiet;
-	bool progress;
-	bool terminal;        /* stderr is one: the line is redrawn */
-	bool progress_shown;
-	struct timespec start;
-	/* When files began to be read (the walk done); the last plain
-	 * line's time, both in seconds since start. */
-	struct progress_clock reading;
-	double last_line;
-};
-
-static double seconds_since(const struct timespec *start)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - start->tv_sec) +
-	       (double)(now.tv_nsec - start->tv_nsec) / 1e9;
-}
-
-static void clear_progress(struct reporter *r)
-{
-	if (r->progress_shown) {
-		fputs("\r\033[K", stderr);
-		r->progress_shown = false;
-	}
-}
-
-/* A file's name may hold anything, an escape too: it is escaped. */
-static void print_place(const char *path, unsigned line, unsigned column)
-{
-	ni_cli_put_escaped(stderr, path, NI_CLI_ESCAPE_HEX);
-	fputs(": ", stderr);
-	if (line)
-		fprintf(stderr, "line %u col %u: ", line, column);
-}
-
-static void on_file(void *ctx, const char *path,
-		    const struct ni_index_result *res)
-{
-	struct reporter *r = ctx;
-	clear_progress(r);
-	if (!res->indexed && !res->key) {
-		print_place(path, res->line, res->column);
-		ni_cli_put_escaped(stderr, res->reason,
-				   NI_CLI_ESCAPE_HEX);
-		if (res->dropped)
-			fputs("; its article is deleted", stderr);
-		fputc('\n', stderr);
-		return;
-	}
-	if (r->quiet)
-		return;
-	for (size_t i = 0; i < res->n_warnings; i++) {
-		print_place(path, res->warnings[i].line,
-			    res->warnings[i].column);
-		fputs("warning: ", stderr);
-		ni_cli_put_escaped(stderr, res->warnings[i].message,
-				   NI_CLI_ESCAPE_HEX);
-		fputc('\n', stderr);
-	}
-	if (res->n_warnings_dropped) {
-		print_place(path, 0, 0);
-		fprintf(stderr, "warning: %zu more warnings\n",
-			res->n_warnings_dropped);
-	}
-	if (res->n_words_dropped) {
-		print_place(path, 0, 0);
-		fprintf(stderr, "warning: %zu words longer than %d bytes not "
-			"indexed\n", res->n_words_dropped,
-			NI_ANALYZER_MAX_WORD);
-	}
-}
-
-static void on_duplicate(void *ctx, const char *path, const char *key,
-			 const char *first_path)
-{
-	clear_progress(ctx);
-	/* The key is a URL from the article: untrusted. */
-	print_place(path, 0, 0);
-	fputs("skipped: ", stderr);
-	ni_cli_put_escaped(stderr, key, NI_CLI_ESCAPE_HEX);
-	fputs(" is already the article of ", stderr);
-	ni_cli_put_escaped(stderr, first_path, NI_CLI_ESCAPE_HEX);
-	fputc('\n', stderr);
-}
-
-static void on_problem(void *ctx, const char *path, int errnum,
-		       bool is_source)
-{
-	struct reporter *r = ctx;
-	clear_progress(r);
-	fputs("newsindex: ", stderr);
-	print_place(path, 0, 0);
-	if (errnum == ELOOP) {
-		fputs("skipped: a link loop (a link to itself or to a folder "
-		      "already walked), or a folder named twice\n", stderr);
-		return;
-	}
-	fputs(errnum == EINVAL ? "skipped: not a regular file or folder"
-	      : strerror(errnum), stderr);
-	if (!is_source) {
-		fputc('\n', stderr);
-		return;
-	}
-	/* A source the index remembers (one it does not is left out
-	 * before, leave_out_unwalkable): an unmounted disk, or gone. */
-	fputs("; its articles are kept: build again once it is back, or "
-	      "if it is gone for good, run 'newsindex forget --db ", stderr);
-	ni_cli_put_escaped(stderr, r->db_path, NI_CLI_ESCAPE_HEX);
-	fputc(' ', stderr);
-	ni_cli_put_escaped(stderr, path, NI_CLI_ESCAPE_HEX);
-	fputs("'\n", stderr);
-}
-
 /* Progress lines on a file or pipe: at most one a second. */
 #define PROGRESS_LINE_SECONDS 1.0
 
@@ -261,16 +146,11 @@ static void on_progress(void *ctx, const struct ni_build_counts *c)
 
 struct build_options {
 	const char *db_flag;
-	unsigned long max_file_bytes;
-	unsigned long max_field_words;   /* 0: the config's, or the default */
-	bool max_file_bytes_given;
+	struct build_config c;
 	bool strict;
 	bool quiet;
 	bool progress;
 	bool rebuild;
-	/* The config file's language (a stemmer's name), or NULL: the
-	 * index's own default. */
-	const char *language;
 	unsigned long jobs;
 	unsigned long shards;  /* --shards; 0 when not given */
 	double wait_seconds;   /* for another writer: 0 not, < 0 for ever */
@@ -311,23 +191,9 @@ static int parse_options(int argc, char **argv, struct build_options *o)
 			o->db_flag = optarg;
 			break;
 		case 'm':
-			if (!ni_parse_unsigned(optarg, 1UL << 40,
-					       &o->max_file_bytes)) {
-				report_error("--max-file-size: '%s' is not a "
-					     "number of bytes", optarg);
-				return NI_EXIT_USAGE;
-			}
-			o->max_file_bytes_given = true;
-			break;
 		case 'w':
-			if (!ni_parse_unsigned(optarg, 10000000,
-					       &o->max_field_words) ||
-			    o->max_field_words == 0) {
-				report_error("--max-field-words: '%s' is not a "
-					     "number from 1 to 10000000",
-					     optarg);
+			if (parse_limit(opt, optarg, &o->c) >= 0)
 				return NI_EXIT_USAGE;
-			}
 			break;
 		case 's':
 			o->strict = true;
@@ -542,32 +408,6 @@ static int open_index(const char *path, enum ni_db_mode mode,
 	return code;
 }
 
-/*
- * Stem articles without a `lang` in `language` (NULL: as the index
- * records).  An index with articles stemmed in another default is
- * refused: -1 when fine, else the exit code, said.
- */
-static int set_language(ni_db *db, const char *path, const char *language)
-{
-	if (!language)
-		return -1;
-	ni_status status = ni_db_set_language(db, language);
-	if (status == NI_EDB_SCHEMA) {
-		report_error("%s, the config file's language; set language: "
-			     "%s there, or rebuild the index in %s with "
-			     "'newsindex build --rebuild --db %s'",
-			     ni_db_errmsg(db), ni_db_language(db), language,
-			     path);
-		return NI_EXIT_FAILED;
-	}
-	if (status != NI_OK) {
-		report_error("cannot stem in %s: %s", language,
-			     ni_db_errmsg(db));
-		return NI_EXIT_FAILED;
-	}
-	return -1;
-}
-
 /* " (3 invalid YAML, 1 too large)": the most frequent reason first. */
 static void print_skipped_by(const struct ni_build_counts *c)
 {
@@ -626,13 +466,13 @@ static int build_into(ni_db *db, const char *shown_path, char **sources,
 		return NI_EXIT_FAILED;
 	}
 	struct ni_build_options options = {
-		.max_file_bytes = o->max_file_bytes,
+		.max_file_bytes = o->c.max_file_bytes,
 		.stop = &stop_requested,
 		.jobs = o->jobs,
-		.max_field_words = o->max_field_words,
+		.max_field_words = o->c.max_field_words,
 	};
-	struct ni_build_callbacks cb = {on_file, on_duplicate, on_problem,
-					on_progress, r};
+	struct ni_build_callbacks cb = {report_file, report_duplicate,
+					report_problem, on_progress, r};
 	struct ni_build_counts counts;
 	struct ni_buf errmsg = NI_BUF_INIT;
 	signal(SIGINT, request_stop);
@@ -694,8 +534,9 @@ static int rebuild(ni_db *old, const char *path, char **sources,
 		: NI_EXIT_FAILED;
 	/* A rebuild is how the default language changes; unset, it stays. */
 	if (code < 0)
-		code = set_language(db, path, o->language ? o->language
-						 : ni_db_language(old));
+		code = set_language(db, path,
+				    o->c.language ? o->c.language
+						  : ni_db_language(old));
 	if (code < 0)
 		code = build_into(db, path, sources, n_sources, o, r,
 				  &complete);
@@ -747,7 +588,7 @@ static int run(const char *path, const struct build_options *o,
 				  o->wait_seconds, o->shards, !o->rebuild,
 				  &db);
 	if (code < 0 && !o->rebuild)
-		code = set_language(db, path, o->language);
+		code = set_language(db, path, o->c.language);
 	if (code < 0 && !n_named)
 		code = remembered_sources(db, &sources, &n_sources);
 	if (code < 0 && n_named) {
@@ -785,7 +626,7 @@ int cmd_build(int argc, char **argv)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	struct build_options o = {
-		.max_file_bytes = NI_DEFAULT_MAX_FILE_BYTES,
+		.c.max_file_bytes = NI_DEFAULT_MAX_FILE_BYTES,
 		.jobs = cpus < 1 ? 1 : cpus > NI_BUILD_MAX_JOBS
 			? NI_BUILD_MAX_JOBS : (unsigned long)cpus,
 	};
@@ -794,18 +635,7 @@ int cmd_build(int argc, char **argv)
 		return code;
 	struct ni_config config = {0};
 	struct ni_buf path = NI_BUF_INIT;
-	code = load_config(&config);
-	/* The config file's limits, unless an option gave them. */
-	if (config.has_max_file_size && !o.max_file_bytes_given)
-		o.max_file_bytes = config.max_file_size;
-	if (config.has_max_field_words && !o.max_field_words)
-		o.max_field_words = config.max_field_words;
-	o.language = config.language;
-	if (code < 0 && ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK) {
-		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
-			     "or db in the config file, or HOME");
-		code = NI_EXIT_USAGE;
-	}
+	code = load_build_config(o.db_flag, &o.c, &config, &path);
 	if (code < 0)
 		code = run(path.data, &o, argc, argv);
 	ni_buf_release(&path);

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,69 @@ int usage_error(const char *command, const char *fmt, ...)
 	return NI_EXIT_USAGE;
 }
 
+long watch_holder(const char *path)
+{
+	struct ni_buf file = NI_BUF_INIT;
+	long pid = 0;
+	FILE *f = ni_buf_addf(&file, "%s/%s", path, WATCH_PID_FILE) == NI_OK
+		? fopen(file.data, "r") : NULL;
+	if (f && fscanf(f, "%ld", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	/* Alive, and newsindex: a pid of a killed watcher may be reused. */
+	char comm[32] = "";
+	ni_buf_reset(&file);
+	f = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) &&
+	    ni_buf_addf(&file, "/proc/%ld/comm", pid) == NI_OK
+		? fopen(file.data, "r") : NULL;
+	if (!f || !fgets(comm, sizeof comm, f) ||
+	    strncmp(comm, "newsindex", 9))
+		pid = 0;
+	if (f)
+		fclose(f);
+	ni_buf_release(&file);
+	return pid;
+}
+
+int parse_limit(int opt, const char *arg, struct build_config *c)
+{
+	if (opt == 'm' && ni_parse_unsigned(arg, 1UL << 40,
+					    &c->max_file_bytes)) {
+		c->max_file_bytes_given = true;
+		return -1;
+	}
+	if (opt == 'w' && ni_parse_unsigned(arg, 10000000,
+					    &c->max_field_words) &&
+	    c->max_field_words)
+		return -1;
+	if (opt == 'm')
+		report_error("--max-file-size: '%s' is not a number of bytes",
+			     arg);
+	else
+		report_error("--max-field-words: '%s' is not a number from 1 "
+			     "to 10000000", arg);
+	return NI_EXIT_USAGE;
+}
+
+int load_build_config(const char *db_flag, struct build_config *c,
+		      struct ni_config *config, struct ni_buf *path)
+{
+	int code = load_config(config);
+	/* The config file's limits, unless an option gave them. */
+	if (config->has_max_file_size && !c->max_file_bytes_given)
+		c->max_file_bytes = config->max_file_size;
+	if (config->has_max_field_words && !c->max_field_words)
+		c->max_field_words = config->max_field_words;
+	c->language = config->language;
+	if (code < 0 && ni_cli_db_path(db_flag, config->db, path) != NI_OK) {
+		report_error("no index path: use --db PATH, set NEWSINDEX_DB "
+			     "or db in the config file, or HOME");
+		code = NI_EXIT_USAGE;
+	}
+	return code;
+}
+
 /* How often a waiting command tries the lock again. */
 #define LOCK_RETRY_NS 100000000L
 
@@ -99,6 +163,18 @@ int open_for_writing(const char *path, enum ni_db_mode mode,
 			ni_buf_release(&detail);
 			return NI_EXIT_FAILED;
 		}
+		/* A watcher holds it as long as it runs: never waited for. */
+		long watcher = status == NI_EDB_LOCKED ? watch_holder(path)
+						      : 0;
+		if (watcher) {
+			report_error("index %s is kept up to date by 'newsindex "
+				     "watch' (pid %ld), its one writer while it "
+				     "runs: stop it (kill %ld) for this, and "
+				     "start it again after", path, watcher,
+				     watcher);
+			ni_buf_release(&detail);
+			return NI_EXIT_BUSY;
+		}
 		if (status != NI_EDB_LOCKED ||
 		    (wait_seconds >= 0 && waited >= wait_seconds)) {
 			int code = status == NI_OK
@@ -114,6 +190,32 @@ int open_for_writing(const char *path, enum ni_db_mode mode,
 		said = true;
 		nanosleep(&pause, NULL);
 	}
+}
+
+/*
+ * Stem articles without a `lang` in `language` (NULL: as the index
+ * records).  An index with articles stemmed in another default is
+ * refused: -1 when fine, else the exit code, said.
+ */
+int set_language(ni_db *db, const char *path, const char *language)
+{
+	if (!language)
+		return -1;
+	ni_status status = ni_db_set_language(db, language);
+	if (status == NI_EDB_SCHEMA) {
+		report_error("%s, the config file's language; set language: "
+			     "%s there, or rebuild the index in %s with "
+			     "'newsindex build --rebuild --db %s'",
+			     ni_db_errmsg(db), ni_db_language(db), language,
+			     path);
+		return NI_EXIT_FAILED;
+	}
+	if (status != NI_OK) {
+		report_error("cannot stem in %s: %s", language,
+			     ni_db_errmsg(db));
+		return NI_EXIT_FAILED;
+	}
+	return -1;
 }
 
 /* --db and --help of small_command_index(); -1, or the exit code. */

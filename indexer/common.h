@@ -60,6 +60,31 @@ int small_command_index(int argc, char **argv, const char *usage,
  */
 int load_config(struct ni_config *config);
 
+/* What build and watch take from their options, or the config file. */
+struct build_config {
+	unsigned long max_file_bytes;
+	bool max_file_bytes_given;
+	unsigned long max_field_words;   /* 0: the config's, or the default */
+	/* The config file's language (a stemmer's name), or NULL: the
+	 * index's own default.  Owned by the config. */
+	const char *language;
+};
+
+/*
+ * The value `arg` of --max-file-size (`opt` 'm') or --max-field-words
+ * ('w') into `c`: -1 when fine, else NI_EXIT_USAGE, said.
+ */
+int parse_limit(int opt, const char *arg, struct build_config *c);
+
+/*
+ * Read the config file (load_config()) into `config`, which the caller
+ * clears, and take from it the limits `c` was not given and the
+ * language; append the index path (from `db_flag`, the environment or
+ * the config) to `path`.  -1 when fine, else the exit code, said.
+ */
+int load_build_config(const char *db_flag, struct build_config *c,
+		      struct ni_config *config, struct ni_buf *path);
+
 /*
  * The `n` command-line sources as absolute paths, without resolving links
  * (the index remembers paths as the user sees them).  The caller frees
@@ -77,6 +102,28 @@ char **absolute_sources(char *const *args, size_t n);
  */
 int open_for_writing(const char *path, enum ni_db_mode mode,
 		     double wait_seconds, ni_db **db);
+
+/*
+ * Stem articles without a `lang` in `language` (NULL: as the index
+ * records).  An index with articles stemmed in another default is
+ * refused: -1 when fine, else the exit code, said.
+ */
+int set_language(ni_db *db, const char *path, const char *language);
+
+/*
+ * While `newsindex watch` runs, it is the index's one writer, for as
+ * long as it runs: it keeps its pid in this file in the index's folder
+ * (removed when it ends), so that a command that finds the index
+ * locked says who holds it, and does not wait for it.
+ */
+#define WATCH_PID_FILE "newsindex-watch.pid"
+
+/*
+ * The pid of the `newsindex watch` that holds the index at `path`: the
+ * pid its file names when that process runs newsindex; 0 when none
+ * (no file, or one a watcher killed with SIGKILL left).
+ */
+long watch_holder(const char *path);
 
 /*
  * Say why the index at `path` cannot be opened (ni_cli_open_failure():

@@ -42,6 +42,8 @@ static const struct command COMMANDS[] = {
 	 COMPACT_USAGE},
 	{"forget", cmd_forget, "stop indexing a source, delete its articles",
 	 FORGET_USAGE},
+	{"watch", cmd_watch, "keep the index up to date as files change",
+	 WATCH_USAGE},
 	{"help", cmd_help, "show how to use newsindex or one command",
 	 HELP_USAGE},
 };

@@ -51,6 +51,46 @@ bool ni_walk_is_under(const char *path, const char *dir)
 	       (path[len] == '/' || path[len] == '\0');
 }
 
+bool ni_walk_reaches(const char *path, const char *source, bool is_folder)
+{
+	if (!ni_walk_is_under(path, source))
+		return false;
+	size_t len = strlen(source);
+	while (len > 1 && source[len - 1] == '/')
+		len--;
+	if (len == 1)
+		len = 0;  /* the root: every name after it counts */
+	const char *rest = path + len;
+	if (!*rest)
+		return true;  /* the source itself */
+	const char *name = rest;
+	for (const char *p = rest; *p; p++) {
+		if (*p != '/')
+			continue;
+		if (p[1] == '.')
+			return false;
+		name = p + 1;
+	}
+	return is_folder || ni_walk_is_article_name(name);
+}
+
+int ni_walk_compare(const char *a, const char *b)
+{
+	for (;;) {
+		size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
+		int c = memcmp(a, b, la < lb ? la : lb);
+		if (c)
+			return c;
+		if (la != lb)
+			return la < lb ? -1 : 1;
+		/* The same name: the one that ends here comes first. */
+		if (!a[la] || !b[lb])
+			return !a[la] ? (b[lb] ? -1 : 0) : 1;
+		a += la + 1;
+		b += lb + 1;
+	}
+}
+
 static void report(struct walker *w, const char *path, int errnum,
 		   bool is_source)
 {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "ni_dates.h"
@@ -45,6 +46,11 @@ struct found {
 	 * racy stamp is to be stored as settled (process). */
 	bool unchanged;
 	bool restamp;
+	/* A build of some paths: a file outside them, listed from the
+	 * index, not stat()ed: as the index has it (add_outside). */
+	bool outside;
+	/* ... and where the sources' walk lists it: in its source's. */
+	size_t source;
 	/* Where a parallel build stored it (NULL when not, and once its
 	 * lanes are gone), and how many related records. */
 	struct lane *lane;
@@ -118,6 +124,15 @@ struct builder {
 	pthread_mutex_t mutex;
 	atomic_size_t next;
 	size_t done;
+	/* A build of some paths (ni_build_paths), and those of them a walk
+	 * of the sources lists: what is walked, and where what is not
+	 * found is gone.  NULL for a whole build. */
+	const char *const *paths;
+	size_t n_paths;
+	char **scope;
+	size_t n_scope;
+	struct ni_build_duplicate *dups;
+	size_t n_dups;
 };
 
 static void lock(struct builder *b)
@@ -229,6 +244,8 @@ static int on_file(void *ctx, const char *path, const struct stat *st)
 	return 0;
 }
 
+static ni_status add_unwalked(struct builder *b, const char *path);
+
 static void on_problem(void *ctx, const char *path, int errnum,
 		       bool is_source)
 {
@@ -242,16 +259,8 @@ static void on_problem(void *ctx, const char *path, int errnum,
 	 * first build would not have them, and would hold each article
 	 * twice.
 	 */
-	if (errnum != ELOOP) {
-		char **unwalked = realloc(b->unwalked, (b->n_unwalked + 1) *
-							       sizeof *unwalked);
-		if (unwalked)
-			b->unwalked = unwalked;
-		if (unwalked && (unwalked[b->n_unwalked] = strdup(path)))
-			b->n_unwalked++;
-		else
-			b->unwalked_lost = true;
-	}
+	if (errnum != ELOOP && add_unwalked(b, path) != NI_OK)
+		b->unwalked_lost = true;
 	if (b->cb->problem)
 		b->cb->problem(b->cb->ctx, path, errnum, is_source);
 }
@@ -264,6 +273,227 @@ static ni_status walk(struct builder *b, const char *const *sources,
 	ni_status status = ni_walk(sources, n, &cb, &stopped);
 	if (status == NI_OK && (stopped || b->unwalked_lost))
 		status = NI_ENOMEM;
+	if (status != NI_OK)
+		return fail(b, status, "cannot walk the sources", NULL);
+	b->counts->files = b->n_found;
+	return NI_OK;
+}
+
+/* ---- a build of some paths ------------------------------------------------ */
+
+/* The first of the `n` sources `path` is under; n when none. */
+static size_t source_of(const char *path, const char *const *sources,
+			size_t n)
+{
+	size_t i = 0;
+	while (i < n && !ni_walk_is_under(path, sources[i]))
+		i++;
+	return i;
+}
+
+/* Whether `path` is under one of the paths of this build's scope. */
+static bool in_scope(const struct builder *b, const char *path)
+{
+	for (size_t i = 0; i < b->n_scope; i++)
+		if (ni_walk_is_under(path, b->scope[i]))
+			return true;
+	return false;
+}
+
+/* Append a copy of `path` to the `*n` paths of `*list`. */
+static ni_status add_path(char ***list, size_t *n, const char *path)
+{
+	char **grown = realloc(*list, (*n + 1) * sizeof *grown);
+	if (!grown)
+		return NI_ENOMEM;
+	*list = grown;
+	if (!(grown[*n] = strdup(path)))
+		return NI_ENOMEM;
+	(*n)++;
+	return NI_OK;
+}
+
+static ni_status add_scope(struct builder *b, const char *path)
+{
+	return add_path(&b->scope, &b->n_scope, path);
+}
+
+/* Not walked now: nothing under it is deleted (on_problem). */
+static ni_status add_unwalked(struct builder *b, const char *path)
+{
+	return add_path(&b->unwalked, &b->n_unwalked, path);
+}
+
+static bool listed(const char *path, const char *const *list, size_t n);
+
+/* Where a build of some paths reports what its walks find. */
+struct partial_walk {
+	struct builder *b;
+	const char *const *sources;
+	size_t n_sources;
+};
+
+static void on_partial_problem(void *ctx, const char *path, int errnum,
+			       bool is_source)
+{
+	struct partial_walk *w = ctx;
+	/* A folder of the paths is a source only when it is one. */
+	(void)is_source;
+	on_problem(w->b, path, errnum,
+		   listed(path, w->sources, w->n_sources));
+}
+
+static int on_partial_file(void *ctx, const char *path,
+			   const struct stat *st)
+{
+	struct partial_walk *w = ctx;
+	return on_file(w->b, path, st);
+}
+
+/*
+ * Walk the path `path` of a build of some paths, under the source
+ * `source`: a folder as a walk of it, a file as its folder's walk would
+ * list it; one that is gone is only where articles went.  A path gone
+ * with its source (or above one) deletes nothing, as a source that
+ * cannot be walked does not.
+ */
+static ni_status walk_path_of(struct builder *b, struct partial_walk *w,
+			      const char *path, const char *source)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		int err = errno;
+		for (size_t i = 0; i < w->n_sources; i++)
+			if (ni_walk_is_under(w->sources[i], path))
+				return add_unwalked(b, path);
+		if (err == ENOENT || err == ENOTDIR)
+			return add_scope(b, path);
+		on_partial_problem(w, path, err, false);
+		return b->unwalked_lost ? NI_ENOMEM : NI_OK;
+	}
+	bool folder = S_ISDIR(st.st_mode);
+	if (!ni_walk_reaches(path, source, folder))
+		return NI_OK;  /* hidden, or not an article's name */
+	ni_status status = add_scope(b, path);
+	if (status != NI_OK || !folder) {
+		if (status == NI_OK && S_ISREG(st.st_mode) &&
+		    on_file(b, path, &st))
+			status = NI_ENOMEM;
+		return status;
+	}
+	struct ni_walk_callbacks cb = {on_partial_file, on_partial_problem, w};
+	int stopped = 0;
+	status = ni_walk(&path, 1, &cb, &stopped);
+	if (status == NI_OK && (stopped || b->unwalked_lost))
+		status = NI_ENOMEM;
+	return status;
+}
+
+/* The order of a whole build's walk: by source, then by name. */
+static int compare_walked(const void *x, const void *y)
+{
+	const struct found *a = x, *b = y;
+	if (a->source != b->source)
+		return a->source < b->source ? -1 : 1;
+	return ni_walk_compare(a->path, b->path);
+}
+
+/*
+ * A file reported a duplicate by an earlier build whose key a file of
+ * this build's paths had: with that file changed or gone, a whole build
+ * would read it now (it is not in the index), and it may take the key.
+ */
+static ni_status add_duplicates(struct builder *b)
+{
+	struct ni_strmap keys = NI_STRMAP_INIT;
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < b->n_known; i++)
+		if (in_scope(b, b->known[i].path))
+			status = ni_strmap_put(&keys, b->known[i].key,
+					       strlen(b->known[i].key), i);
+	size_t at;
+	for (size_t i = 0; status == NI_OK && i < b->n_dups; i++) {
+		struct ni_build_duplicate *d = &b->dups[i];
+		struct stat st;
+		if (in_scope(b, d->path) ||
+		    !ni_strmap_get(&keys, d->key, strlen(d->key), &at) ||
+		    stat(d->path, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    ni_strmap_get(&b->known_by_path, d->path,
+				  strlen(d->path), &at))
+			continue;
+		d->read = true;
+		if (on_file(b, d->path, &st))
+			status = NI_ENOMEM;
+	}
+	ni_strmap_release(&keys);
+	return status;
+}
+
+/*
+ * Every file the index has outside this build's paths, taken as it is
+ * there (its stamp, not stat()ed: nothing said it changed): found, and
+ * unchanged (claim_unchanged), as a whole build would find it.
+ */
+static ni_status add_outside(struct builder *b)
+{
+	for (size_t i = 0; i < b->n_known; i++) {
+		struct known *k = &b->known[i];
+		size_t first;
+		if (k->seen || in_scope(b, k->path) ||
+		    !ni_strmap_get(&b->known_by_path, k->path,
+				   strlen(k->path), &first) || first != i)
+			continue;
+		if (ni_grow(&b->found, &b->cap_found, b->n_found + 1,
+			    sizeof *b->found) != NI_OK)
+			return NI_ENOMEM;
+		char *copy = strdup(k->path);
+		if (!copy)
+			return NI_ENOMEM;
+		b->found[b->n_found++] = (struct found){
+			.path = copy, .stamp = k->stamp, .outside = true};
+		k->seen = true;
+		k->found = b->n_found - 1;
+	}
+	return NI_OK;
+}
+
+/*
+ * The walk of a build of some paths: each path a walk of the sources
+ * lists, the duplicates they may free, in the order a whole walk has
+ * them; then every other file the index has.
+ */
+static ni_status walk_paths(struct builder *b, const char *const *sources,
+			    size_t n)
+{
+	struct partial_walk w = {b, sources, n};
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < b->n_paths; i++) {
+		size_t s = source_of(b->paths[i], sources, n);
+		if (s < n)
+			status = walk_path_of(b, &w, b->paths[i], sources[s]);
+	}
+	if (status == NI_OK)
+		status = add_duplicates(b);
+	if (status != NI_OK)
+		return fail(b, status, "cannot walk the sources", NULL);
+	for (size_t i = 0; i < b->n_found; i++)
+		b->found[i].source = source_of(b->found[i].path, sources, n);
+	if (b->n_found)
+		qsort(b->found, b->n_found, sizeof *b->found,
+		      compare_walked);
+	/* The order changed: where each known file is found, again. */
+	for (size_t i = 0; i < b->n_known; i++)
+		b->known[i].seen = false;
+	for (size_t i = 0; i < b->n_found; i++) {
+		size_t at;
+		const char *path = b->found[i].path;
+		if (ni_strmap_get(&b->known_by_path, path, strlen(path),
+				  &at)) {
+			b->known[at].seen = true;
+			b->known[at].found = i;
+		}
+	}
+	status = add_outside(b);
 	if (status != NI_OK)
 		return fail(b, status, "cannot walk the sources", NULL);
 	b->counts->files = b->n_found;
@@ -530,6 +760,12 @@ static ni_status check_unchanged(struct builder *b, const struct known *k,
 				 struct found *f)
 {
 	f->unchanged = f->restamp = false;
+	if (f->outside) {
+		/* Trusted as it is: only a stamp a whole build reads its
+		 * file for, whatever its times, is read. */
+		f->unchanged = !k->twice && !k->old_stamp;
+		return NI_OK;
+	}
 	if (!k || k->twice || b->torn || b->old_data || k->old_stamp ||
 	    !ni_stamp_same_stat(&k->stamp, &f->stamp))
 		return NI_OK;
@@ -1454,17 +1690,26 @@ static void release(struct builder *b)
 	for (size_t i = 0; i < b->n_unwalked; i++)
 		free(b->unwalked[i]);
 	free(b->unwalked);
+	for (size_t i = 0; i < b->n_scope; i++)
+		free(b->scope[i]);
+	free(b->scope);
 	free(b->written);
 	ni_strmap_release(&b->known_by_path);
 	ni_strmap_release(&b->claimed);
 	ni_indexer_free(b->main.indexer);
 }
 
-ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
-		   const char *const *sources, size_t n_sources,
-		   const struct ni_build_options *options,
-		   const struct ni_build_callbacks *callbacks,
-		   struct ni_build_counts *counts, struct ni_buf *errmsg)
+/*
+ * A build of `sources`, whole, or when `paths` is not NULL, of the
+ * `n_paths` paths (ni_build_paths) with what `dups` says.
+ */
+static ni_status build(ni_db *db, ni_analyzer *analyzer,
+		       const char *const *sources, size_t n_sources,
+		       const char *const *paths, size_t n_paths,
+		       struct ni_build_duplicate *dups, size_t n_dups,
+		       const struct ni_build_options *options,
+		       const struct ni_build_callbacks *callbacks,
+		       struct ni_build_counts *counts, struct ni_buf *errmsg)
 {
 	struct ni_build_options o = *options;
 	if (!o.max_file_bytes)
@@ -1482,6 +1727,10 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 			    .counts = counts, .errmsg = errmsg,
 			    .racy_since_ns = ns_of(&started) - o.racy_ns};
 	b.main.db = db;
+	b.paths = paths;
+	b.n_paths = n_paths;
+	b.dups = dups;
+	b.n_dups = n_dups;
 	b.main.counts = counts;
 	b.main.errmsg = errmsg;
 	ni_status status = ni_indexer_new(db, analyzer, &b.main.indexer);
@@ -1502,9 +1751,14 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 	}
 	if (status == NI_OK)
 		status = read_data_version(&b);
+	/* Torn shards, or documents of an older data: every file is
+	 * to be read again, as a whole build does. */
+	if (status == NI_OK && (b.torn || b.old_data))
+		b.paths = NULL;
 	if (status == NI_OK) {
 		remove_leftover_parts(&b);
-		status = walk(&b, sources, n_sources);
+		status = b.paths ? walk_paths(&b, sources, n_sources)
+				 : walk(&b, sources, n_sources);
 	}
 	if (status == NI_OK)
 		status = claim_unchanged(&b);
@@ -1516,7 +1770,10 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		status = wants_parallel(&b) ? process_parallel(&b)
 					    : process_all(&b);
 	/* Stopped early, the walk still saw every file: what is gone is. */
-	if (status == NI_OK)
+	if (status == NI_OK && b.paths)
+		status = delete_vanished(&b, (const char *const *)b.scope,
+					 b.n_scope);
+	else if (status == NI_OK)
 		status = delete_vanished(&b, sources, n_sources);
 	if (status == NI_OK && !counts->stopped)
 		status = restore_lost(&b);
@@ -1534,4 +1791,29 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 			      ni_db_errmsg(db));
 	release(&b);
 	return status;
+}
+
+ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
+		   const char *const *sources, size_t n_sources,
+		   const struct ni_build_options *options,
+		   const struct ni_build_callbacks *callbacks,
+		   struct ni_build_counts *counts, struct ni_buf *errmsg)
+{
+	return build(db, analyzer, sources, n_sources, NULL, 0, NULL, 0,
+		     options, callbacks, counts, errmsg);
+}
+
+ni_status ni_build_paths(ni_db *db, ni_analyzer *analyzer,
+			 const char *const *sources, size_t n_sources,
+			 const char *const *paths, size_t n_paths,
+			 struct ni_build_duplicate *dups, size_t n_dups,
+			 const struct ni_build_options *options,
+			 const struct ni_build_callbacks *callbacks,
+			 struct ni_build_counts *counts, struct ni_buf *errmsg)
+{
+	/* No path: a build of nothing, not of everything. */
+	static const char *const none[] = {""};
+	return build(db, analyzer, sources, n_sources,
+		     paths && n_paths ? paths : none, n_paths, dups,
+		     n_dups, options, callbacks, counts, errmsg);
 }
