@@ -449,6 +449,9 @@ static int read_events(struct watcher *w)
 				return -1;
 			p += sizeof *e + e->len;
 		}
+		/* The rest stays in the kernel's queue until built. */
+		if (w->n_batch >= MAX_BATCH)
+			return 0;
 	}
 }
 
@@ -591,14 +594,25 @@ static int build_paths(struct watcher *w, char **paths, size_t n,
 	return code;
 }
 
+/* Build the first MAX_BATCH paths of the batch; the rest wait. */
 static int build_batch(struct watcher *w)
 {
 	if (w->rebuild)
 		return build_whole(w, "rescan (events were lost)");
 	if (!w->n_batch)
 		return -1;
-	int code = build_paths(w, w->batch, w->n_batch, "batch");
-	clear_batch(w);
+	size_t n = w->n_batch < MAX_BATCH ? w->n_batch : MAX_BATCH;
+	int code = build_paths(w, w->batch, n, "batch");
+	for (size_t i = 0; i < n; i++)
+		free(w->batch[i]);
+	w->n_batch -= n;
+	memmove(w->batch, w->batch + n, w->n_batch * sizeof *w->batch);
+	ni_strmap_release(&w->queued);
+	for (size_t i = 0; code < 0 && i < w->n_batch; i++)
+		if (ni_strmap_put(&w->queued, w->batch[i],
+				  strlen(w->batch[i]), 0) != NI_OK)
+			code = NI_EXIT_FAILED;
+	w->batch_since = now_s(w);
 	return code;
 }
 
@@ -674,7 +688,9 @@ static int follow(struct watcher *w)
 			code = rescan_unwatched(w);
 	}
 	/* Stopped: what was gathered is built and committed first. */
-	if (code < 0 && read_events(w) == 0)
+	if (code < 0 && read_events(w) != 0)
+		code = NI_EXIT_FAILED;
+	while (code < 0 && (w->n_batch || w->rebuild))
 		code = build_batch(w);
 	sigprocmask(SIG_SETMASK, &unblocked, NULL);
 	clear_progress(&w->r);

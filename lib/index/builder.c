@@ -389,6 +389,13 @@ static ni_status walk_path_of(struct builder *b, struct partial_walk *w,
 	return status;
 }
 
+/* Paths in a walk's order: one under another right after it. */
+static int compare_paths(const void *x, const void *y)
+{
+	return ni_walk_compare(*(const char *const *)x,
+			       *(const char *const *)y);
+}
+
 /* The order of a whole build's walk: by source, then by name. */
 static int compare_walked(const void *x, const void *y)
 {
@@ -466,12 +473,23 @@ static ni_status walk_paths(struct builder *b, const char *const *sources,
 			    size_t n)
 {
 	struct partial_walk w = {b, sources, n};
+	/* A path under another is walked with it, not twice. */
+	const char **paths = malloc((b->n_paths ? b->n_paths : 1) *
+				    sizeof *paths);
+	if (!paths)
+		return fail(b, NI_ENOMEM, "cannot walk the sources", NULL);
+	memcpy(paths, b->paths, b->n_paths * sizeof *paths);
+	qsort(paths, b->n_paths, sizeof *paths, compare_paths);
 	ni_status status = NI_OK;
+	const char *last = NULL;
 	for (size_t i = 0; status == NI_OK && i < b->n_paths; i++) {
-		size_t s = source_of(b->paths[i], sources, n);
-		if (s < n)
-			status = walk_path_of(b, &w, b->paths[i], sources[s]);
+		size_t s = source_of(paths[i], sources, n);
+		if (s == n || (last && ni_walk_is_under(paths[i], last)))
+			continue;
+		last = paths[i];
+		status = walk_path_of(b, &w, paths[i], sources[s]);
 	}
+	free(paths);
 	if (status == NI_OK)
 		status = add_duplicates(b);
 	if (status != NI_OK)
