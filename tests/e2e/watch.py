@@ -36,7 +36,7 @@ NEWSQUERY = os.environ.get("NI_BUILT_NEWSQUERY") or \
     os.environ.get("NEWSQUERY", "newsquery")
 WORK = tempfile.mkdtemp(prefix="ni-watch-")
 # Only catches a hang: an ASan build of 10,000 files takes a while.
-TIMEOUT = 240
+TIMEOUT = float(os.environ.get("NI_WATCH_TIMEOUT", "240"))
 FAILURES = []
 CHECKS = [0]
 ENV = dict(os.environ, HOME=os.path.join(WORK, "home"), NEWSINDEX_DB="",

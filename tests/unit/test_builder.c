@@ -11,7 +11,9 @@
  * the index by hand.  And that an updated index holds what a first
  * build of the same files would (assert_same_as_fresh): a file that
  * becomes a duplicate, related records an article file kept out, or
- * another parent's, brought back.
+ * another parent's, brought back.  And that a build of the paths that
+ * changed (ni_build_paths, through ni_updater, as newsindex watch runs
+ * it) makes what a whole build does.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -30,6 +32,7 @@
 #include "ni_analyzer.h"
 #include "ni_builder.h"
 #include "ni_search.h"
+#include "ni_updater.h"
 #include "ni_xapian.h"
 
 struct fixture {
@@ -1335,11 +1338,123 @@ static void test_parallel_build_restores_records_of_lost_files(
 	assert_same_as_fresh(f, "a parallel first build");
 }
 
+/* ---- builds of some paths (ni_build_paths, ni_updater) ---------------- */
+
+/* The updater of `f`'s source, after a whole build. */
+static ni_updater *start_updater(struct fixture *f)
+{
+	const char *sources[] = {f->src};
+	struct ni_build_callbacks cb = {0};
+	struct ni_build_options o = {0};
+	struct ni_build_counts c;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	ni_updater *u;
+	assert_int_equal(ni_updater_new(f->db, f->analyzer, sources, 1, &o,
+					&cb, &u), NI_OK);
+	assert_int_equal(ni_updater_build(u, &c, &errmsg), NI_OK);
+	ni_buf_release(&errmsg);
+	return u;
+}
+
+/*
+ * Build the paths (names under f->src, NULL-ended) with `u`, compare
+ * with a first build, and return the duplicates it reported.
+ */
+static unsigned long update(struct fixture *f, ni_updater *u,
+			    const char *when, ...)
+{
+	char paths[8][256];
+	const char *list[8];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, when);
+	for (const char *name; (name = va_arg(ap, const char *)); n++) {
+		assert_true(n < 8);
+		snprintf(paths[n], sizeof paths[n], "%s/%s", f->src, name);
+		list[n] = paths[n];
+	}
+	va_end(ap);
+	struct ni_build_counts c;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	assert_int_equal(ni_updater_paths(u, list, n, &c, &errmsg), NI_OK);
+	ni_buf_release(&errmsg);
+	assert_same_as_fresh(f, when);
+	return c.duplicates;
+}
+
+/*
+ * A build of the paths that changed makes the index a whole build
+ * would: the files read claim URLs in the walk's order, whatever the
+ * paths' order; a path under another is read once; what is gone goes;
+ * hidden files and other names are not read; a duplicate takes its URL
+ * once the file that had it goes.
+ */
+static void test_paths_as_a_whole_build(void **state)
+{
+	struct fixture *f = *state;
+	char path[256];
+	article(f, "a.txt", "alpha", "https://x/a", NULL);
+	article(f, "b.txt", "bravo", "https://x/b", NULL);
+	snprintf(path, sizeof path, "%s/sub", f->src);
+	assert_int_equal(mkdir(path, 0755), 0);
+	article(f, "sub/c.txt", "charlie", "https://x/c", NULL);
+	ni_updater *u = start_updater(f);
+
+	/* "m.txt" comes before "sub/..." in a walk: it keeps the URL. */
+	article(f, "sub/n.txt", "november", "https://x/m", NULL);
+	article(f, "m.txt", "mike", "https://x/m", NULL);
+	assert_int_equal(update(f, u, "two new files, one URL", "sub/n.txt",
+				"m.txt", NULL), 1);
+	char sub2[256];
+	snprintf(sub2, sizeof sub2, "%s/sub2", f->src);
+	assert_int_equal(mkdir(sub2, 0755), 0);
+	article(f, "sub2/d.txt", "delta", "https://x/d", NULL);
+	assert_int_equal(update(f, u, "a folder and a file in it",
+				"sub2/d.txt", "sub2", NULL), 0);
+	remove_file(f, "a.txt");
+	article(f, ".e.txt", "echo", "https://x/e", NULL);
+	article(f, "e.txt.swp", "echo", "https://x/e", NULL);
+	update(f, u, "a file gone, hidden and swap files", "a.txt", ".e.txt",
+	       "e.txt.swp", NULL);
+	/* An unchanged file keeps its URL. */
+	article(f, "y.txt", "yankee", "https://x/b", NULL);
+	assert_int_equal(update(f, u, "a new file with an unchanged one's "
+				"URL", "y.txt", NULL), 1);
+	/* m.txt goes: sub/n.txt, its duplicate, has the URL now, before
+	 * z.txt, later in the walk. */
+	remove_file(f, "m.txt");
+	article(f, "z.txt", "zulu", "https://x/m", NULL);
+	assert_int_equal(update(f, u, "the duplicate's URL free", "z.txt",
+				"m.txt", NULL), 1);
+	assert_int_equal(ni_updater_duplicates(u), 2);
+	char away[256];
+	snprintf(away, sizeof away, "%s/away", f->dir);
+	assert_int_equal(rename(path, away), 0);
+	update(f, u, "a folder moved out", "sub", NULL);
+	/* A missing source deletes nothing, as a whole build. */
+	snprintf(path, sizeof path, "%s/src-away", f->dir);
+	assert_int_equal(rename(f->src, path), 0);
+	const char *src[] = {""};
+	struct ni_build_counts c;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	src[0] = f->src;
+	assert_int_equal(ni_updater_paths(u, src, 1, &c, &errmsg), NI_OK);
+	assert_int_equal(c.deleted, 0);
+	assert_int_equal(rename(path, f->src), 0);
+	assert_same_as_fresh(f, "the source back");
+	ni_buf_release(&errmsg);
+	ni_updater_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_vanished_and_replaced_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paths_as_a_whole_build,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paths_as_a_whole_build,
+						setup_sharded, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_progress_counts_files_to_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_field_word_limit, setup,
