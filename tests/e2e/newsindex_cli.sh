@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 DB=$WORK/db
-COMMANDS="build stats check compact forget help"
+COMMANDS="build stats check compact forget watch help"
 
 # ---- options anywhere on the line -----------------------------------------
 expect_status 0 "options after the sources" -- "$NEWSINDEX" build "$NI_TEST_SAMPLES" --db "$DB" -q
@@ -43,7 +43,7 @@ for cmd in $COMMANDS; do
 	[ "$(wc -l <"$WORK/err")" -eq 1 ] && [ ! -s "$WORK/out" ] ||
 		fail "$cmd --bogus: more than one line"
 done
-for cmd in build stats check compact forget; do
+for cmd in build stats check compact forget watch; do
 	expect_status 2 "$cmd --db without a value" -- "$NEWSINDEX" "$cmd" x --db
 	expect_line "$WORK/err" "newsindex: option '--db' needs a value (see 'newsindex $cmd --help')" "$cmd: missing value, one line"
 done
