@@ -165,6 +165,21 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		   const struct ni_build_callbacks *callbacks,
 		   struct ni_build_counts *counts, struct ni_buf *errmsg);
 
+/*
+ * What a build of some paths keeps of the index (its files' stamps,
+ * paths and keys, as value slot 7 has them) for the next, so that a
+ * build of a few files does not read that of every file again.  Only
+ * builds of some paths of one index, one after another, may share one
+ * (ni_updater does); it follows what they write, and nothing else: a
+ * state is dropped (ni_build_state_free) when anything else may have
+ * written the index.  A new one is empty: the first build reads the
+ * index.  Caller frees with ni_build_state_free(); NULL when out of
+ * memory.
+ */
+typedef struct ni_build_state ni_build_state;
+ni_build_state *ni_build_state_new(void);
+void ni_build_state_free(ni_build_state *state);
+
 /* A file a build reported a duplicate of `key` (its callback). */
 struct ni_build_duplicate {
 	char *path;
@@ -198,12 +213,16 @@ struct ni_build_duplicate {
  * duplicate again.
  * An index with torn shards or an older stored data is built whole
  * (ni_build()), as then every file is to be read.  The sources are
- * remembered as ni_build() does.  Statuses as for ni_build().
+ * remembered as ni_build() does.  `state` (may be NULL: the index is
+ * read) is what the last build of some paths kept, and keeps what this
+ * one leaves; it is emptied when the build fails.  Statuses as for
+ * ni_build().
  */
 ni_status ni_build_paths(ni_db *db, ni_analyzer *analyzer,
 			 const char *const *sources, size_t n_sources,
 			 const char *const *paths, size_t n_paths,
 			 struct ni_build_duplicate *dups, size_t n_dups,
+			 ni_build_state *state,
 			 const struct ni_build_options *options,
 			 const struct ni_build_callbacks *callbacks,
 			 struct ni_build_counts *counts, struct ni_buf *errmsg);

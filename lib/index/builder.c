@@ -34,6 +34,12 @@ struct known {
 	/* Another document has the same path: a sharded build was killed
 	 * between the commits of two shards (the file's key had moved). */
 	bool twice;
+	/* Its document was deleted by this build (`dropped`), or by an
+	 * earlier one while a state kept it (`dead`, ni_build_state). */
+	bool dropped;
+	bool dead;
+	/* keep_state(): the state knows its document as it is now. */
+	bool kept;
 };
 
 struct lane;
@@ -47,8 +53,11 @@ struct found {
 	bool unchanged;
 	bool restamp;
 	/* A build of some paths: a file outside them, listed from the
-	 * index, not stat()ed: as the index has it (add_outside). */
+	 * index, not stat()ed: as the index has it (index_lister). */
 	bool outside;
+	/* Stored: under this key (the builder's copy), with this stamp. */
+	char *stored_key;
+	struct ni_file_stamp stored;
 	/* ... and where the sources' walk lists it: in its source's. */
 	size_t source;
 	/* Where a parallel build stored it (NULL when not, and once its
@@ -90,6 +99,7 @@ struct builder {
 	struct ni_buf *errmsg;
 	struct known *known;
 	size_t n_known;
+	size_t cap_known;
 	struct ni_strmap known_by_path;   /* path -> index in known */
 	struct found *found;
 	size_t n_found;
@@ -129,10 +139,24 @@ struct builder {
 	 * found is gone.  NULL for a whole build. */
 	const char *const *paths;
 	size_t n_paths;
-	char **scope;
+	char **scope;                     /* in a walk's order */
 	size_t n_scope;
+	/* A folder is in the scope (or may have been): what is under it
+	 * is looked for among all the known files. */
+	bool scope_folders;
 	struct ni_build_duplicate *dups;
 	size_t n_dups;
+	/* What the index has, kept from the last build of some paths. */
+	ni_build_state *state;
+};
+
+struct ni_build_state {
+	struct known *known;              /* by docid */
+	size_t n_known;
+	size_t cap_known;
+	struct ni_strmap by_path;
+	size_t n_dead;
+	bool loaded;
 };
 
 static void lock(struct builder *b)
@@ -171,9 +195,10 @@ static bool parse_stamp(const char *value, size_t len, struct known *k)
 }
 
 static ni_status add_known(struct builder *b, uint32_t docid,
-			   const char *value, size_t len, size_t *cap)
+			   const char *value, size_t len)
 {
-	if (ni_grow(&b->known, cap, b->n_known + 1, sizeof *b->known) != NI_OK)
+	if (ni_grow(&b->known, &b->cap_known, b->n_known + 1,
+		    sizeof *b->known) != NI_OK)
 		return NI_ENOMEM;
 	struct known *k = &b->known[b->n_known];
 	memset(k, 0, sizeof *k);
@@ -202,14 +227,13 @@ static ni_status load_known(struct builder *b)
 {
 	ni_values *values;
 	ni_status status = ni_db_values(b->db, NI_SLOT_FILE, &values);
-	size_t cap = 0;
 	while (status == NI_OK) {
 		uint32_t docid;
 		const char *value;
 		size_t len;
 		status = ni_values_next(values, &docid, &value, &len);
 		if (status == NI_OK)
-			status = add_known(b, docid, value, len, &cap);
+			status = add_known(b, docid, value, len);
 	}
 	ni_values_free(values);
 	if (status == NI_DONE)
@@ -237,7 +261,8 @@ static int on_file(void *ctx, const char *path, const struct stat *st)
 		.path = copy,
 		.stamp = ni_stamp_of_stat(st)};
 	size_t i;
-	if (ni_strmap_get(&b->known_by_path, path, strlen(path), &i)) {
+	if (ni_strmap_get(&b->known_by_path, path, strlen(path), &i) &&
+	    !b->known[i].dead) {
 		b->known[i].seen = true;
 		b->known[i].found = b->n_found - 1;
 	}
@@ -294,10 +319,17 @@ static size_t source_of(const char *path, const char *const *sources,
 /* Whether `path` is under one of the paths of this build's scope. */
 static bool in_scope(const struct builder *b, const char *path)
 {
-	for (size_t i = 0; i < b->n_scope; i++)
-		if (ni_walk_is_under(path, b->scope[i]))
-			return true;
-	return false;
+	/* The scope is in a walk's order, none under another: a path
+	 * under one comes after it, before the next. */
+	size_t lo = 0, hi = b->n_scope;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ni_walk_compare(b->scope[mid], path) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && ni_walk_is_under(path, b->scope[lo - 1]);
 }
 
 /* Append a copy of `path` to the `*n` paths of `*list`. */
@@ -366,6 +398,11 @@ static ni_status walk_path_of(struct builder *b, struct partial_walk *w,
 		for (size_t i = 0; i < w->n_sources; i++)
 			if (ni_walk_is_under(w->sources[i], path))
 				return add_unwalked(b, path);
+		/* Gone: a file the index has, or maybe a folder. */
+		size_t at;
+		if (!ni_strmap_get(&b->known_by_path, path, strlen(path),
+				   &at) || b->known[at].dead)
+			b->scope_folders = true;
 		if (err == ENOENT || err == ENOTDIR)
 			return add_scope(b, path);
 		on_partial_problem(w, path, err, false);
@@ -375,6 +412,7 @@ static ni_status walk_path_of(struct builder *b, struct partial_walk *w,
 	if (!ni_walk_reaches(path, source, folder))
 		return NI_OK;  /* hidden, or not an article's name */
 	ni_status status = add_scope(b, path);
+	b->scope_folders = b->scope_folders || folder;
 	if (status != NI_OK || !folder) {
 		if (status == NI_OK && S_ISREG(st.st_mode) &&
 		    on_file(b, path, &st))
@@ -405,6 +443,53 @@ static int compare_walked(const void *x, const void *y)
 	return ni_walk_compare(a->path, b->path);
 }
 
+static bool was_written(const struct builder *b, uint32_t docid);
+
+static int compare_known(const void *x, const void *y)
+{
+	uint32_t a = ((const struct known *)x)->docid;
+	uint32_t b = ((const struct known *)y)->docid;
+	return (a > b) - (a < b);
+}
+
+/* The file the index knows with document `docid`; NULL when none. */
+static struct known *known_docid(const struct builder *b, uint32_t docid)
+{
+	struct known want = {.docid = docid};
+	struct known *k = bsearch(&want, b->known, b->n_known,
+				  sizeof *b->known, compare_known);
+	if (!k)
+		return NULL;
+	/* A dead copy (ni_build_state) may be beside the live one. */
+	while (k > b->known && k[-1].docid == docid)
+		k--;
+	for (; k < b->known + b->n_known && k->docid == docid; k++)
+		if (!k->dead)
+			return k;
+	return NULL;
+}
+
+/*
+ * In a build of some paths, the file outside them (unchanged) whose
+ * article has the key `key`, in `*holder`; NULL when none: it keeps the
+ * key against the files read, as claim_unchanged() has it in a whole
+ * build.  A file of the paths, or read again, is not one.
+ */
+static ni_status outside_holder(const struct builder *b, const char *key,
+				const struct known **holder)
+{
+	uint32_t docid = 0;
+	int related = 0;
+	*holder = NULL;
+	ni_status status = ni_db_find(b->db, key, &docid, &related);
+	if (status != NI_OK || !docid || related || was_written(b, docid))
+		return status;
+	const struct known *k = known_docid(b, docid);
+	if (k && !k->seen && !k->dropped && !in_scope(b, k->path))
+		*holder = k;
+	return NI_OK;
+}
+
 /*
  * A file reported a duplicate by an earlier build whose key a file of
  * this build's paths had: with that file changed or gone, a whole build
@@ -412,57 +497,28 @@ static int compare_walked(const void *x, const void *y)
  */
 static ni_status add_duplicates(struct builder *b)
 {
-	struct ni_strmap keys = NI_STRMAP_INIT;
 	ni_status status = NI_OK;
-	for (size_t i = 0; status == NI_OK && i < b->n_known; i++)
-		if (in_scope(b, b->known[i].path))
-			status = ni_strmap_put(&keys, b->known[i].key,
-					       strlen(b->known[i].key), i);
-	size_t at;
 	for (size_t i = 0; status == NI_OK && i < b->n_dups; i++) {
 		struct ni_build_duplicate *d = &b->dups[i];
 		struct stat st;
-		if (in_scope(b, d->path) ||
-		    !ni_strmap_get(&keys, d->key, strlen(d->key), &at) ||
+		size_t at;
+		const struct known *holder = NULL;
+		if (in_scope(b, d->path))
+			continue;  /* walked */
+		status = outside_holder(b, d->key, &holder);
+		if (status != NI_OK || holder ||
 		    stat(d->path, &st) != 0 || !S_ISREG(st.st_mode) ||
-		    ni_strmap_get(&b->known_by_path, d->path,
-				  strlen(d->path), &at))
+		    (ni_strmap_get(&b->known_by_path, d->path,
+				   strlen(d->path), &at) &&
+		     !b->known[at].dead))
 			continue;
 		d->read = true;
 		if (on_file(b, d->path, &st))
 			status = NI_ENOMEM;
 	}
-	ni_strmap_release(&keys);
 	return status;
 }
 
-/*
- * Every file the index has outside this build's paths, taken as it is
- * there (its stamp, not stat()ed: nothing said it changed): found, and
- * unchanged (claim_unchanged), as a whole build would find it.
- */
-static ni_status add_outside(struct builder *b)
-{
-	for (size_t i = 0; i < b->n_known; i++) {
-		struct known *k = &b->known[i];
-		size_t first;
-		if (k->seen || in_scope(b, k->path) ||
-		    !ni_strmap_get(&b->known_by_path, k->path,
-				   strlen(k->path), &first) || first != i)
-			continue;
-		if (ni_grow(&b->found, &b->cap_found, b->n_found + 1,
-			    sizeof *b->found) != NI_OK)
-			return NI_ENOMEM;
-		char *copy = strdup(k->path);
-		if (!copy)
-			return NI_ENOMEM;
-		b->found[b->n_found++] = (struct found){
-			.path = copy, .stamp = k->stamp, .outside = true};
-		k->seen = true;
-		k->found = b->n_found - 1;
-	}
-	return NI_OK;
-}
 
 /*
  * The walk of a build of some paths: each path a walk of the sources
@@ -499,21 +555,17 @@ static ni_status walk_paths(struct builder *b, const char *const *sources,
 	if (b->n_found)
 		qsort(b->found, b->n_found, sizeof *b->found,
 		      compare_walked);
-	/* The order changed: where each known file is found, again. */
-	for (size_t i = 0; i < b->n_known; i++)
-		b->known[i].seen = false;
+	/* The order changed: where each known file is found, again (each
+	 * is seen already). */
 	for (size_t i = 0; i < b->n_found; i++) {
 		size_t at;
 		const char *path = b->found[i].path;
 		if (ni_strmap_get(&b->known_by_path, path, strlen(path),
-				  &at)) {
+				  &at) && !b->known[at].dead) {
 			b->known[at].seen = true;
 			b->known[at].found = i;
 		}
 	}
-	status = add_outside(b);
-	if (status != NI_OK)
-		return fail(b, status, "cannot walk the sources", NULL);
 	b->counts->files = b->n_found;
 	return NI_OK;
 }
@@ -584,6 +636,16 @@ static bool claim(struct builder *b, struct lane *l, const char *key,
 	lock(b);
 	bool taken = ni_strmap_get(&b->claimed, key, strlen(key), &first) &&
 		     first != i;
+	/* A build of some paths: a file outside them keeps its key. */
+	const struct known *holder = NULL;
+	if (!taken && b->paths) {
+		*status = outside_holder(b, key, &holder);
+		taken = holder != NULL;
+		if (*status != NI_OK) {
+			unlock(b);
+			return false;
+		}
+	}
 	if (taken && b->parallel && first > i) {
 		*status = lose_key(b, first, key);
 		if (*status == NI_OK)
@@ -596,7 +658,8 @@ static bool claim(struct builder *b, struct lane *l, const char *key,
 			*status = lose_key(b, i, key);
 		else if (b->cb->duplicate)
 			b->cb->duplicate(b->cb->ctx, b->found[i].path, key,
-					 b->found[first].path);
+					 holder ? holder->path
+						: b->found[first].path);
 	} else {
 		*status = ni_strmap_put(&b->claimed, key, strlen(key), i);
 	}
@@ -646,6 +709,7 @@ static ni_status drop_copy(struct builder *b, struct known *k,
 					     k->key);
 	/* Gone now: not to be deleted again with the vanished. */
 	k->seen = true;
+	k->dropped = true;
 	return status == NI_OK ? NI_OK
 			       : fail(b, status, "index",
 				      ni_indexer_errmsg(b->main.indexer));
@@ -670,7 +734,8 @@ static ni_status drop_old_copies(struct builder *b, const struct found *f,
 		return drop_copy(b, k, key);
 	ni_status status = NI_OK;
 	for (size_t i = 0; status == NI_OK && i < b->n_known; i++)
-		if (b->known[i].twice && !strcmp(b->known[i].path, f->path))
+		if (b->known[i].twice && !b->known[i].dead &&
+		    !strcmp(b->known[i].path, f->path))
 			status = drop_copy(b, &b->known[i], key);
 	return status;
 }
@@ -748,6 +813,13 @@ static ni_status index_file(struct builder *b, struct lane *l, size_t i,
 	f->lane = l;
 	f->docid = res.docid;
 	f->n_related = res.n_related;
+	if (b->state) {
+		/* What the state is to know of it after the build. */
+		free(f->stored_key);
+		if (!(f->stored_key = strdup(res.key)))
+			return lane_fail(l, NI_ENOMEM, "index", NULL);
+		f->stored = stamp;
+	}
 	if (!b->restoring)
 		*(k ? &l->counts->updated : &l->counts->added) += 1;
 	/* Only a build of a known index deletes, and it has one lane:
@@ -762,8 +834,8 @@ static struct known *known_file(const struct builder *b,
 				const struct found *f)
 {
 	size_t at;
-	return ni_strmap_get(&b->known_by_path, f->path, strlen(f->path), &at)
-		? &b->known[at] : NULL;
+	return ni_strmap_get(&b->known_by_path, f->path, strlen(f->path),
+			     &at) && !b->known[at].dead ? &b->known[at] : NULL;
 }
 
 /*
@@ -843,6 +915,7 @@ static ni_status settle_stamp(struct builder *b, struct known *k)
 	if (status != NI_OK)
 		return fail(b, status, "index",
 			    ni_indexer_errmsg(b->main.indexer));
+	k->stamp.racy = false;
 	return commit_batch(b, &b->main);
 }
 
@@ -893,20 +966,56 @@ static bool walked(const struct builder *b, const char *path,
 	return false;
 }
 
+/* The article of `k`, whose file is gone, deleted. */
+static ni_status delete_known(struct builder *b, struct known *k)
+{
+	ni_status status = ni_indexer_remove(b->main.indexer, k->docid,
+					     k->key);
+	if (status != NI_OK)
+		return fail(b, status, "index",
+			    ni_indexer_errmsg(b->main.indexer));
+	b->counts->deleted++;
+	k->dropped = true;
+	return NI_OK;
+}
+
 static ni_status delete_vanished(struct builder *b,
 				 const char *const *sources, size_t n)
 {
 	for (size_t i = 0; i < b->n_known; i++) {
 		struct known *k = &b->known[i];
-		if (k->seen || was_written(b, k->docid) ||
+		if (k->seen || k->dead || was_written(b, k->docid) ||
 		    !walked(b, k->path, sources, n))
 			continue;
-		ni_status status = ni_indexer_remove(b->main.indexer,
-						     k->docid, k->key);
+		ni_status status = delete_known(b, k);
 		if (status != NI_OK)
-			return fail(b, status, "index",
-				    ni_indexer_errmsg(b->main.indexer));
-		b->counts->deleted++;
+			return status;
+	}
+	return NI_OK;
+}
+
+/*
+ * What is gone under the paths of a build of some paths: when none of
+ * them is (or was) a folder, the files named, else every file under
+ * them (in_scope).
+ */
+static ni_status delete_vanished_paths(struct builder *b)
+{
+	const char *const *scope = (const char *const *)b->scope;
+	if (b->scope_folders)
+		return delete_vanished(b, scope, b->n_scope);
+	for (size_t i = 0; i < b->n_scope; i++) {
+		size_t at;
+		if (!ni_strmap_get(&b->known_by_path, scope[i],
+				   strlen(scope[i]), &at))
+			continue;
+		struct known *k = &b->known[at];
+		if (k->seen || k->dead || was_written(b, k->docid) ||
+		    !walked(b, k->path, scope, b->n_scope))
+			continue;
+		ni_status status = delete_known(b, k);
+		if (status != NI_OK)
+			return status;
 	}
 	return NI_OK;
 }
@@ -937,6 +1046,7 @@ struct lookups {
 	struct lane *lane;           /* where the records are written */
 	struct by_docid *files;      /* the lane's files, sorted by docid */
 	size_t n_files;
+	size_t cap_files;
 	struct ni_strmap keys;       /* keys already looked at */
 	uint32_t *listers;           /* documents listing a round's keys */
 	size_t n_listers;
@@ -956,6 +1066,7 @@ static ni_status make_lookups(const struct builder *b, struct lookups *lk)
 	lk->files = malloc((n ? n : 1) * sizeof *lk->files);
 	if (!lk->files)
 		return NI_ENOMEM;
+	lk->cap_files = n ? n : 1;
 	for (size_t i = 0; i < b->n_found; i++) {
 		const struct found *f = &b->found[i];
 		if (f->lane == lk->lane && !f->lost_key)
@@ -964,12 +1075,52 @@ static ni_status make_lookups(const struct builder *b, struct lookups *lk)
 	}
 	for (size_t i = 0; main && i < b->n_known; i++) {
 		const struct known *k = &b->known[i];
-		if (k->seen && !was_written(b, k->docid))
+		if (k->seen && !k->dead && !k->dropped &&
+		    !was_written(b, k->docid))
 			lk->files[lk->n_files++] =
 				(struct by_docid){k->docid, k->found};
 	}
 	qsort(lk->files, lk->n_files, sizeof *lk->files, compare_docids);
 	return NI_OK;
+}
+
+/*
+ * In a build of some paths, the lister `docid` is a file outside them,
+ * unchanged: found now, as a whole build found it, and indexed again.
+ */
+static ni_status index_outside_lister(struct builder *b,
+				      struct lookups *lk, uint32_t docid)
+{
+	struct known *k = known_docid(b, docid);
+	if (!k || k->seen || k->dropped) {
+		lk->left = true;
+		return NI_OK;
+	}
+	if (ni_grow(&b->found, &b->cap_found, b->n_found + 1,
+		    sizeof *b->found) != NI_OK ||
+	    ni_grow(&lk->files, &lk->cap_files, lk->n_files + 1,
+		    sizeof *lk->files) != NI_OK)
+		return NI_ENOMEM;
+	size_t i = b->n_found;
+	b->found[i] = (struct found){.path = strdup(k->path),
+				     .stamp = k->stamp, .outside = true};
+	if (!b->found[i].path)
+		return NI_ENOMEM;
+	b->n_found++;
+	k->seen = true;
+	k->found = i;
+	/* Its place among the lookups, by docid. */
+	size_t at = 0;
+	while (at < lk->n_files && lk->files[at].docid < docid)
+		at++;
+	memmove(lk->files + at + 1, lk->files + at,
+		(lk->n_files - at) * sizeof *lk->files);
+	lk->files[at] = (struct by_docid){docid, i};
+	lk->n_files++;
+	b->restoring = true;
+	ni_status status = index_file(b, lk->lane, i, k);
+	b->restoring = false;
+	return status;
 }
 
 /*
@@ -985,6 +1136,8 @@ static ni_status index_lister(struct builder *b, struct lookups *lk,
 	const struct by_docid *hit = bsearch(&want, lk->files, lk->n_files,
 					     sizeof *lk->files,
 					     compare_docids);
+	if (!hit && b->paths && lk->lane == &b->main)
+		return index_outside_lister(b, lk, docid);
 	if (!hit) {
 		lk->left = true;
 		return NI_OK;
@@ -1693,6 +1846,159 @@ static ni_status process_parallel(struct builder *b)
 	return status;
 }
 
+/* ---- what a build of some paths keeps -------------------------------------- */
+
+ni_build_state *ni_build_state_new(void)
+{
+	return calloc(1, sizeof(ni_build_state));
+}
+
+static void free_known(struct known *known, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(known[i].path);
+		free(known[i].key);
+	}
+	free(known);
+}
+
+/* Forget what the state knows: the next build reads the index. */
+static void clear_state(ni_build_state *state)
+{
+	free_known(state->known, state->n_known);
+	ni_strmap_release(&state->by_path);
+	*state = (ni_build_state){0};
+}
+
+void ni_build_state_free(ni_build_state *state)
+{
+	if (!state)
+		return;
+	clear_state(state);
+	free(state);
+}
+
+/* Take what the state knows of the index, instead of reading it. */
+static void take_state(struct builder *b)
+{
+	ni_build_state *st = b->state;
+	b->known = st->known;
+	b->n_known = st->n_known;
+	b->cap_known = st->cap_known;
+	b->known_by_path = st->by_path;
+	*st = (ni_build_state){.n_dead = st->n_dead};
+}
+
+/* Map each path to its live file again (after a sort, or dropping the
+ * dead). */
+static ni_status map_paths(struct builder *b)
+{
+	ni_strmap_release(&b->known_by_path);
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < b->n_known; i++)
+		if (!b->known[i].dead)
+			status = ni_strmap_put(&b->known_by_path,
+					       b->known[i].path,
+					       strlen(b->known[i].path), i);
+	return status;
+}
+
+/* A file stored by this build, `f`, as the state is to know it. */
+static ni_status keep_stored(struct builder *b, struct found *f,
+			     bool *sorted)
+{
+	size_t at;
+	struct known *k = NULL;
+	if (ni_strmap_get(&b->known_by_path, f->path, strlen(f->path), &at) &&
+	    !b->known[at].dead)
+		k = &b->known[at];
+	if (k && k->docid == f->docid) {
+		free(k->key);
+		k->key = f->stored_key;
+		f->stored_key = NULL;
+		k->stamp = f->stored;
+		k->old_stamp = false;
+		k->kept = true;
+		return NI_OK;
+	}
+	if (k) {
+		k->dead = true;
+		b->state->n_dead++;
+	}
+	if (ni_grow(&b->known, &b->cap_known, b->n_known + 1,
+		    sizeof *b->known) != NI_OK)
+		return NI_ENOMEM;
+	k = &b->known[b->n_known];
+	*k = (struct known){.docid = f->docid, .stamp = f->stored,
+			    .path = strdup(f->path), .key = f->stored_key,
+			    .kept = true};
+	f->stored_key = NULL;
+	b->n_known++;
+	if (!k->path)
+		return NI_ENOMEM;
+	/* New documents come last, but a file may take the id of the
+	 * related record whose key it has now. */
+	if (b->n_known > 1 && k[-1].docid > k->docid)
+		*sorted = false;
+	return ni_strmap_put(&b->known_by_path, k->path, strlen(k->path),
+			     b->n_known - 1);
+}
+
+/*
+ * After a build of some paths, what the index has of its files is what
+ * the state had, but the documents this build deleted and stored: kept
+ * for the next (nothing of the index read again).  A document another
+ * file took (its key: ni_db_replace keeps its id) is that file's now.
+ * The dead are dropped once they are half.
+ */
+static ni_status keep_state(struct builder *b)
+{
+	ni_build_state *st = b->state;
+	bool sorted = true;
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < b->n_found; i++)
+		if (b->found[i].stored_key)
+			status = keep_stored(b, &b->found[i], &sorted);
+	for (size_t i = 0; i < b->n_known; i++) {
+		struct known *k = &b->known[i];
+		if (!k->dead && !k->kept &&
+		    (k->dropped || was_written(b, k->docid))) {
+			k->dead = true;
+			st->n_dead++;
+		}
+		k->seen = k->dropped = k->kept = false;
+	}
+	bool compact = st->n_dead > b->n_known / 2 + 1024;
+	if (status == NI_OK && compact) {
+		size_t kept = 0;
+		for (size_t i = 0; i < b->n_known; i++) {
+			if (!b->known[i].dead) {
+				b->known[kept++] = b->known[i];
+				continue;
+			}
+			free(b->known[i].path);
+			free(b->known[i].key);
+		}
+		b->n_known = kept;
+		st->n_dead = 0;
+	}
+	if (status == NI_OK && !sorted)
+		qsort(b->known, b->n_known, sizeof *b->known, compare_known);
+	if (status == NI_OK && (compact || !sorted))
+		status = map_paths(b);
+	if (status != NI_OK)
+		return status;
+	st->known = b->known;
+	st->n_known = b->n_known;
+	st->cap_known = b->cap_known;
+	st->by_path = b->known_by_path;
+	st->loaded = true;
+	b->known = NULL;
+	b->n_known = b->cap_known = 0;
+	b->known_by_path = (struct ni_strmap)NI_STRMAP_INIT;
+	return NI_OK;
+}
+
 static void release(struct builder *b)
 {
 	for (size_t i = 0; i < b->n_known; i++) {
@@ -1703,6 +2009,7 @@ static void release(struct builder *b)
 	for (size_t i = 0; i < b->n_found; i++) {
 		free(b->found[i].path);
 		free(b->found[i].lost_key);
+		free(b->found[i].stored_key);
 	}
 	free(b->found);
 	for (size_t i = 0; i < b->n_unwalked; i++)
@@ -1725,6 +2032,7 @@ static ni_status build(ni_db *db, ni_analyzer *analyzer,
 		       const char *const *sources, size_t n_sources,
 		       const char *const *paths, size_t n_paths,
 		       struct ni_build_duplicate *dups, size_t n_dups,
+		       ni_build_state *state,
 		       const struct ni_build_options *options,
 		       const struct ni_build_callbacks *callbacks,
 		       struct ni_build_counts *counts, struct ni_buf *errmsg)
@@ -1749,6 +2057,7 @@ static ni_status build(ni_db *db, ni_analyzer *analyzer,
 	b.n_paths = n_paths;
 	b.dups = dups;
 	b.n_dups = n_dups;
+	b.state = paths ? state : NULL;
 	b.main.counts = counts;
 	b.main.errmsg = errmsg;
 	ni_status status = ni_indexer_new(db, analyzer, &b.main.indexer);
@@ -1760,19 +2069,27 @@ static ni_status build(ni_db *db, ni_analyzer *analyzer,
 			fail(&b, status, "cannot repair the shards",
 			     ni_db_errmsg(db));
 	}
+	/* Torn shards: the state may not say what each shard has. */
+	if (status == NI_OK && b.state && b.state->loaded && !b.torn)
+		take_state(&b);
+	else if (b.state)
+		clear_state(b.state);
 	if (status == NI_OK) {
 		ni_indexer_set_max_file_bytes(b.main.indexer,
 					      o.max_file_bytes);
 		ni_indexer_set_max_field_words(b.main.indexer,
 					       o.max_field_words);
-		status = load_known(&b);
+		if (!b.known)
+			status = load_known(&b);
 	}
 	if (status == NI_OK)
 		status = read_data_version(&b);
 	/* Torn shards, or documents of an older data: every file is
 	 * to be read again, as a whole build does. */
-	if (status == NI_OK && (b.torn || b.old_data))
+	if (status == NI_OK && (b.torn || b.old_data)) {
 		b.paths = NULL;
+		b.state = NULL;
+	}
 	if (status == NI_OK) {
 		remove_leftover_parts(&b);
 		status = b.paths ? walk_paths(&b, sources, n_sources)
@@ -1789,8 +2106,7 @@ static ni_status build(ni_db *db, ni_analyzer *analyzer,
 					    : process_all(&b);
 	/* Stopped early, the walk still saw every file: what is gone is. */
 	if (status == NI_OK && b.paths)
-		status = delete_vanished(&b, (const char *const *)b.scope,
-					 b.n_scope);
+		status = delete_vanished_paths(&b);
 	else if (status == NI_OK)
 		status = delete_vanished(&b, sources, n_sources);
 	if (status == NI_OK && !counts->stopped)
@@ -1807,6 +2123,9 @@ static ni_status build(ni_db *db, ni_analyzer *analyzer,
 	if (status == NI_OK && ni_db_commit(db) != NI_OK)
 		status = fail(&b, NI_EDB, "cannot commit to the index",
 			      ni_db_errmsg(db));
+	if (status == NI_OK && b.state && keep_state(&b) != NI_OK)
+		status = fail(&b, NI_ENOMEM, "cannot keep what the index has",
+			      NULL);
 	release(&b);
 	return status;
 }
@@ -1818,13 +2137,14 @@ ni_status ni_build(ni_db *db, ni_analyzer *analyzer,
 		   struct ni_build_counts *counts, struct ni_buf *errmsg)
 {
 	return build(db, analyzer, sources, n_sources, NULL, 0, NULL, 0,
-		     options, callbacks, counts, errmsg);
+		     NULL, options, callbacks, counts, errmsg);
 }
 
 ni_status ni_build_paths(ni_db *db, ni_analyzer *analyzer,
 			 const char *const *sources, size_t n_sources,
 			 const char *const *paths, size_t n_paths,
 			 struct ni_build_duplicate *dups, size_t n_dups,
+			 ni_build_state *state,
 			 const struct ni_build_options *options,
 			 const struct ni_build_callbacks *callbacks,
 			 struct ni_build_counts *counts, struct ni_buf *errmsg)
@@ -1833,5 +2153,5 @@ ni_status ni_build_paths(ni_db *db, ni_analyzer *analyzer,
 	static const char *const none[] = {""};
 	return build(db, analyzer, sources, n_sources,
 		     paths && n_paths ? paths : none, n_paths, dups,
-		     n_dups, options, callbacks, counts, errmsg);
+		     n_dups, state, options, callbacks, counts, errmsg);
 }

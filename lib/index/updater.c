@@ -22,6 +22,8 @@ struct ni_updater {
 	size_t n_fresh;
 	size_t cap_fresh;
 	bool lost;        /* one could not be noted (no memory) */
+	/* What the builds of some paths know of the index. */
+	ni_build_state *state;
 };
 
 static void free_dups(struct ni_build_duplicate *dups, size_t n)
@@ -96,7 +98,8 @@ ni_status ni_updater_new(ni_db *db, ni_analyzer *analyzer,
 	u->options = *options;
 	u->callbacks = *callbacks;
 	u->sources = calloc(n_sources ? n_sources : 1, sizeof *u->sources);
-	ni_status status = u->sources ? NI_OK : NI_ENOMEM;
+	u->state = ni_build_state_new();
+	ni_status status = u->sources && u->state ? NI_OK : NI_ENOMEM;
 	for (size_t i = 0; status == NI_OK && i < n_sources; i++) {
 		u->sources[i] = strdup(sources[i]);
 		if (u->sources[i])
@@ -117,6 +120,7 @@ void ni_updater_free(ni_updater *u)
 	if (!u)
 		return;
 	ni_sources_free(u->sources, u->n_sources);
+	ni_build_state_free(u->state);
 	free_dups(u->dups, u->n_dups);
 	free(u->dups);
 	free_dups(u->fresh, u->n_fresh);
@@ -183,9 +187,15 @@ static ni_status run(ni_updater *u, const char *const *paths, size_t n,
 		options.stop = NULL;
 		status = ni_build_paths(u->db, u->analyzer, sources,
 					u->n_sources, paths, n, u->dups,
-					u->n_dups, &options, &cb, counts,
-					errmsg);
+					u->n_dups, u->state, &options, &cb,
+					counts, errmsg);
 	} else {
+		/* What the state knows may change: the next reads it. */
+		ni_build_state *fresh = ni_build_state_new();
+		if (!fresh)
+			return NI_ENOMEM;
+		ni_build_state_free(u->state);
+		u->state = fresh;
 		status = ni_build(u->db, u->analyzer, sources, u->n_sources,
 				  &options, &cb, counts, errmsg);
 	}

@@ -1446,6 +1446,112 @@ static void test_paths_as_a_whole_build(void **state)
 	ni_updater_free(u);
 }
 
+/* The next number of a fixed sequence (an LCG): the same steps each run. */
+static unsigned next_random(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (*seed >> 16) & 0x7fff;
+}
+
+/*
+ * Random changes to a dozen files in two folders (URLs shared, so
+ * duplicates come and go; related records listed; renames; the folder
+ * moved out and back), each step built by the updater from the paths
+ * it touched and, beside it, by a whole incremental build of another
+ * index: both hold the same documents after every step.
+ */
+static void test_paths_random_steps(void **state)
+{
+	struct fixture *f = *state;
+	char path[256], other[256], db2_path[160];
+	snprintf(path, sizeof path, "%s/sub", f->src);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(db2_path, sizeof db2_path, "%s/whole", f->dir);
+	size_t shards = ni_db_shard_count(f->db);
+	if (shards > 1)
+		assert_int_equal(ni_db_create_sharded(db2_path, shards,
+						      ni_analyzer_settings(),
+						      NULL), NI_OK);
+	ni_db *db2;
+	assert_int_equal(ni_db_open(db2_path, NI_DB_WRITE,
+				    ni_analyzer_settings(), &db2, NULL), NI_OK);
+	ni_updater *u = start_updater(f);
+	const char *sources[] = {f->src};
+	unsigned seed = 17;
+	for (int step = 0; step < 150; step++) {
+		char names[4][32];
+		const char *list[4];
+		size_t n = 0;
+		for (unsigned ops = 1 + next_random(&seed) % 3; ops; ops--) {
+			unsigned r = next_random(&seed);
+			char *name = names[n];
+			struct stat st;
+			snprintf(path, sizeof path, "%s/sub", f->src);
+			bool in_sub = r % 2 && stat(path, &st) == 0;
+			snprintf(name, 32, "%s%u.txt", in_sub ? "sub/g" : "f",
+				 (r >> 1) % 6);
+			snprintf(path, sizeof path, "%s/%s", f->src, name);
+			unsigned what = (r >> 4) % 8;
+			if (what < 4) {
+				char url[32], rel[32];
+				const char *related[] = {rel, NULL};
+				snprintf(url, sizeof url, "https://x/%u",
+					 (r >> 7) % 5);
+				snprintf(rel, sizeof rel, "https://x/%u",
+					 (r >> 10) % 5);
+				article(f, name, name, what ? url : NULL,
+					(r >> 13) % 2 ? related : NULL);
+			} else if (what < 6) {
+				unlink(path);
+			} else if (what == 6) {
+				snprintf(names[++n], 32, "f%u.txt",
+					 (r >> 7) % 6);
+				snprintf(other, sizeof other, "%s/%s", f->src,
+					 names[n]);
+				rename(path, other);
+			} else {
+				/* The folder moved out, or back. */
+				snprintf(name, 32, "sub");
+				snprintf(path, sizeof path, "%s/sub", f->src);
+				snprintf(other, sizeof other, "%s/away",
+					 f->dir);
+				if (rename(path, other) != 0)
+					assert_int_equal(rename(other, path),
+							 0);
+			}
+			n++;
+			if (n >= 3)
+				break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			static char full[4][256];
+			snprintf(full[i], sizeof full[i], "%s/%s", f->src,
+				 names[i]);
+			list[i] = full[i];
+		}
+		struct ni_build_counts c;
+		struct ni_buf errmsg = NI_BUF_INIT;
+		struct ni_build_options o = {0};
+		struct ni_build_callbacks cb = {0};
+		assert_int_equal(ni_updater_paths(u, list, n, &c, &errmsg),
+				 NI_OK);
+		assert_int_equal(ni_build(db2, f->analyzer, sources, 1, &o,
+					  &cb, &c, &errmsg), NI_OK);
+		ni_buf_release(&errmsg);
+		struct ni_buf want = NI_BUF_INIT, got = NI_BUF_INIT;
+		all_documents(db2, &want);
+		all_documents(f->db, &got);
+		if (strcmp(ni_buf_str(&want), ni_buf_str(&got)))
+			fail_msg("step %d: the updated index holds\n%sa whole "
+				 "build holds\n%s", step, ni_buf_str(&got),
+				 ni_buf_str(&want));
+		ni_buf_release(&want);
+		ni_buf_release(&got);
+	}
+	ni_updater_free(u);
+	assert_int_equal(ni_db_close(db2, NULL), NI_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1454,6 +1560,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_paths_as_a_whole_build,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paths_as_a_whole_build,
+						setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(test_paths_random_steps,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_paths_random_steps,
 						setup_sharded, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_progress_counts_files_to_read, setup, teardown),
