@@ -166,7 +166,9 @@ static ni_status settle_dups(ni_updater *u, const char *const *paths,
 		u->n_fresh = 0;
 		return status;
 	}
-	memcpy(u->dups + u->n_dups, u->fresh, u->n_fresh * sizeof *u->fresh);
+	if (u->n_fresh)
+		memcpy(u->dups + u->n_dups, u->fresh,
+		       u->n_fresh * sizeof *u->fresh);
 	u->n_dups += u->n_fresh;
 	u->n_fresh = 0;
 	return NI_OK;
