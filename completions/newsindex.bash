@@ -151,7 +151,8 @@ _newsindex()
 	case $prev in
 	--db) _newsindex_files; return ;;
 	--values) _newsindex_offer "topic provider month"; return ;;
-	--jobs | -j | --shards | --max-file-size | --max-field-words) return ;;
+	--jobs | -j | --shards | --max-file-size | --max-field-words | \
+	--rescan | --max-watches) return ;;
 	esac
 	local commands
 	commands=$("${COMP_WORDS[0]}" help 2>/dev/null |
@@ -163,7 +164,8 @@ _newsindex()
 	elif [[ $cur == -* ]]; then
 		_newsindex_offer "$(_newsindex_options "${COMP_WORDS[0]}" \
 			"$command")"
-	elif [[ $command == build || $command == forget ]]; then
+	elif [[ $command == build || $command == forget ||
+	      $command == watch ]]; then
 		_newsindex_files
 	fi
 }

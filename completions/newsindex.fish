@@ -93,6 +93,6 @@ complete -c newsindex \
     -n '__newsindex_at_option; and test -z "$(__newsindex_command)"' \
     -a '--help --version --db'
 complete -c newsindex \
-    -n 'string match -qr "^(build|forget)\$" -- "$(__newsindex_command)"' -F
+    -n 'string match -qr "^(build|forget|watch)\$" -- "$(__newsindex_command)"' -F
 complete -c newsindex -l db -r -F
 complete -c newsindex -l values -x -a 'topic provider month'

@@ -225,7 +225,8 @@ ni_status ni_build_paths(ni_db *db, ni_analyzer *analyzer,
 			 ni_build_state *state,
 			 const struct ni_build_options *options,
 			 const struct ni_build_callbacks *callbacks,
-			 struct ni_build_counts *counts, struct ni_buf *errmsg);
+			 struct ni_build_counts *counts,
+			 struct ni_buf *errmsg);
 
 /* What ni_build_forget() did. */
 struct ni_forget_counts {

@@ -11,9 +11,9 @@
  * paths must read them again when the file that had their URL changes
  * or goes.  It also keeps what the index has of its files
  * (ni_build_state), so that a batch costs its files, not a read of the
- * whole index; nothing else may write the index meanwhile (it holds
- * the index's lock, as ni_db does).  Whatever the batches, the index is what ni_build() would
- * make of the same files.
+ * whole index; nothing else may write the index meanwhile (it holds the
+ * index's lock, as ni_db does).  Whatever the batches, the index is what
+ * ni_build() would make of the same files.
  *
  * Ownership: the updater borrows the ni_db and ni_analyzer given to
  * ni_updater_new(), which must outlive it; it copies the sources.

@@ -167,11 +167,11 @@ int open_for_writing(const char *path, enum ni_db_mode mode,
 		long watcher = status == NI_EDB_LOCKED ? watch_holder(path)
 						      : 0;
 		if (watcher) {
-			report_error("index %s is kept up to date by 'newsindex "
-				     "watch' (pid %ld), its one writer while it "
-				     "runs: stop it (kill %ld) for this, and "
-				     "start it again after", path, watcher,
-				     watcher);
+			report_error("index %s is kept up to date by "
+				     "'newsindex watch' (pid %ld), its one "
+				     "writer while it runs: stop it (kill %ld) "
+				     "for this, and start it again after", path,
+				     watcher, watcher);
 			ni_buf_release(&detail);
 			return NI_EXIT_BUSY;
 		}

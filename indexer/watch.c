@@ -43,9 +43,9 @@
 
 const char WATCH_USAGE[] =
 	"usage: newsindex watch [--db PATH] [--log] [--quiet]\n"
-	"                       [--max-file-size BYTES] [--max-field-words N]\n"
-	"                       [--rescan SECONDS] [--max-watches N]\n"
-	"                       [SOURCE...]\n"
+	"                       [--max-file-size BYTES]\n"
+	"                       [--max-field-words N] [--rescan SECONDS]\n"
+	"                       [--max-watches N] [SOURCE...]\n"
 	"\n"
 	"Keep the index up to date with the articles in each SOURCE (without\n"
 	"SOURCE, the sources of earlier builds), as they are written: first\n"
@@ -77,9 +77,9 @@ const char WATCH_USAGE[] =
 	"                        fs.inotify.max_user_watches)\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"When the kernel's event queue overflows (fs.inotify.max_queued_events)\n"
-	"or a disk under a source is unmounted, a whole incremental build\n"
-	"runs again.  SIGINT or SIGTERM finishes the batch, commits it and\n"
+	"When the kernel's event queue overflows\n"
+	"(fs.inotify.max_queued_events) or a disk under a source is\n"
+	"unmounted, a whole incremental build runs again.  SIGINT or SIGTERM finishes the batch, commits it and\n"
 	"ends by that signal (status 130 or 143); after SIGKILL, the next\n"
 	"watch or build makes the index what the files are.\n"
 	"Exit status: 1 the index could not be written or a SOURCE read,\n"
@@ -482,8 +482,9 @@ static void show_status(struct watcher *w)
 		char when[16] = "";
 		if (localtime_r(&t, &tm))
 			strftime(when, sizeof when, "%H:%M:%S", &tm);
-		ni_buf_addf(&line, ", last commit %s (%lu files), %.0f "
-			    "articles/s", when, w->last_files, w->rate);
+		ni_buf_addf(&line, ", last commit %s (%lu file%s), %.0f "
+			    "articles/s", when, w->last_files,
+			    w->last_files == 1 ? "" : "s", w->rate);
 	}
 	fprintf(stderr, "\r\033[K%s", ni_buf_str(&line));
 	w->r.progress_shown = true;
@@ -697,7 +698,7 @@ static int follow(struct watcher *w)
 	return code;
 }
 
-/* --- the command ---------------------------------------------------------- */
+/* --- the command ---------------------------------------------------- */
 
 static int parse_options(int argc, char **argv, struct watch_options *o)
 {
@@ -732,9 +733,9 @@ static int parse_options(int argc, char **argv, struct watch_options *o)
 		case 'r':
 			if (!ni_parse_double(optarg, 0.1, 1e6,
 					     &o->rescan_seconds))
-				return usage_error("watch", "--rescan: '%s' is "
-						   "not a number of seconds "
-						   "from 0.1", optarg);
+				return usage_error(
+					"watch", "--rescan: '%s' is not a "
+					"number of seconds from 0.1", optarg);
 			break;
 		case 'W':
 			if (!ni_parse_unsigned(optarg, 1UL << 31,

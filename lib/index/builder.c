@@ -304,7 +304,7 @@ static ni_status walk(struct builder *b, const char *const *sources,
 	return NI_OK;
 }
 
-/* ---- a build of some paths ------------------------------------------------ */
+/* ---- a build of some paths ------------------------------------------ */
 
 /* The first of the `n` sources `path` is under; n when none. */
 static size_t source_of(const char *path, const char *const *sources,
@@ -1846,7 +1846,7 @@ static ni_status process_parallel(struct builder *b)
 	return status;
 }
 
-/* ---- what a build of some paths keeps -------------------------------------- */
+/* ---- what a build of some paths keeps ------------------------------ */
 
 ni_build_state *ni_build_state_new(void)
 {
@@ -2147,7 +2147,8 @@ ni_status ni_build_paths(ni_db *db, ni_analyzer *analyzer,
 			 ni_build_state *state,
 			 const struct ni_build_options *options,
 			 const struct ni_build_callbacks *callbacks,
-			 struct ni_build_counts *counts, struct ni_buf *errmsg)
+			 struct ni_build_counts *counts,
+			 struct ni_buf *errmsg)
 {
 	/* No path: a build of nothing, not of everything. */
 	static const char *const none[] = {""};

@@ -18,7 +18,8 @@ from `newsquery --all --format jsonl`, as many as `stats` counts.
 - build, forget and compact while watch runs: refused at once, naming
   watch and its pid; SIGTERM and SIGINT: the last events built,
   committed, and the exit status of the signal;
-- --max-watches: a folder not watched is walked every --rescan.
+- --max-watches: a folder not watched is walked every --rescan;
+- on a terminal, a status line.
 """
 import json
 import os
@@ -387,6 +388,34 @@ def burst(db, src):
           got.stdout + got.stderr)
 
 
+def status_line(db, src):
+    """On a terminal: a status line, not log lines."""
+    import pty
+    import select
+    os.makedirs(src)
+    article(os.path.join(src, "a.txt"), 1)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([NEWSINDEX, "watch", "--db", db, src],
+                            stdout=subprocess.PIPE, stderr=slave, env=ENV)
+    os.close(slave)
+    seen = b""
+    deadline = time.time() + TIMEOUT
+    want = re.compile(rb"\r\x1b\[Kwatching 1 folder, queue 0, last commit "
+                      rb"[0-9:]+ \(1 file\), [0-9]+ articles/s")
+    while time.time() < deadline and not want.search(seen):
+        ready, _, _ = select.select([master], [], [], 0.1)
+        if ready:
+            try:
+                seen += os.read(master, 4096)
+            except OSError:
+                break
+    check(want.search(seen), "the status line on a terminal", seen)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=TIMEOUT)
+    os.close(master)
+    check(out == b"", "no log lines on a terminal without --log", out)
+
+
 def few_watches(db, src):
     """Out of watches: said, and the folders walked every --rescan."""
     os.makedirs(os.path.join(src, "a", "b"))
@@ -406,6 +435,7 @@ def main():
         everyday(os.path.join(WORK, "db"), os.path.join(WORK, "src"))
         burst(os.path.join(WORK, "db2"), os.path.join(WORK, "src2"))
         few_watches(os.path.join(WORK, "db3"), os.path.join(WORK, "src3"))
+        status_line(os.path.join(WORK, "db4"), os.path.join(WORK, "src4"))
     finally:
         if "--keep" not in sys.argv:
             shutil.rmtree(WORK, ignore_errors=True)
