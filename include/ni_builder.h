@@ -39,6 +39,9 @@
  * Until a build has walked every source the index knows to the end, the
  * shards stay torn and the next build does the same.
  *
+ * ni_build_paths() makes the same of the paths that changed, without
+ * walking the rest (newsindex watch, through ni_updater.h).
+ *
  * The builder never prints: it reports through callbacks.  Paths and
  * results passed to them are valid only during the call.
  */

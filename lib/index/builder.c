@@ -52,9 +52,6 @@ struct found {
 	 * racy stamp is to be stored as settled (process). */
 	bool unchanged;
 	bool restamp;
-	/* A build of some paths: a file outside them, listed from the
-	 * index, not stat()ed: as the index has it (index_lister). */
-	bool outside;
 	/* Stored: under this key (the builder's copy), with this stamp. */
 	char *stored_key;
 	struct ni_file_stamp stored;
@@ -850,12 +847,6 @@ static ni_status check_unchanged(struct builder *b, const struct known *k,
 				 struct found *f)
 {
 	f->unchanged = f->restamp = false;
-	if (f->outside) {
-		/* Trusted as it is: only a stamp a whole build reads its
-		 * file for, whatever its times, is read. */
-		f->unchanged = !k->twice && !k->old_stamp;
-		return NI_OK;
-	}
 	if (!k || k->twice || b->torn || b->old_data || k->old_stamp ||
 	    !ni_stamp_same_stat(&k->stamp, &f->stamp))
 		return NI_OK;
@@ -1103,7 +1094,7 @@ static ni_status index_outside_lister(struct builder *b,
 		return NI_ENOMEM;
 	size_t i = b->n_found;
 	b->found[i] = (struct found){.path = strdup(k->path),
-				     .stamp = k->stamp, .outside = true};
+				     .stamp = k->stamp};
 	if (!b->found[i].path)
 		return NI_ENOMEM;
 	b->n_found++;
