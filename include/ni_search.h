@@ -115,8 +115,8 @@ struct ni_results {
 	 * in both tiers counted in each, as it is shown; an estimate unless
 	 * stories_exact.  Articles are counted exactly up to 1,000 matches
 	 * (and beyond when Xapian's bounds agree), stories when each tier
-	 * has at most 1,000; past that, estimated from the copies of the
-	 * first 100 stories (docs/ranking.md).
+	 * has at most 1,000; past that, estimated from a sample of some
+	 * 200 articles (docs/ranking.md).
 	 */
 	uint64_t stories;
 	bool stories_exact;
@@ -154,8 +154,9 @@ ni_status ni_search(ni_db *db, ni_analyzer *analyzer, const char *query,
 /*
  * "Did you mean": when `text`, parsed as `parsed`, found fewer than
  * NI_SUGGEST_BELOW articles (`total`), and replacing its words by the
- * spellings Xapian's spelling data prefers finds more, append that query
- * text to `out`; otherwise leave `out` alone.
+ * spellings Xapian's spelling data prefers finds more (more articles
+ * with every word, or as many and more in all), append that query text
+ * to `out`; otherwise leave `out` alone.
  */
 ni_status ni_search_suggest(ni_db *db, ni_analyzer *analyzer,
 			    const char *text,

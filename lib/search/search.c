@@ -593,6 +593,36 @@ static ni_status respell(ni_db *db, const char *text,
 	return status;
 }
 
+/*
+ * The articles `text` finds with `o` (copies counted, no page): with
+ * every word when `every_word` (the first tier alone, as a sort by date
+ * has it), else in all.  *n is 0 when the text does not parse.
+ */
+static ni_status count_text(ni_db *db, ni_analyzer *analyzer,
+			    const char *text,
+			    const struct ni_search_options *o,
+			    bool every_word, uint64_t *n)
+{
+	struct ni_search_options count = *o;
+	count.offset = 0;
+	count.limit = 0;
+	count.facets = 0;
+	count.feedback = false;
+	count.all_copies = true;  /* articles are compared: no stories */
+	if (every_word)
+		count.sort = NI_SORT_DATE;
+	struct ni_results r;
+	struct ni_buf ignored = NI_BUF_INIT;
+	ni_status status = ni_search(db, analyzer, text, &count, &r,
+				     &ignored);
+	*n = status == NI_OK ? r.total : 0;
+	if (status == NI_EQUERY)
+		status = NI_OK;
+	ni_results_clear(&r);
+	ni_buf_release(&ignored);
+	return status;
+}
+
 ni_status ni_search_suggest(ni_db *db, ni_analyzer *analyzer,
 			    const char *text, const struct ni_parsed_query *q,
 			    const struct ni_search_options *o, uint64_t total,
@@ -600,28 +630,32 @@ ni_status ni_search_suggest(ni_db *db, ni_analyzer *analyzer,
 {
 	if (total >= NI_SUGGEST_BELOW || !q->has_text)
 		return NI_OK;
-	struct ni_buf fixed = NI_BUF_INIT, ignored = NI_BUF_INIT;
+	struct ni_buf fixed = NI_BUF_INIT;
 	ni_status status = respell(db, text, q, &fixed);
 	if (status != NI_OK || !fixed.len) {
 		ni_buf_release(&fixed);
 		return status;
 	}
-	/* Offer it only when it finds more than what was typed. */
-	struct ni_search_options count = *o;
-	count.offset = 0;
-	count.limit = 0;
-	count.facets = 0;
-	count.feedback = false;
-	count.all_copies = true;  /* articles are compared: no stories */
-	struct ni_results r;
-	status = ni_search(db, analyzer, fixed.data, &count, &r, &ignored);
-	if (status == NI_EQUERY)
-		status = NI_OK;  /* the respelled text did not parse: no offer */
-	else if (status == NI_OK && r.total > total)
+	/*
+	 * Offer it only when it finds more: more articles with every word,
+	 * or as many and more in all.  A respelling whose articles have
+	 * fewer of its words is no better ("zanzibar ferry" found its one
+	 * article, "zanzibar kerry" finds none with both words and every
+	 * article about Kerry).
+	 */
+	uint64_t typed_every = 0, fixed_every = 0, fixed_total = 0;
+	status = count_text(db, analyzer, text, o, true, &typed_every);
+	if (status == NI_OK)
+		status = count_text(db, analyzer, fixed.data, o, true,
+				    &fixed_every);
+	if (status == NI_OK && fixed_every == typed_every)
+		status = count_text(db, analyzer, fixed.data, o, false,
+				    &fixed_total);
+	if (status == NI_OK &&
+	    (fixed_every > typed_every ||
+	     (fixed_every == typed_every && fixed_total > total)))
 		status = ni_buf_add(out, fixed.data, fixed.len);
-	ni_results_clear(&r);
 	ni_buf_release(&fixed);
-	ni_buf_release(&ignored);
 	return status;
 }
 

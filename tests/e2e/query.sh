@@ -158,4 +158,18 @@ expect_status 0 "recent" -- "$NEWSQUERY" --db "$DB" --json --recent sanctions
 expect_json 'd["results"][0]["url"]' 'https://example.com/fresh' "today's article first"
 expect_json 'round(d["results"][0]["explain"]["recency"], 3)' 4 "full recency weight"
 expect_json 'd["results"][1]["explain"]["recency"]' 0 "old articles gain nothing"
+
+# "Did you mean" offers a respelling only when it finds more articles
+# with every word: not "zanzibar kerry", none with both words, for the
+# one article of "zanzibar ferry".
+mkdir -p "$WORK/spell"
+for n in 1 2 3; do
+	printf -- '---\ntitle: "Kerry speaks in Ohio %s"\nwebUrl: "https://example.com/kerry%s"\n---\n' "$n" "$n" >"$WORK/spell/kerry$n.txt"
+done
+printf -- '---\ntitle: "Zanzibar ferry times change"\nwebUrl: "https://example.com/zanzibar"\n---\n' >"$WORK/spell/zanzibar.txt"
+"$NEWSINDEX" build --db "$WORK/spell-db" "$WORK/spell" >/dev/null 2>&1 || fail "build spell"
+expect_status 0 "a rare word found" -- "$NEWSQUERY" --db "$WORK/spell-db" --json zanzibar ferry
+expect_json 'd["suggestion"], d["total"]' "(None, 1)" "no respelling to fewer words"
+expect_status 1 "a typo" -- "$NEWSQUERY" --db "$WORK/spell-db" --json --strict zanzibr ferrry
+expect_json 'd["suggestion"]' "zanzibar ferry" "the typo respelled"
 finish
