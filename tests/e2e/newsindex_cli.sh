@@ -17,6 +17,14 @@ expect_status 2 "-- ends the options" -- "$NEWSINDEX" stats --db "$DB" -- --json
 expect_match "$WORK/err" "^newsindex: stats takes no arguments but options: '--json' \(see 'newsindex stats --help'\)\$" "after --, --json is a word"
 
 # ---- the man pages' configuration examples --------------------------------
+# Every --help fits an 80-column terminal (watch's once ran to 100).
+for cmd in "" $COMMANDS; do
+	expect_status 0 "newsindex $cmd --help" -- "$NEWSINDEX" $cmd --help
+	expect_no_match "$WORK/out" '^.{80,}' "newsindex $cmd --help: lines under 80 columns"
+done
+expect_status 0 "newsquery --help" -- "$NEWSQUERY" --help
+expect_no_match "$WORK/out" '^.{80,}' "newsquery --help: lines under 80 columns"
+
 # Every setting the config file takes (lib/files/config.c) is in the example
 # of newsquery(1) or newsindex(1).
 SOURCE_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
