@@ -125,6 +125,13 @@ enum ni_slot {
 /* The quality an article without one is ranked with: the middle. */
 #define NI_DEFAULT_QUALITY 50.0
 
+/*
+ * The share of the query's best relevance that 100 points of quality add
+ * at quality_weight 1 (docs/ranking.md): quality_part = quality_weight *
+ * NI_QUALITY_SHARE * best * quality / 100.
+ */
+#define NI_QUALITY_SHARE 0.1
+
 enum ni_db_mode {
 	NI_DB_READ = 0,      /* open an existing index for searching */
 	NI_DB_WRITE = 1,     /* open or create an index for writing */
@@ -760,7 +767,9 @@ enum ni_facet {
 struct ni_search_params {
 	unsigned offset;        /* skip this many best hits */
 	unsigned limit;         /* return at most this many */
-	double quality_weight;  /* see docs/ranking.md; 0 turns it off */
+	double quality_weight;  /* 100 points of quality add this many
+				   tenths of the best match's relevance
+				   (NI_QUALITY_SHARE); 0 turns it off */
 	double bm25_k1;         /* BM25 term frequency saturation */
 	double bm25_b;          /* BM25 length normalization */
 	unsigned check_at_least; /* count at least this many matches, so the

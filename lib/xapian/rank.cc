@@ -76,25 +76,42 @@ Xapian::Query recency_query(const ni_search_params &p)
 	return Xapian::Query(source->release());
 }
 
-Xapian::Query quality_query(const ni_search_params &p)
+/*
+ * What one point of quality adds to a score: quality_weight tenths of
+ * the query's best relevance (`best`) per 100 points, so that a weight
+ * means the same for a one-word query (BM25 about 5) as for a long
+ * question (about 40): quality is a prior over relevance normalised to
+ * the best match, whatever the scale of the query's scores
+ * (docs/ranking.md, "Quality").
+ */
+double quality_scale(const ni_search_params &p, double best)
+{
+	/*
+	 * A query that weighs nothing (filters alone) has no relevance to
+	 * scale by: quality alone orders it, as if its best weighed 1.
+	 */
+	double unit = best > 0 ? best : 1.0;
+	return p.quality_weight * NI_QUALITY_SHARE * unit / 100.0;
+}
+
+Xapian::Query quality_query(double scale)
 {
 	auto *source = new Xapian::ValueWeightPostingSource(NI_SLOT_QUALITY);
 	return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT,
-			     Xapian::Query(source->release()),
-			     p.quality_weight / 100.0);
+			     Xapian::Query(source->release()), scale);
 }
 
 /*
  * The query as run: the quality and recency parts are joined as
  * weight-only parts (OP_AND_MAYBE), so they reorder matches but never add
- * any (docs/ranking.md).
+ * any (docs/ranking.md).  `scale` is quality_scale()'s.
  */
 Xapian::Query blended_query(const Xapian::Query &query,
-			    const ni_search_params &p)
+			    const ni_search_params &p, double scale)
 {
 	std::vector<Xapian::Query> boosts;
-	if (p.quality_weight > 0)
-		boosts.push_back(quality_query(p));
+	if (scale > 0)
+		boosts.push_back(quality_query(scale));
 	if (p.recency_weight > 0 && p.half_life_days > 0)
 		boosts.push_back(recency_query(p));
 	if (boosts.empty())
@@ -188,6 +205,23 @@ Xapian::Query sampled(const ni_db &d, const Xapian::Query &query,
 			     Xapian::Query(source->release()));
 }
 
+/*
+ * The relevance of the query's best match, quality and recency aside: a
+ * search for one hit, which Xapian's max-weight pruning makes cheap.  0
+ * when nothing matches or the query weighs nothing.
+ */
+double best_relevance(ni_db &d, const Xapian::Query &query,
+		      const Xapian::Weight &weight)
+{
+	Xapian::Enquire enquire(d.db);
+	enquire.set_weighting_scheme(weight);
+	enquire.set_query(query);
+	/* Which of equal bests comes first does not matter here. */
+	enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
+	Xapian::MSet best = enquire.get_mset(0, 1);
+	return best.empty() ? 0 : best.begin().get_weight();
+}
+
 double quality_of(const Xapian::Document &doc)
 {
 	std::string value = doc.get_value(NI_SLOT_QUALITY);
@@ -265,7 +299,7 @@ Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
 }
 
 void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
-	       const ni_search_params &p, ni_mset &out)
+	       const ni_search_params &p, double scale, ni_mset &out)
 {
 	out.hits.clear();
 	out.hits.reserve(mset.size());
@@ -280,8 +314,7 @@ void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
 			continue;
 		}
 		double score = it.get_weight();
-		double quality_part = p.quality_weight > 0
-			? p.quality_weight * quality_of(doc) / 100.0 : 0;
+		double quality_part = scale * quality_of(doc);
 		double recency = std::isinf(age_in_days(doc, p.now))
 			? 0 : recency_part(p, age_in_days(doc, p.now));
 		/*
@@ -383,10 +416,13 @@ void run_search(ni_db &d, const Xapian::Query &query,
 		const ni_search_params &p, ni_mset &out)
 {
 	Xapian::Enquire enquire(d.db);
-	enquire.set_weighting_scheme(Xapian::BM25Weight(p.bm25_k1, 0, 1,
-							p.bm25_b, 0.5));
+	Xapian::BM25Weight weight(p.bm25_k1, 0, 1, p.bm25_b, 0.5);
+	enquire.set_weighting_scheme(weight);
+	/* A count (no page) and a sample have no scores to blend. */
+	double scale = p.sample <= 0 && p.quality_weight > 0 && p.limit > 0
+		? quality_scale(p, best_relevance(d, query, weight)) : 0;
 	enquire.set_query(p.sample > 0 ? sampled(d, query, p.sample)
-				       : blended_query(query, p));
+				       : blended_query(query, p, scale));
 	if (p.collapse)
 		enquire.set_collapse_key(NI_SLOT_STORY);
 	set_order(enquire, p);
@@ -414,7 +450,7 @@ void run_search(ni_db &d, const Xapian::Query &query,
 		? p.check_at_least : p.limit;
 	Xapian::MSet mset = enquire.get_mset(p.offset, items, check);
 	if (p.limit > 0)
-		take_hits(d, query, mset, p, out);
+		take_hits(d, query, mset, p, scale, out);
 	for (int f = 0; f < NI_FACET_COUNT; f++)
 		if (spies[f])
 			take_facet(static_cast<ni_facet>(f), *spies[f], out);

@@ -45,7 +45,8 @@ CHECKS=$((CHECKS + 1))
 python3 - "$WORK/out" <<'PY' || fail "--quality-weight wins"
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
-assert abs(r["score"] - r["relevance"] - r["quality"] / 100) < 1e-6, r
+# The best match: quality adds a tenth of its relevance per 100 points.
+assert abs(r["score"] - r["relevance"] * (1 + 0.1 * r["quality"] / 100)) < 1e-6, r
 PY
 expect_status 0 "--color over color" -- "$NEWSQUERY" --color never sanctions
 expect_no_match "$WORK/out" $'\033' "no escapes with --color never"

@@ -37,8 +37,11 @@ assert seed["image"] == {"url": "http://s.thestreet.com/files/tsc/v2008/photos/c
                          "width": 1152, "height": 768}, seed["image"]
 assert seed["provider"] == {"name": "TheStreet.com", "domain": "thestreet.com"}
 assert seed["url"].startswith("https://realmoney.thestreet.com/")
-# score = relevance + 1.0 * quality / 100 (the default blend)
-assert abs(seed["score"] - seed["relevance"] - 0.37) < 1e-6
+# score = relevance + 1.0 * 0.1 * best * quality / 100 (the default
+# blend), the best being the tier's best relevance: the seed's own.
+best = max(r["relevance"] for r in d["results"] if r["all_words"])
+assert best == seed["relevance"]
+assert abs(seed["score"] - seed["relevance"] - 0.1 * best * 0.37) < 1e-6
 e = seed["explain"]
 assert e["tier"] == "all words" and e["bm25"] == seed["relevance"]
 assert abs(e["bm25"] + e["quality"] + e["recency"] - seed["score"]) < 1e-6

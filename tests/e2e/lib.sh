@@ -124,6 +124,20 @@ expect_lines() {
 	[ "$got" -eq "$1" ] || { fail "$3: $got lines, wanted $1"; sed 's/^/  | /' "$2" >&2; }
 }
 
+# expect_order WHAT WANT QUERY-AND-OPTIONS...: the first results' URLs
+# in $DB, as many as WANT has words, without https://rank.example/,
+# are WANT ("x y"): for tests that name their articles so.
+expect_order() {
+	local what=$1 want=$2
+	shift 2
+	expect_status 0 "$what" -- "$NEWSQUERY" --db "$DB" --format urls \
+		--limit "$(wc -w <<<"$want")" "$@"
+	CHECKS=$((CHECKS + 1))
+	local got
+	got=$(sed 's|^https://rank\.example/||' "$WORK/out" | paste -sd ' ')
+	[ "$got" = "$want" ] || fail "$what: the order is '$got', wanted '$want'"
+}
+
 # make_articles DIR N [ROUND]: N articles, one URL each; ROUND changes
 # their excerpts (so a build has something to update).
 make_articles() {

@@ -56,17 +56,6 @@ PY
 DB="$WORK/db"
 expect_status 0 "build" -- "$NEWSINDEX" build --db "$DB" "$WORK/src"
 
-# expect_order WHAT WANT QUERY-AND-OPTIONS...: the first two results'
-# URLs, without https://rank.example/, are WANT ("x y").
-expect_order() {
-	local what=$1 want=$2
-	shift 2
-	expect_status 0 "$what" -- "$NEWSQUERY" --db "$DB" --format urls --limit 2 "$@"
-	CHECKS=$((CHECKS + 1))
-	local got
-	got=$(sed 's|^https://rank\.example/||' "$WORK/out" | paste -sd ' ')
-	[ "$got" = "$want" ] || fail "$what: the order is '$got', wanted '$want'"
-}
 
 # ---- --bm25-k1 -----------------------------------------------------------------
 expect_order "default k1 (1.6)" "x y" 'zorp OR quux'

@@ -329,8 +329,15 @@ static void test_quality_breaks_ties_and_can_be_off(void **state)
 	ni_mset_hit(m, 1, &second);
 	assert_memory_equal(first.data, "high", 4);
 	assert_true(fabs(first.quality - 90) < 1e-9);
-	/* The blend is exactly weight * quality / 100 over relevance. */
-	assert_true(fabs(first.score - first.relevance - 0.9) < 1e-9);
+	/*
+	 * The blend is exactly weight * NI_QUALITY_SHARE * best relevance *
+	 * quality / 100 over relevance (both match alike: the best is
+	 * either's).
+	 */
+	assert_true(fabs(first.score - first.relevance -
+			 NI_QUALITY_SHARE * first.relevance * 0.9) < 1e-9);
+	assert_true(fabs(second.score - second.relevance -
+			 NI_QUALITY_SHARE * first.relevance * 0.1) < 1e-9);
 	assert_true(fabs(first.relevance - second.relevance) < 1e-9);
 	ni_mset_free(m);
 
