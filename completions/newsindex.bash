@@ -8,7 +8,7 @@
 
 # The fields of a query (lib/search/qparse.c FIELD_LIST), with their colon.
 _newsindex_fields="title: topic: provider: site: category: type: url:
-	date: quality: published: lang:"
+	date: quality: heat: published: lang:"
 
 # _newsindex_options PROGRAM [COMMAND]: the options its --help lists.
 _newsindex_options()
@@ -124,7 +124,7 @@ _newsquery()
 	--db | --like | --log) _newsindex_files; return ;;
 	# (The names options.c and render.c take: completion.sh checks.)
 	--format) _newsindex_offer "text json jsonl paths urls tsv"; return ;;
-	--sort) _newsindex_offer "relevance date date-asc quality"; return ;;
+	--sort) _newsindex_offer "relevance date date-asc quality heat"; return ;;
 	--color | --hyperlinks) _newsindex_offer "auto always never"; return ;;
 	--facets) _newsindex_offer "topic provider month"; return ;;
 	--lang) _newsindex_offer "en de fr es it nl pt ru ar zh ja ko none"

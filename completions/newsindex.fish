@@ -35,7 +35,7 @@ function __newsindex_query_word
     if test -z "$field"
         # (lib/search/qparse.c FIELD_LIST)
         printf '%s\n' title: topic: provider: site: category: type: url: \
-            date: quality: published: lang:
+            date: quality: heat: published: lang:
         return
     end
     if test $field = published

@@ -171,4 +171,11 @@ ni_status ni_article_warn(struct ni_article *article, unsigned line,
  */
 bool ni_parse_quality(const char *s, size_t len, double *value);
 
+/*
+ * Read a heat: filter's number: the same form as a quality, of any size
+ * ("1e400", infinite, is refused).  An article's `heat` is any number,
+ * -1 when unknown; filters take known heats only, from 0 up.
+ */
+bool ni_parse_heat(const char *s, size_t len, double *value);
+
 #endif

@@ -52,6 +52,10 @@ enum ni_field_kind {
 	 * each number read as ni_parse_quality() reads an article's:
 	 * quality:>=40, quality:20..60. */
 	NI_KIND_SCORE,
+	/* A boolean filter on a range of amounts from 0 up in `slot`, each
+	 * number read by ni_parse_heat(): heat:>=10.  A value below 0 in
+	 * the slot is unknown, and no range matches it. */
+	NI_KIND_AMOUNT,
 };
 
 /*
@@ -88,7 +92,8 @@ struct ni_field_spec {
 	const char *prefix;
 	/* NI_KIND_TEXT: the prefix of its words' stems ("Z"). */
 	const char *stem_prefix;
-	/* NI_KIND_DATE and NI_KIND_SCORE: the enum ni_slot searched. */
+	/* NI_KIND_DATE, NI_KIND_SCORE and NI_KIND_AMOUNT: the enum ni_slot
+	 * searched. */
 	int slot;
 	/*
 	 * Its values are folded as the analyzer folds them

@@ -95,6 +95,7 @@ struct ni_result {
 	double quality_part; /* what quality added */
 	double recency_part; /* what recency added */
 	double quality;      /* the quality ranked with */
+	double heat;         /* the shown copy's heat; -1: unknown */
 	bool all_words;      /* in the first tier */
 	uint32_t n_similar;  /* other copies of the story, not shown */
 	struct ni_docdata doc;

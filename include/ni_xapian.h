@@ -754,6 +754,8 @@ enum ni_sort {
 	NI_SORT_DATE,          /* newest first, then score */
 	NI_SORT_QUALITY,       /* best quality first, then score */
 	NI_SORT_DATE_ASC,      /* oldest first, then score */
+	NI_SORT_HEAT,          /* hottest first, then score; unknown heat
+				  (none, or below 0) after every known */
 };
 
 /* Counts over the whole match set (ni_mset_facet). */
@@ -804,6 +806,8 @@ struct ni_hit {
 				(at least this many) */
 	const char *data;    /* the document data */
 	size_t data_len;
+	double heat;         /* the shown copy's NI_SLOT_HEAT; -1 when
+				unknown (none, or below 0) */
 };
 
 /* One facet value and how many matching articles have it. */

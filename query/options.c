@@ -129,15 +129,15 @@ static bool set_sort(const char *text, enum ni_sort *out,
 {
 	/* In the order of enum ni_sort. */
 	static const char *const names[] = {"relevance", "date", "quality",
-					    "date-asc"};
-	for (int i = 0; i < 4; i++) {
+					    "date-asc", "heat"};
+	for (int i = 0; i < (int)(sizeof names / sizeof *names); i++) {
 		if (!strcmp(text, names[i])) {
 			*out = (enum ni_sort)i;
 			return true;
 		}
 	}
-	return refuse(problem, "'%s' is not relevance, date, date-asc or "
-		      "quality", text);
+	return refuse(problem, "'%s' is not relevance, date, date-asc, "
+		      "quality or heat", text);
 }
 
 bool query_facets_named(const char *list, unsigned *out,

@@ -30,10 +30,11 @@
 
 /* What sort= says, in the order of enum ni_sort. */
 static const char *const SORT_NAMES[] = {
-	"relevance", "date", "quality", "date-asc",
+	"relevance", "date", "quality", "date-asc", "heat",
 };
 static const char *const SORT_LABELS[] = {
 	"Relevance", "Newest first", "Quality", "Oldest first",
+	"Hottest first",
 };
 #define N_SORTS (sizeof SORT_NAMES / sizeof *SORT_NAMES)
 

@@ -642,6 +642,8 @@ static json_object *hit_object(const struct render_context *ctx, size_t i,
 		  (doc->quality.present
 		   ? put(obj, "quality", json_number(doc->quality.value))
 		   : put_null(obj, "quality")) &&
+		  (hit->heat >= 0 ? put(obj, "heat", json_number(hit->heat))
+				  : put_null(obj, "heat")) &&
 		  put(obj, "all_words",
 		      json_object_new_boolean(hit->all_words)) &&
 		  put(obj, "similar",

@@ -16,6 +16,7 @@
  */
 #include "ni_article.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,6 +403,16 @@ bool ni_parse_quality(const char *s, size_t len, double *value)
 	double x;
 	if (!quality_form(s, len) || !ni_yaml_read_number(s, len, &x) ||
 	    x > 100)
+		return false;
+	*value = x;
+	return true;
+}
+
+bool ni_parse_heat(const char *s, size_t len, double *value)
+{
+	double x;
+	if (!quality_form(s, len) || !ni_yaml_read_number(s, len, &x) ||
+	    !isfinite(x))
 		return false;
 	*value = x;
 	return true;

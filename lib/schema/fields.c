@@ -192,6 +192,16 @@ static const struct ni_field_spec FIELDS[] = {
 		.values = "see below",
 	},
 	{
+		.name = "heat", .kind = NI_KIND_AMOUNT,
+		.text = NONE, .filter = NONE, .also = NONE,
+		.slot = NI_SLOT_HEAT,
+		.facet = NONE, .facet_slot = NONE,
+		.usage = "heat:>=10",
+		.help = "the popularity score (`heat`); unknown heat (-1) "
+			"matches no range",
+		.values = "see below",
+	},
+	{
 		.name = "published", .kind = NI_KIND_TERM,
 		.text = NONE, .filter = NI_FILTER_PUBLISHED, .also = NONE,
 		.slot = NONE, .prefix = "XPUB", .read = read_flag,

@@ -58,6 +58,9 @@ static const char BAD_DATE[] =
 static const char BAD_SCORE[] =
 	"%s: takes a number from 0 to 100, a comparison (>=40) or a "
 	"range (20..60)";
+static const char BAD_AMOUNT[] =
+	"%s: takes a number from 0 up, a comparison (>=10) or a range "
+	"(10..50)";
 static const char BAD_NEAR_OPERAND[] =
 	"'NEAR' joins single words, not phrases, prefixes, groups or filters";
 
@@ -1459,22 +1462,27 @@ static ni_status date_filter(struct parser *p,
 	return ni_query_range((enum ni_slot)field->slot, lo, hi, out);
 }
 
+/* How a range filter reads its numbers: ni_parse_quality or _heat. */
+typedef bool number_reader(const char *s, size_t len, double *value);
+
 /*
  * ">=40", "<40", "=40", "40", "20..60", "20..", "..60" as [lo, hi]; each
- * number read as an article's quality is (ni_parse_quality()).
+ * number read by `read`: as an article's quality is (ni_parse_quality()),
+ * or as a heat (ni_parse_heat()).
  */
-static bool quality_bounds(const char *s, size_t n, double *lo, double *hi)
+static bool range_bounds(const char *s, size_t n, number_reader *read,
+			 double *lo, double *hi)
 {
 	double x;
 	const char *dots = find_dots(s, n);
 	*lo = -INFINITY;
 	*hi = INFINITY;
 	if (n >= 2 && (s[0] == '>' || s[0] == '<') && s[1] == '=') {
-		if (!ni_parse_quality(s + 2, n - 2, &x))
+		if (!read(s + 2, n - 2, &x))
 			return false;
 		*(s[0] == '>' ? lo : hi) = x;
 	} else if (n >= 1 && (s[0] == '>' || s[0] == '<')) {
-		if (!ni_parse_quality(s + 1, n - 1, &x))
+		if (!read(s + 1, n - 1, &x))
 			return false;
 		if (s[0] == '>')
 			*lo = nextafter(x, INFINITY);
@@ -1482,12 +1490,12 @@ static bool quality_bounds(const char *s, size_t n, double *lo, double *hi)
 			*hi = nextafter(x, -INFINITY);
 	} else if (dots) {
 		size_t na = (size_t)(dots - s), nb = n - na - 2;
-		if ((!na && !nb) || (na && !ni_parse_quality(s, na, lo)) ||
-		    (nb && !ni_parse_quality(dots + 2, nb, hi)))
+		if ((!na && !nb) || (na && !read(s, na, lo)) ||
+		    (nb && !read(dots + 2, nb, hi)))
 			return false;
 	} else {
 		size_t skip = n >= 1 && s[0] == '=';
-		if (!ni_parse_quality(s + skip, n - skip, &x))
+		if (!read(s + skip, n - skip, &x))
 			return false;
 		*lo = *hi = x;
 	}
@@ -1499,11 +1507,17 @@ static ni_status score_filter(struct parser *p,
 			      size_t end, ni_query **out)
 {
 	double lo, hi;
-	if (!quality_bounds(p->text + start, end - start, &lo, &hi))
-		return fail_at(p, start, end, BAD_SCORE, field->name);
+	bool amount = field->kind == NI_KIND_AMOUNT;
+	if (!range_bounds(p->text + start, end - start,
+			  amount ? ni_parse_heat : ni_parse_quality, &lo, &hi))
+		return fail_at(p, start, end, amount ? BAD_AMOUNT : BAD_SCORE,
+			       field->name);
 	if (lo > hi && find_dots(p->text + start, end - start))
 		return fail_at(p, start, end,
 			       "%s: range starts after it ends", field->name);
+	/* Below 0 is unknown (heat -1), never low: no range reaches it. */
+	if (amount && lo < 0)
+		lo = 0;
 	return ni_query_range((enum ni_slot)field->slot, lo, hi, out);
 }
 
@@ -1587,6 +1601,7 @@ static ni_status filter_node(struct parser *p,
 	case NI_KIND_DATE:
 		return date_filter(p, field, start, end, &out->strict);
 	case NI_KIND_SCORE:
+	case NI_KIND_AMOUNT:
 		return score_filter(p, field, start, end, &out->strict);
 	case NI_KIND_TERM:
 		return term_filter(p, field, start, end, &out->strict);

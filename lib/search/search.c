@@ -63,6 +63,7 @@ static ni_status take_hits(const ni_mset *mset, bool all_words,
 		r->quality_part = hit.quality_part;
 		r->recency_part = hit.recency_part;
 		r->quality = hit.quality;
+		r->heat = hit.heat;
 		r->all_words = all_words;
 		r->n_similar = hit.n_similar;
 		ni_status status = ni_docdata_decode(hit.data, hit.data_len,

@@ -172,6 +172,7 @@ struct stored_hit {
 	double recency_part;
 	Xapian::doccount n_similar;
 	std::string data;
+	double heat;
 };
 
 /* errors.cc */

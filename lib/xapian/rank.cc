@@ -222,6 +222,14 @@ double best_relevance(ni_db &d, const Xapian::Query &query,
 	return best.empty() ? 0 : best.begin().get_weight();
 }
 
+/* The article's heat, -1 when unknown (not given, or below 0). */
+double heat_of(const Xapian::Document &doc)
+{
+	std::string value = doc.get_value(NI_SLOT_HEAT);
+	double heat = value.empty() ? -1 : Xapian::sortable_unserialise(value);
+	return heat >= 0 ? heat : -1;
+}
+
 double quality_of(const Xapian::Document &doc)
 {
 	std::string value = doc.get_value(NI_SLOT_QUALITY);
@@ -310,7 +318,8 @@ void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
 			Xapian::doccount similar = 0;
 			if (p.collapse)
 				best_copy(d, query, doc, true, similar);
-			out.hits.push_back({*it, 0, 0, 0, 0, 0, similar, {}});
+			out.hits.push_back(
+				{*it, 0, 0, 0, 0, 0, similar, {}, -1});
 			continue;
 		}
 		double score = it.get_weight();
@@ -329,7 +338,7 @@ void take_hits(ni_db &d, const Xapian::Query &query, const Xapian::MSet &mset,
 		out.hits.push_back({*it, score,
 				    score - quality_part - recency,
 				    quality_of(shown), quality_part, recency,
-				    similar, shown.get_data()});
+				    similar, shown.get_data(), heat_of(shown)});
 	}
 }
 
@@ -405,11 +414,19 @@ void set_order(Xapian::Enquire &enquire, const ni_search_params &p)
 		auto *keys = new Xapian::MultiValueKeyMaker();
 		keys->add_value(NI_SLOT_DATE, false, "\xff\xff");
 		enquire.set_sort_by_key_then_relevance(keys->release(), false);
-	} else if (p.sort == NI_SORT_QUALITY)
+	} else if (p.sort == NI_SORT_QUALITY) {
 		enquire.set_sort_by_value_then_relevance(NI_SLOT_QUALITY,
 							 true);
-	else
+	} else if (p.sort == NI_SORT_HEAT) {
+		/*
+		 * Hottest first.  Unknown heat (-1, or none) sorts below
+		 * every known one, so it comes after them, as undated
+		 * articles come after dated ones: not as cold, as unknown.
+		 */
+		enquire.set_sort_by_value_then_relevance(NI_SLOT_HEAT, true);
+	} else {
 		enquire.set_sort_by_relevance_then_value(NI_SLOT_ORDER, false);
+	}
 }
 
 void run_search(ni_db &d, const Xapian::Query &query,
@@ -513,7 +530,7 @@ ni_status ni_mset_hit(const ni_mset *mset, size_t i,
 	*out = {hit.docid, hit.score, hit.relevance, hit.quality,
 		hit.quality_part, hit.recency_part,
 		static_cast<uint32_t>(hit.n_similar), hit.data.data(),
-		hit.data.size()};
+		hit.data.size(), hit.heat};
 	return NI_OK;
 }
 

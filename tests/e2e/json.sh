@@ -16,7 +16,7 @@ assert isinstance(d["total"], int) and d["total"] >= 3
 assert d["offset"] == 0 and d["total_exact"] is True
 assert d["suggestion"] is None and d["facets"] == {}
 assert len(d["results"]) == 3
-fields = {"rank", "score", "relevance", "quality", "all_words", "similar",
+fields = {"rank", "score", "relevance", "quality", "heat", "all_words", "similar",
           "title", "excerpt", "url", "path", "related_of", "provider", "date",
           "published", "topics", "image", "snippet", "explain"}
 for i, r in enumerate(d["results"]):

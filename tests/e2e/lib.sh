@@ -124,18 +124,28 @@ expect_lines() {
 	[ "$got" -eq "$1" ] || { fail "$3: $got lines, wanted $1"; sed 's/^/  | /' "$2" >&2; }
 }
 
-# expect_order WHAT WANT QUERY-AND-OPTIONS...: the first results' URLs
-# in $DB, as many as WANT has words, without https://rank.example/,
-# are WANT ("x y"): for tests that name their articles so.
+# For tests that name their articles https://rank.example/NAME, in $DB:
+# expect_order WHAT WANT QUERY-AND-OPTIONS...: the first results' names,
+# as many as WANT has words, are WANT ("x y"), in that order;
+# expect_set WHAT WANT QUERY-AND-OPTIONS...: all the results' names,
+# sorted, are WANT.
 expect_order() {
-	local what=$1 want=$2
-	shift 2
-	expect_status 0 "$what" -- "$NEWSQUERY" --db "$DB" --format urls \
-		--limit "$(wc -w <<<"$want")" "$@"
+	expect_names "$1" "$2" cat --limit "$(wc -w <<<"$2")" "${@:3}"
+}
+
+expect_set() {
+	expect_names "$1" "$2" sort "${@:3}"
+}
+
+expect_names() {
+	local what=$1 want=$2 order=$3
+	shift 3
+	expect_status 0 "$what" -- "$NEWSQUERY" --db "$DB" --format urls "$@"
 	CHECKS=$((CHECKS + 1))
 	local got
-	got=$(sed 's|^https://rank\.example/||' "$WORK/out" | paste -sd ' ')
-	[ "$got" = "$want" ] || fail "$what: the order is '$got', wanted '$want'"
+	got=$(sed 's|^https://rank\.example/||' "$WORK/out" | $order |
+	      paste -sd ' ')
+	[ "$got" = "$want" ] || fail "$what: got '$got', wanted '$want'"
 }
 
 # make_articles DIR N [ROUND]: N articles, one URL each; ROUND changes

@@ -75,7 +75,7 @@ expect_match "$WORK/err" '^newsquery: the query has no words to search for$' "no
 
 # --- --strict-syntax and strict_syntax: the error, exit 2 -----------------
 expect_status 2 "--strict-syntax" -- "$NEWSQUERY" --db "$DB" --strict-syntax 'sanctions foo:bar'
-expect_line "$WORK/err" "newsquery: unknown field 'foo:' (fields: title, topic, provider, site, category, type, url, date, quality, published, lang)" "error said"
+expect_line "$WORK/err" "newsquery: unknown field 'foo:' (fields: title, topic, provider, site, category, type, url, date, quality, heat, published, lang)" "error said"
 expect_line "$WORK/err" "            ^^^^" "caret under foo:"
 expect_lines 0 "$WORK/out" "no results"
 printf 'strict_syntax: true\n' >"$CONFIG"

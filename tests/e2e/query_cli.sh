@@ -121,7 +121,7 @@ expect_same "date-asc is date reversed" "$WORK/desc" "$WORK/asc"
 CHECKS=$((CHECKS + 1))
 sort -c "$WORK/asc" || fail "date-asc is not in date order"
 expect_status 2 "a bad --sort" -- "$NEWSQUERY" --sort sideways sanctions
-expect_match "$WORK/err" "is not relevance, date, date-asc or quality" "sorts named"
+expect_match "$WORK/err" "is not relevance, date, date-asc, quality or heat" "sorts named"
 
 # ---- -0 and --format jsonl ---------------------------------------------
 expect_status 0 "paths" -- "$NEWSQUERY" --format paths --limit 20 sanctions

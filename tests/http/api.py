@@ -116,6 +116,7 @@ def search_cases(server, db, paths=True):
         (("--sort", "date", "china"), {"q": "china", "sort": "date"}),
         (("--sort", "quality", "--all", "china"),
          {"q": "china", "sort": "quality", "all": "1"}),
+        (("--sort", "heat", "china"), {"q": "china", "sort": "heat"}),
         (("--quality-weight", "0", "--bm25-k1", "1.2", "--bm25-b", "0.5",
           "trade"), {"q": "trade", "quality_weight": "0", "bm25_k1": "1.2",
                      "bm25_b": "0.5"}),

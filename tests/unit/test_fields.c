@@ -67,6 +67,7 @@ static void test_rows_are_whole(void **state)
 			break;
 		case NI_KIND_DATE:
 		case NI_KIND_SCORE:
+		case NI_KIND_AMOUNT:
 			if (f->slot < 0 || f->prefix || f->filter != -1 ||
 			    f->text != -1 || f->folded || f->read)
 				fail_msg("range %s: a slot, no terms", what);
@@ -249,7 +250,7 @@ static void test_lists(void **state)
 	char list[256];
 	ni_field_names(list, sizeof list);
 	assert_string_equal(list, "title, topic, provider, site, category, "
-			    "type, url, date, quality, published, lang");
+			    "type, url, date, quality, heat, published, lang");
 	ni_facet_names(list, sizeof list);
 	assert_string_equal(list, "topic, provider, month");
 	/* Cut to the size given, NUL-terminated. */
@@ -270,7 +271,8 @@ static void test_usage(void **state)
 	assert_string_equal(text,
 		"  title: topic: provider: site: category: type: url:\n"
 		"  date:2021-12  date:2021-12-01..2021-12-31  date:7d..\n"
-		"  quality:>=40  quality:20..60  published:true  lang:fr\n");
+		"  quality:>=40  quality:20..60  heat:>=10  published:true  "
+		"lang:fr\n");
 	/* Every line ends before the width; the last with a newline. */
 	size_t column = 0;
 	for (const char *c = text; *c; c++) {

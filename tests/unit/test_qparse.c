@@ -989,7 +989,7 @@ static void check_errors(struct world *w, const struct error_case *cases,
 }
 
 #define FIELDS "(fields: title, topic, provider, site, category, type, " \
-	       "url, date, quality, published, lang)"
+	       "url, date, quality, heat, published, lang)"
 
 static void test_syntax_errors(void **state)
 {

@@ -40,7 +40,7 @@ static struct ni_result bare_hit(void)
 {
 	struct ni_result hit = {
 		.score = 1.5, .relevance = 1.0, .quality_part = 0.5,
-		.all_words = true,
+		.heat = -1, .all_words = true,
 	};
 	hit.doc.path = "/news/bare.txt";
 	return hit;
@@ -99,7 +99,7 @@ static void test_json_absent_fields_are_null(void **state)
 	assert_contains(text, "\"next_offset\":null,\"suggestion\":null,"
 			"\"notices\":[],\"syntax_error\":null,"
 			"\"missing_shards\":[],\"facets\":{},");
-	assert_contains(text, "\"quality\":null,");
+	assert_contains(text, "\"quality\":null,\"heat\":null,");
 	assert_contains(text, "\"title\":null,\"excerpt\":null,\"url\":null,"
 			"\"path\":\"/news/bare.txt\",\"related_of\":null,"
 			"\"provider\":{\"name\":null,\"domain\":null},"
@@ -118,6 +118,7 @@ static void test_json_values_as_documented(void **state)
 	hits[0].doc.date = (struct ni_opt_time){true, 1639390920};
 	hits[0].doc.published = (struct ni_opt_bool){true, false};
 	hits[0].n_similar = 2;
+	hits[0].heat = 12;
 	hits[0].doc.image = (struct ni_docimage){"https://x.example/a.jpg",
 						 800, 450};
 	hits[1].doc.image = (struct ni_docimage){"javascript:alert(1)", 0, 0};
@@ -143,7 +144,8 @@ static void test_json_values_as_documented(void **state)
 			"\"next_offset\":22,\"suggestion\":\"soil\",");
 	/* Whole numbers without a fraction; ranks from the offset. */
 	assert_contains(text, "{\"rank\":21,\"score\":1.5,\"relevance\":1,"
-			"\"quality\":37,\"all_words\":true,\"similar\":2,");
+			"\"quality\":37,\"heat\":12,\"all_words\":true,"
+			"\"similar\":2,");
 	assert_contains(text, "\"date\":\"2021-12-13T10:22:00Z\","
 			"\"published\":false,");
 	/* The first image as written; a size not given is null. */
