@@ -119,7 +119,7 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 /*
  * The analyzer's settings as one stable string, stored in the index when
  * it is created and compared when it is opened:
- * "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;
+ * "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;symbols=++#&;
  * cjk=dict+bigrams+hangul;maxword=64" (one line).
  * It changes whenever the words emitted for some text change, so an
  * index built by an older analyzer is refused, not silently missed.

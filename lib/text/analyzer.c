@@ -103,7 +103,7 @@ struct ni_analyzer {
 const char *ni_analyzer_settings(void)
 {
 	return "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
-	       "compounds;cjk=dict+bigrams+hangul;maxword="
+	       "compounds;symbols=++#&;cjk=dict+bigrams+hangul;maxword="
 	       NI_STR(NI_ANALYZER_MAX_WORD);
 }
 
@@ -836,6 +836,46 @@ static ni_status end_cjk_run(struct run *r)
 	return NI_OK;
 }
 
+static bool is_ascii_letter(UChar c)
+{
+	return c < 0x80 && (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+/* Whether text16 ends at `i` or has something other than a word there. */
+static bool word_ends_at(const UChar *s, int32_t i, int32_t n)
+{
+	return i >= n || !u_isalnum(s[i]);
+}
+
+/*
+ * Where the word s[start, end) ends when it is a name written with a
+ * symbol: C++, C#, F#, Notepad++ (letters then "++" or "#"), AT&T, S&P,
+ * R&D (letters, "&", letters, no space).  ICU splits them at the
+ * symbol, and the letters alone ("c", "at" and "t") would find every
+ * C and every "at": such a name is one word, symbol and all.  `end`
+ * when the word is no such name.
+ */
+static int32_t symbol_word_end(const UChar *s, int32_t start, int32_t end,
+			       int32_t n)
+{
+	for (int32_t i = start; i < end; i++)
+		if (!is_ascii_letter(s[i]))
+			return end;
+	if (end + 1 < n && s[end] == '+' && s[end + 1] == '+' &&
+	    word_ends_at(s, end + 2, n) &&
+	    (end + 2 >= n || s[end + 2] != '+'))
+		return end + 2;
+	if (end < n && s[end] == '#' && word_ends_at(s, end + 1, n))
+		return end + 1;
+	if (end + 1 < n && s[end] == '&' && is_ascii_letter(s[end + 1])) {
+		int32_t j = end + 1;
+		while (j < n && is_ascii_letter(s[j]))
+			j++;
+		return word_ends_at(s, j, n) ? j : end;
+	}
+	return end;
+}
+
 /* The word loop of ni_analyzer_run(), once the text is in text16. */
 static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 			    int32_t len16, bool valid, ni_token_fn fn,
@@ -857,10 +897,14 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 		.bigram = a->bigram,
 	};
 	ni_status st = NI_OK;
+	int32_t symbol_end = 0;  /* of the last name with a symbol */
 	int32_t start = ubrk_first(a->words);
 	for (int32_t end = ubrk_next(a->words);
 	     end != UBRK_DONE && st == NI_OK && !r.stopped;
 	     start = end, end = ubrk_next(a->words)) {
+		/* ICU's pieces of a name with a symbol, emitted whole. */
+		if (end <= symbol_end)
+			continue;
 		bool adjacent = r.parts && start == r.end16;
 		int32_t status = ubrk_getRuleStatus(a->words);
 		if (a->cjk_mode != NI_CJK_DICTIONARY) {
@@ -898,6 +942,12 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 		if (r.stopped)
 			break;
 		r.hyphen = false;
+		symbol_end = symbol_word_end(r.text16, start, end, len16);
+		if (symbol_end > end) {
+			st = emit_part(&r, start, symbol_end);
+			r.end16 = symbol_end;
+			continue;
+		}
 		unsigned before = r.token.index;
 		st = emit_word(&r, start, end);
 		r.end16 = end;

@@ -93,8 +93,15 @@ if have xapian-metadata "an index of the old analyzer settings refused"; then
 	xapian-metadata set "$WORK/old" newsindex.analyzer "$old"
 	expect_status 2 "an index of the older analyzer is refused" -- \
 		"$NEWSQUERY" --db "$WORK/old" cafe
-	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;cjk=dict\+bigrams\+hangul;maxword=64\"; build it again from its sources" \
+	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;symbols=\+\+#&;cjk=dict\+bigrams\+hangul;maxword=64\"; build it again from its sources" \
 		"the older analyzer named, and the new one"
+	# And one from before names with symbols (C++, AT&T) were words.
+	xapian-metadata set "$WORK/old" newsindex.analyzer \
+		'icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;cjk=dict+bigrams+hangul;maxword=64'
+	expect_status 2 "an index of the analyzer before symbols is refused" -- \
+		"$NEWSQUERY" --db "$WORK/old" cafe
+	expect_match "$WORK/err" "build it again from its sources with 'newsindex build --rebuild" \
+		"the analyzer before symbols: what to run"
 fi
 
 finish

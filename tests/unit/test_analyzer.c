@@ -233,6 +233,25 @@ static void test_apostrophes(void **state)
 		    "quoted|too");
 }
 
+/*
+ * Names written with a symbol are one word, symbol and all: C++ is not
+ * C, and AT&T is not "at" (a stopword) and "t".
+ */
+static void test_names_with_symbols(void **state)
+{
+	WANT_RUN(*state, "C++ and C# at AT&T",
+		 {"c++", 0, 3}, {"and", 4, 7}, {"c#", 8, 10}, {"at", 11, 13},
+		 {"at&t", 14, 18});
+	check_words(*state, "F# Notepad++ S&P 500, R&D; Q&A.",
+		    "f#|notepad++|s&p|500|r&d|q&a");
+	/* Only right after the letters, and not before more of a word. */
+	check_words(*state, "C ++ C+ C+++ C++11 C#5 AT & T AT&T5 A&B&C",
+		    "c|c|c|c|11|c|5|at|t|at|t5|a&b|c");
+	/* Not after digits or other letters; a part of a compound. */
+	check_words(*state, "3++ \xc3\xa9++ x-c++ #tag e-C#",
+		    "3|e|x|c++|+xc++|tag|e|c#|+ec#");
+}
+
 static void test_accents_dropped(void **state)
 {
 	WANT_RUN(*state, "Caf\xc3\xa9 \xc3\x9c" "berwachung",
@@ -1031,7 +1050,8 @@ static void test_settings(void **state)
 	(void)state;
 	assert_string_equal(ni_analyzer_settings(),
 			    "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
-			    "compounds;cjk=dict+bigrams+hangul;maxword=64");
+			    "compounds;symbols=++#&;cjk=dict+bigrams+hangul;"
+			    "maxword=64");
 	assert_ptr_equal(ni_analyzer_settings(), ni_analyzer_settings());
 }
 
@@ -1055,6 +1075,7 @@ int main(void)
 		TEST(test_english_sentence),
 		TEST(test_punctuation_never_emitted),
 		TEST(test_apostrophes),
+		TEST(test_names_with_symbols),
 		TEST(test_accents_dropped),
 		TEST(test_marks_that_are_letters_kept),
 		TEST(test_decomposed_equals_precomposed),
