@@ -2,6 +2,9 @@
 # as themselves: the symbol is part of the word on both sides
 # (lib/text/analyzer.c, symbol_word_end), so C++ does not find every
 # "C" (F.C.C. was first) and AT&T is not the stopword "at" and "t".
+# And --lang fr café ranks Le Monde's café article (a sample) above AG
+# News' "China closes more Internet cafs", whose "cafs" has café's
+# French stem.
 . "$(dirname "$0")/lib.sh"
 
 python3 - "$WORK/src" <<'PY'
@@ -18,7 +21,12 @@ article("cpp", "A new C++ standard", "The C++ committee approved it.")
 article("csharp", "Microsoft updates C#", "C# gains new pattern matching.")
 article("att", "AT&T raises prices", "AT&T said prices rise in May.")
 article("at", "Talks at the station", "Talks resumed at T minus one.")
+article("cafs", "China closes more Internet cafs",
+        "Chinese authorities have between February and August of this "
+        "year closed 1,600 Internet bars. In additional fines amounting "
+        "to a total of 100 million yuan (9.")
 PY
+cp "$NI_TEST_SAMPLES"/015_6ac0d9e47f12b83b.txt "$WORK/src/"
 DB="$WORK/db"
 expect_status 0 "build" -- "$NEWSINDEX" build --db "$DB" "$WORK/src"
 
@@ -34,5 +42,10 @@ expect_set "C" "fcc" 'C'
 expect_status 0 "C++ highlighted" -- "$NEWSQUERY" --db "$DB" --json 'C++'
 expect_json '[d["results"][0]["snippet"]["text"][a:b] for a, b in d["results"][0]["snippet"]["highlights"]]' \
 	"['C++']" "C++ highlighted whole"
+
+# Le Monde's café first, in French.
+expect_status 0 "café in French" -- "$NEWSQUERY" --db "$DB" --json --lang fr café
+expect_json '[r["url"].split("/")[2] for r in d["results"]]' \
+	"['www.lemonde.fr', 'rank.example']" "Le Monde's café, then the cafs"
 
 finish
