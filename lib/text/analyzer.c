@@ -848,15 +848,29 @@ static bool word_ends_at(const UChar *s, int32_t i, int32_t n)
 }
 
 /*
+ * Whether ICU's word breaks have one at `i`.  Asking moves the
+ * iterator: it is put back at `at`, where the caller's loop is (a
+ * break).
+ */
+static bool word_break_at(UBreakIterator *words, int32_t i, int32_t at)
+{
+	bool found = ubrk_isBoundary(words, i);
+	ubrk_isBoundary(words, at);
+	return found;
+}
+
+/*
  * Where the word s[start, end) ends when it is a name written with a
  * symbol: C++, C#, F#, Notepad++ (letters then "++" or "#"), AT&T, S&P,
  * R&D (letters, "&", letters, no space).  ICU splits them at the
  * symbol, and the letters alone ("c", "at" and "t") would find every
  * C and every "at": such a name is one word, symbol and all.  `end`
- * when the word is no such name.
+ * when the word is no such name.  The letters after "&" must be a whole
+ * ICU word (`words` tells): in "R&E’s" ICU's word is "E’s", which a
+ * name "R&E" would cut in two.
  */
-static int32_t symbol_word_end(const UChar *s, int32_t start, int32_t end,
-			       int32_t n)
+static int32_t symbol_word_end(UBreakIterator *words, const UChar *s,
+			       int32_t start, int32_t end, int32_t n)
 {
 	for (int32_t i = start; i < end; i++)
 		if (!is_ascii_letter(s[i]))
@@ -871,7 +885,8 @@ static int32_t symbol_word_end(const UChar *s, int32_t start, int32_t end,
 		int32_t j = end + 1;
 		while (j < n && is_ascii_letter(s[j]))
 			j++;
-		return word_ends_at(s, j, n) ? j : end;
+		return word_ends_at(s, j, n) && word_break_at(words, j, end)
+			? j : end;
 	}
 	return end;
 }
@@ -942,7 +957,8 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 		if (r.stopped)
 			break;
 		r.hyphen = false;
-		symbol_end = symbol_word_end(r.text16, start, end, len16);
+		symbol_end = symbol_word_end(a->words, r.text16, start, end,
+					     len16);
 		if (symbol_end > end) {
 			st = emit_part(&r, start, symbol_end);
 			r.end16 = symbol_end;
