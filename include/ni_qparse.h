@@ -180,6 +180,14 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
  */
 bool ni_qparse_blank(const char *text);
 
+/*
+ * Add `notice` (copied) after `query`'s notices, for what a search
+ * found out about the query after parsing it (a sort with nothing to
+ * sort by).  NI_OK, or NI_ENOMEM with the notices as they were.
+ */
+ni_status ni_parsed_query_add_notice(struct ni_parsed_query *query,
+				     const char *notice);
+
 /* Free what `query` owns and zero it.  Safe on a zeroed struct. */
 void ni_parsed_query_clear(struct ni_parsed_query *query);
 

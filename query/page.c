@@ -473,7 +473,8 @@ static void put_similar(struct page *p, const struct ni_result *hit)
 	ni_buf_release(&q);
 }
 
-/* Provider · date · quality · +N similar · related record. */
+/* Provider · date · quality · heat (when sorted by it) · +N similar ·
+ * related record. */
 static void put_meta(struct page *p, const struct ni_result *hit)
 {
 	const struct ni_docdata *doc = &hit->doc;
@@ -496,6 +497,10 @@ static void put_meta(struct page *p, const struct ni_result *hit)
 	}
 	if (doc->quality.present) {
 		fprintf(out, "%squality %g", sep, doc->quality.value);
+		sep = " \xc2\xb7 ";
+	}
+	if (p->req->sort == NI_SORT_HEAT && hit->heat >= 0) {
+		fprintf(out, "%sheat %g", sep, hit->heat);
 		sep = " \xc2\xb7 ";
 	}
 	if (hit->n_similar) {

@@ -156,7 +156,8 @@ static void print_wrapped(FILE *out, const struct render_context *ctx,
 	fputc('\n', out);
 }
 
-/* The line under the title: provider, date, quality, similar copies,
+/* The line under the title: provider, date, quality, heat when sorted
+ * by it, similar copies,
  * "related record"; none when the article has none of them. */
 static void print_meta(FILE *out, const struct render_context *ctx,
 		       const struct ni_result *hit)
@@ -164,7 +165,7 @@ static void print_meta(FILE *out, const struct render_context *ctx,
 	const struct ni_docdata *doc = &hit->doc;
 	if (!doc->provider_name && !doc->provider_domain &&
 	    !doc->date.present && !doc->quality.present && !hit->n_similar &&
-	    !doc->related_of)
+	    !doc->related_of && !(ctx->show_heat && hit->heat >= 0))
 		return;
 	const char *sep = "";
 	fprintf(out, "    %s", style(ctx, DIM));
@@ -181,6 +182,10 @@ static void print_meta(FILE *out, const struct render_context *ctx,
 	}
 	if (doc->quality.present) {
 		fprintf(out, "%squality %g", sep, doc->quality.value);
+		sep = " · ";
+	}
+	if (ctx->show_heat && hit->heat >= 0) {
+		fprintf(out, "%sheat %g", sep, hit->heat);
 		sep = " · ";
 	}
 	if (hit->n_similar) {

@@ -32,6 +32,7 @@ struct render_context {
 	bool explain;            /* why each hit is there: a line (text),
 				    columns (tsv) */
 	bool null;               /* paths and URLs end with NUL, not \n */
+	bool show_heat;          /* each hit's known heat (--sort heat) */
 	bool terminal;           /* the output is a terminal */
 	unsigned width;          /* wrap at this many columns; 0: never */
 	const char *suggestion;  /* "did you mean" query, or NULL */

@@ -102,6 +102,31 @@ static ni_status run_search(struct session *s)
 	return status;
 }
 
+/*
+ * Heat is known for few articles (-1 in the seed): hottest first puts
+ * the rest last, in order of relevance.  Say so, or a page of them
+ * would look sorted by heat when nothing was.
+ */
+static ni_status note_unknown_heat(struct session *s)
+{
+	if (s->o->search.sort != NI_SORT_HEAT)
+		return NI_OK;
+	size_t unknown = 0;
+	for (size_t i = 0; i < s->results.n_hits; i++)
+		unknown += s->results.hits[i].heat < 0;
+	if (!unknown)
+		return NI_OK;
+	const char *notice =
+		unknown == s->results.n_hits
+			? "no article here has a known heat: they are in "
+			  "order of relevance"
+			: "articles with no known heat come after the others, "
+			  "in order of relevance";
+	ni_status status = ni_parsed_query_add_notice(&s->parsed, notice);
+	return status == NI_OK ? NI_OK
+			       : failed(s, status, NULL, "out of memory");
+}
+
 /* A snippet of each hit's excerpt, marking the query's words. */
 static ni_status make_snippets(struct session *s)
 {
@@ -139,6 +164,8 @@ ni_status session_run(struct session *s)
 	if (status == NI_OK)
 		status = run_search(s);
 	if (status == NI_OK)
+		status = note_unknown_heat(s);
+	if (status == NI_OK)
 		status = make_snippets(s);
 	return status;
 }
@@ -151,6 +178,7 @@ void session_context(const struct session *s, struct render_context *ctx)
 		.offset = o->search.offset,
 		.limit = o->search.limit,
 		.explain = o->explain,
+		.show_heat = o->search.sort == NI_SORT_HEAT,
 		.suggestion = s->suggestion.len ? s->suggestion.data : NULL,
 		.snippets = s->snippets,
 		.facets = o->search.facets,

@@ -2723,6 +2723,15 @@ ni_status ni_qparse(ni_db *db, ni_analyzer *analyzer, const char *text,
 	return ni_qparse_with(db, analyzer, text, now, NULL, out, err);
 }
 
+ni_status ni_parsed_query_add_notice(struct ni_parsed_query *query,
+				     const char *notice)
+{
+	if (!query || !notice)
+		return NI_EINVAL;
+	return insert_notice(&query->notices, &query->n_notices, false, "%s",
+			     notice);
+}
+
 void ni_parsed_query_clear(struct ni_parsed_query *query)
 {
 	ni_query_free(query->strict);

@@ -45,6 +45,31 @@ expect_line "$WORK/err" "newsquery: heat: takes a number from 0 up, a comparison
 expect_order "sort heat" "hot warm cold twice" --sort heat comet
 expect_order "relevance" "twice" comet
 
+# Sorted by heat, the line under each title shows it where known; not
+# otherwise.
+expect_status 0 "text sort heat" -- "$NEWSQUERY" --db "$DB" --sort heat comet
+expect_line "$WORK/out" "    quality 50 · heat 57" \
+	"heat shown when sorted by it"
+expect_line "$WORK/out" "    quality 50" "unknown heat not shown"
+expect_status 0 "text relevance" -- "$NEWSQUERY" --db "$DB" comet
+expect_no_match "$WORK/out" "heat" "heat not shown in relevance order"
+
+# ---- the unknown, said: a page not sorted by heat never looks it ------------
+unknown_last="articles with no known heat come after the others, in order of relevance"
+none_known="no article here has a known heat: they are in order of relevance"
+expect_status 0 "json notice" -- "$NEWSQUERY" --db "$DB" --json --sort heat comet
+expect_json 'd["notices"]' "['$unknown_last']" "unknown heat said"
+expect_status 0 "json none known" -- "$NEWSQUERY" --db "$DB" --json \
+	--sort heat 'comet -heat:0..'
+expect_json 'd["notices"]' "['$none_known']" "no heat at all said"
+expect_status 0 "json all known" -- "$NEWSQUERY" --db "$DB" --json \
+	--sort heat 'comet heat:0..'
+expect_json 'd["notices"]' "[]" "nothing said when every heat is known"
+expect_status 0 "json relevance" -- "$NEWSQUERY" --db "$DB" --json comet
+expect_json 'd["notices"]' "[]" "nothing said unless sorted by heat"
+expect_status 0 "text notice" -- "$NEWSQUERY" --db "$DB" --sort heat comet
+expect_grep "$WORK/err" "notice on stderr" "no notice" -qF -- "$unknown_last"
+
 # ---- JSON: heat, null when unknown -------------------------------------------
 expect_status 0 "json heat" -- "$NEWSQUERY" --db "$DB" --json --sort heat comet
 expect_json '[(r["url"].rsplit("/", 1)[1], r["heat"]) for r in d["results"]][:4]' \

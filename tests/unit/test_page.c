@@ -557,6 +557,30 @@ static void test_pages_and_sort_links(void **state)
 	free(html);
 }
 
+/* Sorted by heat, a hit's known heat is in its line; not otherwise. */
+static void test_heat_shown_when_sorted_by_it(void **state)
+{
+	(void)state;
+	struct ni_result hits[] = {hit("A", "https://e.com/a"),
+				   hit("B", "https://e.com/b")};
+	hits[0].heat = 57;
+	hits[1].heat = -1;
+	hits[0].doc.quality = hits[1].doc.quality =
+		(struct ni_opt_double){.present = true, .value = 40};
+	struct ni_results r = page_of(hits, 2);
+	struct page_request req = request("ai");
+	struct render_context ctx = context("ai");
+	req.sort = NI_SORT_HEAT;
+	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_contains(html, "<p class=\"meta\">quality 40 \xc2\xb7 heat 57</p>");
+	assert_contains(html, "<p class=\"meta\">quality 40</p>");
+	free(html);
+	req.sort = NI_SORT_RELEVANCE;
+	html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_lacks(html, "heat 57");
+	free(html);
+}
+
 static void test_no_results_pages(void **state)
 {
 	(void)state;
@@ -710,6 +734,7 @@ int main(void)
 		cmocka_unit_test(test_did_you_mean_and_date_range),
 		cmocka_unit_test(test_query_text_checks_dates),
 		cmocka_unit_test(test_pages_and_sort_links),
+		cmocka_unit_test(test_heat_shown_when_sorted_by_it),
 		cmocka_unit_test(test_no_results_pages),
 		cmocka_unit_test(test_notices_and_caret),
 		cmocka_unit_test(test_problem_page),
