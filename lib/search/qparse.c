@@ -797,60 +797,84 @@ static ni_status analyze(struct parser *p, size_t start, size_t end)
 }
 
 /*
- * A typed term the analyzer split in several words (pitot-static,
- * e-commerce, 人工智能) stands for those words as if typed apart: all of
- * them in the strict tier, any in the relaxed one, in any form and order.
- * A phrase would lose the articles that write "pitot static tube" or
- * "static pitot": on Cranfield, whose questions are full of such
- * compounds, phrases cost 0.006 nDCG@10 and a bonus for adjacent words
- * 0.010.  Quote the term to ask for the phrase.
- *
- * A compound's joined form ("ecommerce", "us" for U.S.) is one more
- * way to match its words, in both tiers: the articles that wrote it
- * joined.  The strict tier wants each word, or each compound's words or
- * its joined form.
+ * The forms of a quote that join the same words as tw->forms[f] (a CJK
+ * run's bigrams; a compound has one): tw->forms[f, end).
  */
-static ni_status split_word_node(struct parser *p, struct node *out)
+static size_t same_words_end(const struct term_words *tw, size_t f)
+{
+	size_t g = f + 1;
+	while (g < tw->n_also && tw->forms[g].first == tw->forms[f].first &&
+	       tw->forms[g].n == tw->forms[f].n)
+		g++;
+	return g;
+}
+
+/* A compound: one joined form of two words or more (e-commerce, U.S.). */
+static bool is_compound(const struct term_words *tw, size_t f)
+{
+	return same_words_end(tw, f) == f + 1 && tw->forms[f].n >= 2;
+}
+
+/* Whether word `i` is one ASCII letter or digit: the U of U.S. */
+static bool one_letter(const struct term_words *tw, size_t i)
+{
+	unsigned char c = (unsigned char)tw->ptrs[i][0];
+	return tw->lens[i] == 1 && ((c >= 'a' && c <= 'z') ||
+				     (c >= 'A' && c <= 'Z') ||
+				     (c >= '0' && c <= '9'));
+}
+
+/*
+ * Mark in `lone` the parts of one letter of tw->forms[f], if a
+ * compound; true when they all are: an initialism (U.S., A.I.).
+ */
+static bool mark_lone_letters(const struct term_words *tw, size_t f,
+			      bool *lone)
+{
+	if (!is_compound(tw, f))
+		return false;
+	const struct joined_form *form = &tw->forms[f];
+	bool all = true;
+	for (size_t i = form->first; i < form->first + form->n; i++) {
+		lone[i] = one_letter(tw, i);
+		all = all && lone[i];
+	}
+	return all;
+}
+
+/*
+ * The strict tier of split_word_node(): each word, or each compound's
+ * words or its joined form.  `words`: the words, then the joined forms;
+ * `letters[f]`: the phrase of initialism f's letters, else NULL, which
+ * stands for its words (the "a" and "i" of A.I. anywhere say nothing).
+ */
+static ni_status strict_of_split(struct parser *p, ni_query **words,
+				 ni_query **letters, ni_query **out)
 {
 	struct term_words *tw = &p->tw;
-	size_t n = tw->n + tw->n_also;
-	/* The words, then the joined forms. */
-	ni_query **words = calloc(n, sizeof *words);
 	/* What the strict tier wants: a word, or a compound. */
-	ni_query **wanted = calloc(tw->n, sizeof *wanted);
-	if (!words || !wanted) {
-		free(words);
-		free(wanted);
+	ni_query **wanted = calloc(tw->n ? tw->n : 1, sizeof *wanted);
+	if (!wanted)
 		return NI_ENOMEM;
-	}
 	ni_status status = NI_OK;
-	for (size_t i = 0; status == NI_OK && i < tw->n; i++)
-		status = ni_query_word(p->db, p->text_field, tw->ptrs[i],
-				       tw->lens[i], &words[i]);
-	for (size_t f = 0; status == NI_OK && f < tw->n_also; f++) {
-		const char *joined = tw->also.data + tw->forms[f].offset;
-		status = ni_query_word(p->db, p->text_field, joined,
-				       strlen(joined), &words[tw->n + f]);
-	}
 	size_t n_wanted = 0;
 	size_t next = 0;    /* the first word not yet wanted */
 	for (size_t f = 0, g; status == NI_OK && f < tw->n_also; f = g) {
 		const struct joined_form *form = &tw->forms[f];
 		/* The forms of the same words (a CJK run's bigrams) are one
 		 * other way to match them, all together. */
-		for (g = f + 1; g < tw->n_also &&
-		     tw->forms[g].first == form->first &&
-		     tw->forms[g].n == form->n; g++)
-			;
+		g = same_words_end(tw, f);
 		for (; status == NI_OK && next < form->first; next++)
 			status = ni_query_combine(NI_QOP_AND,
 				(const ni_query *const *)&words[next], 1,
 				&wanted[n_wanted++]);
+		ni_query *const *parts = letters[f] ? &letters[f]
+						    : &words[form->first];
 		ni_query *either[2] = {NULL, NULL};
 		if (status == NI_OK)
 			status = ni_query_combine(NI_QOP_AND,
-				(const ni_query *const *)&words[form->first],
-				form->n, &either[0]);
+				(const ni_query *const *)parts,
+				letters[f] ? 1 : form->n, &either[0]);
 		if (status == NI_OK)
 			status = ni_query_combine(NI_QOP_AND,
 				(const ni_query *const *)&words[tw->n + f],
@@ -870,31 +894,113 @@ static ni_status split_word_node(struct parser *p, struct node *out)
 	if (status == NI_OK)
 		status = ni_query_combine(NI_QOP_AND,
 					  (const ni_query *const *)wanted,
-					  n_wanted, &out->strict);
-	/*
-	 * Relaxed: any part, or a joined form, which finds the articles
-	 * that wrote it joined but adds no weight: on Cranfield, weighing it
-	 * as a word of its own counted the compound twice (MAP 0.455, not
-	 * 0.460).
-	 */
-	for (size_t i = tw->n; status == NI_OK && i < n; i++) {
-		ni_query *joined = words[i];
-		status = ni_query_scale(joined, 0.0, &words[i]);
-		if (status == NI_OK)
-			ni_query_free(joined);
-		else
-			words[i] = joined;
+					  n_wanted, out);
+	for (size_t i = 0; i < n_wanted; i++)
+		ni_query_free(wanted[i]);
+	free(wanted);
+	return status;
+}
+
+/*
+ * The relaxed tier of split_word_node(): any part, or a joined form,
+ * which finds the articles that wrote it joined but adds no weight: on
+ * Cranfield, weighing it as a word of its own counted the compound
+ * twice (MAP 0.455, not 0.460).  A part of one letter (`lone`) is no
+ * part here; an initialism's letters count as their phrase
+ * (`letters`).  The joined forms in `words` are replaced by their
+ * weightless copies.
+ */
+static ni_status relaxed_of_split(struct parser *p, ni_query **words,
+				  ni_query **letters, const bool *lone,
+				  ni_query **out)
+{
+	struct term_words *tw = &p->tw;
+	size_t n = tw->n + 2 * tw->n_also;
+	ni_query **relaxed = calloc(n ? n : 1, sizeof *relaxed);
+	if (!relaxed)
+		return NI_ENOMEM;
+	ni_status status = NI_OK;
+	size_t n_relaxed = 0;
+	for (size_t i = 0; i < tw->n; i++)
+		if (!lone[i])
+			relaxed[n_relaxed++] = words[i];
+	for (size_t f = 0; status == NI_OK && f < tw->n_also; f++) {
+		if (letters[f])
+			relaxed[n_relaxed++] = letters[f];
+		ni_query **joined = &words[tw->n + f];
+		ni_query *weightless = NULL;
+		status = ni_query_scale(*joined, 0.0, &weightless);
+		if (status != NI_OK)
+			break;
+		ni_query_free(*joined);
+		*joined = weightless;
+		relaxed[n_relaxed++] = *joined;
 	}
 	if (status == NI_OK)
 		status = ni_query_combine(NI_QOP_OR,
-					  (const ni_query *const *)words,
-					  n, &out->relaxed);
-	for (size_t i = 0; i < n; i++)
+					  (const ni_query *const *)relaxed,
+					  n_relaxed, out);
+	free(relaxed);
+	return status;
+}
+
+/*
+ * A typed term the analyzer split in several words (pitot-static,
+ * e-commerce, 人工智能) stands for those words as if typed apart: all of
+ * them in the strict tier, any in the relaxed one, in any form and order.
+ * A phrase would lose the articles that write "pitot static tube" or
+ * "static pitot": on Cranfield, whose questions are full of such
+ * compounds, phrases cost 0.006 nDCG@10 and a bonus for adjacent words
+ * 0.010.  Quote the term to ask for the phrase.
+ *
+ * A compound's joined form ("ecommerce", "us" for U.S.) is one more
+ * way to match its words, in both tiers: the articles that wrote it
+ * joined.  The strict tier wants each word, or each compound's words or
+ * its joined form.
+ *
+ * A part of a compound that is one letter or digit (the U and S of
+ * U.S., the e of e-mail) is no word of its own: alone, "s" would find
+ * every "week 's" in the index (so "U.S." found 6,000 of AG's 14,500
+ * documents), and "a" and "i" anywhere would be "A.I.".  An initialism,
+ * a compound of such letters alone, stands for their phrase instead
+ * ("u s", where articles wrote U.S.), or its joined form.
+ */
+static ni_status split_word_node(struct parser *p, struct node *out)
+{
+	struct term_words *tw = &p->tw;
+	size_t n = tw->n + tw->n_also;
+	/* The words, then the joined forms. */
+	ni_query **words = calloc(n ? n : 1, sizeof *words);
+	ni_query **letters = calloc(tw->n_also ? tw->n_also : 1,
+				    sizeof *letters);
+	bool *lone = calloc(tw->n ? tw->n : 1, sizeof *lone);
+	ni_status status = words && letters && lone ? NI_OK : NI_ENOMEM;
+	for (size_t i = 0; status == NI_OK && i < tw->n; i++)
+		status = ni_query_word(p->db, p->text_field, tw->ptrs[i],
+				       tw->lens[i], &words[i]);
+	for (size_t f = 0; status == NI_OK && f < tw->n_also; f++) {
+		const struct joined_form *form = &tw->forms[f];
+		const char *joined = tw->also.data + form->offset;
+		status = ni_query_word(p->db, p->text_field, joined,
+				       strlen(joined), &words[tw->n + f]);
+		if (status == NI_OK && mark_lone_letters(tw, f, lone))
+			status = ni_query_phrase(p->db, p->text_field,
+						 &tw->ptrs[form->first],
+						 &tw->lens[form->first],
+						 form->n, &letters[f]);
+	}
+	if (status == NI_OK)
+		status = strict_of_split(p, words, letters, &out->strict);
+	if (status == NI_OK)
+		status = relaxed_of_split(p, words, letters, lone,
+					  &out->relaxed);
+	for (size_t i = 0; words && i < n; i++)
 		ni_query_free(words[i]);
-	for (size_t i = 0; i < n_wanted; i++)
-		ni_query_free(wanted[i]);
+	for (size_t f = 0; letters && f < tw->n_also; f++)
+		ni_query_free(letters[f]);
 	free(words);
-	free(wanted);
+	free(letters);
+	free(lone);
 	return status;
 }
 
@@ -904,25 +1010,6 @@ static size_t count_chars(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 		n += ((unsigned char)s[i] & 0xC0) != 0x80;
 	return n;
-}
-
-/*
- * The forms of a quote that join the same words as tw->forms[f] (a CJK
- * run's bigrams; a compound has one): tw->forms[f, end).
- */
-static size_t same_words_end(const struct term_words *tw, size_t f)
-{
-	size_t g = f + 1;
-	while (g < tw->n_also && tw->forms[g].first == tw->forms[f].first &&
-	       tw->forms[g].n == tw->forms[f].n)
-		g++;
-	return g;
-}
-
-/* A compound: one joined form of two words or more (e-commerce, U.S.). */
-static bool is_compound(const struct term_words *tw, size_t f)
-{
-	return same_words_end(tw, f) == f + 1 && tw->forms[f].n >= 2;
 }
 
 /*

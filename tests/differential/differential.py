@@ -278,18 +278,29 @@ def query_list(c, rng, words, generated):
             add('"%s %s"' % (" ".join(parts), other),
                 c.phrase(list(parts) + [other]))
         add('"%s"' % written, c.phrase([comp]))
-        # Unquoted: its words apart, or joined; all first, then any.
-        apart = set.intersection(*(W(p) for p in parts))
-        anyone = set.union(W(joined), *(W(p) for p in parts))
+        # Unquoted: its words apart, or joined; all first, then any.  A
+        # part of one letter is no word alone (the "e" of e-commerce);
+        # an initialism (U.S.) is its letters side by side.
+        words_of = [p for p in parts if len(p) > 1]
+        if words_of:
+            apart = set.intersection(*(W(p) for p in parts))
+            title_apart = set.intersection(*(c.word(p, True)
+                                             for p in parts))
+        else:
+            apart = c.phrase(list(parts))
+            title_apart = c.phrase(list(parts), True)
+        anyone = set.union(W(joined), *(W(p) for p in words_of))
+        title_any = set.union(c.word(joined, True),
+                              *(c.word(p, True) for p in words_of))
+        if not words_of:
+            anyone |= apart
+            title_any |= title_apart
         add(written, apart | W(joined), anyone)
         other = pick(words)
         add("%s %s" % (written, other), (apart | W(joined)) & W(other),
             anyone | W(other))
-        add("title:%s" % written,
-            set.intersection(*(c.word(p, True) for p in parts)) |
-            c.word(joined, True),
-            set.union(c.word(joined, True),
-                      *(c.word(p, True) for p in parts)))
+        add("title:%s" % written, title_apart | c.word(joined, True),
+            title_any)
         add('"%s %s"' % (written, written), c.phrase([comp, comp]))
         w = pick(words)
         add("https://%s/%s" % (joined, w), c.phrase(["https", joined, w]))
