@@ -1349,20 +1349,47 @@ static ni_status prefix_node(struct parser *p, size_t start, size_t end,
 	return list_word(p, tw->ptrs[0], tw->lens[0], &span, false, true);
 }
 
-/*
- * Whether a typed term reads as a phrase of its words: a `*` inside it
- * (a*b, as in Xapian's QueryParser), or a bare URL (name://...).
- */
-static bool reads_as_phrase(const struct parser *p, const struct token *t)
+/* Whether a typed term is a bare URL (name://...). */
+static bool is_bare_url(const struct parser *p, const struct token *t)
 {
 	const char *s = p->text + t->start;
 	size_t n = t->end - t->start;
-	if (memchr(s, '*', n - 1))
-		return true;
 	size_t name = 0;
 	while (name < n && ascii_alpha(s[name]))
 		name++;
 	return name > 0 && n - name > 3 && memcmp(s + name, "://", 3) == 0;
+}
+
+/*
+ * Whether a typed term reads as a phrase of its words: a `*` inside it
+ * (a*b, as in Xapian's QueryParser), or a bare URL.
+ */
+static bool reads_as_phrase(const struct parser *p, const struct token *t)
+{
+	return memchr(p->text + t->start, '*', t->end - t->start - 1) ||
+	       is_bare_url(p, t);
+}
+
+/*
+ * A bare URL is also the article at that URL (url:, as typed): pasted
+ * into the box, an article's own address found nothing, as no article
+ * quotes its own URL.  The phrase of its words stays, for the articles
+ * that do cite it.
+ */
+static ni_status or_article_at_url(struct parser *p, const struct token *t,
+				   struct node *out)
+{
+	if (!is_bare_url(p, t) || out->kind != N_TEXT)
+		return NI_OK;
+	ni_query *at_url;
+	ni_status status = ni_query_filter(NI_FILTER_URL, p->text + t->start,
+					   t->end - t->start, &at_url);
+	if (status == NI_OK)
+		status = join_into(NI_QOP_OR, &out->strict, at_url);
+	if (status == NI_OK && out->relaxed)
+		status = join_into(NI_QOP_OR, &out->relaxed, at_url);
+	ni_query_free(at_url);
+	return status;
 }
 
 /* A typed term of free text: a word, a split word, a phrase or a prefix. */
@@ -1377,7 +1404,8 @@ static ni_status term_node(struct parser *p, const struct token *t,
 		return status;
 	/* Of one word, it is that word. */
 	bool phrase = p->tw.n > 1 && reads_as_phrase(p, t);
-	return text_node(p, phrase, bare && !phrase, out);
+	status = text_node(p, phrase, bare && !phrase, out);
+	return status == NI_OK ? or_article_at_url(p, t, out) : status;
 }
 
 static ni_status phrase_node(struct parser *p, const struct token *t,
@@ -1398,7 +1426,9 @@ static ni_status word_node(struct parser *p, const struct token *t,
 	node_init(out, t->start, t->end);
 	ni_status status = analyze(p, t->start, t->end);
 	bool phrase = p->tw.n > 1 && reads_as_phrase(p, t);
-	return status == NI_OK ? text_node(p, phrase, !phrase, out) : status;
+	if (status == NI_OK)
+		status = text_node(p, phrase, !phrase, out);
+	return status == NI_OK ? or_article_at_url(p, t, out) : status;
 }
 
 /* ---- filter values ------------------------------------------------------ */

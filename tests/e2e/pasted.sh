@@ -22,6 +22,14 @@ LIKE=https://realmoney.thestreet.com/investing/global-equity/ai-developer-senset
 expect_status 0 "--like with an empty query" -- "$NEWSQUERY" --db "$DB" --json --like "$LIKE" ' '
 expect_json 'len(d["results"]) > 0' True "--like alone"
 
+# --- an article's URL pasted alone finds that article ---------------------
+expect_status 0 "pasted URL" -- "$NEWSQUERY" --db "$DB" --json "$LIKE"
+expect_json '[r["url"] for r in d["results"]]' "['$LIKE']" "the article at the URL"
+expect_status 0 "pasted URL and a word" -- "$NEWSQUERY" --db "$DB" --json \
+	"$LIKE sanctions"
+expect_json 'd["results"][0]["url"]' "$LIKE" "first among the word's"
+expect_json 'len(d["results"]) > 1' True "the word's others after"
+
 # --- what does not parse is searched as its words -------------------------
 expect_status 0 "pasted question" -- "$NEWSQUERY" --db "$DB" --json \
 	'Which were 1) the sanctions on "Chinese chips 2) SenseTime?'

@@ -1168,14 +1168,19 @@ static void test_date_and_quality_errors(void **state)
 static void test_colons_in_text(void **state)
 {
 	struct world *w = *state;
-	/* A bare URL is the phrase of its words, compounds either way. */
-	expect(w, "https://example.com/seed", "", NULL);
+	/*
+	 * A bare URL is the phrase of its words, compounds either way, or
+	 * the article at that URL (none quotes its own).
+	 */
+	expect(w, "https://example.com/seed", "seed", NULL);
+	expect(w, "https://example.com/see", "", NULL);
+	expect(w, "https://example.com/seed chips", "", "chips seed");
 	expect(w, "stock://sale", "seed", NULL);
 	expect(w, "sale://stock", "", NULL);
 	expect(w, "to://the/export", "chips", NULL);
 	expect_described(w, "http://x.com",
-			 "Query(((http PHRASE 3 x PHRASE 3 com) OR "
-			 "(http PHRASE 2 xcom)))", NULL);
+			 "Query((((http PHRASE 3 x PHRASE 3 com) OR "
+			 "(http PHRASE 2 xcom)) OR Uhttp://x.com))", NULL);
 	expect_described(w, "Note: sanctions",
 			 "Query((Znote AND Zsanction))",
 			 "Query((Znote OR Zsanction))");
@@ -1275,9 +1280,10 @@ static void test_words_mode(void **state)
 		{"foo:bar AND", "(foo bar)"},
 		{"NOT recycling", "recycling"},
 		{"s* e-commerce", "s e-commerce"},
-		/* Not syntax: a bare URL and a*b are phrases in any reading,
-		 * so a URL pasted with a stray quote adds no single letters. */
-		{"\"oil https://x.com/a?b=c", "oil \"https x.com a b c\""},
+		/* Not syntax: a bare URL (a phrase, or the article at it)
+		 * and a*b are read alike in any reading, so a URL pasted
+		 * with a stray quote adds no single letters. */
+		{"\"oil https://x.com/a?b=c", "oil https://x.com/a?b=c"},
 		{"(stock*sale", "\"stock sale\""},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
