@@ -1,6 +1,7 @@
 /* The search page's HTML: see page.h and docs/serving.md. */
 #include "page.h"
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -783,6 +784,14 @@ static void put_sort_links(struct page *p)
 		put_search_href(p, &l);
 		fprintf(out, ">%s</a>", SORT_NAMES[i]);
 	}
+	/* A sort chosen in the options is said too, so the bar never
+	 * shows the page as unsorted. */
+	const char *label = (size_t)p->req->sort >= 3 &&
+			    (size_t)p->req->sort < N_SORTS
+				    ? SORT_LABELS[p->req->sort] : NULL;
+	if (label)
+		fprintf(out, " \xc2\xb7 <span aria-current=\"true\">%c%s</span>",
+			(char)tolower((unsigned char)label[0]), label + 1);
 	fputs("</nav>\n", out);
 }
 

@@ -574,6 +574,9 @@ static void test_heat_shown_when_sorted_by_it(void **state)
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
 	assert_contains(html, "<p class=\"meta\">quality 40 \xc2\xb7 heat 57</p>");
 	assert_contains(html, "<p class=\"meta\">quality 40</p>");
+	/* The bar says the page is sorted by heat, not by relevance. */
+	assert_contains(html, "quality</a> \xc2\xb7 <span aria-current="
+			"\"true\">hottest first</span></nav>");
 	free(html);
 	req.sort = NI_SORT_RELEVANCE;
 	html = results_page(&req, &THUMBNAILS, &ctx, &r);
