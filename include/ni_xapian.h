@@ -145,6 +145,12 @@ enum ni_db_mode {
 				settings and sources, and hold its lock
 				while it builds its replacement: nothing is
 				written to it, not even at ni_db_close() */
+	NI_DB_PART = 4,      /* as NI_DB_WRITE, for a temporary part of a
+				first build (ni_build), which a build
+				killed before the merge starts over: its
+				commits are not synced to disk, and the
+				spelling data of its words is added once,
+				at ni_db_close(), not at each commit */
 };
 
 /* ---- opening and closing -------------------------------------------- */

@@ -1649,7 +1649,7 @@ static ni_status open_part(const struct builder *b, const char *path,
 		if (status != NI_OK)
 			return status;
 	}
-	return ni_db_open(path, NI_DB_WRITE, ni_analyzer_settings(), db,
+	return ni_db_open(path, NI_DB_PART, ni_analyzer_settings(), db,
 			  detail);
 }
 

@@ -44,7 +44,7 @@ ni_status ni_db_close(ni_db *d, struct ni_buf *errmsg) noexcept
 		return NI_OK;
 	ni_status status = NI_OK;
 	try {
-		commit(*d);
+		commit(*d, true);
 		if (d->writable && d->stub.empty())
 			unmark_writer(d->path);
 		else if (d->writable)

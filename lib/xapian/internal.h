@@ -206,6 +206,8 @@ struct ni_db {
 	/* NI_DB_REBUILD: an index of any schema, locked while it is built
 	 * again; its settings are read, nothing is written to it. */
 	bool rebuilding = false;
+	/* NI_DB_PART: commits not synced, spelling data added at close. */
+	bool part = false;
 	/* Shards of a stub left out (NI_DB_READ_PARTIAL), each described
 	 * as "shard N of STUB, ENTRY: cause". */
 	std::vector<std::string> missing;
@@ -361,7 +363,7 @@ void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer);
 void reopen_writer(ni_db &d);
 
 /* write.cc */
-void commit(ni_db &d);
+void commit(ni_db &d, bool closing = false);
 std::string parent_term(const Xapian::Database &db, Xapian::docid id);
 
 /* check.cc */

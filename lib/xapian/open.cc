@@ -525,6 +525,17 @@ unsigned long long recorded_batch(const Xapian::Database &db)
  * build does for a missing index (its articles are then new to it).  A
  * new shard takes the default language of the others.
  */
+/*
+ * How a writer of `d` opens: a part of a build is not synced at each
+ * commit (a killed build starts its parts over, and the merged index is
+ * synced when it is written); an index is.
+ */
+int writer_flags(const ni_db &d)
+{
+	return Xapian::DB_CREATE_OR_OPEN | Xapian::DB_BACKEND_GLASS |
+	       (d.part ? Xapian::DB_NO_SYNC : 0);
+}
+
 void open_sharded_writer(ni_db &d, const char *analyzer)
 {
 	std::vector<stub_entry> entries = read_stub(d.stub);
@@ -545,9 +556,8 @@ void open_sharded_writer(ni_db &d, const char *analyzer)
 			local = dir / local;
 		try {
 			clear_half_created(local.string());
-			Xapian::WritableDatabase writer(
-				local.string(), Xapian::DB_CREATE_OR_OPEN |
-						Xapian::DB_BACKEND_GLASS);
+			Xapian::WritableDatabase writer(local.string(),
+							writer_flags(d));
 			check_schema(writer, name, local.string(), analyzer,
 				     &writer, d.rebuilding);
 			fresh[i] = check_place(writer, name, i, n,
@@ -607,8 +617,7 @@ void open_writer(ni_db &d, const char *analyzer)
 	} else {
 		clear_half_created(d.path);
 		d.writers.push_back(Xapian::WritableDatabase(
-			d.path, Xapian::DB_CREATE_OR_OPEN |
-					Xapian::DB_BACKEND_GLASS));
+			d.path, writer_flags(d)));
 		d.db = d.writers[0];
 		read_settings(d, analyzer);
 		mark_writer(d.path);
@@ -623,7 +632,8 @@ namespace ni_xapian {
 void open_database(ni_db &d, enum ni_db_mode mode, const char *analyzer)
 {
 	d.rebuilding = mode == NI_DB_REBUILD;
-	if (mode == NI_DB_WRITE || mode == NI_DB_REBUILD) {
+	d.part = mode == NI_DB_PART;
+	if (mode == NI_DB_WRITE || mode == NI_DB_REBUILD || d.part) {
 		open_writer(d, analyzer);
 		return;
 	}

@@ -1338,6 +1338,37 @@ static void test_parallel_build_restores_records_of_lost_files(
 	assert_same_as_fresh(f, "a parallel first build");
 }
 
+/*
+ * The parts of a parallel build add their spelling data when they are
+ * closed, not at each commit (NI_DB_PART): still every batch's words,
+ * counted as one writer counts them.  "wender" is one letter from both
+ * "lender", in the first 600 files, and "tender", in the last 100 (the
+ * last batch of each part): the more frequent one is offered.
+ */
+static void test_parallel_build_spells_as_one_writer(void **state)
+{
+	struct fixture *f = *state;
+	enum { FILES = 2100, LENDERS = 600, TENDERS = 100 };
+	char name[32], text[128];
+	for (int k = 0; k < FILES; k++) {
+		snprintf(name, sizeof name, "%04d.txt", k);
+		snprintf(text, sizeof text, "---\ntitle: %s\n"
+			 "webUrl: https://x.example/%d\n---\n",
+			 k < LENDERS ? "lender" : k >= FILES - TENDERS
+			 ? "tender" : "other", k);
+		write_file(f, name, text);
+	}
+	struct seen s = {0};
+	struct ni_build_options o = {.jobs = 2, .commit_every = 100};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, FILES);
+	struct ni_buf fix = NI_BUF_INIT;
+	assert_int_equal(ni_db_spelling(f->db, "wender", 6, 2, &fix), NI_OK);
+	assert_string_equal(ni_buf_str(&fix), "lender");
+	ni_buf_release(&fix);
+}
+
 /* ---- builds of some paths (ni_build_paths, ni_updater) ---------------- */
 
 /* The updater of `f`'s source, after a whole build. */
@@ -1590,6 +1621,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_parallel_build_reports_the_winner, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_parallel_build_spells_as_one_writer, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_parallel_build_spells_as_one_writer,
+			setup_sharded, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_stamp_compares_ctime_and_inode, setup, teardown),
 		cmocka_unit_test_setup_teardown(
