@@ -541,6 +541,14 @@ void ni_values_free(ni_values *values) NI_NOEXCEPT;
 /* Make everything written so far durable and visible to readers. */
 ni_status ni_db_commit(ni_db *db) NI_NOEXCEPT;
 
+/*
+ * As ni_db_commit(), and a part (NI_DB_PART) adds the spelling data of
+ * its words now, as ni_db_close() does: so that each part of a build
+ * does it in its own thread.  Words written after it are added at the
+ * next such call or at ni_db_close().
+ */
+ni_status ni_db_commit_spelling(ni_db *db) NI_NOEXCEPT;
+
 /* ---- reading ---------------------------------------------------------- */
 
 /* Number of documents in the index. */

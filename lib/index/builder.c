@@ -1605,6 +1605,16 @@ static void *run_lane(void *arg)
 			b->cb->progress(b->cb->ctx, b->counts);
 		unlock(b);
 	}
+	/*
+	 * The part's last batch and its spelling data, written here while
+	 * the other parts do theirs, not one after the other when they are
+	 * closed (5.6 % of an AG News build's CPU time); what
+	 * drop_lost_files() changes afterwards is committed at the close.
+	 */
+	if (l->status == NI_OK &&
+	    (l->status = ni_db_commit_spelling(l->db)) != NI_OK)
+		lane_fail(l, l->status, "cannot commit to the index",
+			  ni_db_errmsg(l->db));
 	return NULL;
 }
 

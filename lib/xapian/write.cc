@@ -501,3 +501,13 @@ ni_status ni_db_commit(ni_db *d) noexcept
 		return map_exception(d->errmsg);
 	}
 }
+
+ni_status ni_db_commit_spelling(ni_db *d) noexcept
+{
+	try {
+		commit(*d, true);
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
