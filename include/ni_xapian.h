@@ -542,12 +542,12 @@ void ni_values_free(ni_values *values) NI_NOEXCEPT;
 ni_status ni_db_commit(ni_db *db) NI_NOEXCEPT;
 
 /*
- * As ni_db_commit(), and a part (NI_DB_PART) adds the spelling data of
- * its words now, as ni_db_close() does: so that each part of a build
- * does it in its own thread.  Words written after it are added at the
- * next such call or at ni_db_close().
+ * Move the words `from` (a part, NI_DB_PART) wrote, whose spelling data
+ * it has not added yet, to the part `to` (of as many shards), which adds
+ * them with its own at ni_db_close(): the spelling data of a build is
+ * then written once, not once per part and again by the merge.
  */
-ni_status ni_db_commit_spelling(ni_db *db) NI_NOEXCEPT;
+ni_status ni_db_give_words(ni_db *from, ni_db *to) NI_NOEXCEPT;
 
 /* ---- reading ---------------------------------------------------------- */
 

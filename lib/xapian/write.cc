@@ -502,12 +502,21 @@ ni_status ni_db_commit(ni_db *d) noexcept
 	}
 }
 
-ni_status ni_db_commit_spelling(ni_db *d) noexcept
+ni_status ni_db_give_words(ni_db *from, ni_db *to) noexcept
 {
 	try {
-		commit(*d, true);
+		if (!from->part || !to->part ||
+		    from->new_words.size() != to->new_words.size())
+			throw bad_argument("words go from a part to a part of "
+					   "as many shards");
+		for (size_t s = 0; s < from->new_words.size(); s++) {
+			auto &theirs = to->new_words[s];
+			for (const auto &word : from->new_words[s])
+				theirs[word.first] += word.second;
+			from->new_words[s].clear();
+		}
 		return NI_OK;
 	} catch (...) {
-		return map_exception(d->errmsg);
+		return map_exception(from->errmsg);
 	}
 }

@@ -1339,23 +1339,36 @@ static void test_parallel_build_restores_records_of_lost_files(
 }
 
 /*
- * The parts of a parallel build add their spelling data when they are
- * closed, not at each commit (NI_DB_PART): still every batch's words,
- * counted as one writer counts them.  "wender" is one letter from both
- * "lender", in the first 600 files, and "tender", in the last 100 (the
- * last batch of each part): the more frequent one is offered.
+ * "qv" and `k` (under 13^3) in three letters of a to m: a word of its
+ * own, and the only one two deletions from itself with "xy" after it.
+ */
+static void word_of(int k, char word[6])
+{
+	snprintf(word, 6, "qv%c%c%c", 'a' + k / 169, 'a' + k / 13 % 13,
+		 'a' + k % 13);
+}
+
+/*
+ * The spelling data of a parallel build is written once, by its first
+ * part, at its close (NI_DB_PART, ni_db_give_words): still every
+ * batch's words of every part, counted as one writer counts them.
+ * "wender" is one letter from both "lender", in the first 600 files,
+ * and "tender", in the last 100 (the last batch of each part): the
+ * more frequent one is offered.  And each file has a word of its own,
+ * which two added letters must not hide, whichever part read it.
  */
 static void test_parallel_build_spells_as_one_writer(void **state)
 {
 	struct fixture *f = *state;
 	enum { FILES = 2100, LENDERS = 600, TENDERS = 100 };
-	char name[32], text[128];
+	char name[32], text[128], word[6];
 	for (int k = 0; k < FILES; k++) {
 		snprintf(name, sizeof name, "%04d.txt", k);
-		snprintf(text, sizeof text, "---\ntitle: %s\n"
+		word_of(k, word);
+		snprintf(text, sizeof text, "---\ntitle: %s %s\n"
 			 "webUrl: https://x.example/%d\n---\n",
 			 k < LENDERS ? "lender" : k >= FILES - TENDERS
-			 ? "tender" : "other", k);
+			 ? "tender" : "other", word, k);
 		write_file(f, name, text);
 	}
 	struct seen s = {0};
@@ -1366,6 +1379,19 @@ static void test_parallel_build_spells_as_one_writer(void **state)
 	struct ni_buf fix = NI_BUF_INIT;
 	assert_int_equal(ni_db_spelling(f->db, "wender", 6, 2, &fix), NI_OK);
 	assert_string_equal(ni_buf_str(&fix), "lender");
+	int unknown = 0;
+	for (int k = 0; k < FILES; k++) {
+		char typo[8];
+		word_of(k, word);
+		snprintf(typo, sizeof typo, "%sxy", word);
+		ni_buf_reset(&fix);
+		assert_int_equal(ni_db_spelling(f->db, typo, 7, 2, &fix),
+				 NI_OK);
+		unknown += strcmp(ni_buf_str(&fix), word) != 0;
+	}
+	if (unknown)
+		fail_msg("%d of %d files' own words not in the spelling "
+			 "data", unknown, FILES);
 	ni_buf_release(&fix);
 }
 
