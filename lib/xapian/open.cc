@@ -520,12 +520,6 @@ unsigned long long recorded_batch(const Xapian::Database &db)
 }
 
 /*
- * Open each shard of the stub d.stub for writing, in its order.  Only
- * local shards can be written; a missing shard folder is created, as a
- * build does for a missing index (its articles are then new to it).  A
- * new shard takes the default language of the others.
- */
-/*
  * How a writer of `d` opens: a part of a build is not synced at each
  * commit (a killed build starts its parts over, and the merged index is
  * synced when it is written); an index is.
@@ -536,6 +530,12 @@ int writer_flags(const ni_db &d)
 	       (d.part ? Xapian::DB_NO_SYNC : 0);
 }
 
+/*
+ * Open each shard of the stub d.stub for writing, in its order.  Only
+ * local shards can be written; a missing shard folder is created, as a
+ * build does for a missing index (its articles are then new to it).  A
+ * new shard takes the default language of the others.
+ */
 void open_sharded_writer(ni_db &d, const char *analyzer)
 {
 	std::vector<stub_entry> entries = read_stub(d.stub);
