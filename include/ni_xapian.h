@@ -691,15 +691,21 @@ ni_status ni_query_like(ni_db *db, const char *key, unsigned n_terms,
 			ni_query **out) NI_NOEXCEPT;
 
 /*
- * Pseudo-relevance feedback: the `n_terms` stems that best characterize
+ * Pseudo-relevance feedback, RM3 (docs/ranking.md): the relevance model of
  * the top `n_docs` matches of `query` (ranked by BM25 with `params`' k1
- * and b), ORed and scaled by `weight`, to be joined with the query.
- * `*out` is NULL when the query matches nothing; NI_EINVAL when `query`
- * is NULL.
+ * and b): P(t|R) = the sum over those documents D of score(D) / the sum
+ * of their scores * wdf(t, D) / the wdf of all D's stems, over stems of
+ * every text field in at most a tenth of the index's documents; the
+ * `n_terms` most probable, renormalised to sum to 1.  `*out` ORs them,
+ * each scaled by lambda / (1 - lambda) * (the distinct stems in `query`,
+ * at least 1) * P(t|R): joined to the query (each stem of which weighs 1),
+ * feedback is `lambda` of the weight of both.  `*out` is NULL when
+ * nothing is left (no match, or only common stems); NI_EINVAL when
+ * `query` is NULL or `lambda` is not between 0 and 1.
  */
 ni_status ni_query_feedback(ni_db *db, const ni_query *query,
 			    const struct ni_search_params *params,
-			    unsigned n_docs, unsigned n_terms, double weight,
+			    unsigned n_docs, unsigned n_terms, double lambda,
 			    ni_query **out) NI_NOEXCEPT;
 
 /*

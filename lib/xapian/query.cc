@@ -25,8 +25,8 @@ const double EXACT_FORM_WEIGHT = 0.5;
 
 /*
  * Over shards (a stub), get_eset() approximates term frequencies unless
- * asked not to: feedback and --like would then pick other terms than
- * one index of the same documents does.  On one index it costs nothing.
+ * asked not to: --like would then pick other terms than one index of
+ * the same documents does.  On one index it costs nothing.
  */
 const int EXPAND_FLAGS = Xapian::Enquire::USE_EXACT_TERMFREQ;
 
@@ -454,45 +454,124 @@ ni_status ni_query_like(ni_db *d, const char *key, unsigned n_terms,
 	}
 }
 
+namespace {
+
+/*
+ * A stem feedback may add: one of every text field's (Z + the stem), not
+ * one of a field's own (ZS + the stem), which weighs the same word again.
+ */
+bool any_field_stem(const std::string &term)
+{
+	const std::string &prefix = FIELDS[NI_FIELD_ANY].stem_prefix;
+	return term.size() > prefix.size() &&
+	       term.compare(0, prefix.size(), prefix) == 0 &&
+	       !(term[prefix.size()] >= 'A' && term[prefix.size()] <= 'Z');
+}
+
+/*
+ * Stems in more articles than this share feedback leaves out: they tell
+ * the collection, not the question, apart (function words, and "flow"
+ * in a collection about aerodynamics).  Anserini's RM3 draws the same
+ * line (docs/ranking.md).
+ */
+const double FEEDBACK_MAX_DF = 0.1;
+
+using weighted_terms = std::vector<std::pair<std::string, double>>;
+
+/*
+ * The relevance model of `top`: P(t|R) = sum over its documents D of
+ * score(D) / sum of scores * wdf(t, D) / wdf of D's stems, over the
+ * stems any_field_stem() accepts and FEEDBACK_MAX_DF keeps, the
+ * `n_terms` most probable (ties by term), renormalised to sum to 1.
+ */
+weighted_terms relevance_model(ni_db &d, const Xapian::MSet &top,
+			       unsigned n_terms)
+{
+	double max_df = FEEDBACK_MAX_DF * d.db.get_doccount();
+	double score_sum = 0;
+	for (auto it = top.begin(); it != top.end(); ++it)
+		score_sum += it.get_weight();
+	std::unordered_map<std::string, double> model;
+	for (auto it = top.begin(); it != top.end(); ++it) {
+		double length = 0;
+		weighted_terms kept;
+		for (auto t = d.db.termlist_begin(*it);
+		     t != d.db.termlist_end(*it); ++t) {
+			if (!any_field_stem(*t))
+				continue;
+			length += t.get_wdf();
+			/* A termlist's frequency is its shard's alone. */
+			if (d.db.get_termfreq(*t) <= max_df)
+				kept.emplace_back(*t, t.get_wdf());
+		}
+		double share = score_sum > 0 ? it.get_weight() / score_sum
+					     : 1.0 / top.size();
+		for (const auto &term : kept)
+			model[term.first] += share * term.second / length;
+	}
+	weighted_terms best(model.begin(), model.end());
+	auto better = [](const weighted_terms::value_type &a,
+			 const weighted_terms::value_type &b) {
+		return a.second > b.second ||
+		       (a.second == b.second && a.first < b.first);
+	};
+	if (best.size() > n_terms) {
+		std::partial_sort(best.begin(), best.begin() + n_terms,
+				  best.end(), better);
+		best.resize(n_terms);
+	} else {
+		std::sort(best.begin(), best.end(), better);
+	}
+	double sum = 0;
+	for (const auto &term : best)
+		sum += term.second;
+	for (auto &term : best)
+		term.second /= sum;
+	return best;
+}
+
+} // namespace
+
 ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 			    const struct ni_search_params *params,
-			    unsigned n_docs, unsigned n_terms, double weight,
+			    unsigned n_docs, unsigned n_terms, double lambda,
 			    ni_query **out) noexcept
 {
 	*out = nullptr;
 	try {
-		Xapian::ESet eset = retrying(*d, [&] {
+		const Xapian::Query &q = query_of(query);
+		if (!(lambda > 0 && lambda < 1))
+			throw bad_argument("feedback needs 0 < lambda < 1");
+		weighted_terms model = retrying(*d, [&] {
 			Xapian::Enquire enquire(d->db);
 			enquire.set_weighting_scheme(Xapian::BM25Weight(
 				params->bm25_k1, 0, 1, params->bm25_b, 0.5));
-			enquire.set_query(query_of(query));
+			enquire.set_query(q);
 			/* Ties as in a search, whatever the document ids. */
 			enquire.set_sort_by_relevance_then_value(NI_SLOT_ORDER,
 								 false);
-			Xapian::MSet top = enquire.get_mset(0, n_docs);
-			Xapian::RSet rset;
-			for (auto it = top.begin(); it != top.end(); ++it)
-				rset.add_document(*it);
-			Xapian::ExpandDeciderFilterPrefix stems_only(
-				FIELDS[NI_FIELD_ANY].stem_prefix);
-			return top.empty() ? Xapian::ESet()
-					   : enquire.get_eset(n_terms, rset,
-							      EXPAND_FLAGS,
-							      &stems_only);
+			return relevance_model(*d, enquire.get_mset(0, n_docs),
+					       n_terms);
 		});
-		if (eset.empty())
+		if (model.empty())
 			return NI_OK;
-		/* Each term weighs as much as it tells the top apart. */
+		/*
+		 * Each stem of the query weighs 1 (its BM25), so the query
+		 * weighs its number of distinct stems (Xapian lists a term
+		 * once); the model's terms together weigh lambda / (1 -
+		 * lambda) times that.
+		 */
+		double stems = 0;
+		for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t)
+			stems += any_field_stem(*t);
+		double scale = lambda / (1 - lambda) * std::max(stems, 1.0);
 		std::vector<Xapian::Query> parts;
-		double top_weight = eset.begin().get_weight();
-		for (auto t = eset.begin(); t != eset.end(); ++t)
+		for (const auto &term : model)
 			parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT,
-					   Xapian::Query(*t),
-					   t.get_weight() / top_weight);
-		Xapian::Query terms(Xapian::Query::OP_OR, parts.begin(),
-				    parts.end());
-		*out = new ni_query{Xapian::Query(
-			Xapian::Query::OP_SCALE_WEIGHT, terms, weight)};
+					   Xapian::Query(term.first),
+					   scale * term.second);
+		*out = new ni_query{Xapian::Query(Xapian::Query::OP_OR,
+						  parts.begin(), parts.end())};
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

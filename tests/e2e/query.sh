@@ -47,7 +47,7 @@ expect_ids '018 017 r017' "NOT" -- sanctions NOT Iran NOT SenseTime
 expect_ids '018 019 000' "-word" -- sanctions -Russia
 expect_ids '000' "+word" -- +sanctions +SenseTime
 expect_ids '010 011' "phrase" -- '"interest rate"'
-expect_ids '003 000 r003' "group" -- '(SenseTime OR Hong) AND (listing OR sanctions)'
+expect_ids '000 003 r003' "group" -- '(SenseTime OR Hong) AND (listing OR sanctions)'
 expect_ids '018 019 000 017 r017' "prefix" -- 'sanct*'
 expect_ids '000' "NEAR" -- 'sensetime NEAR/8 sanctions'
 expect_ids '' "NEAR too far" -- 'sensetime NEAR/3 sanctions'

@@ -943,6 +943,125 @@ static void test_like_and_spelling(void **state)
 
 
 /*
+ * The weight feedback's `desc` (ni_query_describe()) gives `term`: the
+ * number before " * term", 0 when it has none.
+ */
+static double feedback_weight(const char *desc, const char *term)
+{
+	char pattern[64];
+	snprintf(pattern, sizeof pattern, " * %s", term);
+	size_t n = strlen(pattern);
+	for (const char *at = strstr(desc, pattern); at;
+	     at = strstr(at + 1, pattern)) {
+		if (at[n] != ')' && at[n] != ' ')
+			continue;  /* a longer term */
+		const char *start = at;
+		while (start > desc && start[-1] != '(' && start[-1] != ' ')
+			start--;
+		return strtod(start, NULL);
+	}
+	return 0;
+}
+
+/*
+ * RM3: feedback's terms weigh lambda / (1 - lambda) * the query's stems
+ * * P(t|R), P(t|R) from the top documents' stem shares weighted by
+ * their scores, common stems (in more than a tenth of the articles) and
+ * a field's own stems (ZS) left out, renormalised after the cut to
+ * n_terms.  Mutations caught: a uniform document weight, no
+ * renormalisation after the cut, the query's stems not counted, no
+ * cap on the document frequency, ZS stems let in.
+ */
+static void test_feedback_is_rm3_interpolated(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	/* Title words: each adds 3 to its stem's wdf. */
+	const char *a[] = {"alpha", "beta", "beta", "gamma", "filler"};
+	const char *b[] = {"alpha", "delta", "filler"};
+	const char *pad[] = {"filler"};
+	add_doc(db, "a", a, 5, 50);
+	add_doc(db, "b", b, 3, 50);
+	for (int i = 0; i < 18; i++) {
+		char key[16];
+		snprintf(key, sizeof key, "pad%d", i);
+		add_doc(db, key, pad, 1, 50);
+	}
+	ni_db_commit(db);
+	ni_query *words[2], *q;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "alpha", 5,
+				       &words[0]), NI_OK);
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "delta", 5,
+				       &words[1]), NI_OK);
+	assert_int_equal(ni_query_combine(NI_QOP_OR,
+					  (const ni_query *const *)words, 2,
+					  &q), NI_OK);
+	/* b (both words) first, then a; their BM25 weighs their share. */
+	ni_mset *m = search(db, q, 0);
+	assert_int_equal(ni_mset_size(m), 2);
+	struct ni_hit hit;
+	ni_mset_hit(m, 0, &hit);
+	assert_memory_equal(hit.data, "b", 1);
+	double sb = hit.relevance;
+	ni_mset_hit(m, 1, &hit);
+	double sa = hit.relevance;
+	ni_mset_free(m);
+	assert_true(sb > sa * 1.1);
+	double p_alpha = sb * 3 / 9 + sa * 3 / 15, p_delta = sb * 3 / 9;
+	double p_beta = sa * 6 / 15, p_gamma = sa * 3 / 15;
+	double sum = p_alpha + p_delta + p_beta + p_gamma;
+	/* lambda 0.6: 1.5 times the query's weight, 2 stems. */
+	double scale = 0.6 / 0.4 * 2 / sum;
+
+	struct ni_search_params p = {.bm25_k1 = 1.2, .bm25_b = 0.75};
+	ni_query *fb;
+	assert_int_equal(ni_query_feedback(db, q, &p, 2, 10, 0.6, &fb),
+			 NI_OK);
+	char *desc = ni_query_describe(fb);
+	assert_float_equal(feedback_weight(desc, "Zalpha"), scale * p_alpha,
+			   1e-6);
+	assert_float_equal(feedback_weight(desc, "Zdelta"), scale * p_delta,
+			   1e-6);
+	assert_float_equal(feedback_weight(desc, "Zbeta"), scale * p_beta,
+			   1e-6);
+	assert_float_equal(feedback_weight(desc, "Zgamma"), scale * p_gamma,
+			   1e-6);
+	/* In every article: it tells none apart. */
+	assert_null(strstr(desc, "filler"));
+	/* A title's own stems would weigh the same word twice. */
+	assert_null(strstr(desc, "ZS"));
+	free(desc);
+	ni_query_free(fb);
+
+	/* The two best, renormalised: still 1.5 times the query. */
+	assert_int_equal(ni_query_feedback(db, q, &p, 2, 2, 0.6, &fb),
+			 NI_OK);
+	desc = ni_query_describe(fb);
+	const char *terms[] = {"Zalpha", "Zdelta", "Zbeta", "Zgamma"};
+	double total = 0;
+	int kept = 0;
+	for (int i = 0; i < 4; i++) {
+		double w = feedback_weight(desc, terms[i]);
+		kept += w > 0;
+		total += w;
+	}
+	assert_int_equal(kept, 2);
+	assert_true(feedback_weight(desc, "Zalpha") > 0);
+	assert_float_equal(total, 0.6 / 0.4 * 2, 1e-6);
+	free(desc);
+	ni_query_free(fb);
+
+	ni_query *bad = (ni_query *)1;
+	assert_int_equal(ni_query_feedback(db, q, &p, 2, 2, 1, &bad),
+			 NI_EINVAL);
+	assert_null(bad);
+	ni_query_free(q);
+	ni_query_free(words[0]);
+	ni_query_free(words[1]);
+	ni_db_close(db, NULL);
+}
+
+/*
  * Rewrite documents 0..n-1, each with the word `word` (and "filler" in
  * every `filler_every`th), and commit.
  */
@@ -1312,6 +1431,7 @@ int main(void)
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
+		T(test_feedback_is_rm3_interpolated),
 		T(test_reader_survives_commits),
 		T(test_half_created_index_is_created_again),
 		T(test_find_delete_and_values),
