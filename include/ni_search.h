@@ -12,8 +12,9 @@
  * one story collapsed into its best-quality copy.  Totals of articles and of stories, and facets,
  * come from a separate, unscored count of every match (of each tier).
  * The score, the collapse and the count are computed by ni_db_search()
- * in lib/xapian/rank.cc (blended_query, take_hits, best_copy, run_search);
- * search.c chooses the tiers, feedback and parameters.
+ * in lib/xapian/rank.cc (blended_query, one_walk_page, take_hits,
+ * best_copy, run_search); search.c chooses the tiers, feedback and
+ * parameters.
  *
  * Ownership: ni_search_run() and ni_search() fill a struct ni_results
  * that owns its hits and facets; the caller frees them with

@@ -751,6 +751,127 @@ static void test_collapse_shows_the_best_copy(void **state)
 	ni_db_close(db, NULL);
 }
 
+/* Give `doc` its story (NULL: none) and data `key`, store it, free it. */
+static void store_doc(ni_db *db, ni_doc *doc, const char *key,
+		      const char *story)
+{
+	if (story)
+		assert_int_equal(ni_doc_set_story(doc, story, strlen(story)),
+				 NI_OK);
+	assert_int_equal(ni_doc_set_data(doc, key, strlen(key)), NI_OK);
+	assert_int_equal(ni_db_replace(db, key, doc, NULL), NI_OK);
+	ni_doc_free(doc);
+}
+
+/*
+ * A document of title words `words` (space-separated), in story `story`
+ * (NULL: its own), of `quality` (below 0: none).
+ */
+static void add_copy(ni_db *db, const char *key, const char *words,
+		     const char *story, double quality)
+{
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	for (const char *w = words; *w;) {
+		size_t len = strcspn(w, " ");
+		assert_int_equal(ni_doc_add_word(doc, NI_FIELD_TITLE, w, len),
+				 NI_OK);
+		w += len + (w[len] == ' ');
+	}
+	assert_int_equal(ni_doc_end_text(doc), NI_OK);
+	if (quality >= 0)
+		assert_int_equal(ni_doc_set_number(doc, NI_SLOT_QUALITY,
+						   quality), NI_OK);
+	store_doc(db, doc, key, story);
+}
+
+/* The pages of `q` by the two ways of ranking them are the same. */
+static void assert_same_pages(ni_db *db, const ni_query *q,
+			      struct ni_search_params p)
+{
+	/*
+	 * A page that asks to count past itself is ranked by Xapian's
+	 * blended search; without, by one walk of the matches (rank.cc,
+	 * one_walk_page()).
+	 */
+	struct ni_search_params counted = p;
+	counted.check_at_least = 1;
+	ni_mset *walked = NULL, *blended = NULL;
+	assert_int_equal(ni_db_search(db, q, &p, &walked), NI_OK);
+	assert_int_equal(ni_db_search(db, q, &counted, &blended), NI_OK);
+	assert_int_equal(ni_mset_size(walked), ni_mset_size(blended));
+	for (size_t i = 0; i < ni_mset_size(walked); i++) {
+		struct ni_hit a, b;
+		ni_mset_hit(walked, i, &a);
+		ni_mset_hit(blended, i, &b);
+		assert_int_equal(a.docid, b.docid);
+		assert_true(a.score == b.score);
+		assert_true(a.relevance == b.relevance);
+		assert_true(a.quality == b.quality);
+		assert_true(a.quality_part == b.quality_part);
+		assert_int_equal(a.n_similar, b.n_similar);
+		assert_int_equal(a.data_len, b.data_len);
+		assert_memory_equal(a.data, b.data, a.data_len);
+	}
+	ni_mset_free(walked);
+	ni_mset_free(blended);
+}
+
+static void test_one_walk_ranks_as_the_blend(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	/*
+	 * Ties of score (the same words and quality: the tie order
+	 * decides), copies of stories ranked above and below each other,
+	 * articles without a quality, and a story whose many copies fill
+	 * the best scores (more than twice a page of them).
+	 */
+	static const char *const texts[] = {
+		"oil prices", "oil prices rise", "oil", "prices fall oil oil",
+		"oil prices oil prices", "crude oil prices today",
+	};
+	for (unsigned i = 0; i < 60; i++) {
+		char key[32], story[16];
+		snprintf(key, sizeof key, "https://x/%u", i);
+		snprintf(story, sizeof story, "s%u", i % 7);
+		const char *text = texts[i % 6];
+		double quality = i % 5 == 0 ? -1 : (double)(i % 3) * 30;
+		add_copy(db, key, text, i % 4 == 0 ? NULL : story, quality);
+	}
+	for (unsigned i = 0; i < 30; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "https://copy/%u", i);
+		add_copy(db, key, "oil prices oil prices oil", "many", 50);
+	}
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_query *oil, *prices, *both;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "oil", 3, &oil),
+			 NI_OK);
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "prices", 6,
+				       &prices), NI_OK);
+	const ni_query *parts[] = {oil, prices};
+	assert_int_equal(ni_query_combine(NI_QOP_AND, parts, 2, &both),
+			 NI_OK);
+	const ni_query *queries[] = {oil, prices, both};
+	struct ni_search_params p = {.quality_weight = 1, .bm25_k1 = 1.2,
+				     .bm25_b = 0.75};
+	for (size_t qi = 0; qi < 3; qi++)
+		for (int collapse = 0; collapse < 2; collapse++)
+			for (unsigned offset = 0; offset < 40; offset += 3)
+				for (unsigned limit = 1; limit < 30;
+				     limit += 7) {
+					p.collapse = collapse;
+					p.offset = offset;
+					p.limit = limit;
+					assert_same_pages(db, queries[qi], p);
+				}
+	ni_query_free(oil);
+	ni_query_free(prices);
+	ni_query_free(both);
+	ni_db_close(db, NULL);
+}
+
 /* A copy of story "s" (NULL: a story of its own) dated `day` of 2024-01. */
 static void add_dated(ni_db *db, const char *key, const char *story,
 		      int day, double quality)
@@ -765,12 +886,7 @@ static void add_dated(ni_db *db, const char *key, const char *story,
 	assert_int_equal(ni_doc_set_number(doc, NI_SLOT_DATE,
 					   1704067200.0 + 86400.0 * day),
 			 NI_OK);
-	if (story)
-		assert_int_equal(ni_doc_set_story(doc, story, strlen(story)),
-				 NI_OK);
-	assert_int_equal(ni_doc_set_data(doc, key, strlen(key)), NI_OK);
-	assert_int_equal(ni_db_replace(db, key, doc, NULL), NI_OK);
-	ni_doc_free(doc);
+	store_doc(db, doc, key, story);
 }
 
 /*
@@ -1428,6 +1544,7 @@ int main(void)
 		T(test_reader_cannot_write),
 		T(test_collapse_shows_the_best_copy),
 		T(test_collapse_sorted_by_date_counts_copies),
+		T(test_one_walk_ranks_as_the_blend),
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
