@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -463,15 +464,35 @@ class Matches : public Xapian::MatchSpy {
 public:
 	struct match {
 		Xapian::docid did;
-		double score;
+		double relevance;
+		double score;        /* with the blend, once known */
 	};
 	std::vector<match> seen;
 
 	void operator()(const Xapian::Document &doc, double wt) override
 	{
-		seen.push_back({doc.get_docid(), wt});
+		seen.push_back({doc.get_docid(), wt, wt});
 	}
 };
+
+/*
+ * Each match's score with the blend, as its AND_MAYBE adds it up:
+ * relevance + scale * quality where the article has a quality (Xapian
+ * multiplies a posting source's weight by its OP_SCALE_WEIGHT factor).
+ * The qualities are read in document id order, the matches', from
+ * their value stream, as the posting source reads them.
+ */
+void add_quality(ni_db &d, double scale, std::vector<Matches::match> &ms)
+{
+	Xapian::ValueIterator q = d.db.valuestream_begin(NI_SLOT_QUALITY);
+	Xapian::ValueIterator end = d.db.valuestream_end(NI_SLOT_QUALITY);
+	for (Matches::match &m : ms) {
+		m.score = m.relevance;
+		if (q != end && q.check(m.did) && q != end &&
+		    q.get_docid() == m.did)
+			m.score += scale * Xapian::sortable_unserialise(*q);
+	}
+}
 
 /*
  * Whether `query` has a phrase or NEAR: Xapian checks their positions
@@ -514,18 +535,15 @@ bool one_walk_fits(const ni_db &d, const Xapian::Query &query,
  * relevance that scales quality (quality_scale()), then one for the
  * page.  Xapian scores every match of a query in either (its bounds on
  * BM25 are too loose to skip any), so the one walk keeps each match's
- * relevance; then each score is what the blend's AND_MAYBE adds up,
- * relevance + scale * quality where the article has a quality (Xapian
- * multiplies a posting source's weight by its OP_SCALE_WEIGHT factor),
- * the qualities read in document id order (the walk's) from their
- * value stream, as the posting source reads them.  The page is the
- * first offset + limit stories in the order of set_order(): score,
- * then tie order, then document id; a story is shown by its first
- * match in that order, as Xapian's collapse keeps it.  Only the best
- * matches' story keys are read: twice the page, more when copies
- * collapse.  *scale is the quality scale used.  False, with nothing in
- * `page`, for a query that weighs nothing: Xapian's blended search is
- * as cheap then.
+ * relevance; quality is added (add_quality()) only to the matches that
+ * some quality within the slot's bounds would bring to the page.  The
+ * page is the first offset + limit stories in the order of
+ * set_order(): score, then tie order, then document id; a story is
+ * shown by its first match in that order, as Xapian's collapse keeps
+ * it.  Only the best matches' story keys are read: twice the page, more
+ * when copies collapse.  *scale is the quality scale used.  False, with
+ * nothing in `page`, for a query that weighs nothing: Xapian's blended
+ * search is as cheap then.
  */
 bool one_walk_page(ni_db &d, const Xapian::Query &query,
 		   const ni_search_params &p, const Xapian::Weight &weight,
@@ -545,23 +563,23 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 	std::vector<Matches::match> &seen = matches.seen;
 	double best = 0;
 	for (const Matches::match &m : seen)
-		best = std::max(best, m.score);
+		best = std::max(best, m.relevance);
 	*scale = quality_scale(p, best);
-	Xapian::ValueIterator q = d.db.valuestream_begin(NI_SLOT_QUALITY);
-	Xapian::ValueIterator q_end = d.db.valuestream_end(NI_SLOT_QUALITY);
-	for (Matches::match &m : seen) {
-		if (q == q_end)
-			break;
-		if (q.check(m.did) && q != q_end && q.get_docid() == m.did)
-			m.score += *scale * Xapian::sortable_unserialise(*q);
-	}
 	out.estimated = out.lower_bound = out.upper_bound =
 		static_cast<Xapian::doccount>(seen.size());
-
 	size_t want = static_cast<size_t>(p.offset) + p.limit;
 	if (seen.empty() || want <= p.offset)
 		return true;
-	std::map<Xapian::docid, std::string> tie_orders;
+	/* What quality adds at least and at most: the slot's bounds. */
+	double add_min = 0, add_max = 0;
+	std::string top = d.db.get_value_upper_bound(NI_SLOT_QUALITY);
+	if (!top.empty()) {
+		add_min = std::min(0.0, *scale * Xapian::sortable_unserialise(
+			d.db.get_value_lower_bound(NI_SLOT_QUALITY)));
+		add_max = std::max(0.0, *scale *
+				   Xapian::sortable_unserialise(top));
+	}
+	std::map<Xapian::docid, std::string> tie_orders, stories;
 	auto tie_order = [&](Xapian::docid did) -> const std::string & {
 		auto it = tie_orders.find(did);
 		if (it == tie_orders.end())
@@ -581,27 +599,36 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 			return ka < kb;
 		return a.did < b.did;
 	};
-	auto higher = [](const Matches::match &a, const Matches::match &b) {
-		return a.score > b.score;
-	};
-	std::map<Xapian::docid, std::string> stories;
+	std::vector<Matches::match> near;
+	std::vector<double> lows;
 	size_t n = std::min(seen.size(), 2 * want + 16);
 	for (;;) {
-		/* The n best scores, and every match tied with the last. */
-		std::nth_element(seen.begin(), seen.begin() + (n - 1),
-				 seen.end(), higher);
-		double last = seen[n - 1].score;
-		auto top_end = std::partition(
-			seen.begin(), seen.end(),
-			[last](const Matches::match &m) {
-				return m.score >= last;
-			});
-		std::sort(seen.begin(), top_end, before);
+		/*
+		 * At least n matches score t or more, so one whose score
+		 * is below t for any quality comes after them: only the
+		 * others' qualities are read, and the page is theirs when
+		 * it ends above t (else n grows).
+		 */
+		lows.clear();
+		for (const Matches::match &m : seen)
+			lows.push_back(m.relevance + add_min);
+		std::nth_element(lows.begin(), lows.begin() + (n - 1),
+				 lows.end(), std::greater<double>());
+		double t = lows[n - 1];
+		bool all = n == seen.size();
+		near.clear();
+		for (const Matches::match &m : seen)
+			if (all || m.relevance + add_max >= t)
+				near.push_back(m);
+		add_quality(d, *scale, near);
+		std::sort(near.begin(), near.end(), before);
 		page.clear();
 		std::set<std::string> shown;
 		size_t skipped = 0;
-		for (auto m = seen.begin(); m != top_end && page.size() +
+		double last = INFINITY;
+		for (auto m = near.begin(); m != near.end() && page.size() +
 		     skipped < want; ++m) {
+			last = m->score;
 			Xapian::Document doc = d.db.get_document(
 				m->did, Xapian::DOC_ASSUME_VALID);
 			std::string story;
@@ -621,7 +648,7 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 			else
 				page.push_back({doc, m->score, story});
 		}
-		if (page.size() + skipped >= want || top_end == seen.end())
+		if (all || (page.size() + skipped >= want && last >= t))
 			break;
 		n = std::min(seen.size(), 4 * n);
 	}

@@ -825,7 +825,8 @@ static void test_one_walk_ranks_as_the_blend(void **state)
 	 * Ties of score (the same words and quality: the tie order
 	 * decides), copies of stories ranked above and below each other,
 	 * articles without a quality, and a story whose many copies fill
-	 * the best scores (more than twice a page of them).
+	 * the best scores (more than twice a page of them), at two
+	 * weights of quality.
 	 */
 	static const char *const texts[] = {
 		"oil prices", "oil prices rise", "oil", "prices fall oil oil",
@@ -844,6 +845,22 @@ static void test_one_walk_ranks_as_the_blend(void **state)
 		snprintf(key, sizeof key, "https://copy/%u", i);
 		add_copy(db, key, "oil prices oil prices oil", "many", 50);
 	}
+	/*
+	 * Relevance of many levels (longer texts weigh less) and
+	 * qualities of 0 to 100, so that quality reorders matches that
+	 * are near in relevance, and far ones not.
+	 */
+	for (unsigned i = 0; i < 120; i++) {
+		char key[32], story[16], text[128] = "oil";
+		snprintf(key, sizeof key, "https://long/%u", i);
+		snprintf(story, sizeof story, "l%u", i % 9);
+		if (i % 2)
+			strcat(text, " prices");
+		for (unsigned k = 0; k < i % 13; k++)
+			strcat(text, " filler");
+		double quality = i % 11 == 0 ? -1 : (double)(i * 37 % 101);
+		add_copy(db, key, text, i % 4 == 0 ? NULL : story, quality);
+	}
 	assert_int_equal(ni_db_commit(db), NI_OK);
 	ni_query *oil, *prices, *both;
 	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "oil", 3, &oil),
@@ -854,21 +871,80 @@ static void test_one_walk_ranks_as_the_blend(void **state)
 	assert_int_equal(ni_query_combine(NI_QOP_AND, parts, 2, &both),
 			 NI_OK);
 	const ni_query *queries[] = {oil, prices, both};
-	struct ni_search_params p = {.quality_weight = 1, .bm25_k1 = 1.2,
-				     .bm25_b = 0.75};
-	for (size_t qi = 0; qi < 3; qi++)
-		for (int collapse = 0; collapse < 2; collapse++)
-			for (unsigned offset = 0; offset < 40; offset += 3)
-				for (unsigned limit = 1; limit < 30;
-				     limit += 7) {
-					p.collapse = collapse;
-					p.offset = offset;
-					p.limit = limit;
-					assert_same_pages(db, queries[qi], p);
-				}
+	struct ni_search_params p = {.bm25_k1 = 1.2, .bm25_b = 0.75};
+	for (size_t i = 0; i < 3 * 2 * 2; i++)
+		for (unsigned offset = 0; offset < 40; offset += 3)
+			for (unsigned limit = 1; limit < 30; limit += 7) {
+				p.quality_weight = i % 2 ? 1 : 4;
+				p.collapse = (int)(i / 2 % 2);
+				p.offset = offset;
+				p.limit = limit;
+				assert_same_pages(db, queries[i / 4], p);
+			}
 	ni_query_free(oil);
 	ni_query_free(prices);
 	ni_query_free(both);
+	ni_db_close(db, NULL);
+}
+
+/* The document data of the i-th hit of `q` by `p`, as a string. */
+static const char *hit_key(ni_db *db, const ni_query *q,
+			   const struct ni_search_params *p, size_t i,
+			   char *buf, size_t size)
+{
+	ni_mset *m = NULL;
+	struct ni_hit hit;
+	assert_int_equal(ni_db_search(db, q, p, &m), NI_OK);
+	assert_int_equal(ni_mset_hit(m, i, &hit), NI_OK);
+	snprintf(buf, size, "%.*s", (int)hit.data_len, hit.data);
+	ni_mset_free(m);
+	return buf;
+}
+
+static void test_one_walk_reads_quality_where_it_can_rank(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	/*
+	 * 40 short copies of one story, of the best relevance and no
+	 * quality; longer articles of less relevance that quality lifts
+	 * (weight 4: 100 points add 0.4 of the best relevance): "a"
+	 * above them all, and "x" above "y", whose relevance is higher
+	 * but whose quality is 0.  Only "x" could not reach the best 22
+	 * scores (2 * 3 + 16, one_walk_page()) whatever its quality: so
+	 * the third story is found past them.  Texts of 7 other words
+	 * keep the mean length at about 7.
+	 */
+	for (unsigned i = 0; i < 40; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "top%u", i);
+		add_copy(db, key, "oil", "top", 0);
+	}
+	add_copy(db, "a", "oil w w w w w w", NULL, 100);
+	add_copy(db, "x", "oil w w w w w w w w w w w w w w w w w w w w w w w w "
+		 "w w w w w w", NULL, 100);
+	add_copy(db, "y", "oil w w w w w w w w w w w w", NULL, 0);
+	for (unsigned i = 0; i < 200; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "pad%u", i);
+		add_copy(db, key, "v v v v v v v", NULL, 50);
+	}
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_query *oil;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "oil", 3, &oil),
+			 NI_OK);
+	struct ni_search_params p = {.quality_weight = 4, .bm25_k1 = 1.2,
+				     .bm25_b = 0.75, .collapse = 1,
+				     .limit = 4};
+	char buf[32];
+	assert_string_equal(hit_key(db, oil, &p, 0, buf, sizeof buf), "a");
+	assert_string_equal(hit_key(db, oil, &p, 2, buf, sizeof buf), "x");
+	assert_string_equal(hit_key(db, oil, &p, 3, buf, sizeof buf), "y");
+	for (unsigned limit = 1; limit <= 4; limit++) {
+		p.limit = limit;
+		assert_same_pages(db, oil, p);
+	}
+	ni_query_free(oil);
 	ni_db_close(db, NULL);
 }
 
@@ -1545,6 +1621,7 @@ int main(void)
 		T(test_collapse_shows_the_best_copy),
 		T(test_collapse_sorted_by_date_counts_copies),
 		T(test_one_walk_ranks_as_the_blend),
+		T(test_one_walk_reads_quality_where_it_can_rank),
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
