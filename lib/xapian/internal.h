@@ -252,6 +252,15 @@ struct ni_db {
 	 */
 	std::string stemmers_checked;
 	bool stemmers_mixed = false;
+	/*
+	 * The matches of the query a reader's page last walked whole
+	 * (rank.cc, one_walk_page()), in document id order, with the query
+	 * (serialised, "" for none) and the revision it was read at: the
+	 * tier's story sample that follows takes them, not a walk.
+	 */
+	std::string walked;
+	Xapian::rev walked_revision = 0;
+	std::vector<Xapian::docid> walked_docids;
 	std::string errmsg;
 
 	stemmer &stemmer_for(const std::string &name)

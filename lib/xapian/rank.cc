@@ -494,6 +494,78 @@ void add_quality(ni_db &d, double scale, std::vector<Matches::match> &ms)
 	}
 }
 
+/* The query whose matches `query` has, whatever their weights. */
+const Xapian::Query &unscaled(const Xapian::Query &query)
+{
+	return query.get_type() == Xapian::Query::OP_SCALE_WEIGHT
+		? unscaled(query.get_subquery(0)) : query;
+}
+
+/*
+ * Keep the document ids of `seen`, every match of `query`, for a story
+ * sample of it (sample_of_walk()): on a reader, which no one else
+ * changes under it.
+ */
+void remember_walk(ni_db &d, const Xapian::Query &query,
+		   const std::vector<Matches::match> &seen)
+{
+	d.walked.clear();
+	if (d.writable)
+		return;
+	d.walked_docids.clear();
+	for (const Matches::match &m : seen)
+		d.walked_docids.push_back(m.did);
+	d.walked_revision = d.db.get_revision();
+	d.walked = unscaled(query).serialise();
+}
+
+/*
+ * The story sample of `query` (ni_search_params.sample) from the matches
+ * a page has just walked, when it walked this query's (unscored: a
+ * sample ranks by document id only when every weight is 0): the
+ * matches whose id StrideSource would let through, one per story, the
+ * first in document id order, as many as the page asks for.  That is
+ * Xapian's sampled search, without its walk of the query's posting
+ * lists.  False when there is no such walk.
+ */
+bool sample_of_walk(ni_db &d, const Xapian::Query &query,
+		    const ni_search_params &p, std::vector<ranked> &out)
+{
+	if (d.walked.empty() || d.db.size() != 1 ||
+	    d.walked_revision != d.db.get_revision() ||
+	    d.walked != unscaled(query).serialise())
+		return false;
+	Xapian::Enquire enquire(d.db);
+	enquire.set_query(query);
+	if (enquire.get_mset(0, 0).get_max_possible() != 0)
+		return false;
+	Xapian::docid stride = p.sample >= 1 ? 1 : std::max<Xapian::docid>(
+		static_cast<Xapian::docid>(std::lround(1 / p.sample)), 1);
+	Xapian::ValueIterator v = d.db.valuestream_begin(NI_SLOT_STORY);
+	Xapian::ValueIterator end = d.db.valuestream_end(NI_SLOT_STORY);
+	std::set<std::string> shown;
+	size_t skipped = 0;
+	for (Xapian::docid did : d.walked_docids) {
+		if (out.size() >= p.limit)
+			break;
+		if (did % stride)
+			continue;
+		std::string story;
+		if (p.collapse && v != end && v.check(did) && v != end &&
+		    v.get_docid() == did)
+			story = *v;
+		if (!story.empty() && !shown.insert(story).second)
+			continue;
+		if (skipped < p.offset)
+			skipped++;
+		else
+			out.push_back({d.db.get_document(
+					       did, Xapian::DOC_ASSUME_VALID),
+				       0, story});
+	}
+	return true;
+}
+
 /*
  * Whether `query` has a phrase or NEAR: Xapian checks their positions
  * only in matches that could still reach the page, which a walk that
@@ -561,6 +633,7 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 	enquire.get_mset(0, 0, std::max<Xapian::doccount>(
 				       d.db.get_doccount(), 1));
 	std::vector<Matches::match> &seen = matches.seen;
+	remember_walk(d, query, seen);
 	double best = 0;
 	for (const Matches::match &m : seen)
 		best = std::max(best, m.relevance);
@@ -666,8 +739,10 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	Xapian::BM25Weight weight(p.bm25_k1, 0, 1, p.bm25_b, 0.5);
 	double scale = 0;
 	std::vector<ranked> page;
-	if (one_walk_fits(d, query, p) &&
-	    one_walk_page(d, query, p, weight, &scale, page, out)) {
+	if ((one_walk_fits(d, query, p) &&
+	     one_walk_page(d, query, p, weight, &scale, page, out)) ||
+	    (p.sample > 0 && p.limit > 0 && !p.facets &&
+	     sample_of_walk(d, query, p, page))) {
 		take_hits(d, query, page, p, scale, out);
 		return;
 	}

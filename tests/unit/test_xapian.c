@@ -948,6 +948,76 @@ static void test_one_walk_reads_quality_where_it_can_rank(void **state)
 	ni_db_close(db, NULL);
 }
 
+/* The story sample of `q` (unscored, as search.c asks for one). */
+static ni_mset *story_sample(ni_db *db, const ni_query *q, double share)
+{
+	ni_query *unscored;
+	assert_int_equal(ni_query_scale(q, 0, &unscored), NI_OK);
+	struct ni_search_params p = {.limit = 800, .collapse = 1,
+				     .sample = share};
+	ni_mset *m = NULL;
+	assert_int_equal(ni_db_search(db, unscored, &p, &m), NI_OK);
+	ni_query_free(unscored);
+	return m;
+}
+
+static void test_story_sample_of_a_walk(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	/* Stories of 1 to 5 copies, some of them apart in id order. */
+	for (unsigned i = 0; i < 400; i++) {
+		char key[32], story[16];
+		snprintf(key, sizeof key, "https://s/%u", i);
+		snprintf(story, sizeof story, "s%u", i % 7 ? i / 3 : i % 50);
+		add_copy(db, key, i % 3 ? "oil prices" : "oil", story,
+			 (double)(i % 90));
+	}
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+	struct ni_buf msg = NI_BUF_INIT;
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, &msg),
+			 NI_OK);
+	ni_buf_release(&msg);
+	ni_query *oil, *prices;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "oil", 3, &oil),
+			 NI_OK);
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "prices", 6,
+				       &prices), NI_OK);
+	static const double shares[] = {0.05, 0.2, 0.5, 1};
+	for (size_t i = 0; i < 4; i++) {
+		/* Sampled by Xapian: no walk of this query yet. */
+		ni_mset *searched = story_sample(db, oil, shares[i]);
+		/* A page of the same query walks its matches. */
+		struct ni_search_params page = {.limit = 10,
+						.quality_weight = 1,
+						.bm25_k1 = 1.2,
+						.bm25_b = 0.75,
+						.collapse = 1};
+		ni_mset *m = NULL;
+		assert_int_equal(ni_db_search(db, oil, &page, &m), NI_OK);
+		ni_mset_free(m);
+		ni_mset *walked = story_sample(db, oil, shares[i]);
+		assert_true(ni_mset_size(searched) > 0);
+		assert_int_equal(ni_mset_size(walked), ni_mset_size(searched));
+		for (size_t h = 0; h < ni_mset_size(walked); h++) {
+			struct ni_hit a, b;
+			ni_mset_hit(walked, h, &a);
+			ni_mset_hit(searched, h, &b);
+			assert_int_equal(a.docid, b.docid);
+			assert_int_equal(a.n_similar, b.n_similar);
+		}
+		ni_mset_free(searched);
+		ni_mset_free(walked);
+		/* A walk of another query is not this one's. */
+		assert_int_equal(ni_db_search(db, prices, &page, &m), NI_OK);
+		ni_mset_free(m);
+	}
+	ni_query_free(oil);
+	ni_query_free(prices);
+	ni_db_close(db, NULL);
+}
+
 /* A copy of story "s" (NULL: a story of its own) dated `day` of 2024-01. */
 static void add_dated(ni_db *db, const char *key, const char *story,
 		      int day, double quality)
@@ -1622,6 +1692,7 @@ int main(void)
 		T(test_collapse_sorted_by_date_counts_copies),
 		T(test_one_walk_ranks_as_the_blend),
 		T(test_one_walk_reads_quality_where_it_can_rank),
+		T(test_story_sample_of_a_walk),
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
