@@ -253,14 +253,18 @@ struct ni_db {
 	std::string stemmers_checked;
 	bool stemmers_mixed = false;
 	/*
-	 * The matches of the query a reader's page last walked whole
-	 * (rank.cc, one_walk_page()), in document id order, with the query
-	 * (serialised, "" for none) and the revision it was read at: the
-	 * tier's story sample that follows takes them, not a walk.
+	 * Every match of the queries a reader last saw whole (rank.cc: a
+	 * page's one walk, a count that saw all), in document id order,
+	 * with the query (serialised) and the revision read, the latest
+	 * last: the samples and counts of a search that follow take them,
+	 * not a walk.
 	 */
-	std::string walked;
-	Xapian::rev walked_revision = 0;
-	std::vector<Xapian::docid> walked_docids;
+	struct walk {
+		std::string query;
+		Xapian::rev revision;
+		std::vector<Xapian::docid> docids;
+	};
+	std::vector<walk> walks;
 	std::string errmsg;
 
 	stemmer &stemmer_for(const std::string &name)

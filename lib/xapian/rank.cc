@@ -495,28 +495,107 @@ void add_quality(ni_db &d, double scale, std::vector<Matches::match> &ms)
 }
 
 /* The query whose matches `query` has, whatever their weights. */
-const Xapian::Query &unscaled(const Xapian::Query &query)
+Xapian::Query unscaled(const Xapian::Query &query)
 {
 	return query.get_type() == Xapian::Query::OP_SCALE_WEIGHT
 		? unscaled(query.get_subquery(0)) : query;
 }
 
 /*
- * Keep the document ids of `seen`, every match of `query`, for a story
- * sample of it (sample_of_walk()): on a reader, which no one else
+ * Whether `d` reads one local index: a spy is given each shard's own
+ * document ids, and a remote one takes no spy of ours.
+ */
+bool one_local_index(const ni_db &d)
+{
+	return d.db.size() == 1 &&
+	       (d.shards.empty() || !d.shards[0].local.empty());
+}
+
+/* Walks kept (ni_db::walks): a search's tiers and counts. */
+const size_t WALKS_KEPT = 4;
+
+/*
+ * Keep `docids`, every match of `query` in id order, for the samples
+ * and counts that follow (walk_of()): on a reader, which no one else
  * changes under it.
  */
 void remember_walk(ni_db &d, const Xapian::Query &query,
-		   const std::vector<Matches::match> &seen)
+		   std::vector<Xapian::docid> docids)
 {
-	d.walked.clear();
-	if (d.writable)
+	if (d.writable || !one_local_index(d))
 		return;
-	d.walked_docids.clear();
-	for (const Matches::match &m : seen)
-		d.walked_docids.push_back(m.did);
-	d.walked_revision = d.db.get_revision();
-	d.walked = unscaled(query).serialise();
+	std::string key = unscaled(query).serialise();
+	for (auto it = d.walks.begin(); it != d.walks.end(); ++it)
+		if (it->query == key) {
+			d.walks.erase(it);
+			break;
+		}
+	if (d.walks.size() >= WALKS_KEPT)
+		d.walks.erase(d.walks.begin());
+	d.walks.push_back({key, d.db.get_revision(), std::move(docids)});
+}
+
+/* Every match of `query` as a walk kept them, or NULL. */
+const std::vector<Xapian::docid> *walk_of(ni_db &d,
+					  const Xapian::Query &query)
+{
+	if (d.walks.empty() || !one_local_index(d))
+		return nullptr;
+	Xapian::rev revision = d.db.get_revision();
+	std::string key = unscaled(query).serialise();
+	for (const ni_db::walk &w : d.walks)
+		if (w.query == key && w.revision == revision)
+			return &w.docids;
+	return nullptr;
+}
+
+/* Collects the document ids of a count's matches. */
+class Docids : public Xapian::MatchSpy {
+public:
+	std::vector<Xapian::docid> seen;
+
+	void operator()(const Xapian::Document &doc, double) override
+	{
+		seen.push_back(doc.get_docid());
+	}
+};
+
+/*
+ * A count of `query` (limit 0) from a walk of it: its articles, or
+ * with `p.collapse` its stories (a match without a story key is one of
+ * its own), exact as Xapian's count is when it finds fewer than
+ * check_at_least.  False (Xapian counts) without a walk, or with as
+ * many to count as that, or facets to count.
+ */
+bool count_of_walk(ni_db &d, const Xapian::Query &query,
+		   const ni_search_params &p, ni_mset &out)
+{
+	const std::vector<Xapian::docid> *docids = walk_of(d, query);
+	if (!docids || p.facets)
+		return false;
+	size_t n = docids->size();
+	if (p.collapse) {
+		Xapian::ValueIterator v = d.db.valuestream_begin(
+			NI_SLOT_STORY);
+		Xapian::ValueIterator end = d.db.valuestream_end(
+			NI_SLOT_STORY);
+		std::set<std::string> stories;
+		n = 0;
+		for (Xapian::docid did : *docids) {
+			if (v != end && v.check(did) && v != end &&
+			    v.get_docid() == did) {
+				if (stories.insert(*v).second)
+					n++;
+			} else {
+				n++;
+			}
+		}
+	}
+	if (n >= p.check_at_least)
+		return false;
+	out.estimated = out.lower_bound = out.upper_bound =
+		static_cast<Xapian::doccount>(n);
+	return true;
 }
 
 /*
@@ -531,9 +610,8 @@ void remember_walk(ni_db &d, const Xapian::Query &query,
 bool sample_of_walk(ni_db &d, const Xapian::Query &query,
 		    const ni_search_params &p, std::vector<ranked> &out)
 {
-	if (d.walked.empty() || d.db.size() != 1 ||
-	    d.walked_revision != d.db.get_revision() ||
-	    d.walked != unscaled(query).serialise())
+	const std::vector<Xapian::docid> *docids = walk_of(d, query);
+	if (!docids)
 		return false;
 	Xapian::Enquire enquire(d.db);
 	enquire.set_query(query);
@@ -545,7 +623,7 @@ bool sample_of_walk(ni_db &d, const Xapian::Query &query,
 	Xapian::ValueIterator end = d.db.valuestream_end(NI_SLOT_STORY);
 	std::set<std::string> shown;
 	size_t skipped = 0;
-	for (Xapian::docid did : d.walked_docids) {
+	for (Xapian::docid did : *docids) {
 		if (out.size() >= p.limit)
 			break;
 		if (did % stride)
@@ -587,8 +665,7 @@ bool positional(const Xapian::Query &query)
  * Whether one_walk_page() ranks the page of `query` and `p` as cheaply
  * as Xapian would: a page by relevance with the quality blend and
  * nothing that one walk does not know (recency, facets, a count, a
- * sample), of one index (a spy is given each shard's own document ids,
- * and sees no remote match), without positions to check.
+ * sample), of one local index, without positions to check.
  */
 bool one_walk_fits(const ni_db &d, const Xapian::Query &query,
 		   const ni_search_params &p)
@@ -596,9 +673,7 @@ bool one_walk_fits(const ni_db &d, const Xapian::Query &query,
 	return p.limit > 0 && p.sample <= 0 && p.sort == NI_SORT_RELEVANCE &&
 	       p.quality_weight > 0 && !p.facets && !p.check_at_least &&
 	       !(p.recency_weight > 0 && p.half_life_days > 0) &&
-	       d.db.size() == 1 &&
-	       (d.shards.empty() || !d.shards[0].local.empty()) &&
-	       !positional(query);
+	       one_local_index(d) && !positional(query);
 }
 
 /*
@@ -633,7 +708,11 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 	enquire.get_mset(0, 0, std::max<Xapian::doccount>(
 				       d.db.get_doccount(), 1));
 	std::vector<Matches::match> &seen = matches.seen;
-	remember_walk(d, query, seen);
+	std::vector<Xapian::docid> docids;
+	docids.reserve(seen.size());
+	for (const Matches::match &m : seen)
+		docids.push_back(m.did);
+	remember_walk(d, query, std::move(docids));
 	double best = 0;
 	for (const Matches::match &m : seen)
 		best = std::max(best, m.relevance);
@@ -746,6 +825,13 @@ void run_search(ni_db &d, const Xapian::Query &query,
 		take_hits(d, query, page, p, scale, out);
 		return;
 	}
+	bool counting = p.limit == 0 && p.sample <= 0;
+	if (counting && count_of_walk(d, query, p, out))
+		return;
+	/* A count that sees every article keeps them for the next. */
+	Docids docids;
+	if (counting && !p.collapse && !d.writable && one_local_index(d))
+		enquire.add_matchspy(&docids);
 	enquire.set_weighting_scheme(weight);
 	/* A count (no page) and a sample have no scores to blend. */
 	scale = p.sample <= 0 && p.quality_weight > 0 && p.limit > 0
@@ -786,6 +872,9 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	out.estimated = mset.get_matches_estimated();
 	out.lower_bound = mset.get_matches_lower_bound();
 	out.upper_bound = mset.get_matches_upper_bound();
+	if (out.lower_bound == out.upper_bound &&
+	    docids.seen.size() == out.lower_bound && !docids.seen.empty())
+		remember_walk(d, query, std::move(docids.seen));
 }
 
 } // namespace

@@ -961,7 +961,27 @@ static ni_mset *story_sample(ni_db *db, const ni_query *q, double share)
 	return m;
 }
 
-static void test_story_sample_of_a_walk(void **state)
+/*
+ * A count of `q` (unscored, as search.c counts) seeing at least `up_to`
+ * matches: of stories when `collapse`; estimate, lower and upper bound.
+ */
+static void count_of(ni_db *db, const ni_query *q, int collapse,
+		     unsigned up_to, uint64_t out[3])
+{
+	ni_query *unscored;
+	assert_int_equal(ni_query_scale(q, 0, &unscored), NI_OK);
+	struct ni_search_params p = {.check_at_least = up_to,
+				     .collapse = collapse};
+	ni_mset *m = NULL;
+	assert_int_equal(ni_db_search(db, unscored, &p, &m), NI_OK);
+	out[0] = ni_mset_estimated(m);
+	out[1] = ni_mset_lower_bound(m);
+	out[2] = ni_mset_upper_bound(m);
+	ni_mset_free(m);
+	ni_query_free(unscored);
+}
+
+static void test_samples_and_counts_of_a_walk(void **state)
 {
 	struct db_fixture *f = *state;
 	ni_db *db = open_writer(f->path);
@@ -970,8 +990,8 @@ static void test_story_sample_of_a_walk(void **state)
 		char key[32], story[16];
 		snprintf(key, sizeof key, "https://s/%u", i);
 		snprintf(story, sizeof story, "s%u", i % 7 ? i / 3 : i % 50);
-		add_copy(db, key, i % 3 ? "oil prices" : "oil", story,
-			 (double)(i % 90));
+		add_copy(db, key, i % 3 ? "oil prices" : "oil",
+			 i % 11 ? story : NULL, (double)(i % 90));
 	}
 	assert_int_equal(ni_db_commit(db), NI_OK);
 	ni_db_close(db, NULL);
@@ -1013,6 +1033,43 @@ static void test_story_sample_of_a_walk(void **state)
 		assert_int_equal(ni_db_search(db, prices, &page, &m), NI_OK);
 		ni_mset_free(m);
 	}
+	/* Counts of articles and stories, by Xapian, then from walks. */
+	const ni_query *parts[] = {oil, prices};
+	ni_query *both;
+	assert_int_equal(ni_query_combine(NI_QOP_AND, parts, 2, &both),
+			 NI_OK);
+	uint64_t stories[3], articles[3], again[3];
+	count_of(db, both, 1, 1000, stories);
+	count_of(db, both, 0, 1000, articles);
+	assert_true(stories[1] == stories[2] && stories[0] < articles[0]);
+	count_of(db, both, 1, 1000, again);
+	assert_memory_equal(again, stories, sizeof stories);
+	/*
+	 * As many to count as there are: Xapian's count, which a fresh
+	 * reader (no walks) gives.
+	 */
+	uint64_t walked[2][3], fresh[2][3];
+	count_of(db, both, 1, (unsigned)stories[0], walked[0]);
+	count_of(db, both, 0, (unsigned)articles[0], walked[1]);
+	ni_query_free(both);
+	ni_query_free(oil);
+	ni_query_free(prices);
+	ni_db_close(db, NULL);
+	assert_int_equal(ni_db_open(f->path, NI_DB_READ, ANALYZER, &db, &msg),
+			 NI_OK);
+	ni_buf_release(&msg);
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "oil", 3, &oil),
+			 NI_OK);
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "prices", 6,
+				       &prices), NI_OK);
+	parts[0] = oil;
+	parts[1] = prices;
+	assert_int_equal(ni_query_combine(NI_QOP_AND, parts, 2, &both),
+			 NI_OK);
+	count_of(db, both, 1, (unsigned)stories[0], fresh[0]);
+	count_of(db, both, 0, (unsigned)articles[0], fresh[1]);
+	assert_memory_equal(walked, fresh, sizeof walked);
+	ni_query_free(both);
 	ni_query_free(oil);
 	ni_query_free(prices);
 	ni_db_close(db, NULL);
@@ -1692,7 +1749,7 @@ int main(void)
 		T(test_collapse_sorted_by_date_counts_copies),
 		T(test_one_walk_ranks_as_the_blend),
 		T(test_one_walk_reads_quality_where_it_can_rank),
-		T(test_story_sample_of_a_walk),
+		T(test_samples_and_counts_of_a_walk),
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
