@@ -476,6 +476,16 @@ public:
 };
 
 /*
+ * Whether the value stream `v` (moved on to `did`; ids are asked in
+ * ascending order) has a value for `did`: then *v is it.
+ */
+bool stream_has(Xapian::ValueIterator &v, const Xapian::ValueIterator &end,
+		Xapian::docid did)
+{
+	return v != end && v.check(did) && v != end && v.get_docid() == did;
+}
+
+/*
  * Each match's score with the blend, as its AND_MAYBE adds it up:
  * relevance + scale * quality where the article has a quality (Xapian
  * multiplies a posting source's weight by its OP_SCALE_WEIGHT factor).
@@ -488,8 +498,7 @@ void add_quality(ni_db &d, double scale, std::vector<Matches::match> &ms)
 	Xapian::ValueIterator end = d.db.valuestream_end(NI_SLOT_QUALITY);
 	for (Matches::match &m : ms) {
 		m.score = m.relevance;
-		if (q != end && q.check(m.did) && q != end &&
-		    q.get_docid() == m.did)
+		if (stream_has(q, end, m.did))
 			m.score += scale * Xapian::sortable_unserialise(*q);
 	}
 }
@@ -582,13 +591,10 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
 		std::set<std::string> stories;
 		n = 0;
 		for (Xapian::docid did : *docids) {
-			if (v != end && v.check(did) && v != end &&
-			    v.get_docid() == did) {
-				if (stories.insert(*v).second)
-					n++;
-			} else {
+			/* A match without a story key is a story. */
+			if (!stream_has(v, end, did) ||
+			    stories.insert(*v).second)
 				n++;
-			}
 		}
 	}
 	if (n >= p.check_at_least)
@@ -629,8 +635,7 @@ bool sample_of_walk(ni_db &d, const Xapian::Query &query,
 		if (did % stride)
 			continue;
 		std::string story;
-		if (p.collapse && v != end && v.check(did) && v != end &&
-		    v.get_docid() == did)
+		if (p.collapse && stream_has(v, end, did))
 			story = *v;
 		if (!story.empty() && !shown.insert(story).second)
 			continue;
