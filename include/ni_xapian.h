@@ -121,6 +121,23 @@ enum ni_slot {
 #define NI_META_SCHEMA "newsindex.schema"
 #define NI_META_ANALYZER "newsindex.analyzer"
 #define NI_META_STEMMER "newsindex.stemmer"
+/*
+ * Stories that may have copies, kept by the writer at each commit, so
+ * that a search need not look up, for each story it shows or samples,
+ * whether it has more than one document (docs/schema.md): a bitmap,
+ * byte 0 its format (NI_STORY_COPIES_FORMAT), byte 1 the base-2
+ * logarithm L of its number of bits (16 to 32), then the 2^L bits,
+ * bit i as the (i % 8)-th least significant bit of byte 2 + i / 8.  The
+ * story with the key K (NI_SLOT_STORY's 16 hex digits, a 64-bit number)
+ * has bit (K * NI_STORY_COPIES_MIX mod 2^64) >> (64 - L).  A story with
+ * two documents or more always has its bit set; a bit may be set for a
+ * story with one (another story's, or one that had copies once).  Of a
+ * sharded index, each shard's map is of its own documents.  A reader
+ * that finds no map, or one of another format, looks each story up.
+ */
+#define NI_META_STORY_COPIES "newsindex.story_copies"
+#define NI_STORY_COPIES_FORMAT 1
+#define NI_STORY_COPIES_MIX 0x9e3779b97f4a7c15ULL
 
 /* The quality an article without one is ranked with: the middle. */
 #define NI_DEFAULT_QUALITY 50.0

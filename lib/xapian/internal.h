@@ -61,6 +61,7 @@ const char SCHEMA_VERSION[] = "2";
 const char KEY_SCHEMA[] = NI_META_SCHEMA;
 const char KEY_ANALYZER[] = NI_META_ANALYZER;
 const char KEY_STEMMER[] = NI_META_STEMMER;
+const char KEY_STORY_COPIES[] = NI_META_STORY_COPIES;
 const char KEY_SHARD[] = "newsindex.shard";
 const char KEY_BATCH[] = "newsindex.batch";
 /* NI_META_RESTORE (ni_builder.h): "pending" while related records are
@@ -163,6 +164,38 @@ struct stemmer {
 	}
 };
 
+/* The sizes of the map of stories that may have copies, as base-2
+ * logarithms of its bits: a reader takes any in the range (32 is half
+ * a gigabyte), a writer makes no map over 2^28 bits (32 MB, enough for
+ * 16 million stories with copies at 16 bits each). */
+const unsigned STORY_COPIES_MIN_LOG2 = 16;
+const unsigned STORY_COPIES_MAX_LOG2 = 32;
+const unsigned STORY_COPIES_WRITTEN_LOG2 = 28;
+
+/*
+ * The stories that may have copies (NI_META_STORY_COPIES): the bitmap
+ * as stored, its header included, and its size; `log2` 0 when there is
+ * none (not read, missing, or of a format unknown here).
+ */
+struct story_copies {
+	unsigned log2 = 0;
+	std::string stored;
+	size_t bits_set = 0;          /* kept by a writer only */
+
+	/* Take `value` as stored; false (and no map) when it is not one
+	 * this program reads. */
+	bool read(const std::string &value);
+	/* Whether the story keyed `story` may have copies: true unless
+	 * its bit is clear in a map read. */
+	bool may_have_copies(const std::string &story) const;
+	/* Whether the bit of the story whose key reads as `key` is set
+	 * in a map read. */
+	bool marked(uint64_t key) const;
+	/* Set the bit of the story whose key reads as `key` in a map
+	 * read; whether it was clear. */
+	bool mark(uint64_t key);
+};
+
 struct stored_hit {
 	Xapian::docid docid;
 	double score;
@@ -233,6 +266,20 @@ struct ni_db {
 	 */
 	std::vector<std::unordered_map<std::string, Xapian::termcount>>
 		new_words;
+	/*
+	 * For each writer, its map of the stories that may have copies
+	 * (NI_META_STORY_COPIES) and the story keys of the documents
+	 * written since the last commit, whose bits the commit sets when
+	 * they have copies (write.cc: update_story_copies).  Made when
+	 * first needed, and again after ni_db_adopt_parts.
+	 */
+	struct copies_kept {
+		bool read = false;    /* `copies` read from the index */
+		bool unsaved = false; /* changed, its commit not yet done */
+		story_copies copies;
+		std::vector<uint64_t> written;
+	};
+	std::vector<copies_kept> kept_copies;
 	/* The shards' newsindex.batch: the next commit's is one more. */
 	unsigned long long batch = 0;
 	/* Opened with shards of different batches (a killed build), and
@@ -265,6 +312,11 @@ struct ni_db {
 		std::vector<Xapian::docid> docids;
 	};
 	std::vector<walk> walks;
+	/* A reader's map of the stories that may have copies, of revision
+	 * `copies_revision` when `copies_read` (rank.cc). */
+	bool copies_read = false;
+	Xapian::rev copies_revision = 0;
+	story_copies copies;
 	std::string errmsg;
 
 	stemmer &stemmer_for(const std::string &name)
@@ -377,6 +429,8 @@ void reopen_writer(ni_db &d);
 
 /* write.cc */
 void commit(ni_db &d, bool closing = false);
+bool story_number(const std::string &hex, uint64_t &key);
+story_copies stories_with_copies(const Xapian::Database &db);
 std::string parent_term(const Xapian::Database &db, Xapian::docid id);
 
 /* check.cc */

@@ -251,6 +251,29 @@ double age_in_days(const Xapian::Document &doc, int64_t now)
 				   ni_days_from_civil(y, m, dd));
 }
 
+bool one_local_index(const ni_db &d);
+
+/*
+ * Whether the story keyed `story` may have copies, as the index's map
+ * (NI_META_STORY_COPIES) tells, read once for each revision: a clear
+ * bit spares best_copy() a lookup of the story's documents, for nearly
+ * every story.  A writer's map is not yet what it reads, and a sharded
+ * index's are each of one shard, when a story's copies may be in two:
+ * they, and an index without a map, look every story up.
+ */
+bool may_have_copies(ni_db &d, const std::string &story)
+{
+	if (d.writable || !one_local_index(d))
+		return true;
+	Xapian::rev revision = d.db.get_revision();
+	if (!d.copies_read || d.copies_revision != revision) {
+		d.copies.read(d.db.get_metadata(KEY_STORY_COPIES));
+		d.copies_read = true;
+		d.copies_revision = revision;
+	}
+	return d.copies.may_have_copies(story);
+}
+
 /* Copies of a story looked at for the best one: more are rare. */
 const Xapian::doccount BEST_COPY_CANDIDATES = 16;
 
@@ -274,11 +297,14 @@ Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
 			   Xapian::doccount &others)
 {
 	others = 0;
+	/* Most stories have one copy: no search for them, and most are
+	 * told so without a lookup. */
+	if (story.empty() || !may_have_copies(d, story))
+		return found;
 	Xapian::Query story_term(STORY_PREFIX + story);
 	Xapian::doccount copies_in_all = d.db.get_termfreq(STORY_PREFIX +
 							   story);
-	/* Most stories have one copy: no search for them. */
-	if (story.empty() || copies_in_all < 2)
+	if (copies_in_all < 2)
 		return found;
 	Xapian::Enquire enquire(d.db);
 	enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,

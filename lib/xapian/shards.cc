@@ -214,6 +214,19 @@ ni_status ni_db_adopt_parts(ni_db *d, const char *const *parts,
 			std::string merged = targets[s] + ".merged";
 			fs::remove_all(merged);
 			all.compact(merged);
+			/*
+			 * The compaction kept one part's map of the stories
+			 * that may have copies, if any: copies in two parts
+			 * are in neither's.  The map is made anew before the
+			 * merged index takes the empty one's place.
+			 */
+			Xapian::WritableDatabase writer(
+				merged, Xapian::DB_OPEN |
+						Xapian::DB_BACKEND_GLASS);
+			writer.set_metadata(KEY_STORY_COPIES,
+					    stories_with_copies(writer).stored);
+			writer.commit();
+			writer.close();
 		});
 		/* The empty shards go; the merged ones take their place. */
 		d->db.close();
@@ -227,6 +240,7 @@ ni_status ni_db_adopt_parts(ni_db *d, const char *const *parts,
 			fs::remove_all(old);
 		}
 		reopen_writer(*d);
+		d->kept_copies.clear();
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

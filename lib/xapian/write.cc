@@ -47,6 +47,189 @@ void add_word(ni_doc &doc, enum ni_field field, const char *word, size_t len,
 
 namespace ni_xapian {
 
+bool story_number(const std::string &hex, uint64_t &key)
+{
+	if (hex.size() != 16)
+		return false;
+	key = 0;
+	for (char c : hex) {
+		unsigned digit;
+		if (c >= '0' && c <= '9')
+			digit = static_cast<unsigned>(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			digit = static_cast<unsigned>(c - 'a' + 10);
+		else
+			return false;
+		key = key << 4 | digit;
+	}
+	return true;
+}
+
+} // namespace ni_xapian
+
+namespace {
+
+/* The bit of the story keyed `key` in a map of 2^log2 bits. */
+uint64_t story_bit(uint64_t key, unsigned log2)
+{
+	return key * NI_STORY_COPIES_MIX >> (64 - log2);
+}
+
+/* An empty map of 2^log2 bits. */
+story_copies empty_copies(unsigned log2)
+{
+	story_copies map;
+	map.log2 = log2;
+	map.stored.assign(2 + (size_t{1} << log2) / 8, '\0');
+	map.stored[0] = static_cast<char>(NI_STORY_COPIES_FORMAT);
+	map.stored[1] = static_cast<char>(log2);
+	return map;
+}
+
+/* The story key `key` as stored: 16 hex digits. */
+std::string story_hex(uint64_t key)
+{
+	char hex[17];
+	std::snprintf(hex, sizeof hex, "%016llx",
+		      static_cast<unsigned long long>(key));
+	return hex;
+}
+
+/* Bits set in `map`. */
+size_t bits_set_in(const story_copies &map)
+{
+	size_t n = 0;
+	for (size_t i = 2; i < map.stored.size(); i++)
+		n += static_cast<size_t>(__builtin_popcount(
+			static_cast<unsigned char>(map.stored[i])));
+	return n;
+}
+
+} // namespace
+
+namespace ni_xapian {
+
+bool story_copies::read(const std::string &value)
+{
+	log2 = 0;
+	stored.clear();
+	bits_set = 0;
+	if (value.size() < 2 || value[0] != NI_STORY_COPIES_FORMAT)
+		return false;
+	unsigned size = static_cast<unsigned char>(value[1]);
+	if (size < STORY_COPIES_MIN_LOG2 || size > STORY_COPIES_MAX_LOG2 ||
+	    value.size() != 2 + (size_t{1} << size) / 8)
+		return false;
+	log2 = size;
+	stored = value;
+	return true;
+}
+
+bool story_copies::marked(uint64_t key) const
+{
+	uint64_t bit = story_bit(key, log2);
+	return static_cast<unsigned char>(stored[2 + bit / 8]) >> (bit % 8) &
+	       1;
+}
+
+bool story_copies::may_have_copies(const std::string &story) const
+{
+	uint64_t key;
+	return log2 == 0 || !story_number(story, key) || marked(key);
+}
+
+bool story_copies::mark(uint64_t key)
+{
+	uint64_t bit = story_bit(key, log2);
+	char &byte = stored[2 + bit / 8];
+	char mask = static_cast<char>(1u << (bit % 8));
+	if (byte & mask)
+		return false;
+	byte = static_cast<char>(byte | mask);
+	bits_set++;
+	return true;
+}
+
+/*
+ * The map of the stories of `db` with two documents or more, made anew:
+ * 16 bits or more for each, so that few stories without copies share a
+ * bit with one that has them.
+ */
+story_copies stories_with_copies(const Xapian::Database &db)
+{
+	std::vector<uint64_t> keys;
+	uint64_t key;
+	for (auto t = db.allterms_begin(STORY_PREFIX);
+	     t != db.allterms_end(STORY_PREFIX); ++t)
+		if (t.get_termfreq() >= 2 &&
+		    story_number((*t).substr(STORY_PREFIX.size()), key))
+			keys.push_back(key);
+	unsigned log2 = STORY_COPIES_MIN_LOG2;
+	while (log2 < STORY_COPIES_WRITTEN_LOG2 &&
+	       (uint64_t{1} << log2) < 16 * uint64_t{keys.size()})
+		log2++;
+	story_copies map = empty_copies(log2);
+	for (uint64_t k : keys)
+		map.mark(k);
+	return map;
+}
+
+} // namespace ni_xapian
+
+namespace {
+
+/* Writer s's map of the stories that may have copies, made when first
+ * needed (and again after ni_db_adopt_parts). */
+ni_db::copies_kept &kept_copies_of(ni_db &d, size_t s)
+{
+	if (d.kept_copies.size() != d.writers.size())
+		d.kept_copies.resize(d.writers.size());
+	return d.kept_copies[s];
+}
+
+/*
+ * Bring writer s's map of the stories that may have copies up to date
+ * with what it wrote since its last commit, and give it to the writer
+ * to commit when it changed.  A story with copies gets its bit; bits
+ * are never cleared (a story deleted down to one document keeps its
+ * bit: a lookup more), until the map is made anew: when the index has
+ * none, or one of a format unknown here, or when more than an eighth of
+ * its bits are set (then larger).  A writer sees what it has not yet
+ * committed, so it counts the documents the commit will hold.
+ */
+void update_story_copies(ni_db &d, size_t s)
+{
+	ni_db::copies_kept &kept = kept_copies_of(d, s);
+	Xapian::WritableDatabase &writer = d.writers[s];
+	bool anew = false;
+	if (!kept.read) {
+		anew = !kept.copies.read(
+			writer.get_metadata(KEY_STORY_COPIES));
+		kept.copies.bits_set = bits_set_in(kept.copies);
+		kept.read = true;
+	}
+	if (!anew)
+		for (uint64_t key : kept.written)
+			if (!kept.copies.marked(key) &&
+			    writer.get_termfreq(STORY_PREFIX +
+					       story_hex(key)) >= 2)
+				kept.unsaved |= kept.copies.mark(key);
+	kept.written.clear();
+	if (kept.copies.log2 < STORY_COPIES_WRITTEN_LOG2 &&
+	    kept.copies.bits_set * 8 > (size_t{1} << kept.copies.log2))
+		anew = true;
+	if (anew) {
+		kept.copies = stories_with_copies(writer);
+		kept.unsaved = true;
+	}
+	if (kept.unsaved)
+		writer.set_metadata(KEY_STORY_COPIES, kept.copies.stored);
+}
+
+} // namespace
+
+namespace ni_xapian {
+
 /*
  * Commit what was written, with the spelling data of its words.  Shards
  * commit one after the other, each recording the batch's number, so
@@ -70,6 +253,9 @@ void commit(ni_db &d, bool closing)
 	if (sharded)
 		d.batch++;
 	for (size_t s = 0; s < d.writers.size(); s++) {
+		/* A part's map would be lost: the merge makes one anew. */
+		if (!d.part)
+			update_story_copies(d, s);
 		if (closing || !d.part) {
 			for (const auto &word : d.new_words[s])
 				d.writers[s].add_spelling(word.first,
@@ -80,6 +266,8 @@ void commit(ni_db &d, bool closing)
 			d.writers[s].set_metadata(KEY_BATCH,
 						  std::to_string(d.batch));
 		d.writers[s].commit();
+		if (s < d.kept_copies.size())
+			d.kept_copies[s].unsaved = false;
 	}
 }
 
@@ -258,10 +446,7 @@ ni_status ni_doc_set_story(ni_doc *doc, const char *key, size_t len) noexcept
 		 * headline and a lede (collapsing cost 2.5 ms a query at
 		 * 200,000 articles with the whole key).
 		 */
-		char hex[17];
-		std::snprintf(hex, sizeof hex, "%016llx",
-			      static_cast<unsigned long long>(
-				      fnv1a(std::string(key, len))));
+		std::string hex = story_hex(fnv1a(std::string(key, len)));
 		doc->doc.add_value(NI_SLOT_STORY, hex);
 		doc->doc.add_boolean_term(STORY_PREFIX + hex);
 		return NI_OK;
@@ -296,6 +481,11 @@ ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc,
 		size_t s = shard_of_key(*d, key);
 		Xapian::docid local = d->writers[s].replace_document(unique,
 								     doc->doc);
+		uint64_t story;
+		if (!d->part &&
+		    story_number(doc->doc.get_value(NI_SLOT_STORY), story)) {
+			kept_copies_of(*d, s).written.push_back(story);
+		}
 		auto &counts = d->new_words[s];
 		for (const std::string &word : doc->words)
 			counts[word]++;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ni_buf.h"
 #include "ni_xapian.h"
 
 /* A test's own folder, and an index path in it. */
@@ -42,6 +43,20 @@ static inline int remove_fixture(void **state)
 	int rc = system(cmd);
 	free(f);
 	return rc;
+}
+
+/* The index at `path` opened in `mode` with `analyzer`; the test fails
+ * with the library's message if it cannot be. */
+static inline ni_db *open_index(const char *path, enum ni_db_mode mode,
+				const char *analyzer)
+{
+	ni_db *db = NULL;
+	struct ni_buf msg = NI_BUF_INIT;
+	ni_status st = ni_db_open(path, mode, analyzer, &db, &msg);
+	if (st != NI_OK)
+		fail_msg("open %s: %s", path, ni_buf_str(&msg));
+	ni_buf_release(&msg);
+	return db;
 }
 
 /*

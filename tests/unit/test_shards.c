@@ -52,13 +52,7 @@ static void create(const char *path, size_t n)
 
 static ni_db *open_as(const char *path, enum ni_db_mode mode)
 {
-	ni_db *db = NULL;
-	struct ni_buf msg = NI_BUF_INIT;
-	ni_status st = ni_db_open(path, mode, ANALYZER, &db, &msg);
-	if (st != NI_OK)
-		fail_msg("open %s: %s", path, ni_buf_str(&msg));
-	ni_buf_release(&msg);
-	return db;
+	return open_index(path, mode, ANALYZER);
 }
 
 /* Open the index at `path` and expect `want`; the message to free. */
@@ -822,6 +816,59 @@ static void test_compact_a_sharded_index(void **state)
 	ni_db_close(db, NULL);
 }
 
+/* A document of word "news" with unique key `key`, in story `story`. */
+static void put_story(ni_db *db, const char *key, const char *story)
+{
+	ni_doc *doc;
+	assert_int_equal(ni_doc_new(db, &doc), NI_OK);
+	assert_int_equal(ni_doc_add_word(doc, NI_FIELD_TITLE, "news", 4),
+			 NI_OK);
+	assert_int_equal(ni_doc_set_story(doc, story, strlen(story)), NI_OK);
+	assert_int_equal(ni_doc_set_data(doc, key, strlen(key)), NI_OK);
+	assert_int_equal(ni_db_replace(db, key, doc, NULL), NI_OK);
+	ni_doc_free(doc);
+}
+
+/*
+ * The copies of a story in two shards, each of which keeps a map of its
+ * own stories that may have copies (NI_META_STORY_COPIES) without the
+ * story, are counted by a reader of the whole index.
+ */
+static void test_copies_across_shards_are_counted(void **state)
+{
+	struct db_fixture *f = *state;
+	create(f->path, SHARDS);
+	ni_db *db = open_as(f->path, NI_DB_WRITE);
+	char first[64], second[64];
+	url_in(url_in(0, SHARDS, 1, true, first, sizeof first) + 1, SHARDS,
+	       1, false, second, sizeof second);
+	put_story(db, first, "story");
+	put_story(db, second, "story");
+	put_story(db, "https://example.com/other", "another");
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+
+	db = open_as(f->path, NI_DB_READ);
+	ni_query *q;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "news", 4, &q),
+			 NI_OK);
+	struct ni_search_params p = {.limit = 10, .bm25_k1 = 1.2,
+				     .bm25_b = 0.75, .collapse = 1};
+	ni_mset *m = NULL;
+	assert_int_equal(ni_db_search(db, q, &p, &m), NI_OK);
+	assert_int_equal(ni_mset_size(m), 2);
+	uint32_t similar = 0;
+	for (size_t k = 0; k < 2; k++) {
+		struct ni_hit hit;
+		ni_mset_hit(m, k, &hit);
+		similar += hit.n_similar;
+	}
+	assert_int_equal(similar, 1);
+	ni_mset_free(m);
+	ni_query_free(q);
+	ni_db_close(db, NULL);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, make_dir, remove_dir)
@@ -838,6 +885,7 @@ int main(void)
 		T(test_repair_removes_orphans_of_a_torn_commit),
 		T(test_repair_does_nothing_at_equal_batches),
 		T(test_compact_a_sharded_index),
+		T(test_copies_across_shards_are_counted),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

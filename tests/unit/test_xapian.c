@@ -1134,6 +1134,196 @@ static void test_collapse_sorted_by_date_counts_copies(void **state)
 	ni_db_close(db, NULL);
 }
 
+static ni_db *open_reader(const char *path)
+{
+	return open_index(path, NI_DB_READ, ANALYZER);
+}
+
+/*
+ * The "rates" page of `db` holds `stories` stories with `similar` other
+ * copies in all, ranked (the best copy looked for) and sorted by date
+ * (copies counted only): the two ways best_copy() counts them.
+ */
+static void expect_copies(ni_db *db, size_t stories, uint32_t similar)
+{
+	const enum ni_sort sorts[] = {NI_SORT_RELEVANCE, NI_SORT_DATE};
+	for (size_t i = 0; i < 2; i++) {
+		struct ni_search_params p = {.limit = 10, .bm25_k1 = 1.2,
+					     .bm25_b = 0.75, .collapse = 1,
+					     .sort = sorts[i]};
+		ni_mset *m = search_with(db, "rates", &p);
+		assert_int_equal(ni_mset_size(m), stories);
+		uint32_t counted = 0;
+		for (size_t k = 0; k < stories; k++) {
+			struct ni_hit hit;
+			ni_mset_hit(m, k, &hit);
+			counted += hit.n_similar;
+		}
+		ni_mset_free(m);
+		if (counted != similar)
+			fail_msg("sort %d: %u other copies, wanted %u",
+				 (int)sorts[i], counted, similar);
+	}
+}
+
+/*
+ * The base-2 logarithm of the bits of the index's map of the stories
+ * that may have copies (ni_xapian.h); 0 when it has none.  The bits
+ * follow the header: mostly zero bytes, which end the C string.
+ */
+static int copies_map_size(ni_db *db)
+{
+	char *value = NULL;
+	assert_int_equal(ni_db_get_metadata(db, NI_META_STORY_COPIES,
+					    &value), NI_OK);
+	int log2 = value[0] == NI_STORY_COPIES_FORMAT
+		? (unsigned char)value[1] : 0;
+	free(value);
+	return log2;
+}
+
+/*
+ * A reader is told which stories may have copies (NI_META_STORY_COPIES)
+ * rather than looking each up: the copies of a story written in two
+ * commits, deleted down to one, and written again are counted by a
+ * reader that follows each commit.
+ */
+static void test_copies_written_apart_are_counted(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	add_dated(db, "a", "s", 1, 50);
+	add_dated(db, "other", "t", 2, 50);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db *reader = open_reader(f->path);
+	assert_int_equal(copies_map_size(reader), 16);
+	expect_copies(reader, 2, 0);
+
+	const struct {
+		const char *add, *del;
+		uint32_t similar;
+	} steps[] = {
+		{"b", NULL, 1}, {"c", NULL, 2}, {NULL, "a", 1},
+		{NULL, "b", 0}, {"d", NULL, 1},
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+		if (steps[i].add)
+			add_dated(db, steps[i].add, "s", 3 + (int)i, 60);
+		if (steps[i].del)
+			assert_int_equal(ni_db_delete(db, steps[i].del),
+					 NI_OK);
+		assert_int_equal(ni_db_commit(db), NI_OK);
+		bool changed = false;
+		assert_int_equal(ni_db_reopen(reader, &changed), NI_OK);
+		assert_true(changed);
+		expect_copies(reader, 2, steps[i].similar);
+		/* A reader opened now reads the map afresh. */
+		ni_db *fresh = open_reader(f->path);
+		expect_copies(fresh, 2, steps[i].similar);
+		ni_db_close(fresh, NULL);
+	}
+	ni_db_close(reader, NULL);
+	ni_db_close(db, NULL);
+}
+
+/*
+ * An index built before the map was kept (or with its key removed) has
+ * its copies counted all the same, and its next commit writes the map,
+ * even when nothing was written.
+ */
+static void test_index_without_copies_map_counts_copies(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	add_dated(db, "a", "s", 1, 50);
+	add_dated(db, "b", "s", 2, 50);
+	add_dated(db, "other", "t", 3, 50);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(ni_db_set_metadata(db, NI_META_STORY_COPIES, ""),
+			 NI_OK);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+
+	ni_db *reader = open_reader(f->path);
+	assert_int_equal(copies_map_size(reader), 0);
+	expect_copies(reader, 2, 1);
+	ni_db_close(reader, NULL);
+
+	db = open_writer(f->path);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+	reader = open_reader(f->path);
+	assert_int_equal(copies_map_size(reader), 16);
+	expect_copies(reader, 2, 1);
+	ni_db_close(reader, NULL);
+}
+
+/*
+ * A map grown dense by the commits (more than an eighth of its bits
+ * set) is made anew, larger: 16 bits or more for each story that has
+ * copies.
+ */
+static void test_dense_copies_map_grows(void **state)
+{
+	struct db_fixture *f = *state;
+	/* Some share a bit: 8,800 or so of 65,536 are set. */
+	enum { STORIES = 9500 };
+	ni_db *db = open_writer(f->path);
+	add_dated(db, "first", "first", 1, 50);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(copies_map_size(db), 16);
+	char key[32], story[32];
+	for (int i = 0; i < 2 * STORIES; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		snprintf(story, sizeof story, "s%d", i / 2);
+		add_dated(db, key, story, 1, 50);
+	}
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	/* 9,500 stories: 152,000 bits, 2^18 the next power of two. */
+	assert_int_equal(copies_map_size(db), 18);
+	ni_db_close(db, NULL);
+}
+
+/*
+ * Parts merged (ni_db_adopt_parts), each holding one copy of a story:
+ * parts of a parallel build (NI_DB_PART), which keep no map, and parts
+ * written as indexes, whose maps each miss the story; the merged index
+ * has a map of its own.
+ */
+static void test_copies_in_merged_parts_are_counted(void **state)
+{
+	struct db_fixture *f = *state;
+	const enum ni_db_mode modes[] = {NI_DB_PART, NI_DB_WRITE};
+	for (size_t m = 0; m < 2; m++) {
+		char parts[2][160], merged[160];
+		const char *list[2];
+		for (int i = 0; i < 2; i++) {
+			snprintf(parts[i], sizeof parts[i], "%s/part-%zu-%d",
+				 f->dir, m, i);
+			list[i] = parts[i];
+			ni_db *part = NULL;
+			assert_int_equal(ni_db_open(parts[i], modes[m],
+						    ANALYZER, &part, NULL),
+					 NI_OK);
+			add_dated(part, i ? "b" : "a", "s", 1 + i, 50);
+			if (i == 0)
+				add_dated(part, "other", "t", 3, 50);
+			assert_int_equal(ni_db_commit(part), NI_OK);
+			ni_db_close(part, NULL);
+		}
+		snprintf(merged, sizeof merged, "%s/merged-%zu", f->dir, m);
+		ni_db *db = open_writer(merged);
+		if (ni_db_adopt_parts(db, list, 2) != NI_OK)
+			fail_msg("adopt: %s", ni_db_errmsg(db));
+		assert_int_equal(ni_db_commit(db), NI_OK);
+		ni_db_close(db, NULL);
+		ni_db *reader = open_reader(merged);
+		assert_int_equal(copies_map_size(reader), 16);
+		expect_copies(reader, 2, 1);
+		ni_db_close(reader, NULL);
+	}
+}
+
 static void test_facets_count_every_match(void **state)
 {
 	struct db_fixture *f = *state;
@@ -1750,6 +1940,10 @@ int main(void)
 		T(test_one_walk_ranks_as_the_blend),
 		T(test_one_walk_reads_quality_where_it_can_rank),
 		T(test_samples_and_counts_of_a_walk),
+		T(test_copies_written_apart_are_counted),
+		T(test_index_without_copies_map_counts_copies),
+		T(test_copies_in_merged_parts_are_counted),
+		T(test_dense_copies_map_grows),
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
