@@ -596,11 +596,11 @@ public:
 };
 
 /*
- * A count of `query` (limit 0) from a walk of it: its articles, or
- * with `p.collapse` its stories (a match without a story key is one of
- * its own), exact as Xapian's count is when it finds fewer than
- * check_at_least.  False (Xapian counts) without a walk, or with as
- * many to count as that, or facets to count.
+ * A count of `query` (limit 0) from a walk of it: its articles, exact
+ * however many, or with `p.collapse` its stories (a match without a
+ * story key is one of its own), exact as Xapian's count is when it
+ * finds fewer than check_at_least.  False (Xapian counts) without a
+ * walk, or with as many stories to count as that, or facets to count.
  */
 bool count_of_walk(ni_db &d, const Xapian::Query &query,
 		   const ni_search_params &p, ni_mset &out)
@@ -623,7 +623,11 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
 				n++;
 		}
 	}
-	if (n >= p.check_at_least)
+	/*
+	 * Stories past check_at_least are left to Xapian, which stops, or
+	 * to a sample: counting them here would read every story key.
+	 */
+	if (p.collapse && n >= p.check_at_least)
 		return false;
 	out.estimated = out.lower_bound = out.upper_bound =
 		static_cast<Xapian::doccount>(n);
