@@ -821,12 +821,14 @@ struct ni_search_params {
 	unsigned facets;        /* bits 1u << NI_FACET_*: count these over
 				   every match (costs a full match count) */
 	/*
-	 * Above 0 (at most 1): a sample for estimating stories.  Only the
-	 * matches whose tie order (NI_SLOT_ORDER, a hash of the key) lies
-	 * in the lowest `sample` of its range, blind to stories and the
-	 * same whatever the build order, writers or shards; hits in
-	 * document id order, with only their docid and n_similar (their
-	 * story's other matching copies, in the sample or not).
+	 * Above 0 (at most 1): a sample for estimating stories, of about
+	 * `sample` of the matches, blind to stories: on one index, 32 runs
+	 * of consecutive document ids; on local shards, every Nth id of
+	 * each; through a remote shard, the matches whose tie order
+	 * (NI_SLOT_ORDER, a hash of the key) lies in the lowest `sample` of
+	 * its range.  Hits in document id order, with only their docid,
+	 * n_similar (their story's other matching copies, in the sample or
+	 * not) and, on one index, sample_chance.
 	 */
 	double sample;
 };
@@ -845,6 +847,10 @@ struct ni_hit {
 	size_t data_len;
 	double heat;         /* the shown copy's NI_SLOT_HEAT; -1 when
 				unknown (none, or below 0) */
+	double sample_chance; /* in a sample of one index: the chance that
+				 its story was sampled, from where its
+				 matching copies lie; 0 otherwise (then
+				 1 - (1 - sample)^(n_similar + 1)) */
 };
 
 /* One facet value and how many matching articles have it. */

@@ -231,7 +231,7 @@ static ni_status count(ni_db *db, const ni_query *query,
 
 /*
  * The stories of `query`'s sample of `share` (estimate_stories()): how
- * many were seen, and the sums over them of 1 / p(c) and c / p(c).  At
+ * many were seen, and the sums over them of 1 / p and c / p.  At
  * most STORY_SAMPLE_MAX stories are read, in document id order.
  */
 static ni_status sample_stories(ni_db *db, const ni_query *query,
@@ -251,7 +251,8 @@ static ni_status sample_stories(ni_db *db, const ni_query *query,
 		struct ni_hit hit;
 		ni_mset_hit(mset, i, &hit);
 		double c = 1.0 + hit.n_similar;
-		double chance = 1 - pow(1 - share, c);
+		double chance = hit.sample_chance > 0
+			? hit.sample_chance : 1 - pow(1 - share, c);
 		*stories += 1 / chance;
 		*copies += c / chance;
 	}
@@ -261,22 +262,23 @@ static ni_status sample_stories(ni_db *db, const ni_query *query,
 
 /*
  * Estimate the stories of a tier, `query`, whose `articles` matches are
- * too many to read every story key of, from a sample: the articles whose
- * tie order (a hash of each article's own key, blind to stories) lies in
- * the lowest `share` of its range (ni_search_params.sample), some 2 *
- * STORY_SAMPLE of them, collapsed to their stories, each with its
- * matching copies c (exact: the page counts them).  A story of c copies
- * is in the sample when any copy is, with the chance p(c) = 1 - (1 -
- * share)^c, about c times that of a story of one; so, weighing each
- * story seen by 1 / p(c), the sample's stories and articles, scaled to
- * the tier's articles, estimate its stories:
+ * too many to read every story key of, from a sample of some `share`
+ * of them, blind to stories (ni_search_params.sample: runs of document
+ * ids on one index), some 2 * STORY_SAMPLE of them, collapsed to their
+ * stories, each with its matching copies c (exact: the page counts
+ * them).  A story is in the sample when any copy is, with a chance p:
+ * on one index, from where its copies lie (ni_hit.sample_chance: hardly
+ * more than a story of one when they lie side by side, up to c times it
+ * when apart), else p(c) = 1 - (1 - share)^c, each copy apart.  So,
+ * weighing each story seen by 1 / p, the sample's stories and articles,
+ * scaled to the tier's articles, estimate its stories:
  *
- *     articles * sum(1 / p(c)) / sum(c / p(c))
+ *     articles * sum(1 / p) / sum(c / p)
  *
- * all of them when no article has a copy.  Xapian reads the hash's
- * values in order and each sampled article's story key, not every
- * match's (sorting every match by its hash for the first stories cost
- * two thirds of a query at 200,000 articles).  Xapian's own estimate of
+ * all of them when no article has a copy.  Xapian reads the story key
+ * of each sampled article, not every match's (sorting every match by a
+ * hash for the first stories cost two thirds of a query at 200,000
+ * articles).  Xapian's own estimate of
  * a collapsed count is rounded to a figure or two ("10000" stories of
  * 11,769 articles, nearly all alone).  Never fewer than the stories
  * seen, nor more than the articles.

@@ -206,6 +206,7 @@ struct stored_hit {
 	Xapian::doccount n_similar;
 	std::string data;
 	double heat;
+	double sample_chance;
 };
 
 /* errors.cc */

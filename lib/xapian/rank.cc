@@ -124,7 +124,131 @@ Xapian::Query blended_query(const Xapian::Query &query,
 }
 
 /*
- * Every `stride`-th document id of each index (shard) from `stride`
+ * Whether `d` reads one local index: a spy is given each shard's own
+ * document ids, and a remote one takes no spy of ours.
+ */
+bool one_local_index(const ni_db &d)
+{
+	return d.db.size() == 1 &&
+	       (d.shards.empty() || !d.shards[0].local.empty());
+}
+
+/* Windows of a story sample: see Windows. */
+const Xapian::docid SAMPLE_WINDOWS = 32;
+
+/*
+ * The story sample of one index: SAMPLE_WINDOWS runs of `width`
+ * consecutive document ids, one run at the start of every `period`
+ * ids, about `share` of them in all.  Runs, not every Nth id: a story
+ * key, read for each sampled match, is read from a value stream whose
+ * blocks hold a few hundred ids each, so every Nth id read nearly every
+ * block of it (400 of a sample's 550 block reads at 200,000 articles),
+ * where 32 runs read some 40.
+ *
+ * A story is in the sample when one of its matching copies is.  Were
+ * the runs placed at random (a phase drawn from the period), the
+ * chance of that is chance(): w / period for a story of one copy, up to
+ * c times that for c copies far apart, hardly more for c copies side by
+ * side (files indexed one after the other, as reprints often are).
+ * The runs start at phase 0: the estimate is the same on every run,
+ * and its weights are those chances.
+ */
+struct Windows {
+	Xapian::docid period = 1;
+	Xapian::docid width = 1;
+
+	Windows(Xapian::docid last, double share)
+	{
+		period = std::max<Xapian::docid>(
+			(last + SAMPLE_WINDOWS - 1) / SAMPLE_WINDOWS, 1);
+		double w = std::round(std::min(share, 1.0) * period);
+		width = std::clamp<Xapian::docid>(
+			static_cast<Xapian::docid>(w), 1, period);
+	}
+	bool has(Xapian::docid did) const
+	{
+		return (did - 1) % period < width;
+	}
+	/* The first id from `did` on in a run. */
+	Xapian::docid next_from(Xapian::docid did) const
+	{
+		Xapian::docid off = (did - 1) % period;
+		return off < width ? did : did - off + period;
+	}
+	/*
+	 * The chance that a random phase puts one of `ids` in a run: the
+	 * phases that do are, for each id, the `width` ones ending at its
+	 * offset in the period, a union of arcs on a circle.
+	 */
+	double chance(std::vector<Xapian::docid> ids) const
+	{
+		std::vector<Xapian::docid> at;
+		at.reserve(ids.size());
+		for (Xapian::docid did : ids)
+			at.push_back((did - 1) % period);
+		std::sort(at.begin(), at.end());
+		at.erase(std::unique(at.begin(), at.end()), at.end());
+		if (at.empty())
+			return 0;
+		double covered = 0;
+		for (size_t i = 0; i < at.size(); i++) {
+			Xapian::docid gap = i + 1 < at.size()
+				? at[i + 1] - at[i]
+				: at[0] + period - at[i];
+			covered += std::min(gap, width);
+		}
+		return covered / period;
+	}
+};
+
+/* The Windows of a sample of `share`, with no weight. */
+class WindowSource : public Xapian::PostingSource {
+public:
+	explicit WindowSource(double share) : share_(share) {}
+
+	void init(const Xapian::Database &db) override
+	{
+		last_ = db.get_lastdocid();
+		windows_ = Windows(last_, share_);
+		current_ = 0;
+		docs_ = db.get_doccount();
+	}
+	/* Which ids exist is unknown: from none to all of them. */
+	Xapian::doccount get_termfreq_min() const override { return 0; }
+	Xapian::doccount get_termfreq_est() const override
+	{
+		return static_cast<Xapian::doccount>(
+			static_cast<double>(docs_) * windows_.width /
+			windows_.period);
+	}
+	Xapian::doccount get_termfreq_max() const override
+	{
+		return std::min<Xapian::doccount>(
+			docs_, (last_ / windows_.period + 1) * windows_.width);
+	}
+	void next(double) override { skip_to(current_ + 1, 0); }
+	void skip_to(Xapian::docid did, double) override
+	{
+		if (did > current_)
+			current_ = windows_.next_from(did);
+	}
+	bool at_end() const override { return current_ > last_; }
+	Xapian::docid get_docid() const override { return current_; }
+	Xapian::PostingSource *clone() const override
+	{
+		return new WindowSource(share_);
+	}
+
+private:
+	double share_;
+	Windows windows_{1, 1};
+	Xapian::docid last_ = 0;
+	Xapian::docid current_ = 0;
+	Xapian::doccount docs_ = 0;
+};
+
+/*
+ * Every `stride`-th document id of each local shard from `stride`
  * on, with no weight: a sample of about 1/stride of any query's
  * matches that Xapian can skip through.  Copies of a story lie
  * together or apart in the id order; either way a story of c copies is
@@ -201,6 +325,10 @@ Xapian::Query sampled(const ni_db &d, const Xapian::Query &query,
 			return hash_sample(query, share);
 	if (share >= 1)
 		return query;
+	if (one_local_index(d))
+		return Xapian::Query(Xapian::Query::OP_FILTER, query,
+				     Xapian::Query((new WindowSource(share))
+							   ->release()));
 	auto stride = static_cast<Xapian::docid>(std::lround(1 / share));
 	auto *source = new StrideSource(std::max<Xapian::docid>(stride, 1));
 	return Xapian::Query(Xapian::Query::OP_FILTER, query,
@@ -278,6 +406,19 @@ bool may_have_copies(ni_db &d, const std::string &story)
 const Xapian::doccount BEST_COPY_CANDIDATES = 16;
 
 /*
+ * How many documents, matching or not, story `story` has: none for "",
+ * one without a lookup when the map says it has no copies (most).
+ */
+Xapian::doccount copies_in_index(ni_db &d, const std::string &story)
+{
+	if (story.empty())
+		return 0;
+	if (!may_have_copies(d, story))
+		return 1;
+	return d.db.get_termfreq(STORY_PREFIX + story);
+}
+
+/*
  * The copy of a collapsed story to show: the one of best quality among
  * those that match the query, then of best relevance, then first in the
  * tie order (not by document id, which differs between builds); and in
@@ -297,13 +438,9 @@ Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
 			   Xapian::doccount &others)
 {
 	others = 0;
-	/* Most stories have one copy: no search for them, and most are
-	 * told so without a lookup. */
-	if (story.empty() || !may_have_copies(d, story))
-		return found;
 	Xapian::Query story_term(STORY_PREFIX + story);
-	Xapian::doccount copies_in_all = d.db.get_termfreq(STORY_PREFIX +
-							   story);
+	Xapian::doccount copies_in_all = copies_in_index(d, story);
+	/* Most stories have one copy: no search for them. */
 	if (copies_in_all < 2)
 		return found;
 	Xapian::Enquire enquire(d.db);
@@ -337,6 +474,33 @@ Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
 	return best_doc;
 }
 
+/*
+ * The chance that `windows` sample story `story` of sampled match
+ * `found` (Windows::chance), from the ids of its copies that match
+ * `query`; and in `others` how many of those there are besides found.
+ */
+double chance_in_sample(ni_db &d, const Xapian::Query &query,
+			Xapian::docid found, const std::string &story,
+			const Windows &windows, Xapian::doccount &others)
+{
+	others = 0;
+	std::vector<Xapian::docid> ids{found};
+	Xapian::doccount copies_in_all = copies_in_index(d, story);
+	if (copies_in_all >= 2) {
+		Xapian::Enquire enquire(d.db);
+		enquire.set_query(Xapian::Query(
+			Xapian::Query::OP_FILTER, query,
+			Xapian::Query(STORY_PREFIX + story)));
+		enquire.set_weighting_scheme(Xapian::BoolWeight());
+		Xapian::MSet copies = enquire.get_mset(0, copies_in_all);
+		for (auto it = copies.begin(); it != copies.end(); ++it)
+			if (*it != found)
+				ids.push_back(*it);
+		others = static_cast<Xapian::doccount>(ids.size() - 1);
+	}
+	return windows.chance(ids);
+}
+
 /* A hit of a page as ranked: its document, score and story key. */
 struct ranked {
 	Xapian::Document doc;
@@ -365,13 +529,24 @@ void take_hits(ni_db &d, const Xapian::Query &query,
 		const Xapian::Document &doc = hit.doc;
 		Xapian::docid did = doc.get_docid();
 		if (p.sample > 0) {
-			/* Counted as a page sorted by date counts them. */
+			/*
+			 * Windows on one index (sampled()): the chance of
+			 * its story from where its copies are; else
+			 * counted as a page sorted by date counts them.
+			 */
 			Xapian::doccount similar = 0;
-			if (p.collapse)
+			double chance = 0;
+			if (p.collapse && one_local_index(d))
+				chance = chance_in_sample(
+					d, query, did, hit.story,
+					Windows(d.db.get_lastdocid(),
+						p.sample),
+					similar);
+			else if (p.collapse)
 				best_copy(d, query, doc, hit.story, true,
 					  similar);
 			out.hits.push_back(
-				{did, 0, 0, 0, 0, 0, similar, {}, -1});
+				{did, 0, 0, 0, 0, 0, similar, {}, -1, chance});
 			continue;
 		}
 		double score = hit.score;
@@ -391,7 +566,8 @@ void take_hits(ni_db &d, const Xapian::Query &query,
 		out.hits.push_back({did, score,
 				    score - quality_part - recency,
 				    quality_of(shown), quality_part, recency,
-				    similar, shown.get_data(), heat_of(shown)});
+				    similar, shown.get_data(), heat_of(shown),
+				    0});
 	}
 }
 
@@ -536,15 +712,6 @@ Xapian::Query unscaled(const Xapian::Query &query)
 		? unscaled(query.get_subquery(0)) : query;
 }
 
-/*
- * Whether `d` reads one local index: a spy is given each shard's own
- * document ids, and a remote one takes no spy of ours.
- */
-bool one_local_index(const ni_db &d)
-{
-	return d.db.size() == 1 &&
-	       (d.shards.empty() || !d.shards[0].local.empty());
-}
 
 /* Walks kept (ni_db::walks): a search's tiers and counts. */
 const size_t WALKS_KEPT = 4;
@@ -638,7 +805,7 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
  * The story sample of `query` (ni_search_params.sample) from the matches
  * a page has just walked, when it walked this query's (unscored: a
  * sample ranks by document id only when every weight is 0): the
- * matches whose id StrideSource would let through, one per story, the
+ * matches whose id WindowSource would let through, one per story, the
  * first in document id order, as many as the page asks for.  That is
  * Xapian's sampled search, without its walk of the query's posting
  * lists.  False when there is no such walk.
@@ -653,8 +820,7 @@ bool sample_of_walk(ni_db &d, const Xapian::Query &query,
 	enquire.set_query(query);
 	if (enquire.get_mset(0, 0).get_max_possible() != 0)
 		return false;
-	Xapian::docid stride = p.sample >= 1 ? 1 : std::max<Xapian::docid>(
-		static_cast<Xapian::docid>(std::lround(1 / p.sample)), 1);
+	Windows windows(d.db.get_lastdocid(), p.sample);
 	Xapian::ValueIterator v = d.db.valuestream_begin(NI_SLOT_STORY);
 	Xapian::ValueIterator end = d.db.valuestream_end(NI_SLOT_STORY);
 	std::set<std::string> shown;
@@ -662,7 +828,7 @@ bool sample_of_walk(ni_db &d, const Xapian::Query &query,
 	for (Xapian::docid did : *docids) {
 		if (out.size() >= p.limit)
 			break;
-		if (did % stride)
+		if (!windows.has(did))
 			continue;
 		std::string story;
 		if (p.collapse && stream_has(v, end, did))
@@ -966,7 +1132,7 @@ ni_status ni_mset_hit(const ni_mset *mset, size_t i,
 	*out = {hit.docid, hit.score, hit.relevance, hit.quality,
 		hit.quality_part, hit.recency_part,
 		static_cast<uint32_t>(hit.n_similar), hit.data.data(),
-		hit.data.size(), hit.heat};
+		hit.data.size(), hit.heat, hit.sample_chance};
 	return NI_OK;
 }
 

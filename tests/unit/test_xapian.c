@@ -1034,6 +1034,8 @@ static void test_samples_and_counts_of_a_walk(void **state)
 			ni_mset_hit(searched, h, &b);
 			assert_int_equal(a.docid, b.docid);
 			assert_int_equal(a.n_similar, b.n_similar);
+			assert_true(a.sample_chance > 0 &&
+				    a.sample_chance == b.sample_chance);
 		}
 		ni_mset_free(searched);
 		ni_mset_free(walked);
