@@ -709,8 +709,10 @@ ni_status ni_query_like(ni_db *db, const char *key, unsigned n_terms,
 
 /*
  * Pseudo-relevance feedback, RM3 (docs/ranking.md): the relevance model of
- * the top `n_docs` matches of `query` (ranked by BM25 with `params`' k1
- * and b): P(t|R) = the sum over those documents D of score(D) / the sum
+ * the top `n_docs` matches (ranked by BM25 with `params`' k1 and b) of
+ * `all_words` when it has that many (the strict tier: an OR of a few
+ * words ranks every match, where an AND skips most; NULL: none), else
+ * of `query`: P(t|R) = the sum over those documents D of score(D) / the sum
  * of their scores * wdf(t, D) / the wdf of all D's stems, over stems of
  * every text field in at most a tenth of the index's documents; the
  * `n_terms` most probable, renormalised to sum to 1.  `*out` ORs them,
@@ -721,6 +723,7 @@ ni_status ni_query_like(ni_db *db, const char *key, unsigned n_terms,
  * `query` is NULL or `lambda` is not between 0 and 1.
  */
 ni_status ni_query_feedback(ni_db *db, const ni_query *query,
+			    const ni_query *all_words,
 			    const struct ni_search_params *params,
 			    unsigned n_docs, unsigned n_terms, double lambda,
 			    ni_query **out) NI_NOEXCEPT;

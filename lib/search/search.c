@@ -470,8 +470,9 @@ ni_status ni_search_run(ni_db *db, const ni_query *strict,
 					  .bm25_b = o->bm25_b};
 	ni_query *fb = NULL, *strict_fb = NULL, *relaxed_fb = NULL;
 	ni_status status = ni_query_feedback(
-		db, relaxed ? relaxed : strict, &params, NI_FEEDBACK_DOCS,
-		NI_FEEDBACK_TERMS, NI_FEEDBACK_LAMBDA, &fb);
+		db, relaxed ? relaxed : strict, relaxed ? strict : NULL,
+		&params, NI_FEEDBACK_DOCS, NI_FEEDBACK_TERMS,
+		NI_FEEDBACK_LAMBDA, &fb);
 	if (status != NI_OK)
 		ni_buf_addf(errmsg, "search failed: %s", ni_db_errmsg(db));
 	if (status == NI_OK)

@@ -483,6 +483,10 @@ using weighted_terms = std::vector<std::pair<std::string, double>>;
  * score(D) / sum of scores * wdf(t, D) / wdf of D's stems, over the
  * stems any_field_stem() accepts and FEEDBACK_MAX_DF keeps, the
  * `n_terms` most probable (ties by term), renormalised to sum to 1.
+ * A stem's probability does not depend on which others are kept, so
+ * the frequencies (a B-tree lookup each, a block read) are looked up
+ * from the most probable down, only until `n_terms` are kept: some 45
+ * of the 100 to 150 stems of three articles.
  */
 weighted_terms relevance_model(ni_db &d, const Xapian::MSet &top,
 			       unsigned n_terms)
@@ -494,33 +498,33 @@ weighted_terms relevance_model(ni_db &d, const Xapian::MSet &top,
 	std::unordered_map<std::string, double> model;
 	for (auto it = top.begin(); it != top.end(); ++it) {
 		double length = 0;
-		weighted_terms kept;
+		weighted_terms stems;
 		for (auto t = d.db.termlist_begin(*it);
 		     t != d.db.termlist_end(*it); ++t) {
 			if (!any_field_stem(*t))
 				continue;
 			length += t.get_wdf();
-			/* A termlist's frequency is its shard's alone. */
-			if (d.db.get_termfreq(*t) <= max_df)
-				kept.emplace_back(*t, t.get_wdf());
+			stems.emplace_back(*t, t.get_wdf());
 		}
 		double share = score_sum > 0 ? it.get_weight() / score_sum
 					     : 1.0 / top.size();
-		for (const auto &term : kept)
+		for (const auto &term : stems)
 			model[term.first] += share * term.second / length;
 	}
-	weighted_terms best(model.begin(), model.end());
-	auto better = [](const weighted_terms::value_type &a,
-			 const weighted_terms::value_type &b) {
-		return a.second > b.second ||
-		       (a.second == b.second && a.first < b.first);
-	};
-	if (best.size() > n_terms) {
-		std::partial_sort(best.begin(), best.begin() + n_terms,
-				  best.end(), better);
-		best.resize(n_terms);
-	} else {
-		std::sort(best.begin(), best.end(), better);
+	weighted_terms all(model.begin(), model.end());
+	std::sort(all.begin(), all.end(),
+		  [](const weighted_terms::value_type &a,
+		     const weighted_terms::value_type &b) {
+			  return a.second > b.second ||
+				 (a.second == b.second && a.first < b.first);
+		  });
+	weighted_terms best;
+	for (auto &term : all) {
+		if (best.size() >= n_terms)
+			break;
+		/* A termlist's frequency is its shard's alone. */
+		if (d.db.get_termfreq(term.first) <= max_df)
+			best.push_back(std::move(term));
 	}
 	double sum = 0;
 	for (const auto &term : best)
@@ -533,6 +537,7 @@ weighted_terms relevance_model(ni_db &d, const Xapian::MSet &top,
 } // namespace
 
 ni_status ni_query_feedback(ni_db *d, const ni_query *query,
+			    const ni_query *all_words,
 			    const struct ni_search_params *params,
 			    unsigned n_docs, unsigned n_terms, double lambda,
 			    ni_query **out) noexcept
@@ -543,15 +548,24 @@ ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 		if (!(lambda > 0 && lambda < 1))
 			throw bad_argument("feedback needs 0 < lambda < 1");
 		weighted_terms model = retrying(*d, [&] {
-			Xapian::Enquire enquire(d->db);
-			enquire.set_weighting_scheme(Xapian::BM25Weight(
-				params->bm25_k1, 0, 1, params->bm25_b, 0.5));
-			enquire.set_query(q);
-			/* Ties as in a search, whatever the document ids. */
-			enquire.set_sort_by_relevance_then_value(NI_SLOT_ORDER,
-								 false);
-			return relevance_model(*d, enquire.get_mset(0, n_docs),
-					       n_terms);
+			auto top = [&](const Xapian::Query &of) {
+				Xapian::Enquire enquire(d->db);
+				enquire.set_weighting_scheme(
+					Xapian::BM25Weight(params->bm25_k1, 0,
+							   1, params->bm25_b,
+							   0.5));
+				enquire.set_query(of);
+				/* Ties as in a search, whatever the ids. */
+				enquire.set_sort_by_relevance_then_value(
+					NI_SLOT_ORDER, false);
+				return enquire.get_mset(0, n_docs);
+			};
+			Xapian::MSet docs;
+			if (all_words)
+				docs = top(query_of(all_words));
+			if (docs.size() < n_docs)
+				docs = top(q);
+			return relevance_model(*d, docs, n_terms);
 		});
 		if (model.empty())
 			return NI_OK;

@@ -411,7 +411,7 @@ static void test_filters_and_ranges(void **state)
 	assert_int_equal(ni_db_search(db, NULL, &params, &none), NI_EINVAL);
 	assert_null(none);
 	assert_string_equal(ni_db_errmsg(db), "no query");
-	assert_int_equal(ni_query_feedback(db, NULL, &params, 5, 5, 1, &bad),
+	assert_int_equal(ni_query_feedback(db, NULL, NULL, &params, 5, 5, 1, &bad),
 			 NI_EINVAL);
 	uint64_t postings = 1;
 	assert_int_equal(ni_query_postings(db, NULL, &postings), NI_EINVAL);
@@ -1579,7 +1579,8 @@ static double feedback_weight(const char *desc, const char *term)
  * a field's own stems (ZS) left out, renormalised after the cut to
  * n_terms.  Mutations caught: a uniform document weight, no
  * renormalisation after the cut, the query's stems not counted, no
- * cap on the document frequency, ZS stems let in.
+ * cap on the document frequency, ZS stems let in, the all-words
+ * tier's documents not taken, or taken when it has too few.
  */
 static void test_feedback_is_rm3_interpolated(void **state)
 {
@@ -1624,7 +1625,7 @@ static void test_feedback_is_rm3_interpolated(void **state)
 
 	struct ni_search_params p = {.bm25_k1 = 1.2, .bm25_b = 0.75};
 	ni_query *fb;
-	assert_int_equal(ni_query_feedback(db, q, &p, 2, 10, 0.6, &fb),
+	assert_int_equal(ni_query_feedback(db, q, NULL, &p, 2, 10, 0.6, &fb),
 			 NI_OK);
 	char *desc = ni_query_describe(fb);
 	assert_float_equal(feedback_weight(desc, "Zalpha"), scale * p_alpha,
@@ -1643,7 +1644,7 @@ static void test_feedback_is_rm3_interpolated(void **state)
 	ni_query_free(fb);
 
 	/* The two best, renormalised: still 1.5 times the query. */
-	assert_int_equal(ni_query_feedback(db, q, &p, 2, 2, 0.6, &fb),
+	assert_int_equal(ni_query_feedback(db, q, NULL, &p, 2, 2, 0.6, &fb),
 			 NI_OK);
 	desc = ni_query_describe(fb);
 	const char *terms[] = {"Zalpha", "Zdelta", "Zbeta", "Zgamma"};
@@ -1660,8 +1661,32 @@ static void test_feedback_is_rm3_interpolated(void **state)
 	free(desc);
 	ni_query_free(fb);
 
+	/*
+	 * The documents of the all-words tier when it has n_docs (an AND
+	 * skips what an OR of few words ranks whole), else the query's:
+	 * only a has "beta".
+	 */
+	ni_query *beta;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "beta", 4, &beta),
+			 NI_OK);
+	assert_int_equal(ni_query_feedback(db, q, beta, &p, 1, 10, 0.6, &fb),
+			 NI_OK);
+	desc = ni_query_describe(fb);
+	assert_true(feedback_weight(desc, "Zbeta") > 0);
+	assert_float_equal(feedback_weight(desc, "Zdelta"), 0, 1e-12);
+	free(desc);
+	ni_query_free(fb);
+	assert_int_equal(ni_query_feedback(db, q, beta, &p, 2, 10, 0.6, &fb),
+			 NI_OK);
+	desc = ni_query_describe(fb);
+	assert_float_equal(feedback_weight(desc, "Zdelta"), scale * p_delta,
+			   1e-6);
+	free(desc);
+	ni_query_free(fb);
+	ni_query_free(beta);
+
 	ni_query *bad = (ni_query *)1;
-	assert_int_equal(ni_query_feedback(db, q, &p, 2, 2, 1, &bad),
+	assert_int_equal(ni_query_feedback(db, q, NULL, &p, 2, 2, 1, &bad),
 			 NI_EINVAL);
 	assert_null(bad);
 	ni_query_free(q);
