@@ -917,8 +917,8 @@ bool one_walk_fits(const ni_db &d, const Xapian::Query &query,
  * relevance that scales quality (quality_scale()), then one for the
  * page.  Xapian scores every match of a query in either (its bounds on
  * BM25 are too loose to skip any), so the one walk keeps each match's
- * relevance; quality is added (add_quality()) only to the matches that
- * some quality within the slot's bounds would bring to the page.  The
+ * relevance; quality is added (add_quality()) from the most relevant
+ * match down, only while the next could still reach the page.  The
  * page is the first offset + limit stories in the order of
  * set_order(): score, then tie order, then document id; a story is
  * shown by its first match in that order, as Xapian's collapse keeps
@@ -957,15 +957,12 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 	size_t want = static_cast<size_t>(p.offset) + p.limit;
 	if (seen.empty() || want <= p.offset)
 		return true;
-	/* What quality adds at least and at most: the slot's bounds. */
-	double add_min = 0, add_max = 0;
+	/* The most quality adds: the slot's upper bound (none adds 0). */
+	double add_max = 0;
 	std::string top = d.db.get_value_upper_bound(NI_SLOT_QUALITY);
-	if (!top.empty()) {
-		add_min = std::min(0.0, *scale * Xapian::sortable_unserialise(
-			d.db.get_value_lower_bound(NI_SLOT_QUALITY)));
+	if (!top.empty())
 		add_max = std::max(0.0, *scale *
 				   Xapian::sortable_unserialise(top));
-	}
 	std::map<Xapian::docid, std::string> tie_orders, stories;
 	auto tie_order = [&](Xapian::docid did) -> const std::string & {
 		auto it = tie_orders.find(did);
@@ -986,28 +983,45 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 			return ka < kb;
 		return a.did < b.did;
 	};
+	/*
+	 * Qualities are read from the most relevant match down, `read` of
+	 * them, until no match left could reach the page: the best the
+	 * next could score, its relevance plus the most quality adds,
+	 * stays below the page's last score (a tie could win on the tie
+	 * order).  Reading every match that might reach the best n
+	 * relevances read three to five times as many: 364 qualities of
+	 * `oil prices` at 200,000 articles, a block read and 9,000
+	 * instructions each.
+	 */
+	auto more_relevant = [](const Matches::match &a,
+				const Matches::match &b) {
+		return a.relevance > b.relevance;
+	};
 	std::vector<Matches::match> near;
-	std::vector<double> lows;
+	size_t read = 0;
 	size_t n = std::min(seen.size(), 2 * want + 16);
 	for (;;) {
-		/*
-		 * At least n matches score t or more, so one whose score
-		 * is below t for any quality comes after them: only the
-		 * others' qualities are read, and the page is theirs when
-		 * it ends above t (else n grows).
-		 */
-		lows.clear();
-		for (const Matches::match &m : seen)
-			lows.push_back(m.relevance + add_min);
-		std::nth_element(lows.begin(), lows.begin() + (n - 1),
-				 lows.end(), std::greater<double>());
-		double t = lows[n - 1];
+		/* seen[0, n) are the n most relevant; seen[read, n) new. */
+		std::nth_element(seen.begin() + static_cast<long>(read),
+				 seen.begin() + static_cast<long>(n - 1),
+				 seen.end(), more_relevant);
+		if (n < seen.size())
+			std::nth_element(seen.begin() + static_cast<long>(n),
+					 seen.begin() + static_cast<long>(n),
+					 seen.end(), more_relevant);
+		std::vector<Matches::match> batch(
+			seen.begin() + static_cast<long>(read),
+			seen.begin() + static_cast<long>(n));
+		std::sort(batch.begin(), batch.end(),
+			  [](const Matches::match &a, const Matches::match &b) {
+				  return a.did < b.did;
+			  });
+		add_quality(d, *scale, batch);
+		near.insert(near.end(), batch.begin(), batch.end());
+		read = n;
 		bool all = n == seen.size();
-		near.clear();
-		for (const Matches::match &m : seen)
-			if (all || m.relevance + add_max >= t)
-				near.push_back(m);
-		add_quality(d, *scale, near);
+		double next_best = all ? -INFINITY
+				       : seen[n].relevance + add_max;
 		std::sort(near.begin(), near.end(), before);
 		page.clear();
 		std::set<std::string> shown;
@@ -1035,9 +1049,9 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 			else
 				page.push_back({doc, m->score, story});
 		}
-		if (all || (page.size() + skipped >= want && last >= t))
+		if (all || (page.size() + skipped >= want && last > next_best))
 			break;
-		n = std::min(seen.size(), 4 * n);
+		n = std::min(seen.size(), 2 * n);
 	}
 	if (p.collapse)
 		out.lower_bound = static_cast<Xapian::doccount>(
