@@ -1,19 +1,28 @@
 /*
  * newsquery --serve: the HTTP server (serve.h, docs/serving.md).
  *
- * libmicrohttpd does HTTP: the parsing, the connections, the thread
- * pool (MHD_USE_INTERNAL_POLLING_THREAD with MHD_OPTION_THREAD_POOL_SIZE:
- * each thread accepts and answers its own connections).  Here are what
- * it cannot know: the routes, one index and analyzer per thread (a
- * Xapian handle is not thread-safe), following the index as builds
- * commit, the limits it has no status for, the security headers and
- * the access log.
+ * libmicrohttpd does HTTP: the parsing, the connections, in one thread
+ * of its own (MHD_USE_POLL_INTERNAL_THREAD).  The searches are done by
+ * `threads` workers of ours, which take the requests in the order they
+ * came, from one queue: a connection waits for the first worker free,
+ * not for the one thread its connection was given (with libmicrohttpd's
+ * thread pool, each thread answered its own connections: two clients
+ * could share one thread while the other idled, and a slow search held
+ * up every request behind it on its thread).  A request waiting for a
+ * worker is suspended (MHD_suspend_connection) and resumed when its
+ * answer is ready.  Here is what libmicrohttpd cannot know: the routes,
+ * one index and analyzer per worker (a Xapian handle is not
+ * thread-safe), following the index as builds commit, the limits it has
+ * no status for, the security headers and the access log.
  *
  * A request goes: uri_logged() (MHD's first look: its raw URI is kept
  * for the log) -> answer() (method, body, connections, parameters,
- * route, the thread's index refreshed, the handler) -> completed() (the
- * log line).  The main thread waits for SIGINT or SIGTERM, then stops
- * the daemon, which joins its threads, and closes every thread's index.
+ * route; a request to search is queued and its connection suspended)
+ * -> a worker: work() (its index refreshed, the handler; the connection
+ * resumed) -> answer() again (the answer sent) -> completed() (the log
+ * line).  The main thread waits for SIGINT or SIGTERM, then stops the
+ * workers (each answers what it holds; what is left in the queue is
+ * told 503), then the daemon, and closes every worker's index.
  */
 #include "serve.h"
 
@@ -188,9 +197,17 @@ struct slot {
 	struct slot *next;
 };
 
+struct job;
+
 struct server {
 	const struct serve_settings *settings;
 	struct MHD_Daemon *daemon;
+	/* Requests waiting for a worker, first come first: `lock`. */
+	struct job *first, *last;
+	pthread_cond_t queued;      /* a job, or stopping */
+	bool stopping;
+	pthread_t *workers;
+	unsigned n_workers;
 	FILE *log;
 	struct timespec started;
 	atomic_ullong requests;
@@ -212,6 +229,31 @@ struct request_state {
 	bool seen;                  /* answer() has had its first call */
 	char method[16];            /* for the log, cut short */
 	char version[16];
+	struct job *job;            /* queued for a worker, or answered */
+};
+
+/* The request's parameters, collected by collect_param(). */
+struct params {
+	struct serve_param *items;
+	size_t n, cap;
+	const char *bad;            /* a parameter holding a NUL */
+	bool nomem;
+};
+
+/*
+ * A request a worker answers: what it needs, copied from the connection
+ * (which libmicrohttpd owns and no other thread may read), and then its
+ * answer.  Made by answer(), which suspends the connection; the worker
+ * fills `res` and resumes it; answer() then sends res and frees it.
+ */
+struct job {
+	struct MHD_Connection *connection;
+	const struct serve_route *route;
+	char *method;
+	char *url;
+	struct params params;
+	struct serve_response res;
+	struct job *next;
 };
 
 static double seconds_since(const struct timespec *t)
@@ -443,13 +485,6 @@ static void on_connection(void *cls, struct MHD_Connection *connection,
 		atomic_fetch_sub(&sv->connections, 1);
 }
 
-/* The request's parameters, collected by collect_param(). */
-struct params {
-	struct serve_param *items;
-	size_t n, cap;
-	const char *bad;            /* a parameter holding a NUL */
-	bool nomem;
-};
 
 static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind,
 				     const char *key, size_t key_size,
@@ -660,6 +695,165 @@ static bool refused(struct server *sv, struct MHD_Connection *connection,
 	return false;
 }
 
+/* ---- the workers ------------------------------------------------------- */
+
+static void job_free(struct job *job)
+{
+	if (!job)
+		return;
+	for (size_t i = 0; i < job->params.n; i++) {
+		free((char *)job->params.items[i].name);
+		free((char *)job->params.items[i].value);
+	}
+	free(job->params.items);
+	free(job->method);
+	free(job->url);
+	serve_response_release(&job->res);
+	free(job);
+}
+
+/*
+ * A job for `route` of what the connection asks (copied: the worker may
+ * not read the connection), or NULL when memory runs out.
+ */
+static struct job *job_new(struct MHD_Connection *connection,
+			   const struct serve_route *route, const char *url,
+			   const char *method, const struct params *p)
+{
+	struct job *job = calloc(1, sizeof *job);
+	if (!job)
+		return NULL;
+	job->connection = connection;
+	job->route = route;
+	job->res = (struct serve_response){.status = 200,
+					   .content_type = "application/json"};
+	job->method = strdup(method);
+	job->url = strdup(url);
+	job->params.items = p->n ? calloc(p->n, sizeof *p->items) : NULL;
+	bool ok = job->method && job->url && (!p->n || job->params.items);
+	for (size_t i = 0; ok && i < p->n; i++) {
+		job->params.items[i].name = strdup(p->items[i].name);
+		job->params.items[i].value = strdup(p->items[i].value);
+		job->params.n++;
+		ok = job->params.items[i].name && job->params.items[i].value;
+	}
+	if (!ok) {
+		job_free(job);
+		return NULL;
+	}
+	return job;
+}
+
+/* Answer `job` on this worker's index. */
+static void work(struct server *sv, struct job *job)
+{
+	struct slot *sl = slot_of_thread(sv);
+	if (!sl) {
+		serve_error(&job->res, 500, NULL, "out of memory");
+		return;
+	}
+	slot_refresh(sv, sl);
+	sl->ctx.requests = atomic_fetch_add(&sv->requests, 1) + 1;
+	sl->ctx.uptime = seconds_since(&sv->started);
+	struct serve_request req = {
+		.method = job->method, .path = job->url,
+		.params = job->params.items, .n_params = job->params.n,
+		.ctx = &sl->ctx};
+	call_handler(sv, job->route, &req, &job->res);
+}
+
+/* The next job, or NULL once stopping. */
+static struct job *next_job(struct server *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	while (!sv->first && !sv->stopping)
+		pthread_cond_wait(&sv->queued, &sv->lock);
+	struct job *job = sv->first;
+	if (job) {
+		sv->first = job->next;
+		if (!sv->first)
+			sv->last = NULL;
+		job->next = NULL;
+	}
+	pthread_mutex_unlock(&sv->lock);
+	return job;
+}
+
+static void *worker(void *cls)
+{
+	struct server *sv = cls;
+	struct job *job;
+	while ((job = next_job(sv))) {
+		bool stopping;
+		pthread_mutex_lock(&sv->lock);
+		stopping = sv->stopping;
+		pthread_mutex_unlock(&sv->lock);
+		if (stopping)
+			serve_error(&job->res, 503, NULL, "the server is "
+				    "stopping");
+		else
+			work(sv, job);
+		/* answer() sends it, called again by libmicrohttpd. */
+		MHD_resume_connection(job->connection);
+	}
+	return NULL;
+}
+
+/*
+ * Suspend `job`'s connection and queue it for the first worker free;
+ * false, with nothing done, once the workers are stopping.  Suspended
+ * before a worker can see it, which may resume it at once.
+ */
+static bool queue_job(struct server *sv, struct job *job)
+{
+	pthread_mutex_lock(&sv->lock);
+	bool open = !sv->stopping;
+	if (open) {
+		MHD_suspend_connection(job->connection);
+		if (sv->last)
+			sv->last->next = job;
+		else
+			sv->first = job;
+		sv->last = job;
+		pthread_cond_signal(&sv->queued);
+	}
+	pthread_mutex_unlock(&sv->lock);
+	return open;
+}
+
+/* Start `n` workers; false (none left running) when one cannot start. */
+static bool start_workers(struct server *sv, unsigned n)
+{
+	sv->workers = calloc(n, sizeof *sv->workers);
+	if (!sv->workers)
+		return false;
+	for (; sv->n_workers < n; sv->n_workers++)
+		if (pthread_create(&sv->workers[sv->n_workers], NULL, worker,
+				   sv) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Stop the workers: each answers the job it holds, the jobs still queued
+ * are told 503, and every suspended connection is resumed (libmicrohttpd
+ * cannot stop with a connection suspended).
+ */
+static void stop_workers(struct server *sv)
+{
+	pthread_mutex_lock(&sv->lock);
+	sv->stopping = true;
+	pthread_cond_broadcast(&sv->queued);
+	pthread_mutex_unlock(&sv->lock);
+	for (unsigned i = 0; i < sv->n_workers; i++)
+		pthread_join(sv->workers[i], NULL);
+	free(sv->workers);
+	sv->workers = NULL;
+	sv->n_workers = 0;
+}
+
+/* ---- answering, in libmicrohttpd's thread ------------------------------- */
+
 static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 			      const char *url, const char *method,
 			      const char *version, const char *upload_data,
@@ -672,6 +866,13 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 				     .content_type = "application/json"};
 	struct params p = {0};
 	enum MHD_Result result = MHD_NO;
+	/* Called again once a worker has answered: send what it made. */
+	if (rs && rs->job) {
+		result = send_response(sv, connection, rs, &rs->job->res);
+		job_free(rs->job);
+		rs->job = NULL;
+		return result;
+	}
 	/*
 	 * The first call has the headers: what is refused is answered
 	 * then (and the connection closed); the others on the second,
@@ -696,22 +897,25 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 	MHD_get_connection_values_n(connection, MHD_GET_ARGUMENT_KIND,
 				    collect_param, &p);
 	const struct serve_route *route = route_of(url);
-	struct slot *sl = route ? slot_of_thread(sv) : NULL;
-	if (p.nomem || (route && !sl)) {
+	struct job *job = NULL;
+	if (route && !p.nomem && !p.bad && rs)
+		job = job_new(connection, route, url, method, &p);
+	if (job && queue_job(sv, job)) {
+		rs->job = job;
+		result = MHD_YES;
+		goto done;
+	}
+	if (job) {
+		job_free(job);
+		serve_error(&res, 503, NULL, "the server is stopping");
+		serve_header(&res, "Connection", "close");
+	} else if (p.nomem || (route && !p.bad)) {
 		serve_error(&res, 500, NULL, "out of memory");
 	} else if (p.bad) {
 		serve_error(&res, 400, p.bad, "%s: holds a NUL byte (%%00)",
 			    p.bad);
-	} else if (!route) {
-		serve_error(&res, 404, NULL, "no such page: %s", url);
 	} else {
-		slot_refresh(sv, sl);
-		sl->ctx.requests = atomic_fetch_add(&sv->requests, 1) + 1;
-		sl->ctx.uptime = seconds_since(&sv->started);
-		struct serve_request req = {
-			.method = method, .path = url, .params = p.items,
-			.n_params = p.n, .ctx = &sl->ctx};
-		call_handler(sv, route, &req, &res);
+		serve_error(&res, 404, NULL, "no such page: %s", url);
 	}
 	result = send_response(sv, connection, rs, &res);
 done:
@@ -764,8 +968,11 @@ static void completed(void *cls, struct MHD_Connection *connection,
 			    ? "server stopping" : "not answered by newsquery");
 	write_line(sv->log, &line);
 	ni_buf_release(&line);
-	if (rs)
+	if (rs) {
+		/* Answered by a worker, never sent (the client went). */
+		job_free(rs->job);
 		free(rs->uri);
+	}
 	free(rs);
 }
 
@@ -845,13 +1052,9 @@ static void bound_address(int fd, char *out, size_t size)
 static struct MHD_Daemon *start_daemon(struct server *sv, int fd)
 {
 	const struct serve_settings *s = sv->settings;
-	/*
-	 * poll(), not epoll: with epoll, the thread that wakes first
-	 * accepts every connection waiting (wrk's 8 all went to one of two
-	 * threads, the other idle); with poll each wakes for one, and the
-	 * connections spread over the pool.
-	 */
-	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* One thread for HTTP; the searches are the workers'. */
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG |
+			 MHD_ALLOW_SUSPEND_RESUME;
 	struct MHD_OptionItem options[] = {
 		/* First, so that every message goes through it. */
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_logger, sv},
@@ -862,10 +1065,6 @@ static struct MHD_Daemon *start_daemon(struct server *sv, int fd)
 		{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)uri_logged, sv},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)completed, sv},
 		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, sv},
-		/* One thread alone is no pool (MHD wants 2 or more). */
-		{s->threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE
-				: MHD_OPTION_END,
-		 (intptr_t)s->threads, NULL},
 		{MHD_OPTION_END, 0, NULL},
 	};
 	return MHD_start_daemon(flags, 0, NULL, NULL, answer, sv,
@@ -890,6 +1089,7 @@ int serve_run(const struct serve_settings *settings)
 {
 	struct server sv = {.settings = settings};
 	pthread_mutex_init(&sv.lock, NULL);
+	pthread_cond_init(&sv.queued, NULL);
 	/* Blocked in every thread (they inherit it), taken by sigwait(). */
 	sigset_t stop;
 	sigemptyset(&stop);
@@ -903,10 +1103,11 @@ int serve_run(const struct serve_settings *settings)
 	if (sv.log)
 		fd = listen_socket(settings, &local);
 	clock_gettime(CLOCK_MONOTONIC, &sv.started);
-	sv.daemon = fd >= 0 ? start_daemon(&sv, fd) : NULL;
+	bool working = fd >= 0 && start_workers(&sv, settings->threads);
+	sv.daemon = working ? start_daemon(&sv, fd) : NULL;
 	if (fd >= 0 && !sv.daemon)
-		fprintf(stderr, "newsquery: cannot start the server on %s\n",
-			settings->host);
+		fprintf(stderr, "newsquery: cannot start the server on %s%s\n",
+			settings->host, working ? "" : ": no threads");
 	int code = NI_QUERY_EXIT_ERROR;
 	if (sv.daemon) {
 		char where[INET6_ADDRSTRLEN + 16];
@@ -926,8 +1127,11 @@ int serve_run(const struct serve_settings *settings)
 			;
 		fprintf(stderr, "newsquery: stopping (%s)\n",
 			sig == SIGINT ? "SIGINT" : "SIGTERM");
+		stop_workers(&sv);
 		MHD_stop_daemon(sv.daemon);
 		code = NI_QUERY_EXIT_MATCH;
+	} else {
+		stop_workers(&sv);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -939,6 +1143,7 @@ int serve_run(const struct serve_settings *settings)
 	if (sv.log && sv.log != stderr)
 		fclose(sv.log);
 	free(sv.last_error);
+	pthread_cond_destroy(&sv.queued);
 	pthread_mutex_destroy(&sv.lock);
 	return code;
 }

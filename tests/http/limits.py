@@ -11,6 +11,7 @@
 - the config file's serve, serve_threads, serve_paths and thumbnails;
   --log, --no-thumbnails.
 """
+import http.client
 import json
 import os
 import signal
@@ -106,6 +107,47 @@ def signals():
         check("stopping (%s)" % name in server.log(), "%s: said" % name,
               server.log())
         conn.close()
+
+
+def stop_under_load():
+    """SIGTERM while 8 clients keep asking, more than the 2 workers can
+    answer at once (the others' requests wait, their connections
+    suspended): it still stops, with exit status 0, and every client
+    gets an answer or a closed connection, none is left hanging."""
+    import threading
+    server = Server(DB, "--threads", "2")
+    asked, ended, statuses = [0], [], []
+    lock = threading.Lock()
+
+    def client():
+        conn = server.connection()
+        try:
+            while True:
+                status = server.request("/api/search?q=sanctions+china",
+                                        conn=conn)[0]
+                with lock:
+                    asked[0] += 1
+                    statuses.append(status)
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
+            with lock:
+                ended.append(1)
+
+    clients = [threading.Thread(target=client, daemon=True)
+               for _ in range(8)]
+    for c in clients:
+        c.start()
+    until(lambda: asked[0] >= 40, "8 clients are answered")
+    status = server.stop(signal.SIGTERM)
+    check(status == 0, "stopped under load: exit status 0", status)
+    for c in clients:
+        c.join(PATIENCE)
+    check(len(ended) == 8, "every client got an answer or a closed "
+          "connection", len(ended))
+    check(set(statuses) <= {200, 503}, "answers while stopping: 200, or "
+          "503 for those still waiting", sorted(set(statuses)))
 
 
 def addresses():
@@ -207,6 +249,7 @@ def options_and_config():
 connections()
 timeout()
 signals()
+stop_under_load()
 addresses()
 options_and_config()
 sys.exit(finish())
