@@ -872,6 +872,15 @@ struct ni_facet_count {
 ni_status ni_db_search(ni_db *db, const ni_query *query,
 		       const struct ni_search_params *params, ni_mset **out) NI_NOEXCEPT;
 
+/*
+ * Forget the matches ni_db_search() kept of the queries it walked whole
+ * (for the counts and samples of the same search that follow): a new
+ * search starts here, so that its answer does not depend on what was
+ * searched before it on the same handle (a walk counts exactly what
+ * Xapian alone would estimate).  Never fails.
+ */
+void ni_db_forget_walks(ni_db *db) NI_NOEXCEPT;
+
 size_t ni_mset_size(const ni_mset *mset) NI_NOEXCEPT;
 
 /*

@@ -464,6 +464,8 @@ ni_status ni_search_run(ni_db *db, const ni_query *strict,
 		ni_buf_addf(errmsg, "search failed: no query to run");
 		return NI_EINVAL;
 	}
+	/* What this search counts, it counts from its own walks. */
+	ni_db_forget_walks(db);
 	if (!o->feedback)
 		return search_tiers(db, strict, relaxed, o, out, errmsg);
 	struct ni_search_params params = {.bm25_k1 = o->bm25_k1,

@@ -305,7 +305,8 @@ struct ni_db {
 	 * page's one walk, a count that saw all), in document id order,
 	 * with the query (serialised) and the revision read, the latest
 	 * last: the samples and counts of a search that follow take them,
-	 * not a walk.
+	 * not a walk.  Forgotten when a search begins
+	 * (ni_db_forget_walks()).
 	 */
 	struct walk {
 		std::string query;

@@ -1158,6 +1158,11 @@ ni_status ni_db_search(ni_db *d, const ni_query *query,
 	}
 }
 
+void ni_db_forget_walks(ni_db *d) noexcept
+{
+	d->walks.clear();
+}
+
 size_t ni_mset_size(const ni_mset *mset) noexcept
 {
 	return mset->hits.size();

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ni_search.h"
 #include "helpers.h"
 #include "ni_buf.h"
 #include "ni_stopwords.h"
@@ -1175,6 +1176,58 @@ static void test_phrase_counts_past_the_stop(void **state)
 	ni_db_close(db, NULL);
 }
 
+/*
+ * A search counts from its own walks only: one with facets walks every
+ * match of a phrase (and could count its 1,500 exactly), but the next
+ * search, without facets, answers as on a fresh handle (the server
+ * keeps one handle for every request: the same query must not answer
+ * "about 1,480" and then "1,500" as other requests come and go).
+ */
+static void test_searches_do_not_share_walks(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	for (unsigned i = 0; i < 3000; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "https://q/%u", i);
+		add_copy(db, key, i % 2 ? "prices of oil" : "oil prices", NULL,
+			 50);
+	}
+	db = reader_of(db, f->path);
+	const char *words[] = {"oil", "prices"};
+	size_t lens[] = {3, 6};
+	ni_query *phrase;
+	assert_int_equal(ni_query_phrase(db, NI_FIELD_ANY, words, lens, 2,
+					 &phrase), NI_OK);
+	struct ni_search_options o;
+	ni_search_options_init(&o);
+	o.limit = 10;
+	o.feedback = false;
+	struct ni_results first, faceted, again;
+	struct ni_buf msg = NI_BUF_INIT;
+	assert_int_equal(ni_search_run(db, phrase, NULL, &o, &first, &msg),
+			 NI_OK);
+	/* Estimated: 3,000 candidates, more than a phrase checks. */
+	assert_false(first.total_exact);
+	o.facets = 1u << NI_FACET_TOPIC;
+	assert_int_equal(ni_search_run(db, phrase, NULL, &o, &faceted, &msg),
+			 NI_OK);
+	assert_true(faceted.total_exact);
+	assert_int_equal(faceted.total, 1500);
+	o.facets = 0;
+	assert_int_equal(ni_search_run(db, phrase, NULL, &o, &again, &msg),
+			 NI_OK);
+	assert_int_equal(again.total, first.total);
+	assert_int_equal(again.total_exact, first.total_exact);
+	assert_int_equal(again.stories, first.stories);
+	ni_results_clear(&first);
+	ni_results_clear(&faceted);
+	ni_results_clear(&again);
+	ni_buf_release(&msg);
+	ni_query_free(phrase);
+	ni_db_close(db, NULL);
+}
+
 /* A copy of story "s" (NULL: a story of its own) dated `day` of 2024-01. */
 static void add_dated(ni_db *db, const char *key, const char *story,
 		      int day, double quality)
@@ -2071,6 +2124,7 @@ int main(void)
 		T(test_dense_copies_map_grows),
 		T(test_a_walk_counts_every_article),
 		T(test_phrase_counts_past_the_stop),
+		T(test_searches_do_not_share_walks),
 		T(test_facets_count_every_match),
 		T(test_sort_and_recency),
 		T(test_like_and_spelling),
