@@ -29,7 +29,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -46,6 +45,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "mhd.h"
 #include "ni_dates.h"
 #include "page.h"
 #include "ni_cli.h"
@@ -1087,6 +1087,12 @@ static FILE *open_log(const char *path)
 
 int serve_run(const struct serve_settings *settings)
 {
+	char why[256];
+	if (!mhd_load(why, sizeof why)) {
+		fprintf(stderr, "newsquery: --serve needs libmicrohttpd: "
+			"%s\n", why);
+		return NI_QUERY_EXIT_ERROR;
+	}
 	struct server sv = {.settings = settings};
 	pthread_mutex_init(&sv.lock, NULL);
 	pthread_cond_init(&sv.queued, NULL);
