@@ -278,10 +278,10 @@ static ni_status sample_stories(ni_db *db, const ni_query *query,
  * all of them when no article has a copy.  Xapian reads the story key
  * of each sampled article, not every match's (sorting every match by a
  * hash for the first stories cost two thirds of a query at 200,000
- * articles).  Xapian's own estimate of
- * a collapsed count is rounded to a figure or two ("10000" stories of
- * 11,769 articles, nearly all alone).  Never fewer than the stories
- * seen, nor more than the articles.
+ * articles).  Xapian's own estimate of a collapsed count is rounded to
+ * a figure or two ("10000" stories of 11,769 articles, nearly all
+ * alone).  Never fewer than the stories seen, nor more than the
+ * articles.
  */
 static ni_status estimate_stories(ni_db *db, const ni_query *query,
 				  const struct ni_search_options *o,

@@ -379,8 +379,6 @@ double age_in_days(const Xapian::Document &doc, int64_t now)
 				   ni_days_from_civil(y, m, dd));
 }
 
-bool one_local_index(const ni_db &d);
-
 /*
  * Whether the story keyed `story` may have copies, as the index's map
  * (NI_META_STORY_COPIES) tells, read once for each revision: a clear
@@ -418,6 +416,16 @@ Xapian::doccount copies_in_index(ni_db &d, const std::string &story)
 	return d.db.get_termfreq(STORY_PREFIX + story);
 }
 
+/* A search of the copies of story `story` that match `query`. */
+Xapian::Enquire matching_copies(ni_db &d, const Xapian::Query &query,
+				const std::string &story)
+{
+	Xapian::Enquire enquire(d.db);
+	enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+					Xapian::Query(STORY_PREFIX + story)));
+	return enquire;
+}
+
 /*
  * The copy of a collapsed story to show: the one of best quality among
  * those that match the query, then of best relevance, then first in the
@@ -438,14 +446,11 @@ Xapian::Document best_copy(ni_db &d, const Xapian::Query &query,
 			   Xapian::doccount &others)
 {
 	others = 0;
-	Xapian::Query story_term(STORY_PREFIX + story);
 	Xapian::doccount copies_in_all = copies_in_index(d, story);
 	/* Most stories have one copy: no search for them. */
 	if (copies_in_all < 2)
 		return found;
-	Xapian::Enquire enquire(d.db);
-	enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
-					story_term));
+	Xapian::Enquire enquire = matching_copies(d, query, story);
 	if (by_date) {
 		enquire.set_weighting_scheme(Xapian::BoolWeight());
 		Xapian::doccount copies = enquire.get_mset(
@@ -487,10 +492,7 @@ double chance_in_sample(ni_db &d, const Xapian::Query &query,
 	std::vector<Xapian::docid> ids{found};
 	Xapian::doccount copies_in_all = copies_in_index(d, story);
 	if (copies_in_all >= 2) {
-		Xapian::Enquire enquire(d.db);
-		enquire.set_query(Xapian::Query(
-			Xapian::Query::OP_FILTER, query,
-			Xapian::Query(STORY_PREFIX + story)));
+		Xapian::Enquire enquire = matching_copies(d, query, story);
 		enquire.set_weighting_scheme(Xapian::BoolWeight());
 		Xapian::MSet copies = enquire.get_mset(0, copies_in_all);
 		for (auto it = copies.begin(); it != copies.end(); ++it)
@@ -525,6 +527,7 @@ void take_hits(ni_db &d, const Xapian::Query &query,
 {
 	out.hits.clear();
 	out.hits.reserve(ranks.size());
+	Windows windows(d.db.get_lastdocid(), p.sample);
 	for (const ranked &hit : ranks) {
 		const Xapian::Document &doc = hit.doc;
 		Xapian::docid did = doc.get_docid();
@@ -537,11 +540,9 @@ void take_hits(ni_db &d, const Xapian::Query &query,
 			Xapian::doccount similar = 0;
 			double chance = 0;
 			if (p.collapse && one_local_index(d))
-				chance = chance_in_sample(
-					d, query, did, hit.story,
-					Windows(d.db.get_lastdocid(),
-						p.sample),
-					similar);
+				chance = chance_in_sample(d, query, did,
+							  hit.story, windows,
+							  similar);
 			else if (p.collapse)
 				best_copy(d, query, doc, hit.story, true,
 					  similar);
@@ -711,7 +712,6 @@ Xapian::Query unscaled(const Xapian::Query &query)
 	return query.get_type() == Xapian::Query::OP_SCALE_WEIGHT
 		? unscaled(query.get_subquery(0)) : query;
 }
-
 
 /* Walks kept (ni_db::walks): a search's tiers and counts. */
 const size_t WALKS_KEPT = 4;
