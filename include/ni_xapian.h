@@ -139,6 +139,27 @@ enum ni_slot {
 #define NI_STORY_COPIES_FORMAT 1
 #define NI_STORY_COPIES_MIX 0x9e3779b97f4a7c15ULL
 
+/*
+ * The document table, kept by the writer in the same commit as the
+ * documents it describes, so that a search reads a byte for each match
+ * where it read a value (docs/schema.md, "The document table"):
+ * NI_META_DOC_TABLE holds "FORMAT IDS UUID REVISION" (format
+ * NI_DOC_TABLE_FORMAT, IDS document ids a chunk, the index's UUID and
+ * the revision of the commit that wrote it; a reader of another
+ * revision or UUID ignores the table), and NI_META_DOC_TABLE + ".K"
+ * the bytes of ids K * IDS + 1 to (K + 1) * IDS, one a document:
+ * NI_DOC_STORY_SHARED set when its story may have copies, and in the
+ * bits below it its quality when a whole number from 0 to 100,
+ * NI_DOC_QUALITY_NONE without one, NI_DOC_QUALITY_READ when the value
+ * is to be read.  A missing byte or chunk reads as NI_DOC_UNKNOWN.
+ */
+#define NI_META_DOC_TABLE "newsindex.doc_table"
+#define NI_DOC_TABLE_FORMAT 1
+#define NI_DOC_STORY_SHARED 0x80
+#define NI_DOC_QUALITY_NONE 101
+#define NI_DOC_QUALITY_READ 127
+#define NI_DOC_UNKNOWN 0xff
+
 /* The quality an article without one is ranked with: the middle. */
 #define NI_DEFAULT_QUALITY 50.0
 

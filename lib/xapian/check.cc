@@ -232,6 +232,42 @@ void check_related(const Xapian::Database &db, ni_buf *report,
 	}
 }
 
+/*
+ * The document table (NI_META_DOC_TABLE), when it is of the revision
+ * read (a search reads it then), against the documents: each byte's
+ * quality is the document's (or NI_DOC_QUALITY_READ, or unknown), and
+ * a story with copies has NI_DOC_STORY_SHARED on each of them (the bit
+ * may be set on a story without copies: a read more).
+ */
+void check_doc_table(const Xapian::Database &db, ni_buf *report,
+		     uint64_t &count)
+{
+	doc_table table;
+	if (!table.open(db))
+		return;
+	std::string want = doc_table_bytes(db);
+	Xapian::doccount wrong = 0;
+	Xapian::docid first = 0;
+	for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+		unsigned char has = table.entry(db, *p);
+		unsigned char should = static_cast<unsigned char>(want[*p - 1]);
+		unsigned char q = has & ~NI_DOC_STORY_SHARED & 0xff;
+		bool ok = has == NI_DOC_UNKNOWN ||
+			  ((q == NI_DOC_QUALITY_READ ||
+			    q == (should & ~NI_DOC_STORY_SHARED & 0xff)) &&
+			   (has & NI_DOC_STORY_SHARED ||
+			    !(should & NI_DOC_STORY_SHARED)));
+		if (!ok && !wrong++)
+			first = *p;
+	}
+	if (wrong)
+		problem(report, count, "the document table (" +
+			std::string(NI_META_DOC_TABLE) + ") disagrees with " +
+			std::to_string(wrong) + " documents, the first " +
+			std::to_string(first) + " ('newsindex compact' "
+			"makes it anew)");
+}
+
 } // namespace
 
 ni_status ni_db_check(const char *path, const char *analyzer,
@@ -261,6 +297,7 @@ ni_status ni_db_check(const char *path, const char *analyzer,
 					xapian_report.str());
 			check_keys(d.db, report, *problems);
 			check_places(d.db, report, *problems);
+			check_doc_table(d.db, report, *problems);
 			/* A shard's related records may have their parent
 			 * in another shard: the whole is checked for them. */
 			if (d.db.get_metadata(KEY_SHARD).empty()) {

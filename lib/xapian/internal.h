@@ -196,6 +196,26 @@ struct story_copies {
 	bool mark(uint64_t key);
 };
 
+/* Document ids a chunk of the document table holds (docs/schema.md):
+ * 4 KB, two chunks a block of the B-tree or so. */
+const Xapian::docid DOC_TABLE_IDS = 4096;
+
+/*
+ * The document table (NI_META_DOC_TABLE) as a reader reads it: the
+ * header once for each revision, each chunk when first asked for.
+ */
+struct doc_table {
+	bool usable = false;  /* its header is of the revision read */
+	std::unordered_map<Xapian::docid, std::string> chunks;
+
+	/* Read the header of `db`'s table, forgetting any chunk read;
+	 * whether it describes the revision `db` reads. */
+	bool open(const Xapian::Database &db);
+	/* The byte of document `did`: NI_DOC_UNKNOWN when the table is
+	 * not usable or has none. */
+	unsigned char entry(const Xapian::Database &db, Xapian::docid did);
+};
+
 struct stored_hit {
 	Xapian::docid docid;
 	double score;
@@ -281,6 +301,26 @@ struct ni_db {
 		std::vector<uint64_t> written;
 	};
 	std::vector<copies_kept> kept_copies;
+	/*
+	 * For each writer, its document table (NI_META_DOC_TABLE): the
+	 * chunks read or written, those changed since the last commit, and
+	 * the documents written since (id, quality value, story key),
+	 * whose bytes the commit sets (write.cc: update_doc_table).
+	 */
+	struct table_kept {
+		bool read = false;       /* its header looked at */
+		bool anew = false;       /* to be made anew at commit */
+		bool committing = false; /* a commit began, not yet done */
+		std::unordered_map<Xapian::docid, std::string> chunks;
+		std::vector<Xapian::docid> changed;
+		struct written_doc {
+			Xapian::docid did;
+			std::string quality;
+			std::string story;
+		};
+		std::vector<written_doc> written;
+	};
+	std::vector<table_kept> kept_tables;
 	/* The shards' newsindex.batch: the next commit's is one more. */
 	unsigned long long batch = 0;
 	/* Opened with shards of different batches (a killed build), and
@@ -319,6 +359,11 @@ struct ni_db {
 	bool copies_read = false;
 	Xapian::rev copies_revision = 0;
 	story_copies copies;
+	/* A reader's document table, of revision `table_revision` when
+	 * `table_read` (rank.cc). */
+	bool table_read = false;
+	Xapian::rev table_revision = 0;
+	doc_table table;
 	std::string errmsg;
 
 	stemmer &stemmer_for(const std::string &name)
@@ -433,6 +478,17 @@ void reopen_writer(ni_db &d);
 void commit(ni_db &d, bool closing = false);
 bool story_number(const std::string &hex, uint64_t &key);
 story_copies stories_with_copies(const Xapian::Database &db);
+/* The table's header for `db` at revision `revision`. */
+std::string doc_table_header(const Xapian::Database &db, Xapian::rev revision);
+/* The key of chunk `k` of the document table. */
+std::string doc_table_key(Xapian::docid k);
+/* The byte of a document whose quality value is `quality` ("" none). */
+unsigned char quality_code(const std::string &quality);
+/* Every byte of `db`'s table, as it should be: what a writer makes anew
+ * and a check compares with, document id d at d - 1. */
+std::string doc_table_bytes(const Xapian::Database &db);
+/* Write `writer`'s table anew, for the commit to come. */
+void write_doc_table(Xapian::WritableDatabase &writer);
 std::string parent_term(const Xapian::Database &db, Xapian::docid id);
 
 /* check.cc */

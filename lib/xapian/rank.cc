@@ -360,8 +360,54 @@ double heat_of(const Xapian::Document &doc)
 	return heat >= 0 ? heat : -1;
 }
 
-double quality_of(const Xapian::Document &doc)
+/*
+ * The document table of what `d` reads (NI_META_DOC_TABLE), its header
+ * read once for each revision, or NULL: a writer's is not yet what it
+ * reads, and a sharded or remote index's are each of one shard's ids,
+ * when they are read as today.
+ */
+doc_table *table_of(ni_db &d)
 {
+	if (d.writable || !one_local_index(d))
+		return nullptr;
+	Xapian::rev revision = d.db.get_revision();
+	if (!d.table_read || d.table_revision != revision) {
+		d.table.open(d.db);
+		d.table_read = true;
+		d.table_revision = revision;
+	}
+	return d.table.usable ? &d.table : nullptr;
+}
+
+/* Document `did`'s byte of the table, NI_DOC_UNKNOWN without one. */
+unsigned char table_entry(doc_table *table, ni_db &d, Xapian::docid did)
+{
+	return table ? table->entry(d.db, did) : NI_DOC_UNKNOWN;
+}
+
+/* Whether a document's byte holds its quality (NI_DOC_QUALITY_NONE:
+ * none). */
+bool quality_known(unsigned char entry)
+{
+	unsigned char q = entry & ~NI_DOC_STORY_SHARED & 0xff;
+	return q <= 100 || q == NI_DOC_QUALITY_NONE;
+}
+
+/* Whether a document's byte says its story may have copies. */
+bool story_shared(unsigned char entry)
+{
+	return entry & NI_DOC_STORY_SHARED;
+}
+
+/* The article's quality, NI_DEFAULT_QUALITY when it has none; from the
+ * document table when it holds it. */
+double quality_of(ni_db &d, const Xapian::Document &doc)
+{
+	unsigned char entry = table_entry(table_of(d), d, doc.get_docid());
+	if (quality_known(entry)) {
+		unsigned char q = entry & ~NI_DOC_STORY_SHARED & 0xff;
+		return q == NI_DOC_QUALITY_NONE ? NI_DEFAULT_QUALITY : q;
+	}
 	std::string value = doc.get_value(NI_SLOT_QUALITY);
 	return value.empty() ? NI_DEFAULT_QUALITY
 			     : Xapian::sortable_unserialise(value);
@@ -551,9 +597,16 @@ void take_hits(ni_db &d, const Xapian::Query &query,
 			continue;
 		}
 		double score = hit.score;
-		double quality_part = scale * quality_of(doc);
-		double recency = std::isinf(age_in_days(doc, p.now))
-			? 0 : recency_part(p, age_in_days(doc, p.now));
+		/*
+		 * Each value read once, and recency's only when it weighs:
+		 * Xapian reads a document's value anew at every ask, a
+		 * lookup in the value table each.
+		 */
+		double quality = quality_of(d, doc);
+		double quality_part = scale * quality;
+		double age = p.recency_weight > 0 && p.half_life_days > 0
+			? age_in_days(doc, p.now) : INFINITY;
+		double recency = std::isinf(age) ? 0 : recency_part(p, age);
 		/*
 		 * Ranked by its best-scoring copy, shown by its best one;
 		 * sorted by date, by the copy whose date placed it.
@@ -566,7 +619,9 @@ void take_hits(ni_db &d, const Xapian::Query &query,
 			: doc;
 		out.hits.push_back({did, score,
 				    score - quality_part - recency,
-				    quality_of(shown), quality_part, recency,
+				    shown.get_docid() == did
+					    ? quality : quality_of(d, shown),
+				    quality_part, recency,
 				    similar, shown.get_data(), heat_of(shown),
 				    0});
 	}
@@ -699,10 +754,18 @@ void add_quality(ni_db &d, double scale, std::vector<Matches::match> &ms)
 {
 	Xapian::ValueIterator q = d.db.valuestream_begin(NI_SLOT_QUALITY);
 	Xapian::ValueIterator end = d.db.valuestream_end(NI_SLOT_QUALITY);
+	doc_table *table = table_of(d);
 	for (Matches::match &m : ms) {
 		m.score = m.relevance;
-		if (stream_has(q, end, m.did))
+		/* The table's whole number is the value's, exactly. */
+		unsigned char entry = table_entry(table, d, m.did);
+		unsigned char known = entry & ~NI_DOC_STORY_SHARED & 0xff;
+		if (quality_known(entry)) {
+			if (known != NI_DOC_QUALITY_NONE)
+				m.score += scale * known;
+		} else if (stream_has(q, end, m.did)) {
 			m.score += scale * Xapian::sortable_unserialise(*q);
+		}
 	}
 }
 
@@ -782,10 +845,13 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
 		Xapian::ValueIterator end = d.db.valuestream_end(
 			NI_SLOT_STORY);
 		std::set<std::string> stories;
+		doc_table *table = table_of(d);
 		n = 0;
 		for (Xapian::docid did : *docids) {
-			/* A match without a story key is a story. */
-			if (!stream_has(v, end, did) ||
+			/* A match without a story key is a story, and so
+			 * is one whose story has no copies (the table). */
+			if (!story_shared(table_entry(table, d, did)) ||
+			    !stream_has(v, end, did) ||
 			    stories.insert(*v).second)
 				n++;
 		}
@@ -825,13 +891,16 @@ bool sample_of_walk(ni_db &d, const Xapian::Query &query,
 	Xapian::ValueIterator end = d.db.valuestream_end(NI_SLOT_STORY);
 	std::set<std::string> shown;
 	size_t skipped = 0;
+	doc_table *table = table_of(d);
 	for (Xapian::docid did : *docids) {
 		if (out.size() >= p.limit)
 			break;
 		if (!windows.has(did))
 			continue;
+		/* A story without copies ("" here) is one of its own. */
 		std::string story;
-		if (p.collapse && stream_has(v, end, did))
+		if (p.collapse && story_shared(table_entry(table, d, did)) &&
+		    stream_has(v, end, did))
 			story = *v;
 		if (!story.empty() && !shown.insert(story).second)
 			continue;
@@ -1000,6 +1069,8 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 	};
 	std::vector<Matches::match> near;
 	size_t read = 0;
+	/* A story without copies is shown alone: its key is not read. */
+	doc_table *table = p.collapse ? table_of(d) : nullptr;
 	size_t n = std::min(seen.size(), 2 * want + 16);
 	for (;;) {
 		/* seen[0, n) are the n most relevant; seen[read, n) new. */
@@ -1038,8 +1109,10 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 				auto it = stories.find(m->did);
 				if (it == stories.end())
 					it = stories.emplace(m->did,
-						doc.get_value(NI_SLOT_STORY))
-						.first;
+						story_shared(table_entry(
+							table, d, m->did))
+						? doc.get_value(NI_SLOT_STORY)
+						: std::string()).first;
 				story = it->second;
 				if (!story.empty() &&
 				    !shown.insert(story).second)

@@ -168,6 +168,24 @@ ni_status ni_db_create_sharded(const char *path, size_t n,
 	}
 }
 
+namespace {
+
+/*
+ * The document table of `folder`, a compaction's copy: compaction
+ * numbers the documents anew (from 1, gaps closed) and gives the copy
+ * another UUID, so the table copied is no longer of it.
+ */
+void table_of_compacted(const std::string &folder)
+{
+	Xapian::WritableDatabase writer(folder, Xapian::DB_OPEN |
+						Xapian::DB_BACKEND_GLASS);
+	write_doc_table(writer);
+	writer.commit();
+	writer.close();
+}
+
+} // namespace
+
 ni_status ni_db_compact_to(ni_db *d, const char *dest) noexcept
 {
 	try {
@@ -175,6 +193,7 @@ ni_status ni_db_compact_to(ni_db *d, const char *dest) noexcept
 		if (d->writers.size() < 2) {
 			Xapian::Database snapshot(d->path);
 			snapshot.compact(dest);
+			table_of_compacted(dest);
 			return NI_OK;
 		}
 		std::vector<std::string> folders = written_folders(*d);
@@ -185,6 +204,8 @@ ni_status ni_db_compact_to(ni_db *d, const char *dest) noexcept
 			Xapian::Database snapshot(folders[s]);
 			snapshot.compact(std::string(dest) + "/" +
 					 standard_shard(s));
+			table_of_compacted(std::string(dest) + "/" +
+					   standard_shard(s));
 		});
 		write_stub(dest, folders.size());
 		return NI_OK;
@@ -225,6 +246,8 @@ ni_status ni_db_adopt_parts(ni_db *d, const char *const *parts,
 						Xapian::DB_BACKEND_GLASS);
 			writer.set_metadata(KEY_STORY_COPIES,
 					    stories_with_copies(writer).stored);
+			/* The parts keep no document table: made here. */
+			write_doc_table(writer);
 			writer.commit();
 			writer.close();
 		});
@@ -241,6 +264,7 @@ ni_status ni_db_adopt_parts(ni_db *d, const char *const *parts,
 		}
 		reopen_writer(*d);
 		d->kept_copies.clear();
+		d->kept_tables.clear();
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

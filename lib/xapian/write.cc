@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -174,9 +175,204 @@ story_copies stories_with_copies(const Xapian::Database &db)
 	return map;
 }
 
+std::string doc_table_header(const Xapian::Database &db, Xapian::rev revision)
+{
+	return std::to_string(NI_DOC_TABLE_FORMAT) + " " +
+	       std::to_string(DOC_TABLE_IDS) + " " + db.get_uuid() + " " +
+	       std::to_string(revision);
+}
+
+std::string doc_table_key(Xapian::docid k)
+{
+	return std::string(NI_META_DOC_TABLE) + "." + std::to_string(k);
+}
+
+/*
+ * A whole number from 0 to 100 stored as sortable_serialise() writes it
+ * is kept exact: the search adds quality_scale() times it, as it would
+ * the value.  Any other is read from the value.
+ */
+unsigned char quality_code(const std::string &quality)
+{
+	if (quality.empty())
+		return NI_DOC_QUALITY_NONE;
+	double q = Xapian::sortable_unserialise(quality);
+	if (!(q >= 0 && q <= 100) || q != static_cast<int>(q) ||
+	    Xapian::sortable_serialise(q) != quality)
+		return NI_DOC_QUALITY_READ;
+	return static_cast<unsigned char>(q);
+}
+
+bool doc_table::open(const Xapian::Database &db)
+{
+	chunks.clear();
+	usable = db.get_metadata(NI_META_DOC_TABLE) ==
+		 doc_table_header(db, db.get_revision());
+	return usable;
+}
+
+unsigned char doc_table::entry(const Xapian::Database &db, Xapian::docid did)
+{
+	if (!usable || did == 0)
+		return NI_DOC_UNKNOWN;
+	Xapian::docid k = (did - 1) / DOC_TABLE_IDS;
+	auto it = chunks.find(k);
+	if (it == chunks.end())
+		it = chunks.emplace(k, db.get_metadata(doc_table_key(k))).first;
+	size_t at = (did - 1) % DOC_TABLE_IDS;
+	return at < it->second.size()
+		? static_cast<unsigned char>(it->second[at]) : NI_DOC_UNKNOWN;
+}
+
+/*
+ * A document's byte is its quality_code(), with NI_DOC_STORY_SHARED
+ * when its story key is one of two documents or more, or not one the
+ * wrapper writes (16 hex digits): then only reading it tells.
+ */
+std::string doc_table_bytes(const Xapian::Database &db)
+{
+	std::string bytes(db.get_lastdocid(),
+			  static_cast<char>(NI_DOC_UNKNOWN));
+	for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p)
+		bytes[*p - 1] = static_cast<char>(NI_DOC_QUALITY_NONE);
+	for (auto v = db.valuestream_begin(NI_SLOT_QUALITY);
+	     v != db.valuestream_end(NI_SLOT_QUALITY); ++v)
+		bytes[v.get_docid() - 1] = static_cast<char>(quality_code(*v));
+	std::set<std::string> shared;
+	for (auto t = db.allterms_begin(STORY_PREFIX);
+	     t != db.allterms_end(STORY_PREFIX); ++t)
+		if (t.get_termfreq() >= 2)
+			shared.insert((*t).substr(STORY_PREFIX.size()));
+	uint64_t key;
+	for (auto v = db.valuestream_begin(NI_SLOT_STORY);
+	     v != db.valuestream_end(NI_SLOT_STORY); ++v)
+		if (!story_number(*v, key) || shared.count(*v))
+			bytes[v.get_docid() - 1] = static_cast<char>(
+				bytes[v.get_docid() - 1] |
+				NI_DOC_STORY_SHARED);
+	return bytes;
+}
+
+void write_doc_table(Xapian::WritableDatabase &writer)
+{
+	std::string bytes = doc_table_bytes(writer);
+	Xapian::docid k = 0;
+	for (size_t at = 0; at < bytes.size(); at += DOC_TABLE_IDS, k++)
+		writer.set_metadata(doc_table_key(k),
+				    bytes.substr(at, DOC_TABLE_IDS));
+	/* Chunks past the last id (an index renumbered by compaction). */
+	std::string prefix = std::string(NI_META_DOC_TABLE) + ".";
+	std::vector<std::string> stale;
+	for (auto m = writer.metadata_keys_begin(prefix);
+	     m != writer.metadata_keys_end(prefix); ++m) {
+		std::string rest = (*m).substr(prefix.size());
+		if (rest.empty() || rest.size() > 9 ||
+		    rest.find_first_not_of("0123456789") != std::string::npos ||
+		    std::stoul(rest) >= k)
+			stale.push_back(*m);
+	}
+	for (const std::string &key : stale)
+		writer.set_metadata(key, "");
+	writer.set_metadata(NI_META_DOC_TABLE,
+			    doc_table_header(writer, writer.get_revision() + 1));
+}
+
 } // namespace ni_xapian
 
 namespace {
+
+/* Writer s's document table, made when first needed (and again after
+ * ni_db_adopt_parts). */
+ni_db::table_kept &kept_table_of(ni_db &d, size_t s)
+{
+	if (d.kept_tables.size() != d.writers.size())
+		d.kept_tables.resize(d.writers.size());
+	return d.kept_tables[s];
+}
+
+/* Set document `did`'s byte in writer s's table: `set` ORed in when
+ * `only_or`, else the byte. */
+void set_doc_byte(ni_db &d, size_t s, Xapian::docid did, unsigned char set,
+		  bool only_or)
+{
+	ni_db::table_kept &kept = kept_table_of(d, s);
+	Xapian::docid k = (did - 1) / DOC_TABLE_IDS;
+	auto it = kept.chunks.find(k);
+	if (it == kept.chunks.end())
+		it = kept.chunks.emplace(k, d.writers[s].get_metadata(
+						    doc_table_key(k))).first;
+	std::string &chunk = it->second;
+	size_t at = (did - 1) % DOC_TABLE_IDS;
+	if (chunk.size() <= at)
+		chunk.resize(at + 1, static_cast<char>(NI_DOC_UNKNOWN));
+	unsigned char old = static_cast<unsigned char>(chunk[at]);
+	unsigned char now = only_or ? old | set : set;
+	if (now == old)
+		return;
+	chunk[at] = static_cast<char>(now);
+	kept.changed.push_back(k);
+}
+
+/*
+ * Bring writer s's document table up to date with what it wrote since
+ * its last commit, for the commit to come (docs/schema.md, "The
+ * document table"): each document written gets its byte; a story of
+ * two documents or more (the writer counts what it has not committed)
+ * gets NI_DOC_STORY_SHARED on all of them.  The bit is never cleared
+ * (a story deleted down to one document, or a document given another
+ * story, keeps it: a read more), until the table is made anew: when
+ * the index has none, or one another program's commit has left behind
+ * (of another revision or UUID), or a commit failed half-way.  The
+ * header names the revision the commit will have, so a later commit by
+ * a program that does not keep the table leaves it unread.
+ */
+void update_doc_table(ni_db &d, size_t s)
+{
+	ni_db::table_kept &kept = kept_table_of(d, s);
+	Xapian::WritableDatabase &writer = d.writers[s];
+	if (!kept.read || kept.committing) {
+		kept.anew = writer.get_metadata(NI_META_DOC_TABLE) !=
+			    doc_table_header(writer, writer.get_revision());
+		kept.read = true;
+		kept.chunks.clear();
+		kept.changed.clear();
+	}
+	if (kept.anew) {
+		kept.written.clear();
+		write_doc_table(writer);
+		kept.chunks.clear();
+		kept.changed.clear();
+		kept.anew = false;
+		kept.committing = true;
+		return;
+	}
+	std::set<std::string> shared;
+	uint64_t key;
+	for (const auto &w : kept.written) {
+		bool copies = !w.story.empty() &&
+			      (!story_number(w.story, key) ||
+			       writer.get_termfreq(STORY_PREFIX + w.story) >= 2);
+		set_doc_byte(d, s, w.did, quality_code(w.quality) |
+			     (copies ? NI_DOC_STORY_SHARED : 0), false);
+		if (copies && story_number(w.story, key))
+			shared.insert(w.story);
+	}
+	kept.written.clear();
+	for (const std::string &story : shared)
+		for (auto p = writer.postlist_begin(STORY_PREFIX + story);
+		     p != writer.postlist_end(STORY_PREFIX + story); ++p)
+			set_doc_byte(d, s, *p, NI_DOC_STORY_SHARED, true);
+	std::sort(kept.changed.begin(), kept.changed.end());
+	kept.changed.erase(std::unique(kept.changed.begin(),
+				       kept.changed.end()),
+			   kept.changed.end());
+	for (Xapian::docid k : kept.changed)
+		writer.set_metadata(doc_table_key(k), kept.chunks[k]);
+	kept.changed.clear();
+	writer.set_metadata(NI_META_DOC_TABLE,
+			    doc_table_header(writer, writer.get_revision() + 1));
+	kept.committing = true;
+}
 
 /* Writer s's map of the stories that may have copies, made when first
  * needed (and again after ni_db_adopt_parts). */
@@ -253,9 +449,12 @@ void commit(ni_db &d, bool closing)
 	if (sharded)
 		d.batch++;
 	for (size_t s = 0; s < d.writers.size(); s++) {
-		/* A part's map would be lost: the merge makes one anew. */
-		if (!d.part)
+		/* A part's map and table would be lost: the merge makes
+		 * them anew. */
+		if (!d.part) {
 			update_story_copies(d, s);
+			update_doc_table(d, s);
+		}
 		if (closing || !d.part) {
 			for (const auto &word : d.new_words[s])
 				d.writers[s].add_spelling(word.first,
@@ -268,6 +467,8 @@ void commit(ni_db &d, bool closing)
 		d.writers[s].commit();
 		if (s < d.kept_copies.size())
 			d.kept_copies[s].unsaved = false;
+		if (s < d.kept_tables.size())
+			d.kept_tables[s].committing = false;
 	}
 }
 
@@ -486,6 +687,10 @@ ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc,
 		    story_number(doc->doc.get_value(NI_SLOT_STORY), story)) {
 			kept_copies_of(*d, s).written.push_back(story);
 		}
+		if (!d->part)
+			kept_table_of(*d, s).written.push_back(
+				{local, doc->doc.get_value(NI_SLOT_QUALITY),
+				 doc->doc.get_value(NI_SLOT_STORY)});
 		auto &counts = d->new_words[s];
 		for (const std::string &word : doc->words)
 			counts[word]++;
@@ -529,6 +734,13 @@ ni_status ni_db_set_text(ni_db *d, uint32_t docid, enum ni_slot slot,
 		Xapian::Document doc = writer.get_document(local);
 		doc.add_value(slot, std::string(value, len));
 		writer.replace_document(local, doc);
+		/* The document table holds the quality and the story's. */
+		if (!d->part &&
+		    (slot == NI_SLOT_QUALITY || slot == NI_SLOT_STORY))
+			kept_table_of(*d, (docid - 1) % d->writers.size())
+				.written.push_back(
+					{local, doc.get_value(NI_SLOT_QUALITY),
+					 doc.get_value(NI_SLOT_STORY)});
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

@@ -1517,6 +1517,229 @@ static void test_copies_in_merged_parts_are_counted(void **state)
 	}
 }
 
+/*
+ * The "rates" page of `db` ranked with the quality blend in one walk
+ * (one_walk_page(), which reads the document table), collapsed: its
+ * hits' qualities in `qualities` (at most 8), their number returned;
+ * and in `*stories` the count of stories that follows it from its walk
+ * (count_of_walk()).
+ */
+static size_t table_page(ni_db *db, double *qualities, uint64_t *stories)
+{
+	struct ni_search_params p = {.limit = 8, .quality_weight = 1,
+				     .bm25_k1 = 1.2, .bm25_b = 0.75,
+				     .collapse = 1};
+	ni_mset *m = search_with(db, "rates", &p);
+	size_t n = ni_mset_size(m);
+	for (size_t i = 0; i < n; i++) {
+		struct ni_hit hit;
+		ni_mset_hit(m, i, &hit);
+		qualities[i] = hit.quality;
+		/* The score adds what the table (or the value) says. */
+		assert_true(fabs(hit.score - hit.relevance - hit.quality_part)
+			    < 1e-9);
+	}
+	ni_mset_free(m);
+	struct ni_search_params count = {.bm25_k1 = 1.2, .bm25_b = 0.75,
+					 .collapse = 1,
+					 .check_at_least = 1000};
+	m = search_with(db, "rates", &count);
+	*stories = ni_mset_estimated(m);
+	ni_mset_free(m);
+	return n;
+}
+
+/* The fields of the document table's header: its UUID and revision. */
+static void table_header(ni_db *db, char *uuid, size_t size,
+			 uint64_t *revision)
+{
+	char *value = NULL;
+	assert_int_equal(ni_db_get_metadata(db, NI_META_DOC_TABLE, &value),
+			 NI_OK);
+	unsigned format = 0, ids = 0;
+	unsigned long long rev = 0;
+	char id[64] = "";
+	if (sscanf(value, "%u %u %63s %llu", &format, &ids, id, &rev) != 4)
+		fail_msg("document table header '%s'", value);
+	free(value);
+	assert_int_equal(format, NI_DOC_TABLE_FORMAT);
+	snprintf(uuid, size, "%s", id);
+	*revision = rev;
+}
+
+/* That the document table's header is of the revision `db` reads; its
+ * UUID in `uuid` when not NULL. */
+static void table_is_current(ni_db *db, char *uuid, size_t size)
+{
+	char id[64];
+	uint64_t rev = 0, read = 0;
+	bool known = false;
+	table_header(db, id, sizeof id, &rev);
+	assert_int_equal(ni_db_revision(db, &read, &known), NI_OK);
+	assert_int_equal(rev, read);
+	if (uuid)
+		snprintf(uuid, size, "%s", id);
+}
+
+/* An index open for writing at `path` with two stories, "a" of quality
+ * 30 (story "s") and "other" of 60 (story "t"), committed. */
+static ni_db *two_stories(const char *path)
+{
+	ni_db *db = open_writer(path);
+	add_dated(db, "a", "s", 1, 30);
+	add_dated(db, "other", "t", 1, 60);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	return db;
+}
+
+/*
+ * The document table (NI_META_DOC_TABLE) follows the writes: an
+ * article written again with another quality is ranked and shown with
+ * it (caught with ni_db_replace() not giving the table the documents it
+ * writes), and a story that gets a second copy a commit later is one
+ * story on the page and in the count (caught with the commit not
+ * marking the first copy, written before: three stories then).
+ */
+static void test_doc_table_follows_the_writes(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = two_stories(f->path);
+	ni_db *reader = open_reader(f->path);
+	table_is_current(reader, NULL, 0);
+	double q[8];
+	uint64_t stories = 0;
+	assert_int_equal(table_page(reader, q, &stories), 2);
+	assert_true(q[0] == 60 && q[1] == 30);
+	assert_int_equal(stories, 2);
+
+	/* "a" is not written again: the commit finds it by its story. */
+	add_dated(db, "other", "t", 1, 90);
+	add_dated(db, "b", "s", 2, 20);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	bool changed = false;
+	assert_int_equal(ni_db_reopen(reader, &changed), NI_OK);
+	assert_true(changed);
+	assert_int_equal(table_page(reader, q, &stories), 2);
+	if (!(q[0] == 90 && q[1] == 30))
+		fail_msg("qualities %g, %g: wanted 90, 30", q[0], q[1]);
+	assert_int_equal(stories, 2);
+	ni_db_close(reader, NULL);
+	ni_db_close(db, NULL);
+}
+
+/*
+ * A commit by a program that does not keep the document table (here a
+ * part's writer, which keeps none) leaves it of an older revision: a
+ * reader reads the values then, and the next commit that keeps it makes
+ * it anew.  Caught with the reader not comparing the revision.
+ */
+static void test_stale_doc_table_is_not_read(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = two_stories(f->path);
+	ni_db_close(db, NULL);
+
+	ni_db *other = NULL;
+	assert_int_equal(ni_db_open(f->path, NI_DB_PART, ANALYZER, &other,
+				    NULL), NI_OK);
+	add_dated(other, "a", "s", 1, 90);
+	assert_int_equal(ni_db_commit(other), NI_OK);
+	ni_db_close(other, NULL);
+
+	ni_db *reader = open_reader(f->path);
+	double q[8];
+	uint64_t stories = 0;
+	assert_int_equal(table_page(reader, q, &stories), 2);
+	if (!(q[0] == 90 && q[1] == 60))
+		fail_msg("qualities %g, %g: wanted 90, 60", q[0], q[1]);
+	ni_db_close(reader, NULL);
+
+	db = open_writer(f->path);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+	reader = open_reader(f->path);
+	table_is_current(reader, NULL, 0);
+	assert_int_equal(table_page(reader, q, &stories), 2);
+	assert_true(q[0] == 90 && q[1] == 60);
+	ni_db_close(reader, NULL);
+}
+
+/*
+ * `newsindex check` compares the document table with the documents:
+ * a chunk that says another quality is a problem (caught with
+ * ni_db_check not looking at the table).
+ */
+static void test_check_finds_a_wrong_doc_table(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = two_stories(f->path);
+	uint64_t problems = 1;
+	assert_int_equal(ni_db_check(f->path, ANALYZER, &problems, NULL,
+				     NULL), NI_OK);
+	assert_int_equal(problems, 0);
+	assert_int_equal(ni_db_set_metadata(db, NI_META_DOC_TABLE ".0",
+					    "\x1e\x1d"), NI_OK);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+	assert_int_equal(ni_db_check(f->path, ANALYZER, &problems, NULL,
+				     NULL), NI_OK);
+	assert_int_equal(problems, 1);
+}
+
+/*
+ * Parts merged (ni_db_adopt_parts, which numbers documents anew), each
+ * with one copy of a story: the merged index has a table of its own
+ * revision, not a part's (caught with the merge not making it), and
+ * the story is one.
+ */
+static void test_doc_table_of_merged_parts(void **state)
+{
+	struct db_fixture *f = *state;
+	const enum ni_db_mode modes[] = {NI_DB_PART, NI_DB_WRITE};
+	for (size_t m = 0; m < 2; m++) {
+		char parts[2][160], merged[160], uuids[2][64] = {"", ""};
+		const char *list[2];
+		uint64_t rev = 0;
+		for (int i = 0; i < 2; i++) {
+			snprintf(parts[i], sizeof parts[i], "%s/tpart-%zu-%d",
+				 f->dir, m, i);
+			list[i] = parts[i];
+			ni_db *part = NULL;
+			assert_int_equal(ni_db_open(parts[i], modes[m],
+						    ANALYZER, &part, NULL),
+					 NI_OK);
+			if (i == 1)
+				add_dated(part, "other", "t", 3, 70);
+			add_dated(part, i ? "b" : "a", "s", 1 + i, 40);
+			assert_int_equal(ni_db_commit(part), NI_OK);
+			if (modes[m] == NI_DB_WRITE)
+				table_header(part, uuids[i], sizeof uuids[i],
+					     &rev);
+			ni_db_close(part, NULL);
+		}
+		snprintf(merged, sizeof merged, "%s/tmerged-%zu", f->dir, m);
+		ni_db *db = open_writer(merged);
+		if (ni_db_adopt_parts(db, list, 2) != NI_OK)
+			fail_msg("adopt: %s", ni_db_errmsg(db));
+		/* Read before the writer's next commit could mend it. */
+		ni_db *reader = open_reader(merged);
+		char uuid[64];
+		table_is_current(reader, uuid, sizeof uuid);
+		assert_string_not_equal(uuid, uuids[0]);
+		assert_string_not_equal(uuid, uuids[1]);
+		double q[8];
+		uint64_t stories = 0;
+		assert_int_equal(table_page(reader, q, &stories), 2);
+		assert_int_equal(stories, 2);
+		uint64_t problems = 1;
+		assert_int_equal(ni_db_check(merged, ANALYZER, &problems,
+					     NULL, NULL), NI_OK);
+		assert_int_equal(problems, 0);
+		ni_db_close(reader, NULL);
+		ni_db_close(db, NULL);
+	}
+}
+
 static void test_facets_count_every_match(void **state)
 {
 	struct db_fixture *f = *state;
@@ -2162,6 +2385,10 @@ int main(void)
 		T(test_index_without_copies_map_counts_copies),
 		T(test_copies_in_merged_parts_are_counted),
 		T(test_dense_copies_map_grows),
+		T(test_doc_table_follows_the_writes),
+		T(test_stale_doc_table_is_not_read),
+		T(test_doc_table_of_merged_parts),
+		T(test_check_finds_a_wrong_doc_table),
 		T(test_a_walk_counts_every_article),
 		T(test_phrase_counts_past_the_stop),
 		T(test_a_phrase_page_counts_its_walk),
