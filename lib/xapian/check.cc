@@ -251,10 +251,9 @@ void check_doc_table(const Xapian::Database &db, ni_buf *report,
 	for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
 		unsigned char has = table.entry(db, *p);
 		unsigned char should = static_cast<unsigned char>(want[*p - 1]);
-		unsigned char q = has & ~NI_DOC_STORY_SHARED & 0xff;
+		unsigned char q = has & 0x7f;
 		bool ok = has == NI_DOC_UNKNOWN ||
-			  ((q == NI_DOC_QUALITY_READ ||
-			    q == (should & ~NI_DOC_STORY_SHARED & 0xff)) &&
+			  ((q == NI_DOC_QUALITY_READ || q == (should & 0x7f)) &&
 			   (has & NI_DOC_STORY_SHARED ||
 			    !(should & NI_DOC_STORY_SHARED)));
 		if (!ok && !wrong++)

@@ -385,11 +385,18 @@ unsigned char table_entry(doc_table *table, ni_db &d, Xapian::docid did)
 	return table ? table->entry(d.db, did) : NI_DOC_UNKNOWN;
 }
 
+/* A document's byte without its story bit: its quality, or
+ * NI_DOC_QUALITY_NONE, or NI_DOC_QUALITY_READ or more (unknown). */
+unsigned char quality_bits(unsigned char entry)
+{
+	return entry & 0x7f;
+}
+
 /* Whether a document's byte holds its quality (NI_DOC_QUALITY_NONE:
  * none). */
 bool quality_known(unsigned char entry)
 {
-	unsigned char q = entry & ~NI_DOC_STORY_SHARED & 0xff;
+	unsigned char q = quality_bits(entry);
 	return q <= 100 || q == NI_DOC_QUALITY_NONE;
 }
 
@@ -405,7 +412,7 @@ double quality_of(ni_db &d, const Xapian::Document &doc)
 {
 	unsigned char entry = table_entry(table_of(d), d, doc.get_docid());
 	if (quality_known(entry)) {
-		unsigned char q = entry & ~NI_DOC_STORY_SHARED & 0xff;
+		unsigned char q = quality_bits(entry);
 		return q == NI_DOC_QUALITY_NONE ? NI_DEFAULT_QUALITY : q;
 	}
 	std::string value = doc.get_value(NI_SLOT_QUALITY);
@@ -759,10 +766,9 @@ void add_quality(ni_db &d, double scale, std::vector<Matches::match> &ms)
 		m.score = m.relevance;
 		/* The table's whole number is the value's, exactly. */
 		unsigned char entry = table_entry(table, d, m.did);
-		unsigned char known = entry & ~NI_DOC_STORY_SHARED & 0xff;
 		if (quality_known(entry)) {
-			if (known != NI_DOC_QUALITY_NONE)
-				m.score += scale * known;
+			if (quality_bits(entry) != NI_DOC_QUALITY_NONE)
+				m.score += scale * quality_bits(entry);
 		} else if (stream_has(q, end, m.did)) {
 			m.score += scale * Xapian::sortable_unserialise(*q);
 		}
