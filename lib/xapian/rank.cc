@@ -880,18 +880,29 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
  * matches whose id WindowSource would let through, one per story, the
  * first in document id order, as many as the page asks for.  That is
  * Xapian's sampled search, without its walk of the query's posting
- * lists.  False when there is no such walk.
+ * lists.  Without such a walk, on an index with a document table, the
+ * sample's matches are walked here, where Xapian's collapse would read
+ * the story key of each: the table tells the stories without copies,
+ * most of them.  False otherwise.
  */
 bool sample_of_walk(ni_db &d, const Xapian::Query &query,
 		    const ni_search_params &p, std::vector<ranked> &out)
 {
 	const std::vector<Xapian::docid> *docids = walk_of(d, query);
-	if (!docids)
+	if (!docids && !(p.collapse && one_local_index(d) && table_of(d)))
 		return false;
 	Xapian::Enquire enquire(d.db);
 	enquire.set_query(query);
 	if (enquire.get_mset(0, 0).get_max_possible() != 0)
 		return false;
+	Docids sample;
+	if (!docids) {
+		enquire.set_query(sampled(d, query, p.sample));
+		enquire.add_matchspy(&sample);
+		enquire.get_mset(0, 0, std::max<Xapian::doccount>(
+					       d.db.get_doccount(), 1));
+		docids = &sample.seen;
+	}
 	Windows windows(d.db.get_lastdocid(), p.sample);
 	Xapian::ValueIterator v = d.db.valuestream_begin(NI_SLOT_STORY);
 	Xapian::ValueIterator end = d.db.valuestream_end(NI_SLOT_STORY);

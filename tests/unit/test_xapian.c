@@ -995,11 +995,29 @@ static ni_db *reader_of(ni_db *writer, const char *path)
 	return db;
 }
 
-static void test_samples_and_counts_of_a_walk(void **state)
+/* That story samples `got` and `want` (not empty) hold the same stories
+ * with the same copies and chances; both freed. */
+static void expect_same_sample(ni_mset *got, ni_mset *want)
 {
-	struct db_fixture *f = *state;
-	ni_db *db = open_writer(f->path);
-	/* Stories of 1 to 5 copies, some of them apart in id order. */
+	assert_true(ni_mset_size(want) > 0);
+	assert_int_equal(ni_mset_size(got), ni_mset_size(want));
+	for (size_t h = 0; h < ni_mset_size(got); h++) {
+		struct ni_hit a, b;
+		ni_mset_hit(got, h, &a);
+		ni_mset_hit(want, h, &b);
+		assert_int_equal(a.docid, b.docid);
+		assert_int_equal(a.n_similar, b.n_similar);
+		assert_true(a.sample_chance > 0 &&
+			    a.sample_chance == b.sample_chance);
+	}
+	ni_mset_free(got);
+	ni_mset_free(want);
+}
+
+/* 400 articles of "oil" (some "oil prices"), stories of 1 to 5 copies,
+ * some of them apart in id order, some articles without a story. */
+static void add_oil_stories(ni_db *db)
+{
 	for (unsigned i = 0; i < 400; i++) {
 		char key[32], story[16];
 		snprintf(key, sizeof key, "https://s/%u", i);
@@ -1007,6 +1025,44 @@ static void test_samples_and_counts_of_a_walk(void **state)
 		add_copy(db, key, i % 3 ? "oil prices" : "oil",
 			 i % 11 ? story : NULL, (double)(i % 90));
 	}
+}
+
+/*
+ * A story sample with no walk to take it from, on an index with a
+ * document table, walks the sample's matches itself and takes the
+ * stories without copies from the table: the same sample, copies and
+ * chances as Xapian's collapse gives a writer (which reads no table).
+ * Caught with that walk's matches not kept (an empty sample).
+ */
+static void test_sample_without_a_walk_reads_the_table(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	add_oil_stories(db);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db *reader = open_index(f->path, NI_DB_READ, ANALYZER);
+	ni_query *in_writer, *in_reader;
+	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "oil", 3,
+				       &in_writer), NI_OK);
+	assert_int_equal(ni_query_word(reader, NI_FIELD_ANY, "oil", 3,
+				       &in_reader), NI_OK);
+	static const double shares[] = {0.05, 0.2, 1};
+	for (size_t i = 0; i < 3; i++) {
+		ni_mset *xapian = story_sample(db, in_writer, shares[i]);
+		ni_mset *table = story_sample(reader, in_reader, shares[i]);
+		expect_same_sample(table, xapian);
+	}
+	ni_query_free(in_writer);
+	ni_query_free(in_reader);
+	ni_db_close(reader, NULL);
+	ni_db_close(db, NULL);
+}
+
+static void test_samples_and_counts_of_a_walk(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	add_oil_stories(db);
 	db = reader_of(db, f->path);
 	ni_query *oil, *prices;
 	assert_int_equal(ni_query_word(db, NI_FIELD_ANY, "oil", 3, &oil),
@@ -1027,19 +1083,7 @@ static void test_samples_and_counts_of_a_walk(void **state)
 		assert_int_equal(ni_db_search(db, oil, &page, &m), NI_OK);
 		ni_mset_free(m);
 		ni_mset *walked = story_sample(db, oil, shares[i]);
-		assert_true(ni_mset_size(searched) > 0);
-		assert_int_equal(ni_mset_size(walked), ni_mset_size(searched));
-		for (size_t h = 0; h < ni_mset_size(walked); h++) {
-			struct ni_hit a, b;
-			ni_mset_hit(walked, h, &a);
-			ni_mset_hit(searched, h, &b);
-			assert_int_equal(a.docid, b.docid);
-			assert_int_equal(a.n_similar, b.n_similar);
-			assert_true(a.sample_chance > 0 &&
-				    a.sample_chance == b.sample_chance);
-		}
-		ni_mset_free(searched);
-		ni_mset_free(walked);
+		expect_same_sample(walked, searched);
 		/* A walk of another query is not this one's. */
 		assert_int_equal(ni_db_search(db, prices, &page, &m), NI_OK);
 		ni_mset_free(m);
@@ -2381,6 +2425,7 @@ int main(void)
 		T(test_one_walk_ranks_as_the_blend),
 		T(test_one_walk_reads_quality_where_it_can_rank),
 		T(test_samples_and_counts_of_a_walk),
+		T(test_sample_without_a_walk_reads_the_table),
 		T(test_copies_written_apart_are_counted),
 		T(test_index_without_copies_map_counts_copies),
 		T(test_copies_in_merged_parts_are_counted),
