@@ -874,6 +874,34 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
 }
 
 /*
+ * A count of the stories of `query` (limit 0, with `p.collapse`) with
+ * no walk to take it from, on an index with a document table: its
+ * matches walked here, up to check_at_least, and counted by
+ * count_of_walk(), which reads only the keys of stories that may have
+ * copies, where Xapian's collapse reads every match's.  The walk is
+ * kept for the samples that follow.  False (Xapian counts) when there
+ * are as many matches as check_at_least: Xapian's count stops there.
+ */
+bool walk_to_count(ni_db &d, const Xapian::Query &query,
+		   const ni_search_params &p, ni_mset &out)
+{
+	if (!p.collapse || p.facets || !p.check_at_least ||
+	    !one_local_index(d) || !table_of(d))
+		return false;
+	Xapian::Enquire enquire(d.db);
+	enquire.set_query(query);
+	Docids docids;
+	enquire.add_matchspy(&docids);
+	Xapian::MSet mset = enquire.get_mset(0, 0, p.check_at_least);
+	if (docids.seen.size() >= p.check_at_least ||
+	    mset.get_matches_lower_bound() != docids.seen.size() ||
+	    mset.get_matches_upper_bound() != docids.seen.size())
+		return false;
+	remember_walk(d, query, std::move(docids.seen));
+	return count_of_walk(d, query, p, out);
+}
+
+/*
  * The story sample of `query` (ni_search_params.sample) from the matches
  * a page has just walked, when it walked this query's (unscored: a
  * sample ranks by document id only when every weight is 0): the
@@ -1166,7 +1194,8 @@ void run_search(ni_db &d, const Xapian::Query &query,
 		return;
 	}
 	bool counting = p.limit == 0 && p.sample <= 0;
-	if (counting && count_of_walk(d, query, p, out))
+	if (counting && (count_of_walk(d, query, p, out) ||
+			 walk_to_count(d, query, p, out)))
 		return;
 	/* A count that sees every article keeps them for the next. */
 	Docids docids;

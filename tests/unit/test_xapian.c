@@ -1028,11 +1028,13 @@ static void add_oil_stories(ni_db *db)
 }
 
 /*
- * A story sample with no walk to take it from, on an index with a
- * document table, walks the sample's matches itself and takes the
+ * A story sample or count with no walk to take it from, on an index
+ * with a document table, walks the matches itself and takes the
  * stories without copies from the table: the same sample, copies and
- * chances as Xapian's collapse gives a writer (which reads no table).
- * Caught with that walk's matches not kept (an empty sample).
+ * chances, the same count, as Xapian's collapse gives a writer (which
+ * reads no table).  Caught with the sample's walk not kept (an empty
+ * sample), and with a count walked past check_at_least (where Xapian
+ * stops and estimates: 400 matches, 50 seen).
  */
 static void test_sample_without_a_walk_reads_the_table(void **state)
 {
@@ -1051,6 +1053,16 @@ static void test_sample_without_a_walk_reads_the_table(void **state)
 		ni_mset *xapian = story_sample(db, in_writer, shares[i]);
 		ni_mset *table = story_sample(reader, in_reader, shares[i]);
 		expect_same_sample(table, xapian);
+	}
+	static const unsigned up_to[] = {50, 1000};
+	for (size_t i = 0; i < 2; i++) {
+		uint64_t xapian[3], table[3];
+		ni_db_forget_walks(reader);
+		count_of(db, in_writer, 1, up_to[i], xapian);
+		count_of(reader, in_reader, 1, up_to[i], table);
+		assert_memory_equal(table, xapian, sizeof table);
+		assert_true(i == 0 || (xapian[1] == xapian[2] &&
+				       xapian[0] < 400));
 	}
 	ni_query_free(in_writer);
 	ni_query_free(in_reader);
