@@ -318,9 +318,10 @@ void set_doc_byte(ni_db &d, size_t s, Xapian::docid did, unsigned char set,
  * its last commit, for the commit to come (docs/schema.md, "The
  * document table"): each document written gets its byte; a story of
  * two documents or more (the writer counts what it has not committed)
- * gets NI_DOC_STORY_SHARED on all of them.  The bit is never cleared
- * (a story deleted down to one document, or a document given another
- * story, keeps it: a read more), until the table is made anew: when
+ * gets NI_DOC_STORY_SHARED on all of them.  A document written again
+ * gets its byte anew; no other bit is cleared (the copies left of a
+ * story deleted down to one, or of one a copy left for another story,
+ * keep theirs: a read more), until the table is made anew: when
  * the index has none, or one another program's commit has left behind
  * (of another revision or UUID), or a commit failed half-way.  The
  * header names the revision the commit will have, so a later commit by

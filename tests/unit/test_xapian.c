@@ -1743,6 +1743,39 @@ static void test_check_finds_a_wrong_doc_table(void **state)
 }
 
 /*
+ * A compaction's copy (newsindex compact) numbers the documents anew,
+ * gaps closed, and has a UUID of its own: its table is made anew, of
+ * its UUID and revision (caught with the copy keeping the index's).
+ */
+static void test_doc_table_of_a_compacted_copy(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = two_stories(f->path);
+	/* "a" was document 1: "other" is 1 in the copy. */
+	assert_int_equal(ni_db_delete(db, "a"), NI_OK);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	char before[64], after[64];
+	table_is_current(db, before, sizeof before);
+	char dest[160];
+	snprintf(dest, sizeof dest, "%s/compacted", f->dir);
+	assert_int_equal(ni_db_compact_to(db, dest), NI_OK);
+	ni_db_close(db, NULL);
+	ni_db *reader = open_reader(dest);
+	table_is_current(reader, after, sizeof after);
+	assert_string_not_equal(after, before);
+	double q[8];
+	uint64_t stories = 0;
+	assert_int_equal(table_page(reader, q, &stories), 1);
+	assert_true(q[0] == 60);
+	assert_int_equal(stories, 1);
+	uint64_t problems = 1;
+	assert_int_equal(ni_db_check(dest, ANALYZER, &problems, NULL, NULL),
+			 NI_OK);
+	assert_int_equal(problems, 0);
+	ni_db_close(reader, NULL);
+}
+
+/*
  * Parts merged (ni_db_adopt_parts, which numbers documents anew), each
  * with one copy of a story: the merged index has a table of its own
  * revision, not a part's (caught with the merge not making it), and
@@ -2446,6 +2479,7 @@ int main(void)
 		T(test_stale_doc_table_is_not_read),
 		T(test_doc_table_of_merged_parts),
 		T(test_check_finds_a_wrong_doc_table),
+		T(test_doc_table_of_a_compacted_copy),
 		T(test_a_walk_counts_every_article),
 		T(test_phrase_counts_past_the_stop),
 		T(test_a_phrase_page_counts_its_walk),
