@@ -307,7 +307,9 @@ const char *ni_db_errmsg(const ni_db *db) NI_NOEXCEPT;
 /*
  * Check the index at `path`: Xapian's own consistency check of its tables,
  * then ours: every document has one unique key, no key is on two
- * documents, every related record's parent is there.  A shard of a
+ * documents, every related record's parent is there, the document
+ * table (NI_META_DOC_TABLE), when a search would read it, says what
+ * the documents' values say.  A shard of a
  * sharded index newsindex built is checked as an index, and for keys
  * its hash does not place there; its related records are not (their
  * parent may be in another shard).  A stub (file or sharded folder) is
