@@ -80,11 +80,15 @@ struct ni_build_options {
 	volatile sig_atomic_t *stop;
 	/*
 	 * Writers for a first build (an empty index, 2,000 files or more):
-	 * each writes a part beside the index (PATH.part-N), merged at the
-	 * end by Xapian's compaction.  0 or 1: one writer.  At most
-	 * NI_BUILD_MAX_JOBS.  Incremental builds always use one.
+	 * each writes parts beside the index (PATH.part-N, a new one every
+	 * `part_files` files), merged at the end by Xapian's compaction.
+	 * 0 or 1: one writer.  At most NI_BUILD_MAX_JOBS.  Incremental
+	 * builds always use one.
 	 */
 	unsigned jobs;
+	/* Files a part of a parallel first build takes before its writer
+	 * starts another part; 0: NI_BUILD_PART_FILES. */
+	unsigned long part_files;
 	/* Words indexed per field; 0: NI_DEFAULT_MAX_FIELD_WORDS. */
 	size_t max_field_words;
 	/* A file changed (its ctime or mtime) less than this many ns
@@ -108,6 +112,14 @@ struct ni_build_options {
  * than its default 10,000 (docs/benchmarks.md).
  */
 #define NI_BUILD_COMMIT_EVERY 3000
+
+/*
+ * Files a part of a parallel first build takes, at most: its commits
+ * cost more as its B-trees grow, and parts of a bounded size keep the
+ * cost of a file the same at any size of the build (docs/benchmarks.md,
+ * "the 1,000,000-article build").
+ */
+#define NI_BUILD_PART_FILES 100000
 
 struct ni_build_counts {
 	unsigned long files;       /* article files found */

@@ -76,10 +76,14 @@ struct found {
 struct lane {
 	ni_db *db;
 	ni_indexer *indexer;
-	ni_analyzer *analyzer;       /* a part's own; NULL for the main lane */
+	/* A part's (NULL for the main lane): its own, or the one of the
+	 * part its thread wrote before (`owns_analyzer` false). */
+	ni_analyzer *analyzer;
+	bool owns_analyzer;
 	struct ni_build_counts *counts;
 	struct ni_buf *errmsg;
 	unsigned since_commit;
+	unsigned long files;         /* files a part's thread took for it */
 	char *path;                  /* a part's folder */
 	struct ni_build_counts own_counts;
 	struct ni_buf own_errmsg;
@@ -131,6 +135,12 @@ struct builder {
 	pthread_mutex_t mutex;
 	atomic_size_t next;
 	size_t done;
+	/* A parallel build's parts, in the order they were started (each
+	 * thread starts another when its part has options->part_files
+	 * files); added to with the lock held. */
+	struct lane **lanes;
+	size_t n_lanes;
+	size_t cap_lanes;
 	/* A build of some paths (ni_build_paths), and those of them a walk
 	 * of the sources lists: what is walked, and where what is not
 	 * found is gone.  NULL for a whole build. */
@@ -1586,6 +1596,8 @@ static bool wants_parallel(const struct builder *b)
 	       b->n_found >= PARALLEL_MIN_FILES;
 }
 
+static struct lane *next_part(struct builder *b, struct lane *l);
+
 static void *run_lane(void *arg)
 {
 	struct lane *l = arg;
@@ -1598,6 +1610,13 @@ static void *run_lane(void *arg)
 		size_t i = atomic_fetch_add(&b->next, 1);
 		if (i >= b->n_found)
 			break;
+		if (l->files >= b->options->part_files) {
+			struct lane *next = next_part(b, l);
+			if (!next)
+				break;
+			l = next;
+		}
+		l->files++;
 		l->status = process(b, l, i);
 		lock(b);
 		b->counts->done = ++b->done;
@@ -1617,27 +1636,42 @@ static void *run_lane(void *arg)
 }
 
 /* The folder of part `j` beside the index; NULL if out of memory. */
-static char *part_path(const struct builder *b, unsigned j)
+static char *part_path(const struct builder *b, size_t j)
 {
 	struct ni_buf path = NI_BUF_INIT;
-	if (ni_buf_addf(&path, "%s.part-%u", ni_db_path(b->db), j) != NI_OK) {
+	if (ni_buf_addf(&path, "%s.part-%zu", ni_db_path(b->db), j) != NI_OK) {
 		ni_buf_release(&path);
 		return NULL;
 	}
 	return ni_buf_detach(&path);
 }
 
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
 /*
  * Parts left by a parallel build that was killed are of no use, nor are
  * the folders of its merge (ni_db_remove_leftovers), and only a build
- * holding the index's lock (this one) could be writing them.
+ * holding the index's lock (this one) could be writing them.  Parts are
+ * numbered as they are started, the first `jobs` together, so that a
+ * part that failed to start leaves a gap of fewer than
+ * NI_BUILD_MAX_JOBS numbers.
  */
 static void remove_leftover_parts(const struct builder *b)
 {
-	for (unsigned j = 0; j < NI_BUILD_MAX_JOBS; j++) {
+	for (size_t j = 0, missing = 0; missing < NI_BUILD_MAX_JOBS; j++) {
 		char *path = part_path(b, j);
-		if (path)
+		if (!path)
+			break;
+		if (exists(path)) {
 			ni_db_remove_folder(path);
+			missing = 0;
+		} else {
+			missing++;
+		}
 		free(path);
 	}
 	ni_db_remove_leftovers(b->db);
@@ -1661,17 +1695,44 @@ static ni_status open_part(const struct builder *b, const char *path,
 			  detail);
 }
 
-/* A part: its own folder beside the index, analyzer, writer, indexer. */
-static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
+/*
+ * Start a part: its own folder beside the index, writer and indexer,
+ * with `analyzer` (NULL: its own).  The lane is listed in b->lanes
+ * first, so that it is closed and removed whatever happens; why it
+ * could not start goes to `errmsg`.  NI_OK or why not.
+ */
+static ni_status add_lane(struct builder *b, ni_analyzer *analyzer,
+			  struct ni_buf *errmsg, struct lane **out)
 {
-	memset(l, 0, sizeof *l);
+	struct lane *l = calloc(1, sizeof *l);
+	ni_status status = l ? NI_OK : NI_ENOMEM;
+	size_t j = 0;
+	lock(b);
+	if (status == NI_OK)
+		status = ni_grow(&b->lanes, &b->cap_lanes, b->n_lanes + 1,
+				 sizeof *b->lanes);
+	if (status == NI_OK) {
+		j = b->n_lanes;
+		b->lanes[b->n_lanes++] = l;
+	}
+	unlock(b);
+	if (status != NI_OK) {
+		free(l);
+		ni_buf_addf(errmsg, "cannot start a part of the build: %s",
+			    ni_status_str(status));
+		return status;
+	}
+	*out = l;
 	l->b = b;
 	l->counts = &l->own_counts;
 	l->errmsg = &l->own_errmsg;
 	l->path = part_path(b, j);
-	ni_status status = l->path ? NI_OK : NI_ENOMEM;
-	if (status == NI_OK)
+	status = l->path ? NI_OK : NI_ENOMEM;
+	l->analyzer = analyzer;
+	if (status == NI_OK && !analyzer) {
 		status = ni_analyzer_new(&l->analyzer);
+		l->owns_analyzer = status == NI_OK;
+	}
 	struct ni_buf detail = NI_BUF_INIT;
 	if (status == NI_OK)
 		status = open_part(b, l->path, &l->db, &detail);
@@ -1687,10 +1748,35 @@ static ni_status open_lane(struct builder *b, struct lane *l, unsigned j)
 					       b->options->max_field_words);
 	}
 	if (status != NI_OK)
-		fail(b, status, "cannot start a part of the build",
-		     ni_buf_str(&detail));
+		ni_buf_addf(errmsg, "cannot start a part of the build: %s",
+			    ni_buf_str(&detail)[0] ? ni_buf_str(&detail)
+						   : ni_status_str(status));
 	ni_buf_release(&detail);
 	return status;
+}
+
+/*
+ * Part `l` has its options->part_files files: its last batch committed,
+ * its thread goes on in a new part, which takes its analyzer and the
+ * words whose spelling data is to be added.  A part's commits cost more
+ * as its B-trees grow (docs/benchmarks.md, "the 1,000,000-article
+ * build"); parts of a bounded size keep a file's cost the same however
+ * many there are, and their merge costs little more for more parts.
+ * The new part, or NULL (then l->status says why).
+ */
+static struct lane *next_part(struct builder *b, struct lane *l)
+{
+	if ((l->status = ni_db_commit(l->db)) != NI_OK) {
+		lane_fail(l, l->status, "cannot commit to the index",
+			  ni_db_errmsg(l->db));
+		return NULL;
+	}
+	struct lane *next = NULL;
+	l->status = add_lane(b, l->analyzer, l->errmsg, &next);
+	if (l->status == NI_OK &&
+	    (l->status = ni_db_give_words(l->db, next->db)) != NI_OK)
+		lane_fail(l, l->status, "index", ni_db_errmsg(l->db));
+	return l->status == NI_OK ? next : NULL;
 }
 
 /* Close a part (committing it); NI_OK or why its work is lost. */
@@ -1705,8 +1791,6 @@ static ni_status close_lane(struct builder *b, struct lane *l)
 		fail(b, status, "cannot commit a part of the build",
 		     ni_buf_str(&detail));
 	ni_buf_release(&detail);
-	ni_analyzer_free(l->analyzer);
-	l->analyzer = NULL;
 	if (l->status != NI_OK) {
 		ni_buf_addf(b->errmsg, "%s", ni_buf_str(&l->own_errmsg));
 		status = l->status;
@@ -1736,8 +1820,7 @@ static void add_counts(struct ni_build_counts *to,
  * from writing comes back there (restore_keys): in other parts it was
  * written, and the merge keeps one (ni_db_dedupe_keys).
  */
-static ni_status drop_lost_files(struct builder *b, struct lane *lanes,
-				 unsigned n)
+static ni_status drop_lost_files(struct builder *b)
 {
 	/* A parallel build is a first build: each file stored was added. */
 	assert(b->n_known == 0 && !b->restoring);
@@ -1764,29 +1847,33 @@ static ni_status drop_lost_files(struct builder *b, struct lane *lanes,
 					 b->found[kept].path);
 	}
 	ni_status status = NI_OK;
-	for (unsigned j = 0; status == NI_OK && j < n; j++) {
+	for (size_t j = 0; status == NI_OK && j < b->n_lanes; j++) {
+		struct lane *l = b->lanes[j];
 		const char *keys;
 		size_t len;
-		ni_indexer_take_lost(lanes[j].indexer, &keys, &len);
-		status = restore_keys(b, &lanes[j], keys, len, NULL);
-		const char *why = ni_buf_str(&lanes[j].own_errmsg);
+		ni_indexer_take_lost(l->indexer, &keys, &len);
+		status = restore_keys(b, l, keys, len, NULL);
+		const char *why = ni_buf_str(&l->own_errmsg);
 		if (status != NI_OK && *why)
 			ni_buf_addf(b->errmsg, "%s", why);
 		else if (status != NI_OK)
 			fail(b, status, "cannot bring back related records",
-			     ni_db_errmsg(lanes[j].db));
+			     ni_db_errmsg(l->db));
 	}
 	return status;
 }
 
 /* Merge the parts into the (empty) index, then make keys unique again. */
-static ni_status merge_lanes(struct builder *b, struct lane *lanes,
-			     unsigned n)
+static ni_status merge_lanes(struct builder *b)
 {
-	const char *parts[NI_BUILD_MAX_JOBS];
-	for (unsigned j = 0; j < n; j++)
-		parts[j] = lanes[j].path;
-	ni_status status = ni_db_adopt_parts(b->db, parts, n);
+	const char **parts = malloc(b->n_lanes * sizeof *parts);
+	if (!parts)
+		return fail(b, NI_ENOMEM, "cannot merge the parts of the build",
+			    NULL);
+	for (size_t j = 0; j < b->n_lanes; j++)
+		parts[j] = b->lanes[j]->path;
+	ni_status status = ni_db_adopt_parts(b->db, parts, b->n_lanes);
+	free(parts);
 	uint64_t removed = 0;
 	if (status == NI_OK)
 		status = ni_db_dedupe_keys(b->db, &removed);
@@ -1799,62 +1886,91 @@ static ni_status merge_lanes(struct builder *b, struct lane *lanes,
 	return NI_OK;
 }
 
+/* Close, remove and free the parts (the analyzers last: parts share
+ * them); NI_OK or why a part's work is lost. */
+static ni_status drop_lanes(struct builder *b)
+{
+	ni_status status = NI_OK;
+	for (size_t j = 0; j < b->n_lanes; j++) {
+		ni_status closed = close_lane(b, b->lanes[j]);
+		status = status == NI_OK ? closed : status;
+		add_counts(b->counts, &b->lanes[j]->own_counts);
+	}
+	return status;
+}
+
+static void free_lanes(struct builder *b)
+{
+	for (size_t j = 0; j < b->n_lanes; j++) {
+		struct lane *l = b->lanes[j];
+		if (l->path)
+			ni_db_remove_folder(l->path);
+		free(l->path);
+		ni_buf_release(&l->own_errmsg);
+	}
+	for (size_t j = 0; j < b->n_lanes; j++) {
+		if (b->lanes[j]->owns_analyzer)
+			ni_analyzer_free(b->lanes[j]->analyzer);
+		free(b->lanes[j]);
+	}
+	free(b->lanes);
+	b->lanes = NULL;
+	b->n_lanes = b->cap_lanes = 0;
+}
+
 static ni_status process_parallel(struct builder *b)
 {
 	unsigned n = b->options->jobs;
-	struct lane lanes[NI_BUILD_MAX_JOBS];
+	struct lane *first[NI_BUILD_MAX_JOBS];
 	unsigned opened = 0, started = 0;
 	ni_status status = NI_OK;
-	b->parallel = true;
 	pthread_mutex_init(&b->mutex, NULL);
 	atomic_init(&b->next, 0);
 	for (; opened < n && status == NI_OK; opened++)
-		status = open_lane(b, &lanes[opened], opened);
+		status = add_lane(b, NULL, b->errmsg, &first[opened]);
+	/* From here on, the threads share the builder. */
+	b->parallel = true;
 	for (; started < opened && status == NI_OK; started++)
-		if (pthread_create(&lanes[started].thread, NULL, run_lane,
-				   &lanes[started]) != 0)
+		if (pthread_create(&first[started]->thread, NULL, run_lane,
+				   first[started]) != 0)
 			status = fail(b, NI_ENOMEM, "cannot start a thread",
 				      NULL);
 	if (status != NI_OK)
 		atomic_store(&b->next, b->n_found);  /* the others stop */
 	for (unsigned j = 0; j < started; j++)
-		pthread_join(lanes[j].thread, NULL);
+		pthread_join(first[j]->thread, NULL);
 	b->parallel = false;
 	pthread_mutex_destroy(&b->mutex);
+	/* A part that failed says why when it is closed. */
+	for (size_t j = 0; status == NI_OK && j < b->n_lanes; j++)
+		status = b->lanes[j]->status;
 	if (status == NI_OK)
-		status = drop_lost_files(b, lanes, opened);
+		status = drop_lost_files(b);
 	/*
 	 * The first part writes the spelling data of every part's words:
 	 * each part wrote much the same words, and the merge had to join
 	 * their spelling data again (a fifth of a build of 2,100 AG News
 	 * files went to the spelling data of the parts and its merge).
 	 */
-	for (unsigned j = 1; status == NI_OK && j < opened; j++)
-		if ((status = ni_db_give_words(lanes[j].db, lanes[0].db)) !=
-		    NI_OK)
-			fail(b, status, "index", ni_db_errmsg(lanes[j].db));
+	for (size_t j = 1; status == NI_OK && j < b->n_lanes; j++)
+		if ((status = ni_db_give_words(b->lanes[j]->db,
+					       b->lanes[0]->db)) != NI_OK)
+			fail(b, status, "index",
+			     ni_db_errmsg(b->lanes[j]->db));
 	/* The lanes go with this call: no file is to point at one. */
 	for (size_t i = 0; i < b->n_found; i++)
 		b->found[i].lane = NULL;
-	for (unsigned j = 0; j < opened; j++) {
-		ni_status closed = close_lane(b, &lanes[j]);
-		status = status == NI_OK ? closed : status;
-		add_counts(b->counts, &lanes[j].own_counts);
-	}
+	ni_status closed = drop_lanes(b);
+	status = status == NI_OK ? closed : status;
 	if (status == NI_OK && b->cb->progress) {
 		b->counts->merging = true;
 		b->cb->progress(b->cb->ctx, b->counts);
 	}
 	if (status == NI_OK)
-		status = merge_lanes(b, lanes, opened);
-	for (unsigned j = 0; j < opened; j++) {
-		ni_db_remove_folder(lanes[j].path);
-		free(lanes[j].path);
-		ni_buf_release(&lanes[j].own_errmsg);
-	}
+		status = merge_lanes(b);
+	free_lanes(b);
 	return status;
 }
-
 /* ---- what a build of some paths keeps ------------------------------ */
 
 ni_build_state *ni_build_state_new(void)
@@ -2051,6 +2167,8 @@ static ni_status build(ni_db *db, ni_analyzer *analyzer,
 		o.max_file_bytes = NI_DEFAULT_MAX_FILE_BYTES;
 	if (!o.commit_every)
 		o.commit_every = NI_BUILD_COMMIT_EVERY;
+	if (!o.part_files)
+		o.part_files = NI_BUILD_PART_FILES;
 	if (!o.racy_ns)
 		o.racy_ns = NI_BUILD_RACY_NS;
 	memset(counts, 0, sizeof *counts);

@@ -54,6 +54,10 @@ struct seen {
 	char warnings[8][256];           /* "name: message" */
 	size_t n_warnings;
 	unsigned long dropped;           /* skipped, its article deleted */
+	/* When set, the highest N of a part DB.part-N seen at a progress
+	 * call (-1: none). */
+	const char *parts_of;
+	int last_part;
 };
 
 /* A fixture with an index of `shards` shards (0: one index). */
@@ -145,6 +149,13 @@ static void on_file(void *ctx, const char *path,
 static void on_progress(void *ctx, const struct ni_build_counts *counts)
 {
 	struct seen *s = ctx;
+	for (int j = 0; s->parts_of && j < 64; j++) {
+		char part[256];
+		struct stat st;
+		snprintf(part, sizeof part, "%s.part-%d", s->parts_of, j);
+		if (stat(part, &st) == 0 && j > s->last_part)
+			s->last_part = j;
+	}
 	if (s->progress_calls++ || counts->done != 0)
 		return;
 	s->first_to_read = counts->to_read;
@@ -1290,10 +1301,9 @@ static void test_parallel_build_reports_the_winner(void **state)
  * a's URL, listing a related URL, and "K-c" listing it too: with two
  * writers, b and c are stored by one while the other reads a.
  */
-static void test_parallel_build_restores_records_of_lost_files(
-	void **state)
+static void restores_records_of_lost_files(struct fixture *f,
+					   unsigned long part_files)
 {
-	struct fixture *f = *state;
 	enum { TRIPLES = 700, PAD = 20000 };
 	char *pad = malloc(PAD + 1);
 	assert_non_null(pad);
@@ -1320,12 +1330,20 @@ static void test_parallel_build_restores_records_of_lost_files(
 		}
 	}
 	free(pad);
-	struct seen s = {0};
-	struct ni_build_options o = {.jobs = 2};
+	struct seen s = {.parts_of = f->db_path, .last_part = -1};
+	struct ni_build_options o = {.jobs = 2, .part_files = part_files};
 	struct ni_build_counts c;
 	assert_int_equal(build(f, &o, &s, &c), NI_OK);
 	assert_int_equal(c.added, 2 * TRIPLES);
 	assert_int_equal(c.duplicates, TRIPLES);
+	/* 2,100 files: a part a writer (part_files 0: 100,000), or some 7
+	 * parts of 300 (the last progress call comes at 2,048 files). */
+	if (part_files && s.last_part < 4)
+		fail_msg("parts of %lu files: the last seen is part %d",
+			 part_files, s.last_part);
+	else if (!part_files && s.last_part != 1)
+		fail_msg("one part a writer: the last seen is part %d",
+			 s.last_part);
 	unsigned missing = 0;
 	for (int k = 0; k < TRIPLES; k++) {
 		char url[64];
@@ -1336,6 +1354,24 @@ static void test_parallel_build_restores_records_of_lost_files(
 		fail_msg("%u related records of %d missing", missing,
 			 TRIPLES);
 	assert_same_as_fresh(f, "a parallel first build");
+}
+
+static void test_parallel_build_restores_records_of_lost_files(
+	void **state)
+{
+	restores_records_of_lost_files(*state, 0);
+}
+
+/*
+ * A writer starts a new part when its part has `part_files` files
+ * (each commit costs more as a part's B-trees grow): files that lose
+ * their URL to an earlier one are taken out of the part they went to,
+ * which their writer has left, and the merge of all the parts holds
+ * what one writer would have written.
+ */
+static void test_parallel_build_in_parts_of_bounded_size(void **state)
+{
+	restores_records_of_lost_files(*state, 300);
 }
 
 /*
@@ -1698,6 +1734,12 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_parallel_build_restores_records_of_lost_files,
+			setup_sharded, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_parallel_build_in_parts_of_bounded_size,
+			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_parallel_build_in_parts_of_bounded_size,
 			setup_sharded, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_related_record_back_when_its_lister_is_walked,
