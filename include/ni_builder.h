@@ -87,7 +87,8 @@ struct ni_build_options {
 	 */
 	unsigned jobs;
 	/* Files a part of a parallel first build takes before its writer
-	 * starts another part; 0: NI_BUILD_PART_FILES. */
+	 * starts another part, or more to keep to NI_BUILD_MAX_PARTS
+	 * parts for each writer; 0: NI_BUILD_PART_FILES. */
 	unsigned long part_files;
 	/* Words indexed per field; 0: NI_DEFAULT_MAX_FIELD_WORDS. */
 	size_t max_field_words;
@@ -120,6 +121,15 @@ struct ni_build_options {
  * "the 1,000,000-article build").
  */
 #define NI_BUILD_PART_FILES 100000
+
+/*
+ * Parts of a parallel first build, at most this many for each writer
+ * (and one more each, its last): they stay open to the merge (some
+ * 4 MB and a few file descriptors each), so a build of more than
+ * jobs * NI_BUILD_MAX_PARTS * part_files files makes its parts larger
+ * than part_files rather than more of them.
+ */
+#define NI_BUILD_MAX_PARTS 16
 
 struct ni_build_counts {
 	unsigned long files;       /* article files found */

@@ -135,8 +135,11 @@ struct builder {
 	pthread_mutex_t mutex;
 	atomic_size_t next;
 	size_t done;
+	/* Files a part takes: options->part_files, or more for a build
+	 * that would need more than NI_BUILD_MAX_PARTS parts a writer. */
+	unsigned long part_files;
 	/* A parallel build's parts, in the order they were started (each
-	 * thread starts another when its part has options->part_files
+	 * thread starts another when its part has b->part_files
 	 * files); added to with the lock held. */
 	struct lane **lanes;
 	size_t n_lanes;
@@ -1610,7 +1613,7 @@ static void *run_lane(void *arg)
 		size_t i = atomic_fetch_add(&b->next, 1);
 		if (i >= b->n_found)
 			break;
-		if (l->files >= b->options->part_files) {
+		if (l->files >= b->part_files) {
 			struct lane *next = next_part(b, l);
 			if (!next)
 				break;
@@ -1756,7 +1759,7 @@ static ni_status add_lane(struct builder *b, ni_analyzer *analyzer,
 }
 
 /*
- * Part `l` has its options->part_files files: its last batch committed,
+ * Part `l` has its b->part_files files: its last batch committed,
  * its thread goes on in a new part, which takes its analyzer and the
  * words whose spelling data is to be added.  A part's commits cost more
  * as its B-trees grow (docs/benchmarks.md, "the 1,000,000-article
@@ -1918,6 +1921,20 @@ static void free_lanes(struct builder *b)
 	b->n_lanes = b->cap_lanes = 0;
 }
 
+/*
+ * The files a part of a parallel build of `files` files by `jobs`
+ * writers takes: `wanted`, or as many more as keep the parts to
+ * NI_BUILD_MAX_PARTS for each writer, and its last (a writer may take
+ * more files than another: they are shared as the writers ask).
+ */
+static unsigned long part_files_of(unsigned long wanted, size_t files,
+				   unsigned jobs)
+{
+	unsigned long most = NI_BUILD_MAX_PARTS * (unsigned long)jobs;
+	unsigned long even = (unsigned long)(files / most) + 1;
+	return wanted > even ? wanted : even;
+}
+
 static ni_status process_parallel(struct builder *b)
 {
 	unsigned n = b->options->jobs;
@@ -1926,6 +1943,7 @@ static ni_status process_parallel(struct builder *b)
 	ni_status status = NI_OK;
 	pthread_mutex_init(&b->mutex, NULL);
 	atomic_init(&b->next, 0);
+	b->part_files = part_files_of(b->options->part_files, b->n_found, n);
 	for (; opened < n && status == NI_OK; opened++)
 		status = add_lane(b, NULL, b->errmsg, &first[opened]);
 	/* From here on, the threads share the builder. */

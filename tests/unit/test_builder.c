@@ -1431,6 +1431,36 @@ static void test_parallel_build_spells_as_one_writer(void **state)
 	ni_buf_release(&fix);
 }
 
+/*
+ * A parallel first build keeps its parts open to the merge: however
+ * many files, it starts at most NI_BUILD_MAX_PARTS for each writer
+ * (and one more each, its last), larger ones when files / part_files
+ * would be more.  2,100 files in parts of 10 would be 210 parts.
+ */
+static void test_parallel_build_parts_are_bounded(void **state)
+{
+	struct fixture *f = *state;
+	enum { FILES = 2100, JOBS = 2 };
+	char name[32], text[128];
+	for (int k = 0; k < FILES; k++) {
+		snprintf(name, sizeof name, "%04d.txt", k);
+		snprintf(text, sizeof text, "---\ntitle: file %d\n"
+			 "webUrl: https://x.example/%d\n---\n", k, k);
+		write_file(f, name, text);
+	}
+	struct seen s = {.parts_of = f->db_path, .last_part = -1};
+	struct ni_build_options o = {.jobs = JOBS, .part_files = 10};
+	struct ni_build_counts c;
+	assert_int_equal(build(f, &o, &s, &c), NI_OK);
+	assert_int_equal(c.added, FILES);
+	/* Parts are numbered from 0. */
+	int most = JOBS * (NI_BUILD_MAX_PARTS + 1) - 1;
+	if (s.last_part < 4 || s.last_part > most)
+		fail_msg("the last part seen is part %d, not 4 to %d",
+			 s.last_part, most);
+	assert_same_as_fresh(f, "a parallel first build in parts");
+}
+
 /* ---- builds of some paths (ni_build_paths, ni_updater) ---------------- */
 
 /* The updater of `f`'s source, after a whole build. */
@@ -1738,6 +1768,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_parallel_build_in_parts_of_bounded_size,
 			setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_parallel_build_parts_are_bounded, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_parallel_build_in_parts_of_bounded_size,
 			setup_sharded, teardown),
