@@ -857,6 +857,15 @@ struct ni_search_params {
 	 * not) and, on one index, sample_chance.
 	 */
 	double sample;
+	/*
+	 * Non-zero, for a count (limit 0) of stories (collapse): only from
+	 * a walk of the query's matches kept on the handle, when the index
+	 * has a current document table and at most check_at_least of the
+	 * walk's matches have a story that may have copies (their keys are
+	 * read); else no count, an estimate of 0 between 0 and UINT32_MAX,
+	 * without searching.
+	 */
+	int walk_only;
 };
 
 /* One hit.  Strings are owned by the ni_mset, valid until it is freed. */

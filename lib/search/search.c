@@ -314,9 +314,42 @@ static ni_status estimate_stories(ni_db *db, const ni_query *query,
 }
 
 /*
+ * The stories of a tier, `query`, from the walk of every match its page
+ * has just made (ni_search_params.walk_only), however many articles:
+ * exact when the index's document table tells the stories without
+ * copies and at most EXACT_COUNT_UP_TO matches have one that may have
+ * copies, whose keys are read; else out->exact is false, and nothing
+ * was searched.
+ */
+static ni_status count_walked_stories(ni_db *db, const ni_query *query,
+				      const struct ni_search_options *o,
+				      struct count *out,
+				      struct ni_buf *errmsg)
+{
+	struct ni_search_params params = {
+		.bm25_k1 = o->bm25_k1,
+		.bm25_b = o->bm25_b,
+		.check_at_least = EXACT_COUNT_UP_TO,
+		.collapse = 1,
+		.walk_only = 1,
+	};
+	ni_mset *mset = NULL;
+	ni_status status = ni_db_search(db, query, &params, &mset);
+	if (status != NI_OK) {
+		ni_buf_addf(errmsg, "search failed: %s", ni_db_errmsg(db));
+		return status;
+	}
+	out->n = ni_mset_estimated(mset);
+	out->exact = ni_mset_lower_bound(mset) == ni_mset_upper_bound(mset);
+	ni_mset_free(mset);
+	return NI_OK;
+}
+
+/*
  * Add to out->stories those of one tier, `query`, with `articles`
- * matches: exact when Xapian can see every match, else estimated
- * (estimate_stories()), never more than the tier's articles.
+ * matches: exact when Xapian can see every match, or a walk has seen
+ * them (count_walked_stories()), else estimated (estimate_stories()),
+ * never more than the tier's articles.
  */
 static ni_status count_stories(ni_db *db, const ni_query *query,
 			       const struct ni_search_options *o,
@@ -326,11 +359,16 @@ static ni_status count_stories(ni_db *db, const ni_query *query,
 	if (articles.exact && articles.n == 0)
 		return NI_OK;
 	bool seen_all = articles.exact && articles.n <= EXACT_COUNT_UP_TO;
-	struct count stories;
+	struct count stories = {0, false};
 	ni_status status = seen_all
 		? count(db, query, o, true, EXACT_COUNT_UP_TO, NULL, &stories,
 			errmsg)
-		: estimate_stories(db, query, o, articles, &stories, errmsg);
+		: articles.exact
+		? count_walked_stories(db, query, o, &stories, errmsg)
+		: NI_OK;
+	if (status == NI_OK && !stories.exact && !seen_all)
+		status = estimate_stories(db, query, o, articles, &stories,
+					  errmsg);
 	if (status != NI_OK)
 		return status;
 	out->stories += stories.n < articles.n ? stories.n : articles.n;

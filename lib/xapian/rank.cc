@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -834,9 +835,12 @@ public:
 /*
  * A count of `query` (limit 0) from a walk of it: its articles, exact
  * however many, or with `p.collapse` its stories (a match without a
- * story key is one of its own), exact as Xapian's count is when it
- * finds fewer than check_at_least.  False (Xapian counts) without a
- * walk, or with as many stories to count as that, or facets to count.
+ * story key is one of its own).  With a current document table, the
+ * stories are exact however many, when at most check_at_least matches
+ * have a story that may have copies (their keys are read); without
+ * one, as Xapian's count is, when it finds fewer stories than
+ * check_at_least.  False (Xapian counts) without a walk, past those
+ * limits, or with facets to count.
  */
 bool count_of_walk(ni_db &d, const Xapian::Query &query,
 		   const ni_search_params &p, ni_mset &out)
@@ -852,22 +856,35 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
 			NI_SLOT_STORY);
 		std::set<std::string> stories;
 		doc_table *table = table_of(d);
+		/* Without the table, a walk-only count would read every
+		 * key of more matches than Xapian is asked to see. */
+		if (!table && p.walk_only)
+			return false;
+		size_t keys = 0;
 		n = 0;
 		for (Xapian::docid did : *docids) {
 			/* A match without a story key is a story, and so
 			 * is one whose story has no copies (the table). */
-			if (!story_shared(table_entry(table, d, did)) ||
-			    !stream_has(v, end, did) ||
+			if (!story_shared(table_entry(table, d, did))) {
+				n++;
+				continue;
+			}
+			/* With the table only these keys are read: at
+			 * most check_at_least, however many matches. */
+			if (table && ++keys > p.check_at_least)
+				return false;
+			if (!stream_has(v, end, did) ||
 			    stories.insert(*v).second)
 				n++;
 		}
+		/*
+		 * Without it, stories past check_at_least are left to
+		 * Xapian, which stops, or to a sample: counting them here
+		 * would read every story key.
+		 */
+		if (!table && n >= p.check_at_least)
+			return false;
 	}
-	/*
-	 * Stories past check_at_least are left to Xapian, which stops, or
-	 * to a sample: counting them here would read every story key.
-	 */
-	if (p.collapse && n >= p.check_at_least)
-		return false;
 	out.estimated = out.lower_bound = out.upper_bound =
 		static_cast<Xapian::doccount>(n);
 	return true;
@@ -1195,8 +1212,13 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	}
 	bool counting = p.limit == 0 && p.sample <= 0;
 	if (counting && (count_of_walk(d, query, p, out) ||
-			 walk_to_count(d, query, p, out)))
+			 (!p.walk_only && walk_to_count(d, query, p, out))))
 		return;
+	if (counting && p.walk_only) {
+		out.estimated = out.lower_bound = 0;
+		out.upper_bound = std::numeric_limits<Xapian::doccount>::max();
+		return;
+	}
 	/* A count that sees every article keeps them for the next. */
 	Docids docids;
 	if (counting && !p.collapse && !d.writable && one_local_index(d))
