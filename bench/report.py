@@ -31,6 +31,7 @@ QUERIES = [
     ("inprocess", "query p50 / p99: newsindex in-process (query_bench)"),
     ("newsquery", "query p50 / p99: newsquery, whole process"),
     ("quest", "query p50 / p99: Xapian quest, whole process"),
+    ("quest-and", "query p50 / p99: Xapian quest -o and, whole process"),
 ]
 
 
