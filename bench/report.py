@@ -32,6 +32,11 @@ QUERIES = [
     ("newsquery", "query p50 / p99: newsquery, whole process"),
     ("quest", "query p50 / p99: Xapian quest, whole process"),
     ("quest-and", "query p50 / p99: Xapian quest -o and, whole process"),
+    ("quest-and-exact", "query p50 / p99: Xapian quest -o and, counting "
+     "every match (-c), whole process"),
+    ("floor", "query p50 / p99: Xapian -o and in-process (floor.py)"),
+    ("floor-exact", "query p50 / p99: Xapian -o and in-process, counting "
+     "every match (floor.py --exact)"),
 ]
 
 
