@@ -1156,13 +1156,34 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 		bool all = n == seen.size();
 		double next_best = all ? -INFINITY
 				       : seen[n].relevance + add_max;
-		std::sort(near.begin(), near.end(), before);
+		/*
+		 * By score first; a run of equal scores is put in tie order
+		 * only when the page reaches it.  A tie order is a value
+		 * read, and sorting `near` whole read those of every tied
+		 * match in it: 164 block reads of `oil prices` at 1,000,000
+		 * articles.  The order is before()'s all the same.
+		 */
+		std::sort(near.begin(), near.end(),
+			  [](const Matches::match &a, const Matches::match &b) {
+				  return a.score > b.score;
+			  });
 		page.clear();
 		std::set<std::string> shown;
 		size_t skipped = 0;
 		double last = INFINITY;
+		auto tied_end = near.begin();
 		for (auto m = near.begin(); m != near.end() && page.size() +
 		     skipped < want; ++m) {
+			if (m == tied_end) {
+				double score = m->score;
+				tied_end = std::find_if(
+					m, near.end(),
+					[score](const Matches::match &x) {
+						return x.score != score;
+					});
+				if (tied_end - m > 1)
+					std::sort(m, tied_end, before);
+			}
 			last = m->score;
 			Xapian::Document doc = d.db.get_document(
 				m->did, Xapian::DOC_ASSUME_VALID);
