@@ -152,9 +152,15 @@ enum ni_slot {
  * bits below it its quality when a whole number from 0 to 100,
  * NI_DOC_QUALITY_NONE without one, NI_DOC_QUALITY_READ when the value
  * is to be read.  A missing byte or chunk reads as NI_DOC_UNKNOWN.
+ * NI_META_DOC_SHARED + ".K", written with chunk K, holds its
+ * NI_DOC_STORY_SHARED bits alone, IDS / 8 bytes (fewer for a shorter
+ * chunk): bit i (byte i / 8, value 1 << i % 8) is that of byte i, a
+ * byte past the chunk's end counting as NI_DOC_UNKNOWN; what a count
+ * of stories reads, an eighth of the bytes.  Format 1 had no bitmap.
  */
 #define NI_META_DOC_TABLE "newsindex.doc_table"
-#define NI_DOC_TABLE_FORMAT 1
+#define NI_META_DOC_SHARED "newsindex.doc_shared"
+#define NI_DOC_TABLE_FORMAT 2
 #define NI_DOC_STORY_SHARED 0x80
 #define NI_DOC_QUALITY_NONE 101
 #define NI_DOC_QUALITY_READ 127

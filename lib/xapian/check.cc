@@ -237,7 +237,9 @@ void check_related(const Xapian::Database &db, ni_buf *report,
  * read (a search reads it then), against the documents: each byte's
  * quality is the document's (or NI_DOC_QUALITY_READ, or unknown), and
  * a story with copies has NI_DOC_STORY_SHARED on each of them (the bit
- * may be set on a story without copies: a read more).
+ * may be set on a story without copies: a read more); and its bitmap
+ * (NI_META_DOC_SHARED) against its bytes, whose NI_DOC_STORY_SHARED
+ * bits it holds exactly: a count of stories reads the bitmap alone.
  */
 void check_doc_table(const Xapian::Database &db, ni_buf *report,
 		     uint64_t &count)
@@ -246,10 +248,13 @@ void check_doc_table(const Xapian::Database &db, ni_buf *report,
 	if (!table.open(db))
 		return;
 	std::string want = doc_table_bytes(db);
-	Xapian::doccount wrong = 0;
-	Xapian::docid first = 0;
+	Xapian::doccount wrong = 0, wrong_bits = 0;
+	Xapian::docid first = 0, first_bits = 0;
 	for (auto p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
 		unsigned char has = table.entry(db, *p);
+		if (table.shared(db, *p) != bool(has & NI_DOC_STORY_SHARED) &&
+		    !wrong_bits++)
+			first_bits = *p;
 		unsigned char should = static_cast<unsigned char>(want[*p - 1]);
 		unsigned char q = has & 0x7f;
 		bool ok = has == NI_DOC_UNKNOWN ||
@@ -265,6 +270,12 @@ void check_doc_table(const Xapian::Database &db, ni_buf *report,
 			std::to_string(wrong) + " documents, the first " +
 			std::to_string(first) + " ('newsindex compact' "
 			"makes it anew)");
+	if (wrong_bits)
+		problem(report, count, "the bitmap of the document table (" +
+			std::string(NI_META_DOC_SHARED) + ") disagrees with "
+			"its bytes for " + std::to_string(wrong_bits) +
+			" documents, the first " + std::to_string(first_bits) +
+			" ('newsindex compact' makes it anew)");
 }
 
 } // namespace

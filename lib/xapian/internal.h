@@ -207,6 +207,8 @@ const Xapian::docid DOC_TABLE_IDS = 4096;
 struct doc_table {
 	bool usable = false;  /* its header is of the revision read */
 	std::unordered_map<Xapian::docid, std::string> chunks;
+	/* The bitmaps (NI_META_DOC_SHARED) read, by chunk. */
+	std::unordered_map<Xapian::docid, std::string> shared_bits;
 
 	/* Read the header of `db`'s table, forgetting any chunk read;
 	 * whether it describes the revision `db` reads. */
@@ -214,6 +216,15 @@ struct doc_table {
 	/* The byte of document `did`: NI_DOC_UNKNOWN when the table is
 	 * not usable or has none. */
 	unsigned char entry(const Xapian::Database &db, Xapian::docid did);
+	/* Whether document `did`'s story may have copies, from the
+	 * bitmap: NI_DOC_STORY_SHARED of entry(), an eighth of the bytes
+	 * read; true (as NI_DOC_UNKNOWN) when not usable or not there. */
+	bool shared(const Xapian::Database &db, Xapian::docid did);
+	/* Read the bitmap chunks of documents `dids` not yet read, in the
+	 * order of their keys: each block of them once, where shared() in
+	 * id order ("0", "1", ... "10") went back and forth. */
+	void read_shared(const Xapian::Database &db,
+			 const std::vector<Xapian::docid> &dids);
 };
 
 struct stored_hit {
@@ -482,6 +493,12 @@ story_copies stories_with_copies(const Xapian::Database &db);
 std::string doc_table_header(const Xapian::Database &db, Xapian::rev revision);
 /* The key of chunk `k` of the document table. */
 std::string doc_table_key(Xapian::docid k);
+/* The key of chunk `k`'s bitmap (NI_META_DOC_SHARED). */
+std::string doc_shared_key(Xapian::docid k);
+/* Chunk numbers `ks` put in the order of their keys ("0", "1", "10"). */
+void sort_by_key(std::vector<Xapian::docid> &ks);
+/* The bitmap of table chunk `chunk`: its NI_DOC_STORY_SHARED bits. */
+std::string doc_shared_bits(const std::string &chunk);
 /* The byte of a document whose quality value is `quality` ("" none). */
 unsigned char quality_code(const std::string &quality);
 /* Every byte of `db`'s table, as it should be: what a writer makes anew

@@ -187,6 +187,31 @@ std::string doc_table_key(Xapian::docid k)
 	return std::string(NI_META_DOC_TABLE) + "." + std::to_string(k);
 }
 
+std::string doc_shared_key(Xapian::docid k)
+{
+	return std::string(NI_META_DOC_SHARED) + "." + std::to_string(k);
+}
+
+void sort_by_key(std::vector<Xapian::docid> &ks)
+{
+	std::sort(ks.begin(), ks.end(), [](Xapian::docid a, Xapian::docid b) {
+		return std::to_string(a) < std::to_string(b);
+	});
+}
+
+std::string doc_shared_bits(const std::string &chunk)
+{
+	std::string bits((chunk.size() + 7) / 8, '\0');
+	for (size_t i = 0; i < 8 * bits.size(); i++) {
+		unsigned char byte = i < chunk.size()
+			? static_cast<unsigned char>(chunk[i]) : NI_DOC_UNKNOWN;
+		if (byte & NI_DOC_STORY_SHARED)
+			bits[i / 8] = static_cast<char>(bits[i / 8] |
+							(1 << i % 8));
+	}
+	return bits;
+}
+
 /*
  * A whole number from 0 to 100 stored as sortable_serialise() writes it
  * is kept exact: the search adds quality_scale() times it, as it would
@@ -206,9 +231,40 @@ unsigned char quality_code(const std::string &quality)
 bool doc_table::open(const Xapian::Database &db)
 {
 	chunks.clear();
+	shared_bits.clear();
 	usable = db.get_metadata(NI_META_DOC_TABLE) ==
 		 doc_table_header(db, db.get_revision());
 	return usable;
+}
+
+bool doc_table::shared(const Xapian::Database &db, Xapian::docid did)
+{
+	if (!usable || did == 0)
+		return true;
+	Xapian::docid k = (did - 1) / DOC_TABLE_IDS;
+	auto it = shared_bits.find(k);
+	if (it == shared_bits.end())
+		it = shared_bits.emplace(k, db.get_metadata(
+						    doc_shared_key(k))).first;
+	size_t at = (did - 1) % DOC_TABLE_IDS;
+	return at / 8 >= it->second.size() ||
+	       (static_cast<unsigned char>(it->second[at / 8]) >> at % 8 & 1);
+}
+
+void doc_table::read_shared(const Xapian::Database &db,
+			    const std::vector<Xapian::docid> &dids)
+{
+	if (!usable)
+		return;
+	std::vector<Xapian::docid> ks;
+	for (Xapian::docid did : dids)
+		if (did != 0 && !shared_bits.count((did - 1) / DOC_TABLE_IDS))
+			ks.push_back((did - 1) / DOC_TABLE_IDS);
+	std::sort(ks.begin(), ks.end());
+	ks.erase(std::unique(ks.begin(), ks.end()), ks.end());
+	sort_by_key(ks);
+	for (Xapian::docid k : ks)
+		shared_bits.emplace(k, db.get_metadata(doc_shared_key(k)));
 }
 
 unsigned char doc_table::entry(const Xapian::Database &db, Xapian::docid did)
@@ -253,15 +309,36 @@ std::string doc_table_bytes(const Xapian::Database &db)
 	return bytes;
 }
 
-void write_doc_table(Xapian::WritableDatabase &writer)
+} // namespace ni_xapian
+
+namespace {
+
+/*
+ * Chunks `ks` of `writer`'s table, chunk k `chunk(k)`, and their
+ * bitmaps.  Each series in the order of its keys: Xapian fills a block
+ * after another with keys inserted in order (and splits blocks half
+ * way otherwise), and the bitmap's consecutive chunks are then a few
+ * blocks to read.
+ */
+template <class Chunk>
+void set_doc_chunks(Xapian::WritableDatabase &writer,
+		    std::vector<Xapian::docid> ks, Chunk chunk)
 {
-	std::string bytes = doc_table_bytes(writer);
-	Xapian::docid k = 0;
-	for (size_t at = 0; at < bytes.size(); at += DOC_TABLE_IDS, k++)
-		writer.set_metadata(doc_table_key(k),
-				    bytes.substr(at, DOC_TABLE_IDS));
-	/* Chunks past the last id (an index renumbered by compaction). */
-	std::string prefix = std::string(NI_META_DOC_TABLE) + ".";
+	sort_by_key(ks);
+	for (Xapian::docid k : ks)
+		writer.set_metadata(doc_table_key(k), chunk(k));
+	for (Xapian::docid k : ks)
+		writer.set_metadata(doc_shared_key(k),
+				    doc_shared_bits(chunk(k)));
+}
+
+/* Delete the keys under `series` + "." that are not the number of a
+ * chunk below `k` (chunks past the last id: an index renumbered by
+ * compaction). */
+void delete_stale_chunks(Xapian::WritableDatabase &writer,
+			 const std::string &series, Xapian::docid k)
+{
+	std::string prefix = series + ".";
 	std::vector<std::string> stale;
 	for (auto m = writer.metadata_keys_begin(prefix);
 	     m != writer.metadata_keys_end(prefix); ++m) {
@@ -273,6 +350,24 @@ void write_doc_table(Xapian::WritableDatabase &writer)
 	}
 	for (const std::string &key : stale)
 		writer.set_metadata(key, "");
+}
+
+} // namespace
+
+namespace ni_xapian {
+
+void write_doc_table(Xapian::WritableDatabase &writer)
+{
+	std::string bytes = doc_table_bytes(writer);
+	std::vector<Xapian::docid> ks;
+	for (size_t at = 0; at < bytes.size(); at += DOC_TABLE_IDS)
+		ks.push_back(static_cast<Xapian::docid>(ks.size()));
+	Xapian::docid k = static_cast<Xapian::docid>(ks.size());
+	set_doc_chunks(writer, ks, [&bytes](Xapian::docid c) {
+		return bytes.substr(size_t{c} * DOC_TABLE_IDS, DOC_TABLE_IDS);
+	});
+	delete_stale_chunks(writer, NI_META_DOC_TABLE, k);
+	delete_stale_chunks(writer, NI_META_DOC_SHARED, k);
 	writer.set_metadata(NI_META_DOC_TABLE,
 			    doc_table_header(writer, writer.get_revision() + 1));
 }
@@ -367,8 +462,9 @@ void update_doc_table(ni_db &d, size_t s)
 	kept.changed.erase(std::unique(kept.changed.begin(),
 				       kept.changed.end()),
 			   kept.changed.end());
-	for (Xapian::docid k : kept.changed)
-		writer.set_metadata(doc_table_key(k), kept.chunks[k]);
+	set_doc_chunks(writer, kept.changed, [&kept](Xapian::docid k) {
+		return kept.chunks[k];
+	});
 	kept.changed.clear();
 	writer.set_metadata(NI_META_DOC_TABLE,
 			    doc_table_header(writer, writer.get_revision() + 1));

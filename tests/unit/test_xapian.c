@@ -1605,6 +1605,18 @@ static size_t table_page(ni_db *db, double *qualities, uint64_t *stories)
 	return n;
 }
 
+/* ni_db_check()'s report of the index at `path`: `n` problems. */
+static void assert_check(const char *path, const char *report, uint64_t n)
+{
+	uint64_t problems;
+	struct ni_buf got = NI_BUF_INIT;
+	assert_int_equal(ni_db_check(path, ANALYZER, &problems, &got, NULL),
+			 NI_OK);
+	assert_string_equal(ni_buf_str(&got), report);
+	assert_int_equal(problems, n);
+	ni_buf_release(&got);
+}
+
 /* The fields of the document table's header: its UUID and revision. */
 static void table_header(ni_db *db, char *uuid, size_t size,
 			 uint64_t *revision)
@@ -1646,6 +1658,29 @@ static ni_db *two_stories(const char *path)
 	add_dated(db, "other", "t", 1, 60);
 	assert_int_equal(ni_db_commit(db), NI_OK);
 	return db;
+}
+
+/* A part's writer (which keeps no document table) of two_stories(). */
+static ni_db *part_of_two_stories(const char *path)
+{
+	ni_db_close(two_stories(path), NULL);
+	ni_db *part = NULL;
+	assert_int_equal(ni_db_open(path, NI_DB_PART, ANALYZER, &part, NULL),
+			 NI_OK);
+	return part;
+}
+
+/* A reader of `path` after a commit by a writer that keeps the
+ * document table (which makes it anew when it is not current): the
+ * table current. */
+static ni_db *reader_after_a_commit(const char *path)
+{
+	ni_db *db = open_writer(path);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+	ni_db *reader = open_reader(path);
+	table_is_current(reader, NULL, 0);
+	return reader;
 }
 
 /*
@@ -1692,12 +1727,7 @@ static void test_doc_table_follows_the_writes(void **state)
 static void test_stale_doc_table_is_not_read(void **state)
 {
 	struct db_fixture *f = *state;
-	ni_db *db = two_stories(f->path);
-	ni_db_close(db, NULL);
-
-	ni_db *other = NULL;
-	assert_int_equal(ni_db_open(f->path, NI_DB_PART, ANALYZER, &other,
-				    NULL), NI_OK);
+	ni_db *other = part_of_two_stories(f->path);
 	add_dated(other, "a", "s", 1, 90);
 	assert_int_equal(ni_db_commit(other), NI_OK);
 	ni_db_close(other, NULL);
@@ -1710,11 +1740,7 @@ static void test_stale_doc_table_is_not_read(void **state)
 		fail_msg("qualities %g, %g: wanted 90, 60", q[0], q[1]);
 	ni_db_close(reader, NULL);
 
-	db = open_writer(f->path);
-	assert_int_equal(ni_db_commit(db), NI_OK);
-	ni_db_close(db, NULL);
-	reader = open_reader(f->path);
-	table_is_current(reader, NULL, 0);
+	reader = reader_after_a_commit(f->path);
 	assert_int_equal(table_page(reader, q, &stories), 2);
 	assert_true(q[0] == 90 && q[1] == 60);
 	ni_db_close(reader, NULL);
@@ -1729,17 +1755,14 @@ static void test_check_finds_a_wrong_doc_table(void **state)
 {
 	struct db_fixture *f = *state;
 	ni_db *db = two_stories(f->path);
-	uint64_t problems = 1;
-	assert_int_equal(ni_db_check(f->path, ANALYZER, &problems, NULL,
-				     NULL), NI_OK);
-	assert_int_equal(problems, 0);
+	assert_check(f->path, "", 0);
 	assert_int_equal(ni_db_set_metadata(db, NI_META_DOC_TABLE ".0",
 					    "\x1e\x1d"), NI_OK);
 	assert_int_equal(ni_db_commit(db), NI_OK);
 	ni_db_close(db, NULL);
-	assert_int_equal(ni_db_check(f->path, ANALYZER, &problems, NULL,
-				     NULL), NI_OK);
-	assert_int_equal(problems, 1);
+	assert_check(f->path, "the document table (" NI_META_DOC_TABLE ") "
+		     "disagrees with 1 documents, the first 2 ('newsindex "
+		     "compact' makes it anew)\n", 1);
 }
 
 /*
@@ -1768,11 +1791,168 @@ static void test_doc_table_of_a_compacted_copy(void **state)
 	assert_int_equal(table_page(reader, q, &stories), 1);
 	assert_true(q[0] == 60);
 	assert_int_equal(stories, 1);
-	uint64_t problems = 1;
-	assert_int_equal(ni_db_check(dest, ANALYZER, &problems, NULL, NULL),
-			 NI_OK);
-	assert_int_equal(problems, 0);
+	assert_check(dest, "", 0);
 	ni_db_close(reader, NULL);
+}
+
+/*
+ * That chunk 0 of `db`'s bitmap (NI_META_DOC_SHARED) holds the
+ * NI_DOC_STORY_SHARED bits of chunk 0 of its table, bit i in byte i / 8
+ * at 1 << i % 8, a bit past the bytes set (as NI_DOC_UNKNOWN's): for an
+ * index of fewer than 8 documents and no byte 0, whose chunks are C
+ * strings.  Returns the bitmap's byte.
+ */
+static unsigned bitmap_agrees(ni_db *db)
+{
+	char *bytes = NULL, *bits = NULL;
+	assert_int_equal(ni_db_get_metadata(db, NI_META_DOC_TABLE ".0",
+					    &bytes), NI_OK);
+	assert_int_equal(ni_db_get_metadata(db, NI_META_DOC_SHARED ".0",
+					    &bits), NI_OK);
+	size_t n = strlen(bytes);
+	assert_in_range(n, 1, 7);
+	unsigned want = 0;
+	for (size_t i = 0; i < 8; i++)
+		if (i >= n || (unsigned char)bytes[i] & NI_DOC_STORY_SHARED)
+			want |= 1u << i;
+	if (strlen(bits) != 1 || (unsigned char)bits[0] != want)
+		fail_msg("bitmap %zu bytes, 0x%02x: wanted 0x%02x of %zu "
+			 "bytes", strlen(bits), (unsigned char)bits[0], want,
+			 n);
+	free(bytes);
+	free(bits);
+	return want;
+}
+
+/* The story count of "rates" on a reader of `path` opened anew, with
+ * the table current and its bitmap agreeing. */
+static uint64_t stories_read(const char *path)
+{
+	ni_db *reader = open_reader(path);
+	table_is_current(reader, NULL, 0);
+	bitmap_agrees(reader);
+	double q[8];
+	uint64_t stories = 0;
+	table_page(reader, q, &stories);
+	ni_db_close(reader, NULL);
+	return stories;
+}
+
+/*
+ * The bitmap of the document table (NI_META_DOC_SHARED), which a count
+ * of stories reads, agrees with the table's bytes after writes, a
+ * replacement, a deletion and a compaction, whose copy keeps no stale
+ * chunk of it.  Caught with a commit writing the bytes of a changed
+ * chunk but not its bitmap (set_doc_chunk()), with the bits in the
+ * other order, and with write_doc_table() deleting stale bytes only.
+ */
+static void test_doc_bitmap_follows_the_bytes(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = two_stories(f->path);
+	assert_int_equal(stories_read(f->path), 2);
+	/* Story "s" gets a copy, document 3. */
+	add_dated(db, "b", "s", 2, 20);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(stories_read(f->path), 2);
+	/* "other" (document 2) goes to story "s" too. */
+	add_dated(db, "other", "s", 1, 90);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(stories_read(f->path), 1);
+	assert_int_equal(ni_db_delete(db, "a"), NI_OK);
+	/* A stale bitmap chunk, which the compaction's table drops. */
+	assert_int_equal(ni_db_set_metadata(db, NI_META_DOC_SHARED ".5",
+					    "x"), NI_OK);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(stories_read(f->path), 1);
+	char dest[160];
+	snprintf(dest, sizeof dest, "%s/compacted", f->dir);
+	assert_int_equal(ni_db_compact_to(db, dest), NI_OK);
+	ni_db_close(db, NULL);
+	assert_int_equal(stories_read(dest), 1);
+	ni_db *copy = open_reader(dest);
+	/* Two documents, both of story "s". */
+	assert_int_equal(bitmap_agrees(copy), 0xff);
+	char *value = NULL;
+	assert_int_equal(ni_db_get_metadata(copy, NI_META_DOC_SHARED ".5",
+					    &value), NI_OK);
+	assert_string_equal(value, "");
+	free(value);
+	ni_db_close(copy, NULL);
+	assert_check(dest, "", 0);
+}
+
+/*
+ * A table of format 1 (NI_DOC_TABLE_FORMAT), which had no bitmap, of
+ * the revision read: a reader does not read it, and the next commit
+ * makes the table anew.  Here its byte of "a" says quality 10, so that
+ * reading it shows; the bitmap is gone, as format 1 had none.  Caught
+ * with the reader's header compared without its format (10 shown), and
+ * with the writer's (the byte kept, and no bitmap).
+ */
+static void test_format_1_doc_table_is_remade(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *other = part_of_two_stories(f->path);
+	char uuid[64], header[128];
+	uint64_t rev = 0;
+	table_header(other, uuid, sizeof uuid, &rev);
+	/* The revision the part's commit will have. */
+	snprintf(header, sizeof header, "1 4096 %s %llu", uuid,
+		 (unsigned long long)rev + 1);
+	assert_int_equal(ni_db_set_metadata(other, NI_META_DOC_TABLE, header),
+			 NI_OK);
+	assert_int_equal(ni_db_set_metadata(other, NI_META_DOC_TABLE ".0",
+					    "\x0a\x3c"), NI_OK);
+	assert_int_equal(ni_db_set_metadata(other, NI_META_DOC_SHARED ".0",
+					    ""), NI_OK);
+	assert_int_equal(ni_db_commit(other), NI_OK);
+	ni_db_close(other, NULL);
+
+	ni_db *reader = open_reader(f->path);
+	uint64_t read = 0;
+	bool known = false;
+	assert_int_equal(ni_db_revision(reader, &read, &known), NI_OK);
+	assert_int_equal(read, rev + 1);
+	double q[8];
+	uint64_t stories = 0;
+	assert_int_equal(table_page(reader, q, &stories), 2);
+	if (!(q[0] == 60 && q[1] == 30))
+		fail_msg("qualities %g, %g: wanted 60, 30", q[0], q[1]);
+	assert_int_equal(stories, 2);
+	ni_db_close(reader, NULL);
+
+	reader = reader_after_a_commit(f->path);
+	bitmap_agrees(reader);
+	assert_int_equal(table_page(reader, q, &stories), 2);
+	if (!(q[0] == 60 && q[1] == 30))
+		fail_msg("qualities %g, %g: wanted 60, 30", q[0], q[1]);
+	ni_db_close(reader, NULL);
+	assert_check(f->path, "", 0);
+}
+
+/*
+ * `newsindex check` compares the bitmap with the table's bytes: a bit
+ * cleared that the byte has (a story with copies counted as two) is a
+ * problem.  Caught with ni_db_check not reading the bitmap.
+ */
+static void test_check_finds_a_wrong_doc_bitmap(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	add_dated(db, "a", "s", 1, 30);
+	add_dated(db, "b", "s", 2, 60);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_check(f->path, "", 0);
+	assert_int_equal(bitmap_agrees(db), 0xff);
+	assert_int_equal(ni_db_set_metadata(db, NI_META_DOC_SHARED ".0",
+					    "\xfe"), NI_OK);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+	assert_check(f->path, "the bitmap of the document table ("
+		     NI_META_DOC_SHARED ") disagrees with its bytes for 1 "
+		     "documents, the first 1 ('newsindex compact' makes it "
+		     "anew)\n", 1);
 }
 
 /*
@@ -1820,10 +2000,7 @@ static void test_doc_table_of_merged_parts(void **state)
 		uint64_t stories = 0;
 		assert_int_equal(table_page(reader, q, &stories), 2);
 		assert_int_equal(stories, 2);
-		uint64_t problems = 1;
-		assert_int_equal(ni_db_check(merged, ANALYZER, &problems,
-					     NULL, NULL), NI_OK);
-		assert_int_equal(problems, 0);
+		assert_check(merged, "", 0);
 		ni_db_close(reader, NULL);
 		ni_db_close(db, NULL);
 	}
@@ -2314,18 +2491,6 @@ static void add_linked(ni_db *db, const char *key, const char *lists,
 	ni_doc_free(doc);
 }
 
-/* ni_db_check()'s report of the index at `path`: `n` problems. */
-static void assert_check(const char *path, const char *report, uint64_t n)
-{
-	uint64_t problems;
-	struct ni_buf got = NI_BUF_INIT;
-	assert_int_equal(ni_db_check(path, ANALYZER, &problems, &got, NULL),
-			 NI_OK);
-	assert_string_equal(ni_buf_str(&got), report);
-	assert_int_equal(problems, n);
-	ni_buf_release(&got);
-}
-
 /*
  * Related records as a first build keeps them: each URL an article
  * lists is on a document, and is the record of the first article
@@ -2480,6 +2645,9 @@ int main(void)
 		T(test_doc_table_of_merged_parts),
 		T(test_check_finds_a_wrong_doc_table),
 		T(test_doc_table_of_a_compacted_copy),
+		T(test_doc_bitmap_follows_the_bytes),
+		T(test_format_1_doc_table_is_remade),
+		T(test_check_finds_a_wrong_doc_bitmap),
 		T(test_a_walk_counts_every_article),
 		T(test_phrase_counts_past_the_stop),
 		T(test_a_phrase_page_counts_its_walk),
