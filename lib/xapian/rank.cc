@@ -408,11 +408,13 @@ bool story_shared(unsigned char entry)
 }
 
 /*
- * Whether document `did`'s story may have copies, true without a table:
- * story_shared() of its byte, read from the table's bitmap, where a walk
- * over thousands of matches read nearly every 4 KB chunk of the bytes.
+ * Whether document `did`'s story may have copies as the document table
+ * tells, true without a table: story_shared() of its byte, read from
+ * the table's bitmap, where a walk over thousands of matches read nearly
+ * every 4 KB chunk of the bytes.  (may_have_copies() asks the map of
+ * stories, by story key.)
  */
-bool may_have_copies(doc_table *table, ni_db &d, Xapian::docid did)
+bool shared_by_table(doc_table *table, ni_db &d, Xapian::docid did)
 {
 	return table ? table->shared(d.db, did) : true;
 }
@@ -877,7 +879,7 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
 		for (Xapian::docid did : *docids) {
 			/* A match without a story key is a story, and so
 			 * is one whose story has no copies (the table). */
-			if (!may_have_copies(table, d, did)) {
+			if (!shared_by_table(table, d, did)) {
 				n++;
 				continue;
 			}
@@ -973,7 +975,7 @@ bool sample_of_walk(ni_db &d, const Xapian::Query &query,
 			continue;
 		/* A story without copies ("" here) is one of its own. */
 		std::string story;
-		if (p.collapse && may_have_copies(table, d, did) &&
+		if (p.collapse && shared_by_table(table, d, did) &&
 		    stream_has(v, end, did))
 			story = *v;
 		if (!story.empty() && !shown.insert(story).second)
