@@ -444,12 +444,13 @@ static void print_summary(const struct ni_build_counts *c, bool failed,
 	       c->updated, c->unchanged, c->deleted, c->skipped);
 	print_skipped_by(c);
 	printf(", duplicates %lu, warnings %lu, errors %lu "
-	       "in %.2f s (%.0f files/s); index %s holds %llu articles and "
-	       "%llu related records",
+	       "in %.2f s (%.0f files/s); index %s holds %llu article%s and "
+	       "%llu related record%s",
 	       c->duplicates, c->warned, c->errors, seconds,
 	       seconds > 0 ? (double)(touched + c->unchanged) / seconds : 0,
 	       path, (unsigned long long)(total - related),
-	       (unsigned long long)related);
+	       total - related == 1 ? "" : "s", (unsigned long long)related,
+	       related == 1 ? "" : "s");
 	if (shards_of(db) > 1)
 		printf(" in %zu shards", shards_of(db));
 	putchar('\n');

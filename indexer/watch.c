@@ -515,8 +515,9 @@ static void log_batch(struct watcher *w, const char *what, size_t paths,
 		printf(" of %zu path%s", paths, paths == 1 ? "" : "s");
 	printf(": ");
 	log_counts(c);
-	printf(" in %.3f s; the index holds %llu articles\n", seconds,
-	       (unsigned long long)(docs - related));
+	printf(" in %.3f s; the index holds %llu article%s\n", seconds,
+	       (unsigned long long)(docs - related),
+	       docs - related == 1 ? "" : "s");
 	fflush(stdout);
 }
 

@@ -15,6 +15,10 @@ expect_match "$WORK/out" '^    TheStreet\.com · 2021-12-13 · quality 37$' "pro
 expect_match "$WORK/out" "^    $SEED_URL\$" "url line"
 expect_no_match "$WORK/out" $'\033' "no colour when not a terminal"
 
+# One article is one article, not "1 articles" (nor "1 related records").
+expect_status 0 "build the seed alone" -- "$NEWSINDEX" build --db "$WORK/one" "$NI_TEST_SAMPLES/000_9d2a1a51c9f77b9a.txt"
+expect_match "$WORK/out" "holds 1 article and 2 related records\$" "a count of one in the singular"
+
 # Building again replaces every article: the count does not change.
 expect_status 0 "build again" -- "$NEWSINDEX" build --db "$DB" "$NI_TEST_SAMPLES"
 expect_match "$WORK/out" "^added 0, updated 0, unchanged $n_samples, .* holds $n_samples articles and" "no duplicates after a second build"
