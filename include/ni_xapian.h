@@ -872,6 +872,13 @@ struct ni_search_params {
 	 * without searching.
 	 */
 	int walk_only;
+	/*
+	 * Non-zero, with walk_only: when no walk is kept, walk every match
+	 * of the query here (one local index with a current document table)
+	 * and count from that, as a page by relevance would have: a count
+	 * made without a page is then as exact as the page's.
+	 */
+	int walk_all;
 };
 
 /* One hit.  Strings are owned by the ni_mset, valid until it is freed. */

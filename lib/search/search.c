@@ -315,15 +315,15 @@ static ni_status estimate_stories(ni_db *db, const ni_query *query,
 
 /*
  * The stories of a tier, `query`, from the walk of every match its page
- * has just made (ni_search_params.walk_only), however many articles:
- * exact when the index's document table tells the stories without
- * copies and at most EXACT_COUNT_UP_TO matches have one that may have
- * copies, whose keys are read; else out->exact is false, and nothing
- * was searched.
+ * has just made (ni_search_params.walk_only), however many articles, or
+ * with `walk`, when none did, from a walk made here: exact when the
+ * index's document table tells the stories without copies and at most
+ * EXACT_COUNT_UP_TO matches have one that may have copies, whose keys
+ * are read; else out->exact is false.
  */
 static ni_status count_walked_stories(ni_db *db, const ni_query *query,
 				      const struct ni_search_options *o,
-				      struct count *out,
+				      bool walk, struct count *out,
 				      struct ni_buf *errmsg)
 {
 	struct ni_search_params params = {
@@ -332,6 +332,7 @@ static ni_status count_walked_stories(ni_db *db, const ni_query *query,
 		.check_at_least = EXACT_COUNT_UP_TO,
 		.collapse = 1,
 		.walk_only = 1,
+		.walk_all = walk,
 	};
 	ni_mset *mset = NULL;
 	ni_status status = ni_db_search(db, query, &params, &mset);
@@ -349,12 +350,14 @@ static ni_status count_walked_stories(ni_db *db, const ni_query *query,
  * Add to out->stories those of one tier, `query`, with `articles`
  * matches: exact when Xapian can see every match, or a walk has seen
  * them (count_walked_stories()), else estimated (estimate_stories()),
- * never more than the tier's articles.
+ * never more than the tier's articles.  The first tier of a count (no
+ * page) is walked here, as its page would have walked it: `--limit 0`
+ * counts what page 1 counts.
  */
 static ni_status count_stories(ni_db *db, const ni_query *query,
 			       const struct ni_search_options *o,
-			       struct count articles, struct ni_results *out,
-			       struct ni_buf *errmsg)
+			       bool first_tier, struct count articles,
+			       struct ni_results *out, struct ni_buf *errmsg)
 {
 	if (articles.exact && articles.n == 0)
 		return NI_OK;
@@ -364,7 +367,9 @@ static ni_status count_stories(ni_db *db, const ni_query *query,
 		? count(db, query, o, true, EXACT_COUNT_UP_TO, NULL, &stories,
 			errmsg)
 		: articles.exact
-		? count_walked_stories(db, query, o, &stories, errmsg)
+		? count_walked_stories(db, query, o,
+				       first_tier && o->limit == 0, &stories,
+				       errmsg)
 		: NI_OK;
 	if (status == NI_OK && !stories.exact && !seen_all)
 		status = estimate_stories(db, query, o, articles, &stories,
@@ -402,7 +407,8 @@ static ni_status count_matches(ni_db *db, const ni_query *all,
 		return NI_OK;
 	}
 	if (!others)
-		return count_stories(db, strict, o, articles, out, errmsg);
+		return count_stories(db, strict, o, true, articles, out,
+				     errmsg);
 	/* Past EXACT_COUNT_UP_TO, each tier's articles tell which to see. */
 	struct count first = articles, rest = articles;
 	if (!articles.exact || articles.n > EXACT_COUNT_UP_TO) {
@@ -412,9 +418,11 @@ static ni_status count_matches(ni_db *db, const ni_query *all,
 		rest.exact = articles.exact && first.exact;
 	}
 	if (status == NI_OK)
-		status = count_stories(db, strict, o, first, out, errmsg);
+		status = count_stories(db, strict, o, true, first, out,
+				       errmsg);
 	if (status == NI_OK)
-		status = count_stories(db, others, o, rest, out, errmsg);
+		status = count_stories(db, others, o, false, rest, out,
+				       errmsg);
 	return status;
 }
 

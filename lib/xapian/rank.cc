@@ -907,11 +907,12 @@ bool count_of_walk(ni_db &d, const Xapian::Query &query,
 /*
  * A count of the stories of `query` (limit 0, with `p.collapse`) with
  * no walk to take it from, on an index with a document table: its
- * matches walked here, up to check_at_least, and counted by
- * count_of_walk(), which reads only the keys of stories that may have
- * copies, where Xapian's collapse reads every match's.  The walk is
- * kept for the samples that follow.  False (Xapian counts) when there
- * are as many matches as check_at_least: Xapian's count stops there.
+ * matches walked here, up to check_at_least (every one with
+ * `p.walk_all`), and counted by count_of_walk(), which reads only the
+ * keys of stories that may have copies, where Xapian's collapse reads
+ * every match's.  The walk is kept for the samples that follow.  False
+ * (Xapian counts) when there are as many matches as check_at_least:
+ * Xapian's count stops there.
  */
 bool walk_to_count(ni_db &d, const Xapian::Query &query,
 		   const ni_search_params &p, ni_mset &out)
@@ -923,8 +924,11 @@ bool walk_to_count(ni_db &d, const Xapian::Query &query,
 	enquire.set_query(query);
 	Docids docids;
 	enquire.add_matchspy(&docids);
-	Xapian::MSet mset = enquire.get_mset(0, 0, p.check_at_least);
-	if (docids.seen.size() >= p.check_at_least ||
+	Xapian::doccount up_to = p.walk_all
+		? std::max<Xapian::doccount>(d.db.get_doccount(), 1)
+		: p.check_at_least;
+	Xapian::MSet mset = enquire.get_mset(0, 0, up_to);
+	if ((!p.walk_all && docids.seen.size() >= up_to) ||
 	    mset.get_matches_lower_bound() != docids.seen.size() ||
 	    mset.get_matches_upper_bound() != docids.seen.size())
 		return false;
@@ -1247,7 +1251,8 @@ void run_search(ni_db &d, const Xapian::Query &query,
 	}
 	bool counting = p.limit == 0 && p.sample <= 0;
 	if (counting && (count_of_walk(d, query, p, out) ||
-			 (!p.walk_only && walk_to_count(d, query, p, out))))
+			 ((!p.walk_only || p.walk_all) &&
+			  walk_to_count(d, query, p, out))))
 		return;
 	if (counting && p.walk_only) {
 		out.estimated = out.lower_bound = 0;
