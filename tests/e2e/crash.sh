@@ -157,6 +157,12 @@ PY
 # "stopped early", and keep what it did: some articles, not all.
 interrupt() {
 	local sig=$1 want=$2 db=$3 pid got i state
+	# Emptied here, not only by the build's redirection, which its
+	# shell makes when it next runs: until then the loop below can find
+	# the previous call's lines and go on before this build has read a
+	# file (under a load of 6 the check after it then failed).
+	: >"$WORK/sig.out"
+	: >"$WORK/sig.err"
 	"$NEWSINDEX" build -j 1 --progress --db "$db" "$WORK/long" \
 		>"$WORK/sig.out" 2>"$WORK/sig.err" &
 	pid=$!
