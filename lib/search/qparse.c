@@ -2782,6 +2782,54 @@ static ni_status note_syntax_error(struct ni_parsed_query *out,
 	return status;
 }
 
+/*
+ * Bytes of the typographic double quote at s[0], 0 if it is not one:
+ * what word processors and news pages put around a phrase (English
+ * U+201C U+201D, German U+201E U+201C, French U+00AB U+00BB, the
+ * fullwidth U+FF02, CJK U+301D to U+301F), and so what people paste.
+ */
+static size_t curly_quote_len(const unsigned char *s, size_t left)
+{
+	if (left >= 2 && s[0] == 0xC2 && (s[1] == 0xAB || s[1] == 0xBB))
+		return 2;
+	if (left < 3)
+		return 0;
+	if (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x9C && s[2] <= 0x9F)
+		return 3;
+	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] >= 0x9D && s[2] <= 0x9F)
+		return 3;
+	return s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x82 ? 3 : 0;
+}
+
+/*
+ * `text` with each typographic double quote read as '"': into a copy
+ * (*plain, the caller's to free; NULL when there is none), the quote
+ * then spaces over the mark's other bytes, so that every byte offset,
+ * those of the words and of a syntax error's caret, is the typed
+ * text's.  The spaces fall inside a phrase or between terms, where the
+ * analyzer and the lexer skip them.
+ */
+static ni_status plain_quotes(const char *text, size_t len, char **plain)
+{
+	*plain = NULL;
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t i = 0; i < len; i++) {
+		size_t n = curly_quote_len(s + i, len - i);
+		if (n == 0)
+			continue;
+		if (!*plain) {
+			*plain = malloc(len + 1);
+			if (!*plain)
+				return NI_ENOMEM;
+			memcpy(*plain, text, len + 1);
+		}
+		(*plain)[i] = '"';
+		memset(*plain + i + 1, ' ', n - 1);
+		i += n - 1;
+	}
+	return NI_OK;
+}
+
 ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 			 int64_t now, const struct ni_qparse_options *options,
 			 struct ni_parsed_query *out,
@@ -2809,8 +2857,14 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 		return fail_status(&p, NI_EINVAL, "unknown query mode");
 	if (only_space(&p))
 		return fail_at(&p, 0, p.len, "empty query");
+	char *plain = NULL;
+	ni_status status = plain_quotes(text, p.len, &plain);
+	if (status != NI_OK)
+		return fail_status(&p, status, NULL);
+	if (plain)
+		p.text = plain;
 	p.lookups = ni_lookups_new();
-	ni_status status = p.lookups ? read_bounded(&p, out) : NI_ENOMEM;
+	status = p.lookups ? read_bounded(&p, out) : NI_ENOMEM;
 	if (status == NI_EQUERY && mode == NI_QPARSE_LENIENT) {
 		/* The syntax failed: the words, then, and say why. */
 		struct ni_qparse_error syntax = *err;
@@ -2824,6 +2878,7 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 		ni_parsed_query_clear(out);
 	}
 	parser_release(&p);
+	free(plain);
 	return status;
 }
 

@@ -462,6 +462,41 @@ static void test_phrases(void **state)
 }
 
 /*
+ * Typographic double quotes, pasted from a news page or a word
+ * processor, quote a phrase as '"' does, in each language's style; the
+ * words' offsets and a caret's stay those of the typed text.
+ */
+static void test_typographic_quotes(void **state)
+{
+	struct world *w = *state;
+	/* English, German, French, fullwidth and CJK quotes. */
+	expect(w, "\u201cstock sale\u201d", "seed", NULL);
+	expect(w, "\u201csale stock\u201d", "", NULL);
+	expect_same(w, "\u201estock sale\u201c", "\"stock sale\"");
+	expect_same(w, "\u00ab stock sale \u00bb", "\"stock sale\"");
+	expect_same(w, "\uff02stock sale\uff02", "\"stock sale\"");
+	expect_same(w, "\u301dstock sale\u301f", "\"stock sale\"");
+	/* As field values and after a sign, next to a parenthesis. */
+	expect_same(w, "title:\u201cstock sale\u201d",
+		    "title:\"stock sale\"");
+	expect_same(w, "sanctions -\u201cstock sale\u201d",
+		    "sanctions -\"stock sale\"");
+	expect_same(w, "(\u201cstock sale\u201d)", "\"stock sale\"");
+	/* A single curly quote is an apostrophe, not a phrase. */
+	expect_same(w, "SenseTime\u2019s sale", "SenseTime's sale");
+	struct ni_parsed_query q;
+	parse(w, "\u201cStock sale\u201d china", &q);
+	assert_int_equal(q.n_words, 3);
+	expect_word(&q, 0, "stock", 3, 8, true, false);
+	expect_word(&q, 1, "sale", 9, 13, true, false);
+	expect_word(&q, 2, "china", 17, 22, false, false);
+	ni_parsed_query_clear(&q);
+	expect_error(w, "sanctions \u201cstock sale", 10, 1,
+		     "unclosed quote");
+	expect_error(w, "\u00ab\u00bb", 0, 3, "empty phrase");
+}
+
+/*
  * A compound in quotes is its words side by side with the others,
  * apart or joined: the joined form is indexed at its last part's place.
  */
@@ -1552,6 +1587,7 @@ int main(void)
 		cmocka_unit_test(test_required_and_excluded),
 		cmocka_unit_test(test_everything_except),
 		cmocka_unit_test(test_phrases),
+		cmocka_unit_test(test_typographic_quotes),
 		cmocka_unit_test(test_phrases_with_compounds),
 		cmocka_unit_test(test_phrases_with_cjk_runs),
 		cmocka_unit_test(test_split_words_are_words_apart),
