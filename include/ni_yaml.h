@@ -3,8 +3,8 @@
  * library's two YAML readers share: an article's front matter
  * (article.c) and the user's config file (config.c).
  *
- * Both read with libyaml's event API, never its document loader, so
- * aliases are never expanded and no tree is ever built.  Both report a
+ * Both read with libyaml's event API, never its document loader, so no
+ * tree is ever built.  Both report a
  * problem the same way: a 1-based line and column in the file (columns
  * count characters, as libyaml's do) and a message that says what was
  * found, its value quoted.  That much lives here.  What each reader makes
@@ -40,6 +40,34 @@
  * CR); the text's first line is numbered as ni_yaml_open() is told, since
  * front matter starts on the file's second line.
  *
+ * Aliases: the config file refuses them (it is the user's own, short
+ * and strict), so by default an ALIAS event is handed over as libyaml
+ * gives it.  Front matter is written by YAML libraries, which write an
+ * anchor (`&id001`) on an object used twice and an alias (`*id001`) at
+ * its second use, so article.c asks for them to be expanded
+ * (ni_yaml_expand_aliases()): the events of each anchored node are kept
+ * as they are read, and an alias is replaced by them, in order, as if
+ * the node were written out again at the alias.  A reader cannot tell
+ * the difference, except that every event of a replay is placed at the
+ * alias (its `*`), where a message about it should point.  Bounds, so
+ * that a billion laughs costs about its own size:
+ *   - replays cost, in all, at most the text's length in bytes or
+ *     NI_YAML_ALIAS_MIN_BUDGET, whichever is more; a replayed scalar
+ *     costs its length plus one, any other event one.  An alias whose
+ *     replay would pass that is not expanded: its ALIAS event is handed
+ *     over, with `y->alias_refusal` saying why, and no later alias is
+ *     expanded either (a bomb's later aliases would only be cheaper
+ *     pieces of the same bomb);
+ *   - an alias inside the very node it names (`&a [*a]`) is not
+ *     expanded either, likewise;
+ *   - nesting is counted through replays, so max_depth holds;
+ *   - memory: what is kept is each event read inside an anchored node,
+ *     once however many anchors enclose it (a small record and its
+ *     scalar's bytes), never a replay's events;
+ *   - an alias naming no anchor seen so far is NI_EPARSE, "found
+ *     undefined alias *<name>" at the alias, as libyaml's loader and
+ *     PyYAML refuse it.
+ *
  * Numbers (ni_yaml_read_number()) are read with strtod() under the "C"
  * decimal point whatever the locale; the locale must not change while a
  * parse runs.  One struct ni_yaml is for one thread at a time; separate
@@ -55,17 +83,31 @@
 #include "ni_parse_error.h"
 #include "ni_status.h"
 
+/* Replays may always cost this much, however short the text (the
+ * bounds under "Aliases" above); it lets a short file reuse a list. */
+#define NI_YAML_ALIAS_MIN_BUDGET 8192
+
 /* A value quoted in a message is cut after this many bytes ... */
 #define NI_YAML_QUOTE_MAX 60
 /* ... so, quoted and escaped (\xNN per byte at worst), it fits in this. */
 #define NI_YAML_QUOTED_SIZE (NI_YAML_QUOTE_MAX * 4 + sizeof "\"...\"")
 
+struct ni_yaml_aliases;  /* yaml.c's: anchored nodes kept, replays */
+
 struct ni_yaml {
 	yaml_parser_t parser;
-	/* The current event, owned by the struct while has_event is true;
-	 * valid until the next ni_yaml_next() or ni_yaml_close(). */
+	/* The current event, valid until the next ni_yaml_next() or
+	 * ni_yaml_close(): libyaml's, owned by the struct, while has_event
+	 * is true, else one replayed for an alias, whose strings are the
+	 * struct's too. */
 	yaml_event_t event;
 	bool has_event;
+	/* For an ALIAS event handed over while aliases are expanded: why it
+	 * was not ("aliases may add at most 8192 bytes in all"), a constant
+	 * or the struct's; NULL for any other event. */
+	const char *alias_refusal;
+	bool expand_aliases;              /* ni_yaml_expand_aliases() */
+	struct ni_yaml_aliases *aliases;  /* owned; NULL until an anchor */
 	/* Mappings and sequences open at the current event, its own
 	 * included when it starts one. */
 	unsigned depth;
@@ -99,16 +141,25 @@ ni_status ni_yaml_open(struct ni_yaml *y, const char *text, size_t len,
 		       unsigned first_line, unsigned max_depth,
 		       const char *what, struct ni_parse_error *err);
 
-/* Free the current event and the parser.  `text` is not the struct's. */
+/* Free the current event, the parser and whatever was kept for aliases.
+ * `text` is not the struct's. */
 void ni_yaml_close(struct ni_yaml *y);
+
+/*
+ * From now on, expand aliases (see "Aliases" above) rather than hand
+ * over their ALIAS events.  Call it after ni_yaml_open(), before the
+ * first ni_yaml_next().  Nothing is allocated until an anchor is read.
+ */
+void ni_yaml_expand_aliases(struct ni_yaml *y);
 
 /*
  * Move to the next event: the current one is freed, `y->event` is the
  * new one and `y->depth` counts it.  The depth is checked here, on every
  * event, so that no path through a document, read or skipped, walks into
- * a structure deeper than allowed.  NI_EPARSE for invalid YAML (libyaml's
- * reason, at its place) or nesting past max_depth (at the event that
- * opens one level too many); NI_ENOMEM.
+ * a structure deeper than allowed, replayed or not.  NI_EPARSE for
+ * invalid YAML (libyaml's reason, at its place), nesting past max_depth
+ * (at the event that opens one level too many) or, while aliases are
+ * expanded, an undefined alias; NI_ENOMEM.
  */
 ni_status ni_yaml_next(struct ni_yaml *y);
 

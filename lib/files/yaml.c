@@ -68,6 +68,454 @@ ni_status ni_yaml_fail_at(struct ni_yaml *y, yaml_mark_t mark,
 	return NI_EPARSE;
 }
 
+/* ---- aliases ---------------------------------------------------------- */
+
+/*
+ * While an anchored node is open, every event read from libyaml is kept
+ * in one log, in order, once however many anchors enclose it; an anchor
+ * is the log's records from its node's first event to its last.  An
+ * alias is replaced by its anchor's records, read by a cursor; an alias
+ * among them that was expanded where it was read is expanded again, by a
+ * cursor on top of it.  Limits of 32 bits are far past any file read (a
+ * file over 4 GiB is refused before here); reaching one is NI_ENOMEM.
+ */
+#define NO_ANCHOR UINT32_MAX
+#define MAX_KEPT (UINT32_MAX - 1)  /* records, anchors, bytes */
+
+enum alias_refusal {            /* why a kept alias was not expanded */
+	EXPANDED,
+	REFUSED_OVER_BUDGET,
+	REFUSED_INSIDE,
+};
+
+struct record {                 /* one event of an anchored node */
+	uint32_t offset;        /* scalar: its value in `bytes`; alias: name */
+	uint32_t length;        /* the value's length, or the name's */
+	uint32_t target;        /* alias: the anchor replayed, or NO_ANCHOR */
+	uint8_t type;           /* yaml_event_type_t */
+	uint8_t style;          /* scalar: yaml_scalar_style_t; alias:
+				 * enum alias_refusal when not expanded */
+};
+
+struct anchor {
+	uint32_t name, name_len;  /* in `bytes` */
+	uint32_t start, end;      /* its records: log[start, end) */
+	/* While open, the log's cost when it opened; then what replaying
+	 * it costs, its own records and its aliases' replays. */
+	size_t cost;
+	uint32_t outer;           /* while open: the anchor around it */
+	unsigned depth;           /* y->depth inside its node */
+	bool open;
+};
+
+struct cursor {
+	uint32_t next, end;       /* records of the log left to replay */
+};
+
+struct ni_yaml_aliases {
+	struct record *log;
+	size_t n_log, cap_log;
+	char *bytes;              /* scalars' values and names, each + NUL */
+	size_t n_bytes, cap_bytes;
+	struct anchor *anchors;
+	size_t n_anchors, cap_anchors;
+	/* Anchors by name: open addressing, index + 1 (0: empty), the
+	 * latest anchor of a name, as an alias names the latest. */
+	uint32_t *slots;
+	size_t n_slots, n_used;
+	uint32_t innermost;       /* the open anchor read into, or NO_ANCHOR */
+	size_t logged_cost;       /* of all records kept */
+	size_t budget;            /* what replays may still cost */
+	struct cursor *replay;    /* the replay's cursors, innermost last */
+	size_t n_replay, cap_replay;
+	yaml_mark_t start_mark, end_mark;  /* of the alias being replayed */
+	char over_budget[64];     /* "aliases may add at most N bytes ..." */
+};
+
+static const char inside_refusal[] = "it is inside the node it names";
+
+/* Room for `n` items of `size` bytes in `items` (`*cap` now), or NULL. */
+static void *reserve(void *items, size_t *cap, size_t n, size_t size)
+{
+	if (n <= *cap)
+		return items;
+	if (n > MAX_KEPT)
+		return NULL;
+	size_t cap2 = *cap ? *cap : 16;
+	while (cap2 < n)
+		cap2 *= 2;
+	if (cap2 > MAX_KEPT)
+		cap2 = n;
+	if (cap2 > SIZE_MAX / size)
+		return NULL;
+	void *grown = realloc(items, cap2 * size);
+	if (grown)
+		*cap = cap2;
+	return grown;
+}
+
+/* A copy of `len` bytes and a NUL in a->bytes, at *offset. */
+static ni_status keep_bytes(struct ni_yaml_aliases *a, const void *s,
+			    size_t len, uint32_t *offset)
+{
+	char *bytes = reserve(a->bytes, &a->cap_bytes, a->n_bytes + len + 1,
+			      1);
+	if (!bytes)
+		return NI_ENOMEM;
+	a->bytes = bytes;
+	memcpy(bytes + a->n_bytes, s, len);
+	bytes[a->n_bytes + len] = '\0';
+	*offset = (uint32_t)a->n_bytes;
+	a->n_bytes += len + 1;
+	return NI_OK;
+}
+
+static void free_aliases(struct ni_yaml_aliases *a)
+{
+	if (!a)
+		return;
+	free(a->log);
+	free(a->bytes);
+	free(a->anchors);
+	free(a->slots);
+	free(a->replay);
+	free(a);
+}
+
+void ni_yaml_expand_aliases(struct ni_yaml *y)
+{
+	y->expand_aliases = true;
+}
+
+/* FNV-1a: anchors are few and short; any spread will do. */
+static uint32_t hash_name(const char *name, size_t len)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)name[i]) * 16777619u;
+	return h;
+}
+
+/* The slot of `name`: its anchor's, or the empty one it would take. */
+static uint32_t *find_slot(const struct ni_yaml_aliases *a, const char *name,
+			   size_t len)
+{
+	size_t mask = a->n_slots - 1;
+	for (size_t i = hash_name(name, len) & mask;; i = (i + 1) & mask) {
+		uint32_t *slot = &a->slots[i];
+		if (*slot == 0)
+			return slot;
+		const struct anchor *an = &a->anchors[*slot - 1];
+		if (an->name_len == len &&
+		    !memcmp(a->bytes + an->name, name, len))
+			return slot;
+	}
+}
+
+/* The latest anchor named `name`, or NO_ANCHOR. */
+static uint32_t find_anchor(const struct ni_yaml_aliases *a,
+			    const char *name)
+{
+	if (!a || !a->n_slots)
+		return NO_ANCHOR;
+	uint32_t slot = *find_slot(a, name, strlen(name));
+	return slot ? slot - 1 : NO_ANCHOR;
+}
+
+/* Keep the slots under half full: double them, place the names again. */
+static ni_status grow_slots(struct ni_yaml_aliases *a)
+{
+	if ((a->n_used + 1) * 2 <= a->n_slots)
+		return NI_OK;
+	size_t n_old = a->n_slots;
+	uint32_t *old = a->slots;
+	size_t n_new = n_old ? n_old * 2 : 64;
+	if (n_new > MAX_KEPT)
+		return NI_ENOMEM;
+	a->slots = calloc(n_new, sizeof *a->slots);
+	if (!a->slots) {
+		a->slots = old;
+		return NI_ENOMEM;
+	}
+	a->n_slots = n_new;
+	for (size_t i = 0; i < n_old; i++) {
+		if (!old[i])
+			continue;
+		const struct anchor *an = &a->anchors[old[i] - 1];
+		*find_slot(a, a->bytes + an->name, an->name_len) = old[i];
+	}
+	free(old);
+	return NI_OK;
+}
+
+/* A node named `name` starts at the current event, `depth` inside it. */
+static ni_status open_anchor(struct ni_yaml *y, const char *name,
+			     unsigned depth)
+{
+	struct ni_yaml_aliases *a = y->aliases;
+	if (!a) {
+		a = y->aliases = calloc(1, sizeof *a);
+		if (!a)
+			return NI_ENOMEM;
+		a->innermost = NO_ANCHOR;
+		a->budget = y->len > NI_YAML_ALIAS_MIN_BUDGET
+			? y->len : NI_YAML_ALIAS_MIN_BUDGET;
+		snprintf(a->over_budget, sizeof a->over_budget,
+			 "aliases may add at most %zu bytes in all",
+			 a->budget);
+	}
+	struct anchor *anchors = reserve(a->anchors, &a->cap_anchors,
+					 a->n_anchors + 1, sizeof *anchors);
+	if (!anchors)
+		return NI_ENOMEM;
+	a->anchors = anchors;
+	size_t len = strlen(name);
+	uint32_t offset;
+	ni_status st = grow_slots(a);
+	if (st == NI_OK)
+		st = keep_bytes(a, name, len, &offset);
+	if (st != NI_OK)
+		return st;
+	uint32_t index = (uint32_t)a->n_anchors++;
+	anchors[index] = (struct anchor){
+		.name = offset,
+		.name_len = (uint32_t)len,
+		.start = (uint32_t)a->n_log,
+		.cost = a->logged_cost,
+		.outer = a->innermost,
+		.depth = depth,
+		.open = true,
+	};
+	uint32_t *slot = find_slot(a, name, len);
+	if (!*slot)
+		a->n_used++;
+	*slot = index + 1;  /* a name given again names the new node */
+	a->innermost = index;
+	return NI_OK;
+}
+
+/* The innermost open anchor's node has ended with the last record. */
+static void close_anchor(struct ni_yaml_aliases *a)
+{
+	struct anchor *an = &a->anchors[a->innermost];
+	an->end = (uint32_t)a->n_log;
+	an->cost = a->logged_cost - an->cost;
+	an->open = false;
+	a->innermost = an->outer;
+}
+
+/* Keep the current event, read inside an anchored node, in the log;
+ * `target` and `refusal` for an alias. */
+static ni_status log_event(struct ni_yaml *y, uint32_t target,
+			   enum alias_refusal refusal)
+{
+	struct ni_yaml_aliases *a = y->aliases;
+	const yaml_event_t *e = &y->event;
+	struct record *log = reserve(a->log, &a->cap_log, a->n_log + 1,
+				     sizeof *log);
+	if (!log)
+		return NI_ENOMEM;
+	a->log = log;
+	struct record r = {.type = (uint8_t)e->type, .target = NO_ANCHOR};
+	size_t cost = 1;
+	ni_status st = NI_OK;
+	if (e->type == YAML_SCALAR_EVENT) {
+		if (e->data.scalar.length > MAX_KEPT)
+			return NI_ENOMEM;
+		r.length = (uint32_t)e->data.scalar.length;
+		r.style = (uint8_t)e->data.scalar.style;
+		st = keep_bytes(a, e->data.scalar.value, r.length, &r.offset);
+		cost += r.length;
+	} else if (e->type == YAML_ALIAS_EVENT) {
+		const char *name = (const char *)e->data.alias.anchor;
+		r.length = (uint32_t)strlen(name);
+		r.target = target;
+		r.style = (uint8_t)refusal;
+		st = keep_bytes(a, name, r.length, &r.offset);
+		if (target != NO_ANCHOR)
+			cost = a->anchors[target].cost;
+	}
+	if (st != NI_OK)
+		return st;
+	log[a->n_log++] = r;
+	a->logged_cost += cost;
+	return NI_OK;
+}
+
+/* The anchor named by the current event, if any. */
+static const char *event_anchor(const yaml_event_t *e)
+{
+	switch (e->type) {
+	case YAML_SCALAR_EVENT:
+		return (const char *)e->data.scalar.anchor;
+	case YAML_SEQUENCE_START_EVENT:
+		return (const char *)e->data.sequence_start.anchor;
+	case YAML_MAPPING_START_EVENT:
+		return (const char *)e->data.mapping_start.anchor;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The current event, `record`'s, made from it, at the alias replayed.
+ * Its strings are a->bytes', which grow only as libyaml's events are
+ * kept, never while this event is current.
+ */
+static void replay_record(struct ni_yaml *y, const struct record *r)
+{
+	struct ni_yaml_aliases *a = y->aliases;
+	yaml_event_t *e = &y->event;
+	memset(e, 0, sizeof *e);
+	e->type = (yaml_event_type_t)r->type;
+	e->start_mark = a->start_mark;
+	e->end_mark = a->end_mark;
+	yaml_char_t *bytes = (yaml_char_t *)a->bytes + r->offset;
+	switch (e->type) {
+	case YAML_SCALAR_EVENT:
+		e->data.scalar.value = bytes;
+		e->data.scalar.length = r->length;
+		e->data.scalar.style = (yaml_scalar_style_t)r->style;
+		e->data.scalar.plain_implicit =
+			r->style == YAML_PLAIN_SCALAR_STYLE;
+		e->data.scalar.quoted_implicit =
+			!e->data.scalar.plain_implicit;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		e->data.sequence_start.implicit = 1;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		e->data.mapping_start.implicit = 1;
+		break;
+	case YAML_ALIAS_EVENT:  /* one not expanded where it was read */
+		e->data.alias.anchor = bytes;
+		y->alias_refusal = r->style == REFUSED_INSIDE
+			? inside_refusal : a->over_budget;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Start replaying anchor `index` (a cursor over its records). */
+static ni_status push_replay(struct ni_yaml_aliases *a, uint32_t index)
+{
+	struct cursor *replay = reserve(a->replay, &a->cap_replay,
+					a->n_replay + 1, sizeof *replay);
+	if (!replay)
+		return NI_ENOMEM;
+	a->replay = replay;
+	replay[a->n_replay++] = (struct cursor){a->anchors[index].start,
+						a->anchors[index].end};
+	return NI_OK;
+}
+
+/* The next replayed event as the current one; NI_DONE when the replay
+ * is over (and libyaml's next event is due). */
+static ni_status replay_next(struct ni_yaml *y)
+{
+	struct ni_yaml_aliases *a = y->aliases;
+	while (a && a->n_replay) {
+		struct cursor *c = &a->replay[a->n_replay - 1];
+		if (c->next == c->end) {
+			a->n_replay--;
+			continue;
+		}
+		const struct record *r = &a->log[c->next++];
+		if (r->type == YAML_ALIAS_EVENT && r->target != NO_ANCHOR) {
+			/* Expanded where it was read: its cost was
+			 * counted in the anchor's around it. */
+			ni_status st = push_replay(a, r->target);
+			if (st != NI_OK)
+				return st;
+			continue;
+		}
+		replay_record(y, r);
+		return NI_OK;
+	}
+	return NI_DONE;
+}
+
+/* The current event is libyaml's ALIAS: replace it by its node's events,
+ * or hand it over with the reason it is not. */
+static ni_status expand_alias(struct ni_yaml *y)
+{
+	struct ni_yaml_aliases *a = y->aliases;
+	const yaml_event_t *e = &y->event;
+	const char *name = (const char *)e->data.alias.anchor;
+	uint32_t index = find_anchor(a, name);
+	if (index == NO_ANCHOR)
+		return ni_yaml_fail_at(y, e->start_mark,
+				       "found undefined alias *%s", name);
+	const struct anchor *an = &a->anchors[index];
+	enum alias_refusal refusal = an->open ? REFUSED_INSIDE
+		: an->cost > a->budget ? REFUSED_OVER_BUDGET : EXPANDED;
+	if (a->innermost != NO_ANCHOR) {
+		ni_status st = log_event(y, refusal ? NO_ANCHOR : index,
+					 refusal);
+		if (st != NI_OK)
+			return st;
+	}
+	if (refusal == REFUSED_OVER_BUDGET) {
+		/* Spent: a file past the budget is a bomb or near enough,
+		 * and the rest of it expands no more, however cheap. */
+		a->budget = 0;
+		y->alias_refusal = a->over_budget;
+		return NI_OK;
+	}
+	if (refusal == REFUSED_INSIDE) {
+		y->alias_refusal = inside_refusal;
+		return NI_OK;
+	}
+	a->budget -= an->cost;
+	a->start_mark = e->start_mark;
+	a->end_mark = e->end_mark;
+	yaml_event_delete(&y->event);
+	y->has_event = false;
+	ni_status st = push_replay(a, index);
+	return st == NI_OK ? replay_next(y) : st;
+}
+
+/*
+ * Keep what aliases need of the libyaml event just read: a new anchor,
+ * the event itself inside an anchored node, an anchored node's end; an
+ * alias is expanded.
+ */
+static ni_status note_for_aliases(struct ni_yaml *y)
+{
+	struct ni_yaml_aliases *a = y->aliases;
+	const yaml_event_t *e = &y->event;
+	ni_status st = NI_OK;
+	switch (e->type) {
+	case YAML_ALIAS_EVENT:
+		return expand_alias(y);
+	case YAML_MAPPING_END_EVENT:
+	case YAML_SEQUENCE_END_EVENT:
+		if (!a || a->innermost == NO_ANCHOR)
+			return NI_OK;
+		st = log_event(y, NO_ANCHOR, EXPANDED);
+		/* y->depth is still the depth inside the node ending. */
+		if (st == NI_OK && a->anchors[a->innermost].depth == y->depth)
+			close_anchor(a);
+		return st;
+	case YAML_SCALAR_EVENT:
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		break;
+	default:
+		return NI_OK;
+	}
+	const char *name = event_anchor(e);
+	if (name && (st = open_anchor(y, name, y->depth + 1)) != NI_OK)
+		return st;
+	a = y->aliases;
+	if (a && a->innermost != NO_ANCHOR)
+		st = log_event(y, NO_ANCHOR, EXPANDED);
+	if (st == NI_OK && name && e->type == YAML_SCALAR_EVENT)
+		close_anchor(a);
+	return st;
+}
+
 /* ---- the event reader ------------------------------------------------- */
 
 ni_status ni_yaml_open(struct ni_yaml *y, const char *text, size_t len,
@@ -107,6 +555,8 @@ void ni_yaml_close(struct ni_yaml *y)
 		yaml_event_delete(&y->event);
 		y->has_event = false;
 	}
+	free_aliases(y->aliases);
+	y->aliases = NULL;
 	yaml_parser_delete(&y->parser);
 }
 
@@ -167,9 +617,16 @@ ni_status ni_yaml_next(struct ni_yaml *y)
 		yaml_event_delete(&y->event);
 		y->has_event = false;
 	}
-	if (!yaml_parser_parse(&y->parser, &y->event))
-		return yaml_failure(y);
-	y->has_event = true;
+	y->alias_refusal = NULL;
+	ni_status st = replay_next(y);
+	if (st == NI_DONE) {
+		if (!yaml_parser_parse(&y->parser, &y->event))
+			return yaml_failure(y);
+		y->has_event = true;
+		st = y->expand_aliases ? note_for_aliases(y) : NI_OK;
+	}
+	if (st != NI_OK)
+		return st;
 	switch (y->event.type) {
 	case YAML_MAPPING_START_EVENT:
 	case YAML_SEQUENCE_START_EVENT:
