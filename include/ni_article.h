@@ -5,7 +5,8 @@
  * line `---` (or `...`); whatever follows is ignored.  A UTF-8 byte order
  * mark before the first `---` and CRLF line endings are accepted.  The
  * front matter is parsed with libyaml's event API (never its document
- * loader), so aliases are never expanded and nesting depth is bounded.
+ * loader), so nesting depth is bounded, and aliases are expanded only
+ * within a budget of about the front matter's size (ni_yaml.h).
  *
  * What makes a file unreadable (NI_EPARSE, the file is skipped, and
  * err->kind says which of these it was): an empty file or empty front
@@ -13,15 +14,15 @@
  * the front matter (binary data), no opening `---`, no closing line,
  * front matter that is not UTF-8 (never repaired: the message says the
  * file is skipped and where the first bad byte is), invalid YAML
- * (including control characters), more than one YAML document, front
- * matter that is not a mapping, nesting deeper than
- * NI_ARTICLE_MAX_DEPTH.  What only earns a warning (the field is
- * dropped, the article is kept): a known key whose value has the wrong
- * type or an unreadable value (title a mapping, topics a lone number,
- * quality "very high", a date that is not a date, quality outside
- * 0..100, a number that overflows), a key given twice (the later value
- * wins).  Unknown keys are ignored, and `secured` is never read into
- * the struct at all.
+ * (including control characters, an alias to no anchor), more than one
+ * YAML document, front matter that is not a mapping, nesting deeper
+ * than NI_ARTICLE_MAX_DEPTH (counted through aliases).  What only earns
+ * a warning (the field is dropped, the article is kept): a known key
+ * whose value has the wrong type or an unreadable value (title a
+ * mapping, topics a lone number, quality "very high", a date that is
+ * not a date, quality outside 0..100, a number that overflows, an alias
+ * left unexpanded), a key given twice (the later value wins).  Unknown
+ * keys are ignored, and `secured` is never read into the struct at all.
  *
  * Ownership: every pointer inside struct ni_article is owned by the
  * article and freed by ni_article_clear().  Strings are NUL-terminated

@@ -10,9 +10,11 @@
  * tables do not name is consumed without being looked at, so an unknown
  * key can hold any structure, and `secured` is never copied.
  *
- * Aliases are never followed: an alias where a value is expected is just
- * a value of the wrong type.  That, with a cap on nesting depth checked on
- * every event, is what keeps YAML bombs cheap.
+ * Aliases are expanded by the event reader (ni_yaml_expand_aliases()),
+ * within a budget of about the text's own size; an alias it leaves
+ * unexpanded is a value of the wrong type here, with the reader's reason.
+ * That budget, with a cap on nesting depth checked on every event, is
+ * what keeps YAML bombs cheap.
  */
 #include "ni_article.h"
 
@@ -217,16 +219,20 @@ static ni_status add_path(struct ni_buf *buf, const struct path *path)
 }
 
 /*
- * What the current event is, for "expected X, got Y".  An alias is named
- * with its anchor, however long: a warning has room for it.
+ * What the current event is, for "expected X, got Y".  An alias (one the
+ * reader did not expand) is named with its anchor, however long: a
+ * warning has room for it, and for why it was not expanded.
  */
 static ni_status add_node_summary(struct ni_buf *buf,
 				  const struct fm_parser *p)
 {
 	char quoted[NI_YAML_QUOTED_SIZE];
+	const char *why = p->y.alias_refusal;
 	if (p->y.event.type == YAML_ALIAS_EVENT)
-		return ni_buf_addf(buf, "an alias (*%s)",
-				   (const char *)p->y.event.data.alias.anchor);
+		return ni_buf_addf(buf, "an alias (*%s)%s%s",
+				   (const char *)p->y.event.data.alias.anchor,
+				   why ? ", not expanded: " : "",
+				   why ? why : "");
 	return ni_buf_adds(buf, ni_yaml_describe(&p->y, quoted));
 }
 
@@ -1043,6 +1049,7 @@ static ni_status parse_front_matter(const struct frame *fr,
 				    NI_ARTICLE_MAX_DEPTH, "front matter", err);
 	if (st != NI_OK)
 		return st;
+	ni_yaml_expand_aliases(&p.y);
 	st = parse_stream(&p);
 	ni_yaml_close(&p.y);
 	return st;

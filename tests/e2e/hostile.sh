@@ -46,8 +46,9 @@ assert any(r["path"] == sys.argv[2] for r in results), results
 PY
 }
 
-# Bounded: no alias is expanded, no nesting is followed 100,000 deep, the
-# 3 MB title stops at the word limit (the messages below say so).  An
+# Bounded: aliases are expanded only within a budget of about the front
+# matter's size, no nesting is followed 100,000 deep, the 3 MB title
+# stops at the word limit (the messages below say so).  An unbounded
 # expanding parser would exhaust ulimit -v, or run for minutes: the
 # timeout only catches such a hang (the build takes well under a second,
 # even under AddressSanitizer); how fast it is, is for bench/.  ulimit -v

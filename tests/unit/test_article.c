@@ -622,13 +622,17 @@ static void test_billion_laughs(void **state)
 	assert_int_equal(a.n_topics, 0);
 	assert_int_equal(a.n_related, 0);
 	assert_string_equal(a.excerpt, "still read");
+	/* Expanded until the budget is spent (in `d`), then no more. */
 	assert_int_equal(a.n_warnings, 3);
 	assert_warning(&a, 0, 11, 8, "title: expected text, got an alias "
-		       "(*i)");
+		       "(*i), not expanded: aliases may add at most 8192 "
+		       "bytes in all");
 	assert_warning(&a, 1, 12, 9, "topics: expected a sequence, got an "
-		       "alias (*i)");
+		       "alias (*i), not expanded: aliases may add at most "
+		       "8192 bytes in all");
 	assert_warning(&a, 2, 13, 10, "related: expected a sequence, got "
-		       "an alias (*i)");
+		       "an alias (*i), not expanded: aliases may add at "
+		       "most 8192 bytes in all");
 	ni_article_clear(&a);
 	free(text);
 }
@@ -1007,19 +1011,137 @@ static void test_warning_duplicate_key(void **state)
 	ni_article_clear(&a);
 }
 
-static void test_warning_alias(void **state)
+/*
+ * Front matter as PyYAML's default dumper writes an object used twice:
+ * an anchor (&id001) where it is first written, an alias (*id001) at
+ * each later use.  It reads as PyYAML reads it back.
+ */
+static void test_aliases_expanded(void **state)
 {
 	(void)state;
 	struct ni_article a;
-	expect_one_warning("---\nsomething: &a hello\ntitle: *a\n"
-			   "excerpt: &b Anchored is fine\n---\n", 3, 8,
-			   "title: expected text, got an alias (*a)", &a);
-	assert_null(a.title);
-	assert_string_equal(a.excerpt, "Anchored is fine");
+	parse_ok("---\n"
+		 "title: &t \"Harbour cranes return\"\n"
+		 "excerpt: *t\n"
+		 "topics: &id001\n"
+		 "- Shipping\n"
+		 "- Docks\n"
+		 "provider: &id002\n"
+		 "  name: Port News\n"
+		 "  domain: port.example\n"
+		 "images: &id003\n"
+		 "- url: https://port.example/c.jpg\n"
+		 "  width: 640\n"
+		 "related:\n"
+		 "- &id004\n"
+		 "  title: Dock strike ends\n"
+		 "  webUrl: https://port.example/strike\n"
+		 "  provider: *id002\n"
+		 "  images: *id003\n"
+		 "  topics: *id001\n"
+		 "- *id004\n"
+		 "---\n", &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_string_equal(a.title, "Harbour cranes return");
+	assert_string_equal(a.excerpt, "Harbour cranes return");
+	assert_int_equal(a.n_topics, 2);
+	assert_string_equal(a.topics[0], "Shipping");
+	assert_string_equal(a.topics[1], "Docks");
+	assert_string_equal(a.provider.name, "Port News");
+	assert_int_equal(a.n_images, 1);
+	assert_int_equal(a.n_related, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct ni_related *r = &a.related[i];
+		assert_string_equal(r->title, "Dock strike ends");
+		assert_string_equal(r->web_url, "https://port.example/strike");
+		assert_string_equal(r->provider.name, "Port News");
+		assert_string_equal(r->provider.domain, "port.example");
+		assert_int_equal(r->n_images, 1);
+		assert_string_equal(r->images[0].url,
+				    "https://port.example/c.jpg");
+	}
 	ni_article_clear(&a);
-	expect_one_warning("---\nx: &q 50\ntopics: [a, *q]\n---\n", 3, 13,
-			   "topics[1]: expected text, got an alias (*q)", &a);
+
+	/* A value read through an alias is checked as if written there. */
+	expect_one_warning("---\nq: &q [1]\ntitle: x\nquality:  *q\n---\n",
+			   4, 11, "quality: expected a number, got a "
+			   "sequence", &a);
 	ni_article_clear(&a);
+	expect_one_warning("---\nm: &m {x: 1}\ntitle: t\nexcerpt:   *m\n"
+			   "---\n", 4, 12, "excerpt: expected text, got a "
+			   "mapping", &a);
+	ni_article_clear(&a);
+}
+
+/* An alias inside the node it names stays an alias: a value of the
+ * wrong type, with the reason, where it is and in a replay. */
+static void test_warning_alias_inside_its_node(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntopics: &t [a, *t]\nx: 1\nrelated: [{title: r,"
+		 " images:  *t}]\n---\n", &a);
+	assert_int_equal(a.n_topics, 1);
+	assert_string_equal(a.topics[0], "a");
+	assert_int_equal(a.n_warnings, 3);
+	assert_warning(&a, 0, 2, 16, "topics[1]: expected text, got an "
+		       "alias (*t), not expanded: it is inside the node it "
+		       "names");
+	/* The replay is placed at its alias, line 4 col 31. */
+	assert_warning(&a, 1, 4, 31, "related[0].images[0]: expected a "
+		       "mapping, got \"a\"");
+	assert_warning(&a, 2, 4, 31, "related[0].images[1]: expected a "
+		       "mapping, got an alias (*t), not expanded: it is "
+		       "inside the node it names");
+	ni_article_clear(&a);
+}
+
+/* An alias naming no anchor is invalid YAML, as libyaml and PyYAML
+ * load it: the file is skipped, the alias placed. */
+static void test_error_undefined_alias(void **state)
+{
+	(void)state;
+	static const char text[] = "---\ntitle: t\nexcerpt:  *nope\n"
+				   "other: &nope x\n---\n";
+	expect_error(text, 3, 11, "found undefined alias *nope");
+	expect_kind(text, sizeof text - 1, NI_SKIP_INVALID_YAML);
+}
+
+/* Nesting counts through aliases: 16 levels anchored, replayed 16 (and
+ * then 17) levels down, is 33 (34) with the root. */
+static void test_depth_through_aliases(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	for (size_t under = 15; under <= 16; under++) {
+		struct ni_buf buf = NI_BUF_INIT;
+		assert_int_equal(ni_buf_adds(&buf, "---\na: &deep "), NI_OK);
+		for (int i = 0; i < 16; i++)
+			assert_int_equal(ni_buf_addch(&buf, '['), NI_OK);
+		for (int i = 0; i < 16; i++)
+			assert_int_equal(ni_buf_addch(&buf, ']'), NI_OK);
+		assert_int_equal(ni_buf_adds(&buf, "\nb: "), NI_OK);
+		for (size_t i = 0; i < under; i++)
+			assert_int_equal(ni_buf_addch(&buf, '['), NI_OK);
+		assert_int_equal(ni_buf_adds(&buf, "*deep"), NI_OK);
+		for (size_t i = 0; i < under; i++)
+			assert_int_equal(ni_buf_addch(&buf, ']'), NI_OK);
+		assert_int_equal(ni_buf_adds(&buf, "\ntitle: t\n---\n"),
+				 NI_OK);
+		char *text = ni_buf_detach(&buf);
+		assert_non_null(text);
+		if (under == 15) {
+			parse_ok(text, &a);
+			assert_string_equal(a.title, "t");
+			ni_article_clear(&a);
+		} else {
+			/* At the alias, line 3, after "b: " and 16 '['. */
+			expect_error(text, 3, 20, "front matter nested "
+				     "deeper than 32 levels");
+			expect_kind(text, strlen(text), NI_SKIP_TOO_DEEP);
+		}
+		free(text);
+	}
 }
 
 static void test_warning_limit(void **state)
@@ -1201,7 +1323,10 @@ int main(void)
 		cmocka_unit_test(test_warning_bad_date),
 		cmocka_unit_test(test_warning_date_out_of_range),
 		cmocka_unit_test(test_warning_duplicate_key),
-		cmocka_unit_test(test_warning_alias),
+		cmocka_unit_test(test_aliases_expanded),
+		cmocka_unit_test(test_warning_alias_inside_its_node),
+		cmocka_unit_test(test_error_undefined_alias),
+		cmocka_unit_test(test_depth_through_aliases),
 		cmocka_unit_test(test_warning_limit),
 		cmocka_unit_test(test_warning_quotes_long_and_odd_values),
 		cmocka_unit_test(test_nulls_mean_absent),
