@@ -9,7 +9,8 @@ documentation says, for the text the test uses:
 
 - Front matter: the fields newsindex reads (docs/schema.md), by the
   rules of include/ni_article.h: a value of the wrong type (a mapping
-  for a title, an alias) is dropped, the later of two equal keys wins,
+  for a title) is dropped, an alias is the node it names (within the
+  budget of include/ni_yaml.h), the later of two equal keys wins,
   `~` and `null` are absent, a lone topic is a list of one.  Related
   records with a URL are documents of their own; an article file wins
   a URL, else the parent whose key sorts first.
@@ -167,29 +168,91 @@ def is_null(node):
             node.value in NULLS)
 
 
+# What an alias left unexpanded reads as: no value.
+UNEXPANDED = yaml.ScalarNode("tag:yaml.org,2002:null", "~")
+# Replays may always cost this much (NI_YAML_ALIAS_MIN_BUDGET).
+ALIAS_MIN_BUDGET = 8192
+
+
+def expand_aliases(root, text_bytes):
+    """The tree of `root` as newsindex reads it (include/ni_yaml.h,
+    "Aliases"): each alias is the node it names again, in document
+    order, while the replays cost at most the front matter's bytes or
+    ALIAS_MIN_BUDGET in all (a scalar its bytes plus one, any other
+    node two plus its items'); past that, or inside the node it names,
+    an alias and every alias after it are UNEXPANDED.  An alias is a
+    node met again: one whose text began before where its parent had
+    read to."""
+    budget = max(text_bytes, ALIAS_MIN_BUDGET)
+    state = {"spent": 0, "refused": False}
+    copies = {}
+    open_nodes = set()
+
+    def cost(node):
+        if node is UNEXPANDED:
+            return 1
+        if isinstance(node, yaml.ScalarNode):
+            return len(node.value.encode("utf-8")) + 1
+        if isinstance(node, yaml.SequenceNode):
+            return 2 + sum(cost(n) for n in node.value)
+        return 2 + sum(cost(k) + cost(v) for k, v in node.value)
+
+    def alias(node):
+        if state["refused"] or id(node) in open_nodes:
+            state["refused"] = True
+            return UNEXPANDED
+        copy = copies[id(node)]
+        state["spent"] += cost(copy)
+        if state["spent"] > budget:
+            state["refused"] = True
+            return UNEXPANDED
+        return copy
+
+    def child(node, last):
+        if node.start_mark.index < last:
+            return alias(node), last
+        return walk(node), node.end_mark.index
+
+    def walk(node):
+        if isinstance(node, yaml.ScalarNode):
+            copies[id(node)] = node
+            return node
+        open_nodes.add(id(node))
+        last = node.start_mark.index
+        if isinstance(node, yaml.SequenceNode):
+            out = []
+            for item in node.value:
+                item, last = child(item, last)
+                out.append(item)
+            copy = yaml.SequenceNode(node.tag, out, node.start_mark,
+                                     node.end_mark)
+        else:
+            out = []
+            for key, value in node.value:
+                key, last = child(key, last)
+                value, last = child(value, last)
+                out.append((key, value))
+            copy = yaml.MappingNode(node.tag, out, node.start_mark,
+                                    node.end_mark)
+        open_nodes.discard(id(node))
+        copies[id(node)] = copy
+        return copy
+
+    return walk(root)
+
+
 def pairs(mapping):
-    """A mapping's (key, value) pairs; the later of equal keys wins.
-    An alias (a node defined before the place that uses it) is None."""
+    """A mapping's (key, value) pairs; the later of equal keys wins."""
     out = {}
-    last = mapping.start_mark.index
     for key, value in mapping.value:
-        alias_key = key.start_mark.index < last
-        alias = value.start_mark.index < key.end_mark.index
-        last = value.end_mark.index
-        if alias_key or not isinstance(key, yaml.ScalarNode):
-            continue
-        out[key.value] = None if alias else value
+        if isinstance(key, yaml.ScalarNode) and key is not UNEXPANDED:
+            out[key.value] = None if value is UNEXPANDED else value
     return out
 
 
 def items(seq):
-    """A sequence's items; an alias is None."""
-    last = seq.start_mark.index
-    out = []
-    for item in seq.value:
-        out.append(None if item.start_mark.index < last else item)
-        last = max(last, item.end_mark.index)
-    return out
+    """A sequence's items."""
+    return [None if item is UNEXPANDED else item for item in seq.value]
 
 
 def text_of(node):
@@ -555,7 +618,9 @@ def read_mapping(path):
         node = yaml.compose(fm, Loader=yaml.SafeLoader)
     except yaml.YAMLError:
         return None
-    return node if isinstance(node, yaml.MappingNode) else None
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return expand_aliases(node, len(fm.encode("utf-8")))
 
 
 def read_corpus(folders):
