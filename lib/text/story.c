@@ -7,6 +7,8 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "../base/ascii.h"
+
 /* A tag before the lede is at most so many bytes and words. */
 #define TAG_BYTES 64
 #define TAG_WORDS 8
@@ -34,6 +36,11 @@ static bool is_upper(char c)
 static bool is_lower(char c)
 {
 	return c >= 'a' && c <= 'z';
+}
+
+static bool is_ascii_alnum(char c)
+{
+	return is_upper(c) || is_lower(c) || is_digit(c);
 }
 
 /*
@@ -114,19 +121,29 @@ size_t ni_story_lede_start(const char *excerpt)
 static size_t add_kept(struct ni_story *s, const char *word, size_t len,
 		       size_t room)
 {
+	/* What is kept is never longer than the word: room for it once,
+	 * and no call for each character (every word of a title and a
+	 * lede comes here). */
+	int32_t n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+	if (ni_buf_grow(&s->key, (size_t)n) != NI_OK)
+		return (size_t)-1;
+	char *out = s->key.data + s->key.len;
 	size_t added = 0;
-	int32_t i = 0, n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
+	int32_t i = 0;
 	while (i < n && added < room) {
 		int32_t start = i;
 		UChar32 c;
 		U8_NEXT(word, i, n, c);
-		if (c < 0 || !u_isalnum(c))
+		/* ASCII's letters and digits are u_isalnum's there. */
+		if (c < 0 || !(c < 0x80 ? is_ascii_alnum((char)c)
+					: u_isalnum(c)))
 			continue;
-		if (ni_buf_add(&s->key, word + start,
-			       (size_t)(i - start)) != NI_OK)
-			return (size_t)-1;
+		while (start < i)
+			*out++ = word[start++];
 		added++;
 	}
+	s->key.len = (size_t)(out - s->key.data);
+	s->key.data[s->key.len] = '\0';
 	return added;
 }
 

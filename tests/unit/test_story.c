@@ -10,6 +10,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
 
 #include "ni_story.h"
 
@@ -257,6 +259,39 @@ static void test_unicode_punctuation_is_no_letter(void **state)
 	assert_null(key_of(dashes, ascii, false, 0));
 }
 
+/*
+ * A character is kept exactly when ICU's u_isalnum() says it is a letter
+ * or a digit: every ASCII one (which the key keeps without asking ICU)
+ * and some beyond, each between two letters of a title word.
+ */
+static void test_kept_characters_are_icus_letters_and_digits(void **state)
+{
+	(void)state;
+	UChar32 others[] = {0x80, 0xA0, 0xAA, 0xB2, 0xBA, 0xC0, 0xD7, 0xE9,
+			    0x2BC, 0x300, 0x660, 0x2019, 0x4EBA, 0xFF10};
+	size_t n_ascii = 0x80 - 1;
+	for (size_t k = 0; k < n_ascii + sizeof others / sizeof *others;
+	     k++) {
+		UChar32 c = k < n_ascii ? (UChar32)(k + 1)
+					: others[k - n_ascii];
+		char word[8] = "a";
+		int32_t len = 1;
+		U8_APPEND_UNSAFE(word, len, c);
+		word[len++] = 'b';
+		struct ni_story story = NI_STORY_INIT;
+		assert_int_equal(ni_story_add_title(&story, word,
+						    (size_t)len), NI_OK);
+		bool same = u_isalnum(c)
+			? story.key.len == (size_t)len &&
+				  !memcmp(story.key.data, word, (size_t)len)
+			: !strcmp(story.key.data, "ab");
+		ni_story_release(&story);
+		if (!same)
+			fail_msg("U+%04X kept or left out wrongly",
+				 (unsigned)c);
+	}
+}
+
 /* The key can be asked again: the period is not added twice. */
 static void test_key_asked_twice(void **state)
 {
@@ -297,6 +332,8 @@ int main(void)
 		cmocka_unit_test(test_title_and_lede_stay_apart),
 		cmocka_unit_test(test_unicode_punctuation_is_no_letter),
 		cmocka_unit_test(test_key_asked_twice),
+		cmocka_unit_test(
+			test_kept_characters_are_icus_letters_and_digits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
