@@ -20,6 +20,7 @@
 
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,22 +106,37 @@ static ni_status refuse_invalid_utf8(const char *fm, size_t len,
 				     struct ni_parse_error *err)
 {
 	const uint8_t *s = (const uint8_t *)fm;
-	unsigned line = FRONT_MATTER_FIRST_LINE, column = 1;
 	/* ICU's macros index with int32_t; front matter past 2 GiB is
 	 * over any size limit a build allows. */
 	int32_t n = len > INT32_MAX ? INT32_MAX : (int32_t)len;
-	for (int32_t i = 0; i < n;) {
-		int32_t at = i;
-		UChar32 c;
-		U8_NEXT(s, i, n, c);
-		if (c < 0) {
-			char message[96];
-			snprintf(message, sizeof message,
-				 "invalid UTF-8 (byte 0x%02x): file skipped, "
-				 "not repaired; save it as UTF-8", s[at]);
-			return refuse(err, NI_SKIP_INVALID_UTF8, line, column,
-				      message);
+	int32_t at = 0;
+	while (at < n) {
+		/* Most bytes are ASCII: nothing to decode, and eight of
+		 * them are looked at as one. */
+		uint64_t eight;
+		if (n - at >= 8 && (memcpy(&eight, s + at, 8),
+				    !(eight & 0x8080808080808080u))) {
+			at += 8;
+			continue;
 		}
+		if (s[at] < 0x80) {
+			at++;
+			continue;
+		}
+		int32_t next = at;
+		UChar32 c;
+		U8_NEXT(s, next, n, c);
+		if (c < 0)
+			break;
+		at = next;
+	}
+	if (at == n)
+		return NI_OK;
+	/* Where the bad byte is, counted only now that there is one. */
+	unsigned line = FRONT_MATTER_FIRST_LINE, column = 1;
+	for (int32_t i = 0; i < at;) {
+		UChar32 c;
+		U8_NEXT(s, i, at, c);
 		if (c == '\n') {
 			line++;
 			column = 1;
@@ -128,7 +144,11 @@ static ni_status refuse_invalid_utf8(const char *fm, size_t len,
 			column++;
 		}
 	}
-	return NI_OK;
+	char message[96];
+	snprintf(message, sizeof message,
+		 "invalid UTF-8 (byte 0x%02x): file skipped, not repaired; "
+		 "save it as UTF-8", s[at]);
+	return refuse(err, NI_SKIP_INVALID_UTF8, line, column, message);
 }
 
 static ni_status find_front_matter(const char *text, size_t len,

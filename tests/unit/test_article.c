@@ -431,6 +431,24 @@ static void test_error_invalid_utf8(void **state)
 		     "save it as UTF-8");
 	expect_error("---\ntitle: \xc3\xa9 \x01\n---\n", 2, 10,
 		     "control characters are not allowed (#x01)");
+	/* A continuation byte with nothing to continue, after ASCII and
+	 * after a whole character. */
+	expect_error("---\ntitle: a\x80" "b\n---\n", 2, 9,
+		     "invalid UTF-8 (byte 0x80): file skipped, not repaired; "
+		     "save it as UTF-8");
+	expect_error("---\ntitle: \xc3\xa9\xbf\n---\n", 2, 9,
+		     "invalid UTF-8 (byte 0xbf): file skipped, not repaired; "
+		     "save it as UTF-8");
+	/* At every place in a run of ASCII, with more of it after. */
+	for (unsigned at = 0; at < 20; at++) {
+		char text[80];
+		snprintf(text, sizeof text,
+			 "---\ntitle: %.*s\xff and more\nexcerpt: x\n---\n",
+			 (int)at, "abcdefghijklmnopqrstuvwxyz");
+		expect_error(text, 2, 8 + at,
+			     "invalid UTF-8 (byte 0xff): file skipped, not "
+			     "repaired; save it as UTF-8");
+	}
 	/* The encoding is UTF-8, not guessed from a UTF-16 BOM. */
 	expect_error("---\n\xff\xfetitle: x\n---\n", 2, 1,
 		     "invalid UTF-8 (byte 0xff): file skipped, not repaired; "
