@@ -1083,17 +1083,55 @@ static ni_status append_utf8(ni_analyzer *a, struct ni_buf *out,
 	return NI_OK;
 }
 
+/*
+ * ni_analyzer_fold() of ASCII text, without ICU: NFKC_Casefold changes
+ * only its capitals, it holds no apostrophe to map and no accent, and
+ * its white space is TAB to CR and the space.  Most topics, providers
+ * and sites are ASCII, and the ICU path cost a build some 2,000
+ * instructions each (tests/unit/test_analyzer.c holds this to ICU).
+ */
+static ni_status fold_ascii(ni_analyzer *a, const char *text, size_t len,
+			    struct ni_buf *out)
+{
+	if (ni_buf_grow(out, len) != NI_OK)
+		return fail(a, NI_ENOMEM, "cannot grow the output buffer");
+	char *o = out->data + out->len;
+	const char *start = o;
+	bool pending = false;
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == ' ' || (c >= '\t' && c <= '\r')) {
+			pending = o > start;
+			continue;
+		}
+		if (pending)
+			*o++ = ' ';
+		pending = false;
+		*o++ = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+	}
+	out->len = (size_t)(o - out->data);
+	out->data[out->len] = '\0';
+	return NI_OK;
+}
+
+static bool is_ascii(const char *text, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)text[i] >= 0x80)
+			return false;
+	return true;
+}
+
 ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 			   size_t len, struct ni_buf *out)
 {
-	/*
-	 * Always the ICU path, no ASCII shortcut: this is called once per
-	 * topic or provider, not per word, and the tests use it as the
-	 * reference for the shortcut in fold_fast().
-	 */
 	ni_status st = check_text(analyzer, text, len);
 	if (st != NI_OK || len == 0)
 		return st;
+	if (is_ascii(text, len))
+		return fold_ascii(analyzer, text, len, out);
+	/* No other shortcut: the tests use this path as the reference
+	 * for the one of words (fold_fast()). */
 	int32_t n16;
 	st = to_utf16(analyzer, &analyzer->fold_src, text, (int32_t)len,
 		      &n16, NULL);

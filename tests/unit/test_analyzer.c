@@ -833,6 +833,60 @@ static void test_fold_growing(void **state)
 }
 
 /*
+ * ni_analyzer_fold() of ASCII text takes a shortcut without ICU: it
+ * must give what ICU's NFKC_Casefold gives, with runs of white space
+ * (u_isUWhiteSpace) made one space and trimmed, for every character, NUL
+ * included, alone, between letters, and in and around runs of spaces.
+ */
+static void test_fold_ascii_matches_icu(void **state)
+{
+	ni_analyzer *a = *state;
+	const UNormalizer2 *nfkc_cf;
+	UErrorCode err = U_ZERO_ERROR;
+	nfkc_cf = unorm2_getNFKCCasefoldInstance(&err);
+	assert_false(U_FAILURE(err));
+	for (int c = 0; c < 0x80; c++) {
+		char forms[4][16];
+		int lens[4];
+		lens[0] = snprintf(forms[0], 16, "%c", c);
+		lens[1] = snprintf(forms[1], 16, "Ab%cCd%c%cE", c, c, c);
+		lens[2] = snprintf(forms[2], 16, " %c \t%c X%c ", c, c, c);
+		lens[3] = snprintf(forms[3], 16, "%c%c", c, c);
+		for (int f = 0; f < 4; f++) {
+			UChar src[32], dst[64];
+			int32_t n = 0;
+			u_strFromUTF8(src, 32, &n, forms[f], lens[f], &err);
+			n = unorm2_normalize(nfkc_cf, src, n, dst, 64, &err);
+			int32_t out = 0;
+			bool pending = false;
+			for (int32_t i = 0; i < n; i++) {
+				if (u_isUWhiteSpace(dst[i])) {
+					pending = out > 0;
+					continue;
+				}
+				if (pending)
+					dst[out++] = ' ';
+				pending = false;
+				dst[out++] = dst[i];
+			}
+			char want[128];
+			int32_t want_len = 0;
+			u_strToUTF8(want, sizeof want, &want_len, dst, out, &err);
+			assert_false(U_FAILURE(err));
+			struct ni_buf buf = NI_BUF_INIT;
+			assert_int_equal(ni_analyzer_fold(a, forms[f],
+							  (size_t)lens[f], &buf),
+					 NI_OK);
+			if (buf.len != (size_t)want_len ||
+			    memcmp(ni_buf_str(&buf), want, buf.len))
+				fail_msg("0x%02x in form %d: '%s', not '%s'", c,
+					 f, ni_buf_str(&buf), want);
+			ni_buf_release(&buf);
+		}
+	}
+}
+
+/*
  * The ASCII shortcut must give what ICU gives.  Every printable ASCII
  * character is put inside a word, once in a pure-ASCII word (shortcut)
  * and once in a word that also holds an "é" (ICU path).
@@ -1103,6 +1157,7 @@ int main(void)
 		TEST(test_empty_and_bad_arguments),
 		TEST(test_fold),
 		TEST(test_fold_growing),
+		TEST(test_fold_ascii_matches_icu),
 		TEST(test_ascii_fast_path_matches_icu),
 		TEST(test_fast_fold_matches_general),
 		TEST(test_no_punctuation_in_latin_letters),
