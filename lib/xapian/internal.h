@@ -245,8 +245,9 @@ ni_status map_exception(std::string &msg) noexcept;
 char *c_string(const std::string &text) noexcept;
 
 /* schema.cc */
+uint64_t fnv1a(const char *text, size_t len);
 uint64_t fnv1a(const std::string &text);
-std::string tie_order(const std::string &key);
+std::string tie_order(const char *key, size_t len);
 std::string make_term(const char *prefix, const char *value, size_t len);
 std::string make_term(const std::string &prefix, const char *value,
 		      size_t len);

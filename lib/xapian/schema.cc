@@ -12,20 +12,25 @@
 namespace ni_xapian {
 
 /* 64-bit FNV-1a: stable across builds and machines, unlike std::hash. */
-uint64_t fnv1a(const std::string &text)
+uint64_t fnv1a(const char *text, size_t len)
 {
 	uint64_t hash = 14695981039346656037ULL;
-	for (unsigned char c : text) {
-		hash ^= c;
+	for (size_t i = 0; i < len; i++) {
+		hash ^= static_cast<unsigned char>(text[i]);
 		hash *= 1099511628211ULL;
 	}
 	return hash;
 }
 
-/* NI_SLOT_ORDER of the document with unique key `key`. */
-std::string tie_order(const std::string &key)
+uint64_t fnv1a(const std::string &text)
 {
-	uint64_t hash = fnv1a(key);
+	return fnv1a(text.data(), text.size());
+}
+
+/* NI_SLOT_ORDER of the document with unique key `key` (`len` bytes). */
+std::string tie_order(const char *key, size_t len)
+{
+	uint64_t hash = fnv1a(key, len);
 	std::string bytes(8, '\0');
 	for (int i = 7; i >= 0; i--, hash >>= 8)
 		bytes[static_cast<size_t>(i)] = static_cast<char>(hash & 0xff);
