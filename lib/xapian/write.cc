@@ -938,11 +938,15 @@ ni_status ni_db_delete_filtered_keys(ni_db *d, enum ni_filter filter,
 {
 	try {
 		check_filter(filter);
+		if (!d->writable)
+			throw bad_argument("index is open for reading only");
 		std::string term = make_term(filter_prefix(filter), value,
 					     len);
 		std::string key;
+		bool any = false;
 		for (auto id = d->db.postlist_begin(term);
 		     id != d->db.postlist_end(term); ++id) {
+			any = true;
 			auto t = d->db.termlist_begin(*id);
 			t.skip_to(UNIQUE_PREFIX);
 			if (t == d->db.termlist_end(*id) ||
@@ -953,6 +957,11 @@ ni_status ni_db_delete_filtered_keys(ni_db *d, enum ni_filter filter,
 			    NI_OK)
 				throw std::bad_alloc();
 		}
+		/* `db` reads every writer, uncommitted changes included:
+		 * no document has the term, none is to be deleted (the
+		 * usual case: every article file asks for its records). */
+		if (!any)
+			return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
 	}
