@@ -2,250 +2,113 @@
 #include "ni_docdata.h"
 
 #include <json-c/json.h>
-#include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ni_dates.h"
 
-/*
- * The encoder writes the JSON itself, byte for byte as json-c wrote it
- * before (json_object_to_json_string_length() with
- * JSON_C_TO_STRING_PLAIN and _NOSLASHESCAPE; tests/unit/test_docdata.c
- * holds it to json-c's output): building json-c's objects for each
- * document, to print them once, cost some 40,000 instructions a
- * document.  Reading stays json-c's.
- */
-struct writer {
-	struct ni_buf *out;
-	ni_status status;
-	bool first;               /* no member yet in the open object */
-};
-
-/* Where `len` more bytes go (room for the NUL after them too), or NULL
- * with the status set; wrote() ends them. */
-static char *room(struct writer *w, size_t len)
-{
-	if (w->status == NI_OK)
-		w->status = ni_buf_grow(w->out, len);
-	return w->status == NI_OK ? w->out->data + w->out->len : NULL;
-}
-
-/* The bytes written from room()'s pointer up to `end` are the text's. */
-static void wrote(struct writer *w, char *end)
-{
-	w->out->len = (size_t)(end - w->out->data);
-	*end = '\0';
-}
-
-static void put(struct writer *w, const char *bytes, size_t len)
-{
-	char *o = room(w, len);
-	if (o) {
-		memcpy(o, bytes, len);
-		wrote(w, o + len);
-	}
-}
-
-/* `text` as a JSON string, escaped as json-c escapes: the two-character
- * escapes, \u00XX for the other control characters, '/' as it is. */
-static void put_quoted(struct writer *w, const char *text)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t len = strlen(text);
-	/* Six bytes for a byte at most, and the quotes. */
-	if (len > (SIZE_MAX - 2) / 6)
-		w->status = NI_ENOMEM;
-	char *o = room(w, 6 * len + 2);
-	if (!o)
-		return;
-	*o++ = '"';
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			*o++ = (char)c;
-			continue;
-		}
-		*o++ = '\\';
-		switch (c) {
-		case '\b': *o++ = 'b'; break;
-		case '\n': *o++ = 'n'; break;
-		case '\r': *o++ = 'r'; break;
-		case '\t': *o++ = 't'; break;
-		case '\f': *o++ = 'f'; break;
-		case '"': case '\\': *o++ = (char)c; break;
-		default:
-			memcpy(o, "u00", 3);
-			o[3] = hex[c >> 4];
-			o[4] = hex[c & 0xf];
-			o += 5;
-		}
-	}
-	*o++ = '"';
-	wrote(w, o);
-}
-
-/* "name": (after a comma unless it is the object's first member). */
-static void put_key(struct writer *w, const char *name)
-{
-	size_t len = strlen(name);
-	char *o = room(w, len + 4);
-	if (!o)
-		return;
-	if (!w->first)
-		*o++ = ',';
-	w->first = false;
-	*o++ = '"';
-	memcpy(o, name, len);
-	o += len;
-	*o++ = '"';
-	*o++ = ':';
-	wrote(w, o);
-}
-
-/* "name":{ ... the members that follow, until close(). */
-static void open_object(struct writer *w, const char *name)
-{
-	put_key(w, name);
-	put(w, "{", 1);
-	w->first = true;
-}
-
-static void close_object(struct writer *w)
-{
-	put(w, "}", 1);
-	w->first = false;
-}
-
-/* "name":"text", unless text is NULL. */
-static void put_string(struct writer *w, const char *name, const char *text)
+/* Add key: "text" unless text is NULL.  False when out of memory. */
+static int add_string(json_object *obj, const char *key, const char *text)
 {
 	if (!text)
-		return;
-	put_key(w, name);
-	put_quoted(w, text);
+		return 1;
+	json_object *value = json_object_new_string(text);
+	return value && json_object_object_add(obj, key, value) == 0;
 }
 
-/* The digits of `value`, as "%" PRIu64 prints them; their number. */
-static size_t whole_digits(uint64_t value, char digits[21])
-{
-	char reversed[20];
-	size_t n = 0;
-	do {
-		reversed[n++] = (char)('0' + value % 10);
-		value /= 10;
-	} while (value);
-	for (size_t i = 0; i < n; i++)
-		digits[i] = reversed[n - 1 - i];
-	digits[n] = '\0';
-	return n;
-}
-
-/*
- * A finite number as json-c writes a double: "%.17g", with ".0" after a
- * whole number (45.0).  A whole number below 10^15 (a quality, always)
- * is its digits: "%.17g" uses no exponent for it.
- */
-static void put_double(struct writer *w, const char *name, double value)
-{
-	char num[40];
-	if (!signbit(value) && value < 1e15 &&
-	    value == (double)(uint64_t)value)
-		whole_digits((uint64_t)value, num);
-	else
-		snprintf(num, sizeof num, "%.17g", value);
-	if (!strpbrk(num, ".e"))
-		strcat(num, ".0");
-	put_key(w, name);
-	put(w, num, strlen(num));
-}
-
-/* A positive whole number, as json-c writes an int64. */
-static void put_size(struct writer *w, const char *name, int64_t value)
-{
-	char num[21];
-	size_t len = whole_digits((uint64_t)value, num);
-	put_key(w, name);
-	put(w, num, len);
-}
-
-static void put_provider(struct writer *w, const struct ni_provider *p)
+static int add_provider(json_object *obj, const struct ni_provider *p)
 {
 	if (!p->name && !p->domain)
-		return;
-	open_object(w, "provider");
-	put_string(w, "name", p->name);
-	put_string(w, "domain", p->domain);
-	close_object(w);
+		return 1;
+	json_object *provider = json_object_new_object();
+	if (!provider || json_object_object_add(obj, "provider", provider))
+		return 0;
+	return add_string(provider, "name", p->name) &&
+	       add_string(provider, "domain", p->domain);
 }
 
-static void put_facts(struct writer *w, const struct ni_article *a)
+static int add_topics(json_object *obj, char *const *topics, size_t n)
+{
+	json_object *list = json_object_new_array_ext((int)n);
+	if (!list || json_object_object_add(obj, "topics", list))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		json_object *topic = json_object_new_string(topics[i]);
+		if (!topic || json_object_array_add(list, topic))
+			return 0;
+	}
+	return 1;
+}
+
+static int add_facts(json_object *obj, const struct ni_article *a)
 {
 	if (a->published_at.present) {
 		char date[21];
-		put_string(w, "date",
-			   ni_format_iso8601(a->published_at.epoch, date));
+		if (!add_string(obj, "date", ni_format_iso8601(
+					a->published_at.epoch, date)))
+			return 0;
 	}
-	/* Always a finite number: ni_parse_quality() takes no other. */
-	if (a->quality.present)
-		put_double(w, "quality", a->quality.value);
+	if (a->quality.present) {
+		json_object *q = json_object_new_double(a->quality.value);
+		if (!q || json_object_object_add(obj, "quality", q))
+			return 0;
+	}
 	if (a->published.present) {
-		const char *flag = a->published.value ? "true" : "false";
-		put_key(w, "published");
-		put(w, flag, strlen(flag));
+		json_object *p = json_object_new_boolean(a->published.value);
+		if (!p || json_object_object_add(obj, "published", p))
+			return 0;
 	}
-}
-
-static void put_topics(struct writer *w, char *const *topics, size_t n)
-{
-	put_key(w, "topics");
-	put(w, "[", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			put(w, ",", 1);
-		put_quoted(w, topics[i]);
-	}
-	put(w, "]", 1);
+	return 1;
 }
 
 /* "image": the first image, for a thumbnail: its URL and size. */
-static void put_image(struct writer *w, const struct ni_image *images,
-		      size_t n)
+static int add_image(json_object *obj, const struct ni_image *images,
+		     size_t n)
 {
 	if (!n)
-		return;
-	open_object(w, "image");
-	put_string(w, "url", images[0].url);
-	if (images[0].width > 0)
-		put_size(w, "width", images[0].width);
-	if (images[0].height > 0)
-		put_size(w, "height", images[0].height);
-	close_object(w);
+		return 1;
+	json_object *image = json_object_new_object();
+	if (!image || json_object_object_add(obj, "image", image) ||
+	    !add_string(image, "url", images[0].url))
+		return 0;
+	const char *const keys[] = {"width", "height"};
+	const int64_t sizes[] = {images[0].width, images[0].height};
+	for (int i = 0; i < 2; i++) {
+		json_object *size = sizes[i] > 0
+			? json_object_new_int64(sizes[i]) : NULL;
+		if (sizes[i] > 0 &&
+		    (!size || json_object_object_add(image, keys[i], size)))
+			return 0;
+	}
+	return 1;
 }
 
 ni_status ni_docdata_encode(const struct ni_article *a, const char *path,
 			    const char *related_of, struct ni_buf *out)
 {
-	size_t len = out->len;
-	struct writer w = {out, NI_OK, true};
+	json_object *obj = json_object_new_object();
 	const char *url = a->web_url ? a->web_url : a->original_url;
-	put(&w, "{", 1);
-	put_string(&w, "title", a->title);
-	put_string(&w, "excerpt", a->excerpt);
-	put_string(&w, "url", url);
-	put_string(&w, "path", path);
-	put_provider(&w, &a->provider);
-	put_facts(&w, a);
-	put_topics(&w, a->topics, a->n_topics);
-	put_string(&w, "category", a->category);
-	put_string(&w, "type", a->type);
-	put_string(&w, "related_of", related_of);
-	put_image(&w, a->images, a->n_images);
-	put(&w, "}", 1);
-	if (w.status != NI_OK)
-		ni_buf_truncate(out, len);
-	return w.status;
+	int ok = obj && add_string(obj, "title", a->title) &&
+		 add_string(obj, "excerpt", a->excerpt) &&
+		 add_string(obj, "url", url) &&
+		 add_string(obj, "path", path) &&
+		 add_provider(obj, &a->provider) && add_facts(obj, a) &&
+		 add_topics(obj, a->topics, a->n_topics) &&
+		 add_string(obj, "category", a->category) &&
+		 add_string(obj, "type", a->type) &&
+		 add_string(obj, "related_of", related_of) &&
+		 add_image(obj, a->images, a->n_images);
+	ni_status status = NI_ENOMEM;
+	if (ok) {
+		size_t len;
+		const char *text = json_object_to_json_string_length(
+			obj, JSON_C_TO_STRING_PLAIN |
+				     JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+		if (text)
+			status = ni_buf_add(out, text, len);
+	}
+	json_object_put(obj);
+	return status;
 }
 
 /* A copy of obj[key] when it is a string; NULL otherwise. */
