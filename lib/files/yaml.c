@@ -18,6 +18,7 @@
 #include <unicode/utf8.h>
 
 #include "ni_control.h"
+#include "ni_strmap.h"
 
 /* ---- positions -------------------------------------------------------- */
 
@@ -98,7 +99,6 @@ struct record {                 /* one event of an anchored node */
 };
 
 struct anchor {
-	uint32_t name, name_len;  /* in `bytes` */
 	uint32_t start, end;      /* its records: log[start, end) */
 	/* While open, the log's cost when it opened; then what replaying
 	 * it costs, its own records and its aliases' replays. */
@@ -119,10 +119,8 @@ struct ni_yaml_aliases {
 	size_t n_bytes, cap_bytes;
 	struct anchor *anchors;
 	size_t n_anchors, cap_anchors;
-	/* Anchors by name: open addressing, index + 1 (0: empty), the
-	 * latest anchor of a name, as an alias names the latest. */
-	uint32_t *slots;
-	size_t n_slots, n_used;
+	/* Each name's latest anchor, as an alias names the latest. */
+	struct ni_strmap names;
 	uint32_t innermost;       /* the open anchor read into, or NO_ANCHOR */
 	size_t logged_cost;       /* of all records kept */
 	size_t budget;            /* what replays may still cost */
@@ -177,7 +175,7 @@ static void free_aliases(struct ni_yaml_aliases *a)
 	free(a->log);
 	free(a->bytes);
 	free(a->anchors);
-	free(a->slots);
+	ni_strmap_release(&a->names);
 	free(a->replay);
 	free(a);
 }
@@ -187,65 +185,14 @@ void ni_yaml_expand_aliases(struct ni_yaml *y)
 	y->expand_aliases = true;
 }
 
-/* FNV-1a: anchors are few and short; any spread will do. */
-static uint32_t hash_name(const char *name, size_t len)
-{
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)name[i]) * 16777619u;
-	return h;
-}
-
-/* The slot of `name`: its anchor's, or the empty one it would take. */
-static uint32_t *find_slot(const struct ni_yaml_aliases *a, const char *name,
-			   size_t len)
-{
-	size_t mask = a->n_slots - 1;
-	for (size_t i = hash_name(name, len) & mask;; i = (i + 1) & mask) {
-		uint32_t *slot = &a->slots[i];
-		if (*slot == 0)
-			return slot;
-		const struct anchor *an = &a->anchors[*slot - 1];
-		if (an->name_len == len &&
-		    !memcmp(a->bytes + an->name, name, len))
-			return slot;
-	}
-}
-
 /* The latest anchor named `name`, or NO_ANCHOR. */
 static uint32_t find_anchor(const struct ni_yaml_aliases *a,
 			    const char *name)
 {
-	if (!a || !a->n_slots)
+	size_t index;
+	if (!a || !ni_strmap_get(&a->names, name, strlen(name), &index))
 		return NO_ANCHOR;
-	uint32_t slot = *find_slot(a, name, strlen(name));
-	return slot ? slot - 1 : NO_ANCHOR;
-}
-
-/* Keep the slots under half full: double them, place the names again. */
-static ni_status grow_slots(struct ni_yaml_aliases *a)
-{
-	if ((a->n_used + 1) * 2 <= a->n_slots)
-		return NI_OK;
-	size_t n_old = a->n_slots;
-	uint32_t *old = a->slots;
-	size_t n_new = n_old ? n_old * 2 : 64;
-	if (n_new > MAX_KEPT)
-		return NI_ENOMEM;
-	a->slots = calloc(n_new, sizeof *a->slots);
-	if (!a->slots) {
-		a->slots = old;
-		return NI_ENOMEM;
-	}
-	a->n_slots = n_new;
-	for (size_t i = 0; i < n_old; i++) {
-		if (!old[i])
-			continue;
-		const struct anchor *an = &a->anchors[old[i] - 1];
-		*find_slot(a, a->bytes + an->name, an->name_len) = old[i];
-	}
-	free(old);
-	return NI_OK;
+	return (uint32_t)index;
 }
 
 /* A node named `name` starts at the current event, `depth` inside it. */
@@ -269,27 +216,19 @@ static ni_status open_anchor(struct ni_yaml *y, const char *name,
 	if (!anchors)
 		return NI_ENOMEM;
 	a->anchors = anchors;
-	size_t len = strlen(name);
-	uint32_t offset;
-	ni_status st = grow_slots(a);
-	if (st == NI_OK)
-		st = keep_bytes(a, name, len, &offset);
+	uint32_t index = (uint32_t)a->n_anchors;
+	/* A name given again names the new node. */
+	ni_status st = ni_strmap_put(&a->names, name, strlen(name), index);
 	if (st != NI_OK)
 		return st;
-	uint32_t index = (uint32_t)a->n_anchors++;
+	a->n_anchors++;
 	anchors[index] = (struct anchor){
-		.name = offset,
-		.name_len = (uint32_t)len,
 		.start = (uint32_t)a->n_log,
 		.cost = a->logged_cost,
 		.outer = a->innermost,
 		.depth = depth,
 		.open = true,
 	};
-	uint32_t *slot = find_slot(a, name, len);
-	if (!*slot)
-		a->n_used++;
-	*slot = index + 1;  /* a name given again names the new node */
 	a->innermost = index;
 	return NI_OK;
 }
