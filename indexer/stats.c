@@ -139,6 +139,14 @@ static const char *string_of(json_object *obj, const char *key)
 	return value ? json_object_get_string(value) : NULL;
 }
 
+/* string_of for a key the report always has: "" rather than a NULL
+ * that printf's %s must never see. */
+static const char *text_of(json_object *obj, const char *key)
+{
+	const char *value = string_of(obj, key);
+	return value ? value : "";
+}
+
 static long long number_of(json_object *obj, const char *key)
 {
 	return (long long)json_object_get_int64(
@@ -157,7 +165,7 @@ static void print_line(json_object *obj, const char *label, const char *key)
 static void print_stats(json_object *root)
 {
 	printf("index: %s\narticles: %lld\nrelated records: %lld\n",
-	       string_of(root, "index"), number_of(root, "articles"),
+	       text_of(root, "index"), number_of(root, "articles"),
 	       number_of(root, "related_records"));
 	json_object *shards = json_object_object_get(root, "shards");
 	json_object *missing = json_object_object_get(root, "missing_shards");
@@ -168,7 +176,7 @@ static void print_stats(json_object *root)
 		for (size_t i = 0; i < n; i++) {
 			json_object *s = json_object_array_get_idx(shards, i);
 			printf("shard: %s: articles %lld, related records "
-			       "%lld\n", string_of(s, "name"),
+			       "%lld\n", text_of(s, "name"),
 			       number_of(s, "articles"),
 			       number_of(s, "related_records"));
 		}

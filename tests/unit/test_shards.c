@@ -38,7 +38,8 @@ static int remove_dir(void **state)
 
 static void shard_path(const char *index, size_t k, char *out, size_t size)
 {
-	snprintf(out, size, "%s/shard-%zu", index, k);
+	int n = snprintf(out, size, "%s/shard-%zu", index, k);
+	assert_true(n >= 0 && (size_t)n < size);
 }
 
 static void create(const char *path, size_t n)
