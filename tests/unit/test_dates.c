@@ -252,6 +252,10 @@ static void test_iso8601_invalid(void **state)
 		"yesterday", "2021-12-13T10:22:00Zjunk", "2021-12-13Z",
 		"+2021-12-13", "2021-12-13T10:22:00 ", "20211213",
 		"2021-12-13T10:22:00z", "2021-12-13T1:22:00Z",
+		/* A part begun and not finished: a colon without the
+		 * seconds, a sign without the offset. */
+		"2021-12-13T10:22:Z", "2021-12-13T10:22:00+",
+		"2021-12-13T10:22:00-",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		int64_t epoch;
