@@ -231,6 +231,34 @@ static void test_under(void **state)
 	assert_false(ni_walk_is_under("/ab", "/a"));
 }
 
+/* What a walk of a source may list, by the names from it down. */
+static void test_reaches(void **state)
+{
+	(void)state;
+	assert_true(ni_walk_reaches("/n", "/n", true));
+	assert_true(ni_walk_reaches("/n/a.md", "/n", false));
+	assert_true(ni_walk_reaches("/n/a.md", "/n/", false));
+	assert_true(ni_walk_reaches("/n/a.md", "/n//", false));
+	assert_true(ni_walk_reaches("/n/sub/a.txt", "/n", false));
+	assert_true(ni_walk_reaches("/n/sub", "/n", true));
+	/* A source named as a file is read whatever its name. */
+	assert_true(ni_walk_reaches("/n/notes.csv", "/n/notes.csv", false));
+	assert_false(ni_walk_reaches("/n/notes.csv", "/n", false));
+	assert_false(ni_walk_reaches("/n/.hidden/a.md", "/n", false));
+	assert_false(ni_walk_reaches("/n/.a.md", "/n", false));
+	assert_false(ni_walk_reaches("/n2/a.md", "/n", false));
+	/* Hidden names above the source do not count: a collection kept
+	 * in ~/.local/share is walked like any other. */
+	assert_true(ni_walk_reaches("/h/.local/n/a.md", "/h/.local/n", false));
+	assert_true(ni_walk_reaches("/h/.local/n/a.md", "/h/.local/n/",
+				    false));
+	assert_false(ni_walk_reaches("/h/.local/n/.git/a.md", "/h/.local/n",
+				     false));
+	/* The root: every name below it counts. */
+	assert_true(ni_walk_reaches("/a.md", "/", false));
+	assert_false(ni_walk_reaches("/.h/a.md", "/", false));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -240,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_folder_is_reported),
 		cmocka_unit_test(test_article_names),
 		cmocka_unit_test(test_under),
+		cmocka_unit_test(test_reaches),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
