@@ -52,16 +52,20 @@ static const char *style(const struct render_context *ctx, const char *code)
  */
 static void put_clean(FILE *out, const char *text, int32_t len)
 {
-	int32_t i = 0;
+	/* text[clean, i) is yet to be written: one fwrite a run, not a
+	 * character (a page's text is some thousands of characters). */
+	int32_t clean = 0, i = 0;
 	while (i < len) {
 		int32_t start = i;
 		UChar32 c;
 		U8_NEXT(text, i, len, c);
-		if (ni_is_control(c) && c != '\t')
-			fputs("\xef\xbf\xbd", out);
-		else
-			fwrite(text + start, 1, (size_t)(i - start), out);
+		if (!ni_is_control(c) || c == '\t')
+			continue;
+		fwrite(text + clean, 1, (size_t)(start - clean), out);
+		fputs("\xef\xbf\xbd", out);
+		clean = i;
 	}
+	fwrite(text + clean, 1, (size_t)(len - clean), out);
 }
 
 static void put_clean_str(FILE *out, const char *text)
