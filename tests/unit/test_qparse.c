@@ -497,6 +497,41 @@ static void test_typographic_quotes(void **state)
 }
 
 /*
+ * What people type or paste for an apostrophe between two letters (the
+ * accents of keyboards without "'", autocorrection's left quote, a
+ * prime) is one, and a zero width space inside a word is nothing, as
+ * the reader sees them: never a lone "s" that would find every
+ * possessive, never a word cut in two.  Offsets stay the typed text's.
+ */
+static void test_pasted_apostrophes(void **state)
+{
+	struct world *w = *state;
+	expect_same(w, "SenseTime\u00b4s sale", "SenseTime's sale");
+	expect_same(w, "SenseTime`s sale", "SenseTime's sale");
+	expect_same(w, "SenseTime\u2018s sale", "SenseTime's sale");
+	expect_same(w, "SenseTime\u2032s sale", "SenseTime's sale");
+	expect_same(w, "SenseTime\u02b9s sale", "SenseTime's sale");
+	expect_same(w, "don\u00b4t sale", "don't sale");
+	expect(w, "SenseTime\u00b4s", "seed", NULL);
+	/* Elsewhere they are the punctuation they are. */
+	expect_same(w, "`sanctions`", "sanctions");
+	expect_same(w, "\u2018stock sale\u2019", "stock sale");
+	expect_same(w, "sale \u00b4s", "sale s");
+	/* A zero width space inside a word, between letters or digits. */
+	expect_same(w, "Sense\u200bTime sale", "SenseTime sale");
+	expect_same(w, "sanc\u200btions", "sanctions");
+	expect_same(w, "covid\u200b19", "covid19");
+	expect_same(w, "sale \u200bstock", "sale stock");
+	expect_same(w, "\u201cstock\u200b sale\u201d", "\"stock sale\"");
+	struct ni_parsed_query q;
+	parse(w, "SenseTime\u00b4s sa\u200ble", &q);
+	assert_int_equal(q.n_words, 2);
+	expect_word(&q, 0, "sensetime", 0, 12, false, false);
+	expect_word(&q, 1, "sale", 13, 20, false, false);
+	ni_parsed_query_clear(&q);
+}
+
+/*
  * A compound in quotes is its words side by side with the others,
  * apart or joined: the joined form is indexed at its last part's place.
  */
@@ -1588,6 +1623,7 @@ int main(void)
 		cmocka_unit_test(test_everything_except),
 		cmocka_unit_test(test_phrases),
 		cmocka_unit_test(test_typographic_quotes),
+		cmocka_unit_test(test_pasted_apostrophes),
 		cmocka_unit_test(test_phrases_with_compounds),
 		cmocka_unit_test(test_phrases_with_cjk_runs),
 		cmocka_unit_test(test_split_words_are_words_apart),
