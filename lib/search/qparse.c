@@ -49,6 +49,8 @@
 /* Typed text quoted in an error message is cut to about this many bytes. */
 #define MAX_QUOTED 64
 #define SECONDS_PER_DAY 86400.0
+#define NI_STR_(x) #x
+#define NI_STR(x) NI_STR_(x)
 
 /*
  * A field (ni_fields.h) is its row of the field table; a filter's `key`,
@@ -196,6 +198,13 @@ struct parser {
 	size_t max_words;
 	uint64_t max_postings;
 	size_t terms_left;
+	/*
+	 * The first chunk of text with a word too long to be indexed
+	 * (NI_ANALYZER_MAX_WORD), which the analyzer left out: said in a
+	 * notice, or in the error when nothing else was left.
+	 */
+	bool long_word;
+	size_t long_word_at;
 	bool cut;
 	size_t cut_at;
 	/* What the bounds looked up, for the parses after the first. */
@@ -784,9 +793,15 @@ static ni_status analyze(struct parser *p, size_t start, size_t end)
 		ctx.chunk_end = pos;
 		while (ctx.chunk_end < end && !space_len(p, ctx.chunk_end))
 			ctx.chunk_end++;
+		size_t dropped = ni_analyzer_dropped(p->analyzer);
 		ni_status status = ni_analyzer_run(p->analyzer, p->text + pos,
 						   ctx.chunk_end - pos,
 						   collect_word, &ctx, NULL);
+		if (!p->long_word &&
+		    ni_analyzer_dropped(p->analyzer) != dropped) {
+			p->long_word = true;
+			p->long_word_at = pos;
+		}
 		if (status == NI_OK)
 			status = ctx.status;
 		if (status != NI_OK)
@@ -2613,6 +2628,7 @@ static void parser_rewind(struct parser *p)
 	p->terms_left = p->max_words;
 	p->cut = false;
 	p->cut_at = 0;
+	p->long_word = false;
 	free_notices(p->notices, p->n_notices);
 	p->notices = NULL;
 	p->n_notices = 0;
@@ -2650,11 +2666,26 @@ static ni_status filter_everything(struct node *node)
 	return status;
 }
 
+/* The bytes of the chunk of text at `pos`, up to white space. */
+static size_t chunk_len(const struct parser *p, size_t pos)
+{
+	size_t end = pos;
+	while (end < p->len && !space_len(p, end))
+		end++;
+	return end - pos;
+}
+
 /* The root as the strict and relaxed queries to run. */
 static ni_status finish(struct parser *p, struct node *root,
 			struct ni_parsed_query *out)
 {
 	ni_status status = NI_OK;
+	if (root->kind == N_EMPTY && p->long_word)
+		return fail_at(p, p->long_word_at,
+			       p->long_word_at + chunk_len(p, p->long_word_at),
+			       "the query has no words to search for: words "
+			       "longer than " NI_STR(NI_ANALYZER_MAX_WORD)
+			       " bytes are not indexed");
 	if (root->kind == N_EMPTY)
 		return fail_at(p, 0, p->len,
 			       "the query has no words to search for");
@@ -2684,13 +2715,20 @@ static bool only_space(const struct parser *p)
 	return skip_space(p, 0, p->len) == p->len;
 }
 
-/* The bytes of the chunk of text at `pos`, up to white space. */
-static size_t chunk_len(const struct parser *p, size_t pos)
+/*
+ * Say which chunk of text had a word too long to search: the reader
+ * sees no other trace of it.
+ */
+static ni_status note_long_word(struct parser *p)
 {
-	size_t end = pos;
-	while (end < p->len && !space_len(p, end))
-		end++;
-	return end - pos;
+	const char *at = p->text + p->long_word_at;
+	size_t len = chunk_len(p, p->long_word_at);
+	int shown = clip(at, len);
+	return add_notice(p, "'%.*s%s' has a word longer than "
+			  NI_STR(NI_ANALYZER_MAX_WORD) " bytes, which no "
+			  "article has (words that long are not indexed): "
+			  "it was left out", shown, at,
+			  (size_t)shown < len ? "..." : "");
 }
 
 /* The whole text, read as p->words_only says, into `out`. */
@@ -2714,6 +2752,8 @@ static ni_status read_query(struct parser *p, struct ni_parsed_query *out)
 				    clip(p->text + p->cut_at,
 					 chunk_len(p, p->cut_at)),
 				    p->text + p->cut_at);
+	if (status == NI_OK && p->long_word && root.kind != N_EMPTY)
+		status = note_long_word(p);
 	if (status == NI_OK)
 		status = finish(p, &root, out);
 	node_clear(&root);

@@ -1596,6 +1596,43 @@ static void test_prefix_bound(void **state)
 	ni_parsed_query_clear(&q);
 }
 
+/*
+ * A word longer than the analyzer keeps is in no article: the query
+ * says it was left out, or, when nothing else is left, why there is
+ * nothing to search.
+ */
+static void test_long_word(void **state)
+{
+	struct world *w = *state;
+	/* 65 bytes: one more than NI_ANALYZER_MAX_WORD. */
+	char word[NI_ANALYZER_MAX_WORD + 2];
+	memset(word, 'x', sizeof word - 1);
+	word[sizeof word - 1] = '\0';
+	char query[160];
+	snprintf(query, sizeof query, "sanctions %s china", word);
+	struct ni_parsed_query q;
+	parse(w, query, &q);
+	expect_same(w, query, "sanctions china");
+	assert_int_equal(q.n_notices, 1);
+	assert_string_equal(q.notices[0],
+			    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			    "xxxxxxxxxxxxxxxx...' has a word longer than 64 "
+			    "bytes, which no article has (words that long are "
+			    "not indexed): it was left out");
+	ni_parsed_query_clear(&q);
+	/* 64 bytes are a word, with no notice. */
+	word[NI_ANALYZER_MAX_WORD] = '\0';
+	parse(w, word, &q);
+	assert_int_equal(q.n_notices, 0);
+	assert_int_equal(q.n_words, 1);
+	ni_parsed_query_clear(&q);
+	word[NI_ANALYZER_MAX_WORD] = 'x';
+	snprintf(query, sizeof query, "& %s", word);
+	expect_error(w, query, 2, sizeof word - 1,
+		     "the query has no words to search for: words longer "
+		     "than 64 bytes are not indexed");
+}
+
 static void test_bad_arguments(void **state)
 {
 	struct world *w = *state;
@@ -1653,6 +1690,7 @@ int main(void)
 		cmocka_unit_test(test_word_bound),
 		cmocka_unit_test(test_postings_bound),
 		cmocka_unit_test(test_prefix_bound),
+		cmocka_unit_test(test_long_word),
 		cmocka_unit_test(test_bad_arguments),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
