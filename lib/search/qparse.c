@@ -396,18 +396,35 @@ static ni_status lex_term(struct parser *p, bool after_sign,
 			  struct token *t);
 
 /*
- * A + or - that starts a term.  One that stands alone ("1990 - 2000",
- * "results - (a) ...") is punctuation in the text people paste, not an
- * operator: it becomes a term with no word in it, which is ignored.
+ * Bytes of the sign at p->text[pos], 0 if there is none: + and -, and
+ * the fullwidth ＋ and － that Chinese and Japanese input methods type
+ * in fullwidth mode, as their letters are read as ASCII ones.
  */
-static ni_status lex_sign(struct parser *p, struct token *t)
+static size_t sign_len(const struct parser *p, size_t pos)
 {
-	size_t at = p->pos;
-	char c = p->text[at];
-	if (at + 1 >= p->len || space_len(p, at + 1) || p->text[at + 1] == ')')
+	const unsigned char *s = (const unsigned char *)p->text + pos;
+	if (s[0] == '+' || s[0] == '-')
+		return 1;
+	return pos + 2 < p->len && s[0] == 0xEF && s[1] == 0xBC &&
+	       (s[2] == 0x8B || s[2] == 0x8D) ? 3 : 0;
+}
+
+/*
+ * A sign of `n` bytes that starts a term.  One that stands alone ("1990
+ * - 2000", "results - (a) ...") is punctuation in the text people
+ * paste, not an operator: it becomes a term with no word in it, which
+ * is ignored.
+ */
+static ni_status lex_sign(struct parser *p, size_t n, struct token *t)
+{
+	size_t at = p->pos, after = at + n;
+	/* '+', or the last byte of '＋' (U+FF0B). */
+	bool plus = p->text[after - 1] == '+' ||
+		    (unsigned char)p->text[after - 1] == 0x8B;
+	if (after >= p->len || space_len(p, after) || p->text[after] == ')')
 		return lex_term(p, true, t);
-	*t = (struct token){c == '+' ? T_PLUS : T_MINUS, at, at + 1, 0, NULL};
-	p->pos = at + 1;
+	*t = (struct token){plus ? T_PLUS : T_MINUS, at, after, 0, NULL};
+	p->pos = after;
 	p->after_sign = true;
 	return NI_OK;
 }
@@ -555,8 +572,9 @@ static ni_status lex(struct parser *p, struct token *t)
 	}
 	if (c == '"')
 		return lex_phrase(p, t);
-	if (!after_sign && (c == '+' || c == '-'))
-		return lex_sign(p, t);
+	size_t sign = after_sign ? 0 : sign_len(p, p->pos);
+	if (sign)
+		return lex_sign(p, sign, t);
 	return lex_term(p, after_sign, t);
 }
 
@@ -2277,7 +2295,8 @@ static ni_status parse_primary(struct parser *p, struct node *out)
 
 static ni_status sign_in_near(struct parser *p, const struct token *sign)
 {
-	char c = p->text[sign->start];
+	/* The typed sign may be a fullwidth one (sign_len()). */
+	char c = sign->kind == T_PLUS ? '+' : '-';
 	return fail_at(p, sign->start, sign->end,
 		       "'%c' cannot be used on a word joined by 'NEAR' "
 		       "(write %c(a NEAR b))", c, c);
@@ -2355,7 +2374,7 @@ static ni_status parse_near(struct parser *p, struct item *out)
 		if (p->filter_field)
 			return fail_at(p, sign.start, sign.end,
 				       "'%c' cannot be used inside %s:(...)",
-				       p->text[sign.start],
+				       sign.kind == T_PLUS ? '+' : '-',
 				       p->filter_field->name);
 		out->sign = sign.kind == T_PLUS ? '+' : '-';
 		p->negated ^= out->sign == '-';

@@ -397,6 +397,21 @@ static void test_required_and_excluded(void **state)
 			 "Zstock))");
 	/* "-+x" and "--x": one sign per term, the rest is the word. */
 	expect(w, "sanctions -+china", "seed", NULL);
+	/* The fullwidth signs of CJK input methods are signs. */
+	expect_same(w, "sanctions \uff0dchina", "sanctions -china");
+	expect_same(w, "\uff0bsanctions china", "+sanctions china");
+	expect_same(w, "sanctions \uff0d(hong kong)",
+		    "sanctions -(hong kong)");
+	expect_same(w, "sanctions \uff0d china", "sanctions china");
+	expect_same(w, "sanctions china\uff0d", "sanctions china");
+	expect_error(w, "\uff0dx NEAR y", 0, 3, "'-' cannot be used on a "
+		     "word joined by 'NEAR' (write -(a NEAR b))");
+	expect_error(w, "topic:(\uff0bai)", 7, 3,
+		     "'+' cannot be used inside topic:(...)");
+	/* Dashes and the minus sign are punctuation, never an exclusion. */
+	expect_same(w, "sanctions \u2212china", "sanctions china");
+	expect_same(w, "sanctions \u2013china", "sanctions china");
+	expect_same(w, "sanctions \u2014china", "sanctions china");
 }
 
 static void test_everything_except(void **state)
