@@ -127,4 +127,38 @@ expect_json 'd["syntax_error"]["offset"]' 13 "offset in the cleaned text"
 expect_status 1 "invalid UTF-8 and a misspelling" -- "$NEWSQUERY" --db "$DB" --json $'\xff sanctons'
 expect_json 'd["suggestion"] == "\ufffd sanctions"' True "suggestion cleaned"
 
+# --- pasted forms find what the plain ones find -------------------------
+# An apostrophe as typed or pasted between letters, a zero width space in
+# a word, a fullwidth sign: the same results, in the same order, in every
+# format, as typing it plainly; a dash or a minus sign excludes nothing.
+same_as_typed() {
+	local plain=$1 pasted=$2 fmt
+	for fmt in paths json; do
+		expect_status 0 "typed [$plain] $fmt" -- "$NEWSQUERY" --db "$DB" \
+			--format "$fmt" -n 50 -- "$plain"
+		sed 's/"query":"[^"]*",//; s/"elapsed_ms":[0-9.]*,//' "$WORK/out" >"$WORK/typed"
+		expect_status 0 "pasted [$pasted] $fmt" -- "$NEWSQUERY" --db "$DB" \
+			--format "$fmt" -n 50 -- "$pasted"
+		sed 's/"query":"[^"]*",//; s/"elapsed_ms":[0-9.]*,//' "$WORK/out" >"$WORK/pasted"
+		expect_same "[$pasted] as [$plain] ($fmt)" "$WORK/typed" "$WORK/pasted"
+		expect_lines 0 "$WORK/err" "no note for [$pasted]"
+	done
+}
+for apostrophe in "´" "\`" "‘" "′" "’"; do
+	same_as_typed "Russia's sanctions" "Russia${apostrophe}s sanctions"
+done
+same_as_typed "Russia sanctions" $'Rus\u200bsia sanctions'
+same_as_typed "sanctions -China" "sanctions －China"
+same_as_typed "+sanctions China" "＋sanctions China"
+for dash in "–" "—" "−"; do
+	same_as_typed "sanctions China" "sanctions ${dash}China"
+done
+# A word longer than any indexed one is left out, and said to be.
+LONG=$(printf 'x%.0s' $(seq 70))
+expect_status 0 "a word of 70 letters" -- "$NEWSQUERY" --db "$DB" --json "sanctions $LONG"
+expect_json 'd["notices"][0].endswith("has a word longer than 64 bytes, which no article has (words that long are not indexed): it was left out")' True "long word noted in the JSON"
+expect_match "$WORK/err" "^newsquery: note: 'xxx.*' has a word longer than 64 bytes" "long word noted on stderr"
+expect_status 2 "only a word of 70 letters" -- "$NEWSQUERY" --db "$DB" "$LONG"
+expect_match "$WORK/err" "no words to search for: words longer than 64 bytes are not indexed" "why nothing is searched"
+
 finish
