@@ -4,7 +4,11 @@
  * The same code turns an article's title into index terms and a user's
  * query into search terms; if the two sides ever differed, matches would
  * silently disappear.  Given UTF-8 text it:
- *   1. splits it into words with ICU's word break iterator (UBRK_WORD),
+ *   1. reads what the reader sees as one word as one (an apostrophe
+ *      look-alike between letters, Bush´s, as an apostrophe; a zero
+ *      width space between letters or digits as nothing; a subscript
+ *      digit after a letter, CO₂, as a digit), then
+ *      splits it into words with ICU's word break iterator (UBRK_WORD),
  *      keeping only segments whose rule status says they are words
  *      (letters, numbers, kana, ideographs), not spaces or punctuation;
  *   2. splits ICU's words at the punctuation inside them (U.S ->
@@ -14,8 +18,9 @@
  *   3. normalizes each word with NFKC_Casefold (case folding, full-width
  *      and compatibility forms, ligatures), maps typographic apostrophes
  *      to ASCII "'", and drops the accents of Latin and Greek letters
- *      (café -> cafe, Überwachung -> uberwachung), never other marks
- *      (が stays が; Indic and Thai vowel signs stay);
+ *      (café -> cafe, Überwachung -> uberwachung), reads the Turkish
+ *      dotless ı as i and the Russian ё as е, and drops no other marks
+ *      (が stays が; Indic and Thai vowel signs stay; й stays й);
  *   4. after the parts of a compound (words joined by hyphens, or split
  *      in step 2), emits their concatenation as one more token marked
  *      `also` (e-commerce -> e, commerce, also ecommerce; U.S -> u, s,
@@ -119,7 +124,8 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 /*
  * The analyzer's settings as one stable string, stored in the index when
  * it is created and compared when it is opened:
- * "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;symbols=++#&;
+ * "icu-word;as-seen=apostrophes+zwsp+subscripts;nfkc-casefold;apostrophe;
+ * marks=latn+grek+dotless-i+yo;compounds;symbols=++#&;
  * cjk=dict+bigrams+hangul;maxword=64" (one line).
  * It changes whenever the words emitted for some text change, so an
  * index built by an older analyzer is refused, not silently missed.

@@ -33,9 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <unicode/uchar.h>
-#include <unicode/utf8.h>
-
 #include "ni_article.h"
 #include "ni_buf.h"
 #include "ni_dates.h"
@@ -2844,105 +2841,50 @@ static ni_status note_syntax_error(struct ni_parsed_query *out,
 	return status;
 }
 
-/* Whether c is a letter of an alphabet, as ICU's word breaks see it. */
-static bool alphabet_letter(UChar32 c)
-{
-	int32_t wb = c < 0 ? U_WB_OTHER
-			   : u_getIntPropertyValue(c, UCHAR_WORD_BREAK);
-	return wb == U_WB_ALETTER || wb == U_WB_HEBREW_LETTER;
-}
-
-static bool letter_or_digit(UChar32 c)
-{
-	return alphabet_letter(c) || (c >= 0 && u_isdigit(c));
-}
-
 /*
- * Characters that people type or paste for an apostrophe: the grave and
- * acute accents of keyboards without a handy "'" (don´t, it`s), the
- * left single quote that autocorrection puts in (Bush‘s), the modifier
- * prime and the prime (Bush′s).  Between two letters they are one:
- * ICU would split the word there, and the "s" of "Bush´s" alone would
- * find every possessive.
+ * Bytes of the typographic double quote at s[0], 0 if it is not one:
+ * what word processors and news pages put around a phrase (English
+ * U+201C U+201D, German U+201E U+201C, French U+00AB U+00BB, the
+ * fullwidth U+FF02, CJK U+301D to U+301F), and so what people paste.
  */
-static bool apostrophe_like(UChar32 c)
+static size_t curly_quote_len(const unsigned char *s, size_t left)
 {
-	return c == 0x60 || c == 0xB4 || c == 0x2B9 || c == 0x2018 ||
-	       c == 0x201B || c == 0x2032;
+	if (left >= 2 && s[0] == 0xC2 && (s[1] == 0xAB || s[1] == 0xBB))
+		return 2;
+	if (left < 3)
+		return 0;
+	if (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x9C && s[2] <= 0x9F)
+		return 3;
+	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] >= 0x9D && s[2] <= 0x9F)
+		return 3;
+	return s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x82 ? 3 : 0;
 }
 
 /*
- * What the character c (`n` bytes, between `prev` and `next`) is read
- * as: the bytes of a plainer character, at most `n` of them, the rest
- * to be filled with spaces; NULL to keep it.
- *
- * - a typographic double quote is '"';
- * - an apostrophe_like() between two letters is an apostrophe of the
- *   same length, which the analyzer reads as "'";
- * - a zero width space between two letters or digits (web pages put it
- *   in long words as a place to break the line; it shows nothing) is
- *   the word joiner U+2060, of the same length, which ICU keeps inside
- *   the word and NFKC_Casefold removes, as it does a soft hyphen: so
- *   "Micro<U+200B>soft" is "microsoft", as the reader sees it.
- */
-static const char *plain_form(UChar32 c, size_t n, UChar32 prev,
-			      UChar32 next)
-{
-	static const char *const apostrophes[] = {"'", "\xCA\xBC",
-						  "\xE2\x80\x99"};
-	if (c == 0xAB || c == 0xBB || (c >= 0x201C && c <= 0x201F) ||
-	    c == 0xFF02 || (c >= 0x301D && c <= 0x301F))
-		return "\"";
-	if (apostrophe_like(c) && alphabet_letter(prev) &&
-	    alphabet_letter(next) && n <= 3)
-		return apostrophes[n - 1];
-	if (c == 0x200B && letter_or_digit(prev) && letter_or_digit(next))
-		return "\xE2\x81\xA0";
-	return NULL;
-}
-
-/*
- * `text` with what people paste read as what it stands for
- * (plain_form()): into a copy (*plain, the caller's to free; NULL when
- * nothing changed), each character replaced by one of as many bytes or
- * by fewer and spaces, so that every byte offset, those of the words
- * and of a syntax error's caret, is the typed text's.  The spaces fall
- * where a quote was, inside a phrase or between terms, where the
+ * `text` with each typographic double quote read as '"': into a copy
+ * (*plain, the caller's to free; NULL when there is none), the quote
+ * then spaces over the mark's other bytes, so that every byte offset,
+ * those of the words and of a syntax error's caret, is the typed
+ * text's.  The spaces fall inside a phrase or between terms, where the
  * analyzer and the lexer skip them.
  */
-static ni_status plain_text(const char *text, size_t len, char **plain)
+static ni_status plain_quotes(const char *text, size_t len, char **plain)
 {
 	*plain = NULL;
-	if (len > INT32_MAX)
-		return NI_OK;   /* more than ICU counts: the analyzer refuses */
-	const uint8_t *s = (const uint8_t *)text;
-	int32_t n = (int32_t)len;
-	UChar32 prev = -1, c = -1, next = -1;
-	int32_t at = 0, after = 0;
-	if (n > 0)
-		U8_NEXT(s, after, n, c);
-	while (at < n) {
-		int32_t next_end = after;
-		next = -1;
-		if (after < n)
-			U8_NEXT(s, next_end, n, next);
-		const char *as = plain_form(c, (size_t)(after - at), prev,
-					    next);
-		if (as && !*plain) {
+	const unsigned char *s = (const unsigned char *)text;
+	for (size_t i = 0; i < len; i++) {
+		size_t n = curly_quote_len(s + i, len - i);
+		if (n == 0)
+			continue;
+		if (!*plain) {
 			*plain = malloc(len + 1);
 			if (!*plain)
 				return NI_ENOMEM;
 			memcpy(*plain, text, len + 1);
 		}
-		if (as) {
-			size_t k = strlen(as);
-			memcpy(*plain + at, as, k);
-			memset(*plain + at + k, ' ', (size_t)(after - at) - k);
-		}
-		prev = c;
-		c = next;
-		at = after;
-		after = next_end;
+		(*plain)[i] = '"';
+		memset(*plain + i + 1, ' ', n - 1);
+		i += n - 1;
 	}
 	return NI_OK;
 }
@@ -2975,7 +2917,7 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 	if (only_space(&p))
 		return fail_at(&p, 0, p.len, "empty query");
 	char *plain = NULL;
-	ni_status status = plain_text(text, p.len, &plain);
+	ni_status status = plain_quotes(text, p.len, &plain);
 	if (status != NI_OK)
 		return fail_status(&p, status, NULL);
 	if (plain)

@@ -102,8 +102,10 @@ struct ni_analyzer {
 
 const char *ni_analyzer_settings(void)
 {
-	return "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
-	       "compounds;symbols=++#&;cjk=dict+bigrams+hangul;maxword="
+	return "icu-word;as-seen=apostrophes+zwsp+subscripts;"
+	       "nfkc-casefold;apostrophe;"
+	       "marks=latn+grek+dotless-i+yo;compounds;symbols=++#&;"
+	       "cjk=dict+bigrams+hangul;maxword="
 	       NI_STR(NI_ANALYZER_MAX_WORD);
 }
 
@@ -333,12 +335,24 @@ static bool may_have_accents(const UChar *s, int32_t n)
 }
 
 /*
- * The letter an accented letter is made of (é -> e, ệ -> e, ί -> ι),
- * or c itself: its canonical decomposition is a Latin or Greek letter
- * and non-spacing marks only.
+ * The letter an accented letter is made of (é -> e, ệ -> e, ί -> ι,
+ * and ı -> i, ё -> е), or c itself: its canonical decomposition is a
+ * Latin or Greek letter and non-spacing marks only.
  */
 static UChar32 base_letter(ni_analyzer *a, UChar32 c)
 {
+	/*
+	 * Two letters that no decomposition makes plain, but that people
+	 * type plain: the Turkish dotless ı, which capitals lose
+	 * (KILIÇDAROĞLU folds to "kiliç...") and ASCII keyboards lack,
+	 * the one letter of Kılıçdaroğlu whose mark was kept; and the
+	 * Russian ё, which most Russian text writes е (and whose
+	 * diaeresis is no accent to drop, as the breve of й is not).
+	 */
+	if (c == 0x131)
+		return 'i';
+	if (c == 0x451)
+		return 0x435;
 	UChar d[8];
 	UErrorCode err = U_ZERO_ERROR;
 	int32_t n = unorm2_getDecomposition(a->nfd, c, d, 8, &err);
@@ -994,6 +1008,99 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 	return st;
 }
 
+/*
+ * A letter of an alphabet (not of Thai, Han or kana, whose words ICU's
+ * dictionaries find) or a digit, as ICU's word breaks see it.
+ */
+static bool alphabet_char(UChar c)
+{
+	int32_t wb = u_getIntPropertyValue(c, UCHAR_WORD_BREAK);
+	return wb == U_WB_ALETTER || wb == U_WB_HEBREW_LETTER ||
+	       wb == U_WB_NUMERIC;
+}
+
+static bool alphabet_letter(UChar c)
+{
+	int32_t wb = u_getIntPropertyValue(c, UCHAR_WORD_BREAK);
+	return wb == U_WB_ALETTER || wb == U_WB_HEBREW_LETTER;
+}
+
+static bool is_fullwidth_digit(UChar c)
+{
+	return c >= 0xFF10 && c <= 0xFF19;
+}
+
+/*
+ * Whether the subscript digit at s[i] follows a letter, or a subscript
+ * already read as a digit (C₁₂, and the 5 of PM₂.₅).
+ */
+static bool after_letter_or_subscript(const UChar *s, int32_t i)
+{
+	UChar prev = s[i - 1];
+	if (is_fullwidth_digit(prev))
+		return true;
+	if ((prev == '.' || prev == ',') && i > 1)
+		return is_fullwidth_digit(s[i - 2]);
+	return alphabet_letter(prev);
+}
+
+/*
+ * What people type or paste for an apostrophe: the grave and acute
+ * accents of keyboards without a handy "'" (don´t, it`s), the left
+ * single quote that autocorrection puts in (Bush‘s), the modifier prime
+ * and the prime (Bush′s).
+ */
+static bool is_apostrophe_like(UChar c)
+{
+	return c == 0x60 || c == 0xB4 || c == 0x2B9 || c == 0x2018 ||
+	       c == 0x201B || c == 0x2032;
+}
+
+/* An apostrophe as long as c in UTF-8, which is_apostrophe() accepts. */
+static UChar apostrophe_as_long_as(UChar c)
+{
+	return c < 0x80 ? '\'' : c < 0x800 ? 0x02BC : 0x2019;
+}
+
+/*
+ * Read what ICU would break a word at, though the reader sees one word,
+ * as what the reader sees, in place, before the word breaks:
+ *
+ * - an is_apostrophe_like() between two letters is an apostrophe: ICU
+ *   would split the word there, and the "s" of "Bush´s" would be a
+ *   word, which a query would find in every possessive;
+ * - a zero width space between two letters or digits, which web pages
+ *   put in long words as a place to break the line and which shows
+ *   nothing, is the word joiner U+2060: ICU keeps that inside the word
+ *   and NFKC_Casefold removes it, as it does a soft hyphen, so
+ *   "Micro<U+200B>soft" is "microsoft";
+ * - a subscript digit after a letter (CO₂, H₂O, CH₄, PM₂.₅) is the
+ *   fullwidth digit, which ICU keeps in the word and NFKC_Casefold makes
+ *   ASCII: "co2", as people type it, not "co" and "2".
+ *
+ * Each replacement takes as many UTF-16 units and UTF-8 bytes as what
+ * it replaces, so every offset stays the text's.
+ */
+static void join_words_as_seen(UChar *s, int32_t n)
+{
+	for (int32_t i = 1; i < n; i++) {
+		UChar c = s[i];
+		if (c != 0x60 && c < 0xB4)
+			continue;   /* most of the text: no lookup */
+		UChar next = i + 1 < n ? s[i + 1] : 0;
+		if (is_apostrophe_like(c)) {
+			if (alphabet_letter(s[i - 1]) && alphabet_letter(next))
+				s[i] = apostrophe_as_long_as(c);
+		} else if (c == 0x200B) {
+			if (alphabet_char(s[i - 1]) && alphabet_char(next))
+				s[i] = 0x2060;
+		} else if (c >= 0x2080 && c <= 0x2089) {
+			if (after_letter_or_subscript(s, i))
+				s[i] = (UChar)(0xFF10 + (c - 0x2080));
+		}
+	}
+}
+
 void ni_analyzer_set_cjk(ni_analyzer *analyzer, enum ni_cjk_mode mode)
 {
 	analyzer->cjk_mode = mode;
@@ -1021,6 +1128,7 @@ ni_status ni_analyzer_run(ni_analyzer *analyzer, const char *text,
 		      &len16, &subs);
 	if (st != NI_OK)
 		return st;
+	join_words_as_seen(analyzer->text16.data, len16);
 	UErrorCode err = U_ZERO_ERROR;
 	ubrk_setText(analyzer->words, analyzer->text16.data, len16, &err);
 	if (U_FAILURE(err))

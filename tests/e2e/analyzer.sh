@@ -93,7 +93,7 @@ if have xapian-metadata "an index of the old analyzer settings refused"; then
 	xapian-metadata set "$WORK/old" newsindex.analyzer "$old"
 	expect_status 2 "an index of the older analyzer is refused" -- \
 		"$NEWSQUERY" --db "$WORK/old" cafe
-	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;nfkc-casefold;apostrophe;marks=latn\+grek;compounds;symbols=\+\+#&;cjk=dict\+bigrams\+hangul;maxword=64\"; build it again from its sources" \
+	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;as-seen=apostrophes\+zwsp\+subscripts;nfkc-casefold;apostrophe;marks=latn\+grek\+dotless-i\+yo;compounds;symbols=\+\+#&;cjk=dict\+bigrams\+hangul;maxword=64\"; build it again from its sources" \
 		"the older analyzer named, and the new one"
 	# And one from before names with symbols (C++, AT&T) were words.
 	xapian-metadata set "$WORK/old" newsindex.analyzer \
@@ -102,6 +102,14 @@ if have xapian-metadata "an index of the old analyzer settings refused"; then
 		"$NEWSQUERY" --db "$WORK/old" cafe
 	expect_match "$WORK/err" "build it again from its sources with 'newsindex build --rebuild" \
 		"the analyzer before symbols: what to run"
+	# And one from before apostrophes, zero width spaces and subscripts
+	# as the reader sees them, the dotless i and the ё.
+	xapian-metadata set "$WORK/old" newsindex.analyzer \
+		'icu-word;nfkc-casefold;apostrophe;marks=latn+grek;compounds;symbols=++#&;cjk=dict+bigrams+hangul;maxword=64'
+	expect_status 2 "an index of the analyzer before as-seen is refused" -- \
+		"$NEWSQUERY" --db "$WORK/old" cafe
+	expect_match "$WORK/err" "build it again from its sources with 'newsindex build --rebuild" \
+		"the analyzer before as-seen: what to run"
 fi
 
 finish

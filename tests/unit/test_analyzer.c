@@ -231,6 +231,20 @@ static void test_apostrophes(void **state)
 	/* A quote around a word is punctuation, not part of it. */
 	check_words(*state, "\xe2\x80\x98quoted\xe2\x80\x99 'too'",
 		    "quoted|too");
+	/*
+	 * What is typed or pasted for an apostrophe between two letters is
+	 * one (join_words_as_seen()): the acute and grave accents, the left
+	 * quote, the primes.  Offsets stay the text's.
+	 */
+	WANT_RUN(*state, "Bush\xc2\xb4s", {"bush", 0, 4});
+	WANT_RUN(*state, "Bush`s", {"bush", 0, 4});
+	WANT_RUN(*state, "Bush\xe2\x80\x98s", {"bush", 0, 4});
+	WANT_RUN(*state, "Bush\xe2\x80\xb2s", {"bush", 0, 4});
+	WANT_RUN(*state, "Bush\xca\xb9s", {"bush", 0, 4});
+	check_words(*state, "don\xc2\xb4t it`ll", "don|t|+dont|it|ll|+itll");
+	/* Elsewhere they are punctuation. */
+	check_words(*state, "`code` \xc2\xb4s x\xe2\x80\xb2 5\xe2\x80\xb2",
+		    "code|s|x|5");
 }
 
 /*
@@ -329,6 +343,48 @@ static void test_greek_and_cyrillic(void **state)
 		    "\xce\xa3", sisyphos);
 	check_words(*state, "\xce\xa3\xce\xaf\xcf\x83\xcf\x85\xcf\x86\xce\xbf"
 		    "\xcf\x82", sisyphos);
+}
+
+/*
+ * Letters that people type plain though no decomposition makes them so:
+ * the Turkish dotless ı (Kılıçdaroğlu, KILIÇDAROĞLU and Kilicdaroglu
+ * meet) and the Russian ё (ёлка and елка meet); й keeps its breve.
+ */
+static void test_dotless_i_and_yo(void **state)
+{
+	const char *kilic = "kilicdaroglu";
+	check_words(*state, "K\xc4\xb1l\xc4\xb1\xc3\xa7" "daro\xc4\x9flu",
+		    kilic);
+	check_words(*state, "KILI\xc3\x87" "DARO\xc4\x9eLU", kilic);
+	check_words(*state, "Kilicdaroglu", kilic);
+	check_words(*state, "\xc4\xb0stanbul \xc4\xb1stanbul",
+		    "istanbul|istanbul");
+	const char *elka = "\xd0\xb5\xd0\xbb\xd0\xba\xd0\xb0";
+	check_words(*state, "\xd1\x91\xd0\xbb\xd0\xba\xd0\xb0", elka);
+	check_words(*state, "\xd0\x81\xd0\x9b\xd0\x9a\xd0\x90", elka);
+	/* е + U+0308, as decomposed text has it. */
+	check_words(*state, "\xd0\xb5\xcc\x88\xd0\xbb\xd0\xba\xd0\xb0", elka);
+	check_words(*state, "\xd0\xb9", "\xd0\xb9");
+}
+
+/*
+ * What the reader sees as one word, ICU would break at: a zero width
+ * space inside a word, a subscript digit after a letter.
+ */
+static void test_joined_as_seen(void **state)
+{
+	WANT_RUN(*state, "Micro\xe2\x80\x8bsoft", {"microsoft", 0, 12});
+	check_words(*state,
+		    "covid\xe2\x80\x8b" "19 x\xe2\x80\x8b \xe2\x80\x8by",
+		    "covid19|x|y");
+	WANT_RUN(*state, "CO\xe2\x82\x82", {"co2", 0, 5});
+	check_words(*state, "Bush\xc2\xb4", "bush");
+	check_words(*state,
+		    "H\xe2\x82\x82O CH\xe2\x82\x84 C\xe2\x82\x81\xe2\x82\x82",
+		    "h2o|ch4|c12");
+	check_words(*state, "PM\xe2\x82\x82.\xe2\x82\x85 PM2.5", "pm2.5|pm2.5");
+	/* Not after a digit or alone (10₂ is no formula): no word. */
+	check_words(*state, "10\xe2\x82\x82 \xe2\x82\x82", "10");
 }
 
 /* The words of a CJK run are contiguous and spell the input again. */
@@ -1109,9 +1165,10 @@ static void test_settings(void **state)
 {
 	(void)state;
 	assert_string_equal(ni_analyzer_settings(),
-			    "icu-word;nfkc-casefold;apostrophe;marks=latn+grek;"
-			    "compounds;symbols=++#&;cjk=dict+bigrams+hangul;"
-			    "maxword=64");
+			    "icu-word;as-seen=apostrophes+zwsp+subscripts;"
+			    "nfkc-casefold;apostrophe;"
+			    "marks=latn+grek+dotless-i+yo;compounds;"
+			    "symbols=++#&;cjk=dict+bigrams+hangul;maxword=64");
 	assert_ptr_equal(ni_analyzer_settings(), ni_analyzer_settings());
 }
 
@@ -1141,6 +1198,8 @@ int main(void)
 		TEST(test_decomposed_equals_precomposed),
 		TEST(test_compatibility_forms),
 		TEST(test_greek_and_cyrillic),
+		TEST(test_dotless_i_and_yo),
+		TEST(test_joined_as_seen),
 		TEST(test_chinese),
 		TEST(test_southeast_asian),
 		TEST(test_japanese_mixed),
