@@ -18,7 +18,7 @@ documentation says, for the text the test uses:
   digits (".", ":" and "'" join letters; ".", "," and ";" join digits),
   split at punctuation inside a word except between digits, without a
   possessive "'s", folded (NFKC, case folding, the accents of Latin and
-  Greek letters dropped).  Parts joined by one hyphen, or split inside
+  Greek letters dropped, ı as i and ё as е).  Parts joined by one hyphen, or split inside
   a word, are a compound, whose joined form ("ecommerce", "us") is at
   the place of its last part.  Positions count words from 1 and jump by
   100 after the title, the excerpt and each topic.
@@ -404,9 +404,11 @@ def is_word_char(c):
 
 
 def fold(word):
-    """NFKC case folding, then the accents of Latin and Greek dropped."""
+    """NFKC case folding, then the accents of Latin and Greek dropped,
+    the Turkish dotless i an i and the Russian yo a ye."""
     w = unicodedata.normalize("NFKC", unicodedata.normalize(
         "NFKC", word).casefold())
+    w = w.replace("\u0131", "i").replace("\u0451", "\u0435")
     out, base = [], ""
     for ch in unicodedata.normalize("NFD", w):
         if unicodedata.combining(ch):
