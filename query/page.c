@@ -300,7 +300,7 @@ static void put_header(struct page *p, bool home)
 		"method=\"get\">\n"
 		"<label class=\"label\" for=\"q\">Search the news</label>\n"
 		"<div class=\"box\"><input id=\"q\" name=\"q\" "
-		"type=\"search\" value=\"", home ? " home" : "",
+		"type=\"search\" dir=\"auto\" value=\"", home ? " home" : "",
 		home ? "<h1 class=\"brand\">" : "", home ? "</h1>" : "");
 	put_html(out, req->q);
 	fputs("\" autocomplete=\"off\" autocapitalize=\"off\" "
@@ -429,7 +429,7 @@ static void put_snippet(FILE *out, const struct ni_snippet *s)
 {
 	const char *text = ni_buf_str(&s->text);
 	size_t at = 0;
-	fputs("<p class=\"snippet\">", out);
+	fputs("<p class=\"snippet\" dir=\"auto\">", out);
 	for (size_t i = 0; i < s->n_spans; i++) {
 		const struct ni_span *span = &s->spans[i];
 		if (span->start < at || span->end <= span->start ||
@@ -483,7 +483,7 @@ static void put_meta(struct page *p, const struct ni_result *hit)
 	const char *sep = "";
 	fputs("<p class=\"meta\">", out);
 	if (doc->provider_name || doc->provider_domain) {
-		fputs("<span class=\"provider\">", out);
+		fputs("<span class=\"provider\" dir=\"auto\">", out);
 		put_html(out, doc->provider_name ? doc->provider_name
 						 : doc->provider_domain);
 		fputs("</span>", out);
@@ -546,7 +546,7 @@ static void put_hit(struct page *p, const struct render_context *ctx,
 		? doc->title : "(no title)";
 	fputs("<li class=\"hit\">\n", out);
 	put_thumbnail(p, &doc->image);
-	fputs("<h2 class=\"title\">", out);
+	fputs("<h2 class=\"title\" dir=\"auto\">", out);
 	if (link) {
 		fputs("<a href=\"", out);
 		put_html(out, doc->url);
@@ -633,14 +633,17 @@ static void put_facet_value(struct page *p, enum ni_facet f,
 	if (ok) {
 		struct link l = same_search(p->req);
 		l.q = q.data;
-		fputs("<a ", out);
+		fputs("<a dir=\"auto\" ", out);
 		put_search_href(p, &l);
 		fputc('>', out);
 	} else if (chosen) {
-		fputs("<span class=\"chosen\" aria-current=\"true\">", out);
+		fputs("<span class=\"chosen\" dir=\"auto\" "
+		      "aria-current=\"true\">", out);
 	}
+	if (!ok && !chosen)
+		fputs("<bdi>", out);
 	put_html(out, value);
-	fputs(ok ? "</a>" : chosen ? "</span>" : "", out);
+	fputs(ok ? "</a>" : chosen ? "</span>" : "</bdi>", out);
 	fprintf(out, " <span class=\"count\">%llu</span></li>\n",
 		(unsigned long long)list->counts[i]);
 	ni_buf_release(&filter);
@@ -737,9 +740,9 @@ static void put_suggestion(struct page *p, const char *suggestion)
 		l.q = q.data;
 		fputs("<p class=\"suggestion\">Did you mean <a ", p->out);
 		put_search_href(p, &l);
-		fputs("><strong>", p->out);
+		fputs("><strong><bdi>", p->out);
 		put_html(p->out, q.data);
-		fputs("</strong></a>?</p>\n", p->out);
+		fputs("</bdi></strong></a>?</p>\n", p->out);
 	}
 	ni_buf_release(&range);
 	ni_buf_release(&q);
@@ -853,9 +856,9 @@ static void put_nothing(struct page *p, const struct render_context *ctx,
 		put_search_href(p, &l);
 		fputs(">go to the first page</a>.</p>\n", out);
 	} else {
-		fputs("No results for \xe2\x80\x9c", out);
+		fputs("No results for \xe2\x80\x9c<bdi>", out);
 		put_html(out, p->req->q);
-		fputs("\xe2\x80\x9d</h1>\n<p>Try other words, fewer words or "
+		fputs("</bdi>\xe2\x80\x9d</h1>\n<p>Try other words, fewer words or "
 		      "fewer filters; a word ending in * finds the words "
 		      "that start so.</p>\n", out);
 	}
@@ -919,10 +922,10 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 	if (r->total == 0 || (r->n_hits == 0 && ctx->limit > 0)) {
 		put_nothing(&p, ctx, r);
 	} else {
-		fputs("<h1 class=\"visually-hidden\">Results for \xe2\x80\x9c",
-		      p.out);
+		fputs("<h1 class=\"visually-hidden\">Results for "
+		      "\xe2\x80\x9c<bdi>", p.out);
 		put_html(p.out, req->q);
-		fputs("\xe2\x80\x9d</h1>\n", p.out);
+		fputs("</bdi>\xe2\x80\x9d</h1>\n", p.out);
 		put_summary(&p, ctx, r);
 		fputs("<div class=\"layout\">\n", p.out);
 		if (r->n_hits) {

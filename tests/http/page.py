@@ -10,7 +10,8 @@ submits it, opens a facet, goes to page 2, follows
 "did you mean", opens "+2 similar", sees a hostile article's fields as
 text (no alert, no element made from them, no link to javascript: or
 data:), and the pages for no results, for a query without words, for
-a bad date.  With JavaScript on, also the keys (j, k, arrows, /) and
+a bad date; words wider than a phone that must break, and an Arabic
+article that must read right to left.  With JavaScript on, also the keys (j, k, arrows, /) and
 search as you type.  No page may break the Content-Security-Policy
 (the browser's console says when one does).  Screenshots, light and
 dark, go to BUILD/screenshots/ (MESON_BUILD_ROOT).
@@ -353,6 +354,78 @@ def test_date_range_and_sort(p):
     p.shot("options")
 
 
+# The elements of user text that must fit their box: the URL line is
+# cut with an ellipsis by design, so it is not among them.
+OVERFLOWING = """
+return Array.prototype.filter.call(document.querySelectorAll(
+    '.hit .title, .hit .meta, .hit .snippet, .facets li, .summary, ' +
+    'main h1:not(.visually-hidden)'),
+  function (e) { return e.scrollWidth > e.clientWidth + 1; })
+  .map(function (e) { return e.className || e.tagName; });
+"""
+
+
+def test_long_words_fit(p):
+    """A word wider than the column (a provider, a topic, a title)
+    breaks: nothing runs off a phone's screen, or under the facets on a
+    desktop."""
+    for width, height, mobile in ((390, 844, True), (1280, 900, False)):
+        p.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 1,
+            "mobile": mobile})
+        try:
+            p.load("/search?q=wombat")
+            check(len(p.hits()) == 2, "%s %d: two wombat articles: %r"
+                  % (p.mode, width, p.titles()))
+            wide = p.d.execute_script(
+                "return document.documentElement.scrollWidth;")
+            check(wide <= width, "%s %d: the page is %d pixels wide"
+                  % (p.mode, width, wide))
+            over = p.d.execute_script(OVERFLOWING)
+            check(not over, "%s %d: text runs out of its box: %r"
+                  % (p.mode, width, over))
+            p.shot("long-words-%d" % width)
+        finally:
+            p.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_right_to_left(p):
+    """An Arabic article reads right to left, and its provider and topic
+    keep their place among the left-to-right text around them."""
+    p.load("/search?q=wombat")
+    hit = [h for h in p.hits() if h.find_elements(
+        By.CSS_SELECTOR, "a[href$='/wombat/arabic']")]
+    check(len(hit) == 1, "%s: the Arabic article is found" % p.mode)
+    if not hit:
+        return
+    direction = {}
+    for part in (".title", ".snippet", ".provider"):
+        element = hit[0].find_element(By.CSS_SELECTOR, part)
+        direction[part] = element.value_of_css_property("direction")
+    check(set(direction.values()) == {"rtl"},
+          "%s: the Arabic title, snippet and provider read right to "
+          "left: %r" % (p.mode, direction))
+    provider = hit[0].find_element(By.CSS_SELECTOR, ".provider").rect
+    date = hit[0].find_element(By.CSS_SELECTOR, ".meta time").rect
+    check(provider["x"] + provider["width"] <= date["x"],
+          "%s: the date follows the Arabic provider, to its right: %r %r"
+          % (p.mode, provider, date))
+    topic = [li for li in p.d.find_elements(By.CSS_SELECTOR, ".facets li")
+             if "\u0627\u0642\u062a\u0635\u0627\u062f" in li.text]
+    check(len(topic) == 1, "%s: the Arabic topic is a facet" % p.mode)
+    if topic:
+        name = topic[0].find_element(By.CSS_SELECTOR, "a").rect
+        count = topic[0].find_element(By.CSS_SELECTOR, ".count").rect
+        check(name["x"] + name["width"] <= count["x"],
+              "%s: the count follows the Arabic topic, to its right: "
+              "%r %r" % (p.mode, name, count))
+    p.load("/search?q=" + urllib.parse.quote("\u0627\u0644\u0646\u0641\u0637"))
+    box = p.d.find_element(By.ID, "q")
+    check(box.value_of_css_property("direction") == "rtl",
+          "%s: an Arabic query reads right to left in the box" % p.mode)
+    p.shot("right-to-left")
+
+
 def test_keys(p):
     """j, k, the arrows and /: with JavaScript only."""
     p.load("/search?q=the")
@@ -384,7 +457,8 @@ def run(db, javascript, profile):
     p = Page(driver, base, javascript)
     tests = [test_home_and_submit, test_facet, test_page_two,
              test_did_you_mean, test_similar, test_hostile, test_problems,
-             test_date_range_and_sort]
+             test_date_range_and_sort, test_long_words_fit,
+             test_right_to_left]
     if javascript:
         tests.append(test_keys)
     try:

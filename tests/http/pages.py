@@ -39,7 +39,7 @@ def search(**params):
 
 def pages(server):
     text, headers = page(server, "/")
-    check('<input id="q" name="q" type="search" value=""' in text,
+    check('<input id="q" name="q" type="search" dir="auto" value=""' in text,
           "/ is the box")
     check("img-src 'self' https:" in headers.get(
         "content-security-policy", ""), "thumbnails allowed by the policy",
