@@ -1146,7 +1146,11 @@ ni_status page_serve_asset(const struct serve_request *req,
 					: "no-cache");
 	if (status == NI_OK)
 		status = serve_header(res, "ETag", etag);
-	if (status == NI_OK)
+	/* A browser revalidating what it has (a reload, a link without
+	 * the version) is told it has it, without the bytes again. */
+	if (status == NI_OK && serve_etag_matches(req, etag))
+		res->status = 304;
+	else if (status == NI_OK)
 		status = ni_buf_add(&res->body, a->data, a->len);
 	return status;
 }

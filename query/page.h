@@ -147,7 +147,8 @@ ni_status page_serve_search(const struct serve_request *req,
 /*
  * `/assets/NAME`: the style sheet or script, with an ETag of its
  * version, cached for a year when asked for with that version
- * (`?v=...`, as the page links to it), else revalidated.  404 for a
+ * (`?v=...`, as the page links to it), else revalidated: a 304 without
+ * a body when the request's If-None-Match has that ETag.  404 for a
  * name that is none.
  */
 ni_status page_serve_asset(const struct serve_request *req,

@@ -75,6 +75,26 @@ bool serve_search_options(const struct serve_request *req,
 	return true;
 }
 
+bool serve_etag_matches(const struct serve_request *req, const char *etag)
+{
+	const char *p = req->if_none_match;
+	size_t len = strlen(etag);
+	while (p && *p) {
+		p += strspn(p, " \t,");
+		if (*p == '*')
+			return true;
+		if (!strncmp(p, "W/", 2))
+			p += 2;
+		size_t tag = strcspn(p, ",");
+		while (tag && (p[tag - 1] == ' ' || p[tag - 1] == '\t'))
+			tag--;
+		if (tag == len && !memcmp(p, etag, len))
+			return true;
+		p += strcspn(p, ",");
+	}
+	return false;
+}
+
 ni_status serve_header(struct serve_response *res, const char *name,
 		       const char *value)
 {

@@ -251,6 +251,7 @@ struct job {
 	const struct serve_route *route;
 	char *method;
 	char *url;
+	char *if_none_match;     /* NULL without the header */
 	struct params params;
 	struct serve_response res;
 	struct job *next;
@@ -708,6 +709,7 @@ static void job_free(struct job *job)
 	free(job->params.items);
 	free(job->method);
 	free(job->url);
+	free(job->if_none_match);
 	serve_response_release(&job->res);
 	free(job);
 }
@@ -729,8 +731,12 @@ static struct job *job_new(struct MHD_Connection *connection,
 					   .content_type = "application/json"};
 	job->method = strdup(method);
 	job->url = strdup(url);
+	const char *if_none_match = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
+	job->if_none_match = if_none_match ? strdup(if_none_match) : NULL;
 	job->params.items = p->n ? calloc(p->n, sizeof *p->items) : NULL;
-	bool ok = job->method && job->url && (!p->n || job->params.items);
+	bool ok = job->method && job->url && (!p->n || job->params.items) &&
+		  (!if_none_match || job->if_none_match);
 	for (size_t i = 0; ok && i < p->n; i++) {
 		job->params.items[i].name = strdup(p->items[i].name);
 		job->params.items[i].value = strdup(p->items[i].value);
@@ -758,7 +764,7 @@ static void work(struct server *sv, struct job *job)
 	struct serve_request req = {
 		.method = job->method, .path = job->url,
 		.params = job->params.items, .n_params = job->params.n,
-		.ctx = &sl->ctx};
+		.if_none_match = job->if_none_match, .ctx = &sl->ctx};
 	call_handler(sv, job->route, &req, &job->res);
 }
 

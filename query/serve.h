@@ -113,6 +113,8 @@ struct serve_request {
 	const char *path;        /* decoded: "/api/search" */
 	const struct serve_param *params;
 	size_t n_params;
+	/* The If-None-Match header as sent, NULL without one. */
+	const char *if_none_match;
 	struct serve_context *ctx;
 };
 
@@ -170,6 +172,14 @@ bool serve_check_params(const struct serve_request *req,
 bool serve_search_options(const struct serve_request *req,
 			  struct query_options *out, const char **param,
 			  struct ni_buf *problem);
+
+/*
+ * Whether the request's If-None-Match names `etag` (a quoted entity
+ * tag, '"abc"'), or is "*": a list, each tag strong or weak ("W/"),
+ * compared weakly as RFC 9110 says for If-None-Match.  False without
+ * the header.
+ */
+bool serve_etag_matches(const struct serve_request *req, const char *etag);
 
 /*
  * Add the header `name: value` to `res` (both copied).  A handler that

@@ -135,6 +135,22 @@ def assets(server):
               headers.get("cache-control"))
         got, headers, body = server.request(path, method="HEAD")
         check(got == 200 and body == b"", "HEAD of %s" % name)
+        # Revalidated (a reload): the ETag it has, alone, weak or in a
+        # list, or "*", is a 304 without the bytes; another is a 200.
+        etag = '"%s"' % version
+        for has in (etag, "W/" + etag, '"old", ' + etag, "*"):
+            for method in ("GET", "HEAD"):
+                got, headers, body = server.request(
+                    "/assets/" + name, method=method,
+                    headers={"If-None-Match": has})
+                check(got == 304 and body == b"" and
+                      headers.get("etag") == etag,
+                      "%s %s with If-None-Match: %s: not modified"
+                      % (method, name, has), (got, headers))
+        got, headers, body = server.request(
+            path, headers={"If-None-Match": '"old", W/"older"'})
+        check(got == 200 and len(body) > least,
+              "%s with an old ETag: the file" % name, got)
     got, _, _ = server.request("/assets/other.css")
     check(got == 404, "no other asset", got)
 
