@@ -131,6 +131,64 @@ static bool set_count(const char *text, unsigned long lo, unsigned long hi,
 	return true;
 }
 
+/*
+ * Whether the `len` bytes at `text` are an origin as a browser sends it
+ * in its Origin header: http or https, "://", a host (a name, an IPv4
+ * address or an [IPv6] one) and maybe ":PORT"; no path, no slash.
+ */
+static bool is_origin(const char *text, size_t len)
+{
+	size_t at = !strncasecmp(text, "https://", 8) ? 8
+		    : !strncasecmp(text, "http://", 7) ? 7 : 0;
+	if (!at || at == len)
+		return false;
+	size_t host = text[at] == '['
+		? 1 + strspn(text + at + 1, "0123456789abcdefABCDEF:.")
+		: strspn(text + at, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	if (text[at] == '[' && host > 1 && at + host < len &&
+	    text[at + host] == ']')
+		host++;
+	else if (text[at] == '[')
+		return false;
+	at += host;
+	if (!host)
+		return false;
+	if (at < len && text[at] == ':') {
+		size_t port = strspn(text + at + 1, "0123456789");
+		if (!port || port > 5)
+			return false;
+		at += 1 + port;
+	}
+	return at == len;
+}
+
+/* "*", or origins separated by commas (spaces around them allowed). */
+static bool set_origins(struct serve_settings *s, const char *text,
+			struct ni_buf *problem)
+{
+	if (!strcmp(text, "*")) {
+		s->allow_origin = text;
+		return true;
+	}
+	const char *p = text;
+	do {
+		p += strspn(p, " ");
+		size_t len = strcspn(p, ",");
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (!is_origin(p, len)) {
+			ni_buf_addf(problem, "'%.*s' is not an origin "
+				    "(https://app.example.org, "
+				    "http://localhost:3000) or *", (int)len, p);
+			return false;
+		}
+		p += strcspn(p, ",");
+	} while (*p++);
+	s->allow_origin = text;
+	return true;
+}
+
 bool serve_option(struct serve_settings *s, enum serve_option which,
 		  const char *value, struct ni_buf *problem)
 {
@@ -156,6 +214,9 @@ bool serve_option(struct serve_settings *s, enum serve_option which,
 		break;
 	case SERVE_OPT_TIMEOUT:
 		ok = set_count(value, 1, 3600, &s->timeout, problem);
+		break;
+	case SERVE_OPT_ALLOW_ORIGIN:
+		ok = set_origins(s, value, problem);
 		break;
 	}
 	if (ok && which != SERVE_OPT_SERVE)
@@ -590,10 +651,78 @@ static const char *policy(const struct serve_settings *s)
 		  "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 }
 
-/* Send `res` (its body handed over), with every header it needs. */
+/* ---- cross-origin requests (CORS) --------------------------------------- */
+
+/* What pages of other origins may read: the JSON API, not the page. */
+static bool cross_origin_path(const char *url)
+{
+	return url && (!strncmp(url, "/api/", 5) || !strcmp(url, "/healthz"));
+}
+
+/*
+ * The Access-Control-Allow-Origin to answer a request from `origin` (its
+ * Origin header) for `url`: "*" or the origin itself when --allow-origin
+ * lets it read that, else NULL.
+ */
+static const char *allowed_origin(const struct serve_settings *s,
+				  const char *origin, const char *url)
+{
+	if (!s->allow_origin || !origin || !cross_origin_path(url))
+		return NULL;
+	if (!strcmp(s->allow_origin, "*"))
+		return "*";
+	size_t len = strlen(origin);
+	for (const char *p = s->allow_origin; *p; p += *p == ',') {
+		p += strspn(p, " ");
+		size_t item = strcspn(p, ",");
+		size_t trimmed = item;
+		while (trimmed && p[trimmed - 1] == ' ')
+			trimmed--;
+		if (trimmed == len && !strncasecmp(p, origin, len))
+			return origin;
+		p += item;
+	}
+	return NULL;
+}
+
+/*
+ * A preflight (OPTIONS with Access-Control-Request-Method) from an
+ * origin that may read `url`, for GET or HEAD: `res` says so, 204.
+ * False, with `res` untouched, for any other request.
+ */
+static bool preflight(struct server *sv, struct MHD_Connection *connection,
+		      const char *url, struct serve_response *res)
+{
+	const char *origin = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, "Origin");
+	const char *wants = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, "Access-Control-Request-Method");
+	if (!wants || (strcmp(wants, "GET") && strcmp(wants, "HEAD")) ||
+	    !allowed_origin(sv->settings, origin, url))
+		return false;
+	const char *headers = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, "Access-Control-Request-Headers");
+	const char *private_network = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND,
+		"Access-Control-Request-Private-Network");
+	res->status = 204;
+	serve_header(res, "Access-Control-Allow-Methods", "GET, HEAD");
+	/* No cookie or credential is ever used: any header may come. */
+	if (headers)
+		serve_header(res, "Access-Control-Allow-Headers", headers);
+	/* Chrome asks before a public page calls a private address. */
+	if (private_network && !strcmp(private_network, "true"))
+		serve_header(res, "Access-Control-Allow-Private-Network",
+			     "true");
+	serve_header(res, "Access-Control-Max-Age", "600");
+	return true;
+}
+
+/* Send `res` (its body handed over), with every header it needs;
+ * `url` is the request's path. */
 static enum MHD_Result send_response(struct server *sv,
 				     struct MHD_Connection *connection,
-				     struct request_state *rs,
+				     struct request_state *rs, const char *url,
 				     struct serve_response *res)
 {
 	size_t len = res->body.len;
@@ -622,6 +751,20 @@ static enum MHD_Result send_response(struct server *sv,
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		if (!own_header(res, names[i]))
 			MHD_add_response_header(r, names[i], values[i]);
+	const char *allow = allowed_origin(
+		sv->settings, MHD_lookup_connection_value(
+			connection, MHD_HEADER_KIND, "Origin"), url);
+	if (allow) {
+		MHD_add_response_header(r, "Access-Control-Allow-Origin",
+					allow);
+		MHD_add_response_header(r, "Access-Control-Expose-Headers",
+					"Retry-After");
+	}
+	/* A list of origins: the answer depends on the request's. */
+	if (sv->settings->allow_origin && strcmp(sv->settings->allow_origin,
+						 "*") &&
+	    cross_origin_path(url))
+		MHD_add_response_header(r, "Vary", "Origin");
 	enum MHD_Result queued = MHD_queue_response(connection, res->status,
 						    r);
 	MHD_destroy_response(r);
@@ -656,8 +799,8 @@ static enum MHD_Result add_size(void *cls, enum MHD_ValueKind kind,
 
 /* What a request that reached no handler is told; false when it did. */
 static bool refused(struct server *sv, struct MHD_Connection *connection,
-		    const char *method, const struct request_state *rs,
-		    struct serve_response *res)
+		    const char *url, const char *method,
+		    const struct request_state *rs, struct serve_response *res)
 {
 	size_t headers = 0;
 	MHD_get_connection_values_n(connection, MHD_HEADER_KIND, add_size,
@@ -674,9 +817,23 @@ static bool refused(struct server *sv, struct MHD_Connection *connection,
 		serve_header(res, "Connection", "close");
 		return true;
 	}
+	if (!strcmp(method, "OPTIONS") && preflight(sv, connection, url, res))
+		return true;
+	const char *origin = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, "Origin");
 	if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
-		serve_error(res, 405, NULL, "only GET and HEAD are answered "
-			    "here");
+		/* A browser's preflight for a page of another origin that
+		 * may not read the API: say to whoever looks why. */
+		if (!strcmp(method, "OPTIONS") && origin &&
+		    cross_origin_path(url) &&
+		    !allowed_origin(sv->settings, origin, url))
+			serve_error(res, 405, NULL, "a page of %s may not read "
+				    "this server's answers: start it with "
+				    "--allow-origin %s (docs/serving.md)",
+				    origin, origin);
+		else
+			serve_error(res, 405, NULL, "only GET and HEAD are "
+				    "answered here");
 		serve_header(res, "Allow", "GET, HEAD");
 		return true;
 	}
@@ -874,7 +1031,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 	enum MHD_Result result = MHD_NO;
 	/* Called again once a worker has answered: send what it made. */
 	if (rs && rs->job) {
-		result = send_response(sv, connection, rs, &rs->job->res);
+		result = send_response(sv, connection, rs, url,
+				       &rs->job->res);
 		job_free(rs->job);
 		rs->job = NULL;
 		return result;
@@ -890,8 +1048,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 		snprintf(rs->method, sizeof rs->method, "%s", method);
 		snprintf(rs->version, sizeof rs->version, "%s", version);
 	}
-	if (first && refused(sv, connection, method, rs, &res)) {
-		result = send_response(sv, connection, rs, &res);
+	if (first && refused(sv, connection, url, method, rs, &res)) {
+		result = send_response(sv, connection, rs, url, &res);
 		goto done;
 	}
 	if (rs && first)
@@ -923,7 +1081,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 	} else {
 		serve_error(&res, 404, NULL, "no such page: %s", url);
 	}
-	result = send_response(sv, connection, rs, &res);
+	result = send_response(sv, connection, rs, url, &res);
 done:
 	free(p.items);
 	serve_response_release(&res);

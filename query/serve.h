@@ -81,6 +81,10 @@ struct serve_settings {
 	unsigned max_connections;
 	unsigned timeout;        /* seconds a connection may stay idle */
 	const char *log_path;    /* the access log; NULL: stderr */
+	/* --allow-origin: the origins whose pages may read the JSON API,
+	 * "*" (any) or a comma-separated list of "scheme://host[:port]";
+	 * NULL: none but the server's own (borrowed). */
+	const char *allow_origin;
 	unsigned given;          /* bits 1u << enum serve_option given */
 };
 
@@ -249,6 +253,7 @@ enum serve_option {
 	SERVE_OPT_LOG,              /* --log FILE */
 	SERVE_OPT_MAX_CONNECTIONS,  /* --max-connections N */
 	SERVE_OPT_TIMEOUT,          /* --timeout SECONDS */
+	SERVE_OPT_ALLOW_ORIGIN,     /* --allow-origin ORIGIN[,ORIGIN...] */
 };
 
 /* Their entries of getopt_long()'s table, numbered from `base`. */
@@ -261,7 +266,9 @@ enum serve_option {
 	{"log", required_argument, NULL, (base) + SERVE_OPT_LOG}, \
 	{"max-connections", required_argument, NULL, \
 	 (base) + SERVE_OPT_MAX_CONNECTIONS}, \
-	{"timeout", required_argument, NULL, (base) + SERVE_OPT_TIMEOUT}
+	{"timeout", required_argument, NULL, (base) + SERVE_OPT_TIMEOUT}, \
+	{"allow-origin", required_argument, NULL, \
+	 (base) + SERVE_OPT_ALLOW_ORIGIN}
 
 /*
  * The defaults: 127.0.0.1:8765, a thread per core, no paths,

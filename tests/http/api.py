@@ -4,7 +4,8 @@
 Every endpoint, every error status the server gives itself, /api/search
 byte for byte as newsquery --json, hostile text escaped, the security
 headers on every answer, HEAD, keep-alive, paths only with
---serve-paths, and the access log with no raw control character.
+--serve-paths, the access log with no raw control character, and pages
+of other origins (CORS): refused by default, allowed by --allow-origin.
 """
 import json
 import os
@@ -374,8 +375,71 @@ def log_is_clean(server):
 
 # ---- the run ----------------------------------------------------------------
 
+def cross_origin():
+    """Pages of other origins: refused by default, with a preflight's
+    405 saying how to allow them; with --allow-origin, the origins it
+    names (or any, *) may read the JSON API, errors too, never the
+    page."""
+    app = "http://localhost:3000"
+    preflight = {"Origin": app, "Access-Control-Request-Method": "GET",
+                 "Access-Control-Request-Headers": "x-app-version"}
+    server = Server(DB)
+    status, hdrs, _ = server.request("/api/search?q=sanctions",
+                                     headers={"Origin": app})
+    check(status == 200 and not [h for h in hdrs
+                                 if h.startswith("access-control")],
+          "no --allow-origin: no page of another origin may read", hdrs)
+    expect_error(server, "/api/search?q=x", 405, method="OPTIONS",
+                 headers=preflight)
+    status, hdrs, body = server.request("/api/search?q=x", method="OPTIONS",
+                                        headers=preflight)
+    check(b"start it with --allow-origin http://localhost:3000" in body,
+          "a refused preflight says how to allow it", body)
+    server.stop()
+
+    server = Server(DB, "--allow-origin",
+                    "https://news.example, " + app.upper())
+    for path, status in (("/api/search?q=sanctions", 200),
+                         ("/api/stats", 200), ("/healthz", 200),
+                         ("/api/search?limit=x", 400),
+                         ("/api/nothing", 404)):
+        got, hdrs, body = server.request(path, headers={"Origin": app})
+        check(got == status and
+              hdrs.get("access-control-allow-origin") == app and
+              hdrs.get("vary") == "Origin" and
+              "Retry-After" in hdrs.get("access-control-expose-headers",
+                                        ""),
+              "--allow-origin: %s may read %s" % (app, path), (got, hdrs))
+    got, hdrs, body = server.request("/api/search?q=x", method="OPTIONS",
+                                     headers=preflight)
+    check(got == 204 and body == b"" and
+          hdrs.get("access-control-allow-origin") == app and
+          hdrs.get("access-control-allow-methods") == "GET, HEAD" and
+          hdrs.get("access-control-allow-headers") == "x-app-version",
+          "--allow-origin: the preflight allows GET", (got, hdrs))
+    for origin, path in (("https://evil.example", "/api/search?q=x"),
+                         (app, "/search?q=sanctions"), (app, "/")):
+        got, hdrs, _ = server.request(path, headers={"Origin": origin})
+        check(got == 200 and "access-control-allow-origin" not in hdrs,
+              "--allow-origin: %s may not read %s" % (origin, path), hdrs)
+    expect_error(server, "/api/search?q=x", 405, method="OPTIONS",
+                 headers=dict(preflight, Origin="https://evil.example"))
+    expect_error(server, "/api/search?q=x", 405, method="OPTIONS",
+                 headers=dict(preflight, **{
+                     "Access-Control-Request-Method": "POST"}))
+    server.stop()
+
+    server = Server(DB, "--allow-origin", "*")
+    got, hdrs, _ = server.request("/api/search?q=x",
+                                  headers={"Origin": "null"})
+    check(hdrs.get("access-control-allow-origin") == "*" and
+          "vary" not in hdrs, "--allow-origin '*': any page", hdrs)
+    server.stop()
+
+
 DB = os.path.join(WORK, "db")
 build(DB, SAMPLES)
+cross_origin()
 server = Server(DB)
 # Without --serve-paths, each path is null and nothing else changes.
 search_cases(server, DB, paths=False)

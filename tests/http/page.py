@@ -20,10 +20,13 @@ Run by Debian's /usr/bin/python3, which has python3-selenium.  Exit
 status 77 (meson's skip) only when chromium or chromedriver is not
 installed; anything else wrong is a failure.
 """
+import functools
+import http.server
 import os
 import re
 import shutil
 import sys
+import threading
 import time
 import traceback
 import urllib.parse
@@ -478,6 +481,51 @@ def run(db, javascript, profile):
               server.log())
 
 
+# In a page of another origin: fetch the API, say what came.
+FETCH = """
+var done = arguments[arguments.length - 1];
+fetch(arguments[0], {headers: arguments[1]})
+  .then(function (r) { return r.json().then(function (j) {
+      done(r.status + " " + j.version); }); })
+  .catch(function (e) { done("refused: " + e); });
+"""
+
+
+def cross_origin(db, profile):
+    """A web app on another origin calls the API, as a browser does it:
+    refused by default; with --allow-origin, the app's origin reads it,
+    a request with a header of its own too (after a preflight)."""
+    app_dir = os.path.join(WORK, "app")
+    os.makedirs(app_dir, exist_ok=True)
+    with open(os.path.join(app_dir, "index.html"), "w") as f:
+        f.write("<!DOCTYPE html><title>an app</title>\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=app_dir)
+    handler.log_message = lambda *args: None
+    app = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    origin = "http://127.0.0.1:%d" % app.server_address[1]
+    driver = browser(True, profile)
+    try:
+        for options, allowed in (((), False),
+                                 (("--allow-origin", origin), True)):
+            server = Server(db, *options)
+            api = "http://%s:%d/api/search?q=sanctions&limit=1" % (
+                server.host, server.port)
+            driver.get(origin + "/")
+            for headers in ({}, {"X-App-Version": "1"}):
+                got = driver.execute_async_script(FETCH, api, headers)
+                want = "200 1" if allowed else "refused: TypeError"
+                check(got.startswith(want), "another origin %s, headers "
+                      "%r: %r" % ("allowed" if allowed else "by default",
+                                  headers, got))
+            server.stop()
+    finally:
+        driver.quit()
+        app.shutdown()
+        app.server_close()
+
+
 def readme_shot(db, profile):
     """BUILD/screenshots/readme.png, for the README (docs/img/): the
     page on a desktop, light, beside it on a phone, dark; no thumbnails,
@@ -525,6 +573,7 @@ def main():
     build(db, SAMPLES, os.path.join(FIXTURES, "page"))
     for javascript in (True, False):
         run(db, javascript, os.path.join(WORK, "profile-%d" % javascript))
+    cross_origin(db, os.path.join(WORK, "profile-app"))
     readme_shot(db, os.path.join(WORK, "profile-readme"))
     print("screenshots in " + SHOTS)
     return finish()
