@@ -1128,6 +1128,28 @@ ni_status page_serve_search(const struct serve_request *req,
 	return status;
 }
 
+ni_status page_serve_missing(const struct serve_request *req,
+			     struct serve_response *res)
+{
+	const struct serve_settings *settings = req->ctx->settings;
+	struct page_settings ps = {settings->thumbnails, settings->paths};
+	struct page_request pr;
+	read_request(req, &settings->defaults, &pr);
+	/* The box starts afresh: nothing of the wrong URL is kept. */
+	pr.q = pr.from = pr.to = "";
+	pr.params = NULL;
+	pr.n_params = 0;
+	struct ni_buf message = NI_BUF_INIT;
+	ni_status status = ni_buf_addf(&message, "There is nothing at %s. "
+				       "Search the news from the box above.",
+				       req->path);
+	if (status == NI_OK)
+		status = answer_problem(res, 404, &pr, &ps, "No such page",
+					message.data, NULL);
+	ni_buf_release(&message);
+	return status;
+}
+
 ni_status page_serve_asset(const struct serve_request *req,
 			   struct serve_response *res)
 {

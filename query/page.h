@@ -145,6 +145,13 @@ ni_status page_serve_search(const struct serve_request *req,
 			    struct serve_response *res);
 
 /*
+ * A path of no route, asked for by a browser (serve.c says when): a
+ * 404 page that says so, with an empty search box, rather than JSON.
+ */
+ni_status page_serve_missing(const struct serve_request *req,
+			     struct serve_response *res);
+
+/*
  * `/assets/NAME`: the style sheet or script, with an ETag of its
  * version, cached for a year when asked for with that version
  * (`?v=...`, as the page links to it), else revalidated: a 304 without

@@ -567,6 +567,22 @@ static enum MHD_Result collect_param(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
+/* A path of no route, for a browser: the page's 404. */
+static const struct serve_route MISSING_PAGE = {NULL, page_serve_missing, 0};
+
+/*
+ * Whether a request for a path of no route is a person's, in a browser
+ * (a navigation asks for text/html first): it gets a page, not JSON.
+ * The API's paths are always answered in JSON.
+ */
+static bool wants_page(struct MHD_Connection *connection, const char *url)
+{
+	const char *accept = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
+	return accept && strstr(accept, "text/html") &&
+	       strncmp(url, "/api/", 5) && strncmp(url, "/healthz", 8);
+}
+
 static const struct serve_route *route_of(const char *path)
 {
 	for (size_t i = 0; i < sizeof ROUTES / sizeof *ROUTES; i++)
@@ -1061,6 +1077,8 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 	MHD_get_connection_values_n(connection, MHD_GET_ARGUMENT_KIND,
 				    collect_param, &p);
 	const struct serve_route *route = route_of(url);
+	if (!route && wants_page(connection, url))
+		route = &MISSING_PAGE;
 	struct job *job = NULL;
 	if (route && !p.nomem && !p.bad && rs)
 		job = job_new(connection, route, url, method, &p);

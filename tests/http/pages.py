@@ -37,6 +37,34 @@ def search(**params):
     return "/search?" + urllib.parse.urlencode(params)
 
 
+# What a browser asks for when it follows a link or a typed URL.
+BROWSER_ACCEPT = ("text/html,application/xhtml+xml,application/xml;q=0.9,"
+                  "image/avif,image/webp,*/*;q=0.8")
+
+
+def missing(server):
+    """A wrong URL in a browser: a page saying so, with the box; the
+    API's paths, and clients that do not ask for HTML, get JSON."""
+    for path in ("/search/", "/index.html", "/x%3Cb%3E?q=1"):
+        got, headers, body = server.request(
+            path, headers={"Accept": BROWSER_ACCEPT})
+        text = body.decode("utf-8")
+        check(got == 404 and headers.get("content-type") == HTML and
+              "<h1>No such page</h1>" in text and
+              'type="search" dir="auto" value=""' in text,
+              "%s in a browser: a page with the box" % path, (got, text))
+    check("There is nothing at /x&lt;b&gt;." in text,
+          "the missing path shown escaped", text)
+    for path, accept in (("/search/", "*/*"), ("/api/nothing",
+                                              BROWSER_ACCEPT),
+                         ("/healthz/x", BROWSER_ACCEPT)):
+        got, headers, body = server.request(path,
+                                            headers={"Accept": accept})
+        check(got == 404 and headers.get("content-type") ==
+              "application/json", "%s, Accept %s: JSON" % (path, accept),
+              (got, headers.get("content-type")))
+
+
 def pages(server):
     text, headers = page(server, "/")
     check('<input id="q" name="q" type="search" dir="auto" value=""' in text,
@@ -188,6 +216,7 @@ DB = os.path.join(WORK, "db")
 build(DB, SAMPLES, os.path.join(FIXTURES, "page"))
 server = Server(DB)
 pages(server)
+missing(server)
 problems(server)
 hostile(server)
 assets(server)
