@@ -3,7 +3,9 @@
  * page that is whole without it):
  *   - search as you type: the results of the box's text replace the
  *     page's, fetched from /search as the form would ask, a moment
- *     after the last key;
+ *     after the last key, and a screen reader is told what came (the
+ *     count, or that nothing matched) through a live region that stays
+ *     on the page (one that comes with the new results is not read);
  *   - completions of the box's last word, from /api/suggest, in the
  *     box's list;
  *   - keys: "/" goes to the search box, j or the down arrow to the next
@@ -21,6 +23,7 @@
 	var box = document.getElementById("q");
 	var timer = 0;
 	var asked = 0; /* the number of the last search sent */
+	var told = null; /* the live region, there before anything is said */
 
 	function typing(el) {
 		return el && (el.isContentEditable ||
@@ -87,6 +90,15 @@
 		return params.toString();
 	}
 
+	/* Say what the new results are: the count, or the heading of the
+	 * page for none or for a problem. */
+	function tell(main) {
+		var what = main.querySelector(".summary") ||
+			main.querySelector("h1:not(.visually-hidden)");
+		if (told)
+			told.textContent = what ? what.textContent.trim() : "";
+	}
+
 	function search() {
 		var text = box.value.trim();
 		if (!text)
@@ -107,6 +119,7 @@
 				if (!fresh || !main)
 					return;
 				main.replaceWith(document.adoptNode(fresh));
+				tell(fresh);
 				document.title = doc.title;
 				var top = document.querySelector(".top");
 				if (top)
@@ -165,6 +178,12 @@
 	});
 
 	if (form && box) {
+		told = document.createElement("div");
+		told.id = "told";
+		told.className = "visually-hidden";
+		told.setAttribute("role", "status");
+		told.setAttribute("aria-live", "polite");
+		document.body.appendChild(told);
 		list = document.createElement("datalist");
 		list.id = "q-completions";
 		form.appendChild(list);

@@ -187,6 +187,16 @@ def test_home_and_submit(p):
         check(path == "/search" and params.get("q") == ["sanctions"],
               "%s: the URL follows the box: %s %s"
               % (p.mode, path, params))
+        # A screen reader hears the count, from a live region that was
+        # on the page before the results came.
+        told = p.d.find_elements(By.CSS_SELECTOR, "body > #told"
+                                 "[role=status][aria-live=polite]")
+        summary = p.d.find_element(By.CSS_SELECTOR, ".summary")
+        check(told and p.d.execute_script(
+            "return arguments[0].textContent", told[0]) ==
+            summary.get_attribute("textContent").strip(),
+            "%s: the new results are told: %r" % (
+                p.mode, told and told[0].get_attribute("textContent")))
     old = p.d.find_element(By.TAG_NAME, "html")
     box.send_keys(Keys.ENTER)
     p.wait_for(lambda: p.stale(old), "the results to load")
