@@ -6,6 +6,8 @@
  *     after the last key, and a screen reader is told what came (the
  *     count, or that nothing matched) through a live region that stays
  *     on the page (one that comes with the new results is not read);
+ *     not while an input method composes (Chinese, Japanese, Korean):
+ *     its letters are not yet the text, which comes when it ends;
  *   - completions of the box's last word, from /api/suggest, in the
  *     box's list;
  *   - keys: "/" goes to the search box, j or the down arrow to the next
@@ -188,13 +190,20 @@
 		list.id = "q-completions";
 		form.appendChild(list);
 		box.setAttribute("list", list.id);
-		box.addEventListener("input", function () {
+		var later = function () {
 			clearTimeout(timer);
 			timer = setTimeout(function () {
 				search();
 				complete();
 			}, DELAY);
+		};
+		box.addEventListener("input", function (e) {
+			if (e.isComposing)
+				clearTimeout(timer);
+			else
+				later();
 		});
+		box.addEventListener("compositionend", later);
 		form.addEventListener("submit", function () {
 			clearTimeout(timer);
 			asked++; /* what is on its way is stale now */

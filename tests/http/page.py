@@ -439,6 +439,28 @@ def test_right_to_left(p):
     p.shot("right-to-left")
 
 
+def test_composing(p):
+    """An input method composing (pinyin, kana, hangul) is not searched
+    for its letters; its text is, once it ends: with JavaScript only."""
+    p.load("/")
+    type_in = """
+    var box = document.getElementById("q");
+    box.value = arguments[0];
+    box.dispatchEvent(arguments[1] ? new InputEvent("input",
+        {isComposing: true, bubbles: true})
+        : new CompositionEvent("compositionend", {data: arguments[0]}));
+    """
+    p.d.execute_script(type_in, "sanctions", True)
+    time.sleep(1.5)  # six times the page's wait after a key
+    check(p.where()[0] == "/" and not p.hits(),
+          "js: searched while an input method composed: %s"
+          % p.d.current_url)
+    p.d.execute_script(type_in, "sanctions", False)
+    p.wait_for(lambda: p.hits(), "the search once composing ended")
+    check(p.where()[1].get("q") == ["sanctions"],
+          "js: the composed text is searched: %s" % p.d.current_url)
+
+
 def test_keys(p):
     """j, k, the arrows and /: with JavaScript only."""
     p.load("/search?q=the")
@@ -473,7 +495,7 @@ def run(db, javascript, profile):
              test_date_range_and_sort, test_long_words_fit,
              test_right_to_left]
     if javascript:
-        tests.append(test_keys)
+        tests += [test_keys, test_composing]
     try:
         for test in tests:
             try:
