@@ -927,7 +927,10 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 		put_html(p.out, req->q);
 		fputs("</bdi>\xe2\x80\x9d</h1>\n", p.out);
 		put_summary(&p, ctx, r);
-		fputs("<div class=\"layout\">\n", p.out);
+		/* The pages right after the results: on a phone, where
+		 * the facets come below, not after every facet. */
+		fputs("<div class=\"layout\">\n<div class=\"results\">\n",
+		      p.out);
 		if (r->n_hits) {
 			fprintf(p.out, "<ol class=\"hits\" start=\"%u\">\n",
 				ctx->offset + 1);
@@ -935,9 +938,10 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 				put_hit(&p, ctx, i, &r->hits[i]);
 			fputs("</ol>\n", p.out);
 		}
+		put_pages(&p, ctx, r);
+		fputs("</div>\n", p.out);
 		put_facets(&p, ctx, r);
 		fputs("</div>\n", p.out);
-		put_pages(&p, ctx, r);
 	}
 	fputs("</main>\n", p.out);
 	put_footer(&p);

@@ -402,6 +402,25 @@ def test_long_words_fit(p):
             p.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 
 
+def test_phone_pages(p):
+    """On a phone, where the facets come under the results, the next
+    page is right after the results, not after every facet."""
+    p.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": 390, "height": 844, "deviceScaleFactor": 1,
+        "mobile": True})
+    try:
+        p.load("/search?q=the")
+        last = p.hits()[-1].rect
+        pages = p.d.find_element(By.CSS_SELECTOR, "nav.pages").rect
+        facets = p.d.find_element(By.CSS_SELECTOR, "nav.facets").rect
+        check(last["y"] < pages["y"] < facets["y"],
+              "%s: on a phone, the pages between the results and the "
+              "facets: %r %r %r" % (p.mode, last, pages, facets))
+        p.shot("phone-pages")
+    finally:
+        p.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 def test_right_to_left(p):
     """An Arabic article reads right to left, and its provider and topic
     keep their place among the left-to-right text around them."""
@@ -493,7 +512,7 @@ def run(db, javascript, profile):
     tests = [test_home_and_submit, test_facet, test_page_two,
              test_did_you_mean, test_similar, test_hostile, test_problems,
              test_date_range_and_sort, test_long_words_fit,
-             test_right_to_left]
+             test_phone_pages, test_right_to_left]
     if javascript:
         tests += [test_keys, test_composing]
     try:
