@@ -179,7 +179,7 @@ ni_status serve_error(struct serve_response *res, unsigned status,
 	if (obj) {
 		ni_buf_reset(&res->body);
 		res->status = status;
-		res->content_type = "application/json";
+		res->content_type = SERVE_JSON_TYPE;
 		st = serve_json_body(res, obj);
 	} else {
 		st = NI_ENOMEM;
@@ -192,7 +192,7 @@ ni_status serve_error(struct serve_response *res, unsigned status,
 void serve_response_reset(struct serve_response *res)
 {
 	res->status = 200;
-	res->content_type = "application/json";
+	res->content_type = SERVE_JSON_TYPE;
 	ni_buf_reset(&res->body);
 	ni_buf_reset(&res->headers);
 }

@@ -901,7 +901,7 @@ static struct job *job_new(struct MHD_Connection *connection,
 	job->connection = connection;
 	job->route = route;
 	job->res = (struct serve_response){.status = 200,
-					   .content_type = "application/json"};
+					   .content_type = SERVE_JSON_TYPE};
 	job->method = strdup(method);
 	job->url = strdup(url);
 	const char *if_none_match = MHD_lookup_connection_value(
@@ -1042,7 +1042,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection,
 	struct request_state *rs = *con_cls;
 	(void)upload_data;
 	struct serve_response res = {.status = 200,
-				     .content_type = "application/json"};
+				     .content_type = SERVE_JSON_TYPE};
 	struct params p = {0};
 	enum MHD_Result result = MHD_NO;
 	/* Called again once a worker has answered: send what it made. */

@@ -55,6 +55,14 @@
 #include "ni_xapian.h"
 #include "options.h"
 
+/*
+ * The type of every JSON answer.  RFC 8259 defines no charset for JSON,
+ * but clients that read it as Latin-1 without one (Windows
+ * PowerShell's Invoke-RestMethod, a browser showing the raw answer)
+ * read it right with it; the others ignore it.
+ */
+#define SERVE_JSON_TYPE "application/json; charset=utf-8"
+
 /* Where the server listens when nothing says: docs/serving.md. */
 #define SERVE_DEFAULT_HOST "127.0.0.1"
 #define SERVE_DEFAULT_PORT 8765
@@ -124,7 +132,7 @@ struct serve_request {
 
 struct serve_response {
 	unsigned status;          /* an HTTP status; 200 to begin with */
-	const char *content_type; /* static text; "application/json"
+	const char *content_type; /* static text; SERVE_JSON_TYPE
 				     to begin with */
 	struct ni_buf body;       /* owned by the response */
 	/* Headers of the handler's own, as name, NUL, value, NUL: add them

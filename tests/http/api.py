@@ -16,9 +16,10 @@ import urllib.parse
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serving import (FIXTURES, NEWSINDEX, NEWSQUERY, PATIENCE,  # noqa: E402
-                     SAMPLES, WORK, Server, build, check, finish,
-                     newsquery_json, run, schema_problems, write_article)
+from serving import (FIXTURES, JSON_TYPE, NEWSINDEX,  # noqa: E402
+                     NEWSQUERY, PATIENCE, SAMPLES, WORK, Server, build,
+                     check, finish, newsquery_json, run, schema_problems,
+                     write_article)
 
 SEED = ("https://realmoney.thestreet.com/investing/global-equity/"
         "ai-developer-sensetime-pulls-stock-sale-due-to-u-s-sanctions-"
@@ -57,7 +58,7 @@ def expect_error(server, path, status, parameter=None, method="GET",
     if method == "HEAD":
         check(data == b"", "%s: no body" % what, data[:100])
         return hdrs, None
-    check(hdrs.get("content-type") == "application/json",
+    check(hdrs.get("content-type") == JSON_TYPE,
           "%s: JSON" % what, hdrs.get("content-type"))
     problems = schema_problems("serve-error", data)
     check(not problems, "%s: as serve-error.json says" % what, problems)
@@ -99,7 +100,7 @@ def the_same_as_newsquery(server, db, cases, paths=True):
         check(not schema_problems("query", body),
               "/api/search %s: as newsquery.json says" % params,
               schema_problems("query", body))
-        check(hdrs.get("content-type") == "application/json",
+        check(hdrs.get("content-type") == JSON_TYPE,
               "/api/search: its type", hdrs.get("content-type"))
         headers_secure(hdrs, "/api/search")
 
@@ -158,7 +159,7 @@ def hostile(server, db_hostile):
     got, hdrs, body = server.request(q("/api/search", q="scriptalert"))
     check(b"<script>alert(1)</script>" in body,
           "a script in a title is text in JSON", body[:300])
-    check(hdrs.get("content-type") == "application/json" and
+    check(hdrs.get("content-type") == JSON_TYPE and
           hdrs.get("x-content-type-options") == "nosniff",
           "... served as JSON, not to be sniffed", hdrs)
     # The query itself, with bytes that are not UTF-8, comes back clean.

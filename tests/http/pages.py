@@ -17,8 +17,8 @@ import urllib.parse
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from serving import (FIXTURES, SAMPLES, WORK, Server, build,  # noqa: E402
-                     check, finish)
+from serving import (FIXTURES, JSON_TYPE, SAMPLES, WORK,  # noqa: E402
+                     Server, build, check, finish)
 
 HTML = "text/html; charset=utf-8"
 
@@ -61,7 +61,7 @@ def missing(server):
         got, headers, body = server.request(path,
                                             headers={"Accept": accept})
         check(got == 404 and headers.get("content-type") ==
-              "application/json", "%s, Accept %s: JSON" % (path, accept),
+              JSON_TYPE, "%s, Accept %s: JSON" % (path, accept),
               (got, headers.get("content-type")))
 
 

@@ -34,6 +34,8 @@ NEWSINDEX = os.environ.get("NI_BUILT_NEWSINDEX") or \
     os.environ.get("NEWSINDEX", "newsindex")
 SAMPLES = os.environ.get("NI_TEST_SAMPLES", "samples/articles")
 FIXTURES = os.environ.get("NI_TEST_FIXTURES", "tests/fixtures")
+# The type of every JSON answer (docs/serving.md).
+JSON_TYPE = "application/json; charset=utf-8"
 # How long a server may take to start or stop, and a request to be
 # answered: only hangs are caught (a sanitized build is slow).
 PATIENCE = 60
