@@ -41,10 +41,12 @@
 			});
 	}
 
+	/* False, having done nothing, when the page has no result: the key
+	 * then does what it does without the script (an arrow scrolls). */
 	function move(step) {
 		var all = targets();
 		if (!all.length)
-			return;
+			return false;
 		var at = all.indexOf(document.activeElement);
 		var next = at < 0 ? (step > 0 ? 0 : all.length - 1)
 			: Math.min(all.length - 1, Math.max(0, at + step));
@@ -57,6 +59,7 @@
 		});
 		target.closest(".hit").classList.add("current");
 		target.closest(".hit").scrollIntoView({block: "nearest"});
+		return true;
 	}
 
 	document.addEventListener("keydown", function (e) {
@@ -71,12 +74,10 @@
 			e.preventDefault();
 			box.focus();
 			box.select();
-		} else if (e.key === "j" || e.key === "ArrowDown") {
+		} else if ((e.key === "j" || e.key === "ArrowDown") && move(1)) {
 			e.preventDefault();
-			move(1);
-		} else if (e.key === "k" || e.key === "ArrowUp") {
+		} else if ((e.key === "k" || e.key === "ArrowUp") && move(-1)) {
 			e.preventDefault();
-			move(-1);
 		}
 	});
 

@@ -502,6 +502,17 @@ def test_keys(p):
     p.d.switch_to.active_element.send_keys("/")
     check(p.d.switch_to.active_element.get_attribute("id") == "q",
           "js: / goes to the box")
+    # A page without results (counts and facets only, taller than the
+    # window): the down arrow scrolls, as without the script.
+    p.load("/search?q=the&limit=0")
+    p.d.set_window_size(1280, 300)
+    try:
+        p.d.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_DOWN)
+        time.sleep(0.5)
+        check(p.d.execute_script("return window.scrollY") > 0,
+              "js: without results, the down arrow scrolls")
+    finally:
+        p.d.set_window_size(1280, 900)
 
 
 def run(db, javascript, profile):
