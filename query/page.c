@@ -325,10 +325,12 @@ static void put_header(struct page *p, bool home)
 	fputs("</form>\n</header>\n", out);
 }
 
+/* The keys page.js gives: hidden until it runs, as without it there
+ * are none. */
 static void put_footer(struct page *p)
 {
-	fputs("<footer class=\"bottom\"><p>Keys: <kbd>/</kbd> the search "
-	      "box, <kbd>j</kbd> and <kbd>k</kbd> (or <kbd>\xe2\x86\x93"
+	fputs("<footer class=\"bottom\" hidden><p>Keys: <kbd>/</kbd> the "
+	      "search box, <kbd>j</kbd> and <kbd>k</kbd> (or <kbd>\xe2\x86\x93"
 	      "</kbd> <kbd>\xe2\x86\x91</kbd>) from result to result.</p>"
 	      "</footer>\n</body>\n</html>\n", p->out);
 }
@@ -858,9 +860,9 @@ static void put_nothing(struct page *p, const struct render_context *ctx,
 	} else {
 		fputs("No results for \xe2\x80\x9c<bdi>", out);
 		put_html(out, p->req->q);
-		fputs("</bdi>\xe2\x80\x9d</h1>\n<p>Try other words, fewer words or "
-		      "fewer filters; a word ending in * finds the words "
-		      "that start so.</p>\n", out);
+		fputs("</bdi>\xe2\x80\x9d</h1>\n<p>Try other words, fewer "
+		      "words or fewer filters; a word ending in * finds the "
+		      "words that start so.</p>\n", out);
 	}
 	fputs("</section>\n", out);
 }

@@ -13,7 +13,9 @@
  *   - keys: "/" goes to the search box, j or the down arrow to the next
  *     result, k or the up arrow to the previous one, Escape leaves the
  *     box;
- *   - a thumbnail that cannot be loaded is hidden, not shown broken.
+ *   - a thumbnail that cannot be loaded is hidden, not shown broken;
+ *   - the footer that tells the keys is shown (without the script there
+ *     are none to tell).
  * It keeps to what the Content-Security-Policy allows: no inline code,
  * no eval, fetches to the server only.
  */
@@ -179,6 +181,11 @@
 		if (img.complete && !img.naturalWidth)
 			hide(img);
 	});
+
+	/* The keys work now: say which (a phone's style hides it). */
+	var footer = document.querySelector("footer.bottom");
+	if (footer)
+		footer.hidden = false;
 
 	if (form && box) {
 		told = document.createElement("div");

@@ -169,6 +169,28 @@ def test_home_and_submit(p):
     lists = p.d.find_elements(By.ID, "q-completions")
     check(bool(lists) == p.js, "%s: the script ran: %s"
           % (p.mode, bool(lists)))
+    # The keys are told only where they work: with the script, and not
+    # on a touch screen.
+    footer = p.d.find_element(By.CSS_SELECTOR, "footer.bottom")
+    check(footer.is_displayed() == p.js, "%s: the keys told: %s"
+          % (p.mode, footer.is_displayed()))
+    if p.js:
+        p.d.execute_cdp_cmd("Emulation.setTouchEmulationEnabled",
+                            {"enabled": True, "maxTouchPoints": 5})
+        p.d.execute_cdp_cmd("Emulation.setEmitTouchEventsForMouse",
+                            {"enabled": True})
+        try:
+            p.load("/")
+            check(not p.d.find_element(By.CSS_SELECTOR,
+                                       "footer.bottom").is_displayed(),
+                  "js: the keys told on a touch screen")
+        finally:
+            p.d.execute_cdp_cmd("Emulation.setEmitTouchEventsForMouse",
+                                {"enabled": False})
+            p.d.execute_cdp_cmd("Emulation.setTouchEmulationEnabled",
+                                {"enabled": False})
+            p.load("/")
+        box = p.d.find_element(By.ID, "q")
     p.shot("home", dark=True)
     if p.js:
         # The last word completed from /api/suggest, in the box's list.

@@ -189,7 +189,8 @@ static void test_only_http_urls_are_links(void **state)
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		char *html = one_hit_page("x", hit("Title", bad[i]),
 					  &THUMBNAILS);
-		char *title = between(html, "<h2 class=\"title\" dir=\"auto\">", "</h2>");
+		char *title = between(html, "<h2 class=\"title\" "
+				      "dir=\"auto\">", "</h2>");
 		if (strstr(title, "href"))
 			fail_msg("'%s' is a link: %s", bad[i], title);
 		assert_string_equal(title, "Title");
@@ -208,8 +209,9 @@ static void test_only_http_urls_are_links(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		char *html = one_hit_page("x", hit("Title", good[i]),
 					  &THUMBNAILS);
-		char *want = format("<h2 class=\"title\" dir=\"auto\"><a href=\"%s\" "
-				    "rel=\"noreferrer\">Title</a></h2>",
+		char *want = format("<h2 class=\"title\" dir=\"auto\">"
+				    "<a href=\"%s\" rel=\"noreferrer\">"
+				    "Title</a></h2>",
 				    href[i]);
 		assert_contains(html, want);
 		assert_contains(html, "<p class=\"url\">");
@@ -364,8 +366,9 @@ static void test_snippet_marks_matched_words(void **state)
 	ctx.snippets = &s;
 	struct ni_results r = page_of(&h, 1);
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
-	assert_contains(html, "<p class=\"snippet\" dir=\"auto\"><mark>AI</mark> &lt;b&gt;"
-			"rules&lt;/b&gt; for <mark>AI</mark> makers</p>");
+	assert_contains(html, "<p class=\"snippet\" dir=\"auto\"><mark>AI"
+			"</mark> &lt;b&gt;rules&lt;/b&gt; for <mark>AI</mark> "
+			"makers</p>");
 	free(html);
 	ni_buf_release(&s.text);
 }
@@ -382,10 +385,11 @@ static void test_meta_line_and_similar_copies(void **state)
 	char *html = one_hit_page("senate", h, &THUMBNAILS);
 	/* The copies: every copy (all=1) with the title as a phrase, its
 	 * own quotes made spaces. */
-	assert_contains(html, "<p class=\"meta\"><span class=\"provider\" dir=\"auto\">AP "
-			"&lt;wire&gt;</span> \xc2\xb7 <time datetime=\"2021-12-"
-			"13T10:22:00Z\">2021-12-13</time> \xc2\xb7 quality 37 "
-			"\xc2\xb7 <a class=\"similar\" href=\"/search?q="
+	assert_contains(html, "<p class=\"meta\"><span class=\"provider\" "
+			"dir=\"auto\">AP &lt;wire&gt;</span> \xc2\xb7 "
+			"<time datetime=\"2021-12-13T10:22:00Z\">2021-12-13"
+			"</time> \xc2\xb7 quality 37 \xc2\xb7 "
+			"<a class=\"similar\" href=\"/search?q="
 			"title%3A%22Senate%20%20passes%20%20bill%22&amp;all=1"
 			"\">+2 similar</a> \xc2\xb7 related record</p>");
 	free(html);
@@ -426,15 +430,16 @@ static void test_facets_add_their_filter(void **state)
 	ctx.facets = 7;
 	struct page_request req = request("chip");
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
-	assert_contains(html, "<li><a dir=\"auto\" href=\"/search?q=chip%20topic%3A%22AI%22"
-			"\">AI</a> <span class=\"count\">8</span></li>");
+	assert_contains(html, "<li><a dir=\"auto\" href=\"/search?q=chip%20"
+			"topic%3A%22AI%22\">AI</a> <span class=\"count\">8"
+			"</span></li>");
 	assert_contains(html, "href=\"/search?q=chip%20provider%3A%22Der%20"
 			"Spiegel%22\">Der Spiegel</a>");
 	assert_contains(html, "href=\"/search?q=chip%20date%3A2023-07\">"
 			"2023-07</a>");
 	/* No filter can hold a quote: the value is only shown. */
-	assert_contains(html, "<li><bdi>Say &quot;cheese&quot;</bdi> <span class=\""
-			"count\">2</span></li>");
+	assert_contains(html, "<li><bdi>Say &quot;cheese&quot;</bdi> <span "
+			"class=\"count\">2</span></li>");
 	free(html);
 	/* After an OR, the query goes in parentheses. */
 	req = request("chip OR wafer");
@@ -471,7 +476,8 @@ static void test_did_you_mean_and_date_range(void **state)
 	/* The range stays in from= and to=, not in q. */
 	assert_contains(html, "<p class=\"suggestion\">Did you mean <a href=\""
 			"/search?q=sanctions&amp;from=2021-01-01&amp;to="
-			"2021-12\"><strong><bdi>sanctions</bdi></strong></a>?</p>");
+			"2021-12\"><strong><bdi>sanctions</bdi></strong></a>"
+			"?</p>");
 	assert_contains(html, "name=\"from\" value=\"2021-01-01\"");
 	/* A month is no value for a date input, which would lose it. */
 	assert_contains(html, "type=\"text\" name=\"to\"");
@@ -591,8 +597,8 @@ static void test_no_results_pages(void **state)
 	struct page_request req = request("zzq <b>");
 	struct render_context ctx = context("zzq <b>");
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
-	assert_contains(html, "<h1>No results for \xe2\x80\x9c<bdi>zzq &lt;b&gt;"
-			"</bdi>\xe2\x80\x9d</h1>");
+	assert_contains(html, "<h1>No results for \xe2\x80\x9c<bdi>zzq "
+			"&lt;b&gt;</bdi>\xe2\x80\x9d</h1>");
 	assert_lacks(html, "<ol");
 	free(html);
 	/* Past the end: how many there are, and the way back. */
@@ -677,9 +683,12 @@ static void test_home_page_and_frame(void **state)
 	assert_contains(html, "<meta name=\"viewport\" content=\"width="
 			"device-width, initial-scale=1\">");
 	assert_contains(html, "<label class=\"label\" for=\"q\">");
-	assert_contains(html, "<input id=\"q\" name=\"q\" type=\"search\" dir=\"auto\"");
+	assert_contains(html, "<input id=\"q\" name=\"q\" type=\"search\" "
+			"dir=\"auto\"");
 	assert_contains(html, "role=\"search\"");
 	assert_contains(html, "<main id=\"main\">");
+	/* The keys are page.js's: told only once it runs. */
+	assert_contains(html, "<footer class=\"bottom\" hidden><p>Keys:");
 	assert_contains(html, "href=\"/search?q=topic%3Aai%20date%3A2023\"");
 	/* The assets, by their versions. */
 	const struct page_asset *css = page_asset_find("/assets/page.css");
