@@ -137,6 +137,10 @@ struct ni_article {
 /*
  * Parse an article from the whole text of its file.
  *
+ * The text is UTF-8 (maybe after a UTF-8 byte order mark), or UTF-16 or
+ * UTF-32 after the byte order mark that names it, which is converted to
+ * UTF-8 first; nothing else is guessed.
+ *
  * `text` need not be NUL-terminated; it is borrowed for the call only.
  * On NI_OK `*out` holds the article and the caller frees it with
  * ni_article_clear() (`*out` is overwritten, so clear a used one first).

@@ -1,9 +1,10 @@
 /*
  * ni_article: see include/ni_article.h.
  *
- * The file is framed by hand (BOM, the `---` lines), then the front
- * matter alone is handed to libyaml's event parser, through the reader
- * config.c uses too (ni_yaml.h).  The events are read by a small
+ * A file with a UTF-16 or UTF-32 byte order mark is converted to UTF-8
+ * by ICU first.  The file is framed by hand (BOM, the `---` lines), then
+ * the front matter alone is handed to libyaml's event parser, through
+ * the reader config.c uses too (ni_yaml.h).  The events are read by a small
  * recursive descent driven by one table of fields per mapping (article,
  * related item, provider, image): each field names its key, the
  * kind of value it takes and where in the struct it goes.  Anything the
@@ -24,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unicode/ucnv.h>
+#include <unicode/ustring.h>
 #include <unicode/utf8.h>
 #include <yaml.h>
 
@@ -181,6 +184,102 @@ static ni_status find_front_matter(const char *text, size_t len,
 	}
 	return refuse(err, NI_SKIP_UNCLOSED, 1, 1,
 		      "front matter is not closed by a --- line");
+}
+
+/* ---- UTF-16 and UTF-32, said by a byte order mark --------------------- */
+
+/*
+ * Windows tools save text as UTF-16 (PowerShell 5's Out-File and `>`,
+ * Notepad's "Unicode"), and their files start with a byte order mark
+ * that says so: such a file is read as what it says it is, not taken for
+ * binary data for its NUL bytes.  Without a mark nothing is guessed.
+ * UTF-32's marks come first: FF FE 00 00 also starts with UTF-16LE's.
+ */
+static const struct bom {
+	const char *bytes;
+	size_t len;
+	const char *charset;  /* ICU's name, without a mark of its own */
+} boms[] = {
+	{"\xFF\xFE\0\0", 4, "UTF-32LE"},
+	{"\0\0\xFE\xFF", 4, "UTF-32BE"},
+	{"\xFF\xFE", 2, "UTF-16LE"},
+	{"\xFE\xFF", 2, "UTF-16BE"},
+};
+
+static const struct bom *find_bom(const char *text, size_t len)
+{
+	for (size_t i = 0; i < sizeof boms / sizeof boms[0]; i++)
+		if (len >= boms[i].len &&
+		    !memcmp(text, boms[i].bytes, boms[i].len))
+			return &boms[i];
+	return NULL;
+}
+
+/*
+ * The `n` bytes at `src`, in `bom`'s charset, as UTF-16 units in
+ * `*units` (caller frees with free()), by ICU's converter, told to stop
+ * at the first unit that is not well formed rather than substitute it:
+ * such a file is refused, as invalid UTF-8 is.
+ */
+static ni_status to_units(const char *src, size_t n, const struct bom *bom,
+			  UChar **units, int32_t *n_units,
+			  struct ni_parse_error *err)
+{
+	/* Two bytes or more make one UTF-16 unit: n / 2 + 1 always fit. */
+	if (n > INT32_MAX / 2)
+		return refuse(err, NI_SKIP_TOO_LARGE, 0, 0, "file too large");
+	int32_t cap = (int32_t)(n / 2 + 1);
+	UErrorCode status = U_ZERO_ERROR;
+	UConverter *cnv = ucnv_open(bom->charset, &status);
+	ucnv_setToUCallBack(cnv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL,
+			    &status);
+	/* ICU's own converters fail to open only when memory ran out. */
+	*units = U_SUCCESS(status) ? malloc((size_t)cap * sizeof **units)
+				   : NULL;
+	if (*units)
+		*n_units = ucnv_toUChars(cnv, *units, cap, src, (int32_t)n,
+					 &status);
+	ucnv_close(cnv);
+	if (!*units)
+		return NI_ENOMEM;
+	if (U_SUCCESS(status))
+		return NI_OK;
+	free(*units);
+	*units = NULL;
+	char message[128];
+	snprintf(message, sizeof message,
+		 "invalid %s (a lone surrogate or a cut character, after its "
+		 "byte order mark): file skipped, not repaired; save it as "
+		 "UTF-8", bom->charset);
+	return refuse(err, NI_SKIP_INVALID_UTF8, 0, 0, message);
+}
+
+/* The text after `bom` as UTF-8 in `*utf8` (caller frees with free()). */
+static ni_status decode_with_bom(const char *text, size_t len,
+				 const struct bom *bom, char **utf8,
+				 size_t *utf8_len, struct ni_parse_error *err)
+{
+	UChar *units;
+	int32_t n_units = 0, n8 = 0;
+	ni_status st = to_units(text + bom->len, len - bom->len, bom, &units,
+				&n_units, err);
+	if (st != NI_OK)
+		return st;
+	/* Well-formed units, at most 3 bytes of UTF-8 each: no failure
+	 * but memory's. */
+	UErrorCode status = U_ZERO_ERROR;
+	char *out = malloc((size_t)n_units * 3 + 1);
+	if (out)
+		u_strToUTF8(out, n_units * 3 + 1, &n8, units, n_units,
+			    &status);
+	free(units);
+	if (!out || U_FAILURE(status)) {
+		free(out);
+		return NI_ENOMEM;
+	}
+	*utf8 = out;
+	*utf8_len = (size_t)n8;
+	return NI_OK;
 }
 
 /* ---- the event reader ------------------------------------------------- */
@@ -1086,9 +1185,20 @@ ni_status ni_article_parse(const char *text, size_t len,
 		err = &scratch;
 	if (!out || (!text && len))
 		return NI_EINVAL;
-	ni_status st = find_front_matter(text ? text : "", len, &fr, err);
+	text = text ? text : "";
+	char *decoded = NULL;
+	const struct bom *bom = find_bom(text, len);
+	ni_status st = bom ? decode_with_bom(text, len, bom, &decoded, &len,
+					     err)
+			   : NI_OK;
+	if (decoded)
+		text = decoded;
+	if (st == NI_OK)
+		st = find_front_matter(text, len, &fr, err);
 	if (st == NI_OK)
 		st = parse_front_matter(&fr, &article, err);
+	/* Every value read was copied out of the text. */
+	free(decoded);
 	if (st != NI_OK) {
 		ni_article_clear(&article);
 		*out = (struct ni_article){0};

@@ -282,6 +282,97 @@ static void test_crlf(void **state)
 	free(text);
 }
 
+static void add_unit(struct ni_buf *buf, uint32_t unit, int width, int big)
+{
+	for (int i = 0; i < width; i++) {
+		int shift = 8 * (big ? width - 1 - i : i);
+		assert_int_equal(ni_buf_addch(buf, (char)(unit >> shift)),
+				 NI_OK);
+	}
+}
+
+static void add_code_point(struct ni_buf *buf, uint32_t cp, int width,
+			   int big)
+{
+	if (width == 2 && cp > 0xFFFF) {
+		add_unit(buf, 0xD800 + ((cp - 0x10000) >> 10), 2, big);
+		add_unit(buf, 0xDC00 + ((cp - 0x10000) & 0x3FF), 2, big);
+	} else {
+		add_unit(buf, cp, width, big);
+	}
+}
+
+/*
+ * `ascii` in `width` bytes a unit (UTF-16 or UTF-32), big-endian or
+ * not, after that encoding's byte order mark, each '@' replaced by the
+ * next of the code points `cps`: what Windows tools save.
+ */
+static void encode_wide(struct ni_buf *buf, const char *ascii, size_t len,
+			const uint32_t *cps, int width, int big)
+{
+	add_code_point(buf, 0xFEFF, width, big);
+	for (size_t i = 0; i < len; i++)
+		add_code_point(buf, ascii[i] == '@' ? *cps++
+						    : (uint8_t)ascii[i],
+			       width, big);
+}
+
+static void test_utf16_and_utf32(void **state)
+{
+	(void)state;
+	size_t len;
+	char *seed = read_fixture("seed.txt", &len);
+	static const struct { int width, big; } forms[] = {
+		{2, 0}, {2, 1}, {4, 0}, {4, 1},
+	};
+	for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+		struct ni_buf buf = NI_BUF_INIT;
+		struct ni_article a;
+		encode_wide(&buf, seed, len, NULL, forms[f].width,
+			    forms[f].big);
+		parse_ok_len(buf.data, buf.len, &a);
+		check_seed(&a);
+		ni_article_clear(&a);
+		/* Letters past ASCII and past the BMP come out as UTF-8. */
+		static const char text[] = "---\ntitle: caf@ @\n---\n";
+		static const uint32_t cps[] = {0xE9, 0x1F600};
+		buf.len = 0;
+		encode_wide(&buf, text, sizeof text - 1, cps, forms[f].width,
+			    forms[f].big);
+		parse_ok_len(buf.data, buf.len, &a);
+		assert_string_equal(a.title, "caf\xc3\xa9 \xf0\x9f\x98\x80");
+		ni_article_clear(&a);
+		/* Lines and columns are the text's, as in UTF-8. */
+		static const char bad[] = "---\ntitle: a\n  b: c\n---\n";
+		buf.len = 0;
+		encode_wide(&buf, bad, sizeof bad - 1, NULL, forms[f].width,
+			    forms[f].big);
+		expect_error_len(buf.data, buf.len, 3, 4,
+				 "mapping values are not allowed in this "
+				 "context");
+		ni_buf_release(&buf);
+	}
+	free(seed);
+	/* A lone surrogate, or a unit cut short: refused, not repaired. */
+	static const char lone[] = "\xFF\xFE-\0-\0-\0\n\0\x00\xD8\n\0";
+	expect_error_len(lone, sizeof lone - 1, 0, 0,
+			 "invalid UTF-16LE (a lone surrogate or a cut "
+			 "character, after its byte order mark): file skipped, "
+			 "not repaired; save it as UTF-8");
+	static const char cut[] = "\xFE\xFF\0-\0-\0-\0\n\0";
+	expect_error_len(cut, sizeof cut - 1, 0, 0,
+			 "invalid UTF-16BE (a lone surrogate or a cut "
+			 "character, after its byte order mark): file skipped, "
+			 "not repaired; save it as UTF-8");
+	/* A byte order mark alone is an empty file. */
+	expect_error_len("\xFF\xFE", 2, 0, 0, "empty file");
+	/* UTF-16 without a mark is not guessed at: binary, for its NULs. */
+	static const char unmarked[] = "-\0-\0-\0\n\0";
+	expect_error_len(unmarked, sizeof unmarked - 1, 0, 0,
+			 "binary data (a NUL byte at byte 2), not a text "
+			 "file");
+}
+
 static void test_body_after_front_matter_ignored(void **state)
 {
 	(void)state;
@@ -1312,6 +1403,7 @@ int main(void)
 		cmocka_unit_test(test_seed_article),
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_utf16_and_utf32),
 		cmocka_unit_test(test_body_after_front_matter_ignored),
 		cmocka_unit_test(test_closing_lines),
 		cmocka_unit_test(test_error_empty_file),
