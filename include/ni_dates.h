@@ -46,17 +46,20 @@ unsigned ni_days_in_year(int64_t year);
 /*
  * Parse an ISO 8601 date-time as it appears in publishedDateTime:
  * "2021-12-13T10:22:00Z", with optional fractional seconds (any number
- * of digits, dropped), a "+hh:mm" / "-hhmm" / "Z" offset (no offset
- * means UTC), or a plain date "2021-12-13" (midnight UTC).  Sets *epoch
+ * of digits, dropped), a "+hh:mm" / "-hhmm" / "+hh" / "Z" offset (no
+ * offset means UTC), or a plain date "2021-12-13" (midnight UTC).  The
+ * forms of YAML's timestamps, RFC 3339's and Jekyll's are read too: a
+ * 't' or blanks for the 'T', blanks before the offset, a 'z', a
+ * one-digit offset hour ("2021-12-13 10:22:00 +0800",
+ * "2001-12-14 21:59:43.10 -5").  Sets *epoch
  * and returns true when the whole string is such a date with valid
  * fields ("hh:mm" without seconds is accepted, second 60 is a leap
  * second) whose instant is in years 0000-9999 in UTC, from
  * 0000-01-01T00:00:00Z to 9999-12-31T23:59:59Z (what
  * ni_format_iso8601() writes and date: filters name; so
  * 9999-12-31T23:59:59-14:00 is refused); false otherwise, leaving
- * *epoch untouched.  Lowercase 't'/'z', a space for 'T' and "+hh"
- * offsets are refused.  Articles and date: filters both read dates
- * with it.
+ * *epoch untouched.  Blanks at either end are refused.  Articles and
+ * date: filters both read dates with it.
  */
 bool ni_parse_iso8601(const char *text, int64_t *epoch);
 

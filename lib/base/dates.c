@@ -118,20 +118,51 @@ static bool read_time(const char **s, int64_t *seconds)
 	return true;
 }
 
-/* Z, +hh:mm, -hhmm, or nothing (UTC): seconds east of UTC. */
+/* Step over spaces and tabs; false if there are none. */
+static bool skip_blanks(const char **s)
+{
+	const char *start = *s;
+	while (**s == ' ' || **s == '\t')
+		(*s)++;
+	return *s > start;
+}
+
+/*
+ * Z, +hh:mm, -hhmm, +hh (YAML's +h too), or nothing (UTC), maybe after
+ * blanks (YAML's "21:59:43 -05:00", Jekyll's "10:00:00 +0800"): seconds
+ * east of UTC.
+ */
 static bool read_offset(const char **s, int64_t *offset)
 {
-	unsigned h, min;
+	unsigned h, min = 0;
 	*offset = 0;
-	if (!**s || skip_char(s, 'Z'))
+	if (!**s)
+		return true;
+	if (skip_blanks(s) && !**s)
+		return false;  /* trailing blanks: not what a date ends with */
+	if (skip_char(s, 'Z') || skip_char(s, 'z'))
 		return true;
 	int sign = skip_char(s, '+') ? 1 : skip_char(s, '-') ? -1 : 0;
-	if (!sign || !read_digits(s, 2, &h))
+	if (!sign || !(read_digits(s, 2, &h) || read_digits(s, 1, &h)))
 		return false;
-	skip_char(s, ':');
-	if (!read_digits(s, 2, &min) || h > 23 || min > 59)
+	bool colon = skip_char(s, ':');
+	if ((colon || **s) && !read_digits(s, 2, &min))
+		return false;
+	if (h > 23 || min > 59)
 		return false;
 	*offset = sign * (int64_t)(h * 3600 + min * 60);
+	return true;
+}
+
+/* Between the date and the time: T, t, or blanks (YAML's and RFC
+ * 3339's "2021-12-13 10:22:00", which Jekyll and PyYAML write). */
+static bool skip_time_separator(const char **s)
+{
+	const char *after = *s;
+	if (!skip_char(&after, 'T') && !skip_char(&after, 't') &&
+	    !(skip_blanks(&after) && *after))
+		return false;
+	*s = after;
 	return true;
 }
 
@@ -152,7 +183,7 @@ enum ni_date_reading ni_read_iso8601(const char *text, int64_t *epoch)
 	int64_t days, seconds = 0, offset = 0;
 	if (!read_date(&s, &days))
 		return NI_DATE_INVALID;
-	if (skip_char(&s, 'T') &&
+	if (skip_time_separator(&s) &&
 	    (!read_time(&s, &seconds) || !read_offset(&s, &offset)))
 		return NI_DATE_INVALID;
 	if (*s)

@@ -116,6 +116,9 @@ EDGE_DATES = ["9999-12-31T23:59:59-14:00", "9999-12-31T09:59:59-14:00",
               "0000-01-01T00:00:00+00:01", "0000-01-01T00:00:00Z",
               "2021-06-01T12:00:00.123456789012345678901234567890Z",
               "9999-12-31T23:59:60Z"]
+# Dates as YAML's timestamps, Jekyll and PyYAML write them.
+YAML_DATES = ["2021-06-01 20:00:00 +0800", "2021-06-01t07:00:00-5",
+              "2021-06-01 12:00:00.5z", "2021-06-01 12:00:00+00:00"]
 EDGE_QUALITIES = ["1e-400", "1e400", "8.75e1",
                   "37.000000000000000000000000000001", ".5", "1e-5"]
 
@@ -194,6 +197,11 @@ def generate(folder, n=300, seed=12):
                                              "publishedDateTime:"))]
             lines.append("publishedDateTime: " + EDGE_DATES[i // 50])
             lines.append("quality: " + EDGE_QUALITIES[i // 50])
+        if i % 50 == 23:
+            lines = [line for line in lines
+                     if not line.startswith("publishedDateTime:")]
+            lines.append("publishedDateTime: " +
+                         YAML_DATES[i // 50 % len(YAML_DATES)])
         lines.append("---")
         with open(os.path.join(folder, "%04d.md" % i), "w") as f:
             f.write("\n".join(lines) + "\n")

@@ -287,8 +287,11 @@ def bool_of(node):
     return None
 
 
-DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})"
-                  r"(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
+# ISO 8601, and the forms of YAML's timestamps and Jekyll's: blanks or
+# "t" for the "T", blanks before the offset, "z", +hh, +h and +hhmm.
+DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:(?:[Tt]|[ \t]+)(\d{2}):(\d{2})"
+                  r"(?::(\d{2})(?:\.\d+)?)?"
+                  r"(?:[ \t]*([Zz]|([+-])(\d{2}|\d)(?::?(\d{2}))?))?)?$")
 
 
 def days_from_civil(y, m, d):
@@ -318,9 +321,11 @@ def epoch_of(text):
     if h > 23 or mi > 59 or s > 60:
         return None
     offset = 0
-    if m[7] and m[7] != "Z":
-        sign = -1 if m[7][0] == "-" else 1
-        offset = sign * (int(m[7][1:3]) * 3600 + int(m[7][4:6]) * 60)
+    if m[8]:
+        oh, om = int(m[9]), int(m[10] or 0)
+        if oh > 23 or om > 59:
+            return None
+        offset = (-1 if m[8] == "-" else 1) * (oh * 3600 + om * 60)
     t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s - offset
     # Years 0000-9999 in UTC, what a date is shown as and date: names.
     first = days_from_civil(0, 1, 1) * 86400

@@ -23,6 +23,16 @@ for name, codec in [("powershell", "utf-16"), ("notepad-be", "utf-16-be"),
 open(os.path.join(sys.argv[1], "unmarked.txt"), "wb").write(
     (text % "unmarked").encode("utf-16-le"))
 PY
+# Dates as Jekyll writes them, and PyYAML's yaml.dump of a datetime.
+printf -- '---\ntitle: Jekyll harbour post\npublishedDateTime: 2021-12-09 10:00:00 +0800\nwebUrl: https://tools.example/jekyll\n---\n' >"$SRC/jekyll.md"
+python3 - "$SRC" <<'PY'
+import datetime, os, sys, yaml
+when = datetime.datetime(2021, 12, 9, 2, 0, tzinfo=datetime.timezone.utc)
+text = yaml.dump({"title": "PyYAML harbour post", "publishedDateTime": when,
+                  "webUrl": "https://tools.example/pyyaml"})
+assert "2021-12-09 02:00:00+00:00" in text, text
+open(os.path.join(sys.argv[1], "pyyaml.md"), "w").write("---\n" + text + "---\n")
+PY
 
 expect_status 0 "build" -- "$NEWSINDEX" build --db "$DB" "$SRC"
 cp "$WORK/err" "$WORK/build-err"
@@ -36,5 +46,12 @@ for name in powershell notepad-be utf32; do
 done
 expect_no_match "$WORK/build-err" "powershell|notepad|utf32" \
 	"no word of the marked files"
+
+expect_no_match "$WORK/build-err" "jekyll|pyyaml" "no warning of the dates"
+expect_status 0 "dated posts found" -- "$NEWSQUERY" --db "$DB" --json \
+	harbour date:2021-12-09
+expect_json 'sorted((r["url"], r["date"]) for r in d["results"])' \
+	"[('https://tools.example/jekyll', '2021-12-09T02:00:00Z'), ('https://tools.example/pyyaml', '2021-12-09T02:00:00Z')]" \
+	"Jekyll's and PyYAML's dates, in UTC"
 
 finish
