@@ -46,19 +46,34 @@ struct frame {
 	size_t fm_len;
 };
 
-/* The length of the line at `s`, without its '\n'. */
-static size_t line_length(const char *s, size_t len)
+/*
+ * The length of the line at `s`, without its break, and in `*next` the
+ * length with it.  A break is LF, CRLF or a CR alone, as for libyaml:
+ * classic Mac OS and some exports end lines with CR alone.
+ */
+static size_t line_length(const char *s, size_t len, size_t *next)
 {
-	const char *nl = memchr(s, '\n', len);
-	return nl ? (size_t)(nl - s) : len;
+	const char *lf = memchr(s, '\n', len);
+	size_t n = lf ? (size_t)(lf - s) : len;
+	const char *cr = memchr(s, '\r', n);
+	if (cr)
+		n = (size_t)(cr - s);
+	*next = n + (n < len) + (cr && n + 1 < len && s[n + 1] == '\n');
+	return n;
+}
+
+/* Does the byte at s[i] (of `len`) end a line: LF, or a CR alone? */
+static bool ends_line(const char *s, size_t len, size_t i)
+{
+	return s[i] == '\n' || (s[i] == '\r' && (i + 1 == len ||
+						s[i + 1] != '\n'));
 }
 
 /* Is the line exactly `marker` ("---" or "..."), give or take trailing
- * blanks and the CR of a CRLF ending? */
+ * blanks? */
 static bool line_is_marker(const char *line, size_t len, const char *marker)
 {
-	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' ||
-		       line[len - 1] == '\r'))
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
 	return len == 3 && !memcmp(line, marker, 3);
 }
@@ -139,8 +154,9 @@ static ni_status refuse_invalid_utf8(const char *fm, size_t len,
 	unsigned line = FRONT_MATTER_FIRST_LINE, column = 1;
 	for (int32_t i = 0; i < at;) {
 		UChar32 c;
+		bool breaks = ends_line(fm, len, (size_t)i);
 		U8_NEXT(s, i, at, c);
-		if (c == '\n') {
+		if (breaks) {
 			line++;
 			column = 1;
 		} else {
@@ -164,7 +180,8 @@ static ni_status find_front_matter(const char *text, size_t len,
 	}
 	if (len == 0)  /* no line to point at */
 		return refuse(err, NI_SKIP_EMPTY, 0, 0, "empty file");
-	size_t first = line_length(text, len);
+	size_t pos;
+	size_t first = line_length(text, len, &pos);
 	if (!line_is_marker(text, first, "---")) {
 		ni_status st = refuse_binary(text, len, err);
 		if (st != NI_OK)
@@ -172,15 +189,15 @@ static ni_status find_front_matter(const char *text, size_t len,
 		return refuse(err, NI_SKIP_NO_FRONT_MATTER, 1, 1,
 			      "no front matter: the first line is not ---");
 	}
-	size_t pos = first < len ? first + 1 : len;
 	fr->fm = text + pos;
 	while (pos < len) {
-		size_t n = line_length(text + pos, len - pos);
+		size_t next;
+		size_t n = line_length(text + pos, len - pos, &next);
 		if (line_closes(text + pos, n)) {
 			fr->fm_len = (size_t)(text + pos - fr->fm);
 			return refuse_invalid_utf8(fr->fm, fr->fm_len, err);
 		}
-		pos += n + 1;
+		pos += next;
 	}
 	return refuse(err, NI_SKIP_UNCLOSED, 1, 1,
 		      "front matter is not closed by a --- line");

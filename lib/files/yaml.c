@@ -26,8 +26,9 @@
  * The file line and column of a place in the text, given either as a
  * byte offset or as libyaml's character index (whichever is reached
  * first).  Columns count characters, as libyaml's do; lines are counted
- * here, by '\n', rather than taken from mark.line, so that they are the
- * file's lines even where YAML 1.1 sees other line breaks.
+ * here, by '\n' and by a '\r' alone (classic Mac OS's line ends), rather
+ * than taken from mark.line, so that they are the file's lines even
+ * where YAML 1.1 sees other line breaks (NEL, U+2028).
  */
 static void locate(const struct ni_yaml *y, size_t stop_byte,
 		   size_t stop_char, unsigned *line, unsigned *column)
@@ -41,7 +42,8 @@ static void locate(const struct ni_yaml *y, size_t stop_byte,
 			continue;  /* UTF-8 continuation byte */
 		if (chars++ == stop_char)
 			break;
-		if (c == '\n') {
+		if (c == '\n' || (c == '\r' && (i + 1 == y->len ||
+						 y->text[i + 1] != '\n'))) {
 			(*line)++;
 			*column = 1;
 		} else {

@@ -23,6 +23,8 @@ for name, codec in [("powershell", "utf-16"), ("notepad-be", "utf-16-be"),
 open(os.path.join(sys.argv[1], "unmarked.txt"), "wb").write(
     (text % "unmarked").encode("utf-16-le"))
 PY
+# Lines ended by CR alone, as classic Mac OS tools save text.
+printf -- '---\rtitle: Classic Mac harbour note\rwebUrl: https://tools.example/mac\r---\rBody.\r' >"$SRC/mac.txt"
 # Dates as Jekyll writes them, and PyYAML's yaml.dump of a datetime.
 printf -- '---\ntitle: Jekyll harbour post\npublishedDateTime: 2021-12-09 10:00:00 +0800\nwebUrl: https://tools.example/jekyll\n---\n' >"$SRC/jekyll.md"
 python3 - "$SRC" <<'PY'
@@ -46,6 +48,12 @@ for name in powershell notepad-be utf32; do
 done
 expect_no_match "$WORK/build-err" "powershell|notepad|utf32" \
 	"no word of the marked files"
+
+expect_no_match "$WORK/build-err" "mac.txt" "a file of CR line ends read"
+expect_status 0 "CR file found" -- "$NEWSQUERY" --db "$DB" --json classic
+expect_json '[(r["title"], r["url"]) for r in d["results"]]' \
+	"[('Classic Mac harbour note', 'https://tools.example/mac')]" \
+	"the fields of a file of CR line ends"
 
 expect_no_match "$WORK/build-err" "jekyll|pyyaml" "no warning of the dates"
 expect_status 0 "dated posts found" -- "$NEWSQUERY" --db "$DB" --json \

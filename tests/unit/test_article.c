@@ -302,6 +302,42 @@ static void add_code_point(struct ni_buf *buf, uint32_t cp, int width,
 	}
 }
 
+/* Lines ended by CR alone (classic Mac OS, some exports): as libyaml
+ * reads them, and placed on the lines an editor shows. */
+static void test_lone_cr(void **state)
+{
+	(void)state;
+	size_t len;
+	char *text = read_fixture("seed.txt", &len);
+	for (size_t i = 0; i < len; i++)
+		if (text[i] == '\n')
+			text[i] = '\r';
+	struct ni_article a;
+	parse_ok_len(text, len, &a);
+	check_seed(&a);
+	ni_article_clear(&a);
+	free(text);
+	parse_ok("---\rtitle: Closed by dots\r...\rbody\r", &a);
+	assert_string_equal(a.title, "Closed by dots");
+	ni_article_clear(&a);
+	/* Places count a CR alone as a line's end, and CRLF as one. */
+	static const char *const cr_ends[] = {"\r", "\r\n"};
+	for (size_t i = 0; i < 2; i++) {
+		const char *e = cr_ends[i];
+		char text[96];
+		snprintf(text, sizeof text, "---%stitle: a%s  b: c%s---%s", e,
+			 e, e, e);
+		expect_error(text, 3, 4, "mapping values are not allowed in "
+			     "this context");
+		snprintf(text, sizeof text, "---%sx: ok%sy: caf\xff%s---%s", e,
+			 e, e, e);
+		expect_error(text, 3, 7, "invalid UTF-8 (byte 0xff): file "
+			     "skipped, not repaired; save it as UTF-8");
+	}
+	expect_error("---\rtitle: a\r", 1, 1,
+		     "front matter is not closed by a --- line");
+}
+
 /*
  * `ascii` in `width` bytes a unit (UTF-16 or UTF-32), big-endian or
  * not, after that encoding's byte order mark, each '@' replaced by the
@@ -1404,6 +1440,7 @@ int main(void)
 		cmocka_unit_test(test_bom),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_utf16_and_utf32),
+		cmocka_unit_test(test_lone_cr),
 		cmocka_unit_test(test_body_after_front_matter_ignored),
 		cmocka_unit_test(test_closing_lines),
 		cmocka_unit_test(test_error_empty_file),
