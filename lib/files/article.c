@@ -471,7 +471,30 @@ static ni_status warn_duplicate_key(struct fm_parser *p,
 
 /* ---- scalar values ---------------------------------------------------- */
 
-/* Leave *slot NULL unless the value is usable text. */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Drop the blanks and line breaks around `s`, in place.  They mean
+ * nothing in a value, and YAML's block scalars (`title: >`, `excerpt: |`,
+ * as Jekyll's and Hugo's front matter write long values) end in a line
+ * break, which a terminal would show as a stray character.
+ */
+static void trim_blanks(char *s)
+{
+	size_t start = 0, end = strlen(s);
+	while (start < end && is_blank(s[start]))
+		start++;
+	while (end > start && is_blank(s[end - 1]))
+		end--;
+	memmove(s, s + start, end - start);
+	s[end - start] = '\0';
+}
+
+/* Leave *slot NULL unless the value is usable text, without the blanks
+ * around it. */
 static ni_status parse_text(struct fm_parser *p, const struct path *path,
 			    char **slot)
 {
@@ -485,7 +508,10 @@ static ni_status parse_text(struct fm_parser *p, const struct path *path,
 		return warn_at(p, p->y.event.start_mark, path,
 			       "text contains a NUL byte");
 	*slot = ni_yaml_scalar_dup(&p->y);
-	return *slot ? NI_OK : NI_ENOMEM;
+	if (!*slot)
+		return NI_ENOMEM;
+	trim_blanks(*slot);
+	return NI_OK;
 }
 
 static ni_status parse_date(struct fm_parser *p, const struct path *path,

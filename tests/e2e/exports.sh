@@ -25,6 +25,8 @@ open(os.path.join(sys.argv[1], "unmarked.txt"), "wb").write(
 PY
 # Lines ended by CR alone, as classic Mac OS tools save text.
 printf -- '---\rtitle: Classic Mac harbour note\rwebUrl: https://tools.example/mac\r---\rBody.\r' >"$SRC/mac.txt"
+# Long values as block scalars (Jekyll, Hugo), which end in a line break.
+printf -- '---\ntitle: >\n  Folded harbour headline\n  of a long post\nexcerpt: |\n  Line one.\n  Line two.\nwebUrl: https://tools.example/folded\n---\n' >"$SRC/folded.md"
 # Dates as Jekyll writes them, and PyYAML's yaml.dump of a datetime.
 printf -- '---\ntitle: Jekyll harbour post\npublishedDateTime: 2021-12-09 10:00:00 +0800\nwebUrl: https://tools.example/jekyll\n---\n' >"$SRC/jekyll.md"
 python3 - "$SRC" <<'PY'
@@ -54,6 +56,14 @@ expect_status 0 "CR file found" -- "$NEWSQUERY" --db "$DB" --json classic
 expect_json '[(r["title"], r["url"]) for r in d["results"]]' \
 	"[('Classic Mac harbour note', 'https://tools.example/mac')]" \
 	"the fields of a file of CR line ends"
+
+expect_status 0 "folded title" -- "$NEWSQUERY" --db "$DB" --json headline
+expect_json '[(r["title"], r["excerpt"]) for r in d["results"]]' \
+	"[('Folded harbour headline of a long post', 'Line one.\\nLine two.')]" \
+	"block scalars without their last line break"
+expect_status 0 "folded title, text" -- "$NEWSQUERY" --db "$DB" --color never headline
+expect_line "$WORK/out" " 1. Folded harbour headline of a long post" \
+	"no stray character after the title"
 
 expect_no_match "$WORK/build-err" "jekyll|pyyaml" "no warning of the dates"
 expect_status 0 "dated posts found" -- "$NEWSQUERY" --db "$DB" --json \

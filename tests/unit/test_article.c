@@ -302,6 +302,30 @@ static void add_code_point(struct ni_buf *buf, uint32_t cp, int width,
 	}
 }
 
+/*
+ * Jekyll's and Hugo's front matter write long values as block scalars,
+ * which end in a line break: values are read without the blanks and
+ * line breaks around them, and keep those within.
+ */
+static void test_values_trimmed(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntitle: >\n  A long folded\n  title\n"
+		 "excerpt: |\n  First paragraph.\n\n  Second one.\n\n"
+		 "webUrl: \" https://example.com/x\\t\"\n"
+		 "topics: [\"  spaced  \", \"\\r\\nAI\"]\n"
+		 "provider: {name: \"Wire \\n\"}\n---\n", &a);
+	assert_int_equal(a.n_topics, 2);
+	assert_string_equal(a.topics[0], "spaced");
+	assert_string_equal(a.topics[1], "AI");
+	assert_string_equal(a.title, "A long folded title");
+	assert_string_equal(a.excerpt, "First paragraph.\n\nSecond one.");
+	assert_string_equal(a.web_url, "https://example.com/x");
+	assert_string_equal(a.provider.name, "Wire");
+	ni_article_clear(&a);
+}
+
 /* Lines ended by CR alone (classic Mac OS, some exports): as libyaml
  * reads them, and placed on the lines an editor shows. */
 static void test_lone_cr(void **state)
@@ -436,8 +460,8 @@ static void test_closing_lines(void **state)
 	assert_string_equal(a.title, "end");
 	ni_article_clear(&a);
 	/* "----" and " ---" are YAML content, not the closing line. */
-	parse_ok("---\ntitle: |\n  ----\n   ---\n---\n", &a);
-	assert_string_equal(a.title, "----\n ---\n");
+	parse_ok("---\nexcerpt: |\n  ----\n   ---\n---\n", &a);
+	assert_string_equal(a.excerpt, "----\n ---");
 	ni_article_clear(&a);
 }
 
@@ -1441,6 +1465,7 @@ int main(void)
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_utf16_and_utf32),
 		cmocka_unit_test(test_lone_cr),
+		cmocka_unit_test(test_values_trimmed),
 		cmocka_unit_test(test_body_after_front_matter_ignored),
 		cmocka_unit_test(test_closing_lines),
 		cmocka_unit_test(test_error_empty_file),
