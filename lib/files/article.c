@@ -988,6 +988,44 @@ static ni_status parse_topic(struct fm_parser *p, const struct path *path,
 	return st;
 }
 
+/*
+ * `topics: AI, Robotics`: one unquoted text with commas, as people write
+ * a list by hand (and Jekyll, Obsidian and WordPress exports write tags),
+ * is the list of its parts, each trimmed; an empty part is none.  Quoted
+ * text (`topics: "Mergers, acquisitions"`) and an item of a list are one
+ * topic, commas and all.
+ */
+static bool is_comma_list(const struct fm_parser *p)
+{
+	return ni_yaml_is_scalar(&p->y) &&
+	       p->y.event.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       memchr(ni_yaml_scalar_text(&p->y), ',',
+		      ni_yaml_scalar_length(&p->y));
+}
+
+static ni_status parse_comma_list(struct fm_parser *p, struct item_list *list)
+{
+	const char *text = ni_yaml_scalar_text(&p->y);
+	const char *end = text + ni_yaml_scalar_length(&p->y);
+	for (;;) {
+		const char *comma = memchr(text, ',', (size_t)(end - text));
+		size_t n = comma ? (size_t)(comma - text) : (size_t)(end - text);
+		char *topic = strndup(text, n);
+		if (!topic)
+			return NI_ENOMEM;
+		trim_blanks(topic);
+		if (!*topic) {
+			free(topic);
+		} else if (append_item(list, &topic) != NI_OK) {
+			free(topic);
+			return NI_ENOMEM;
+		}
+		if (!comma)
+			return NI_OK;
+		text = comma + 1;
+	}
+}
+
 static ni_status parse_image(struct fm_parser *p, const struct path *path,
 			     struct item_list *list)
 {
@@ -1055,8 +1093,9 @@ static ni_status parse_list_field(struct fm_parser *p, const struct field *f,
 		if (is_plain_number(p))
 			return reject_value(p, path, "a list of topics");
 		list.size = sizeof(char *);
-		st = parse_list(p, path, YAML_SCALAR_EVENT, parse_topic,
-				&list);
+		st = is_comma_list(p) ? parse_comma_list(p, &list)
+				      : parse_list(p, path, YAML_SCALAR_EVENT,
+						   parse_topic, &list);
 		*(char ***)at = list.items;
 		break;
 	case FIELD_IMAGES:

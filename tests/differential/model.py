@@ -256,10 +256,11 @@ def items(seq):
 
 
 def text_of(node):
+    """A scalar's text, without the blanks and line breaks around it."""
     if node is None or is_null(node) or not isinstance(node,
                                                        yaml.ScalarNode):
         return None
-    return node.value
+    return node.value.strip(" \t\r\n")
 
 
 # A quality, in an article as in a quality: filter (docs/query-syntax.md):
@@ -339,7 +340,12 @@ def read_fields(mapping):
     provider = f.get("provider")
     p = pairs(provider) if isinstance(provider, yaml.MappingNode) else {}
     topics = f.get("topics")
-    if isinstance(topics, yaml.ScalarNode):
+    if (isinstance(topics, yaml.ScalarNode) and topics.style is None
+            and "," in topics.value):
+        # "topics: AI, Robotics", unquoted: a list written by hand.
+        topics = [yaml.ScalarNode("tag:yaml.org,2002:str", part)
+                  for part in topics.value.split(",")]
+    elif isinstance(topics, yaml.ScalarNode):
         topics = [topics]
     elif isinstance(topics, yaml.SequenceNode):
         topics = items(topics)

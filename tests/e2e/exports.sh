@@ -27,6 +27,8 @@ PY
 printf -- '---\rtitle: Classic Mac harbour note\rwebUrl: https://tools.example/mac\r---\rBody.\r' >"$SRC/mac.txt"
 # Long values as block scalars (Jekyll, Hugo), which end in a line break.
 printf -- '---\ntitle: >\n  Folded harbour headline\n  of a long post\nexcerpt: |\n  Line one.\n  Line two.\nwebUrl: https://tools.example/folded\n---\n' >"$SRC/folded.md"
+# Topics written by hand as one line with commas.
+printf -- '---\ntitle: Hand tagged harbour story\ntopics: Shipping, Port strikes\nwebUrl: https://tools.example/tagged\n---\n' >"$SRC/tagged.md"
 # Dates as Jekyll writes them, and PyYAML's yaml.dump of a datetime.
 printf -- '---\ntitle: Jekyll harbour post\npublishedDateTime: 2021-12-09 10:00:00 +0800\nwebUrl: https://tools.example/jekyll\n---\n' >"$SRC/jekyll.md"
 python3 - "$SRC" <<'PY'
@@ -64,6 +66,12 @@ expect_json '[(r["title"], r["excerpt"]) for r in d["results"]]' \
 expect_status 0 "folded title, text" -- "$NEWSQUERY" --db "$DB" --color never headline
 expect_line "$WORK/out" " 1. Folded harbour headline of a long post" \
 	"no stray character after the title"
+
+expect_status 0 "a topic of a hand-written list" -- "$NEWSQUERY" --db "$DB" \
+	--json 'topic:"port strikes"'
+expect_json '[(r["url"], r["topics"]) for r in d["results"]]' \
+	"[('https://tools.example/tagged', ['Shipping', 'Port strikes'])]" \
+	"topics: a, b is two topics"
 
 expect_no_match "$WORK/build-err" "jekyll|pyyaml" "no warning of the dates"
 expect_status 0 "dated posts found" -- "$NEWSQUERY" --db "$DB" --json \

@@ -1400,6 +1400,33 @@ static void test_topics_forms(void **state)
 	assert_string_equal(a.topics[2], "");
 	assert_string_equal(a.topics[4], "x6");
 	ni_article_clear(&a);
+	/* Unquoted text with commas is a list written by hand; quoted
+	 * text, or an item of a list, is one topic. */
+	static const struct {
+		const char *yaml, *topics;  /* the topics joined by '|' */
+	} forms[] = {
+		{"AI, Machine learning ,,robots,", "AI|Machine learning|robots"},
+		{"\"Mergers, acquisitions\"", "Mergers, acquisitions"},
+		{"\n  - Mergers, acquisitions", "Mergers, acquisitions"},
+		{"[a, 'b, c']", "a|b, c"},
+		{"' , '", ","},
+	};
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		char text[128];
+		snprintf(text, sizeof text, "---\ntopics: %s\n---\n",
+			 forms[i].yaml);
+		parse_ok(text, &a);
+		struct ni_buf joined = NI_BUF_INIT;
+		for (size_t t = 0; t < a.n_topics; t++)
+			assert_int_equal(ni_buf_addf(&joined, "%s%s",
+						     t ? "|" : "",
+						     a.topics[t]), NI_OK);
+		assert_string_equal(joined.data ? joined.data : "",
+				    forms[i].topics);
+		assert_int_equal(a.n_warnings, 0);
+		ni_buf_release(&joined);
+		ni_article_clear(&a);
+	}
 }
 
 static void test_image_without_url_dropped(void **state)
