@@ -378,6 +378,27 @@ static bool made_whole(const char *path)
 					st.st_nlink > 1));
 }
 
+/*
+ * A symbolic link to a folder is walked as that folder, as a build walks
+ * it, but inotify says IN_ISDIR only of a folder itself: a link made or
+ * moved in is one when it leads to a folder now; one removed or moved
+ * out was one when its path is watched as a folder.
+ */
+static bool is_folder_link(const struct watcher *w,
+			   const struct inotify_event *e, const char *path)
+{
+	struct stat st;
+	if (e->mask & (IN_CREATE | IN_MOVED_TO))
+		return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+		       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	if (!(e->mask & (IN_DELETE | IN_MOVED_FROM)))
+		return false;
+	for (size_t i = 0; i < w->cap_dirs; i++)
+		if (w->dirs[i] && !strcmp(w->dirs[i], path))
+			return true;
+	return false;
+}
+
 static int on_folder_event(struct watcher *w, const struct inotify_event *e,
 			   const char *path)
 {
@@ -424,7 +445,8 @@ static int on_event(struct watcher *w, const struct inotify_event *e)
 	int result = ni_buf_addf(&path, "%s%s%s", dir,
 				 strcmp(dir, "/") ? "/" : "", e->name) == NI_OK
 		? 0 : -1;
-	if (result == 0 && (e->mask & IN_ISDIR))
+	if (result == 0 && ((e->mask & IN_ISDIR) ||
+			    is_folder_link(w, e, path.data)))
 		result = on_folder_event(w, e, path.data);
 	else if (result == 0 && reached(w, path.data, false) &&
 		 (e->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM |

@@ -10,7 +10,8 @@ from `newsquery --all --format jsonl`, as many as `stats` counts.
 - made, changed, deleted, renamed within a folder and across watched
   folders; a crawler's temporary file renamed into place (indexed
   once); hidden and swap files ignored; a folder made, moved in, moved
-  within and out; a duplicate URL taking over when its first file goes;
+  within and out; a link to a folder made and removed; a duplicate URL
+  taking over when its first file goes;
 - a burst of 10,000 files, in batches of at most 1000 paths;
 - the kernel's queue overflowed (the watcher stopped by SIGSTOP during
   a burst): a whole build again;
@@ -282,6 +283,18 @@ def everyday(db, src):
     article(os.path.join(WORK, "gone", "sub", "after.txt"), 530)
     shutil.rmtree(os.path.join(src, "three"))
     settles(db, src, "a folder removed")
+
+    # A symbolic link to a folder outside is walked as the folder, by
+    # watch as by a build: made, a file written there, removed.
+    linked = os.path.join(WORK, "linked")
+    os.makedirs(linked)
+    article(os.path.join(linked, "l.txt"), 540)
+    os.symlink(linked, os.path.join(src, "two", "shelf"))
+    settles(db, src, "a link to a folder made")
+    article(os.path.join(linked, "l2.txt"), 541)
+    settles(db, src, "a file in a linked folder")
+    os.unlink(os.path.join(src, "two", "shelf"))
+    settles(db, src, "a link to a folder removed")
 
     # A second file with a URL another has: a duplicate, until the
     # first goes.
