@@ -170,6 +170,47 @@ static ni_status refuse_invalid_utf8(const char *fm, size_t len,
 	return refuse(err, NI_SKIP_INVALID_UTF8, line, column, message);
 }
 
+/* Is the line at `s` (of `len`) empty, or spaces and tabs? */
+static bool line_is_blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+/*
+ * A file whose first line is not `---`: say why it is no article, and
+ * what it may be instead, when that is clear from its first lines.
+ * Blank lines before the `---` are a slip newsindex, Jekyll and Hugo
+ * all refuse; `+++` opens Hugo's TOML front matter, which is not read.
+ */
+static ni_status refuse_no_front_matter(const char *text, size_t len,
+					struct ni_parse_error *err)
+{
+	ni_status st = refuse_binary(text, len, err);
+	if (st != NI_OK)
+		return st;
+	const char *why = "";
+	size_t pos = 0, next, n = line_length(text, len, &next);
+	if (line_is_marker(text, n, "+++")) {
+		why = " (+++ opens TOML front matter: only YAML, between "
+		      "--- lines, is read)";
+	} else {
+		while (pos < len && line_is_blank(text + pos, n)) {
+			pos += next;
+			n = line_length(text + pos, len - pos, &next);
+		}
+		if (pos && pos < len && line_is_marker(text + pos, n, "---"))
+			why = " (blank lines come before it: the --- must be "
+			      "the first line)";
+	}
+	char message[128];
+	snprintf(message, sizeof message,
+		 "no front matter: the first line is not ---%s", why);
+	return refuse(err, NI_SKIP_NO_FRONT_MATTER, 1, 1, message);
+}
+
 static ni_status find_front_matter(const char *text, size_t len,
 				   struct frame *fr,
 				   struct ni_parse_error *err)
@@ -182,13 +223,8 @@ static ni_status find_front_matter(const char *text, size_t len,
 		return refuse(err, NI_SKIP_EMPTY, 0, 0, "empty file");
 	size_t pos;
 	size_t first = line_length(text, len, &pos);
-	if (!line_is_marker(text, first, "---")) {
-		ni_status st = refuse_binary(text, len, err);
-		if (st != NI_OK)
-			return st;
-		return refuse(err, NI_SKIP_NO_FRONT_MATTER, 1, 1,
-			      "no front matter: the first line is not ---");
-	}
+	if (!line_is_marker(text, first, "---"))
+		return refuse_no_front_matter(text, len, err);
 	fr->fm = text + pos;
 	while (pos < len) {
 		size_t next;

@@ -484,8 +484,19 @@ static void test_error_no_opening_line(void **state)
 	expect_error("----\ntitle: x\n---\n", 1, 1, msg);
 	expect_error(" ---\ntitle: x\n---\n", 1, 1, msg);
 	expect_error("--- title: x\n---\n", 1, 1, msg);
-	expect_error("\n---\ntitle: x\n---\n", 1, 1, msg);
 	expect_error("...\ntitle: x\n---\n", 1, 1, msg);
+	expect_error("\n \n", 1, 1, msg);
+	expect_error("\nnote\n---\n", 1, 1, msg);
+	/* What it may be instead, when that is clear. */
+	const char *blank = "no front matter: the first line is not --- "
+		"(blank lines come before it: the --- must be the first line)";
+	expect_error("\n---\ntitle: x\n---\n", 1, 1, blank);
+	expect_error("\xEF\xBB\xBF \r\n\t\r\n--- \r\ntitle: x\r\n---\r\n", 1, 1,
+		     blank);
+	expect_error("+++\ntitle = \"x\"\n+++\n", 1, 1,
+		     "no front matter: the first line is not --- (+++ opens "
+		     "TOML front matter: only YAML, between --- lines, is "
+		     "read)");
 }
 
 static void test_error_not_closed(void **state)
