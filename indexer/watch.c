@@ -391,7 +391,11 @@ static bool is_folder_link(const struct watcher *w,
 	if (e->mask & (IN_CREATE | IN_MOVED_TO))
 		return lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
 		       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-	if (!(e->mask & (IN_DELETE | IN_MOVED_FROM)))
+	/* An article's name gone is a file's, the one event of many
+	 * (rm -r): not looked for among every folder watched.  Should it
+	 * be a link to a folder, its articles go all the same. */
+	if (!(e->mask & (IN_DELETE | IN_MOVED_FROM)) ||
+	    ni_walk_is_article_name(e->name))
 		return false;
 	for (size_t i = 0; i < w->cap_dirs; i++)
 		if (w->dirs[i] && !strcmp(w->dirs[i], path))
