@@ -20,6 +20,7 @@
  *     serve_threads: 4            # newsquery --serve: 1..1024
  *     serve_paths: false          # newsquery --serve: true | false
  *     thumbnails: true            # newsquery --serve's page
+ *     allow_origin: https://app.example.org   # --serve: origins, or "*"
  *
  * The file only supplies defaults: a program's flags override it, and
  * for the index the environment's NEWSINDEX_DB does too (ni_dbpath.h).
@@ -121,6 +122,12 @@ struct ni_config {
 	/* Whether its page may show articles' images. */
 	bool has_thumbnails;
 	bool thumbnails;
+	/*
+	 * The origins whose pages may read its JSON API (--allow-origin):
+	 * text, or a list joined by ","; checked when the server starts
+	 * (serve.c), "" for an empty list.
+	 */
+	char *allow_origin;
 };
 
 /* Room for a host name or address of ni_listen_address(), NUL too. */

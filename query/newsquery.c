@@ -132,7 +132,8 @@ static const char USAGE_AFTER_FIELDS[] =
 	"--half-life (recent_half_life_days), --facets, --lang (language),\n"
 	"--strict-syntax (strict_syntax), --no-feedback (feedback:\n"
 	"false), and --serve's address (serve), --threads (serve_threads),\n"
-	"--serve-paths (serve_paths) and thumbnails; options win.\n"
+	"--serve-paths (serve_paths), thumbnails and --allow-origin\n"
+	"(allow_origin); options win.\n"
 	"\n"
 	"Exit status: 0 something matched, 1 nothing matched, 2 an error.\n"
 	"See newsquery(1).\n";

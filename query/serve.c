@@ -240,6 +240,14 @@ bool serve_configure(struct serve_settings *s, const struct ni_config *c,
 		ni_buf_addf(problem, " (serve)");
 		return false;
 	}
+	/* Checked here, not by ni_config_load(): what an origin is, is
+	 * the server's to say. */
+	if (c->allow_origin &&
+	    !(s->given & (1u << SERVE_OPT_ALLOW_ORIGIN)) &&
+	    !set_origins(s, c->allow_origin, problem)) {
+		ni_buf_addf(problem, " (allow_origin)");
+		return false;
+	}
 	return true;
 }
 

@@ -294,10 +294,11 @@ bool serve_option(struct serve_settings *s, enum serve_option which,
 		  const char *value, struct ni_buf *problem);
 
 /*
- * The config file's serve, serve_threads, serve_paths and thumbnails,
- * where no option gave them.  `config` must outlive `s`.  False when
- * `serve` does not parse (ni_config_load() checked it): `problem` says
- * so, naming it.
+ * The config file's serve, serve_threads, serve_paths, thumbnails and
+ * allow_origin, where no option gave them.  `config` must outlive `s`.
+ * False when `serve` does not parse (ni_config_load() checked it) or
+ * allow_origin holds what is not an origin: `problem` says so, naming
+ * the setting.
  */
 bool serve_configure(struct serve_settings *s,
 		     const struct ni_config *config, struct ni_buf *problem);

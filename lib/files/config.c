@@ -61,6 +61,7 @@ void ni_config_clear(struct ni_config *config)
 	free(config->hyperlinks);
 	free(config->facets);
 	free(config->serve);
+	free(config->allow_origin);
 	*config = (struct ni_config){0};
 }
 
@@ -269,6 +270,8 @@ static const struct setting SETTINGS[] = {
 		       "true or false"),
 	NUMBER_SETTING(thumbnails, SETTING_BOOL, 0, 0, false,
 		       "true or false"),
+	TEXT_SETTING(allow_origin, SETTING_NAMES,
+		     "an origin, *, or a list of origins"),
 };
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])

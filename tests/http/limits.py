@@ -8,7 +8,8 @@
 - an address other than loopback is warned of; a bad address, a port
   in use, bad option values and options a server does not take are
   refused with exit status 2;
-- the config file's serve, serve_threads, serve_paths and thumbnails;
+- the config file's serve, serve_threads, serve_paths, thumbnails and
+  allow_origin;
   --log, --no-thumbnails.
 """
 import http.client
@@ -226,7 +227,9 @@ def options_and_config():
     config = os.path.join(WORK, "config.yaml")
     with open(config, "w") as f:
         f.write("serve: 127.0.0.1:%d\nserve_threads: 3\nserve_paths: true\n"
-                "thumbnails: false\nlimit: 2\n" % port)
+                "thumbnails: false\nlimit: 2\n"
+                "allow_origin: [http://localhost:3000, "
+                "https://app.example.org]\n" % port)
     ENV["NEWSINDEX_CONFIG"] = config
     server = Server(DB, address=None)
     check(server.port == port and "3 threads" in server.log(),
@@ -237,11 +240,28 @@ def options_and_config():
           "config: serve_paths and the search's defaults", body[:300])
     check("https:" not in hdrs.get("content-security-policy", ""),
           "config: thumbnails", hdrs)
+    status, hdrs, body = server.request(
+        "/api/search?q=sanctions",
+        headers={"Origin": "https://app.example.org"})
+    check(hdrs.get("access-control-allow-origin") ==
+          "https://app.example.org", "config: allow_origin", hdrs)
     server.stop()
-    server = Server(DB, "--threads", "1", address="127.0.0.1:0")
+    server = Server(DB, "--threads", "1", "--allow-origin", "*",
+                    address="127.0.0.1:0")
     check("1 thread)" in server.log(), "options win over the config",
           server.log())
+    status, hdrs, body = server.request(
+        "/api/search?q=sanctions", headers={"Origin": "https://x.example"})
+    check(hdrs.get("access-control-allow-origin") == "*",
+          "--allow-origin wins over allow_origin", hdrs)
     server.stop()
+    with open(config, "w") as f:
+        f.write("allow_origin: http://localhost:3000/app\n")
+    status, out, err = run(NEWSQUERY, "--db", DB, "--serve", "127.0.0.1:0",
+                           timeout=PATIENCE)
+    check(status == 2 and "'http://localhost:3000/app' is not an origin"
+          in err and "(allow_origin)" in err and len(err.splitlines()) == 1,
+          "config: a bad allow_origin, named", (status, err))
     with open(config, "w") as f:
         f.write("serve: localhost\n")
     status, out, err = run(NEWSQUERY, "--serve")

@@ -835,6 +835,18 @@ static void test_serve(void **state)
 		     "got \"0\"");
 	expect_error("thumbnails: no\n", 1, 13,
 		     "thumbnails: expected true or false, got \"no\"");
+	/* Origins as text or a list; what an origin is, the server says. */
+	load_ok("allow_origin: \"*\"\n", &c);
+	assert_string_equal(c.allow_origin, "*");
+	ni_config_clear(&c);
+	load_ok("allow_origin: [http://localhost:3000, https://a.example]\n",
+		&c);
+	assert_string_equal(c.allow_origin,
+			    "http://localhost:3000,https://a.example");
+	ni_config_clear(&c);
+	expect_error("allow_origin: {a: b}\n", 1, 15,
+		     "allow_origin: expected an origin, *, or a list of "
+		     "origins, got a mapping");
 }
 
 /* "[HOST:]PORT", as --serve and the config file's serve take it. */
