@@ -20,6 +20,19 @@
  */
 bool ni_is_control(UChar32 c);
 
+/*
+ * Whether `c` is an explicit directional embedding, override or isolate
+ * (U+202A..U+202E, U+2066..U+2069): invisible, they reorder what follows
+ * them, so that a title could show a URL, or words, in an order that is
+ * not theirs (CVE-2021-42574, "Trojan Source").  What people read (the
+ * text output, the page, a query echoed under its error) leaves them
+ * out: the Unicode bidirectional algorithm still orders Arabic and
+ * Hebrew text without them, and the page isolates each field
+ * (dir="auto").  The escapings of ni_cli_put_escaped() escape them as
+ * they do a control.  JSON keeps them: it is data, not a display.
+ */
+bool ni_is_bidi_control(UChar32 c);
+
 /* Whether `text` (NUL-terminated) holds what ni_is_control() finds. */
 bool ni_has_control(const char *text);
 

@@ -98,8 +98,9 @@ ni_status ni_snippet_make(ni_db *db, ni_analyzer *an, const char *text,
 void ni_snippet_clear(struct ni_snippet *s);
 
 /*
- * Terminal columns `code_point` takes: 0 for combining marks and U+200B
- * (zero width space), 2 for East Asian wide and full-width characters
+ * Terminal columns `code_point` takes: 0 for combining marks, U+200B
+ * (zero width space) and the controls that reorder text
+ * (ni_is_bidi_control(), which displays leave out), 2 for East Asian wide and full-width characters
  * (ideographs, kana, hangul, full-width forms, most emoji), 1 for the
  * rest, including control characters and values that are not code
  * points (negative or past U+10FFFF), which are shown as U+FFFD.

@@ -15,10 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <unicode/utf8.h>
+
 #include "ni_analyzer.h"
 #include "ni_buf.h"
 #include "ni_cli.h"
 #include "ni_config.h"
+#include "ni_control.h"
 #include "ni_fields.h"
 #include "ni_language.h"
 #include "ni_qparse.h"
@@ -546,6 +549,25 @@ static size_t prev_char(const char *text, size_t at)
 }
 
 /*
+ * The query's text[0, len) on stderr as it takes the columns the caret
+ * line counts (ni_text_columns()): a control character or a byte that
+ * is not UTF-8 as a space, a control that reorders text left out.
+ */
+static void put_query_text(const char *text, size_t len)
+{
+	int32_t i = 0, n = (int32_t)len;
+	while (i < n) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(text, i, n, c);
+		if (ni_is_control(c))
+			fputc(' ', stderr);
+		else if (!ni_is_bidi_control(c))
+			fwrite(text + start, 1, (size_t)(i - start), stderr);
+	}
+}
+
+/*
  * "newsquery: LABELMESSAGE", then the query with a caret line under the
  * place `err` gives: a long query around it only, a control character
  * as a space so that the carets stay in place.
@@ -579,9 +601,7 @@ static void show_query_error(const char *label, const char *message,
 	unsigned under = span ? ni_text_columns(text + at, span) : 1;
 	error("%s%s", label, message);
 	fputs(from > 0 ? "  ..." : "  ", stderr);
-	for (size_t i = from; i < to; i++)
-		fputc((unsigned char)text[i] < 0x20 || text[i] == 0x7f
-		      ? ' ' : text[i], stderr);
+	put_query_text(text + from, to - from);
 	fprintf(stderr, "%s\n  %*s", to < len ? "..." : "", (int)before, "");
 	for (unsigned i = 0; i < (under ? under : 1); i++)
 		fputc('^', stderr);

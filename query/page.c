@@ -84,7 +84,7 @@ static void put_html_n(FILE *out, const char *text, size_t len)
 		default:
 			if (ni_is_control(c))
 				fputs("\xef\xbf\xbd", out);
-			else
+			else if (!ni_is_bidi_control(c))  /* ni_control.h */
 				fwrite(text + start, 1, (size_t)(i - start),
 				       out);
 		}

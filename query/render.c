@@ -48,7 +48,8 @@ static const char *style(const struct render_context *ctx, const char *code)
 
 /*
  * Write text from an article, turning control characters (an ESC could
- * restyle the terminal) into U+FFFD and invalid UTF-8 likewise.
+ * restyle the terminal) into U+FFFD and invalid UTF-8 likewise, and
+ * leaving out the controls that reorder text (ni_is_bidi_control()).
  */
 static void put_clean(FILE *out, const char *text, int32_t len)
 {
@@ -59,10 +60,12 @@ static void put_clean(FILE *out, const char *text, int32_t len)
 		int32_t start = i;
 		UChar32 c;
 		U8_NEXT(text, i, len, c);
-		if (!ni_is_control(c) || c == '\t')
+		bool bidi = ni_is_bidi_control(c);
+		if ((!ni_is_control(c) || c == '\t') && !bidi)
 			continue;
 		fwrite(text + clean, 1, (size_t)(start - clean), out);
-		fputs("\xef\xbf\xbd", out);
+		if (!bidi)
+			fputs("\xef\xbf\xbd", out);
 		clean = i;
 	}
 	fwrite(text + clean, 1, (size_t)(len - clean), out);

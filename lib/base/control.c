@@ -11,6 +11,11 @@ bool ni_is_control(UChar32 c)
 	return c < 0x20 || (c >= 0x7f && c < 0xa0);
 }
 
+bool ni_is_bidi_control(UChar32 c)
+{
+	return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069);
+}
+
 bool ni_has_control(const char *text)
 {
 	int32_t len = (int32_t)strlen(text), i = 0;

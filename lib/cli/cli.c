@@ -296,7 +296,7 @@ void ni_cli_put_escaped(FILE *out, const char *text, enum ni_cli_escape how)
 				 : c == '\r' ? "\\r" : NULL;
 		if (tsv && c == '\\')
 			fputs("\\\\", out);
-		else if (!ni_is_control(c) ||
+		else if ((!ni_is_control(c) && !ni_is_bidi_control(c)) ||
 			 (how == NI_CLI_ESCAPE_LINES && c == '\n'))
 			fwrite(text + start, 1, (size_t)(i - start), out);
 		else if (named && name)

@@ -31,6 +31,8 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include "ni_control.h"
+
 #define ELLIPSIS "\xe2\x80\xa6"            /* U+2026 */
 #define ELLIPSIS_COLUMNS 1
 #define REPLACEMENT "\xef\xbf\xbd"         /* U+FFFD */
@@ -51,7 +53,8 @@ unsigned ni_char_columns(int32_t code_point)
 	/* ASCII first: it is most of the text, and always one column. */
 	if (code_point < 0x80 || code_point > 0x10FFFF)
 		return 1;
-	if (u_getCombiningClass(code_point) > 0 || code_point == 0x200B)
+	if (u_getCombiningClass(code_point) > 0 || code_point == 0x200B ||
+	    ni_is_bidi_control(code_point))
 		return 0;
 	int width = u_getIntPropertyValue(code_point, UCHAR_EAST_ASIAN_WIDTH);
 	return width == U_EA_WIDE || width == U_EA_FULLWIDTH ? 2 : 1;

@@ -160,5 +160,13 @@ expect_json 'd["notices"][0].endswith("has a word longer than 64 bytes, which no
 expect_match "$WORK/err" "^newsquery: note: 'xxx.*' has a word longer than 64 bytes" "long word noted on stderr"
 expect_status 2 "only a word of 70 letters" -- "$NEWSQUERY" --db "$DB" "$LONG"
 expect_match "$WORK/err" "no words to search for: words longer than 64 bytes are not indexed" "why nothing is searched"
+# The query echoed under a note reaches the terminal as safely as
+# results do: a C1 control (U+009B, a CSI to some terminals) as a space,
+# a right-to-left override left out, the caret still under the quote.
+expect_status 0 "controls in a query that does not parse" -- "$NEWSQUERY" \
+	--db "$DB" $'sanctions \u009b\u202e "China'
+expect_line "$WORK/err" '  sanctions   "China' "controls not echoed raw"
+expect_line "$WORK/err" "              ^" "caret under the quote"
+expect_no_match "$WORK/err" $'\u009b|\u202e' "no raw control on stderr"
 
 finish

@@ -306,6 +306,21 @@ static void test_escape_styles(void **state)
 	assert_false(ni_is_control(' '));
 	assert_false(ni_is_control(0xa0));
 	assert_false(ni_is_control(0x7e));
+	/* The controls that reorder text, escaped as controls are. */
+	for (UChar32 c = 0x202A; c <= 0x202E; c++)
+		assert_true(ni_is_bidi_control(c));
+	for (UChar32 c = 0x2066; c <= 0x2069; c++)
+		assert_true(ni_is_bidi_control(c));
+	assert_false(ni_is_bidi_control(0x2029));
+	assert_false(ni_is_bidi_control(0x202F));
+	assert_false(ni_is_bidi_control(0x2065));
+	assert_false(ni_is_bidi_control(0x206A));
+	assert_false(ni_is_bidi_control(0x200F));  /* a mark, not an override */
+	assert_string_equal(escaped("x.example/\xe2\x80\xaemoc.elgoog",
+				    NI_CLI_ESCAPE_URL),
+			    "x.example/%E2%80%AEmoc.elgoog");
+	assert_string_equal(escaped("a\xe2\x81\xa6" "b", NI_CLI_ESCAPE_PATH),
+			    "a\\xe2\\x81\\xa6b");
 	assert_true(ni_has_control("ok\xc2\x85"));
 	assert_true(ni_has_control("\xe2\x82"));
 	assert_false(ni_has_control("caf\xc3\xa9 \xe4\xba\xba"));

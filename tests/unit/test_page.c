@@ -173,6 +173,21 @@ static void test_controls_and_bad_utf8_become_replacement(void **state)
 	free(html);
 }
 
+/* A control that reorders text is left out: a title cannot show its URL
+ * in another order (ni_control.h). */
+static void test_bidi_controls_left_out(void **state)
+{
+	(void)state;
+	char *html = one_hit_page("x", hit("login \xe2\x80\xaemoc.elgoog\xe2\x80\xac "
+					   "\xe2\x81\xa7x\xe2\x81\xa9 end",
+					   "https://example.com/a"),
+				  &THUMBNAILS);
+	assert_contains(html, "login moc.elgoog x end");
+	assert_lacks(html, "\xe2\x80\xae");
+	assert_lacks(html, "\xe2\x81\xa7");
+	free(html);
+}
+
 /* A URL is a link only when it is http or https from its first byte,
  * with no white space or control character a browser would drop. */
 static void test_only_http_urls_are_links(void **state)
@@ -733,6 +748,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hostile_title_is_text),
 		cmocka_unit_test(test_controls_and_bad_utf8_become_replacement),
+		cmocka_unit_test(test_bidi_controls_left_out),
 		cmocka_unit_test(test_only_http_urls_are_links),
 		cmocka_unit_test(test_url_cannot_leave_its_attribute),
 		cmocka_unit_test(test_thumbnail_is_https_sized_and_lazy),

@@ -247,6 +247,30 @@ static void test_text_never_passes_controls(void **state)
 	free(w.text);
 }
 
+/* The controls that reorder text are left out of what people read: a
+ * URL shown in its own order, in the text and the query echoed. */
+static void test_text_leaves_out_bidi_controls(void **state)
+{
+	(void)state;
+	struct ni_result hit = bare_hit();
+	hit.doc.title = "Bank \xe2\x80\xaemoc.elgoog\xe2\x80\xac login";
+	hit.doc.url = "https://evil.example/\xe2\x80\xaemoc.elgoog";
+	struct ni_results r = one_page(&hit, 1);
+	struct render_context ctx = {.query = "login\xe2\x81\xa7",
+				     .limit = 1, .width = 80};
+	struct written w;
+	start(&w);
+	render_text(w.out, &ctx, &r);
+	const char *text = done(&w);
+	assert_lacks(text, "\xe2\x80\xae");
+	assert_lacks(text, "\xe2\x80\xac");
+	assert_lacks(text, "\xe2\x81\xa7");
+	assert_contains(text, "for \"login\"");
+	assert_contains(text, " 1. Bank moc.elgoog login\n");
+	assert_contains(text, "    https://evil.example/moc.elgoog\n");
+	free(w.text);
+}
+
 /* An article with no provider, date or quality: no line of spaces
  * under its title, the path straight after it. */
 static void test_text_no_empty_meta_line(void **state)
@@ -372,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_jsonl_is_the_results_alone),
 		cmocka_unit_test(test_text_never_passes_controls),
+		cmocka_unit_test(test_text_leaves_out_bidi_controls),
 		cmocka_unit_test(test_text_no_empty_meta_line),
 		cmocka_unit_test(test_text_styles_only_with_color),
 		cmocka_unit_test(test_text_wraps_at_the_width),

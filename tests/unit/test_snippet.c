@@ -169,6 +169,8 @@ static void test_char_columns(void **state)
 	assert_int_equal(ni_char_columns(0xFF21), 2);   /* Ａ full width */
 	assert_int_equal(ni_char_columns(0x0301), 0);   /* combining acute */
 	assert_int_equal(ni_char_columns(0x200B), 0);   /* zero width space */
+	assert_int_equal(ni_char_columns(0x202E), 0);   /* right-to-left override */
+	assert_int_equal(ni_char_columns(0x2067), 0);   /* right-to-left isolate */
 	assert_int_equal(ni_char_columns(0x1F600), 2);  /* 😀 */
 	assert_int_equal(ni_char_columns(0x00E9), 1);   /* é */
 	assert_int_equal(ni_char_columns(0x2026), 1);   /* … */
