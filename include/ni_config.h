@@ -21,6 +21,7 @@
  *     serve_paths: false          # newsquery --serve: true | false
  *     thumbnails: true            # newsquery --serve's page
  *     allow_origin: https://app.example.org   # --serve: origins, or "*"
+ *     allow_host: news.example.org            # --serve: Host names, or "*"
  *
  * The file only supplies defaults: a program's flags override it, and
  * for the index the environment's NEWSINDEX_DB does too (ni_dbpath.h).
@@ -128,6 +129,9 @@ struct ni_config {
 	 * (serve.c), "" for an empty list.
 	 */
 	char *allow_origin;
+	/* The names a request's Host may give (--allow-host), as
+	 * allow_origin: checked when the server starts. */
+	char *allow_host;
 };
 
 /* Room for a host name or address of ni_listen_address(), NUL too. */

@@ -189,6 +189,41 @@ static bool set_origins(struct serve_settings *s, const char *text,
 	return true;
 }
 
+/*
+ * Whether text[0, len) is a host name a Host header may give: letters,
+ * digits, '-' and '.', not empty, at most 253 bytes.
+ */
+static bool is_host_name(const char *text, size_t len)
+{
+	return len > 0 && len <= 253 &&
+	       strspn(text, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") >= len;
+}
+
+/* "*", or host names separated by commas (spaces around them allowed). */
+static bool set_hosts(struct serve_settings *s, const char *text,
+		      struct ni_buf *problem)
+{
+	if (strcmp(text, "*")) {
+		const char *p = text;
+		do {
+			p += strspn(p, " ");
+			size_t len = strcspn(p, ",");
+			while (len && p[len - 1] == ' ')
+				len--;
+			if (!is_host_name(p, len)) {
+				ni_buf_addf(problem, "'%.*s' is not a host "
+					    "name (news.example.org) or *",
+					    (int)len, p);
+				return false;
+			}
+			p += strcspn(p, ",");
+		} while (*p++);
+	}
+	s->allow_host = text;
+	return true;
+}
+
 bool serve_option(struct serve_settings *s, enum serve_option which,
 		  const char *value, struct ni_buf *problem)
 {
@@ -218,6 +253,9 @@ bool serve_option(struct serve_settings *s, enum serve_option which,
 	case SERVE_OPT_ALLOW_ORIGIN:
 		ok = set_origins(s, value, problem);
 		break;
+	case SERVE_OPT_ALLOW_HOST:
+		ok = set_hosts(s, value, problem);
+		break;
 	}
 	if (ok && which != SERVE_OPT_SERVE)
 		s->given |= 1u << which;
@@ -246,6 +284,11 @@ bool serve_configure(struct serve_settings *s, const struct ni_config *c,
 	    !(s->given & (1u << SERVE_OPT_ALLOW_ORIGIN)) &&
 	    !set_origins(s, c->allow_origin, problem)) {
 		ni_buf_addf(problem, " (allow_origin)");
+		return false;
+	}
+	if (c->allow_host && !(s->given & (1u << SERVE_OPT_ALLOW_HOST)) &&
+	    !set_hosts(s, c->allow_host, problem)) {
+		ni_buf_addf(problem, " (allow_host)");
 		return false;
 	}
 	return true;
@@ -684,6 +727,77 @@ static bool cross_origin_path(const char *url)
 }
 
 /*
+ * The name of a Host header's value: without its port, and for an IPv6
+ * literal with its brackets; its length in `*len`.
+ */
+static const char *host_name(const char *host, size_t *len)
+{
+	if (host[0] == '[') {
+		const char *close = strchr(host, ']');
+		*len = close ? (size_t)(close - host) + 1 : strlen(host);
+		return host;
+	}
+	const char *colon = strrchr(host, ':');
+	*len = colon ? (size_t)(colon - host) : strlen(host);
+	return host;
+}
+
+/* Whether name[0, len) is `word` or ends with "." + `word`, any case. */
+static bool is_or_under(const char *name, size_t len, const char *word)
+{
+	size_t n = strlen(word);
+	if (len && name[len - 1] == '.')
+		len--;  /* the root's dot: "localhost." */
+	return len >= n && !strncasecmp(name + len - n, word, n) &&
+	       (len == n || name[len - n - 1] == '.');
+}
+
+/*
+ * Whether a request whose Host header is `host` may be answered: an IP
+ * address, localhost or a name under it, or one of --allow-host's.  A
+ * page of a site that, once loaded, points its own name at 127.0.0.1
+ * (DNS rebinding) comes with that name, and is refused: else it would
+ * read the index as its own origin.  No Host (HTTP/1.0) is no browser.
+ */
+static bool allowed_host(const struct serve_settings *s, const char *host)
+{
+	if (!host || !*host)
+		return true;
+	size_t len;
+	const char *name = host_name(host, &len);
+	char literal[64];
+	struct in_addr v4;
+	struct in6_addr v6;
+	if (name[0] == '[' && len >= 2 && len - 2 < sizeof literal) {
+		snprintf(literal, sizeof literal, "%.*s", (int)(len - 2),
+			 name + 1);
+		return inet_pton(AF_INET6, literal, &v6) == 1;
+	}
+	if (len < sizeof literal) {
+		snprintf(literal, sizeof literal, "%.*s", (int)len, name);
+		if (inet_pton(AF_INET, literal, &v4) == 1)
+			return true;
+	}
+	if (is_or_under(name, len, "localhost"))
+		return true;
+	if (!s->allow_host)
+		return false;
+	if (!strcmp(s->allow_host, "*"))
+		return true;
+	for (const char *p = s->allow_host; *p; p += *p == ',') {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, ",");
+		size_t end = n;
+		while (end && p[end - 1] == ' ')
+			end--;
+		if (end == len && !strncasecmp(p, name, len))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/*
  * The Access-Control-Allow-Origin to answer a request from `origin` (its
  * Origin header) for `url`: "*" or the origin itself when --allow-origin
  * lets it read that, else NULL.
@@ -838,6 +952,19 @@ static bool refused(struct server *sv, struct MHD_Connection *connection,
 	if (headers > MAX_HEADERS) {
 		serve_error(res, 431, NULL, "the headers are longer than %d "
 			    "bytes", MAX_HEADERS);
+		serve_header(res, "Connection", "close");
+		return true;
+	}
+	const char *host = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	if (!allowed_host(sv->settings, host)) {
+		size_t len;
+		const char *name = host_name(host, &len);
+		serve_error(res, 403, NULL, "this server answers to localhost "
+			    "and IP addresses, not to the name %.*s: start it "
+			    "with --allow-host %.*s if it is its own "
+			    "(docs/serving.md)", (int)len, name, (int)len,
+			    name);
 		serve_header(res, "Connection", "close");
 		return true;
 	}

@@ -93,6 +93,10 @@ struct serve_settings {
 	 * "*" (any) or a comma-separated list of "scheme://host[:port]";
 	 * NULL: none but the server's own (borrowed). */
 	const char *allow_origin;
+	/* --allow-host: the names, besides localhost and IP addresses, a
+	 * request's Host may give (a reverse proxy's), "*" (any) or a
+	 * comma-separated list; NULL: none (borrowed). */
+	const char *allow_host;
 	unsigned given;          /* bits 1u << enum serve_option given */
 };
 
@@ -262,6 +266,7 @@ enum serve_option {
 	SERVE_OPT_MAX_CONNECTIONS,  /* --max-connections N */
 	SERVE_OPT_TIMEOUT,          /* --timeout SECONDS */
 	SERVE_OPT_ALLOW_ORIGIN,     /* --allow-origin ORIGIN[,ORIGIN...] */
+	SERVE_OPT_ALLOW_HOST,       /* --allow-host NAME[,NAME...] */
 };
 
 /* Their entries of getopt_long()'s table, numbered from `base`. */
@@ -276,7 +281,9 @@ enum serve_option {
 	 (base) + SERVE_OPT_MAX_CONNECTIONS}, \
 	{"timeout", required_argument, NULL, (base) + SERVE_OPT_TIMEOUT}, \
 	{"allow-origin", required_argument, NULL, \
-	 (base) + SERVE_OPT_ALLOW_ORIGIN}
+	 (base) + SERVE_OPT_ALLOW_ORIGIN}, \
+	{"allow-host", required_argument, NULL, \
+	 (base) + SERVE_OPT_ALLOW_HOST}
 
 /*
  * The defaults: 127.0.0.1:8765, a thread per core, no paths,
@@ -294,11 +301,11 @@ bool serve_option(struct serve_settings *s, enum serve_option which,
 		  const char *value, struct ni_buf *problem);
 
 /*
- * The config file's serve, serve_threads, serve_paths, thumbnails and
- * allow_origin, where no option gave them.  `config` must outlive `s`.
+ * The config file's serve, serve_threads, serve_paths, thumbnails,
+ * allow_origin and allow_host, where no option gave them.  `config` must outlive `s`.
  * False when `serve` does not parse (ni_config_load() checked it) or
- * allow_origin holds what is not an origin: `problem` says so, naming
- * the setting.
+ * allow_origin or allow_host holds what is not an origin or a name:
+ * `problem` says so, naming the setting.
  */
 bool serve_configure(struct serve_settings *s,
 		     const struct ni_config *config, struct ni_buf *problem);

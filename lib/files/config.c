@@ -62,6 +62,7 @@ void ni_config_clear(struct ni_config *config)
 	free(config->facets);
 	free(config->serve);
 	free(config->allow_origin);
+	free(config->allow_host);
 	*config = (struct ni_config){0};
 }
 
@@ -272,6 +273,8 @@ static const struct setting SETTINGS[] = {
 		       "true or false"),
 	TEXT_SETTING(allow_origin, SETTING_NAMES,
 		     "an origin, *, or a list of origins"),
+	TEXT_SETTING(allow_host, SETTING_NAMES,
+		     "a host name, *, or a list of names"),
 };
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])

@@ -8,8 +8,10 @@
 - an address other than loopback is warned of; a bad address, a port
   in use, bad option values and options a server does not take are
   refused with exit status 2;
-- the config file's serve, serve_threads, serve_paths, thumbnails and
-  allow_origin;
+- the config file's serve, serve_threads, serve_paths, thumbnails,
+  allow_origin and allow_host;
+- Host: localhost, names under it and IP addresses are answered, other
+  names (DNS rebinding) 403 unless --allow-host gives them;
   --log, --no-thumbnails.
 """
 import http.client
@@ -198,6 +200,10 @@ def addresses():
              "--allow-origin: 'https://app.example/' is not an origin"),
             (["--serve", "--allow-origin", "http://a.example, ftp://b"],
              "--allow-origin: 'ftp://b' is not an origin"),
+            (["--serve", "--allow-host", "news.example.org, a b"],
+             "--allow-host: 'a b' is not a host name"),
+            (["--serve", "--allow-host", "https://news.example.org"],
+             "--allow-host: 'https://news.example.org' is not a host name"),
             (["--serve", "--limit", "x"], "--limit: 'x'"),
             (["--serve", "no.such.host.invalid:0"],
              "cannot listen on no.such.host.invalid"),
@@ -206,6 +212,45 @@ def addresses():
         status, out, err = run(NEWSQUERY, "--db", DB, *argv, timeout=PATIENCE)
         check(status == 2 and want in err and len(err.splitlines()) == 1,
               "%s: exit 2, one line" % argv, (status, err))
+
+
+def hosts():
+    """The Host a request gives: a name pointed at 127.0.0.1 by a site
+    (DNS rebinding) is refused, what the server's own are answered."""
+    def status_for(server, host):
+        status, hdrs, body = server.request(
+            "/api/search?q=sanctions", headers={"Host": host})
+        return status, body
+
+    server = Server(DB)
+    port = server.port
+    for host in ["127.0.0.1:%d" % port, "localhost:%d" % port, "LOCALHOST",
+                 "localhost.", "app.localhost:%d" % port, "[::1]:%d" % port,
+                 "192.168.1.20:%d" % port]:
+        status, body = status_for(server, host)
+        check(status == 200, "Host %s answered" % host, (status, body[:200]))
+    for host in ["evil.example:%d" % port, "evil.example",
+                 "127.0.0.1.evil.example", "mylocalhost", "localhost.evil"]:
+        status, body = status_for(server, host)
+        check(status == 403 and b"--allow-host" in body,
+              "Host %s refused, saying how to allow it" % host,
+              (status, body[:300]))
+    status, body = status_for(server, "evil.example:%d" % port)
+    check(b"not to the name evil.example: start it with --allow-host "
+          b"evil.example " in body, "the refusal names the name", body[:300])
+    server.stop()
+    server = Server(DB, "--allow-host", "news.example.org, b.example")
+    for host, want in [("news.example.org", 200), ("NEWS.example.org:443",
+                       200), ("b.example", 200), ("x.news.example.org", 403),
+                       ("example.org", 403), ("localhost", 200)]:
+        status, body = status_for(server, host)
+        check(status == want, "--allow-host: Host %s is %d" % (host, want),
+              (status, body[:200]))
+    server.stop()
+    server = Server(DB, "--allow-host", "*")
+    status, body = status_for(server, "anything.example")
+    check(status == 200, "--allow-host '*': any name", (status, body[:200]))
+    server.stop()
 
 
 def options_and_config():
@@ -229,7 +274,8 @@ def options_and_config():
         f.write("serve: 127.0.0.1:%d\nserve_threads: 3\nserve_paths: true\n"
                 "thumbnails: false\nlimit: 2\n"
                 "allow_origin: [http://localhost:3000, "
-                "https://app.example.org]\n" % port)
+                "https://app.example.org]\n"
+                "allow_host: news.example.org\n" % port)
     ENV["NEWSINDEX_CONFIG"] = config
     server = Server(DB, address=None)
     check(server.port == port and "3 threads" in server.log(),
@@ -245,6 +291,9 @@ def options_and_config():
         headers={"Origin": "https://app.example.org"})
     check(hdrs.get("access-control-allow-origin") ==
           "https://app.example.org", "config: allow_origin", hdrs)
+    status, hdrs, body = server.request(
+        "/api/search?q=sanctions", headers={"Host": "news.example.org"})
+    check(status == 200, "config: allow_host", (status, body[:200]))
     server.stop()
     server = Server(DB, "--threads", "1", "--allow-origin", "*",
                     address="127.0.0.1:0")
@@ -275,5 +324,6 @@ timeout()
 signals()
 stop_under_load()
 addresses()
+hosts()
 options_and_config()
 sys.exit(finish())

@@ -844,6 +844,9 @@ static void test_serve(void **state)
 	assert_string_equal(c.allow_origin,
 			    "http://localhost:3000,https://a.example");
 	ni_config_clear(&c);
+	load_ok("allow_host: [news.example.org, b.example]\n", &c);
+	assert_string_equal(c.allow_host, "news.example.org,b.example");
+	ni_config_clear(&c);
 	expect_error("allow_origin: {a: b}\n", 1, 15,
 		     "allow_origin: expected an origin, *, or a list of "
 		     "origins, got a mapping");
