@@ -163,28 +163,56 @@ static bool is_origin(const char *text, size_t len)
 	return at == len;
 }
 
-/* "*", or origins separated by commas (spaces around them allowed). */
-static bool set_origins(struct serve_settings *s, const char *text,
-			struct ni_buf *problem)
+/*
+ * Whether `text`, "*" or items separated by commas (spaces around them
+ * allowed), as --allow-origin and --allow-host take them, has only
+ * items `valid` accepts; else `problem` names the first other, which is
+ * not `what`.
+ */
+static bool check_list(const char *text,
+		       bool (*valid)(const char *, size_t), const char *what,
+		       struct ni_buf *problem)
 {
-	if (!strcmp(text, "*")) {
-		s->allow_origin = text;
+	if (!strcmp(text, "*"))
 		return true;
-	}
 	const char *p = text;
 	do {
 		p += strspn(p, " ");
 		size_t len = strcspn(p, ",");
 		while (len && p[len - 1] == ' ')
 			len--;
-		if (!is_origin(p, len)) {
-			ni_buf_addf(problem, "'%.*s' is not an origin "
-				    "(https://app.example.org, "
-				    "http://localhost:3000) or *", (int)len, p);
+		if (!valid(p, len)) {
+			ni_buf_addf(problem, "'%.*s' is not %s or *", (int)len,
+				    p, what);
 			return false;
 		}
 		p += strcspn(p, ",");
 	} while (*p++);
+	return true;
+}
+
+/* Whether the list check_list() accepted holds item[0, len), any case. */
+static bool list_has(const char *list, const char *item, size_t len)
+{
+	for (const char *p = list; *p; p += *p == ',') {
+		p += strspn(p, " ");
+		size_t n = strcspn(p, ",");
+		size_t trimmed = n;
+		while (trimmed && p[trimmed - 1] == ' ')
+			trimmed--;
+		if (trimmed == len && !strncasecmp(p, item, len))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool set_origins(struct serve_settings *s, const char *text,
+			struct ni_buf *problem)
+{
+	if (!check_list(text, is_origin, "an origin (https://app.example.org, "
+			"http://localhost:3000)", problem))
+		return false;
 	s->allow_origin = text;
 	return true;
 }
@@ -200,26 +228,12 @@ static bool is_host_name(const char *text, size_t len)
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") >= len;
 }
 
-/* "*", or host names separated by commas (spaces around them allowed). */
 static bool set_hosts(struct serve_settings *s, const char *text,
 		      struct ni_buf *problem)
 {
-	if (strcmp(text, "*")) {
-		const char *p = text;
-		do {
-			p += strspn(p, " ");
-			size_t len = strcspn(p, ",");
-			while (len && p[len - 1] == ' ')
-				len--;
-			if (!is_host_name(p, len)) {
-				ni_buf_addf(problem, "'%.*s' is not a host "
-					    "name (news.example.org) or *",
-					    (int)len, p);
-				return false;
-			}
-			p += strcspn(p, ",");
-		} while (*p++);
-	}
+	if (!check_list(text, is_host_name, "a host name (news.example.org)",
+			problem))
+		return false;
 	s->allow_host = text;
 	return true;
 }
@@ -780,21 +794,8 @@ static bool allowed_host(const struct serve_settings *s, const char *host)
 	}
 	if (is_or_under(name, len, "localhost"))
 		return true;
-	if (!s->allow_host)
-		return false;
-	if (!strcmp(s->allow_host, "*"))
-		return true;
-	for (const char *p = s->allow_host; *p; p += *p == ',') {
-		p += strspn(p, " ");
-		size_t n = strcspn(p, ",");
-		size_t end = n;
-		while (end && p[end - 1] == ' ')
-			end--;
-		if (end == len && !strncasecmp(p, name, len))
-			return true;
-		p += n;
-	}
-	return false;
+	return s->allow_host && (!strcmp(s->allow_host, "*") ||
+				 list_has(s->allow_host, name, len));
 }
 
 /*
@@ -809,18 +810,8 @@ static const char *allowed_origin(const struct serve_settings *s,
 		return NULL;
 	if (!strcmp(s->allow_origin, "*"))
 		return "*";
-	size_t len = strlen(origin);
-	for (const char *p = s->allow_origin; *p; p += *p == ',') {
-		p += strspn(p, " ");
-		size_t item = strcspn(p, ",");
-		size_t trimmed = item;
-		while (trimmed && p[trimmed - 1] == ' ')
-			trimmed--;
-		if (trimmed == len && !strncasecmp(p, origin, len))
-			return origin;
-		p += item;
-	}
-	return NULL;
+	return list_has(s->allow_origin, origin, strlen(origin)) ? origin
+								: NULL;
 }
 
 /*
