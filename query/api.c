@@ -187,6 +187,10 @@ ni_status api_article(const struct serve_request *req,
 	if (path && !paths)
 		return serve_error(res, 400, "path", "path: the server was "
 				   "not started with --serve-paths");
+	/* No article has an empty one: a client's mistake, not a miss. */
+	if (!*(url ? url : path))
+		return serve_error(res, 400, url ? "url" : "path",
+				   "%s: empty", url ? "url" : "path");
 	struct ni_results found = {0}, related = {0};
 	ni_status status = filtered(ctx->db, url ? NI_FILTER_URL
 					       : NI_FILTER_PATH,

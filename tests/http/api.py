@@ -197,6 +197,7 @@ def errors(server):
             (q("/api/search", like="/etc/passwd"), "like"),
             (q("/api/search", like="https://nowhere.example/x"), "like"),
             (q("/api/article"), "url"),
+            (q("/api/article", url=""), "url"),
             (q("/api/article", url=SEED, path="/x"), "path"),
             (q("/api/article", path="/etc/passwd"), "path"),
             (q("/api/suggest"), "q"),
