@@ -51,8 +51,12 @@
 
 #include "ni_status.h"
 
-/* Longest word kept, in bytes of folded UTF-8. */
+/* Longest word kept, in bytes of folded UTF-8; and as text, for the
+ * settings string and messages. */
 #define NI_ANALYZER_MAX_WORD 64
+#define NI_ANALYZER_STR_(x) #x
+#define NI_ANALYZER_STR(x) NI_ANALYZER_STR_(x)
+#define NI_ANALYZER_MAX_WORD_TEXT NI_ANALYZER_STR(NI_ANALYZER_MAX_WORD)
 
 typedef struct ni_analyzer ni_analyzer;
 

@@ -46,8 +46,6 @@
 /* Typed text quoted in an error message is cut to about this many bytes. */
 #define MAX_QUOTED 64
 #define SECONDS_PER_DAY 86400.0
-#define NI_STR_(x) #x
-#define NI_STR(x) NI_STR_(x)
 
 /*
  * A field (ni_fields.h) is its row of the field table; a filter's `key`,
@@ -2700,7 +2698,7 @@ static ni_status finish(struct parser *p, struct node *root,
 		return fail_at(p, p->long_word_at,
 			       p->long_word_at + chunk_len(p, p->long_word_at),
 			       "the query has no words to search for: words "
-			       "longer than " NI_STR(NI_ANALYZER_MAX_WORD)
+			       "longer than " NI_ANALYZER_MAX_WORD_TEXT
 			       " bytes are not indexed");
 	if (root->kind == N_EMPTY)
 		return fail_at(p, 0, p->len,
@@ -2741,7 +2739,7 @@ static ni_status note_long_word(struct parser *p)
 	size_t len = chunk_len(p, p->long_word_at);
 	int shown = clip(at, len);
 	return add_notice(p, "'%.*s%s' has a word longer than "
-			  NI_STR(NI_ANALYZER_MAX_WORD) " bytes, which no "
+			  NI_ANALYZER_MAX_WORD_TEXT " bytes, which no "
 			  "article has (words that long are not indexed): "
 			  "it was left out", shown, at,
 			  (size_t)shown < len ? "..." : "");

@@ -30,9 +30,6 @@
 
 #include "ni_buf.h"
 
-#define NI_STR_(x) #x
-#define NI_STR(x) NI_STR_(x)
-
 /*
  * Folded UTF-8 takes at least one byte per UTF-16 unit, so a word whose
  * folded UTF-16 is longer than NI_ANALYZER_MAX_WORD units is too long, and
@@ -106,7 +103,7 @@ const char *ni_analyzer_settings(void)
 	       "nfkc-casefold;apostrophe;"
 	       "marks=latn+grek+dotless-i+yo;compounds;symbols=++#&;"
 	       "cjk=dict+bigrams+hangul;maxword="
-	       NI_STR(NI_ANALYZER_MAX_WORD);
+	       NI_ANALYZER_MAX_WORD_TEXT;
 }
 
 size_t ni_analyzer_dropped(const ni_analyzer *analyzer)
