@@ -8,13 +8,13 @@ python3 - "$WORK/src" <<'PY'
 import os, sys
 out = sys.argv[1]
 os.makedirs(out)
-def article(name, heat, words="comet"):
+def article(name, heat, words="comet", quality="quality: 50\n"):
     line = "" if heat is None else f"heat: {heat}\n"
     with open(os.path.join(out, name + ".txt"), "w") as f:
         f.write(f'---\ntitle: "A {words} seen from {name}"\n'
                 f'excerpt: "Observers at {name} saw the {words} at dawn."\n'
                 f'webUrl: "https://rank.example/{name}"\n{line}'
-                "quality: 50\n---\n")
+                f"{quality}---\n")
 article("hot", 57)
 article("warm", 12)
 article("cold", 0)
@@ -22,6 +22,8 @@ article("unknown", -1)
 article("none", None)
 # More relevant than any (the word twice), of unknown heat.
 article("twice", -1, "comet comet")
+# Heat 0 and nothing else to show under its title: the line is heat's.
+article("bare", 0, "nebula", quality="")
 PY
 DB="$WORK/db"
 expect_status 0 "build" -- "$NEWSINDEX" build --db "$DB" "$WORK/src"
@@ -51,6 +53,10 @@ expect_status 0 "text sort heat" -- "$NEWSQUERY" --db "$DB" --sort heat comet
 expect_line "$WORK/out" "    quality 50 · heat 57" \
 	"heat shown when sorted by it"
 expect_line "$WORK/out" "    quality 50" "unknown heat not shown"
+expect_line "$WORK/out" "    quality 50 · heat 0" "heat 0 is a known heat"
+expect_status 0 "text sort heat, heat alone" -- "$NEWSQUERY" --db "$DB" \
+	--sort heat nebula
+expect_line "$WORK/out" "    heat 0" "heat 0 shown on a line of its own"
 expect_status 0 "text relevance" -- "$NEWSQUERY" --db "$DB" comet
 expect_no_match "$WORK/out" "heat" "heat not shown in relevance order"
 
