@@ -40,6 +40,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ni_language.h"
 #include "ni_parse_error.h"
 #include "ni_status.h"
 
@@ -132,6 +133,9 @@ struct ni_article {
 	 * and the index's default language applies.  Static, never freed.
 	 */
 	const char *stemmer;
+	/* The same key as a BCP 47 tag (ni_language_tag()), for the page's
+	 * `lang`: "de-AT"; "" when absent, "none", or no tag. */
+	char lang[NI_LANGUAGE_TAG_SIZE];
 };
 
 /*

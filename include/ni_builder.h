@@ -66,11 +66,11 @@
  * records to bring back (restore_lost in builder.c); "" when done. */
 #define NI_META_RESTORE "app.restore"
 /* The version of the stored data (ni_docdata.h) every document of the
- * index has; absent: older than "2" (before `image`).  A build that
+ * index has: "3" keeps `lang`, "2" `image`; absent: older.  A build that
  * finds an older one reads every file again (no stamp is trusted) and,
  * once every file it knows was read, records NI_DATA_VERSION. */
 #define NI_META_DATA "app.data"
-#define NI_DATA_VERSION "2"
+#define NI_DATA_VERSION "3"
 
 struct ni_build_options {
 	size_t max_file_bytes;   /* 0: NI_DEFAULT_MAX_FILE_BYTES */

@@ -6,7 +6,7 @@
  * (docs/schema.md gives the format):
  *   {"title", "excerpt", "url", "path", "provider": {"name", "domain"},
  *    "date", "quality", "published", "topics": [...], "category", "type",
- *    "related_of", "image": {"url", "width", "height"}}
+ *    "related_of", "image": {"url", "width", "height"}, "lang"}
  * Absent values are left out.  The indexer encodes it, the query side
  * decodes it; this module is the only place that knows the format.
  *
@@ -33,6 +33,7 @@ struct ni_docdata {
 	char *category;
 	char *type;
 	char *related_of;      /* the parent's key, for a related record */
+	char *lang;            /* its `lang` as a BCP 47 tag ("de-AT") */
 	struct ni_opt_time date;
 	struct ni_opt_double quality;
 	struct ni_opt_bool published;

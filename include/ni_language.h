@@ -20,4 +20,17 @@
  */
 const char *ni_language_stemmer(const char *value, size_t len);
 
+/* The size of ni_language_tag()'s buffer, its NUL included. */
+#define NI_LANGUAGE_TAG_SIZE 36
+
+/*
+ * The BCP 47 tag of a language ni_language_stemmer() knows, in the form
+ * an HTML `lang` attribute wants (ICU's canonical form): "de-AT" for
+ * "de_at", "de" for "deu", "ger" or "German", "zh-Hant" for "zho-hant",
+ * "he" for "iw".  An empty string for a value that is no language, for
+ * "none", and for a tag longer than the buffer.  Writes `out`, NUL-ended.
+ */
+void ni_language_tag(const char *value, size_t len,
+		     char out[NI_LANGUAGE_TAG_SIZE]);
+
 #endif

@@ -426,12 +426,30 @@ bool page_query_text(const struct page_request *req, struct ni_buf *out,
 
 /* ---- the results -------------------------------------------------------- */
 
+/*
+ * ` lang="de-AT"`: the article's language, when its file gave one, so
+ * that a screen reader speaks its words in it and a browser picks the
+ * right glyphs for Han characters (Japanese or Chinese) and hyphenates
+ * by its rules.  Its text only: the page's own words are English.
+ */
+static void put_lang(FILE *out, const struct ni_docdata *doc)
+{
+	if (!doc->lang || !doc->lang[0])
+		return;
+	fputs(" lang=\"", out);
+	put_html(out, doc->lang);
+	fputc('"', out);
+}
+
 /* The snippet, with the words that matched in <mark>. */
-static void put_snippet(FILE *out, const struct ni_snippet *s)
+static void put_snippet(FILE *out, const struct ni_snippet *s,
+			const struct ni_docdata *doc)
 {
 	const char *text = ni_buf_str(&s->text);
 	size_t at = 0;
-	fputs("<p class=\"snippet\" dir=\"auto\">", out);
+	fputs("<p class=\"snippet\" dir=\"auto\"", out);
+	put_lang(out, doc);
+	fputc('>', out);
 	for (size_t i = 0; i < s->n_spans; i++) {
 		const struct ni_span *span = &s->spans[i];
 		if (span->start < at || span->end <= span->start ||
@@ -544,11 +562,14 @@ static void put_hit(struct page *p, const struct render_context *ctx,
 	const struct ni_docdata *doc = &hit->doc;
 	FILE *out = p->out;
 	bool link = linkable(doc->url, false);
-	const char *title = doc->title && !ni_qparse_blank(doc->title)
-		? doc->title : "(no title)";
+	bool titled = doc->title && !ni_qparse_blank(doc->title);
+	const char *title = titled ? doc->title : "(no title)";
 	fputs("<li class=\"hit\">\n", out);
 	put_thumbnail(p, &doc->image);
-	fputs("<h2 class=\"title\" dir=\"auto\">", out);
+	fputs("<h2 class=\"title\" dir=\"auto\"", out);
+	if (titled)
+		put_lang(out, doc);
+	fputc('>', out);
 	if (link) {
 		fputs("<a href=\"", out);
 		put_html(out, doc->url);
@@ -565,7 +586,7 @@ static void put_hit(struct page *p, const struct render_context *ctx,
 		fputs("</p>\n", out);
 	}
 	if (ctx->snippets && ctx->snippets[i].text.len)
-		put_snippet(out, &ctx->snippets[i]);
+		put_snippet(out, &ctx->snippets[i], doc);
 	if (ctx->explain) {
 		fputs("<p class=\"explain\">", out);
 		render_explain(out, hit);

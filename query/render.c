@@ -639,7 +639,8 @@ static bool put_document(json_object *obj, const struct ni_docdata *doc)
 	       put_string(obj, "path", doc->path) &&
 	       put_string(obj, "related_of", doc->related_of) &&
 	       put_provider(obj, doc) && put_facts(obj, doc) &&
-	       put_image(obj, &doc->image);
+	       put_image(obj, &doc->image) &&
+	       put_string(obj, "lang", doc->lang);
 }
 
 static json_object *hit_object(const struct render_context *ctx, size_t i,

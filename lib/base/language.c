@@ -3,6 +3,9 @@
  */
 #include "ni_language.h"
 
+#include <string.h>
+#include <unicode/uloc.h>
+
 #include "ascii.h"
 
 /*
@@ -94,4 +97,77 @@ const char *ni_language_stemmer(const char *value, size_t len)
 			return l->stemmer;
 	}
 	return NULL;
+}
+
+/* The two-letter code of `stemmer` (the table's first of its codes),
+ * or NULL for "none", which names no single language. */
+static const char *code_of_stemmer(const char *stemmer)
+{
+	for (size_t i = 0; i < sizeof LANGUAGES / sizeof *LANGUAGES; i++)
+		if (!strcmp(LANGUAGES[i].stemmer, stemmer) &&
+		    strcmp(stemmer, "none") && strlen(LANGUAGES[i].code) == 2)
+			return LANGUAGES[i].code;
+	return NULL;
+}
+
+/* The length of the language subtag at the start of `s`. */
+static size_t primary_length(const char *s, size_t len)
+{
+	size_t primary = 0;
+	while (primary < len && s[primary] != '-' && s[primary] != '_')
+		primary++;
+	return primary;
+}
+
+/*
+ * ICU's canonical tag of `tag` (NUL-ended, '-' between subtags): 3-letter
+ * codes made 2-letter where ISO 639-1 has one, old codes replaced, each
+ * subtag in its case (uloc_toLanguageTag canonicalizes).  False when ICU
+ * does not read all of it as a tag.
+ */
+static bool canonical_tag(const char *tag, char out[NI_LANGUAGE_TAG_SIZE])
+{
+	char id[ULOC_FULLNAME_CAPACITY];
+	UErrorCode error = U_ZERO_ERROR;
+	int32_t parsed = 0;
+	uloc_forLanguageTag(tag, id, sizeof id, &parsed, &error);
+	if (U_FAILURE(error) || error == U_STRING_NOT_TERMINATED_WARNING ||
+	    (size_t)parsed != strlen(tag))
+		return false;
+	int32_t n = uloc_toLanguageTag(id, out, NI_LANGUAGE_TAG_SIZE, true,
+				       &error);
+	return U_SUCCESS(error) && error != U_STRING_NOT_TERMINATED_WARNING &&
+	       n > 0;
+}
+
+void ni_language_tag(const char *value, size_t len,
+		     char out[NI_LANGUAGE_TAG_SIZE])
+{
+	out[0] = '\0';
+	const char *stemmer = ni_language_stemmer(value, len);
+	size_t primary = primary_length(value, len);
+	if (!stemmer || len >= NI_LANGUAGE_TAG_SIZE)
+		return;
+	const char *code = code_of_stemmer(stemmer);
+	/* "German": a stemmer's name is no tag, but names one. */
+	if (primary == len && equals_word_ci(value, len, stemmer)) {
+		if (code)
+			memcpy(out, code, 3);
+		return;
+	}
+	char tag[NI_LANGUAGE_TAG_SIZE];
+	for (size_t i = 0; i < len; i++)
+		tag[i] = value[i] == '_' ? '-' : value[i];
+	tag[len] = '\0';
+	if (!canonical_tag(tag, out)) {
+		out[0] = '\0';
+		return;
+	}
+	/* ISO 639-2's bibliographic codes ("ger", "fre"), which ICU keeps
+	 * as they are: the language's two-letter code. */
+	size_t n = strlen(out);
+	if (code && primary_length(out, n) == 3) {
+		memmove(out + 2, out + 3, n - 2);
+		memcpy(out, code, 2);
+	}
 }

@@ -645,7 +645,8 @@ static ni_status parse_number(struct fm_parser *p, const struct path *path,
 }
 
 /*
- * `lang` or `language`: a language tag whose stemmer the indexer uses.  A
+ * `lang` or `language`: a language tag whose stemmer the indexer uses,
+ * kept as a tag too for the page to say the article's language.  A
  * value that is no language is dropped with a warning, so the article is
  * stemmed in the default language rather than not found.
  */
@@ -661,6 +662,8 @@ static ni_status parse_language(struct fm_parser *p, const struct path *path,
 	if (!stemmer)
 		return warn_with_value(p, path, "not a language code: ");
 	*slot = stemmer;
+	ni_language_tag(ni_yaml_scalar_text(&p->y),
+			ni_yaml_scalar_length(&p->y), p->article->lang);
 	return NI_OK;
 }
 

@@ -97,7 +97,8 @@ ni_status ni_docdata_encode(const struct ni_article *a, const char *path,
 		 add_string(obj, "category", a->category) &&
 		 add_string(obj, "type", a->type) &&
 		 add_string(obj, "related_of", related_of) &&
-		 add_image(obj, a->images, a->n_images);
+		 add_image(obj, a->images, a->n_images) &&
+		 add_string(obj, "lang", a->lang[0] ? a->lang : NULL);
 	ni_status status = NI_ENOMEM;
 	if (ok) {
 		size_t len;
@@ -218,6 +219,7 @@ ni_status ni_docdata_decode(const char *data, size_t len,
 		 take_string(obj, "category", &out->category) &&
 		 take_string(obj, "type", &out->type) &&
 		 take_string(obj, "related_of", &out->related_of) &&
+		 take_string(obj, "lang", &out->lang) &&
 		 take_topics(obj, out) && take_image(obj, out);
 	take_facts(obj, out);
 	json_object_put(obj);
@@ -237,6 +239,7 @@ void ni_docdata_clear(struct ni_docdata *d)
 	free(d->provider_name);
 	free(d->provider_domain);
 	free(d->category);
+	free(d->lang);
 	free(d->type);
 	free(d->related_of);
 	for (size_t i = 0; i < d->n_topics; i++)

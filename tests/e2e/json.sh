@@ -18,7 +18,7 @@ assert d["suggestion"] is None and d["facets"] == {}
 assert len(d["results"]) == 3
 fields = {"rank", "score", "relevance", "quality", "heat", "all_words", "similar",
           "title", "excerpt", "url", "path", "related_of", "provider", "date",
-          "published", "topics", "image", "snippet", "explain"}
+          "published", "topics", "image", "lang", "snippet", "explain"}
 for i, r in enumerate(d["results"]):
     assert set(r) == fields, set(r) ^ fields
     assert r["rank"] == i + 1

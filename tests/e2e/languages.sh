@@ -16,6 +16,15 @@ lang: not a language code: \"klingon\"" "bad lang warns"
 expect_no_match "$WORK/err" "(de|fr|zh|ja|ko|th|ru|ar|en)\\.md" \
 	"good lang values do not warn"
 
+# Each article's language as a tag (docs/json.md, `lang`), for the page;
+# none for the one whose lang is no language.
+expect_status 0 "every article, as JSON" -- \
+	"$NEWSQUERY" --db "$DB" --json --limit 20 'NOT site:nowhere.example'
+expect_json 'sorted((r["url"].split("/")[3], r["lang"] or "-") for r in d["results"])' \
+	"[('ar', 'ar'), ('de', 'de-DE'), ('en', '-'), ('en', 'en'), \
+('fr', 'fr-FR'), ('ja', 'ja'), ('ko', 'ko'), ('ru', 'ru'), ('th', 'th'), \
+('zh', 'zh-Hans')]" "each article's language tag"
+
 # found URL DESCRIPTION -- QUERY ARGS...: the first result is URL's.
 found() {
 	local url=$1 what=$2

@@ -1469,23 +1469,29 @@ static void test_lang_key(void **state)
 {
 	(void)state;
 	struct ni_article a;
-	parse_ok("---\ntitle: x\nlang: fr-FR\n---\n", &a);
+	parse_ok("---\ntitle: x\nlang: fr_fr\n---\n", &a);
 	assert_string_equal(a.stemmer, "french");
+	/* Kept as a tag too, for the page's `lang`. */
+	assert_string_equal(a.lang, "fr-FR");
 	assert_int_equal(a.n_warnings, 0);
 	ni_article_clear(&a);
 	parse_ok("---\nlanguage: zh-Hans\n---\n", &a);
 	assert_string_equal(a.stemmer, "none");
+	assert_string_equal(a.lang, "zh-Hans");
 	ni_article_clear(&a);
 	parse_ok("---\ntitle: x\n---\n", &a);
 	assert_null(a.stemmer);
+	assert_string_equal(a.lang, "");
 	ni_article_clear(&a);
 	/* The later key wins, as for any key given twice. */
 	parse_ok("---\nlang: de\nlanguage: ru\n---\n", &a);
 	assert_string_equal(a.stemmer, "russian");
+	assert_string_equal(a.lang, "ru");
 	ni_article_clear(&a);
 	expect_one_warning("---\ntitle: x\nlang: klingon\n---\n", 3, 7,
 			   "lang: not a language code: \"klingon\"", &a);
 	assert_null(a.stemmer);
+	assert_string_equal(a.lang, "");
 	assert_non_null(a.title);
 	ni_article_clear(&a);
 	expect_one_warning("---\nlanguage: [de]\n---\n", 2, 11,

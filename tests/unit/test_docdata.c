@@ -30,6 +30,7 @@ static void test_round_trip_of_every_field(void **state)
 	a.n_topics = 2;
 	a.category = "news";
 	a.type = "article";
+	strcpy(a.lang, "zh-Hant");
 	struct ni_image images[] = {
 		{.url = "https://img.example/a.jpg", .width = 800,
 		 .height = 450},
@@ -62,6 +63,7 @@ static void test_round_trip_of_every_field(void **state)
 	assert_string_equal(d.category, "news");
 	assert_string_equal(d.type, "article");
 	assert_string_equal(d.related_of, "https://parent/");
+	assert_string_equal(d.lang, "zh-Hant");
 	/* The first image only: what a thumbnail needs. */
 	assert_string_equal(d.image.url, "https://img.example/a.jpg");
 	assert_int_equal(d.image.width, 800);
@@ -92,6 +94,8 @@ static void test_absent_values_stay_absent(void **state)
 	assert_int_equal(d.n_topics, 0);
 	assert_null(d.image.url);
 	assert_null(strstr(buf.data, "image"));
+	assert_null(d.lang);
+	assert_null(strstr(buf.data, "lang"));
 	ni_docdata_clear(&d);
 	ni_buf_release(&buf);
 }

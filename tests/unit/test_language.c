@@ -44,10 +44,45 @@ static void test_language_stemmer(void **state)
 	assert_string_equal(ni_language_stemmer("de-DE", 2), "german");
 }
 
+/* The same values as tags for HTML's `lang`: canonical, or none. */
+static void test_language_tag(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *value;
+		const char *tag;       /* "": none */
+	} cases[] = {
+		{"de", "de"}, {"DE", "de"}, {"de_at", "de-AT"},
+		{"de-DE", "de-DE"}, {"deu", "de"}, {"ger", "de"},
+		{"German", "de"}, {"fre", "fr"}, {"fra-CA", "fr-CA"},
+		{"zh", "zh"}, {"zh_hans", "zh-Hans"}, {"zho-hant-tw", "zh-Hant-TW"},
+		{"es-419", "es-419"}, {"nb", "nb"}, {"norwegian", "no"},
+		{"ja", "ja"}, {"jpn", "ja"}, {"iw", ""}, {"he", "he"},
+		{"none", ""}, {"klingon", ""}, {"", ""}, {"de-", ""},
+		{"de-DE!", ""},
+		{"de-aaaaaaaa-bbbbbbbb-cccccccc-dddd", ""},
+		/* Longer than the buffer: none (ASan sees a write past it). */
+		{"de-AT-aaaaaaaa-bbbbbbbb-cccccccc-dddddddd", ""},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char tag[NI_LANGUAGE_TAG_SIZE];
+		memset(tag, 'x', sizeof tag);
+		ni_language_tag(cases[i].value, strlen(cases[i].value), tag);
+		if (strcmp(tag, cases[i].tag) != 0)
+			fail_msg("\"%s\": got \"%s\", want \"%s\"",
+				 cases[i].value, tag, cases[i].tag);
+	}
+	/* The length counts, not a NUL. */
+	char tag[NI_LANGUAGE_TAG_SIZE];
+	ni_language_tag("de_AT junk", 5, tag);
+	assert_string_equal(tag, "de-AT");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_language_stemmer),
+		cmocka_unit_test(test_language_tag),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -388,6 +388,51 @@ static void test_snippet_marks_matched_words(void **state)
 	ni_buf_release(&s.text);
 }
 
+/* The page of one hit `h` with the snippet `s` holds `has`, and lacks
+ * `lacks` when not NULL. */
+static void expect_hit_html(struct ni_result h, struct ni_snippet *s,
+			    const char *has, const char *lacks)
+{
+	struct page_request req = request("x");
+	struct render_context ctx = context("x");
+	ctx.snippets = s;
+	struct ni_results r = page_of(&h, 1);
+	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_contains(html, has);
+	if (lacks)
+		assert_lacks(html, lacks);
+	free(html);
+}
+
+/* The article's language, when its file gave one, on its own text (the
+ * title and the snippet), never on the page's words or a placeholder. */
+static void test_article_language_on_its_text(void **state)
+{
+	(void)state;
+	struct ni_snippet s = NI_SNIPPET_INIT;
+	assert_int_equal(ni_buf_adds(&s.text, "日本銀行は"), NI_OK);
+	struct ni_result h = hit("日本銀行", "https://e.com/");
+	h.doc.lang = "ja";
+	expect_hit_html(h, &s, "<h2 class=\"title\" dir=\"auto\" lang=\"ja\">",
+			NULL);
+	expect_hit_html(h, &s, "<p class=\"snippet\" dir=\"auto\" lang=\"ja\">",
+			NULL);
+	expect_hit_html(h, &s, "<html lang=\"en\">", NULL);
+	/* No title: "(no title)" is the page's English. */
+	h.doc.title = NULL;
+	expect_hit_html(h, &s, "<h2 class=\"title\" dir=\"auto\">", NULL);
+	/* From an index of another program's making: text, not markup. */
+	h.doc.title = "T";
+	h.doc.lang = "x\"><script>";
+	expect_hit_html(h, &s, "lang=\"x&quot;&gt;&lt;script&gt;\"",
+			"<script>");
+	/* None given: no attribute, the page's language holds. */
+	h.doc.lang = NULL;
+	expect_hit_html(h, &s, "<p class=\"snippet\" dir=\"auto\">",
+			" lang=\"ja\"");
+	ni_buf_release(&s.text);
+}
+
 static void test_meta_line_and_similar_copies(void **state)
 {
 	(void)state;
@@ -756,6 +801,7 @@ int main(void)
 		cmocka_unit_test(test_query_is_escaped_in_box_and_links),
 		cmocka_unit_test(test_other_parameters_are_kept),
 		cmocka_unit_test(test_snippet_marks_matched_words),
+		cmocka_unit_test(test_article_language_on_its_text),
 		cmocka_unit_test(test_meta_line_and_similar_copies),
 		cmocka_unit_test(test_explain_line_on_request),
 		cmocka_unit_test(test_facets_add_their_filter),

@@ -104,7 +104,7 @@ static void test_json_absent_fields_are_null(void **state)
 			"\"path\":\"/news/bare.txt\",\"related_of\":null,"
 			"\"provider\":{\"name\":null,\"domain\":null},"
 			"\"date\":null,\"published\":null,\"topics\":[],"
-			"\"image\":null,\"snippet\":null,");
+			"\"image\":null,\"lang\":null,\"snippet\":null,");
 	/* One line, newline-terminated. */
 	assert_int_equal(strchr(text, '\n') - text, (long)strlen(text) - 1);
 	free(w.text);
