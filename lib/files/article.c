@@ -971,13 +971,69 @@ static ni_status append_item(struct item_list *list, const void *item)
 	return NI_OK;
 }
 
+/*
+ * Whether `s` is a host name ("thestreet.com", "asia.nikkei.com"): two
+ * or more labels of ASCII letters, digits and inner hyphens, joined by
+ * dots, the last of letters only.
+ */
+static bool is_host_name(const char *s)
+{
+	size_t labels = 0, run = 0;
+	bool letters_only = true;
+	for (const char *c = s;; c++) {
+		if (*c == '.' || !*c) {
+			if (!run || c[-1] == '-')
+				return false;
+			labels++;
+			if (!*c)
+				return labels >= 2 && letters_only;
+			run = 0;
+			letters_only = true;
+			continue;
+		}
+		char lower = ascii_lower(*c);
+		bool letter = lower >= 'a' && lower <= 'z';
+		if (!letter && !is_digit(*c) && !(*c == '-' && run))
+			return false;
+		letters_only = letters_only && letter;
+		run++;
+	}
+}
+
+/*
+ * `provider: Reuters`, as people write it by hand: the name; one written
+ * as a host name (`provider: nikkei.com`) is the domain too, so that
+ * `site:` finds it.
+ */
+static ni_status parse_provider_text(struct fm_parser *p,
+				     const struct path *path,
+				     struct ni_provider *provider)
+{
+	ni_status st = parse_text(p, path, &provider->name);
+	if (st != NI_OK || !provider->name)
+		return st;
+	if (!*provider->name) {
+		free(provider->name);
+		provider->name = NULL;
+	} else if (is_host_name(provider->name)) {
+		provider->domain = strdup(provider->name);
+		if (!provider->domain)
+			return NI_ENOMEM;
+		for (char *c = provider->domain; *c; c++)
+			*c = ascii_lower(*c);
+	}
+	return NI_OK;
+}
+
 static ni_status parse_provider(struct fm_parser *p, const struct path *path,
 				struct ni_provider *provider)
 {
 	if (ni_yaml_is_null(&p->y))
 		return NI_OK;
+	if (ni_yaml_is_scalar(&p->y))
+		return parse_provider_text(p, path, provider);
 	if (p->y.event.type != YAML_MAPPING_START_EVENT)
-		return reject_value(p, path, "a mapping");
+		return reject_value(p, path, "a mapping or a name");
 	return parse_fields(p, provider_fields, N_FIELDS(provider_fields),
 			    provider, path);
 }
@@ -1069,11 +1125,20 @@ static ni_status parse_image(struct fm_parser *p, const struct path *path,
 			     struct item_list *list)
 {
 	struct ni_image image = {0};
-	if (p->y.event.type != YAML_MAPPING_START_EVENT)
-		return reject_value(p, path, "a mapping");
 	yaml_mark_t mark = p->y.event.start_mark;
-	ni_status st = parse_fields(p, image_fields, N_FIELDS(image_fields),
-				    &image, path);
+	ni_status st;
+	/* `- https://example.com/a.jpg`: an image given by its URL alone. */
+	if (ni_yaml_is_scalar(&p->y))
+		st = parse_text(p, path, &image.url);
+	else if (p->y.event.type == YAML_MAPPING_START_EVENT)
+		st = parse_fields(p, image_fields, N_FIELDS(image_fields),
+				  &image, path);
+	else
+		return reject_value(p, path, "a mapping or a URL");
+	if (st == NI_OK && image.url && !*image.url) {
+		free(image.url);
+		image.url = NULL;
+	}
 	if (st == NI_OK && !image.url) {
 		/* An image without a url is no use to anyone. */
 		clear_image(&image);
@@ -1139,8 +1204,11 @@ static ni_status parse_list_field(struct fm_parser *p, const struct field *f,
 		break;
 	case FIELD_IMAGES:
 		list.size = sizeof(struct ni_image);
-		st = parse_list(p, path, YAML_MAPPING_START_EVENT, parse_image,
-				&list);
+		/* A lone image, a mapping or a URL, is a list of one. */
+		st = ni_yaml_is_scalar(&p->y) && !ni_yaml_is_null(&p->y)
+			? parse_image(p, path, &list)
+			: parse_list(p, path, YAML_MAPPING_START_EVENT,
+				     parse_image, &list);
 		*(struct ni_image **)at = list.items;
 		break;
 	case FIELD_RELATED:

@@ -29,6 +29,8 @@ printf -- '---\rtitle: Classic Mac harbour note\rwebUrl: https://tools.example/m
 printf -- '---\ntitle: >\n  Folded harbour headline\n  of a long post\nexcerpt: |\n  Line one.\n  Line two.\nwebUrl: https://tools.example/folded\n---\n' >"$SRC/folded.md"
 # Topics written by hand as one line with commas.
 printf -- '---\ntitle: Hand tagged harbour story\ntopics: Shipping, Port strikes\nwebUrl: https://tools.example/tagged\n---\n' >"$SRC/tagged.md"
+# A provider and an image written as plain text, as a hand-kept site does.
+printf -- '---\ntitle: Plain provider harbour story\nprovider: Nikkei.com\nimages: https://img.example/p.jpg\nwebUrl: https://tools.example/plain\n---\n' >"$SRC/plain.md"
 # Dates as Jekyll writes them, and PyYAML's yaml.dump of a datetime.
 printf -- '---\ntitle: Jekyll harbour post\npublishedDateTime: 2021-12-09 10:00:00 +0800\nwebUrl: https://tools.example/jekyll\n---\n' >"$SRC/jekyll.md"
 python3 - "$SRC" <<'PY'
@@ -72,6 +74,13 @@ expect_status 0 "a topic of a hand-written list" -- "$NEWSQUERY" --db "$DB" \
 expect_json '[(r["url"], r["topics"]) for r in d["results"]]' \
 	"[('https://tools.example/tagged', ['Shipping', 'Port strikes'])]" \
 	"topics: a, b is two topics"
+
+expect_no_match "$WORK/build-err" "plain.md" "no warning of plain values"
+expect_status 0 "a provider written as text" -- "$NEWSQUERY" --db "$DB" \
+	--json 'harbour site:nikkei.com'
+expect_json '[(r["url"], r["provider"], r["image"]["url"]) for r in d["results"]]' \
+	"[('https://tools.example/plain', {'name': 'Nikkei.com', 'domain': 'nikkei.com'}, 'https://img.example/p.jpg')]" \
+	"provider: NAME and images: URL read"
 
 expect_no_match "$WORK/build-err" "jekyll|pyyaml" "no warning of the dates"
 expect_status 0 "dated posts found" -- "$NEWSQUERY" --db "$DB" --json \
