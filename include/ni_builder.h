@@ -66,7 +66,8 @@
  * records to bring back (restore_lost in builder.c); "" when done. */
 #define NI_META_RESTORE "app.restore"
 /* The version of the stored data (ni_docdata.h) every document of the
- * index has: "3" keeps `lang`, "2" `image`; absent: older.  A build that
+ * index has: "3" keeps `lang` (and reads a provider or an image written
+ * as text), "2" `image`; absent: older.  A build that
  * finds an older one reads every file again (no stamp is trusted) and,
  * once every file it knows was read, records NI_DATA_VERSION. */
 #define NI_META_DATA "app.data"
