@@ -246,13 +246,13 @@ static const char *long_name(int opt)
 }
 
 /*
- * --feed-base URL: an http(s) URL that can be a link, kept with a '/'
- * at its end, for the feed's links are made by adding "feed?..." and
- * "search?..." to it.
+ * --feed-base URL: an http(s) URL that can be a link, without a query
+ * or a fragment, kept with a '/' at its end, for the feed's links are
+ * made by adding "feed?..." and "search?..." to it.
  */
 static bool feed_base(struct options *o, const char *url)
 {
-	if (!page_linkable(url, false)) {
+	if (!page_linkable(url, false) || strpbrk(url, "?#")) {
 		error("--feed-base: '%s' is not an http or https URL "
 		      "(https://news.example.org/)", url);
 		return false;
@@ -368,10 +368,13 @@ static int serve_agrees(struct options *o)
 		      "'%s'", o->words[o->n_words - 1]);
 		return NI_QUERY_EXIT_ERROR;
 	}
-	if (o->count || o->null || o->format != FORMAT_TEXT || o->q.like ||
-	    o->feed_base.len) {
+	if (o->feed_base.len) {
+		error("--feed-base goes with --format atom");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	if (o->count || o->null || o->format != FORMAT_TEXT || o->q.like) {
 		error("--serve answers each request as it asks: it takes no "
-		      "--count, -0, --format, --json, --feed-base or --like");
+		      "--count, -0, --format, --json or --like");
 		return NI_QUERY_EXIT_ERROR;
 	}
 	if (address) {
