@@ -319,9 +319,10 @@ struct validators {
 
 /*
  * The validators of the feed `id` of `limit` entries on this index now:
- * they change when a build commits, when the day (UTC) changes (a
- * relative date: a query's date:7d.. moves with the clock), and with
- * the request and the program.
+ * they change when a build commits, when another index is swapped in
+ * (its UUID), when the day (UTC) changes (a relative date: a query's
+ * date:7d.. moves with the clock), and with the request and the
+ * program.
  */
 static ni_status validators(ni_db *db, const char *id, unsigned limit,
 			    bool thumbnails, struct validators *v)
@@ -330,22 +331,29 @@ static ni_status validators(ni_db *db, const char *id, unsigned limit,
 	ni_status status = ni_db_revision(db, &revision, &v->known);
 	if (status != NI_OK || !v->known)
 		return status;
-	char *built = NULL;
+	char *built = NULL, *uuid = NULL;
 	status = ni_db_get_metadata(db, NI_META_LAST_BUILD, &built);
-	if (status != NI_OK)
+	if (status == NI_OK)
+		status = ni_db_uuid(db, &uuid);
+	if (status != NI_OK) {
+		free(built);
 		return status;
+	}
 	int64_t now = (int64_t)time(NULL), day = now - now % 86400;
 	int64_t last = 0;
 	if (!built || !ni_parse_iso8601(built, &last) || last > now)
 		last = day;
-	free(built);
 	v->modified = last > day ? last : day;
 	char count[24];
 	snprintf(count, sizeof count, "%u", limit);
+	/* The index's UUID: one built again counts its revisions from 1
+	 * again, and would give an old tag to new articles. */
 	const char *parts[] = {id, count, thumbnails ? "media" : "",
-			       NI_VERSION};
+			       NI_VERSION, uuid, built ? built : ""};
 	uint8_t d[SHA1_DIGEST_SIZE];
 	digest(NULL, 0, parts, sizeof parts / sizeof *parts, d);
+	free(built);
+	free(uuid);
 	snprintf(v->etag, sizeof v->etag, "\"%llu-%lld-%02x%02x%02x%02x"
 		 "%02x%02x%02x%02x\"", (unsigned long long)revision,
 		 (long long)(day / 86400), d[0], d[1], d[2], d[3], d[4],

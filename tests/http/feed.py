@@ -257,6 +257,33 @@ def polling(server, db):
     check(got == 200, "the old ETag after a build: the feed", got)
 
 
+def rebuilt():
+    """An index built again counts its revisions from 1 again: the new
+    articles of a rebuilt index never pass for the old feed's."""
+    folder = os.path.join(WORK, "rebuilt")
+    db = os.path.join(WORK, "rebuilt-db")
+    os.makedirs(folder)
+
+    def article(name, day):
+        with open(os.path.join(folder, name), "w") as f:
+            f.write("---\ntitle: Zqxrebuilt %s\npublishedDateTime: "
+                    "2024-01-%02dT00:00:00Z\nwebUrl: https://r.example/%s\n"
+                    "---\n" % (name, day, name))
+    article("one.md", 1)
+    build(db, folder)
+    server = Server(db)
+    path = feed_path(q="zqxrebuilt")
+    _, headers, _ = get_feed(server, path)
+    article("two.md", 2)
+    status, _, err = run(NEWSINDEX, "build", "--rebuild", "--db", db)
+    check(status == 0, "build --rebuild", err)
+    got, h, body = server.request(path, headers={
+        "If-None-Match": headers.get("etag", "")})
+    check(got == 200 and b"https://r.example/two.md" in body,
+          "after --rebuild, the old ETag: the new feed", (got, h, body[:300]))
+    server.stop()
+
+
 def problems(server):
     for path, param in ((feed_path(), "q"), (feed_path(q=" "), "q"),
                         (feed_path(q="a", limit="0"), "limit"),
@@ -372,6 +399,7 @@ check(before == after and before, "ids the same after --rebuild",
 polling(server, DB)
 check(server.stop() == 0, "the server ends cleanly")
 cors(DB)
+rebuilt()
 server = Server(os.path.join(WORK, "none"))
 status, obj, headers, _ = server.get_json(feed_path(q="a"))
 check(status == 503 and headers.get("retry-after") == "5",
