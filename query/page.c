@@ -233,7 +233,7 @@ static void put_search_href(struct page *p, const struct link *l)
 static void put_feed_href(struct page *p)
 {
 	const char *lang = NULL;
-	for (size_t i = p->req->n_params; i-- > 0;)
+	for (size_t i = 0; !lang && i < p->req->n_params; i++)
 		if (!strcmp(p->req->params[i].name, "lang"))
 			lang = p->req->params[i].value;
 	bool first = true;
