@@ -123,7 +123,7 @@ _newsquery()
 	case $prev in
 	--db | --like | --log) _newsindex_files; return ;;
 	# (The names options.c and render.c take: completion.sh checks.)
-	--format) _newsindex_offer "text json jsonl paths urls tsv"; return ;;
+	--format) _newsindex_offer "text json jsonl paths urls tsv atom"; return ;;
 	--sort) _newsindex_offer "relevance date date-asc quality heat"; return ;;
 	--color | --hyperlinks) _newsindex_offer "auto always never"; return ;;
 	--facets) _newsindex_offer "topic provider month"; return ;;

@@ -13,7 +13,7 @@ complete -c newsquery -l db -r -F
 complete -c newsquery -l like -r -F
 complete -c newsquery -l log -r -F
 # (The names options.c and render.c take: completion.sh checks.)
-complete -c newsquery -l format -x -a 'text json jsonl paths urls tsv'
+complete -c newsquery -l format -x -a 'text json jsonl paths urls tsv atom'
 complete -c newsquery -l sort -x -a 'relevance date date-asc quality heat'
 complete -c newsquery -l color -x -a 'auto always never'
 complete -c newsquery -l hyperlinks -x -a 'auto always never'

@@ -627,6 +627,15 @@ ni_status ni_db_revision(ni_db *db, uint64_t *revision,
 			 bool *known) NI_NOEXCEPT;
 
 /*
+ * Xapian's UUID of the index `db` reads, made when the index was: an
+ * index built again (build --rebuild, compact: a new index swapped in)
+ * has another, where its revisions start again from 1.  For a stub of
+ * shards, theirs joined by ':'.  `*uuid`: caller frees with free();
+ * NULL on failure.
+ */
+ni_status ni_db_uuid(ni_db *db, char **uuid) NI_NOEXCEPT;
+
+/*
  * The words of the index that start with `prefix` (`len` bytes, a
  * folded analyzer word or the start of one), as any field has them:
  * the `max_words` in the most documents, most first (then in byte

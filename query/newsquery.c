@@ -29,6 +29,8 @@
 #include "ni_snippet.h"
 #include "ni_version.h"
 #include "ni_xapian.h"
+#include "atom.h"
+#include "page.h"
 #include "render.h"
 #include "serve.h"
 #include "session.h"
@@ -83,8 +85,13 @@ static const char USAGE_AFTER_FIELDS[] =
 	"                        words match in any language\n"
 	"Output:\n"
 	"  --format FORMAT       text (default), json, jsonl (a line per\n"
-	"                        result), paths, urls or tsv; control\n"
-	"                        characters are escaped (newsquery(1))\n"
+	"                        result), paths, urls, tsv or atom (a\n"
+	"                        feed, newest first, 20 unless --limit);\n"
+	"                        control characters are escaped\n"
+	"                        (newsquery(1))\n"
+	"  --feed-base URL       with --format atom: the address of a\n"
+	"                        newsquery --serve of this index, which\n"
+	"                        the feed links to (its /feed and /search)\n"
 	"  --json                the same as --format json (docs/json.md)\n"
 	"  --count               only the number of matching articles\n"
 	"  -0, --null            paths or urls end with NUL, for xargs -0\n"
@@ -161,6 +168,8 @@ struct options {
 	bool serving;            /* --serve */
 	const char *serve_address;  /* its [HOST:]PORT, or NULL */
 	struct serve_settings serve;
+	/* --feed-base, ending with '/'; empty without it. */
+	struct ni_buf feed_base;
 };
 
 static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -191,7 +200,8 @@ enum { OPT_DB = 256, OPT_OFFSET, OPT_JSON, OPT_QW, OPT_K1, OPT_B,
        OPT_COLOR, OPT_VERSION, OPT_SORT, OPT_RECENT, OPT_HALF_LIFE,
        OPT_ALL, OPT_LIKE, OPT_FACETS, OPT_FORMAT, OPT_EXPLAIN,
        OPT_NO_FEEDBACK, OPT_FEEDBACK, OPT_HYPERLINKS, OPT_LANG, OPT_ALLOW_PARTIAL,
-       OPT_COUNT, OPT_STRICT_SYNTAX, OPT_NO_STRICT_SYNTAX, OPT_SERVE };
+       OPT_COUNT, OPT_STRICT_SYNTAX, OPT_NO_STRICT_SYNTAX, OPT_FEED_BASE,
+       OPT_SERVE };
 
 static const struct option LONGOPTS[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -219,6 +229,7 @@ static const struct option LONGOPTS[] = {
 	{"null", no_argument, NULL, '0'},
 	{"strict-syntax", no_argument, NULL, OPT_STRICT_SYNTAX},
 	{"no-strict-syntax", no_argument, NULL, OPT_NO_STRICT_SYNTAX},
+	{"feed-base", required_argument, NULL, OPT_FEED_BASE},
 	SERVE_LONGOPTS(OPT_SERVE),
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
@@ -232,6 +243,28 @@ static const char *long_name(int opt)
 		if (o->val == opt)
 			return o->name;
 	return "";
+}
+
+/*
+ * --feed-base URL: an http(s) URL that can be a link, without a query
+ * or a fragment, kept with a '/' at its end, for the feed's links are
+ * made by adding "feed?..." and "search?..." to it.
+ */
+static bool feed_base(struct options *o, const char *url)
+{
+	if (!page_linkable(url, false) || strpbrk(url, "?#")) {
+		error("--feed-base: '%s' is not an http or https URL "
+		      "(https://news.example.org/)", url);
+		return false;
+	}
+	ni_buf_reset(&o->feed_base);
+	size_t len = strlen(url);
+	if (ni_buf_adds(&o->feed_base, url) != NI_OK ||
+	    (url[len - 1] != '/' && ni_buf_addch(&o->feed_base, '/') != NI_OK)) {
+		error("out of memory");
+		return false;
+	}
+	return true;
 }
 
 /* One option; false when its value is bad (the error is said). */
@@ -249,9 +282,11 @@ static bool take_option(int opt, struct options *o)
 	case OPT_FORMAT:
 		if (render_format_named(optarg, &o->format))
 			return true;
-		error("--format: '%s' is not text, json, jsonl, paths, urls "
-		      "or tsv", optarg);
+		error("--format: '%s' is not text, json, jsonl, paths, urls, "
+		      "tsv or atom", optarg);
 		return false;
+	case OPT_FEED_BASE:
+		return feed_base(o, optarg);
 	}
 	struct ni_buf problem = NI_BUF_INIT;
 	const char *name = long_name(opt);
@@ -295,6 +330,15 @@ static int options_agree(const struct options *o)
 		error("-0/--null goes with --format paths or urls");
 		return NI_QUERY_EXIT_ERROR;
 	}
+	if (o->feed_base.len && o->format != FORMAT_ATOM) {
+		error("--feed-base goes with --format atom");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	if (o->format == FORMAT_ATOM && o->q.like) {
+		error("--format atom is the feed of a query: it takes no "
+		      "--like");
+		return NI_QUERY_EXIT_ERROR;
+	}
 	return -1;
 }
 
@@ -322,6 +366,10 @@ static int serve_agrees(struct options *o)
 	if (o->n_words > (o->serve_address ? 0 : 1)) {
 		error("--serve takes an address ([HOST:]PORT), not a query: "
 		      "'%s'", o->words[o->n_words - 1]);
+		return NI_QUERY_EXIT_ERROR;
+	}
+	if (o->feed_base.len) {
+		error("--feed-base goes with --format atom");
 		return NI_QUERY_EXIT_ERROR;
 	}
 	if (o->count || o->null || o->format != FORMAT_TEXT || o->q.like) {
@@ -627,6 +675,22 @@ static void show_notices(const char *text, const struct ni_parsed_query *q)
 	}
 }
 
+/* --format atom: the feed of the session's query (atom.h). */
+static bool show_feed(const struct session *s, const struct options *o)
+{
+	const char *language = o->q.language ? o->q.language
+					     : ni_db_language(s->db);
+	char id[ATOM_ID_SIZE];
+	atom_feed_id(s->text, language, o->q.search.all_copies, id);
+	struct atom_feed feed = {
+		.query = s->text, .id = id, .lang = o->q.language,
+		.all = o->q.search.all_copies, .limit = o->q.search.limit,
+		.base = o->feed_base.len ? o->feed_base.data : NULL,
+		.thumbnails = true,
+	};
+	return atom_write(stdout, &feed, &s->results);
+}
+
 static int show(struct session *s, const struct options *o,
 		const struct timespec *start)
 {
@@ -646,7 +710,9 @@ static int show(struct session *s, const struct options *o,
 	ctx.terminal = isatty(STDOUT_FILENO);
 	ctx.width = terminal_width();
 	bool ok = true;
-	if (o->format == FORMAT_JSON)
+	if (o->format == FORMAT_ATOM)
+		ok = show_feed(s, o);
+	else if (o->format == FORMAT_JSON)
 		ok = session_json(stdout, s, true);
 	else if (o->format == FORMAT_JSONL)
 		ok = render_jsonl(stdout, &ctx, &s->results);
@@ -738,6 +804,7 @@ int main(int argc, char **argv)
 	int code = parse_options(argc, argv, &o);
 	if (code >= 0) {
 		free(o.words);
+		ni_buf_release(&o.feed_base);
 		return output_written(code, "the help");
 	}
 	/* After the options, so that --help works with a broken file. */
@@ -747,6 +814,9 @@ int main(int argc, char **argv)
 		code = apply_config(&o, &config);
 	if (o.count)
 		count_only(&o.q.search);
+	if (o.format == FORMAT_ATOM)
+		atom_search_options(&o.q, o.q.given & QUERY_GIVEN_LIMIT
+				    ? o.q.search.limit : ATOM_DEFAULT_LIMIT);
 	struct ni_buf path = NI_BUF_INIT, query = NI_BUF_INIT;
 	if (code < 0 && (ni_cli_db_path(o.db_flag, config.db, &path) != NI_OK ||
 			 join_words(&o, &query) != NI_OK)) {
@@ -773,6 +843,7 @@ int main(int argc, char **argv)
 	ni_buf_release(&path);
 	ni_buf_release(&query);
 	ni_config_clear(&config);
+	ni_buf_release(&o.feed_base);
 	free(o.words);
 	return code;
 }

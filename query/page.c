@@ -57,6 +57,9 @@ struct page {
 	size_t len;
 	const struct page_request *req;
 	const struct page_settings *settings;
+	/* The text searched, date range and all, for the link to its
+	 * feed (atom.h); NULL on a page that has none. */
+	const char *feed_query;
 };
 
 /* ---- escaping ----------------------------------------------------------- */
@@ -82,7 +85,10 @@ static void put_html_n(FILE *out, const char *text, size_t len)
 		case '\'': fputs("&#39;", out); break;
 		case '\t': case '\n': case '\r': fputc(' ', out); break;
 		default:
-			if (ni_is_control(c))
+			/* U+FFFE and U+FFFF: no character of XML 1.0 (the
+			 * feed, atom.c, writes text through here), nor of
+			 * HTML's text. */
+			if (ni_is_control(c) || c == 0xfffe || c == 0xffff)
 				fputs("\xef\xbf\xbd", out);
 			else if (!ni_is_bidi_control(c))  /* ni_control.h */
 				fwrite(text + start, 1, (size_t)(i - start),
@@ -132,6 +138,21 @@ static bool linkable(const char *url, bool https_only)
 		if (*p <= ' ' || *p == 0x7f)
 			return false;
 	return true;
+}
+
+void page_put_text(FILE *out, const char *text, size_t len)
+{
+	put_html_n(out, text, len);
+}
+
+void page_put_url_part(FILE *out, const char *text)
+{
+	put_url_part(out, text);
+}
+
+bool page_linkable(const char *url, bool https_only)
+{
+	return linkable(url, https_only);
 }
 
 /* ---- links to other searches --------------------------------------------- */
@@ -203,6 +224,28 @@ static void put_search_href(struct page *p, const struct link *l)
 	fputc('"', p->out);
 }
 
+/*
+ * href="/feed?q=..." of the page's search: the text searched (with the
+ * date range as its date: filter, which the feed has no parameter
+ * for), and the request's lang and all; the rest does not change which
+ * articles the feed has (it is newest first, of its own length).
+ */
+static void put_feed_href(struct page *p)
+{
+	const char *lang = NULL;
+	for (size_t i = 0; !lang && i < p->req->n_params; i++)
+		if (!strcmp(p->req->params[i].name, "lang"))
+			lang = p->req->params[i].value;
+	bool first = true;
+	fputs("href=\"/feed", p->out);
+	put_pair(p->out, &first, "q", p->feed_query);
+	if (lang)
+		put_pair(p->out, &first, "lang", lang);
+	if (p->req->all)
+		put_pair(p->out, &first, "all", "1");
+	fputc('"', p->out);
+}
+
 /* ---- the frame of every page ------------------------------------------- */
 
 static void put_asset_link(FILE *out, const char *path)
@@ -231,8 +274,17 @@ static void put_head(struct page *p, const char *title)
 	 * and logs its 404 on every page. */
 	fputs("newsindex</title>\n<link rel=\"icon\" href=\"", out);
 	put_asset_link(out, "/assets/icon.svg");
-	fputs("\" type=\"image/svg+xml\">\n<link rel=\"stylesheet\" href=\"",
-	      out);
+	fputs("\" type=\"image/svg+xml\">\n", out);
+	/* For feed readers and browsers that find a page's feeds. */
+	if (p->feed_query) {
+		fputs("<link rel=\"alternate\" type=\"application/atom+xml\" "
+		      "title=\"\xe2\x80\x9c", out);
+		put_html(out, p->feed_query);
+		fputs("\xe2\x80\x9d \xc2\xb7 newsindex\" ", out);
+		put_feed_href(p);
+		fputs(">\n", out);
+	}
+	fputs("<link rel=\"stylesheet\" href=\"", out);
 	put_asset_link(out, "/assets/page.css");
 	fputs("\">\n<script src=\"", out);
 	put_asset_link(out, "/assets/page.js");
@@ -834,6 +886,12 @@ static void put_summary(struct page *p, const struct render_context *ctx,
 	fprintf(out, " <span class=\"time\">(%.1f ms)</span></p>\n",
 		ctx->elapsed_ms);
 	put_sort_links(p);
+	if (p->feed_query) {
+		fputs("<a class=\"feed\" type=\"application/atom+xml\" ", out);
+		put_feed_href(p);
+		fputs(">Feed<span class=\"visually-hidden\"> of this search, "
+		      "newest first</span></a>\n", out);
+	}
 	fputs("</div>\n", out);
 }
 
@@ -936,6 +994,13 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 	struct page p;
 	if (!page_start(&p, req, settings))
 		return NI_ENOMEM;
+	/* A search of words has a feed; one by --like alone has none. */
+	struct ni_buf feed = NI_BUF_INIT, problem = NI_BUF_INIT;
+	const char *param;
+	if (page_query_text(req, &feed, &param, &problem) &&
+	    !ni_qparse_blank(ni_buf_str(&feed)))
+		p.feed_query = feed.data;
+	ni_buf_release(&problem);
 	put_head(&p, req->q);
 	put_header(&p, false);
 	fputs("<main id=\"main\">\n", p.out);
@@ -968,6 +1033,7 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 	}
 	fputs("</main>\n", p.out);
 	put_footer(&p);
+	ni_buf_release(&feed);
 	return page_end(&p, out);
 }
 

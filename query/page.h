@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "ni_buf.h"
 #include "ni_qparse.h"
@@ -108,6 +109,28 @@ ni_status page_problem(struct ni_buf *out, const struct page_request *req,
 		       const struct page_settings *settings,
 		       const char *heading, const char *message,
 		       const struct ni_qparse_error *where);
+
+/* ---- shared with the Atom feed (atom.c) ---------------------------------- */
+
+/*
+ * text[0, len) from anywhere, escaped as HTML or XML text or a quoted
+ * attribute's value: & < > " ' as references, tab, newline and carriage
+ * return as a space, any other control character (ni_is_control()),
+ * U+FFFE, U+FFFF and each ill-formed UTF-8 sequence as U+FFFD, and the
+ * controls that reorder text (ni_is_bidi_control()) left out: what XML
+ * 1.0 does not allow never reaches the output.
+ */
+void page_put_text(FILE *out, const char *text, size_t len);
+
+/* `text` as one part of a query string: all but [A-Za-z0-9-._~] as %XX. */
+void page_put_url_part(FILE *out, const char *text);
+
+/*
+ * Whether an article's URL may be a link: https (or http unless
+ * `https_only`) from its first byte, without white space or a control
+ * character anywhere.  False for NULL.
+ */
+bool page_linkable(const char *url, bool https_only);
 
 /* A file the page links to, built into the program. */
 struct page_asset {

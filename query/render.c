@@ -26,7 +26,7 @@
 
 /* In the order of enum render_format. */
 static const char *const FORMAT_NAMES[] = {
-	"text", "json", "paths", "urls", "tsv", "jsonl",
+	"text", "json", "paths", "urls", "tsv", "jsonl", "atom",
 };
 
 bool render_format_named(const char *name, enum render_format *out)

@@ -19,6 +19,7 @@ enum render_format {
 	FORMAT_URLS,       /* one URL per line */
 	FORMAT_TSV,        /* a header line, then one line per result */
 	FORMAT_JSONL,      /* one JSON object per result, one a line */
+	FORMAT_ATOM,       /* an Atom feed, newest first (atom.h) */
 };
 
 /* Everything about the page besides the results themselves. */

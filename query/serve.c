@@ -45,6 +45,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "atom.h"
 #include "mhd.h"
 #include "ni_dates.h"
 #include "page.h"
@@ -80,6 +81,7 @@ static const struct serve_route ROUTES[] = {
 	{"/api/suggest", api_suggest, SERVE_NEEDS_INDEX},
 	{"/api/stats", api_stats, SERVE_NEEDS_INDEX},
 	{"/healthz", api_healthz, SERVE_NEEDS_INDEX},
+	{"/feed", atom_serve_feed, SERVE_NEEDS_INDEX},
 	{"/", page_serve_search, 0},
 	{"/search", page_serve_search, 0},
 	{"/assets/page.css", page_serve_asset, 0},
@@ -378,6 +380,7 @@ struct job {
 	char *method;
 	char *url;
 	char *if_none_match;     /* NULL without the header */
+	char *if_modified_since; /* likewise */
 	struct params params;
 	struct serve_response res;
 	struct job *next;
@@ -734,10 +737,12 @@ static const char *policy(const struct serve_settings *s)
 
 /* ---- cross-origin requests (CORS) --------------------------------------- */
 
-/* What pages of other origins may read: the JSON API, not the page. */
+/* What pages of other origins may read: the JSON API and the feed (a
+ * reader in a web page), not the page. */
 static bool cross_origin_path(const char *url)
 {
-	return url && (!strncmp(url, "/api/", 5) || !strcmp(url, "/healthz"));
+	return url && (!strncmp(url, "/api/", 5) || !strcmp(url, "/healthz") ||
+		       !strcmp(url, "/feed"));
 }
 
 /*
@@ -1009,6 +1014,7 @@ static void job_free(struct job *job)
 	free(job->method);
 	free(job->url);
 	free(job->if_none_match);
+	free(job->if_modified_since);
 	serve_response_release(&job->res);
 	free(job);
 }
@@ -1033,9 +1039,14 @@ static struct job *job_new(struct MHD_Connection *connection,
 	const char *if_none_match = MHD_lookup_connection_value(
 		connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
 	job->if_none_match = if_none_match ? strdup(if_none_match) : NULL;
+	const char *if_modified_since = MHD_lookup_connection_value(
+		connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	job->if_modified_since = if_modified_since
+		? strdup(if_modified_since) : NULL;
 	job->params.items = p->n ? calloc(p->n, sizeof *p->items) : NULL;
 	bool ok = job->method && job->url && (!p->n || job->params.items) &&
-		  (!if_none_match || job->if_none_match);
+		  (!if_none_match || job->if_none_match) &&
+		  (!if_modified_since || job->if_modified_since);
 	for (size_t i = 0; ok && i < p->n; i++) {
 		job->params.items[i].name = strdup(p->items[i].name);
 		job->params.items[i].value = strdup(p->items[i].value);
@@ -1063,7 +1074,8 @@ static void work(struct server *sv, struct job *job)
 	struct serve_request req = {
 		.method = job->method, .path = job->url,
 		.params = job->params.items, .n_params = job->params.n,
-		.if_none_match = job->if_none_match, .ctx = &sl->ctx};
+		.if_none_match = job->if_none_match,
+		.if_modified_since = job->if_modified_since, .ctx = &sl->ctx};
 	call_handler(sv, job->route, &req, &job->res);
 }
 

@@ -131,6 +131,8 @@ struct serve_request {
 	size_t n_params;
 	/* The If-None-Match header as sent, NULL without one. */
 	const char *if_none_match;
+	/* The If-Modified-Since header as sent, NULL without one. */
+	const char *if_modified_since;
 	struct serve_context *ctx;
 };
 

@@ -259,6 +259,17 @@ ni_status ni_db_revision(ni_db *d, uint64_t *revision, bool *known) noexcept
 	}
 }
 
+ni_status ni_db_uuid(ni_db *d, char **uuid) noexcept
+{
+	*uuid = nullptr;
+	try {
+		*uuid = c_string(d->db.get_uuid());
+		return *uuid ? NI_OK : NI_ENOMEM;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
 ni_status ni_db_get_metadata(ni_db *d, const char *key, char **value) noexcept
 {
 	*value = nullptr;

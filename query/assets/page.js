@@ -104,6 +104,18 @@
 			told.textContent = what ? what.textContent.trim() : "";
 	}
 
+	/* The head's link to the search's feed (for readers that find a
+	 * page's feeds) is the new results', or none. */
+	function feedLink(doc) {
+		var atom = 'link[rel="alternate"][type="application/atom+xml"]';
+		var old = document.head.querySelector(atom);
+		var fresh = doc.head.querySelector(atom);
+		if (old)
+			old.remove();
+		if (fresh)
+			document.head.appendChild(document.adoptNode(fresh));
+	}
+
 	function search() {
 		var text = box.value.trim();
 		if (!text)
@@ -126,6 +138,7 @@
 				main.replaceWith(document.adoptNode(fresh));
 				tell(fresh);
 				document.title = doc.title;
+				feedLink(doc);
 				var top = document.querySelector(".top");
 				if (top)
 					top.classList.remove("home");

@@ -46,7 +46,7 @@ expect_only_line "$WORK/err" "newsquery: option '-n' needs a value (see --help)"
 expect_status 2 "a value for a flag" -- "$NEWSQUERY" --json=yes sanctions
 expect_only_line "$WORK/err" "newsquery: option '--json' takes no value (see --help)" "flag with a value"
 expect_status 2 "ambiguous abbreviation" -- "$NEWSQUERY" --f json sanctions
-expect_only_line "$WORK/err" "newsquery: option '--f' is ambiguous (--format, --facets, --feedback) (see --help)" "ambiguous"
+expect_only_line "$WORK/err" "newsquery: option '--f' is ambiguous (--format, --facets, --feedback, --feed-base) (see --help)" "ambiguous"
 expect_status 0 "a unique abbreviation" -- "$NEWSQUERY" --form tsv sanctions
 expect_match "$WORK/out" '^rank	score	' "--form is --format"
 

@@ -219,6 +219,14 @@ def test_home_and_submit(p):
             summary.get_attribute("textContent").strip(),
             "%s: the new results are told: %r" % (
                 p.mode, told and told[0].get_attribute("textContent")))
+        # The head links the new results' feed, for a reader that
+        # finds a page's feeds (there was none on the home page).
+        feeds = p.d.find_elements(By.CSS_SELECTOR, 'head link[rel='
+                                  'alternate][type="application/atom+xml"]')
+        check(len(feeds) == 1 and feeds[0].get_attribute("href").endswith(
+            "/feed?q=sanctions"), "%s: the head links the feed of the "
+              "results typed" % p.mode,
+              [f.get_attribute("href") for f in feeds])
     old = p.d.find_element(By.TAG_NAME, "html")
     box.send_keys(Keys.ENTER)
     p.wait_for(lambda: p.stale(old), "the results to load")

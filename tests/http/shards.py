@@ -2,7 +2,8 @@
 """newsquery --serve over a sharded index and over remote shards
 (xapian-tcpsrv), as newsquery searches them (docs/scaling.md).
 
-/api/search is newsquery --json byte for byte on both; a remote shard
+/api/search is newsquery --json byte for byte on both, and /feed one
+index's feed (without ETag: a stub has no revision); a remote shard
 whose server stops fails the search with 503, and with --allow-partial
 the shards that answer are searched, the one left out named as "shard
 N" (its address only with --serve-paths).
@@ -65,6 +66,21 @@ status, obj, hdrs, body = server.get_json("/api/stats")
 check(status == 200 and obj["shards"] == 2 and obj["revision"] is None and
       obj["last_build"] is None and not schema_problems("serve-stats", body),
       "/api/stats of a sharded index", obj)
+# The Atom feed: the one index's, without ETag or Last-Modified (a
+# stub has no revision of its own: docs/serving.md, "The Atom feed").
+one = os.path.join(WORK, "one")
+build(one, SAMPLES)
+single = Server(one)
+for q in ("sanctions", "the"):
+    path = "/feed?" + urllib.parse.urlencode({"q": q, "limit": 50})
+    _, one_headers, one_body = single.request(path)
+    status, hdrs, body = server.request(path)
+    check(status == 200 and body == one_body and b"<entry>" in body,
+          "a sharded index's feed of %s is one index's" % q, body[:300])
+    check("etag" not in hdrs and "last-modified" not in hdrs and
+          "etag" in one_headers, "a sharded index's feed: no validators",
+          hdrs)
+single.stop()
 server.stop()
 
 if not shutil.which("xapian-tcpsrv"):

@@ -133,4 +133,20 @@ static inline void use_decimal_comma_locale(void)
 		     "fr_FR.UTF-8) is installed; scripts/setup makes one");
 }
 
+/* That `text` (an output: a page, a feed) holds `part`; else its all. */
+static inline void assert_contains(const char *text, const char *part)
+{
+	if (!text || !strstr(text, part))
+		fail_msg("'%s' not in:\n%s", part, text ? text : "(null)");
+}
+
+/* That `text` does not hold `part`; else where it does. */
+static inline void assert_lacks(const char *text, const char *part)
+{
+	assert_non_null(text);
+	const char *at = strstr(text, part);
+	if (at)
+		fail_msg("'%s' found, at: %.80s", part, at);
+}
+
 #endif

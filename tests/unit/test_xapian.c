@@ -2610,6 +2610,36 @@ static void test_stopwords_per_language(void **state)
 	assert_false(ni_is_stopword("english", "thesis", 6));
 }
 
+/*
+ * An index's UUID stays with it (a reader, a commit later) and another
+ * index has another: the feed's ETag (query/atom.c) tells an index
+ * built again from the old one by it, their revisions being alike.
+ */
+static void test_uuid_names_the_index(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	char *first = NULL, *again = NULL, *other = NULL;
+	assert_int_equal(ni_db_uuid(db, &first), NI_OK);
+	assert_int_equal(strlen(first), 36);
+	assert_int_equal(ni_db_close(db, NULL), NI_OK);
+	ni_db *reader = open_index(f->path, NI_DB_READ, ANALYZER);
+	assert_int_equal(ni_db_uuid(reader, &again), NI_OK);
+	assert_string_equal(first, again);
+	ni_db_close(reader, NULL);
+	char path[160];
+	snprintf(path, sizeof path, "%s/other", f->dir);
+	db = open_writer(path);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(ni_db_uuid(db, &other), NI_OK);
+	assert_string_not_equal(first, other);
+	ni_db_close(db, NULL);
+	free(first);
+	free(again);
+	free(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2663,6 +2693,7 @@ int main(void)
 		T(test_check_finds_related_records_drift),
 		T(test_languages),
 		T(test_stopwords_per_language),
+		T(test_uuid_names_the_index),
 #undef T
 	};
 	return tests_status(cmocka_run_group_tests(tests, NULL, NULL));
