@@ -16,7 +16,9 @@ Events (docs/serving.md, "GET /api/events").
   streams open; at most 3/4 of --max-connections are streams, so a
   search finds a connection;
 - a client that goes is cleaned up long before a heartbeat would find
-  it: its slot is free again, and the log has its line.
+  it: its slot is free again, and the log has its line;
+- a sharded index: no revision, and an event when a shard commits,
+  an article changed (the counts the same) too.
 """
 import json
 import os
@@ -344,7 +346,35 @@ def no_starving(db):
     check(server.stop() == 0, "stops with 0")
 
 
+def shards():
+    """A stub of shards has no revision: a commit is told all the
+    same, one that changes no count too."""
+    src = os.path.join(WORK, "shard-src")
+    db = os.path.join(WORK, "shard-db")
+    write_article(src, "s.txt", title='"A sharded story"',
+                  webUrl='"https://example.com/shard/s"')
+    build(db, SAMPLES, src, options=("--shards", "2"))
+    server = Server(db)
+    s = Stream(server)
+    s.block()
+    name, data = s.event()
+    first = json.loads(data) if data else {}
+    check(name == "index" and "revision" in first and
+          first["revision"] is None, "shards: no revision", data)
+    write_article(src, "s.txt", title='"A sharded story, changed"',
+                  webUrl='"https://example.com/shard/s"')
+    build(db, SAMPLES, src)
+    name, data = s.event()
+    after = json.loads(data) if data else {}
+    check(name == "index" and after.get("articles") ==
+          first.get("articles"),
+          "shards: an event when an article changed", (first, after))
+    s.close()
+    check(server.stop() == 0, "stops with 0")
+
+
 db = first_event()
+shards()
 origin_and_host(db)
 no_starving(db)
 stopping(db)
