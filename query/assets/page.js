@@ -200,9 +200,13 @@
 			bar = document.createElement("div");
 			bar.className = "fresh";
 			var words = document.createElement("span");
+			words.id = "fresh-count";
 			var show = document.createElement("button");
 			show.type = "button";
 			show.textContent = "Show";
+			/* "Show", to one who goes from button to button, says
+			 * what it shows. */
+			show.setAttribute("aria-describedby", words.id);
 			show.addEventListener("click", showNew);
 			bar.append(words, " \u00b7 ", show);
 			var results = main.querySelector(".results");
