@@ -213,11 +213,13 @@ static void wake_streams(struct events *ev)
 	}
 }
 
-/* Wait `ms` milliseconds on `ev->wake`, or until woken. */
+/* Wait `ms` milliseconds on `ev->wake` (its clock the monotonic one:
+ * the wall clock set back would make it wait for as long), or until
+ * woken. */
 static void wait_ms(struct events *ev, long ms)
 {
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_nsec += ms * 1000000L;
 	until.tv_sec += until.tv_nsec / 1000000000L;
 	until.tv_nsec %= 1000000000L;
@@ -423,7 +425,10 @@ struct MHD_Response *events_response(struct events *ev,
 		ev->streams->prev = s;
 	ev->streams = s;
 	ev->n_streams++;
-	pthread_cond_signal(&ev->wake);
+	/* The follower, asleep or not yet ready, reads the index now; a
+	 * reading there is the new stream's first event. */
+	if (!ev->ready)
+		pthread_cond_signal(&ev->wake);
 	pthread_mutex_unlock(&ev->lock);
 	return r;
 }
@@ -452,8 +457,12 @@ struct events *events_start(const struct serve_settings *settings)
 	 * pages are open. */
 	ev->max_streams = settings->max_connections -
 			  settings->max_connections / 4;
+	pthread_condattr_t monotonic;
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
 	pthread_mutex_init(&ev->lock, NULL);
-	pthread_cond_init(&ev->wake, NULL);
+	pthread_cond_init(&ev->wake, &monotonic);
+	pthread_condattr_destroy(&monotonic);
 	if (pthread_create(&ev->thread, NULL, follow, ev) != 0) {
 		pthread_cond_destroy(&ev->wake);
 		pthread_mutex_destroy(&ev->lock);
