@@ -590,6 +590,15 @@ def offered(p):
     return bars[0].find_element(By.TAG_NAME, "span").text if bars else None
 
 
+def titles_now(p):
+    """The titles of the results, read at once (the page may replace
+    its results between two reads of selenium's)."""
+    return p.d.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll("
+        "'ol.hits > li.hit .title'), function (e) { return e.textContent; "
+        "});")
+
+
 def hide(p, hidden):
     """The page hidden (a tab in the background) or shown again."""
     p.d.execute_script("""
@@ -619,7 +628,7 @@ def live(profile):
               "live: <main> says the page's search and revision: %r %r"
               % (main.get_attribute("data-live"),
                  main.get_attribute("data-revision")))
-        before = p.titles()
+        before = titles_now(p)
         title = new_article(src, 1)
         build(db, SAMPLES, src)
         p.wait_for(lambda: offered(p), "the offer of a new article")
@@ -628,7 +637,7 @@ def live(profile):
         told = p.d.execute_script(
             "return document.getElementById('told').textContent")
         check(told == "1 new article", "live: the offer is told: %r" % told)
-        check(p.titles() == before, "live: the results did not move")
+        check(titles_now(p) == before, "live: the results did not move")
         p.shot("new-articles", dark=True)
         for width, mobile in ((390, True),):
             p.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
@@ -637,11 +646,12 @@ def live(profile):
             p.shot("new-articles-%d" % width, dark=True)
             p.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         p.d.find_element(By.CSS_SELECTOR, "#main .fresh button").click()
-        p.wait_for(lambda: title in p.titles(), "the new article shown")
-        new = [h.find_element(By.CSS_SELECTOR, ".title").text
-               for h in p.d.find_elements(By.CSS_SELECTOR, ".hit.new")]
-        check(new == [title] and p.titles()[0] == title,
-              "live: shown first, marked new: %r %r" % (new, p.titles()))
+        p.wait_for(lambda: title in titles_now(p), "the new article shown")
+        new = p.d.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll("
+            "'.hit.new .title'), function (e) { return e.textContent; });")
+        check(new == [title] and titles_now(p)[0] == title,
+              "live: shown first, marked new: %r %r" % (new, titles_now(p)))
         check(offered(p) is None, "live: the offer is gone once shown")
         p.shot("new-shown")
         # Hidden, the page closes its stream: its line is logged.
