@@ -31,6 +31,7 @@ static const struct {
 } entries[] = {
 	ENTRY(add_response_header),
 	ENTRY(create_response_from_buffer),
+	ENTRY(create_response_from_callback),
 	ENTRY(destroy_response),
 	ENTRY(get_connection_info),
 	ENTRY(get_connection_values_n),

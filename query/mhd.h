@@ -36,6 +36,9 @@ typedef enum MHD_Result mhd_add_response_header_fn(
 	const char *content);
 typedef struct MHD_Response *mhd_create_response_from_buffer_fn(
 	size_t size, void *buffer, enum MHD_ResponseMemoryMode mode);
+typedef struct MHD_Response *mhd_create_response_from_callback_fn(
+	uint64_t size, size_t block_size, MHD_ContentReaderCallback crc,
+	void *crc_cls, MHD_ContentReaderFreeCallback crfc);
 typedef void mhd_destroy_response_fn(struct MHD_Response *response);
 typedef const union MHD_ConnectionInfo *mhd_get_connection_info_fn(
 	struct MHD_Connection *connection,
@@ -61,6 +64,7 @@ typedef void mhd_suspend_connection_fn(struct MHD_Connection *connection);
 struct mhd_api {
 	mhd_add_response_header_fn *add_response_header;
 	mhd_create_response_from_buffer_fn *create_response_from_buffer;
+	mhd_create_response_from_callback_fn *create_response_from_callback;
 	mhd_destroy_response_fn *destroy_response;
 	mhd_get_connection_info_fn *get_connection_info;
 	mhd_get_connection_values_n_fn *get_connection_values_n;
@@ -82,6 +86,7 @@ extern struct mhd_api mhd_api;
 		       "mhd.h: MHD_" #name " is not as <microhttpd.h> says")
 MHD_SAME_TYPE(add_response_header);
 MHD_SAME_TYPE(create_response_from_buffer);
+MHD_SAME_TYPE(create_response_from_callback);
 MHD_SAME_TYPE(destroy_response);
 MHD_SAME_TYPE(get_connection_info);
 MHD_SAME_TYPE(get_connection_values_n);
@@ -96,6 +101,8 @@ MHD_SAME_TYPE(suspend_connection);
 /* From here on, a call of an MHD function is a call through the table. */
 #define MHD_add_response_header (mhd_api.add_response_header)
 #define MHD_create_response_from_buffer (mhd_api.create_response_from_buffer)
+#define MHD_create_response_from_callback \
+	(mhd_api.create_response_from_callback)
 #define MHD_destroy_response (mhd_api.destroy_response)
 #define MHD_get_connection_info (mhd_api.get_connection_info)
 #define MHD_get_connection_values_n (mhd_api.get_connection_values_n)

@@ -946,6 +946,43 @@ static void put_nothing(struct page *p, const struct render_context *ctx,
 	fputs("</section>\n", out);
 }
 
+/*
+ * <main>; on a first page of results, with what page.js needs to tell
+ * the reader of new articles (docs/serving.md, "New articles"): the
+ * /api/search of this page (its query and date range as one text, its
+ * search options, no facets) and the index's revision its results are
+ * of.
+ */
+static void put_main(struct page *p, const struct render_context *ctx)
+{
+	const struct page_request *req = p->req;
+	FILE *out = p->out;
+	struct ni_buf text = NI_BUF_INIT, problem = NI_BUF_INIT;
+	const char *param;
+	fputs("<main id=\"main\"", out);
+	if (!ctx->offset && ctx->limit &&
+	    page_query_text(req, &text, &param, &problem)) {
+		bool first = true;
+		fputs(" data-live=\"/api/search", out);
+		put_pair(out, &first, "q", ni_buf_str(&text));
+		for (size_t i = 0; i < req->n_params; i++) {
+			const struct serve_param *pa = &req->params[i];
+			if (query_option_known(pa->name, true) &&
+			    strcmp(pa->name, "offset") &&
+			    strcmp(pa->name, "facets"))
+				put_pair(out, &first, pa->name, pa->value);
+		}
+		put_pair(out, &first, "facets", "");
+		fputc('"', out);
+		if (req->revision)
+			fprintf(out, " data-revision=\"%llu\"",
+				(unsigned long long)req->revision);
+	}
+	fputs(">\n", out);
+	ni_buf_release(&text);
+	ni_buf_release(&problem);
+}
+
 /* ---- the pages ---------------------------------------------------------- */
 
 /* A few searches to start from, on the page without a query. */
@@ -1003,7 +1040,7 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 	ni_buf_release(&problem);
 	put_head(&p, req->q);
 	put_header(&p, false);
-	fputs("<main id=\"main\">\n", p.out);
+	put_main(&p, ctx);
 	if (ctx->suggestion)
 		put_suggestion(&p, ctx->suggestion);
 	put_notices(p.out, ctx);
@@ -1124,7 +1161,13 @@ static ni_status answer_search(const struct serve_request *req,
 		session_context(&s, &rc);
 		rc.elapsed_ms = ms_since(&start);
 		res->content_type = HTML_TYPE;
-		status = page_results(&res->body, pr, ps, &rc, &s.results);
+		/* The revision searched: the handle's, until reopened. */
+		struct page_request live = *pr;
+		bool known = false;
+		if (ni_db_revision(ctx->db, &live.revision, &known) != NI_OK ||
+		    !known)
+			live.revision = 0;
+		status = page_results(&res->body, &live, ps, &rc, &s.results);
 	} else if (s.syntax) {
 		status = answer_problem(res, 400, pr, ps, "The query cannot "
 					"be read", ni_buf_str(&s.message),

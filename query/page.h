@@ -32,6 +32,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "ni_buf.h"
@@ -60,6 +61,10 @@ struct page_request {
 	 */
 	const struct serve_param *params;
 	size_t n_params;
+	/* The index's revision the results are of (ni_db_revision()), 0
+	 * when not known (a stub of shards): page.js compares it with
+	 * /api/events' to tell new articles. */
+	uint64_t revision;
 };
 
 /* The server's settings that change the page. */

@@ -193,6 +193,7 @@ void serve_response_reset(struct serve_response *res)
 {
 	res->status = 200;
 	res->content_type = SERVE_JSON_TYPE;
+	res->event_stream = false;
 	ni_buf_reset(&res->body);
 	ni_buf_reset(&res->headers);
 }
@@ -201,4 +202,12 @@ void serve_response_release(struct serve_response *res)
 {
 	ni_buf_release(&res->body);
 	ni_buf_release(&res->headers);
+}
+
+ni_status serve_open_index(const struct serve_settings *settings,
+			   ni_db **db, struct ni_buf *detail)
+{
+	return ni_db_open(settings->db_path, settings->allow_partial
+			  ? NI_DB_READ_PARTIAL : NI_DB_READ,
+			  ni_analyzer_settings(), db, detail);
 }

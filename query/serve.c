@@ -23,6 +23,11 @@
  * line).  The main thread waits for SIGINT or SIGTERM, then stops the
  * workers (each answers what it holds; what is left in the queue is
  * told 503), then the daemon, and closes every worker's index.
+ *
+ * /api/events is a stream (events.h): its worker only checks the
+ * request; its answer is events.c's, which sends what the follower
+ * thread there sees of the index, suspended while it has nothing to
+ * send, and ended before the daemon stops.
  */
 #include "serve.h"
 
@@ -46,6 +51,7 @@
 
 #include "api.h"
 #include "atom.h"
+#include "events.h"
 #include "mhd.h"
 #include "ni_dates.h"
 #include "page.h"
@@ -80,6 +86,7 @@ static const struct serve_route ROUTES[] = {
 	{"/api/article", api_article, SERVE_NEEDS_INDEX},
 	{"/api/suggest", api_suggest, SERVE_NEEDS_INDEX},
 	{"/api/stats", api_stats, SERVE_NEEDS_INDEX},
+	{"/api/events", events_serve, SERVE_NEEDS_INDEX},
 	{"/healthz", api_healthz, SERVE_NEEDS_INDEX},
 	{"/feed", atom_serve_feed, SERVE_NEEDS_INDEX},
 	{"/", page_serve_search, 0},
@@ -330,6 +337,7 @@ struct job;
 struct server {
 	const struct serve_settings *settings;
 	struct MHD_Daemon *daemon;
+	struct events *events;      /* /api/events' streams */
 	/* Requests waiting for a worker, first come first: `lock`. */
 	struct job *first, *last;
 	pthread_cond_t queued;      /* a job, or stopping */
@@ -528,9 +536,7 @@ static void slot_open(struct server *sv, struct slot *sl,
 	const struct serve_settings *set = sv->settings;
 	struct ni_buf detail = NI_BUF_INIT;
 	ni_db *db = NULL;
-	ni_status status = ni_db_open(set->db_path, set->allow_partial
-				      ? NI_DB_READ_PARTIAL : NI_DB_READ,
-				      ni_analyzer_settings(), &db, &detail);
+	ni_status status = serve_open_index(set, &db, &detail);
 	char *language = status == NI_OK ? strdup(ni_db_language(db)) : NULL;
 	if (status == NI_OK && !language) {
 		status = NI_ENOMEM;
@@ -852,6 +858,29 @@ static bool preflight(struct server *sv, struct MHD_Connection *connection,
 	return true;
 }
 
+/*
+ * The stream of events a handler asked for (events.h), its bytes
+ * counted for the log; NULL, with `res` made the error that says why,
+ * when none can be opened.
+ */
+static struct MHD_Response *open_stream(struct server *sv,
+					struct MHD_Connection *connection,
+					struct request_state *rs,
+					struct serve_response *res)
+{
+	unsigned status;
+	const char *why;
+	struct MHD_Response *r = events_response(
+		sv->events, connection, rs ? &rs->bytes : NULL, &status, &why);
+	if (!r) {
+		serve_response_reset(res);
+		if (serve_error(res, status, NULL, "%s", why) == NI_OK &&
+		    status == 503)
+			serve_header(res, "Retry-After", "1");
+	}
+	return r;
+}
+
 /* Send `res` (its body handed over), with every header it needs;
  * `url` is the request's path. */
 static enum MHD_Result send_response(struct server *sv,
@@ -859,12 +888,14 @@ static enum MHD_Result send_response(struct server *sv,
 				     struct request_state *rs, const char *url,
 				     struct serve_response *res)
 {
+	struct MHD_Response *r = res->event_stream && res->status == 200
+		? open_stream(sv, connection, rs, res) : NULL;
+	bool stream = r != NULL;
 	size_t len = res->body.len;
-	char *body = ni_buf_detach(&res->body);
-	struct MHD_Response *r = body
-		? MHD_create_response_from_buffer(len, body,
-						  MHD_RESPMEM_MUST_FREE)
-		: NULL;
+	char *body = stream ? NULL : ni_buf_detach(&res->body);
+	if (!stream && body)
+		r = MHD_create_response_from_buffer(len, body,
+						    MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		free(body);
 		return MHD_NO;
@@ -904,7 +935,9 @@ static enum MHD_Result send_response(struct server *sv,
 	MHD_destroy_response(r);
 	if (rs) {
 		rs->status = res->status;
-		rs->bytes = len;
+		/* A stream's are counted as it sends them. */
+		if (!stream)
+			rs->bytes = len;
 	}
 	return queued;
 }
@@ -1429,7 +1462,8 @@ int serve_run(const struct serve_settings *settings)
 	if (sv.log)
 		fd = listen_socket(settings, &local);
 	clock_gettime(CLOCK_MONOTONIC, &sv.started);
-	bool working = fd >= 0 && start_workers(&sv, settings->threads);
+	bool working = fd >= 0 && start_workers(&sv, settings->threads) &&
+		       (sv.events = events_start(settings)) != NULL;
 	sv.daemon = working ? start_daemon(&sv, fd) : NULL;
 	if (fd >= 0 && !sv.daemon)
 		fprintf(stderr, "newsquery: cannot start the server on %s%s\n",
@@ -1453,12 +1487,14 @@ int serve_run(const struct serve_settings *settings)
 			;
 		fprintf(stderr, "newsquery: stopping (%s)\n",
 			sig == SIGINT ? "SIGINT" : "SIGTERM");
+		events_stop(sv.events);
 		stop_workers(&sv);
 		MHD_stop_daemon(sv.daemon);
 		code = NI_QUERY_EXIT_MATCH;
 	} else {
 		stop_workers(&sv);
 	}
+	events_free(sv.events);
 	if (fd >= 0)
 		close(fd);
 	while (sv.slots) {

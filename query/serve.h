@@ -144,6 +144,9 @@ struct serve_response {
 	/* Headers of the handler's own, as name, NUL, value, NUL: add them
 	 * with serve_header(). */
 	struct ni_buf headers;
+	/* Set by /api/events' handler (events.h): with a 200, the server
+	 * answers with a stream of events, not the body. */
+	bool event_stream;
 };
 
 typedef ni_status serve_handler(const struct serve_request *req,
@@ -255,6 +258,14 @@ void serve_response_reset(struct serve_response *res);
 
 /* Free what `res` owns. */
 void serve_response_release(struct serve_response *res);
+
+/*
+ * Open the index `settings` name for reading, as every thread of the
+ * server does (with --allow-partial, without the shards that do not
+ * answer): ni_db_open()'s status, `*db` and `detail`.
+ */
+ni_status serve_open_index(const struct serve_settings *settings,
+			   ni_db **db, struct ni_buf *detail);
 
 /* ---- the server (serve.c) ---------------------------------------------- */
 

@@ -15,7 +15,14 @@
  *     box;
  *   - a thumbnail that cannot be loaded is hidden, not shown broken;
  *   - the footer that tells the keys is shown (without the script there
- *     are none to tell).
+ *     are none to tell);
+ *   - new articles: on a first page of results, while the page is
+ *     visible, a stream of the index's changes (/api/events); when the
+ *     index changed, the page's own search is asked again (/api/search,
+ *     the URL <main data-live> gives) and the results it has that the
+ *     page does not are offered, "2 new articles · Show", at the top of
+ *     the results, and said through the live region; nothing moves
+ *     until the reader asks (docs/serving.md, "New articles").
  * It keeps to what the Content-Security-Policy allows: no inline code,
  * no eval, fetches to the server only.
  */
@@ -28,6 +35,15 @@
 	var timer = 0;
 	var asked = 0; /* the number of the last search sent */
 	var told = null; /* the live region, there before anything is said */
+	var CHECK_GAP = 3000; /* ms at least between two searches for news */
+	var stream = null; /* the EventSource of /api/events, while visible */
+	var reopen = 0; /* the timer that opens a refused stream again */
+	var seen = null; /* the revision the results are known to be of */
+	var checking = false; /* a search for news is on its way */
+	var again = false; /* and the index changed meanwhile */
+	var checked = 0; /* when the last search for news was sent */
+	var later_check = 0;
+	var news = {}; /* what names each new result: true */
 
 	function typing(el) {
 		return el && (el.isContentEditable ||
@@ -116,12 +132,10 @@
 			document.head.appendChild(document.adoptNode(fresh));
 	}
 
-	function search() {
-		var text = box.value.trim();
-		if (!text)
-			return;
+	/* Show the page at `url` (one of this server's searches) in place
+	 * of this one's results; then `then(main)`, when given. */
+	function load(url, then) {
 		var number = ++asked;
-		var url = "/search?" + query();
 		fetch(url, {headers: {"Accept": "text/html"}})
 			.then(function (response) {
 				return response.text();
@@ -143,10 +157,205 @@
 				if (top)
 					top.classList.remove("home");
 				history.replaceState(null, "", url);
+				follow();
+				if (then)
+					then(fresh);
 			})
 			.catch(function () {
 				/* The form still works: nothing to do. */
 			});
+	}
+
+	function search() {
+		var text = box.value.trim();
+		if (text)
+			load("/search?" + query());
+	}
+
+	/* ---- new articles ---- */
+
+	/* What names a result: its URL (or file) as the page shows it,
+	 * else its title; the same of an answer of /api/search, written
+	 * as page.c writes it (controls as U+FFFD, no bidi controls). */
+	function clean(text) {
+		return String(text).replace(/[\u202a-\u202e\u2066-\u2069]/g, "")
+			.replace(/[\t\n\r]/g, " ")
+			.replace(/[\u0000-\u001f\u007f-\u009f]/g, "\ufffd");
+	}
+
+	function nameOfHit(hit) {
+		var url = hit.querySelector(".url");
+		var title = hit.querySelector(".title");
+		return url ? "u" + url.textContent
+			: "t" + (title ? title.textContent : "");
+	}
+
+	function nameOfResult(r) {
+		var shown = r.url !== null ? r.url : r.path;
+		if (shown !== null && shown !== undefined)
+			return "u" + clean(shown);
+		return "t" + clean(r.title && r.title.trim() ? r.title
+			: "(no title)");
+	}
+
+	/* "N new articles · Show" at the top of the results, or none. */
+	function offer(count) {
+		var main = document.getElementById("main");
+		var bar = main && main.querySelector(".fresh");
+		if (!count) {
+			if (bar)
+				bar.remove();
+			return;
+		}
+		var text = count + (count === 1 ? " new article"
+			: " new articles");
+		if (!bar) {
+			bar = document.createElement("div");
+			bar.className = "fresh";
+			var words = document.createElement("span");
+			words.id = "fresh-count";
+			var show = document.createElement("button");
+			show.type = "button";
+			show.textContent = "Show";
+			/* "Show", to one who goes from button to button, says
+			 * what it shows. */
+			show.setAttribute("aria-describedby", words.id);
+			show.addEventListener("click", showNew);
+			bar.append(words, " \u00b7 ", show);
+			var results = main.querySelector(".results");
+			(results || main).prepend(bar);
+		}
+		if (bar.firstChild.textContent !== text) {
+			bar.firstChild.textContent = text;
+			if (told)
+				told.textContent = text;
+		}
+	}
+
+	/* The page's search again, at most every CHECK_GAP ms: the
+	 * results it did not show are offered. */
+	function check() {
+		var main = document.getElementById("main");
+		var api = main && main.getAttribute("data-live");
+		if (!api)
+			return;
+		if (checking) {
+			again = true;
+			return;
+		}
+		var wait = checked + CHECK_GAP - Date.now();
+		if (wait > 0) {
+			clearTimeout(later_check);
+			later_check = setTimeout(check, wait);
+			return;
+		}
+		checking = true;
+		checked = Date.now();
+		fetch(api)
+			.then(function (response) {
+				return response.ok ? response.json() : null;
+			})
+			.then(function (answer) {
+				if (!answer || !Array.isArray(answer.results) ||
+				    document.getElementById("main") !== main)
+					return;
+				var shown = {};
+				main.querySelectorAll(".hit").forEach(function (h) {
+					shown[nameOfHit(h)] = true;
+				});
+				news = {};
+				var count = 0;
+				answer.results.forEach(function (r) {
+					var name = nameOfResult(r);
+					if (!shown[name] && !news[name]) {
+						news[name] = true;
+						count++;
+					}
+				});
+				offer(count);
+			})
+			.catch(function () {})
+			.then(function () {
+				checking = false;
+				if (again) {
+					again = false;
+					check();
+				}
+			});
+	}
+
+	/* The results again, the new ones marked and the first in focus. */
+	function showNew() {
+		var names = news;
+		load(location.pathname + location.search, function (main) {
+			var first = null;
+			main.querySelectorAll(".hit").forEach(function (h) {
+				if (names[nameOfHit(h)]) {
+					h.classList.add("new");
+					first = first || h;
+				}
+			});
+			var target = first && first.querySelector(".title a");
+			if (target)
+				target.focus();
+			else
+				window.scrollTo(0, 0);
+		});
+	}
+
+	/* An event of /api/events: the index as it is now. */
+	function changed(e) {
+		var now;
+		try {
+			now = JSON.parse(e.data);
+		} catch (err) {
+			return;
+		}
+		/* The results are of this revision: nothing is new. */
+		if (now.revision !== null && now.revision === seen)
+			return;
+		seen = now.revision;
+		check();
+	}
+
+	function quiet() {
+		clearTimeout(reopen);
+		if (stream) {
+			stream.close();
+			stream = null;
+		}
+	}
+
+	/* Listen to the index's changes while a first page of results is
+	 * shown and visible; a hidden page costs the server nothing. */
+	function listen() {
+		var main = document.getElementById("main");
+		if (!window.EventSource || document.hidden || !main ||
+		    !main.hasAttribute("data-live")) {
+			quiet();
+			return;
+		}
+		if (stream)
+			return;
+		stream = new EventSource("/api/events");
+		stream.addEventListener("index", changed);
+		stream.addEventListener("error", function () {
+			/* It gives up on an answer that is no stream (503 while
+			 * the server is full): try again in a while. */
+			if (stream && stream.readyState === EventSource.CLOSED) {
+				stream = null;
+				reopen = setTimeout(listen, 30000);
+			}
+		});
+	}
+
+	/* A page of results in place: its revision is what is known. */
+	function follow() {
+		var main = document.getElementById("main");
+		var revision = main && main.getAttribute("data-revision");
+		seen = revision ? Number(revision) : null;
+		news = {};
+		listen();
 	}
 
 	/* The completions of the last word, as the box's list. */
@@ -194,6 +403,9 @@
 		if (img.complete && !img.naturalWidth)
 			hide(img);
 	});
+
+	document.addEventListener("visibilitychange", listen);
+	follow();
 
 	/* The keys work now: say which (a phone's style hides it). */
 	var footer = document.querySelector("footer.bottom");

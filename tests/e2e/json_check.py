@@ -8,7 +8,8 @@ KIND is what the command was asked for: `query` (newsquery --json),
 `jsonl` (newsquery --format jsonl), `stats` (newsindex stats --json) or
 `values` (newsindex stats --values FIELD --json), or one of the
 server's answers (`serve-error`, `serve-article`, `serve-suggest`,
-`serve-stats`, `serve-health`: tests/http/, with STATUS 0); STATUS its
+`serve-stats`, `serve-health`, `serve-event` (the data line of an
+/api/events event): tests/http/, with STATUS 0); STATUS its
 exit status; FILE what it wrote on stdout.  Prints what is wrong and exits 1,
 or exits 0 when the output is as documented: UTF-8, one object a line,
 valid against the schema in docs/json-schema/, no DEL or C1 control
@@ -36,12 +37,13 @@ FILES = {"query": "newsquery.json", "jsonl": "newsquery.json",
          "serve-article": "serve-article.json",
          "serve-suggest": "serve-suggest.json",
          "serve-stats": "serve-stats.json",
-         "serve-health": "serve-health.json"}
+         "serve-health": "serve-health.json",
+         "serve-event": "serve-event.json"}
 # The exit statuses after which stdout is JSON (anything else: empty).
 JSON_STATUS = {"query": (0, 1), "jsonl": (0, 1), "stats": (0, 1),
                "values": (0,), "serve-error": (0,), "serve-article": (0,),
                "serve-suggest": (0,), "serve-stats": (0,),
-               "serve-health": (0,)}
+               "serve-health": (0,), "serve-event": (0,)}
 _validators = {}
 
 

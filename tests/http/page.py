@@ -12,8 +12,11 @@ text (no alert, no element made from them, no link to javascript: or
 data:), and the pages for no results, for a query without words, for
 a bad date; words wider than a phone that must break, and an Arabic
 article that must read right to left.  With JavaScript on, also the keys (j, k, arrows, /) and
-search as you type.  No page may break the Content-Security-Policy
-(the browser's console says when one does).  Screenshots, light and
+search as you type, and new articles: with the page open, an article
+built into the index is offered ("1 new article · Show") without the
+results moving, and shown when asked; a hidden page closes its stream
+and, visible again, offers what came meanwhile.  No page may break the
+Content-Security-Policy (the browser's console says when one does).  Screenshots, light and
 dark, go to BUILD/screenshots/ (MESON_BUILD_ROOT).
 
 Run by Debian's /usr/bin/python3, which has python3-selenium.  Exit
@@ -571,6 +574,112 @@ def run(db, javascript, profile):
         status = server.stop()
         check(status == 0, "%s: the server ended with %s" % (p.mode, status),
               server.log())
+    # Without the script, the page asks for no stream of events.
+    check(("GET /api/events" in server.log()) == javascript,
+          "%s: the page listens to /api/events: %s"
+          % (p.mode, "GET /api/events" in server.log()))
+
+
+def new_article(folder, n):
+    """An article about sanctions, newer than any of the samples."""
+    path = os.path.join(folder, "new-%d.txt" % n)
+    with open(path, "w") as f:
+        f.write('---\ntitle: "Fresh sanctions story number %d"\n'
+                'webUrl: "https://example.com/fresh/%d"\n'
+                'excerpt: "New sanctions announced, number %d."\n'
+                'publishedDateTime: 2030-01-0%dT00:00:00Z\n---\n'
+                % (n, n, n, n))
+    return "Fresh sanctions story number %d" % n
+
+
+def offered(p):
+    """The text of the offer of new articles, or None."""
+    bars = p.d.find_elements(By.CSS_SELECTOR, "#main .fresh")
+    return bars[0].find_element(By.TAG_NAME, "span").text if bars else None
+
+
+def titles_now(p):
+    """The titles of the results, read at once (the page may replace
+    its results between two reads of selenium's)."""
+    return p.d.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll("
+        "'ol.hits > li.hit .title'), function (e) { return e.textContent; "
+        "});")
+
+
+def hide(p, hidden):
+    """The page hidden (a tab in the background) or shown again."""
+    p.d.execute_script("""
+        Object.defineProperty(document, "hidden", {value: arguments[0],
+                              configurable: true});
+        document.dispatchEvent(new Event("visibilitychange"));
+        """, hidden)
+
+
+def live(profile):
+    """New articles: offered as they are built, shown when asked; a
+    hidden page listens to nothing."""
+    db = os.path.join(WORK, "live-db")
+    src = os.path.join(WORK, "live-src")
+    os.makedirs(src)
+    build(db, SAMPLES, src)
+    server = Server(db)
+    base = "http://%s:%d" % (server.host, server.port)
+    driver = browser(True, profile)
+    p = Page(driver, base, True)
+    try:
+        p.load("/search?q=sanctions&sort=date")
+        main = p.d.find_element(By.ID, "main")
+        check(main.get_attribute("data-live") ==
+              "/api/search?q=sanctions&sort=date&facets=" and
+              main.get_attribute("data-revision"),
+              "live: <main> says the page's search and revision: %r %r"
+              % (main.get_attribute("data-live"),
+                 main.get_attribute("data-revision")))
+        before = titles_now(p)
+        title = new_article(src, 1)
+        build(db, SAMPLES, src)
+        p.wait_for(lambda: offered(p), "the offer of a new article")
+        check(offered(p) == "1 new article", "live: offered: %r"
+              % offered(p))
+        told = p.d.execute_script(
+            "return document.getElementById('told').textContent")
+        check(told == "1 new article", "live: the offer is told: %r" % told)
+        check(titles_now(p) == before, "live: the results did not move")
+        p.shot("new-articles", dark=True)
+        for width, mobile in ((390, True),):
+            p.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+                "width": width, "height": 844, "deviceScaleFactor": 1,
+                "mobile": mobile})
+            p.shot("new-articles-%d" % width, dark=True)
+            p.d.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        p.d.find_element(By.CSS_SELECTOR, "#main .fresh button").click()
+        p.wait_for(lambda: title in titles_now(p), "the new article shown")
+        new = p.d.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll("
+            "'.hit.new .title'), function (e) { return e.textContent; });")
+        check(new == [title] and titles_now(p)[0] == title,
+              "live: shown first, marked new: %r %r" % (new, titles_now(p)))
+        check(offered(p) is None, "live: the offer is gone once shown")
+        p.shot("new-shown")
+        # Hidden, the page closes its stream: its line is logged.
+        hide(p, True)
+        p.wait_for(lambda: server.log().count("GET /api/events") == 1,
+                   "the stream closed while hidden")
+        title = new_article(src, 2)
+        build(db, SAMPLES, src)
+        time.sleep(1)
+        check(offered(p) is None, "live: a hidden page was told nothing")
+        hide(p, False)
+        p.wait_for(lambda: offered(p) == "1 new article",
+                   "the offer once visible again")
+    except Exception:
+        check(False, "live raised:\n%s" % traceback.format_exc())
+    finally:
+        violations = p.csp_violations()
+        check(not violations, "live: the policy refused: %r" % violations)
+        driver.quit()
+        server.stop()
 
 
 # In a page of another origin: fetch the API, say what came.
@@ -665,6 +774,7 @@ def main():
     build(db, SAMPLES, os.path.join(FIXTURES, "page"))
     for javascript in (True, False):
         run(db, javascript, os.path.join(WORK, "profile-%d" % javascript))
+    live(os.path.join(WORK, "profile-live"))
     cross_origin(db, os.path.join(WORK, "profile-app"))
     readme_shot(db, os.path.join(WORK, "profile-readme"))
     print("screenshots in " + SHOTS)

@@ -364,6 +364,48 @@ static void test_other_parameters_are_kept(void **state)
 	free(html);
 }
 
+/*
+ * A first page of results says, for page.js's offer of new articles,
+ * its own search as /api/search takes it (the date range in the query,
+ * search options only, no offset, no facets) and its index's revision;
+ * a later page, or one of no results (limit=0), says neither.
+ */
+static void test_first_page_says_its_search(void **state)
+{
+	(void)state;
+	struct serve_param params[] = {
+		{"q", "ai"}, {"from", "2021"}, {"sort", "date"},
+		{"facets", "topic"}, {"x\"y", "<v>"}, {"limit", "5"},
+	};
+	struct page_request req = request("ai");
+	req.from = "2021";
+	req.params = params;
+	req.n_params = sizeof params / sizeof *params;
+	req.revision = 42;
+	struct ni_result hits[] = {hit("T", "https://e.com/")};
+	struct ni_results r = page_of(hits, 1);
+	struct render_context ctx = context("ai");
+	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_contains(html, "<main id=\"main\" data-live=\"/api/search?"
+			"q=ai%20date%3A2021..&amp;sort=date&amp;limit=5&amp;"
+			"facets=\" data-revision=\"42\">");
+	free(html);
+	req.revision = 0;  /* a stub of shards: no revision */
+	html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_contains(html, "&amp;facets=\">");
+	assert_lacks(html, "data-revision");
+	free(html);
+	ctx.offset = 10;
+	html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_contains(html, "<main id=\"main\">");
+	free(html);
+	ctx.offset = 0;
+	ctx.limit = 0;
+	html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_contains(html, "<main id=\"main\">");
+	free(html);
+}
+
 /* ---- the parts of the page --------------------------------------------- */
 
 static void test_snippet_marks_matched_words(void **state)
@@ -800,6 +842,7 @@ int main(void)
 		cmocka_unit_test(test_thumbnail_only_from_https_and_when_on),
 		cmocka_unit_test(test_query_is_escaped_in_box_and_links),
 		cmocka_unit_test(test_other_parameters_are_kept),
+		cmocka_unit_test(test_first_page_says_its_search),
 		cmocka_unit_test(test_snippet_marks_matched_words),
 		cmocka_unit_test(test_article_language_on_its_text),
 		cmocka_unit_test(test_meta_line_and_similar_copies),
