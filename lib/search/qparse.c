@@ -33,6 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
 #include "ni_article.h"
 #include "ni_buf.h"
 #include "ni_dates.h"
@@ -319,6 +322,41 @@ static bool spend(struct parser *p, size_t n, size_t at)
 
 /* ---- the lexer ---------------------------------------------------------- */
 
+/* Whether a decimal digit (of any script) ends at p->text[pos - 1]. */
+static bool digit_before(const struct parser *p, size_t pos)
+{
+	if (pos == 0 || pos > INT32_MAX)
+		return false;
+	int32_t i = (int32_t)pos;
+	UChar32 c;
+	U8_PREV((const uint8_t *)p->text, 0, i, c);
+	return c >= 0 && u_isdigit(c);
+}
+
+/* Whether a decimal digit (of any script) starts at p->text[pos]. */
+static bool digit_at(const struct parser *p, size_t pos)
+{
+	if (pos >= p->len || p->len - pos > INT32_MAX)
+		return false;
+	int32_t i = 0, left = (int32_t)(p->len - pos);
+	UChar32 c;
+	U8_NEXT((const uint8_t *)p->text + pos, i, left, c);
+	return c >= 0 && u_isdigit(c);
+}
+
+/*
+ * The spaces that may separate the groups of a number (1 000 with a
+ * no-break, figure, thin or narrow no-break space): between two digits,
+ * they are left in the term, and the analyzer, which reads articles
+ * the same way, says whether they join the number ("1000") or part two
+ * words.
+ */
+static bool may_group_digits(unsigned code)
+{
+	return code == 0xA0 || code == 0x2007 || code == 0x2009 ||
+	       code == 0x202F;
+}
+
 /*
  * Bytes of the white space character at p->text[pos], 0 if it is not
  * one: ASCII's, and the Unicode spaces people paste (no-break, ideographic
@@ -329,17 +367,25 @@ static size_t space_len(const struct parser *p, size_t pos)
 	const unsigned char *s = (const unsigned char *)p->text + pos;
 	if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
 		return 1;
-	if (s[0] == 0xC2)
-		return pos + 1 < p->len && (s[1] == 0xA0 || s[1] == 0x85)
-			? 2 : 0;
-	if (pos + 2 >= p->len || s[0] < 0xE1 || s[0] > 0xE3)
+	size_t n = 0;
+	unsigned code = 0;
+	if (s[0] == 0xC2 && pos + 1 < p->len) {
+		n = 2;
+		code = s[1] == 0xA0 || s[1] == 0x85 ? s[1] : 0;
+	} else if (pos + 2 < p->len && s[0] >= 0xE1 && s[0] <= 0xE3 &&
+		   (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+		n = 3;
+		code = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 |
+		       (s[2] & 0x3Fu);
+	}
+	bool space = code == 0xA0 || code == 0x85 || code == 0x1680 ||
+		     (code >= 0x2000 && code <= 0x200A) || code == 0x2028 ||
+		     code == 0x2029 || code == 0x202F || code == 0x205F ||
+		     code == 0x3000;
+	if (space && may_group_digits(code) && digit_before(p, pos) &&
+	    digit_at(p, pos + n))
 		return 0;
-	unsigned code = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 |
-			(s[2] & 0x3Fu);
-	bool space = code == 0x1680 || (code >= 0x2000 && code <= 0x200A) ||
-		     code == 0x2028 || code == 0x2029 || code == 0x202F ||
-		     code == 0x205F || code == 0x3000;
-	return space && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+	return space ? n : 0;
 }
 
 static size_t skip_space(const struct parser *p, size_t pos, size_t end)

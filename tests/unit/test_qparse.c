@@ -653,6 +653,34 @@ static void test_white_space(void **state)
 	ni_parsed_query_clear(&q);
 }
 
+/*
+ * A number's groups are one number in queries as in articles, whatever
+ * separates them; the no-break spaces between two digits are left to
+ * the analyzer to say so, not taken as white space.
+ */
+static void test_grouped_numbers(void **state)
+{
+	struct world *w = *state;
+	expect_same(w, "1,000 sale", "1000 sale");
+	expect_same(w, "1\u00a0" "000 sale", "1000 sale");
+	expect_same(w, "1\u202f" "000\u202f" "000 sale", "1000000 sale");
+	expect_same(w, "1\u2009" "000 sale", "1000 sale");
+	expect_same(w, "1'000 sale", "1000 sale");
+	expect_same(w, "1,5 sale", "1,5 sale");
+	/* Not a number's groups: two words, as a term the analyzer splits. */
+	struct ni_parsed_query q;
+	parse(w, "12\u00a0" "34 sale", &q);
+	assert_int_equal(q.n_words, 3);
+	assert_string_equal(q.words[0].word, "12");
+	assert_string_equal(q.words[1].word, "34");
+	ni_parsed_query_clear(&q);
+	parse(w, "1\u00a0" "000 sale", &q);
+	assert_int_equal(q.n_words, 2);
+	expect_word(&q, 0, "1000", 0, 6, false, false);
+	expect_word(&q, 1, "sale", 7, 11, false, false);
+	ni_parsed_query_clear(&q);
+}
+
 /* ---- NEAR and prefixes -------------------------------------------------- */
 
 static void test_near(void **state)
@@ -1680,6 +1708,7 @@ int main(void)
 		cmocka_unit_test(test_phrases_with_cjk_runs),
 		cmocka_unit_test(test_split_words_are_words_apart),
 		cmocka_unit_test(test_white_space),
+		cmocka_unit_test(test_grouped_numbers),
 		cmocka_unit_test(test_near),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_title),
