@@ -7,22 +7,26 @@
  *   1. reads what the reader sees as one word as one (an apostrophe
  *      look-alike between letters, Bush´s, as an apostrophe; a zero
  *      width space between letters or digits as nothing; a subscript
- *      digit after a letter, CO₂, as a digit), then
+ *      digit after a letter, CO₂, as a digit; a no-break, thin or
+ *      narrow no-break space between the groups of a number, 1 000, as
+ *      nothing), and a narrow no-break space elsewhere as a space, then
  *      splits it into words with ICU's word break iterator (UBRK_WORD),
  *      keeping only segments whose rule status says they are words
  *      (letters, numbers, kana, ideographs), not spaces or punctuation;
  *   2. splits ICU's words at the punctuation inside them (U.S ->
  *      u, s; l'économie -> l, économie), except between digits (3.5,
- *      1,000 stay whole), and leaves out a possessive "'s" (SenseTime's
- *      -> sensetime);
+ *      1,5 stay whole), leaves out the commas and apostrophes between
+ *      the groups of a number (1,000,000 and 1'000 -> 1000000 and
+ *      1000; 1,5 and 1.000 keep theirs), and leaves out a possessive
+ *      "'s" (SenseTime's -> sensetime);
  *   3. normalizes each word with NFKC_Casefold (case folding, full-width
  *      and compatibility forms, ligatures), maps typographic apostrophes
  *      to ASCII "'", and drops the accents of Latin and Greek letters
  *      (café -> cafe, Überwachung -> uberwachung), reads the Turkish
  *      dotless ı as i and the Russian ё as е, and drops no other marks
  *      (が stays が; Indic and Thai vowel signs stay; й stays й);
- *   4. after the parts of a compound (words joined by hyphens, or split
- *      in step 2), emits their concatenation as one more token marked
+ *   4. after the parts of a compound (words joined by hyphens, the
+ *      en dash among them, or split in step 2), emits their concatenation as one more token marked
  *      `also` (e-commerce -> e, commerce, also ecommerce; U.S -> u, s,
  *      also us), so the forms people type apart, joined or hyphenated
  *      all meet; after the dictionary's words of a run of Han and kana,
@@ -128,9 +132,10 @@ ni_status ni_analyzer_fold(ni_analyzer *analyzer, const char *text,
 /*
  * The analyzer's settings as one stable string, stored in the index when
  * it is created and compared when it is opened:
- * "icu-word;as-seen=apostrophes+zwsp+subscripts;nfkc-casefold;apostrophe;
- * marks=latn+grek+dotless-i+yo;compounds;symbols=++#&;
- * cjk=dict+bigrams+hangul;maxword=64" (one line).
+ * "icu-word;as-seen=apostrophes+zwsp+subscripts+nnbsp;numbers=groups;
+ * nfkc-casefold;apostrophe;marks=latn+grek+dotless-i+yo;
+ * compounds=hyphens+dashes;symbols=++#&;cjk=dict+bigrams+hangul;
+ * maxword=64" (one line).
  * It changes whenever the words emitted for some text change, so an
  * index built by an older analyzer is refused, not silently missed.
  * Owned by the library, static.  It does not name the ICU version: a

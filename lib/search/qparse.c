@@ -33,6 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
+
 #include "ni_article.h"
 #include "ni_buf.h"
 #include "ni_dates.h"
@@ -317,7 +322,92 @@ static bool spend(struct parser *p, size_t n, size_t at)
 	return false;
 }
 
+/* ---- width forms -------------------------------------------------------- */
+
+/*
+ * The character c stands for when it is a width form (fullwidth ｔ, ：,
+ * （, ＊; halfwidth ｢; the small and vertical forms): what Chinese and
+ * Japanese input methods type in fullwidth mode.  As NFKC reads it, so
+ * the query's syntax reads as the articles' words are folded; other
+ * characters are themselves (mathematical letters and superscript
+ * parentheses, which NFKC makes ASCII too, are not typed as syntax).
+ */
+static UChar32 width_form_of(UChar32 c)
+{
+	int32_t type = u_getIntPropertyValue(c, UCHAR_DECOMPOSITION_TYPE);
+	if (type != U_DT_WIDE && type != U_DT_NARROW && type != U_DT_SMALL &&
+	    type != U_DT_VERTICAL)
+		return c;
+	UErrorCode err = U_ZERO_ERROR;
+	const UNormalizer2 *nfkc = unorm2_getNFKCInstance(&err);
+	UChar in[2], out[4];
+	int32_t n = 0, got = 0;
+	U16_APPEND_UNSAFE(in, n, c);
+	if (U_SUCCESS(err))
+		got = unorm2_normalize(nfkc, in, n, out, 4, &err);
+	if (U_FAILURE(err))
+		return c;
+	UChar32 base;
+	int32_t i = 0;
+	U16_NEXT(out, i, got, base);
+	return i == got ? base : c;
+}
+
+/*
+ * The character at text[pos] (`len` bytes in all) as syntax: an ASCII
+ * byte is itself, a width form what it stands for, anything else
+ * itself; `*n` is its bytes (an ill-formed byte is U+FFFD, one byte).
+ */
+static UChar32 syntax_char(const char *text, size_t len, size_t pos,
+			   size_t *n)
+{
+	unsigned char b = (unsigned char)text[pos];
+	*n = 1;
+	if (b < 0x80)
+		return b;
+	int32_t i = 0, left = len - pos > 4 ? 4 : (int32_t)(len - pos);
+	UChar32 c;
+	U8_NEXT((const uint8_t *)text + pos, i, left, c);
+	*n = (size_t)i;
+	return c < 0 ? 0xFFFD : width_form_of(c);
+}
+
 /* ---- the lexer ---------------------------------------------------------- */
+
+/* Whether a decimal digit (of any script) ends at p->text[pos - 1]. */
+static bool digit_before(const struct parser *p, size_t pos)
+{
+	if (pos == 0 || pos > INT32_MAX)
+		return false;
+	int32_t i = (int32_t)pos;
+	UChar32 c;
+	U8_PREV((const uint8_t *)p->text, 0, i, c);
+	return c >= 0 && u_isdigit(c);
+}
+
+/* Whether a decimal digit (of any script) starts at p->text[pos]. */
+static bool digit_at(const struct parser *p, size_t pos)
+{
+	if (pos >= p->len || p->len - pos > INT32_MAX)
+		return false;
+	int32_t i = 0, left = (int32_t)(p->len - pos);
+	UChar32 c;
+	U8_NEXT((const uint8_t *)p->text + pos, i, left, c);
+	return c >= 0 && u_isdigit(c);
+}
+
+/*
+ * The spaces that may separate the groups of a number (1 000 with a
+ * no-break, figure, thin or narrow no-break space): between two digits,
+ * they are left in the term, and the analyzer, which reads articles
+ * the same way, says whether they join the number ("1000") or part two
+ * words.
+ */
+static bool may_group_digits(unsigned code)
+{
+	return code == 0xA0 || code == 0x2007 || code == 0x2009 ||
+	       code == 0x202F;
+}
 
 /*
  * Bytes of the white space character at p->text[pos], 0 if it is not
@@ -329,17 +419,25 @@ static size_t space_len(const struct parser *p, size_t pos)
 	const unsigned char *s = (const unsigned char *)p->text + pos;
 	if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
 		return 1;
-	if (s[0] == 0xC2)
-		return pos + 1 < p->len && (s[1] == 0xA0 || s[1] == 0x85)
-			? 2 : 0;
-	if (pos + 2 >= p->len || s[0] < 0xE1 || s[0] > 0xE3)
+	size_t n = 0;
+	unsigned code = 0;
+	if (s[0] == 0xC2 && pos + 1 < p->len) {
+		n = 2;
+		code = s[1] == 0xA0 || s[1] == 0x85 ? s[1] : 0;
+	} else if (pos + 2 < p->len && s[0] >= 0xE1 && s[0] <= 0xE3 &&
+		   (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80) {
+		n = 3;
+		code = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 |
+		       (s[2] & 0x3Fu);
+	}
+	bool space = code == 0xA0 || code == 0x85 || code == 0x1680 ||
+		     (code >= 0x2000 && code <= 0x200A) || code == 0x2028 ||
+		     code == 0x2029 || code == 0x202F || code == 0x205F ||
+		     code == 0x3000;
+	if (space && may_group_digits(code) && digit_before(p, pos) &&
+	    digit_at(p, pos + n))
 		return 0;
-	unsigned code = (s[0] & 0x0Fu) << 12 | (s[1] & 0x3Fu) << 6 |
-			(s[2] & 0x3Fu);
-	bool space = code == 0x1680 || (code >= 0x2000 && code <= 0x200A) ||
-		     code == 0x2028 || code == 0x2029 || code == 0x202F ||
-		     code == 0x205F || code == 0x3000;
-	return space && (s[1] & 0xC0) == 0x80 && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+	return space ? n : 0;
 }
 
 static size_t skip_space(const struct parser *p, size_t pos, size_t end)
@@ -392,16 +490,15 @@ static ni_status lex_term(struct parser *p, bool after_sign,
 
 /*
  * Bytes of the sign at p->text[pos], 0 if there is none: + and -, and
- * the fullwidth ＋ and － that Chinese and Japanese input methods type
- * in fullwidth mode, as their letters are read as ASCII ones.
+ * their width forms, the fullwidth ＋ and － that Chinese and Japanese
+ * input methods type in fullwidth mode, as their letters are read as
+ * ASCII ones.
  */
 static size_t sign_len(const struct parser *p, size_t pos)
 {
-	const unsigned char *s = (const unsigned char *)p->text + pos;
-	if (s[0] == '+' || s[0] == '-')
-		return 1;
-	return pos + 2 < p->len && s[0] == 0xEF && s[1] == 0xBC &&
-	       (s[2] == 0x8B || s[2] == 0x8D) ? 3 : 0;
+	size_t n;
+	UChar32 c = syntax_char(p->text, p->len, pos, &n);
+	return c == '+' || c == '-' ? n : 0;
 }
 
 /*
@@ -413,9 +510,7 @@ static size_t sign_len(const struct parser *p, size_t pos)
 static ni_status lex_sign(struct parser *p, size_t n, struct token *t)
 {
 	size_t at = p->pos, after = at + n;
-	/* '+', or the last byte of '＋' (U+FF0B). */
-	bool plus = p->text[after - 1] == '+' ||
-		    (unsigned char)p->text[after - 1] == 0x8B;
+	bool plus = syntax_char(p->text, p->len, at, &n) == '+';
 	if (after >= p->len || space_len(p, after) || p->text[after] == ')')
 		return lex_term(p, true, t);
 	*t = (struct token){plus ? T_PLUS : T_MINUS, at, after, 0, NULL};
@@ -424,10 +519,10 @@ static ni_status lex_sign(struct parser *p, size_t n, struct token *t)
 	return NI_OK;
 }
 
-static ni_status lex_near_distance(struct parser *p, struct token *t)
+/* NEAR/n: `digits` (`n` bytes) are what follows the slash. */
+static ni_status lex_near_distance(struct parser *p, struct token *t,
+				   const char *digits, size_t n)
 {
-	const char *digits = p->text + t->start + 5;
-	size_t n = t->end - t->start - 5;
 	unsigned distance = 0;
 	bool ok = n >= 1 && n <= 4;
 	for (size_t i = 0; ok && i < n; i++) {
@@ -442,11 +537,31 @@ static ni_status lex_near_distance(struct parser *p, struct token *t)
 	return NI_OK;
 }
 
-/* Operators are whole terms, in uppercase only. */
+/*
+ * The ASCII that text[start, end) stands for, its width forms read as
+ * what they stand for (ＯＲ is OR), into `out` (`cap` bytes with the
+ * NUL); its length, or 0 when it is no such text or longer.
+ */
+static size_t ascii_syntax(const struct parser *p, size_t start, size_t end,
+			   char *out, size_t cap)
+{
+	size_t o = 0, n;
+	for (size_t i = start; i < end; i += n) {
+		UChar32 c = syntax_char(p->text, p->len, i, &n);
+		if (c >= 0x80 || c == 0 || o + 1 >= cap)
+			return 0;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Operators are whole terms, in uppercase only (or their width forms). */
 static ni_status classify_operator(struct parser *p, struct token *t)
 {
-	const char *s = p->text + t->start;
-	size_t n = t->end - t->start;
+	char ascii[16];
+	size_t n = ascii_syntax(p, t->start, t->end, ascii, sizeof ascii);
+	const char *s = ascii;
 	if (n == 3 && memcmp(s, "AND", 3) == 0)
 		t->kind = T_AND;
 	else if (n == 2 && memcmp(s, "OR", 2) == 0)
@@ -457,24 +572,25 @@ static ni_status classify_operator(struct parser *p, struct token *t)
 		*t = (struct token){T_NEAR, t->start, t->end,
 				    NI_QPARSE_DEFAULT_NEAR, NULL};
 	else if (n > 4 && memcmp(s, "NEAR/", 5) == 0)
-		return lex_near_distance(p, t);
+		return lex_near_distance(p, t, s + 5, n - 5);
 	return NI_OK;
 }
 
 /*
- * `name:` at the start of the term `t`, `colon` being the position of
- * the ':'.  It is a field when something other than white space follows,
+ * `name:` at the start of the term `t`: `name` (`name_len` bytes of
+ * ASCII; 0 if it is too long to be a field's) and its colon, which ends
+ * before `after`.  It is a field when something other than white space
+ * follows,
  * except "//" (https://...), which is text; "Note: ..." is text too.
  */
-static ni_status lex_field(struct parser *p, struct token *t, size_t colon)
+static ni_status lex_field(struct parser *p, struct token *t, size_t after,
+			   const char *name, size_t name_len)
 {
-	size_t after = colon + 1;
 	bool has_value = after < p->len && !space_len(p, after);
 	if (has_value && after + 1 < p->len && p->text[after] == '/' &&
 	    p->text[after + 1] == '/')
 		return NI_OK;
-	const struct ni_field_spec *field =
-		ni_field_named(p->text + t->start, colon - t->start);
+	const struct ni_field_spec *field = ni_field_named(name, name_len);
 	if (!field && !has_value)
 		return NI_OK;
 	t->end = after;
@@ -497,16 +613,31 @@ static ni_status lex_field(struct parser *p, struct token *t, size_t colon)
 	return NI_OK;
 }
 
+/*
+ * A term, a field's name and colon, or an operator.  A field's name and
+ * its colon may be typed in their width forms (ｔｉｔｌｅ：), as a
+ * Chinese or Japanese input method types them.
+ */
 static ni_status lex_term(struct parser *p, bool after_sign, struct token *t)
 {
 	size_t start = p->pos;
 	*t = (struct token){T_TERM, start, term_end(p, start), 0, NULL};
 	p->pos = t->end;
-	size_t colon = start;
-	while (colon < t->end && ascii_alpha(p->text[colon]))
-		colon++;
-	if (colon > start && colon < t->end && p->text[colon] == ':')
-		return lex_field(p, t, colon);
+	char name[16];
+	size_t name_len = 0, colon = start, n = 0;
+	UChar32 c = 0;
+	while (colon < t->end) {
+		c = syntax_char(p->text, p->len, colon, &n);
+		if (c >= 0x80 || !ascii_alpha((char)c))
+			break;
+		if (name_len + 1 < sizeof name)
+			name[name_len] = (char)c;
+		name_len++;
+		colon += n;
+	}
+	if (colon > start && colon < t->end && c == ':')
+		return lex_field(p, t, colon + n, name,
+				 name_len < sizeof name ? name_len : 0);
 	return after_sign ? NI_OK : classify_operator(p, t);
 }
 
@@ -1577,12 +1708,59 @@ static const char *find_dots(const char *s, size_t n)
 	return NULL;
 }
 
-static ni_status date_filter(struct parser *p,
-			     const struct ni_field_spec *field, size_t start,
-			     size_t end, ni_query **out)
+/*
+ * A filter's value as its reader reads it: the typed text[start, end),
+ * or, when that has width forms of ASCII (ｄａｔｅ：２０２１－１２, typed
+ * in fullwidth mode) and nothing else but ASCII, the ASCII they stand
+ * for, with where each of its bytes was typed.
+ */
+#define MAX_WIDE_VALUE 64
+struct value {
+	const char *s;
+	size_t n;
+	size_t start;
+	size_t end;
+	bool wide;
+	char ascii[MAX_WIDE_VALUE + 1];
+	size_t at[MAX_WIDE_VALUE + 1];
+};
+
+static void read_value(const struct parser *p, size_t start, size_t end,
+		       struct value *v)
 {
-	const char *s = p->text + start;
-	size_t n = end - start;
+	*v = (struct value){.s = p->text + start, .n = end - start,
+			    .start = start, .end = end};
+	size_t o = 0, n;
+	bool wide = false;
+	for (size_t i = start; i < end; i += n) {
+		UChar32 c = syntax_char(p->text, p->len, i, &n);
+		if (c >= 0x80 || c == 0 || o == MAX_WIDE_VALUE)
+			return;
+		wide = wide || n > 1;
+		v->at[o] = i;
+		v->ascii[o++] = (char)c;
+	}
+	if (!wide)
+		return;
+	v->at[o] = end;
+	v->ascii[o] = '\0';
+	v->s = v->ascii;
+	v->n = o;
+	v->wide = true;
+}
+
+/* Where byte k of the value read was typed. */
+static size_t typed_at(const struct value *v, size_t k)
+{
+	return v->wide ? v->at[k] : v->start + k;
+}
+
+static ni_status date_filter(struct parser *p,
+			     const struct ni_field_spec *field,
+			     const struct value *v, ni_query **out)
+{
+	const char *s = v->s;
+	size_t n = v->n, start = v->start, end = v->end;
 	const char *dots = find_dots(s, n);
 	struct period a, b;
 	bool relative;
@@ -1597,9 +1775,9 @@ static ni_status date_filter(struct parser *p,
 		if (na == 0 && nb == 0)
 			return bad_date(p, field, start, end);
 		if (na && !date_point(p, s, na, &a, &relative))
-			return bad_date(p, field, start, start + na);
+			return bad_date(p, field, start, typed_at(v, na));
 		if (nb && !date_point(p, dots + 2, nb, &b, &relative))
-			return bad_date(p, field, start + na + 2, end);
+			return bad_date(p, field, typed_at(v, na + 2), end);
 		lo = na ? a.lo : -INFINITY;
 		hi = nb ? b.hi : INFINITY;
 		if (lo > hi)
@@ -1651,16 +1829,17 @@ static bool range_bounds(const char *s, size_t n, number_reader *read,
 }
 
 static ni_status score_filter(struct parser *p,
-			      const struct ni_field_spec *field, size_t start,
-			      size_t end, ni_query **out)
+			      const struct ni_field_spec *field,
+			      const struct value *v, ni_query **out)
 {
 	double lo, hi;
 	bool amount = field->kind == NI_KIND_AMOUNT;
-	if (!range_bounds(p->text + start, end - start,
+	size_t start = v->start, end = v->end;
+	if (!range_bounds(v->s, v->n,
 			  amount ? ni_parse_heat : ni_parse_quality, &lo, &hi))
 		return fail_at(p, start, end, amount ? BAD_AMOUNT : BAD_SCORE,
 			       field->name);
-	if (lo > hi && find_dots(p->text + start, end - start))
+	if (lo > hi && find_dots(v->s, v->n))
 		return fail_at(p, start, end,
 			       "%s: range starts after it ends", field->name);
 	/* Below 0 is unknown (heat -1), never low: no range reaches it. */
@@ -1683,8 +1862,9 @@ static ni_status term_value(struct parser *p,
 	*len = end - start;
 	if (field->read) {
 		char why[160] = "";
-		*value = field->read(p->text + start, end - start, why,
-				     sizeof why);
+		struct value v;
+		read_value(p, start, end, &v);
+		*value = field->read(v.s, v.n, why, sizeof why);
 		if (!*value)
 			return fail_at(p, start, end, "%s: %s", field->name,
 				       why);
@@ -1745,12 +1925,15 @@ static ni_status filter_node(struct parser *p,
 	out->kind = N_FILTER;
 	out->key = (int)ni_field_index(field);
 	out->depth = 2;
+	struct value v;
 	switch (field->kind) {
 	case NI_KIND_DATE:
-		return date_filter(p, field, start, end, &out->strict);
+		read_value(p, start, end, &v);
+		return date_filter(p, field, &v, &out->strict);
 	case NI_KIND_SCORE:
 	case NI_KIND_AMOUNT:
-		return score_filter(p, field, start, end, &out->strict);
+		read_value(p, start, end, &v);
+		return score_filter(p, field, &v, &out->strict);
 	case NI_KIND_TERM:
 		return term_filter(p, field, start, end, &out->strict);
 	case NI_KIND_TEXT:
@@ -2840,47 +3023,82 @@ static ni_status note_syntax_error(struct ni_parsed_query *out,
 }
 
 /*
- * Bytes of the typographic double quote at s[0], 0 if it is not one:
- * what word processors and news pages put around a phrase (English
- * U+201C U+201D, German U+201E U+201C, French U+00AB U+00BB, the
- * fullwidth U+FF02, CJK U+301D to U+301F), and so what people paste.
+ * Whether c (a width form read as what it stands for) quotes a phrase:
+ * '"' and the typographic double quotes word processors and news pages
+ * put around a quotation, and so what people paste: English U+201C
+ * U+201D, German U+201E U+201C, U+201F, French U+00AB U+00BB, CJK
+ * U+301D to U+301F, and the corner brackets 「 」 that Japanese and
+ * Chinese write for “ ” (the white ones 『 』 quote within a quote, as
+ * ‘ ’ do, and stay punctuation).
  */
-static size_t curly_quote_len(const unsigned char *s, size_t left)
+static bool quotes_phrase(UChar32 c)
 {
-	if (left >= 2 && s[0] == 0xC2 && (s[1] == 0xAB || s[1] == 0xBB))
-		return 2;
-	if (left < 3)
-		return 0;
-	if (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x9C && s[2] <= 0x9F)
-		return 3;
-	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] >= 0x9D && s[2] <= 0x9F)
-		return 3;
-	return s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x82 ? 3 : 0;
+	return c == '"' || c == 0xAB || c == 0xBB ||
+	       (c >= 0x201C && c <= 0x201F) || (c >= 0x301D && c <= 0x301F) ||
+	       c == 0x300C || c == 0x300D;
+}
+
+/* Whether text[pos] ends a term: white space, a parenthesis, a quote. */
+static bool ends_typed_term(const char *text, size_t len, size_t pos)
+{
+	if (pos >= len)
+		return true;
+	size_t n;
+	UChar32 c = syntax_char(text, len, pos, &n);
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == '(' ||
+	       c == ')' || quotes_phrase(c) || u_isUWhiteSpace(c);
 }
 
 /*
- * `text` with each typographic double quote read as '"': into a copy
- * (*plain, the caller's to free; NULL when there is none), the quote
- * then spaces over the mark's other bytes, so that every byte offset,
- * those of the words and of a syntax error's caret, is the typed
- * text's.  The spaces fall inside a phrase or between terms, where the
- * analyzer and the lexer skip them.
+ * The ASCII character the one at text[pos] (`*n` bytes) is read as
+ * before the query is lexed, 0 if none: a typographic quote is '"', a
+ * width form of a parenthesis or a quote is that, and one of '*' is
+ * '*' where it ends a term (ｓａｎｃ＊, a prefix).
  */
-static ni_status plain_quotes(const char *text, size_t len, char **plain)
+static char plain_syntax_char(const char *text, size_t len, size_t pos,
+			      size_t *n)
+{
+	UChar32 c = syntax_char(text, len, pos, n);
+	if (*n == 1)
+		return 0;
+	if (quotes_phrase(c))
+		return '"';
+	if (c == '(' || c == ')')
+		return (char)c;
+	return c == '*' && ends_typed_term(text, len, pos + *n) ? '*' : 0;
+}
+
+/*
+ * `text` with each typographic quote and width form of the syntax's
+ * marks read as its ASCII (plain_syntax_char()): into a copy (*plain,
+ * the caller's to free; NULL when there is none), the ASCII then
+ * spaces over the mark's other bytes, so that every byte offset, those
+ * of the words and of a syntax error's caret, is the typed text's.
+ * The spaces fall inside a phrase or between terms, where the analyzer
+ * and the lexer skip them.  (A field's name and colon and the operators
+ * are read as their width forms by the lexer: spaces there would cut
+ * them in two.)
+ */
+static ni_status plain_syntax(const char *text, size_t len, char **plain)
 {
 	*plain = NULL;
 	const unsigned char *s = (const unsigned char *)text;
 	for (size_t i = 0; i < len; i++) {
-		size_t n = curly_quote_len(s + i, len - i);
-		if (n == 0)
+		if (s[i] < 0x80)
 			continue;
+		size_t n;
+		char ascii = plain_syntax_char(text, len, i, &n);
+		if (!ascii) {
+			i += n - 1;
+			continue;
+		}
 		if (!*plain) {
 			*plain = malloc(len + 1);
 			if (!*plain)
 				return NI_ENOMEM;
 			memcpy(*plain, text, len + 1);
 		}
-		(*plain)[i] = '"';
+		(*plain)[i] = ascii;
 		memset(*plain + i + 1, ' ', n - 1);
 		i += n - 1;
 	}
@@ -2915,7 +3133,7 @@ ni_status ni_qparse_with(ni_db *db, ni_analyzer *analyzer, const char *text,
 	if (only_space(&p))
 		return fail_at(&p, 0, p.len, "empty query");
 	char *plain = NULL;
-	ni_status status = plain_quotes(text, p.len, &plain);
+	ni_status status = plain_syntax(text, p.len, &plain);
 	if (status != NI_OK)
 		return fail_status(&p, status, NULL);
 	if (plain)

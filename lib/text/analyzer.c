@@ -37,6 +37,18 @@
  */
 #define WORD16_CAP NI_ANALYZER_MAX_WORD
 #define WORD8_CAP (3 * NI_ANALYZER_MAX_WORD + 1)
+/*
+ * A number's group marks are at most a third of it (1,00,00,000): one
+ * that is longer than this is too long a word without them too.
+ */
+#define NUMBER16_CAP (2 * NI_ANALYZER_MAX_WORD)
+/*
+ * How far from a mark between digits its number is read, each way: the
+ * longest grouped numbers written (999,999,999,999.99) are some 20
+ * characters, and reading further would cost hostile text ("1,1 1,1
+ * 1,1 ..." for a megabyte) that much more per mark.
+ */
+#define NUMBER_REACH 40
 
 #define SUBSTITUTE_CHAR 0xFFFD
 
@@ -90,6 +102,7 @@ struct ni_analyzer {
 	 */
 	char joined[2 * NI_ANALYZER_MAX_WORD + 2];
 	char bigram[2 * 4 + 1];      /* and its bigram being emitted */
+	UChar number16[NUMBER16_CAP];  /* a number without its group marks */
 	bool fast_ready;             /* fast[] is filled in */
 	struct fast_fold fast[FAST_LIMIT - FAST_FIRST];
 	size_t dropped;
@@ -99,10 +112,10 @@ struct ni_analyzer {
 
 const char *ni_analyzer_settings(void)
 {
-	return "icu-word;as-seen=apostrophes+zwsp+subscripts;"
-	       "nfkc-casefold;apostrophe;"
-	       "marks=latn+grek+dotless-i+yo;compounds;symbols=++#&;"
-	       "cjk=dict+bigrams+hangul;maxword="
+	return "icu-word;as-seen=apostrophes+zwsp+subscripts+nnbsp;"
+	       "numbers=groups;nfkc-casefold;apostrophe;"
+	       "marks=latn+grek+dotless-i+yo;compounds=hyphens+dashes;"
+	       "symbols=++#&;cjk=dict+bigrams+hangul;maxword="
 	       NI_ANALYZER_MAX_WORD_TEXT;
 }
 
@@ -588,10 +601,20 @@ static ni_status fold_word(ni_analyzer *a, const UChar *w, int32_t n,
 static ni_status fold_string(ni_analyzer *a, struct u16buf *dst,
 			     const UChar *src, int32_t n, int32_t *n16);
 
-/* Hyphens that join the parts of a compound (e-commerce, covid-19). */
+/*
+ * Hyphens that join the parts of a compound (e-commerce, covid-19): the
+ * ASCII one and what people paste for it, written between two words
+ * with no space: the hyphen U+2010, the non-breaking hyphen U+2011 that
+ * word processors put in, the figure dash U+2012, the en dash U+2013
+ * (e–mail, and 2004–2005 or Paris–Berlin, which are then what 2004-2005
+ * and Paris-Berlin are), and the small and fullwidth hyphen-minus
+ * (NFKC's "-").  Not the em dash, which joins clauses with no space in
+ * American typography (the deal—which...), nor the minus sign.
+ */
 static bool is_hyphen(UChar c)
 {
-	return c == '-' || c == 0x2010 || c == 0x2011;
+	return c == '-' || (c >= 0x2010 && c <= 0x2013) || c == 0xFE63 ||
+	       c == 0xFF0D;
 }
 
 /*
@@ -627,6 +650,162 @@ static bool splits_word(const UChar *s, int32_t i, int32_t end)
 }
 
 /*
+ * Numbers written with their thousands grouped: 1,000 and 1,000,000
+ * (English), 1 000 with a no-break, narrow no-break, thin or figure
+ * space (French, Swiss, SI), 1'000 and 1’000 (Swiss), 1,00,000 (Indian
+ * lakhs).  The reader sees the number 1000 in each, as in 1000, so each
+ * is the word "1000".  What a mark between digits is depends on the
+ * whole number, read one way for articles and queries alike: a group
+ * separator when the number is a first group of 1 to 3 digits (not
+ * starting with 0), then groups of exactly 3 (or, with commas, the
+ * Indian 2s ending in a 3) all separated by the same mark, then maybe a
+ * decimal part after a "." or another mark, and then no more digits
+ * joined to it.  So 1,5 (German 1.5), 0,001, 12,34, 1,000,00 and
+ * 1990,1991 keep their commas; the period, 1.000, is 1000 in German and
+ * 1 in English, and stays a decimal point.
+ */
+enum num_mark { MARK_NONE, MARK_COMMA, MARK_APOSTROPHE, MARK_SPACE,
+		MARK_PERIOD };
+
+static enum num_mark num_mark_of(UChar c)
+{
+	switch (c) {
+	case ',':
+	case 0x066C:   /* the Arabic thousands separator */
+	case 0xFF0C:   /* the fullwidth comma */
+		return MARK_COMMA;
+	case '\'':
+	case 0x2019:
+	case 0x02BC:
+	case 0xFF07:
+		return MARK_APOSTROPHE;
+	case 0x00A0:
+	case 0x2007:
+	case 0x2009:
+	case 0x202F:
+	/* What join_words_as_seen() makes of the spaces above. */
+	case 0x00AD:
+	case 0x2060:
+		return MARK_SPACE;
+	case '.':
+	case 0xFF0E:
+		return MARK_PERIOD;
+	default:
+		return MARK_NONE;
+	}
+}
+
+/* A decimal digit of any script; the first after ASCII's is U+0660. */
+static bool is_digit(UChar c)
+{
+	if (c < 0x660)
+		return c >= '0' && c <= '9';
+	return u_isdigit(c);
+}
+
+static int32_t digits_from(const UChar *s, int32_t i, int32_t n)
+{
+	int32_t j = i;
+	while (j < n && is_digit(s[j]))
+		j++;
+	return j - i;
+}
+
+/* Whether s[i] is a mark with a digit on each side. */
+static bool mark_in_number(const UChar *s, int32_t i, int32_t n)
+{
+	return i > 0 && i + 1 < n && num_mark_of(s[i]) != MARK_NONE &&
+	       is_digit(s[i - 1]) && is_digit(s[i + 1]);
+}
+
+/*
+ * Where the number around s[i] starts: digits and marks between them;
+ * -1 when it starts more than NUMBER_REACH units before i (no number
+ * with groups is that long).
+ */
+static int32_t number_start(const UChar *s, int32_t i)
+{
+	int32_t floor = i > NUMBER_REACH ? i - NUMBER_REACH : 0;
+	int32_t j = i;
+	for (;;) {
+		while (j > floor && is_digit(s[j - 1]))
+			j--;
+		if (j == floor && floor > 0)
+			return -1;
+		if (j < 2 || num_mark_of(s[j - 1]) == MARK_NONE ||
+		    !is_digit(s[j - 2]))
+			return j;
+		j--;
+	}
+}
+
+/*
+ * Whether s[i], a mark between two digits of the text s (n units),
+ * separates groups of thousands in its number (above).  Reads at most
+ * NUMBER_REACH units on either side of i.
+ */
+static bool separates_groups(const UChar *s, int32_t i, int32_t n)
+{
+	int32_t at = number_start(s, i);
+	if (at < 0)
+		return false;
+	bool window = n > i + NUMBER_REACH;
+	if (window)
+		n = i + NUMBER_REACH;
+	int32_t first = digits_from(s, at, n);
+	if (first > 3 || s[at] == '0')
+		return false;
+	at += first;
+	enum num_mark mark = num_mark_of(s[at]);
+	if (mark == MARK_PERIOD || num_mark_of(s[i]) != mark)
+		return false;
+	bool western = true, indian = mark == MARK_COMMA && first <= 2;
+	int32_t groups_end = at, last = 0;
+	while (mark_in_number(s, at, n) && num_mark_of(s[at]) == mark) {
+		if (last && last != 2)
+			indian = false;
+		last = digits_from(s, at + 1, n);
+		western = western && last == 3;
+		at += 1 + last;
+		groups_end = at;
+	}
+	if (last != 3 || !(western || indian) || i >= groups_end)
+		return false;
+	/* A decimal part, by another mark; then the number must end. */
+	if (mark_in_number(s, at, n) && (num_mark_of(s[at]) == MARK_PERIOD ||
+					 num_mark_of(s[at]) == MARK_COMMA)) {
+		at++;
+		at += digits_from(s, at, n);
+	}
+	return !(window && at >= n) && !mark_in_number(s, at, n);
+}
+
+/*
+ * The marks of a number's groups that ICU keeps in the word (commas and
+ * apostrophes: 1,000 and 1'000 are one word) are left out of it: the
+ * part s[start, end) of the text (n units) into `out` (`cap` units)
+ * without them, its length in *len.  False when it has none, or is too
+ * long to fit (it is then too long a word either way).
+ */
+static bool without_group_marks(const UChar *s, int32_t start, int32_t end,
+				int32_t n, UChar *out, int32_t cap,
+				int32_t *len)
+{
+	if (!is_digit(s[start]) || end - start > cap)
+		return false;
+	int32_t o = 0;
+	for (int32_t i = start; i < end; i++) {
+		enum num_mark mark = num_mark_of(s[i]);
+		if ((mark == MARK_COMMA || mark == MARK_APOSTROPHE) &&
+		    mark_in_number(s, i, n) && separates_groups(s, i, n))
+			continue;
+		out[o++] = s[i];
+	}
+	*len = o;
+	return o < end - start;
+}
+
+/*
  * The state of one ni_analyzer_run(): where the words go, and the
  * compound being read.  A compound is a run of parts joined by hyphens
  * or by punctuation inside a word; its parts are words of their own,
@@ -636,6 +815,7 @@ static bool splits_word(const UChar *s, int32_t i, int32_t end)
 struct run {
 	ni_analyzer *a;
 	const UChar *text16;
+	int32_t len16;
 	struct offset_walk walk;
 	ni_token_fn fn;
 	void *ctx;
@@ -686,7 +866,12 @@ static ni_status emit_part(struct run *r, int32_t start, int32_t end)
 {
 	ni_analyzer *a = r->a;
 	size_t len8;
-	ni_status st = fold_word(a, r->text16 + start, end - start, &len8);
+	const UChar *part = r->text16 + start;
+	int32_t n = end - start;
+	if (without_group_marks(r->text16, start, end, r->len16, a->number16,
+				NUMBER16_CAP, &n))
+		part = a->number16;
+	ni_status st = fold_word(a, part, n, &len8);
 	if (st != NI_OK)
 		return st;
 	if (len8 > NI_ANALYZER_MAX_WORD) {
@@ -868,6 +1053,16 @@ static bool is_ascii_letter(UChar c)
 	return c < 0x80 && (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
 }
 
+/*
+ * The ASCII character that a fullwidth one (U+FF01..U+FF5E) stands for,
+ * as NFKC maps that block (tests/unit/test_analyzer.c holds the two to
+ * each other); c itself otherwise.
+ */
+static UChar as_ascii(UChar c)
+{
+	return c >= 0xFF01 && c <= 0xFF5E ? (UChar)(c - 0xFEE0) : c;
+}
+
 /* Whether text16 ends at `i` or has something other than a word there. */
 static bool word_ends_at(const UChar *s, int32_t i, int32_t n)
 {
@@ -889,9 +1084,11 @@ static bool word_break_at(UBreakIterator *words, int32_t i, int32_t at)
 /*
  * Where the word s[start, end) ends when it is a name written with a
  * symbol: C++, C#, F#, Notepad++ (letters then "++" or "#"), AT&T, S&P,
- * R&D (letters, "&", letters, no space).  ICU splits them at the
- * symbol, and the letters alone ("c", "at" and "t") would find every
- * C and every "at": such a name is one word, symbol and all.  `end`
+ * R&D (letters, "&", letters, no space), in ASCII or typed in
+ * fullwidth mode (Ｃ＋＋, ＡＴ＆Ｔ, which fold to c++ and at&t).  ICU
+ * splits them at the symbol, and the letters alone ("c", "at" and "t")
+ * would find every C and every "at": such a name is one word, symbol
+ * and all.  `end`
  * when the word is no such name.  The letters after "&" must be a whole
  * ICU word (`words` tells): in "R&E’s" ICU's word is "E’s", which a
  * name "R&E" would cut in two.
@@ -900,17 +1097,19 @@ static int32_t symbol_word_end(UBreakIterator *words, const UChar *s,
 			       int32_t start, int32_t end, int32_t n)
 {
 	for (int32_t i = start; i < end; i++)
-		if (!is_ascii_letter(s[i]))
+		if (!is_ascii_letter(as_ascii(s[i])))
 			return end;
-	if (end + 1 < n && s[end] == '+' && s[end + 1] == '+' &&
+	UChar next = end < n ? as_ascii(s[end]) : 0;
+	if (end + 1 < n && next == '+' && as_ascii(s[end + 1]) == '+' &&
 	    word_ends_at(s, end + 2, n) &&
-	    (end + 2 >= n || s[end + 2] != '+'))
+	    (end + 2 >= n || as_ascii(s[end + 2]) != '+'))
 		return end + 2;
-	if (end < n && s[end] == '#' && word_ends_at(s, end + 1, n))
+	if (next == '#' && word_ends_at(s, end + 1, n))
 		return end + 1;
-	if (end + 1 < n && s[end] == '&' && is_ascii_letter(s[end + 1])) {
+	if (end + 1 < n && next == '&' &&
+	    is_ascii_letter(as_ascii(s[end + 1]))) {
 		int32_t j = end + 1;
-		while (j < n && is_ascii_letter(s[j]))
+		while (j < n && is_ascii_letter(as_ascii(s[j])))
 			j++;
 		return word_ends_at(s, j, n) && word_break_at(words, j, end)
 			? j : end;
@@ -926,6 +1125,7 @@ static ni_status emit_words(ni_analyzer *a, const char *text, int32_t len,
 	struct run r = {
 		.a = a,
 		.text16 = a->text16.data,
+		.len16 = len16,
 		.walk = {
 			.text = (const uint8_t *)text,
 			.len = len,
@@ -1073,19 +1273,35 @@ static UChar apostrophe_as_long_as(UChar c)
  *   "Micro<U+200B>soft" is "microsoft";
  * - a subscript digit after a letter (CO₂, H₂O, CH₄, PM₂.₅) is the
  *   fullwidth digit, which ICU keeps in the word and NFKC_Casefold makes
- *   ASCII: "co2", as people type it, not "co" and "2".
+ *   ASCII: "co2", as people type it, not "co" and "2";
+ * - a space that separates the groups of a number (separates_groups():
+ *   1 000 with a no-break, narrow no-break, thin or figure space) is
+ *   the soft hyphen (for the no-break space) or the word joiner, which
+ *   ICU keeps in the number and NFKC_Casefold removes: "1000";
+ * - any other narrow no-break space, which French puts before ! ? : ;
+ *   and inside « », is a space, as the reader sees it: ICU 72 keeps it
+ *   inside a word (as Mongolian uses it), and "Paris !" was the word
+ *   "paris " that no query finds.
  *
  * Each replacement takes as many UTF-16 units and UTF-8 bytes as what
  * it replaces, so every offset stays the text's.
  */
 static void join_words_as_seen(UChar *s, int32_t n)
 {
+	if (n > 0 && s[0] == 0x202F)
+		s[0] = 0x2009;
 	for (int32_t i = 1; i < n; i++) {
 		UChar c = s[i];
-		if (c != 0x60 && c < 0xB4)
+		if (c != 0x60 && c < 0xA0)
 			continue;   /* most of the text: no lookup */
 		UChar next = i + 1 < n ? s[i + 1] : 0;
-		if (is_apostrophe_like(c)) {
+		if (num_mark_of(c) == MARK_SPACE && c != 0xAD && c != 0x2060) {
+			if (mark_in_number(s, i, n) &&
+			    separates_groups(s, i, n))
+				s[i] = c == 0xA0 ? 0xAD : 0x2060;
+			else if (c == 0x202F)
+				s[i] = 0x2009;
+		} else if (is_apostrophe_like(c)) {
 			if (alphabet_letter(s[i - 1]) && alphabet_letter(next))
 				s[i] = apostrophe_as_long_as(c);
 		} else if (c == 0x200B) {

@@ -57,6 +57,28 @@ finds "sensetime's" ecommerce
 finds 3.5 ecommerce
 finds 2021 ecommerce
 finds '"e-commerce business"' ecommerce
+# A number's groups, however separated, are one number (numbers.md: 1,250;
+# 3 400 000 with narrow no-break spaces; 2 750 with a no-break space;
+# 12'500), found as typed or as plain digits; 1,5 is no 15.
+finds 1250 numbers
+finds 1,250 numbers
+finds $'1\u00a0250' numbers
+finds 3400000 numbers
+finds 3,400,000 numbers
+finds $'3\u202f400\u202f000' numbers
+finds 2750 numbers
+finds 2,750 numbers
+finds 12500 numbers
+finds "12'500" numbers
+finds_nothing 1,25
+# An en dash inside a word is a hyphen; a narrow no-break space before
+# "!" or inside « » (French typography) is a space.
+finds email numbers
+finds e-mail numbers
+finds parisberlin numbers
+finds $'paris\u2013berlin' numbers
+finds bonjour numbers
+finds marseille numbers
 # Emoji and symbols are no words.
 expect_status 2 "an emoji is no word" -- "$NEWSQUERY" --db "$DB" -- '🚀'
 expect_match "$WORK/err" "no words to search for" "emoji refused"
@@ -93,7 +115,7 @@ if have xapian-metadata "an index of the old analyzer settings refused"; then
 	xapian-metadata set "$WORK/old" newsindex.analyzer "$old"
 	expect_status 2 "an index of the older analyzer is refused" -- \
 		"$NEWSQUERY" --db "$WORK/old" cafe
-	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;as-seen=apostrophes\+zwsp\+subscripts;nfkc-casefold;apostrophe;marks=latn\+grek\+dotless-i\+yo;compounds;symbols=\+\+#&;cjk=dict\+bigrams\+hangul;maxword=64\"; build it again from its sources" \
+	expect_match "$WORK/err" "built with analyzer \"$old\", this program uses \"icu-word;as-seen=apostrophes\+zwsp\+subscripts\+nnbsp;numbers=groups;nfkc-casefold;apostrophe;marks=latn\+grek\+dotless-i\+yo;compounds=hyphens\+dashes;symbols=\+\+#&;cjk=dict\+bigrams\+hangul;maxword=64\"; build it again from its sources" \
 		"the older analyzer named, and the new one"
 	# And one from before names with symbols (C++, AT&T) were words.
 	xapian-metadata set "$WORK/old" newsindex.analyzer \

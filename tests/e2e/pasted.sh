@@ -153,6 +153,17 @@ same_as_typed "+sanctions China" "＋sanctions China"
 for dash in "–" "—" "−"; do
 	same_as_typed "sanctions China" "sanctions ${dash}China"
 done
+# What a Chinese or Japanese input method types in fullwidth mode: field
+# names and colons, parentheses, operators, a prefix's star, values; the
+# corner brackets quote as “ ” do; an ideographic space separates.
+same_as_typed "title:sanctions" "ｔｉｔｌｅ：sanctions"
+same_as_typed "title:sanctions" "ｔｉｔｌｅ:ｓａｎｃｔｉｏｎｓ"
+same_as_typed "topic:AI" "ＴＯＰＩＣ:AI"
+same_as_typed "(sanctions OR chips) China" "（sanctions ＯＲ chips）　China"
+same_as_typed "sanc*" "ｓａｎｃ＊"
+same_as_typed "“stock sale”" "「stock sale」"
+same_as_typed "date:2021-12" "ｄａｔｅ：２０２１－１２"
+same_as_typed "quality:>=40 sanctions" "quality：＞＝４０ sanctions"
 # A word longer than any indexed one is left out, and said to be.
 LONG=$(printf 'x%.0s' $(seq 70))
 expect_status 0 "a word of 70 letters" -- "$NEWSQUERY" --db "$DB" --json "sanctions $LONG"

@@ -36,6 +36,9 @@ expect_set "C#" "csharp" 'C#'
 expect_set "AT&T" "att" 'AT&T'
 expect_set "title:C++" "cpp" 'title:C++'
 expect_set "a phrase with C++" "cpp" '"new C++ standard"'
+# Typed in fullwidth mode, as a Japanese input method writes them.
+expect_set "fullwidth C++" "cpp" 'Ｃ＋＋'
+expect_set "fullwidth AT&T" "att" 'ＡＴ＆Ｔ'
 # C alone is still C: not C++ nor C#.
 expect_set "C" "fcc" 'C'
 # The snippet marks the whole name.

@@ -206,15 +206,26 @@ static void test_punctuation_never_emitted(void **state)
 	 * no joint. */
 	check_words(*state, "state-of-the-art e- commerce e -commerce",
 		    "state|of|the|art|+stateoftheart|e|commerce|e|commerce");
-	/* U+2010 HYPHEN and U+2011 NON-BREAKING HYPHEN join too; a dash
-	 * does not. */
+	/*
+	 * U+2010 HYPHEN, U+2011 NON-BREAKING HYPHEN, the figure dash, the
+	 * en dash (a range, a route, or e–mail as pasted) and the
+	 * fullwidth hyphen-minus join too; the em dash (clauses) and the
+	 * minus sign do not.
+	 */
 	check_words(*state, "e\xe2\x80\x90mail e\xe2\x80\x91mail "
 		    "e\xe2\x80\x94mail",
 		    "e|mail|+email|e|mail|+email|e|mail");
+	WANT_RUN(*state, "e\xe2\x80\x93mail", {"e", 0, 1},
+		 {"mail", 4, 8}, {"+email", 0, 8});
+	check_words(*state, "2004\xe2\x80\x93" "2005 Paris\xe2\x80\x93"
+		    "Berlin 555\xe2\x80\x92" "1234 e\xef\xbc\x8dmail "
+		    "deal\xe2\x80\x94which x\xe2\x88\x92y",
+		    "2004|2005|+20042005|paris|berlin|+parisberlin|"
+		    "555|1234|+5551234|e|mail|+email|deal|which|x|y");
 	/* Numbers keep their inner punctuation; symbols are no words. */
-	check_words(*state, "3.5% of 1,000 in 2021, +4.25 \xe2\x82\xac "
+	check_words(*state, "3.5% of 1,5 in 2021, +4.25 \xe2\x82\xac "
 		    "\xc2\xa9 \xe2\x84\xa2 \xf0\x9f\x98\x80 covid-19",
-		    "3.5|of|1,000|in|2021|4.25|covid|19|+covid19");
+		    "3.5|of|1,5|in|2021|4.25|covid|19|+covid19");
 }
 
 static void test_apostrophes(void **state)
@@ -258,6 +269,11 @@ static void test_names_with_symbols(void **state)
 		 {"at&t", 14, 18});
 	check_words(*state, "F# Notepad++ S&P 500, R&D; Q&A.",
 		    "f#|notepad++|s&p|500|r&d|q&a");
+	/* Typed in fullwidth mode, as Japanese text often writes them. */
+	check_words(*state, "\xef\xbc\xa3\xef\xbc\x8b\xef\xbc\x8b "
+		    "\xef\xbc\xa1\xef\xbc\xb4\xef\xbc\x86\xef\xbc\xb4 "
+		    "\xef\xbc\xa3\xef\xbc\x83 \xef\xbc\xa3\xef\xbc\x8b",
+		    "c++|at&t|c#|c");
 	/* Only right after the letters, and not before more of a word. */
 	check_words(*state, "C ++ C+ C+++ C++11 C#5 AT & T AT&T5 A&B&C",
 		    "c|c|c|c|11|c|5|at|t|at|t5|a&b|c");
@@ -551,7 +567,58 @@ static void test_numbers(void **state)
 {
 	WANT_RUN(*state, "3.5% of 2021, 1,000.50 and $40",
 		 {"3.5", 0, 3}, {"of", 5, 7}, {"2021", 8, 12},
-		 {"1,000.50", 14, 22}, {"and", 23, 26}, {"40", 28, 30});
+		 {"1000.50", 14, 22}, {"and", 23, 26}, {"40", 28, 30});
+}
+
+/*
+ * A number's groups of thousands are one number, however they are
+ * separated: the word is its digits, the offsets the text's.
+ */
+static void test_grouped_numbers(void **state)
+{
+	ni_analyzer *a = *state;
+	WANT_RUN(a, "1,000 jobs", {"1000", 0, 5}, {"jobs", 6, 10});
+	/* No-break (U+00A0), figure, thin and narrow no-break spaces. */
+	WANT_RUN(a, "1\xc2\xa0" "000", {"1000", 0, 6});
+	WANT_RUN(a, "1\xe2\x80\x87" "000", {"1000", 0, 7});
+	WANT_RUN(a, "1\xe2\x80\x89" "000", {"1000", 0, 7});
+	WANT_RUN(a, "x 1\xe2\x80\xaf" "000\xe2\x80\xaf" "000 y",
+		 {"x", 0, 1}, {"1000000", 2, 15}, {"y", 16, 17});
+	/* Swiss apostrophes, either; the fullwidth comma; Indian lakhs. */
+	check_words(a, "1'000 1\xe2\x80\x99" "000 1'000'000.50 "
+		    "\xef\xbc\x91\xef\xbc\x8c\xef\xbc\x90\xef\xbc\x90"
+		    "\xef\xbc\x90 1,00,000 12,34,567",
+		    "1000|1000|1000000.50|1000|100000|1234567");
+	check_words(a, "$1,000,000 1,000-strong 1,000km 999,999",
+		    "1000000|1000|strong|+1000strong|1000km|999999");
+	/* A decimal part after another mark: "1 000,50" is French. */
+	check_words(a, "1,000.50 1\xc2\xa0" "000,50", "1000.50|1000,50");
+	/*
+	 * Not groups: a German decimal comma, a leading 0, groups of
+	 * other sizes, a first group of 4 digits, mixed marks, a period
+	 * (1.000 is 1 in English and 1000 in German), a plain space.
+	 */
+	check_words(a, "1,5 0,001 12,34 1,0000 1,000,00 1990,1991 1,2,3",
+		    "1,5|0,001|12,34|1,0000|1,000,00|1990,1991|1,2,3");
+	check_words(a, "1.000 1.000,50 1,000'000 1,000.000.000 1 000",
+		    "1.000|1.000,50|1,000'000|1,000.000.000|1|000");
+	check_words(a, "12\xc2\xa0" "34 2004\xc2\xa0" "100 "
+		    "01\xe2\x80\xaf" "23\xe2\x80\xaf" "45",
+		    "12|34|2004|100|01|23|45");
+}
+
+/*
+ * A narrow no-break space that separates no groups is a space: French
+ * puts one before ! ? : ; and inside « », and ICU 72 keeps it inside a
+ * word (the word "paris " would be found by no query).
+ */
+static void test_narrow_no_break_space(void **state)
+{
+	WANT_RUN(*state, "Paris\xe2\x80\xaf!", {"paris", 0, 5});
+	WANT_RUN(*state, "\xc2\xab\xe2\x80\xafoui\xe2\x80\xaf\xc2\xbb",
+		 {"oui", 5, 8});
+	check_words(*state, "\xe2\x80\xaf" "a\xe2\x80\xaf" "b "
+		    "quoi\xe2\x80\xaf?", "a|b|quoi");
 }
 
 static void test_emoji_dropped(void **state)
@@ -1161,13 +1228,35 @@ static void test_growing_text(void **state)
 	check_words(a, sentence, "stocks|rose|3.5|in|tokyo|today");
 }
 
+/*
+ * The fullwidth block U+FF01..U+FF5E is ASCII's U+0021..U+007E, as NFKC
+ * maps it: the analyzer reads names with symbols (Ｃ＋＋) by that
+ * arithmetic, and ni_analyzer_fold() by ICU.
+ */
+static void test_fullwidth_block_is_ascii(void **state)
+{
+	for (unsigned c = 0xFF01; c <= 0xFF5E; c++) {
+		char text[4] = {(char)(0xE0 | (c >> 12)),
+				(char)(0x80 | ((c >> 6) & 0x3F)),
+				(char)(0x80 | (c & 0x3F)), 0};
+		char *folded = fold(*state, text, 3);
+		char ascii = (char)(c - 0xFEE0);
+		if (ascii >= 'A' && ascii <= 'Z')
+			ascii = (char)(ascii - 'A' + 'a');
+		assert_int_equal(strlen(folded), 1);
+		assert_int_equal(folded[0], ascii);
+		free(folded);
+	}
+}
+
 static void test_settings(void **state)
 {
 	(void)state;
 	assert_string_equal(ni_analyzer_settings(),
-			    "icu-word;as-seen=apostrophes+zwsp+subscripts;"
-			    "nfkc-casefold;apostrophe;"
-			    "marks=latn+grek+dotless-i+yo;compounds;"
+			    "icu-word;as-seen=apostrophes+zwsp+subscripts+nnbsp;"
+			    "numbers=groups;nfkc-casefold;apostrophe;"
+			    "marks=latn+grek+dotless-i+yo;"
+			    "compounds=hyphens+dashes;"
 			    "symbols=++#&;cjk=dict+bigrams+hangul;maxword=64");
 	assert_ptr_equal(ni_analyzer_settings(), ni_analyzer_settings());
 }
@@ -1205,6 +1294,8 @@ int main(void)
 		TEST(test_japanese_mixed),
 		TEST(test_cjk_bigrams),
 		TEST(test_numbers),
+		TEST(test_grouped_numbers),
+		TEST(test_narrow_no_break_space),
 		TEST(test_emoji_dropped),
 		TEST(test_long_words_dropped),
 		TEST(test_empty_after_folding),
@@ -1222,6 +1313,7 @@ int main(void)
 		TEST(test_no_punctuation_in_latin_letters),
 		TEST(test_reentry),
 		TEST(test_growing_text),
+		TEST(test_fullwidth_block_is_ascii),
 		TEST(test_settings),
 		TEST(test_free_null),
 	};

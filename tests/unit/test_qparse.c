@@ -653,6 +653,79 @@ static void test_white_space(void **state)
 	ni_parsed_query_clear(&q);
 }
 
+/*
+ * A number's groups are one number in queries as in articles, whatever
+ * separates them; the no-break spaces between two digits are left to
+ * the analyzer to say so, not taken as white space.
+ */
+static void test_grouped_numbers(void **state)
+{
+	struct world *w = *state;
+	expect_same(w, "1,000 sale", "1000 sale");
+	expect_same(w, "1\u00a0" "000 sale", "1000 sale");
+	expect_same(w, "1\u202f" "000\u202f" "000 sale", "1000000 sale");
+	expect_same(w, "1\u2009" "000 sale", "1000 sale");
+	expect_same(w, "1'000 sale", "1000 sale");
+	expect_same(w, "1,5 sale", "1,5 sale");
+	/* Not a number's groups: two words, as a term the analyzer splits. */
+	struct ni_parsed_query q;
+	parse(w, "12\u00a0" "34 sale", &q);
+	assert_int_equal(q.n_words, 3);
+	assert_string_equal(q.words[0].word, "12");
+	assert_string_equal(q.words[1].word, "34");
+	ni_parsed_query_clear(&q);
+	parse(w, "1\u00a0" "000 sale", &q);
+	assert_int_equal(q.n_words, 2);
+	expect_word(&q, 0, "1000", 0, 6, false, false);
+	expect_word(&q, 1, "sale", 7, 11, false, false);
+	ni_parsed_query_clear(&q);
+}
+
+/*
+ * What a Chinese or Japanese input method types in fullwidth mode reads
+ * as the ASCII it stands for: field names and their colon, parentheses,
+ * operators, a prefix's star, filters' values; and the corner brackets
+ * quote a phrase, as “ ” do.
+ */
+static void test_width_forms(void **state)
+{
+	struct world *w = *state;
+	/* What is typed, and the ASCII it reads as. */
+	static const char *const SAME[][2] = {
+		{"\uff54\uff49\uff54\uff4c\uff45\uff1asanctions",
+		 "title:sanctions"},
+		{"\uff54\uff49\uff54\uff4c\uff45:sanctions", "title:sanctions"},
+		{"title\uff1a\uff53\uff41\uff4c\uff45", "title:sale"},
+		{"\uff34\uff2f\uff30\uff29\uff23:AI", "topic:AI"},
+		{"\uff08sanctions OR recycling\uff09 china",
+		 "(sanctions OR recycling) china"},
+		{"title:\uff08sanctions sale\uff09", "title:(sanctions sale)"},
+		{"sanctions \uff2f\uff32 recycling", "sanctions OR recycling"},
+		{"quantum \uff2e\uff25\uff21\uff32\uff0f\uff11 computing",
+		 "quantum NEAR/1 computing"},
+		{"\uff53\uff41\uff4e\uff43\uff0a", "sanc*"},
+		{"\u300cstock sale\u300d", "\"stock sale\""},
+		{"\uff62stock sale\uff63", "\"stock sale\""},
+		/* The white corner brackets quote within a quote. */
+		{"\u300estock sale\u300f", "stock sale"},
+		{"\uff44\uff41\uff54\uff45\uff1a\uff12\uff10\uff12\uff11"
+		 "\uff0d\uff11\uff12", "date:2021-12"},
+		{"quality:\uff1e\uff1d\uff14\uff10", "quality:>=40"},
+		{"published:\uff54\uff52\uff55\uff45", "published:true"},
+		/* Letters other than a field's before a colon are text. */
+		{"\u6ce8\u610f\uff1asale", "\u6ce8\u610f sale"},
+	};
+	for (size_t i = 0; i < sizeof SAME / sizeof *SAME; i++)
+		expect_same(w, SAME[i][0], SAME[i][1]);
+	expect(w, "\uff54\uff49\uff54\uff4c\uff45\uff1achina", "chips", NULL);
+	expect(w, "\u300csale stock\u300d", "", NULL);
+	/* An error points at what was typed. */
+	expect_error(w, "date:2021..\uff12\uff10\uff12\uff11\uff0d\uff11"
+		     "\uff13", 11, 21, "date: '\uff12\uff10\uff12\uff11"
+		     "\uff0d\uff11\uff13' is not a date (YYYY-MM-DD, "
+		     "YYYY-MM, YYYY, Nd...)");
+}
+
 /* ---- NEAR and prefixes -------------------------------------------------- */
 
 static void test_near(void **state)
@@ -1680,6 +1753,8 @@ int main(void)
 		cmocka_unit_test(test_phrases_with_cjk_runs),
 		cmocka_unit_test(test_split_words_are_words_apart),
 		cmocka_unit_test(test_white_space),
+		cmocka_unit_test(test_grouped_numbers),
+		cmocka_unit_test(test_width_forms),
 		cmocka_unit_test(test_near),
 		cmocka_unit_test(test_prefixes),
 		cmocka_unit_test(test_title),
