@@ -186,7 +186,15 @@ static void put_thumbnail(FILE *out, const struct ni_docimage *image)
 static void put_entry(FILE *out, const struct atom_feed *f,
 		      const struct ni_docdata *doc)
 {
-	fputs("<entry>\n", out);
+	/* The article's language, as the page gives it (its lang key):
+	 * readers pass it on to screen readers and fonts. */
+	fputs("<entry", out);
+	if (doc->lang && *doc->lang) {
+		fputs(" xml:lang=\"", out);
+		put_text(out, doc->lang);
+		fputc('"', out);
+	}
+	fputs(">\n", out);
 	put_entry_id(out, doc);
 	put_element(out, "title", doc->title && *doc->title ? doc->title
 							    : "(no title)");

@@ -190,6 +190,12 @@ static void entry_parts(void **state)
 			"<media:thumbnail url=\"https://img.example/a.jpg\" "
 			"width=\"800\" height=\"450\"/>\n</entry>");
 	assert_lacks(text, "term=\"\"");
+	assert_lacks(text, "xml:lang");
+	free(text);
+	/* The article's language, from its lang key. */
+	h.doc.lang = "zh-Hant";
+	text = one_entry(h);
+	assert_contains(text, "<entry xml:lang=\"zh-Hant\">\n<id>");
 	free(text);
 }
 
