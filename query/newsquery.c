@@ -339,6 +339,18 @@ static int options_agree(const struct options *o)
 		      "--like");
 		return NI_QUERY_EXIT_ERROR;
 	}
+	/* Refused rather than ignored: a feed is the newest first. */
+	bool other_sort = (o->q.given & QUERY_GIVEN_SORT) &&
+			  o->q.search.sort != NI_SORT_DATE;
+	if (o->format == FORMAT_ATOM &&
+	    (other_sort || o->q.given & (QUERY_GIVEN_OFFSET |
+					 QUERY_GIVEN_FACETS |
+					 QUERY_GIVEN_RECENT))) {
+		error("--format atom lists the newest articles first: it "
+		      "takes no --sort (but date), --offset, --facets or "
+		      "--recent");
+		return NI_QUERY_EXIT_ERROR;
+	}
 	return -1;
 }
 

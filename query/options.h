@@ -27,7 +27,8 @@
 #include "ni_config.h"
 #include "ni_search.h"
 
-/* Set by an option: the config file must not override it. */
+/* Set by an option: the config file must not override it (and what
+ * an output that cannot follow it refuses). */
 enum query_given {
 	QUERY_GIVEN_LIMIT = 1u << 0,
 	QUERY_GIVEN_QUALITY_WEIGHT = 1u << 1,
@@ -38,6 +39,11 @@ enum query_given {
 	QUERY_GIVEN_STRICT_SYNTAX = 1u << 6,
 	QUERY_GIVEN_LANGUAGE = 1u << 7,
 	QUERY_GIVEN_FACETS = 1u << 8,
+	/* Not in the config file; known so that --format atom, which
+	 * lists the newest first, can refuse them. */
+	QUERY_GIVEN_SORT = 1u << 9,
+	QUERY_GIVEN_OFFSET = 1u << 10,
+	QUERY_GIVEN_RECENT = 1u << 11,
 };
 
 /* What one search asks, besides its text. */

@@ -4,7 +4,8 @@
 # samples and the hostile fixtures.  Every feed parses with a strict XML
 # parser; the same query gives the same bytes again, and the same ids
 # after build --rebuild; 20 entries unless --limit says (not the config
-# file's limit); newest first whatever --sort; links only with
+# file's limit); newest first, --sort (but date), --offset, --facets
+# and --recent refused; links only with
 # --feed-base; nothing matched is an empty feed and exit 1; the options
 # that do not go with it are refused, saying why.
 . "$(dirname "$0")/lib.sh"
@@ -89,9 +90,18 @@ expect_atom "$WORK/out" 'len(entries)' 20 "20 entries, whatever the config"
 expect_status 0 "--limit 5" -- "$NEWSQUERY" --db "$DB" --format atom -n 5 the
 expect_atom "$WORK/out" 'len(entries)' 5 "--limit 5: 5 entries"
 rm "$HOME/.config/newsindex/config.yaml"
-expect_status 0 "--sort quality" -- "$NEWSQUERY" --db "$DB" --format atom \
-	--sort quality --limit 100 the
-expect_same "--sort does not apply" "$WORK/the.atom" "$WORK/out"
+expect_status 0 "--sort date" -- "$NEWSQUERY" --db "$DB" --format atom \
+	--sort date --limit 100 the
+expect_same "--sort date is the feed's own order" "$WORK/the.atom" "$WORK/out"
+# What a feed cannot follow is refused, not ignored.
+for option in "--sort quality" "--sort relevance" "--offset 5" \
+	"--facets topic" "--recent"; do
+	# shellcheck disable=SC2086 # the option and its value
+	expect_status 2 "$option" -- "$NEWSQUERY" --db "$DB" --format atom \
+		$option the
+	expect_line "$WORK/err" "newsquery: --format atom lists the newest articles first: it takes no --sort (but date), --offset, --facets or --recent" \
+		"$option refused"
+done
 
 # Links with --feed-base, absolute.
 expect_status 0 "--feed-base" -- "$NEWSQUERY" --db "$DB" --format atom \
