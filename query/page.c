@@ -191,8 +191,30 @@ static void put_pair(FILE *out, bool *first, const char *name,
 	put_url_part(out, value);
 }
 
+/* "../" as many times as page_root_of() may go up. */
+#define MAX_ROOT_LEVELS 32
+static const char UP_LEVELS[] =
+	"../../../../../../../../../../../../../../../../"
+	"../../../../../../../../../../../../../../../../";
+_Static_assert(sizeof UP_LEVELS == 3 * MAX_ROOT_LEVELS + 1, "levels");
+
+const char *page_root_of(const char *path)
+{
+	size_t levels = 0;
+	for (const char *c = path && *path ? path + 1 : ""; *c; c++)
+		levels += *c == '/';
+	if (levels > MAX_ROOT_LEVELS)
+		levels = MAX_ROOT_LEVELS;
+	return UP_LEVELS + 3 * (MAX_ROOT_LEVELS - levels);
+}
+
+static const char *root_of(const struct page_request *req)
+{
+	return req->root ? req->root : "";
+}
+
 /*
- * href="/search?..." for the search `l` describes: its q, sort, all and
+ * href="search?..." (after the root) for the search `l` describes: its q, sort, all and
  * offset, the request's date range, and every other parameter of the
  * request as it was (lang, limit, explain, ...).
  */
@@ -203,7 +225,7 @@ static void put_search_href(struct page *p, const struct link *l)
 	};
 	const struct page_request *req = p->req;
 	bool first = true;
-	fputs("href=\"/search", p->out);
+	fprintf(p->out, "href=\"%ssearch", root_of(req));
 	put_pair(p->out, &first, "q", l->q);
 	for (size_t i = 0; i < req->n_params; i++) {
 		const struct serve_param *param = &req->params[i];
@@ -225,7 +247,7 @@ static void put_search_href(struct page *p, const struct link *l)
 }
 
 /*
- * href="/feed?q=..." of the page's search: the text searched (with the
+ * href="feed?q=..." (after the root) of the page's search: the text searched (with the
  * date range as its date: filter, which the feed has no parameter
  * for), and the request's lang and all; the rest does not change which
  * articles the feed has (it is newest first, of its own length).
@@ -237,7 +259,7 @@ static void put_feed_href(struct page *p)
 		if (!strcmp(p->req->params[i].name, "lang"))
 			lang = p->req->params[i].value;
 	bool first = true;
-	fputs("href=\"/feed", p->out);
+	fprintf(p->out, "href=\"%sfeed", root_of(p->req));
 	put_pair(p->out, &first, "q", p->feed_query);
 	if (lang)
 		put_pair(p->out, &first, "lang", lang);
@@ -248,10 +270,13 @@ static void put_feed_href(struct page *p)
 
 /* ---- the frame of every page ------------------------------------------- */
 
-static void put_asset_link(FILE *out, const char *path)
+/* The link to the asset at `path` ("/assets/page.css"): relative, with
+ * its version. */
+static void put_asset_link(struct page *p, const char *path)
 {
+	FILE *out = p->out;
 	const struct page_asset *a = page_asset_find(path);
-	fputs(path, out);
+	fprintf(out, "%s%s", root_of(p->req), path + 1);
 	if (a)
 		fprintf(out, "?v=%s", a->version);
 }
@@ -273,7 +298,7 @@ static void put_head(struct page *p, const char *title)
 	/* An icon of our own: else every browser asks for /favicon.ico,
 	 * and logs its 404 on every page. */
 	fputs("newsindex</title>\n<link rel=\"icon\" href=\"", out);
-	put_asset_link(out, "/assets/icon.svg");
+	put_asset_link(p, "/assets/icon.svg");
 	fputs("\" type=\"image/svg+xml\">\n", out);
 	/* For feed readers and browsers that find a page's feeds. */
 	if (p->feed_query) {
@@ -285,9 +310,9 @@ static void put_head(struct page *p, const char *title)
 		fputs(">\n", out);
 	}
 	fputs("<link rel=\"stylesheet\" href=\"", out);
-	put_asset_link(out, "/assets/page.css");
+	put_asset_link(p, "/assets/page.css");
 	fputs("\">\n<script src=\"", out);
-	put_asset_link(out, "/assets/page.js");
+	put_asset_link(p, "/assets/page.js");
 	fputs("\" defer></script>\n</head>\n<body>\n"
 	      "<a class=\"skip\" href=\"#main\">Skip to the results</a>\n",
 	      out);
@@ -346,14 +371,16 @@ static void put_header(struct page *p, bool home)
 	FILE *out = p->out;
 	/* The name is the home page's heading; a page of results has its
 	 * own, for those who go by headings. */
+	const char *root = root_of(req);
 	fprintf(out, "<header class=\"top%s\">\n"
-		"%s<a class=\"brand\" href=\"/\">newsindex</a>%s\n"
-		"<form class=\"search\" role=\"search\" action=\"/search\" "
+		"%s<a class=\"brand\" href=\"%s\">newsindex</a>%s\n"
+		"<form class=\"search\" role=\"search\" action=\"%ssearch\" "
 		"method=\"get\">\n"
 		"<label class=\"label\" for=\"q\">Search the news</label>\n"
 		"<div class=\"box\"><input id=\"q\" name=\"q\" "
 		"type=\"search\" dir=\"auto\" value=\"", home ? " home" : "",
-		home ? "<h1 class=\"brand\">" : "", home ? "</h1>" : "");
+		home ? "<h1 class=\"brand\">" : "", *root ? root : "./",
+		home ? "</h1>" : "", root);
 	put_html(out, req->q);
 	fputs("\" autocomplete=\"off\" autocapitalize=\"off\" "
 	      "spellcheck=\"false\" enterkeyhint=\"search\" "
@@ -963,7 +990,7 @@ static void put_main(struct page *p, const struct render_context *ctx)
 	if (!ctx->offset && ctx->limit &&
 	    page_query_text(req, &text, &param, &problem)) {
 		bool first = true;
-		fputs(" data-live=\"/api/search", out);
+		fprintf(out, " data-live=\"%sapi/search", root_of(req));
 		put_pair(out, &first, "q", ni_buf_str(&text));
 		for (size_t i = 0; i < req->n_params; i++) {
 			const struct serve_param *pa = &req->params[i];
@@ -1202,6 +1229,7 @@ static void read_request(const struct serve_request *req,
 	const char *q = serve_param(req, "q");
 	const char *from = serve_param(req, "from");
 	const char *to = serve_param(req, "to");
+	pr->root = page_root_of(req->path);
 	pr->q = q ? q : "";
 	pr->from = from ? from : "";
 	pr->to = to ? to : "";

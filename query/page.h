@@ -61,11 +61,23 @@ struct page_request {
 	 */
 	const struct serve_param *params;
 	size_t n_params;
+	/*
+	 * The way from the request's path back to the server's root, which
+	 * every link of the page starts with: "" at /search, "../" at /a/b
+	 * (page_root_of()).  Relative links keep a page whole behind a
+	 * reverse proxy that serves it under a path prefix (/news/search);
+	 * NULL is "".
+	 */
+	const char *root;
 	/* The index's revision the results are of (ni_db_revision()), 0
 	 * when not known (a stub of shards): page.js compares it with
 	 * /api/events' to tell new articles. */
 	uint64_t revision;
 };
+
+/* page_request's `root` for a request of `path` ("/a/b": "../"),
+ * static; at most 32 levels up. */
+const char *page_root_of(const char *path);
 
 /* The server's settings that change the page. */
 struct page_settings {

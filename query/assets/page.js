@@ -31,6 +31,11 @@
 (function () {
 	var DELAY = 250; /* ms after the last key before searching */
 	var form = document.querySelector("form.search");
+	/* The server's own URLs, from the form's action (relative to the
+	 * page: right under a reverse proxy's path prefix too). */
+	function at(path) {
+		return new URL(path, form ? form.action : location.href).href;
+	}
 	var box = document.getElementById("q");
 	var timer = 0;
 	var asked = 0; /* the number of the last search sent */
@@ -169,7 +174,7 @@
 	function search() {
 		var text = box.value.trim();
 		if (text)
-			load("/search?" + query());
+			load(at("search?" + query()));
 	}
 
 	/* ---- new articles ---- */
@@ -337,7 +342,7 @@
 		}
 		if (stream)
 			return;
-		stream = new EventSource("/api/events");
+		stream = new EventSource(at("api/events"));
 		stream.addEventListener("index", changed);
 		stream.addEventListener("error", function () {
 			/* It gives up on an answer that is no stream (503 while
@@ -377,7 +382,7 @@
 		if (!list || !text.trim() || /\s$/.test(text))
 			return;
 		var number = ++completing;
-		fetch("/api/suggest?q=" + encodeURIComponent(text))
+		fetch(at("api/suggest?q=" + encodeURIComponent(text)))
 			.then(function (response) {
 				return response.ok ? response.json() : null;
 			})

@@ -323,7 +323,9 @@ def page_links(server):
     check(found, "the page's head links its feed", head)
     if not found:
         return
-    href = found.group(2).replace("&amp;", "&")
+    # Relative to the page (docs/serving.md: a path prefix).
+    href = urllib.parse.urljoin("/search", found.group(2).replace("&amp;",
+                                                                  "&"))
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(href).query)
     check(query == {"q": ["sanctions date:2021.."], "lang": ["en"],
                     "all": ["1"]},

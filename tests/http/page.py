@@ -631,7 +631,7 @@ def live(profile):
         p.load("/search?q=sanctions&sort=date")
         main = p.d.find_element(By.ID, "main")
         check(main.get_attribute("data-live") ==
-              "/api/search?q=sanctions&sort=date&facets=" and
+              "api/search?q=sanctions&sort=date&facets=" and
               main.get_attribute("data-revision"),
               "live: <main> says the page's search and revision: %r %r"
               % (main.get_attribute("data-live"),

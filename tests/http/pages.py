@@ -8,7 +8,8 @@ date, a query without words or one a strict reading refuses (with the
 caret's column), 503 with Retry-After while there is no index (the box
 still shown at /); the assets with their ETag and caching; thumbnails
 only from https and none with --no-thumbnails (nor in the policy);
-hostile fields escaped in the HTML itself.
+hostile fields escaped in the HTML itself; every link relative, so that
+a reverse proxy may serve the page under a path prefix.
 """
 import os
 import re
@@ -91,7 +92,7 @@ def pages(server):
     check('<ol class="hits" start="4">' in text and
           len(re.findall(r'<li class="hit">', text)) == 3,
           "limit and offset")
-    check('href="/search?q=the&amp;limit=3&amp;offset=6"' in text,
+    check('href="search?q=the&amp;limit=3&amp;offset=6"' in text,
           "the next page keeps limit", re.findall(r'rel="next"[^>]*', text))
     # HEAD: the headers alone.
     got, headers, body = server.request(search(q="sanctions"),
@@ -143,7 +144,7 @@ def assets(server):
                               ("page.js", "text/javascript; charset=utf-8",
                                500),
                               ("icon.svg", "image/svg+xml", 100)):
-        found = re.search(r'/assets/%s\?v=([0-9a-f]+)"' % re.escape(name),
+        found = re.search(r'"assets/%s\?v=([0-9a-f]+)"' % re.escape(name),
                           text)
         if not check(found, "the page links %s with its version" % name):
             continue
@@ -212,11 +213,45 @@ def no_index(server):
     check(WORK not in text, "no path in the 503 page")
 
 
+LINK = re.compile(r'(?:href|src|action|data-live)="([^"#]*)"')
+
+
+def relative_links(server):
+    """Every link a page makes is relative to its own URL: under a
+    reverse proxy's path prefix (/news/) each stays under it, and each
+    leads to something the server has (docs/serving.md, "Public use")."""
+    for path in ("/", search(q="ai", limit="2"), "/search/",
+                 "/a/b/c?q=1", search(q="zzqx")):
+        got, _, body = server.request(path,
+                                      headers={"Accept": BROWSER_ACCEPT})
+        links = [urllib.parse.unquote(m).replace("&amp;", "&")
+                 for m in LINK.findall(body.decode("utf-8"))]
+        check(any("assets/page.css" in link for link in links),
+              "%s: links found" % path, links)
+        for link in links:
+            if link.startswith("http"):
+                continue  # an article's own
+            proxied = urllib.parse.urljoin("/news" + path, link)
+            check(proxied.startswith("/news/"),
+                  "%s: %s stays under a prefix" % (path, link), proxied)
+            target = urllib.parse.urljoin(path, link)
+            got, _, _ = server.request(urllib.parse.quote(
+                target, safe="/?&=%:"))
+            check(got in (200, 304), "%s: %s is there (%s)" %
+                  (path, link, target), got)
+    # The script asks the server by URLs relative to the form's action.
+    _, _, script = server.request("/assets/page.js")
+    absolute = re.findall(rb'["\'](/(?:search|api/|feed|assets/)[^"\']*)',
+                          script)
+    check(not absolute, "page.js asks no absolute path", absolute)
+
+
 DB = os.path.join(WORK, "db")
 build(DB, SAMPLES, os.path.join(FIXTURES, "page"))
 server = Server(DB)
 pages(server)
 missing(server)
+relative_links(server)
 problems(server)
 hostile(server)
 assets(server)

@@ -112,7 +112,7 @@ static void assert_nothing_inline(const char *html)
 {
 	for (const char *at = strstr(html, "<script"); at;
 	     at = strstr(at + 1, "<script"))
-		if (strncmp(at, "<script src=\"/assets/page.js?v=", 31))
+		if (strncmp(at, "<script src=\"assets/page.js?v=", 30))
 			fail_msg("an inline script: %.60s", at);
 	assert_lacks(html, "<style");
 	assert_lacks(html, " style=");
@@ -153,7 +153,7 @@ static void test_hostile_title_is_text(void **state)
 	assert_lacks(html, "<script>alert");
 	assert_nothing_inline(html);
 	/* In the link to the copies, the title is part of a query. */
-	assert_contains(html, "href=\"/search?q=title%3A%22%3Cscript%3Ealert"
+	assert_contains(html, "href=\"search?q=title%3A%22%3Cscript%3Ealert"
 			"%281%29%3C%2Fscript%3E%20%26%20%20quoted%20%20%27"
 			"single%27%22&amp;all=1\"");
 	free(html);
@@ -317,7 +317,7 @@ static void test_query_is_escaped_in_box_and_links(void **state)
 	assert_contains(html, "value=\"&quot;&gt;&lt;script&gt;alert(1)"
 			"&lt;/script&gt; a&amp;b=c #x\"");
 	/* In the next page's link: percent-encoded, whole. */
-	assert_contains(html, "href=\"/search?q=%22%3E%3Cscript%3Ealert%281%29"
+	assert_contains(html, "href=\"search?q=%22%3E%3Cscript%3Ealert%281%29"
 			"%3C%2Fscript%3E%20a%26b%3Dc%20%23x&amp;offset=1\"");
 	assert_contains(html, "<title>&quot;&gt;&lt;script&gt;");
 	assert_lacks(html, "<script>alert");
@@ -347,9 +347,9 @@ static void test_other_parameters_are_kept(void **state)
 	ctx.limit = 5;
 	ctx.explain = true;
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
-	assert_contains(html, "<a rel=\"prev\" href=\"/search?q=ai&amp;lang=de"
+	assert_contains(html, "<a rel=\"prev\" href=\"search?q=ai&amp;lang=de"
 			"&amp;limit=5&amp;x%22y=%3Cv%3E&amp;explain=1\">");
-	assert_contains(html, "<a rel=\"next\" href=\"/search?q=ai&amp;lang=de"
+	assert_contains(html, "<a rel=\"next\" href=\"search?q=ai&amp;lang=de"
 			"&amp;limit=5&amp;x%22y=%3Cv%3E&amp;explain=1&amp;"
 			"offset=6\">");
 	/* The form has no field for them: they go hidden. */
@@ -386,7 +386,7 @@ static void test_first_page_says_its_search(void **state)
 	struct ni_results r = page_of(hits, 1);
 	struct render_context ctx = context("ai");
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
-	assert_contains(html, "<main id=\"main\" data-live=\"/api/search?"
+	assert_contains(html, "<main id=\"main\" data-live=\"api/search?"
 			"q=ai%20date%3A2021..&amp;sort=date&amp;limit=5&amp;"
 			"facets=\" data-revision=\"42\">");
 	free(html);
@@ -475,6 +475,46 @@ static void test_article_language_on_its_text(void **state)
 	ni_buf_release(&s.text);
 }
 
+/* Links are relative to the request's path, so that a reverse proxy
+ * may serve the pages under a path prefix. */
+static void test_links_relative_to_the_root(void **state)
+{
+	(void)state;
+	assert_string_equal(page_root_of("/"), "");
+	assert_string_equal(page_root_of("/search"), "");
+	assert_string_equal(page_root_of("/search/"), "../");
+	assert_string_equal(page_root_of("/a/b/c"), "../../");
+	assert_string_equal(page_root_of(NULL), "");
+	char deep[200] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(deep, "/a");
+	assert_int_equal(strlen(page_root_of(deep)), 3 * 32);
+
+	struct ni_result h = hit("T", "https://e.com/");
+	struct page_request req = request("ai");
+	req.root = "../";
+	struct render_context ctx = context("ai");
+	struct ni_results r = page_of(&h, 1);
+	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_contains(html, "<a class=\"brand\" href=\"../\">");
+	assert_contains(html, "action=\"../search\"");
+	assert_contains(html, "href=\"../assets/page.css?v=");
+	assert_contains(html, "<script src=\"../assets/page.js?v=");
+	assert_contains(html, "href=\"../assets/icon.svg?v=");
+	assert_contains(html, "data-live=\"../api/search?q=ai");
+	assert_contains(html, "href=\"../feed?q=ai\"");
+	assert_contains(html, "href=\"../search?q=ai&amp;sort=date\"");
+	assert_lacks(html, "=\"/");
+	free(html);
+	/* At the root, the home link is the folder itself. */
+	req.root = NULL;
+	html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	assert_contains(html, "<a class=\"brand\" href=\"./\">");
+	assert_contains(html, "action=\"search\"");
+	assert_lacks(html, "=\"/");
+	free(html);
+}
+
 static void test_meta_line_and_similar_copies(void **state)
 {
 	(void)state;
@@ -491,7 +531,7 @@ static void test_meta_line_and_similar_copies(void **state)
 			"dir=\"auto\">AP &lt;wire&gt;</span> \xc2\xb7 "
 			"<time datetime=\"2021-12-13T10:22:00Z\">2021-12-13"
 			"</time> \xc2\xb7 quality 37 \xc2\xb7 "
-			"<a class=\"similar\" href=\"/search?q="
+			"<a class=\"similar\" href=\"search?q="
 			"title%3A%22Senate%20%20passes%20%20bill%22&amp;all=1"
 			"\">+2 similar</a> \xc2\xb7 related record</p>");
 	free(html);
@@ -532,12 +572,12 @@ static void test_facets_add_their_filter(void **state)
 	ctx.facets = 7;
 	struct page_request req = request("chip");
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
-	assert_contains(html, "<li><a dir=\"auto\" href=\"/search?q=chip%20"
+	assert_contains(html, "<li><a dir=\"auto\" href=\"search?q=chip%20"
 			"topic%3A%22AI%22\">AI</a> <span class=\"count\">8"
 			"</span></li>");
-	assert_contains(html, "href=\"/search?q=chip%20provider%3A%22Der%20"
+	assert_contains(html, "href=\"search?q=chip%20provider%3A%22Der%20"
 			"Spiegel%22\">Der Spiegel</a>");
-	assert_contains(html, "href=\"/search?q=chip%20date%3A2023-07\">"
+	assert_contains(html, "href=\"search?q=chip%20date%3A2023-07\">"
 			"2023-07</a>");
 	/* No filter can hold a quote: the value is only shown. */
 	assert_contains(html, "<li><bdi>Say &quot;cheese&quot;</bdi> <span "
@@ -547,7 +587,7 @@ static void test_facets_add_their_filter(void **state)
 	req = request("chip OR wafer");
 	ctx.query = req.q;
 	html = results_page(&req, &THUMBNAILS, &ctx, &r);
-	assert_contains(html, "href=\"/search?q=%28chip%20OR%20wafer%29%20"
+	assert_contains(html, "href=\"search?q=%28chip%20OR%20wafer%29%20"
 			"topic%3A%22AI%22\"");
 	free(html);
 	/* A filter the query has is shown as chosen, not as a link. */
@@ -577,7 +617,7 @@ static void test_did_you_mean_and_date_range(void **state)
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
 	/* The range stays in from= and to=, not in q. */
 	assert_contains(html, "<p class=\"suggestion\">Did you mean <a href=\""
-			"/search?q=sanctions&amp;from=2021-01-01&amp;to="
+			"search?q=sanctions&amp;from=2021-01-01&amp;to="
 			"2021-12\"><strong><bdi>sanctions</bdi></strong></a>"
 			"?</p>");
 	assert_contains(html, "name=\"from\" value=\"2021-01-01\"");
@@ -645,16 +685,16 @@ static void test_pages_and_sort_links(void **state)
 	ctx.offset = 12;
 	char *html = results_page(&req, &THUMBNAILS, &ctx, &r);
 	assert_contains(html, "<ol class=\"hits\" start=\"13\">");
-	assert_contains(html, "<a rel=\"prev\" href=\"/search?q=ai&amp;sort="
+	assert_contains(html, "<a rel=\"prev\" href=\"search?q=ai&amp;sort="
 			"date&amp;offset=2\">");
 	assert_contains(html, "<span class=\"at\">Page 3</span>");
-	assert_contains(html, "<a rel=\"next\" href=\"/search?q=ai&amp;sort="
+	assert_contains(html, "<a rel=\"next\" href=\"search?q=ai&amp;sort="
 			"date&amp;offset=14\">");
 	assert_contains(html, "50 articles, 13 to 14");
 	/* Sort links start at the first page; relevance is the default. */
-	assert_contains(html, "<a href=\"/search?q=ai\">relevance</a> \xc2\xb7 "
+	assert_contains(html, "<a href=\"search?q=ai\">relevance</a> \xc2\xb7 "
 			"<span aria-current=\"true\">date</span> \xc2\xb7 <a "
-			"href=\"/search?q=ai&amp;sort=quality\">quality</a>");
+			"href=\"search?q=ai&amp;sort=quality\">quality</a>");
 	assert_contains(html, "<option value=\"date\" selected>");
 	free(html);
 	/* The first page has no previous; the last no next. */
@@ -708,7 +748,7 @@ static void test_no_results_pages(void **state)
 	ctx.offset = 40;
 	html = results_page(&req, &THUMBNAILS, &ctx, &r);
 	assert_contains(html, "<h1>No results at offset 40</h1>\n<p>There are "
-			"12 articles in all: <a href=\"/search?q=zzq%20%3Cb%3E"
+			"12 articles in all: <a href=\"search?q=zzq%20%3Cb%3E"
 			"\">go to the first page</a>");
 	free(html);
 }
@@ -791,7 +831,7 @@ static void test_home_page_and_frame(void **state)
 	assert_contains(html, "<main id=\"main\">");
 	/* The keys are page.js's: told only once it runs. */
 	assert_contains(html, "<footer class=\"bottom\" hidden><p>Keys:");
-	assert_contains(html, "href=\"/search?q=topic%3Aai%20date%3A2023\"");
+	assert_contains(html, "href=\"search?q=topic%3Aai%20date%3A2023\"");
 	/* The assets, by their versions. */
 	const struct page_asset *css = page_asset_find("/assets/page.css");
 	const struct page_asset *js = page_asset_find("/assets/page.js");
@@ -802,10 +842,10 @@ static void test_home_page_and_frame(void **state)
 			    "text/javascript; charset=utf-8");
 	assert_true(css->len > 1000 && js->len > 500);
 	assert_int_equal(strlen((const char *)css->data), css->len);
-	char *link = format("href=\"/assets/page.css?v=%s\"", css->version);
+	char *link = format("href=\"assets/page.css?v=%s\"", css->version);
 	assert_contains(html, link);
 	free(link);
-	link = format("<script src=\"/assets/page.js?v=%s\" defer></script>",
+	link = format("<script src=\"assets/page.js?v=%s\" defer></script>",
 		      js->version);
 	assert_contains(html, link);
 	free(link);
@@ -845,6 +885,7 @@ int main(void)
 		cmocka_unit_test(test_first_page_says_its_search),
 		cmocka_unit_test(test_snippet_marks_matched_words),
 		cmocka_unit_test(test_article_language_on_its_text),
+		cmocka_unit_test(test_links_relative_to_the_root),
 		cmocka_unit_test(test_meta_line_and_similar_copies),
 		cmocka_unit_test(test_explain_line_on_request),
 		cmocka_unit_test(test_facets_add_their_filter),
