@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "page.h"
 
 static const struct page_settings THUMBNAILS = {.thumbnails = true};
@@ -86,21 +87,6 @@ static char *format(const char *fmt, ...)
 	va_end(ap);
 	assert_true(n > 0 && (size_t)n < sizeof buf);
 	return strdup(buf);
-}
-
-static void assert_contains(const char *text, const char *part)
-{
-	if (!text || !strstr(text, part))
-		fail_msg("'%s' not in the page:\n%s", part,
-			 text ? text : "(null)");
-}
-
-static void assert_lacks(const char *text, const char *part)
-{
-	assert_non_null(text);
-	const char *at = strstr(text, part);
-	if (at)
-		fail_msg("'%s' in the page, at: %.80s", part, at);
 }
 
 /*

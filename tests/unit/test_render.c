@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helpers.h"
 #include "render.h"
 
 /* What one render function wrote, NUL-terminated; caller frees. */
@@ -53,19 +54,6 @@ static struct ni_results one_page(struct ni_result *hits, size_t n)
 		.stories = n, .stories_exact = true,
 	};
 	return r;
-}
-
-static void assert_contains(const char *text, const char *part)
-{
-	if (!text || !strstr(text, part))
-		fail_msg("'%s' not in '%s'", part, text ? text : "(null)");
-}
-
-static void assert_lacks(const char *text, const char *part)
-{
-	assert_non_null(text);
-	if (strstr(text, part))
-		fail_msg("'%s' in '%s'", part, text);
 }
 
 /* No byte of `text` but its last ('\n') is a C0 control or DEL, and no
