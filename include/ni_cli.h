@@ -141,7 +141,10 @@ struct option;
  * what was wrong: "unknown option '--bogus'", "unknown option '-x'",
  * "option '--db' needs a value", "option '-j' needs a value", "option
  * '--strict' takes no value", "option '--s' is ambiguous (--strict,
- * --shards)".  The program adds its name and a hint to it.  A
+ * --shards)", and for white space where an option's name would be
+ * (text pasted whole) "'--- a b' is no option: put -- before arguments
+ * that start with '-'".  An argument repeated is cut at 40 bytes, its
+ * control characters as \xNN.  The program adds its name and a hint.  A
  * `shortopts` over 126 characters is refused so, at every call.
  */
 int ni_cli_getopt(int argc, char **argv, const char *shortopts,

@@ -306,13 +306,19 @@ static bool take_option(int opt, struct options *o)
  * "-word": so an argument that starts with "--" is always an option (or
  * "--", the end of them), one with a single dash only when it is exactly
  * one of ours ("-h", "-0", "-n" with its value next, "-n" and digits),
- * and any other "-word", like "-" alone, is a query word.
+ * and any other "-word", like "-" alone, is a query word.  So is text
+ * pasted whole that starts with dashes (front matter's "---" and what
+ * follows it): white space before any '=' is in no option's name.
  */
 static bool is_option(const char *arg)
 {
 	if (arg[0] != '-' || !arg[1])
 		return false;
-	if (arg[1] == '-' || !strcmp(arg, "-h") || !strcmp(arg, "-0"))
+	if (arg[1] == '-') {
+		size_t name = strcspn(arg, "=");
+		return strcspn(arg, " \t\n\r\v\f") >= name;
+	}
+	if (!strcmp(arg, "-h") || !strcmp(arg, "-0"))
 		return true;
 	return arg[1] == 'n' && !arg[2 + strspn(arg + 2, "0123456789")];
 }

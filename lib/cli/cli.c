@@ -170,6 +170,45 @@ static const struct option *long_option(const char *arg,
 	return found;
 }
 
+/* The longest part of a refused argument a message repeats. */
+#define ARG_SHOWN 40
+
+/*
+ * `len` bytes of an argument as a message repeats it: at most ARG_SHOWN
+ * of them, then "..."; a control character, a control that reorders
+ * text and a byte that is not UTF-8 as \xNN (the message goes to a
+ * terminal: an argument is what anyone pasted).
+ */
+static void add_arg(struct ni_buf *out, const char *arg, int32_t len)
+{
+	int32_t i = 0;
+	while (i < len) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(arg, i, len, c);
+		if (i > ARG_SHOWN) {
+			ni_buf_adds(out, "...");
+			return;
+		}
+		if (c >= 0 && !ni_is_control(c) && !ni_is_bidi_control(c))
+			ni_buf_add(out, arg + start, (size_t)(i - start));
+		else
+			for (int32_t b = start; b < i; b++)
+				ni_buf_addf(out, "\\x%02x",
+					    (unsigned char)arg[b]);
+	}
+}
+
+/* Text pasted whole, which starts with a '-' (a YAML "---", a list's
+ * "- "): white space in what would be an option's name. */
+static bool looks_pasted(const char *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (isspace((unsigned char)name[i]))
+			return true;
+	return false;
+}
+
 /* What getopt_long() refused: see ni_cli_getopt(). */
 static void describe_refusal(int got, char **argv,
 			     const struct option *longopts,
@@ -200,8 +239,13 @@ static void describe_refusal(int got, char **argv,
 		for (const struct option *l = longopts; l && l->name; l++)
 			matches += !strncmp(l->name, arg + 2, (size_t)len);
 		if (matches < 2) {
-			ni_buf_addf(problem, "unknown option '%.*s'", len + 2,
-				    arg);
+			ni_buf_adds(problem, looks_pasted(arg, (size_t)len + 2)
+					     ? "'" : "unknown option '");
+			add_arg(problem, arg, len + 2);
+			ni_buf_adds(problem, looks_pasted(arg, (size_t)len + 2)
+					     ? "' is no option: put -- before "
+					       "arguments that start with '-'"
+					     : "'");
 			return;
 		}
 		ni_buf_addf(problem, "option '%.*s' is ambiguous (", len + 2,
@@ -216,10 +260,18 @@ static void describe_refusal(int got, char **argv,
 		ni_buf_addch(problem, ')');
 		return;
 	}
-	if (isprint(optopt))
+	if (isspace(optopt)) {
+		ni_buf_adds(problem, "'-");
+		ni_buf_addch(problem, (char)optopt);
+		ni_buf_adds(problem, "' is no option: put -- before "
+				     "arguments that start with '-'");
+	} else if (isprint(optopt)) {
 		ni_buf_addf(problem, "unknown option '-%c'", optopt);
-	else
-		ni_buf_addf(problem, "unknown option '%s'", arg);
+	} else {
+		ni_buf_adds(problem, "unknown option '");
+		add_arg(problem, arg, (int32_t)strlen(arg));
+		ni_buf_addch(problem, '\'');
+	}
 }
 
 int ni_cli_getopt(int argc, char **argv, const char *shortopts,

@@ -44,6 +44,11 @@ expect_status 2 "bad --color" -- "$NEWSQUERY" --db "$WORK/db" --color sometimes 
 expect_line "$WORK/err" "newsquery: --color: 'sometimes' is not auto, always or never" "bad color named"
 expect_status 2 "unknown option" -- "$NEWSQUERY" --db "$WORK/db" --frob sanctions
 expect_line "$WORK/err" "newsquery: unknown option '--frob' (see --help)" "unknown option named"
+# Front matter pasted whole starts with dashes: a query, not an option.
+expect_status 0 "pasted front matter" -- "$NEWSQUERY" --db "$WORK/db" \
+	--format urls "$(printf -- '---\ntitle: SenseTime sanctions\n---')"
+expect_no_match "$WORK/err" "option" "pasted front matter is no option"
+expect_match "$WORK/out" "sensetime" "pasted front matter searched"
 
 # Exit 0 on a match, 1 on none.
 expect_status 0 "a match" -- "$NEWSQUERY" --db "$WORK/db" sanctions

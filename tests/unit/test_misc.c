@@ -233,6 +233,19 @@ static void test_options_anywhere(void **state)
 	EXPECT_PROBLEM("option '--strict' takes no value", "--strict=yes");
 	EXPECT_PROBLEM("option '--s' is ambiguous (--strict, --shards)",
 		       "--s");
+	/* What is repeated cannot reach a terminal raw, nor run long. */
+	EXPECT_PROBLEM("unknown option '--\\x1b[31mred'", "--\x1b[31mred");
+	EXPECT_PROBLEM("unknown option '--\\xe2\\x80\\xaemoc'",
+		       "--\xe2\x80\xaemoc");
+	/* Pasted text that starts with dashes: the way to give it. */
+	EXPECT_PROBLEM("'--- a b' is no option: put -- before arguments "
+		       "that start with '-'", "--- a b");
+	EXPECT_PROBLEM("'---\\x0atitle: \"SenseTime Pulls Stock Sale D"
+		       "...' is no option: put -- before arguments that "
+		       "start with '-'",
+		       "---\ntitle: \"SenseTime Pulls Stock Sale Due to U.S.\"");
+	EXPECT_PROBLEM("'- ' is no option: put -- before arguments that "
+		       "start with '-'", "- x");
 	/* Abbreviations getopt accepts stay accepted. */
 	EXPECT_PROBLEM("", "--st", "--wait", "--sh=2");
 }
