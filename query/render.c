@@ -301,6 +301,41 @@ static void print_facets(FILE *out, const struct render_context *ctx,
 	}
 }
 
+/* Whether `c` is a control that only separates words: a line break, a
+ * tab, a form feed or NEL. */
+static bool is_space_control(UChar32 c)
+{
+	return (c >= '\t' && c <= '\r') || c == 0x85;
+}
+
+/*
+ * The query as put_clean() writes text, but each run of line breaks and
+ * tabs as one space: a pasted paragraph is searched as its words, and a
+ * U+FFFD where the reader sees a line break would say it was not.
+ */
+static void put_query_clean(FILE *out, const char *query)
+{
+	int32_t len = (int32_t)strlen(query), clean = 0, i = 0;
+	while (i < len) {
+		int32_t start = i;
+		UChar32 c;
+		U8_NEXT(query, i, len, c);
+		if (!is_space_control(c))
+			continue;
+		put_clean(out, query + clean, start - clean);
+		fputc(' ', out);
+		while (i < len) {
+			int32_t next = i;
+			U8_NEXT(query, next, len, c);
+			if (!is_space_control(c))
+				break;
+			i = next;
+		}
+		clean = i;
+	}
+	put_clean(out, query + clean, len - clean);
+}
+
 /*
  * The query in quotes that cannot be taken for part of it: "..." unless
  * it holds a double quote, then '...', or \u201c...\u201d when it holds
@@ -314,7 +349,7 @@ static void put_quoted(FILE *out, const char *query)
 	else if (strchr(query, '"'))
 		open = "\u201c", close = "\u201d";
 	fputs(open, out);
-	put_clean_str(out, query);
+	put_query_clean(out, query);
 	fputs(close, out);
 }
 

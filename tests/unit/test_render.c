@@ -259,6 +259,24 @@ static void test_text_leaves_out_bidi_controls(void **state)
 	free(w.text);
 }
 
+/* A pasted paragraph is echoed as the words it is searched as: its line
+ * breaks and tabs one space a run, other controls still U+FFFD. */
+static void test_text_echoes_line_breaks_as_spaces(void **state)
+{
+	(void)state;
+	struct ni_result hit = bare_hit();
+	struct ni_results r = one_page(&hit, 1);
+	struct render_context ctx = {.query = "oil\r\n\r\nprices\t\tcrude"
+					      "\xc2\x85x \x1b[2J",
+				     .limit = 1, .width = 80};
+	struct written w;
+	start(&w);
+	render_text(w.out, &ctx, &r);
+	const char *text = done(&w);
+	assert_contains(text, "for \"oil prices crude x \xef\xbf\xbd[2J\"");
+	free(w.text);
+}
+
 /* An article with no provider, date or quality: no line of spaces
  * under its title, the path straight after it. */
 static void test_text_no_empty_meta_line(void **state)
@@ -384,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_json_escapes),
 		cmocka_unit_test(test_jsonl_is_the_results_alone),
 		cmocka_unit_test(test_text_never_passes_controls),
+		cmocka_unit_test(test_text_echoes_line_breaks_as_spaces),
 		cmocka_unit_test(test_text_leaves_out_bidi_controls),
 		cmocka_unit_test(test_text_no_empty_meta_line),
 		cmocka_unit_test(test_text_styles_only_with_color),
