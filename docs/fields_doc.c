@@ -89,6 +89,10 @@ static void print_filters(void)
 		print_name(f);
 		const char *how = f->kind != NI_KIND_TERM || f->read ? ""
 				  : f->folded ? "folded: "
+				  : f->filter == NI_FILTER_URL
+				  ? "as written, or as a link is shared "
+				    "(tracking parameters, http, `www.`; "
+				    "see below): "
 				  : "exactly as typed, case and all: ";
 		printf(" | %s | %s%s |\n", f->help, how, f->values);
 	}

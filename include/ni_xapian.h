@@ -779,6 +779,15 @@ ni_status ni_db_spelling(ni_db *db, const char *word, size_t len,
 ni_status ni_query_filter(enum ni_filter filter, const char *value,
 			  size_t len, ni_query **out) NI_NOEXCEPT;
 
+/*
+ * The articles at the web address `url` (`len` bytes) in any of its
+ * forms (ni_url_variants(): http or https, with or without "www." or a
+ * last '/', without tracking parameters or a fragment): an OR of their
+ * NI_FILTER_URL values.
+ */
+ni_status ni_query_url(const char *url, size_t len,
+		       ni_query **out) NI_NOEXCEPT;
+
 /* Documents whose slot value is within [lo, hi]; ±INFINITY for open ends. */
 ni_status ni_query_range(enum ni_slot slot, double lo, double hi,
 			 ni_query **out) NI_NOEXCEPT;

@@ -125,6 +125,23 @@ ni_status api_search(const struct serve_request *req,
 
 /* ---- /api/article ------------------------------------------------------ */
 
+/* The documents `query` (a filter) matches, as a search finds them;
+ * `query` is freed. */
+static ni_status matching(ni_db *db, ni_query *query, unsigned limit,
+			  struct ni_results *out)
+{
+	struct ni_search_options o;
+	ni_search_options_init(&o);
+	o.limit = limit;
+	o.all_copies = true;
+	o.feedback = false;
+	struct ni_buf errmsg = NI_BUF_INIT;
+	ni_status status = ni_search_run(db, query, NULL, &o, out, &errmsg);
+	ni_buf_release(&errmsg);
+	ni_query_free(query);
+	return status;
+}
+
 /* The documents with `value` in `filter`, as a search finds them. */
 static ni_status filtered(ni_db *db, enum ni_filter filter,
 			  const char *value, unsigned limit,
@@ -133,18 +150,20 @@ static ni_status filtered(ni_db *db, enum ni_filter filter,
 	ni_query *query;
 	ni_status status = ni_query_filter(filter, value, strlen(value),
 					   &query);
-	if (status != NI_OK)
+	return status == NI_OK ? matching(db, query, limit, out) : status;
+}
+
+/* The article at `url` as given, else at another of its forms (http for
+ * https, tracking parameters left out: ni_url_variants()). */
+static ni_status at_url(ni_db *db, const char *url, struct ni_results *out)
+{
+	ni_status status = filtered(db, NI_FILTER_URL, url, 1, out);
+	if (status != NI_OK || out->n_hits)
 		return status;
-	struct ni_search_options o;
-	ni_search_options_init(&o);
-	o.limit = limit;
-	o.all_copies = true;
-	o.feedback = false;
-	struct ni_buf errmsg = NI_BUF_INIT;
-	status = ni_search_run(db, query, NULL, &o, out, &errmsg);
-	ni_buf_release(&errmsg);
-	ni_query_free(query);
-	return status;
+	ni_results_clear(out);
+	ni_query *query;
+	status = ni_query_url(url, strlen(url), &query);
+	return status == NI_OK ? matching(db, query, 1, out) : status;
 }
 
 /* The record without the paths of the server's disk (session_json()). */
@@ -192,9 +211,9 @@ ni_status api_article(const struct serve_request *req,
 		return serve_error(res, 400, url ? "url" : "path",
 				   "%s: empty", url ? "url" : "path");
 	struct ni_results found = {0}, related = {0};
-	ni_status status = filtered(ctx->db, url ? NI_FILTER_URL
-					       : NI_FILTER_PATH,
-				    url ? url : path, 1, &found);
+	ni_status status = url ? at_url(ctx->db, url, &found)
+			       : filtered(ctx->db, NI_FILTER_PATH, path, 1,
+					  &found);
 	if (status == NI_OK && !found.n_hits) {
 		status = serve_error(res, 404, url ? "url" : "path",
 				     "no article has the %s '%s'",

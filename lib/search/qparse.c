@@ -1544,8 +1544,8 @@ static ni_status or_article_at_url(struct parser *p, const struct token *t,
 	if (!is_bare_url(p, t) || out->kind != N_TEXT)
 		return NI_OK;
 	ni_query *at_url;
-	ni_status status = ni_query_filter(NI_FILTER_URL, p->text + t->start,
-					   t->end - t->start, &at_url);
+	ni_status status = ni_query_url(p->text + t->start, t->end - t->start,
+					&at_url);
 	if (status == NI_OK)
 		status = join_into(NI_QOP_OR, &out->strict, at_url);
 	if (status == NI_OK && out->relaxed)
@@ -1900,6 +1900,8 @@ static ni_status term_filter(struct parser *p,
 	if (status != NI_OK)
 		return status;
 	enum ni_filter filter = (enum ni_filter)field->filter;
+	if (filter == NI_FILTER_URL && field->also < 0)
+		return ni_query_url(value, len, out);
 	if (field->also < 0)
 		return ni_query_filter(filter, value, len, out);
 	ni_query *own, *also;

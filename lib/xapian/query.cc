@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ni_buf.h"
+#include "ni_url.h"
 #include "internal.h"
 
 namespace {
@@ -419,6 +420,37 @@ ni_status ni_db_stem(ni_db *d, const char *word, size_t len,
 	}
 }
 
+namespace {
+
+/* Each form of a URL, as a term of `prefix`. */
+struct url_terms {
+	std::string prefix;
+	std::vector<std::string> terms;
+};
+
+ni_status add_url_term(const char *form, size_t len, void *arg) noexcept
+{
+	try {
+		auto *t = static_cast<url_terms *>(arg);
+		t->terms.push_back(make_term(t->prefix, form, len));
+		return NI_OK;
+	} catch (...) {
+		return NI_ENOMEM;
+	}
+}
+
+/* The terms of `url`'s forms under `prefix`, the URL as given first. */
+std::vector<std::string> url_form_terms(const std::string &prefix,
+					const char *url, size_t len)
+{
+	url_terms t{prefix, {}};
+	if (ni_url_variants(url, len, add_url_term, &t) != NI_OK)
+		throw std::bad_alloc();
+	return t.terms;
+}
+
+} // namespace
+
 /* The document indexed with `term`, or 0. */
 static Xapian::docid find_document(ni_db &d, const std::string &term)
 {
@@ -433,8 +465,15 @@ ni_status ni_query_like(ni_db *d, const char *key, unsigned n_terms,
 	try {
 		size_t len = std::strlen(key);
 		*out = new ni_query{retrying(*d, [&] {
-			std::string term = make_term(UNIQUE_PREFIX, key, len);
-			Xapian::docid id = find_document(*d, term);
+			/* The key as given, else in another of its forms. */
+			std::string term;
+			Xapian::docid id = 0;
+			for (const std::string &form :
+			     url_form_terms(UNIQUE_PREFIX, key, len)) {
+				term = form;
+				if ((id = find_document(*d, term)))
+					break;
+			}
 			if (!id) {
 				term = make_term(
 					filter_prefix(NI_FILTER_PATH), key,
@@ -624,6 +663,21 @@ ni_status ni_query_filter(enum ni_filter filter, const char *value,
 		check_filter(filter);
 		*out = new ni_query{Xapian::Query(
 			make_term(filter_prefix(filter), value, len))};
+		return NI_OK;
+	} catch (...) {
+		std::string ignored;
+		return map_exception(ignored);
+	}
+}
+
+ni_status ni_query_url(const char *url, size_t len, ni_query **out) noexcept
+{
+	*out = nullptr;
+	try {
+		std::vector<std::string> terms = url_form_terms(
+			filter_prefix(NI_FILTER_URL), url, len);
+		*out = new ni_query{Xapian::Query(Xapian::Query::OP_OR,
+						  terms.begin(), terms.end())};
 		return NI_OK;
 	} catch (...) {
 		std::string ignored;

@@ -29,6 +29,18 @@ expect_status 0 "pasted URL and a word" -- "$NEWSQUERY" --db "$DB" --json \
 	"$LIKE sanctions"
 expect_json 'd["results"][0]["url"]' "$LIKE" "first among the word's"
 expect_json 'len(d["results"]) > 1' True "the word's others after"
+# As a browser or a share gives it: tracking parameters, a fragment, http,
+# "www.", a last '/'; in url: and --like too.  Another parameter is part
+# of the address, and another address.
+WWW_HTTP="http://www.${LIKE#https://}/"
+for form in "$LIKE?utm_source=twitter&utm_medium=social#comments" \
+	    "$WWW_HTTP?fbclid=IwAR0abc" "url:$WWW_HTTP"; do
+	expect_status 0 "pasted URL [$form]" -- "$NEWSQUERY" --db "$DB" --json "$form"
+	expect_json '[r["url"] for r in d["results"]]' "['$LIKE']" "the article at [$form]"
+done
+expect_status 0 "--like a shared URL" -- "$NEWSQUERY" --db "$DB" --json --like "$WWW_HTTP?utm_campaign=x" ' '
+expect_json 'len(d["results"]) > 0' True "--like a shared URL"
+expect_status 1 "a URL with another parameter" -- "$NEWSQUERY" --db "$DB" --json "url:$LIKE?id=2"
 
 # --- what does not parse is searched as its words -------------------------
 expect_status 0 "pasted question" -- "$NEWSQUERY" --db "$DB" --json \

@@ -306,6 +306,11 @@ def endpoints(server, db):
                                     for r in related) and
           RELATED in [r["url"] for r in related],
           "/api/article: its related records", related)
+    # The address as a share gives it: tracking parameters, http, "www."
+    shared = SEED.replace("https://", "http://www.") + "?utm_source=x#c"
+    status, obj, hdrs, body = server.get_json(q("/api/article", url=shared))
+    check(status == 200 and (obj or {}).get("article", {}).get("url") == SEED,
+          "/api/article: the address as shared", (status, body[:200]))
     status, obj, hdrs, body = server.get_json(q("/api/article", url=RELATED))
     check(status == 200 and obj["article"]["related_of"] == SEED and
           obj["related"] == [], "/api/article of a related record", obj)

@@ -826,7 +826,13 @@ static void test_filters(void **state)
 	expect(w, "site:\"der spiegel\"", "", NULL);
 	expect(w, "url:https://example.com/seed", "seed", NULL);
 	expect(w, "url:\"https://example.com/seed\"", "seed", NULL);
-	expect(w, "url:HTTPS://EXAMPLE.COM/seed", "", NULL);
+	/* A scheme and host in any case; the path as written. */
+	expect(w, "url:HTTPS://EXAMPLE.COM/seed", "seed", NULL);
+	expect(w, "url:https://example.com/SEED", "", NULL);
+	/* As a link is shared (lib/base/url.c has the forms). */
+	expect(w, "url:http://www.example.com/seed/?utm_source=x#top", "seed",
+	       NULL);
+	expect(w, "url:https://example.com/seed?id=1", "", NULL);
 	expect(w, "url:(https://example.com/seed OR https://example.com/zq)",
 	       "seed zq", NULL);
 	expect(w, "published:true", "chips robots", NULL);
@@ -1338,7 +1344,11 @@ static void test_colons_in_text(void **state)
 	expect(w, "to://the/export", "chips", NULL);
 	expect_described(w, "http://x.com",
 			 "Query((((http PHRASE 3 x PHRASE 3 com) OR "
-			 "(http PHRASE 2 xcom)) OR Uhttp://x.com))", NULL);
+			 "(http PHRASE 2 xcom)) OR (Uhttp://x.com OR "
+			 "Uhttp://x.com/ OR Uhttp://www.x.com OR "
+			 "Uhttp://www.x.com/ OR Uhttps://x.com OR "
+			 "Uhttps://x.com/ OR Uhttps://www.x.com OR "
+			 "Uhttps://www.x.com/)))", NULL);
 	expect_described(w, "Note: sanctions",
 			 "Query((Znote AND Zsanction))",
 			 "Query((Znote OR Zsanction))");
