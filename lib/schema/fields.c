@@ -178,7 +178,7 @@ static const struct ni_field_spec FIELDS[] = {
 		.facet = NI_FACET_MONTH, .facet_name = "month",
 		.facet_slot = NI_SLOT_DAY,
 		.usage = "date:2021-12  date:2021-12-01..2021-12-31  "
-			 "date:7d..",
+			 "date:7d..  date:today",
 		.help = "the publication date",
 		.values = "see below",
 	},

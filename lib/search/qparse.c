@@ -43,6 +43,7 @@
 #include "ni_dates.h"
 #include "ni_fields.h"
 #include "ni_stopwords.h"
+#include "../base/ascii.h"
 
 /* More nested parentheses than this are refused: the parser recurses. */
 #define MAX_PAREN_DEPTH 64
@@ -59,7 +60,7 @@
 #define F_NONE -1
 
 static const char BAD_DATE[] =
-	"%s: '%.*s' is not a date (YYYY-MM-DD, YYYY-MM, YYYY, Nd...)";
+	"%s: '%.*s' is not a date (YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)";
 static const char BAD_SCORE[] =
 	"%s: takes a number from 0 to 100, a comparison (>=40) or a "
 	"range (20..60)";
@@ -459,11 +460,6 @@ static size_t term_end(const struct parser *p, size_t pos)
 	while (pos < p->len && !ends_term(p, pos))
 		pos++;
 	return pos;
-}
-
-static char ascii_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 static bool ascii_alpha(char c)
@@ -1641,6 +1637,24 @@ static bool relative_date(const struct parser *p, const char *s, size_t n,
 	return true;
 }
 
+/* today, yesterday (any case): that whole day (UTC), as YYYY-MM-DD. */
+static bool named_day(const struct parser *p, const char *s, size_t n,
+		      struct period *out)
+{
+	int back;
+	if (equals_word_ci(s, n, "today"))
+		back = 0;
+	else if (equals_word_ci(s, n, "yesterday"))
+		back = 1;
+	else
+		return false;
+	int64_t day = p->now - (p->now % 86400 + 86400) % 86400 -
+		      (int64_t)back * 86400;
+	out->lo = (double)day;
+	out->hi = nextafter(out->lo + SECONDS_PER_DAY, -INFINITY);
+	return true;
+}
+
 /* YYYY, YYYY-MM, YYYY-MM-DD: the whole year, month or day (UTC). */
 static bool calendar_date(const char *s, size_t n, struct period *out)
 {
@@ -1688,8 +1702,8 @@ static bool date_point(const struct parser *p, const char *s, size_t n,
 		       struct period *out, bool *relative)
 {
 	*relative = relative_date(p, s, n, out);
-	return *relative || calendar_date(s, n, out) ||
-	       instant_date(s, n, out);
+	return *relative || named_day(p, s, n, out) ||
+	       calendar_date(s, n, out) || instant_date(s, n, out);
 }
 
 static ni_status bad_date(struct parser *p,

@@ -159,6 +159,27 @@ expect_json 'd["results"][0]["url"]' 'https://example.com/fresh' "today's articl
 expect_json 'round(d["results"][0]["explain"]["recency"], 3)' 4 "full recency weight"
 expect_json 'd["results"][1]["explain"]["recency"]' 0 "old articles gain nothing"
 
+# date:today and date:yesterday are those days (UTC) as the clock has them.
+day=$(date -u +%F)
+cat >"$WORK/fresh/yday.txt" <<ART
+---
+title: "Sanctions of yesterday"
+publishedDateTime: $(date -u -d "$day -1 day" +%Y-%m-%dT12:00:00Z)
+webUrl: "https://example.com/yday"
+---
+ART
+"$NEWSINDEX" build --db "$DB" "$WORK/fresh" >/dev/null 2>&1
+"$NEWSQUERY" --db "$DB" --format urls date:today >"$WORK/today" 2>&1
+"$NEWSQUERY" --db "$DB" --format urls date:yesterday >"$WORK/yday" 2>&1
+"$NEWSQUERY" --db "$DB" --format urls --sort date 'date:Yesterday..TODAY' >"$WORK/both" 2>&1
+if [ "$(date -u +%F)" = "$day" ]; then  # not across midnight
+	expect_line "$WORK/today" "https://example.com/fresh" "date:today"
+	expect_lines 1 "$WORK/today" "today's alone"
+	expect_line "$WORK/yday" "https://example.com/yday" "date:yesterday"
+	expect_lines 1 "$WORK/yday" "yesterday's alone"
+	expect_lines 2 "$WORK/both" "date:yesterday..today"
+fi
+
 # "Did you mean" offers a respelling only when it finds more articles
 # with every word: not "zanzibar kerry", none with both words, for the
 # one article of "zanzibar ferry".

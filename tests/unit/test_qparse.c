@@ -723,7 +723,7 @@ static void test_width_forms(void **state)
 	expect_error(w, "date:2021..\uff12\uff10\uff12\uff11\uff0d\uff11"
 		     "\uff13", 11, 21, "date: '\uff12\uff10\uff12\uff11"
 		     "\uff0d\uff11\uff13' is not a date (YYYY-MM-DD, "
-		     "YYYY-MM, YYYY, Nd...)");
+		     "YYYY-MM, YYYY, Nd, today...)");
 }
 
 /* ---- NEAR and prefixes -------------------------------------------------- */
@@ -958,6 +958,11 @@ static void test_dates(void **state)
 	expect(w, "date:1m", "chips", NULL);
 	expect(w, "date:3m..1m", "robots seed", NULL);
 	expect(w, "date:12w..2w", "robots", NULL);
+	/* Named days: today is 2022-03-10, chips is of 2022-03-0x. */
+	expect(w, "date:today", "", NULL);
+	expect(w, "date:Yesterday..TODAY", "", NULL);
+	expect(w, "date:2022..yesterday", "chips", NULL);
+	expect(w, "date:..yesterday", "chips robots seed", NULL);
 	/* Several dates: either; with words: filtered. */
 	expect(w, "date:2021-12-13 date:2022", "chips seed", NULL);
 	expect(w, "date:(2021-12-13 OR 2022)", "chips seed", NULL);
@@ -1278,25 +1283,25 @@ static void test_field_errors(void **state)
 static void test_date_and_quality_errors(void **state)
 {
 	static const struct error_case cases[] = {
-		{"date:yesterday", 5, 9, "date: 'yesterday' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		{"date:tomorrow", 5, 8, "date: 'tomorrow' is not a date "
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:2021-13", 5, 7, "date: '2021-13' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:2021-02-29", 5, 10, "date: '2021-02-29' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:21", 5, 2, "date: '21' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:7h", 5, 2, "date: '7h' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:..", 5, 2, "date: '..' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:x..2021", 5, 1, "date: 'x' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:2021..2022..2023", 11, 10, "date: '2022..2023' is not a "
-		 "date (YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "date (YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:2021-12-13t10:22:00z", 5, 20, "date: "
 		 "'2021-12-13t10:22:00z' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:2022..2021", 5, 10, "date: range starts after it ends"},
 		{"date:7d..30d", 5, 7, "date: range starts after it ends"},
 		{"quality:101", 8, 3, "quality: takes a number from 0 to 100, a "
@@ -1317,10 +1322,10 @@ static void test_date_and_quality_errors(void **state)
 		 "comparison (>=40) or a range (20..60)"},
 		{"date:9999-12-31T23:59:59-14:00", 5, 25, "date: "
 		 "'9999-12-31T23:59:59-14:00' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"date:0000-01-01T00:00:00+00:01", 5, 25, "date: "
 		 "'0000-01-01T00:00:00+00:01' is not a date "
-		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd...)"},
+		 "(YYYY-MM-DD, YYYY-MM, YYYY, Nd, today...)"},
 		{"quality:..", 8, 2, "quality: takes a number from 0 to 100, a "
 		 "comparison (>=40) or a range (20..60)"},
 		{"quality:60..20", 8, 6, "quality: range starts after it ends"},
