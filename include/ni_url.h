@@ -31,7 +31,8 @@ typedef ni_status (*ni_url_each_fn)(const char *form, size_t len,
 
 /*
  * Call `each` with `url` (`len` bytes) as given, then, for an http or
- * https URL without user information, each different form of it:
+ * https URL with a host and without user information, each different
+ * form of it:
  *   - the scheme lowercased, https and http;
  *   - the host lowercased, with and without a leading "www.", and
  *     without the scheme's default port (:80, :443);
@@ -40,7 +41,11 @@ typedef ni_status (*ni_url_each_fn)(const char *form, size_t len,
  *   - the query without tracking parameters (utm_*, fbclid, gclid and
  *     the others docs/query-syntax.md lists; no '?' if none is left),
  *     and also as given when that differs;
- *   - never the fragment (#...).
+ *   - never the fragment (#...);
+ *   - the article, not its AMP page: the page a Google AMP viewer
+ *     (google.com/amp/s/HOST/PATH) or the AMP cache
+ *     (X.cdn.ampproject.org/c/s/HOST/PATH) shows, without "amp." before
+ *     the host, ".amp", "/amp" or "/amp/" after the path.
  * Each form is given once.  Any other URL is given as it is, only.
  * NI_ENOMEM, or `each`'s own status.
  */

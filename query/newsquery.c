@@ -56,7 +56,7 @@ static const char USAGE_AFTER_FIELDS[] =
 	"A query that does not parse (a stray quote or parenthesis) is\n"
 	"searched as its words, with a note; a very long one is cut short.\n"
 	"A pasted link (or url:) finds its article as shared: http, www.,\n"
-	"utm_* and other tracking parameters, #fragments do not matter.\n"
+	"tracking parameters (utm_*), #fragments, AMP pages do not matter.\n"
 	"\n"
 	"Results:\n"
 	"  -n, --limit N         show N results (default 10; 0: the counts)\n"

@@ -13,12 +13,13 @@
  * A site that needs one of these to find an article is not known.
  */
 static const char *const TRACKING[] = {
-	"_ga", "_gl", "_hsenc", "_hsmi", "at_campaign", "at_medium",
+	"_ga", "_gl", "_hsenc", "_hsmi", "amp", "amp_gsa", "amp_js_v",
+	"ampshare", "at_campaign", "at_medium",
 	"cmpid", "dclid", "fbclid", "gbraid", "gclid", "gclsrc",
 	"guccounter", "guce_referrer", "guce_referrer_sig", "igsh", "igshid",
 	"li_fat_id", "mc_cid", "mc_eid", "mkt_tok", "msclkid", "ncid",
 	"ocid", "ref_src", "ref_url", "smid", "smtyp", "sr_share",
-	"ttclid", "twclid", "wbraid", "yclid",
+	"ttclid", "twclid", "usqp", "wbraid", "yclid",
 };
 
 static bool is_tracking(const char *name, size_t len)
@@ -49,6 +50,7 @@ struct url_parts {
 	size_t query_len;
 	bool has_query;
 	struct ni_buf clean;    /* the query without tracking parameters */
+	struct ni_buf inner;    /* the page an AMP viewer's URL shows */
 };
 
 /* `query` without its tracking parameters, into `out`. */
@@ -129,9 +131,92 @@ static bool split(const char *url, size_t len, struct url_parts *u,
 	u->query = q ? q + 1 : end;
 	u->query_len = (size_t)(end - u->query);
 	*status = split_authority(a, a_len, u);
-	if (*status == NI_OK)
-		*status = clean_query(u->query, u->query_len, &u->clean);
+	if (*status != NI_OK || !u->host.len)
+		return false;  /* no memory, or no host (":80") */
+	*status = clean_query(u->query, u->query_len, &u->clean);
 	return *status == NI_OK;
+}
+
+static bool starts_with(const char *s, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return len >= n && !memcmp(s, prefix, n);
+}
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+	return len >= n && !memcmp(s + len - n, suffix, n);
+}
+
+/*
+ * The page that a Google AMP viewer's (google.com/amp/s/HOST/PATH) or
+ * the AMP cache's (X.cdn.ampproject.org/c/s/HOST/PATH) URL `u` shows,
+ * into u->inner: "s/" is https.  False for any other URL.
+ */
+static bool amp_viewed(struct url_parts *u, ni_status *status)
+{
+	const char *path = u->path;
+	size_t len = u->path_len, skip;
+	if ((!strcmp(u->host.data, "google.com") ||
+	     starts_with(u->host.data, u->host.len, "google.")) &&
+	    starts_with(path, len, "/amp/"))
+		skip = 5;
+	else if (ends_with(u->host.data, u->host.len, ".cdn.ampproject.org") &&
+		 (starts_with(path, len, "/c/") || starts_with(path, len, "/v/")))
+		skip = 3;
+	else
+		return false;
+	bool https = starts_with(path + skip, len - skip, "s/");
+	skip += https ? 2 : 0;
+	struct ni_buf *inner = &u->inner;
+	*status = ni_buf_adds(inner, https ? "https://" : "http://");
+	if (*status == NI_OK)
+		*status = ni_buf_add(inner, path + skip, len - skip);
+	if (*status == NI_OK && u->has_query)
+		*status = ni_buf_addch(inner, '?');
+	if (*status == NI_OK)
+		*status = ni_buf_add(inner, u->query, u->query_len);
+	return *status == NI_OK;
+}
+
+/* The article, not its AMP page: amp.HOST, PATH.amp, PATH/amp(/). */
+static void drop_amp(struct url_parts *u)
+{
+	if (starts_with(u->host.data, u->host.len, "amp.") &&
+	    memchr(u->host.data + 4, '.', u->host.len - 4)) {
+		memmove(u->host.data, u->host.data + 4, u->host.len - 4 + 1);
+		u->host.len -= 4;
+	}
+	if (ends_with(u->path, u->path_len, ".amp"))
+		u->path_len -= 4;
+	else if (ends_with(u->path, u->path_len, "/amp"))
+		u->path_len -= 4;
+	else if (ends_with(u->path, u->path_len, "/amp/"))
+		u->path_len -= 5;
+}
+
+/* Cut `url`, an AMP viewer's into the page it shows; false for a URL
+ * whose forms are only itself. */
+static bool split_page(const char *url, size_t len, struct url_parts *u,
+		       ni_status *status)
+{
+	if (!split(url, len, u, status))
+		return false;
+	if (amp_viewed(u, status)) {
+		struct ni_buf inner = u->inner;
+		ni_buf_release(&u->host);
+		ni_buf_release(&u->clean);
+		memset(u, 0, sizeof *u);
+		u->port = "";
+		u->inner = inner;
+		if (!split(inner.data, inner.len, u, status))
+			return false;
+	}
+	if (*status != NI_OK)
+		return false;
+	drop_amp(u);
+	return true;
 }
 
 /* The forms given so far, to give each once. */
@@ -221,11 +306,12 @@ ni_status ni_url_variants(const char *url, size_t len, ni_url_each_fn each,
 	if (status == NI_OK)
 		status = give(&g, &as_given, each, arg);
 	ni_buf_release(&as_given);
-	if (status == NI_OK && split(url, len, &u, &status))
+	if (status == NI_OK && split_page(url, len, &u, &status))
 		status = give_forms(&u, &g, each, arg);
 	for (size_t i = 0; i < g.n; i++)
 		ni_buf_release(&g.forms[i]);
 	ni_buf_release(&u.host);
 	ni_buf_release(&u.clean);
+	ni_buf_release(&u.inner);
 	return status;
 }

@@ -30,11 +30,12 @@ expect_status 0 "pasted URL and a word" -- "$NEWSQUERY" --db "$DB" --json \
 expect_json 'd["results"][0]["url"]' "$LIKE" "first among the word's"
 expect_json 'len(d["results"]) > 1' True "the word's others after"
 # As a browser or a share gives it: tracking parameters, a fragment, http,
-# "www.", a last '/'; in url: and --like too.  Another parameter is part
+# "www.", a last '/', an AMP viewer's; in url: and --like too.  Another parameter is part
 # of the address, and another address.
 WWW_HTTP="http://www.${LIKE#https://}/"
 for form in "$LIKE?utm_source=twitter&utm_medium=social#comments" \
-	    "$WWW_HTTP?fbclid=IwAR0abc" "url:$WWW_HTTP"; do
+	    "$WWW_HTTP?fbclid=IwAR0abc" "url:$WWW_HTTP" \
+	    "https://www.google.com/amp/s/${LIKE#https://}.amp?usqp=mq331AQ"; do
 	expect_status 0 "pasted URL [$form]" -- "$NEWSQUERY" --db "$DB" --json "$form"
 	expect_json '[r["url"] for r in d["results"]]' "['$LIKE']" "the article at [$form]"
 done

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -134,6 +135,57 @@ static void test_other_addresses_as_given(void **state)
 	ni_buf_release(&got);
 }
 
+/* The forms of `url`, one a line; the caller frees them. */
+static char *forms_of(const char *url)
+{
+	struct ni_buf got = NI_BUF_INIT;
+	assert_int_equal(ni_url_variants(url, strlen(url), collect, &got),
+			 NI_OK);
+	return got.data;
+}
+
+/* An AMP page's address finds the article: the page a Google viewer or
+ * the AMP cache shows, amp.HOST, PATH.amp, PATH/amp; their parameters
+ * go as tracking ones do. */
+static void test_amp_pages_are_their_article(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *url, *form;
+	} cases[] = {
+		{"https://www.google.com/amp/s/www.bbc.co.uk/news/a.amp?usqp=x",
+		 "\nhttps://www.bbc.co.uk/news/a\n"},
+		{"https://www.google.co.uk/amp/example.com/a/amp/",
+		 "\nhttp://example.com/a\n"},
+		{"https://www-bbc-co-uk.cdn.ampproject.org/c/s/www.bbc.co.uk/"
+		 "news/a.amp?amp_js_v=0.1#x",
+		 "\nhttps://www.bbc.co.uk/news/a\n"},
+		{"https://x-example.cdn.ampproject.org/v/x.example/b?amp=1",
+		 "\nhttp://x.example/b\n"},
+		{"https://amp.theguardian.com/a", "\nhttps://www.theguardian.com/a\n"},
+		{"https://example.com/a/amp", "\nhttps://example.com/a\n"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *got = forms_of(cases[i].url);
+		if (!strstr(got, cases[i].form))
+			fail_msg("%s: no form %s in:\n%s", cases[i].url,
+				 cases[i].form, got);
+		free(got);
+	}
+	/* Not AMP: amp.com is a host; a path with amp inside is a path. */
+	char *got = forms_of("https://amp.com/champ");
+	assert_non_null(strstr(got, "\nhttps://amp.com/champ/\n"));
+	assert_null(strstr(got, "https://com"));
+	free(got);
+	/* A viewer's URL with no page in it, or a host of a port alone. */
+	got = forms_of("https://www.google.com/amp/s/");
+	assert_string_equal(got, "https://www.google.com/amp/s/\n");
+	free(got);
+	got = forms_of("https://:80/x");
+	assert_string_equal(got, "https://:80/x\n");
+	free(got);
+}
+
 /* A status from the callback stops the walk and comes back. */
 static ni_status refuse_second(const char *form, size_t len, void *arg)
 {
@@ -160,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_tracking_and_fragment_go),
 		cmocka_unit_test(test_query_of_tracking_alone),
 		cmocka_unit_test(test_other_addresses_as_given),
+		cmocka_unit_test(test_amp_pages_are_their_article),
 		cmocka_unit_test(test_callback_status_stops),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
