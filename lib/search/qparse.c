@@ -837,6 +837,8 @@ struct collect_ctx {
 	struct term_words *tw;
 	size_t chunk_start;
 	size_t chunk_end;
+	size_t word_start;     /* the last word's typed span, in the chunk */
+	size_t word_end;
 	size_t limit;          /* words it may collect (the bound) */
 	bool full;             /* it stopped at a word past the bounds, */
 	size_t full_at;        /* which starts there in the text */
@@ -893,7 +895,117 @@ static int collect_word(void *ctx, const struct ni_token *token)
 		return 1;
 	tw->spans[tw->n++] = (struct word_span){offset, token->len,
 						c->chunk_start, c->chunk_end};
+	c->word_start = token->start;
+	c->word_end = token->end;
 	return 0;
+}
+
+/* The kind of a hashtag's character, for where its words part. */
+enum glyph { G_OTHER, G_LOWER, G_UPPER, G_DIGIT };
+
+static enum glyph glyph_at(const char *text, size_t len, size_t pos,
+			   size_t *next)
+{
+	int32_t i = (int32_t)pos;
+	UChar32 c;
+	U8_NEXT((const uint8_t *)text, i, (int32_t)len, c);
+	*next = (size_t)i;
+	return c < 0 ? G_OTHER : u_isdigit(c) ? G_DIGIT
+	       : u_isupper(c) || u_istitle(c) ? G_UPPER
+	       : u_islower(c) ? G_LOWER : G_OTHER;
+}
+
+/* Up to this many words in a hashtag. */
+#define MAX_HASHTAG_WORDS 8
+
+/*
+ * Where the words of a hashtag's text[start, end) (after its '#') start,
+ * as people write them run together: a capital after a small letter
+ * (#ClimateChange), the last of several capitals before a small letter
+ * (#USElection), a digit after a letter or a letter after a digit
+ * (#Athens2004).  A word of one letter is no word (#iPhone).  `cuts`
+ * gets each word's start, then `end`; the number of words, 1 when the
+ * text is not such a run (or has anything but letters and digits).
+ */
+static size_t hashtag_words(const char *text, size_t start, size_t end,
+			    size_t cuts[MAX_HASHTAG_WORDS + 1])
+{
+	size_t n = 0, pos = start, next;
+	enum glyph before = G_OTHER, g = glyph_at(text, end, pos, &next);
+	cuts[n++] = start;
+	while (pos < end) {
+		if (g == G_OTHER)
+			return 1;
+		size_t after_pos;
+		enum glyph after = next < end
+			? glyph_at(text, end, next, &after_pos) : G_OTHER;
+		bool cut = (before == G_LOWER && g == G_UPPER) ||
+			   (before == G_UPPER && g == G_UPPER &&
+			    after == G_LOWER) ||
+			   (before != G_OTHER && (before == G_DIGIT) !=
+			    (g == G_DIGIT));
+		/* A word of one letter stays with the next: i|Phone. */
+		if (cut && pos - cuts[n - 1] > 1) {
+			if (n == MAX_HASHTAG_WORDS)
+				return 1;
+			cuts[n++] = pos;
+		}
+		before = g;
+		g = after;
+		pos = next;
+		next = next < end ? after_pos : end;
+	}
+	if (end - cuts[n - 1] < 2)
+		n--;   /* a last word of one letter stays with the one before */
+	cuts[n] = end;
+	return n;
+}
+
+/*
+ * A hashtag's words run together (#ClimateChange) are those words, with
+ * the tag as their compound's joined form: found as "climate change" or
+ * as "climatechange".  Called after a chunk of one word, the last
+ * collected; leaves it as it is unless it is such a hashtag.
+ */
+static ni_status split_hashtag(struct parser *p, struct collect_ctx *c)
+{
+	struct term_words *tw = c->tw;
+	size_t start = c->chunk_start + c->word_start;
+	size_t end = c->chunk_start + c->word_end;
+	size_t cuts[MAX_HASHTAG_WORDS + 1];
+	if (start == 0 || p->text[start - 1] != '#')
+		return NI_OK;
+	size_t n = hashtag_words(p->text, start, end, cuts);
+	if (n < 2 || tw->n + n > c->limit)
+		return NI_OK;
+	struct word_span tag = tw->spans[--tw->n];
+	char *joined = strndup(tw->chars.data + tag.offset, tag.len);
+	if (!joined)
+		return NI_ENOMEM;
+	ni_buf_truncate(&tw->chars, tag.offset);
+	size_t first = tw->n;
+	ni_status status = NI_OK;
+	for (size_t i = 0; status == NI_OK && i < n; i++) {
+		status = ni_analyzer_run(p->analyzer, p->text + cuts[i],
+					 cuts[i + 1] - cuts[i], collect_word, c,
+					 NULL);
+		if (status == NI_OK)
+			status = c->status;
+	}
+	if (status == NI_OK && tw->n == first + n) {
+		struct ni_token token = {.word = joined, .len = tag.len,
+					 .also = true, .parts = (unsigned)n};
+		add_joined_form(c, &token);
+		status = c->status;
+	} else if (status == NI_OK) {
+		/* Its words were not one word a part: the tag as it was. */
+		tw->n = first;
+		ni_buf_truncate(&tw->chars, tag.offset);
+		status = ni_buf_add(&tw->chars, joined, tag.len + 1);
+		tw->spans[tw->n++] = tag;
+	}
+	free(joined);
+	return status;
 }
 
 /* Point tw->ptrs and tw->lens at the words, for ni_query_phrase(). */
@@ -926,7 +1038,8 @@ static ni_status analyze(struct parser *p, size_t start, size_t end)
 	ni_buf_reset(&tw->chars);
 	ni_buf_reset(&tw->also);
 	tw->n_also = 0;
-	struct collect_ctx ctx = {tw, 0, 0, p->terms_left, false, 0, NI_OK};
+	struct collect_ctx ctx = {.tw = tw, .limit = p->terms_left,
+				  .status = NI_OK};
 	for (size_t pos = skip_space(p, start, end); pos < end && !ctx.full;
 	     pos = skip_space(p, ctx.chunk_end, end)) {
 		ctx.chunk_start = pos;
@@ -934,9 +1047,13 @@ static ni_status analyze(struct parser *p, size_t start, size_t end)
 		while (ctx.chunk_end < end && !space_len(p, ctx.chunk_end))
 			ctx.chunk_end++;
 		size_t dropped = ni_analyzer_dropped(p->analyzer);
+		size_t before = tw->n, also_before = tw->n_also;
 		ni_status status = ni_analyzer_run(p->analyzer, p->text + pos,
 						   ctx.chunk_end - pos,
 						   collect_word, &ctx, NULL);
+		if (status == NI_OK && ctx.status == NI_OK && !ctx.full &&
+		    tw->n == before + 1 && tw->n_also == also_before)
+			status = split_hashtag(p, &ctx);
 		if (!p->long_word &&
 		    ni_analyzer_dropped(p->analyzer) != dropped) {
 			p->long_word = true;

@@ -579,6 +579,41 @@ static void test_phrases_with_compounds(void **state)
 }
 
 /*
+ * A hashtag's words run together are those words side by side or the
+ * tag as one word, as a compound's are; a word of one letter stays with
+ * the next; anything but letters and digits leaves the tag as it is.
+ */
+static void test_hashtags_are_their_words(void **state)
+{
+	struct world *w = *state;
+	expect(w, "#ChipSanctions", "chips", "chips seed");
+	expect(w, "#QuantumComputing", "near10 near11 robots",
+	       "near10 near11 robots");
+	expect(w, "ChipSanctions", "", NULL);   /* no '#': one word */
+	expect(w, "\"#ChipSanctions with\"", "chips", NULL);
+	expect_described(w, "#ClimateChange",
+			 "Query(((Zclimat AND Zchang) OR Zclimatechang))",
+			 "Query((Zclimat OR Zchang OR 0 * Zclimatechang))");
+	/* Capitals before a word, digits after letters, and letters after
+	 * digits part words. */
+	expect_described(w, "#USElection2024",
+			 "Query(((Zus AND Zelect AND 2024) OR "
+			 "Zuselection2024))",
+			 "Query((Zus OR Zelect OR 2024 OR 0 * "
+			 "Zuselection2024))");
+	expect_described(w, "#iPhone15Pro",
+			 "Query(((Ziphon AND 15 AND Zpro) OR Ziphone15pro))",
+			 "Query((Ziphon OR 15 OR Zpro OR 0 * Ziphone15pro))");
+	/* A word of one letter stays with its neighbour. */
+	expect_described(w, "#iPhone", "Query(Ziphon)", NULL);
+	expect_described(w, "#Athens2004A",
+			 "Query(((Zathen AND 2004a) OR Zathens2004a))",
+			 "Query((Zathen OR 2004a OR 0 * Zathens2004a))");
+	expect_described(w, "#climatechange", "Query(Zclimatechang)", NULL);
+	expect_described(w, "#ABC", "Query(Zabc)", NULL);
+}
+
+/*
  * A quoted CJK run is its dictionary's words side by side, or its
  * bigrams (however the dictionary split the article); with other
  * words, in order.
@@ -1765,6 +1800,7 @@ int main(void)
 		cmocka_unit_test(test_typographic_quotes),
 		cmocka_unit_test(test_pasted_apostrophes),
 		cmocka_unit_test(test_phrases_with_compounds),
+		cmocka_unit_test(test_hashtags_are_their_words),
 		cmocka_unit_test(test_phrases_with_cjk_runs),
 		cmocka_unit_test(test_split_words_are_words_apart),
 		cmocka_unit_test(test_white_space),
