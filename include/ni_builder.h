@@ -66,12 +66,13 @@
  * records to bring back (restore_lost in builder.c); "" when done. */
 #define NI_META_RESTORE "app.restore"
 /* The version of the stored data (ni_docdata.h) every document of the
- * index has: "3" keeps `lang` (and reads a provider or an image written
- * as text), "2" `image`; absent: older.  A build that
+ * index has: "4" reads dates as RSS and Unix time write them, "3" keeps
+ * `lang` (and reads a provider or an image written as text), "2"
+ * `image`; absent: older.  A build that
  * finds an older one reads every file again (no stamp is trusted) and,
  * once every file it knows was read, records NI_DATA_VERSION. */
 #define NI_META_DATA "app.data"
-#define NI_DATA_VERSION "3"
+#define NI_DATA_VERSION "4"
 
 struct ni_build_options {
 	size_t max_file_bytes;   /* 0: NI_DEFAULT_MAX_FILE_BYTES */

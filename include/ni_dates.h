@@ -77,6 +77,16 @@ enum ni_date_reading {
 enum ni_date_reading ni_read_iso8601(const char *text, int64_t *epoch);
 
 /*
+ * An article's date (publishedDateTime, a related record's) as feeds
+ * and exports write it: ni_read_iso8601()'s forms; else RFC 5322's, as
+ * RSS's pubDate and mail write it ("Mon, 06 Dec 2021 10:22:00 GMT",
+ * "6 Dec 2021 10:22 -0500", the day of the week optional, EST and the
+ * other US zones' names read); else Unix time, seconds (9 or 10
+ * digits) or milliseconds (12 or 13).  *epoch and the result as there.
+ */
+enum ni_date_reading ni_read_article_date(const char *text, int64_t *epoch);
+
+/*
  * Format epoch seconds as "2021-12-13T10:22:00Z" into `out` (at least 21
  * bytes).  Times outside years 0000-9999 are clamped to those years' ends.
  * Returns `out`.

@@ -205,6 +205,138 @@ bool ni_parse_iso8601(const char *text, int64_t *epoch)
 	return ni_read_iso8601(text, epoch) == NI_DATE_OK;
 }
 
+/* ---- RFC 5322 (RSS's pubDate) and Unix time --------------------------- */
+
+/* The index (0-based) of the three-letter name at *s among `names`
+ * (12 or 7 of them, any case), stepping over it; -1 if none. */
+static int read_name(const char **s, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (equals_word_ci(*s, 3, names[i]) &&
+		    !(ascii_lower((*s)[3]) >= 'a' &&
+		      ascii_lower((*s)[3]) <= 'z')) {
+			*s += 3;
+			return i;
+		}
+	return -1;
+}
+
+/* 1 to `max` digits. */
+static bool read_some_digits(const char **s, int max, unsigned *value)
+{
+	int n = 0;
+	while (n < max && is_digit((*s)[n]))
+		n++;
+	return n > 0 && !is_digit((*s)[n]) && read_digits(s, n, value);
+}
+
+/* The zones RFC 5322 names (its obsolete ones, which feeds still
+ * write): hours east of UTC. */
+static bool read_zone_name(const char **s, int64_t *offset)
+{
+	static const struct { const char *name; int hours; } zones[] = {
+		{"gmt", 0}, {"utc", 0}, {"edt", -4}, {"est", -5},
+		{"cdt", -5}, {"cst", -6}, {"mdt", -6}, {"mst", -7},
+		{"pdt", -7}, {"pst", -8},
+	};
+	for (size_t i = 0; i < sizeof zones / sizeof *zones; i++)
+		if (equals_word_ci(*s, 3, zones[i].name)) {
+			*s += 3;
+			*offset = zones[i].hours * 3600;
+			return true;
+		}
+	if (equals_word_ci(*s, 2, "ut")) {
+		*s += 2;
+		*offset = 0;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * "Mon, 06 Dec 2021 10:22:00 GMT", as RSS and mail write a date (RFC
+ * 5322 section 3.3 and its obsolete forms): the day of the week
+ * optional (and not checked), a one- or two-digit day, a two-digit year
+ * as 19xx from 50 on and 20xx below, seconds optional, then +hhmm,
+ * -hhmm, +hh:mm, Z or a zone's name, or nothing (UTC), and maybe a
+ * "(comment)".  *days and *seconds as written, *offset east of UTC.
+ */
+static bool read_rfc5322(const char *s, int64_t *days, int64_t *seconds,
+			 int64_t *offset)
+{
+	static const char *const week[] = {"mon", "tue", "wed", "thu", "fri",
+					   "sat", "sun"};
+	static const char *const months[] = {"jan", "feb", "mar", "apr",
+					     "may", "jun", "jul", "aug",
+					     "sep", "oct", "nov", "dec"};
+	if (read_name(&s, week, 7) >= 0) {
+		skip_blanks(&s);
+		if (!skip_char(&s, ','))
+			return false;
+		skip_blanks(&s);
+	}
+	unsigned d, y;
+	if (!read_some_digits(&s, 2, &d) || !skip_blanks(&s))
+		return false;
+	int m = read_name(&s, months, 12);
+	if (m < 0 || !skip_blanks(&s))
+		return false;
+	const char *year = s;
+	if (!read_some_digits(&s, 4, &y) || (s - year != 2 && s - year != 4))
+		return false;
+	if (s - year == 2)
+		y += y >= 50 ? 1900 : 2000;
+	if (d < 1 || d > ni_days_in_month(y, (unsigned)m + 1) ||
+	    !skip_blanks(&s) || !read_time(&s, seconds))
+		return false;
+	*days = ni_days_from_civil(y, m + 1, d);
+	*offset = 0;
+	bool blank = skip_blanks(&s);
+	if (*s && *s != '(') {
+		if (!blank || !(read_zone_name(&s, offset) ||
+				read_offset(&s, offset)))
+			return false;
+		skip_blanks(&s);
+	}
+	if (skip_char(&s, '(')) {
+		while (*s && *s != ')')
+			s++;
+		if (!skip_char(&s, ')'))
+			return false;
+	}
+	return !*s;
+}
+
+/* Seconds (9 or 10 digits: 1973 to 2286) or milliseconds (12 or 13:
+ * JavaScript's Date.now()) since 1970 UTC. */
+static bool read_unix_time(const char *s, int64_t *at)
+{
+	size_t n = 0;
+	int64_t value = 0;
+	while (is_digit(s[n]) && n < 14)
+		value = value * 10 + (s[n++] - '0');
+	if (s[n] || !(n == 9 || n == 10 || n == 12 || n == 13))
+		return false;
+	*at = n >= 12 ? value / 1000 : value;
+	return true;
+}
+
+enum ni_date_reading ni_read_article_date(const char *text, int64_t *epoch)
+{
+	enum ni_date_reading reading = ni_read_iso8601(text, epoch);
+	if (reading != NI_DATE_INVALID)
+		return reading;
+	int64_t days, seconds, offset, at;
+	if (read_rfc5322(text, &days, &seconds, &offset))
+		at = days * 86400 + seconds - offset;
+	else if (!read_unix_time(text, &at))
+		return NI_DATE_INVALID;
+	if (at < first_instant() || at > last_instant())
+		return NI_DATE_OUT_OF_RANGE;
+	*epoch = at;
+	return NI_DATE_OK;
+}
+
 /* Write `value` as exactly `width` digits. */
 static char *put_digits(char *out, unsigned value, int width)
 {

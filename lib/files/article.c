@@ -561,11 +561,12 @@ static ni_status parse_date(struct fm_parser *p, const struct path *path,
 	ni_status st = parse_text(p, path, &copy);
 	if (st != NI_OK || !copy)
 		return st;
-	enum ni_date_reading reading = ni_read_iso8601(copy, &at->epoch);
+	enum ni_date_reading reading = ni_read_article_date(copy, &at->epoch);
 	if (reading != NI_DATE_OK) {
 		free(copy);
 		return warn_with_value(p, path, reading == NI_DATE_INVALID
-				       ? "not an ISO 8601 date: "
+				       ? "not a date (ISO 8601, RFC 5322 or "
+					 "Unix time): "
 				       : "not in years 0000-9999 in UTC: ");
 	}
 	at->present = true;

@@ -119,6 +119,10 @@ EDGE_DATES = ["9999-12-31T23:59:59-14:00", "9999-12-31T09:59:59-14:00",
 # Dates as YAML's timestamps, Jekyll and PyYAML write them.
 YAML_DATES = ["2021-06-01 20:00:00 +0800", "2021-06-01t07:00:00-5",
               "2021-06-01 12:00:00.5z", "2021-06-01 12:00:00+00:00"]
+# Dates as RSS's pubDate (RFC 5322) and Unix time write them.
+RSS_DATES = ["Tue, 01 Jun 2021 12:00:00 GMT", "1 Jun 2021 07:00 -0500",
+             "Tue, 01 Jun 2021 05:00:00 PDT", "1622548800",
+             "1622548800000", "Tue, 01 Jun 2021 14:00:00 +0200"]
 EDGE_QUALITIES = ["1e-400", "1e400", "8.75e1",
                   "37.000000000000000000000000000001", ".5", "1e-5"]
 
@@ -202,6 +206,11 @@ def generate(folder, n=300, seed=12):
                      if not line.startswith("publishedDateTime:")]
             lines.append("publishedDateTime: " +
                          YAML_DATES[i // 50 % len(YAML_DATES)])
+        if i % 50 == 29:
+            lines = [line for line in lines
+                     if not line.startswith("publishedDateTime:")]
+            lines.append("publishedDateTime: " +
+                         RSS_DATES[i // 50 % len(RSS_DATES)])
         lines.append("---")
         with open(os.path.join(folder, "%04d.md" % i), "w") as f:
             f.write("\n".join(lines) + "\n")

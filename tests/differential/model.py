@@ -41,6 +41,7 @@ documentation says, for the text the test uses:
   stemmer of theirs; tests/e2e/languages.sh tests them.
 """
 
+import email.utils
 import os
 import re
 import unicodedata
@@ -310,11 +311,20 @@ def days_in(y, m):
             31][m - 1]
 
 
+def other_epoch_of(text):
+    """Seconds since the epoch of a date as RSS (RFC 5322, read by
+    Python's own email.utils) or Unix time writes it, or None."""
+    if re.fullmatch(r"\d{9,10}|\d{12,13}", text):
+        return int(text) // (1000 if len(text) > 10 else 1)
+    parts = email.utils.parsedate_tz(text)
+    return email.utils.mktime_tz(parts) if parts else None
+
+
 def epoch_of(text):
-    """Seconds since the epoch of an ISO 8601 date, or None."""
+    """Seconds since the epoch of an article's date, or None."""
     m = DATE.match(text or "")
     if not m:
-        return None
+        return other_epoch_of(text) if text else None
     y, mo, d = int(m[1]), int(m[2]), int(m[3])
     if not 1 <= mo <= 12 or not 1 <= d <= days_in(y, mo):
         return None

@@ -862,8 +862,8 @@ static void test_messy_article_warnings(void **state)
 		       "heat: expected a number, got \"12abc\"");
 	assert_warning(&a, 4, 8, 12,
 		       "published: expected true or false, got \"maybe\"");
-	assert_warning(&a, 5, 9, 20, "publishedDateTime: not an ISO 8601 "
-		       "date: \"yesterday\"");
+	assert_warning(&a, 5, 9, 20, "publishedDateTime: not a date (ISO "
+		       "8601, RFC 5322 or Unix time): \"yesterday\"");
 	assert_warning(&a, 6, 13, 5,
 		       "topics[1]: expected text, got a mapping");
 	assert_warning(&a, 7, 18, 12, "images[0].width: expected a "
@@ -874,7 +874,8 @@ static void test_messy_article_warnings(void **state)
 	assert_warning(&a, 10, 26, 14, "related[0].quality: expected a "
 		       "number from 0 to 100, got \"150\"");
 	assert_warning(&a, 11, 27, 24, "related[0].publishedDateTime: not "
-		       "an ISO 8601 date: \"2021-02-29T10:00:00Z\"");
+		       "a date (ISO 8601, RFC 5322 or Unix time): "
+		       "\"2021-02-29T10:00:00Z\"");
 	assert_warning(&a, 12, 29, 13, "related[0].provider.name: expected "
 		       "text, got a sequence");
 	assert_warning(&a, 13, 35, 1, "duplicate key 'type'");
@@ -1129,16 +1130,26 @@ static void test_warning_bad_date(void **state)
 	(void)state;
 	struct ni_article a;
 	expect_one_warning("---\npublishedDateTime: yesterday\ntitle: t\n"
-			   "---\n", 2, 20, "publishedDateTime: not an ISO "
-			   "8601 date: \"yesterday\"", &a);
+			   "---\n", 2, 20, "publishedDateTime: not a date "
+			   "(ISO 8601, RFC 5322 or Unix time): "
+			   "\"yesterday\"", &a);
 	assert_null(a.published_date_time);
 	assert_false(a.published_at.present);
 	assert_string_equal(a.title, "t");
 	ni_article_clear(&a);
 	expect_one_warning("---\npublishedDateTime: \"2021-02-29\"\n---\n",
-			   2, 20, "publishedDateTime: not an ISO 8601 date: "
-			   "\"2021-02-29\"", &a);
+			   2, 20, "publishedDateTime: not a date (ISO 8601, "
+			   "RFC 5322 or Unix time): \"2021-02-29\"", &a);
 	assert_false(a.published_at.present);
+	ni_article_clear(&a);
+	/* As RSS's pubDate and Unix time write one. */
+	parse_ok("---\npublishedDateTime: Mon, 13 Dec 2021 05:22:00 EST\n"
+		 "---\n", &a);
+	assert_true(a.published_at.present);
+	assert_int_equal(a.published_at.epoch, 1639390920);
+	ni_article_clear(&a);
+	parse_ok("---\npublishedDateTime: 1639390920\n---\n", &a);
+	assert_int_equal(a.published_at.epoch, 1639390920);
 	ni_article_clear(&a);
 	parse_ok("---\npublishedDateTime: 2021-12-13T15:52:00+05:30\n---\n",
 		 &a);

@@ -279,6 +279,57 @@ static void test_iso8601_invalid(void **state)
 	}
 }
 
+static void expect_article_date(const char *text, int64_t want)
+{
+	int64_t epoch = 12345;
+	enum ni_date_reading reading = ni_read_article_date(text, &epoch);
+	if (reading != NI_DATE_OK || epoch != want)
+		fail_msg("\"%s\" gave %d, %lld; want %lld", text, (int)reading,
+			 (long long)epoch, (long long)want);
+}
+
+/* An article's date as RSS (RFC 5322) and Unix time write it, besides
+ * ISO 8601. */
+static void test_article_dates(void **state)
+{
+	(void)state;
+	expect_article_date("2021-12-13T10:22:00Z", 1639390920);
+	expect_article_date("Mon, 13 Dec 2021 10:22:00 GMT", 1639390920);
+	expect_article_date("mon,13 DEC 2021 10:22:00 +0000", 1639390920);
+	expect_article_date("13 Dec 2021 10:22 Z", 1639390920);
+	expect_article_date("Mon, 13 Dec 2021 05:22:00 EST", 1639390920);
+	expect_article_date("Mon, 13 Dec 2021 03:22:00 PDT", 1639390920);
+	expect_article_date("Mon, 13 Dec 2021 11:22:00 +01:00", 1639390920);
+	expect_article_date("Mon, 13 Dec 2021 10:22:00 UT", 1639390920);
+	expect_article_date("Mon, 13 Dec 2021 10:22:00", 1639390920);
+	expect_article_date("Mon, 13 Dec 2021 10:22:00 +0000 (UTC)",
+			    1639390920);
+	expect_article_date("Mon, 13 Dec 21 10:22:00 GMT", 1639390920);
+	expect_article_date("Sun, 9 May 99 00:00:00 GMT", 926208000);
+	expect_article_date("Mon, 13 Dec 2021 15:52:00 +0530", 1639390920);
+	expect_article_date("1639390920", 1639390920);
+	expect_article_date("1639390920123", 1639390920);
+	expect_article_date("926208000", 926208000);
+	static const char *const bad[] = {
+		"Monday, 13 Dec 2021 10:22:00 GMT", "Mon 13 Dec 2021 10:22:00",
+		"13 December 2021 10:22:00", "31 Feb 2021 10:22:00 GMT",
+		"13 Dec 2021", "13 Dec 2021 10:22:00 GMTX",
+		"13 Dec 2021 10:22:00 (UTC", "13 Dec 202 10:22:00",
+		"013 Dec 2021 10:22:00", "13 Dec 2021 25:00:00", "13Dec 2021",
+		"2021", "12345678", "16393909201", "163939092012345", "-1",
+		"13 Dec 2021 10:22:00GMT", "",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		int64_t epoch = 12345;
+		if (ni_read_article_date(bad[i], &epoch) != NI_DATE_INVALID)
+			fail_msg("\"%s\" was accepted as %lld", bad[i],
+				 (long long)epoch);
+	}
+	int64_t epoch;
+	assert_int_equal(ni_read_article_date("31 Dec 9999 23:59:59 -0100",
+					      &epoch), NI_DATE_OUT_OF_RANGE);
+}
+
 static void expect_format(int64_t epoch, const char *want)
 {
 	char out[21];
@@ -330,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_iso8601_out_of_range),
 		cmocka_unit_test(test_iso8601_format),
 		cmocka_unit_test(test_iso8601_round_trip),
+		cmocka_unit_test(test_article_dates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
