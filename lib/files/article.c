@@ -574,6 +574,28 @@ static ni_status parse_date(struct fm_parser *p, const struct path *path,
 	return NI_OK;
 }
 
+/*
+ * An alias's URL (Hugo's `url`, RSS's `link`) as the webUrl: only an
+ * absolute http or https one.  Hugo's `url: /oil/` is a path on the
+ * blog, which the page would link against the server: left out, as
+ * any key newsindex does not read is.
+ */
+static ni_status parse_web_url(struct fm_parser *p, const struct path *path,
+			       char **slot)
+{
+	ni_status st = parse_text(p, path, slot);
+	if (st != NI_OK || !*slot)
+		return st;
+	size_t n = strlen(*slot);
+	bool https = n > 8 && equals_word_ci(*slot, 8, "https://");
+	bool http = n > 7 && equals_word_ci(*slot, 7, "http://");
+	if (!http && !https) {
+		free(*slot);
+		*slot = NULL;
+	}
+	return NI_OK;
+}
+
 /* Step over the digits at s[*i] (up to `len`); false if there are none. */
 static bool skip_digits(const char *s, size_t len, size_t *i)
 {
@@ -757,6 +779,7 @@ enum field_kind {
 	FIELD_IMAGES,     /* struct ni_image *, aux: size_t count */
 	FIELD_RELATED,    /* struct ni_related *, aux: size_t count */
 	FIELD_LANGUAGE,   /* const char *, a static stemmer name */
+	FIELD_WEB_URL,    /* char *, only an absolute http(s) URL */
 };
 
 struct field {
@@ -765,13 +788,22 @@ struct field {
 	enum field_kind kind;
 	size_t offset;   /* of the member the value goes to */
 	size_t aux;      /* of a second member, see enum field_kind */
+	/* Another program's name (Hugo's, Jekyll's, NewsAPI's) for the
+	 * field of an earlier entry with the same member: used when that
+	 * field is not given. */
+	bool alias;
 };
 
 #define FIELD(key, kind, type, member) \
-	{key, sizeof key - 1, kind, offsetof(type, member), 0}
+	{key, sizeof key - 1, kind, offsetof(type, member), 0, false}
 #define FIELD2(key, kind, type, member, aux) \
 	{key, sizeof key - 1, kind, offsetof(type, member), \
-	 offsetof(type, aux)}
+	 offsetof(type, aux), false}
+#define ALIAS(key, kind, type, member) \
+	{key, sizeof key - 1, kind, offsetof(type, member), 0, true}
+#define ALIAS2(key, kind, type, member, aux) \
+	{key, sizeof key - 1, kind, offsetof(type, member), \
+	 offsetof(type, aux), true}
 
 static const struct field provider_fields[] = {
 	FIELD("name", FIELD_TEXT, struct ni_provider, name),
@@ -816,7 +848,29 @@ static const struct field article_fields[] = {
 	FIELD2("related", FIELD_RELATED, struct ni_article, related,
 	       n_related),
 	FIELD("lang", FIELD_LANGUAGE, struct ni_article, stemmer),
-	FIELD("language", FIELD_LANGUAGE, struct ni_article, stemmer),
+	ALIAS("language", FIELD_LANGUAGE, struct ni_article, stemmer),
+	/* As blogs' generators (Hugo, Jekyll, Pelican, Eleventy) and
+	 * NewsAPI's articles name them (docs/schema.md). */
+	ALIAS("description", FIELD_TEXT, struct ni_article, excerpt),
+	ALIAS("summary", FIELD_TEXT, struct ni_article, excerpt),
+	ALIAS2("date", FIELD_DATE, struct ni_article, published_date_time,
+	       published_at),
+	ALIAS2("publishedAt", FIELD_DATE, struct ni_article,
+	       published_date_time, published_at),
+	ALIAS2("pubDate", FIELD_DATE, struct ni_article, published_date_time,
+	       published_at),
+	ALIAS2("publishDate", FIELD_DATE, struct ni_article,
+	       published_date_time, published_at),
+	ALIAS("url", FIELD_WEB_URL, struct ni_article, web_url),
+	ALIAS("link", FIELD_WEB_URL, struct ni_article, web_url),
+	ALIAS("canonical_url", FIELD_WEB_URL, struct ni_article, web_url),
+	ALIAS2("tags", FIELD_TOPICS, struct ni_article, topics, n_topics),
+	ALIAS2("keywords", FIELD_TOPICS, struct ni_article, topics,
+	       n_topics),
+	ALIAS("source", FIELD_PROVIDER, struct ni_article, provider),
+	ALIAS2("image", FIELD_IMAGES, struct ni_article, images, n_images),
+	ALIAS2("urlToImage", FIELD_IMAGES, struct ni_article, images,
+	       n_images),
 };
 
 #define N_FIELDS(table) (sizeof table / sizeof table[0])
@@ -886,6 +940,7 @@ static void clear_field(const struct field *f, void *base)
 
 	switch (f->kind) {
 	case FIELD_TEXT:
+	case FIELD_WEB_URL:
 		free(*(char **)at);
 		*(char **)at = NULL;
 		break;
@@ -1233,6 +1288,8 @@ static ni_status parse_value(struct fm_parser *p, const struct field *f,
 	switch (f->kind) {
 	case FIELD_TEXT:
 		return parse_text(p, path, at);
+	case FIELD_WEB_URL:
+		return parse_web_url(p, path, at);
 	case FIELD_DATE:
 		return parse_date(p, path, at, member(base, f->aux));
 	case FIELD_PERCENT:
@@ -1292,7 +1349,7 @@ static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
 			      size_t n_fields, void *base,
 			      const struct path *path)
 {
-	uint32_t seen = 0;
+	uint32_t seen = 0, by_alias = 0;
 	for (;;) {
 		ni_status st = ni_yaml_next(&p->y);
 		if (st != NI_OK)
@@ -1307,13 +1364,27 @@ static ni_status parse_fields(struct fm_parser *p, const struct field *fields,
 			continue;
 		}
 		struct path here = {path, f->key, 0};
-		uint32_t bit = UINT32_C(1) << (f - fields);
+		/* One bit a member: its field's, the first with it. */
+		const struct field *own = fields;
+		while (own->offset != f->offset)
+			own++;
+		uint32_t bit = UINT32_C(1) << (own - fields);
+		if ((seen & bit) && f->alias) {
+			/* Its own name, or the alias first given, wins. */
+			st = skip_entry(p);
+			if (st != NI_OK)
+				return st;
+			continue;
+		}
 		if (seen & bit) {
-			/* The later value wins, even if it is unusable. */
+			/* The later value wins, even if it is unusable; an
+			 * alias's gives way without a word. */
 			clear_field(f, base);
-			st = warn_duplicate_key(p, &here);
+			if (!(by_alias & bit))
+				st = warn_duplicate_key(p, &here);
 		}
 		seen |= bit;
+		by_alias = f->alias ? by_alias | bit : by_alias & ~bit;
 		if (st == NI_OK)
 			st = ni_yaml_next(&p->y);
 		if (st == NI_OK)

@@ -75,4 +75,22 @@ expect_match "$WORK/err" "^$WORK/mixed/bad-yaml\.txt: line [0-9]+ col [0-9]+: " 
 expect_match "$WORK/err" "^$WORK/mixed/open\.md: line 1 col 1: front matter is not closed" "unclosed front matter"
 expect_match "$WORK/err" "^$WORK/mixed/warn\.txt: line 3 col 10: warning: quality" "bad quality is a warning"
 
+# A blog's posts (Hugo, Jekyll) and an article as NewsAPI gives it, with
+# RSS's and Unix time's dates: their fields are read under their names.
+mkdir -p "$WORK/other"
+printf -- '---\ntitle: "Hugo on tanker rates"\ndate: 2024-03-01T10:00:00+01:00\ndescription: "Freight costs rise"\ntags: [shipping, energy]\nurl: /tankers/\n---\nBody.\n' > "$WORK/other/hugo.md"
+printf -- '---\nlayout: post\ntitle: "Jekyll on tanker fleets"\ndate: 2024-03-02 15:32:14 -0300\nsummary: "Fleets grow"\n---\n' > "$WORK/other/jekyll.md"
+printf -- '---\nsource: {id: wire, name: Wire News}\nauthor: A. Writer\ntitle: "NewsAPI on tanker insurance"\ndescription: "Premiums climb"\nurl: "https://wire.example/tankers?utm_source=rss"\nurlToImage: "https://wire.example/t.jpg"\npublishedAt: "Sun, 03 Mar 2024 09:00:00 GMT"\n---\n' > "$WORK/other/newsapi.txt"
+printf -- '---\ntitle: "Export on tanker routes"\npubDate: 1709542800\n---\n' > "$WORK/other/export.txt"
+expect_status 0 "build other programs' files" -- "$NEWSINDEX" build --db "$WORK/db3" "$WORK/other"
+expect_match "$WORK/out" '^added 4, .* warnings 0, errors 0 ' "read without a warning"
+expect_status 0 "their dates" -- "$NEWSQUERY" --db "$WORK/db3" --json --sort date-asc 'tanker date:2024-03'
+expect_json '[r["date"] for r in d["results"]]' "['2024-03-01T09:00:00Z', '2024-03-02T18:32:14Z', '2024-03-03T09:00:00Z', '2024-03-04T09:00:00Z']" "each date read"
+expect_status 0 "their excerpts" -- "$NEWSQUERY" --db "$WORK/db3" --format paths 'premiums OR freight OR fleets'
+expect_lines 3 "$WORK/out" "three excerpts searched"
+expect_status 0 "tags as topics" -- "$NEWSQUERY" --db "$WORK/db3" --format paths topic:shipping
+expect_line "$WORK/out" "$WORK/other/hugo.md" "Hugo's tags"
+expect_status 0 "source as provider, url as webUrl" -- "$NEWSQUERY" --db "$WORK/db3" --json 'provider:"wire news"'
+expect_json 'd["results"][0]["url"]' "https://wire.example/tankers?utm_source=rss" "NewsAPI's url"
+
 finish

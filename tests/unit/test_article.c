@@ -841,6 +841,56 @@ static void test_unknown_keys_skipped(void **state)
 	free(text);
 }
 
+/* Hugo's, Jekyll's and NewsAPI's names for the fields are read as them,
+ * when the field's own name is not given: it wins wherever it is, with
+ * no warning; of two aliases, the first. */
+static void test_other_programs_names(void **state)
+{
+	(void)state;
+	struct ni_article a;
+	parse_ok("---\ntitle: Hugo\ndate: 2024-03-01T10:00:00+01:00\n"
+		 "description: \"About oil\"\ntags: [energy, oil]\n"
+		 "url: /oil/\nimage: https://blog.example/a.png\n---\n", &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_string_equal(a.excerpt, "About oil");
+	assert_int_equal(a.published_at.epoch, 1709283600);
+	assert_int_equal(a.n_topics, 2);
+	assert_string_equal(a.topics[1], "oil");
+	assert_null(a.web_url);   /* a path on the blog, not a URL */
+	assert_int_equal(a.n_images, 1);
+	assert_string_equal(a.images[0].url, "https://blog.example/a.png");
+	ni_article_clear(&a);
+	/* NewsAPI's article. */
+	parse_ok("---\nsource: {id: reuters, name: Reuters}\n"
+		 "author: X\ntitle: T\ndescription: D\n"
+		 "url: https://www.reuters.com/a\n"
+		 "urlToImage: https://www.reuters.com/a.jpg\n"
+		 "publishedAt: \"2024-03-01T09:00:00Z\"\ncontent: C\n---\n",
+		 &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_string_equal(a.provider.name, "Reuters");
+	assert_string_equal(a.excerpt, "D");
+	assert_string_equal(a.web_url, "https://www.reuters.com/a");
+	assert_string_equal(a.images[0].url, "https://www.reuters.com/a.jpg");
+	assert_int_equal(a.published_at.epoch, 1709283600);
+	ni_article_clear(&a);
+	/* Its own name wins, before or after; the first alias of two. */
+	parse_ok("---\nsummary: S\nexcerpt: E\ndescription: D\n"
+		 "link: https://a.example/1\nwebUrl: https://a.example/2\n"
+		 "pubDate: Mon, 13 Dec 2021 10:22:00 GMT\n"
+		 "date: 2020-01-01\n---\n", &a);
+	assert_int_equal(a.n_warnings, 0);
+	assert_string_equal(a.excerpt, "E");
+	assert_string_equal(a.web_url, "https://a.example/2");
+	assert_int_equal(a.published_at.epoch, 1639390920);
+	ni_article_clear(&a);
+	/* Its own name given twice still warns. */
+	expect_one_warning("---\nexcerpt: A\ndescription: D\nexcerpt: B\n"
+			   "---\n", 4, 1, "duplicate key 'excerpt'", &a);
+	assert_string_equal(a.excerpt, "B");
+	ni_article_clear(&a);
+}
+
 /* ---- warnings --------------------------------------------------------- */
 
 static void test_messy_article_warnings(void **state)
@@ -1573,10 +1623,15 @@ static void test_lang_key(void **state)
 	assert_null(a.stemmer);
 	assert_string_equal(a.lang, "");
 	ni_article_clear(&a);
-	/* The later key wins, as for any key given twice. */
+	/* lang wins over its alias, wherever it is, without a word. */
 	parse_ok("---\nlang: de\nlanguage: ru\n---\n", &a);
-	assert_string_equal(a.stemmer, "russian");
-	assert_string_equal(a.lang, "ru");
+	assert_string_equal(a.stemmer, "german");
+	assert_string_equal(a.lang, "de");
+	assert_int_equal(a.n_warnings, 0);
+	ni_article_clear(&a);
+	parse_ok("---\nlanguage: ru\nlang: de\n---\n", &a);
+	assert_string_equal(a.lang, "de");
+	assert_int_equal(a.n_warnings, 0);
 	ni_article_clear(&a);
 	expect_one_warning("---\ntitle: x\nlang: klingon\n---\n", 3, 7,
 			   "lang: not a language code: \"klingon\"", &a);
@@ -1620,6 +1675,7 @@ int main(void)
 		cmocka_unit_test(test_very_deep_nesting_refused),
 		cmocka_unit_test(test_billion_laughs),
 		cmocka_unit_test(test_unknown_keys_skipped),
+		cmocka_unit_test(test_other_programs_names),
 		cmocka_unit_test(test_messy_article_warnings),
 		cmocka_unit_test(test_warning_wrong_types),
 		cmocka_unit_test(test_warning_quality),
