@@ -378,9 +378,10 @@ static void put_header(struct page *p, bool home)
 		"method=\"get\">\n"
 		"<label class=\"label\" for=\"q\">Search the news</label>\n"
 		"<div class=\"box\"><input id=\"q\" name=\"q\" "
-		"type=\"search\" dir=\"auto\" value=\"", home ? " home" : "",
+		"type=\"search\" dir=\"auto\" maxlength=\"%d\" value=\"",
+		home ? " home" : "",
 		home ? "<h1 class=\"brand\">" : "", *root ? root : "./",
-		home ? "</h1>" : "", root);
+		home ? "</h1>" : "", root, PAGE_MAX_QUERY_CHARS);
 	put_html(out, req->q);
 	fputs("\" autocomplete=\"off\" autocapitalize=\"off\" "
 	      "spellcheck=\"false\" enterkeyhint=\"search\" "
@@ -1312,6 +1313,22 @@ ni_status page_serve_missing(const struct serve_request *req,
 					message.data, NULL);
 	ni_buf_release(&message);
 	return status;
+}
+
+ni_status page_answer_refused(struct serve_response *res,
+			      const struct serve_settings *settings,
+			      const char *path, unsigned status,
+			      const char *heading, const char *message)
+{
+	struct page_settings ps = {settings->thumbnails, settings->paths};
+	struct page_request pr = {
+		.q = "", .from = "", .to = "", .root = page_root_of(path),
+		.sort = settings->defaults.search.sort,
+		.all = settings->defaults.search.all_copies,
+		.explain = settings->defaults.explain,
+		.limit = settings->defaults.search.limit,
+	};
+	return answer_problem(res, status, &pr, &ps, heading, message, NULL);
 }
 
 ni_status page_serve_asset(const struct serve_request *req,

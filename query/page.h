@@ -45,6 +45,15 @@
 /* Results a page shows when the request does not say. */
 #define PAGE_DEFAULT_LIMIT 10
 
+/*
+ * The most characters the search box takes: a browser cuts a longer
+ * paste there.  The address it sends must stay under serve.c's 16 KiB
+ * (MAX_URI), and a character may take 9 bytes in it (a CJK one, %XX
+ * three times; maxlength counts an emoji as two); 1,500 characters are
+ * some 250 English words, of the 1,024 a query searches at most.
+ */
+#define PAGE_MAX_QUERY_CHARS 1500
+
 /* What the page was asked for. */
 struct page_request {
 	const char *q;           /* the query as typed; "" for none */
@@ -183,6 +192,17 @@ extern const size_t page_n_assets;
  */
 ni_status page_serve_search(const struct serve_request *req,
 			    struct serve_response *res);
+
+/*
+ * A request refused before it reached a route (serve.c's refused(): an
+ * address or headers too long), asked for by a browser: a page of
+ * `status`, `heading` and `message` (HTML text, escaped here) with an
+ * empty search box at `path`'s depth, rather than JSON.
+ */
+ni_status page_answer_refused(struct serve_response *res,
+			      const struct serve_settings *settings,
+			      const char *path, unsigned status,
+			      const char *heading, const char *message);
 
 /*
  * A path of no route, asked for by a browser (serve.c says when): a

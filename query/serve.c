@@ -973,8 +973,19 @@ static bool refused(struct server *sv, struct MHD_Connection *connection,
 	MHD_get_connection_values_n(connection, MHD_HEADER_KIND, add_size,
 				    &headers);
 	if (rs && rs->uri && strlen(rs->uri) > MAX_URI) {
-		serve_error(res, 414, NULL, "the URI is longer than %d bytes",
-			    MAX_URI);
+		/* A person sees a page: a query pasted whole into an
+		 * address, or a box without the page's maxlength. */
+		char why[160];
+		snprintf(why, sizeof why, "The address is longer than %d "
+			 "bytes. Search with fewer words: the box above "
+			 "takes %d characters.", MAX_URI,
+			 PAGE_MAX_QUERY_CHARS);
+		if (wants_page(connection, url))
+			page_answer_refused(res, sv->settings, url, 414,
+					    "Query too long", why);
+		else
+			serve_error(res, 414, NULL, "the URI is longer "
+				    "than %d bytes", MAX_URI);
 		serve_header(res, "Connection", "close");
 		return true;
 	}

@@ -387,6 +387,32 @@ def test_problems(p):
           "%s: a bad date says so" % p.mode)
 
 
+def test_long_paste(p):
+    """A whole article pasted into the box is cut where the address the
+    browser sends still fits (1,500 characters), and searched; an address
+    longer still, typed or linked, is a page that says so, not JSON."""
+    p.load("/")
+    box = p.d.find_element(By.ID, "q")
+    # 1,600 CJK characters: 9 bytes each in the address, the worst case.
+    box.send_keys("\u77f3\u6cb9" * 800)
+    check(len(box.get_attribute("value")) == 1500,
+          "%s: a long paste is cut at 1,500 characters: %d"
+          % (p.mode, len(box.get_attribute("value"))))
+    box.send_keys(Keys.ENTER)
+    WebDriverWait(p.d, 10).until(
+        lambda d: "/search?" in d.current_url)
+    check(not p.d.find_elements(By.CSS_SELECTOR, ".problem") and
+          "q=" in p.d.current_url,
+          "%s: and searched: %s" % (p.mode, p.d.current_url[:80]))
+    p.load("/search?q=" + "oil+" * 5000)
+    main = p.d.find_element(By.TAG_NAME, "main").text
+    check("Query too long" in main and "1500 characters" in main,
+          "%s: a longer address is a page that says so: %r"
+          % (p.mode, main[:200]))
+    check(p.d.find_elements(By.ID, "q"),
+          "%s: with a search box" % p.mode)
+
+
 def test_date_range_and_sort(p):
     p.load("/search?q=sanctions&from=2021-12-01&to=2021-12-31&sort=date")
     dates = [e.get_attribute("datetime") for e in
@@ -555,7 +581,7 @@ def run(db, javascript, profile):
     p = Page(driver, base, javascript)
     tests = [test_home_and_submit, test_facet, test_page_two,
              test_did_you_mean, test_similar, test_hostile, test_problems,
-             test_date_range_and_sort, test_long_words_fit,
+             test_date_range_and_sort, test_long_words_fit, test_long_paste,
              test_phone_pages, test_right_to_left]
     if javascript:
         tests += [test_keys, test_composing]
