@@ -52,7 +52,8 @@ def missing(server):
         text = body.decode("utf-8")
         check(got == 404 and headers.get("content-type") == HTML and
               "<h1>No such page</h1>" in text and
-              'type="search" dir="auto" value=""' in text,
+              'type="search" dir="auto" maxlength="1500" value=""'
+              in text,
               "%s in a browser: a page with the box" % path, (got, text))
     check("There is nothing at /x&lt;b&gt;." in text,
           "the missing path shown escaped", text)
@@ -68,7 +69,8 @@ def missing(server):
 
 def pages(server):
     text, headers = page(server, "/")
-    check('<input id="q" name="q" type="search" dir="auto" value=""' in text,
+    check('<input id="q" name="q" type="search" dir="auto" '
+          'maxlength="1500" value=""' in text,
           "/ is the box")
     check("img-src 'self' https:" in headers.get(
         "content-security-policy", ""), "thumbnails allowed by the policy",

@@ -270,7 +270,8 @@ static void test_usage(void **state)
 	const char *text = ni_buf_str(&out);
 	assert_string_equal(text,
 		"  title: topic: provider: site: category: type: url:\n"
-		"  date:2021-12  date:2021-12-01..2021-12-31  date:7d..\n"
+		"  date:2021-12  date:2021-12-01..2021-12-31  date:7d..  "
+		"date:today\n"
 		"  quality:>=40  quality:20..60  heat:>=10  published:true  "
 		"lang:fr\n");
 	/* Every line ends before the width; the last with a newline. */
