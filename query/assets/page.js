@@ -89,8 +89,13 @@
 		if (e.altKey || e.ctrlKey || e.metaKey)
 			return;
 		if (typing(e.target)) {
-			if (e.key === "Escape" && e.target === box)
+			/* Escape leaves the box with its text: a search box
+			 * would empty itself, leaving the results of a query
+			 * no longer shown. */
+			if (e.key === "Escape" && e.target === box) {
+				e.preventDefault();
 				box.blur();
+			}
 			return;
 		}
 		if (e.key === "/") {
