@@ -922,7 +922,8 @@ static void put_summary(struct page *p, const struct render_context *ctx,
 	fputs("</div>\n", out);
 }
 
-/* Links to the previous and the next page, as there are. */
+/* Links to the previous and the next page, as there are; their arrows
+ * are drawn, not read ("left arrow Previous"). */
 static void put_pages(struct page *p, const struct render_context *ctx,
 		      const struct ni_results *r)
 {
@@ -936,7 +937,8 @@ static void put_pages(struct page *p, const struct render_context *ctx,
 		l.offset = ctx->offset > limit ? ctx->offset - limit : 0;
 		fputs("<a rel=\"prev\" ", out);
 		put_search_href(p, &l);
-		fputs(">\xe2\x86\x90 Previous</a>\n", out);
+		fputs("><span aria-hidden=\"true\">\xe2\x86\x90</span> "
+		      "Previous</a>\n", out);
 	}
 	fprintf(out, "<span class=\"at\">Page %u</span>\n",
 		(ctx->offset + limit - 1) / limit + 1);
@@ -944,7 +946,8 @@ static void put_pages(struct page *p, const struct render_context *ctx,
 		l.offset = ctx->offset + (unsigned)r->n_hits;
 		fputs("<a rel=\"next\" ", out);
 		put_search_href(p, &l);
-		fputs(">Next \xe2\x86\x92</a>\n", out);
+		fputs(">Next <span aria-hidden=\"true\">\xe2\x86\x92</span>"
+		      "</a>\n", out);
 	}
 	fputs("</nav>\n", out);
 }

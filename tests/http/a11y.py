@@ -309,7 +309,7 @@ def test_names(p):
     for name, path in PAGES:
         load_open(p, path)
         tree = p.d.execute_cdp_cmd("Accessibility.getFullAXTree", {})
-        roles = []
+        roles, links = [], []
         for node in tree["nodes"]:
             if node.get("ignored"):
                 continue
@@ -318,6 +318,12 @@ def test_names(p):
             text = str(node.get("name", {}).get("value", "")).strip()
             if role in NAMED_ROLES:
                 check(text, "%s: a %s without a name: %r" % (name, role, node))
+            if role == "link":
+                links.append(text)
+        # The pages' links say where they go, without their arrows.
+        if name == "page-two":
+            check("Previous" in links and "Next" in links, "%s: the "
+                  "pages' links: %r" % (name, links[-30:]))
         for landmark in ("banner", "search", "main"):
             check(landmark in roles, "%s: no %s landmark" % (name, landmark))
         h1 = p.d.find_elements(By.TAG_NAME, "h1")
