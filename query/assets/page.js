@@ -15,6 +15,9 @@
  *     box;
  *   - a thumbnail that cannot be loaded is hidden, not shown broken;
  *   - the footer that tells the keys is shown (without the script there
+ *     are none to tell), with a button that turns them off, and on
+ *     again, remembered by the browser: a key of one letter is pressed
+ *     by speech input saying a word, or by a slip (WCAG 2.1.4);
  *     are none to tell);
  *   - new articles: on a first page of results, while the page is
  *     visible, a stream of the index's changes (/api/events); when the
@@ -49,6 +52,19 @@
 	var checked = 0; /* when the last search for news was sent */
 	var later_check = 0;
 	var news = {}; /* what names each new result: true */
+
+	/* Whether the keys of one letter (and the arrows) are on: the
+	 * reader may turn them off, for every page of this server. */
+	var KEYS_OFF = "newsindex-keys-off";
+	var keysOff = false;
+	try {
+		keysOff = Boolean(localStorage.getItem(KEYS_OFF));
+	} catch (err) {
+		/* Storage refused: on, and turned off for this page only. */
+	}
+	function keysOn() {
+		return !keysOff;
+	}
 
 	function typing(el) {
 		return el && (el.isContentEditable ||
@@ -98,7 +114,9 @@
 			}
 			return;
 		}
-		if (e.key === "/") {
+		if (!keysOn()) {
+			return;
+		} else if (e.key === "/") {
 			e.preventDefault();
 			box.focus();
 			box.select();
@@ -417,10 +435,33 @@
 	document.addEventListener("visibilitychange", listen);
 	follow();
 
-	/* The keys work now: say which (a phone's style hides it). */
+	/* The keys work now: say which (a phone's style hides it), and
+	 * offer to turn them off. */
 	var footer = document.querySelector("footer.bottom");
-	if (footer)
+	if (footer) {
+		var turn = document.createElement("button");
+		turn.type = "button";
+		turn.className = "keys";
+		var label = function () {
+			turn.textContent = keysOn() ? "Turn the keys off"
+				: "Turn the keys on";
+		};
+		turn.addEventListener("click", function () {
+			keysOff = !keysOff;
+			try {
+				if (keysOff)
+					localStorage.setItem(KEYS_OFF, "1");
+				else
+					localStorage.removeItem(KEYS_OFF);
+			} catch (err) {
+				/* Kept for this page only. */
+			}
+			label();
+		});
+		label();
+		(footer.querySelector("p") || footer).append(" ", turn);
 		footer.hidden = false;
+	}
 
 	if (form && box) {
 		told = document.createElement("div");

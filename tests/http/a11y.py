@@ -23,7 +23,8 @@ that cannot be read, a bad setting, no such page):
     page's language;
   - touch targets: 24 by 24 CSS pixels, or as far from the others
     (2.5.8);
-  - Escape leaves the search box with its text;
+  - Escape leaves the search box with its text; the keys of one
+    letter can be turned off, and stay off;
   - in forced colours, the result the keys are on is still marked.
 Screenshots go to BUILD/screenshots/a11y-*.png.
 
@@ -368,6 +369,34 @@ def test_escape(p):
           "Escape: the box keeps its text: %r" % box.get_attribute("value"))
 
 
+def test_keys_off(p):
+    """The keys of one letter can be turned off (WCAG 2.1.4: speech
+    input says words, letter by letter), and stay off on the next page
+    until turned on."""
+    def j_moves():
+        p.d.find_element(By.TAG_NAME, "body").send_keys("j")
+        return p.d.switch_to.active_element.tag_name == "a" and \
+            p.d.execute_script("return Boolean(document.activeElement"
+                               ".closest('.hit'));")
+    p.load("/search?q=numbat")
+    check(j_moves(), "keys: j moves before they are turned off")
+    turn = p.d.find_element(By.CSS_SELECTOR, "footer.bottom button.keys")
+    check(turn.text == "Turn the keys off", "keys: the button: %r"
+          % turn.text)
+    turn.click()
+    check(turn.text == "Turn the keys on", "keys: the button once "
+          "pressed: %r" % turn.text)
+    p.load("/search?q=numbat")
+    check(not j_moves(), "keys: j moves while they are off")
+    p.d.find_element(By.TAG_NAME, "body").send_keys("/")
+    check(p.d.switch_to.active_element.get_attribute("id") != "q",
+          "keys: / goes to the box while they are off")
+    p.shot("a11y-keys-off")
+    p.d.find_element(By.CSS_SELECTOR, "footer.bottom button.keys").click()
+    p.load("/search?q=numbat")
+    check(j_moves(), "keys: j moves once they are on again")
+
+
 def test_forced_colours(p):
     """In forced colours (no shadows), the result j is on, and a new
     result, are marked by a border."""
@@ -415,7 +444,7 @@ def main():
     run(db, os.path.join(WORK, "profile"),
         [lambda p: test_reflow(p, False), test_css_colours, test_contrast,
          test_focus, test_names, test_targets, test_escape,
-         test_forced_colours])
+         test_keys_off, test_forced_colours])
     run(db, os.path.join(WORK, "profile-large"),
         [lambda p: test_reflow(p, True)], font_size=32)
     print("screenshots in " + SHOTS)
