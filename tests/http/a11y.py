@@ -25,7 +25,9 @@ that cannot be read, a bad setting, no such page):
     (2.5.8);
   - Escape leaves the search box with its text; the keys of one
     letter can be turned off, and stay off;
-  - in forced colours, the result the keys are on is still marked.
+  - in forced colours, the result the keys are on is still marked;
+  - the offer of new articles stays in sight as the reader scrolls,
+    but does not cover a short screen with its large text.
 Screenshots go to BUILD/screenshots/a11y-*.png.
 
 Exit status 77 (meson's skip) only when chromium or chromedriver is not
@@ -40,7 +42,8 @@ import urllib.parse
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from page import SHOTS, Page, browser  # noqa: E402 (skips without chromium)
+from page import (SHOTS, Page, browser,  # noqa: E402 (skips without
+                  new_article, offered)  # chromium)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from serving import (FIXTURES, SAMPLES, WORK, Server, build,  # noqa: E402
@@ -419,6 +422,35 @@ def test_forced_colours(p):
         p.d.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
+def test_offer(p, db, src, large):
+    """The offer of new articles stays in sight as the reader scrolls,
+    but not where its lines of large text on a short screen would cover
+    the results and the focus (WCAG 2.4.11)."""
+    size = 32 if large else 16
+    width, height = (320, 640) if large else (390, 844)
+    phone(p, width, height)
+    try:
+        p.load("/search?q=sanctions&sort=date")
+        new_article(src, size)
+        build(db, SAMPLES, src)
+        p.wait_for(lambda: offered(p), "the offer of a new article")
+        # Kept in sight (sticky), it may cover a quarter of the screen.
+        p.d.execute_script("window.scrollTo(0, innerHeight * 2);")
+        kept, tall, top = p.d.execute_script(
+            "var bar = document.querySelector('#main .fresh'); "
+            "var r = bar.getBoundingClientRect(); return ["
+            "getComputedStyle(bar).position === 'sticky', r.height, "
+            "r.top];")
+        check(not kept or tall < height / 4, "%d px text: the offer, kept "
+              "in sight, covers %d of %d pixels" % (size, tall, height))
+        if not large:
+            check(kept and top >= 0, "%d px text: the offer is not kept "
+                  "in sight: %r" % (size, (kept, top)))
+        p.shot("a11y-offer-%d" % size, dark=True)
+    finally:
+        desktop(p)
+
+
 def run(db, profile, tests, font_size=None):
     server = Server(db)
     base = "http://%s:%d" % (server.host, server.port)
@@ -441,12 +473,20 @@ def main():
     db = os.path.join(WORK, "db")
     build(db, SAMPLES, os.path.join(FIXTURES, "page"),
           os.path.join(FIXTURES, "a11y"))
+    live_db = os.path.join(WORK, "live-db")
+    live_src = os.path.join(WORK, "live-src")
+    os.makedirs(live_src)
+    build(live_db, SAMPLES, live_src)
     run(db, os.path.join(WORK, "profile"),
         [lambda p: test_reflow(p, False), test_css_colours, test_contrast,
          test_focus, test_names, test_targets, test_escape,
          test_keys_off, test_forced_colours])
+    run(live_db, os.path.join(WORK, "profile-live"),
+        [lambda p: test_offer(p, live_db, live_src, False)])
     run(db, os.path.join(WORK, "profile-large"),
         [lambda p: test_reflow(p, True)], font_size=32)
+    run(live_db, os.path.join(WORK, "profile-live-large"),
+        [lambda p: test_offer(p, live_db, live_src, True)], font_size=32)
     print("screenshots in " + SHOTS)
     return finish()
 
