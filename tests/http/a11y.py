@@ -205,6 +205,14 @@ def test_reflow(p, large):
                     "'.snippet')).fontSize];")
                 check(got == ["%dpx" % size] * 2, "%s: the text is not of "
                       "the reader's size: body, snippet: %r" % (what, got))
+            # The title has the column, not the thumbnail beside it.
+            narrow = p.d.execute_script(
+                "return Array.prototype.filter.call(document."
+                "querySelectorAll('.hit'), function (hit) { return hit."
+                "querySelector('.title').offsetWidth < hit.clientWidth * "
+                "0.6; }).length;")
+            check(not narrow, "%s, %s: %d titles squeezed beside a "
+                  "thumbnail" % (what, name, narrow))
             if name in ("results", "facets"):
                 p.shot("a11y-320-%s-%d" % (name, size), dark=True)
     finally:
