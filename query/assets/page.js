@@ -140,12 +140,19 @@
 	}
 
 	/* Say what the new results are: the count, or the heading of the
-	 * page for none or for a problem. */
+	 * page for none or for a problem; not the time the search took,
+	 * which would be read after every key. */
 	function tell(main) {
 		var what = main.querySelector(".summary") ||
 			main.querySelector("h1:not(.visually-hidden)");
-		if (told)
-			told.textContent = what ? what.textContent.trim() : "";
+		if (!told)
+			return;
+		var words = what ? what.cloneNode(true) : null;
+		if (words)
+			words.querySelectorAll(".time").forEach(function (t) {
+				t.remove();
+			});
+		told.textContent = words ? words.textContent.trim() : "";
 	}
 
 	/* The head's link to the search's feed (for readers that find a
