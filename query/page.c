@@ -318,8 +318,14 @@ static void put_head(struct page *p, const char *title)
 	      out);
 }
 
-/* A date input, or a text one for a value the date input cannot hold
- * ("2021", "2021-12"), which it would empty, and lose. */
+static bool is_date(const char *text);
+
+/*
+ * A date input, or a text one for a value the date input cannot hold
+ * ("2021", "2021-12"), which it would empty, and lose; marked invalid
+ * when the value is no date (the page then says why), for those who
+ * hear the field rather than see the message.
+ */
 static void put_date_field(FILE *out, const char *name, const char *label,
 			   const char *value)
 {
@@ -328,6 +334,8 @@ static void put_date_field(FILE *out, const char *name, const char *label,
 		"name=\"%s\"", label, day ? "date" : "text", name);
 	if (!day)
 		fputs(" inputmode=\"numeric\" placeholder=\"YYYY-MM-DD\"", out);
+	if (*value && !is_date(value))
+		fputs(" aria-invalid=\"true\"", out);
 	fputs(" value=\"", out);
 	put_html(out, value);
 	fputs("\"></label>\n", out);

@@ -20,7 +20,7 @@ that cannot be read, a bad setting, no such page):
     3:1 on what is around it (2.4.7, 1.4.11);
   - what a screen reader is told (the browser's accessibility tree):
     every control and link has a name, one h1, the landmarks, the
-    page's language;
+    page's language; a field whose value is wrong said to be;
   - touch targets: 24 by 24 CSS pixels, or as far from the others
     (2.5.8);
   - Escape leaves the search box with its text; the keys of one
@@ -321,7 +321,7 @@ def test_names(p):
     for name, path in PAGES:
         load_open(p, path)
         tree = p.d.execute_cdp_cmd("Accessibility.getFullAXTree", {})
-        roles, links = [], []
+        roles, links, invalid = [], [], []
         for node in tree["nodes"]:
             if node.get("ignored"):
                 continue
@@ -332,6 +332,13 @@ def test_names(p):
                 check(text, "%s: a %s without a name: %r" % (name, role, node))
             if role == "link":
                 links.append(text)
+            if any(prop["name"] == "invalid" and
+                   prop["value"]["value"] != "false"
+                   for prop in node.get("properties", [])):
+                invalid.append(text)
+        # A field whose value is wrong is said to be (WCAG 3.3.1).
+        check(invalid == (["From"] if name == "bad-setting" else []),
+              "%s: the fields said to be wrong: %r" % (name, invalid))
         # The pages' links say where they go, without their arrows.
         if name == "page-two":
             check("Previous" in links and "Next" in links, "%s: the "
