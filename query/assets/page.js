@@ -12,13 +12,12 @@
  *     box's list;
  *   - keys: "/" goes to the search box, j or the down arrow to the next
  *     result, k or the up arrow to the previous one, Escape leaves the
- *     box;
+ *     box (its text kept);
  *   - a thumbnail that cannot be loaded is hidden, not shown broken;
  *   - the footer that tells the keys is shown (without the script there
  *     are none to tell), with a button that turns them off, and on
  *     again, remembered by the browser: a key of one letter is pressed
  *     by speech input saying a word, or by a slip (WCAG 2.1.4);
- *     are none to tell);
  *   - new articles: on a first page of results, while the page is
  *     visible, a stream of the index's changes (/api/events); when the
  *     index changed, the page's own search is asked again (/api/search,
