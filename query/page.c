@@ -318,8 +318,14 @@ static void put_head(struct page *p, const char *title)
 	      out);
 }
 
-/* A date input, or a text one for a value the date input cannot hold
- * ("2021", "2021-12"), which it would empty, and lose. */
+static bool is_date(const char *text);
+
+/*
+ * A date input, or a text one for a value the date input cannot hold
+ * ("2021", "2021-12"), which it would empty, and lose; marked invalid
+ * when the value is no date (the page then says why), for those who
+ * hear the field rather than see the message.
+ */
 static void put_date_field(FILE *out, const char *name, const char *label,
 			   const char *value)
 {
@@ -328,6 +334,8 @@ static void put_date_field(FILE *out, const char *name, const char *label,
 		"name=\"%s\"", label, day ? "date" : "text", name);
 	if (!day)
 		fputs(" inputmode=\"numeric\" placeholder=\"YYYY-MM-DD\"", out);
+	if (*value && !is_date(value))
+		fputs(" aria-invalid=\"true\"", out);
 	fputs(" value=\"", out);
 	put_html(out, value);
 	fputs("\"></label>\n", out);
@@ -923,7 +931,8 @@ static void put_summary(struct page *p, const struct render_context *ctx,
 	fputs("</div>\n", out);
 }
 
-/* Links to the previous and the next page, as there are. */
+/* Links to the previous and the next page, as there are; their arrows
+ * are drawn, not read ("left arrow Previous"). */
 static void put_pages(struct page *p, const struct render_context *ctx,
 		      const struct ni_results *r)
 {
@@ -937,7 +946,8 @@ static void put_pages(struct page *p, const struct render_context *ctx,
 		l.offset = ctx->offset > limit ? ctx->offset - limit : 0;
 		fputs("<a rel=\"prev\" ", out);
 		put_search_href(p, &l);
-		fputs(">\xe2\x86\x90 Previous</a>\n", out);
+		fputs("><span aria-hidden=\"true\">\xe2\x86\x90</span> "
+		      "Previous</a>\n", out);
 	}
 	fprintf(out, "<span class=\"at\">Page %u</span>\n",
 		(ctx->offset + limit - 1) / limit + 1);
@@ -945,7 +955,8 @@ static void put_pages(struct page *p, const struct render_context *ctx,
 		l.offset = ctx->offset + (unsigned)r->n_hits;
 		fputs("<a rel=\"next\" ", out);
 		put_search_href(p, &l);
-		fputs(">Next \xe2\x86\x92</a>\n", out);
+		fputs(">Next <span aria-hidden=\"true\">\xe2\x86\x92</span>"
+		      "</a>\n", out);
 	}
 	fputs("</nav>\n", out);
 }

@@ -12,10 +12,12 @@
  *     box's list;
  *   - keys: "/" goes to the search box, j or the down arrow to the next
  *     result, k or the up arrow to the previous one, Escape leaves the
- *     box;
+ *     box (its text kept);
  *   - a thumbnail that cannot be loaded is hidden, not shown broken;
  *   - the footer that tells the keys is shown (without the script there
- *     are none to tell);
+ *     are none to tell), with a button that turns them off, and on
+ *     again, remembered by the browser: a key of one letter is pressed
+ *     by speech input saying a word, or by a slip (WCAG 2.1.4);
  *   - new articles: on a first page of results, while the page is
  *     visible, a stream of the index's changes (/api/events); when the
  *     index changed, the page's own search is asked again (/api/search,
@@ -49,6 +51,19 @@
 	var checked = 0; /* when the last search for news was sent */
 	var later_check = 0;
 	var news = {}; /* what names each new result: true */
+
+	/* Whether the keys of one letter (and the arrows) are on: the
+	 * reader may turn them off, for every page of this server. */
+	var KEYS_OFF = "newsindex-keys-off";
+	var keysOff = false;
+	try {
+		keysOff = Boolean(localStorage.getItem(KEYS_OFF));
+	} catch (err) {
+		/* Storage refused: on, and turned off for this page only. */
+	}
+	function keysOn() {
+		return !keysOff;
+	}
 
 	function typing(el) {
 		return el && (el.isContentEditable ||
@@ -89,11 +104,18 @@
 		if (e.altKey || e.ctrlKey || e.metaKey)
 			return;
 		if (typing(e.target)) {
-			if (e.key === "Escape" && e.target === box)
+			/* Escape leaves the box with its text: a search box
+			 * would empty itself, leaving the results of a query
+			 * no longer shown. */
+			if (e.key === "Escape" && e.target === box) {
+				e.preventDefault();
 				box.blur();
+			}
 			return;
 		}
-		if (e.key === "/") {
+		if (!keysOn()) {
+			return;
+		} else if (e.key === "/") {
 			e.preventDefault();
 			box.focus();
 			box.select();
@@ -117,12 +139,19 @@
 	}
 
 	/* Say what the new results are: the count, or the heading of the
-	 * page for none or for a problem. */
+	 * page for none or for a problem; not the time the search took,
+	 * which would be read after every key. */
 	function tell(main) {
 		var what = main.querySelector(".summary") ||
 			main.querySelector("h1:not(.visually-hidden)");
-		if (told)
-			told.textContent = what ? what.textContent.trim() : "";
+		if (!told)
+			return;
+		var words = what ? what.cloneNode(true) : null;
+		if (words)
+			words.querySelectorAll(".time").forEach(function (t) {
+				t.remove();
+			});
+		told.textContent = words ? words.textContent.trim() : "";
 	}
 
 	/* The head's link to the search's feed (for readers that find a
@@ -412,10 +441,33 @@
 	document.addEventListener("visibilitychange", listen);
 	follow();
 
-	/* The keys work now: say which (a phone's style hides it). */
+	/* The keys work now: say which (a phone's style hides it), and
+	 * offer to turn them off. */
 	var footer = document.querySelector("footer.bottom");
-	if (footer)
+	if (footer) {
+		var turn = document.createElement("button");
+		turn.type = "button";
+		turn.className = "keys";
+		var label = function () {
+			turn.textContent = keysOn() ? "Turn the keys off"
+				: "Turn the keys on";
+		};
+		turn.addEventListener("click", function () {
+			keysOff = !keysOff;
+			try {
+				if (keysOff)
+					localStorage.setItem(KEYS_OFF, "1");
+				else
+					localStorage.removeItem(KEYS_OFF);
+			} catch (err) {
+				/* Kept for this page only. */
+			}
+			label();
+		});
+		label();
+		(footer.querySelector("p") || footer).append(" ", turn);
 		footer.hidden = false;
+	}
 
 	if (form && box) {
 		told = document.createElement("div");

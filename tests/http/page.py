@@ -60,8 +60,9 @@ SHOTS = os.path.join(os.environ.get("MESON_BUILD_ROOT", WORK),
                      "screenshots")
 
 
-def browser(javascript, profile):
-    """Headless chromium, with JavaScript on or off."""
+def browser(javascript, profile, font_size=None):
+    """Headless chromium, with JavaScript on or off, and the reader's
+    default text size in pixels (16 unless `font_size`)."""
     options = Options()
     options.binary_location = CHROMIUM
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
@@ -70,9 +71,13 @@ def browser(javascript, profile):
                 "--no-first-run", "--disable-extensions",
                 "--disable-background-networking", "--hide-scrollbars"):
         options.add_argument(arg)
+    prefs = {}
     if not javascript:
-        options.add_experimental_option("prefs", {
-            "profile.managed_default_content_settings.javascript": 2})
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    if font_size:
+        prefs["webkit.webprefs.default_font_size"] = font_size
+    if prefs:
+        options.add_experimental_option("prefs", prefs)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.set_page_load_timeout(PATIENCE)
@@ -213,13 +218,15 @@ def test_home_and_submit(p):
               "%s: the URL follows the box: %s %s"
               % (p.mode, path, params))
         # A screen reader hears the count, from a live region that was
-        # on the page before the results came.
+        # on the page before the results came; not the time taken.
         told = p.d.find_elements(By.CSS_SELECTOR, "body > #told"
                                  "[role=status][aria-live=polite]")
         summary = p.d.find_element(By.CSS_SELECTOR, ".summary")
+        time_taken = summary.find_element(By.CSS_SELECTOR, ".time")
         check(told and p.d.execute_script(
             "return arguments[0].textContent", told[0]) ==
-            summary.get_attribute("textContent").strip(),
+            summary.get_attribute("textContent").replace(
+                time_taken.get_attribute("textContent"), "").strip(),
             "%s: the new results are told: %r" % (
                 p.mode, told and told[0].get_attribute("textContent")))
         # The head links the new results' feed, for a reader that
