@@ -804,6 +804,7 @@ public:
 	{
 		at_ = 0;
 		started_ = false;
+		set_maxweight(walk_.max);
 	}
 	Xapian::doccount get_termfreq_min() const override { return size(); }
 	Xapian::doccount get_termfreq_est() const override { return size(); }
