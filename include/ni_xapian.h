@@ -759,6 +759,15 @@ ni_status ni_query_like(ni_db *db, const char *key, unsigned n_terms,
  * feedback is `lambda` of the weight of both.  `*out` is NULL when
  * nothing is left (no match, or only common stems); NI_EINVAL when
  * `query` is NULL or `lambda` is not between 0 and 1.
+ *
+ * `params` are those of the page that the feedback query will rank
+ * (joined to `all_words` with NI_QOP_AND_MAYBE): when that page is
+ * ranked by one walk of its matches, on a reader of one local index,
+ * the best documents come from a walk of every match of `all_words`
+ * with its score, kept on `db` until its next search begins
+ * (ni_db_forget_walks()); the page's walk takes the words' scores from
+ * it, bit for bit Xapian's, rather than walking them again.  With a
+ * limit of 0, Xapian searches for the best documents alone.
  */
 ni_status ni_query_feedback(ni_db *db, const ni_query *query,
 			    const ni_query *all_words,
@@ -937,7 +946,8 @@ ni_status ni_db_search(ni_db *db, const ni_query *query,
 
 /*
  * Forget the matches ni_db_search() kept of the queries it walked whole
- * (for the counts and samples of the same search that follow): a new
+ * (for the counts and samples of the same search that follow), and
+ * the scored walk ni_query_feedback() kept for the page: a new
  * search starts here, so that its answer does not depend on what was
  * searched before it on the same handle (a walk counts exactly what
  * Xapian alone would estimate).  Never fails.

@@ -77,16 +77,15 @@ static ni_status take_hits(const ni_mset *mset, bool all_words,
 }
 
 /*
- * Search `query`: the page [offset, offset + limit), or with a limit of
- * 0 a count that sees at least `count_up_to` matches.
+ * The parameters of a search of the page [offset, offset + limit), or
+ * with a limit of 0 of a count that sees at least `count_up_to` matches.
  */
-static ni_status run(ni_db *db, const ni_query *query,
-		     const struct ni_search_options *o, unsigned offset,
-		     unsigned limit, unsigned count_up_to, bool collapse,
-		     unsigned facets, double sample, ni_mset **mset,
-		     struct ni_buf *errmsg)
+static struct ni_search_params params_of(const struct ni_search_options *o,
+					 unsigned offset, unsigned limit,
+					 unsigned count_up_to, bool collapse,
+					 unsigned facets, double sample)
 {
-	struct ni_search_params params = {
+	return (struct ni_search_params){
 		.offset = offset,
 		.limit = limit,
 		.quality_weight = o->quality_weight,
@@ -107,6 +106,20 @@ static ni_status run(ni_db *db, const ni_query *query,
 		.facets = facets,
 		.sample = sample,
 	};
+}
+
+/*
+ * Search `query`: the page [offset, offset + limit), or with a limit of
+ * 0 a count that sees at least `count_up_to` matches.
+ */
+static ni_status run(ni_db *db, const ni_query *query,
+		     const struct ni_search_options *o, unsigned offset,
+		     unsigned limit, unsigned count_up_to, bool collapse,
+		     unsigned facets, double sample, ni_mset **mset,
+		     struct ni_buf *errmsg)
+{
+	struct ni_search_params params = params_of(
+		o, offset, limit, count_up_to, collapse, facets, sample);
 	ni_status status = ni_db_search(db, query, &params, mset);
 	if (status != NI_OK)
 		ni_buf_addf(errmsg, "search failed: %s", ni_db_errmsg(db));
@@ -514,8 +527,13 @@ ni_status ni_search_run(ni_db *db, const ni_query *strict,
 	ni_db_forget_walks(db);
 	if (!o->feedback)
 		return search_tiers(db, strict, relaxed, o, out, errmsg);
-	struct ni_search_params params = {.bm25_k1 = o->bm25_k1,
-					  .bm25_b = o->bm25_b};
+	/*
+	 * The first page's parameters (one_page() asks one hit more):
+	 * feedback shares its walk of the strict tier when it can.
+	 */
+	struct ni_search_params params = params_of(
+		o, o->offset, o->limit && o->limit < UINT_MAX
+		? o->limit + 1 : o->limit, 0, !o->all_copies, 0, 0);
 	ni_query *fb = NULL, *strict_fb = NULL, *relaxed_fb = NULL;
 	ni_status status = ni_query_feedback(
 		db, relaxed ? relaxed : strict, relaxed ? strict : NULL,

@@ -366,6 +366,22 @@ struct ni_db {
 		std::vector<Xapian::docid> docids;
 	};
 	std::vector<walk> walks;
+	/*
+	 * A reader's last scored walk (rank.cc, scored_walk()): every match
+	 * of `query` (serialised) in document id order, each with its BM25
+	 * weight (k1, b) at revision `revision`, and the highest.  Feedback
+	 * walks the strict tier so (its best documents); the page's walk of
+	 * that tier with the feedback terms replays it, where Xapian would
+	 * walk and score the tier's words again.  Forgotten with the walks.
+	 */
+	struct scored {
+		std::string query;
+		Xapian::rev revision = 0;
+		double k1 = 0, b = 0;
+		std::vector<std::pair<Xapian::docid, double>> matches;
+		double max = 0;
+	};
+	scored scored_walk;
 	/* A reader's map of the stories that may have copies, of revision
 	 * `copies_revision` when `copies_read` (rank.cc). */
 	bool copies_read = false;
@@ -474,6 +490,27 @@ auto retrying(ni_db &d, Body body) -> decltype(body())
 		}
 	}
 }
+
+/* rank.cc */
+bool one_local_index(const ni_db &d);
+bool one_walk_fits(const ni_db &d, const ni_search_params &p);
+/*
+ * Every match of `query` with its weight by BM25(k1, b), as Xapian's
+ * matcher scores them, from one walk kept on `d` (ni_db::scored_walk),
+ * on a reader of one local index; NULL on a writer or shards (no walk
+ * is made).  Owned by `d`, valid until its next search begins
+ * (ni_db_forget_walks()) or the next scored_walk().
+ */
+const ni_db::scored *scored_walk(ni_db &d, const Xapian::Query &query,
+				 double k1, double b);
+/*
+ * The `n` best of a scored walk's matches in a page's order: weight,
+ * then tie order (NI_SLOT_ORDER), then document id; what Xapian's search
+ * for `n` with set_sort_by_relevance_then_value(NI_SLOT_ORDER, false)
+ * gives.
+ */
+std::vector<std::pair<Xapian::docid, double>>
+best_of_walk(ni_db &d, const ni_db::scored &walk, size_t n);
 
 /* open.cc */
 void record_settings(Xapian::WritableDatabase &writer, const char *analyzer);

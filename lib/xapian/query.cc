@@ -526,6 +526,8 @@ bool any_field_stem(const std::string &term)
 const double FEEDBACK_MAX_DF = 0.1;
 
 using weighted_terms = std::vector<std::pair<std::string, double>>;
+/* Documents with their weights, best first. */
+using scored_docs = std::vector<std::pair<Xapian::docid, double>>;
 
 /*
  * The relevance model of `top`: P(t|R) = sum over its documents D of
@@ -537,25 +539,25 @@ using weighted_terms = std::vector<std::pair<std::string, double>>;
  * from the most probable down, only until `n_terms` are kept: some 45
  * of the 100 to 150 stems of three articles.
  */
-weighted_terms relevance_model(ni_db &d, const Xapian::MSet &top,
+weighted_terms relevance_model(ni_db &d, const scored_docs &top,
 			       unsigned n_terms)
 {
 	double max_df = FEEDBACK_MAX_DF * d.db.get_doccount();
 	double score_sum = 0;
-	for (auto it = top.begin(); it != top.end(); ++it)
-		score_sum += it.get_weight();
+	for (const auto &doc : top)
+		score_sum += doc.second;
 	std::unordered_map<std::string, double> model;
-	for (auto it = top.begin(); it != top.end(); ++it) {
+	for (const auto &doc : top) {
 		double length = 0;
 		weighted_terms stems;
-		for (auto t = d.db.termlist_begin(*it);
-		     t != d.db.termlist_end(*it); ++t) {
+		for (auto t = d.db.termlist_begin(doc.first);
+		     t != d.db.termlist_end(doc.first); ++t) {
 			if (!any_field_stem(*t))
 				continue;
 			length += t.get_wdf();
 			stems.emplace_back(*t, t.get_wdf());
 		}
-		double share = score_sum > 0 ? it.get_weight() / score_sum
+		double share = score_sum > 0 ? doc.second / score_sum
 					     : 1.0 / top.size();
 		for (const auto &term : stems)
 			model[term.first] += share * term.second / length;
@@ -583,6 +585,24 @@ weighted_terms relevance_model(ni_db &d, const Xapian::MSet &top,
 	return best;
 }
 
+/*
+ * The `n_docs` best of `all_words` by BM25.  When the page will walk
+ * that tier once (one_walk_fits()), from a scored walk of every match,
+ * which the page's walk then replays (rank.cc): an AND of words has
+ * every match scored by either search, and the page's walk need not
+ * walk the words again.  Else from `top`, Xapian's search for them.
+ */
+template <typename Top>
+scored_docs best_of_all_words(ni_db &d, const Xapian::Query &all_words,
+			      const ni_search_params &page, unsigned n_docs,
+			      Top top)
+{
+	const ni_db::scored *walk = one_walk_fits(d, page)
+		? scored_walk(d, all_words, page.bm25_k1, page.bm25_b)
+		: nullptr;
+	return walk ? best_of_walk(d, *walk, n_docs) : top(all_words);
+}
+
 } // namespace
 
 ni_status ni_query_feedback(ni_db *d, const ni_query *query,
@@ -607,11 +627,17 @@ ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 				/* Ties as in a search, whatever the ids. */
 				enquire.set_sort_by_relevance_then_value(
 					NI_SLOT_ORDER, false);
-				return enquire.get_mset(0, n_docs);
+				Xapian::MSet mset = enquire.get_mset(0, n_docs);
+				scored_docs docs;
+				for (auto it = mset.begin(); it != mset.end();
+				     ++it)
+					docs.emplace_back(*it, it.get_weight());
+				return docs;
 			};
-			Xapian::MSet docs;
+			scored_docs docs;
 			if (all_words)
-				docs = top(query_of(all_words));
+				docs = best_of_all_words(*d, query_of(all_words),
+							 *params, n_docs, top);
 			if (docs.size() < n_docs)
 				docs = top(q);
 			return relevance_model(*d, docs, n_terms);

@@ -17,6 +17,38 @@
 #include "ni_dates.h"
 #include "internal.h"
 
+namespace ni_xapian {
+
+/*
+ * Whether `d` reads one local index: a spy is given each shard's own
+ * document ids, and a remote one takes no spy of ours.
+ */
+bool one_local_index(const ni_db &d)
+{
+	return d.db.size() == 1 &&
+	       (d.shards.empty() || !d.shards[0].local.empty());
+}
+
+/*
+ * Whether one_walk_page() ranks the page of `p` as cheaply as Xapian
+ * would: a page by relevance with the quality blend and nothing that
+ * one walk does not know (recency, facets, a count, a sample), of one
+ * local index.  Phrases and NEAR too: the walk checks the positions of
+ * every candidate, where Xapian's two searches check those that could
+ * still reach the page, but the page's count then checks them all
+ * again, and counts them from the walk instead ("world series" in
+ * quotes at 200,000 articles: 43 M instructions in all, 27 M so).
+ */
+bool one_walk_fits(const ni_db &d, const ni_search_params &p)
+{
+	return p.limit > 0 && p.sample <= 0 && p.sort == NI_SORT_RELEVANCE &&
+	       p.quality_weight > 0 && !p.facets && !p.check_at_least &&
+	       !(p.recency_weight > 0 && p.half_life_days > 0) &&
+	       one_local_index(d);
+}
+
+} // namespace ni_xapian
+
 namespace {
 
 /* The day since 1970-01-01 that `epoch` falls in, in UTC. */
@@ -122,16 +154,6 @@ Xapian::Query blended_query(const Xapian::Query &query,
 	return Xapian::Query(Xapian::Query::OP_AND_MAYBE, query,
 			     Xapian::Query(Xapian::Query::OP_OR,
 					   boosts.begin(), boosts.end()));
-}
-
-/*
- * Whether `d` reads one local index: a spy is given each shard's own
- * document ids, and a remote one takes no spy of ours.
- */
-bool one_local_index(const ni_db &d)
-{
-	return d.db.size() == 1 &&
-	       (d.shards.empty() || !d.shards[0].local.empty());
 }
 
 /* Windows of a story sample: see Windows. */
@@ -753,6 +775,115 @@ public:
 	}
 };
 
+/* Every match a walk sees, with its weight, in document id order. */
+class Scored : public Xapian::MatchSpy {
+public:
+	std::vector<std::pair<Xapian::docid, double>> seen;
+
+	void operator()(const Xapian::Document &doc, double wt) override
+	{
+		seen.emplace_back(doc.get_docid(), wt);
+	}
+};
+
+/*
+ * A scored walk's matches again, each with the weight Xapian gave it
+ * (ni_db::scored_walk): in an OP_AND_MAYBE, in place of the query it
+ * walked, the sum Xapian makes of the two sides is the same, bit for
+ * bit, without walking and scoring that query's words again.  The walk
+ * is borrowed: it must outlive the search.
+ */
+class ReplaySource : public Xapian::PostingSource {
+public:
+	explicit ReplaySource(const ni_db::scored &walk) : walk_(walk)
+	{
+		set_maxweight(walk.max);
+	}
+
+	void init(const Xapian::Database &) override
+	{
+		at_ = 0;
+		started_ = false;
+		set_maxweight(walk_.max);
+	}
+	Xapian::doccount get_termfreq_min() const override { return size(); }
+	Xapian::doccount get_termfreq_est() const override { return size(); }
+	Xapian::doccount get_termfreq_max() const override { return size(); }
+	void next(double) override
+	{
+		if (started_)
+			at_++;
+		started_ = true;
+	}
+	void skip_to(Xapian::docid did, double) override
+	{
+		started_ = true;
+		auto &m = walk_.matches;
+		if (at_ < m.size() && m[at_].first < did)
+			at_ = static_cast<size_t>(
+				std::lower_bound(
+					m.begin() + static_cast<long>(at_),
+					m.end(), did,
+					[](const std::pair<Xapian::docid,
+							   double> &x,
+					   Xapian::docid id) {
+						return x.first < id;
+					}) - m.begin());
+	}
+	bool at_end() const override
+	{
+		return started_ && at_ >= walk_.matches.size();
+	}
+	Xapian::docid get_docid() const override
+	{
+		return walk_.matches[at_].first;
+	}
+	double get_weight() const override
+	{
+		return walk_.matches[at_].second;
+	}
+	Xapian::PostingSource *clone() const override
+	{
+		return new ReplaySource(walk_);
+	}
+
+private:
+	Xapian::doccount size() const
+	{
+		return static_cast<Xapian::doccount>(walk_.matches.size());
+	}
+	const ni_db::scored &walk_;
+	size_t at_ = 0;
+	bool started_ = false;
+};
+
+/*
+ * The scored walk `d` keeps of the first part of `query`, an
+ * OP_AND_MAYBE, by BM25(k1, b) at the revision read; or NULL.
+ */
+const ni_db::scored *replay_of(const ni_db &d, const Xapian::Query &query,
+			       double k1, double b)
+{
+	const ni_db::scored &w = d.scored_walk;
+	if (query.get_type() != Xapian::Query::OP_AND_MAYBE ||
+	    w.query.empty() || w.k1 != k1 || w.b != b ||
+	    w.revision != d.db.get_revision() ||
+	    query.get_subquery(0).serialise() != w.query)
+		return nullptr;
+	return &w;
+}
+
+/* `query` with its first part replayed from `w` (ReplaySource). */
+Xapian::Query replayed(const ni_db::scored &w, const Xapian::Query &query)
+{
+	std::vector<Xapian::Query> parts;
+	parts.emplace_back((new ReplaySource(w))->release());
+	for (size_t i = 1; i < query.get_num_subqueries(); i++)
+		parts.push_back(query.get_subquery(i));
+	return Xapian::Query(Xapian::Query::OP_AND_MAYBE, parts.begin(),
+			     parts.end());
+}
+
 /*
  * Whether the value stream `v` (moved on to `did`; ids are asked in
  * ascending order) has a value for `did`: then *v is it.
@@ -1043,23 +1174,44 @@ Xapian::doccount positional_estimate(ni_db &d, const Xapian::Query &query,
 		scaled, lower, upper));
 }
 
+
 /*
- * Whether one_walk_page() ranks the page of `p` as cheaply as Xapian
- * would: a page by relevance with the quality blend and nothing that
- * one walk does not know (recency, facets, a count, a sample), of one
- * local index.  Phrases and NEAR too: the walk checks the positions of
- * every candidate, where Xapian's two searches check those that could
- * still reach the page, but the page's count then checks them all
- * again, and counts them from the walk instead ("world series" in
- * quotes at 200,000 articles: 43 M instructions in all, 27 M so).
+ * The order of a page by relevance (set_order()): score, then tie order
+ * (NI_SLOT_ORDER), then document id.  A tie order is a value read, so
+ * it is read only for matches of equal score, once each.
  */
-bool one_walk_fits(const ni_db &d, const ni_search_params &p)
-{
-	return p.limit > 0 && p.sample <= 0 && p.sort == NI_SORT_RELEVANCE &&
-	       p.quality_weight > 0 && !p.facets && !p.check_at_least &&
-	       !(p.recency_weight > 0 && p.half_life_days > 0) &&
-	       one_local_index(d);
-}
+class PageOrder {
+public:
+	explicit PageOrder(ni_db &d) : d_(d) {}
+
+	/* Whether match `a` of score `sa` comes before `b` of `sb`. */
+	bool before(Xapian::docid a, double sa, Xapian::docid b, double sb)
+	{
+		if (sa != sb)
+			return sa > sb;
+		if (a == b)
+			return false;
+		const std::string &ka = tie_order(a);
+		const std::string &kb = tie_order(b);
+		if (ka != kb)
+			return ka < kb;
+		return a < b;
+	}
+
+private:
+	const std::string &tie_order(Xapian::docid did)
+	{
+		auto it = tie_orders_.find(did);
+		if (it == tie_orders_.end())
+			it = tie_orders_.emplace(did, d_.db.get_document(
+				did, Xapian::DOC_ASSUME_VALID).get_value(
+				NI_SLOT_ORDER)).first;
+		return it->second;
+	}
+
+	ni_db &d_;
+	std::map<Xapian::docid, std::string> tie_orders_;
+};
 
 /*
  * The page of `query` with the quality blend from one walk of its
@@ -1083,10 +1235,17 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 {
 	Xapian::Enquire enquire(d.db);
 	enquire.set_weighting_scheme(weight);
-	enquire.set_query(query);
-	/* A query that weighs nothing (filters alone) costs Xapian one
-	 * match to find its best relevance, 0: no walk to save. */
-	if (enquire.get_mset(0, 0).get_max_possible() <= 0)
+	const ni_db::scored *replay = replay_of(d, query, p.bm25_k1,
+					       p.bm25_b);
+	enquire.set_query(replay ? replayed(*replay, query) : query);
+	/*
+	 * A query that weighs nothing (filters alone) costs Xapian one
+	 * match to find its best relevance, 0: no walk to save.  A
+	 * replayed one whose walk scored more than 0 weighs something:
+	 * asking Xapian would open every feedback term's posting list.
+	 */
+	if (!(replay && replay->max > 0) &&
+	    enquire.get_mset(0, 0).get_max_possible() <= 0)
 		return false;
 	Matches matches;
 	enquire.add_matchspy(&matches);
@@ -1113,25 +1272,10 @@ bool one_walk_page(ni_db &d, const Xapian::Query &query,
 	if (!top.empty())
 		add_max = std::max(0.0, *scale *
 				   Xapian::sortable_unserialise(top));
-	std::map<Xapian::docid, std::string> tie_orders, stories;
-	auto tie_order = [&](Xapian::docid did) -> const std::string & {
-		auto it = tie_orders.find(did);
-		if (it == tie_orders.end())
-			it = tie_orders.emplace(did, d.db.get_document(
-				did, Xapian::DOC_ASSUME_VALID).get_value(
-				NI_SLOT_ORDER)).first;
-		return it->second;
-	};
+	std::map<Xapian::docid, std::string> stories;
+	PageOrder order(d);
 	auto before = [&](const Matches::match &a, const Matches::match &b) {
-		if (a.score != b.score)
-			return a.score > b.score;
-		if (a.did == b.did)
-			return false;
-		const std::string &ka = tie_order(a.did);
-		const std::string &kb = tie_order(b.did);
-		if (ka != kb)
-			return ka < kb;
-		return a.did < b.did;
+		return order.before(a.did, a.score, b.did, b.score);
 	};
 	/*
 	 * Qualities are read from the most relevant match down, `read` of
@@ -1340,9 +1484,55 @@ ni_status ni_db_search(ni_db *d, const ni_query *query,
 	}
 }
 
+namespace ni_xapian {
+
+const ni_db::scored *scored_walk(ni_db &d, const Xapian::Query &query,
+				 double k1, double b)
+{
+	if (d.writable || !one_local_index(d))
+		return nullptr;
+	Xapian::Enquire enquire(d.db);
+	enquire.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1, b, 0.5));
+	enquire.set_query(query);
+	Scored scored;
+	enquire.add_matchspy(&scored);
+	enquire.get_mset(0, 0, std::max<Xapian::doccount>(
+				       d.db.get_doccount(), 1));
+	ni_db::scored &w = d.scored_walk;
+	w.query = query.serialise();
+	w.revision = d.db.get_revision();
+	w.k1 = k1;
+	w.b = b;
+	w.matches = std::move(scored.seen);
+	w.max = 0;
+	for (const auto &m : w.matches)
+		w.max = std::max(w.max, m.second);
+	return &w;
+}
+
+std::vector<std::pair<Xapian::docid, double>>
+best_of_walk(ni_db &d, const ni_db::scored &walk, size_t n)
+{
+	std::vector<std::pair<Xapian::docid, double>> best = walk.matches;
+	PageOrder order(d);
+	n = std::min(n, best.size());
+	std::partial_sort(best.begin(), best.begin() + static_cast<long>(n),
+			  best.end(),
+			  [&](const std::pair<Xapian::docid, double> &a,
+			      const std::pair<Xapian::docid, double> &b) {
+				  return order.before(a.first, a.second,
+						      b.first, b.second);
+			  });
+	best.resize(n);
+	return best;
+}
+
+} // namespace ni_xapian
+
 void ni_db_forget_walks(ni_db *d) noexcept
 {
 	d->walks.clear();
+	d->scored_walk = ni_db::scored();
 }
 
 size_t ni_mset_size(const ni_mset *mset) noexcept

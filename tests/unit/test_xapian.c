@@ -786,6 +786,25 @@ static void add_copy(ni_db *db, const char *key, const char *words,
 	store_doc(db, doc, key, story);
 }
 
+/* Pages `x` and `y` hold the same hits, scores to the bit. */
+static void assert_same_hits(const ni_mset *x, const ni_mset *y)
+{
+	assert_int_equal(ni_mset_size(x), ni_mset_size(y));
+	for (size_t i = 0; i < ni_mset_size(x); i++) {
+		struct ni_hit a, b;
+		ni_mset_hit(x, i, &a);
+		ni_mset_hit(y, i, &b);
+		assert_int_equal(a.docid, b.docid);
+		assert_true(a.score == b.score);
+		assert_true(a.relevance == b.relevance);
+		assert_true(a.quality == b.quality);
+		assert_true(a.quality_part == b.quality_part);
+		assert_int_equal(a.n_similar, b.n_similar);
+		assert_int_equal(a.data_len, b.data_len);
+		assert_memory_equal(a.data, b.data, a.data_len);
+	}
+}
+
 /* The pages of `q` by the two ways of ranking them are the same. */
 static void assert_same_pages(ni_db *db, const ni_query *q,
 			      struct ni_search_params p)
@@ -800,20 +819,7 @@ static void assert_same_pages(ni_db *db, const ni_query *q,
 	ni_mset *walked = NULL, *blended = NULL;
 	assert_int_equal(ni_db_search(db, q, &p, &walked), NI_OK);
 	assert_int_equal(ni_db_search(db, q, &counted, &blended), NI_OK);
-	assert_int_equal(ni_mset_size(walked), ni_mset_size(blended));
-	for (size_t i = 0; i < ni_mset_size(walked); i++) {
-		struct ni_hit a, b;
-		ni_mset_hit(walked, i, &a);
-		ni_mset_hit(blended, i, &b);
-		assert_int_equal(a.docid, b.docid);
-		assert_true(a.score == b.score);
-		assert_true(a.relevance == b.relevance);
-		assert_true(a.quality == b.quality);
-		assert_true(a.quality_part == b.quality_part);
-		assert_int_equal(a.n_similar, b.n_similar);
-		assert_int_equal(a.data_len, b.data_len);
-		assert_memory_equal(a.data, b.data, a.data_len);
-	}
+	assert_same_hits(walked, blended);
 	ni_mset_free(walked);
 	ni_mset_free(blended);
 }
@@ -946,6 +952,145 @@ static void test_one_walk_reads_quality_where_it_can_rank(void **state)
 		assert_same_pages(db, oil, p);
 	}
 	ni_query_free(oil);
+	ni_db_close(db, NULL);
+}
+
+static ni_db *open_reader(const char *path);
+
+/* The feedback query `fb` of `strict` joined as search.c joins it. */
+static ni_query *with_fb(const ni_query *strict, const ni_query *fb)
+{
+	const ni_query *parts[] = {strict, fb};
+	ni_query *q;
+	assert_int_equal(ni_query_combine(NI_QOP_AND_MAYBE, parts, 2, &q),
+			 NI_OK);
+	return q;
+}
+
+/*
+ * Feedback of the strict tier `strict` (`relaxed` its words ORed) and
+ * the page `p` of `strict` with it, on reader `db`: when `shared`, as
+ * search.c asks for them, the page's parameters given to feedback,
+ * whose walk of `strict` the page replays (rank.cc, ReplaySource);
+ * else feedback from Xapian's search for the 3 best and the page from
+ * a walk of every word.  *desc is the feedback query described.
+ */
+static ni_mset *feedback_page(ni_db *db, const ni_query *strict,
+			      const ni_query *relaxed,
+			      struct ni_search_params p, bool shared,
+			      char **desc)
+{
+	ni_db_forget_walks(db);
+	struct ni_search_params asked = p;
+	if (!shared)
+		asked.limit = 0; /* no page: no walk to share */
+	ni_query *fb = NULL;
+	assert_int_equal(ni_query_feedback(db, relaxed, strict, &asked, 3,
+					   40, 0.5, &fb), NI_OK);
+	assert_non_null(fb);
+	*desc = ni_query_describe(fb);
+	ni_query *q = with_fb(strict, fb);
+	ni_mset *m = NULL;
+	assert_int_equal(ni_db_search(db, q, &p, &m), NI_OK);
+	ni_query_free(q);
+	ni_query_free(fb);
+	return m;
+}
+
+/*
+ * A page with feedback whose walk replays feedback's scored walk of the
+ * strict tier is the page of Xapian walking and scoring every word
+ * again, hit by hit, scores to the bit; and feedback's 3 best documents
+ * from that walk are Xapian's search's (the same feedback query).
+ * Mutations caught: the replayed weight not the walk's (+ 1e-12), ties
+ * among the 3 best put in document id order rather than tie order.
+ */
+static void test_feedback_page_replays_the_walk(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = open_writer(f->path);
+	/*
+	 * The three words in texts of many lengths (very short ones fall
+	 * under BM25's min_normlen), with other words feedback may take;
+	 * copies of the same text tie (the tie order decides the 3 best
+	 * and the page), stories with copies, qualities of 0 to 100.
+	 */
+	for (unsigned i = 0; i < 240; i++) {
+		char key[32], story[16], text[256] = "";
+		snprintf(key, sizeof key, "https://fb/%u", i);
+		snprintf(story, sizeof story, "s%u", i % 11);
+		if (i % 3 != 2)
+			strcat(text, "oil prices rise");
+		else
+			strcat(text, i % 2 ? "oil prices" : "prices rise");
+		/* Other words, each in a few articles: feedback's. */
+		for (unsigned k = 0; k <= (i * 7) % 9; k++) {
+			unsigned w = (i + k * 17) % 60;
+			char other[16];
+			snprintf(other, sizeof other, " word%c%c",
+				 'a' + w % 26, 'a' + w / 26);
+			strcat(text, other);
+		}
+		if (i % 13 == 0)
+			strcat(text, " oil oil rise");
+		double quality = i % 7 == 0 ? -1 : (double)(i * 37 % 101);
+		add_copy(db, key, text, i % 4 == 0 ? NULL : story, quality);
+	}
+	/* Ties for the 3 best, each with a word of its own and one that
+	 * feedback then finds in other matches. */
+	for (unsigned i = 0; i < 6; i++) {
+		char key[32], text[96];
+		snprintf(key, sizeof key, "https://tie/%u", i);
+		snprintf(text, sizeof text,
+			 "oil prices rise oil prices rise oil prices rise "
+			 "tie%c word%ca", 'a' + i, 'a' + i);
+		add_copy(db, key, text, NULL, 50);
+	}
+	for (unsigned i = 0; i < 200; i++) {
+		char key[32];
+		snprintf(key, sizeof key, "https://pad/%u", i);
+		add_copy(db, key, "weather sunny mild today", NULL, 50);
+	}
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	ni_db_close(db, NULL);
+	db = open_reader(f->path);
+	ni_query *words[3], *strict, *relaxed;
+	const char *text[] = {"oil", "prices", "rise"};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(ni_query_word(db, NI_FIELD_ANY, text[i],
+					       strlen(text[i]), &words[i]),
+				 NI_OK);
+	const ni_query *const *parts = (const ni_query *const *)words;
+	assert_int_equal(ni_query_combine(NI_QOP_AND, parts, 3, &strict),
+			 NI_OK);
+	assert_int_equal(ni_query_combine(NI_QOP_OR, parts, 3, &relaxed),
+			 NI_OK);
+	struct ni_search_params p = {.bm25_k1 = 1.6, .bm25_b = 0.75};
+	for (unsigned i = 0; i < 4; i++)
+		for (unsigned offset = 0; offset < 30; offset += 7)
+			for (unsigned limit = 1; limit < 40; limit += 9) {
+				p.quality_weight = i % 2 ? 1 : 4;
+				p.collapse = (int)(i / 2);
+				p.offset = offset;
+				p.limit = limit;
+				char *d1, *d2;
+				ni_mset *replayed = feedback_page(
+					db, strict, relaxed, p, true, &d1);
+				ni_mset *walked = feedback_page(
+					db, strict, relaxed, p, false, &d2);
+				assert_string_equal(d1, d2);
+				free(d1);
+				free(d2);
+				assert_int_equal(ni_mset_estimated(replayed),
+						 ni_mset_estimated(walked));
+				assert_same_hits(replayed, walked);
+				ni_mset_free(replayed);
+				ni_mset_free(walked);
+			}
+	for (int i = 0; i < 3; i++)
+		ni_query_free(words[i]);
+	ni_query_free(strict);
+	ni_query_free(relaxed);
 	ni_db_close(db, NULL);
 }
 
@@ -2664,6 +2809,7 @@ int main(void)
 		T(test_collapse_sorted_by_date_counts_copies),
 		T(test_one_walk_ranks_as_the_blend),
 		T(test_one_walk_reads_quality_where_it_can_rank),
+		T(test_feedback_page_replays_the_walk),
 		T(test_samples_and_counts_of_a_walk),
 		T(test_sample_without_a_walk_reads_the_table),
 		T(test_copies_written_apart_are_counted),
