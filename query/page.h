@@ -42,6 +42,12 @@
 #include "render.h"
 #include "serve.h"
 
+/* The colours of the page's top bar (page.css's --panel), light and
+ * dark: the browser's bar around it (theme-color) and the web app
+ * manifest's theme_color, which tests/http/app.py hold to page.css. */
+#define PAGE_THEME_LIGHT "#f3f5f8"
+#define PAGE_THEME_DARK "#1e2125"
+
 /* Results a page shows when the request does not say. */
 #define PAGE_DEFAULT_LIMIT 10
 
@@ -220,5 +226,14 @@ ni_status page_serve_missing(const struct serve_request *req,
  */
 ni_status page_serve_asset(const struct serve_request *req,
 			   struct serve_response *res);
+
+/*
+ * Answer with the asset `a` (borrowed) as page_serve_asset() does, at
+ * whatever path was asked for: the web app manifest is an asset served
+ * at /manifest.webmanifest (app.c).
+ */
+ni_status page_answer_asset(const struct serve_request *req,
+			    struct serve_response *res,
+			    const struct page_asset *a);
 
 #endif
