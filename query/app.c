@@ -65,7 +65,7 @@ bool app_public_base(const struct serve_request *req, struct ni_buf *out,
 	*nomem = false;
 	const char *public_url = req->ctx->settings->public_url;
 	if (public_url)
-		return serve_base_url(public_url, out, nomem);
+		return page_base_url(public_url, out, nomem);
 	size_t len = 0, before = out->len;
 	const char *scheme = "http";
 	const char *proto = req->forwarded_proto

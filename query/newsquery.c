@@ -261,7 +261,7 @@ static bool feed_base(struct options *o, const char *url)
 {
 	bool nomem;
 	ni_buf_reset(&o->feed_base);
-	if (serve_base_url(url, &o->feed_base, &nomem))
+	if (page_base_url(url, &o->feed_base, &nomem))
 		return true;
 	if (nomem)
 		error("out of memory");

@@ -155,6 +155,22 @@ bool page_linkable(const char *url, bool https_only)
 	return linkable(url, https_only);
 }
 
+bool page_base_url(const char *url, struct ni_buf *out, bool *nomem)
+{
+	if (nomem)
+		*nomem = false;
+	if (!page_linkable(url, false) || strpbrk(url, "?#"))
+		return false;
+	size_t len = strlen(url);
+	if (out && (ni_buf_adds(out, url) != NI_OK ||
+		    (url[len - 1] != '/' && ni_buf_addch(out, '/') != NI_OK))) {
+		if (nomem)
+			*nomem = true;
+		return false;
+	}
+	return true;
+}
+
 /* ---- links to other searches --------------------------------------------- */
 
 /* What a link changes of the request; the rest it keeps. */

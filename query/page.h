@@ -164,6 +164,16 @@ void page_put_url_part(FILE *out, const char *text);
  */
 bool page_linkable(const char *url, bool https_only);
 
+/*
+ * Whether `url` can begin the absolute URLs of what the server answers
+ * (--public-url, newsquery --feed-base): an http or https URL that can
+ * be a link (page_linkable()), without a query or a fragment.  When it
+ * can and `out` is not NULL, it is appended to `out` with a '/' at its
+ * end, for paths are added to it ("search?q=..."); when that runs out
+ * of memory, false with `*nomem` set (`nomem` may be NULL with `out`).
+ */
+bool page_base_url(const char *url, struct ni_buf *out, bool *nomem);
+
 /* A file the page links to, built into the program. */
 struct page_asset {
 	const char *path;           /* "/assets/page.css" */

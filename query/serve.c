@@ -146,33 +146,6 @@ static bool set_count(const char *text, unsigned long lo, unsigned long hi,
 	return true;
 }
 
-bool serve_is_origin(const char *text, size_t len)
-{
-	size_t at = !strncasecmp(text, "https://", 8) ? 8
-		    : !strncasecmp(text, "http://", 7) ? 7 : 0;
-	if (!at || at == len)
-		return false;
-	size_t host = text[at] == '['
-		? 1 + strspn(text + at + 1, "0123456789abcdefABCDEF:.")
-		: strspn(text + at, "abcdefghijklmnopqrstuvwxyz"
-			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
-	if (text[at] == '[' && host > 1 && at + host < len &&
-	    text[at + host] == ']')
-		host++;
-	else if (text[at] == '[')
-		return false;
-	at += host;
-	if (!host)
-		return false;
-	if (at < len && text[at] == ':') {
-		size_t port = strspn(text + at + 1, "0123456789");
-		if (!port || port > 5)
-			return false;
-		at += 1 + port;
-	}
-	return at == len;
-}
-
 /*
  * Whether `text`, "*" or items separated by commas (spaces around them
  * allowed), as --allow-origin and --allow-host take them, has only
@@ -238,26 +211,10 @@ static bool is_host_name(const char *text, size_t len)
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") >= len;
 }
 
-bool serve_base_url(const char *url, struct ni_buf *out, bool *nomem)
-{
-	if (nomem)
-		*nomem = false;
-	if (!page_linkable(url, false) || strpbrk(url, "?#"))
-		return false;
-	size_t len = strlen(url);
-	if (out && (ni_buf_adds(out, url) != NI_OK ||
-		    (url[len - 1] != '/' && ni_buf_addch(out, '/') != NI_OK))) {
-		if (nomem)
-			*nomem = true;
-		return false;
-	}
-	return true;
-}
-
 static bool set_public_url(struct serve_settings *s, const char *text,
 			   struct ni_buf *problem)
 {
-	if (!serve_base_url(text, NULL, NULL)) {
+	if (!page_base_url(text, NULL, NULL)) {
 		ni_buf_addf(problem, "'%s' is not an http or https URL "
 			    "(https://news.example.org/)", text);
 		return false;

@@ -98,7 +98,7 @@ struct serve_settings {
 	 * comma-separated list; NULL: none (borrowed). */
 	const char *allow_host;
 	/* --public-url: the address people reach the server at, an http
-	 * or https URL (serve_base_url() checked it), which the OpenSearch
+	 * or https URL (page_base_url() checked it), which the OpenSearch
 	 * description's absolute URLs start with; NULL: made from each
 	 * request's Host and X-Forwarded-* headers (app.h).  Borrowed. */
 	const char *public_url;
@@ -272,6 +272,13 @@ void serve_response_reset(struct serve_response *res);
 void serve_response_release(struct serve_response *res);
 
 /*
+ * Whether the `len` bytes at `text` are an origin as a browser sends it
+ * in its Origin header: http or https, "://", a host (a name, an IPv4
+ * address or an [IPv6] one) and maybe ":PORT"; no path, no slash.
+ */
+bool serve_is_origin(const char *text, size_t len);
+
+/*
  * Open the index `settings` name for reading, as every thread of the
  * server does (with --allow-partial, without the shards that do not
  * answer): ni_db_open()'s status, `*db` and `detail`.
@@ -281,22 +288,6 @@ ni_status serve_open_index(const struct serve_settings *settings,
 
 /* ---- the server (serve.c) ---------------------------------------------- */
 
-/*
- * Whether `url` can begin the absolute URLs of what the server answers
- * (--public-url, newsquery --feed-base): an http or https URL that can
- * be a link (page_linkable()), without a query or a fragment.  When it
- * can and `out` is not NULL, it is appended to `out` with a '/' at its
- * end, for paths are added to it ("search?q=..."); NI_ENOMEM is then
- * possible, as false with `*nomem` set.
- */
-bool serve_base_url(const char *url, struct ni_buf *out, bool *nomem);
-
-/*
- * Whether the `len` bytes at `text` are an origin as a browser sends it
- * in its Origin header: http or https, "://", a host (a name, an IPv4
- * address or an [IPv6] one) and maybe ":PORT"; no path, no slash.
- */
-bool serve_is_origin(const char *text, size_t len);
 
 /* The server's options on newsquery's command line. */
 enum serve_option {
