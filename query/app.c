@@ -202,50 +202,12 @@ static const char *last_url(const char *text, size_t *len)
 	return found;
 }
 
-/* Whether the query-string parameter at `p` (name=value, `len` bytes)
- * only tracks who shared a link: utm_*, fbclid, gclid. */
-static bool is_tracking(const char *p, size_t len)
-{
-	size_t name = strcspn(p, "=&");
-	if (name > len)
-		name = len;
-	return (name > 4 && !strncasecmp(p, "utm_", 4)) ||
-	       (name == 6 && !strncasecmp(p, "fbclid", 6)) ||
-	       (name == 5 && !strncasecmp(p, "gclid", 5));
-}
-
-/*
- * `url` as the site published it, appended to `out`: without a fragment
- * and without the parameters that only track the share (a news app's
- * "?utm_source=share"), which no article's own URL has.
- */
-static ni_status add_untracked(struct ni_buf *out, const char *url)
-{
-	size_t end = strcspn(url, "#");
-	size_t path = strcspn(url, "?#");
-	ni_status status = ni_buf_add(out, url, path);
-	char sep = '?';
-	for (const char *p = url + path; status == NI_OK &&
-	     p < url + end;) {
-		p++;  /* '?' or '&' */
-		size_t len = strcspn(p, "&#");
-		if (len && !is_tracking(p, len)) {
-			status = ni_buf_addch(out, sep);
-			if (status == NI_OK)
-				status = ni_buf_add(out, p, len);
-			sep = '&';
-		}
-		p += len;
-	}
-	return status;
-}
-
 ni_status app_shared_query(const char *title, const char *text,
-			   const char *url,
-			   bool (*has_article)(void *cls, const char *url),
+			   const char *url, app_find_article *find,
 			   void *cls, struct ni_buf *out)
 {
 	struct ni_buf link = NI_BUF_INIT, words = NI_BUF_INIT;
+	struct ni_buf own = NI_BUF_INIT;
 	size_t len = 0;
 	const char *in_text = text ? last_url(text, &len) : NULL;
 	ni_status status = NI_OK;
@@ -264,32 +226,26 @@ ni_status app_shared_query(const char *title, const char *text,
 				     in_text + len);
 	else if (status == NI_OK && !is_blank(text))
 		status = ni_buf_adds(&words, text);
-	struct ni_buf untracked = NI_BUF_INIT;
-	if (status == NI_OK && link.len)
-		status = add_untracked(&untracked, link.data);
-	if (status == NI_OK) {
-		bool found = link.len && has_article &&
-			     has_article(cls, link.data);
-		/* Then as the site published it, if that differs. */
-		bool found_untracked = !found && untracked.len &&
-				       has_article &&
-				       strcmp(link.data, untracked.data) &&
-				       has_article(cls, untracked.data);
-		const char *q = found_untracked ? untracked.data
-			: found || is_blank(ni_buf_str(&words))
-			? ni_buf_str(&link) : ni_buf_str(&words);
-		status = ni_buf_adds(out, q);
-	}
+	if (status == NI_OK && link.len && find)
+		status = find(cls, link.data, &own);
+	if (status == NI_OK)
+		status = ni_buf_adds(out, own.len ? own.data
+				     : is_blank(ni_buf_str(&words))
+				     ? ni_buf_str(&link) : words.data);
 	ni_buf_release(&link);
-	ni_buf_release(&untracked);
+	ni_buf_release(&own);
 	ni_buf_release(&words);
 	return status;
 }
 
-/* Whether the index (`cls`, an ni_db) has an article at `url`: its
- * webUrl or originalUrl, exactly (url:'s filter).  An index that cannot
- * say is taken as no: the words are searched instead. */
-static bool index_has_article(void *cls, const char *url)
+/*
+ * app_find_article() on the index `cls` (an ni_db): the article at `url`
+ * in any of its forms (ni_query_url(): http or https, "www.", a last
+ * '/', tracking parameters, a fragment).  An index that cannot say is
+ * taken as one without it: the words are searched instead.
+ */
+static ni_status index_find_article(void *cls, const char *url,
+				    struct ni_buf *own)
 {
 	ni_db *db = cls;
 	ni_query *at_url = NULL;
@@ -299,15 +255,18 @@ static bool index_has_article(void *cls, const char *url)
 	ni_search_options_init(&options);
 	options.limit = 1;
 	options.feedback = false;
-	bool found = ni_query_filter(NI_FILTER_URL, url, strlen(url),
-				     &at_url) == NI_OK &&
-		     ni_search_run(db, at_url, NULL, &options, &results,
-				   &why) == NI_OK &&
-		     results.n_hits > 0;
+	ni_status status = ni_query_url(url, strlen(url), &at_url);
+	if (status == NI_OK)
+		status = ni_search_run(db, at_url, NULL, &options, &results,
+				       &why);
+	if (status == NI_OK && results.n_hits && results.hits[0].doc.url)
+		status = ni_buf_adds(own, results.hits[0].doc.url);
+	else if (status != NI_ENOMEM)
+		status = NI_OK;
 	ni_results_clear(&results);
 	ni_query_free(at_url);
 	ni_buf_release(&why);
-	return found;
+	return status;
 }
 
 ni_status app_serve_share(const struct serve_request *req,
@@ -318,7 +277,7 @@ ni_status app_serve_share(const struct serve_request *req,
 	struct ni_buf q = NI_BUF_INIT;
 	ni_status status = app_shared_query(
 		serve_param(req, "title"), serve_param(req, "text"),
-		serve_param(req, "url"), db ? index_has_article : NULL, db,
+		serve_param(req, "url"), db ? index_find_article : NULL, db,
 		&q);
 	/* The page of that search, at its own address: the address bar,
 	 * the history and a reload have the query, not the share. */

@@ -42,20 +42,25 @@ bool app_public_base(const struct serve_request *req, struct ni_buf *out,
 		     bool *nomem);
 
 /*
+ * Append to `own` the URL of the article at `url` (any of its forms, as
+ * people share links: ni_url_variants()), as the index has it; nothing
+ * when there is none.  NI_ENOMEM, or NI_OK.
+ */
+typedef ni_status app_find_article(void *cls, const char *url,
+				   struct ni_buf *own);
+
+/*
  * The query a person sharing `title`, `text` and `url` (any may be NULL
- * or blank) means, appended to `out`: the shared article's URL when
- * `has_article(url)` says the index has an article at that address
- * (the URL alone finds it first: a bare URL is also url:, docs/query-
- * syntax.md), or at that URL without its fragment and the parameters
- * that track shares (utm_*, fbclid, gclid); else the title, or the text without its URL (what
- * articles about the same story share); else the URL, whose words may
- * still match.  The URL is `url`, or the last http(s) URL in `text`
- * (apps often share "Headline https://...").  `has_article` may be NULL
- * (no index): as if it said no.  NI_ENOMEM, or NI_OK.
+ * or blank) means, appended to `out`: the shared article's own URL when
+ * `find` finds it, which alone finds it first (a bare URL is also url:,
+ * docs/query-syntax.md); else the title, or the text without its URL
+ * (what articles about the same story share); else the URL, whose words
+ * may still match.  The URL is `url`, or the last http(s) URL in `text`
+ * (apps often share "Headline https://...").  `find` may be NULL (no
+ * index): as if it found nothing.  NI_ENOMEM, or NI_OK.
  */
 ni_status app_shared_query(const char *title, const char *text,
-			   const char *url,
-			   bool (*has_article)(void *cls, const char *url),
+			   const char *url, app_find_article *find,
 			   void *cls, struct ni_buf *out);
 
 /*
@@ -74,7 +79,7 @@ ni_status app_serve_manifest(const struct serve_request *req,
 /*
  * `/share?title=...&text=...&url=...`: 303 See Other to
  * `search?q=QUERY`, relative (under a proxy's prefix too), QUERY as
- * app_shared_query() says, the index asked whether it has the URL
+ * app_shared_query() says, the index asked for the article at the URL
  * (without an index, the words).  Other parameters are ignored: a
  * share is never refused.
  */

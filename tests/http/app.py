@@ -305,6 +305,10 @@ def share_target(server):
     q = shared(server, {"title": SHARED_TITLE, "url": SHARED_URL +
                         "?utm_source=share&gclid=1&FBCLID=2#comments"})
     check(q == SHARED_URL, "a tracked link: the article's own URL", q)
+    # As a browser gives it: http, www., a last slash; the article's own.
+    q = shared(server, {"url": SHARED_URL.replace(
+        "https://", "http://www.") + "/?utm_campaign=x"})
+    check(q == SHARED_URL, "another form of its link: its own URL", q)
     q = shared(server, {"url": "https://elsewhere.example/a?id=3&"
                                "fbclid=x#top"})
     check(q == "https://elsewhere.example/a?id=3&fbclid=x#top",
