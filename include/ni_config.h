@@ -22,6 +22,7 @@
  *     thumbnails: true            # newsquery --serve's page
  *     allow_origin: https://app.example.org   # --serve: origins, or "*"
  *     allow_host: news.example.org            # --serve: Host names, or "*"
+ *     public_url: https://example.org/news/   # --serve: its address
  *
  * The file only supplies defaults: a program's flags override it, and
  * for the index the environment's NEWSINDEX_DB does too (ni_dbpath.h).
@@ -132,6 +133,9 @@ struct ni_config {
 	/* The names a request's Host may give (--allow-host), as
 	 * allow_origin: checked when the server starts. */
 	char *allow_host;
+	/* The server's public address (--public-url): text, checked when
+	 * the server starts. */
+	char *public_url;
 };
 
 /* Room for a host name or address of ni_listen_address(), NUL too. */

@@ -309,16 +309,54 @@ static ni_status suggestions_body(const char *q, const struct last_word *w,
 	return status;
 }
 
+/*
+ * The same completions in OpenSearch's suggestions format, for a
+ * browser's address bar (app.h): ["QUERY", ["COMPLETION", ...]], each
+ * completion the whole query as the person would search it.
+ */
+static ni_status opensearch_body(const char *q, const struct last_word *w,
+				 const struct ni_buf *words, size_t n,
+				 struct serve_response *res)
+{
+	json_object *root = json_object_new_array();
+	json_object *list = json_object_new_array();
+	bool ok = root && list &&
+		  !json_object_array_add(root, json_object_new_string(q));
+	if (!ok || json_object_array_add(root, list)) {
+		json_object_put(list);
+		ok = false;
+	}
+	const char *word = words->data;
+	struct ni_buf text = NI_BUF_INIT;
+	for (size_t i = 0; ok && i < n; i++, word += strlen(word) + 1) {
+		ni_buf_reset(&text);
+		ok = ni_buf_add(&text, q, w->start) == NI_OK &&
+		     ni_buf_adds(&text, word) == NI_OK &&
+		     !json_object_array_add(list, json_object_new_string(
+						    ni_buf_str(&text)));
+	}
+	ni_status status = ok ? serve_json_body(res, root) : NI_ENOMEM;
+	res->content_type = API_SUGGESTIONS_TYPE;
+	ni_buf_release(&text);
+	json_object_put(root);
+	return status;
+}
+
 ni_status api_suggest(const struct serve_request *req,
 		      struct serve_response *res)
 {
-	static const char *const names[] = {"q", "limit", NULL};
+	static const char *const names[] = {"q", "limit", "format", NULL};
 	const struct serve_context *ctx = req->ctx;
 	if (!serve_check_params(req, names, false, res))
 		return NI_OK;
 	const char *q = serve_param(req, "q");
 	const char *limit = serve_param(req, "limit");
+	const char *format = serve_param(req, "format");
 	unsigned long max = SUGGEST_DEFAULT;
+	if (format && strcmp(format, "opensearch") && strcmp(format, "json"))
+		return serve_error(res, 400, "format", "format: '%s' is not "
+				   "json or opensearch", format);
+	bool opensearch = format && !strcmp(format, "opensearch");
 	if (!q)
 		return serve_error(res, 400, "q", "q: no text given "
 				   "(/api/suggest?q=WORDS)");
@@ -335,7 +373,9 @@ ni_status api_suggest(const struct serve_request *req,
 	if (status == NI_OK && w.word && w.len >= SUGGEST_MIN_BYTES)
 		status = ni_db_complete(ctx->db, w.word, w.len,
 					(unsigned)max, &words, docs, &n);
-	if (status == NI_OK)
+	if (status == NI_OK && opensearch)
+		status = opensearch_body(q, &w, &words, n, res);
+	else if (status == NI_OK)
 		status = suggestions_body(q, &w, &words, docs, n, res);
 	ni_buf_release(&words);
 	ni_buf_release(&w.copy);

@@ -5,6 +5,7 @@
  *   /api/search    newsquery --json, with its options as parameters
  *   /api/article   the stored record of one article, and its related ones
  *   /api/suggest   completions of the query's last word, from the index
+ *                  (format=opensearch: OpenSearch's suggestions, app.h)
  *   /api/stats     the index and the server, in numbers
  *   /healthz       whether the index can be searched
  */
@@ -12,6 +13,10 @@
 #define NEWSQUERY_API_H
 
 #include "serve.h"
+
+/* The type of /api/suggest?format=opensearch (OpenSearch's
+ * suggestions extension). */
+#define API_SUGGESTIONS_TYPE "application/x-suggestions+json"
 
 ni_status api_search(const struct serve_request *req,
 		     struct serve_response *res);

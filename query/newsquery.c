@@ -135,6 +135,10 @@ static const char USAGE_AFTER_FIELDS[] =
 	"                        names (or *: any) a request's Host may give\n"
 	"                        besides localhost and IP addresses, as a\n"
 	"                        reverse proxy's (default: none)\n"
+	"  --public-url URL      the address people reach the server at\n"
+	"                        (https://example.org/news/), for the\n"
+	"                        absolute URLs of /opensearch.xml; default:\n"
+	"                        from each request's Host and X-Forwarded-*\n"
 	"  -h, --help            show this help\n"
 	"  --version             show the version\n"
 	"\n"
@@ -149,7 +153,8 @@ static const char USAGE_AFTER_FIELDS[] =
 	"--strict-syntax (strict_syntax), --no-feedback (feedback:\n"
 	"false), and --serve's address (serve), --threads (serve_threads),\n"
 	"--serve-paths (serve_paths), thumbnails, --allow-origin\n"
-	"(allow_origin) and --allow-host (allow_host); options win.\n"
+	"(allow_origin), --allow-host (allow_host) and --public-url\n"
+	"(public_url); options win.\n"
 	"\n"
 	"Exit status: 0 something matched, 1 nothing matched, 2 an error.\n"
 	"See newsquery(1).\n";
@@ -254,19 +259,16 @@ static const char *long_name(int opt)
  */
 static bool feed_base(struct options *o, const char *url)
 {
-	if (!page_linkable(url, false) || strpbrk(url, "?#")) {
+	bool nomem;
+	ni_buf_reset(&o->feed_base);
+	if (page_base_url(url, &o->feed_base, &nomem))
+		return true;
+	if (nomem)
+		error("out of memory");
+	else
 		error("--feed-base: '%s' is not an http or https URL "
 		      "(https://news.example.org/)", url);
-		return false;
-	}
-	ni_buf_reset(&o->feed_base);
-	size_t len = strlen(url);
-	if (ni_buf_adds(&o->feed_base, url) != NI_OK ||
-	    (url[len - 1] != '/' && ni_buf_addch(&o->feed_base, '/') != NI_OK)) {
-		error("out of memory");
-		return false;
-	}
-	return true;
+	return false;
 }
 
 /* One option; false when its value is bad (the error is said). */

@@ -155,6 +155,22 @@ bool page_linkable(const char *url, bool https_only)
 	return linkable(url, https_only);
 }
 
+bool page_base_url(const char *url, struct ni_buf *out, bool *nomem)
+{
+	if (nomem)
+		*nomem = false;
+	if (!page_linkable(url, false) || strpbrk(url, "?#"))
+		return false;
+	size_t len = strlen(url);
+	if (out && (ni_buf_adds(out, url) != NI_OK ||
+		    (url[len - 1] != '/' && ni_buf_addch(out, '/') != NI_OK))) {
+		if (nomem)
+			*nomem = true;
+		return false;
+	}
+	return true;
+}
+
 /* ---- links to other searches --------------------------------------------- */
 
 /* What a link changes of the request; the rest it keeps. */
@@ -281,6 +297,27 @@ static void put_asset_link(struct page *p, const char *path)
 		fprintf(out, "?v=%s", a->version);
 }
 
+/*
+ * What makes the page a search engine and an app (app.h): the OpenSearch
+ * description a browser offers to add, the web app manifest, and the
+ * colour of the browser's bar around the page: page.css's --panel, the
+ * colour of its top bar, light and dark.
+ */
+static void put_app_links(struct page *p)
+{
+	FILE *out = p->out;
+	fprintf(out, "<link rel=\"search\" "
+		"type=\"application/opensearchdescription+xml\" "
+		"title=\"newsindex\" href=\"%sopensearch.xml\">\n"
+		"<link rel=\"manifest\" href=\"%smanifest.webmanifest\">\n"
+		"<meta name=\"theme-color\" content=\"%s\" "
+		"media=\"(prefers-color-scheme: light)\">\n"
+		"<meta name=\"theme-color\" content=\"%s\" "
+		"media=\"(prefers-color-scheme: dark)\">\n",
+		root_of(p->req), root_of(p->req), PAGE_THEME_LIGHT,
+		PAGE_THEME_DARK);
+}
+
 static void put_head(struct page *p, const char *title)
 {
 	FILE *out = p->out;
@@ -300,6 +337,7 @@ static void put_head(struct page *p, const char *title)
 	fputs("newsindex</title>\n<link rel=\"icon\" href=\"", out);
 	put_asset_link(p, "/assets/icon.svg");
 	fputs("\" type=\"image/svg+xml\">\n", out);
+	put_app_links(p);
 	/* For feed readers and browsers that find a page's feeds. */
 	if (p->feed_query) {
 		fputs("<link rel=\"alternate\" type=\"application/atom+xml\" "
@@ -1342,13 +1380,10 @@ ni_status page_answer_refused(struct serve_response *res,
 	return answer_problem(res, status, &pr, &ps, heading, message, NULL);
 }
 
-ni_status page_serve_asset(const struct serve_request *req,
-			   struct serve_response *res)
+ni_status page_answer_asset(const struct serve_request *req,
+			    struct serve_response *res,
+			    const struct page_asset *a)
 {
-	const struct page_asset *a = page_asset_find(req->path);
-	if (!a)
-		return serve_error(res, 404, NULL, "no such file: %s",
-				   req->path);
 	const char *version = serve_param(req, "v");
 	char etag[64];
 	snprintf(etag, sizeof etag, "\"%s\"", a->version);
@@ -1367,4 +1402,14 @@ ni_status page_serve_asset(const struct serve_request *req,
 	else if (status == NI_OK)
 		status = ni_buf_add(&res->body, a->data, a->len);
 	return status;
+}
+
+ni_status page_serve_asset(const struct serve_request *req,
+			   struct serve_response *res)
+{
+	const struct page_asset *a = page_asset_find(req->path);
+	if (!a)
+		return serve_error(res, 404, NULL, "no such file: %s",
+				   req->path);
+	return page_answer_asset(req, res, a);
 }

@@ -42,6 +42,12 @@
 #include "render.h"
 #include "serve.h"
 
+/* The colours of the page's top bar (page.css's --panel), light and
+ * dark: the browser's bar around it (theme-color) and the web app
+ * manifest's theme_color, which tests/http/app.py hold to page.css. */
+#define PAGE_THEME_LIGHT "#f3f5f8"
+#define PAGE_THEME_DARK "#1e2125"
+
 /* Results a page shows when the request does not say. */
 #define PAGE_DEFAULT_LIMIT 10
 
@@ -158,6 +164,16 @@ void page_put_url_part(FILE *out, const char *text);
  */
 bool page_linkable(const char *url, bool https_only);
 
+/*
+ * Whether `url` can begin the absolute URLs of what the server answers
+ * (--public-url, newsquery --feed-base): an http or https URL that can
+ * be a link (page_linkable()), without a query or a fragment.  When it
+ * can and `out` is not NULL, it is appended to `out` with a '/' at its
+ * end, for paths are added to it ("search?q=..."); when that runs out
+ * of memory, false with `*nomem` set (`nomem` may be NULL with `out`).
+ */
+bool page_base_url(const char *url, struct ni_buf *out, bool *nomem);
+
 /* A file the page links to, built into the program. */
 struct page_asset {
 	const char *path;           /* "/assets/page.css" */
@@ -220,5 +236,14 @@ ni_status page_serve_missing(const struct serve_request *req,
  */
 ni_status page_serve_asset(const struct serve_request *req,
 			   struct serve_response *res);
+
+/*
+ * Answer with the asset `a` (borrowed) as page_serve_asset() does, at
+ * whatever path was asked for: the web app manifest is an asset served
+ * at /manifest.webmanifest (app.c).
+ */
+ni_status page_answer_asset(const struct serve_request *req,
+			    struct serve_response *res,
+			    const struct page_asset *a);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "ni_cli.h"
@@ -210,4 +211,31 @@ ni_status serve_open_index(const struct serve_settings *settings,
 	return ni_db_open(settings->db_path, settings->allow_partial
 			  ? NI_DB_READ_PARTIAL : NI_DB_READ,
 			  ni_analyzer_settings(), db, detail);
+}
+
+bool serve_is_origin(const char *text, size_t len)
+{
+	size_t at = !strncasecmp(text, "https://", 8) ? 8
+		    : !strncasecmp(text, "http://", 7) ? 7 : 0;
+	if (!at || at == len)
+		return false;
+	size_t host = text[at] == '['
+		? 1 + strspn(text + at + 1, "0123456789abcdefABCDEF:.")
+		: strspn(text + at, "abcdefghijklmnopqrstuvwxyz"
+			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	if (text[at] == '[' && host > 1 && at + host < len &&
+	    text[at + host] == ']')
+		host++;
+	else if (text[at] == '[')
+		return false;
+	at += host;
+	if (!host)
+		return false;
+	if (at < len && text[at] == ':') {
+		size_t port = strspn(text + at + 1, "0123456789");
+		if (!port || port > 5)
+			return false;
+		at += 1 + port;
+	}
+	return at == len;
 }

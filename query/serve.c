@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "app.h"
 #include "atom.h"
 #include "events.h"
 #include "mhd.h"
@@ -89,11 +90,16 @@ static const struct serve_route ROUTES[] = {
 	{"/api/events", events_serve, SERVE_NEEDS_INDEX},
 	{"/healthz", api_healthz, SERVE_NEEDS_INDEX},
 	{"/feed", atom_serve_feed, SERVE_NEEDS_INDEX},
+	{"/opensearch.xml", app_serve_opensearch, 0},
+	{"/manifest.webmanifest", app_serve_manifest, 0},
+	{"/share", app_serve_share, 0},
 	{"/", page_serve_search, 0},
 	{"/search", page_serve_search, 0},
 	{"/assets/page.css", page_serve_asset, 0},
 	{"/assets/page.js", page_serve_asset, 0},
 	{"/assets/icon.svg", page_serve_asset, 0},
+	{"/assets/icon-192.png", page_serve_asset, 0},
+	{"/assets/icon-512.png", page_serve_asset, 0},
 };
 
 /* ---- settings ---------------------------------------------------------- */
@@ -138,38 +144,6 @@ static bool set_count(const char *text, unsigned long lo, unsigned long hi,
 	}
 	*out = (unsigned)value;
 	return true;
-}
-
-/*
- * Whether the `len` bytes at `text` are an origin as a browser sends it
- * in its Origin header: http or https, "://", a host (a name, an IPv4
- * address or an [IPv6] one) and maybe ":PORT"; no path, no slash.
- */
-static bool is_origin(const char *text, size_t len)
-{
-	size_t at = !strncasecmp(text, "https://", 8) ? 8
-		    : !strncasecmp(text, "http://", 7) ? 7 : 0;
-	if (!at || at == len)
-		return false;
-	size_t host = text[at] == '['
-		? 1 + strspn(text + at + 1, "0123456789abcdefABCDEF:.")
-		: strspn(text + at, "abcdefghijklmnopqrstuvwxyz"
-			 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
-	if (text[at] == '[' && host > 1 && at + host < len &&
-	    text[at + host] == ']')
-		host++;
-	else if (text[at] == '[')
-		return false;
-	at += host;
-	if (!host)
-		return false;
-	if (at < len && text[at] == ':') {
-		size_t port = strspn(text + at + 1, "0123456789");
-		if (!port || port > 5)
-			return false;
-		at += 1 + port;
-	}
-	return at == len;
 }
 
 /*
@@ -219,7 +193,7 @@ static bool list_has(const char *list, const char *item, size_t len)
 static bool set_origins(struct serve_settings *s, const char *text,
 			struct ni_buf *problem)
 {
-	if (!check_list(text, is_origin, "an origin (https://app.example.org, "
+	if (!check_list(text, serve_is_origin, "an origin (https://app.example.org, "
 			"http://localhost:3000)", problem))
 		return false;
 	s->allow_origin = text;
@@ -235,6 +209,18 @@ static bool is_host_name(const char *text, size_t len)
 	return len > 0 && len <= 253 &&
 	       strspn(text, "abcdefghijklmnopqrstuvwxyz"
 			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") >= len;
+}
+
+static bool set_public_url(struct serve_settings *s, const char *text,
+			   struct ni_buf *problem)
+{
+	if (!page_base_url(text, NULL, NULL)) {
+		ni_buf_addf(problem, "'%s' is not an http or https URL "
+			    "(https://news.example.org/)", text);
+		return false;
+	}
+	s->public_url = text;
+	return true;
 }
 
 static bool set_hosts(struct serve_settings *s, const char *text,
@@ -279,6 +265,9 @@ bool serve_option(struct serve_settings *s, enum serve_option which,
 	case SERVE_OPT_ALLOW_HOST:
 		ok = set_hosts(s, value, problem);
 		break;
+	case SERVE_OPT_PUBLIC_URL:
+		ok = set_public_url(s, value, problem);
+		break;
 	}
 	if (ok && which != SERVE_OPT_SERVE)
 		s->given |= 1u << which;
@@ -312,6 +301,11 @@ bool serve_configure(struct serve_settings *s, const struct ni_config *c,
 	if (c->allow_host && !(s->given & (1u << SERVE_OPT_ALLOW_HOST)) &&
 	    !set_hosts(s, c->allow_host, problem)) {
 		ni_buf_addf(problem, " (allow_host)");
+		return false;
+	}
+	if (c->public_url && !(s->given & (1u << SERVE_OPT_PUBLIC_URL)) &&
+	    !set_public_url(s, c->public_url, problem)) {
+		ni_buf_addf(problem, " (public_url)");
 		return false;
 	}
 	return true;
@@ -389,6 +383,9 @@ struct job {
 	char *url;
 	char *if_none_match;     /* NULL without the header */
 	char *if_modified_since; /* likewise */
+	/* serve_request's host, forwarded_proto, forwarded_host and
+	 * forwarded_prefix: FORWARDING_HEADERS' values, or NULL. */
+	char *forwarding[4];
 	struct params params;
 	struct serve_response res;
 	struct job *next;
@@ -728,16 +725,20 @@ static const char *own_header(const struct serve_response *res,
 /*
  * The Content-Security-Policy: no script but the server's own files, no
  * inline script or style, images from the server, and from any https:
- * site when the page may show articles' thumbnails.
+ * site when the page may show articles' thumbnails; the web app
+ * manifest from the server (default-src 'none' would refuse it, and the
+ * page could not be installed).
  */
 static const char *policy(const struct serve_settings *s)
 {
 	return s->thumbnails
 		? "default-src 'none'; script-src 'self'; style-src 'self'; "
 		  "img-src 'self' https:; connect-src 'self'; "
+		  "manifest-src 'self'; "
 		  "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 		: "default-src 'none'; script-src 'self'; style-src 'self'; "
 		  "img-src 'self'; connect-src 'self'; "
+		  "manifest-src 'self'; "
 		  "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 }
 
@@ -1059,8 +1060,35 @@ static void job_free(struct job *job)
 	free(job->url);
 	free(job->if_none_match);
 	free(job->if_modified_since);
+	for (size_t i = 0; i < sizeof job->forwarding /
+			    sizeof *job->forwarding; i++)
+		free(job->forwarding[i]);
 	serve_response_release(&job->res);
 	free(job);
+}
+
+/* The headers of a job's `forwarding`, in its order. */
+static const char *const FORWARDING_HEADERS[] = {
+	MHD_HTTP_HEADER_HOST, "X-Forwarded-Proto", "X-Forwarded-Host",
+	"X-Forwarded-Prefix",
+};
+
+/* Copy the connection's FORWARDING_HEADERS into the job; false when
+ * memory runs out. */
+static bool copy_forwarding(struct job *job)
+{
+	_Static_assert(sizeof FORWARDING_HEADERS / sizeof *FORWARDING_HEADERS
+		       == sizeof job->forwarding / sizeof *job->forwarding,
+		       "one copy for each header");
+	for (size_t i = 0; i < sizeof job->forwarding /
+			    sizeof *job->forwarding; i++) {
+		const char *value = MHD_lookup_connection_value(
+			job->connection, MHD_HEADER_KIND,
+			FORWARDING_HEADERS[i]);
+		if (value && !(job->forwarding[i] = strdup(value)))
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -1090,7 +1118,8 @@ static struct job *job_new(struct MHD_Connection *connection,
 	job->params.items = p->n ? calloc(p->n, sizeof *p->items) : NULL;
 	bool ok = job->method && job->url && (!p->n || job->params.items) &&
 		  (!if_none_match || job->if_none_match) &&
-		  (!if_modified_since || job->if_modified_since);
+		  (!if_modified_since || job->if_modified_since) &&
+		  copy_forwarding(job);
 	for (size_t i = 0; ok && i < p->n; i++) {
 		job->params.items[i].name = strdup(p->items[i].name);
 		job->params.items[i].value = strdup(p->items[i].value);
@@ -1119,7 +1148,11 @@ static void work(struct server *sv, struct job *job)
 		.method = job->method, .path = job->url,
 		.params = job->params.items, .n_params = job->params.n,
 		.if_none_match = job->if_none_match,
-		.if_modified_since = job->if_modified_since, .ctx = &sl->ctx};
+		.if_modified_since = job->if_modified_since,
+		.host = job->forwarding[0],
+		.forwarded_proto = job->forwarding[1],
+		.forwarded_host = job->forwarding[2],
+		.forwarded_prefix = job->forwarding[3], .ctx = &sl->ctx};
 	call_handler(sv, job->route, &req, &job->res);
 }
 

@@ -97,6 +97,11 @@ struct serve_settings {
 	 * request's Host may give (a reverse proxy's), "*" (any) or a
 	 * comma-separated list; NULL: none (borrowed). */
 	const char *allow_host;
+	/* --public-url: the address people reach the server at, an http
+	 * or https URL (page_base_url() checked it), which the OpenSearch
+	 * description's absolute URLs start with; NULL: made from each
+	 * request's Host and X-Forwarded-* headers (app.h).  Borrowed. */
+	const char *public_url;
 	unsigned given;          /* bits 1u << enum serve_option given */
 };
 
@@ -133,6 +138,13 @@ struct serve_request {
 	const char *if_none_match;
 	/* The If-Modified-Since header as sent, NULL without one. */
 	const char *if_modified_since;
+	/* The headers a handler that must write absolute URLs reads
+	 * (app.c), as sent, NULL without them: Host, X-Forwarded-Proto,
+	 * X-Forwarded-Host and X-Forwarded-Prefix.  Untrusted text. */
+	const char *host;
+	const char *forwarded_proto;
+	const char *forwarded_host;
+	const char *forwarded_prefix;
 	struct serve_context *ctx;
 };
 
@@ -260,6 +272,13 @@ void serve_response_reset(struct serve_response *res);
 void serve_response_release(struct serve_response *res);
 
 /*
+ * Whether the `len` bytes at `text` are an origin as a browser sends it
+ * in its Origin header: http or https, "://", a host (a name, an IPv4
+ * address or an [IPv6] one) and maybe ":PORT"; no path, no slash.
+ */
+bool serve_is_origin(const char *text, size_t len);
+
+/*
  * Open the index `settings` name for reading, as every thread of the
  * server does (with --allow-partial, without the shards that do not
  * answer): ni_db_open()'s status, `*db` and `detail`.
@@ -268,6 +287,7 @@ ni_status serve_open_index(const struct serve_settings *settings,
 			   ni_db **db, struct ni_buf *detail);
 
 /* ---- the server (serve.c) ---------------------------------------------- */
+
 
 /* The server's options on newsquery's command line. */
 enum serve_option {
@@ -280,6 +300,7 @@ enum serve_option {
 	SERVE_OPT_TIMEOUT,          /* --timeout SECONDS */
 	SERVE_OPT_ALLOW_ORIGIN,     /* --allow-origin ORIGIN[,ORIGIN...] */
 	SERVE_OPT_ALLOW_HOST,       /* --allow-host NAME[,NAME...] */
+	SERVE_OPT_PUBLIC_URL,       /* --public-url URL */
 };
 
 /* Their entries of getopt_long()'s table, numbered from `base`. */
@@ -296,7 +317,9 @@ enum serve_option {
 	{"allow-origin", required_argument, NULL, \
 	 (base) + SERVE_OPT_ALLOW_ORIGIN}, \
 	{"allow-host", required_argument, NULL, \
-	 (base) + SERVE_OPT_ALLOW_HOST}
+	 (base) + SERVE_OPT_ALLOW_HOST}, \
+	{"public-url", required_argument, NULL, \
+	 (base) + SERVE_OPT_PUBLIC_URL}
 
 /*
  * The defaults: 127.0.0.1:8765, a thread per core, no paths,
@@ -315,9 +338,10 @@ bool serve_option(struct serve_settings *s, enum serve_option which,
 
 /*
  * The config file's serve, serve_threads, serve_paths, thumbnails,
- * allow_origin and allow_host, where no option gave them.  `config` must outlive `s`.
- * False when `serve` does not parse (ni_config_load() checked it) or
- * allow_origin or allow_host holds what is not an origin or a name:
+ * allow_origin, allow_host and public_url, where no option gave them.
+ * `config` must outlive `s`.  False when `serve` does not parse
+ * (ni_config_load() checked it), allow_origin or allow_host holds what
+ * is not an origin or a name, or public_url is no http(s) URL:
  * `problem` says so, naming the setting.
  */
 bool serve_configure(struct serve_settings *s,

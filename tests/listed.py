@@ -36,6 +36,8 @@ HELPERS = {
     "tests/e2e/json_check.py": "run by tests/e2e/bin/, imported by "
                                "differential.py and tests/http/",
     "tests/http/serving.py": "imported by the tests of tests/http/",
+    "tests/http/browsing.py": "imported by the browser tests of "
+                              "tests/http/",
 }
 DATA = {"fixtures", "corpus", "regressions", "__pycache__"}
 

@@ -63,6 +63,7 @@ void ni_config_clear(struct ni_config *config)
 	free(config->serve);
 	free(config->allow_origin);
 	free(config->allow_host);
+	free(config->public_url);
 	*config = (struct ni_config){0};
 }
 
@@ -275,6 +276,7 @@ static const struct setting SETTINGS[] = {
 		     "an origin, *, or a list of origins"),
 	TEXT_SETTING(allow_host, SETTING_NAMES,
 		     "a host name, *, or a list of names"),
+	TEXT_SETTING(public_url, SETTING_NAMES, "an http or https URL"),
 };
 
 #define N_SETTINGS (sizeof SETTINGS / sizeof SETTINGS[0])

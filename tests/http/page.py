@@ -27,7 +27,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import sys
 import threading
 import time
@@ -37,51 +36,15 @@ import urllib.parse
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-CHROMIUM = shutil.which("chromium")
-DRIVER = shutil.which("chromedriver")
-if not CHROMIUM or not DRIVER:
-    print("SKIP: the browser test needs chromium and chromium-driver "
-          "(scripts/setup installs them)")
-    sys.exit(77)
-
-from selenium import webdriver  # noqa: E402 (after the skip)
+from browsing import SHOTS, browser, csp_violations  # noqa: E402
 from selenium.common.exceptions import (  # noqa: E402
     NoAlertPresentException, TimeoutException)
-from selenium.webdriver.chrome.options import Options  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from serving import (FIXTURES, PATIENCE, SAMPLES, WORK, Server,  # noqa: E402
                      build, check, finish)
-
-SHOTS = os.path.join(os.environ.get("MESON_BUILD_ROOT", WORK),
-                     "screenshots")
-
-
-def browser(javascript, profile, font_size=None):
-    """Headless chromium, with JavaScript on or off, and the reader's
-    default text size in pixels (16 unless `font_size`)."""
-    options = Options()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                "--disable-dev-shm-usage", "--window-size=1280,900",
-                "--user-data-dir=" + profile, "--lang=en-US",
-                "--no-first-run", "--disable-extensions",
-                "--disable-background-networking", "--hide-scrollbars"):
-        options.add_argument(arg)
-    prefs = {}
-    if not javascript:
-        prefs["profile.managed_default_content_settings.javascript"] = 2
-    if font_size:
-        prefs["webkit.webprefs.default_font_size"] = font_size
-    if prefs:
-        options.add_experimental_option("prefs", prefs)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_page_load_timeout(PATIENCE)
-    return driver
 
 
 class Page:
@@ -161,9 +124,7 @@ class Page:
 
     def csp_violations(self):
         """Console messages of the policy's refusals since last asked."""
-        return [e["message"] for e in self.d.get_log("browser")
-                if "Content Security Policy" in e["message"]
-                or "Content-Security-Policy" in e["message"]]
+        return csp_violations(self.d)
 
 
 def test_home_and_submit(p):
