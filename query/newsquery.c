@@ -119,7 +119,8 @@ static const char USAGE_AFTER_FIELDS[] =
 	"                        API, on HOST (default 127.0.0.1) and PORT\n"
 	"                        (default 8765; 0: any free one) until\n"
 	"                        SIGINT or SIGTERM; the options above are\n"
-	"                        each request's defaults\n"
+	"                        each request's defaults, those below\n"
+	"                        go with --serve alone\n"
 	"  --threads N           worker threads (default: one per core)\n"
 	"  --serve-paths         answers may show the articles' file paths\n"
 	"  --no-thumbnails       the page shows no images from news sites\n"
@@ -174,6 +175,8 @@ struct options {
 	struct query_options q;
 	bool serving;            /* --serve */
 	const char *serve_address;  /* its [HOST:]PORT, or NULL */
+	/* The first option of --serve's given ("threads"), or NULL. */
+	const char *serve_only;
 	struct serve_settings serve;
 	/* --feed-base, ending with '/'; empty without it. */
 	struct ni_buf feed_base;
@@ -294,6 +297,8 @@ static bool take_option(int opt, struct options *o)
 	}
 	struct ni_buf problem = NI_BUF_INIT;
 	const char *name = long_name(opt);
+	if (opt >= OPT_SERVE && !o->serve_only)
+		o->serve_only = name;
 	bool ok = opt >= OPT_SERVE
 		? serve_option(&o->serve, opt - OPT_SERVE, optarg, &problem)
 		: query_option_set(&o->q, name, optarg, false,
@@ -342,6 +347,12 @@ static int options_agree(const struct options *o)
 	}
 	if (o->feed_base.len && o->format != FORMAT_ATOM) {
 		error("--feed-base goes with --format atom");
+		return NI_QUERY_EXIT_ERROR;
+	}
+	/* Refused rather than ignored: `--threads 8 oil` would look as
+	 * if it did something. */
+	if (o->serve_only) {
+		error("--%s goes with --serve", o->serve_only);
 		return NI_QUERY_EXIT_ERROR;
 	}
 	if (o->format == FORMAT_ATOM && o->q.like) {

@@ -45,6 +45,13 @@ expect_status 2 "missing value of -n" -- "$NEWSQUERY" sanctions -n
 expect_only_line "$WORK/err" "newsquery: option '-n' needs a value (see --help)" "missing -n value"
 expect_status 2 "a value for a flag" -- "$NEWSQUERY" --json=yes sanctions
 expect_only_line "$WORK/err" "newsquery: option '--json' takes no value (see --help)" "flag with a value"
+# --serve's own options without it: refused, not ignored.
+for opt in "--threads 2" "--public-url https://news.example/" "--serve-paths" \
+	   "--no-thumbnails" "--max-connections 9" "--allow-host a.example"; do
+	set -- $opt
+	expect_status 2 "$1 without --serve" -- "$NEWSQUERY" "$@" sanctions
+	expect_only_line "$WORK/err" "newsquery: $1 goes with --serve" "$1 said"
+done
 expect_status 2 "ambiguous abbreviation" -- "$NEWSQUERY" --f json sanctions
 expect_only_line "$WORK/err" "newsquery: option '--f' is ambiguous (--format, --facets, --feedback, --feed-base) (see --help)" "ambiguous"
 expect_status 0 "a unique abbreviation" -- "$NEWSQUERY" --form tsv sanctions
