@@ -318,7 +318,9 @@ static void put_app_links(struct page *p)
 		PAGE_THEME_DARK);
 }
 
-static void put_head(struct page *p, const char *title)
+/* The page's <head>, and the link past its box to `main`: to "the
+ * results" on a page of results, else to "the main content". */
+static void put_head(struct page *p, const char *title, bool results)
 {
 	FILE *out = p->out;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
@@ -352,8 +354,9 @@ static void put_head(struct page *p, const char *title)
 	fputs("\">\n<script src=\"", out);
 	put_asset_link(p, "/assets/page.js");
 	fputs("\" defer></script>\n</head>\n<body>\n"
-	      "<a class=\"skip\" href=\"#main\">Skip to the results</a>\n",
-	      out);
+	      "<a class=\"skip\" href=\"#main\">Skip to ", out);
+	fputs(results ? "the results" : "the main content", out);
+	fputs("</a>\n", out);
 }
 
 static bool is_date(const char *text);
@@ -1091,7 +1094,7 @@ ni_status page_home(struct ni_buf *out, const struct page_request *req,
 	struct page p;
 	if (!page_start(&p, req, settings))
 		return NI_ENOMEM;
-	put_head(&p, NULL);
+	put_head(&p, NULL, false);
 	put_header(&p, true);
 	fputs("<main id=\"main\">\n", p.out);
 	put_examples(&p);
@@ -1115,7 +1118,7 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 	    !ni_qparse_blank(ni_buf_str(&feed)))
 		p.feed_query = feed.data;
 	ni_buf_release(&problem);
-	put_head(&p, req->q);
+	put_head(&p, req->q, true);
 	put_header(&p, false);
 	put_main(&p, ctx);
 	if (ctx->suggestion)
@@ -1159,7 +1162,7 @@ ni_status page_problem(struct ni_buf *out, const struct page_request *req,
 	struct page p;
 	if (!page_start(&p, req, settings))
 		return NI_ENOMEM;
-	put_head(&p, heading);
+	put_head(&p, heading, false);
 	put_header(&p, false);
 	fputs("<main id=\"main\">\n<section class=\"problem\" "
 	      "role=\"alert\">\n<h1>", p.out);

@@ -72,6 +72,12 @@ def pages(server):
     check('<input id="q" name="q" type="search" dir="auto" '
           'maxlength="1500" value=""' in text,
           "/ is the box")
+    # The skip link says where it goes: no results on the home page.
+    check('href="#main">Skip to the main content</a>' in text,
+          "/: the skip link to the main content")
+    text, _ = page(server, search(q="sanctions"))
+    check('href="#main">Skip to the results</a>' in text,
+          "a page of results: the skip link to the results")
     check("img-src 'self' https:" in headers.get(
         "content-security-policy", ""), "thumbnails allowed by the policy",
           headers.get("content-security-policy"))
