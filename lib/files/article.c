@@ -1057,9 +1057,35 @@ static bool is_host_name(const char *s)
 }
 
 /*
+ * A web address's host name without "www." (`https://www.bbc.co.uk/x`:
+ * "bbc.co.uk"), cut in place: a provider written as the address of its
+ * site, or of the article on it (a `source:`).  Any other text stays.
+ */
+static void keep_url_host(char *text)
+{
+	size_t n = strlen(text), skip;
+	if (n > 8 && equals_word_ci(text, 8, "https://"))
+		skip = 8;
+	else if (n > 7 && equals_word_ci(text, 7, "http://"))
+		skip = 7;
+	else
+		return;
+	if (n - skip > 4 && equals_word_ci(text + skip, 4, "www."))
+		skip += 4;
+	size_t host = strcspn(text + skip, "/?#:");
+	char *end = text + skip + host;
+	char kept = *end;
+	*end = '\0';
+	if (is_host_name(text + skip))
+		memmove(text, text + skip, host + 1);
+	else
+		*end = kept;
+}
+
+/*
  * `provider: Reuters`, as people write it by hand: the name; one written
- * as a host name (`provider: nikkei.com`) is the domain too, so that
- * `site:` finds it.
+ * as a host name (`provider: nikkei.com`), or as a web address (its
+ * host), is the domain too, so that `site:` finds it.
  */
 static ni_status parse_provider_text(struct fm_parser *p,
 				     const struct path *path,
@@ -1068,6 +1094,7 @@ static ni_status parse_provider_text(struct fm_parser *p,
 	ni_status st = parse_text(p, path, &provider->name);
 	if (st != NI_OK || !provider->name)
 		return st;
+	keep_url_host(provider->name);
 	if (!*provider->name) {
 		free(provider->name);
 		provider->name = NULL;

@@ -1528,7 +1528,8 @@ static void test_clear_is_idempotent(void **state)
 }
 
 /* A provider written as text is its name, and its domain when it is a
- * host name; anything else that is no mapping warns. */
+ * host name or a web address (its host); anything else that is no
+ * mapping warns. */
 static void test_provider_as_text(void **state)
 {
 	(void)state;
@@ -1549,6 +1550,14 @@ static void test_provider_as_text(void **state)
 		{"example.", "example.", NULL},
 		{"localhost", "localhost", NULL},
 		{"\"  \"", NULL, NULL},
+		/* A web address: its host, without www. */
+		{"https://www.bbc.co.uk/news/x", "bbc.co.uk", "bbc.co.uk"},
+		{"\"HTTP://Reuters.com:8080?a\"", "Reuters.com", "reuters.com"},
+		{"https://asia.nikkei.com", "asia.nikkei.com",
+		 "asia.nikkei.com"},
+		{"https://localhost/x", "https://localhost/x", NULL},
+		{"\"https://:80/x\"", "https://:80/x", NULL},
+		{"ftp://files.example/x", "ftp://files.example/x", NULL},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char text[128];
