@@ -574,6 +574,18 @@ static ni_status parse_date(struct fm_parser *p, const struct path *path,
 	return NI_OK;
 }
 
+/* The length of `text`'s "https://" or "http://" (any case) when more
+ * follows it; else 0. */
+static size_t web_scheme_length(const char *text)
+{
+	size_t n = strlen(text);
+	if (n > 8 && equals_word_ci(text, 8, "https://"))
+		return 8;
+	if (n > 7 && equals_word_ci(text, 7, "http://"))
+		return 7;
+	return 0;
+}
+
 /*
  * An alias's URL (Hugo's `url`, RSS's `link`) as the webUrl: only an
  * absolute http or https one.  Hugo's `url: /oil/` is a path on the
@@ -586,10 +598,7 @@ static ni_status parse_web_url(struct fm_parser *p, const struct path *path,
 	ni_status st = parse_text(p, path, slot);
 	if (st != NI_OK || !*slot)
 		return st;
-	size_t n = strlen(*slot);
-	bool https = n > 8 && equals_word_ci(*slot, 8, "https://");
-	bool http = n > 7 && equals_word_ci(*slot, 7, "http://");
-	if (!http && !https) {
+	if (!web_scheme_length(*slot)) {
 		free(*slot);
 		*slot = NULL;
 	}
@@ -1063,14 +1072,10 @@ static bool is_host_name(const char *s)
  */
 static void keep_url_host(char *text)
 {
-	size_t n = strlen(text), skip;
-	if (n > 8 && equals_word_ci(text, 8, "https://"))
-		skip = 8;
-	else if (n > 7 && equals_word_ci(text, 7, "http://"))
-		skip = 7;
-	else
+	size_t skip = web_scheme_length(text);
+	if (!skip)
 		return;
-	if (n - skip > 4 && equals_word_ci(text + skip, 4, "www."))
+	if (strlen(text + skip) > 4 && equals_word_ci(text + skip, 4, "www."))
 		skip += 4;
 	size_t host = strcspn(text + skip, "/?#:");
 	char *end = text + skip + host;
