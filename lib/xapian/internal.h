@@ -471,6 +471,17 @@ inline const Xapian::Query &query_of(const ni_query *q)
 }
 
 /*
+ * The BM25 every search and feedback ranks by: k1 and b as asked
+ * (docs/ranking.md), Xapian's defaults for the rest (k2 0, k3 1, a
+ * document length of at least half the average).  Feedback's scored
+ * walk replays the page's weights only if both are made alike.
+ */
+inline Xapian::BM25Weight bm25(double k1, double b)
+{
+	return Xapian::BM25Weight(k1, 0, 1, b, 0.5);
+}
+
+/*
  * Run `body`, a read of the index, again on the newest revision when a
  * build committed twice while it ran (Xapian's DatabaseModifiedError: the
  * blocks it was reading were reused), at most MODIFIED_RETRIES times.

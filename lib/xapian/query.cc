@@ -620,9 +620,7 @@ ni_status ni_query_feedback(ni_db *d, const ni_query *query,
 			auto top = [&](const Xapian::Query &of) {
 				Xapian::Enquire enquire(d->db);
 				enquire.set_weighting_scheme(
-					Xapian::BM25Weight(params->bm25_k1, 0,
-							   1, params->bm25_b,
-							   0.5));
+					bm25(params->bm25_k1, params->bm25_b));
 				enquire.set_query(of);
 				/* Ties as in a search, whatever the ids. */
 				enquire.set_sort_by_relevance_then_value(

@@ -1174,7 +1174,6 @@ Xapian::doccount positional_estimate(ni_db &d, const Xapian::Query &query,
 		scaled, lower, upper));
 }
 
-
 /*
  * The order of a page by relevance (set_order()): score, then tie order
  * (NI_SLOT_ORDER), then document id.  A tie order is a value read, so
@@ -1383,7 +1382,7 @@ void run_search(ni_db &d, const Xapian::Query &query,
 		const ni_search_params &p, ni_mset &out)
 {
 	Xapian::Enquire enquire(d.db);
-	Xapian::BM25Weight weight(p.bm25_k1, 0, 1, p.bm25_b, 0.5);
+	Xapian::BM25Weight weight = bm25(p.bm25_k1, p.bm25_b);
 	double scale = 0;
 	std::vector<ranked> page;
 	if ((one_walk_fits(d, p) &&
@@ -1492,7 +1491,7 @@ const ni_db::scored *scored_walk(ni_db &d, const Xapian::Query &query,
 	if (d.writable || !one_local_index(d))
 		return nullptr;
 	Xapian::Enquire enquire(d.db);
-	enquire.set_weighting_scheme(Xapian::BM25Weight(k1, 0, 1, b, 0.5));
+	enquire.set_weighting_scheme(bm25(k1, b));
 	enquire.set_query(query);
 	Scored scored;
 	enquire.add_matchspy(&scored);
