@@ -584,7 +584,13 @@ ni_status ni_values_next(ni_values *values, uint32_t *docid,
 			 const char **value, size_t *len) NI_NOEXCEPT;
 void ni_values_free(ni_values *values) NI_NOEXCEPT;
 
-/* Make everything written so far durable and visible to readers. */
+/*
+ * Make everything written so far durable and visible to readers.  When
+ * nothing was written since the last commit (no document written or
+ * deleted, no metadata changed), nothing is done: the index keeps its
+ * revision, so readers that watch it (a feed's ETag, a page's
+ * /api/events) are not told of a change that is not there.
+ */
 ni_status ni_db_commit(ni_db *db) NI_NOEXCEPT;
 
 /*
@@ -606,7 +612,17 @@ ni_status ni_db_doc_count(ni_db *db, uint64_t *count) NI_NOEXCEPT;
  * with free(); "" when the key is not set.
  */
 ni_status ni_db_get_metadata(ni_db *db, const char *key, char **value) NI_NOEXCEPT;
+/* Set metadata `key` to `value` ("" removes it); the same value again is
+ * no change.  It replaces a value set with ni_db_set_metadata_with(). */
 ni_status ni_db_set_metadata(ni_db *db, const char *key, const char *value) NI_NOEXCEPT;
+/*
+ * Set metadata `key` to `value` with the next commit that writes
+ * anything else, and not before: a mark that must go with the first
+ * batch of a change ("this build has not finished") but is no change on
+ * its own.  Until then ni_db_get_metadata() reads the value before.
+ */
+ni_status ni_db_set_metadata_with(ni_db *db, const char *key,
+				  const char *value) NI_NOEXCEPT;
 
 /*
  * Read the newest revision of `db` (open for reading) when a build

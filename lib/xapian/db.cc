@@ -99,6 +99,7 @@ ni_status ni_db_set_language(ni_db *d, const char *language) noexcept
 					"\", not \"" + language + "\"");
 			for (Xapian::WritableDatabase &writer : d->writers)
 				writer.set_metadata(KEY_STEMMER, language);
+			d->pending = true;
 		}
 		d->language = &chosen;
 		return NI_OK;
@@ -288,8 +289,27 @@ ni_status ni_db_set_metadata(ni_db *d, const char *key,
 	try {
 		if (!d->writable)
 			throw bad_argument("index is open for reading only");
+		d->riders.erase(key);
+		/* The same value again is no change: Xapian would commit a
+		 * new revision for it. */
 		for (Xapian::WritableDatabase &writer : d->writers)
-			writer.set_metadata(key, value);
+			if (writer.get_metadata(key) != value) {
+				writer.set_metadata(key, value);
+				d->pending = true;
+			}
+		return NI_OK;
+	} catch (...) {
+		return map_exception(d->errmsg);
+	}
+}
+
+ni_status ni_db_set_metadata_with(ni_db *d, const char *key,
+				  const char *value) noexcept
+{
+	try {
+		if (!d->writable)
+			throw bad_argument("index is open for reading only");
+		d->riders[key] = value;
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

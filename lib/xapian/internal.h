@@ -45,6 +45,7 @@
 #include <xapian.h>
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -291,6 +292,19 @@ struct ni_db {
 	 * included.
 	 */
 	std::vector<Xapian::WritableDatabase> writers;
+	/*
+	 * Whether anything was written since the last commit: a document
+	 * written or deleted, metadata changed, settings recorded.  A
+	 * commit with nothing of the kind, nor spelling data or a map or
+	 * table to write, is not made: Xapian would record a new revision
+	 * for the document table's header alone, and each revision tells
+	 * readers (the feed's ETag, the page's /api/events) that the
+	 * index changed.
+	 */
+	bool pending = false;
+	/* Metadata to set with the next commit that has anything else
+	 * to record (ni_db_set_metadata_with). */
+	std::map<std::string, std::string> riders;
 	/*
 	 * For each writer, the words written since the last commit with
 	 * their number of occurrences: given to add_spelling() once each at

@@ -99,9 +99,9 @@ namespace {
  * message naming what differs, or a refusal (refuse_unbuilt, or another
  * program's database).  `rebuilding` (NI_DB_REBUILD): any settings, or
  * none, are fine, and none are recorded; only another program's
- * database is refused.
+ * database is refused.  Returns whether it recorded the settings.
  */
-void check_schema(const Xapian::Database &db, const std::string &name,
+bool check_schema(const Xapian::Database &db, const std::string &name,
 		  const std::string &folder, const char *analyzer,
 		  Xapian::WritableDatabase *writer, bool rebuilding)
 {
@@ -118,12 +118,12 @@ void check_schema(const Xapian::Database &db, const std::string &name,
 	 * and nothing is written to it (Xapian would commit it at close).
 	 */
 	if (rebuilding)
-		return;
+		return false;
 	if (schema.empty()) {
 		if (!writer)
 			refuse_unbuilt(db, name, folder);
 		record_settings(*writer, analyzer);
-		return;
+		return true;
 	}
 	if (schema != SCHEMA_VERSION)
 		throw schema_mismatch("index " + name + " has schema version " +
@@ -141,6 +141,7 @@ void check_schema(const Xapian::Database &db, const std::string &name,
 	 * too (word_query).  Only a build's default may not change
 	 * (ni_db_set_language).
 	 */
+	return false;
 }
 
 } // namespace
@@ -173,8 +174,9 @@ stemmer &known_stemmer(ni_db &d, const std::string &language,
 /* Check the schema and start stemming in the index's default. */
 void read_settings(ni_db &d, const char *analyzer)
 {
-	check_schema(d.db, d.path, d.path, analyzer,
-		     d.writable ? &d.writers[0] : nullptr, d.rebuilding);
+	if (check_schema(d.db, d.path, d.path, analyzer,
+			 d.writable ? &d.writers[0] : nullptr, d.rebuilding))
+		d.pending = true;
 	d.language = &known_stemmer(d, recorded_language(d),
 				    "the default language of index " + d.path);
 }
@@ -558,10 +560,12 @@ void open_sharded_writer(ni_db &d, const char *analyzer)
 			clear_half_created(local.string());
 			Xapian::WritableDatabase writer(local.string(),
 							writer_flags(d));
-			check_schema(writer, name, local.string(), analyzer,
-				     &writer, d.rebuilding);
+			bool recorded = check_schema(writer, name,
+						     local.string(), analyzer,
+						     &writer, d.rebuilding);
 			fresh[i] = check_place(writer, name, i, n,
 					       d.rebuilding);
+			d.pending = d.pending || recorded || fresh[i];
 			d.writers.push_back(writer);
 			d.shards.push_back({name, local.string(), writer});
 			all.add_database(writer);
@@ -595,6 +599,7 @@ void open_sharded_writer(ni_db &d, const char *analyzer)
 	for (size_t i = 0; i < n && !language.empty() && !d.rebuilding; i++)
 		if (fresh[i]) {
 			d.writers[i].set_metadata(KEY_STEMMER, language);
+			d.pending = true;
 			d.torn = d.torn || d.batch != 0;
 		}
 	d.language = &known_stemmer(d, language.empty() ? DEFAULT_STEMMER

@@ -410,6 +410,25 @@ void set_doc_byte(ni_db &d, size_t s, Xapian::docid did, unsigned char set,
 }
 
 /*
+ * Whether writer s's document table is to be made anew at the next
+ * commit (below): then the commit writes it though nothing else
+ * changed.
+ */
+bool doc_table_stale(ni_db &d, size_t s)
+{
+	ni_db::table_kept &kept = kept_table_of(d, s);
+	Xapian::WritableDatabase &writer = d.writers[s];
+	if (!kept.read || kept.committing) {
+		kept.anew = writer.get_metadata(NI_META_DOC_TABLE) !=
+			    doc_table_header(writer, writer.get_revision());
+		kept.read = true;
+		kept.chunks.clear();
+		kept.changed.clear();
+	}
+	return kept.anew;
+}
+
+/*
  * Bring writer s's document table up to date with what it wrote since
  * its last commit, for the commit to come (docs/schema.md, "The
  * document table"): each document written gets its byte; a story of
@@ -427,14 +446,7 @@ void update_doc_table(ni_db &d, size_t s)
 {
 	ni_db::table_kept &kept = kept_table_of(d, s);
 	Xapian::WritableDatabase &writer = d.writers[s];
-	if (!kept.read || kept.committing) {
-		kept.anew = writer.get_metadata(NI_META_DOC_TABLE) !=
-			    doc_table_header(writer, writer.get_revision());
-		kept.read = true;
-		kept.chunks.clear();
-		kept.changed.clear();
-	}
-	if (kept.anew) {
+	if (doc_table_stale(d, s)) {
 		kept.written.clear();
 		write_doc_table(writer);
 		kept.chunks.clear();
@@ -489,9 +501,10 @@ ni_db::copies_kept &kept_copies_of(ni_db &d, size_t s)
  * bit: a lookup more), until the map is made anew: when the index has
  * none, or one of a format unknown here, or when more than an eighth of
  * its bits are set (then larger).  A writer sees what it has not yet
- * committed, so it counts the documents the commit will hold.
+ * committed, so it counts the documents the commit will hold.  Returns
+ * whether the map was given to the writer.
  */
-void update_story_copies(ni_db &d, size_t s)
+bool update_story_copies(ni_db &d, size_t s)
 {
 	ni_db::copies_kept &kept = kept_copies_of(d, s);
 	Xapian::WritableDatabase &writer = d.writers[s];
@@ -518,6 +531,7 @@ void update_story_copies(ni_db &d, size_t s)
 	}
 	if (kept.unsaved)
 		writer.set_metadata(KEY_STORY_COPIES, kept.copies.stored);
+	return kept.unsaved;
 }
 
 } // namespace
@@ -543,22 +557,34 @@ void commit(ni_db &d, bool closing)
 {
 	if (!d.writable || d.rebuilding)
 		return;
-	bool sharded = d.writers.size() > 1 && !d.torn;
-	if (sharded)
-		d.batch++;
+	bool adds_words = closing || !d.part;
+	bool due = d.pending;
 	for (size_t s = 0; s < d.writers.size(); s++) {
 		/* A part's map and table would be lost: the merge makes
 		 * them anew. */
 		if (!d.part) {
-			update_story_copies(d, s);
-			update_doc_table(d, s);
+			due = update_story_copies(d, s) || due;
+			due = doc_table_stale(d, s) || due;
 		}
-		if (closing || !d.part) {
+		due = due || (adds_words && !d.new_words[s].empty());
+	}
+	/* Nothing to record: no new revision (ni_db::pending). */
+	if (!due)
+		return;
+	bool sharded = d.writers.size() > 1 && !d.torn;
+	if (sharded)
+		d.batch++;
+	for (size_t s = 0; s < d.writers.size(); s++) {
+		if (!d.part)
+			update_doc_table(d, s);
+		if (adds_words) {
 			for (const auto &word : d.new_words[s])
 				d.writers[s].add_spelling(word.first,
 							  word.second);
 			d.new_words[s].clear();
 		}
+		for (const auto &rider : d.riders)
+			d.writers[s].set_metadata(rider.first, rider.second);
 		if (sharded)
 			d.writers[s].set_metadata(KEY_BATCH,
 						  std::to_string(d.batch));
@@ -568,6 +594,8 @@ void commit(ni_db &d, bool closing)
 		if (s < d.kept_tables.size())
 			d.kept_tables[s].committing = false;
 	}
+	d.riders.clear();
+	d.pending = false;
 }
 
 } // namespace ni_xapian
@@ -782,6 +810,7 @@ ni_status ni_db_replace(ni_db *d, const char *key, ni_doc *doc,
 		size_t s = shard_of_key(*d, key);
 		Xapian::docid local = d->writers[s].replace_document(unique,
 								     doc->doc);
+		d->pending = true;
 		uint64_t story;
 		if (!d->part &&
 		    story_number(doc->doc.get_value(NI_SLOT_STORY), story)) {
@@ -812,6 +841,7 @@ ni_status ni_db_delete_docid(ni_db *d, uint32_t docid) noexcept
 		try {
 			Xapian::docid local;
 			writer_of(*d, docid, local).delete_document(local);
+			d->pending = true;
 		} catch (const Xapian::DocNotFoundError &) {
 			/* Gone already: what was asked for is true. */
 		}
@@ -834,6 +864,7 @@ ni_status ni_db_set_text(ni_db *d, uint32_t docid, enum ni_slot slot,
 		Xapian::Document doc = writer.get_document(local);
 		doc.add_value(slot, std::string(value, len));
 		writer.replace_document(local, doc);
+		d->pending = true;
 		/* The document table holds the quality and the story's. */
 		if (!d->part &&
 		    (slot == NI_SLOT_QUALITY || slot == NI_SLOT_STORY))
@@ -856,8 +887,12 @@ ni_status ni_db_delete_filtered(ni_db *d, enum ni_filter filter,
 			throw bad_argument("index is open for reading only");
 		std::string term = make_term(filter_prefix(filter), value,
 					     len);
+		/* Xapian's reads see what is not yet committed. */
 		for (Xapian::WritableDatabase &writer : d->writers)
-			writer.delete_document(term);
+			if (writer.get_termfreq(term) != 0) {
+				writer.delete_document(term);
+				d->pending = true;
+			}
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);
@@ -995,8 +1030,14 @@ ni_status ni_db_delete(ni_db *d, const char *key) noexcept
 	try {
 		if (!d->writable)
 			throw bad_argument("index is open for reading only");
-		d->writers[shard_of_key(*d, key)].delete_document(
-			make_term(UNIQUE_PREFIX, key, std::strlen(key)));
+		Xapian::WritableDatabase &writer =
+			d->writers[shard_of_key(*d, key)];
+		std::string unique = make_term(UNIQUE_PREFIX, key,
+					       std::strlen(key));
+		if (writer.get_termfreq(unique) != 0) {
+			writer.delete_document(unique);
+			d->pending = true;
+		}
 		return NI_OK;
 	} catch (...) {
 		return map_exception(d->errmsg);

@@ -1828,6 +1828,83 @@ static ni_db *reader_after_a_commit(const char *path)
 	return reader;
 }
 
+/* The revision the writer `db` has committed. */
+static uint64_t committed_revision(ni_db *db)
+{
+	uint64_t revision = 0;
+	bool known = false;
+	assert_int_equal(ni_db_revision(db, &revision, &known), NI_OK);
+	assert_true(known);
+	return revision;
+}
+
+/* Metadata `key` of `db`, as a string compared with `want`. */
+static void metadata_is(ni_db *db, const char *key, const char *want)
+{
+	char *value = NULL;
+	assert_int_equal(ni_db_get_metadata(db, key, &value), NI_OK);
+	assert_string_equal(value, want);
+	free(value);
+}
+
+/*
+ * A commit that has nothing to record makes no revision: readers watch
+ * the revision (a feed's ETag, a page's /api/events), and a build that
+ * changed nothing told every open page the index had changed (the
+ * document table's header, written at each commit, was the change).
+ * Each step is caught by a mutation: commit() not skipping (every
+ * step), ni_db_set_metadata() writing an unchanged value, a delete of
+ * a key the index does not have counted as a change, a metadata
+ * "with" the next commit written at once or not at all.
+ */
+static void test_commit_of_nothing_keeps_the_revision(void **state)
+{
+	struct db_fixture *f = *state;
+	ni_db *db = two_stories(f->path);
+	uint64_t at = committed_revision(db);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(committed_revision(db), at);
+
+	assert_int_equal(ni_db_set_metadata(db, "app.mark", "one"), NI_OK);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(committed_revision(db), ++at);
+	assert_int_equal(ni_db_set_metadata(db, "app.mark", "one"), NI_OK);
+	assert_int_equal(ni_db_delete(db, "no-such-key"), NI_OK);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(committed_revision(db), at);
+
+	/* A mark for the next commit that writes: not on its own, and not
+	 * when set back before. */
+	assert_int_equal(ni_db_set_metadata_with(db, "app.mark", "two"),
+			 NI_OK);
+	metadata_is(db, "app.mark", "one");
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(committed_revision(db), at);
+	assert_int_equal(ni_db_set_metadata(db, "app.mark", "one"), NI_OK);
+	add_dated(db, "third", "u", 1, 40);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(committed_revision(db), ++at);
+	metadata_is(db, "app.mark", "one");
+	assert_int_equal(ni_db_set_metadata_with(db, "app.mark", "two"),
+			 NI_OK);
+	assert_int_equal(ni_db_delete(db, "third"), NI_OK);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(committed_revision(db), ++at);
+	metadata_is(db, "app.mark", "two");
+
+	/* Closed and opened again: nothing written, nothing committed;
+	 * the table still current for a reader. */
+	ni_db_close(db, NULL);
+	db = open_writer(f->path);
+	assert_int_equal(ni_db_commit(db), NI_OK);
+	assert_int_equal(committed_revision(db), at);
+	ni_db_close(db, NULL);
+	ni_db *reader = open_reader(f->path);
+	assert_int_equal(committed_revision(reader), at);
+	table_is_current(reader, NULL, 0);
+	ni_db_close(reader, NULL);
+}
+
 /*
  * The document table (NI_META_DOC_TABLE) follows the writes: an
  * article written again with another quality is ranked and shown with
@@ -2816,6 +2893,7 @@ int main(void)
 		T(test_index_without_copies_map_counts_copies),
 		T(test_copies_in_merged_parts_are_counted),
 		T(test_dense_copies_map_grows),
+		T(test_commit_of_nothing_keeps_the_revision),
 		T(test_doc_table_follows_the_writes),
 		T(test_stale_doc_table_is_not_read),
 		T(test_doc_table_of_merged_parts),
