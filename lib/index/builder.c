@@ -122,6 +122,10 @@ struct builder {
 	bool old_data;
 	/* The index held no document when the build began. */
 	bool was_empty;
+	/* The latest status change (ctime, seconds) of a file walked:
+	 * when it is at or after the last build's time, that time moves on
+	 * (remember()). */
+	int64_t newest_change;
 	/* A stamp whose times are this recent or later is racy (racy()):
 	 * the build's start less options->racy_ns. */
 	int64_t racy_since_ns;
@@ -270,6 +274,8 @@ static int on_file(void *ctx, const char *path, const struct stat *st)
 	b->found[b->n_found++] = (struct found){
 		.path = copy,
 		.stamp = ni_stamp_of_stat(st)};
+	if ((int64_t)st->st_ctim.tv_sec > b->newest_change)
+		b->newest_change = (int64_t)st->st_ctim.tv_sec;
 	size_t i;
 	if (ni_strmap_get(&b->known_by_path, path, strlen(path), &i) &&
 	    !b->known[i].dead) {
@@ -1280,7 +1286,8 @@ static ni_status mark_restore_pending(struct builder *b)
 	b->restore_pending = status == NI_OK && value && *value;
 	free(value);
 	if (status == NI_OK)
-		status = ni_db_set_metadata(b->db, NI_META_RESTORE, "pending");
+		status = ni_db_set_metadata_with(b->db, NI_META_RESTORE,
+						 "pending");
 	return status == NI_OK ? NI_OK
 			       : fail(b, status, "index", ni_db_errmsg(b->db));
 }
@@ -1372,6 +1379,35 @@ void ni_sources_free(char **sources, size_t n)
 	free(sources);
 }
 
+/*
+ * Record when this build ran (NI_META_LAST_BUILD): newsindex check
+ * compares only files whose status changed before it, and counts the
+ * others as for the next build.  So a build that walked such a file
+ * records its time whatever it wrote (the file may have been read and
+ * found the same, or refused again); else the time goes with the
+ * build's commit only if it has anything else to record, and a build
+ * that finds nothing changed leaves the index at its revision.
+ */
+static ni_status note_build_time(struct builder *b)
+{
+	char *last = NULL;
+	int64_t at = 0;
+	ni_status status = ni_db_get_metadata(b->db, NI_META_LAST_BUILD,
+					      &last);
+	bool walked_newer = !(last && ni_parse_iso8601(last, &at)) ||
+			    b->newest_change >= at;
+	free(last);
+	char now[21];
+	ni_format_iso8601((int64_t)time(NULL), now);
+	if (status == NI_OK)
+		status = walked_newer
+				 ? ni_db_set_metadata(b->db, NI_META_LAST_BUILD,
+						      now)
+				 : ni_db_set_metadata_with(
+					   b->db, NI_META_LAST_BUILD, now);
+	return status;
+}
+
 /* Remember the sources walked with those known, and when. */
 static ni_status remember(struct builder *b, const char *const *sources,
 			  size_t n)
@@ -1392,11 +1428,8 @@ static ni_status remember(struct builder *b, const char *const *sources,
 	if (status == NI_OK)
 		status = ni_db_set_metadata(b->db, NI_META_SOURCES,
 					    ni_buf_str(&text));
-	char when[21];
 	if (status == NI_OK)
-		status = ni_db_set_metadata(
-			b->db, NI_META_LAST_BUILD,
-			ni_format_iso8601((int64_t)time(NULL), when));
+		status = note_build_time(b);
 	ni_sources_free(old, n_old);
 	ni_buf_release(&text);
 	return status == NI_OK ? NI_OK
