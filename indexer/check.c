@@ -88,9 +88,10 @@ static int check_files(ni_db *db, uint64_t *problems)
 			printf("check: files not compared: %s\n",
 			       counts.not_compared);
 		if (counts.changed)
-			printf("check: %llu files changed since the last "
+			printf("check: %llu %s changed since the last "
 			       "build, not compared (build first)\n",
-			       (unsigned long long)counts.changed);
+			       (unsigned long long)counts.changed,
+			       counts.changed == 1 ? "file" : "files");
 		*problems += counts.problems;
 	}
 	ni_buf_release(&report);
