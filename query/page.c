@@ -1003,14 +1003,27 @@ static void put_pages(struct page *p, const struct render_context *ctx,
 }
 
 /* Nothing matched, or the offset is past the last result. */
+/*
+ * What the search says of the query: a spelling suggestion, then how it
+ * was read.  After the page's h1, so that a screen reader that goes to
+ * the heading does not skip them.
+ */
+static void put_findings(struct page *p, const struct render_context *ctx)
+{
+	if (ctx->suggestion)
+		put_suggestion(p, ctx->suggestion);
+	put_notices(p->out, ctx);
+}
+
 static void put_nothing(struct page *p, const struct render_context *ctx,
 			const struct ni_results *r)
 {
 	FILE *out = p->out;
 	fputs("<section class=\"empty\">\n<h1>", out);
 	if (r->total) {
-		fprintf(out, "No results at offset %u</h1>\n<p>There are ",
-			ctx->offset);
+		fprintf(out, "No results at offset %u</h1>\n", ctx->offset);
+		put_findings(p, ctx);
+		fputs("<p>There are ", out);
 		render_totals(out, r);
 		fputs(" in all: <a ", out);
 		struct link l = same_search(p->req);
@@ -1019,9 +1032,11 @@ static void put_nothing(struct page *p, const struct render_context *ctx,
 	} else {
 		fputs("No results for \xe2\x80\x9c<bdi>", out);
 		put_html(out, p->req->q);
-		fputs("</bdi>\xe2\x80\x9d</h1>\n<p>Try other words, fewer "
-		      "words or fewer filters; a word ending in * finds the "
-		      "words that start so.</p>\n", out);
+		fputs("</bdi>\xe2\x80\x9d</h1>\n", out);
+		put_findings(p, ctx);
+		fputs("<p>Try other words, fewer words or fewer filters; a "
+		      "word ending in * finds the words that start so.</p>\n",
+		      out);
 	}
 	fputs("</section>\n", out);
 }
@@ -1121,9 +1136,6 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 	put_head(&p, req->q, true);
 	put_header(&p, false);
 	put_main(&p, ctx);
-	if (ctx->suggestion)
-		put_suggestion(&p, ctx->suggestion);
-	put_notices(p.out, ctx);
 	if (r->total == 0 || (r->n_hits == 0 && ctx->limit > 0)) {
 		put_nothing(&p, ctx, r);
 	} else {
@@ -1131,6 +1143,7 @@ ni_status page_results(struct ni_buf *out, const struct page_request *req,
 		      "\xe2\x80\x9c<bdi>", p.out);
 		put_html(p.out, req->q);
 		fputs("</bdi>\xe2\x80\x9d</h1>\n", p.out);
+		put_findings(&p, ctx);
 		put_summary(&p, ctx, r);
 		/* The pages right after the results: on a phone, where
 		 * the facets come below, not after every facet. */

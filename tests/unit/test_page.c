@@ -125,6 +125,16 @@ static char *between(const char *html, const char *after, const char *until)
 	return strndup(from, (size_t)(to - from));
 }
 
+/* That `first` comes before `then` in `html` (a screen reader that goes
+ * to the page's h1 reads on from there). */
+static void in_order(const char *html, const char *first, const char *then)
+{
+	const char *a = strstr(html, first), *b = strstr(html, then);
+	if (!a || !b || a > b)
+		fail_msg("'%s' is not before '%s' in the page:\n%s", first,
+			 then, html);
+}
+
 /* ---- escaping ---------------------------------------------------------- */
 
 static void test_hostile_title_is_text(void **state)
@@ -739,7 +749,8 @@ static void test_no_results_pages(void **state)
 	free(html);
 }
 
-/* Notices, with a caret for a query searched as words. */
+/* Notices, with a caret for a query searched as words, after the
+ * page's heading. */
 static void test_notices_and_caret(void **state)
 {
 	(void)state;
@@ -763,6 +774,15 @@ static void test_notices_and_caret(void **state)
 			"     ^</code></pre>\n<p class=\"notice\">&lt;n2&gt;"
 			"</p>");
 	assert_contains(html, "1 shard of the index did not answer");
+	in_order(html, "<h1", "class=\"notices\"");
+	free(html);
+	/* And on a page of no results, under its heading. */
+	r = page_of(NULL, 0);
+	ctx.suggestion = "nihon";
+	html = results_page(&req, &THUMBNAILS, &ctx, &r);
+	in_order(html, "<h1>No results", "class=\"suggestion\"");
+	in_order(html, "class=\"suggestion\"", "class=\"notices\"");
+	in_order(html, "class=\"notices\"", "<p>Try other words");
 	free(html);
 }
 
