@@ -312,6 +312,7 @@ ni_status ni_db_dedupe_keys(ni_db *d, uint64_t *removed) noexcept
 				for (Xapian::docid id : ids)
 					if (id != keep) {
 						db.delete_document(id);
+						d->pending = true;
 						(*removed)++;
 					}
 			}
@@ -336,6 +337,7 @@ ni_status ni_db_repair_shards(ni_db *d, uint64_t *removed, bool *torn)
 		for (const orphans &o : orphaned_records(d->db)) {
 			for (Xapian::WritableDatabase &writer : d->writers)
 				writer.delete_document(o.term);
+			d->pending = true;
 			*removed += o.records;
 		}
 		return NI_OK;
@@ -347,4 +349,6 @@ ni_status ni_db_repair_shards(ni_db *d, uint64_t *removed, bool *torn)
 void ni_db_shards_settled(ni_db *d) noexcept
 {
 	d->torn = false;
+	/* The next commit gives every shard the same batch number. */
+	d->pending = true;
 }

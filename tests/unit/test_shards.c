@@ -632,6 +632,22 @@ static bool has_entry_ending(const char *folder, const char *suffix)
 	return found;
 }
 
+/* That the document table's header (docs/schema.md) names the revision
+ * `db` reads. */
+static void table_is_current(ni_db *db)
+{
+	char *header = NULL;
+	uint64_t revision = 0;
+	bool known = false;
+	assert_int_equal(ni_db_get_metadata(db, NI_META_DOC_TABLE, &header),
+			 NI_OK);
+	assert_int_equal(ni_db_revision(db, &revision, &known), NI_OK);
+	const char *last = strrchr(header, ' ');
+	assert_non_null(last);
+	assert_int_equal(strtoull(last + 1, NULL, 10), revision);
+	free(header);
+}
+
 /*
  * Parts as a parallel build writes them, merged: each part holds a
  * related record with the same URL (of another parent), and one part
@@ -692,6 +708,9 @@ static void test_merged_parts_keep_the_winner(void **state)
 			snprintf(place, sizeof place, "%zu/%d", k, SHARDS);
 			db = open_as(shard, NI_DB_READ);
 			expect_metadata(db, "newsindex.shard", place);
+			/* The deletions committed with the shard's document
+			 * table (caught with them left to Xapian's close). */
+			table_is_current(db);
 			ni_db_close(db, NULL);
 		}
 	}
